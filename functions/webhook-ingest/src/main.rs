@@ -1,0 +1,19 @@
+//! Wiring only: tracing, configuration and clients once per cold start, then serve.
+
+use lambda_http::{Error, run, service_fn};
+use std::sync::Arc;
+use webhook_ingest::{App, IngestConfig, handle, observability};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    observability::init();
+    let config = IngestConfig::from_env()?;
+    let aws = aws_config::load_from_env().await;
+    let store = store::DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), &config.table_name);
+    let app = Arc::new(App::new(config, Arc::new(store)));
+    run(service_fn(move |req| {
+        let app = Arc::clone(&app);
+        async move { handle(&app, req).await }
+    }))
+    .await
+}

@@ -1,0 +1,133 @@
+//! Feedback records to and from DynamoDB items.
+
+use crate::keys::*;
+use crate::{FeedbackRecord, PreviousText, StoreError};
+use aws_sdk_dynamodb::types::AttributeValue;
+use feedback::{AccountId, Feedback, FeedbackKind, ItemId, Platform};
+use std::collections::HashMap;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+pub(crate) type Item = HashMap<String, AttributeValue>;
+
+pub(crate) fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+pub(crate) fn ts(t: OffsetDateTime) -> String {
+    // RFC 3339 in UTC sorts lexicographically by time, which the indexes rely on.
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+/// The complete item of a new feedback record.
+pub(crate) fn feedback_item(f: &Feedback, edited: bool, removed: bool) -> Item {
+    let mut item = Item::new();
+    item.insert(PK.into(), s(feedback_pk(f.platform, &f.item_id)));
+    item.insert(SK.into(), s(FEEDBACK_SK));
+    item.insert(RECORD_TYPE.into(), s("feedback"));
+    item.insert(GSI2_PK.into(), s(feedback_by_time_pk(f.platform)));
+    item.insert(
+        GSI2_SK.into(),
+        s(format!("{}#{}", ts(f.received_at), f.item_id)),
+    );
+    item.insert("platform".into(), s(f.platform.as_str()));
+    item.insert("account_id".into(), s(f.account_id.as_str()));
+    item.insert("item_id".into(), s(f.item_id.as_str()));
+    item.insert("kind".into(), s(f.kind.as_str()));
+    item.insert("from_account".into(), AttributeValue::Bool(f.from_account));
+    item.insert("raw".into(), s(&f.raw));
+    item.insert("received_at".into(), s(ts(f.received_at)));
+    item.insert("updated_at".into(), s(ts(f.received_at)));
+    let optional = [
+        ("thread_id", f.thread_id.clone()),
+        ("parent_id", f.parent_id.clone()),
+        ("author_id", f.author_id.clone()),
+        ("author_name", f.author_name.clone()),
+        ("text", f.text.clone()),
+        ("created_at", f.created_at.map(ts)),
+    ];
+    for (name, value) in optional {
+        if let Some(v) = value {
+            item.insert(name.into(), s(v));
+        }
+    }
+    item.insert("edited".into(), AttributeValue::Bool(edited));
+    item.insert("removed".into(), AttributeValue::Bool(removed));
+    if removed {
+        item.insert("removed_at".into(), s(ts(f.received_at)));
+    }
+    item
+}
+
+pub(crate) fn history_entry(text: &str, replaced_at: OffsetDateTime) -> AttributeValue {
+    AttributeValue::M(HashMap::from([
+        ("text".to_owned(), s(text)),
+        ("replaced_at".to_owned(), s(ts(replaced_at))),
+    ]))
+}
+
+pub(crate) fn get_str<'i>(item: &'i Item, name: &str) -> Option<&'i str> {
+    match item.get(name) {
+        Some(AttributeValue::S(v)) => Some(v),
+        _ => None,
+    }
+}
+
+fn get_bool(item: &Item, name: &str) -> bool {
+    matches!(item.get(name), Some(AttributeValue::Bool(true)))
+}
+
+fn parse_ts(v: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(v, &Rfc3339).ok()
+}
+
+pub(crate) fn history_texts(item: &Item) -> Vec<PreviousText> {
+    let Some(AttributeValue::L(entries)) = item.get("text_history") else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter_map(|e| match e {
+            AttributeValue::M(m) => Some(PreviousText {
+                text: get_str(m, "text")?.to_owned(),
+                replaced_at: parse_ts(get_str(m, "replaced_at")?)?,
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+pub(crate) fn feedback_record(item: &Item) -> Result<FeedbackRecord, StoreError> {
+    let key = get_str(item, PK).unwrap_or("?").to_owned();
+    let corrupt = |reason: &str| StoreError::Corrupt {
+        key: key.clone(),
+        reason: reason.to_owned(),
+    };
+    let required =
+        |name: &str| get_str(item, name).ok_or_else(|| corrupt(&format!("{name} is missing")));
+    let opt = |name: &str| get_str(item, name).map(str::to_owned);
+    let feedback = Feedback {
+        platform: Platform::parse(required("platform")?).ok_or_else(|| corrupt("platform"))?,
+        account_id: AccountId::parse(required("account_id")?).map_err(|_| corrupt("account_id"))?,
+        item_id: ItemId::parse(required("item_id")?).map_err(|_| corrupt("item_id"))?,
+        thread_id: opt("thread_id"),
+        parent_id: opt("parent_id"),
+        author_id: opt("author_id"),
+        author_name: opt("author_name"),
+        text: opt("text"),
+        created_at: get_str(item, "created_at").and_then(parse_ts),
+        kind: FeedbackKind::parse(required("kind")?).ok_or_else(|| corrupt("kind"))?,
+        from_account: get_bool(item, "from_account"),
+        raw: required("raw")?.to_owned(),
+        received_at: parse_ts(required("received_at")?).ok_or_else(|| corrupt("received_at"))?,
+    };
+    Ok(FeedbackRecord {
+        feedback,
+        edited: get_bool(item, "edited"),
+        text_history: history_texts(item),
+        removed: get_bool(item, "removed"),
+        removed_at: get_str(item, "removed_at").and_then(parse_ts),
+    })
+}

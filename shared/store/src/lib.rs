@@ -1,0 +1,88 @@
+//! The feedback table in DynamoDB.
+//!
+//! - [`keys`]: how every record kind is keyed (the table design in README.md, in code).
+//! - [`FeedbackStore`]: the storage port the ingest function writes through.
+//! - [`DynamoStore`]: its DynamoDB adapter. Every write is idempotent: a change redelivered
+//!   any number of times, in any batch, leaves one record.
+//! - [`setup`] (feature `setup`): creates a table from the definition in `template.yaml`, so
+//!   local and test tables never drift from the deployed one.
+
+mod codec;
+mod dynamo;
+pub mod keys;
+#[cfg(feature = "setup")]
+pub mod setup;
+
+pub use dynamo::DynamoStore;
+
+use async_trait::async_trait;
+use feedback::{Feedback, FeedbackChange};
+use time::OffsetDateTime;
+
+/// Unsupported deliveries are kept this long for inspection, then DynamoDB's TTL removes
+/// them. Feedback records never expire.
+pub const UNSUPPORTED_RETENTION_DAYS: i64 = 90;
+
+/// A verified delivery we could not (fully) use, kept raw for inspection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnsupportedDelivery {
+    /// The webhook route it came in on (`meta`).
+    pub route: String,
+    pub body: Vec<u8>,
+    pub reasons: Vec<String>,
+    pub received_at: OffsetDateTime,
+}
+
+/// What storing a delivery's changes did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RecordOutcome {
+    /// New feedback records.
+    pub inserted: usize,
+    /// Existing records edited or marked removed.
+    pub updated: usize,
+    /// Changes already stored (redeliveries): nothing written.
+    pub unchanged: usize,
+}
+
+/// A text an edit replaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviousText {
+    pub text: String,
+    pub replaced_at: OffsetDateTime,
+}
+
+/// A stored feedback record: the feedback and what happened to it since.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedbackRecord {
+    pub feedback: Feedback,
+    pub edited: bool,
+    pub text_history: Vec<PreviousText>,
+    pub removed: bool,
+    pub removed_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("DynamoDB {operation} failed")]
+    Dynamo {
+        operation: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("stored record {key} is unreadable: {reason}")]
+    Corrupt { key: String, reason: String },
+    #[error("record {key} kept changing under us; gave up after {attempts} attempts")]
+    Contended { key: String, attempts: usize },
+}
+
+/// The storage port of the ingest function.
+#[async_trait]
+pub trait FeedbackStore: Send + Sync {
+    /// Store every change durably. Returns only once all are stored; any error means some
+    /// may not be, and the platform must redeliver (which is safe: writes are idempotent).
+    async fn record_changes(&self, changes: &[FeedbackChange])
+    -> Result<RecordOutcome, StoreError>;
+
+    /// Keep a delivery we could not use. Returns `false` when it was already kept.
+    async fn record_unsupported(&self, delivery: &UnsupportedDelivery) -> Result<bool, StoreError>;
+}
