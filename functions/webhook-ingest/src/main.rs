@@ -9,7 +9,7 @@ async fn main() -> Result<(), Error> {
     observability::init();
     let config = IngestConfig::from_env()?;
     let aws = aws_config::load_from_env().await;
-    let store = store::DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), &config.table_name);
+    let store = store::DynamoStore::new(store::client(&aws), &config.table_name);
     let app = Arc::new(App::new(config, Arc::new(store)));
     run(service_fn(move |req| {
         let app = Arc::clone(&app);

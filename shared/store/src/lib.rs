@@ -19,6 +19,25 @@ use async_trait::async_trait;
 use feedback::{Feedback, FeedbackChange};
 use time::OffsetDateTime;
 
+/// The SDK sets no timeouts by default: a stuck call would hold the webhook until Lambda
+/// kills it. These keep every call well inside Meta's 20 s and a Lambda's 15 s.
+pub fn timeouts() -> aws_sdk_dynamodb::config::timeout::TimeoutConfig {
+    use std::time::Duration;
+    aws_sdk_dynamodb::config::timeout::TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(2))
+        .operation_attempt_timeout(Duration::from_secs(3))
+        .operation_timeout(Duration::from_secs(8))
+        .build()
+}
+
+/// A DynamoDB client from the standard AWS configuration, with [`timeouts`].
+pub fn client(config: &aws_types::SdkConfig) -> aws_sdk_dynamodb::Client {
+    let conf = aws_sdk_dynamodb::config::Builder::from(config)
+        .timeout_config(timeouts())
+        .build();
+    aws_sdk_dynamodb::Client::from_conf(conf)
+}
+
 /// Unsupported deliveries are kept this long for inspection, then DynamoDB's TTL removes
 /// them. Feedback records never expire.
 pub const UNSUPPORTED_RETENTION_DAYS: i64 = 90;

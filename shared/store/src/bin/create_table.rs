@@ -12,7 +12,7 @@ async fn main() -> ExitCode {
         .or_else(|| std::env::var("TABLE_NAME").ok())
         .unwrap_or_else(|| "feedback".to_owned());
     let config = aws_config::load_from_env().await;
-    let client = aws_sdk_dynamodb::Client::new(&config);
+    let client = store::client(&config);
     let result = match TableDefinition::deployed() {
         Ok(def) => create_table(&client, &table, &def).await,
         Err(e) => Err(e),

@@ -1,0 +1,67 @@
+use http::header;
+use lambda_http::{Body, Request};
+use std::collections::HashMap;
+use std::sync::Arc;
+use store::FeedbackStore;
+use webhook_ingest::{App, IngestConfig};
+
+pub const APP_SECRET: &str = "local-app-secret";
+pub const VERIFY_TOKEN: &str = "local-verify-token";
+
+/// The ingest app as Lambda builds it, with the given store.
+pub fn ingest_app(store: Arc<dyn FeedbackStore>) -> App {
+    let vars = HashMap::from([
+        ("TABLE_NAME", "unused-by-the-handler"),
+        ("META_APP_SECRETS", APP_SECRET),
+        ("META_VERIFY_TOKEN", VERIFY_TOKEN),
+    ]);
+    let config = IngestConfig::from_lookup(|k| vars.get(k).map(|v| v.to_string()))
+        .expect("complete test configuration");
+    App::new(config, store)
+}
+
+pub fn signature(body: &[u8]) -> String {
+    format!(
+        "sha256={}",
+        platforms::signature::hmac_sha256_hex(APP_SECRET, body)
+    )
+}
+
+/// A signed `POST /webhooks/meta` as API Gateway hands it to Lambda.
+pub fn signed_delivery(body: &[u8]) -> Request {
+    let mut req =
+        lambda_http::request::from_str(include_str!("../../infra/events/meta-comments.json"))
+            .expect("a valid API Gateway v2 event");
+    *req.body_mut() = Body::Binary(body.to_vec());
+    req.headers_mut()
+        .insert("x-hub-signature-256", signature(body).parse().unwrap());
+    req.headers_mut()
+        .insert(header::CONTENT_TYPE, "application/json".parse().unwrap());
+    req
+}
+
+/// A Facebook comment change on page `1029384756`.
+pub fn facebook_comment(comment_id: &str, verb: &str, message: Option<&str>) -> serde_json::Value {
+    let mut value = serde_json::json!({
+        "from": {"id": "5550001", "name": "Anke de Vries"},
+        "post_id": "1029384756_777",
+        "comment_id": comment_id,
+        "parent_id": "1029384756_777",
+        "created_time": 1763899990,
+        "item": "comment",
+        "verb": verb,
+    });
+    if let Some(m) = message {
+        value["message"] = serde_json::Value::String(m.to_owned());
+    }
+    serde_json::json!({"field": "feed", "value": value})
+}
+
+/// A page delivery carrying the given changes in one entry.
+pub fn page_delivery(changes: Vec<serde_json::Value>) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({
+        "object": "page",
+        "entry": [{"id": "1029384756", "time": 1763900000, "changes": changes}],
+    }))
+    .unwrap()
+}
