@@ -8,8 +8,7 @@ use webhook_ingest::{App, IngestConfig, handle, observability};
 async fn main() -> Result<(), Error> {
     observability::init();
     let config = IngestConfig::from_env()?;
-    let aws = aws_config::load_from_env().await;
-    let store = store::DynamoStore::new(store::client(&aws), &config.table_name);
+    let store = store::DynamoStore::new(store::client_from_env().await, &config.table_name);
     let app = Arc::new(App::new(config, Arc::new(store)));
     run(service_fn(move |req| {
         let app = Arc::clone(&app);

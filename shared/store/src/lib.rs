@@ -30,12 +30,22 @@ pub fn timeouts() -> aws_sdk_dynamodb::config::timeout::TimeoutConfig {
         .build()
 }
 
-/// A DynamoDB client from the standard AWS configuration, with [`timeouts`].
-pub fn client(config: &aws_types::SdkConfig) -> aws_sdk_dynamodb::Client {
-    let conf = aws_sdk_dynamodb::config::Builder::from(config)
-        .timeout_config(timeouts())
-        .build();
-    aws_sdk_dynamodb::Client::from_conf(conf)
+/// A DynamoDB client from the standard AWS environment (region, credentials,
+/// `AWS_ENDPOINT_URL_DYNAMODB`, profiles), with [`timeouts`].
+///
+/// `DYNAMODB_ENDPOINT_URL`, when not empty, points only DynamoDB elsewhere. The template
+/// declares it empty so `sam local --env-vars infra/env.json` can set it (SAM only passes
+/// variables the template declares, and an empty `AWS_ENDPOINT_URL_DYNAMODB` makes the SDK
+/// panic, so that one cannot be declared empty).
+pub async fn client_from_env() -> aws_sdk_dynamodb::Client {
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let mut conf = aws_sdk_dynamodb::config::Builder::from(&sdk).timeout_config(timeouts());
+    if let Ok(url) = std::env::var("DYNAMODB_ENDPOINT_URL") {
+        if !url.trim().is_empty() {
+            conf = conf.endpoint_url(url.trim());
+        }
+    }
+    aws_sdk_dynamodb::Client::from_conf(conf.build())
 }
 
 /// Unsupported deliveries are kept this long for inspection, then DynamoDB's TTL removes

@@ -11,8 +11,7 @@ async fn main() -> ExitCode {
         .nth(1)
         .or_else(|| std::env::var("TABLE_NAME").ok())
         .unwrap_or_else(|| "feedback".to_owned());
-    let config = aws_config::load_from_env().await;
-    let client = store::client(&config);
+    let client = store::client_from_env().await;
     let result = match TableDefinition::deployed() {
         Ok(def) => create_table(&client, &table, &def).await,
         Err(e) => Err(e),
