@@ -40,10 +40,10 @@ pub fn timeouts() -> aws_sdk_dynamodb::config::timeout::TimeoutConfig {
 pub async fn client_from_env() -> aws_sdk_dynamodb::Client {
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let mut conf = aws_sdk_dynamodb::config::Builder::from(&sdk).timeout_config(timeouts());
-    if let Ok(url) = std::env::var("DYNAMODB_ENDPOINT_URL") {
-        if !url.trim().is_empty() {
-            conf = conf.endpoint_url(url.trim());
-        }
+    if let Ok(url) = std::env::var("DYNAMODB_ENDPOINT_URL")
+        && !url.trim().is_empty()
+    {
+        conf = conf.endpoint_url(url.trim());
     }
     aws_sdk_dynamodb::Client::from_conf(conf.build())
 }
