@@ -1,0 +1,21 @@
+//! Deciding how to answer a piece of feedback. Pure functions, no AWS, no HTTP.
+//!
+//! - [`classify`]: [`Label`] of a text (negative, question, neutral, positive, spam,
+//!   abusive) from per-language lexicons with negation handling.
+//! - [`language`]: [`Language`] of a text (nl, en, fr, de, es), falling back to the page's
+//!   default when unsure.
+//! - [`templates`]: the reply wording, one JSON file per language under `templates/`,
+//!   overridable per page; variants picked deterministically per item.
+//! - [`decide`]: the whole decision for one item: skip (and why) or answer (what, how).
+
+pub mod classify;
+pub mod decide;
+pub mod language;
+pub mod templates;
+
+pub use decide::{Decision, PageSettings, ReplyMode, SkipReason, TaskDraft, decide};
+pub use templates::{Drafts, TemplateSet};
+
+pub use classify::{Label, classify};
+
+pub use language::{Language, detect_language};
