@@ -703,7 +703,7 @@ pub fn classify(text: &str, lang: Language) -> Label {
 
     let [negative_words, positive_words, abuse_words] = lexicons(lang);
     let [english_negative, english_positive, english_abuse] = lexicons(Language::En);
-    let mut count = |lexicon: &[&str], english: &[&str]| {
+    let count = |lexicon: &[&str], english: &[&str]| {
         let own = hits(lexicon, &tokens, &joined);
         if lang == Language::En {
             own
