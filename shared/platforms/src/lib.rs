@@ -7,11 +7,16 @@
 //! - [`VerifiedDelivery`]: only a successful [`WebhookPlatform::verify`] can build one, and
 //!   only a verified delivery can be parsed, so unverified bytes never reach storage.
 //! - [`signature`]: the HMAC and secret helpers the platform modules share.
-//! - [`meta`]: Facebook Pages and Instagram (Graph API webhooks).
+//! - [`meta`]: Facebook Pages and Instagram (Graph API webhooks; with the `replies` feature
+//!   also the Graph API reply client).
+//! - [`reply`] (feature `replies`): the [`reply::ReplyClient`] port every platform's reply
+//!   client implements, and how its errors are classified.
 //!
 //! Adding a platform is adding one module and one line in [`registry`].
 
 pub mod meta;
+#[cfg(feature = "replies")]
+pub mod reply;
 pub mod request;
 pub mod signature;
 

@@ -5,6 +5,8 @@
 //!   checked against every configured app secret.
 //! - Payload: see [`parse`]: Facebook `feed` comments and Instagram `comments` / `mentions`.
 
+#[cfg(feature = "replies")]
+pub mod graph;
 mod parse;
 
 use crate::signature::{SecretList, parse_lower_hex_digest, token_matches};
