@@ -47,7 +47,7 @@ pub fn facebook_comment(comment_id: &str, verb: &str, message: Option<&str>) -> 
         "post_id": "1029384756_777",
         "comment_id": comment_id,
         "parent_id": "1029384756_777",
-        "created_time": 1763899990,
+        "created_time": time::OffsetDateTime::now_utc().unix_timestamp(),
         "item": "comment",
         "verb": verb,
     });

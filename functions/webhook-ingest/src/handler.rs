@@ -6,6 +6,7 @@ use http::{HeaderMap, Method, StatusCode, header};
 use lambda_http::{Body, Request, Response};
 use platforms::registry::Registry;
 use platforms::{HandshakeOutcome, InboundRequest, WebhookPlatform};
+use runtime::error_chain;
 use std::convert::Infallible;
 use std::sync::Arc;
 use store::{FeedbackStore, UnsupportedDelivery};
@@ -61,18 +62,6 @@ fn is_json(headers: &HeaderMap) -> bool {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
-}
-
-/// Walk an error's `source()` chain into one line for the log.
-pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
 }
 
 /// Handle one webhook call. Never fails: every outcome is a response.

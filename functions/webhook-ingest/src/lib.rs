@@ -4,13 +4,11 @@
 //! - [`handler`]: [`handle`], the HTTP handler Lambda (and the local runner) calls; maps
 //!   every outcome to a status: 401 bad signature (nothing stored), 413/415 bad body,
 //!   404 unknown platform, 5xx storage failure (the platform retries), 200 stored.
-//! - [`observability`]: tracing set-up (JSON on Lambda).
 //!
 //! `main.rs` only wires these together.
 
 pub mod config;
 pub mod handler;
-pub mod observability;
 
 pub use config::{ConfigError, IngestConfig};
 pub use handler::{App, MAX_BODY_BYTES, handle};

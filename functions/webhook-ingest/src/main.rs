@@ -2,11 +2,11 @@
 
 use lambda_http::{Error, run, service_fn};
 use std::sync::Arc;
-use webhook_ingest::{App, IngestConfig, handle, observability};
+use webhook_ingest::{App, IngestConfig, handle};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    observability::init();
+    runtime::init_tracing();
     let config = IngestConfig::from_env()?;
     let store = store::DynamoStore::new(store::client_from_env().await, &config.table_name);
     let app = Arc::new(App::new(config, Arc::new(store)));

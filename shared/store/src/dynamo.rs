@@ -34,7 +34,16 @@ pub struct DynamoStore {
     table: String,
 }
 
-fn dynamo_err<E, R>(operation: &'static str) -> impl FnOnce(SdkError<E, R>) -> StoreError
+pub(crate) fn is_conditional_failure<E, R>(e: &SdkError<E, R>) -> bool
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
+{
+    e.as_service_error()
+        .and_then(|se| se.code())
+        .is_some_and(|code| code == "ConditionalCheckFailedException")
+}
+
+pub(crate) fn dynamo_err<E, R>(operation: &'static str) -> impl FnOnce(SdkError<E, R>) -> StoreError
 where
     E: std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
@@ -71,6 +80,10 @@ impl DynamoStore {
             .await?
             .map(|item| codec::feedback_record(&item))
             .transpose()
+    }
+
+    pub(crate) async fn get_item(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
+        self.get(pk, sk).await
     }
 
     async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {

@@ -35,3 +35,8 @@ pub fn feedback_by_time_pk(platform: Platform) -> String {
 pub fn unsupported_pk(body_sha256_hex: &str) -> String {
     format!("unsupported#{body_sha256_hex}")
 }
+
+pub const TASK_SK: &str = "task";
+pub const PAGE_SK: &str = "config";
+/// `gsi1pk` of every open follow-up task.
+pub const OPEN_TASKS: &str = "task#open";

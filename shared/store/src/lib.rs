@@ -9,6 +9,7 @@
 
 mod codec;
 mod dynamo;
+pub mod followup;
 pub mod keys;
 #[cfg(feature = "setup")]
 pub mod setup;
@@ -46,6 +47,36 @@ pub async fn client_from_env() -> aws_sdk_dynamodb::Client {
         conf = conf.endpoint_url(url.trim());
     }
     aws_sdk_dynamodb::Client::from_conf(conf.build())
+}
+
+/// The key of one feedback item: platform + the platform's item id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FeedbackKey {
+    pub platform: feedback::Platform,
+    pub item_id: feedback::ItemId,
+}
+
+impl FeedbackKey {
+    pub fn of(f: &Feedback) -> Self {
+        Self {
+            platform: f.platform,
+            item_id: f.item_id.clone(),
+        }
+    }
+
+    pub fn pk(&self) -> String {
+        keys::feedback_pk(self.platform, &self.item_id)
+    }
+
+    /// From a table `pk` (`feedback#{platform}#{item}`).
+    pub fn from_pk(pk: &str) -> Option<Self> {
+        let rest = pk.strip_prefix("feedback#")?;
+        let (platform, item) = rest.split_once('#')?;
+        Some(Self {
+            platform: feedback::Platform::parse(platform)?,
+            item_id: feedback::ItemId::parse(item).ok()?,
+        })
+    }
 }
 
 /// Unsupported deliveries are kept this long for inspection, then DynamoDB's TTL removes

@@ -1,0 +1,57 @@
+//! The stream batch handler: each record's outcome, failures reported per record so
+//! Lambda retries exactly those (`ReportBatchItemFailures`).
+
+use crate::respond::{Responder, describe};
+use aws_lambda_events::event::dynamodb::Event;
+use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use lambda_runtime::LambdaEvent;
+use serde::Deserialize;
+use std::convert::Infallible;
+use store::FeedbackKey;
+use tracing::{error, warn};
+
+#[derive(Deserialize)]
+struct Keys {
+    pk: String,
+    sk: String,
+}
+
+fn failure(sequence_number: Option<String>) -> DynamoDbBatchItemFailure {
+    let mut f = DynamoDbBatchItemFailure::default();
+    f.item_identifier = sequence_number;
+    f
+}
+
+/// Handle one stream batch. Records are handled in order; a failed one is reported by its
+/// sequence number and the rest still handled (each is idempotent).
+pub async fn handle(
+    responder: &Responder,
+    event: LambdaEvent<Event>,
+) -> Result<DynamoDbEventResponse, Infallible> {
+    let mut response = DynamoDbEventResponse::default();
+    for record in event.payload.records {
+        let sequence = record.change.sequence_number.clone();
+        if record.event_name != "INSERT" {
+            continue;
+        }
+        let keys: Keys = match serde_dynamo::from_item(record.change.keys) {
+            Ok(keys) => keys,
+            Err(e) => {
+                warn!(error = %e, "stream record without usable keys; skipped");
+                continue;
+            }
+        };
+        if keys.sk != store::keys::FEEDBACK_SK {
+            continue;
+        }
+        let Some(key) = FeedbackKey::from_pk(&keys.pk) else {
+            warn!("stream record with an unreadable feedback key; skipped");
+            continue;
+        };
+        if let Err(e) = responder.respond(&key).await {
+            error!(error = %describe(&e), platform = %key.platform, item_id = %key.item_id, "will be retried");
+            response.batch_item_failures.push(failure(sequence));
+        }
+    }
+    Ok(response)
+}

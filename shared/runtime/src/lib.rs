@@ -1,0 +1,57 @@
+//! Start-up helpers shared by every function binary.
+//!
+//! - [`init_tracing`]: JSON lines on Lambda (CloudWatch parses them), readable text
+//!   elsewhere; `RUST_LOG` sets the level. Bodies, signatures, tokens and secrets are never
+//!   logged by this project.
+//! - [`error_chain`]: an error and all its sources on one line, for the log.
+
+use tracing_subscriber::EnvFilter;
+
+pub fn init_tracing() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let on_lambda = std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some();
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    let _ = if on_lambda {
+        builder.json().flatten_event(true).without_time().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// Walk an error's `source()` chain into one line.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Outer(std::io::Error);
+    impl std::fmt::Display for Outer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("storing failed")
+        }
+    }
+    impl std::error::Error for Outer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn the_chain_names_every_cause() {
+        let e = Outer(std::io::Error::other("connection refused"));
+        assert_eq!(error_chain(&e), "storing failed: connection refused");
+    }
+}

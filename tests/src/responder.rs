@@ -1,0 +1,108 @@
+use crate::dynamodb::TestTable;
+use crate::meta::{ingest_app, page_delivery, signed_delivery};
+use aws_lambda_events::event::dynamodb::Event;
+use aws_lambda_events::event::streams::DynamoDbEventResponse;
+use feedback_responder::config::RetryPolicy;
+use feedback_responder::tokens::TokenProvider;
+use feedback_responder::{Responder, handle};
+use platforms::meta::graph::{GraphClient, GraphConfig};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use triage::{Language, PageSettings};
+use wiremock::MockServer;
+
+pub const PAGE_ID: &str = "1029384756";
+pub const PAGE_TOKEN: &str = "test-page-token";
+
+/// A responder on `table`, calling the Graph API at `graph`, with a token for the page.
+pub fn responder(table: &TestTable, graph: &MockServer, defaults: PageSettings) -> Responder {
+    let client = GraphClient::new(&GraphConfig {
+        base_url: graph.uri(),
+        timeout: Duration::from_millis(400),
+        ..GraphConfig::default()
+    })
+    .unwrap();
+    let vars = HashMap::from([("META_PAGE_TOKEN".to_owned(), PAGE_TOKEN.to_owned())]);
+    Responder {
+        store: table.store(),
+        replies: Arc::new(client),
+        tokens: TokenProvider::new(Arc::new(move |k| vars.get(k).cloned()), None, None),
+        defaults,
+        retry: RetryPolicy {
+            backoff: Duration::from_millis(20),
+            ..RetryPolicy::default()
+        },
+    }
+}
+
+pub fn dutch_page() -> PageSettings {
+    PageSettings {
+        brand_name: "Bakkerij Zon".into(),
+        default_language: Language::Nl,
+        ..PageSettings::default()
+    }
+}
+
+/// Store a delivery through the ingest handler, as Meta would.
+pub async fn ingest(table: &TestTable, changes: Vec<serde_json::Value>) {
+    let app = ingest_app(Arc::new(table.store()));
+    let res = webhook_ingest::handle(&app, signed_delivery(&page_delivery(changes)))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+/// The stream event Lambda would deliver for new feedback items (platform, item id),
+/// numbered from `first_sequence`.
+pub fn stream_event(
+    items: &[(&str, &str)],
+    first_sequence: u64,
+) -> lambda_runtime::LambdaEvent<Event> {
+    let records: Vec<_> = items
+        .iter()
+        .enumerate()
+        .map(|(i, (platform, item))| {
+            let pk = format!("feedback#{platform}#{item}");
+            serde_json::json!({
+                "eventID": format!("ev-{i}"),
+                "eventName": "INSERT",
+                "eventVersion": "1.1",
+                "eventSource": "aws:dynamodb",
+                "awsRegion": "eu-west-1",
+                "eventSourceARN": "arn:aws:dynamodb:eu-west-1:123456789012:table/feedback/stream/2025-11-23T00:00:00.000",
+                "dynamodb": {
+                    "ApproximateCreationDateTime": 1763900000,
+                    "Keys": {"pk": {"S": pk}, "sk": {"S": "feedback"}},
+                    "NewImage": {"pk": {"S": pk}, "sk": {"S": "feedback"}, "record_type": {"S": "feedback"}},
+                    "SequenceNumber": (first_sequence + i as u64).to_string(),
+                    "SizeBytes": 120,
+                    "StreamViewType": "NEW_AND_OLD_IMAGES"
+                }
+            })
+        })
+        .collect();
+    let event: Event = serde_json::from_value(serde_json::json!({ "Records": records })).unwrap();
+    lambda_runtime::LambdaEvent::new(event, lambda_runtime::Context::default())
+}
+
+pub async fn run(
+    responder: &Responder,
+    items: &[(&str, &str)],
+    first_sequence: u64,
+) -> DynamoDbEventResponse {
+    handle(responder, stream_event(items, first_sequence))
+        .await
+        .unwrap()
+}
+
+/// Requests the fake Graph API received with this method whose path ends with `suffix`.
+pub async fn calls(graph: &MockServer, method: &str, suffix: &str) -> Vec<wiremock::Request> {
+    graph
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.method.as_str() == method && r.url.path().ends_with(suffix))
+        .collect()
+}

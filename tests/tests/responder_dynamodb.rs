@@ -1,0 +1,609 @@
+//! The responder against DynamoDB Local and a `wiremock` Graph API.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use feedback::{ItemId, Platform};
+use serde_json::json;
+use std::time::Duration;
+use store::FeedbackKey;
+use store::followup::{Channel, MessageState};
+use triage::{PageSettings, ReplyMode};
+use wiremock::matchers::{method, path, path_regex};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+use workspace_tests::dynamodb::{TestTable, str_attr};
+use workspace_tests::meta::facebook_comment;
+use workspace_tests::responder::{PAGE_ID, calls, dutch_page, ingest, responder, run};
+
+const COMPLAINT: &str =
+    "Mijn bestelling is na twee weken nog steeds niet geleverd. Heel teleurstellend!";
+
+fn key(item: &str) -> FeedbackKey {
+    FeedbackKey {
+        platform: Platform::Facebook,
+        item_id: ItemId::parse(item).unwrap(),
+    }
+}
+
+/// A Graph API that accepts every public and private reply.
+async fn accepting_graph() -> MockServer {
+    let graph = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path_regex(r"^/v21\.0/[^/]+/(comments|replies)$"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "reply_1"})))
+        .mount(&graph)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v21.0/{PAGE_ID}/messages")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"recipient_id": "5550001", "message_id": "m_1"})),
+        )
+        .mount(&graph)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": []})))
+        .mount(&graph)
+        .await;
+    graph
+}
+
+fn text_of(request: &wiremock::Request) -> String {
+    let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+    body.get("message")
+        .and_then(|m| {
+            m.as_str()
+                .map(str::to_owned)
+                .or_else(|| m.get("text").and_then(|t| t.as_str()).map(str::to_owned))
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_negative_dutch_comment_gets_one_dutch_public_reply_one_private_reply_and_an_open_task() {
+    let table = TestTable::new().await;
+    let graph = accepting_graph().await;
+    ingest(
+        &table,
+        vec![facebook_comment("777_1", "add", Some(COMPLAINT))],
+    )
+    .await;
+
+    let response = run(
+        &responder(&table, &graph, dutch_page()),
+        &[("facebook", "777_1")],
+        1,
+    )
+    .await;
+
+    assert!(response.batch_item_failures.is_empty());
+    let public = calls(&graph, "POST", "/777_1/comments").await;
+    assert_eq!(public.len(), 1);
+    let text = text_of(&public[0]);
+    assert!(
+        text.starts_with("Hallo Anke,") && text.contains("privébericht"),
+        "{text}"
+    );
+    assert_eq!(public[0].headers["authorization"], "Bearer test-page-token");
+    let private = calls(&graph, "POST", &format!("/{PAGE_ID}/messages")).await;
+    assert_eq!(private.len(), 1);
+    let body: serde_json::Value = serde_json::from_slice(&private[0].body).unwrap();
+    assert_eq!(body["recipient"]["comment_id"], "777_1");
+    assert!(text_of(&private[0]).contains("bestelnummer"));
+
+    let store = table.store();
+    let task = store
+        .task_item(&key("777_1"))
+        .await
+        .unwrap()
+        .expect("a task");
+    assert_eq!(str_attr(&task, "status"), Some("open"));
+    assert_eq!(str_attr(&task, "gsi1pk"), Some("task#open"));
+    assert_eq!(str_attr(&task, "channel"), Some("platform_message"));
+    assert_eq!(str_attr(&task, "label"), Some("negative"));
+    assert_eq!(str_attr(&task, "language"), Some("nl"));
+    let sent = store
+        .message(&key("777_1"), Channel::Public)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (sent.state, sent.platform_message_id.as_deref()),
+        (MessageState::Sent, Some("reply_1"))
+    );
+    let record = table
+        .items_of_type("feedback")
+        .await
+        .into_iter()
+        .next()
+        .unwrap();
+    assert_eq!(str_attr(&record, "label"), Some("negative"));
+    assert_eq!(str_attr(&record, "decision"), Some("answer"));
+}
+
+#[tokio::test]
+async fn an_instagram_comment_is_answered_on_the_replies_edge() {
+    let table = TestTable::new().await;
+    let graph = accepting_graph().await;
+    let app = workspace_tests::meta::ingest_app(std::sync::Arc::new(table.store()));
+    let body = serde_json::to_vec(&json!({"object": "instagram", "entry": [{"id": PAGE_ID, "time": 1, "changes": [
+        {"field": "comments", "value": {"from": {"id": "232323", "username": "marie.dupont"},
+         "media": {"id": "18000000000000001"}, "id": "17865799348089039",
+         "text": "Produit reçu cassé, très déçue. Toujours pas de réponse du service client."}}]}]}))
+    .unwrap();
+    let res = webhook_ingest::handle(&app, workspace_tests::meta::signed_delivery(&body))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+
+    run(
+        &responder(&table, &graph, dutch_page()),
+        &[("instagram", "17865799348089039")],
+        1,
+    )
+    .await;
+
+    let replies = calls(&graph, "POST", "/17865799348089039/replies").await;
+    assert_eq!(replies.len(), 1);
+    assert!(
+        text_of(&replies[0]).starts_with("Bonjour marie.dupont,"),
+        "{}",
+        text_of(&replies[0])
+    );
+    assert!(calls(&graph, "POST", "/comments").await.is_empty());
+}
+
+#[tokio::test]
+async fn the_same_batch_twice_and_two_concurrent_invocations_still_send_one_reply_each() {
+    let table = TestTable::new().await;
+    let graph = MockServer::start().await;
+    // A slow platform widens the window in which concurrent invocations overlap.
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": "r", "message_id": "m"}))
+                .set_delay(Duration::from_millis(150)),
+        )
+        .mount(&graph)
+        .await;
+    ingest(
+        &table,
+        vec![facebook_comment("777_2", "add", Some(COMPLAINT))],
+    )
+    .await;
+    let r = responder(&table, &graph, dutch_page());
+
+    let (a, b) = tokio::join!(
+        run(&r, &[("facebook", "777_2")], 1),
+        run(&r, &[("facebook", "777_2")], 1)
+    );
+    run(&r, &[("facebook", "777_2")], 1).await;
+    // A loser that found the message being sent asks for a retry; the retry sends nothing.
+    if !a.batch_item_failures.is_empty() || !b.batch_item_failures.is_empty() {
+        run(&r, &[("facebook", "777_2")], 1).await;
+    }
+
+    assert_eq!(calls(&graph, "POST", "/777_2/comments").await.len(), 1);
+    assert_eq!(calls(&graph, "POST", "/messages").await.len(), 1);
+    assert_eq!(table.items_of_type("task").await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_graph_500_then_200_posts_exactly_one_reply() {
+    let table = TestTable::new().await;
+    let graph = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v21.0/777_3/comments"))
+        .respond_with(
+            ResponseTemplate::new(500).set_body_json(
+                json!({"error": {"message": "An unknown error occurred", "code": 1}}),
+            ),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&graph)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": "777_3_reply", "message_id": "m"})),
+        )
+        .mount(&graph)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": []})))
+        .mount(&graph)
+        .await;
+    ingest(
+        &table,
+        vec![facebook_comment("777_3", "add", Some(COMPLAINT))],
+    )
+    .await;
+
+    let response = run(
+        &responder(&table, &graph, dutch_page()),
+        &[("facebook", "777_3")],
+        1,
+    )
+    .await;
+
+    assert!(response.batch_item_failures.is_empty());
+    assert_eq!(
+        calls(&graph, "POST", "/777_3/comments").await.len(),
+        2,
+        "one 500, one 200"
+    );
+    assert_eq!(
+        calls(&graph, "GET", "/777_3/comments").await.len(),
+        1,
+        "checked before retrying"
+    );
+    let m = table
+        .store()
+        .message(&key("777_3"), Channel::Public)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (m.state, m.platform_message_id.as_deref()),
+        (MessageState::Sent, Some("777_3_reply"))
+    );
+}
+
+#[tokio::test]
+async fn a_timeout_after_the_platform_accepted_is_reconciled_without_posting_again() {
+    let table = TestTable::new().await;
+    let graph = MockServer::start().await;
+    // The post is accepted but the answer comes too late; reading the replies shows it.
+    Mock::given(method("POST"))
+        .and(path("/v21.0/777_4/comments"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": "777_4_reply"}))
+                .set_delay(Duration::from_secs(2)),
+        )
+        .mount(&graph)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v21.0/777_4/comments"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [
+            {"id": "777_4_other", "from": {"id": "5550009"}},
+            {"id": "777_4_reply", "from": {"id": PAGE_ID}}
+        ]})))
+        .mount(&graph)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v21.0/{PAGE_ID}/messages")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"message_id": "m"})))
+        .mount(&graph)
+        .await;
+    ingest(
+        &table,
+        vec![facebook_comment("777_4", "add", Some(COMPLAINT))],
+    )
+    .await;
+
+    run(
+        &responder(&table, &graph, dutch_page()),
+        &[("facebook", "777_4")],
+        1,
+    )
+    .await;
+
+    assert_eq!(calls(&graph, "POST", "/777_4/comments").await.len(), 1);
+    let m = table
+        .store()
+        .message(&key("777_4"), Channel::Public)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (m.state, m.platform_message_id.as_deref()),
+        (MessageState::Sent, Some("777_4_reply"))
+    );
+}
+
+#[tokio::test]
+async fn an_expired_token_flags_the_task_marks_the_page_and_stops_calling() {
+    let table = TestTable::new().await;
+    let graph = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {
+            "message": "Error validating access token: Session has expired", "type": "OAuthException", "code": 190, "error_subcode": 463}})))
+        .mount(&graph)
+        .await;
+    ingest(
+        &table,
+        vec![facebook_comment("777_5", "add", Some(COMPLAINT))],
+    )
+    .await;
+    let r = responder(&table, &graph, dutch_page());
+
+    let first = run(&r, &[("facebook", "777_5")], 1).await;
+    ingest(&table, vec![json!({"field": "feed", "value": {
+        "from": {"id": "5550077", "name": "Piet"}, "post_id": "1029384756_778", "comment_id": "778_1",
+        "parent_id": "1029384756_778", "item": "comment", "verb": "add", "message": "Slechte service, nooit meer."}})]).await;
+    let second = run(&r, &[("facebook", "778_1")], 2).await;
+
+    assert!(
+        first.batch_item_failures.is_empty() && second.batch_item_failures.is_empty(),
+        "no retry storm"
+    );
+    assert_eq!(
+        graph.received_requests().await.unwrap().len(),
+        1,
+        "one call, then none"
+    );
+    let task = table
+        .store()
+        .task_item(&key("777_5"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        task["flags"]
+            .as_ss()
+            .unwrap()
+            .contains(&"reconnect_page".to_owned())
+    );
+    let task2 = table
+        .store()
+        .task_item(&key("778_1"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        task2["flags"]
+            .as_ss()
+            .unwrap()
+            .contains(&"reconnect_page".to_owned())
+    );
+    let page = table
+        .store()
+        .page(
+            Platform::Facebook,
+            &feedback::AccountId::parse(PAGE_ID).unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(page.needs_reconnect);
+    for channel in [Channel::Public, Channel::Private] {
+        let m = table
+            .store()
+            .message(&key("777_5"), channel)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(m.state, MessageState::Failed, "{channel:?}");
+    }
+}
+
+#[tokio::test]
+async fn own_page_comments_spam_and_abuse_cause_no_outgoing_call_at_all() {
+    let table = TestTable::new().await;
+    let graph = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&graph)
+        .await;
+    let own = json!({"field": "feed", "value": {"from": {"id": PAGE_ID, "name": "Bakkerij Zon"},
+        "post_id": "1029384756_777", "comment_id": "777_6", "parent_id": "777_1", "item": "comment", "verb": "add",
+        "message": "Bedankt voor je bericht, we sturen je een privébericht."}});
+    ingest(
+        &table,
+        vec![
+            own,
+            facebook_comment(
+                "777_7",
+                "add",
+                Some("Gratis volgers!! Klik hier www.volgers.example"),
+            ),
+            facebook_comment("777_8", "add", Some("Stelletje klootzakken, rot op")),
+        ],
+    )
+    .await;
+
+    let response = run(
+        &responder(&table, &graph, dutch_page()),
+        &[
+            ("facebook", "777_6"),
+            ("facebook", "777_7"),
+            ("facebook", "777_8"),
+        ],
+        1,
+    )
+    .await;
+
+    assert!(response.batch_item_failures.is_empty());
+    assert!(table.items_of_type("task").await.is_empty());
+    assert!(table.items_of_type("message").await.is_empty());
+    let labels: Vec<_> = table
+        .items_of_type("feedback")
+        .await
+        .iter()
+        .map(|i| {
+            (
+                str_attr(i, "item_id").unwrap().to_owned(),
+                str_attr(i, "decision").unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        labels.contains(&("777_6".into(), "skip:own_account".into())),
+        "{labels:?}"
+    );
+    assert!(
+        labels.contains(&("777_7".into(), "skip:spam".into())),
+        "{labels:?}"
+    );
+    assert!(
+        labels.contains(&("777_8".into(), "skip:abusive".into())),
+        "{labels:?}"
+    );
+    graph.verify().await;
+}
+
+#[tokio::test]
+async fn approval_mode_posts_nothing_and_opens_the_task_with_the_draft() {
+    let table = TestTable::new().await;
+    let graph = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&graph)
+        .await;
+    ingest(
+        &table,
+        vec![facebook_comment("777_9", "add", Some(COMPLAINT))],
+    )
+    .await;
+    let page = PageSettings {
+        mode: ReplyMode::Approval,
+        ..dutch_page()
+    };
+
+    run(
+        &responder(&table, &graph, page),
+        &[("facebook", "777_9")],
+        1,
+    )
+    .await;
+
+    let task = table
+        .store()
+        .task_item(&key("777_9"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(str_attr(&task, "status"), Some("open"));
+    assert_eq!(str_attr(&task, "mode"), Some("approval"));
+    assert!(
+        str_attr(&task, "draft_public")
+            .unwrap()
+            .starts_with("Hallo Anke,")
+    );
+    assert!(
+        str_attr(&task, "draft_private")
+            .unwrap()
+            .contains("bestelnummer")
+    );
+    let m = table
+        .store()
+        .message(&key("777_9"), Channel::Public)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.state, MessageState::Draft);
+    graph.verify().await;
+}
+
+#[tokio::test]
+async fn a_partial_batch_failure_reports_exactly_the_failed_record() {
+    let table = TestTable::new().await;
+    let graph = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v21.0/777_11/comments"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .set_body_json(json!({"error": {"message": "rate", "code": 4}})),
+        )
+        .mount(&graph)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"id": "ok", "message_id": "m"})),
+        )
+        .mount(&graph)
+        .await;
+    ingest(&table, vec![
+        facebook_comment("777_10", "add", Some(COMPLAINT)),
+        json!({"field": "feed", "value": {"from": {"id": "5550011", "name": "Els"}, "post_id": "1029384756_779",
+            "comment_id": "777_11", "parent_id": "1029384756_779", "item": "comment", "verb": "add", "message": "Koud eten, slechte service."}}),
+        json!({"field": "feed", "value": {"from": {"id": "5550012", "name": "Jan"}, "post_id": "1029384756_780",
+            "comment_id": "777_12", "parent_id": "1029384756_780", "item": "comment", "verb": "add", "message": "Wanneer zijn jullie open?"}}),
+    ]).await;
+
+    let response = run(
+        &responder(&table, &graph, dutch_page()),
+        &[
+            ("facebook", "777_10"),
+            ("facebook", "777_11"),
+            ("facebook", "777_12"),
+        ],
+        500,
+    )
+    .await;
+
+    let failed: Vec<_> = response
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.clone().unwrap())
+        .collect();
+    assert_eq!(failed, ["501"]);
+    assert_eq!(calls(&graph, "POST", "/777_10/comments").await.len(), 1);
+    assert_eq!(calls(&graph, "POST", "/777_12/comments").await.len(), 1);
+    let m = table
+        .store()
+        .message(&key("777_11"), Channel::Public)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.state, MessageState::Pending, "left for the retry");
+}
+
+#[tokio::test]
+async fn a_second_comment_by_the_same_author_in_an_answered_thread_is_not_answered() {
+    let table = TestTable::new().await;
+    let graph = accepting_graph().await;
+    ingest(
+        &table,
+        vec![
+            facebook_comment("777_13", "add", Some(COMPLAINT)),
+            facebook_comment(
+                "777_14",
+                "add",
+                Some("En nog steeds geen antwoord, echt slecht!"),
+            ),
+        ],
+    )
+    .await;
+    let r = responder(&table, &graph, dutch_page());
+
+    run(&r, &[("facebook", "777_13"), ("facebook", "777_14")], 1).await;
+
+    assert_eq!(calls(&graph, "POST", "/777_13/comments").await.len(), 1);
+    assert!(calls(&graph, "POST", "/777_14/comments").await.is_empty());
+    assert_eq!(table.items_of_type("task").await.len(), 1);
+}
+
+#[tokio::test]
+async fn praise_gets_a_thank_you_without_private_message_or_task() {
+    let table = TestTable::new().await;
+    let graph = accepting_graph().await;
+    ingest(
+        &table,
+        vec![facebook_comment(
+            "777_15",
+            "add",
+            Some("Heerlijk gegeten, super vriendelijk personeel!"),
+        )],
+    )
+    .await;
+
+    run(
+        &responder(&table, &graph, dutch_page()),
+        &[("facebook", "777_15")],
+        1,
+    )
+    .await;
+
+    let public = calls(&graph, "POST", "/777_15/comments").await;
+    assert_eq!(public.len(), 1);
+    let text = text_of(&public[0]);
+    assert!(
+        text.starts_with("Hallo Anke,") && !text.contains("privébericht"),
+        "{text}"
+    );
+    assert!(calls(&graph, "POST", "/messages").await.is_empty());
+    assert!(table.items_of_type("task").await.is_empty());
+}
