@@ -1,4 +1,4 @@
-//! The stream batch handler: each record's outcome, failures reported per record so
+//! The stream batch handler (new feedback, and approvals of drafted replies): each record's outcome, failures reported per record so
 //! Lambda retries exactly those (`ReportBatchItemFailures`).
 
 use crate::respond::{Responder, describe};
@@ -41,14 +41,20 @@ pub async fn handle(
                 continue;
             }
         };
-        if keys.sk != store::keys::FEEDBACK_SK {
+        let approval = keys.sk.starts_with("approval#");
+        if keys.sk != store::keys::FEEDBACK_SK && !approval {
             continue;
         }
         let Some(key) = FeedbackKey::from_pk(&keys.pk) else {
             warn!("stream record with an unreadable feedback key; skipped");
             continue;
         };
-        if let Err(e) = responder.respond(&key).await {
+        let result = if approval {
+            responder.deliver_approved(&key).await
+        } else {
+            responder.respond(&key).await
+        };
+        if let Err(e) = result {
             error!(error = %describe(&e), platform = %key.platform, item_id = %key.item_id, "will be retried");
             response.batch_item_failures.push(failure(sequence));
         }

@@ -222,6 +222,24 @@ impl Responder {
         self.send_all(key, f, &page, drafts.private.is_some()).await
     }
 
+    /// Send the drafts staff approved (`feedbackctl tasks approve`): the approval record's
+    /// stream event lands here.
+    #[instrument(skip_all, fields(platform = %key.platform, item_id = %key.item_id))]
+    pub async fn deliver_approved(&self, key: &FeedbackKey) -> Result<Outcome, RespondError> {
+        let Some(record) = self.store.feedback(key.platform, &key.item_id).await? else {
+            return Ok(Outcome::Ignored);
+        };
+        let f = &record.feedback;
+        if self.store.message(key, Channel::Public).await?.is_none() {
+            return Ok(Outcome::Ignored);
+        }
+        let has_private = self.store.message(key, Channel::Private).await?.is_some();
+        let page_record = self.store.page(f.platform, &f.account_id).await?;
+        let page = Page::from_record(page_record.as_ref(), &self.defaults);
+        info!("sending approved drafts");
+        self.send_all(key, f, &page, has_private).await
+    }
+
     /// Send the public acknowledgement, then the private message.
     async fn send_all(
         &self,

@@ -13,6 +13,7 @@ pub mod followup;
 pub mod keys;
 #[cfg(feature = "setup")]
 pub mod setup;
+pub mod staff;
 
 pub use dynamo::DynamoStore;
 

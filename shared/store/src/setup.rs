@@ -14,6 +14,9 @@ use std::collections::BTreeMap;
 
 /// The deployed template, compiled in.
 pub const TEMPLATE_YAML: &str = include_str!("../../../template.yaml");
+/// The logical id of the responder function in the template.
+pub const RESPONDER_RESOURCE: &str = "FeedbackResponderFunction";
+
 /// The logical id of the table in the template.
 pub const TABLE_RESOURCE: &str = "FeedbackTable";
 
@@ -114,6 +117,55 @@ impl TableDefinition {
     /// The definition compiled in from the workspace's `template.yaml`.
     pub fn deployed() -> Result<Self, SetupError> {
         Self::from_template(TEMPLATE_YAML)
+    }
+}
+
+/// The responder's stream filter patterns (`FilterCriteria`), so the local runner hands
+/// the responder exactly what Lambda would.
+pub fn responder_filter_patterns(yaml: &str) -> Result<Vec<serde_json::Value>, SetupError> {
+    let template: Template =
+        serde_norway::from_str(yaml).map_err(|e| SetupError::Template(e.to_string()))?;
+    let function = template
+        .resources
+        .get(RESPONDER_RESOURCE)
+        .ok_or_else(|| SetupError::Template(format!("no resource {RESPONDER_RESOURCE}")))?;
+    let events = function
+        .properties
+        .get("Events")
+        .and_then(|e| e.as_mapping())
+        .ok_or_else(|| SetupError::Template(format!("{RESPONDER_RESOURCE} has no Events")))?;
+    let mut patterns = Vec::new();
+    for (_, event) in events {
+        let filters = event
+            .get("Properties")
+            .and_then(|p| p.get("FilterCriteria"))
+            .and_then(|f| f.get("Filters"))
+            .and_then(|f| f.as_sequence());
+        for filter in filters.into_iter().flatten() {
+            let pattern = filter
+                .get("Pattern")
+                .and_then(|p| p.as_str())
+                .ok_or_else(|| SetupError::Template("a filter without a Pattern string".into()))?;
+            patterns.push(
+                serde_json::from_str(pattern)
+                    .map_err(|e| SetupError::Template(format!("filter pattern: {e}")))?,
+            );
+        }
+    }
+    Ok(patterns)
+}
+
+/// Does a Lambda event-filter pattern match an event? Supports what our template uses:
+/// nested objects, and arrays of allowed exact values.
+pub fn pattern_matches(pattern: &serde_json::Value, event: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match pattern {
+        Value::Object(fields) => fields.iter().all(|(k, p)| match event.get(k) {
+            Some(v) => pattern_matches(p, v),
+            None => false,
+        }),
+        Value::Array(allowed) => allowed.iter().any(|a| a == event),
+        other => other == event,
     }
 }
 
@@ -266,6 +318,19 @@ mod tests {
             def.stream_specification.map(|s| s.stream_view_type),
             Some("NEW_AND_OLD_IMAGES".to_owned())
         );
+    }
+
+    #[test]
+    fn the_responder_filter_passes_new_feedback_and_approvals_only() {
+        let patterns = responder_filter_patterns(TEMPLATE_YAML).unwrap();
+        let event = |name: &str, record_type: &str| serde_json::json!({"eventName": name, "dynamodb": {"NewImage": {"record_type": {"S": record_type}}}});
+        let passes = |e: &serde_json::Value| patterns.iter().any(|p| pattern_matches(p, e));
+        assert!(passes(&event("INSERT", "feedback")));
+        assert!(passes(&event("INSERT", "approval")));
+        assert!(!passes(&event("MODIFY", "feedback")));
+        assert!(!passes(&event("REMOVE", "feedback")));
+        assert!(!passes(&event("INSERT", "task")));
+        assert!(!passes(&event("INSERT", "unsupported")));
     }
 
     #[test]
