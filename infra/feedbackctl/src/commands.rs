@@ -387,11 +387,15 @@ async fn show(cli: &Cli, store: &DynamoStore, key: &FeedbackKey) -> Result<()> {
             }
         );
     }
-    for m in of(&items, "message") {
+    let mut messages: Vec<&Value> = of(&items, "message").collect();
+    messages.sort_by_key(|m| field(m, "channel") != "public");
+    for m in messages {
+        let dry_run = field(m, "platform_message_id").starts_with("dry-run:");
         println!(
-            "  {} message [{}]{}: {}",
+            "  {} message [{}{}]{}: {}",
             field(m, "channel"),
             field(m, "state"),
+            if dry_run { ", dry-run" } else { "" },
             match field(m, "failure") {
                 "" => String::new(),
                 f => format!(" ({f})"),
