@@ -17,6 +17,14 @@ pub mod staff;
 
 pub use dynamo::DynamoStore;
 
+/// The item a new feedback record is stored as (what `record_changes` puts), for
+/// benchmarks and tools.
+pub fn new_feedback_item(
+    f: &Feedback,
+) -> std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue> {
+    codec::feedback_item(f, false, false)
+}
+
 use async_trait::async_trait;
 use feedback::{Feedback, FeedbackChange};
 use time::OffsetDateTime;

@@ -1,0 +1,86 @@
+//! The ingest hot path — verify the signature, parse every change, build every storage
+//! item — on realistic Meta deliveries of about 0.5, 2 and 20 KB, beside a bare SHA-256 of
+//! the same bytes measured in the same run. The ratio is the figure (target ≤ 5× at 2 KB).
+
+use bytes::Bytes;
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use http::{HeaderMap, HeaderValue, Method};
+use platforms::meta::{MetaWebhooks, SIGNATURE_HEADER};
+use platforms::{InboundRequest, SecretList, WebhookPlatform};
+use secrecy::SecretString;
+use sha2::{Digest, Sha256};
+use std::hint::black_box;
+use time::OffsetDateTime;
+
+const SECRET: &str = "bench-app-secret";
+
+/// A page delivery with `n` comment changes, each about 480 bytes (with `\u00e4` escapes
+/// as Meta sends them).
+fn delivery(n: usize) -> Vec<u8> {
+    let changes: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                r#"{{"field":"feed","value":{{"from":{{"id":"55500{i:02}","name":"J\u00fcrgen M\u00fcller"}},"post":{{"status_type":"added_photos","is_published":true,"id":"1029384756_777"}},"message":"Die Lieferung war sp\u00e4t und das Brot war hart, leider nicht zum ersten Mal. Bestellung {i}.","post_id":"1029384756_777","comment_id":"777_{i}","created_time":1763899990,"item":"comment","parent_id":"1029384756_777","verb":"add"}}}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"object":"page","entry":[{{"id":"1029384756","time":1763900000,"changes":[{}]}}]}}"#,
+        changes.join(",")
+    )
+    .into_bytes()
+}
+
+fn request(body: &[u8]) -> InboundRequest {
+    let signature = format!(
+        "sha256={}",
+        platforms::signature::hmac_sha256_hex(SECRET, body)
+    );
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        SIGNATURE_HEADER,
+        HeaderValue::from_str(&signature).unwrap_or(HeaderValue::from_static("")),
+    );
+    headers.insert("content-type", HeaderValue::from_static("application/json"));
+    InboundRequest {
+        method: Method::POST,
+        path_tail: vec![],
+        query: vec![],
+        headers,
+        body: Bytes::copy_from_slice(body),
+    }
+}
+
+fn hot_path(c: &mut Criterion) {
+    let meta = MetaWebhooks::new(
+        SecretList::from_comma_separated(SECRET),
+        SecretString::from("token".to_owned()),
+    );
+    let now = OffsetDateTime::now_utc();
+    for (label, changes) in [("0.5KB", 1), ("2KB", 4), ("20KB", 40)] {
+        let body = delivery(changes);
+        let req = request(&body);
+        let mut group = c.benchmark_group(format!("hot_path_{label}"));
+        group.throughput(Throughput::Bytes(body.len() as u64));
+        group.bench_function(BenchmarkId::new("sha256", body.len()), |b| {
+            b.iter(|| Sha256::digest(black_box(&body)))
+        });
+        group.bench_function(BenchmarkId::new("verify_parse_items", body.len()), |b| {
+            b.iter(|| {
+                let Ok(verified) = meta.verify_signature(black_box(&req)) else {
+                    return 0;
+                };
+                let parsed = meta.parse(&verified, now);
+                parsed
+                    .changes
+                    .iter()
+                    .map(|c| store::new_feedback_item(&c.feedback).len())
+                    .sum::<usize>()
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, hot_path);
+criterion_main!(benches);

@@ -1,0 +1,127 @@
+//! Everything logged during a full run (ingest, handshakes, a bad signature, the responder
+//! with an expired token) at TRACE level, checked for secrets, tokens, signatures and
+//! forged lines.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use http::header;
+use lambda_http::Body;
+use serde_json::json;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+use workspace_tests::dynamodb::TestTable;
+use workspace_tests::meta::{
+    APP_SECRET, VERIFY_TOKEN, ingest_app, page_delivery, signature, signed_delivery,
+};
+use workspace_tests::responder::{PAGE_TOKEN, dutch_page, responder, run};
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn no_secret_token_or_signature_reaches_the_logs_and_user_text_cannot_forge_a_line() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("trace"))
+        .json()
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let table = TestTable::new().await;
+    let app = ingest_app(Arc::new(table.store()));
+    let forged =
+        "Anke\n{\"level\":\"ERROR\",\"fields\":{\"message\":\"forged\"}}\r\nINFO forged line";
+    let body = page_delivery(vec![json!({"field": "feed", "value": {
+        "from": {"id": "5550001", "name": forged}, "post_id": "1029384756_777", "comment_id": "777_log",
+        "parent_id": "1029384756_777", "item": "comment", "verb": "add",
+        "message": format!("Slechte service!\n{forged}")}})]);
+    let good_signature = signature(&body);
+    assert_eq!(
+        webhook_ingest::handle(&app, signed_delivery(&body))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    // A bad signature, and handshakes with the right and a wrong token.
+    let mut bad = signed_delivery(&body);
+    bad.headers_mut().insert(
+        "x-hub-signature-256",
+        format!("sha256={}", "ab".repeat(32)).parse().unwrap(),
+    );
+    assert_eq!(
+        webhook_ingest::handle(&app, bad).await.unwrap().status(),
+        401
+    );
+    for token in [VERIFY_TOKEN, "guess"] {
+        let mut get = signed_delivery(b"");
+        *get.method_mut() = http::Method::GET;
+        *get.body_mut() = Body::Empty;
+        get.headers_mut().remove(header::CONTENT_TYPE);
+        *get.uri_mut() = format!("https://x.example/webhooks/meta?hub.mode=subscribe&hub.verify_token={token}&hub.challenge=99")
+            .parse()
+            .unwrap();
+        webhook_ingest::handle(&app, get).await.unwrap();
+    }
+
+    // The responder, whose token the platform rejects.
+    let graph = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"error": {"message": "Session has expired", "code": 190}})),
+        )
+        .mount(&graph)
+        .await;
+    run(
+        &responder(&table, &graph, dutch_page()),
+        &[("facebook", "777_log")],
+        1,
+    )
+    .await;
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("delivery stored"), "the run was logged");
+    assert!(
+        logs.contains("page needs to be reconnected"),
+        "the responder was logged"
+    );
+    let hex = good_signature.trim_start_matches("sha256=");
+    for secret in [APP_SECRET, VERIFY_TOKEN, PAGE_TOKEN, hex, &"ab".repeat(32)] {
+        assert!(!logs.contains(secret), "{secret:?} appears in the logs");
+    }
+    for line in logs.lines() {
+        assert!(
+            line.starts_with('{'),
+            "every line is a JSON event: {line:?}"
+        );
+        assert!(
+            !line.contains("INFO forged line") || line.contains("\\n"),
+            "a forged line: {line}"
+        );
+        assert!(
+            serde_json::from_str::<serde_json::Value>(line).is_ok(),
+            "a broken line: {line}"
+        );
+    }
+    assert!(
+        !logs
+            .lines()
+            .any(|l| l.contains("\"message\":\"forged\"}}") && !l.contains("\\\"")),
+        "a forged event"
+    );
+}
