@@ -3,11 +3,13 @@
 //! - [`dynamodb`]: a client for DynamoDB Local on 127.0.0.1 (started through
 //!   `infra/dynamodb-local.sh` when it does not answer), and fresh tables created from
 //!   `template.yaml` so every test has its own.
+//! - [`faults`]: a proxy in front of DynamoDB Local that fails a share of the calls.
 //! - [`meta`]: signed Meta deliveries as API Gateway requests.
 //! - [`responder`]: a responder wired to a table and a `wiremock` Graph API, and stream
 //!   events as Lambda hands them over.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod dynamodb;
+pub mod faults;
 pub mod meta;
 pub mod responder;

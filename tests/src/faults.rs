@@ -1,0 +1,180 @@
+//! Fault injection: an HTTP proxy in front of DynamoDB Local that fails a share of the
+//! calls, the ways DynamoDB fails: 500s, throttling, and answers that come too late (after
+//! the write was applied, so a retry meets its own earlier write).
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// A small deterministic generator, so a failing run can be repeated.
+pub struct Dice(std::sync::Mutex<u64>);
+
+impl Dice {
+    pub fn new(seed: u64) -> Self {
+        Self(std::sync::Mutex::new(seed.max(1)))
+    }
+
+    /// A number in 0..n.
+    pub fn roll(&self, n: u64) -> u64 {
+        let mut s = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        *s ^= *s << 13;
+        *s ^= *s >> 7;
+        *s ^= *s << 17;
+        *s % n
+    }
+}
+
+#[derive(Default)]
+pub struct FaultStats {
+    pub calls: AtomicU64,
+    pub server_errors: AtomicU64,
+    pub throttles: AtomicU64,
+    pub late_answers: AtomicU64,
+}
+
+impl FaultStats {
+    pub fn injected(&self) -> u64 {
+        self.server_errors.load(Ordering::SeqCst)
+            + self.throttles.load(Ordering::SeqCst)
+            + self.late_answers.load(Ordering::SeqCst)
+    }
+}
+
+struct Proxy {
+    upstream: String,
+    client: Client<HttpConnector, Full<Bytes>>,
+    dice: Dice,
+    percent: u64,
+    late_by: Duration,
+    stats: Arc<FaultStats>,
+}
+
+fn dynamodb_error(status: StatusCode, kind: &str) -> Response<Full<Bytes>> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/x-amz-json-1.0")
+        .header("x-amzn-errortype", kind)
+        .body(Full::new(Bytes::from(format!(
+            r#"{{"__type":"com.amazonaws.dynamodb.v20120810#{kind}","message":"injected fault"}}"#
+        ))))
+        .unwrap_or_default()
+}
+
+async fn forward(proxy: &Proxy, parts: http::request::Parts, body: Bytes) -> Response<Full<Bytes>> {
+    let uri = format!(
+        "http://{}{}",
+        proxy.upstream,
+        parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/")
+    );
+    let mut req = Request::from_parts(parts, Full::new(body));
+    *req.uri_mut() = uri.parse().unwrap_or_default();
+    match proxy.client.request(req).await {
+        Ok(res) => {
+            let (parts, body) = res.into_parts();
+            let bytes = body
+                .collect()
+                .await
+                .map(|c| c.to_bytes())
+                .unwrap_or_default();
+            Response::from_parts(parts, Full::new(bytes))
+        }
+        Err(_) => dynamodb_error(StatusCode::BAD_GATEWAY, "InternalServerError"),
+    }
+}
+
+async fn handle(
+    proxy: Arc<Proxy>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    proxy.stats.calls.fetch_add(1, Ordering::SeqCst);
+    let (parts, body) = req.into_parts();
+    let body = body
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    if proxy.dice.roll(100) >= proxy.percent {
+        return Ok(forward(&proxy, parts, body).await);
+    }
+    Ok(match proxy.dice.roll(4) {
+        0 => {
+            proxy.stats.server_errors.fetch_add(1, Ordering::SeqCst);
+            dynamodb_error(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError")
+        }
+        1 => {
+            // Applied, then reported as failed.
+            proxy.stats.server_errors.fetch_add(1, Ordering::SeqCst);
+            let _ = forward(&proxy, parts, body).await;
+            dynamodb_error(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError")
+        }
+        2 => {
+            proxy.stats.throttles.fetch_add(1, Ordering::SeqCst);
+            dynamodb_error(StatusCode::BAD_REQUEST, "ThrottlingException")
+        }
+        _ => {
+            // Applied, but the answer comes after the client gave up.
+            proxy.stats.late_answers.fetch_add(1, Ordering::SeqCst);
+            let res = forward(&proxy, parts, body).await;
+            tokio::time::sleep(proxy.late_by).await;
+            res
+        }
+    })
+}
+
+/// Start a proxy to `upstream` (host:port) failing `percent` % of calls; returns its URL.
+pub async fn start_proxy(
+    upstream: &str,
+    percent: u64,
+    seed: u64,
+    late_by: Duration,
+) -> (String, Arc<FaultStats>) {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("bind: {e}"));
+    let url = format!(
+        "http://{}",
+        listener
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default()
+    );
+    let stats = Arc::new(FaultStats::default());
+    let proxy = Arc::new(Proxy {
+        upstream: upstream.to_owned(),
+        client: Client::builder(TokioExecutor::new()).build_http(),
+        dice: Dice::new(seed),
+        percent,
+        late_by,
+        stats: Arc::clone(&stats),
+    });
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let proxy = Arc::clone(&proxy);
+            tokio::spawn(async move {
+                let svc = service_fn(move |req| handle(Arc::clone(&proxy), req));
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), svc)
+                    .await;
+            });
+        }
+    });
+    (url, stats)
+}
