@@ -312,3 +312,50 @@ async fn arbitrary_bodies_with_a_valid_signature_never_panic() {
     assert_eq!(store.unsupported.lock().unwrap().len(), bodies.len());
     assert!(store.changes.lock().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_huge_signature_header_is_401_and_stores_nothing() {
+    let store = Arc::new(RecordingStore::default());
+    let mut req = event(COMMENTS);
+    let huge = format!("sha256={}", "a".repeat(64 * 1024));
+    req.headers_mut()
+        .insert("x-hub-signature-256", huge.parse().unwrap());
+    let (status, _) = call(&app(store.clone()), req).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(store.changes.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_duplicated_signature_header_is_401_even_when_one_is_right() {
+    let store = Arc::new(RecordingStore::default());
+    let mut req = event(COMMENTS);
+    req.headers_mut().append(
+        "x-hub-signature-256",
+        format!("sha256={}", "0".repeat(64)).parse().unwrap(),
+    );
+    let (status, body) = call(&app(store.clone()), req).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(body.contains("more than once"), "{body}");
+    assert!(store.changes.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn deeply_nested_signed_json_is_kept_as_unsupported_without_overflowing_the_stack() {
+    let store = Arc::new(RecordingStore::default());
+    let depth = 100_000;
+    let body = format!(
+        "{{\"object\":\"page\",\"entry\":{}{}}}",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    let signature = format!(
+        "sha256={}",
+        platforms::signature::hmac_sha256_hex("local-app-secret", body.as_bytes())
+    );
+    let mut req = with_body(COMMENTS, body.as_bytes(), Some("application/json"));
+    req.headers_mut()
+        .insert("x-hub-signature-256", signature.parse().unwrap());
+    let (status, _) = call(&app(store.clone()), req).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(store.unsupported.lock().unwrap().len(), 1);
+}
