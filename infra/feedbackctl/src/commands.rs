@@ -8,6 +8,7 @@ use crate::output::{field, json, short, table};
 use aws_sdk_dynamodb::config::{Credentials, Region};
 use feedback::{AccountId, Platform};
 use feedback_responder::pages::{Page, attr};
+use runtime::error_chain as chain;
 use serde_json::Value;
 use store::staff::{item_json, parse_task_id, task_id};
 use store::{DynamoStore, FeedbackKey};
@@ -19,17 +20,6 @@ use triage::{Language, PageSettings};
 type Result<T> = std::result::Result<T, String>;
 
 const LOCAL_ENDPOINT: &str = "http://127.0.0.1:8000";
-
-fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
-}
 
 async fn connect(cli: &Cli) -> DynamoStore {
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
