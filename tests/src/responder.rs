@@ -59,11 +59,28 @@ pub fn stream_event(
     items: &[(&str, &str)],
     first_sequence: u64,
 ) -> lambda_runtime::LambdaEvent<Event> {
-    let records: Vec<_> = items
+    let keys: Vec<(String, String, &str)> = items
+        .iter()
+        .map(|(platform, item)| {
+            (
+                format!("feedback#{platform}#{item}"),
+                "feedback".to_owned(),
+                "feedback",
+            )
+        })
+        .collect();
+    stream_event_of(&keys, first_sequence)
+}
+
+/// The stream event for arbitrary new records: (pk, sk, record_type).
+pub fn stream_event_of(
+    keys: &[(String, String, &str)],
+    first_sequence: u64,
+) -> lambda_runtime::LambdaEvent<Event> {
+    let records: Vec<_> = keys
         .iter()
         .enumerate()
-        .map(|(i, (platform, item))| {
-            let pk = format!("feedback#{platform}#{item}");
+        .map(|(i, (pk, sk, record_type))| {
             serde_json::json!({
                 "eventID": format!("ev-{i}"),
                 "eventName": "INSERT",
@@ -73,8 +90,8 @@ pub fn stream_event(
                 "eventSourceARN": "arn:aws:dynamodb:eu-west-1:123456789012:table/feedback/stream/2025-11-23T00:00:00.000",
                 "dynamodb": {
                     "ApproximateCreationDateTime": 1763900000,
-                    "Keys": {"pk": {"S": pk}, "sk": {"S": "feedback"}},
-                    "NewImage": {"pk": {"S": pk}, "sk": {"S": "feedback"}, "record_type": {"S": "feedback"}},
+                    "Keys": {"pk": {"S": pk}, "sk": {"S": sk}},
+                    "NewImage": {"pk": {"S": pk}, "sk": {"S": sk}, "record_type": {"S": record_type}},
                     "SequenceNumber": (first_sequence + i as u64).to_string(),
                     "SizeBytes": 120,
                     "StreamViewType": "NEW_AND_OLD_IMAGES"

@@ -607,3 +607,101 @@ async fn praise_gets_a_thank_you_without_private_message_or_task() {
     assert!(calls(&graph, "POST", "/messages").await.is_empty());
     assert!(table.items_of_type("task").await.is_empty());
 }
+
+#[tokio::test]
+async fn approved_drafts_are_sent_once_when_the_approval_arrives_on_the_stream() {
+    let table = TestTable::new().await;
+    let graph = accepting_graph().await;
+    ingest(
+        &table,
+        vec![facebook_comment("777_16", "add", Some(COMPLAINT))],
+    )
+    .await;
+    let page = PageSettings {
+        mode: ReplyMode::Approval,
+        ..dutch_page()
+    };
+    let r = responder(&table, &graph, page);
+    run(&r, &[("facebook", "777_16")], 1).await;
+    assert!(graph.received_requests().await.unwrap().is_empty());
+
+    let store = table.store();
+    let approved = store
+        .approve_task(&key("777_16"), "anna", time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    assert_eq!(approved, 2);
+    let approval = table
+        .scan()
+        .await
+        .into_iter()
+        .find(|i| str_attr(i, "record_type") == Some("approval"))
+        .expect("an approval record");
+    let sk = str_attr(&approval, "sk").unwrap().to_owned();
+    let event = workspace_tests::responder::stream_event_of(
+        &[("feedback#facebook#777_16".to_owned(), sk, "approval")],
+        2,
+    );
+    feedback_responder::handle(&r, event).await.unwrap();
+    feedback_responder::handle(
+        &r,
+        workspace_tests::responder::stream_event(&[("facebook", "777_16")], 3),
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(calls(&graph, "POST", "/777_16/comments").await.len(), 1);
+    assert_eq!(calls(&graph, "POST", "/messages").await.len(), 1);
+    assert!(
+        store
+            .approve_task(&key("777_16"), "anna", time::OffsetDateTime::now_utc())
+            .await
+            .is_err(),
+        "nothing left to approve"
+    );
+}
+
+#[tokio::test]
+async fn a_reply_the_platform_refuses_for_good_flags_the_task_and_is_not_retried() {
+    let table = TestTable::new().await;
+    let graph = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(
+            json!({"error": {"message": "Object with ID '777_17' does not exist", "code": 100}}),
+        ))
+        .mount(&graph)
+        .await;
+    ingest(
+        &table,
+        vec![facebook_comment("777_17", "add", Some(COMPLAINT))],
+    )
+    .await;
+    let r = responder(&table, &graph, dutch_page());
+
+    let first = run(&r, &[("facebook", "777_17")], 1).await;
+    let again = run(&r, &[("facebook", "777_17")], 1).await;
+
+    assert!(first.batch_item_failures.is_empty() && again.batch_item_failures.is_empty());
+    assert_eq!(calls(&graph, "POST", "/777_17/comments").await.len(), 1);
+    assert_eq!(calls(&graph, "POST", "/messages").await.len(), 1);
+    let task = table
+        .store()
+        .task_item(&key("777_17"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        task["flags"]
+            .as_ss()
+            .unwrap()
+            .contains(&"reply_failed".to_owned())
+    );
+    let m = table
+        .store()
+        .message(&key("777_17"), Channel::Public)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.state, MessageState::Failed);
+    assert!(m.failure.unwrap().contains("does not exist"));
+}

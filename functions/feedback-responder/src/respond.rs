@@ -71,8 +71,12 @@ fn target(f: &Feedback) -> ReplyTarget {
 
 enum Sent {
     Done,
+    /// Refused for good or given up on: staff must follow up by hand.
+    Failed(String),
     Reconnect(String),
 }
+
+const REPLY_FAILED_FLAG: &str = "reply_failed";
 
 impl Responder {
     /// Handle one item. Safe to call any number of times, concurrently: messages are sent
@@ -288,13 +292,28 @@ impl Responder {
             }
         };
         let target = target(f);
+        let mut failures = Vec::new();
         for channel in channels {
-            if let Sent::Reconnect(reason) = self.send(key, *channel, &target, &token).await? {
-                self.tokens.forget();
-                return self.needs_reconnect(key, f, channels, &reason, true).await;
+            match self.send(key, *channel, &target, &token).await? {
+                Sent::Done => {}
+                Sent::Failed(reason) => {
+                    let reason = format!("{} message not sent: {reason}", channel.as_str());
+                    self.store
+                        .flag_task(key, REPLY_FAILED_FLAG, &reason, OffsetDateTime::now_utc())
+                        .await?;
+                    failures.push(reason);
+                }
+                Sent::Reconnect(reason) => {
+                    self.tokens.forget();
+                    return self.needs_reconnect(key, f, channels, &reason, true).await;
+                }
             }
         }
-        Ok(Outcome::Answered)
+        if failures.is_empty() {
+            Ok(Outcome::Answered)
+        } else {
+            Ok(Outcome::NeedsStaff(failures.join("; ")))
+        }
     }
 
     /// No call can succeed until staff reconnect the page: fail what is unsent, flag the
@@ -345,6 +364,14 @@ impl Responder {
                 .claim_message(key, channel, now, self.retry.lease, self.retry.max_attempts)
                 .await?;
             let reconcile = match claim {
+                Claim::Settled(MessageState::Failed) => {
+                    let failure = self
+                        .store
+                        .message(key, channel)
+                        .await?
+                        .and_then(|m| m.failure);
+                    return Ok(Sent::Failed(failure.unwrap_or_else(|| "failed".into())));
+                }
                 Claim::Settled(_) => return Ok(Sent::Done),
                 Claim::Busy => {
                     return Err(RespondError::NotYetSent {
