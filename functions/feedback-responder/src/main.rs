@@ -13,7 +13,10 @@ async fn main() -> Result<(), Error> {
     let ssm: Option<Arc<dyn SecretParameters>> = match &config.token_ssm_prefix {
         Some(_) => {
             let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-            Some(Arc::new(aws_sdk_ssm::Client::new(&sdk)))
+            let conf = aws_sdk_ssm::config::Builder::from(&sdk)
+                .timeout_config(store::timeouts())
+                .build();
+            Some(Arc::new(aws_sdk_ssm::Client::from_conf(conf)))
         }
         None => None,
     };

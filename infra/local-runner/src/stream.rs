@@ -38,6 +38,7 @@ pub fn streams_client(endpoint: &str) -> aws_sdk_dynamodbstreams::Client {
         .region(aws_sdk_dynamodbstreams::config::Region::new("eu-west-1"))
         .credentials_provider(credentials())
         .endpoint_url(endpoint)
+        .timeout_config(store::timeouts())
         .build();
     aws_sdk_dynamodbstreams::Client::from_conf(conf)
 }
