@@ -96,12 +96,13 @@ pub(crate) fn parse_delivery(body: &[u8], received_at: OffsetDateTime) -> Parsed
                 format!("entry {e}: messaging events are not handled"),
             );
         }
-        let Some(changes) = entry.changes else {
+        let changes = entry.changes.unwrap_or_default();
+        if changes.is_empty() {
             if entry.messaging.is_none() {
                 unsupported(&mut out, format!("entry {e} has no changes"));
             }
             continue;
-        };
+        }
         for (c, raw_change) in changes.iter().enumerate() {
             let ctx = Context {
                 platform,

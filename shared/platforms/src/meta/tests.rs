@@ -318,6 +318,14 @@ fn unknown_objects_fields_and_garbage_are_reported_not_panicked_on() {
 }
 
 #[test]
+fn an_entry_with_an_empty_change_list_is_reported_not_silently_accepted() {
+    // Found by the meta_delivery fuzz target.
+    let parsed = parse(br#"{"object":"instagram","entry":[{"id":"17841400000000001","time":1763900300,"changes":[             ]}]}"#);
+    assert!(parsed.changes.is_empty());
+    assert_eq!(parsed.unsupported.len(), 1);
+}
+
+#[test]
 fn one_bad_change_does_not_hide_the_good_ones() {
     let parsed = parse(
         br#"{"object":"page","entry":[{"id":"1","changes":[{"field":"feed","value":{"item":"like","verb":"add"}},{"field":"feed","value":{"item":"comment","verb":"add","comment_id":"1_2","post_id":"1_1","message":"hi"}}]}]}"#,
