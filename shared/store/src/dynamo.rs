@@ -43,6 +43,23 @@ where
         .is_some_and(|code| code == "ConditionalCheckFailedException")
 }
 
+/// The outcome of a conditional write: `Ok(true)` written, `Ok(false)` its condition did
+/// not hold (a redelivery, or someone else's state), `Err` anything else.
+pub(crate) fn conditional<T, E, R>(
+    result: Result<T, SdkError<E, R>>,
+    operation: &'static str,
+) -> Result<bool, StoreError>
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if is_conditional_failure(&e) => Ok(false),
+        Err(e) => Err(dynamo_err(operation)(e)),
+    }
+}
+
 pub(crate) fn dynamo_err<E, R>(operation: &'static str) -> impl FnOnce(SdkError<E, R>) -> StoreError
 where
     E: std::error::Error + Send + Sync + 'static,
@@ -110,16 +127,7 @@ impl DynamoStore {
             .condition_expression("attribute_not_exists(pk)")
             .send()
             .await;
-        match res {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(dynamo_err("PutItem")(e)),
-        }
+        conditional(res, "PutItem")
     }
 
     async fn apply(&self, change: &FeedbackChange) -> Result<Applied, StoreError> {

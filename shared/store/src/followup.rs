@@ -13,7 +13,7 @@
 //! ```
 
 use crate::codec::{Item, get_str, s, ts};
-use crate::dynamo::{DynamoStore, dynamo_err, is_conditional_failure};
+use crate::dynamo::{DynamoStore, conditional, dynamo_err, is_conditional_failure};
 use crate::keys::*;
 use crate::{FeedbackKey, StoreError};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
@@ -240,11 +240,7 @@ impl DynamoStore {
             .expression_attribute_values(":item", s(key.item_id.as_str()))
             .send()
             .await;
-        match res {
-            Ok(_) => Ok(true),
-            Err(e) if is_conditional_failure(&e) => Ok(false),
-            Err(e) => Err(dynamo_err("PutItem")(e)),
-        }
+        conditional(res, "PutItem")
     }
 
     /// Create the message unless it exists; returns it as stored (the first draft wins, so
@@ -273,11 +269,8 @@ impl DynamoStore {
             .condition_expression("attribute_not_exists(pk)")
             .send()
             .await;
-        match res {
-            Ok(_) => {}
-            Err(e) if is_conditional_failure(&e) => {}
-            Err(e) => return Err(dynamo_err("PutItem")(e)),
-        }
+        // Already there: the first draft wins.
+        conditional(res, "PutItem")?;
         self.message(key, channel)
             .await?
             .ok_or_else(|| StoreError::Corrupt {
@@ -387,11 +380,7 @@ impl DynamoStore {
             .expression_attribute_values(":draft", s("draft"))
             .send()
             .await;
-        match res {
-            Ok(_) => Ok(()),
-            Err(e) if is_conditional_failure(&e) => Ok(()),
-            Err(e) => Err(dynamo_err("UpdateItem")(e)),
-        }
+        conditional(res, "UpdateItem").map(|_| ())
     }
 
     /// Mark a message that will never be sent (the page must be reconnected, no token).
@@ -458,12 +447,9 @@ impl DynamoStore {
                 .expression_attribute_values(":failed", s("failed"))
                 .expression_attribute_values(":reason", s(reason)),
         };
-        match update.send().await {
-            Ok(_) => Ok(()),
-            // Our lease ran out and another invocation took over: its word counts.
-            Err(e) if is_conditional_failure(&e) => Ok(()),
-            Err(e) => Err(dynamo_err("UpdateItem")(e)),
-        }
+        // Not ours any more (the lease ran out and another invocation took over): its
+        // word counts.
+        conditional(update.send().await, "UpdateItem").map(|_| ())
     }
 
     /// Open the follow-up task unless it exists. Open tasks carry the gsi1 keys so they
@@ -496,11 +482,7 @@ impl DynamoStore {
         if let Some(private) = &task.draft_private {
             req = req.item("draft_private", s(private));
         }
-        match req.send().await {
-            Ok(_) => Ok(true),
-            Err(e) if is_conditional_failure(&e) => Ok(false),
-            Err(e) => Err(dynamo_err("PutItem")(e)),
-        }
+        conditional(req.send().await, "PutItem")
     }
 
     /// Add a flag (such as `reconnect_page`) to a task, with why.
@@ -524,11 +506,7 @@ impl DynamoStore {
             .expression_attribute_values(":now", s(ts(now)))
             .send()
             .await;
-        match res {
-            Ok(_) => Ok(()),
-            Err(e) if is_conditional_failure(&e) => Ok(()),
-            Err(e) => Err(dynamo_err("UpdateItem")(e)),
-        }
+        conditional(res, "UpdateItem").map(|_| ())
     }
 
     /// The raw task item, for tests and tools.
