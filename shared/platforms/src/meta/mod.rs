@@ -7,6 +7,7 @@
 
 #[cfg(feature = "replies")]
 pub mod graph;
+mod lenient;
 mod parse;
 
 use crate::signature::{SecretList, parse_lower_hex_digest, token_matches};

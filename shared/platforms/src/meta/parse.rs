@@ -8,35 +8,91 @@
 //! Every entry and every change is handled; each usable change becomes one
 //! [`FeedbackChange`], everything else one [`Unsupported`] with the reason.
 
+use super::lenient::{List, Obj, Scalar};
 use crate::{ParsedDelivery, Unsupported};
 use feedback::{AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId, Platform};
 use serde::Deserialize;
-use serde_json::Value;
+use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 
+// One pass over the body reads the envelope and the entries and keeps each change's raw
+// text (borrowed); a second pass over each change reads its fields. Every field is lenient
+// (see `lenient`): one of an unexpected type reads as absent.
+
 #[derive(Deserialize)]
-struct Envelope {
-    object: Option<String>,
-    #[serde(default)]
-    entry: Vec<Box<RawValue>>,
+struct Envelope<'a> {
+    #[serde(borrow)]
+    object: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    entry: Vec<Obj<Entry<'a>>>,
 }
 
 #[derive(Deserialize)]
-struct Entry {
-    id: Option<Value>,
-    #[serde(default)]
-    changes: Option<Vec<Box<RawValue>>>,
-    #[serde(default)]
-    messaging: Option<Value>,
+struct Entry<'a> {
+    #[serde(borrow)]
+    id: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    changes: Option<List<&'a RawValue>>,
+    messaging: Option<IgnoredAny>,
 }
 
 #[derive(Deserialize)]
-struct Change {
-    field: Option<String>,
-    value: Option<Value>,
+struct Change<'a> {
+    #[serde(borrow)]
+    field: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    value: Option<Obj<Value<'a>>>,
+}
+
+/// The fields of a change's `value` that any handled kind of change uses.
+#[derive(Deserialize)]
+struct Value<'a> {
+    #[serde(borrow)]
+    item: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    verb: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    id: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    comment_id: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    media_id: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    post_id: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    parent_id: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    from: Option<Obj<Author<'a>>>,
+    #[serde(borrow)]
+    media: Option<Obj<Media<'a>>>,
+    #[serde(borrow)]
+    message: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    text: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    created_time: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    timestamp: Option<Scalar<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Author<'a> {
+    #[serde(borrow)]
+    id: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    name: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    username: Option<Scalar<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Media<'a> {
+    #[serde(borrow)]
+    id: Option<Scalar<'a>>,
 }
 
 struct Context<'a> {
@@ -73,18 +129,15 @@ pub(crate) fn parse_delivery(body: &[u8], received_at: OffsetDateTime) -> Parsed
     if envelope.entry.is_empty() {
         unsupported(&mut out, "delivery has no entries".into());
     }
-    for (e, raw_entry) in envelope.entry.iter().enumerate() {
-        let entry: Entry = match serde_json::from_str(raw_entry.get()) {
-            Ok(entry) => entry,
-            Err(err) => {
-                unsupported(&mut out, format!("entry {e} is malformed: {err}"));
-                continue;
-            }
+    for (e, entry) in envelope.entry.into_iter().enumerate() {
+        let Some(entry) = entry.into_inner() else {
+            unsupported(&mut out, format!("entry {e} is not an object"));
+            continue;
         };
         let Some(account_id) = entry
             .id
             .as_ref()
-            .and_then(id_string)
+            .and_then(Scalar::to_id)
             .and_then(|id| AccountId::parse(id).ok())
         else {
             unsupported(&mut out, format!("entry {e} has no usable id"));
@@ -96,7 +149,14 @@ pub(crate) fn parse_delivery(body: &[u8], received_at: OffsetDateTime) -> Parsed
                 format!("entry {e}: messaging events are not handled"),
             );
         }
-        let changes = entry.changes.unwrap_or_default();
+        let changes = match entry.changes {
+            None => Vec::new(),
+            Some(List(Some(changes))) => changes,
+            Some(List(None)) => {
+                unsupported(&mut out, format!("entry {e}: changes is not a list"));
+                continue;
+            }
+        };
         if changes.is_empty() {
             if entry.messaging.is_none() {
                 unsupported(&mut out, format!("entry {e} has no changes"));
@@ -122,35 +182,46 @@ pub(crate) fn parse_delivery(body: &[u8], received_at: OffsetDateTime) -> Parsed
 fn parse_change(ctx: &Context<'_>) -> Result<FeedbackChange, String> {
     let change: Change =
         serde_json::from_str(ctx.raw).map_err(|e| format!("change is malformed: {e}"))?;
-    let field = change.field.as_deref().unwrap_or_default();
-    let value = change.value.ok_or("change has no value")?;
+    let field = change
+        .field
+        .as_ref()
+        .and_then(Scalar::as_str)
+        .unwrap_or_default();
+    let value = change
+        .value
+        .and_then(Obj::into_inner)
+        .ok_or("change has no value object")?;
     match (ctx.platform, field) {
-        (Platform::Facebook, "feed") => facebook_feed(ctx, &value),
-        (Platform::Instagram, "comments") => instagram_comment(ctx, &value),
-        (Platform::Instagram, "mentions") => instagram_mention(ctx, &value),
+        (Platform::Facebook, "feed") => facebook_feed(ctx, value),
+        (Platform::Instagram, "comments") => instagram_comment(ctx, value),
+        (Platform::Instagram, "mentions") => instagram_mention(ctx, value),
         (platform, field) => Err(format!("field {field:?} of {platform} is not handled")),
     }
 }
 
-fn facebook_feed(ctx: &Context<'_>, v: &Value) -> Result<FeedbackChange, String> {
-    let item = str_field(v, "item").unwrap_or_default();
+fn facebook_feed(ctx: &Context<'_>, v: Value<'_>) -> Result<FeedbackChange, String> {
+    let item = str_of(&v.item);
     if item != "comment" {
         return Err(format!("feed item {item:?} is not handled"));
     }
-    let verb = match str_field(v, "verb").unwrap_or_default() {
+    let verb = match str_of(&v.verb) {
         "add" => ChangeVerb::Added,
         "edited" | "edit" => ChangeVerb::Edited,
         "remove" => ChangeVerb::Removed,
         other => return Err(format!("feed verb {other:?} is not handled")),
     };
-    let item_id = item_id(v, &["comment_id"])?;
-    let thread_id = str_field(v, "post_id").map(str::to_owned);
-    let parent_id = str_field(v, "parent_id").map(str::to_owned);
+    let item_id = item_id(&[("comment_id", &v.comment_id)])?;
+    let thread_id = v.post_id.and_then(Scalar::into_string);
+    let parent_id = v.parent_id.and_then(Scalar::into_string);
     let kind = match (&parent_id, &thread_id) {
         (Some(parent), Some(post)) if parent != post => FeedbackKind::Reply,
         _ => FeedbackKind::Comment,
     };
-    let author_id = v.get("from").and_then(|f| f.get("id")).and_then(id_string);
+    let from = v.from.and_then(Obj::into_inner);
+    let author_id = from
+        .as_ref()
+        .and_then(|f| f.id.as_ref())
+        .and_then(Scalar::to_id);
     let from_account = author_id.as_deref() == Some(ctx.account_id.as_str());
     Ok(FeedbackChange {
         verb,
@@ -161,12 +232,9 @@ fn facebook_feed(ctx: &Context<'_>, v: &Value) -> Result<FeedbackChange, String>
             thread_id,
             parent_id,
             author_id,
-            author_name: v
-                .get("from")
-                .and_then(|f| str_field(f, "name"))
-                .map(str::to_owned),
-            text: str_field(v, "message").map(str::to_owned),
-            created_at: v.get("created_time").and_then(meta_time),
+            author_name: from.and_then(|f| f.name).and_then(Scalar::into_string),
+            text: v.message.and_then(Scalar::into_string),
+            created_at: v.created_time.as_ref().and_then(meta_time),
             kind,
             from_account,
             raw: ctx.raw.to_owned(),
@@ -175,18 +243,28 @@ fn facebook_feed(ctx: &Context<'_>, v: &Value) -> Result<FeedbackChange, String>
     })
 }
 
-fn instagram_comment(ctx: &Context<'_>, v: &Value) -> Result<FeedbackChange, String> {
-    let item_id = item_id(v, &["id", "comment_id"])?;
-    let parent_id = v.get("parent_id").and_then(id_string);
-    let author_id = v.get("from").and_then(|f| f.get("id")).and_then(id_string);
+fn instagram_comment(ctx: &Context<'_>, v: Value<'_>) -> Result<FeedbackChange, String> {
+    let item_id = item_id(&[("id", &v.id), ("comment_id", &v.comment_id)])?;
+    let parent_id = v.parent_id.as_ref().and_then(Scalar::to_id);
+    let from = v.from.and_then(Obj::into_inner);
+    let author_id = from
+        .as_ref()
+        .and_then(|f| f.id.as_ref())
+        .and_then(Scalar::to_id);
     let from_account = author_id.as_deref() == Some(ctx.account_id.as_str());
+    let thread_id = v
+        .media
+        .and_then(Obj::into_inner)
+        .and_then(|m| m.id)
+        .as_ref()
+        .and_then(Scalar::to_id);
     Ok(FeedbackChange {
         verb: ChangeVerb::Added,
         feedback: Feedback {
             platform: Platform::Instagram,
             account_id: ctx.account_id.clone(),
             item_id,
-            thread_id: v.get("media").and_then(|m| m.get("id")).and_then(id_string),
+            thread_id,
             kind: if parent_id.is_some() {
                 FeedbackKind::Reply
             } else {
@@ -194,15 +272,9 @@ fn instagram_comment(ctx: &Context<'_>, v: &Value) -> Result<FeedbackChange, Str
             },
             parent_id,
             author_id,
-            author_name: v
-                .get("from")
-                .and_then(|f| str_field(f, "username"))
-                .map(str::to_owned),
-            text: str_field(v, "text").map(str::to_owned),
-            created_at: v
-                .get("timestamp")
-                .or_else(|| v.get("created_time"))
-                .and_then(meta_time),
+            author_name: from.and_then(|f| f.username).and_then(Scalar::into_string),
+            text: v.text.and_then(Scalar::into_string),
+            created_at: v.timestamp.or(v.created_time).as_ref().and_then(meta_time),
             from_account,
             raw: ctx.raw.to_owned(),
             received_at: ctx.received_at,
@@ -210,20 +282,20 @@ fn instagram_comment(ctx: &Context<'_>, v: &Value) -> Result<FeedbackChange, Str
     })
 }
 
-fn instagram_mention(ctx: &Context<'_>, v: &Value) -> Result<FeedbackChange, String> {
+fn instagram_mention(ctx: &Context<'_>, v: Value<'_>) -> Result<FeedbackChange, String> {
     // A mention in a comment carries the comment id; a mention in a caption only the media.
-    let item_id = item_id(v, &["comment_id", "media_id"])?;
+    let item_id = item_id(&[("comment_id", &v.comment_id), ("media_id", &v.media_id)])?;
     Ok(FeedbackChange {
         verb: ChangeVerb::Added,
         feedback: Feedback {
             platform: Platform::Instagram,
             account_id: ctx.account_id.clone(),
             item_id,
-            thread_id: v.get("media_id").and_then(id_string),
+            thread_id: v.media_id.as_ref().and_then(Scalar::to_id),
             parent_id: None,
             author_id: None,
             author_name: None,
-            text: str_field(v, "text").map(str::to_owned),
+            text: v.text.and_then(Scalar::into_string),
             created_at: None,
             kind: FeedbackKind::Mention,
             from_account: false,
@@ -233,32 +305,29 @@ fn instagram_mention(ctx: &Context<'_>, v: &Value) -> Result<FeedbackChange, Str
     })
 }
 
-fn str_field<'v>(v: &'v Value, name: &str) -> Option<&'v str> {
-    v.get(name).and_then(Value::as_str)
+/// The text of a string field; empty when absent or not a string.
+fn str_of<'v>(field: &'v Option<Scalar<'_>>) -> &'v str {
+    field.as_ref().and_then(Scalar::as_str).unwrap_or_default()
 }
 
-/// Meta sends ids as strings, but test tools and some payloads send numbers.
-fn id_string(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) if n.is_u64() => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-fn item_id(v: &Value, names: &[&str]) -> Result<ItemId, String> {
-    let raw = names
+/// The first usable id among the named fields.
+fn item_id(fields: &[(&str, &Option<Scalar<'_>>)]) -> Result<ItemId, String> {
+    let raw = fields
         .iter()
-        .find_map(|n| v.get(*n).and_then(id_string))
-        .ok_or_else(|| format!("no {} in the change", names.join(" or ")))?;
+        .find_map(|(_, v)| v.as_ref().and_then(Scalar::to_id))
+        .ok_or_else(|| {
+            let names: Vec<&str> = fields.iter().map(|(n, _)| *n).collect();
+            format!("no {} in the change", names.join(" or "))
+        })?;
     ItemId::parse(raw).map_err(|e| format!("item id: {e}"))
 }
 
 /// Meta times are unix seconds (feed webhooks) or ISO 8601 with a `+0000` offset (Graph).
-fn meta_time(v: &Value) -> Option<OffsetDateTime> {
+fn meta_time(v: &Scalar<'_>) -> Option<OffsetDateTime> {
     match v {
-        Value::Number(n) => OffsetDateTime::from_unix_timestamp(n.as_i64()?).ok(),
-        Value::String(s) => OffsetDateTime::parse(s, &Rfc3339)
+        Scalar::Int(n) => OffsetDateTime::from_unix_timestamp(*n).ok(),
+        Scalar::UInt(n) => OffsetDateTime::from_unix_timestamp(i64::try_from(*n).ok()?).ok(),
+        Scalar::Str(s) => OffsetDateTime::parse(s, &Rfc3339)
             .or_else(|_| {
                 OffsetDateTime::parse(
                     s,
@@ -268,6 +337,6 @@ fn meta_time(v: &Value) -> Option<OffsetDateTime> {
                 )
             })
             .ok(),
-        _ => None,
+        Scalar::Other => None,
     }
 }

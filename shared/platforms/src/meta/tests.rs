@@ -350,3 +350,46 @@ fn secrets_and_token_never_show_in_debug_output() {
     let shown = format!("{:?}", meta("hunter2"));
     assert!(!shown.contains("hunter2") && !shown.contains("the-verify-token"));
 }
+
+#[test]
+fn fields_of_an_unexpected_type_read_as_absent_and_the_change_is_still_kept() {
+    let parsed = parse(
+        br#"{"object":"page","entry":[{"id":1029384756,"changes":[{"field":"feed","value":{"item":"comment","verb":"add","comment_id":"777_1","post_id":"1029384756_777","from":"someone","message":42,"created_time":true,"extra":{"nested":[1,2,{"x":null}]}}}]}]}"#,
+    );
+    assert!(parsed.unsupported.is_empty(), "{:?}", parsed.unsupported);
+    let f = &parsed.changes[0].feedback;
+    assert_eq!(f.account_id.as_str(), "1029384756");
+    assert_eq!(f.item_id.as_str(), "777_1");
+    assert_eq!(f.thread_id.as_deref(), Some("1029384756_777"));
+    assert_eq!((&f.author_id, &f.text, f.created_at), (&None, &None, None));
+}
+
+#[test]
+fn entries_that_are_not_objects_and_changes_that_are_not_lists_are_reported_one_by_one() {
+    let parsed = parse(
+        br#"{"object":"page","entry":[5,{"id":"1","changes":{"field":"feed"}},{"id":"1","changes":[{"field":"feed","value":{"item":"comment","verb":"add","comment_id":"1_2","post_id":"1_1","message":"hi"}}]}]}"#,
+    );
+    assert_eq!(parsed.changes.len(), 1);
+    let reasons: Vec<&str> = parsed
+        .unsupported
+        .iter()
+        .map(|u| u.reason.as_str())
+        .collect();
+    assert_eq!(
+        reasons,
+        ["entry 0 is not an object", "entry 1: changes is not a list"]
+    );
+}
+
+#[test]
+fn a_change_naming_a_field_twice_is_reported_not_guessed() {
+    let parsed = parse(
+        br#"{"object":"page","entry":[{"id":"1","changes":[{"field":"feed","value":{"item":"comment","verb":"add","comment_id":"1_2","comment_id":"1_3"}}]}]}"#,
+    );
+    assert!(parsed.changes.is_empty());
+    assert!(
+        parsed.unsupported[0].reason.contains("duplicate field"),
+        "{:?}",
+        parsed.unsupported
+    );
+}
