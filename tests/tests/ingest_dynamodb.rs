@@ -274,3 +274,27 @@ async fn a_storage_outage_is_a_5xx_so_meta_retries_and_nothing_is_lost() {
     assert_eq!(status(&app, event(THREE_COMMENTS)).await, StatusCode::OK);
     assert_eq!(table.items_of_type("feedback").await.len(), 3);
 }
+
+#[tokio::test]
+async fn a_client_built_from_a_lambda_like_environment_signs_and_reaches_the_table() {
+    let table = TestTable::new().await;
+    let endpoint = workspace_tests::dynamodb::endpoint();
+    let vars = [
+        ("AWS_REGION", "eu-west-1"),
+        ("AWS_ACCESS_KEY_ID", "local"),
+        ("AWS_SECRET_ACCESS_KEY", "local"),
+        ("AWS_SESSION_TOKEN", "session"),
+        ("AWS_ENDPOINT_URL_DYNAMODB", endpoint.as_str()),
+    ];
+    let client = store::client_from(|name| {
+        vars.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.to_string())
+    })
+    .await;
+    let described = client.describe_table().table_name(&table.name).send().await;
+    let status = described
+        .map(|d| d.table.and_then(|t| t.table_status))
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(status, Some(aws_sdk_dynamodb::types::TableStatus::Active));
+}
