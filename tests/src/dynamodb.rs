@@ -1,15 +1,12 @@
-use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
-use aws_sdk_dynamodb::types::AttributeValue;
-use std::collections::HashMap;
+use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 use store::DynamoStore;
-use store::setup::{TableDefinition, create_table};
+use store::local::LocalDynamo;
 use tokio::sync::OnceCell;
 
-pub type Item = HashMap<String, AttributeValue>;
+/// A stored item as JSON (strings, numbers, booleans, lists, maps, sets as lists).
+pub type Item = Value;
 
 /// DynamoDB Local's port: `DYNAMODB_LOCAL_PORT`, default 8000. Always on 127.0.0.1.
 pub fn port() -> u16 {
@@ -21,18 +18,6 @@ pub fn port() -> u16 {
 
 pub fn endpoint() -> String {
     format!("http://127.0.0.1:{}", port())
-}
-
-/// A client for any endpoint, with DynamoDB Local's dummy credentials and short timeouts.
-pub fn client_for(endpoint: &str) -> Client {
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("eu-west-1"))
-        .credentials_provider(Credentials::new("local", "local", None, None, "tests"))
-        .endpoint_url(endpoint)
-        .timeout_config(store::timeouts())
-        .build();
-    Client::from_conf(config)
 }
 
 static STARTED: OnceCell<()> = OnceCell::const_new();
@@ -48,33 +33,13 @@ fn workspace_root() -> PathBuf {
 pub async fn ensure_running() {
     STARTED
         .get_or_init(|| async {
-            let client = client_for(&endpoint());
-            if client.list_tables().send().await.is_ok() {
-                return;
-            }
-            eprintln!(
-                "DynamoDB Local does not answer on {}; starting it with infra/dynamodb-local.sh",
-                endpoint()
-            );
-            let status = tokio::process::Command::new("bash")
-                .arg(workspace_root().join("infra/dynamodb-local.sh"))
-                .arg("start")
-                .env("SKIP_CREATE_TABLE", "1")
-                .env("DYNAMODB_LOCAL_PORT", port().to_string())
-                .status()
+            let script = workspace_root().join("infra/dynamodb-local.sh");
+            if let Err(e) = LocalDynamo::on_port(port())
+                .ensure_running(&script, port())
                 .await
-                .expect("bash runs infra/dynamodb-local.sh");
-            assert!(
-                status.success(),
-                "could not start DynamoDB Local: run `infra/dynamodb-local.sh start` and see its log"
-            );
-            for _ in 0..60 {
-                if client.list_tables().send().await.is_ok() {
-                    return;
-                }
-                tokio::time::sleep(Duration::from_millis(500)).await;
+            {
+                panic!("could not start DynamoDB Local: {e}");
             }
-            panic!("DynamoDB Local did not answer on {}", endpoint());
         })
         .await;
 }
@@ -83,52 +48,49 @@ static TABLES: AtomicUsize = AtomicUsize::new(0);
 
 /// A new, empty table made from the template's definition, unique to the calling test.
 pub struct TestTable {
-    pub client: Client,
+    pub dynamo: LocalDynamo,
     pub name: String,
 }
 
 impl TestTable {
     pub async fn new() -> Self {
         ensure_running().await;
-        let client = client_for(&endpoint());
+        let dynamo = LocalDynamo::on_port(port());
         let name = format!(
             "test-{}-{}-{}",
             std::process::id(),
             TABLES.fetch_add(1, Ordering::SeqCst),
             time::OffsetDateTime::now_utc().unix_timestamp_nanos() % 1_000_000_000
         );
-        let def = TableDefinition::deployed().expect("template.yaml defines the table");
-        let created = create_table(&client, &name, &def)
+        let created = dynamo
+            .create_table(&name)
             .await
             .expect("DynamoDB Local creates the table");
         assert!(created, "table names are unique");
-        Self { client, name }
+        Self { dynamo, name }
     }
 
     pub fn store(&self) -> DynamoStore {
-        DynamoStore::new(self.client.clone(), &self.name)
+        self.dynamo.store(&self.name)
+    }
+
+    /// The same table reached through another endpoint (a fault-injecting proxy).
+    pub fn store_through(&self, endpoint: &str) -> DynamoStore {
+        LocalDynamo::at(endpoint).store(&self.name)
     }
 
     /// Every item in the table.
     pub async fn scan(&self) -> Vec<Item> {
-        let mut items = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .scan()
-                .table_name(&self.name)
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .expect("scan");
-            items.extend(out.items.unwrap_or_default());
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return items;
-            }
-        }
+        self.dynamo.scan(&self.name).await.expect("scan")
+    }
+
+    /// The item stored under `key`'s partition with sort key `sk` (`task`, `feedback`, …).
+    pub async fn raw_item(&self, key: &store::FeedbackKey, sk: &str) -> Option<Item> {
+        let pk = key.pk();
+        self.scan()
+            .await
+            .into_iter()
+            .find(|i| str_attr(i, "pk") == Some(pk.as_str()) && str_attr(i, "sk") == Some(sk))
     }
 
     pub async fn items_of_type(&self, record_type: &str) -> Vec<Item> {
@@ -141,7 +103,5 @@ impl TestTable {
 }
 
 pub fn str_attr<'i>(item: &'i Item, name: &str) -> Option<&'i str> {
-    item.get(name)
-        .and_then(|v| v.as_s().ok())
-        .map(String::as_str)
+    item.get(name).and_then(Value::as_str)
 }

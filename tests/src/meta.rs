@@ -17,7 +17,7 @@ pub fn ingest_app(store: Arc<dyn FeedbackStore>) -> App {
     ]);
     let config = IngestConfig::from_lookup(|k| vars.get(k).map(|v| v.to_string()))
         .expect("complete test configuration");
-    App::new(config, store)
+    App::new(config.platforms, store)
 }
 
 pub fn signature(body: &[u8]) -> String {

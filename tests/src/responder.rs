@@ -3,37 +3,61 @@ use crate::meta::{ingest_app, page_delivery, signed_delivery};
 use aws_lambda_events::event::dynamodb::Event;
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use feedback_responder::config::RetryPolicy;
-use feedback_responder::tokens::TokenProvider;
+use feedback_responder::credentials::Credentials;
 use feedback_responder::{Responder, handle};
 use platforms::meta::graph::{GraphClient, GraphConfig};
-use std::collections::HashMap;
+use platforms::reply::Outbound;
 use std::sync::Arc;
 use std::time::Duration;
-use triage::{Language, PageSettings};
+use triage::{Language, PageSettings, TemplateSet};
 use wiremock::MockServer;
 
 pub const PAGE_ID: &str = "1029384756";
 pub const PAGE_TOKEN: &str = "test-page-token";
 
-/// A responder on `table`, calling the Graph API at `graph`, with a token for the page.
-pub fn responder(table: &TestTable, graph: &MockServer, defaults: PageSettings) -> Responder {
+/// The Meta outbound halves, calling the Graph API at `graph`.
+pub fn meta_outbound(graph: &MockServer) -> Outbound {
     let client = GraphClient::new(&GraphConfig {
         base_url: graph.uri(),
         timeout: Duration::from_millis(400),
         ..GraphConfig::default()
     })
     .unwrap();
-    let vars = HashMap::from([("META_PAGE_TOKEN".to_owned(), PAGE_TOKEN.to_owned())]);
-    Responder {
-        store: table.store(),
-        replies: Arc::new(client),
-        tokens: TokenProvider::new(Arc::new(move |k| vars.get(k).cloned()), None, None),
+    platforms::meta::graph::outbound(Arc::new(client))
+        .into_iter()
+        .fold(Outbound::new(), Outbound::with)
+}
+
+/// A responder on `store`, answering through `outbound` with `credentials`.
+pub fn responder_on(
+    store: Arc<dyn store::ResponderStore>,
+    outbound: Outbound,
+    credentials: Credentials,
+    defaults: PageSettings,
+) -> Responder {
+    Responder::new(
+        store,
+        outbound,
+        credentials,
         defaults,
-        retry: RetryPolicy {
+        RetryPolicy {
             backoff: Duration::from_millis(20),
             ..RetryPolicy::default()
         },
-    }
+        TemplateSet::builtin().unwrap(),
+    )
+}
+
+/// A responder on `table`, calling the Graph API at `graph`, with a token for the page.
+pub fn responder(table: &TestTable, graph: &MockServer, defaults: PageSettings) -> Responder {
+    let credentials =
+        Credentials::local(|k| (k == "META_PAGE_TOKEN").then(|| PAGE_TOKEN.to_owned()));
+    responder_on(
+        Arc::new(table.store()),
+        meta_outbound(graph),
+        credentials,
+        defaults,
+    )
 }
 
 pub fn dutch_page() -> PageSettings {

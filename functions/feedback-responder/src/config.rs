@@ -1,8 +1,8 @@
 //! Configuration of the responder, read once per cold start.
 
-use platforms::meta::graph::{DEFAULT_GRAPH_URL, DEFAULT_GRAPH_VERSION, GraphConfig};
+use platforms::reply::Outbound;
 use std::time::Duration;
-use triage::{Language, PageSettings, ReplyMode};
+use triage::{Language, PageSettings, ReplyMode, TemplateSet};
 
 /// How hard to try before giving an item back to the stream.
 #[derive(Debug, Clone)]
@@ -31,7 +31,10 @@ impl Default for RetryPolicy {
 #[derive(Debug, Clone)]
 pub struct ResponderConfig {
     pub table_name: String,
-    pub graph: GraphConfig,
+    /// The reply clients and capabilities of every configured platform.
+    pub outbound: Outbound,
+    /// The built-in reply wording, loaded and checked once.
+    pub templates: TemplateSet,
     /// Settings of pages that have no stored configuration (and defaults for the ones
     /// that leave a setting out).
     pub defaults: PageSettings,
@@ -105,25 +108,22 @@ impl ResponderConfig {
             contact: get("CONTACT").unwrap_or_default(),
             max_age_hours,
         };
-        let graph = GraphConfig {
-            base_url: get("META_GRAPH_API_URL").unwrap_or_else(|| DEFAULT_GRAPH_URL.into()),
-            version: get("META_GRAPH_API_VERSION").unwrap_or_else(|| DEFAULT_GRAPH_VERSION.into()),
-            ..GraphConfig::default()
-        };
-        if !graph.base_url.starts_with("https://")
-            && !graph.base_url.starts_with("http://127.0.0.1")
-            && !graph.base_url.starts_with("http://localhost")
-        {
-            problems.push(
-                "META_GRAPH_API_URL must be https (or http on 127.0.0.1/localhost)".to_owned(),
-            );
-        }
-        if !problems.is_empty() {
+        let outbound = platforms::reply::from_lookup(&|k| get(k)).unwrap_or_else(|mut p| {
+            problems.append(&mut p);
+            Outbound::new()
+        });
+        // The wording is compiled in; if it cannot be loaded nothing could be answered, so
+        // the function refuses to start rather than silently skip every item.
+        let templates = TemplateSet::builtin().map_err(|e| {
+            problems.push(format!("the built-in reply templates do not load: {e}"));
+        });
+        let (Ok(templates), true) = (templates, problems.is_empty()) else {
             return Err(ConfigError { problems });
-        }
+        };
         Ok(Self {
             table_name,
-            graph,
+            outbound,
+            templates,
             defaults,
             token_ssm_prefix: get("PAGE_TOKEN_SSM_PREFIX"),
             retry: RetryPolicy::default(),
@@ -147,7 +147,8 @@ mod tests {
     #[test]
     fn defaults_apply_when_only_the_table_is_set() {
         let c = ResponderConfig::from_lookup(lookup(&[("TABLE_NAME", "feedback")])).unwrap();
-        assert_eq!(c.graph.base_url, "https://graph.facebook.com");
+        let platforms: Vec<_> = c.outbound.platforms().map(|p| p.to_string()).collect();
+        assert_eq!(platforms, ["facebook", "instagram"]);
         assert_eq!(c.defaults.mode, ReplyMode::Auto);
         assert_eq!(c.defaults.sla_hours, 24);
     }
@@ -158,7 +159,7 @@ mod tests {
             ("SLA_HOURS", "soon"),
             ("DEFAULT_LANGUAGE", "it"),
             ("REPLY_MODE", "yolo"),
-            ("META_GRAPH_API_URL", "http://evil.example"),
+            ("META_GRAPH_API_URL", "http://localhost.evil.example"),
         ]))
         .unwrap_err();
         assert_eq!(err.problems.len(), 5, "{err}");

@@ -1,5 +1,6 @@
-//! The stream batch handler (new feedback, and approvals of drafted replies): each record's outcome, failures reported per record so
-//! Lambda retries exactly those (`ReportBatchItemFailures`).
+//! The stream batch handler (new feedback, and approvals of drafted replies): each
+//! record's outcome, failures reported per record so Lambda retries exactly those
+//! (`ReportBatchItemFailures`).
 
 use crate::respond::{Responder, describe};
 use aws_lambda_events::event::dynamodb::Event;
@@ -41,7 +42,7 @@ pub async fn handle(
                 continue;
             }
         };
-        let approval = keys.sk.starts_with("approval#");
+        let approval = keys.sk.starts_with(store::keys::APPROVAL_SK_PREFIX);
         if keys.sk != store::keys::FEEDBACK_SK && !approval {
             continue;
         }

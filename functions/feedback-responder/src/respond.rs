@@ -1,17 +1,24 @@
-//! One feedback item, start to finish.
+//! One feedback item, start to finish: fetch what the delivery did not carry, decide,
+//! record, draft, open the task, and send each message at most once, ever. Everything
+//! platform-specific comes from the platform's [`Capabilities`] and reply client.
 
 use crate::config::RetryPolicy;
-use crate::pages::Page;
-use crate::tokens::{TokenError, TokenProvider};
-use feedback::{Feedback, FeedbackKind, Platform};
-use platforms::reply::{AccessToken, ReplyClient, ReplyError, ReplyTarget};
-use runtime::error_chain;
-use std::sync::{Arc, OnceLock};
-use store::followup::{Channel, Claim, Finish, MessageState, NewTask};
-use store::{DynamoStore, FeedbackKey, StoreError};
+use crate::credentials::{CredentialError, Credentials};
+use feedback::page::{PageConfig, PageRecord};
+use feedback::records::{Channel, Decision as Stored, MessageState, SkipReason, TaskChannel};
+use feedback::{Feedback, ItemContent};
+use logging::error_chain;
+use platforms::capabilities::WebhookContent;
+use platforms::reply::{
+    AccessToken, Outbound, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
+};
+use std::sync::Arc;
+use store::messages::{Claim, Finish};
+use store::tasks::NewTask;
+use store::{FeedbackKey, ResponderStore, StoreError};
 use time::OffsetDateTime;
 use tracing::{info, instrument, warn};
-use triage::{Decision, PageSettings, ReplyMode, SkipReason, TemplateSet, decide};
+use triage::{Decision, ItemState, PageSettings, ReplyMode, TemplateSet, decide};
 
 /// What happened to an item.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,7 +26,8 @@ pub enum Outcome {
     /// Not a feedback record, or no longer there.
     Ignored,
     Skipped(SkipReason),
-    /// Drafted and the task opened; nothing posted (approval or dry-run mode).
+    /// Drafted and the task opened; nothing posted (approval or dry-run mode, or a
+    /// platform staff answer by hand).
     Drafted,
     /// Every message sent (or found sent before).
     Answered,
@@ -37,37 +45,22 @@ pub enum RespondError {
         channel: &'static str,
         reason: String,
     },
+    #[error("the item's content could not be fetched yet: {0}")]
+    NotYetFetched(String),
 }
 
 /// Everything the responder needs, built once per cold start.
 pub struct Responder {
-    pub store: DynamoStore,
-    pub replies: Arc<dyn ReplyClient>,
-    pub tokens: TokenProvider,
-    pub defaults: PageSettings,
-    pub retry: RetryPolicy,
+    store: Arc<dyn ResponderStore>,
+    outbound: Outbound,
+    credentials: Credentials,
+    defaults: PageSettings,
+    retry: RetryPolicy,
+    templates: TemplateSet,
 }
 
 const RECONNECT_FLAG: &str = "reconnect_page";
-
-fn builtin_templates() -> Option<&'static TemplateSet> {
-    static BUILTIN: OnceLock<Option<TemplateSet>> = OnceLock::new();
-    BUILTIN.get_or_init(|| TemplateSet::builtin().ok()).as_ref()
-}
-
-/// Where replies for this item go. Instagram answers replies on their top-level comment.
-fn target(f: &Feedback) -> ReplyTarget {
-    let reply_to = match (f.platform, f.kind, &f.parent_id) {
-        (Platform::Instagram, FeedbackKind::Reply, Some(parent)) => parent.clone(),
-        _ => f.item_id.to_string(),
-    };
-    ReplyTarget {
-        platform: f.platform,
-        account_id: f.account_id.to_string(),
-        reply_to,
-        item_id: f.item_id.to_string(),
-    }
-}
+const REPLY_FAILED_FLAG: &str = "reply_failed";
 
 enum Sent {
     Done,
@@ -76,46 +69,138 @@ enum Sent {
     Reconnect(String),
 }
 
-const REPLY_FAILED_FLAG: &str = "reply_failed";
+/// A page's settings and stored configuration.
+struct Page {
+    settings: PageSettings,
+    config: PageConfig,
+    needs_reconnect: bool,
+}
+
+/// The platform's outbound half with a client (what can be sent on).
+struct Channeled<'o> {
+    platform: &'o OutboundPlatform,
+    client: &'o dyn ReplyClient,
+}
 
 impl Responder {
+    pub fn new(
+        store: Arc<dyn ResponderStore>,
+        outbound: Outbound,
+        credentials: Credentials,
+        defaults: PageSettings,
+        retry: RetryPolicy,
+        templates: TemplateSet,
+    ) -> Self {
+        Self {
+            store,
+            outbound,
+            credentials,
+            defaults,
+            retry,
+            templates,
+        }
+    }
+
+    fn page(&self, record: Option<PageRecord>) -> Page {
+        let record = record.unwrap_or_default();
+        Page {
+            settings: PageSettings::from_config(&record.config, &self.defaults),
+            needs_reconnect: record.needs_reconnect,
+            config: record.config,
+        }
+    }
+
+    fn channeled(&self, f: &Feedback) -> Option<Channeled<'_>> {
+        let platform = self.outbound.get(&f.platform)?;
+        Some(Channeled {
+            platform,
+            client: platform.client.as_deref()?,
+        })
+    }
+
+    async fn token(
+        &self,
+        f: &Feedback,
+        page: &Page,
+        out: &Channeled<'_>,
+    ) -> Result<AccessToken, TokenProblem> {
+        let stored = self
+            .credentials
+            .get(
+                &f.platform,
+                &f.account_id,
+                page.config.token_source.as_deref(),
+                out.platform.credential_variable,
+            )
+            .await
+            .map_err(|e| match e {
+                CredentialError::Unavailable(e) => TokenProblem::Later(e),
+                other => TokenProblem::Staff(other.to_string()),
+            })?;
+        out.client
+            .access_token(&f.account_id, &stored)
+            .await
+            .map_err(|e| match e {
+                ReplyError::Transient(e) | ReplyError::Ambiguous(e) => TokenProblem::Later(e),
+                other => TokenProblem::Staff(other.to_string()),
+            })
+    }
+
     /// Handle one item. Safe to call any number of times, concurrently: messages are sent
     /// at most once, records are written once.
     #[instrument(skip_all, fields(platform = %key.platform, item_id = %key.item_id))]
     pub async fn respond(&self, key: &FeedbackKey) -> Result<Outcome, RespondError> {
         let now = OffsetDateTime::now_utc();
-        let Some(record) = self.store.feedback(key.platform, &key.item_id).await? else {
+        let Some(record) = self.store.feedback(key).await? else {
             warn!("feedback record not found");
             return Ok(Outcome::Ignored);
         };
-        let f = &record.feedback;
-        let page_record = self.store.page(f.platform, &f.account_id).await?;
-        let page = Page::from_record(page_record.as_ref(), &self.defaults);
-        let overridden;
-        let templates = match page.templates.as_ref() {
-            Some(over) => match TemplateSet::with_overrides(Some(over)) {
-                Ok(set) => {
-                    overridden = set;
-                    Some(&overridden)
-                }
-                Err(e) => {
-                    warn!(error = %e, "page templates are unusable; using the built-in wording");
-                    builtin_templates()
-                }
-            },
-            None => builtin_templates(),
+        let page = self.page(
+            self.store
+                .page(&record.feedback.platform, &record.feedback.account_id)
+                .await?,
+        );
+        let capabilities = self.outbound.capabilities(&record.feedback.platform);
+        let state = ItemState {
+            removed: record.removed,
+            edited: record.edited,
         };
-        let Some(templates) = templates else {
-            // The built-in templates are compiled in and tested; this cannot happen.
-            return Ok(Outcome::Ignored);
-        };
+        let mut f = record.feedback;
+
+        // Deliveries that carry only an id (or lack the text) are completed from the
+        // platform before anything is decided.
+        let lacks_content = f.text.is_none() && f.rating.is_none();
+        if !f.from_account
+            && !state.removed
+            && (lacks_content || capabilities.content == WebhookContent::IdOnly)
+            && let Some(out) = self.channeled(&f)
+        {
+            match self.fetch(key, &f, &page, &out, now).await? {
+                Fetched::Content(content) => f = f.with_content(&content),
+                Fetched::Skip(reason) => {
+                    return self.skip(key, reason, None, None, now).await;
+                }
+                Fetched::Reconnect(reason) => {
+                    self.store
+                        .record_decision(
+                            key,
+                            Stored::Skip(SkipReason::Unfetchable),
+                            None,
+                            None,
+                            now,
+                        )
+                        .await?;
+                    return self.needs_reconnect(key, &f, &[], &reason, true).await;
+                }
+            }
+        }
 
         let decision = decide(
-            f,
-            record.removed,
-            record.edited,
+            &f,
+            state,
             &page.settings,
-            templates,
+            &capabilities,
+            &self.templates,
             now,
         );
         let (label, language, drafts, task) = match decision {
@@ -124,18 +209,15 @@ impl Responder {
                 label,
                 language,
             } => {
-                let decision = format!("skip:{}", reason.as_str());
-                self.store
-                    .record_decision(
+                return self
+                    .skip(
                         key,
-                        &decision,
+                        reason,
                         label.map(|l| l.as_str()),
                         language.map(|l| l.code()),
                         now,
                     )
-                    .await?;
-                info!(reason = reason.as_str(), "skipped");
-                return Ok(Outcome::Skipped(reason));
+                    .await;
             }
             Decision::Answer {
                 label,
@@ -153,40 +235,45 @@ impl Responder {
                 .claim_author_in_thread(key, thread, author)
                 .await?
         {
-            let reason = SkipReason::AuthorAlreadyAnswered;
-            self.store
-                .record_decision(
+            info!("author already answered in this thread");
+            return self
+                .skip(
                     key,
-                    &format!("skip:{}", reason.as_str()),
+                    SkipReason::AuthorAlreadyAnswered,
                     Some(label.as_str()),
                     Some(language.code()),
                     now,
                 )
-                .await?;
-            info!("author already answered in this thread");
-            return Ok(Outcome::Skipped(reason));
+                .await;
         }
 
         self.store
             .record_decision(
                 key,
-                "answer",
+                Stored::Answer,
                 Some(label.as_str()),
                 Some(language.code()),
                 now,
             )
             .await?;
+        let out = self.channeled(&f);
+        // What can go out on this platform: a public reply where it has a reply client and
+        // public replies; a private message only when one was drafted for it.
+        let public = out.is_some() && capabilities.public_replies.is_some();
+        let private = out.is_some() && drafts.private.is_some();
         let initial = match page.settings.mode {
             ReplyMode::Auto => MessageState::Pending,
             ReplyMode::Approval => MessageState::Draft,
             ReplyMode::DryRun => MessageState::DryRun,
         };
-        self.store
-            .create_message(key, Channel::Public, &drafts.public, initial, now)
-            .await?;
-        if let Some(private) = &drafts.private {
+        if public {
             self.store
-                .create_message(key, Channel::Private, private, initial, now)
+                .create_message(key, Channel::Public, &drafts.public, initial, now)
+                .await?;
+        }
+        if let (true, Some(text)) = (private, &drafts.private) {
+            self.store
+                .create_message(key, Channel::Private, text, initial, now)
                 .await?;
         }
         if let Some(task) = &task {
@@ -197,15 +284,15 @@ impl Responder {
                     &NewTask {
                         account_id: f.account_id.clone(),
                         due_at: task.due_at,
-                        channel: if drafts.private.is_some() {
-                            "platform_message".into()
+                        channel: if private {
+                            TaskChannel::PlatformMessage
                         } else {
-                            "manual".into()
+                            TaskChannel::Manual
                         },
                         next_step: task.next_step.clone(),
                         label: label.as_str().into(),
                         language: language.code().into(),
-                        mode: page.settings.mode.as_str().into(),
+                        mode: page.settings.mode,
                         draft_public: drafts.public.clone(),
                         draft_private: drafts.private.clone(),
                         created_at: now,
@@ -216,6 +303,10 @@ impl Responder {
                 info!(due_at = %task.due_at, "follow-up task opened");
             }
         }
+        let Some(out) = out.filter(|_| public || private) else {
+            info!("no channel on this platform: drafted for staff");
+            return Ok(Outcome::Drafted);
+        };
         if page.settings.mode != ReplyMode::Auto {
             info!(
                 mode = page.settings.mode.as_str(),
@@ -223,25 +314,80 @@ impl Responder {
             );
             return Ok(Outcome::Drafted);
         }
-        self.send_all(key, f, &page, drafts.private.is_some()).await
+        let channels = channels(public, private);
+        self.send_all(key, &f, &page, &out, channels).await
+    }
+
+    async fn skip(
+        &self,
+        key: &FeedbackKey,
+        reason: SkipReason,
+        label: Option<&str>,
+        language: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<Outcome, RespondError> {
+        self.store
+            .record_decision(key, Stored::Skip(reason), label, language, now)
+            .await?;
+        info!(reason = reason.as_str(), "skipped");
+        Ok(Outcome::Skipped(reason))
+    }
+
+    async fn fetch(
+        &self,
+        key: &FeedbackKey,
+        f: &Feedback,
+        page: &Page,
+        out: &Channeled<'_>,
+        now: OffsetDateTime,
+    ) -> Result<Fetched, RespondError> {
+        if page.needs_reconnect {
+            return Ok(Fetched::Reconnect(
+                "the page must be reconnected first".into(),
+            ));
+        }
+        let token = match self.token(f, page, out).await {
+            Ok(token) => token,
+            Err(TokenProblem::Later(e)) => return Err(RespondError::NotYetFetched(e)),
+            Err(TokenProblem::Staff(e)) => return Ok(Fetched::Reconnect(e)),
+        };
+        match out.client.fetch_item(f, &token).await {
+            Ok(content) => {
+                self.store.record_fetched(key, &content, now).await?;
+                info!("content fetched from the platform");
+                Ok(Fetched::Content(content))
+            }
+            Err(ReplyError::Transient(e) | ReplyError::Ambiguous(e)) => {
+                Err(RespondError::NotYetFetched(e))
+            }
+            Err(ReplyError::Reconnect(e)) => {
+                self.credentials.forget(&f.platform, &f.account_id);
+                out.client.forget_access_token(&f.account_id);
+                Ok(Fetched::Reconnect(e))
+            }
+            Err(ReplyError::AlreadySent | ReplyError::Rejected(_)) => {
+                Ok(Fetched::Skip(SkipReason::Unfetchable))
+            }
+        }
     }
 
     /// Send the drafts staff approved (`feedbackctl tasks approve`): the approval record's
     /// stream event lands here.
     #[instrument(skip_all, fields(platform = %key.platform, item_id = %key.item_id))]
     pub async fn deliver_approved(&self, key: &FeedbackKey) -> Result<Outcome, RespondError> {
-        let Some(record) = self.store.feedback(key.platform, &key.item_id).await? else {
+        let Some(record) = self.store.feedback(key).await? else {
             return Ok(Outcome::Ignored);
         };
         let f = &record.feedback;
-        if self.store.message(key, Channel::Public).await?.is_none() {
+        let public = self.store.message(key, Channel::Public).await?.is_some();
+        let private = self.store.message(key, Channel::Private).await?.is_some();
+        let Some(out) = self.channeled(f).filter(|_| public || private) else {
             return Ok(Outcome::Ignored);
-        }
-        let has_private = self.store.message(key, Channel::Private).await?.is_some();
-        let page_record = self.store.page(f.platform, &f.account_id).await?;
-        let page = Page::from_record(page_record.as_ref(), &self.defaults);
+        };
+        let page = self.page(self.store.page(&f.platform, &f.account_id).await?);
         info!("sending approved drafts");
-        self.send_all(key, f, &page, has_private).await
+        self.send_all(key, f, &page, &out, channels(public, private))
+            .await
     }
 
     /// Send the public acknowledgement, then the private message.
@@ -250,13 +396,9 @@ impl Responder {
         key: &FeedbackKey,
         f: &Feedback,
         page: &Page,
-        has_private: bool,
+        out: &Channeled<'_>,
+        channels: &[Channel],
     ) -> Result<Outcome, RespondError> {
-        let channels: &[Channel] = if has_private {
-            &[Channel::Public, Channel::Private]
-        } else {
-            &[Channel::Public]
-        };
         if page.needs_reconnect {
             return self
                 .needs_reconnect(
@@ -268,33 +410,26 @@ impl Responder {
                 )
                 .await;
         }
-        let token = match self
-            .tokens
-            .token(
-                page.token_source.as_deref(),
-                f.platform.as_str(),
-                f.account_id.as_str(),
-            )
-            .await
-        {
+        let token = match self.token(f, page, out).await {
             Ok(token) => token,
-            Err(TokenError::Unavailable(e)) => {
-                // SSM hiccup: hand the item back, nothing was sent.
+            Err(TokenProblem::Later(e)) => {
+                // SSM or the token endpoint hiccupped: hand the item back, nothing was sent.
                 return Err(RespondError::NotYetSent {
                     channel: "public",
                     reason: format!("page token unavailable: {e}"),
                 });
             }
-            Err(e) => {
-                return self
-                    .needs_reconnect(key, f, channels, &e.to_string(), true)
-                    .await;
+            Err(TokenProblem::Staff(e)) => {
+                return self.needs_reconnect(key, f, channels, &e, true).await;
             }
         };
-        let target = target(f);
+        let target = out.client.target(f);
         let mut failures = Vec::new();
         for channel in channels {
-            match self.send(key, *channel, &target, &token).await? {
+            match self
+                .send(key, *channel, out.client, &target, &token)
+                .await?
+            {
                 Sent::Done => {}
                 Sent::Failed(reason) => {
                     let reason = format!("{} message not sent: {reason}", channel.as_str());
@@ -304,7 +439,8 @@ impl Responder {
                     failures.push(reason);
                 }
                 Sent::Reconnect(reason) => {
-                    self.tokens.forget();
+                    self.credentials.forget(&f.platform, &f.account_id);
+                    out.client.forget_access_token(&f.account_id);
                     return self.needs_reconnect(key, f, channels, &reason, true).await;
                 }
             }
@@ -336,7 +472,7 @@ impl Responder {
             .await?;
         if mark_page {
             self.store
-                .mark_page_reconnect(f.platform, &f.account_id, reason, now)
+                .mark_page_reconnect(&f.platform, &f.account_id, reason, now)
                 .await?;
         }
         Ok(Outcome::NeedsStaff(reason.to_owned()))
@@ -348,6 +484,7 @@ impl Responder {
         &self,
         key: &FeedbackKey,
         channel: Channel,
+        client: &dyn ReplyClient,
         target: &ReplyTarget,
         token: &AccessToken,
     ) -> Result<Sent, RespondError> {
@@ -385,7 +522,7 @@ impl Responder {
                 return Ok(Sent::Done);
             };
             if reconcile && channel == Channel::Public {
-                match self.replies.find_public_reply(target, token).await {
+                match client.find_public_reply(target, token).await {
                     Ok(Some(id)) => {
                         info!(
                             channel = channel.as_str(),
@@ -423,13 +560,12 @@ impl Responder {
                 }
             }
             let result = match channel {
-                Channel::Public => self
-                    .replies
+                Channel::Public => client
                     .post_public_reply(target, &message.text, token)
                     .await
                     .map(Some),
                 Channel::Private => {
-                    self.replies
+                    client
                         .send_private_reply(target, &message.text, token)
                         .await
                 }
@@ -474,7 +610,7 @@ impl Responder {
                         channel = channel.as_str(),
                         reason, "refused by the platform; not retried"
                     );
-                    return Ok(Sent::Done);
+                    return Ok(Sent::Failed(reason));
                 }
                 Finish::Retry { .. } | Finish::Uncertain { .. } => {
                     warn!(channel = channel.as_str(), error = %last_error, round, "attempt failed");
@@ -488,7 +624,32 @@ impl Responder {
     }
 }
 
+enum Fetched {
+    Content(ItemContent),
+    Skip(SkipReason),
+    Reconnect(String),
+}
+
+enum TokenProblem {
+    /// Try again later (nothing was sent).
+    Later(String),
+    /// A person must act (no token, denied, revoked).
+    Staff(String),
+}
+
+fn channels(public: bool, private: bool) -> &'static [Channel] {
+    match (public, private) {
+        (true, true) => &[Channel::Public, Channel::Private],
+        (true, false) => &[Channel::Public],
+        (false, true) => &[Channel::Private],
+        (false, false) => &[],
+    }
+}
+
 /// For logs: the error and its causes.
 pub fn describe(e: &RespondError) -> String {
     error_chain(e)
 }
+
+#[cfg(test)]
+mod tests;

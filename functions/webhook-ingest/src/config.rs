@@ -1,16 +1,24 @@
 //! Configuration of the ingest function, read once per cold start.
 
-use platforms::SecretList;
-use platforms::meta::MetaWebhooks;
-use secrecy::SecretString;
+use platforms::registry::{self, Registry};
 use std::fmt;
 
 /// Everything the ingest function needs besides the AWS SDK's own environment
 /// (`AWS_REGION`, `AWS_ENDPOINT_URL_DYNAMODB`, … decide where DynamoDB is).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct IngestConfig {
     pub table_name: String,
-    pub meta: MetaWebhooks,
+    /// The webhook platforms whose settings are present; at least one.
+    pub platforms: Registry,
+}
+
+impl fmt::Debug for IngestConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IngestConfig")
+            .field("table_name", &self.table_name)
+            .field("routes", &self.platforms.routes().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 /// Every missing or invalid variable, reported together.
@@ -35,27 +43,21 @@ impl IngestConfig {
     /// From any variable lookup (tests pass a map).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut problems = Vec::new();
-        let mut required = |name: &str| match get(name).filter(|v| !v.trim().is_empty()) {
-            Some(v) => v,
-            None => {
-                problems.push(format!("{name} is not set"));
-                String::new()
-            }
-        };
-        let table_name = required("TABLE_NAME");
-        let secrets = required("META_APP_SECRETS");
-        let verify_token = required("META_VERIFY_TOKEN");
-        let app_secrets = SecretList::from_comma_separated(&secrets);
-        if !secrets.is_empty() && app_secrets.is_empty() {
-            problems.push("META_APP_SECRETS lists no secret".to_owned());
+        let table_name = get("TABLE_NAME").filter(|v| !v.trim().is_empty());
+        if table_name.is_none() {
+            problems.push("TABLE_NAME is not set".to_owned());
         }
-        if !problems.is_empty() {
-            return Err(ConfigError { problems });
+        let platforms = registry::from_lookup(&get).unwrap_or_else(|mut p| {
+            problems.append(&mut p);
+            Registry::new()
+        });
+        match table_name {
+            Some(table_name) if problems.is_empty() => Ok(Self {
+                table_name,
+                platforms,
+            }),
+            _ => Err(ConfigError { problems }),
         }
-        Ok(Self {
-            table_name,
-            meta: MetaWebhooks::new(app_secrets, SecretString::from(verify_token)),
-        })
     }
 }
 
@@ -75,14 +77,23 @@ mod tests {
     #[test]
     fn every_missing_variable_is_reported_at_once() {
         let err = IngestConfig::from_lookup(lookup(&[])).unwrap_err();
-        assert_eq!(
-            err.problems,
-            [
-                "TABLE_NAME is not set",
-                "META_APP_SECRETS is not set",
-                "META_VERIFY_TOKEN is not set"
-            ]
+        assert_eq!(err.problems.len(), 2, "{err}");
+        assert_eq!(err.problems[0], "TABLE_NAME is not set");
+        assert!(
+            err.problems[1].starts_with("no platform is configured"),
+            "{err}"
         );
+    }
+
+    #[test]
+    fn a_deployment_with_only_meta_serves_only_meta() {
+        let config = IngestConfig::from_lookup(lookup(&[
+            ("TABLE_NAME", "t"),
+            ("META_APP_SECRETS", "s1,s2"),
+            ("META_VERIFY_TOKEN", "tok"),
+        ]))
+        .unwrap();
+        assert_eq!(config.platforms.routes().collect::<Vec<_>>(), ["meta"]);
     }
 
     #[test]

@@ -1,12 +1,11 @@
 //! The HTTP handler: route, check, verify, parse, store, answer.
 
-use crate::IngestConfig;
 use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode, header};
 use lambda_http::{Body, Request, Response};
+use logging::error_chain;
 use platforms::registry::Registry;
 use platforms::{HandshakeOutcome, InboundRequest, WebhookPlatform};
-use runtime::error_chain;
 use std::convert::Infallible;
 use std::sync::Arc;
 use store::{FeedbackStore, UnsupportedDelivery};
@@ -23,11 +22,9 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(config: IngestConfig, store: Arc<dyn FeedbackStore>) -> Self {
-        Self {
-            platforms: Registry::new().with(config.meta),
-            store,
-        }
+    /// Serve `platforms` (a route not among them answers 404), storing into `store`.
+    pub fn new(platforms: Registry, store: Arc<dyn FeedbackStore>) -> Self {
+        Self { platforms, store }
     }
 }
 
@@ -148,10 +145,11 @@ async fn deliver(
     let verified = match platform.verify(inbound, now).await {
         Ok(v) => v,
         Err(e) => {
+            // Why is logged for us; the sender only learns that it failed.
             warn!(reason = %e, "delivery rejected");
             return error(
                 StatusCode::UNAUTHORIZED,
-                &format!("signature check failed: {e}"),
+                "the delivery could not be verified",
             );
         }
     };

@@ -6,10 +6,12 @@ use webhook_ingest::{App, IngestConfig, handle};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    runtime::init_tracing();
+    logging::init_tracing();
     let config = IngestConfig::from_env()?;
-    let store = store::DynamoStore::new(store::client_from_env().await, &config.table_name);
-    let app = Arc::new(App::new(config, Arc::new(store)));
+    let routes: Vec<_> = config.platforms.routes().collect();
+    tracing::info!(?routes, "serving webhooks for these platforms");
+    let store = store::DynamoStore::from_env(&config.table_name).await;
+    let app = Arc::new(App::new(config.platforms, Arc::new(store)));
     run(service_fn(move |req| {
         let app = Arc::clone(&app);
         async move { handle(&app, req).await }

@@ -2,11 +2,12 @@
 //!
 //! - DynamoDB Local on 127.0.0.1 (started, and installed once, if it does not answer) and
 //!   the table from `template.yaml`;
-//! - the webhook routes on 127.0.0.1:3000, served by the same handler Lambda runs;
+//! - the webhook routes of every configured platform on 127.0.0.1:3000, served by the
+//!   same handler Lambda runs;
 //! - the responder, fed from the table's stream in the event shape Lambda uses, through
 //!   the template's own filter;
-//! - outgoing platform calls to a dry-run sink (logged, recorded as `dry-run:` ids), or to
-//!   `META_GRAPH_API_URL` when set.
+//! - outgoing platform calls to a dry-run sink (logged, recorded as `dry-run:` ids), or,
+//!   with `LOCAL_REPLIES=send`, to each platform's configured API.
 //!
 //! Configuration comes from the environment, then `infra/local.env`.
 
@@ -16,14 +17,14 @@ mod sink;
 mod stream;
 
 use clap::Parser;
-use feedback_responder::tokens::TokenProvider;
+use feedback_responder::credentials::Credentials;
 use feedback_responder::{Responder, ResponderConfig};
-use platforms::meta::graph::GraphClient;
-use platforms::reply::ReplyClient;
+use platforms::reply::{Outbound, OutboundPlatform};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use store::local::LocalDynamo;
 use tokio::sync::watch;
 use webhook_ingest::{App, IngestConfig};
 
@@ -45,7 +46,7 @@ const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../dynamodb-local.sh"
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    runtime::init_tracing();
+    logging::init_tracing();
     match run(Args::parse()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -55,6 +56,20 @@ async fn main() -> ExitCode {
     }
 }
 
+/// Every platform's outbound half with its client swapped for the dry-run sink.
+fn dry_run(outbound: &Outbound) -> Outbound {
+    let sink: Arc<sink::DryRunReplies> = Arc::new(sink::DryRunReplies);
+    outbound
+        .platforms()
+        .filter_map(|p| outbound.get(p))
+        .fold(Outbound::new(), |out, p| {
+            out.with(OutboundPlatform {
+                client: p.client.as_ref().map(|_| sink.clone() as _),
+                ..p.clone()
+            })
+        })
+}
+
 async fn run(args: Args) -> Result<(), String> {
     let vars = env::Vars::load(&args.env_file)?;
     let lookup = vars.lookup();
@@ -62,28 +77,32 @@ async fn run(args: Args) -> Result<(), String> {
     let responder_config = ResponderConfig::from_lookup(&lookup).map_err(|e| e.to_string())?;
     let table = ingest_config.table_name.clone();
 
-    let endpoint = format!("http://127.0.0.1:{}", args.dynamodb_port);
-    let dynamodb = stream::dynamodb_client(&endpoint);
-    stream::ensure_dynamodb_local(&dynamodb, SCRIPT, args.dynamodb_port).await?;
-    let definition = store::setup::TableDefinition::deployed().map_err(|e| e.to_string())?;
-    store::setup::create_table(&dynamodb, &table, &definition)
+    let dynamo = LocalDynamo::on_port(args.dynamodb_port);
+    dynamo
+        .ensure_running(Path::new(SCRIPT), args.dynamodb_port)
+        .await?;
+    dynamo
+        .create_table(&table)
         .await
-        .map_err(|e| format!("creating table {table}: {}", runtime::error_chain(&e)))?;
+        .map_err(|e| format!("creating table {table}: {}", logging::error_chain(&e)))?;
 
-    let graph_url = lookup("META_GRAPH_API_URL");
-    let replies: Arc<dyn ReplyClient> = match &graph_url {
-        Some(_) => Arc::new(GraphClient::new(&responder_config.graph).map_err(|e| e.to_string())?),
-        None => Arc::new(sink::DryRunReplies),
+    let send = lookup("LOCAL_REPLIES").as_deref() == Some("send");
+    let outbound = if send {
+        responder_config.outbound.clone()
+    } else {
+        dry_run(&responder_config.outbound)
     };
-    let store = store::DynamoStore::new(dynamodb.clone(), &table);
-    let responder = Arc::new(Responder {
-        store: store.clone(),
-        replies,
-        tokens: TokenProvider::new(Arc::new(vars.lookup()), None, None),
-        defaults: responder_config.defaults.clone(),
-        retry: responder_config.retry.clone(),
-    });
-    let app = Arc::new(App::new(ingest_config, Arc::new(store)));
+    let store = dynamo.store(&table);
+    let responder = Arc::new(Responder::new(
+        Arc::new(store.clone()),
+        outbound,
+        Credentials::local(vars.lookup()),
+        responder_config.defaults.clone(),
+        responder_config.retry.clone(),
+        responder_config.templates.clone(),
+    ));
+    let routes: Vec<&str> = ingest_config.platforms.routes().collect();
+    let app = Arc::new(App::new(ingest_config.platforms.clone(), Arc::new(store)));
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let addr = SocketAddr::from(([127, 0, 0, 1], args.port));
@@ -93,35 +112,34 @@ async fn run(args: Args) -> Result<(), String> {
     let server = tokio::spawn(http_server::serve(listener, app, stop_rx.clone()));
     let patterns = store::setup::responder_filter_patterns(store::setup::TEMPLATE_YAML)
         .map_err(|e| e.to_string())?;
-    let poller = tokio::spawn(stream::feed_responder(
-        stream::streams_client(&endpoint),
-        dynamodb,
-        table.clone(),
-        patterns,
-        responder,
-        stop_rx,
-    ));
+    let stream = dynamo.stream(&table).await.map_err(|e| {
+        format!(
+            "reading the stream of {table}: {}",
+            logging::error_chain(&e)
+        )
+    })?;
+    let poller = tokio::spawn(stream::feed_responder(stream, patterns, responder, stop_rx));
 
-    let secret = lookup("META_APP_SECRETS").unwrap_or_default();
-    let secret = secret
-        .split(',')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_owned();
+    let webhooks: String = routes
+        .iter()
+        .map(|r| format!("\n  webhooks   http://{addr}/webhooks/{r}"))
+        .collect();
+    let first = routes.first().copied().unwrap_or("meta");
     println!(
-        "\nReputation guard is running locally.\n\
-         \n  webhooks   http://{addr}/webhooks/meta   (GET: handshake, POST: signed deliveries)\
-         \n  DynamoDB   {endpoint}   table {table}\
+        "\nReputation guard is running locally.\n{webhooks}\
+         \n  DynamoDB   {}   table {table}\
          \n  replies    {}\
-         \n  secrets    app secret and verify token from {}\
+         \n  secrets    from the environment, then {}\
          \n\nTry it (another terminal):\
-         \n  cargo run -q -p feedbackctl -- sign meta --secret {secret} --file infra/samples/comment.json --url http://{addr}/webhooks/meta\
+         \n  cargo run -q -p feedbackctl -- sign {first} --file infra/samples/comment.json --url http://{addr}\
          \n  cargo run -q -p feedbackctl -- --local tasks list\
          \n\nCtrl-C stops.\n",
-        match &graph_url {
-            Some(url) => format!("sent to the Graph API at {url}"),
-            None => "dry-run sink: logged here, recorded with dry-run: ids (set META_GRAPH_API_URL to send)".to_owned(),
+        dynamo.endpoint(),
+        if send {
+            "sent to each platform's API (LOCAL_REPLIES=send)".to_owned()
+        } else {
+            "dry-run sink: logged here, recorded with dry-run: ids (LOCAL_REPLIES=send to send)"
+                .to_owned()
         },
         args.env_file.display(),
     );

@@ -1,5 +1,6 @@
 //! The dry-run sink: outgoing platform calls are logged, never sent. Messages end up
-//! `sent` with a `dry-run:` id, so every state change still happens as it would.
+//! `sent` with a `dry-run:` id, so every state change still happens as it would. Items
+//! whose content would have to be fetched from the platform cannot be, and are skipped.
 
 use async_trait::async_trait;
 use platforms::reply::{AccessToken, ReplyClient, ReplyError, ReplyTarget};

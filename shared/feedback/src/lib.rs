@@ -1,42 +1,137 @@
 //! Domain types of the reputation guard, free of AWS and HTTP.
 //!
-//! - [`Platform`]: where a piece of feedback was written (Facebook, Instagram, …).
-//! - [`Feedback`]: one comment, reply, mention or review, as the platform reported it.
+//! - [`Platform`]: where a piece of feedback was written: an open name that each platform
+//!   module declares (`facebook`, `instagram`, …).
+//! - [`Feedback`]: one comment, reply, mention or review (with its [`Rating`]), as the
+//!   platform reported it.
 //! - [`FeedbackChange`]: what a webhook said happened to an item (added, edited, removed).
 //! - [`ItemId`], [`AccountId`]: platform identifiers, parsed once so they are never empty
 //!   and never contain characters that would break a storage key.
+//! - [`records`]: the states and kinds the table stores (record type, task status,
+//!   decision, task channel, message state), one string form each.
+//! - [`page`]: a page's stored configuration ([`page::PageConfig`]) and reply mode.
+
+pub mod page;
+pub mod records;
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 use time::OffsetDateTime;
 
-/// Where a piece of feedback was written. The webhook route (`/webhooks/meta`) can carry
-/// more than one platform: Meta delivers both Facebook and Instagram.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Platform {
-    Facebook,
-    Instagram,
+/// Where a piece of feedback was written: a platform's name (`facebook`, `instagram`,
+/// `google`, …). Open on purpose: each platform module in `platforms` declares its own, and
+/// nothing outside that module decides anything from the name. Lowercase ASCII letters,
+/// digits, `-` and `_`, at most 32 bytes, so it is safe in storage keys and URLs.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Platform(Cow<'static, str>);
+
+const fn is_platform_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    if bytes.is_empty() || bytes.len() > 32 || !bytes[0].is_ascii_lowercase() {
+        return false;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !(b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_') {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
-impl Platform {
-    pub const ALL: [Platform; 2] = [Platform::Facebook, Platform::Instagram];
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "a platform name is 1–32 lowercase ASCII letters, digits, '-' or '_', starting with a letter"
+)]
+pub struct PlatformNameError;
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Platform::Facebook => "facebook",
-            Platform::Instagram => "instagram",
+impl Platform {
+    /// A platform name known at compile time (a platform module's constant). An invalid
+    /// name fails the build when used in a `const`.
+    pub const fn from_static(name: &'static str) -> Platform {
+        assert!(is_platform_name(name), "invalid platform name");
+        Platform(Cow::Borrowed(name))
+    }
+
+    pub fn parse(name: &str) -> Result<Platform, PlatformNameError> {
+        if is_platform_name(name) {
+            Ok(Platform(Cow::Owned(name.to_owned())))
+        } else {
+            Err(PlatformNameError)
         }
     }
 
-    pub fn parse(s: &str) -> Option<Platform> {
-        Platform::ALL.into_iter().find(|p| p.as_str() == s)
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Platform {
+    type Error = PlatformNameError;
+    fn try_from(s: String) -> Result<Self, PlatformNameError> {
+        if is_platform_name(&s) {
+            Ok(Platform(Cow::Owned(s)))
+        } else {
+            Err(PlatformNameError)
+        }
+    }
+}
+
+impl From<Platform> for String {
+    fn from(p: Platform) -> String {
+        p.0.into_owned()
     }
 }
 
 impl fmt::Display for Platform {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&self.0)
+    }
+}
+
+/// A star rating, 1 to 5 (Google, Trustpilot, any review site).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "u8", into = "u8")]
+pub struct Rating(u8);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a rating is a whole number of stars from 1 to 5")]
+pub struct RatingError;
+
+impl Rating {
+    pub fn new(stars: u8) -> Result<Rating, RatingError> {
+        if (1..=5).contains(&stars) {
+            Ok(Rating(stars))
+        } else {
+            Err(RatingError)
+        }
+    }
+
+    pub fn stars(self) -> u8 {
+        self.0
+    }
+}
+
+impl TryFrom<u8> for Rating {
+    type Error = RatingError;
+    fn try_from(stars: u8) -> Result<Self, RatingError> {
+        Rating::new(stars)
+    }
+}
+
+impl From<Rating> for u8 {
+    fn from(r: Rating) -> u8 {
+        r.0
+    }
+}
+
+impl fmt::Display for Rating {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}★", self.0)
     }
 }
 
@@ -50,6 +145,8 @@ pub enum FeedbackKind {
     Reply,
     /// The account was mentioned (Instagram @mention in a comment or caption).
     Mention,
+    /// A review of the business (usually with a rating; the text may be empty).
+    Review,
 }
 
 impl FeedbackKind {
@@ -58,6 +155,7 @@ impl FeedbackKind {
             FeedbackKind::Comment => "comment",
             FeedbackKind::Reply => "reply",
             FeedbackKind::Mention => "mention",
+            FeedbackKind::Review => "review",
         }
     }
 
@@ -66,6 +164,7 @@ impl FeedbackKind {
             FeedbackKind::Comment,
             FeedbackKind::Reply,
             FeedbackKind::Mention,
+            FeedbackKind::Review,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -150,7 +249,7 @@ platform_id!(
 );
 
 /// One piece of feedback as the platform reported it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Feedback {
     pub platform: Platform,
     pub account_id: AccountId,
@@ -161,9 +260,13 @@ pub struct Feedback {
     pub parent_id: Option<String>,
     pub author_id: Option<String>,
     pub author_name: Option<String>,
-    /// The text; absent for removals and for mentions whose text must be fetched.
+    /// The text; absent for removals, for items whose content must be fetched, and for
+    /// reviews that are only a rating.
     pub text: Option<String>,
+    /// The stars of a review.
+    pub rating: Option<Rating>,
     /// When the author wrote it, if the platform says.
+    #[serde(with = "time::serde::rfc3339::option")]
     pub created_at: Option<OffsetDateTime>,
     pub kind: FeedbackKind,
     /// Written by the business account itself (our own replies come back as webhooks):
@@ -171,7 +274,42 @@ pub struct Feedback {
     pub from_account: bool,
     /// The platform's own JSON for this change, kept verbatim for inspection.
     pub raw: String,
+    #[serde(with = "time::serde::rfc3339")]
     pub received_at: OffsetDateTime,
+}
+
+/// What a platform says an item holds, fetched by its id when the webhook carried only
+/// the id (Instagram mentions, Google and Trustpilot reviews).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ItemContent {
+    pub text: Option<String>,
+    pub author_id: Option<String>,
+    pub author_name: Option<String>,
+    pub rating: Option<Rating>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub created_at: Option<OffsetDateTime>,
+}
+
+impl Feedback {
+    /// The item with what was fetched filled in (fetched values win: they are newer).
+    pub fn with_content(mut self, content: &ItemContent) -> Feedback {
+        if content.text.is_some() {
+            self.text.clone_from(&content.text);
+        }
+        if content.author_id.is_some() {
+            self.author_id.clone_from(&content.author_id);
+        }
+        if content.author_name.is_some() {
+            self.author_name.clone_from(&content.author_name);
+        }
+        if content.rating.is_some() {
+            self.rating = content.rating;
+        }
+        if content.created_at.is_some() {
+            self.created_at = content.created_at;
+        }
+        self
+    }
 }
 
 /// What a webhook says happened to an item.
@@ -218,10 +356,28 @@ mod tests {
     }
 
     #[test]
-    fn platforms_round_trip_through_their_names() {
-        for p in Platform::ALL {
-            assert_eq!(Platform::parse(p.as_str()), Some(p));
+    fn platform_names_are_short_lowercase_and_key_safe() {
+        for name in ["facebook", "google", "trust-pilot", "x2"] {
+            assert_eq!(
+                Platform::parse(name).map(|p| p.to_string()),
+                Ok(name.to_owned())
+            );
         }
-        assert_eq!(Platform::parse("myspace"), None);
+        for name in ["", "Facebook", "2x", "a#b", "a b", "é", &"a".repeat(33)] {
+            assert_eq!(Platform::parse(name), Err(PlatformNameError), "{name:?}");
+        }
+        assert_eq!(
+            Platform::from_static("meta"),
+            Platform::parse("meta").unwrap()
+        );
+    }
+
+    #[test]
+    fn ratings_are_one_to_five_stars() {
+        assert!(Rating::new(0).is_err() && Rating::new(6).is_err());
+        assert_eq!(Rating::new(4).map(Rating::stars), Ok(4));
+        let parsed: Result<Rating, _> = serde_json::from_str("5");
+        assert_eq!(parsed.map(Rating::stars).ok(), Some(5));
+        assert!(serde_json::from_str::<Rating>("9").is_err());
     }
 }

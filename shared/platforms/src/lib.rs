@@ -7,13 +7,19 @@
 //! - [`VerifiedDelivery`]: only a successful [`WebhookPlatform::verify`] can build one, and
 //!   only a verified delivery can be parsed, so unverified bytes never reach storage.
 //! - [`signature`]: the HMAC and secret helpers the platform modules share.
+//! - [`capabilities`]: what a platform allows when answering (private channel, reply
+//!   limits, ratings, whether items must be fetched); the core decides from these alone.
+//! - [`registry`]: the webhook platforms this deployment serves, built from configuration.
 //! - [`meta`]: Facebook Pages and Instagram (Graph API webhooks; with the `replies` feature
 //!   also the Graph API reply client).
 //! - [`reply`] (feature `replies`): the [`reply::ReplyClient`] port every platform's reply
-//!   client implements, and how its errors are classified.
+//!   client implements (post, reconcile, private message, fetch an item, access tokens),
+//!   and [`reply::Outbound`], the reply clients and capabilities keyed by platform.
 //!
-//! Adding a platform is adding one module and one line in [`registry`].
+//! Adding a platform is adding one module (both halves: webhook and replies) and one line
+//! in each of [`registry::from_lookup`] and [`reply::from_lookup`].
 
+pub mod capabilities;
 pub mod meta;
 #[cfg(feature = "replies")]
 pub mod reply;
@@ -58,16 +64,24 @@ pub enum VerifyError {
     NoSecretConfigured,
 }
 
-/// A delivery whose authenticity was proven. Only platform modules can build one.
+/// A delivery whose authenticity was proven. Only a platform's `verify` can build one
+/// (the constructor is public so platforms defined outside this crate, such as the test
+/// platform of the integration tests, can implement [`WebhookPlatform`]; the handler only
+/// ever parses what `verify` returned).
 #[derive(Debug)]
 pub struct VerifiedDelivery<'r> {
     route: &'static str,
     body: &'r [u8],
+    headers: &'r http::HeaderMap,
 }
 
 impl<'r> VerifiedDelivery<'r> {
-    pub(crate) fn new(route: &'static str, body: &'r [u8]) -> Self {
-        Self { route, body }
+    pub fn new(route: &'static str, request: &'r InboundRequest) -> Self {
+        Self {
+            route,
+            body: &request.body,
+            headers: &request.headers,
+        }
     }
 
     pub fn route(&self) -> &'static str {
@@ -76,6 +90,11 @@ impl<'r> VerifiedDelivery<'r> {
 
     pub fn body(&self) -> &'r [u8] {
         self.body
+    }
+
+    /// The headers of the verified request (delivery ids such as `webhook-id`).
+    pub fn headers(&self) -> &'r http::HeaderMap {
+        self.headers
     }
 }
 
@@ -91,6 +110,16 @@ pub struct Unsupported {
 pub struct ParsedDelivery {
     pub changes: Vec<FeedbackChange>,
     pub unsupported: Vec<Unsupported>,
+}
+
+/// A correctly authenticated delivery made by the platform module itself, for trying the
+/// product locally (`feedbackctl sign`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestDelivery {
+    /// Path segments after `/webhooks/{route}` (a URL secret, say).
+    pub path_tail: Vec<String>,
+    /// Headers to send besides `Content-Type: application/json`.
+    pub headers: Vec<(String, String)>,
 }
 
 /// One platform's webhook knowledge. Implementations hold their own secrets.
@@ -119,12 +148,43 @@ pub trait WebhookPlatform: Send + Sync {
     /// reported as [`Unsupported`] so the raw delivery can be kept.
     fn parse(&self, delivery: &VerifiedDelivery<'_>, received_at: OffsetDateTime)
     -> ParsedDelivery;
+
+    /// Authenticate `body` as the platform would, with this deployment's own secrets, for
+    /// local trials. `None`: the platform cannot (its deliveries are signed by keys only it
+    /// holds).
+    fn sign_for_test(&self, _body: &[u8], _now: OffsetDateTime) -> Option<TestDelivery> {
+        None
+    }
 }
 
 /// The platforms served, chosen by route.
 pub mod registry {
     use super::WebhookPlatform;
     use std::sync::Arc;
+
+    /// The webhook platforms configured in the environment (`get` looks a variable up).
+    /// Every platform's settings are optional; a platform whose settings are partly there
+    /// is a problem, and so is none at all. Every problem is reported together.
+    pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Registry, Vec<String>> {
+        let mut problems = Vec::new();
+        let mut registry = Registry::new();
+        match crate::meta::MetaWebhooks::from_lookup(get) {
+            Some(Ok(meta)) => registry = registry.with(meta),
+            Some(Err(mut p)) => problems.append(&mut p),
+            None => {}
+        }
+        if problems.is_empty() && registry.is_empty() {
+            problems.push(
+                "no platform is configured: set the variables of at least one (META_APP_SECRETS and META_VERIFY_TOKEN for Meta)"
+                    .to_owned(),
+            );
+        }
+        if problems.is_empty() {
+            Ok(registry)
+        } else {
+            Err(problems)
+        }
+    }
 
     /// The configured platforms, looked up by the route segment.
     #[derive(Clone, Default)]
@@ -151,6 +211,58 @@ pub mod registry {
 
         pub fn routes(&self) -> impl Iterator<Item = &'static str> + '_ {
             self.platforms.iter().map(|p| p.route())
+        }
+
+        pub fn is_empty(&self) -> bool {
+            self.platforms.is_empty()
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use std::collections::HashMap;
+
+        fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+            let map: HashMap<String, String> = vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            move |k| map.get(k).cloned()
+        }
+
+        #[test]
+        fn only_the_configured_platforms_are_served() {
+            let registry = from_lookup(&lookup(&[
+                ("META_APP_SECRETS", "s1"),
+                ("META_VERIFY_TOKEN", "verify-token"),
+            ]));
+            let routes: Vec<_> = registry
+                .map(|r| r.routes().collect::<Vec<_>>())
+                .unwrap_or_default();
+            assert_eq!(routes, ["meta"]);
+        }
+
+        #[test]
+        fn a_deployment_with_no_platform_is_refused() {
+            let problems = from_lookup(&lookup(&[])).err().unwrap_or_default();
+            assert_eq!(problems.len(), 1);
+            assert!(problems[0].contains("no platform"), "{problems:?}");
+        }
+
+        #[test]
+        fn a_half_configured_platform_names_what_is_missing() {
+            let problems = from_lookup(&lookup(&[("META_APP_SECRETS", "s1")]))
+                .err()
+                .unwrap_or_default();
+            assert_eq!(problems, ["META_VERIFY_TOKEN is not set"]);
+            let problems = from_lookup(&lookup(&[
+                ("META_APP_SECRETS", " , "),
+                ("META_VERIFY_TOKEN", "verify-token"),
+            ]))
+            .err()
+            .unwrap_or_default();
+            assert_eq!(problems, ["META_APP_SECRETS lists no secret"]);
         }
     }
 }

@@ -1,9 +1,16 @@
-//! The reply port: posting a public acknowledgement, finding one already posted, and
-//! sending a private message, on any platform.
+//! The outbound half of every platform: posting a public acknowledgement, finding one
+//! already posted, sending a private message, fetching an item the webhook did not carry,
+//! and turning a stored credential into an access token.
+//!
+//! [`Outbound`] holds, per platform, its [`Capabilities`] and its [`ReplyClient`] (none for
+//! a platform staff answer by hand); [`from_lookup`] builds it from configuration, as
+//! [`crate::registry::from_lookup`] does for webhooks.
 
+use crate::capabilities::Capabilities;
 use async_trait::async_trait;
-use feedback::Platform;
+use feedback::{AccountId, Feedback, Platform};
 use secrecy::SecretString;
+use std::sync::Arc;
 
 /// Where to answer one item.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,11 +18,27 @@ pub struct ReplyTarget {
     pub platform: Platform,
     /// The page or account that answers.
     pub account_id: String,
-    /// The comment the public reply goes under (Instagram: the top-level comment).
+    /// The item the public reply goes under (the platform module decides: Instagram
+    /// answers replies under their top-level comment).
     pub reply_to: String,
     /// The item the private reply refers to (the customer's own comment).
     pub item_id: String,
 }
+
+impl ReplyTarget {
+    /// Answer the item itself.
+    pub fn item(f: &Feedback) -> ReplyTarget {
+        ReplyTarget {
+            platform: f.platform.clone(),
+            account_id: f.account_id.to_string(),
+            reply_to: f.item_id.to_string(),
+            item_id: f.item_id.to_string(),
+        }
+    }
+}
+
+/// What a platform says an item holds, fetched by its id.
+pub type FetchedItem = feedback::ItemContent;
 
 /// How a call to a platform failed, which decides what happens next.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -32,16 +55,35 @@ pub enum ReplyError {
     /// The platform says this private reply was already sent.
     #[error("already sent")]
     AlreadySent,
-    /// Refused for good (comment gone, too old, invalid): no retry.
+    /// Refused for good (comment gone, too old, invalid, not offered): no retry.
     #[error("refused: {0}")]
     Rejected(String),
 }
 
-/// A page access token. Never printed.
+/// An access token for calls on behalf of a page. Never printed.
 pub type AccessToken = SecretString;
 
 #[async_trait]
 pub trait ReplyClient: Send + Sync {
+    /// Where replies to this item go. By default the item itself.
+    fn target(&self, feedback: &Feedback) -> ReplyTarget {
+        ReplyTarget::item(feedback)
+    }
+
+    /// The token for calls, from the credential stored for the page. By default the stored
+    /// credential is the token; OAuth platforms exchange a stored refresh token here and
+    /// keep the access token until shortly before it expires.
+    async fn access_token(
+        &self,
+        _account: &AccountId,
+        stored: &SecretString,
+    ) -> Result<AccessToken, ReplyError> {
+        Ok(stored.clone())
+    }
+
+    /// The platform refused the page's token: forget any access token kept for it.
+    fn forget_access_token(&self, _account: &AccountId) {}
+
     /// Post a public reply; returns the platform's id of the reply.
     async fn post_public_reply(
         &self,
@@ -58,12 +100,156 @@ pub trait ReplyClient: Send + Sync {
         token: &AccessToken,
     ) -> Result<Option<String>, ReplyError>;
 
-    /// Send the one private message a platform allows for the item; returns its id when
-    /// the platform gives one.
+    /// Send the private message the platform allows for the item; returns its id when the
+    /// platform gives one. Platforms without a private channel never get this call.
     async fn send_private_reply(
         &self,
-        target: &ReplyTarget,
-        text: &str,
-        token: &AccessToken,
-    ) -> Result<Option<String>, ReplyError>;
+        _target: &ReplyTarget,
+        _text: &str,
+        _token: &AccessToken,
+    ) -> Result<Option<String>, ReplyError> {
+        Err(ReplyError::Rejected(
+            "this platform has no private messages".into(),
+        ))
+    }
+
+    /// The item's content, author and rating, for deliveries that carry only its id.
+    async fn fetch_item(
+        &self,
+        _feedback: &Feedback,
+        _token: &AccessToken,
+    ) -> Result<FetchedItem, ReplyError> {
+        Err(ReplyError::Rejected(
+            "this platform cannot fetch items".into(),
+        ))
+    }
+}
+
+/// One platform's outbound half.
+#[derive(Clone)]
+pub struct OutboundPlatform {
+    pub platform: Platform,
+    pub capabilities: Capabilities,
+    /// `None`: nothing can be sent; staff answer by hand.
+    pub client: Option<Arc<dyn ReplyClient>>,
+    /// Locally (no SSM), the variable holding a page's credential: `{name}_{account}`,
+    /// else `{name}`.
+    pub credential_variable: &'static str,
+}
+
+impl std::fmt::Debug for OutboundPlatform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutboundPlatform")
+            .field("platform", &self.platform)
+            .field("capabilities", &self.capabilities)
+            .field("client", &self.client.is_some())
+            .finish()
+    }
+}
+
+/// The reply clients and capabilities of every platform, keyed by platform.
+#[derive(Clone, Debug, Default)]
+pub struct Outbound {
+    platforms: Vec<OutboundPlatform>,
+}
+
+impl Outbound {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add (or replace) a platform's outbound half.
+    pub fn with(mut self, platform: OutboundPlatform) -> Self {
+        self.platforms.retain(|p| p.platform != platform.platform);
+        self.platforms.push(platform);
+        self
+    }
+
+    pub fn get(&self, platform: &Platform) -> Option<&OutboundPlatform> {
+        self.platforms.iter().find(|p| &p.platform == platform)
+    }
+
+    /// A platform's capabilities; one we do not know is answered by hand.
+    pub fn capabilities(&self, platform: &Platform) -> Capabilities {
+        self.get(platform)
+            .map_or(Capabilities::MANUAL, |p| p.capabilities)
+    }
+
+    pub fn platforms(&self) -> impl Iterator<Item = &Platform> + '_ {
+        self.platforms.iter().map(|p| &p.platform)
+    }
+}
+
+/// The outbound halves configured in the environment. Every platform's settings are
+/// optional; what is set but wrong is reported, every problem together.
+pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Outbound, Vec<String>> {
+    let mut problems = Vec::new();
+    let mut outbound = Outbound::new();
+    match crate::meta::graph::GraphConfig::from_lookup(get) {
+        Ok(config) => match crate::meta::graph::GraphClient::new(&config) {
+            Ok(client) => {
+                for platform in crate::meta::graph::outbound(Arc::new(client)) {
+                    outbound = outbound.with(platform);
+                }
+            }
+            Err(e) => problems.push(format!("the Graph API client cannot be built: {e}")),
+        },
+        Err(mut p) => problems.append(&mut p),
+    }
+    if problems.is_empty() {
+        Ok(outbound)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Is `url` https, or http on this machine (a local stand-in)? The host is parsed, so
+/// `http://localhost.evil.example` is not local.
+pub fn is_safe_base_url(url: &str) -> bool {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return false;
+    };
+    match parsed.scheme() {
+        "https" => parsed.host().is_some(),
+        "http" => matches!(
+            parsed.host(),
+            Some(url::Host::Domain("localhost"))
+                | Some(url::Host::Ipv4(std::net::Ipv4Addr::LOCALHOST))
+                | Some(url::Host::Ipv6(std::net::Ipv6Addr::LOCALHOST))
+        ),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_or_http_on_this_machine_is_a_safe_base_url() {
+        for ok in [
+            "https://graph.facebook.com",
+            "http://127.0.0.1:9000",
+            "http://localhost:3000/x",
+            "http://[::1]:80",
+        ] {
+            assert!(is_safe_base_url(ok), "{ok}");
+        }
+        for bad in [
+            "http://localhost.evil.example",
+            "http://127.0.0.1.evil.example",
+            "http://evil.example",
+            "ftp://graph.facebook.com",
+            "graph.facebook.com",
+        ] {
+            assert!(!is_safe_base_url(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_platform_is_answered_by_hand() {
+        let outbound = Outbound::new();
+        let caps = outbound.capabilities(&Platform::from_static("somewhere"));
+        assert_eq!(caps, Capabilities::MANUAL);
+    }
 }

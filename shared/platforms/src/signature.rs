@@ -25,6 +25,11 @@ impl SecretList {
         )
     }
 
+    /// The first secret of the list (the one new signatures are made with).
+    pub fn first(&self) -> Option<&SecretString> {
+        self.0.first()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

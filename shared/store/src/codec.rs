@@ -1,9 +1,10 @@
 //! Feedback records to and from DynamoDB items.
 
 use crate::keys::*;
-use crate::{FeedbackRecord, PreviousText, StoreError};
+use crate::{FeedbackRecord, PreviousRating, PreviousText, StoreError};
 use aws_sdk_dynamodb::types::AttributeValue;
-use feedback::{AccountId, Feedback, FeedbackKind, ItemId, Platform};
+use feedback::records::{Decision, RecordType};
+use feedback::{AccountId, Feedback, FeedbackKind, ItemId, Platform, Rating};
 use std::collections::HashMap;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -27,10 +28,10 @@ pub(crate) fn feedback_item(f: &Feedback, edited: bool, removed: bool) -> Item {
     // ingest hot path (see bench/results.md).
     let mut item = Item::with_capacity(22);
     let received = ts(f.received_at);
-    item.insert(PK.into(), s(feedback_pk(f.platform, &f.item_id)));
+    item.insert(PK.into(), s(feedback_pk(&f.platform, &f.item_id)));
     item.insert(SK.into(), s(FEEDBACK_SK));
-    item.insert(RECORD_TYPE.into(), s("feedback"));
-    item.insert(GSI2_PK.into(), s(feedback_by_time_pk(f.platform)));
+    item.insert(RECORD_TYPE.into(), s(RecordType::Feedback.as_str()));
+    item.insert(GSI2_PK.into(), s(feedback_by_time_pk(&f.platform)));
     item.insert(GSI2_SK.into(), s(format!("{received}#{}", f.item_id)));
     item.insert("platform".into(), s(f.platform.as_str()));
     item.insert("account_id".into(), s(f.account_id.as_str()));
@@ -50,6 +51,9 @@ pub(crate) fn feedback_item(f: &Feedback, edited: bool, removed: bool) -> Item {
             item.insert(name.into(), s(v));
         }
     }
+    if let Some(rating) = f.rating {
+        item.insert("rating".into(), n(rating.stars()));
+    }
     if let Some(created) = f.created_at {
         item.insert("created_at".into(), s(ts(created)));
     }
@@ -61,6 +65,40 @@ pub(crate) fn feedback_item(f: &Feedback, edited: bool, removed: bool) -> Item {
     item.insert("updated_at".into(), s(received.clone()));
     item.insert("received_at".into(), s(received));
     item
+}
+
+pub(crate) fn n(v: impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+pub(crate) fn get_rating(item: &Item, name: &str) -> Option<Rating> {
+    match item.get(name) {
+        Some(AttributeValue::N(v)) => v.parse().ok().and_then(|stars| Rating::new(stars).ok()),
+        _ => None,
+    }
+}
+
+pub(crate) fn rating_entry(rating: Rating, replaced_at: OffsetDateTime) -> AttributeValue {
+    AttributeValue::M(HashMap::from([
+        ("rating".to_owned(), n(rating.stars())),
+        ("replaced_at".to_owned(), s(ts(replaced_at))),
+    ]))
+}
+
+pub(crate) fn history_ratings(item: &Item) -> Vec<PreviousRating> {
+    let Some(AttributeValue::L(entries)) = item.get("rating_history") else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter_map(|e| match e {
+            AttributeValue::M(m) => Some(PreviousRating {
+                rating: get_rating(m, "rating")?,
+                replaced_at: parse_ts(get_str(m, "replaced_at")?)?,
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 pub(crate) fn history_entry(text: &str, replaced_at: OffsetDateTime) -> AttributeValue {
@@ -77,11 +115,11 @@ pub(crate) fn get_str<'i>(item: &'i Item, name: &str) -> Option<&'i str> {
     }
 }
 
-fn get_bool(item: &Item, name: &str) -> bool {
+pub(crate) fn get_bool(item: &Item, name: &str) -> bool {
     matches!(item.get(name), Some(AttributeValue::Bool(true)))
 }
 
-fn parse_ts(v: &str) -> Option<OffsetDateTime> {
+pub(crate) fn parse_ts(v: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(v, &Rfc3339).ok()
 }
 
@@ -111,7 +149,7 @@ pub(crate) fn feedback_record(item: &Item) -> Result<FeedbackRecord, StoreError>
         |name: &str| get_str(item, name).ok_or_else(|| corrupt(&format!("{name} is missing")));
     let opt = |name: &str| get_str(item, name).map(str::to_owned);
     let feedback = Feedback {
-        platform: Platform::parse(required("platform")?).ok_or_else(|| corrupt("platform"))?,
+        platform: Platform::parse(required("platform")?).map_err(|_| corrupt("platform"))?,
         account_id: AccountId::parse(required("account_id")?).map_err(|_| corrupt("account_id"))?,
         item_id: ItemId::parse(required("item_id")?).map_err(|_| corrupt("item_id"))?,
         thread_id: opt("thread_id"),
@@ -119,6 +157,7 @@ pub(crate) fn feedback_record(item: &Item) -> Result<FeedbackRecord, StoreError>
         author_id: opt("author_id"),
         author_name: opt("author_name"),
         text: opt("text"),
+        rating: get_rating(item, "rating"),
         created_at: get_str(item, "created_at").and_then(parse_ts),
         kind: FeedbackKind::parse(required("kind")?).ok_or_else(|| corrupt("kind"))?,
         from_account: get_bool(item, "from_account"),
@@ -129,7 +168,42 @@ pub(crate) fn feedback_record(item: &Item) -> Result<FeedbackRecord, StoreError>
         feedback,
         edited: get_bool(item, "edited"),
         text_history: history_texts(item),
+        rating_history: history_ratings(item),
         removed: get_bool(item, "removed"),
         removed_at: get_str(item, "removed_at").and_then(parse_ts),
+        decision: get_str(item, "decision").and_then(Decision::parse),
+        label: opt("label"),
+        language: opt("language"),
     })
+}
+
+/// A stored item as JSON: strings, numbers, booleans, lists, maps and string sets.
+#[cfg_attr(not(feature = "local"), allow(dead_code))]
+pub(crate) fn item_json(item: &Item) -> serde_json::Value {
+    use serde_json::{Map, Value};
+    fn value(v: &AttributeValue) -> Value {
+        match v {
+            AttributeValue::S(s) => Value::String(s.clone()),
+            AttributeValue::N(n) => n
+                .parse::<i64>()
+                .map(Value::from)
+                .or_else(|_| n.parse::<f64>().map(Value::from))
+                .unwrap_or_else(|_| Value::String(n.clone())),
+            AttributeValue::Bool(b) => Value::Bool(*b),
+            AttributeValue::L(l) => Value::Array(l.iter().map(value).collect()),
+            AttributeValue::M(m) => {
+                Value::Object(m.iter().map(|(k, v)| (k.clone(), value(v))).collect())
+            }
+            AttributeValue::Ss(ss) => Value::Array(ss.iter().cloned().map(Value::String).collect()),
+            AttributeValue::Null(_) => Value::Null,
+            _ => Value::String("<binary>".into()),
+        }
+    }
+    let mut out = Map::new();
+    let mut keys: Vec<_> = item.keys().collect();
+    keys.sort();
+    for k in keys {
+        out.insert(k.clone(), value(&item[k]));
+    }
+    Value::Object(out)
 }

@@ -3,13 +3,14 @@
 use crate::codec::{self, Item, s, ts};
 use crate::keys::*;
 use crate::{
-    FeedbackRecord, FeedbackStore, RecordOutcome, StoreError, UNSUPPORTED_RETENTION_DAYS,
-    UnsupportedDelivery,
+    FeedbackKey, FeedbackRecord, FeedbackStore, RecordOutcome, StoreError,
+    UNSUPPORTED_RETENTION_DAYS, UnsupportedDelivery,
 };
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::AttributeValue;
+use feedback::records::RecordType;
 use feedback::{ChangeVerb, FeedbackChange, ItemId, Platform};
 use futures::{StreamExt, TryStreamExt, stream};
 use sha2::{Digest, Sha256};
@@ -72,7 +73,43 @@ where
 }
 
 impl DynamoStore {
-    pub fn new(client: Client, table: impl Into<String>) -> Self {
+    /// The table `table` in the DynamoDB the environment names ([`crate::client_from_env`]).
+    pub async fn from_env(table: impl Into<String>) -> Self {
+        Self::new(crate::client::client_from_env().await, table)
+    }
+
+    /// [`DynamoStore::from_env`] with the variables looked up through `var` (for tests).
+    pub async fn from_lookup(
+        var: impl Fn(&str) -> Option<String>,
+        table: impl Into<String>,
+    ) -> Self {
+        Self::new(crate::client::client_from(var).await, table)
+    }
+
+    /// Is the table there and usable (`ACTIVE`)? One `DescribeTable` call.
+    pub async fn table_is_active(&self) -> Result<bool, StoreError> {
+        let out = self
+            .client
+            .describe_table()
+            .table_name(&self.table)
+            .send()
+            .await
+            .map_err(dynamo_err("DescribeTable"))?;
+        Ok(out.table.and_then(|t| t.table_status)
+            == Some(aws_sdk_dynamodb::types::TableStatus::Active))
+    }
+
+    /// A staff tool's view of `table`: DynamoDB Local on `endpoint` with dummy credentials
+    /// when `local`, else the default chains (profiles, SSO), optionally at `endpoint`.
+    pub async fn for_staff(table: &str, endpoint: Option<&str>, local: bool) -> Self {
+        let client = match (local, endpoint) {
+            (true, Some(endpoint)) => crate::client::local_client(endpoint),
+            _ => crate::client::profile_client(endpoint).await,
+        };
+        Self::new(client, table)
+    }
+
+    pub(crate) fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
             client,
             table: table.into(),
@@ -88,12 +125,8 @@ impl DynamoStore {
     }
 
     /// One feedback record, read consistently.
-    pub async fn feedback(
-        &self,
-        platform: Platform,
-        item: &ItemId,
-    ) -> Result<Option<FeedbackRecord>, StoreError> {
-        self.get(&feedback_pk(platform, item), FEEDBACK_SK)
+    pub async fn feedback(&self, key: &FeedbackKey) -> Result<Option<FeedbackRecord>, StoreError> {
+        self.get(&key.pk(), FEEDBACK_SK)
             .await?
             .map(|item| codec::feedback_record(&item))
             .transpose()
@@ -157,21 +190,47 @@ impl DynamoStore {
         Ok(applied)
     }
 
-    /// An edit replaces the text and keeps the replaced text in `text_history`. The update
-    /// is conditional on the text we read, so concurrent edits never lose a version.
+    /// An edit replaces the text and keeps the replaced text in `text_history`; a changed
+    /// rating is kept in `rating_history` the same way. Each update is conditional on the
+    /// value read, so concurrent edits never lose a version.
     async fn apply_edit(&self, change: &FeedbackChange) -> Result<Applied, StoreError> {
         let f = &change.feedback;
-        let pk = feedback_pk(f.platform, &f.item_id);
-        let Some(new_text) = f.text.as_deref() else {
+        let pk = feedback_pk(&f.platform, &f.item_id);
+        if f.text.is_none() && f.rating.is_none() {
             return Ok(Applied::Unchanged);
-        };
+        }
+        if self.get(&pk, FEEDBACK_SK).await?.is_none() {
+            // The edit overtook its add (or the add was never delivered).
+            if self.put_new(codec::feedback_item(f, true, false)).await? {
+                return Ok(Applied::Inserted);
+            }
+        }
+        let mut updated = false;
+        if let Some(text) = f.text.as_deref() {
+            updated |= self.apply_text(&pk, text, f.received_at, true).await?;
+        }
+        if let Some(rating) = f.rating {
+            updated |= self.apply_rating(&pk, rating, f.received_at).await?;
+        }
+        Ok(if updated {
+            Applied::Updated
+        } else {
+            Applied::Unchanged
+        })
+    }
+
+    /// Replace the text of an existing record, keeping the old one. `false`: nothing to do
+    /// (the same text, or an older edit redelivered after a newer one).
+    pub(crate) async fn apply_text(
+        &self,
+        pk: &str,
+        new_text: &str,
+        at: time::OffsetDateTime,
+        mark_edited: bool,
+    ) -> Result<bool, StoreError> {
         for _ in 0..MAX_ATTEMPTS {
-            let Some(current) = self.get(&pk, FEEDBACK_SK).await? else {
-                // The edit overtook its add (or the add was never delivered).
-                if self.put_new(codec::feedback_item(f, true, false)).await? {
-                    return Ok(Applied::Inserted);
-                }
-                continue;
+            let Some(current) = self.get(pk, FEEDBACK_SK).await? else {
+                return Ok(false);
             };
             let old_text = codec::get_str(&current, "text");
             // Same text: a redelivery. A text already in the history: an older edit
@@ -181,22 +240,22 @@ impl DynamoStore {
                     .iter()
                     .any(|p| p.text == new_text)
             {
-                return Ok(Applied::Unchanged);
+                return Ok(false);
             }
             let mut update = self
                 .client
                 .update_item()
                 .table_name(&self.table)
-                .key(PK, s(&pk))
+                .key(PK, s(pk))
                 .key(SK, s(FEEDBACK_SK))
                 .expression_attribute_names("#text", "text")
                 .expression_attribute_values(":new", s(new_text))
-                .expression_attribute_values(":true", AttributeValue::Bool(true))
-                .expression_attribute_values(":now", s(ts(f.received_at)));
+                .expression_attribute_values(":edited", AttributeValue::Bool(mark_edited))
+                .expression_attribute_values(":now", s(ts(at)));
             update = match old_text {
                 Some(old) => update
                     .update_expression(
-                        "SET #text = :new, edited = :true, updated_at = :now, \
+                        "SET #text = :new, edited = :edited, updated_at = :now, \
                          text_history = list_append(if_not_exists(text_history, :empty), :prev)",
                     )
                     .condition_expression("#text = :old")
@@ -204,33 +263,122 @@ impl DynamoStore {
                     .expression_attribute_values(":empty", AttributeValue::L(vec![]))
                     .expression_attribute_values(
                         ":prev",
-                        AttributeValue::L(vec![codec::history_entry(old, f.received_at)]),
+                        AttributeValue::L(vec![codec::history_entry(old, at)]),
                     ),
                 None => update
-                    .update_expression("SET #text = :new, edited = :true, updated_at = :now")
+                    .update_expression("SET #text = :new, edited = :edited, updated_at = :now")
                     .condition_expression("attribute_exists(pk) AND attribute_not_exists(#text)"),
             };
-            match update.send().await {
-                Ok(_) => return Ok(Applied::Updated),
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-                {
-                    continue;
-                }
-                Err(e) => return Err(dynamo_err("UpdateItem")(e)),
+            if conditional(update.send().await, "UpdateItem")? {
+                return Ok(true);
             }
         }
         Err(StoreError::Contended {
-            key: pk,
+            key: pk.to_owned(),
             attempts: MAX_ATTEMPTS,
         })
+    }
+
+    /// Replace the rating of an existing record, keeping the old one. `false`: unchanged.
+    pub(crate) async fn apply_rating(
+        &self,
+        pk: &str,
+        new: feedback::Rating,
+        at: time::OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        for _ in 0..MAX_ATTEMPTS {
+            let Some(current) = self.get(pk, FEEDBACK_SK).await? else {
+                return Ok(false);
+            };
+            let old = codec::get_rating(&current, "rating");
+            if old == Some(new) {
+                return Ok(false);
+            }
+            let update = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .key(PK, s(pk))
+                .key(SK, s(FEEDBACK_SK))
+                .expression_attribute_values(":new", codec::n(new.stars()))
+                .expression_attribute_values(":now", s(ts(at)));
+            let update = match old {
+                Some(old) => update
+                    .update_expression(
+                        "SET rating = :new, updated_at = :now, \
+                         rating_history = list_append(if_not_exists(rating_history, :empty), :prev)",
+                    )
+                    .condition_expression("rating = :old")
+                    .expression_attribute_values(":old", codec::n(old.stars()))
+                    .expression_attribute_values(":empty", AttributeValue::L(vec![]))
+                    .expression_attribute_values(
+                        ":prev",
+                        AttributeValue::L(vec![codec::rating_entry(old, at)]),
+                    ),
+                None => update
+                    .update_expression("SET rating = :new, updated_at = :now")
+                    .condition_expression("attribute_exists(pk) AND attribute_not_exists(rating)"),
+            };
+            if conditional(update.send().await, "UpdateItem")? {
+                return Ok(true);
+            }
+        }
+        Err(StoreError::Contended {
+            key: pk.to_owned(),
+            attempts: MAX_ATTEMPTS,
+        })
+    }
+
+    /// Keep what was fetched for an item whose delivery carried only its id: text and
+    /// rating as an update would (with their history), author and time where missing.
+    pub async fn record_fetched(
+        &self,
+        key: &FeedbackKey,
+        content: &feedback::ItemContent,
+        now: time::OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let pk = key.pk();
+        if let Some(text) = content.text.as_deref() {
+            self.apply_text(&pk, text, now, false).await?;
+        }
+        if let Some(rating) = content.rating {
+            self.apply_rating(&pk, rating, now).await?;
+        }
+        let mut set = vec!["fetched_at = :now"];
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(PK, s(&pk))
+            .key(SK, s(FEEDBACK_SK))
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":now", s(ts(now)));
+        let fields = [
+            ("author_id", content.author_id.clone()),
+            ("author_name", content.author_name.clone()),
+            ("created_at", content.created_at.map(ts)),
+        ];
+        for (name, value) in fields {
+            if let Some(value) = value {
+                update = update.expression_attribute_values(format!(":{name}"), s(value));
+                set.push(match name {
+                    "author_id" => "author_id = if_not_exists(author_id, :author_id)",
+                    "author_name" => "author_name = if_not_exists(author_name, :author_name)",
+                    _ => "created_at = if_not_exists(created_at, :created_at)",
+                });
+            }
+        }
+        let res = update
+            .update_expression(format!("SET {}", set.join(", ")))
+            .send()
+            .await;
+        conditional(res, "UpdateItem").map(|_| ())
     }
 
     /// A removal marks the record; nothing is ever deleted.
     async fn apply_remove(&self, change: &FeedbackChange) -> Result<Applied, StoreError> {
         let f = &change.feedback;
-        let pk = feedback_pk(f.platform, &f.item_id);
+        let pk = feedback_pk(&f.platform, &f.item_id);
         for _ in 0..MAX_ATTEMPTS {
             let res = self
                 .client
@@ -274,9 +422,9 @@ impl FeedbackStore for DynamoStore {
     ) -> Result<RecordOutcome, StoreError> {
         // Changes to one item are applied in delivery order; different items concurrently.
         let mut groups: Vec<Vec<usize>> = Vec::new();
-        let mut index: HashMap<(Platform, &ItemId), usize> = HashMap::new();
+        let mut index: HashMap<(&Platform, &ItemId), usize> = HashMap::new();
         for (i, change) in changes.iter().enumerate() {
-            let key = (change.feedback.platform, &change.feedback.item_id);
+            let key = (&change.feedback.platform, &change.feedback.item_id);
             let slot = *index.entry(key).or_insert_with(|| {
                 groups.push(Vec::new());
                 groups.len() - 1
@@ -305,7 +453,7 @@ impl FeedbackStore for DynamoStore {
         let mut item = Item::new();
         item.insert(PK.into(), s(unsupported_pk(&digest)));
         item.insert(SK.into(), s(UNSUPPORTED_SK));
-        item.insert(RECORD_TYPE.into(), s("unsupported"));
+        item.insert(RECORD_TYPE.into(), s(RecordType::Unsupported.as_str()));
         item.insert(GSI2_PK.into(), s(UNSUPPORTED_SK));
         item.insert(GSI2_SK.into(), s(format!("{}#{digest}", ts(d.received_at))));
         item.insert("route".into(), s(&d.route));

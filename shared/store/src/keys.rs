@@ -5,11 +5,14 @@
 //! | feedback | `feedback#{platform}#{item}` | `feedback` | – | `feedback#{platform}` / `{received_at}#{item}` | never |
 //! | unsupported delivery | `unsupported#{sha256 of body}` | `unsupported` | – | `unsupported` / `{received_at}` | 90 days |
 //!
-//! Later record kinds (follow-up tasks, outgoing messages, page configuration) live beside
-//! their feedback under the same `pk` with their own `sk`; open follow-up tasks carry
-//! `gsi1pk = task#open`, `gsi1sk = {due_at}#{item}` so they list by due time.
+//! | follow-up task | `feedback#{platform}#{item}` | `task` | `task#open` / `{due_at}#{platform}#{item}` while open | – | never |
+//! | outgoing message | `feedback#{platform}#{item}` | `message#{public\|private}` | – | – | never |
+//! | approval | `feedback#{platform}#{item}` | `approval#{time}` | – | – | never |
+//! | author answered | `answered#{platform}#{thread}#{author}` | `answered` | – | – | never |
+//! | page | `page#{platform}#{account}` | `config` | – | – | never |
 
-use feedback::{ItemId, Platform};
+use feedback::records::Channel;
+use feedback::{AccountId, ItemId, Platform};
 
 pub const PK: &str = "pk";
 pub const SK: &str = "sk";
@@ -24,12 +27,26 @@ pub const RECORD_TYPE: &str = "record_type";
 pub const FEEDBACK_SK: &str = "feedback";
 pub const UNSUPPORTED_SK: &str = "unsupported";
 
-pub fn feedback_pk(platform: Platform, item: &ItemId) -> String {
+pub fn feedback_pk(platform: &Platform, item: &ItemId) -> String {
     format!("feedback#{platform}#{item}")
 }
 
-pub fn feedback_by_time_pk(platform: Platform) -> String {
+pub fn feedback_by_time_pk(platform: &Platform) -> String {
     format!("feedback#{platform}")
+}
+
+pub fn message_sk(channel: Channel) -> String {
+    format!("message#{}", channel.as_str())
+}
+
+pub const APPROVAL_SK_PREFIX: &str = "approval#";
+
+pub fn page_pk(platform: &Platform, account: &AccountId) -> String {
+    format!("page#{platform}#{account}")
+}
+
+pub fn answered_pk(platform: &Platform, thread: &str, author: &str) -> String {
+    format!("answered#{platform}#{thread}#{author}")
 }
 
 pub fn unsupported_pk(body_sha256_hex: &str) -> String {

@@ -4,18 +4,45 @@
 //! - [`FeedbackStore`]: the storage port the ingest function writes through.
 //! - [`DynamoStore`]: its DynamoDB adapter. Every write is idempotent: a change redelivered
 //!   any number of times, in any batch, leaves one record.
+//! - [`messages`]: outgoing messages and their at-most-once state machine; decisions and
+//!   the "author already answered in this thread" marker.
+//! - [`ResponderStore`]: the storage port of the responder; [`memory`] (feature `memory`)
+//!   is its in-memory adapter for fast unit tests.
+//! - [`tasks`]: follow-up tasks (open, flag, claim, resolve, approve).
+//! - [`pages`]: a page's configuration ([`feedback::page::PageConfig`]).
+//! - [`views`]: typed views for staff tools: tasks, items with everything kept about them,
+//!   pages. No AWS SDK type leaves this crate.
+//! - [`client`]: the one builder of AWS clients (Lambda, profiles, DynamoDB Local).
+//! - [`parameters`] (feature `ssm`): SSM SecureString parameters behind a small port.
+//! - [`local`] (feature `local`): DynamoDB Local for the local runner and the tests
+//!   (started when it does not answer) and its stream, read as Lambda would hand it over.
 //! - [`setup`] (feature `setup`): creates a table from the definition in `template.yaml`, so
 //!   local and test tables never drift from the deployed one.
 
+pub mod client;
 mod codec;
 mod dynamo;
-pub mod followup;
 pub mod keys;
+#[cfg(feature = "local")]
+pub mod local;
+#[cfg(feature = "memory")]
+pub mod memory;
+pub mod messages;
+pub mod pages;
+#[cfg(feature = "ssm")]
+pub mod parameters;
+mod responder;
 #[cfg(feature = "setup")]
 pub mod setup;
-pub mod staff;
+pub mod tasks;
+pub mod views;
 
+pub use client::{client_from_env, timeouts};
 pub use dynamo::DynamoStore;
+pub use feedback::records::{
+    Channel, Decision, MessageState, RecordType, SkipReason, TaskChannel, TaskStatus,
+};
+pub use responder::ResponderStore;
 
 /// The item a new feedback record is stored as (what `record_changes` puts), for
 /// benchmarks and tools.
@@ -29,221 +56,6 @@ use async_trait::async_trait;
 use feedback::{Feedback, FeedbackChange};
 use time::OffsetDateTime;
 
-/// The SDK sets no timeouts by default: a stuck call would hold the webhook until Lambda
-/// kills it. These keep every call well inside Meta's 20 s and a Lambda's 15 s.
-pub fn timeouts() -> aws_sdk_dynamodb::config::timeout::TimeoutConfig {
-    use std::time::Duration;
-    aws_sdk_dynamodb::config::timeout::TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(2))
-        .operation_attempt_timeout(Duration::from_secs(3))
-        .operation_timeout(Duration::from_secs(8))
-        .build()
-}
-
-/// A DynamoDB client from the standard AWS environment (region, credentials,
-/// `AWS_ENDPOINT_URL_DYNAMODB`, profiles), with [`timeouts`].
-///
-/// `DYNAMODB_ENDPOINT_URL`, when not empty, points only DynamoDB elsewhere. The template
-/// declares it empty so `sam local --env-vars infra/env.json` can set it (SAM only passes
-/// variables the template declares, and an empty `AWS_ENDPOINT_URL_DYNAMODB` makes the SDK
-/// panic, so that one cannot be declared empty).
-///
-/// When the region and a key pair are in the environment — always so on Lambda, where they
-/// are the execution role's credentials — the client is built from them directly (what the
-/// default provider chains would pick first anyway), and, unless an HTTPS endpoint URL
-/// points it elsewhere, it trusts only the bundled Amazon Trust Services roots that every AWS endpoint
-/// chains to, instead of reading the whole system store: that took ~3 ms of every cold
-/// start (see bench/results.md). Otherwise the full chains (profiles, SSO, IMDS…) and the
-/// system's roots are used.
-pub async fn client_from_env() -> aws_sdk_dynamodb::Client {
-    client_from(|name| std::env::var(name).ok()).await
-}
-
-/// [`client_from_env`] with the variables looked up through `var` (for tests).
-pub async fn client_from(var: impl Fn(&str) -> Option<String>) -> aws_sdk_dynamodb::Client {
-    let conf = match environment_config(&var) {
-        Some(conf) => conf,
-        None => {
-            let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-            let mut conf = aws_sdk_dynamodb::config::Builder::from(&sdk);
-            if let Some(url) = non_empty(var("DYNAMODB_ENDPOINT_URL")) {
-                conf = conf.endpoint_url(url);
-            }
-            conf
-        }
-    };
-    aws_sdk_dynamodb::Client::from_conf(conf.timeout_config(timeouts()).build())
-}
-
-fn non_empty(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
-/// The configuration the default chains would resolve when the environment has a region
-/// and a key pair; `None` when it lacks either, or names a profile to use instead.
-fn environment_config(
-    var: &impl Fn(&str) -> Option<String>,
-) -> Option<aws_sdk_dynamodb::config::Builder> {
-    use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
-    let get = |name: &str| non_empty(var(name));
-    if get("AWS_PROFILE").is_some() {
-        return None;
-    }
-    let region = get("AWS_REGION").or_else(|| get("AWS_DEFAULT_REGION"))?;
-    let credentials = Credentials::new(
-        get("AWS_ACCESS_KEY_ID")?,
-        get("AWS_SECRET_ACCESS_KEY")?,
-        get("AWS_SESSION_TOKEN"),
-        None,
-        "Environment",
-    );
-    let mut conf = aws_sdk_dynamodb::config::Builder::new()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(region))
-        .credentials_provider(credentials);
-    let endpoint = [
-        "DYNAMODB_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_DYNAMODB",
-        "AWS_ENDPOINT_URL",
-    ]
-    .into_iter()
-    .find_map(get);
-    // A plain-HTTP endpoint (DynamoDB Local) uses no roots at all; an HTTPS one that is not
-    // AWS's own may need the system's (a proxy with a private CA).
-    let tls_elsewhere = endpoint.as_deref().is_some_and(|url| {
-        url.get(..8)
-            .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
-    });
-    if !tls_elsewhere && let Some(client) = aws_endpoints_http_client() {
-        conf = conf.http_client(client);
-    }
-    if let Some(url) = endpoint {
-        conf = conf.endpoint_url(url);
-    }
-    Some(conf)
-}
-
-/// Amazon Trust Services' root certificates (Amazon Root CA 1–4, Starfield Services Root
-/// G2): AWS service endpoints present certificates that chain to these.
-const AMAZON_TRUST_SERVICES_ROOTS: &str = include_str!("amazon-trust-services-roots.pem");
-
-/// The SDK's default HTTPS client (rustls with aws-lc) trusting only
-/// [`AMAZON_TRUST_SERVICES_ROOTS`].
-fn aws_endpoints_http_client() -> Option<aws_sdk_dynamodb::config::SharedHttpClient> {
-    use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
-    let trust = TrustStore::empty()
-        .with_native_roots(false)
-        .with_pem_certificate(AMAZON_TRUST_SERVICES_ROOTS.as_bytes());
-    let context = TlsContext::builder().with_trust_store(trust).build().ok()?;
-    Some(
-        aws_smithy_http_client::Builder::new()
-            .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
-            .tls_context(context)
-            .build_https(),
-    )
-}
-
-#[cfg(test)]
-mod client_tests {
-    use super::AMAZON_TRUST_SERVICES_ROOTS;
-    use rustls::pki_types::CertificateDer;
-    use rustls::pki_types::pem::PemObject;
-
-    #[test]
-    fn the_bundled_roots_load_as_five_trust_anchors_the_way_the_sdk_loads_them() {
-        let certs = CertificateDer::pem_slice_iter(AMAZON_TRUST_SERVICES_ROOTS.as_bytes())
-            .collect::<Result<Vec<_>, _>>();
-        let certs = match certs {
-            Ok(certs) => certs,
-            Err(e) => panic!("the bundle is not valid PEM: {e}"),
-        };
-        let mut roots = rustls::RootCertStore::empty();
-        for cert in certs {
-            if let Err(e) = roots.add(cert) {
-                panic!("a bundled root is not a usable trust anchor: {e}");
-            }
-        }
-        assert_eq!(roots.len(), 5);
-    }
-
-    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |name| {
-            vars.iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| v.to_string())
-        }
-    }
-
-    const LAMBDA: [(&str, &str); 4] = [
-        ("AWS_REGION", "eu-west-1"),
-        ("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE"),
-        ("AWS_SECRET_ACCESS_KEY", "secret"),
-        ("AWS_SESSION_TOKEN", "token"),
-    ];
-
-    #[test]
-    fn on_lambda_the_client_is_built_from_the_environment_with_the_bundled_roots() {
-        let conf = super::environment_config(&env(&LAMBDA)).map(|c| c.build());
-        let Some(conf) = conf else {
-            panic!("a region and a key pair should be enough");
-        };
-        assert_eq!(conf.region().map(|r| r.as_ref()), Some("eu-west-1"));
-        assert!(conf.http_client().is_some(), "bundled roots expected");
-    }
-
-    #[test]
-    fn only_an_https_endpoint_url_keeps_the_default_http_client_and_its_system_roots() {
-        for name in [
-            "DYNAMODB_ENDPOINT_URL",
-            "AWS_ENDPOINT_URL_DYNAMODB",
-            "AWS_ENDPOINT_URL",
-        ] {
-            for (url, bundled) in [
-                ("http://127.0.0.1:8000", true),
-                ("https://dynamodb.proxy.example", false),
-                ("HTTPS://dynamodb.proxy.example", false),
-            ] {
-                let mut vars = LAMBDA.to_vec();
-                vars.push((name, url));
-                let conf = super::environment_config(&env(&vars)).map(|c| c.build());
-                assert!(
-                    conf.is_some_and(|c| c.http_client().is_some() == bundled),
-                    "{name}={url}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn without_a_region_a_key_pair_or_with_a_profile_the_default_chains_are_used() {
-        for missing in ["AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] {
-            let vars: Vec<_> = LAMBDA
-                .iter()
-                .filter(|(n, _)| *n != missing)
-                .copied()
-                .collect();
-            assert!(
-                super::environment_config(&env(&vars)).is_none(),
-                "{missing}"
-            );
-        }
-        let mut vars = LAMBDA.to_vec();
-        vars.push(("AWS_PROFILE", "staff"));
-        assert!(super::environment_config(&env(&vars)).is_none());
-        let blank: Vec<_> = LAMBDA
-            .iter()
-            .map(|(n, v)| {
-                if *n == "AWS_REGION" {
-                    (*n, " ")
-                } else {
-                    (*n, *v)
-                }
-            })
-            .collect();
-        assert!(super::environment_config(&env(&blank)).is_none());
-    }
-}
-
 /// The key of one feedback item: platform + the platform's item id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FeedbackKey {
@@ -254,13 +66,13 @@ pub struct FeedbackKey {
 impl FeedbackKey {
     pub fn of(f: &Feedback) -> Self {
         Self {
-            platform: f.platform,
+            platform: f.platform.clone(),
             item_id: f.item_id.clone(),
         }
     }
 
     pub fn pk(&self) -> String {
-        keys::feedback_pk(self.platform, &self.item_id)
+        keys::feedback_pk(&self.platform, &self.item_id)
     }
 
     /// From a table `pk` (`feedback#{platform}#{item}`).
@@ -268,7 +80,21 @@ impl FeedbackKey {
         let rest = pk.strip_prefix("feedback#")?;
         let (platform, item) = rest.split_once('#')?;
         Some(Self {
-            platform: feedback::Platform::parse(platform)?,
+            platform: feedback::Platform::parse(platform).ok()?,
+            item_id: feedback::ItemId::parse(item).ok()?,
+        })
+    }
+
+    /// How staff name an item or its task: `{platform}:{item id}`.
+    pub fn id(&self) -> String {
+        format!("{}:{}", self.platform, self.item_id)
+    }
+
+    /// Read an id like `facebook:777_1`.
+    pub fn parse_id(id: &str) -> Option<Self> {
+        let (platform, item) = id.split_once(':')?;
+        Some(Self {
+            platform: feedback::Platform::parse(platform).ok()?,
             item_id: feedback::ItemId::parse(item).ok()?,
         })
     }
@@ -300,20 +126,35 @@ pub struct RecordOutcome {
 }
 
 /// A text an edit replaced.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PreviousText {
     pub text: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub replaced_at: OffsetDateTime,
+}
+
+/// A rating an update replaced (1 → 4 stars is what the business wants to see).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PreviousRating {
+    pub rating: feedback::Rating,
+    #[serde(with = "time::serde::rfc3339")]
     pub replaced_at: OffsetDateTime,
 }
 
 /// A stored feedback record: the feedback and what happened to it since.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FeedbackRecord {
     pub feedback: Feedback,
     pub edited: bool,
     pub text_history: Vec<PreviousText>,
+    pub rating_history: Vec<PreviousRating>,
     pub removed: bool,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub removed_at: Option<OffsetDateTime>,
+    /// What the responder decided, once it did.
+    pub decision: Option<Decision>,
+    pub label: Option<String>,
+    pub language: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -2,8 +2,7 @@
 //! of the table's keys, indexes, stream and TTL. Used by the local runner, the scripts in
 //! `infra/` and the tests; never by a Lambda.
 
-use crate::StoreError;
-use aws_sdk_dynamodb::Client;
+use crate::{DynamoStore, StoreError};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
     ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
@@ -193,11 +192,9 @@ fn store_err<E: std::error::Error + Send + Sync + 'static>(
 }
 
 /// Create `table` from `def` unless it exists, then turn TTL on. Returns `true` if created.
-pub async fn create_table(
-    client: &Client,
-    table: &str,
-    def: &TableDefinition,
-) -> Result<bool, SetupError> {
+pub async fn create_table(store: &DynamoStore, def: &TableDefinition) -> Result<bool, SetupError> {
+    let client = store.client();
+    let table = store.table();
     let existing = client
         .list_tables()
         .send()

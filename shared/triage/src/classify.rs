@@ -1,12 +1,30 @@
 //! What a comment is: a complaint, a question, praise, spam or abuse.
 //!
-//! Lexicons for nl, en, fr, de and es, matched on lowercased words. An entry ending in `*`
-//! matches any word starting with it; an entry with a space matches as a phrase. A
-//! sentiment word right after a negator ("not good", "niet slecht") flips its polarity.
+//! The words are data, one JSON file per language: `lexicons/{nl,en,fr,de,es}.json`,
+//! compiled in and parsed once, on first use. Each file has `negative`, `positive` and
+//! `abusive` words for comments in its own language (the English ones are checked for
+//! every language too: English is mixed into comments everywhere), and `spam`,
+//! `negations`, `intensifiers` and `question_openers`, which are pooled over the five
+//! files and used whatever the language.
+//!
+//! Entries are matched on lowercased words. An entry ending in `*` matches any word
+//! starting with it; an entry with a space matches as a phrase. A sentiment word right
+//! after a negation ("not good", "niet slecht"), or after a negation and an intensifier
+//! ("not very good"), flips its polarity.
+//!
+//! [`classify`] stays infallible because its lexicons cannot be broken at run time: they
+//! are compiled in (`include_str!`), and the unit test
+//! `every_builtin_lexicon_loads_with_words_in_every_list` loads every one of them with the
+//! same code from the same bytes, checking that it parses, is the file of its language,
+//! has no empty list and only lowercase entries. A broken file fails that test, never a
+//! comment. Were one shipped anyway, its language would be classified with empty lists
+//! (reported once on stderr) rather than panic.
 
 use crate::language::{Language, words};
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use std::fmt;
+use std::sync::LazyLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -51,576 +69,213 @@ impl fmt::Display for Label {
     }
 }
 
-const NEGATORS: &[&str] = &[
-    "not", "no", "never", "isn't", "wasn't", "don't", "didn't", "doesn't", "niet", "geen", "nooit",
-    "pas", "ne", "jamais", "nicht", "kein", "keine", "nie", "nunca", "ni",
-];
+/// The words of one language, as written in `lexicons/<code>.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Lexicon {
+    /// A note for whoever reviews the words; not used.
+    #[serde(rename = "about")]
+    _about: String,
+    /// The language the file is for, as a check that it is in the right place.
+    language: Language,
+    negative: Vec<String>,
+    positive: Vec<String>,
+    abusive: Vec<String>,
+    spam: Vec<String>,
+    negations: Vec<String>,
+    /// Words between a negation and what it negates: "not very good", "niet zo lekker".
+    intensifiers: Vec<String>,
+    question_openers: Vec<String>,
+}
 
-/// Words between a negator and what it negates: "not very good", "niet zo lekker".
-const INTENSIFIERS: &[&str] = &[
-    "very",
-    "so",
-    "too",
-    "really",
-    "that",
-    "zo",
-    "erg",
-    "heel",
-    "echt",
-    "al",
-    "te",
-    "zeer",
-    "très",
-    "si",
-    "trop",
-    "vraiment",
-    "sehr",
-    "so",
-    "wirklich",
-    "zu",
-    "muy",
-    "tan",
-    "demasiado",
-    "nada",
-];
+/// Why a lexicon file cannot be used.
+#[derive(Debug, thiserror::Error)]
+enum LexiconError {
+    #[error("lexicons/{language}.json does not parse: {message}")]
+    Parse { language: Language, message: String },
+    #[error("lexicons/{language}.json says it is for {found}")]
+    WrongLanguage { language: Language, found: Language },
+    #[error("lexicons/{language}.json: `{list}` is empty")]
+    EmptyList {
+        language: Language,
+        list: &'static str,
+    },
+    #[error(
+        "lexicons/{language}.json: `{list}` has {entry:?}, which never matches: entries are \
+         lowercase words separated by single spaces"
+    )]
+    BadEntry {
+        language: Language,
+        list: &'static str,
+        entry: String,
+    },
+}
 
-const NEGATIVE_NL: &[&str] = &[
-    "slecht*",
-    "teleurgesteld",
-    "teleurstell*",
-    "kapot*",
-    "waardeloos",
-    "waardeloze",
-    "vreselijk*",
-    "verschrikkelijk*",
-    "belachelijk*",
-    "schandalig*",
-    "klacht*",
-    "oplicht*",
-    "boos",
-    "kwaad",
-    "nooit meer",
-    "niet geleverd",
-    "nog steeds niet",
-    "niet ontvangen",
-    "niet aangekomen",
-    "geen antwoord",
-    "geen reactie",
-    "onbeschoft*",
-    "koud",
-    "vies*",
-    "te laat",
-    "veel te lang",
-    "lang wachten",
-    "terugbetal*",
-    "geld terug",
-    "beschadigd*",
-    "defect",
-    "stuk",
-    "jammer",
-    "zonde",
-    "ontevreden",
-    "zwaar",
-    "ramp",
-    "onbereikbaar",
-    "ongezien",
-    "haren in",
-    "ziek",
-    "fout*",
-    "mis",
-    "vergeten",
-    "afgezet",
-    "duur",
-    "te duur",
-    "niemand neemt",
-    "werkt niet",
-    "ergerlijk*",
-    "frustrer*",
-    "niet te doen",
-];
-const NEGATIVE_EN: &[&str] = &[
-    "bad",
-    "terrible",
-    "awful",
-    "horrible",
-    "worst",
-    "disappoint*",
-    "broken",
-    "broke",
-    "damaged",
-    "useless",
-    "rude",
-    "scam*",
-    "refund*",
-    "never again",
-    "not delivered",
-    "still not",
-    "still waiting",
-    "never arrived",
-    "never received",
-    "not received",
-    "no answer",
-    "no response",
-    "nobody answers",
-    "late",
-    "cold",
-    "dirty",
-    "poor*",
-    "complain*",
-    "angry",
-    "furious",
-    "unacceptable",
-    "ridiculous",
-    "wrong",
-    "missing",
-    "overpriced",
-    "waste",
-    "hate",
-    "sick",
-    "fail*",
-    "doesn't work",
-    "does not work",
-    "not working",
-    "stopped working",
-    "charged twice",
-    "ignored",
-    "unhappy",
-    "shame",
-    "mess",
-    "nightmare",
-    "avoid",
-];
-const NEGATIVE_FR: &[&str] = &[
-    "mauvais*",
-    "déçu*",
-    "decu*",
-    "décevant*",
-    "cassé*",
-    "casse",
-    "nul",
-    "nulle",
-    "horrible*",
-    "inadmissible",
-    "honteu*",
-    "arnaque*",
-    "remboursement*",
-    "rembourse*",
-    "jamais reçu",
-    "pas reçu",
-    "toujours pas",
-    "aucune réponse",
-    "pas de réponse",
-    "en retard",
-    "froid*",
-    "sale",
-    "sales",
-    "impoli*",
-    "scandal*",
-    "plainte*",
-    "furieux",
-    "inacceptable",
-    "ridicule",
-    "abîmé*",
-    "endommagé*",
-    "problème*",
-    "probleme*",
-    "ne fonctionne pas",
-    "ne marche pas",
-    "attente",
-    "attends",
-    "colère",
-    "pire",
-    "mécontent*",
-    "catastroph*",
-    "erreur*",
-];
-const NEGATIVE_DE: &[&str] = &[
-    "schlecht*",
-    "enttäusch*",
-    "kaputt*",
-    "beschädigt*",
-    "unverschämt*",
-    "frechheit",
-    "betrug*",
-    "abzocke*",
-    "erstattung*",
-    "geld zurück",
-    "nie wieder",
-    "nicht geliefert",
-    "immer noch nicht",
-    "noch nicht angekommen",
-    "nicht angekommen",
-    "nicht erhalten",
-    "keine antwort",
-    "keine reaktion",
-    "verspät*",
-    "zu spät",
-    "kalt*",
-    "schmutzig*",
-    "unfreundlich*",
-    "beschwerde*",
-    "ärgerlich*",
-    "sauer",
-    "wütend",
-    "inakzeptabel",
-    "lächerlich*",
-    "katastroph*",
-    "funktioniert nicht",
-    "hart",
-    "mangelhaft",
-    "fehler*",
-    "schade",
-    "unzufrieden",
-    "warte",
-    "ärger*",
-    "zumutung",
-    "miserabel",
-];
-const NEGATIVE_ES: &[&str] = &[
-    "malo",
-    "mala",
-    "malos",
-    "malas",
-    "pésim*",
-    "pesim*",
-    "decepcion*",
-    "decepción",
-    "roto",
-    "rota",
-    "rotos",
-    "dañad*",
-    "estafa*",
-    "reembolso*",
-    "devolución",
-    "nunca más",
-    "no ha llegado",
-    "no llegó",
-    "no recibí",
-    "todavía no",
-    "aún no",
-    "sin respuesta",
-    "ninguna respuesta",
-    "tarde",
-    "frío",
-    "fría",
-    "sucio*",
-    "sucia*",
-    "grosero*",
-    "queja*",
-    "enfadad*",
-    "furios*",
-    "inaceptable",
-    "ridícul*",
-    "vergüenza",
-    "no funciona",
-    "horrible",
-    "fatal",
-    "terrible",
-    "peor",
-    "desastre",
-    "molest*",
-    "esperando",
-    "espero",
-    "indignad*",
-    "lament*",
-    "problema*",
-    "error",
-];
+/// The lexicon files, compiled in.
+fn builtin(lang: Language) -> &'static str {
+    match lang {
+        Language::Nl => include_str!("../lexicons/nl.json"),
+        Language::En => include_str!("../lexicons/en.json"),
+        Language::Fr => include_str!("../lexicons/fr.json"),
+        Language::De => include_str!("../lexicons/de.json"),
+        Language::Es => include_str!("../lexicons/es.json"),
+    }
+}
 
-const POSITIVE_NL: &[&str] = &[
-    "geweldig*",
-    "top",
-    "super",
-    "lekker*",
-    "heerlijk*",
-    "fantastisch*",
-    "prima",
-    "goed",
-    "goede",
-    "fijn*",
-    "tevreden",
-    "aanrader",
-    "vriendelijk*",
-    "snel",
-    "mooi*",
-    "perfect*",
-    "bedankt",
-    "dank je",
-    "dankjewel",
-    "dank u",
-    "toppers",
-    "blij",
-    "genoten",
-    "aanraden",
-    "knap",
-    "bravo",
-    "schitterend*",
-    "uitstekend*",
-    "klasse",
-];
-const POSITIVE_EN: &[&str] = &[
-    "great",
-    "love*",
-    "amazing",
-    "awesome",
-    "excellent",
-    "perfect",
-    "good",
-    "nice",
-    "thanks",
-    "thank you",
-    "best",
-    "fantastic",
-    "wonderful",
-    "delicious",
-    "friendly",
-    "recommend*",
-    "happy",
-    "fast",
-    "quick",
-    "helpful",
-    "brilliant",
-    "beautiful",
-    "lovely",
-    "well done",
-    "kudos",
-    "impressed",
-    "enjoyed",
-];
-const POSITIVE_FR: &[&str] = &[
-    "génial*",
-    "genial*",
-    "excellent*",
-    "parfait*",
-    "bon",
-    "bonne",
-    "super",
-    "merci",
-    "délicieu*",
-    "magnifique*",
-    "bravo",
-    "recommande",
-    "adore",
-    "aime",
-    "top",
-    "ravi*",
-    "sympa",
-    "rapide",
-    "formidable",
-    "satisfait*",
-    "agréable",
-    "content",
-    "contente",
-];
-const POSITIVE_DE: &[&str] = &[
-    "toll*",
-    "super",
-    "klasse",
-    "lecker*",
-    "perfekt*",
-    "gut",
-    "gute",
-    "guter",
-    "danke",
-    "vielen dank",
-    "wunderbar*",
-    "empfehl*",
-    "freundlich*",
-    "schnell*",
-    "zufrieden",
-    "begeistert",
-    "hervorragend*",
-    "prima",
-    "liebe*",
-    "großartig*",
-    "spitze",
-    "schön*",
-];
-const POSITIVE_ES: &[&str] = &[
-    "genial",
-    "excelente*",
-    "perfect*",
-    "bueno",
-    "buena",
-    "buenísim*",
-    "gracias",
-    "encanta*",
-    "maravillos*",
-    "delicios*",
-    "recomiendo",
-    "recomendable",
-    "amable*",
-    "rápido",
-    "rápida",
-    "feliz",
-    "contento",
-    "contenta",
-    "increíble",
-    "estupend*",
-    "fantástic*",
-    "mejor",
-];
+impl Lexicon {
+    fn builtin(lang: Language) -> Result<Self, LexiconError> {
+        Self::parse(lang, builtin(lang))
+    }
 
-const QUESTION_OPENERS: &[&str] = &[
-    "hoe", "wanneer", "waarom", "wat", "waar", "welke", "kan", "kunnen", "kunt", "is", "zijn",
-    "heeft", "hebben", "how", "when", "why", "what", "where", "which", "can", "could", "do",
-    "does", "is", "are", "will", "would", "comment", "quand", "pourquoi", "quel", "quelle", "où",
-    "est-ce", "pouvez", "peut-on", "avez", "wie", "wann", "warum", "was", "wo", "welche", "kann",
-    "können", "gibt", "habt", "cómo", "cuándo", "por qué", "qué", "dónde", "cuál", "puedo",
-    "pueden", "tienen", "hay",
-];
+    /// A lexicon file's contents, checked: the file of `language`, no empty list, and
+    /// only entries that can match a lowercased comment.
+    fn parse(language: Language, json: &str) -> Result<Self, LexiconError> {
+        let lexicon: Lexicon = serde_json::from_str(json).map_err(|e| LexiconError::Parse {
+            language,
+            message: e.to_string(),
+        })?;
+        if lexicon.language != language {
+            return Err(LexiconError::WrongLanguage {
+                language,
+                found: lexicon.language,
+            });
+        }
+        for (list, entries) in lexicon.lists() {
+            if entries.is_empty() {
+                return Err(LexiconError::EmptyList { language, list });
+            }
+            let usable = |entry: &String| {
+                entry
+                    .split(' ')
+                    .all(|w| !w.is_empty() && !w.contains(char::is_whitespace))
+                    && entry.to_lowercase() == *entry
+            };
+            if let Some(entry) = entries.iter().find(|e| !usable(e)) {
+                return Err(LexiconError::BadEntry {
+                    language,
+                    list,
+                    entry: entry.clone(),
+                });
+            }
+        }
+        Ok(lexicon)
+    }
 
-const SPAM: &[&str] = &[
-    "free followers",
-    "more followers",
-    "gratis volgers",
-    "check my profile",
-    "check out my",
-    "bekijk mijn profiel",
-    "dm me",
-    "dm for",
-    "click here",
-    "klik hier",
-    "click the link",
-    "link in bio",
-    "crypto*",
-    "bitcoin*",
-    "forex",
-    "invest*",
-    "earn money",
-    "make money",
-    "geld verdienen",
-    "gagner de l'argent",
-    "geld verdienen",
-    "ganar dinero",
-    "promo code",
-    "promocode",
-    "giveaway",
-    "win a",
-    "win an",
-    "winnen",
-    "100% free",
-    "work from home",
-    "thuiswerken",
-    "followers",
-    "onlyfans",
-    "casino",
-    "betting",
-    "viagra",
-    "loan",
-    "lening",
-    "cheap",
-    "discount code",
-    "kortingscode",
-    "whatsapp +",
-    "telegram",
-    "seguidores",
-    "abonnés gratuits",
-    "follower kaufen",
-    "sugar daddy",
-    "passive income",
-    "dm mij",
-    "stuur me een dm",
-    "mp moi",
-];
+    /// What a broken file is replaced with: nothing matches.
+    fn empty(language: Language) -> Self {
+        Self {
+            _about: String::new(),
+            language,
+            negative: Vec::new(),
+            positive: Vec::new(),
+            abusive: Vec::new(),
+            spam: Vec::new(),
+            negations: Vec::new(),
+            intensifiers: Vec::new(),
+            question_openers: Vec::new(),
+        }
+    }
 
-const ABUSE_NL: &[&str] = &[
-    "kut*",
-    "klootzak*",
-    "lul*",
-    "eikel*",
-    "sukkel*",
-    "debiel*",
-    "mongool*",
-    "kanker*",
-    "tering*",
-    "tyfus*",
-    "idioot",
-    "idioten",
-    "achterlijk*",
-    "hoer*",
-    "stelletje",
-    "oprotten",
-    "rot op",
-    "flikker*",
-    "sterf",
-    "zielig*",
-    "randdebiel*",
-];
-const ABUSE_EN: &[&str] = &[
-    "idiot*",
-    "stupid",
-    "moron*",
-    "retard*",
-    "dumb",
-    "fuck*",
-    "f*ck*",
-    "shit*",
-    "bitch*",
-    "bastard*",
-    "asshole*",
-    "scum",
-    "loser*",
-    "kill yourself",
-    "go to hell",
-    "cunt*",
-    "wanker*",
-    "pathetic",
-];
-const ABUSE_FR: &[&str] = &[
-    "connard*",
-    "connasse*",
-    "putain*",
-    "merde*",
-    "salope*",
-    "enculé*",
-    "abruti*",
-    "crétin*",
-    "débile*",
-    "imbécile*",
-    "ta gueule",
-    "va te faire",
-    "crève",
-    "pute*",
-    "minable*",
-];
-const ABUSE_DE: &[&str] = &[
-    "arschloch*",
-    "arschlöcher",
-    "scheiß*",
-    "scheiss*",
-    "idioten",
-    "depp*",
-    "vollidiot*",
-    "wichser*",
-    "hure*",
-    "fick*",
-    "verpiss",
-    "halt die fresse",
-    "dumm*",
-    "blöd*",
-    "versager*",
-    "penner*",
-];
-const ABUSE_ES: &[&str] = &[
-    "idiota*",
-    "estúpid*",
-    "estupid*",
-    "imbécil*",
-    "gilipollas",
-    "cabrón*",
-    "cabron*",
-    "mierda*",
-    "puta*",
-    "pendejo*",
-    "joder",
-    "jodete",
-    "jódete",
-    "inútiles",
-    "subnormal*",
-    "capullo*",
-    "vete a la",
-];
+    fn lists(&self) -> [(&'static str, &[String]); 7] {
+        [
+            ("negative", &self.negative),
+            ("positive", &self.positive),
+            ("abusive", &self.abusive),
+            ("spam", &self.spam),
+            ("negations", &self.negations),
+            ("intensifiers", &self.intensifiers),
+            ("question_openers", &self.question_openers),
+        ]
+    }
+}
+
+/// Every language's lexicon, and the lists that are pooled over all of them.
+#[derive(Debug)]
+struct Lexicons {
+    nl: Lexicon,
+    en: Lexicon,
+    fr: Lexicon,
+    de: Lexicon,
+    es: Lexicon,
+    /// All files' `spam` in one list: an entry found in two files counts twice.
+    spam: Vec<String>,
+    negations: HashSet<String>,
+    intensifiers: HashSet<String>,
+    question_openers: HashSet<String>,
+}
+
+static LEXICONS: LazyLock<Lexicons> = LazyLock::new(Lexicons::load);
+
+impl Lexicons {
+    /// The built-in lexicons. A file that cannot be used (which the unit tests rule out
+    /// for the files compiled in) is reported and replaced by an empty lexicon.
+    fn load() -> Self {
+        let load = |lang| {
+            Lexicon::builtin(lang).unwrap_or_else(|e| {
+                eprintln!("{e}; classifying {lang} comments without {lang} words");
+                Lexicon::empty(lang)
+            })
+        };
+        let (nl, en, fr, de, es) = (
+            load(Language::Nl),
+            load(Language::En),
+            load(Language::Fr),
+            load(Language::De),
+            load(Language::Es),
+        );
+        let all = [&nl, &en, &fr, &de, &es];
+        let pooled = |list: fn(&Lexicon) -> &[String]| all.into_iter().flat_map(list).cloned();
+        Self {
+            spam: pooled(|l| &l.spam).collect(),
+            negations: pooled(|l| &l.negations).collect(),
+            intensifiers: pooled(|l| &l.intensifiers).collect(),
+            question_openers: pooled(|l| &l.question_openers).collect(),
+            nl,
+            en,
+            fr,
+            de,
+            es,
+        }
+    }
+
+    fn language(&self, lang: Language) -> &Lexicon {
+        match lang {
+            Language::Nl => &self.nl,
+            Language::En => &self.en,
+            Language::Fr => &self.fr,
+            Language::De => &self.de,
+            Language::Es => &self.es,
+        }
+    }
+
+    /// Count lexicon hits; single-word hits preceded by a negation are returned separately.
+    fn hits(&self, lexicon: &[String], tokens: &[String], text: &str) -> (usize, usize) {
+        let mut plain = 0;
+        let mut negated = 0;
+        for entry in lexicon {
+            if entry.contains(' ') {
+                if text.contains(&format!(" {} ", entry.trim_end_matches('*'))) {
+                    plain += 1;
+                }
+                continue;
+            }
+            for (i, token) in tokens.iter().enumerate() {
+                if entry_matches(entry, token) {
+                    let before = |k: usize| i.checked_sub(k).map(|j| tokens[j].as_str());
+                    let negation = |w: Option<&str>| w.is_some_and(|w| self.negations.contains(w));
+                    let intensifier =
+                        |w: Option<&str>| w.is_some_and(|w| self.intensifiers.contains(w));
+                    if negation(before(1)) || (intensifier(before(1)) && negation(before(2))) {
+                        negated += 1;
+                    } else {
+                        plain += 1;
+                    }
+                }
+            }
+        }
+        (plain, negated)
+    }
+}
 
 fn padded(tokens: &[String]) -> String {
     format!(" {} ", tokens.join(" "))
@@ -631,33 +286,6 @@ fn entry_matches(entry: &str, token: &str) -> bool {
         Some(prefix) => token.starts_with(prefix),
         None => token == entry,
     }
-}
-
-/// Count lexicon hits; single-word hits preceded by a negator are returned separately.
-fn hits(lexicon: &[&str], tokens: &[String], text: &str) -> (usize, usize) {
-    let mut plain = 0;
-    let mut negated = 0;
-    for entry in lexicon {
-        if entry.contains(' ') {
-            if text.contains(&format!(" {} ", entry.trim_end_matches('*'))) {
-                plain += 1;
-            }
-            continue;
-        }
-        for (i, token) in tokens.iter().enumerate() {
-            if entry_matches(entry, token) {
-                let before = |k: usize| i.checked_sub(k).map(|j| tokens[j].as_str());
-                let negator = |w: Option<&str>| w.is_some_and(|w| NEGATORS.contains(&w));
-                let intensifier = |w: Option<&str>| w.is_some_and(|w| INTENSIFIERS.contains(&w));
-                if negator(before(1)) || (intensifier(before(1)) && negator(before(2))) {
-                    negated += 1;
-                } else {
-                    plain += 1;
-                }
-            }
-        }
-    }
-    (plain, negated)
 }
 
 fn has_link(text: &str) -> bool {
@@ -671,18 +299,6 @@ fn has_link(text: &str) -> bool {
         || lower.contains("wa.me/")
 }
 
-/// The lexicons of one language. English is checked for every language too: it is mixed
-/// into comments everywhere.
-fn lexicons(lang: Language) -> [&'static [&'static str]; 3] {
-    match lang {
-        Language::Nl => [NEGATIVE_NL, POSITIVE_NL, ABUSE_NL],
-        Language::En => [NEGATIVE_EN, POSITIVE_EN, ABUSE_EN],
-        Language::Fr => [NEGATIVE_FR, POSITIVE_FR, ABUSE_FR],
-        Language::De => [NEGATIVE_DE, POSITIVE_DE, ABUSE_DE],
-        Language::Es => [NEGATIVE_ES, POSITIVE_ES, ABUSE_ES],
-    }
-}
-
 fn sum(a: (usize, usize), b: (usize, usize)) -> (usize, usize) {
     (a.0 + b.0, a.1 + b.1)
 }
@@ -694,26 +310,28 @@ pub fn classify(text: &str, lang: Language) -> Label {
     if tokens.is_empty() {
         return Label::Neutral;
     }
+    let lexicons = &*LEXICONS;
     let joined = padded(&tokens);
-    let (spam, _) = hits(SPAM, &tokens, &joined);
+    let (spam, _) = lexicons.hits(&lexicons.spam, &tokens, &joined);
     let link = has_link(text);
     if spam >= 2 || (spam >= 1 && link) || (link && tokens.len() <= 6) {
         return Label::Spam;
     }
 
-    let [negative_words, positive_words, abuse_words] = lexicons(lang);
-    let [english_negative, english_positive, english_abuse] = lexicons(Language::En);
-    let count = |lexicon: &[&str], english: &[&str]| {
-        let own = hits(lexicon, &tokens, &joined);
+    // English is checked for every language too: it is mixed into comments everywhere.
+    let own = lexicons.language(lang);
+    let english = lexicons.language(Language::En);
+    let count = |words: &[String], english_words: &[String]| {
+        let own_hits = lexicons.hits(words, &tokens, &joined);
         if lang == Language::En {
-            own
+            own_hits
         } else {
-            sum(own, hits(english, &tokens, &joined))
+            sum(own_hits, lexicons.hits(english_words, &tokens, &joined))
         }
     };
-    let (neg, neg_negated) = count(negative_words, english_negative);
-    let (pos, pos_negated) = count(positive_words, english_positive);
-    let (abuse, _) = count(abuse_words, english_abuse);
+    let (neg, neg_negated) = count(&own.negative, &english.negative);
+    let (pos, pos_negated) = count(&own.positive, &english.positive);
+    let (abuse, _) = count(&own.abusive, &english.abusive);
     let negative = neg + pos_negated;
     let positive = pos + neg_negated;
 
@@ -731,7 +349,9 @@ pub fn classify(text: &str, lang: Language) -> Label {
     let first = tokens.first().map(String::as_str).unwrap_or_default();
     if text.contains('?')
         || text.contains('¿')
-        || QUESTION_OPENERS.contains(&first) && tokens.len() > 2 && text.trim_end().ends_with('?')
+        || lexicons.question_openers.contains(first)
+            && tokens.len() > 2
+            && text.trim_end().ends_with('?')
     {
         return Label::Question;
     }
@@ -793,5 +413,47 @@ mod tests {
     fn empty_or_emoji_only_text_is_neutral() {
         assert_eq!(classify("", Language::En), Label::Neutral);
         assert_eq!(classify("🙂", Language::Nl), Label::Neutral);
+    }
+
+    #[test]
+    fn every_builtin_lexicon_loads_with_words_in_every_list() {
+        for lang in Language::ALL {
+            let lexicon = Lexicon::builtin(lang).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(lexicon.language, lang);
+            assert!(!lexicon._about.trim().is_empty(), "{lang}: about");
+            for (list, entries) in lexicon.lists() {
+                assert!(!entries.is_empty(), "{lang}: {list}");
+            }
+            // What classify uses is the file, not the empty stand-in for a broken one.
+            assert_eq!(LEXICONS.language(lang), &lexicon);
+        }
+    }
+
+    #[test]
+    fn a_broken_lexicon_is_a_clear_error() {
+        let en = builtin(Language::En);
+        let error = |json: &str| match Lexicon::parse(Language::En, json) {
+            Ok(_) => panic!("accepted: {json}"),
+            Err(e) => e.to_string(),
+        };
+        assert!(error("{").starts_with("lexicons/en.json does not parse"));
+        assert!(error(&en.replacen("\"negative\"", "\"negatives\"", 1)).contains("negatives"));
+        assert_eq!(
+            error(&en.replacen("\"language\": \"en\"", "\"language\": \"nl\"", 1)),
+            "lexicons/en.json says it is for nl"
+        );
+        let mut value: serde_json::Value = serde_json::from_str(en).unwrap();
+        value["spam"] = serde_json::json!([]);
+        assert_eq!(
+            error(&value.to_string()),
+            "lexicons/en.json: `spam` is empty"
+        );
+        for entry in ["Bad", "", "not  good", " bad", "bad\t"] {
+            value["spam"] = serde_json::json!(["ok", entry]);
+            assert!(
+                error(&value.to_string()).contains("never matches"),
+                "{entry:?}"
+            );
+        }
     }
 }

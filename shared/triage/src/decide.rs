@@ -3,37 +3,12 @@
 
 use crate::templates::{self, Drafts, Placeholders, TemplateSet};
 use crate::{Label, Language, classify, detect_language};
-use feedback::{Feedback, FeedbackKind, Platform};
-use serde::{Deserialize, Serialize};
+use feedback::page::PageConfig;
+pub use feedback::page::ReplyMode;
+pub use feedback::records::SkipReason;
+use feedback::{Feedback, FeedbackKind, Rating};
+use platforms::capabilities::Capabilities;
 use time::{Duration, OffsetDateTime};
-
-/// How a page wants its feedback answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ReplyMode {
-    /// Post the acknowledgement and send the private message at once.
-    Auto,
-    /// Draft both and open the task; nothing is posted until staff approve.
-    Approval,
-    /// Draft, record as dry-run, post nothing.
-    DryRun,
-}
-
-impl ReplyMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReplyMode::Auto => "auto",
-            ReplyMode::Approval => "approval",
-            ReplyMode::DryRun => "dry-run",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ReplyMode> {
-        [ReplyMode::Auto, ReplyMode::Approval, ReplyMode::DryRun]
-            .into_iter()
-            .find(|m| m.as_str() == s)
-    }
-}
 
 /// A page's settings that shape the decision (the rest of its configuration, such as
 /// where its token comes from, is the responder's business).
@@ -67,38 +42,42 @@ impl Default for PageSettings {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SkipReason {
-    /// Written by the account itself (our own replies come back as webhooks).
-    OwnAccount,
-    Removed,
-    Edited,
-    TooOld,
-    /// Nothing to read (a mention whose text was not delivered).
-    NoText,
-    Spam,
-    Abusive,
-    /// Positive, and the page turned thank-yous off.
-    ThanksOff,
-    /// We already answered this author in this thread (decided by the responder).
-    AuthorAlreadyAnswered,
-}
-
-impl SkipReason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SkipReason::OwnAccount => "own_account",
-            SkipReason::Removed => "removed",
-            SkipReason::Edited => "edited",
-            SkipReason::TooOld => "too_old",
-            SkipReason::NoText => "no_text",
-            SkipReason::Spam => "spam",
-            SkipReason::Abusive => "abusive",
-            SkipReason::ThanksOff => "thanks_off",
-            SkipReason::AuthorAlreadyAnswered => "author_already_answered",
+impl PageSettings {
+    /// A page's stored configuration over `defaults`: what the page leaves out, or sets to
+    /// something unreadable, comes from the defaults, so one typo never stops its
+    /// feedback from being answered.
+    pub fn from_config(config: &PageConfig, defaults: &PageSettings) -> PageSettings {
+        PageSettings {
+            brand_name: config
+                .brand_name
+                .clone()
+                .unwrap_or_else(|| defaults.brand_name.clone()),
+            default_language: config
+                .default_language
+                .as_deref()
+                .and_then(Language::parse)
+                .unwrap_or(defaults.default_language),
+            mode: config.mode.unwrap_or(defaults.mode),
+            thank_positive: config.thank_positive.unwrap_or(defaults.thank_positive),
+            sla_hours: config.sla_hours.unwrap_or(defaults.sla_hours),
+            signature: config
+                .signature
+                .clone()
+                .unwrap_or_else(|| defaults.signature.clone()),
+            contact: config
+                .contact
+                .clone()
+                .unwrap_or_else(|| defaults.contact.clone()),
+            max_age_hours: config.max_age_hours.unwrap_or(defaults.max_age_hours),
         }
     }
+}
+
+/// What happened to an item since it was written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ItemState {
+    pub removed: bool,
+    pub edited: bool,
 }
 
 /// The follow-up task to open.
@@ -124,24 +103,33 @@ pub enum Decision {
     },
 }
 
-/// Meta allows one private reply per comment, within 7 days of it.
-pub const PRIVATE_REPLY_WINDOW: Duration = Duration::days(7);
-
-/// Comment length limits of the platforms we answer on.
-pub fn max_reply_chars(platform: Platform) -> usize {
-    match platform {
-        Platform::Facebook => 8000,
-        Platform::Instagram => 2200,
-    }
+/// The label of an item: for a review the rating leads and the text refines it; a
+/// comment is labelled from its text alone. `None`: nothing to read or rate.
+fn label_of(text: Option<&str>, rating: Option<Rating>, language: Language) -> Option<Label> {
+    let from_text = text.map(|t| classify(t, language));
+    let Some(stars) = rating.map(Rating::stars) else {
+        return from_text;
+    };
+    Some(match (stars, from_text) {
+        (_, Some(Label::Spam)) => Label::Spam,
+        // One or two stars is a complaint, whatever words it uses.
+        (1 | 2, _) => Label::Negative,
+        // Three stars is mixed: the text says which way it leans; praise is not assumed.
+        (3, Some(label @ (Label::Negative | Label::Question))) => label,
+        (3, _) => Label::Neutral,
+        // Four or five stars is praise unless the text raises a problem or a question.
+        (_, Some(label @ (Label::Negative | Label::Question | Label::Abusive))) => label,
+        _ => Label::Positive,
+    })
 }
 
 /// Decide what to do with one item. Pure: the same item, page and clock give the same
 /// decision, so a redelivered stream record drafts the same words.
 pub fn decide(
     feedback: &Feedback,
-    removed: bool,
-    edited: bool,
+    state: ItemState,
     page: &PageSettings,
+    capabilities: &Capabilities,
     templates: &TemplateSet,
     now: OffsetDateTime,
 ) -> Decision {
@@ -153,21 +141,23 @@ pub fn decide(
     if feedback.from_account {
         return skip(SkipReason::OwnAccount, None, None);
     }
-    if removed {
+    if state.removed {
         return skip(SkipReason::Removed, None, None);
     }
-    if edited {
+    if state.edited {
         return skip(SkipReason::Edited, None, None);
     }
     let written = feedback.created_at.unwrap_or(feedback.received_at);
     if now - written > Duration::hours(i64::from(page.max_age_hours)) {
         return skip(SkipReason::TooOld, None, None);
     }
-    let Some(text) = feedback.text.as_deref().filter(|t| !t.trim().is_empty()) else {
+    let text = feedback.text.as_deref().filter(|t| !t.trim().is_empty());
+    let language = text.map_or(page.default_language, |t| {
+        detect_language(t, page.default_language)
+    });
+    let Some(label) = label_of(text, feedback.rating, language) else {
         return skip(SkipReason::NoText, None, None);
     };
-    let language = detect_language(text, page.default_language);
-    let label = classify(text, language);
     match label {
         Label::Spam => return skip(SkipReason::Spam, Some(label), Some(language)),
         Label::Abusive => return skip(SkipReason::Abusive, Some(label), Some(language)),
@@ -176,9 +166,11 @@ pub fn decide(
         }
         _ => {}
     }
+    // A private message refers to the customer's own comment or review; a mention in
+    // someone else's post or caption has none to refer to.
     let private_allowed = label != Label::Positive
         && feedback.kind != FeedbackKind::Mention
-        && now - written <= PRIVATE_REPLY_WINDOW;
+        && capabilities.private_message_allowed(written, now);
     let placeholders = Placeholders {
         name: feedback.author_name.clone(),
         brand: page.brand_name.clone(),
@@ -193,13 +185,17 @@ pub fn decide(
         &placeholders,
         private_allowed,
     );
-    let limit = max_reply_chars(feedback.platform);
-    drafts.public = templates::within(drafts.public, limit);
-    drafts.private = drafts.private.map(|p| templates::within(p, 1000));
-    let task = (label != Label::Positive).then(|| TaskDraft {
-        due_at: feedback.received_at + Duration::hours(i64::from(page.sla_hours)),
-        next_step: drafts.next_step.clone(),
-    });
+    if let Some(public) = capabilities.public_replies {
+        drafts.public = public.limit.fit(drafts.public);
+    }
+    if let Some(limit) = capabilities.private_channel.limit() {
+        drafts.private = drafts.private.map(|p| limit.fit(p));
+    }
+    let task =
+        (label != Label::Positive || capabilities.public_replies.is_none()).then(|| TaskDraft {
+            due_at: feedback.received_at + Duration::hours(i64::from(page.sla_hours)),
+            next_step: drafts.next_step.clone(),
+        });
     Decision::Answer {
         label,
         language,
@@ -211,14 +207,40 @@ pub fn decide(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use feedback::{AccountId, ItemId};
+    use feedback::{AccountId, ItemId, Platform};
+    use platforms::capabilities::{PrivateChannel, PublicReplies, TextLimit, WebhookContent};
     use time::macros::datetime;
 
     const NOW: OffsetDateTime = datetime!(2025-11-23 12:00 UTC);
 
+    /// Comments with one private message within 7 days, like Meta's.
+    const SOCIAL: Capabilities = Capabilities {
+        private_channel: PrivateChannel::OneMessageWithin {
+            window: Duration::days(7),
+            limit: TextLimit::Chars(1000),
+        },
+        public_replies: Some(PublicReplies {
+            limit: TextLimit::Chars(8000),
+            one_per_item: false,
+        }),
+        ratings: false,
+        content: WebhookContent::Included,
+    };
+
+    /// Reviews with stars and no private channel, like Google's.
+    const REVIEWS: Capabilities = Capabilities {
+        private_channel: PrivateChannel::None,
+        public_replies: Some(PublicReplies {
+            limit: TextLimit::Bytes(4096),
+            one_per_item: true,
+        }),
+        ratings: true,
+        content: WebhookContent::IdOnly,
+    };
+
     fn comment(text: &str) -> Feedback {
         Feedback {
-            platform: Platform::Facebook,
+            platform: Platform::from_static("facebook"),
             account_id: AccountId::parse("1029384756").unwrap(),
             item_id: ItemId::parse("777_1").unwrap(),
             thread_id: Some("1029384756_777".into()),
@@ -226,11 +248,24 @@ mod tests {
             author_id: Some("5550001".into()),
             author_name: Some("Anke de Vries".into()),
             text: Some(text.into()),
+            rating: None,
             created_at: Some(NOW - Duration::minutes(1)),
             kind: FeedbackKind::Comment,
             from_account: false,
             raw: "{}".into(),
             received_at: NOW,
+        }
+    }
+
+    fn review(stars: u8, text: Option<&str>) -> Feedback {
+        Feedback {
+            platform: Platform::from_static("reviews"),
+            kind: FeedbackKind::Review,
+            rating: Rating::new(stars).ok(),
+            text: text.map(str::to_owned),
+            thread_id: None,
+            parent_id: None,
+            ..comment("")
         }
     }
 
@@ -243,7 +278,12 @@ mod tests {
     }
 
     fn decide_now(f: &Feedback, page: &PageSettings) -> Decision {
-        decide(f, false, false, page, &TemplateSet::builtin().unwrap(), NOW)
+        decide_on(f, page, &SOCIAL)
+    }
+
+    fn decide_on(f: &Feedback, page: &PageSettings, caps: &Capabilities) -> Decision {
+        let templates = TemplateSet::builtin().unwrap();
+        decide(f, ItemState::default(), page, caps, &templates, NOW)
     }
 
     #[test]
@@ -287,15 +327,23 @@ mod tests {
         ));
         let t = TemplateSet::builtin().unwrap();
         let c = comment("Slecht!");
+        let removed = ItemState {
+            removed: true,
+            edited: false,
+        };
         assert!(matches!(
-            decide(&c, true, false, &page(), &t, NOW),
+            decide(&c, removed, &page(), &SOCIAL, &t, NOW),
             Decision::Skip {
                 reason: SkipReason::Removed,
                 ..
             }
         ));
+        let edited = ItemState {
+            removed: false,
+            edited: true,
+        };
         assert!(matches!(
-            decide(&c, false, true, &page(), &t, NOW),
+            decide(&c, edited, &page(), &SOCIAL, &t, NOW),
             Decision::Skip {
                 reason: SkipReason::Edited,
                 ..
@@ -303,7 +351,7 @@ mod tests {
         ));
         let later = NOW + Duration::hours(73);
         assert!(matches!(
-            decide(&c, false, false, &page(), &t, later),
+            decide(&c, ItemState::default(), &page(), &SOCIAL, &t, later),
             Decision::Skip {
                 reason: SkipReason::TooOld,
                 ..
@@ -363,7 +411,7 @@ mod tests {
     }
 
     #[test]
-    fn after_seven_days_no_private_message_is_drafted_and_the_task_is_manual() {
+    fn after_the_private_window_no_private_message_is_drafted_or_claimed() {
         let mut old = comment("Nog steeds niet geleverd, slecht!");
         old.created_at = Some(NOW - Duration::days(8));
         let page = PageSettings {
@@ -374,6 +422,90 @@ mod tests {
             panic!("answered");
         };
         assert!(drafts.private.is_none());
+        assert!(!drafts.public.contains("privébericht"), "{}", drafts.public);
         assert!(task.unwrap().next_step.contains("privébericht"));
+    }
+
+    #[test]
+    fn a_one_star_review_without_text_is_answered_as_a_complaint_without_a_private_message() {
+        let Decision::Answer {
+            label,
+            language,
+            drafts,
+            task,
+        } = decide_on(&review(1, None), &page(), &REVIEWS)
+        else {
+            panic!("a bare one-star review is answered");
+        };
+        assert_eq!((label, language), (Label::Negative, Language::Nl));
+        assert!(drafts.private.is_none());
+        assert!(!drafts.public.contains("privébericht"), "{}", drafts.public);
+        assert!(task.is_some());
+    }
+
+    #[test]
+    fn the_rating_leads_and_the_text_refines() {
+        let label = |stars, text| match decide_on(&review(stars, text), &page(), &REVIEWS) {
+            Decision::Answer { label, .. } => Some(label),
+            Decision::Skip { label, .. } => label,
+        };
+        assert_eq!(label(2, Some("Heerlijk gegeten!")), Some(Label::Negative));
+        assert_eq!(label(3, None), Some(Label::Neutral));
+        assert_eq!(label(5, None), Some(Label::Positive));
+        assert_eq!(label(5, Some("Heerlijk gegeten!")), Some(Label::Positive));
+        assert_eq!(
+            label(
+                4,
+                Some("Lekker, maar de levering was weer te laat en slecht verpakt")
+            ),
+            Some(Label::Negative)
+        );
+        assert_eq!(
+            label(1, Some("Free followers!! click here https://x.example")),
+            Some(Label::Spam)
+        );
+    }
+
+    #[test]
+    fn a_comment_without_text_or_rating_is_skipped() {
+        let mut empty = comment("");
+        empty.text = None;
+        assert!(matches!(
+            decide_now(&empty, &page()),
+            Decision::Skip {
+                reason: SkipReason::NoText,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn replies_are_cut_to_the_platform_limit() {
+        let caps = Capabilities {
+            public_replies: Some(PublicReplies {
+                limit: TextLimit::Chars(40),
+                one_per_item: false,
+            }),
+            ..SOCIAL
+        };
+        let Decision::Answer { drafts, .. } = decide_on(&comment("Slecht!"), &page(), &caps) else {
+            panic!("answered");
+        };
+        assert!(drafts.public.chars().count() <= 40, "{}", drafts.public);
+    }
+
+    #[test]
+    fn a_page_config_overrides_only_what_it_sets() {
+        let config = PageConfig {
+            brand_name: Some("Zon".into()),
+            default_language: Some("xx".into()),
+            sla_hours: Some(4),
+            ..PageConfig::default()
+        };
+        let settings = PageSettings::from_config(&config, &page());
+        assert_eq!(settings.brand_name, "Zon");
+        assert_eq!(settings.default_language, Language::Nl);
+        assert_eq!(settings.sla_hours, 4);
+        assert_eq!(settings.max_age_hours, page().max_age_hours);
     }
 }

@@ -6,14 +6,16 @@
 //!   default when unsure.
 //! - [`templates`]: the reply wording, one JSON file per language under `templates/`,
 //!   overridable per page; variants picked deterministically per item.
-//! - [`decide`]: the whole decision for one item: skip (and why) or answer (what, how).
+//! - [`decide`]: the whole decision for one item: skip (and why) or answer (what, how),
+//!   from the item, the page's settings and the platform's capabilities (never its name).
+//!   For reviews the rating leads and the text refines.
 
 pub mod classify;
 pub mod decide;
 pub mod language;
 pub mod templates;
 
-pub use decide::{Decision, PageSettings, ReplyMode, SkipReason, TaskDraft, decide};
+pub use decide::{Decision, ItemState, PageSettings, ReplyMode, SkipReason, TaskDraft, decide};
 pub use templates::{Drafts, TemplateSet};
 
 pub use classify::{Label, classify};

@@ -42,6 +42,9 @@ pub struct LanguageTemplates {
     pub greeting_anonymous: String,
     pub public: PublicTemplates,
     pub private: ByLabel<Vec<String>>,
+    /// Public replies when no private message goes out (no private channel, past its
+    /// window): they never claim one was sent, and point to the page's contact line.
+    pub public_no_private: ByLabel<Vec<String>>,
     pub next_step: NextSteps,
     /// Sent when a follow-up task is resolved: asks the customer to update their comment.
     pub resolved: String,
@@ -109,6 +112,9 @@ impl TemplateSet {
                 &templates.private.negative,
                 &templates.private.question,
                 &templates.private.neutral,
+                &templates.public_no_private.negative,
+                &templates.public_no_private.question,
+                &templates.public_no_private.neutral,
             ];
             if lists.iter().any(|l| l.is_empty()) {
                 return Err(invalid(
@@ -214,19 +220,6 @@ pub fn pick<'t>(variants: &'t [String], item_id: &str, purpose: &str) -> &'t str
         .unwrap_or_default()
 }
 
-/// Cut to at most `max` characters, on a word boundary where possible.
-pub fn within(text: String, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text;
-    }
-    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
-    let cut = match cut.rfind(' ') {
-        Some(i) if i > max / 2 => cut[..i].to_owned(),
-        _ => cut,
-    };
-    format!("{cut}…")
-}
-
 /// The texts drafted for one item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Drafts {
@@ -244,24 +237,34 @@ pub(crate) fn draft(
     private_allowed: bool,
 ) -> Drafts {
     let t = set.language(lang);
-    let (public, private, step) = match label {
+    let (public, alone, private, step) = match label {
         Label::Negative => (
             &t.public.negative,
+            &t.public_no_private.negative,
             Some(&t.private.negative),
             &t.next_step.negative,
         ),
         Label::Question => (
             &t.public.question,
+            &t.public_no_private.question,
             Some(&t.private.question),
             &t.next_step.question,
         ),
-        Label::Positive => (&t.public.positive, None, &t.next_step.neutral),
+        Label::Positive => (
+            &t.public.positive,
+            &t.public.positive,
+            None,
+            &t.next_step.neutral,
+        ),
         Label::Neutral | Label::Spam | Label::Abusive => (
             &t.public.neutral,
+            &t.public_no_private.neutral,
             Some(&t.private.neutral),
             &t.next_step.neutral,
         ),
     };
+    // The public reply mentions a private message only when one is drafted.
+    let public = if private_allowed { public } else { alone };
     let private = private
         .filter(|_| private_allowed)
         .map(|variants| render(pick(variants, item_id, "private"), t, placeholders));
@@ -357,9 +360,21 @@ mod tests {
     }
 
     #[test]
-    fn long_texts_are_cut_within_the_limit() {
-        let text = within("word ".repeat(1000), 2200);
-        assert!(text.chars().count() <= 2200);
-        assert!(text.ends_with('…'));
+    fn without_a_private_message_no_public_reply_claims_one_in_any_language() {
+        let set = TemplateSet::builtin().unwrap();
+        let claims = ["private", "privé", "privado", "private Nachricht"];
+        for lang in Language::ALL {
+            for label in [Label::Negative, Label::Question, Label::Neutral] {
+                for id in ["1", "2", "3", "4", "5", "6"] {
+                    let d = draft(&set, lang, label, id, &placeholders(Some("Sanne")), false);
+                    assert!(d.private.is_none());
+                    assert!(
+                        !claims.iter().any(|c| d.public.contains(c)),
+                        "{lang} {label}: {}",
+                        d.public
+                    );
+                }
+            }
+        }
     }
 }

@@ -8,13 +8,19 @@
 //! The token travels in the `Authorization` header, never in a URL. No redirects are
 //! followed; connect and total timeouts bound every call.
 
-use crate::reply::{AccessToken, ReplyClient, ReplyError, ReplyTarget};
+use super::{FACEBOOK, FACEBOOK_CAPABILITIES, INSTAGRAM, INSTAGRAM_CAPABILITIES};
+use crate::reply::{
+    AccessToken, FetchedItem, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
+    is_safe_base_url,
+};
 use async_trait::async_trait;
-use feedback::Platform;
+use feedback::{Feedback, FeedbackKind};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use std::sync::Arc;
 use std::time::Duration;
+use time::OffsetDateTime;
 
 pub const DEFAULT_GRAPH_URL: &str = "https://graph.facebook.com";
 pub const DEFAULT_GRAPH_VERSION: &str = "v21.0";
@@ -27,6 +33,47 @@ pub struct GraphConfig {
     pub version: String,
     pub connect_timeout: Duration,
     pub timeout: Duration,
+}
+
+impl GraphConfig {
+    /// From `META_GRAPH_API_URL` and `META_GRAPH_API_VERSION`, both optional.
+    pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Vec<String>> {
+        let get = |k: &str| {
+            get(k)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let config = GraphConfig {
+            base_url: get("META_GRAPH_API_URL").unwrap_or_else(|| DEFAULT_GRAPH_URL.into()),
+            version: get("META_GRAPH_API_VERSION").unwrap_or_else(|| DEFAULT_GRAPH_VERSION.into()),
+            ..GraphConfig::default()
+        };
+        if is_safe_base_url(&config.base_url) {
+            Ok(config)
+        } else {
+            Err(vec![
+                "META_GRAPH_API_URL must be https (or http on 127.0.0.1/localhost)".to_owned(),
+            ])
+        }
+    }
+}
+
+/// The outbound halves of Facebook and Instagram, both answered through `client`.
+pub fn outbound(client: Arc<GraphClient>) -> [OutboundPlatform; 2] {
+    [
+        OutboundPlatform {
+            platform: FACEBOOK,
+            capabilities: FACEBOOK_CAPABILITIES,
+            client: Some(client.clone()),
+            credential_variable: "META_PAGE_TOKEN",
+        },
+        OutboundPlatform {
+            platform: INSTAGRAM,
+            capabilities: INSTAGRAM_CAPABILITIES,
+            client: Some(client),
+            credential_variable: "META_PAGE_TOKEN",
+        },
+    ]
 }
 
 impl Default for GraphConfig {
@@ -137,28 +184,121 @@ impl GraphClient {
         }
     }
 
+    /// `{base}/{segments…}?{query}`, each segment percent-encoded as one path segment, so
+    /// an id can never add a path or a query of its own.
+    fn url(&self, segments: &[&str], query: &[(&str, &str)]) -> Result<reqwest::Url, ReplyError> {
+        let mut url = reqwest::Url::parse(&self.base)
+            .map_err(|e| ReplyError::Rejected(format!("bad Graph API URL: {e}")))?;
+        url.path_segments_mut()
+            .map_err(|()| ReplyError::Rejected("the Graph API URL cannot take a path".into()))?
+            .pop_if_empty()
+            .extend(segments);
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        Ok(url)
+    }
+
     fn replies_edge(target: &ReplyTarget) -> &'static str {
-        match target.platform {
-            Platform::Facebook => "comments",
-            Platform::Instagram => "replies",
+        if target.platform == INSTAGRAM {
+            "replies"
+        } else {
+            "comments"
         }
     }
 }
 
+fn text_of(v: &Value, name: &str) -> Option<String> {
+    v.get(name).and_then(Value::as_str).map(str::to_owned)
+}
+
+/// Graph times look like `2025-11-23T10:00:00+0000`.
+fn graph_time(v: &Value, name: &str) -> Option<OffsetDateTime> {
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory][offset_minute]"
+    );
+    let raw = v.get(name)?.as_str()?;
+    OffsetDateTime::parse(raw, format)
+        .or_else(|_| OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339))
+        .ok()
+}
+
 #[async_trait]
 impl ReplyClient for GraphClient {
+    /// Instagram only answers top-level comments: a reply is answered under its parent.
+    fn target(&self, f: &Feedback) -> ReplyTarget {
+        let mut target = ReplyTarget::item(f);
+        if f.platform == INSTAGRAM
+            && f.kind == FeedbackKind::Reply
+            && let Some(parent) = &f.parent_id
+        {
+            target.reply_to = parent.clone();
+        }
+        target
+    }
+
+    /// Instagram mentions arrive as ids: the comment (or caption) is read through the
+    /// account's `mentioned_comment` / `mentioned_media` fields; anything else is read as
+    /// the comment itself.
+    async fn fetch_item(
+        &self,
+        f: &Feedback,
+        token: &AccessToken,
+    ) -> Result<FetchedItem, ReplyError> {
+        if f.platform == INSTAGRAM && f.kind == FeedbackKind::Mention {
+            let caption = f.thread_id.as_deref() == Some(f.item_id.as_str());
+            let (field, sub) = if caption {
+                ("mentioned_media", "media_id")
+            } else {
+                ("mentioned_comment", "comment_id")
+            };
+            let fields = if caption {
+                "caption,username,timestamp"
+            } else {
+                "text,username,timestamp"
+            };
+            let query = format!("{field}.{sub}({}){{{fields}}}", f.item_id);
+            let url = self.url(&[f.account_id.as_str()], &[("fields", &query)])?;
+            let body = self.call(self.http.get(url), token).await?;
+            let item = body
+                .get(field)
+                .ok_or_else(|| ReplyError::Rejected(format!("no {field} in the answer")))?;
+            return Ok(FetchedItem {
+                text: text_of(item, if caption { "caption" } else { "text" }),
+                author_id: None,
+                author_name: text_of(item, "username"),
+                rating: None,
+                created_at: graph_time(item, "timestamp"),
+            });
+        }
+        let url = self.url(
+            &[f.item_id.as_str()],
+            &[(
+                "fields",
+                "message,text,from,username,created_time,timestamp",
+            )],
+        )?;
+        let body = self.call(self.http.get(url), token).await?;
+        Ok(FetchedItem {
+            text: text_of(&body, "message").or_else(|| text_of(&body, "text")),
+            author_id: body.get("from").and_then(|f| text_of(f, "id")),
+            author_name: body
+                .get("from")
+                .and_then(|f| text_of(f, "name").or_else(|| text_of(f, "username")))
+                .or_else(|| text_of(&body, "username")),
+            rating: None,
+            created_at: graph_time(&body, "created_time")
+                .or_else(|| graph_time(&body, "timestamp")),
+        })
+    }
+
     async fn post_public_reply(
         &self,
         target: &ReplyTarget,
         text: &str,
         token: &AccessToken,
     ) -> Result<String, ReplyError> {
-        let url = format!(
-            "{}/{}/{}",
-            self.base,
-            target.reply_to,
-            Self::replies_edge(target)
-        );
+        let url = self.url(&[&target.reply_to, Self::replies_edge(target)], &[])?;
         let body = self
             .call(self.http.post(url).json(&json!({ "message": text })), token)
             .await?;
@@ -173,12 +313,10 @@ impl ReplyClient for GraphClient {
         target: &ReplyTarget,
         token: &AccessToken,
     ) -> Result<Option<String>, ReplyError> {
-        let url = format!(
-            "{}/{}/{}?fields=id,from&limit=100",
-            self.base,
-            target.reply_to,
-            Self::replies_edge(target)
-        );
+        let url = self.url(
+            &[&target.reply_to, Self::replies_edge(target)],
+            &[("fields", "id,from"), ("limit", "100")],
+        )?;
         let body = self.call(self.http.get(url), token).await?;
         let found = body
             .get("data")
@@ -203,7 +341,7 @@ impl ReplyClient for GraphClient {
         text: &str,
         token: &AccessToken,
     ) -> Result<Option<String>, ReplyError> {
-        let url = format!("{}/{}/messages", self.base, target.account_id);
+        let url = self.url(&[&target.account_id, "messages"], &[])?;
         let body = self
             .call(
                 self.http.post(url).json(&json!({
@@ -231,7 +369,7 @@ mod tests {
         SecretString::from("page-token".to_owned())
     }
 
-    fn target(platform: Platform) -> ReplyTarget {
+    fn target(platform: feedback::Platform) -> ReplyTarget {
         ReplyTarget {
             platform,
             account_id: "1029384756".into(),
@@ -262,7 +400,7 @@ mod tests {
             .await;
         let id = client(&server)
             .await
-            .post_public_reply(&target(Platform::Facebook), "Thanks!", &token())
+            .post_public_reply(&target(FACEBOOK), "Thanks!", &token())
             .await
             .unwrap();
         assert_eq!(id, "777_9999");
@@ -279,7 +417,7 @@ mod tests {
             .await;
         let id = client(&server)
             .await
-            .post_public_reply(&target(Platform::Instagram), "Merci !", &token())
+            .post_public_reply(&target(INSTAGRAM), "Merci !", &token())
             .await
             .unwrap();
         assert_eq!(id, "1789");
@@ -302,7 +440,7 @@ mod tests {
             .await;
         let id = client(&server)
             .await
-            .send_private_reply(&target(Platform::Facebook), "Hi", &token())
+            .send_private_reply(&target(FACEBOOK), "Hi", &token())
             .await
             .unwrap();
         assert_eq!(id.as_deref(), Some("m_1"));
@@ -322,7 +460,7 @@ mod tests {
             .await;
         let found = client(&server)
             .await
-            .find_public_reply(&target(Platform::Facebook), &token())
+            .find_public_reply(&target(FACEBOOK), &token())
             .await
             .unwrap();
         assert_eq!(found.as_deref(), Some("777_2"));
@@ -385,7 +523,7 @@ mod tests {
             .await;
         let err = client(&server)
             .await
-            .post_public_reply(&target(Platform::Facebook), "x", &token())
+            .post_public_reply(&target(FACEBOOK), "x", &token())
             .await
             .unwrap_err();
         assert!(matches!(err, ReplyError::Ambiguous(_)), "{err:?}");
@@ -400,10 +538,106 @@ mod tests {
         })
         .unwrap();
         let err = down
-            .post_public_reply(&target(Platform::Facebook), "x", &token())
+            .post_public_reply(&target(FACEBOOK), "x", &token())
             .await
             .unwrap_err();
         assert!(matches!(err, ReplyError::Transient(_)), "{err:?}");
+    }
+
+    fn instagram_reply() -> Feedback {
+        Feedback {
+            platform: INSTAGRAM,
+            account_id: feedback::AccountId::parse("17841400000000001").unwrap(),
+            item_id: feedback::ItemId::parse("17900000000000002").unwrap(),
+            thread_id: Some("18000000000000003".into()),
+            parent_id: Some("17900000000000001".into()),
+            author_id: None,
+            author_name: None,
+            text: Some("Still waiting".into()),
+            rating: None,
+            created_at: None,
+            kind: FeedbackKind::Reply,
+            from_account: false,
+            raw: "{}".into(),
+            received_at: OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[tokio::test]
+    async fn an_instagram_reply_is_answered_under_its_top_level_comment_and_a_facebook_one_itself()
+    {
+        let server = MockServer::start().await;
+        let c = client(&server).await;
+        let ig = instagram_reply();
+        assert_eq!(c.target(&ig).reply_to, "17900000000000001");
+        assert_eq!(c.target(&ig).item_id, "17900000000000002");
+        let fb = Feedback {
+            platform: FACEBOOK,
+            ..ig
+        };
+        assert_eq!(c.target(&fb).reply_to, "17900000000000002");
+    }
+
+    #[tokio::test]
+    async fn an_instagram_mention_is_fetched_through_the_account_mentioned_comment() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/v21.0/17841400000000001"))
+            .and(query_param(
+                "fields",
+                "mentioned_comment.comment_id(17900000000000002){text,username,timestamp}",
+            ))
+            .and(header("authorization", "Bearer page-token"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "mentioned_comment": {"id": "17900000000000002", "text": "@bakkerij nog steeds niets ontvangen", "username": "sanne_j", "timestamp": "2025-11-23T10:00:00+0000"},
+                "id": "17841400000000001"
+            })))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let mention = Feedback {
+            kind: FeedbackKind::Mention,
+            text: None,
+            parent_id: None,
+            ..instagram_reply()
+        };
+        let fetched = client(&server)
+            .await
+            .fetch_item(&mention, &token())
+            .await
+            .unwrap();
+        assert_eq!(
+            fetched.text.as_deref(),
+            Some("@bakkerij nog steeds niets ontvangen")
+        );
+        assert_eq!(fetched.author_name.as_deref(), Some("sanne_j"));
+        assert_eq!(
+            fetched.created_at,
+            Some(time::macros::datetime!(2025-11-23 10:00 UTC))
+        );
+    }
+
+    #[tokio::test]
+    async fn an_id_with_path_characters_stays_one_encoded_path_segment() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "1"})))
+            .mount(&server)
+            .await;
+        let mut t = target(FACEBOOK);
+        t.reply_to = "../me/feed?x=1".into();
+        client(&server)
+            .await
+            .post_public_reply(&t, "x", &token())
+            .await
+            .unwrap();
+        let received = server.received_requests().await.unwrap_or_default();
+        assert_eq!(received.len(), 1);
+        assert_eq!(
+            received[0].url.path(),
+            "/v21.0/..%2Fme%2Ffeed%3Fx=1/comments"
+        );
+        assert_eq!(received[0].url.query(), None);
     }
 
     #[tokio::test]
@@ -417,7 +651,7 @@ mod tests {
             .await;
         let err = client(&server)
             .await
-            .post_public_reply(&target(Platform::Facebook), "x", &token())
+            .post_public_reply(&target(FACEBOOK), "x", &token())
             .await
             .unwrap_err();
         assert!(matches!(err, ReplyError::Rejected(_)), "{err:?}");

@@ -10,19 +10,50 @@ pub mod graph;
 mod lenient;
 mod parse;
 
+use crate::capabilities::{Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent};
 use crate::signature::{SecretList, parse_lower_hex_digest, token_matches};
 use crate::{
     HandshakeOutcome, InboundRequest, ParsedDelivery, VerifiedDelivery, VerifyError,
     WebhookPlatform, request::HeaderProblem,
 };
 use async_trait::async_trait;
+use feedback::Platform;
 use http::Method;
 use secrecy::SecretString;
 use std::fmt;
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
 pub const ROUTE: &str = "meta";
 pub const SIGNATURE_HEADER: &str = "x-hub-signature-256";
+
+/// Facebook Pages: comments and replies under the page's posts.
+pub const FACEBOOK: Platform = Platform::from_static("facebook");
+/// Instagram professional accounts: comments, replies and mentions.
+pub const INSTAGRAM: Platform = Platform::from_static("instagram");
+
+/// Meta allows one private reply per comment, within 7 days of it; comments carry no
+/// rating; the webhook carries the text except for mentions (fetched).
+const fn capabilities(max_chars: usize) -> Capabilities {
+    Capabilities {
+        private_channel: PrivateChannel::OneMessageWithin {
+            window: Duration::days(7),
+            limit: PRIVATE_MESSAGE_LIMIT,
+        },
+        public_replies: Some(PublicReplies {
+            limit: TextLimit::Chars(max_chars),
+            one_per_item: false,
+        }),
+        ratings: false,
+        content: WebhookContent::Included,
+    }
+}
+
+/// Facebook comments are limited to 8,000 characters.
+pub const FACEBOOK_CAPABILITIES: Capabilities = capabilities(8000);
+/// Instagram comments are limited to 2,200 characters.
+pub const INSTAGRAM_CAPABILITIES: Capabilities = capabilities(2200);
+/// Private replies (Messenger / Instagram messages) are cut at 1,000 characters.
+pub const PRIVATE_MESSAGE_LIMIT: TextLimit = TextLimit::Chars(1000);
 
 /// Meta's secrets: the app secrets that sign deliveries, and the verify token of the
 /// subscription handshake.
@@ -42,6 +73,35 @@ impl fmt::Debug for MetaWebhooks {
 }
 
 impl MetaWebhooks {
+    /// From `META_APP_SECRETS` (comma-separated) and `META_VERIFY_TOKEN`. `None`: Meta is
+    /// not configured (neither is set).
+    pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Option<Result<Self, Vec<String>>> {
+        let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        let secrets = get("META_APP_SECRETS");
+        let verify_token = get("META_VERIFY_TOKEN");
+        if secrets.is_none() && verify_token.is_none() {
+            return None;
+        }
+        let mut problems = Vec::new();
+        let app_secrets = SecretList::from_comma_separated(secrets.as_deref().unwrap_or_default());
+        match &secrets {
+            None => problems.push("META_APP_SECRETS is not set".to_owned()),
+            Some(_) if app_secrets.is_empty() => {
+                problems.push("META_APP_SECRETS lists no secret".to_owned());
+            }
+            Some(_) => {}
+        }
+        if verify_token.is_none() {
+            problems.push("META_VERIFY_TOKEN is not set".to_owned());
+        }
+        match verify_token {
+            Some(token) if problems.is_empty() => {
+                Some(Ok(Self::new(app_secrets, SecretString::from(token))))
+            }
+            _ => Some(Err(problems)),
+        }
+    }
+
     pub fn new(app_secrets: SecretList, verify_token: SecretString) -> Self {
         Self {
             app_secrets,
@@ -80,7 +140,7 @@ impl MetaWebhooks {
             .app_secrets
             .any_hmac_sha256_matches(&[&request.body], &digest)
         {
-            Ok(VerifiedDelivery::new(ROUTE, &request.body))
+            Ok(VerifiedDelivery::new(ROUTE, request))
         } else {
             Err(VerifyError::SignatureMismatch)
         }
@@ -139,6 +199,16 @@ impl WebhookPlatform for MetaWebhooks {
         received_at: OffsetDateTime,
     ) -> ParsedDelivery {
         parse::parse_delivery(delivery.body(), received_at)
+    }
+
+    fn sign_for_test(&self, body: &[u8], _now: OffsetDateTime) -> Option<crate::TestDelivery> {
+        use secrecy::ExposeSecret;
+        let secret = self.app_secrets.first()?;
+        let digest = crate::signature::hmac_sha256_hex(secret.expose_secret(), body);
+        Some(crate::TestDelivery {
+            path_tail: Vec::new(),
+            headers: vec![(SIGNATURE_HEADER.to_owned(), format!("sha256={digest}"))],
+        })
     }
 }
 

@@ -9,8 +9,9 @@
 //! [`FeedbackChange`], everything else one [`Unsupported`] with the reason.
 
 use super::lenient::{List, Obj, Scalar};
+use super::{FACEBOOK, INSTAGRAM};
 use crate::{ParsedDelivery, Unsupported};
-use feedback::{AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId, Platform};
+use feedback::{AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
@@ -95,8 +96,15 @@ struct Media<'a> {
     id: Option<Scalar<'a>>,
 }
 
+/// Which of Meta's webhook objects a delivery is about.
+#[derive(Clone, Copy)]
+enum Object {
+    Page,
+    Instagram,
+}
+
 struct Context<'a> {
-    platform: Platform,
+    object: Object,
     account_id: &'a AccountId,
     raw: &'a str,
     received_at: OffsetDateTime,
@@ -114,9 +122,9 @@ pub(crate) fn parse_delivery(body: &[u8], received_at: OffsetDateTime) -> Parsed
             return out;
         }
     };
-    let platform = match envelope.object.as_deref() {
-        Some("page") => Platform::Facebook,
-        Some("instagram") => Platform::Instagram,
+    let object = match envelope.object.as_deref() {
+        Some("page") => Object::Page,
+        Some("instagram") => Object::Instagram,
         Some(other) => {
             unsupported(&mut out, format!("object {other:?} is not handled"));
             return out;
@@ -165,7 +173,7 @@ pub(crate) fn parse_delivery(body: &[u8], received_at: OffsetDateTime) -> Parsed
         }
         for (c, raw_change) in changes.iter().enumerate() {
             let ctx = Context {
-                platform,
+                object,
                 account_id: &account_id,
                 raw: raw_change.get(),
                 received_at,
@@ -191,11 +199,12 @@ fn parse_change(ctx: &Context<'_>) -> Result<FeedbackChange, String> {
         .value
         .and_then(Obj::into_inner)
         .ok_or("change has no value object")?;
-    match (ctx.platform, field) {
-        (Platform::Facebook, "feed") => facebook_feed(ctx, value),
-        (Platform::Instagram, "comments") => instagram_comment(ctx, value),
-        (Platform::Instagram, "mentions") => instagram_mention(ctx, value),
-        (platform, field) => Err(format!("field {field:?} of {platform} is not handled")),
+    match (ctx.object, field) {
+        (Object::Page, "feed") => facebook_feed(ctx, value),
+        (Object::Instagram, "comments") => instagram_comment(ctx, value),
+        (Object::Instagram, "mentions") => instagram_mention(ctx, value),
+        (Object::Page, field) => Err(format!("field {field:?} of page is not handled")),
+        (Object::Instagram, field) => Err(format!("field {field:?} of instagram is not handled")),
     }
 }
 
@@ -226,7 +235,7 @@ fn facebook_feed(ctx: &Context<'_>, v: Value<'_>) -> Result<FeedbackChange, Stri
     Ok(FeedbackChange {
         verb,
         feedback: Feedback {
-            platform: Platform::Facebook,
+            platform: FACEBOOK,
             account_id: ctx.account_id.clone(),
             item_id,
             thread_id,
@@ -234,6 +243,7 @@ fn facebook_feed(ctx: &Context<'_>, v: Value<'_>) -> Result<FeedbackChange, Stri
             author_id,
             author_name: from.and_then(|f| f.name).and_then(Scalar::into_string),
             text: v.message.and_then(Scalar::into_string),
+            rating: None,
             created_at: v.created_time.as_ref().and_then(meta_time),
             kind,
             from_account,
@@ -261,7 +271,7 @@ fn instagram_comment(ctx: &Context<'_>, v: Value<'_>) -> Result<FeedbackChange, 
     Ok(FeedbackChange {
         verb: ChangeVerb::Added,
         feedback: Feedback {
-            platform: Platform::Instagram,
+            platform: INSTAGRAM,
             account_id: ctx.account_id.clone(),
             item_id,
             thread_id,
@@ -274,6 +284,7 @@ fn instagram_comment(ctx: &Context<'_>, v: Value<'_>) -> Result<FeedbackChange, 
             author_id,
             author_name: from.and_then(|f| f.username).and_then(Scalar::into_string),
             text: v.text.and_then(Scalar::into_string),
+            rating: None,
             created_at: v.timestamp.or(v.created_time).as_ref().and_then(meta_time),
             from_account,
             raw: ctx.raw.to_owned(),
@@ -288,7 +299,7 @@ fn instagram_mention(ctx: &Context<'_>, v: Value<'_>) -> Result<FeedbackChange, 
     Ok(FeedbackChange {
         verb: ChangeVerb::Added,
         feedback: Feedback {
-            platform: Platform::Instagram,
+            platform: INSTAGRAM,
             account_id: ctx.account_id.clone(),
             item_id,
             thread_id: v.media_id.as_ref().and_then(Scalar::to_id),
@@ -296,6 +307,7 @@ fn instagram_mention(ctx: &Context<'_>, v: Value<'_>) -> Result<FeedbackChange, 
             author_id: None,
             author_name: None,
             text: v.text.and_then(Scalar::into_string),
+            rating: None,
             created_at: None,
             kind: FeedbackKind::Mention,
             from_account: false,

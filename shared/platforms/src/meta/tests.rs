@@ -1,6 +1,6 @@
 use super::*;
 use bytes::Bytes;
-use feedback::{ChangeVerb, FeedbackKind, Platform};
+use feedback::{ChangeVerb, FeedbackKind};
 use http::{HeaderMap, HeaderValue};
 use time::macros::datetime;
 
@@ -213,7 +213,7 @@ fn every_entry_and_change_of_a_facebook_delivery_becomes_a_change() {
     let first = &parsed.changes[0];
     assert_eq!(first.verb, ChangeVerb::Added);
     let f = &first.feedback;
-    assert_eq!(f.platform, Platform::Facebook);
+    assert_eq!(f.platform, super::FACEBOOK);
     assert_eq!(f.account_id.as_str(), "1029384756");
     assert_eq!(f.thread_id.as_deref(), Some("1029384756_777"));
     assert_eq!(f.author_id.as_deref(), Some("5550001"));
@@ -254,7 +254,7 @@ fn instagram_comments_replies_and_mentions_are_read_in_both_id_variants() {
     let [comment, reply, mention] = &parsed.changes[..] else {
         panic!("expected three changes, got {:?}", parsed.changes);
     };
-    assert_eq!(comment.feedback.platform, Platform::Instagram);
+    assert_eq!(comment.feedback.platform, super::INSTAGRAM);
     assert_eq!(comment.feedback.item_id.as_str(), "17865799348089039");
     assert_eq!(comment.feedback.kind, FeedbackKind::Comment);
     assert_eq!(

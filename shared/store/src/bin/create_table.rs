@@ -11,9 +11,9 @@ async fn main() -> ExitCode {
         .nth(1)
         .or_else(|| std::env::var("TABLE_NAME").ok())
         .unwrap_or_else(|| "feedback".to_owned());
-    let client = store::client_from_env().await;
+    let store = store::DynamoStore::from_env(&table).await;
     let result = match TableDefinition::deployed() {
-        Ok(def) => create_table(&client, &table, &def).await,
+        Ok(def) => create_table(&store, &def).await,
         Err(e) => Err(e),
     };
     match result {

@@ -1,6 +1,6 @@
-//! What the responder keeps beside each feedback record: its decision, the outgoing
-//! messages with their at-most-once state, the follow-up task, the page configuration, and
-//! the marker that a thread's author was already answered.
+//! What the responder keeps beside each feedback record: its decision, the marker that a
+//! thread's author was already answered, and the outgoing messages with their at-most-once
+//! state.
 //!
 //! Outgoing message states (each change a conditional update):
 //!
@@ -12,78 +12,16 @@
 //! dry_run: drafted, never sent
 //! ```
 
-use crate::codec::{Item, get_str, s, ts};
+use crate::codec::{Item, get_str, n, s, ts};
 use crate::dynamo::{DynamoStore, conditional, dynamo_err, is_conditional_failure};
 use crate::keys::*;
 use crate::{FeedbackKey, StoreError};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
-use feedback::{AccountId, Platform};
-use std::collections::HashMap;
-use time::format_description::well_known::Rfc3339;
+use feedback::records::{Channel, Decision, MessageState, RecordType};
 use time::{Duration, OffsetDateTime};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Channel {
-    /// The public acknowledgement under the comment.
-    Public,
-    /// The private message to the commenter.
-    Private,
-}
-
-impl Channel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Public => "public",
-            Channel::Private => "private",
-        }
-    }
-
-    fn sk(self) -> String {
-        format!("message#{}", self.as_str())
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MessageState {
-    Draft,
-    Pending,
-    Sending,
-    Uncertain,
-    Sent,
-    Failed,
-    DryRun,
-}
-
-impl MessageState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MessageState::Draft => "draft",
-            MessageState::Pending => "pending",
-            MessageState::Sending => "sending",
-            MessageState::Uncertain => "uncertain",
-            MessageState::Sent => "sent",
-            MessageState::Failed => "failed",
-            MessageState::DryRun => "dry_run",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            MessageState::Draft,
-            MessageState::Pending,
-            MessageState::Sending,
-            MessageState::Uncertain,
-            MessageState::Sent,
-            MessageState::Failed,
-            MessageState::DryRun,
-        ]
-        .into_iter()
-        .find(|m| m.as_str() == s)
-    }
-}
-
 /// One outgoing message as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct OutgoingMessage {
     pub channel: Channel,
     pub state: MessageState,
@@ -91,6 +29,8 @@ pub struct OutgoingMessage {
     pub attempts: u32,
     pub platform_message_id: Option<String>,
     pub failure: Option<String>,
+    /// Who approved it (approval mode), as the staff tooling's identity says.
+    pub approved_by: Option<String>,
 }
 
 /// The result of trying to take a message for sending.
@@ -124,38 +64,7 @@ pub enum Finish {
     },
 }
 
-/// A follow-up task to open.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewTask {
-    pub account_id: AccountId,
-    pub due_at: OffsetDateTime,
-    /// `platform_message` when a private message goes out, else `manual`.
-    pub channel: String,
-    pub next_step: String,
-    pub label: String,
-    pub language: String,
-    pub mode: String,
-    pub draft_public: String,
-    pub draft_private: Option<String>,
-    pub created_at: OffsetDateTime,
-}
-
-/// A page's configuration as stored (the responder gives it meaning).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct PageRecord {
-    pub attributes: HashMap<String, String>,
-    pub needs_reconnect: bool,
-}
-
-fn task_index_sk(due_at: OffsetDateTime, key: &FeedbackKey) -> String {
-    format!("{}#{}#{}", ts(due_at), key.platform, key.item_id)
-}
-
-pub fn page_pk(platform: Platform, account: &AccountId) -> String {
-    format!("page#{platform}#{account}")
-}
-
-fn parse_message(channel: Channel, item: &Item) -> Result<OutgoingMessage, StoreError> {
+pub(crate) fn parse_message(channel: Channel, item: &Item) -> Result<OutgoingMessage, StoreError> {
     let state = get_str(item, "state")
         .and_then(MessageState::parse)
         .ok_or_else(|| StoreError::Corrupt {
@@ -172,6 +81,7 @@ fn parse_message(channel: Channel, item: &Item) -> Result<OutgoingMessage, Store
         },
         platform_message_id: get_str(item, "platform_message_id").map(str::to_owned),
         failure: get_str(item, "failure").map(str::to_owned),
+        approved_by: get_str(item, "approved_by").map(str::to_owned),
     })
 }
 
@@ -181,7 +91,7 @@ impl DynamoStore {
     pub async fn record_decision(
         &self,
         key: &FeedbackKey,
-        decision: &str,
+        decision: Decision,
         label: Option<&str>,
         language: Option<&str>,
         now: OffsetDateTime,
@@ -194,7 +104,7 @@ impl DynamoStore {
             .key(SK, s(FEEDBACK_SK))
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_names("#decision", "decision")
-            .expression_attribute_values(":decision", s(decision))
+            .expression_attribute_values(":decision", s(decision.to_stored()))
             .expression_attribute_values(":now", s(ts(now)));
         let mut set = vec!["#decision = :decision", "decided_at = :now"];
         if let Some(label) = label {
@@ -229,12 +139,9 @@ impl DynamoStore {
             .client()
             .put_item()
             .table_name(self.table())
-            .item(
-                PK,
-                s(format!("answered#{}#{thread_id}#{author_id}", key.platform)),
-            )
+            .item(PK, s(answered_pk(&key.platform, thread_id, author_id)))
             .item(SK, s("answered"))
-            .item(RECORD_TYPE, s("answered_author"))
+            .item(RECORD_TYPE, s(RecordType::AnsweredAuthor.as_str()))
             .item("item_id", s(key.item_id.as_str()))
             .condition_expression("attribute_not_exists(pk) OR item_id = :item")
             .expression_attribute_values(":item", s(key.item_id.as_str()))
@@ -258,12 +165,12 @@ impl DynamoStore {
             .put_item()
             .table_name(self.table())
             .item(PK, s(key.pk()))
-            .item(SK, s(channel.sk()))
-            .item(RECORD_TYPE, s("message"))
+            .item(SK, s(message_sk(channel)))
+            .item(RECORD_TYPE, s(RecordType::Message.as_str()))
             .item("channel", s(channel.as_str()))
             .item("state", s(state.as_str()))
             .item("text", s(text))
-            .item("attempts", AttributeValue::N("0".into()))
+            .item("attempts", n(0))
             .item("created_at", s(ts(now)))
             .item("updated_at", s(ts(now)))
             .condition_expression("attribute_not_exists(pk)")
@@ -284,7 +191,7 @@ impl DynamoStore {
         key: &FeedbackKey,
         channel: Channel,
     ) -> Result<Option<OutgoingMessage>, StoreError> {
-        self.get_item(&key.pk(), &channel.sk())
+        self.get_item(&key.pk(), &message_sk(channel))
             .await?
             .map(|item| parse_message(channel, &item))
             .transpose()
@@ -305,7 +212,7 @@ impl DynamoStore {
             .update_item()
             .table_name(self.table())
             .key(PK, s(key.pk()))
-            .key(SK, s(channel.sk()))
+            .key(SK, s(message_sk(channel)))
             .update_expression(
                 "SET #state = :sending, lease_until = :lease, updated_at = :now ADD attempts :one",
             )
@@ -313,13 +220,13 @@ impl DynamoStore {
                 "(#state = :pending OR #state = :uncertain OR (#state = :sending AND lease_until < :now)) AND attempts < :max",
             )
             .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":sending", s("sending"))
-            .expression_attribute_values(":pending", s("pending"))
-            .expression_attribute_values(":uncertain", s("uncertain"))
+            .expression_attribute_values(":sending", s(MessageState::Sending.as_str()))
+            .expression_attribute_values(":pending", s(MessageState::Pending.as_str()))
+            .expression_attribute_values(":uncertain", s(MessageState::Uncertain.as_str()))
             .expression_attribute_values(":lease", s(ts(now + lease)))
             .expression_attribute_values(":now", s(ts(now)))
-            .expression_attribute_values(":one", AttributeValue::N("1".into()))
-            .expression_attribute_values(":max", AttributeValue::N(max_attempts.to_string()))
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":max", n(max_attempts))
             .return_values(ReturnValue::AllOld)
             .send()
             .await;
@@ -367,17 +274,17 @@ impl DynamoStore {
             .update_item()
             .table_name(self.table())
             .key(PK, s(key.pk()))
-            .key(SK, s(channel.sk()))
+            .key(SK, s(message_sk(channel)))
             .update_expression("SET #state = :failed, failure = :reason, updated_at = :now")
             .condition_expression("#state IN (:pending, :uncertain, :sending, :draft)")
             .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":failed", s("failed"))
+            .expression_attribute_values(":failed", s(MessageState::Failed.as_str()))
             .expression_attribute_values(":reason", s(reason))
             .expression_attribute_values(":now", s(ts(now)))
-            .expression_attribute_values(":pending", s("pending"))
-            .expression_attribute_values(":uncertain", s("uncertain"))
-            .expression_attribute_values(":sending", s("sending"))
-            .expression_attribute_values(":draft", s("draft"))
+            .expression_attribute_values(":pending", s(MessageState::Pending.as_str()))
+            .expression_attribute_values(":uncertain", s(MessageState::Uncertain.as_str()))
+            .expression_attribute_values(":sending", s(MessageState::Sending.as_str()))
+            .expression_attribute_values(":draft", s(MessageState::Draft.as_str()))
             .send()
             .await;
         conditional(res, "UpdateItem").map(|_| ())
@@ -407,16 +314,16 @@ impl DynamoStore {
             .update_item()
             .table_name(self.table())
             .key(PK, s(key.pk()))
-            .key(SK, s(channel.sk()))
+            .key(SK, s(message_sk(channel)))
             .condition_expression("#state = :sending")
             .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":sending", s("sending"))
+            .expression_attribute_values(":sending", s(MessageState::Sending.as_str()))
             .expression_attribute_values(":now", s(ts(now)));
         update = match finish {
             Finish::Sent {
                 platform_message_id,
             } => {
-                let u = update.expression_attribute_values(":sent", s("sent"));
+                let u = update.expression_attribute_values(":sent", s(MessageState::Sent.as_str()));
                 match platform_message_id {
                     Some(id) => u
                         .update_expression(
@@ -432,190 +339,23 @@ impl DynamoStore {
                 .update_expression(
                     "SET #state = :pending, last_error = :error, updated_at = :now REMOVE lease_until",
                 )
-                .expression_attribute_values(":pending", s("pending"))
+                .expression_attribute_values(":pending", s(MessageState::Pending.as_str()))
                 .expression_attribute_values(":error", s(error)),
             Finish::Uncertain { error } => update
                 .update_expression(
                     "SET #state = :uncertain, last_error = :error, updated_at = :now REMOVE lease_until",
                 )
-                .expression_attribute_values(":uncertain", s("uncertain"))
+                .expression_attribute_values(":uncertain", s(MessageState::Uncertain.as_str()))
                 .expression_attribute_values(":error", s(error)),
             Finish::Failed { reason } => update
                 .update_expression(
                     "SET #state = :failed, failure = :reason, updated_at = :now REMOVE lease_until",
                 )
-                .expression_attribute_values(":failed", s("failed"))
+                .expression_attribute_values(":failed", s(MessageState::Failed.as_str()))
                 .expression_attribute_values(":reason", s(reason)),
         };
         // Not ours any more (the lease ran out and another invocation took over): its
         // word counts.
         conditional(update.send().await, "UpdateItem").map(|_| ())
     }
-
-    /// Open the follow-up task unless it exists. Open tasks carry the gsi1 keys so they
-    /// list by due time.
-    pub async fn create_task(&self, key: &FeedbackKey, task: &NewTask) -> Result<bool, StoreError> {
-        let mut req = self
-            .client()
-            .put_item()
-            .table_name(self.table())
-            .item(PK, s(key.pk()))
-            .item(SK, s(TASK_SK))
-            .item(RECORD_TYPE, s("task"))
-            .item("status", s("open"))
-            .item(GSI1_PK, s(OPEN_TASKS))
-            .item(GSI1_SK, s(task_index_sk(task.due_at, key)))
-            .item("platform", s(key.platform.as_str()))
-            .item("item_id", s(key.item_id.as_str()))
-            .item("account_id", s(task.account_id.as_str()))
-            .item("feedback_pk", s(key.pk()))
-            .item("due_at", s(ts(task.due_at)))
-            .item("channel", s(&task.channel))
-            .item("next_step", s(&task.next_step))
-            .item("label", s(&task.label))
-            .item("language", s(&task.language))
-            .item("mode", s(&task.mode))
-            .item("draft_public", s(&task.draft_public))
-            .item("created_at", s(ts(task.created_at)))
-            .item("updated_at", s(ts(task.created_at)))
-            .condition_expression("attribute_not_exists(pk)");
-        if let Some(private) = &task.draft_private {
-            req = req.item("draft_private", s(private));
-        }
-        conditional(req.send().await, "PutItem")
-    }
-
-    /// Add a flag (such as `reconnect_page`) to a task, with why.
-    pub async fn flag_task(
-        &self,
-        key: &FeedbackKey,
-        flag: &str,
-        reason: &str,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        let res = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(key.pk()))
-            .key(SK, s(TASK_SK))
-            .update_expression("ADD flags :flag SET flag_reason = :reason, updated_at = :now")
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_values(":flag", AttributeValue::Ss(vec![flag.to_owned()]))
-            .expression_attribute_values(":reason", s(reason))
-            .expression_attribute_values(":now", s(ts(now)))
-            .send()
-            .await;
-        conditional(res, "UpdateItem").map(|_| ())
-    }
-
-    /// The raw task item, for tests and tools.
-    pub async fn task_item(&self, key: &FeedbackKey) -> Result<Option<Item>, StoreError> {
-        self.get_item(&key.pk(), TASK_SK).await
-    }
-
-    pub async fn page(
-        &self,
-        platform: Platform,
-        account: &AccountId,
-    ) -> Result<Option<PageRecord>, StoreError> {
-        let Some(item) = self.get_item(&page_pk(platform, account), PAGE_SK).await? else {
-            return Ok(None);
-        };
-        let needs_reconnect = matches!(
-            item.get("needs_reconnect"),
-            Some(AttributeValue::Bool(true))
-        );
-        let attributes = item
-            .iter()
-            .filter_map(|(k, v)| match v {
-                AttributeValue::S(s) => Some((k.clone(), s.clone())),
-                AttributeValue::N(n) => Some((k.clone(), n.clone())),
-                AttributeValue::Bool(b) => Some((k.clone(), b.to_string())),
-                _ => None,
-            })
-            .collect();
-        Ok(Some(PageRecord {
-            attributes,
-            needs_reconnect,
-        }))
-    }
-
-    /// Set a page's configuration attributes (string values); clears a reconnect flag
-    /// when `clear_reconnect`.
-    pub async fn put_page(
-        &self,
-        platform: Platform,
-        account: &AccountId,
-        attributes: &[(&str, String)],
-        clear_reconnect: bool,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        let mut update = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(page_pk(platform, account)))
-            .key(SK, s(PAGE_SK))
-            .expression_attribute_values(":now", s(ts(now)))
-            .expression_attribute_values(":type", s("page"))
-            .expression_attribute_values(":platform", s(platform.as_str()))
-            .expression_attribute_values(":account", s(account.as_str()));
-        let mut set = vec![
-            "updated_at = :now".to_owned(),
-            format!("{RECORD_TYPE} = :type"),
-            "platform = :platform".to_owned(),
-            "account_id = :account".to_owned(),
-        ];
-        for (i, (name, value)) in attributes.iter().enumerate() {
-            update = update
-                .expression_attribute_names(format!("#a{i}"), *name)
-                .expression_attribute_values(format!(":v{i}"), s(value));
-            set.push(format!("#a{i} = :v{i}"));
-        }
-        if clear_reconnect {
-            update = update.expression_attribute_values(":false", AttributeValue::Bool(false));
-            set.push("needs_reconnect = :false".to_owned());
-        }
-        update
-            .update_expression(format!("SET {}", set.join(", ")))
-            .send()
-            .await
-            .map_err(dynamo_err("UpdateItem"))?;
-        Ok(())
-    }
-
-    /// The page's token no longer works: mark it so no more calls are made until staff
-    /// reconnect it.
-    pub async fn mark_page_reconnect(
-        &self,
-        platform: Platform,
-        account: &AccountId,
-        reason: &str,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        self.client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(page_pk(platform, account)))
-            .key(SK, s(PAGE_SK))
-            .update_expression(
-                "SET needs_reconnect = :true, reconnect_reason = :reason, updated_at = :now, record_type = :type, platform = :platform, account_id = :account",
-            )
-            .expression_attribute_values(":true", AttributeValue::Bool(true))
-            .expression_attribute_values(":reason", s(reason))
-            .expression_attribute_values(":now", s(ts(now)))
-            .expression_attribute_values(":type", s("page"))
-            .expression_attribute_values(":platform", s(platform.as_str()))
-            .expression_attribute_values(":account", s(account.as_str()))
-            .send()
-            .await
-            .map_err(dynamo_err("UpdateItem"))?;
-        Ok(())
-    }
-}
-
-/// Parse a stored timestamp.
-pub fn parse_time(v: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(v, &Rfc3339).ok()
 }

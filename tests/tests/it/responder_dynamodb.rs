@@ -1,11 +1,11 @@
 //! The responder against DynamoDB Local and a `wiremock` Graph API.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use feedback::{ItemId, Platform};
+use feedback::ItemId;
+use platforms::meta::FACEBOOK;
 use serde_json::json;
 use std::time::Duration;
 use store::FeedbackKey;
-use store::followup::{Channel, MessageState};
+use store::{Channel, MessageState};
 use triage::{PageSettings, ReplyMode};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -18,7 +18,7 @@ const COMPLAINT: &str =
 
 fn key(item: &str) -> FeedbackKey {
     FeedbackKey {
-        platform: Platform::Facebook,
+        platform: FACEBOOK,
         item_id: ItemId::parse(item).unwrap(),
     }
 }
@@ -90,11 +90,7 @@ async fn a_negative_dutch_comment_gets_one_dutch_public_reply_one_private_reply_
     assert!(text_of(&private[0]).contains("bestelnummer"));
 
     let store = table.store();
-    let task = store
-        .task_item(&key("777_1"))
-        .await
-        .unwrap()
-        .expect("a task");
+    let task = table.raw_item(&key("777_1"), "task").await.expect("a task");
     assert_eq!(str_attr(&task, "status"), Some("open"));
     assert_eq!(str_attr(&task, "gsi1pk"), Some("task#open"));
     assert_eq!(str_attr(&task, "channel"), Some("platform_message"));
@@ -332,36 +328,23 @@ async fn an_expired_token_flags_the_task_marks_the_page_and_stops_calling() {
         1,
         "one call, then none"
     );
-    let task = table
-        .store()
-        .task_item(&key("777_5"))
-        .await
-        .unwrap()
-        .unwrap();
+    let task = table.raw_item(&key("777_5"), "task").await.unwrap();
     assert!(
         task["flags"]
-            .as_ss()
+            .as_array()
             .unwrap()
-            .contains(&"reconnect_page".to_owned())
+            .contains(&json!("reconnect_page"))
     );
-    let task2 = table
-        .store()
-        .task_item(&key("778_1"))
-        .await
-        .unwrap()
-        .unwrap();
+    let task2 = table.raw_item(&key("778_1"), "task").await.unwrap();
     assert!(
         task2["flags"]
-            .as_ss()
+            .as_array()
             .unwrap()
-            .contains(&"reconnect_page".to_owned())
+            .contains(&json!("reconnect_page"))
     );
     let page = table
         .store()
-        .page(
-            Platform::Facebook,
-            &feedback::AccountId::parse(PAGE_ID).unwrap(),
-        )
+        .page(&FACEBOOK, &feedback::AccountId::parse(PAGE_ID).unwrap())
         .await
         .unwrap()
         .unwrap();
@@ -469,12 +452,7 @@ async fn approval_mode_posts_nothing_and_opens_the_task_with_the_draft() {
     )
     .await;
 
-    let task = table
-        .store()
-        .task_item(&key("777_9"))
-        .await
-        .unwrap()
-        .unwrap();
+    let task = table.raw_item(&key("777_9"), "task").await.unwrap();
     assert_eq!(str_attr(&task, "status"), Some("open"));
     assert_eq!(str_attr(&task, "mode"), Some("approval"));
     assert!(
@@ -684,17 +662,12 @@ async fn a_reply_the_platform_refuses_for_good_flags_the_task_and_is_not_retried
     assert!(first.batch_item_failures.is_empty() && again.batch_item_failures.is_empty());
     assert_eq!(calls(&graph, "POST", "/777_17/comments").await.len(), 1);
     assert_eq!(calls(&graph, "POST", "/messages").await.len(), 1);
-    let task = table
-        .store()
-        .task_item(&key("777_17"))
-        .await
-        .unwrap()
-        .unwrap();
+    let task = table.raw_item(&key("777_17"), "task").await.unwrap();
     assert!(
         task["flags"]
-            .as_ss()
+            .as_array()
             .unwrap()
-            .contains(&"reply_failed".to_owned())
+            .contains(&json!("reply_failed"))
     );
     let m = table
         .store()

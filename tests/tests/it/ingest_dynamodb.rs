@@ -1,17 +1,18 @@
 //! The ingest function against DynamoDB Local: what a delivery leaves in the table.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use feedback::{ItemId, Platform};
+use feedback::ItemId;
 use http::StatusCode;
+use platforms::meta::FACEBOOK;
 use std::sync::Arc;
 use store::DynamoStore;
+use store::FeedbackKey;
 use webhook_ingest::{App, handle};
-use workspace_tests::dynamodb::{TestTable, client_for, str_attr};
+use workspace_tests::dynamodb::{TestTable, str_attr};
 use workspace_tests::meta::{facebook_comment, ingest_app, page_delivery, signed_delivery};
 
-const THREE_COMMENTS: &str = include_str!("../../infra/events/meta-comments.json");
-const BAD_SIGNATURE: &str = include_str!("../../infra/events/meta-bad-signature.json");
-const REACTION: &str = include_str!("../../infra/events/meta-unsupported-reaction.json");
+const THREE_COMMENTS: &str = include_str!("../../../infra/events/meta-comments.json");
+const BAD_SIGNATURE: &str = include_str!("../../../infra/events/meta-bad-signature.json");
+const REACTION: &str = include_str!("../../../infra/events/meta-unsupported-reaction.json");
 
 fn event(json: &str) -> lambda_http::Request {
     lambda_http::request::from_str(json).unwrap()
@@ -23,7 +24,10 @@ async fn status(app: &App, req: lambda_http::Request) -> StatusCode {
 
 async fn record(store: &DynamoStore, item: &str) -> store::FeedbackRecord {
     store
-        .feedback(Platform::Facebook, &ItemId::parse(item).unwrap())
+        .feedback(&FeedbackKey {
+            platform: FACEBOOK,
+            item_id: ItemId::parse(item).unwrap(),
+        })
         .await
         .unwrap()
         .unwrap_or_else(|| panic!("{item} is stored"))
@@ -245,7 +249,7 @@ async fn an_unsupported_delivery_is_kept_raw_once_with_an_expiry() {
     let body = event(REACTION).body().as_ref().to_vec();
     assert_eq!(str_attr(&kept[0], "body").unwrap().as_bytes(), body);
     assert_eq!(str_attr(&kept[0], "route"), Some("meta"));
-    let expires: i64 = kept[0]["expires_at"].as_n().unwrap().parse().unwrap();
+    let expires = kept[0]["expires_at"].as_i64().unwrap();
     assert!(expires > time::OffsetDateTime::now_utc().unix_timestamp() + 80 * 86_400);
     assert!(table.items_of_type("feedback").await.is_empty());
 }
@@ -258,10 +262,7 @@ async fn a_storage_outage_is_a_5xx_so_meta_retries_and_nothing_is_lost() {
         listener.local_addr().unwrap().port()
     };
     let table = TestTable::new().await;
-    let down = DynamoStore::new(
-        client_for(&format!("http://127.0.0.1:{unreachable}")),
-        &table.name,
-    );
+    let down = table.store_through(&format!("http://127.0.0.1:{unreachable}"));
     let app = ingest_app(Arc::new(down));
 
     assert_eq!(
@@ -286,15 +287,18 @@ async fn a_client_built_from_a_lambda_like_environment_signs_and_reaches_the_tab
         ("AWS_SESSION_TOKEN", "session"),
         ("AWS_ENDPOINT_URL_DYNAMODB", endpoint.as_str()),
     ];
-    let client = store::client_from(|name| {
+    let lookup = |name: &str| {
         vars.iter()
             .find(|(n, _)| *n == name)
             .map(|(_, v)| v.to_string())
-    })
-    .await;
-    let described = client.describe_table().table_name(&table.name).send().await;
-    let status = described
-        .map(|d| d.table.and_then(|t| t.table_status))
-        .unwrap_or_else(|e| panic!("{e:?}"));
-    assert_eq!(status, Some(aws_sdk_dynamodb::types::TableStatus::Active));
+    };
+    let store = DynamoStore::from_lookup(lookup, &table.name).await;
+    assert!(
+        store
+            .table_is_active()
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"))
+    );
+    let missing = DynamoStore::from_lookup(lookup, "no-such-table").await;
+    assert!(missing.table_is_active().await.is_err());
 }

@@ -1,10 +1,11 @@
 //! Start-up helpers shared by every function binary.
 //!
 //! - [`init_tracing`]: JSON lines on Lambda (CloudWatch parses them), readable text
-//!   elsewhere; `RUST_LOG` sets the level. Bodies, signatures, tokens and secrets are never
+//!   elsewhere (colours only on a terminal); `RUST_LOG` sets the level. Bodies, signatures, tokens and secrets are never
 //!   logged by this project.
 //! - [`error_chain`]: an error and all its sources on one line, for the log.
 
+use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
 pub fn init_tracing() {
@@ -16,7 +17,9 @@ pub fn init_tracing() {
     let _ = if on_lambda {
         builder.json().flatten_event(true).without_time().try_init()
     } else {
-        builder.try_init()
+        builder
+            .with_ansi(std::io::stdout().is_terminal())
+            .try_init()
     };
 }
 

@@ -1,6 +1,5 @@
 //! End to end: the local runner as a process, against DynamoDB Local and a `wiremock`
 //! Graph API; a signed delivery over HTTP; `feedbackctl` reading the task.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -22,7 +21,7 @@ fn workspace() -> PathBuf {
 }
 
 /// Build the runner and the CLI (same profile as this test), once per test binary.
-async fn binaries() -> (PathBuf, PathBuf) {
+pub(crate) async fn binaries() -> (PathBuf, PathBuf) {
     static BUILT: tokio::sync::OnceCell<(PathBuf, PathBuf)> = tokio::sync::OnceCell::const_new();
     BUILT
         .get_or_init(|| async {
@@ -81,6 +80,7 @@ async fn start_runner(graph: &MockServer) -> Runner {
         .env("LOCAL_PORT", http_port.to_string())
         .env("DYNAMODB_LOCAL_PORT", port().to_string())
         .env("META_GRAPH_API_URL", graph.uri())
+        .env("LOCAL_REPLIES", "send")
         .env("META_PAGE_TOKEN", "e2e-page-token")
         .env("RUST_LOG", "info")
         .stdout(std::fs::File::create(&log).unwrap())
@@ -242,8 +242,9 @@ async fn the_same_delivery_five_times_still_gets_one_reply_of_each() {
     assert_eq!(tasks_json(&runner).await.len(), 1);
 }
 
-/// Not a test: the figure for the notes. `cargo test -p workspace-tests --test end_to_end
-/// -- --ignored --nocapture` prints the median time from POST to the public reply.
+/// Not a test: the figure for the notes. `cargo test -p workspace-tests --test it
+/// end_to_end::measure -- --ignored --nocapture` prints the median time from POST to the
+/// public reply.
 #[tokio::test]
 #[ignore = "a measurement, run by hand"]
 async fn measure_post_to_public_reply_median_of_twenty() {

@@ -1,6 +1,5 @@
 //! Property tests: a signed delivery always verifies; any single changed byte of the body
 //! or the signature never does.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method};

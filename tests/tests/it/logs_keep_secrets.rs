@@ -1,7 +1,6 @@
 //! Everything logged during a full run (ingest, handshakes, a bad signature, the responder
 //! with an expired token) at TRACE level, checked for secrets, tokens, signatures and
 //! forged lines.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use http::header;
 use lambda_http::Body;

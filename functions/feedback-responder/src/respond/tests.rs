@@ -1,0 +1,429 @@
+//! The send logic against the in-memory store and a scripted platform: fast, and
+//! independent of DynamoDB (whose adapter is held to the same rules by the DynamoDB Local
+//! tests in `tests/`).
+
+use super::*;
+use async_trait::async_trait;
+use feedback::{AccountId, FeedbackKind, ItemId, Platform, Rating};
+use platforms::capabilities::{Capabilities, PrivateChannel, PublicReplies, TextLimit};
+use platforms::reply::{FetchedItem, OutboundPlatform};
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use store::memory::MemoryStore;
+use time::Duration;
+
+const SOCIAL: Platform = Platform::from_static("social");
+const REVIEWS: Platform = Platform::from_static("reviews");
+const COMPLAINT: &str = "Mijn bestelling is na twee weken nog steeds niet geleverd. Heel slecht!";
+
+/// What the scripted platform was asked to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Call {
+    Public(String),
+    Find,
+    Private(String),
+    Fetch,
+}
+
+/// A platform whose answers are scripted per kind of call; unscripted calls succeed.
+#[derive(Default)]
+struct Scripted {
+    calls: Mutex<Vec<Call>>,
+    public: Mutex<VecDeque<Result<String, ReplyError>>>,
+    find: Mutex<VecDeque<Result<Option<String>, ReplyError>>>,
+    private: Mutex<VecDeque<Result<Option<String>, ReplyError>>>,
+    fetch: Mutex<VecDeque<Result<FetchedItem, ReplyError>>>,
+}
+
+impl Scripted {
+    fn calls(&self) -> Vec<Call> {
+        self.calls.lock().unwrap().clone()
+    }
+
+    fn count(&self, f: impl Fn(&Call) -> bool) -> usize {
+        self.calls().iter().filter(|c| f(c)).count()
+    }
+}
+
+#[async_trait]
+impl ReplyClient for Scripted {
+    async fn post_public_reply(
+        &self,
+        _target: &ReplyTarget,
+        text: &str,
+        _token: &AccessToken,
+    ) -> Result<String, ReplyError> {
+        self.calls
+            .lock()
+            .unwrap()
+            .push(Call::Public(text.to_owned()));
+        self.public
+            .lock()
+            .unwrap()
+            .pop_front()
+            .unwrap_or_else(|| Ok("reply-1".into()))
+    }
+
+    async fn find_public_reply(
+        &self,
+        _target: &ReplyTarget,
+        _token: &AccessToken,
+    ) -> Result<Option<String>, ReplyError> {
+        self.calls.lock().unwrap().push(Call::Find);
+        self.find.lock().unwrap().pop_front().unwrap_or(Ok(None))
+    }
+
+    async fn send_private_reply(
+        &self,
+        _target: &ReplyTarget,
+        text: &str,
+        _token: &AccessToken,
+    ) -> Result<Option<String>, ReplyError> {
+        self.calls
+            .lock()
+            .unwrap()
+            .push(Call::Private(text.to_owned()));
+        self.private
+            .lock()
+            .unwrap()
+            .pop_front()
+            .unwrap_or_else(|| Ok(Some("m-1".into())))
+    }
+
+    async fn fetch_item(
+        &self,
+        _feedback: &Feedback,
+        _token: &AccessToken,
+    ) -> Result<FetchedItem, ReplyError> {
+        self.calls.lock().unwrap().push(Call::Fetch);
+        self.fetch
+            .lock()
+            .unwrap()
+            .pop_front()
+            .unwrap_or_else(|| Err(ReplyError::Rejected("nothing scripted".into())))
+    }
+}
+
+fn social_capabilities() -> Capabilities {
+    Capabilities {
+        private_channel: PrivateChannel::OneMessageWithin {
+            window: Duration::days(7),
+            limit: TextLimit::Chars(1000),
+        },
+        public_replies: Some(PublicReplies {
+            limit: TextLimit::Chars(8000),
+            one_per_item: false,
+        }),
+        ratings: false,
+        content: WebhookContent::Included,
+    }
+}
+
+fn review_capabilities() -> Capabilities {
+    Capabilities {
+        private_channel: PrivateChannel::None,
+        public_replies: Some(PublicReplies {
+            limit: TextLimit::Bytes(4096),
+            one_per_item: true,
+        }),
+        ratings: true,
+        content: WebhookContent::IdOnly,
+    }
+}
+
+struct World {
+    store: Arc<MemoryStore>,
+    platform: Arc<Scripted>,
+    responder: Responder,
+}
+
+fn world_with(mode: ReplyMode, outbound: impl FnOnce(Arc<Scripted>) -> Outbound) -> World {
+    let store = Arc::new(MemoryStore::new());
+    let platform = Arc::new(Scripted::default());
+    let responder = Responder::new(
+        store.clone(),
+        outbound(platform.clone()),
+        Credentials::local(|k| (k == "SOCIAL_TOKEN").then(|| "token".to_owned())),
+        PageSettings {
+            brand_name: "Bakkerij Zon".into(),
+            default_language: triage::Language::Nl,
+            mode,
+            ..PageSettings::default()
+        },
+        RetryPolicy {
+            backoff: std::time::Duration::from_millis(1),
+            ..RetryPolicy::default()
+        },
+        TemplateSet::builtin().unwrap(),
+    );
+    World {
+        store,
+        platform,
+        responder,
+    }
+}
+
+fn world(mode: ReplyMode) -> World {
+    world_with(mode, |client| {
+        Outbound::new()
+            .with(OutboundPlatform {
+                platform: SOCIAL,
+                capabilities: social_capabilities(),
+                client: Some(client.clone()),
+                credential_variable: "SOCIAL_TOKEN",
+            })
+            .with(OutboundPlatform {
+                platform: REVIEWS,
+                capabilities: review_capabilities(),
+                client: Some(client),
+                credential_variable: "SOCIAL_TOKEN",
+            })
+    })
+}
+
+fn item(platform: Platform, id: &str, text: Option<&str>) -> Feedback {
+    let now = OffsetDateTime::now_utc();
+    Feedback {
+        platform,
+        account_id: AccountId::parse("page-1").unwrap(),
+        item_id: ItemId::parse(id).unwrap(),
+        thread_id: Some("post-1".into()),
+        parent_id: None,
+        author_id: Some(format!("author-{id}")),
+        author_name: Some("Sanne Jansen".into()),
+        text: text.map(str::to_owned),
+        rating: None,
+        created_at: Some(now - Duration::minutes(5)),
+        kind: FeedbackKind::Comment,
+        from_account: false,
+        raw: "{}".into(),
+        received_at: now,
+    }
+}
+
+fn stored(w: &World, f: Feedback) -> FeedbackKey {
+    let key = FeedbackKey::of(&f);
+    w.store.insert_feedback(f);
+    key
+}
+
+#[tokio::test]
+async fn a_complaint_is_acknowledged_and_messaged_once_even_when_handled_twice() {
+    let w = world(ReplyMode::Auto);
+    let key = stored(&w, item(SOCIAL, "c1", Some(COMPLAINT)));
+
+    let first = w.responder.respond(&key).await.unwrap();
+    let second = w.responder.respond(&key).await.unwrap();
+
+    assert_eq!((first, second), (Outcome::Answered, Outcome::Answered));
+    assert_eq!(w.platform.count(|c| matches!(c, Call::Public(_))), 1);
+    assert_eq!(w.platform.count(|c| matches!(c, Call::Private(_))), 1);
+    let task = w.store.task(&key).unwrap();
+    assert_eq!(task.task.channel, TaskChannel::PlatformMessage);
+    assert_eq!(w.store.record(&key).unwrap().decision, Some(Stored::Answer));
+}
+
+#[tokio::test]
+async fn a_post_with_an_unknown_outcome_is_reconciled_before_any_second_post() {
+    let w = world(ReplyMode::Auto);
+    let key = stored(&w, item(SOCIAL, "c2", Some(COMPLAINT)));
+    w.platform
+        .public
+        .lock()
+        .unwrap()
+        .push_back(Err(ReplyError::Ambiguous("timed out".into())));
+    w.platform
+        .find
+        .lock()
+        .unwrap()
+        .push_back(Ok(Some("reply-found".into())));
+
+    let outcome = w.responder.respond(&key).await.unwrap();
+
+    assert_eq!(outcome, Outcome::Answered);
+    assert_eq!(w.platform.count(|c| matches!(c, Call::Public(_))), 1);
+    assert_eq!(w.platform.count(|c| *c == Call::Find), 1);
+    let public = w.store.stored_message(&key, Channel::Public).unwrap();
+    assert_eq!(public.state, MessageState::Sent);
+    assert_eq!(public.platform_message_id.as_deref(), Some("reply-found"));
+}
+
+#[tokio::test]
+async fn a_rate_limited_post_is_retried_and_then_sent() {
+    let w = world(ReplyMode::Auto);
+    let key = stored(&w, item(SOCIAL, "c3", Some(COMPLAINT)));
+    w.platform
+        .public
+        .lock()
+        .unwrap()
+        .push_back(Err(ReplyError::Transient("429".into())));
+
+    assert_eq!(w.responder.respond(&key).await.unwrap(), Outcome::Answered);
+    assert_eq!(w.platform.count(|c| matches!(c, Call::Public(_))), 2);
+    assert_eq!(w.platform.count(|c| *c == Call::Find), 0);
+}
+
+#[tokio::test]
+async fn a_message_that_keeps_failing_is_given_up_after_the_attempt_cap_and_flagged() {
+    let w = world(ReplyMode::Auto);
+    let key = stored(&w, item(SOCIAL, "c4", Some(COMPLAINT)));
+    for _ in 0..10 {
+        w.platform
+            .public
+            .lock()
+            .unwrap()
+            .push_back(Err(ReplyError::Transient("429".into())));
+    }
+
+    // Three attempts per invocation, five in all.
+    assert!(w.responder.respond(&key).await.is_err(), "handed back");
+    let last = w.responder.respond(&key).await.unwrap();
+    let after = w.responder.respond(&key).await.unwrap();
+
+    assert!(matches!(last, Outcome::NeedsStaff(_)), "{last:?}");
+    assert!(matches!(after, Outcome::NeedsStaff(_)), "{after:?}");
+    assert_eq!(w.platform.count(|c| matches!(c, Call::Public(_))), 5);
+    let task = w.store.task(&key).unwrap();
+    assert!(task.flags.contains("reply_failed"));
+}
+
+#[tokio::test]
+async fn a_revoked_token_fails_what_is_unsent_flags_the_task_and_marks_the_page() {
+    let w = world(ReplyMode::Auto);
+    let key = stored(&w, item(SOCIAL, "c5", Some(COMPLAINT)));
+    w.platform
+        .public
+        .lock()
+        .unwrap()
+        .push_back(Err(ReplyError::Reconnect("token expired".into())));
+
+    let outcome = w.responder.respond(&key).await.unwrap();
+
+    assert!(matches!(outcome, Outcome::NeedsStaff(_)));
+    assert_eq!(w.platform.count(|c| matches!(c, Call::Private(_))), 0);
+    let private = w.store.stored_message(&key, Channel::Private).unwrap();
+    assert_eq!(private.state, MessageState::Failed);
+    assert!(w.store.task(&key).unwrap().flags.contains("reconnect_page"));
+    let page = w
+        .store
+        .page_record(&SOCIAL, &AccountId::parse("page-1").unwrap())
+        .unwrap();
+    assert!(page.needs_reconnect);
+
+    // Nothing more is tried for that page until staff reconnect it.
+    let next = stored(&w, item(SOCIAL, "c6", Some(COMPLAINT)));
+    assert!(matches!(
+        w.responder.respond(&next).await.unwrap(),
+        Outcome::NeedsStaff(_)
+    ));
+    assert_eq!(w.platform.count(|c| matches!(c, Call::Public(_))), 1);
+}
+
+#[tokio::test]
+async fn a_bare_one_star_review_on_a_platform_without_private_channel_gets_a_public_reply_and_a_manual_task()
+ {
+    let w = world(ReplyMode::Auto);
+    let mut review = item(REVIEWS, "r1", None);
+    review.kind = FeedbackKind::Review;
+    review.thread_id = None;
+    let key = stored(&w, review);
+    w.platform.fetch.lock().unwrap().push_back(Ok(FetchedItem {
+        rating: Rating::new(1).ok(),
+        author_name: Some("Piet".into()),
+        ..FetchedItem::default()
+    }));
+
+    let outcome = w.responder.respond(&key).await.unwrap();
+
+    assert_eq!(outcome, Outcome::Answered);
+    assert_eq!(w.platform.count(|c| *c == Call::Fetch), 1);
+    assert_eq!(w.platform.count(|c| matches!(c, Call::Private(_))), 0);
+    let public = w.store.stored_message(&key, Channel::Public).unwrap();
+    assert!(public.text.starts_with("Hallo Piet,"), "{}", public.text);
+    assert!(!public.text.contains("privé"), "{}", public.text);
+    assert!(w.store.stored_message(&key, Channel::Private).is_none());
+    assert_eq!(
+        w.store.task(&key).unwrap().task.channel,
+        TaskChannel::Manual
+    );
+    assert_eq!(
+        w.store.record(&key).unwrap().feedback.rating,
+        Rating::new(1).ok()
+    );
+}
+
+#[tokio::test]
+async fn an_item_the_platform_cannot_return_is_skipped_and_one_it_cannot_return_yet_is_retried() {
+    let w = world(ReplyMode::Auto);
+    let gone = stored(&w, item(SOCIAL, "m1", None));
+    let later = stored(&w, item(SOCIAL, "m2", None));
+    w.platform
+        .fetch
+        .lock()
+        .unwrap()
+        .push_back(Err(ReplyError::Rejected("does not exist".into())));
+
+    assert_eq!(
+        w.responder.respond(&gone).await.unwrap(),
+        Outcome::Skipped(SkipReason::Unfetchable)
+    );
+    w.platform
+        .fetch
+        .lock()
+        .unwrap()
+        .push_back(Err(ReplyError::Transient("503".into())));
+    assert!(matches!(
+        w.responder.respond(&later).await,
+        Err(RespondError::NotYetFetched(_))
+    ));
+    assert_eq!(w.platform.count(|c| matches!(c, Call::Public(_))), 0);
+}
+
+#[tokio::test]
+async fn in_approval_mode_drafts_wait_and_nothing_is_posted() {
+    let w = world(ReplyMode::Approval);
+    let key = stored(&w, item(SOCIAL, "c7", Some(COMPLAINT)));
+
+    assert_eq!(w.responder.respond(&key).await.unwrap(), Outcome::Drafted);
+    assert!(w.platform.calls().is_empty());
+    assert_eq!(
+        w.store.stored_message(&key, Channel::Public).unwrap().state,
+        MessageState::Draft
+    );
+}
+
+#[tokio::test]
+async fn a_platform_without_a_reply_client_gets_a_task_for_staff_and_no_calls() {
+    let w = world_with(ReplyMode::Auto, |_| {
+        Outbound::new().with(OutboundPlatform {
+            platform: SOCIAL,
+            capabilities: Capabilities::MANUAL,
+            client: None,
+            credential_variable: "SOCIAL_TOKEN",
+        })
+    });
+    let key = stored(&w, item(SOCIAL, "c8", Some(COMPLAINT)));
+
+    assert_eq!(w.responder.respond(&key).await.unwrap(), Outcome::Drafted);
+    assert!(w.platform.calls().is_empty());
+    assert!(w.store.stored_message(&key, Channel::Public).is_none());
+    let task = w.store.task(&key).unwrap();
+    assert_eq!(task.task.channel, TaskChannel::Manual);
+    assert!(!task.task.draft_public.is_empty());
+}
+
+#[tokio::test]
+async fn a_second_comment_of_an_answered_author_in_the_same_thread_is_not_answered_again() {
+    let w = world(ReplyMode::Auto);
+    let first = stored(&w, item(SOCIAL, "c9", Some(COMPLAINT)));
+    let mut again = item(SOCIAL, "c10", Some(COMPLAINT));
+    again.author_id = Some("author-c9".into());
+    let second = stored(&w, again);
+
+    w.responder.respond(&first).await.unwrap();
+    assert_eq!(
+        w.responder.respond(&second).await.unwrap(),
+        Outcome::Skipped(SkipReason::AuthorAlreadyAnswered)
+    );
+    assert_eq!(w.platform.count(|c| matches!(c, Call::Public(_))), 1);
+}

@@ -1,0 +1,185 @@
+//! The kinds and states the table stores, each with exactly one string form, so no literal
+//! is written in two places. Store, responder and staff tools all use these.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// An enum whose variants are stored as fixed strings.
+macro_rules! stored_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vdoc])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                match s {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+stored_enum!(
+    /// What a record of the table is (its `record_type`, which the stream filter matches).
+    RecordType {
+        Feedback => "feedback",
+        Unsupported => "unsupported",
+        Task => "task",
+        Message => "message",
+        Approval => "approval",
+        AnsweredAuthor => "answered_author",
+        Page => "page",
+    }
+);
+
+stored_enum!(
+    /// Where a follow-up task stands.
+    TaskStatus {
+        Open => "open",
+        Resolved => "resolved",
+    }
+);
+
+stored_enum!(
+    /// How staff follow up on a task.
+    TaskChannel {
+        /// A private message goes out on the platform; staff continue the conversation.
+        PlatformMessage => "platform_message",
+        /// No private message could be sent: staff contact the customer themselves.
+        Manual => "manual",
+    }
+);
+
+stored_enum!(
+    /// Which of an item's outgoing messages.
+    Channel {
+        /// The public acknowledgement under the item.
+        Public => "public",
+        /// The private message to its author.
+        Private => "private",
+    }
+);
+
+stored_enum!(
+    /// Where an outgoing message stands (see `store::followup` for the transitions).
+    MessageState {
+        Draft => "draft",
+        Pending => "pending",
+        Sending => "sending",
+        Uncertain => "uncertain",
+        Sent => "sent",
+        Failed => "failed",
+        DryRun => "dry_run",
+    }
+);
+
+stored_enum!(
+    /// Why an item is not answered.
+    SkipReason {
+        /// Written by the account itself (our own replies come back as webhooks).
+        OwnAccount => "own_account",
+        Removed => "removed",
+        Edited => "edited",
+        TooOld => "too_old",
+        /// Nothing to read (a mention whose text could not be fetched).
+        NoText => "no_text",
+        Spam => "spam",
+        Abusive => "abusive",
+        /// Positive, and the page turned thank-yous off.
+        ThanksOff => "thanks_off",
+        /// We already answered this author in this thread.
+        AuthorAlreadyAnswered => "author_already_answered",
+        /// The platform's content could not be fetched for good (deleted, no access).
+        Unfetchable => "unfetchable",
+    }
+);
+
+/// What was decided for an item, as stored on its record (`answer`, `skip:spam`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Decision {
+    Answer,
+    Skip(SkipReason),
+}
+
+impl Decision {
+    pub fn to_stored(self) -> String {
+        match self {
+            Decision::Answer => "answer".to_owned(),
+            Decision::Skip(reason) => format!("skip:{}", reason.as_str()),
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Decision> {
+        match s.strip_prefix("skip:") {
+            Some(reason) => SkipReason::parse(reason).map(Decision::Skip),
+            None => (s == "answer").then_some(Decision::Answer),
+        }
+    }
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_stored())
+    }
+}
+
+impl Serialize for Decision {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_stored())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_stored_form_parses_back_to_its_value() {
+        for t in RecordType::ALL {
+            assert_eq!(RecordType::parse(t.as_str()), Some(*t));
+        }
+        for s in MessageState::ALL {
+            assert_eq!(MessageState::parse(s.as_str()), Some(*s));
+        }
+        for r in SkipReason::ALL {
+            let d = Decision::Skip(*r);
+            assert_eq!(Decision::parse(&d.to_stored()), Some(d));
+        }
+        assert_eq!(Decision::parse("answer"), Some(Decision::Answer));
+        assert_eq!(Decision::parse("skip:nonsense"), None);
+        assert_eq!(TaskStatus::parse("closed"), None);
+    }
+
+    #[test]
+    fn serde_uses_the_stored_forms() {
+        assert_eq!(
+            serde_json::to_string(&MessageState::DryRun).ok().as_deref(),
+            Some("\"dry_run\"")
+        );
+        assert_eq!(
+            serde_json::to_string(&Decision::Skip(SkipReason::TooOld))
+                .ok()
+                .as_deref(),
+            Some("\"skip:too_old\"")
+        );
+    }
+}

@@ -1,0 +1,364 @@
+//! An in-memory adapter of [`ResponderStore`] (feature `memory`): the same conditional
+//! rules as the DynamoDB adapter (first draft wins, claims with leases and an attempt cap,
+//! only the claim holder finishes), so the responder's send logic has fast unit tests.
+//! DynamoDB Local stays the contract test of the real adapter.
+
+use crate::messages::{Claim, Finish, OutgoingMessage};
+use crate::tasks::NewTask;
+use crate::{FeedbackKey, FeedbackRecord, ResponderStore, StoreError};
+use async_trait::async_trait;
+use feedback::page::PageRecord;
+use feedback::records::{Channel, Decision, MessageState};
+use feedback::{AccountId, Feedback, ItemContent, Platform};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Mutex, MutexGuard};
+use time::{Duration, OffsetDateTime};
+
+#[derive(Debug, Clone)]
+struct Message {
+    stored: OutgoingMessage,
+    lease_until: Option<OffsetDateTime>,
+}
+
+/// A task as the responder opened and flagged it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemoryTask {
+    pub task: NewTask,
+    pub flags: BTreeSet<String>,
+    pub flag_reason: Option<String>,
+}
+
+#[derive(Default)]
+struct State {
+    feedback: HashMap<FeedbackKey, FeedbackRecord>,
+    pages: HashMap<(Platform, AccountId), PageRecord>,
+    messages: HashMap<(FeedbackKey, Channel), Message>,
+    tasks: HashMap<FeedbackKey, MemoryTask>,
+    answered: HashMap<(Platform, String, String), FeedbackKey>,
+}
+
+/// Everything in memory, behind one lock.
+#[derive(Default)]
+pub struct MemoryStore {
+    state: Mutex<State>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A test that panicked while holding the lock leaves consistent data behind: every
+        // change below is made in one step.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Store a new feedback item, as ingest would.
+    pub fn insert_feedback(&self, feedback: Feedback) {
+        let key = FeedbackKey::of(&feedback);
+        self.lock().feedback.insert(
+            key,
+            FeedbackRecord {
+                feedback,
+                edited: false,
+                text_history: Vec::new(),
+                rating_history: Vec::new(),
+                removed: false,
+                removed_at: None,
+                decision: None,
+                label: None,
+                language: None,
+            },
+        );
+    }
+
+    pub fn set_page(&self, platform: Platform, account: AccountId, page: PageRecord) {
+        self.lock().pages.insert((platform, account), page);
+    }
+
+    pub fn record(&self, key: &FeedbackKey) -> Option<FeedbackRecord> {
+        self.lock().feedback.get(key).cloned()
+    }
+
+    pub fn page_record(&self, platform: &Platform, account: &AccountId) -> Option<PageRecord> {
+        self.lock()
+            .pages
+            .get(&(platform.clone(), account.clone()))
+            .cloned()
+    }
+
+    pub fn stored_message(&self, key: &FeedbackKey, channel: Channel) -> Option<OutgoingMessage> {
+        self.lock()
+            .messages
+            .get(&(key.clone(), channel))
+            .map(|m| m.stored.clone())
+    }
+
+    pub fn task(&self, key: &FeedbackKey) -> Option<MemoryTask> {
+        self.lock().tasks.get(key).cloned()
+    }
+
+    /// Turn a message back to `state` (to stage a crash mid-send, say).
+    pub fn force_state(&self, key: &FeedbackKey, channel: Channel, state: MessageState) {
+        if let Some(m) = self.lock().messages.get_mut(&(key.clone(), channel)) {
+            m.stored.state = state;
+        }
+    }
+}
+
+fn fail_locked(state: &mut State, key: &FeedbackKey, channel: Channel, reason: &str) {
+    if let Some(m) = state.messages.get_mut(&(key.clone(), channel))
+        && matches!(
+            m.stored.state,
+            MessageState::Pending
+                | MessageState::Uncertain
+                | MessageState::Sending
+                | MessageState::Draft
+        )
+    {
+        m.stored.state = MessageState::Failed;
+        m.stored.failure = Some(reason.to_owned());
+    }
+}
+
+#[async_trait]
+impl ResponderStore for MemoryStore {
+    async fn feedback(&self, key: &FeedbackKey) -> Result<Option<FeedbackRecord>, StoreError> {
+        Ok(self.record(key))
+    }
+
+    async fn page(
+        &self,
+        platform: &Platform,
+        account: &AccountId,
+    ) -> Result<Option<PageRecord>, StoreError> {
+        Ok(self.page_record(platform, account))
+    }
+
+    async fn record_fetched(
+        &self,
+        key: &FeedbackKey,
+        content: &ItemContent,
+        _now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let mut state = self.lock();
+        if let Some(record) = state.feedback.get_mut(key) {
+            record.feedback = record.feedback.clone().with_content(content);
+        }
+        Ok(())
+    }
+
+    async fn record_decision(
+        &self,
+        key: &FeedbackKey,
+        decision: Decision,
+        label: Option<&str>,
+        language: Option<&str>,
+        _now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let mut state = self.lock();
+        let record = state
+            .feedback
+            .get_mut(key)
+            .ok_or_else(|| StoreError::Corrupt {
+                key: key.pk(),
+                reason: "no feedback record to decide on".into(),
+            })?;
+        record.decision = Some(decision);
+        if let Some(label) = label {
+            record.label = Some(label.to_owned());
+        }
+        if let Some(language) = language {
+            record.language = Some(language.to_owned());
+        }
+        Ok(())
+    }
+
+    async fn claim_author_in_thread(
+        &self,
+        key: &FeedbackKey,
+        thread_id: &str,
+        author_id: &str,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.lock();
+        let holder = state
+            .answered
+            .entry((
+                key.platform.clone(),
+                thread_id.to_owned(),
+                author_id.to_owned(),
+            ))
+            .or_insert_with(|| key.clone());
+        Ok(holder == key)
+    }
+
+    async fn create_message(
+        &self,
+        key: &FeedbackKey,
+        channel: Channel,
+        text: &str,
+        initial: MessageState,
+        _now: OffsetDateTime,
+    ) -> Result<OutgoingMessage, StoreError> {
+        let mut state = self.lock();
+        let message = state
+            .messages
+            .entry((key.clone(), channel))
+            .or_insert_with(|| Message {
+                stored: OutgoingMessage {
+                    channel,
+                    state: initial,
+                    text: text.to_owned(),
+                    attempts: 0,
+                    platform_message_id: None,
+                    failure: None,
+                    approved_by: None,
+                },
+                lease_until: None,
+            });
+        Ok(message.stored.clone())
+    }
+
+    async fn message(
+        &self,
+        key: &FeedbackKey,
+        channel: Channel,
+    ) -> Result<Option<OutgoingMessage>, StoreError> {
+        Ok(self.stored_message(key, channel))
+    }
+
+    async fn claim_message(
+        &self,
+        key: &FeedbackKey,
+        channel: Channel,
+        now: OffsetDateTime,
+        lease: Duration,
+        max_attempts: u32,
+    ) -> Result<Claim, StoreError> {
+        let mut state = self.lock();
+        let Some(m) = state.messages.get_mut(&(key.clone(), channel)) else {
+            return Ok(Claim::Settled(MessageState::Failed));
+        };
+        let was = m.stored.state;
+        let claimable = match was {
+            MessageState::Pending | MessageState::Uncertain => true,
+            MessageState::Sending => m.lease_until.is_some_and(|until| until < now),
+            _ => false,
+        };
+        if claimable && m.stored.attempts < max_attempts {
+            m.stored.state = MessageState::Sending;
+            m.stored.attempts += 1;
+            m.lease_until = Some(now + lease);
+            return Ok(Claim::Acquired {
+                reconcile: matches!(was, MessageState::Uncertain | MessageState::Sending),
+                attempt: m.stored.attempts,
+            });
+        }
+        let attempts = m.stored.attempts;
+        match was {
+            MessageState::Pending | MessageState::Uncertain | MessageState::Sending
+                if attempts >= max_attempts =>
+            {
+                let reason = format!("gave up after {attempts} attempts");
+                fail_locked(&mut state, key, channel, &reason);
+                Ok(Claim::Settled(MessageState::Failed))
+            }
+            MessageState::Sending => Ok(Claim::Busy),
+            other => Ok(Claim::Settled(other)),
+        }
+    }
+
+    async fn finish_message(
+        &self,
+        key: &FeedbackKey,
+        channel: Channel,
+        finish: &Finish,
+        _now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let mut state = self.lock();
+        let Some(m) = state.messages.get_mut(&(key.clone(), channel)) else {
+            return Ok(());
+        };
+        if m.stored.state != MessageState::Sending {
+            // Not ours any more: the invocation that took over has the say.
+            return Ok(());
+        }
+        m.lease_until = None;
+        match finish {
+            Finish::Sent {
+                platform_message_id,
+            } => {
+                m.stored.state = MessageState::Sent;
+                if platform_message_id.is_some() {
+                    m.stored.platform_message_id.clone_from(platform_message_id);
+                }
+            }
+            Finish::Retry { .. } => m.stored.state = MessageState::Pending,
+            Finish::Uncertain { .. } => m.stored.state = MessageState::Uncertain,
+            Finish::Failed { reason } => {
+                m.stored.state = MessageState::Failed;
+                m.stored.failure = Some(reason.clone());
+            }
+        }
+        Ok(())
+    }
+
+    async fn fail_message(
+        &self,
+        key: &FeedbackKey,
+        channel: Channel,
+        reason: &str,
+        _now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        fail_locked(&mut self.lock(), key, channel, reason);
+        Ok(())
+    }
+
+    async fn create_task(&self, key: &FeedbackKey, task: &NewTask) -> Result<bool, StoreError> {
+        let mut state = self.lock();
+        if state.tasks.contains_key(key) {
+            return Ok(false);
+        }
+        state.tasks.insert(
+            key.clone(),
+            MemoryTask {
+                task: task.clone(),
+                flags: BTreeSet::new(),
+                flag_reason: None,
+            },
+        );
+        Ok(true)
+    }
+
+    async fn flag_task(
+        &self,
+        key: &FeedbackKey,
+        flag: &str,
+        reason: &str,
+        _now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        if let Some(task) = self.lock().tasks.get_mut(key) {
+            task.flags.insert(flag.to_owned());
+            task.flag_reason = Some(reason.to_owned());
+        }
+        Ok(())
+    }
+
+    async fn mark_page_reconnect(
+        &self,
+        platform: &Platform,
+        account: &AccountId,
+        reason: &str,
+        _now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let mut state = self.lock();
+        let page = state
+            .pages
+            .entry((platform.clone(), account.clone()))
+            .or_default();
+        page.needs_reconnect = true;
+        page.reconnect_reason = Some(reason.to_owned());
+        Ok(())
+    }
+}

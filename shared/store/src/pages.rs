@@ -1,0 +1,199 @@
+//! A page's configuration (`page#{platform}#{account}` / `config`): how it wants its
+//! feedback answered, and whether its token stopped working.
+
+use crate::StoreError;
+use crate::codec::{Item, get_bool, get_str, n, s, ts};
+use crate::dynamo::{DynamoStore, dynamo_err};
+use crate::keys::*;
+use aws_sdk_dynamodb::types::AttributeValue;
+use feedback::page::{PageConfig, PageRecord, ReplyMode};
+use feedback::records::RecordType;
+use feedback::{AccountId, Platform};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+/// Stored attribute names of [`PageConfig`].
+mod attr {
+    pub const BRAND_NAME: &str = "brand_name";
+    pub const DEFAULT_LANGUAGE: &str = "default_language";
+    pub const MODE: &str = "mode";
+    pub const THANK_POSITIVE: &str = "thank_positive";
+    pub const SLA_HOURS: &str = "sla_hours";
+    pub const SIGNATURE: &str = "signature";
+    pub const CONTACT: &str = "contact";
+    pub const MAX_AGE_HOURS: &str = "max_age_hours";
+    pub const TOKEN_SOURCE: &str = "token_source";
+    pub const TEMPLATES: &str = "templates";
+}
+
+/// A page as staff see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PageView {
+    pub platform: Platform,
+    pub account_id: AccountId,
+    #[serde(flatten)]
+    pub record: PageRecord,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub updated_at: Option<OffsetDateTime>,
+}
+
+fn number(item: &Item, name: &str) -> Option<u32> {
+    match item.get(name) {
+        // Older records kept numbers as strings.
+        Some(AttributeValue::N(v) | AttributeValue::S(v)) => v.parse().ok(),
+        _ => None,
+    }
+}
+
+fn boolean(item: &Item, name: &str) -> Option<bool> {
+    match item.get(name) {
+        Some(AttributeValue::Bool(b)) => Some(*b),
+        Some(AttributeValue::S(v)) => v.parse().ok(),
+        _ => None,
+    }
+}
+
+pub(crate) fn page_record(item: &Item) -> PageRecord {
+    let text = |name| get_str(item, name).map(str::to_owned);
+    PageRecord {
+        config: PageConfig {
+            brand_name: text(attr::BRAND_NAME),
+            default_language: text(attr::DEFAULT_LANGUAGE),
+            mode: get_str(item, attr::MODE).and_then(ReplyMode::parse),
+            thank_positive: boolean(item, attr::THANK_POSITIVE),
+            sla_hours: number(item, attr::SLA_HOURS),
+            signature: text(attr::SIGNATURE),
+            contact: text(attr::CONTACT),
+            max_age_hours: number(item, attr::MAX_AGE_HOURS),
+            token_source: text(attr::TOKEN_SOURCE),
+            templates: text(attr::TEMPLATES),
+        },
+        needs_reconnect: get_bool(item, "needs_reconnect"),
+        reconnect_reason: text("reconnect_reason"),
+    }
+}
+
+pub(crate) fn page_view(item: &Item) -> Option<PageView> {
+    Some(PageView {
+        platform: Platform::parse(get_str(item, "platform")?).ok()?,
+        account_id: AccountId::parse(get_str(item, "account_id")?).ok()?,
+        record: page_record(item),
+        updated_at: get_str(item, "updated_at").and_then(crate::codec::parse_ts),
+    })
+}
+
+impl DynamoStore {
+    pub async fn page(
+        &self,
+        platform: &Platform,
+        account: &AccountId,
+    ) -> Result<Option<PageRecord>, StoreError> {
+        Ok(self
+            .get_item(&page_pk(platform, account), PAGE_SK)
+            .await?
+            .map(|item| page_record(&item)))
+    }
+
+    /// Set what `config` sets (its `None`s leave the stored value alone); clears a
+    /// reconnect flag when `clear_reconnect`.
+    pub async fn put_page(
+        &self,
+        platform: &Platform,
+        account: &AccountId,
+        config: &PageConfig,
+        clear_reconnect: bool,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let mut update = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .key(PK, s(page_pk(platform, account)))
+            .key(SK, s(PAGE_SK))
+            .expression_attribute_values(":now", s(ts(now)))
+            .expression_attribute_values(":type", s(RecordType::Page.as_str()))
+            .expression_attribute_values(":platform", s(platform.as_str()))
+            .expression_attribute_values(":account", s(account.as_str()));
+        let mut set = vec![
+            "updated_at = :now".to_owned(),
+            format!("{RECORD_TYPE} = :type"),
+            "platform = :platform".to_owned(),
+            "account_id = :account".to_owned(),
+        ];
+        let text = |v: &Option<String>| v.as_ref().map(|v| s(v));
+        let values: [(&str, Option<AttributeValue>); 10] = [
+            (attr::BRAND_NAME, text(&config.brand_name)),
+            (attr::DEFAULT_LANGUAGE, text(&config.default_language)),
+            (attr::MODE, config.mode.map(|m| s(m.as_str()))),
+            (
+                attr::THANK_POSITIVE,
+                config.thank_positive.map(AttributeValue::Bool),
+            ),
+            (attr::SLA_HOURS, config.sla_hours.map(n)),
+            (attr::SIGNATURE, text(&config.signature)),
+            (attr::CONTACT, text(&config.contact)),
+            (attr::MAX_AGE_HOURS, config.max_age_hours.map(n)),
+            (attr::TOKEN_SOURCE, text(&config.token_source)),
+            (attr::TEMPLATES, text(&config.templates)),
+        ];
+        for (i, (name, value)) in values.into_iter().enumerate() {
+            if let Some(value) = value {
+                update = update
+                    .expression_attribute_names(format!("#a{i}"), name)
+                    .expression_attribute_values(format!(":v{i}"), value);
+                set.push(format!("#a{i} = :v{i}"));
+            }
+        }
+        let mut remove = "";
+        if clear_reconnect {
+            update = update.expression_attribute_values(":false", AttributeValue::Bool(false));
+            set.push("needs_reconnect = :false".to_owned());
+            remove = " REMOVE reconnect_reason";
+        }
+        update
+            .update_expression(format!("SET {}{remove}", set.join(", ")))
+            .send()
+            .await
+            .map_err(dynamo_err("UpdateItem"))?;
+        Ok(())
+    }
+
+    /// The page's token no longer works: mark it so no more calls are made until staff
+    /// reconnect it.
+    pub async fn mark_page_reconnect(
+        &self,
+        platform: &Platform,
+        account: &AccountId,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.client()
+            .update_item()
+            .table_name(self.table())
+            .key(PK, s(page_pk(platform, account)))
+            .key(SK, s(PAGE_SK))
+            .update_expression(
+                "SET needs_reconnect = :true, reconnect_reason = :reason, updated_at = :now, record_type = :type, platform = :platform, account_id = :account",
+            )
+            .expression_attribute_values(":true", AttributeValue::Bool(true))
+            .expression_attribute_values(":reason", s(reason))
+            .expression_attribute_values(":now", s(ts(now)))
+            .expression_attribute_values(":type", s(RecordType::Page.as_str()))
+            .expression_attribute_values(":platform", s(platform.as_str()))
+            .expression_attribute_values(":account", s(account.as_str()))
+            .send()
+            .await
+            .map_err(dynamo_err("UpdateItem"))?;
+        Ok(())
+    }
+
+    /// Every configured page (a scan: a business has a handful).
+    pub async fn pages(&self) -> Result<Vec<PageView>, StoreError> {
+        Ok(self
+            .scan_type(RecordType::Page)
+            .await?
+            .iter()
+            .filter_map(page_view)
+            .collect())
+    }
+}

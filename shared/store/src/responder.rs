@@ -1,0 +1,232 @@
+//! The storage port of the responder: everything it reads and writes for one item. The
+//! DynamoDB adapter is [`DynamoStore`]; [`crate::memory::MemoryStore`] (feature `memory`)
+//! is a fast in-memory adapter for unit tests of the send logic, with DynamoDB Local
+//! kept as the contract test.
+
+use crate::messages::{Claim, Finish, OutgoingMessage};
+use crate::tasks::NewTask;
+use crate::{DynamoStore, FeedbackKey, FeedbackRecord, StoreError};
+use async_trait::async_trait;
+use feedback::page::PageRecord;
+use feedback::records::{Channel, Decision, MessageState};
+use feedback::{AccountId, ItemContent, Platform};
+use time::{Duration, OffsetDateTime};
+
+#[async_trait]
+pub trait ResponderStore: Send + Sync {
+    /// One feedback record, read consistently.
+    async fn feedback(&self, key: &FeedbackKey) -> Result<Option<FeedbackRecord>, StoreError>;
+
+    async fn page(
+        &self,
+        platform: &Platform,
+        account: &AccountId,
+    ) -> Result<Option<PageRecord>, StoreError>;
+
+    /// Keep what was fetched for an item whose delivery carried only its id.
+    async fn record_fetched(
+        &self,
+        key: &FeedbackKey,
+        content: &ItemContent,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
+    async fn record_decision(
+        &self,
+        key: &FeedbackKey,
+        decision: Decision,
+        label: Option<&str>,
+        language: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
+    /// Hold "we answered this author in this thread" for `key`: `true` when this item
+    /// holds it (now or already), `false` when another item of the same author does.
+    async fn claim_author_in_thread(
+        &self,
+        key: &FeedbackKey,
+        thread_id: &str,
+        author_id: &str,
+    ) -> Result<bool, StoreError>;
+
+    /// Create the message unless it exists; returns it as stored (the first draft wins).
+    async fn create_message(
+        &self,
+        key: &FeedbackKey,
+        channel: Channel,
+        text: &str,
+        state: MessageState,
+        now: OffsetDateTime,
+    ) -> Result<OutgoingMessage, StoreError>;
+
+    async fn message(
+        &self,
+        key: &FeedbackKey,
+        channel: Channel,
+    ) -> Result<Option<OutgoingMessage>, StoreError>;
+
+    /// Take a message for one sending attempt, at most `max_attempts` in all.
+    async fn claim_message(
+        &self,
+        key: &FeedbackKey,
+        channel: Channel,
+        now: OffsetDateTime,
+        lease: Duration,
+        max_attempts: u32,
+    ) -> Result<Claim, StoreError>;
+
+    /// Record how an attempt ended; only the holder of the claim (state `sending`) can.
+    async fn finish_message(
+        &self,
+        key: &FeedbackKey,
+        channel: Channel,
+        finish: &Finish,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
+    /// Mark a message that will never be sent.
+    async fn fail_message(
+        &self,
+        key: &FeedbackKey,
+        channel: Channel,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
+    /// Open the follow-up task unless it exists; `true` when this call opened it.
+    async fn create_task(&self, key: &FeedbackKey, task: &NewTask) -> Result<bool, StoreError>;
+
+    async fn flag_task(
+        &self,
+        key: &FeedbackKey,
+        flag: &str,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
+    async fn mark_page_reconnect(
+        &self,
+        platform: &Platform,
+        account: &AccountId,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+}
+
+#[async_trait]
+impl ResponderStore for DynamoStore {
+    async fn feedback(&self, key: &FeedbackKey) -> Result<Option<FeedbackRecord>, StoreError> {
+        DynamoStore::feedback(self, key).await
+    }
+
+    async fn page(
+        &self,
+        platform: &Platform,
+        account: &AccountId,
+    ) -> Result<Option<PageRecord>, StoreError> {
+        DynamoStore::page(self, platform, account).await
+    }
+
+    async fn record_fetched(
+        &self,
+        key: &FeedbackKey,
+        content: &ItemContent,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        DynamoStore::record_fetched(self, key, content, now).await
+    }
+
+    async fn record_decision(
+        &self,
+        key: &FeedbackKey,
+        decision: Decision,
+        label: Option<&str>,
+        language: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        DynamoStore::record_decision(self, key, decision, label, language, now).await
+    }
+
+    async fn claim_author_in_thread(
+        &self,
+        key: &FeedbackKey,
+        thread_id: &str,
+        author_id: &str,
+    ) -> Result<bool, StoreError> {
+        DynamoStore::claim_author_in_thread(self, key, thread_id, author_id).await
+    }
+
+    async fn create_message(
+        &self,
+        key: &FeedbackKey,
+        channel: Channel,
+        text: &str,
+        state: MessageState,
+        now: OffsetDateTime,
+    ) -> Result<OutgoingMessage, StoreError> {
+        DynamoStore::create_message(self, key, channel, text, state, now).await
+    }
+
+    async fn message(
+        &self,
+        key: &FeedbackKey,
+        channel: Channel,
+    ) -> Result<Option<OutgoingMessage>, StoreError> {
+        DynamoStore::message(self, key, channel).await
+    }
+
+    async fn claim_message(
+        &self,
+        key: &FeedbackKey,
+        channel: Channel,
+        now: OffsetDateTime,
+        lease: Duration,
+        max_attempts: u32,
+    ) -> Result<Claim, StoreError> {
+        DynamoStore::claim_message(self, key, channel, now, lease, max_attempts).await
+    }
+
+    async fn finish_message(
+        &self,
+        key: &FeedbackKey,
+        channel: Channel,
+        finish: &Finish,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        DynamoStore::finish_message(self, key, channel, finish, now).await
+    }
+
+    async fn fail_message(
+        &self,
+        key: &FeedbackKey,
+        channel: Channel,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        DynamoStore::fail_message(self, key, channel, reason, now).await
+    }
+
+    async fn create_task(&self, key: &FeedbackKey, task: &NewTask) -> Result<bool, StoreError> {
+        DynamoStore::create_task(self, key, task).await
+    }
+
+    async fn flag_task(
+        &self,
+        key: &FeedbackKey,
+        flag: &str,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        DynamoStore::flag_task(self, key, flag, reason, now).await
+    }
+
+    async fn mark_page_reconnect(
+        &self,
+        platform: &Platform,
+        account: &AccountId,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        DynamoStore::mark_page_reconnect(self, platform, account, reason, now).await
+    }
+}

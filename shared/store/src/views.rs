@@ -1,0 +1,257 @@
+//! Typed views for staff tools (`feedbackctl`, and later the inbox): follow-up tasks, an
+//! item with everything kept about it, feedback by time. Each serialises to the JSON the
+//! tools print; no AWS SDK type leaves this crate.
+
+use crate::codec::{self, Item, get_str, parse_ts, s, ts};
+use crate::dynamo::{DynamoStore, dynamo_err};
+use crate::keys::*;
+use crate::messages::{OutgoingMessage, parse_message};
+use crate::{FeedbackKey, FeedbackRecord, StoreError};
+use aws_sdk_dynamodb::types::AttributeValue;
+use feedback::page::ReplyMode;
+use feedback::records::{Channel, RecordType, TaskChannel, TaskStatus};
+use feedback::{AccountId, ItemId, Platform};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+/// A follow-up task as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskView {
+    /// `{platform}:{item id}`: how staff name it.
+    pub id: String,
+    pub platform: Platform,
+    pub item_id: ItemId,
+    pub account_id: AccountId,
+    pub status: TaskStatus,
+    #[serde(with = "time::serde::rfc3339")]
+    pub due_at: OffsetDateTime,
+    pub channel: TaskChannel,
+    pub next_step: String,
+    pub label: String,
+    pub language: String,
+    pub mode: ReplyMode,
+    pub draft_public: String,
+    pub draft_private: Option<String>,
+    pub assignee: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub claimed_at: Option<OffsetDateTime>,
+    pub resolution: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub resolved_at: Option<OffsetDateTime>,
+    /// The message asking the customer to update their comment or review.
+    pub update_request: Option<String>,
+    /// What needs a person (`reconnect_page`, `reply_failed`), and why.
+    pub flags: Vec<String>,
+    pub flag_reason: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+impl TaskView {
+    pub fn key(&self) -> FeedbackKey {
+        FeedbackKey {
+            platform: self.platform.clone(),
+            item_id: self.item_id.clone(),
+        }
+    }
+
+    pub fn is_overdue(&self, now: OffsetDateTime) -> bool {
+        self.status == TaskStatus::Open && self.due_at < now
+    }
+}
+
+pub(crate) fn task_view(item: &Item) -> Result<TaskView, StoreError> {
+    let key = get_str(item, PK).unwrap_or("?").to_owned();
+    let corrupt = |what: &str| StoreError::Corrupt {
+        key: key.clone(),
+        reason: format!("task {what}"),
+    };
+    let text = |name: &str| get_str(item, name).map(str::to_owned);
+    let time = |name: &str| get_str(item, name).and_then(parse_ts);
+    let platform = get_str(item, "platform")
+        .and_then(|p| Platform::parse(p).ok())
+        .ok_or_else(|| corrupt("platform"))?;
+    let item_id = get_str(item, "item_id")
+        .and_then(|i| ItemId::parse(i).ok())
+        .ok_or_else(|| corrupt("item_id"))?;
+    Ok(TaskView {
+        id: format!("{platform}:{item_id}"),
+        account_id: get_str(item, "account_id")
+            .and_then(|a| AccountId::parse(a).ok())
+            .ok_or_else(|| corrupt("account_id"))?,
+        status: get_str(item, "status")
+            .and_then(TaskStatus::parse)
+            .ok_or_else(|| corrupt("status"))?,
+        due_at: time("due_at").ok_or_else(|| corrupt("due_at"))?,
+        channel: get_str(item, "channel")
+            .and_then(TaskChannel::parse)
+            .unwrap_or(TaskChannel::Manual),
+        next_step: text("next_step").unwrap_or_default(),
+        label: text("label").unwrap_or_default(),
+        language: text("language").unwrap_or_default(),
+        mode: get_str(item, "mode")
+            .and_then(ReplyMode::parse)
+            .unwrap_or(ReplyMode::Auto),
+        draft_public: text("draft_public").unwrap_or_default(),
+        draft_private: text("draft_private"),
+        assignee: text("assignee"),
+        claimed_at: time("claimed_at"),
+        resolution: text("resolution"),
+        resolved_at: time("resolved_at"),
+        update_request: text("update_request"),
+        flags: match item.get("flags") {
+            Some(AttributeValue::Ss(flags)) => {
+                let mut flags = flags.clone();
+                flags.sort();
+                flags
+            }
+            _ => Vec::new(),
+        },
+        flag_reason: text("flag_reason"),
+        created_at: time("created_at").ok_or_else(|| corrupt("created_at"))?,
+        platform,
+        item_id,
+    })
+}
+
+/// An approval of drafted replies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApprovalView {
+    pub approved_by: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// Everything kept about one item: the feedback, its messages, its task, approvals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct ItemBundle {
+    pub feedback: Option<FeedbackRecord>,
+    pub messages: Vec<OutgoingMessage>,
+    pub task: Option<TaskView>,
+    pub approvals: Vec<ApprovalView>,
+}
+
+impl DynamoStore {
+    pub(crate) async fn query_all(
+        &self,
+        index: Option<&str>,
+        key_condition: &str,
+        values: Vec<(&str, AttributeValue)>,
+        forward: bool,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let mut q = self
+                .client()
+                .query()
+                .table_name(self.table())
+                .set_index_name(index.map(str::to_owned))
+                .key_condition_expression(key_condition)
+                .scan_index_forward(forward)
+                .set_exclusive_start_key(start);
+            for (k, v) in &values {
+                q = q.expression_attribute_values(*k, v.clone());
+            }
+            let out = q.send().await.map_err(dynamo_err("Query"))?;
+            items.extend(out.items.unwrap_or_default());
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(items);
+            }
+        }
+    }
+
+    pub(crate) async fn scan_type(&self, record_type: RecordType) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client()
+                .scan()
+                .table_name(self.table())
+                .filter_expression("record_type = :t")
+                .expression_attribute_values(":t", s(record_type.as_str()))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(dynamo_err("Scan"))?;
+            items.extend(out.items.unwrap_or_default());
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(items);
+            }
+        }
+    }
+
+    /// Open tasks, soonest due first (one query on the sparse index).
+    pub async fn open_tasks(&self) -> Result<Vec<TaskView>, StoreError> {
+        self.query_all(
+            Some("gsi1"),
+            "gsi1pk = :open",
+            vec![(":open", s(OPEN_TASKS))],
+            true,
+        )
+        .await?
+        .iter()
+        .map(task_view)
+        .collect()
+    }
+
+    /// Every task (any status), soonest due first, for the rarer look at resolved ones.
+    pub async fn all_tasks(&self) -> Result<Vec<TaskView>, StoreError> {
+        let mut tasks = self
+            .scan_type(RecordType::Task)
+            .await?
+            .iter()
+            .map(task_view)
+            .collect::<Result<Vec<_>, _>>()?;
+        tasks.sort_by_key(|t| t.due_at);
+        Ok(tasks)
+    }
+
+    /// Feedback of one platform received since `since`, newest first.
+    pub async fn feedback_since(
+        &self,
+        platform: &Platform,
+        since: Option<OffsetDateTime>,
+    ) -> Result<Vec<FeedbackRecord>, StoreError> {
+        let from = since.map(ts).unwrap_or_default();
+        self.query_all(
+            Some("gsi2"),
+            "gsi2pk = :p AND gsi2sk >= :from",
+            vec![(":p", s(feedback_by_time_pk(platform))), (":from", s(from))],
+            false,
+        )
+        .await?
+        .iter()
+        .map(codec::feedback_record)
+        .collect()
+    }
+
+    /// Everything stored under one item (one query on its partition).
+    pub async fn item(&self, key: &FeedbackKey) -> Result<ItemBundle, StoreError> {
+        let items = self
+            .query_all(None, "pk = :pk", vec![(":pk", s(key.pk()))], true)
+            .await?;
+        let mut bundle = ItemBundle::default();
+        for item in &items {
+            let sk = get_str(item, SK).unwrap_or_default();
+            if sk == FEEDBACK_SK {
+                bundle.feedback = Some(codec::feedback_record(item)?);
+            } else if sk == TASK_SK {
+                bundle.task = Some(task_view(item)?);
+            } else if let Some(channel) = sk.strip_prefix("message#").and_then(Channel::parse) {
+                bundle.messages.push(parse_message(channel, item)?);
+            } else if sk.starts_with(APPROVAL_SK_PREFIX) {
+                bundle.approvals.push(ApprovalView {
+                    approved_by: get_str(item, "approved_by").unwrap_or_default().to_owned(),
+                    created_at: get_str(item, "created_at")
+                        .and_then(parse_ts)
+                        .unwrap_or(OffsetDateTime::UNIX_EPOCH),
+                });
+            }
+        }
+        Ok(bundle)
+    }
+}

@@ -1,0 +1,13 @@
+//! The workspace's integration and end-to-end tests, as one test binary (one link of the
+//! AWS SDK instead of one per file): DynamoDB Local, `wiremock` platform APIs, the local
+//! runner as a process.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod end_to_end;
+mod fault_injection;
+mod ingest_dynamodb;
+mod logs_keep_secrets;
+mod new_platform;
+mod responder_dynamodb;
+mod signature_properties;
+mod template_policies;
