@@ -96,7 +96,7 @@ fn hot_path(c: &mut Criterion) {
                 parsed
                     .changes
                     .iter()
-                    .map(|c| store::new_feedback_item(&c.feedback).len())
+                    .map(|c| store::new_feedback_item_attributes(&c.feedback))
                     .sum::<usize>()
             })
         });

@@ -154,6 +154,9 @@ async fn deliver(
         }
     };
     let parsed = platform.parse(&verified, now);
+    if !parsed.invalid.is_empty() {
+        return invalid(app, platform, &verified, parsed.invalid, now).await;
+    }
     let outcome = match app.store.record_changes(&parsed.changes).await {
         Ok(outcome) => outcome,
         Err(e) => {
@@ -203,6 +206,35 @@ async fn deliver(
             "unchanged": outcome.unchanged,
             "unsupported": parsed.unsupported.len(),
         }),
+    )
+}
+
+/// A delivery that breaks a schema we publish: kept raw, answered 400 naming each
+/// problem, so the sender can fix it.
+async fn invalid(
+    app: &App,
+    platform: &dyn WebhookPlatform,
+    verified: &platforms::VerifiedDelivery<'_>,
+    problems: Vec<String>,
+    now: OffsetDateTime,
+) -> Response<Body> {
+    let delivery = UnsupportedDelivery {
+        route: platform.route().to_owned(),
+        body: verified.body().to_vec(),
+        reasons: problems.clone(),
+        received_at: now,
+    };
+    if let Err(e) = app.store.record_unsupported(&delivery).await {
+        error!(error = %error_chain(&e), "storing an invalid delivery failed");
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal error; please retry",
+        );
+    }
+    warn!(problems = ?problems, "kept an invalid delivery for inspection");
+    json(
+        StatusCode::BAD_REQUEST,
+        serde_json::json!({ "error": "the feedback item is invalid", "problems": problems }),
     )
 }
 

@@ -1,6 +1,6 @@
 //! `feedbackctl`: follow-up tasks, feedback and page configuration in the feedback table,
-//! locally (`--local`: DynamoDB Local on 127.0.0.1:8000) or in an AWS account (the standard
-//! AWS environment and profiles); and `sign meta` for signed test deliveries.
+//! locally (`--local`: DynamoDB Local on 127.0.0.1) or in an AWS account (the standard AWS
+//! environment and profiles); and `sign ROUTE` for correctly authenticated test deliveries.
 
 mod cli;
 mod commands;

@@ -265,6 +265,11 @@ pub struct Feedback {
     pub text: Option<String>,
     /// The stars of a review.
     pub rating: Option<Rating>,
+    /// Where staff can see the item on its platform (when the platform gives a link).
+    pub url: Option<String>,
+    /// The language the platform or sender says the item is in (a code such as `nl`), a
+    /// hint for when the text alone does not tell.
+    pub language: Option<String>,
     /// When the author wrote it, if the platform says.
     #[serde(with = "time::serde::rfc3339::option")]
     pub created_at: Option<OffsetDateTime>,

@@ -19,12 +19,17 @@
 //! Adding a platform is adding one module (both halves: webhook and replies) and one line
 //! in each of [`registry::from_lookup`] and [`reply::from_lookup`].
 
+#[cfg(feature = "replies")]
+pub mod calls;
 pub mod capabilities;
 pub mod meta;
+#[cfg(feature = "replies")]
+pub mod oauth;
 #[cfg(feature = "replies")]
 pub mod reply;
 pub mod request;
 pub mod signature;
+pub mod standard;
 
 pub use request::InboundRequest;
 pub use signature::SecretList;
@@ -110,6 +115,9 @@ pub struct Unsupported {
 pub struct ParsedDelivery {
     pub changes: Vec<FeedbackChange>,
     pub unsupported: Vec<Unsupported>,
+    /// The delivery breaks a schema we publish (the Standard Webhooks door): what is wrong,
+    /// field by field. Answered 400 so the sender can fix it; the raw delivery is kept.
+    pub invalid: Vec<String>,
 }
 
 /// A correctly authenticated delivery made by the platform module itself, for trying the
@@ -173,9 +181,14 @@ pub mod registry {
             Some(Err(mut p)) => problems.append(&mut p),
             None => {}
         }
+        match crate::standard::StandardWebhooks::from_lookup(get) {
+            Some(Ok(standard)) => registry = registry.with(standard),
+            Some(Err(mut p)) => problems.append(&mut p),
+            None => {}
+        }
         if problems.is_empty() && registry.is_empty() {
             problems.push(
-                "no platform is configured: set the variables of at least one (META_APP_SECRETS and META_VERIFY_TOKEN for Meta)"
+                "no platform is configured: set the variables of at least one (META_APP_SECRETS and META_VERIFY_TOKEN for Meta, STANDARD_WEBHOOK_SECRETS for the Standard Webhooks door, …)"
                     .to_owned(),
             );
         }

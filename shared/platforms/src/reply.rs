@@ -196,6 +196,14 @@ pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Outbound, Vec
         },
         Err(mut p) => problems.append(&mut p),
     }
+    // The Standard Webhooks door has nothing to send back through: its items are answered
+    // by hand, and its capabilities say so.
+    outbound = outbound.with(OutboundPlatform {
+        platform: crate::standard::PLATFORM,
+        capabilities: crate::standard::CAPABILITIES,
+        client: None,
+        credential_variable: "",
+    });
     if problems.is_empty() {
         Ok(outbound)
     } else {

@@ -45,6 +45,8 @@ pub(crate) fn feedback_item(f: &Feedback, edited: bool, removed: bool) -> Item {
         ("author_id", f.author_id.as_deref()),
         ("author_name", f.author_name.as_deref()),
         ("text", f.text.as_deref()),
+        ("url", f.url.as_deref()),
+        ("language_hint", f.language.as_deref()),
     ];
     for (name, value) in optional {
         if let Some(v) = value {
@@ -158,6 +160,8 @@ pub(crate) fn feedback_record(item: &Item) -> Result<FeedbackRecord, StoreError>
         author_name: opt("author_name"),
         text: opt("text"),
         rating: get_rating(item, "rating"),
+        url: opt("url"),
+        language: opt("language_hint"),
         created_at: get_str(item, "created_at").and_then(parse_ts),
         kind: FeedbackKind::parse(required("kind")?).ok_or_else(|| corrupt("kind"))?,
         from_account: get_bool(item, "from_account"),

@@ -120,7 +120,7 @@ impl DynamoStore {
             "platform = :platform".to_owned(),
             "account_id = :account".to_owned(),
         ];
-        let text = |v: &Option<String>| v.as_ref().map(|v| s(v));
+        let text = |v: &Option<String>| v.as_ref().map(s);
         let values: [(&str, Option<AttributeValue>); 10] = [
             (attr::BRAND_NAME, text(&config.brand_name)),
             (attr::DEFAULT_LANGUAGE, text(&config.default_language)),

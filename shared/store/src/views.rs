@@ -216,17 +216,20 @@ impl DynamoStore {
         platform: &Platform,
         since: Option<OffsetDateTime>,
     ) -> Result<Vec<FeedbackRecord>, StoreError> {
-        let from = since.map(ts).unwrap_or_default();
-        self.query_all(
-            Some("gsi2"),
-            "gsi2pk = :p AND gsi2sk >= :from",
-            vec![(":p", s(feedback_by_time_pk(platform))), (":from", s(from))],
-            false,
-        )
-        .await?
-        .iter()
-        .map(codec::feedback_record)
-        .collect()
+        let mut values = vec![(":p", s(feedback_by_time_pk(platform)))];
+        let condition = match since {
+            Some(since) => {
+                values.push((":from", s(ts(since))));
+                "gsi2pk = :p AND gsi2sk >= :from"
+            }
+            // DynamoDB refuses an empty key value: without a start, the whole partition.
+            None => "gsi2pk = :p",
+        };
+        self.query_all(Some("gsi2"), condition, values, false)
+            .await?
+            .iter()
+            .map(codec::feedback_record)
+            .collect()
     }
 
     /// Everything stored under one item (one query on its partition).

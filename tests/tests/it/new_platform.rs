@@ -118,6 +118,8 @@ impl WebhookPlatform for StarsWebhooks {
                     .and_then(|s| u8::try_from(s).ok())
                     .and_then(|s| Rating::new(s).ok()),
                 created_at: None,
+                url: None,
+                language: None,
                 kind: FeedbackKind::Review,
                 from_account: false,
                 raw: String::from_utf8_lossy(delivery.body()).into_owned(),

@@ -194,6 +194,8 @@ fn item(platform: Platform, id: &str, text: Option<&str>) -> Feedback {
         text: text.map(str::to_owned),
         rating: None,
         created_at: Some(now - Duration::minutes(5)),
+        url: None,
+        language: None,
         kind: FeedbackKind::Comment,
         from_account: false,
         raw: "{}".into(),

@@ -556,6 +556,8 @@ mod tests {
             text: Some("Still waiting".into()),
             rating: None,
             created_at: None,
+            url: None,
+            language: None,
             kind: FeedbackKind::Reply,
             from_account: false,
             raw: "{}".into(),
@@ -596,6 +598,8 @@ mod tests {
             .mount(&server)
             .await;
         let mention = Feedback {
+            url: None,
+            language: None,
             kind: FeedbackKind::Mention,
             text: None,
             parent_id: None,

@@ -1,0 +1,372 @@
+//! `feedback list / show` (and `tasks show`, which shows the same item).
+
+use super::{Result, key_of, parse_since, store_err};
+use crate::cli::{Cli, FeedbackCommand};
+use crate::output::{clean, json, short, table, when};
+use feedback::Platform;
+use serde::Serialize;
+use std::collections::BTreeSet;
+use store::views::ItemBundle;
+use store::{Channel, DynamoStore, FeedbackKey, FeedbackRecord};
+use time::OffsetDateTime;
+use triage::Label;
+
+/// A view with the id staff name it by, for `--json`.
+#[derive(Debug, Serialize)]
+struct WithId<'a, T> {
+    id: String,
+    #[serde(flatten)]
+    view: &'a T,
+}
+
+pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &FeedbackCommand) -> Result<()> {
+    match cmd {
+        FeedbackCommand::Show { id } => show(cli, store, &key_of(id)?).await,
+        FeedbackCommand::List {
+            platform,
+            label,
+            since,
+        } => {
+            let now = OffsetDateTime::now_utc();
+            let since = since.as_deref().map(|s| parse_since(s, now)).transpose()?;
+            let platforms = match platform {
+                Some(p) => vec![p.clone()],
+                None => known_platforms(cli, store).await?,
+            };
+            let mut by_platform = Vec::new();
+            for p in &platforms {
+                by_platform.push(
+                    store
+                        .feedback_since(p, since)
+                        .await
+                        .map_err(|e| store_err(cli, &e))?,
+                );
+            }
+            list(cli, &newest_first(by_platform, *label));
+            Ok(())
+        }
+    }
+}
+
+/// The platforms to look through: those this deployment answers on (the outbound
+/// registry, from the environment); failing that, those seen in the table's pages and
+/// tasks.
+async fn known_platforms(cli: &Cli, store: &DynamoStore) -> Result<Vec<Platform>> {
+    match platforms::reply::from_lookup(&|k: &str| std::env::var(k).ok()) {
+        Ok(outbound) if outbound.platforms().next().is_some() => {
+            return Ok(outbound.platforms().cloned().collect());
+        }
+        Ok(_) => {}
+        Err(problems) => eprintln!(
+            "feedbackctl: the platform configuration does not read ({}); listing the platforms seen in the table",
+            problems.join("; ")
+        ),
+    }
+    let mut seen = BTreeSet::new();
+    for page in store.pages().await.map_err(|e| store_err(cli, &e))? {
+        seen.insert(page.platform);
+    }
+    for task in store.all_tasks().await.map_err(|e| store_err(cli, &e))? {
+        seen.insert(task.platform);
+    }
+    Ok(seen.into_iter().collect())
+}
+
+/// Every platform's feedback in one list, newest first, with only `label` when given.
+fn newest_first(
+    by_platform: Vec<Vec<FeedbackRecord>>,
+    label: Option<Label>,
+) -> Vec<FeedbackRecord> {
+    let mut all: Vec<FeedbackRecord> = by_platform
+        .into_iter()
+        .flatten()
+        .filter(|r| label.is_none_or(|l| r.label.as_deref() == Some(l.as_str())))
+        .collect();
+    all.sort_by_key(|r| std::cmp::Reverse(r.feedback.received_at));
+    all
+}
+
+fn list(cli: &Cli, records: &[FeedbackRecord]) {
+    if cli.json {
+        let rows: Vec<WithId<'_, FeedbackRecord>> = records
+            .iter()
+            .map(|r| WithId {
+                id: FeedbackKey::of(&r.feedback).id(),
+                view: r,
+            })
+            .collect();
+        println!("{}", json(&rows));
+        return;
+    }
+    if records.is_empty() {
+        println!("No feedback.");
+        return;
+    }
+    let rows = records
+        .iter()
+        .map(|r| {
+            let f = &r.feedback;
+            let rating = f.rating.map(|s| format!("★{s} ")).unwrap_or_default();
+            vec![
+                FeedbackKey::of(f).id(),
+                when(f.received_at),
+                short(f.author_name.as_deref().unwrap_or_default(), 20),
+                r.label.clone().unwrap_or_default(),
+                r.language.clone().unwrap_or_default(),
+                r.decision.map(|d| d.to_string()).unwrap_or_default(),
+                short(
+                    &format!("{rating}{}", f.text.as_deref().unwrap_or_default()),
+                    60,
+                ),
+            ]
+        })
+        .collect();
+    println!(
+        "{}",
+        table(
+            &[
+                "ID", "RECEIVED", "AUTHOR", "LABEL", "LANG", "DECISION", "TEXT"
+            ],
+            rows
+        )
+    );
+}
+
+/// Customer text, cleaned, with its later lines indented under the first.
+fn quoted(text: &str) -> String {
+    clean(text).replace('\n', "\n    ")
+}
+
+fn or_dash(value: Option<&str>) -> String {
+    value.map_or_else(|| "–".to_owned(), |v| clean(v).into_owned())
+}
+
+/// Everything stored about one item: the feedback, its messages, its task.
+pub(super) async fn show(cli: &Cli, store: &DynamoStore, key: &FeedbackKey) -> Result<()> {
+    let bundle = store.item(key).await.map_err(|e| store_err(cli, &e))?;
+    if bundle.feedback.is_none() && bundle.task.is_none() && bundle.messages.is_empty() {
+        return Err(format!("nothing stored for {}", key.id()));
+    }
+    if cli.json {
+        println!(
+            "{}",
+            json(&WithId {
+                id: key.id(),
+                view: &bundle,
+            })
+        );
+    } else {
+        print!("{}", describe(key, &bundle, OffsetDateTime::now_utc()));
+    }
+    Ok(())
+}
+
+fn describe(key: &FeedbackKey, bundle: &ItemBundle, now: OffsetDateTime) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    // Writing to a String cannot fail.
+    let mut line = |text: String| {
+        let _ = writeln!(out, "{text}");
+    };
+    match &bundle.feedback {
+        Some(r) => {
+            let f = &r.feedback;
+            line(format!(
+                "{} — {} by {} ({})",
+                key.id(),
+                f.kind.as_str(),
+                or_dash(f.author_name.as_deref()),
+                when(f.received_at)
+            ));
+            if let Some(stars) = f.rating {
+                line(format!("  rating: {stars} of 5"));
+            }
+            match &f.text {
+                Some(text) => line(format!("  “{}”", quoted(text))),
+                None => line("  (no text)".to_owned()),
+            }
+            for earlier in &r.text_history {
+                line(format!(
+                    "  before {}: “{}”",
+                    when(earlier.replaced_at),
+                    quoted(&earlier.text)
+                ));
+            }
+            line(format!(
+                "  label: {}  language: {}  decision: {}{}{}",
+                or_dash(r.label.as_deref()),
+                or_dash(r.language.as_deref()),
+                r.decision.map_or_else(|| "–".to_owned(), |d| d.to_string()),
+                if r.edited { "  (edited)" } else { "" },
+                if r.removed {
+                    "  (removed by the author)"
+                } else {
+                    ""
+                }
+            ));
+        }
+        None => line(format!("{} — no feedback record", key.id())),
+    }
+    let mut messages: Vec<_> = bundle.messages.iter().collect();
+    messages.sort_by_key(|m| m.channel != Channel::Public);
+    for m in messages {
+        let failure = m
+            .failure
+            .as_deref()
+            .map(|f| format!(" ({})", clean(f)))
+            .unwrap_or_default();
+        let approved = m
+            .approved_by
+            .as_deref()
+            .map(|by| format!(", approved by {}", clean(by)))
+            .unwrap_or_default();
+        line(format!(
+            "  {} message [{}{approved}]{failure}: {}",
+            m.channel,
+            m.state,
+            quoted(&m.text)
+        ));
+    }
+    match &bundle.task {
+        Some(t) => {
+            line(format!(
+                "  task: {}  due {}{}  channel {}  assignee {}",
+                t.status,
+                when(t.due_at),
+                if t.is_overdue(now) { " (overdue)" } else { "" },
+                t.channel,
+                or_dash(t.assignee.as_deref())
+            ));
+            line(format!("  next step: {}", quoted(&t.next_step)));
+            if !t.flags.is_empty() {
+                line(format!(
+                    "  flags: {}{}",
+                    clean(&t.flags.join(", ")),
+                    t.flag_reason
+                        .as_deref()
+                        .map(|r| format!(" ({})", clean(r)))
+                        .unwrap_or_default()
+                ));
+            }
+            if let Some(resolution) = &t.resolution {
+                line(format!("  resolution: {}", quoted(resolution)));
+            }
+            if let Some(ask) = &t.update_request {
+                line(format!("  update request: {}", quoted(ask)));
+            }
+        }
+        None => line("  no follow-up task".to_owned()),
+    }
+    for a in &bundle.approvals {
+        line(format!(
+            "  approved by {} at {}",
+            clean(&a.approved_by),
+            when(a.created_at)
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use feedback::{AccountId, Feedback, FeedbackKind, ItemId};
+    use store::messages::OutgoingMessage;
+    use store::{Decision, MessageState};
+    use time::macros::datetime;
+
+    fn record(platform: &str, item: &str, at: OffsetDateTime, label: &str) -> FeedbackRecord {
+        FeedbackRecord {
+            feedback: Feedback {
+                platform: Platform::parse(platform).unwrap(),
+                account_id: AccountId::parse("p1").unwrap(),
+                item_id: ItemId::parse(item).unwrap(),
+                thread_id: None,
+                parent_id: None,
+                author_id: None,
+                author_name: Some("Eve \u{1b}[2J\u{202E}Mallory".into()),
+                text: Some("Rotten\u{7}\r\nservice \u{1b}]0;pwned\u{7}😡".into()),
+                rating: None,
+                created_at: None,
+                url: None,
+                language: None,
+                kind: FeedbackKind::Comment,
+                from_account: false,
+                raw: "{}".into(),
+                received_at: at,
+            },
+            edited: false,
+            text_history: Vec::new(),
+            rating_history: Vec::new(),
+            removed: false,
+            removed_at: None,
+            decision: Some(Decision::Answer),
+            label: Some(label.into()),
+            language: Some("en".into()),
+        }
+    }
+
+    #[test]
+    fn platforms_merge_newest_first_and_filter_by_label() {
+        let fb = vec![
+            record("facebook", "3", datetime!(2025-11-03 00:00 UTC), "negative"),
+            record("facebook", "1", datetime!(2025-11-01 00:00 UTC), "question"),
+        ];
+        let ig = vec![record(
+            "instagram",
+            "2",
+            datetime!(2025-11-02 00:00 UTC),
+            "negative",
+        )];
+        let ids = |records: Vec<FeedbackRecord>| -> Vec<String> {
+            records
+                .iter()
+                .map(|r| FeedbackKey::of(&r.feedback).id())
+                .collect()
+        };
+        assert_eq!(
+            ids(newest_first(vec![fb.clone(), ig.clone()], None)),
+            ["facebook:3", "instagram:2", "facebook:1"]
+        );
+        assert_eq!(
+            ids(newest_first(vec![fb, ig], Some(Label::Negative))),
+            ["facebook:3", "instagram:2"]
+        );
+    }
+
+    #[test]
+    fn show_strips_terminal_controls_from_customer_text() {
+        let r = record(
+            "facebook",
+            "777_1",
+            datetime!(2025-11-01 00:00 UTC),
+            "negative",
+        );
+        let key = FeedbackKey::of(&r.feedback);
+        let bundle = ItemBundle {
+            feedback: Some(r),
+            messages: vec![OutgoingMessage {
+                channel: Channel::Private,
+                state: MessageState::Draft,
+                text: "Hi Eve\u{1b}[31m, sorry".into(),
+                attempts: 0,
+                platform_message_id: None,
+                failure: None,
+                approved_by: None,
+            }],
+            task: None,
+            approvals: Vec::new(),
+        };
+        let out = describe(&key, &bundle, datetime!(2025-11-02 00:00 UTC));
+        for c in ['\u{1b}', '\u{7}', '\r', '\u{202E}'] {
+            assert!(!out.contains(c), "{c:?} in {out:?}");
+        }
+        assert!(out.contains("Eve [2JMallory"), "{out}");
+        assert!(out.contains("“Rotten\n    service ]0;pwned😡”"), "{out}");
+        assert!(
+            out.contains("private message [draft]: Hi Eve[31m, sorry"),
+            "{out}"
+        );
+        assert!(out.contains("no follow-up task"), "{out}");
+    }
+}

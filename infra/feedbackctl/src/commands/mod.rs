@@ -1,0 +1,257 @@
+//! What each command does, one module per subject; the helpers they share are here:
+//! connecting to the table, errors with hints, ids, pages and `--since`.
+
+mod feedback;
+mod pages;
+mod sign;
+mod tasks;
+
+use crate::cli::{Cli, Command};
+use ::feedback::{AccountId, Platform};
+use logging::error_chain as chain;
+use store::tasks::TaskError;
+use store::{DynamoStore, FeedbackKey, StoreError};
+use time::format_description::well_known::Rfc3339;
+use time::{Duration, OffsetDateTime};
+
+type Result<T> = std::result::Result<T, String>;
+
+/// DynamoDB Local's default port (`infra/dynamodb-local.sh`, the local runner).
+const LOCAL_PORT: u16 = 8000;
+
+pub async fn run(cli: Cli) -> Result<()> {
+    match &cli.command {
+        Command::Sign(args) => sign::run(args).await,
+        Command::Tasks(cmd) => {
+            let store = connect(&cli).await?;
+            tasks::run(&cli, &store, cmd).await
+        }
+        Command::Feedback(cmd) => {
+            let store = connect(&cli).await?;
+            feedback::run(&cli, &store, cmd).await
+        }
+        Command::Pages(cmd) => {
+            let store = connect(&cli).await?;
+            pages::run(&cli, &store, cmd).await
+        }
+    }
+}
+
+/// DynamoDB Local on this machine, on `DYNAMODB_LOCAL_PORT` like the runner and
+/// `infra/dynamodb-local.sh` (default 8000).
+fn local_endpoint(port: Option<&str>) -> Result<String> {
+    let port = match port.map(str::trim).filter(|p| !p.is_empty()) {
+        None => LOCAL_PORT,
+        Some(p) => p
+            .parse::<u16>()
+            .map_err(|_| format!("DYNAMODB_LOCAL_PORT {p:?} is not a port number"))?,
+    };
+    Ok(format!("http://127.0.0.1:{port}"))
+}
+
+async fn connect(cli: &Cli) -> Result<DynamoStore> {
+    let endpoint = match (&cli.endpoint_url, cli.local) {
+        (Some(url), _) => Some(url.clone()),
+        (None, true) => Some(local_endpoint(
+            std::env::var("DYNAMODB_LOCAL_PORT").ok().as_deref(),
+        )?),
+        (None, false) => None,
+    };
+    Ok(DynamoStore::for_staff(&cli.table, endpoint.as_deref(), cli.local).await)
+}
+
+/// A store error, with what to check when the table could not be reached.
+fn store_err(cli: &Cli, e: &StoreError) -> String {
+    match e {
+        StoreError::Dynamo { .. } => {
+            let hint = if cli.local {
+                "is DynamoDB Local running? start it with infra/dynamodb-local.sh start (or infra/run-local.sh)"
+            } else {
+                "check AWS_PROFILE/AWS_REGION and the table name (--table), or use --local"
+            };
+            format!(
+                "cannot read table {}: {}\n  hint: {hint}",
+                cli.table,
+                chain(e)
+            )
+        }
+        _ => chain(e),
+    }
+}
+
+fn task_err(cli: &Cli, e: &TaskError) -> String {
+    match e {
+        TaskError::Store(e) => store_err(cli, e),
+        e => chain(e),
+    }
+}
+
+/// An item (or its task) as staff name it: `platform:item id`.
+fn key_of(id: &str) -> Result<FeedbackKey> {
+    FeedbackKey::parse_id(id).ok_or_else(|| {
+        let why = match id.split_once(':') {
+            None => "there is no ':'".to_owned(),
+            Some((platform, _)) => match Platform::parse(platform) {
+                Err(e) => format!("{platform:?}: {e}"),
+                Ok(_) => "the item id is empty, or has spaces, '#' or non-ASCII".to_owned(),
+            },
+        };
+        format!("{id:?} is not an id like facebook:777_1 (platform:item id): {why}")
+    })
+}
+
+/// A page as staff name it: `platform:account id`.
+fn page_of(id: &str) -> Result<(Platform, AccountId)> {
+    let (platform, account) = id.split_once(':').ok_or_else(|| {
+        format!("{id:?} is not a page like facebook:1029384756 (platform:account id)")
+    })?;
+    let platform = Platform::parse(platform).map_err(|e| format!("platform {platform:?}: {e}"))?;
+    let account = AccountId::parse(account).map_err(|e| format!("account id {account:?}: {e}"))?;
+    Ok((platform, account))
+}
+
+/// `--since`: an RFC 3339 time, a date (midnight UTC), or minutes, hours or days back from
+/// `now` (`30m`, `24h`, `7d`).
+fn parse_since(s: &str, now: OffsetDateTime) -> Result<OffsetDateTime> {
+    let s = s.trim();
+    if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
+        return Ok(t);
+    }
+    if let Ok(t) = OffsetDateTime::parse(&format!("{s}T00:00:00Z"), &Rfc3339) {
+        return Ok(t);
+    }
+    let usage = || format!("--since {s:?}: use 2025-11-01, an RFC 3339 time, or 24h / 7d / 30m");
+    let Some(unit) = s.chars().last() else {
+        return Err(usage());
+    };
+    let count = &s[..s.len() - unit.len_utf8()];
+    if count.is_empty() || !count.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(usage());
+    }
+    let n: i64 = count.parse().map_err(|_| usage())?;
+    let seconds_per: i64 = match unit {
+        'm' => 60,
+        'h' => 3_600,
+        'd' => 86_400,
+        _ => return Err(format!("--since {s:?}: the unit must be m, h or d")),
+    };
+    n.checked_mul(seconds_per)
+        .map(Duration::seconds)
+        .and_then(|back| now.checked_sub(back))
+        .ok_or_else(|| format!("--since {s:?} is too far back"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    const NOW: OffsetDateTime = datetime!(2025-11-10 12:00 UTC);
+
+    #[test]
+    fn since_reads_rfc3339_times() {
+        assert_eq!(
+            parse_since("2025-11-01T08:30:00+01:00", NOW),
+            Ok(datetime!(2025-11-01 08:30 +1))
+        );
+        assert_eq!(
+            parse_since("2025-11-01T07:30:00Z", NOW),
+            Ok(datetime!(2025-11-01 07:30 UTC))
+        );
+    }
+
+    #[test]
+    fn since_reads_a_date_as_midnight_utc() {
+        assert_eq!(
+            parse_since("2025-11-01", NOW),
+            Ok(datetime!(2025-11-01 00:00 UTC))
+        );
+    }
+
+    #[test]
+    fn since_reads_durations_back_from_now() {
+        assert_eq!(parse_since("30m", NOW), Ok(datetime!(2025-11-10 11:30 UTC)));
+        assert_eq!(parse_since("24h", NOW), Ok(datetime!(2025-11-09 12:00 UTC)));
+        assert_eq!(parse_since("7d", NOW), Ok(datetime!(2025-11-03 12:00 UTC)));
+        assert_eq!(parse_since("0h", NOW), Ok(NOW));
+    }
+
+    #[test]
+    fn since_refuses_what_it_cannot_read() {
+        for bad in [
+            "",
+            "d",
+            "yesterday",
+            "7",
+            "-7d",
+            "+7d",
+            "7 d",
+            "1.5h",
+            "2025-13-01",
+        ] {
+            let err = parse_since(bad, NOW).err().unwrap_or_default();
+            assert!(err.contains("--since"), "{bad:?} → {err:?}");
+        }
+        let err = parse_since("7w", NOW).err().unwrap_or_default();
+        assert!(err.contains("unit must be m, h or d"), "{err}");
+    }
+
+    #[test]
+    fn since_too_far_back_is_an_error_not_a_panic() {
+        for far in ["99999999999999999d", "9223372036854775807m", "30000000d"] {
+            let err = parse_since(far, NOW).err().unwrap_or_default();
+            assert!(err.contains("--since"), "{far:?} → {err:?}");
+        }
+    }
+
+    #[test]
+    fn ids_are_platform_and_item() {
+        let key = key_of("facebook:777_1");
+        assert_eq!(
+            key.as_ref().map(FeedbackKey::id).as_deref(),
+            Ok("facebook:777_1")
+        );
+        // Any valid platform name: feedbackctl knows none of them.
+        assert!(key_of("trustpilot:abc-123").is_ok());
+        // An item id may itself contain ':' (`urn:li:…`).
+        assert_eq!(
+            key_of("linkedin:urn:li:comment:1").map(|k| k.item_id.to_string()),
+            Ok("urn:li:comment:1".to_owned())
+        );
+        for (bad, why) in [
+            ("777_1", "no ':'"),
+            ("Face Book:777_1", "platform name"),
+            ("facebook:", "item id"),
+            ("facebook:7 7", "item id"),
+        ] {
+            let err = key_of(bad).err().unwrap_or_default();
+            assert!(err.contains(why), "{bad:?} → {err}");
+        }
+    }
+
+    #[test]
+    fn pages_are_platform_and_account() {
+        let (platform, account) = page_of("instagram:1029384756").unwrap();
+        assert_eq!(
+            (platform.as_str(), account.as_str()),
+            ("instagram", "1029384756")
+        );
+        assert!(page_of("1029384756").is_err());
+        assert!(page_of("FB:1").is_err());
+        assert!(page_of("facebook:").is_err());
+    }
+
+    #[test]
+    fn local_means_this_machine_on_the_dynamodb_local_port() {
+        assert_eq!(local_endpoint(None).as_deref(), Ok("http://127.0.0.1:8000"));
+        assert_eq!(
+            local_endpoint(Some("")).as_deref(),
+            Ok("http://127.0.0.1:8000")
+        );
+        assert_eq!(
+            local_endpoint(Some("8123")).as_deref(),
+            Ok("http://127.0.0.1:8123")
+        );
+        assert!(local_endpoint(Some("http://elsewhere")).is_err());
+    }
+}

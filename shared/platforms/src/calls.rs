@@ -1,0 +1,124 @@
+//! What every outgoing platform call shares: a client with connect and total timeouts and
+//! no redirects, and answers read with a size cap, so a platform (or something posing as
+//! one) can neither hang a function nor fill its memory.
+
+use crate::reply::ReplyError;
+use std::time::Duration;
+
+/// Answers larger than this are refused (the largest we read, a review with its reply or a
+/// page of comments, is a few KB).
+pub const MAX_ANSWER_BYTES: usize = 256 * 1024;
+
+/// A client for platform APIs: connect 2 s, total `timeout`, no redirects.
+pub fn client(timeout: Duration) -> Result<reqwest::Client, reqwest::Error> {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(2))
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent("reputation-guard/0.1")
+        .build()
+}
+
+/// A transport failure: a refused connection never reached the platform (safe to retry);
+/// anything else may have.
+pub fn transport(e: reqwest::Error) -> ReplyError {
+    if e.is_connect() {
+        ReplyError::Transient(format!("could not connect: {e}"))
+    } else if e.is_timeout() {
+        ReplyError::Ambiguous(format!("timed out: {e}"))
+    } else {
+        ReplyError::Ambiguous(e.to_string())
+    }
+}
+
+/// The status and body of an answer, the body read up to [`MAX_ANSWER_BYTES`].
+pub async fn read_capped(mut response: reqwest::Response) -> Result<(u16, String), ReplyError> {
+    let status = response.status().as_u16();
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
+    {
+        return Err(ReplyError::Ambiguous(format!(
+            "answer of {} bytes is over the {MAX_ANSWER_BYTES}-byte cap",
+            response.content_length().unwrap_or_default()
+        )));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(transport)? {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(ReplyError::Ambiguous(format!(
+                "answer is over the {MAX_ANSWER_BYTES}-byte cap"
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((status, String::from_utf8_lossy(&body).into_owned()))
+}
+
+/// `base` followed by `segments`, each percent-encoded as one path segment (an id can
+/// never add a path, a query or `..` of its own), then `query`.
+pub fn url(
+    base: &str,
+    segments: &[&str],
+    query: &[(&str, &str)],
+) -> Result<reqwest::Url, ReplyError> {
+    let mut url = reqwest::Url::parse(base)
+        .map_err(|e| ReplyError::Rejected(format!("bad API URL {base:?}: {e}")))?;
+    {
+        let mut path = url.path_segments_mut().map_err(|()| {
+            ReplyError::Rejected(format!("the API URL {base:?} cannot take a path"))
+        })?;
+        path.pop_if_empty();
+        for segment in segments {
+            if segment.is_empty() || *segment == "." || *segment == ".." {
+                return Err(ReplyError::Rejected(format!("{segment:?} is not an id")));
+            }
+            path.push(segment);
+        }
+    }
+    if !query.is_empty() {
+        url.query_pairs_mut().extend_pairs(query);
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    #[test]
+    fn ids_stay_single_encoded_segments_and_dot_segments_are_refused() {
+        let u = url(
+            "https://api.example/v4/",
+            &["a/b?c", "reply"],
+            &[("x", "1 2")],
+        )
+        .unwrap();
+        assert_eq!(u.as_str(), "https://api.example/v4/a%2Fb%3Fc/reply?x=1+2");
+        assert!(url("https://api.example", &[".."], &[]).is_err());
+        assert!(url("https://api.example", &[""], &[]).is_err());
+    }
+
+    #[tokio::test]
+    async fn an_answer_over_the_cap_is_refused_without_reading_it_all() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_string("x".repeat(MAX_ANSWER_BYTES + 1)),
+            )
+            .mount(&server)
+            .await;
+        let response = client(Duration::from_secs(2))
+            .unwrap()
+            .get(server.uri())
+            .send()
+            .await
+            .unwrap();
+        assert!(matches!(
+            read_capped(response).await,
+            Err(ReplyError::Ambiguous(_))
+        ));
+    }
+}

@@ -1,0 +1,290 @@
+//! OAuth 2 refresh-token exchange for platforms whose API needs short-lived access tokens
+//! (Google, Trustpilot): the page's stored credential is a refresh token; access tokens are
+//! kept per account until a minute before they expire, refreshed then, and refreshed again
+//! when the platform refuses one (401). Tokens are never logged.
+
+use crate::calls::{read_capped, transport};
+use crate::reply::{AccessToken, ReplyError};
+use feedback::AccountId;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// How the client proves itself to the token endpoint.
+#[derive(Clone)]
+pub enum ClientAuth {
+    /// `client_id` and `client_secret` in the form body (Google).
+    Body { id: String, secret: SecretString },
+    /// HTTP Basic with the API key and secret (Trustpilot).
+    Basic { id: String, secret: SecretString },
+}
+
+impl fmt::Debug for ClientAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClientAuth::Body { id, .. } => write!(f, "Body({id}, [REDACTED])"),
+            ClientAuth::Basic { id, .. } => write!(f, "Basic({id}, [REDACTED])"),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenAnswer {
+    access_token: String,
+    #[serde(default)]
+    expires_in: Option<u64>,
+}
+
+struct Cached {
+    token: AccessToken,
+    refresh: SecretString,
+    until: Instant,
+}
+
+/// Access tokens per account.
+pub struct TokenCache {
+    http: reqwest::Client,
+    token_url: String,
+    auth: ClientAuth,
+    cached: Mutex<HashMap<AccountId, Cached>>,
+}
+
+impl fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenCache")
+            .field("token_url", &self.token_url)
+            .field("auth", &self.auth)
+            .finish()
+    }
+}
+
+/// Refresh this long before the platform's expiry.
+const MARGIN: Duration = Duration::from_secs(60);
+
+impl TokenCache {
+    pub fn new(http: reqwest::Client, token_url: String, auth: ClientAuth) -> Self {
+        Self {
+            http,
+            token_url,
+            auth,
+            cached: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// A valid access token for `account`, exchanging `refresh` when none is kept.
+    pub async fn get(
+        &self,
+        account: &AccountId,
+        refresh: &SecretString,
+    ) -> Result<AccessToken, ReplyError> {
+        if let Ok(cached) = self.cached.lock()
+            && let Some(c) = cached.get(account)
+            && c.until > Instant::now()
+            && c.refresh.expose_secret() == refresh.expose_secret()
+        {
+            return Ok(c.token.clone());
+        }
+        self.exchange(account, refresh).await
+    }
+
+    /// A fresh access token for an account whose refresh token was seen before (after a
+    /// 401): `None` when there is none to use.
+    pub async fn renew(&self, account: &AccountId) -> Option<Result<AccessToken, ReplyError>> {
+        let refresh = self
+            .cached
+            .lock()
+            .ok()?
+            .get(account)
+            .map(|c| c.refresh.clone())?;
+        Some(self.exchange(account, &refresh).await)
+    }
+
+    pub fn forget(&self, account: &AccountId) {
+        if let Ok(mut cached) = self.cached.lock() {
+            cached.remove(account);
+        }
+    }
+
+    async fn exchange(
+        &self,
+        account: &AccountId,
+        refresh: &SecretString,
+    ) -> Result<AccessToken, ReplyError> {
+        let mut form = vec![
+            ("grant_type", "refresh_token".to_owned()),
+            ("refresh_token", refresh.expose_secret().to_owned()),
+        ];
+        let mut request = self.http.post(&self.token_url);
+        match &self.auth {
+            ClientAuth::Body { id, secret } => {
+                form.push(("client_id", id.clone()));
+                form.push(("client_secret", secret.expose_secret().to_owned()));
+            }
+            ClientAuth::Basic { id, secret } => {
+                request = request.basic_auth(id, Some(secret.expose_secret()));
+            }
+        }
+        let body = form
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{k}={}",
+                    url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("&");
+        let response = request
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| match transport(e) {
+                // Asking for a token twice is harmless: never ambiguous.
+                ReplyError::Ambiguous(e) => ReplyError::Transient(e),
+                other => other,
+            })?;
+        let (status, text) = read_capped(response).await?;
+        match status {
+            200..=299 => {
+                let answer: TokenAnswer = serde_json::from_str(&text).map_err(|_| {
+                    ReplyError::Transient("the token endpoint's answer is unreadable".into())
+                })?;
+                let lifetime = Duration::from_secs(answer.expires_in.unwrap_or(3600));
+                let access = SecretString::from(answer.access_token);
+                if let Ok(mut cached) = self.cached.lock() {
+                    cached.insert(
+                        account.clone(),
+                        Cached {
+                            token: access.clone(),
+                            refresh: refresh.clone(),
+                            until: Instant::now() + lifetime.saturating_sub(MARGIN),
+                        },
+                    );
+                }
+                Ok(access)
+            }
+            // invalid_grant (revoked or expired refresh token), bad client: a person must act.
+            400 | 401 | 403 => Err(ReplyError::Reconnect(format!(
+                "the token endpoint refused the refresh token (HTTP {status})"
+            ))),
+            _ => Err(ReplyError::Transient(format!(
+                "the token endpoint answered HTTP {status}"
+            ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wiremock::matchers::{body_string_contains, header, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    fn account() -> AccountId {
+        AccountId::parse("accounts/1/locations/2").unwrap()
+    }
+
+    fn cache(server: &MockServer, auth: ClientAuth) -> TokenCache {
+        TokenCache::new(
+            crate::calls::client(Duration::from_secs(2)).unwrap(),
+            format!("{}/token", server.uri()),
+            auth,
+        )
+    }
+
+    fn refresh() -> SecretString {
+        SecretString::from("refresh-1".to_owned())
+    }
+
+    #[tokio::test]
+    async fn a_refresh_token_is_exchanged_once_and_the_access_token_kept_until_near_expiry() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/token"))
+            .and(body_string_contains("grant_type=refresh_token"))
+            .and(body_string_contains("refresh_token=refresh-1"))
+            .and(body_string_contains("client_id=cid"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({"access_token": "at-1", "expires_in": 3600})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let c = cache(
+            &server,
+            ClientAuth::Body {
+                id: "cid".into(),
+                secret: SecretString::from("cs".to_owned()),
+            },
+        );
+        for _ in 0..3 {
+            let t = c.get(&account(), &refresh()).await.unwrap();
+            assert_eq!(t.expose_secret(), "at-1");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_token_about_to_expire_is_refreshed_and_basic_auth_is_used_when_asked() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(header("authorization", "Basic a2V5OnNlY3JldA=="))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({"access_token": "short", "expires_in": 30})),
+            )
+            .expect(2)
+            .mount(&server)
+            .await;
+        let c = cache(
+            &server,
+            ClientAuth::Basic {
+                id: "key".into(),
+                secret: SecretString::from("secret".to_owned()),
+            },
+        );
+        c.get(&account(), &refresh()).await.unwrap();
+        c.get(&account(), &refresh()).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_refused_refresh_token_means_reconnect_and_an_outage_means_later() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(
+                ResponseTemplate::new(400)
+                    .set_body_json(serde_json::json!({"error": "invalid_grant"})),
+            )
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(503))
+            .mount(&server)
+            .await;
+        let c = cache(
+            &server,
+            ClientAuth::Body {
+                id: "cid".into(),
+                secret: SecretString::from("cs".to_owned()),
+            },
+        );
+        assert!(matches!(
+            c.get(&account(), &refresh()).await,
+            Err(ReplyError::Reconnect(_))
+        ));
+        assert!(matches!(
+            c.get(&account(), &refresh()).await,
+            Err(ReplyError::Transient(_))
+        ));
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains("cs\"") && !shown.contains("refresh-1"),
+            "{shown}"
+        );
+    }
+}
