@@ -148,7 +148,12 @@ mod tests {
     fn defaults_apply_when_only_the_table_is_set() {
         let c = ResponderConfig::from_lookup(lookup(&[("TABLE_NAME", "feedback")])).unwrap();
         let platforms: Vec<_> = c.outbound.platforms().map(|p| p.to_string()).collect();
-        assert_eq!(platforms, ["facebook", "instagram"]);
+        // Meta is answered with the Graph API's defaults; Google and Trustpilot (no OAuth
+        // client configured) and the Standard Webhooks door are known but answered by hand.
+        assert_eq!(
+            platforms,
+            ["facebook", "instagram", "google", "trustpilot", "standard"]
+        );
         assert_eq!(c.defaults.mode, ReplyMode::Auto);
         assert_eq!(c.defaults.sla_hours, 24);
     }

@@ -1,5 +1,5 @@
-//! The stream batch handler (new feedback, and approvals of drafted replies): each
-//! record's outcome, failures reported per record so Lambda retries exactly those
+//! The stream batch handler (new feedback, approvals of drafted replies, and refresh
+//! requests for updated items): each record's outcome, failures reported per record so Lambda retries exactly those
 //! (`ReportBatchItemFailures`).
 
 use crate::respond::{Responder, describe};
@@ -42,18 +42,18 @@ pub async fn handle(
                 continue;
             }
         };
-        let approval = keys.sk.starts_with(store::keys::APPROVAL_SK_PREFIX);
-        if keys.sk != store::keys::FEEDBACK_SK && !approval {
-            continue;
-        }
         let Some(key) = FeedbackKey::from_pk(&keys.pk) else {
             warn!("stream record with an unreadable feedback key; skipped");
             continue;
         };
-        let result = if approval {
-            responder.deliver_approved(&key).await
-        } else {
+        let result = if keys.sk == store::keys::FEEDBACK_SK {
             responder.respond(&key).await
+        } else if keys.sk.starts_with(store::keys::APPROVAL_SK_PREFIX) {
+            responder.deliver_approved(&key).await
+        } else if keys.sk.starts_with(store::keys::REFRESH_SK_PREFIX) {
+            responder.refresh(&key).await
+        } else {
+            continue;
         };
         if let Err(e) = result {
             error!(error = %describe(&e), platform = %key.platform, item_id = %key.item_id, "will be retried");

@@ -8,7 +8,7 @@ use feedback::page::{PageConfig, PageRecord};
 use feedback::records::{Channel, Decision as Stored, MessageState, SkipReason, TaskChannel};
 use feedback::{Feedback, ItemContent};
 use logging::error_chain;
-use platforms::capabilities::WebhookContent;
+use platforms::capabilities::{PrivateChannel, WebhookContent};
 use platforms::reply::{
     AccessToken, Outbound, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
 };
@@ -31,6 +31,8 @@ pub enum Outcome {
     Drafted,
     /// Every message sent (or found sent before).
     Answered,
+    /// An updated item was fetched again and its new content kept.
+    Refreshed,
     /// Answered as far as possible; staff must reconnect the page or follow up by hand.
     NeedsStaff(String),
 }
@@ -61,6 +63,8 @@ pub struct Responder {
 
 const RECONNECT_FLAG: &str = "reconnect_page";
 const REPLY_FAILED_FLAG: &str = "reply_failed";
+const CONTACT_FLAG: &str = "set_contact_line";
+const UPDATED_FLAG: &str = "review_updated";
 
 enum Sent {
     Done,
@@ -302,6 +306,21 @@ impl Responder {
             if created {
                 info!(due_at = %task.due_at, "follow-up task opened");
             }
+            // Where customers cannot be messaged, the public reply can only point them to
+            // the page's contact line: without one, staff are asked to set it.
+            if capabilities.private_channel == PrivateChannel::None
+                && capabilities.public_replies.is_some()
+                && page.settings.contact.trim().is_empty()
+            {
+                self.store
+                    .flag_task(
+                        key,
+                        CONTACT_FLAG,
+                        "customers cannot be messaged on this platform: set the page's contact line (feedbackctl pages set PAGE --contact …) so replies can say how to reach you",
+                        now,
+                    )
+                    .await?;
+            }
         }
         let Some(out) = out.filter(|_| public || private) else {
             info!("no channel on this platform: drafted for staff");
@@ -368,6 +387,40 @@ impl Responder {
             Err(ReplyError::AlreadySent | ReplyError::Rejected(_)) => {
                 Ok(Fetched::Skip(SkipReason::Unfetchable))
             }
+        }
+    }
+
+    /// An item that was updated on a platform whose webhooks carry only ids: fetch it
+    /// again, keep the new text and rating (with their history), and tell staff on the
+    /// task when the rating changed. It is not answered again.
+    #[instrument(skip_all, fields(platform = %key.platform, item_id = %key.item_id))]
+    pub async fn refresh(&self, key: &FeedbackKey) -> Result<Outcome, RespondError> {
+        let now = OffsetDateTime::now_utc();
+        let Some(record) = self.store.feedback(key).await? else {
+            return Ok(Outcome::Ignored);
+        };
+        let f = record.feedback;
+        if record.removed {
+            return Ok(Outcome::Ignored);
+        }
+        let Some(out) = self.channeled(&f) else {
+            info!("no reply client for this platform: the update cannot be fetched");
+            return Ok(Outcome::Ignored);
+        };
+        let page = self.page(self.store.page(&f.platform, &f.account_id).await?);
+        match self.fetch(key, &f, &page, &out, now).await? {
+            Fetched::Content(content) => {
+                if let (Some(before), Some(after)) = (f.rating, content.rating)
+                    && before != after
+                {
+                    let note = format!("the customer changed the rating: {before} → {after}");
+                    info!(%before, %after, "rating changed");
+                    self.store.flag_task(key, UPDATED_FLAG, &note, now).await?;
+                }
+                Ok(Outcome::Refreshed)
+            }
+            Fetched::Skip(_) => Ok(Outcome::Ignored),
+            Fetched::Reconnect(reason) => self.needs_reconnect(key, &f, &[], &reason, true).await,
         }
     }
 

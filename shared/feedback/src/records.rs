@@ -48,6 +48,8 @@ stored_enum!(
         Approval => "approval",
         AnsweredAuthor => "answered_author",
         Page => "page",
+        /// "Fetch this item again": an update of an item whose webhooks carry only its id.
+        Refresh => "refresh",
     }
 );
 
@@ -104,6 +106,8 @@ stored_enum!(
         NoText => "no_text",
         Spam => "spam",
         Abusive => "abusive",
+        /// A threat (violence, intimidation): never answered in public; a person must see it.
+        Threat => "threat",
         /// Positive, and the page turned thank-yous off.
         ThanksOff => "thanks_off",
         /// We already answered this author in this thread.

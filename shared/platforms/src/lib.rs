@@ -10,26 +10,32 @@
 //! - [`capabilities`]: what a platform allows when answering (private channel, reply
 //!   limits, ratings, whether items must be fetched); the core decides from these alone.
 //! - [`registry`]: the webhook platforms this deployment serves, built from configuration.
-//! - [`meta`]: Facebook Pages and Instagram (Graph API webhooks; with the `replies` feature
-//!   also the Graph API reply client).
-//! - [`reply`] (feature `replies`): the [`reply::ReplyClient`] port every platform's reply
+//! - [`meta`]: Facebook Pages and Instagram (Graph API webhooks and the Graph API reply
+//!   client).
+//! - [`google`]: Google Business Profile reviews (Pub/Sub push with an OIDC token; the
+//!   Business Profile API, OAuth).
+//! - [`trustpilot`]: Trustpilot service reviews (a secret in the URL; the business API,
+//!   OAuth).
+//! - [`standard`]: the Standard Webhooks door for any other tool (no reply client).
+//! - [`calls`], [`oauth`]: what outgoing platform calls share (timeouts, no redirects,
+//!   capped answers, encoded ids) and the OAuth refresh-token cache.
+//! - [`reply`]: the [`reply::ReplyClient`] port every platform's reply
 //!   client implements (post, reconcile, private message, fetch an item, access tokens),
 //!   and [`reply::Outbound`], the reply clients and capabilities keyed by platform.
 //!
 //! Adding a platform is adding one module (both halves: webhook and replies) and one line
 //! in each of [`registry::from_lookup`] and [`reply::from_lookup`].
 
-#[cfg(feature = "replies")]
 pub mod calls;
 pub mod capabilities;
+pub mod google;
 pub mod meta;
-#[cfg(feature = "replies")]
 pub mod oauth;
-#[cfg(feature = "replies")]
 pub mod reply;
 pub mod request;
 pub mod signature;
 pub mod standard;
+pub mod trustpilot;
 
 pub use request::InboundRequest;
 pub use signature::SecretList;
@@ -178,6 +184,16 @@ pub mod registry {
         let mut registry = Registry::new();
         match crate::meta::MetaWebhooks::from_lookup(get) {
             Some(Ok(meta)) => registry = registry.with(meta),
+            Some(Err(mut p)) => problems.append(&mut p),
+            None => {}
+        }
+        match crate::google::GoogleWebhooks::from_lookup(get) {
+            Some(Ok(google)) => registry = registry.with(google),
+            Some(Err(mut p)) => problems.append(&mut p),
+            None => {}
+        }
+        match crate::trustpilot::TrustpilotWebhooks::from_lookup(get) {
+            Some(Ok(trustpilot)) => registry = registry.with(trustpilot),
             Some(Err(mut p)) => problems.append(&mut p),
             None => {}
         }

@@ -196,6 +196,40 @@ pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Outbound, Vec
         },
         Err(mut p) => problems.append(&mut p),
     }
+    match crate::google::replies::GoogleReplies::from_lookup(get) {
+        Some(Ok(client)) => {
+            outbound = outbound.with(crate::google::replies::GoogleReplies::outbound(Arc::new(
+                client,
+            )));
+        }
+        Some(Err(mut p)) => problems.append(&mut p),
+        // Not answered here: its items get tasks for staff (the capabilities still say
+        // what the platform is like).
+        None => {
+            outbound = outbound.with(OutboundPlatform {
+                platform: crate::google::PLATFORM,
+                capabilities: crate::google::CAPABILITIES,
+                client: None,
+                credential_variable: "",
+            });
+        }
+    }
+    match crate::trustpilot::replies::TrustpilotReplies::from_lookup(get) {
+        Some(Ok(client)) => {
+            outbound = outbound.with(crate::trustpilot::replies::TrustpilotReplies::outbound(
+                Arc::new(client),
+            ));
+        }
+        Some(Err(mut p)) => problems.append(&mut p),
+        None => {
+            outbound = outbound.with(OutboundPlatform {
+                platform: crate::trustpilot::PLATFORM,
+                capabilities: crate::trustpilot::CAPABILITIES,
+                client: None,
+                credential_variable: "",
+            });
+        }
+    }
     // The Standard Webhooks door has nothing to send back through: its items are answered
     // by hand, and its capabilities say so.
     outbound = outbound.with(OutboundPlatform {

@@ -197,7 +197,7 @@ impl DynamoStore {
         let f = &change.feedback;
         let pk = feedback_pk(&f.platform, &f.item_id);
         if f.text.is_none() && f.rating.is_none() {
-            return Ok(Applied::Unchanged);
+            return self.apply_id_only_update(change).await;
         }
         if self.get(&pk, FEEDBACK_SK).await?.is_none() {
             // The edit overtook its add (or the add was never delivered).
@@ -213,6 +213,36 @@ impl DynamoStore {
             updated |= self.apply_rating(&pk, rating, f.received_at).await?;
         }
         Ok(if updated {
+            Applied::Updated
+        } else {
+            Applied::Unchanged
+        })
+    }
+
+    /// An update that names only the item (Google's `UPDATED_REVIEW`): an item we have not
+    /// stored is new to us, so it is stored as new (and answered); one we have is marked to
+    /// be fetched again (a `refresh` record, once per delivery, which the responder picks
+    /// up from the stream to keep the new text and rating with their history).
+    async fn apply_id_only_update(&self, change: &FeedbackChange) -> Result<Applied, StoreError> {
+        let f = &change.feedback;
+        if self.put_new(codec::feedback_item(f, false, false)).await? {
+            return Ok(Applied::Inserted);
+        }
+        let digest = hex::encode(Sha256::digest(f.raw.as_bytes()));
+        let mut item = Item::new();
+        item.insert(PK.into(), s(feedback_pk(&f.platform, &f.item_id)));
+        item.insert(
+            SK.into(),
+            s(format!("{REFRESH_SK_PREFIX}{}", &digest[..32])),
+        );
+        item.insert(RECORD_TYPE.into(), s(RecordType::Refresh.as_str()));
+        item.insert("received_at".into(), s(ts(f.received_at)));
+        let expires = f.received_at + Duration::days(UNSUPPORTED_RETENTION_DAYS);
+        item.insert(
+            TTL.into(),
+            AttributeValue::N(expires.unix_timestamp().to_string()),
+        );
+        Ok(if self.put_new(item).await? {
             Applied::Updated
         } else {
             Applied::Unchanged

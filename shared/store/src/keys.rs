@@ -8,6 +8,7 @@
 //! | follow-up task | `feedback#{platform}#{item}` | `task` | `task#open` / `{due_at}#{platform}#{item}` while open | – | never |
 //! | outgoing message | `feedback#{platform}#{item}` | `message#{public\|private}` | – | – | never |
 //! | approval | `feedback#{platform}#{item}` | `approval#{time}` | – | – | never |
+//! | refresh request | `feedback#{platform}#{item}` | `refresh#{hash of the change}` | – | – | 90 days |
 //! | author answered | `answered#{platform}#{thread}#{author}` | `answered` | – | – | never |
 //! | page | `page#{platform}#{account}` | `config` | – | – | never |
 
@@ -40,6 +41,8 @@ pub fn message_sk(channel: Channel) -> String {
 }
 
 pub const APPROVAL_SK_PREFIX: &str = "approval#";
+/// `refresh#{hash of the change}`: an id-only update to fetch again (once per delivery).
+pub const REFRESH_SK_PREFIX: &str = "refresh#";
 
 pub fn page_pk(platform: &Platform, account: &AccountId) -> String {
     format!("page#{platform}#{account}")

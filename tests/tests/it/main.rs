@@ -9,5 +9,6 @@ mod ingest_dynamodb;
 mod logs_keep_secrets;
 mod new_platform;
 mod responder_dynamodb;
+mod review_platforms;
 mod signature_properties;
 mod template_policies;

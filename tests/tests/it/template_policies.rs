@@ -116,7 +116,14 @@ fn table_grants_name_the_table_and_token_grants_only_the_stack_prefix() {
 #[test]
 fn secrets_are_parameters_that_never_echo_and_default_to_off() {
     let t = template();
-    for p in ["MetaAppSecrets", "MetaVerifyToken"] {
+    for p in [
+        "MetaAppSecrets",
+        "MetaVerifyToken",
+        "StandardWebhookSecrets",
+        "GoogleOauthClientSecret",
+        "TrustpilotUrlSecrets",
+        "TrustpilotApiSecret",
+    ] {
         assert_eq!(t["Parameters"][p]["NoEcho"].as_bool(), Some(true), "{p}");
         // Every platform is optional: its secrets default to empty (the platform is off),
         // never to a usable value.

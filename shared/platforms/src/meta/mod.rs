@@ -5,7 +5,6 @@
 //!   checked against every configured app secret.
 //! - Payload: see [`parse`]: Facebook `feed` comments and Instagram `comments` / `mentions`.
 
-#[cfg(feature = "replies")]
 pub mod graph;
 mod lenient;
 mod parse;

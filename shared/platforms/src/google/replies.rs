@@ -1,0 +1,255 @@
+//! The Business Profile API: fetch a review, post the owner reply (which replaces any
+//! earlier one), find it again. The page's stored credential is an OAuth refresh token;
+//! access tokens come from [`crate::oauth::TokenCache`] and are renewed once on a 401.
+
+use super::{CAPABILITIES, PLATFORM};
+use crate::calls::{client, read_capped, transport, url};
+use crate::oauth::{ClientAuth, TokenCache};
+use crate::reply::{
+    AccessToken, FetchedItem, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
+    is_safe_base_url,
+};
+use async_trait::async_trait;
+use feedback::{AccountId, Feedback, Rating};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+pub const DEFAULT_API_URL: &str = "https://mybusiness.googleapis.com";
+pub const DEFAULT_TOKEN_URL: &str = "https://oauth2.googleapis.com/token";
+
+#[derive(Debug)]
+pub struct GoogleReplies {
+    http: reqwest::Client,
+    api: String,
+    tokens: TokenCache,
+}
+
+impl GoogleReplies {
+    /// From `GOOGLE_OAUTH_CLIENT_ID` and `GOOGLE_OAUTH_CLIENT_SECRET` (both, or Google is
+    /// not answered), `GOOGLE_API_URL` and `GOOGLE_OAUTH_TOKEN_URL` (Google's by default).
+    pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Option<Result<Self, Vec<String>>> {
+        let get = |k: &str| {
+            get(k)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let id = get("GOOGLE_OAUTH_CLIENT_ID");
+        let secret = get("GOOGLE_OAUTH_CLIENT_SECRET");
+        if id.is_none() && secret.is_none() {
+            return None;
+        }
+        let api = get("GOOGLE_API_URL").unwrap_or_else(|| DEFAULT_API_URL.to_owned());
+        let token_url =
+            get("GOOGLE_OAUTH_TOKEN_URL").unwrap_or_else(|| DEFAULT_TOKEN_URL.to_owned());
+        let mut problems = Vec::new();
+        for (name, value) in [
+            ("GOOGLE_API_URL", &api),
+            ("GOOGLE_OAUTH_TOKEN_URL", &token_url),
+        ] {
+            if !is_safe_base_url(value) {
+                problems.push(format!(
+                    "{name} must be https (or http on 127.0.0.1/localhost)"
+                ));
+            }
+        }
+        if id.is_none() {
+            problems.push("GOOGLE_OAUTH_CLIENT_ID is not set".to_owned());
+        }
+        if secret.is_none() {
+            problems.push("GOOGLE_OAUTH_CLIENT_SECRET is not set".to_owned());
+        }
+        let http = match client(Duration::from_secs(8)) {
+            Ok(http) => Some(http),
+            Err(e) => {
+                problems.push(format!("the Google API client cannot be built: {e}"));
+                None
+            }
+        };
+        match (id, secret, http) {
+            (Some(id), Some(secret), Some(http)) if problems.is_empty() => Some(Ok(Self::new(
+                http,
+                api,
+                token_url,
+                ClientAuth::Body {
+                    id,
+                    secret: SecretString::from(secret),
+                },
+            ))),
+            _ => Some(Err(problems)),
+        }
+    }
+
+    pub fn new(http: reqwest::Client, api: String, token_url: String, auth: ClientAuth) -> Self {
+        Self {
+            tokens: TokenCache::new(http.clone(), token_url, auth),
+            http,
+            api,
+        }
+    }
+
+    /// Google's outbound half, answered through `client`.
+    pub fn outbound(client: Arc<GoogleReplies>) -> OutboundPlatform {
+        OutboundPlatform {
+            platform: PLATFORM,
+            capabilities: CAPABILITIES,
+            client: Some(client),
+            credential_variable: "GOOGLE_REFRESH_TOKEN",
+        }
+    }
+
+    fn review_url(&self, review: &str, reply: bool) -> Result<reqwest::Url, ReplyError> {
+        if !super::parse::is_review_name(review) {
+            return Err(ReplyError::Rejected("not a review name".into()));
+        }
+        let mut segments = vec!["v4"];
+        segments.extend(review.split('/'));
+        if reply {
+            segments.push("reply");
+        }
+        url(&self.api, &segments, &[])
+    }
+
+    /// Send, and on a 401 renew the account's access token and send once more.
+    async fn call(
+        &self,
+        account: &AccountId,
+        token: &AccessToken,
+        build: impl Fn(&str) -> reqwest::RequestBuilder,
+    ) -> Result<Value, ReplyError> {
+        let mut token = token.clone();
+        for attempt in 0..2 {
+            let response = build(token.expose_secret())
+                .send()
+                .await
+                .map_err(transport)?;
+            let (status, body) = read_capped(response).await?;
+            match status {
+                200..=299 => {
+                    return if body.trim().is_empty() {
+                        Ok(Value::Null)
+                    } else {
+                        serde_json::from_str(&body)
+                            .map_err(|e| ReplyError::Ambiguous(format!("unreadable answer: {e}")))
+                    };
+                }
+                401 if attempt == 0 => match self.tokens.renew(account).await {
+                    Some(Ok(fresh)) => token = fresh,
+                    Some(Err(e)) => return Err(e),
+                    None => {
+                        return Err(ReplyError::Reconnect("the access token was refused".into()));
+                    }
+                },
+                401 | 403 => {
+                    return Err(ReplyError::Reconnect(format!(
+                        "HTTP {status}: access refused"
+                    )));
+                }
+                404 => return Err(ReplyError::Rejected("the review no longer exists".into())),
+                429 => return Err(ReplyError::Transient("rate limited".into())),
+                s if s >= 500 => return Err(ReplyError::Ambiguous(format!("HTTP {s}"))),
+                s => return Err(ReplyError::Rejected(format!("HTTP {s}"))),
+            }
+        }
+        Err(ReplyError::Reconnect(
+            "the access token was refused twice".into(),
+        ))
+    }
+
+    fn account_of(target_account: &str) -> Result<AccountId, ReplyError> {
+        AccountId::parse(target_account).map_err(|e| ReplyError::Rejected(e.to_string()))
+    }
+}
+
+fn stars(value: &Value) -> Option<Rating> {
+    let n = match value.as_str()? {
+        "ONE" => 1,
+        "TWO" => 2,
+        "THREE" => 3,
+        "FOUR" => 4,
+        "FIVE" => 5,
+        _ => return None,
+    };
+    Rating::new(n).ok()
+}
+
+#[async_trait]
+impl ReplyClient for GoogleReplies {
+    async fn access_token(
+        &self,
+        account: &AccountId,
+        stored: &SecretString,
+    ) -> Result<AccessToken, ReplyError> {
+        self.tokens.get(account, stored).await
+    }
+
+    fn forget_access_token(&self, account: &AccountId) {
+        self.tokens.forget(account);
+    }
+
+    async fn fetch_item(
+        &self,
+        f: &Feedback,
+        token: &AccessToken,
+    ) -> Result<FetchedItem, ReplyError> {
+        let url = self.review_url(f.item_id.as_str(), false)?;
+        let review = self
+            .call(&f.account_id, token, |t| {
+                self.http.get(url.clone()).bearer_auth(t)
+            })
+            .await?;
+        let reviewer = &review["reviewer"];
+        let anonymous = reviewer["isAnonymous"].as_bool() == Some(true);
+        Ok(FetchedItem {
+            text: review["comment"].as_str().map(str::to_owned),
+            author_id: None,
+            author_name: reviewer["displayName"]
+                .as_str()
+                .filter(|_| !anonymous)
+                .map(str::to_owned),
+            rating: stars(&review["starRating"]),
+            created_at: review["createTime"]
+                .as_str()
+                .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok()),
+        })
+    }
+
+    async fn post_public_reply(
+        &self,
+        target: &ReplyTarget,
+        text: &str,
+        token: &AccessToken,
+    ) -> Result<String, ReplyError> {
+        let account = Self::account_of(&target.account_id)?;
+        let url = self.review_url(&target.reply_to, true)?;
+        self.call(&account, token, |t| {
+            self.http
+                .put(url.clone())
+                .bearer_auth(t)
+                .json(&json!({ "comment": text }))
+        })
+        .await?;
+        Ok(format!("{}/reply", target.reply_to))
+    }
+
+    async fn find_public_reply(
+        &self,
+        target: &ReplyTarget,
+        token: &AccessToken,
+    ) -> Result<Option<String>, ReplyError> {
+        let account = Self::account_of(&target.account_id)?;
+        let url = self.review_url(&target.reply_to, false)?;
+        let review = self
+            .call(&account, token, |t| {
+                self.http.get(url.clone()).bearer_auth(t)
+            })
+            .await?;
+        Ok(review
+            .get("reviewReply")
+            .filter(|r| r.get("comment").is_some())
+            .map(|_| format!("{}/reply", target.reply_to)))
+    }
+}

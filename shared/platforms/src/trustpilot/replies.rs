@@ -1,0 +1,251 @@
+//! The Trustpilot business API: fetch a review, post the company reply, find it again.
+//! The page's stored credential is an OAuth refresh token, exchanged with the API key and
+//! secret (HTTP Basic) for access tokens that are renewed once on a 401.
+
+use super::parse::{is_review_id, title_and_text};
+use super::{CAPABILITIES, PLATFORM};
+use crate::calls::{client, read_capped, transport, url};
+use crate::oauth::{ClientAuth, TokenCache};
+use crate::reply::{
+    AccessToken, FetchedItem, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
+    is_safe_base_url,
+};
+use async_trait::async_trait;
+use feedback::{AccountId, Feedback, Rating};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+pub const DEFAULT_API_URL: &str = "https://api.trustpilot.com";
+pub const DEFAULT_TOKEN_URL: &str =
+    "https://api.trustpilot.com/v1/oauth/oauth-business-users-for-applications/refresh";
+
+#[derive(Debug)]
+pub struct TrustpilotReplies {
+    http: reqwest::Client,
+    api: String,
+    business_user: String,
+    tokens: TokenCache,
+}
+
+fn text(v: &Value, name: &str) -> Option<String> {
+    v.get(name)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+impl TrustpilotReplies {
+    /// From `TRUSTPILOT_API_KEY`, `TRUSTPILOT_API_SECRET`, `TRUSTPILOT_BUSINESS_USER_ID`
+    /// (all three, or Trustpilot is not answered), `TRUSTPILOT_API_URL` and
+    /// `TRUSTPILOT_TOKEN_URL` (Trustpilot's by default).
+    pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Option<Result<Self, Vec<String>>> {
+        let get = |k: &str| {
+            get(k)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let key = get("TRUSTPILOT_API_KEY");
+        let secret = get("TRUSTPILOT_API_SECRET");
+        let user = get("TRUSTPILOT_BUSINESS_USER_ID");
+        if key.is_none() && secret.is_none() && user.is_none() {
+            return None;
+        }
+        let api = get("TRUSTPILOT_API_URL").unwrap_or_else(|| DEFAULT_API_URL.to_owned());
+        let token_url = get("TRUSTPILOT_TOKEN_URL").unwrap_or_else(|| DEFAULT_TOKEN_URL.to_owned());
+        let mut problems = Vec::new();
+        for (name, value) in [
+            ("TRUSTPILOT_API_URL", &api),
+            ("TRUSTPILOT_TOKEN_URL", &token_url),
+        ] {
+            if !is_safe_base_url(value) {
+                problems.push(format!(
+                    "{name} must be https (or http on 127.0.0.1/localhost)"
+                ));
+            }
+        }
+        for (name, value) in [
+            ("TRUSTPILOT_API_KEY", &key),
+            ("TRUSTPILOT_API_SECRET", &secret),
+            ("TRUSTPILOT_BUSINESS_USER_ID", &user),
+        ] {
+            if value.is_none() {
+                problems.push(format!("{name} is not set"));
+            }
+        }
+        let http = client(Duration::from_secs(8))
+            .map_err(|e| problems.push(format!("the Trustpilot API client cannot be built: {e}")))
+            .ok();
+        match (key, secret, user, http) {
+            (Some(key), Some(secret), Some(user), Some(http)) if problems.is_empty() => {
+                Some(Ok(Self::new(
+                    http,
+                    api,
+                    token_url,
+                    ClientAuth::Basic {
+                        id: key,
+                        secret: SecretString::from(secret),
+                    },
+                    user,
+                )))
+            }
+            _ => Some(Err(problems)),
+        }
+    }
+
+    pub fn new(
+        http: reqwest::Client,
+        api: String,
+        token_url: String,
+        auth: ClientAuth,
+        business_user: String,
+    ) -> Self {
+        Self {
+            tokens: TokenCache::new(http.clone(), token_url, auth),
+            http,
+            api,
+            business_user,
+        }
+    }
+
+    pub fn outbound(client: Arc<TrustpilotReplies>) -> OutboundPlatform {
+        OutboundPlatform {
+            platform: PLATFORM,
+            capabilities: CAPABILITIES,
+            client: Some(client),
+            credential_variable: "TRUSTPILOT_REFRESH_TOKEN",
+        }
+    }
+
+    fn review_url(&self, id: &str, reply: bool) -> Result<reqwest::Url, ReplyError> {
+        if !is_review_id(id) {
+            return Err(ReplyError::Rejected("not a review id".into()));
+        }
+        let mut segments = vec!["v1", "private", "reviews", id];
+        if reply {
+            segments.push("reply");
+        }
+        url(&self.api, &segments, &[])
+    }
+
+    async fn call(
+        &self,
+        account: &AccountId,
+        token: &AccessToken,
+        build: impl Fn(&str) -> reqwest::RequestBuilder,
+    ) -> Result<Value, ReplyError> {
+        let mut token = token.clone();
+        for attempt in 0..2 {
+            let response = build(token.expose_secret())
+                .send()
+                .await
+                .map_err(transport)?;
+            let (status, body) = read_capped(response).await?;
+            match status {
+                200..=299 => {
+                    return Ok(serde_json::from_str(&body).unwrap_or(Value::Null));
+                }
+                401 if attempt == 0 => match self.tokens.renew(account).await {
+                    Some(Ok(fresh)) => token = fresh,
+                    Some(Err(e)) => return Err(e),
+                    None => {
+                        return Err(ReplyError::Reconnect("the access token was refused".into()));
+                    }
+                },
+                401 | 403 => {
+                    return Err(ReplyError::Reconnect(format!(
+                        "HTTP {status}: access refused"
+                    )));
+                }
+                404 => return Err(ReplyError::Rejected("the review no longer exists".into())),
+                429 => return Err(ReplyError::Transient("rate limited".into())),
+                s if s >= 500 => return Err(ReplyError::Ambiguous(format!("HTTP {s}"))),
+                s => return Err(ReplyError::Rejected(format!("HTTP {s}"))),
+            }
+        }
+        Err(ReplyError::Reconnect(
+            "the access token was refused twice".into(),
+        ))
+    }
+
+    fn account_of(account: &str) -> Result<AccountId, ReplyError> {
+        AccountId::parse(account).map_err(|e| ReplyError::Rejected(e.to_string()))
+    }
+}
+
+#[async_trait]
+impl ReplyClient for TrustpilotReplies {
+    async fn access_token(
+        &self,
+        account: &AccountId,
+        stored: &SecretString,
+    ) -> Result<AccessToken, ReplyError> {
+        self.tokens.get(account, stored).await
+    }
+
+    fn forget_access_token(&self, account: &AccountId) {
+        self.tokens.forget(account);
+    }
+
+    async fn fetch_item(
+        &self,
+        f: &Feedback,
+        token: &AccessToken,
+    ) -> Result<FetchedItem, ReplyError> {
+        let url = self.review_url(f.item_id.as_str(), false)?;
+        let review = self
+            .call(&f.account_id, token, |t| {
+                self.http.get(url.clone()).bearer_auth(t)
+            })
+            .await?;
+        let consumer = &review["consumer"];
+        Ok(FetchedItem {
+            text: title_and_text(text(&review, "title"), text(&review, "text")),
+            author_id: text(consumer, "id"),
+            author_name: text(consumer, "displayName").or_else(|| text(consumer, "name")),
+            rating: review["stars"]
+                .as_u64()
+                .and_then(|s| u8::try_from(s).ok())
+                .and_then(|s| Rating::new(s).ok()),
+            created_at: text(&review, "createdAt")
+                .and_then(|t| OffsetDateTime::parse(&t, &Rfc3339).ok()),
+        })
+    }
+
+    async fn post_public_reply(
+        &self,
+        target: &ReplyTarget,
+        message: &str,
+        token: &AccessToken,
+    ) -> Result<String, ReplyError> {
+        let account = Self::account_of(&target.account_id)?;
+        let url = self.review_url(&target.reply_to, true)?;
+        self.call(&account, token, |t| {
+            self.http.post(url.clone()).bearer_auth(t).json(&json!({
+                "authorBusinessUserId": self.business_user,
+                "message": message,
+            }))
+        })
+        .await?;
+        Ok(format!("{}/reply", target.reply_to))
+    }
+
+    async fn find_public_reply(
+        &self,
+        target: &ReplyTarget,
+        token: &AccessToken,
+    ) -> Result<Option<String>, ReplyError> {
+        let account = Self::account_of(&target.account_id)?;
+        let url = self.review_url(&target.reply_to, false)?;
+        let review = self
+            .call(&account, token, |t| {
+                self.http.get(url.clone()).bearer_auth(t)
+            })
+            .await?;
+        Ok(text(&review["companyReply"], "text").map(|_| format!("{}/reply", target.reply_to)))
+    }
+}

@@ -1,0 +1,180 @@
+use super::*;
+use crate::reply::ReplyClient;
+use bytes::Bytes;
+use feedback::ChangeVerb;
+use http::{HeaderMap, Method};
+use serde_json::json;
+use time::macros::datetime;
+use wiremock::matchers::{body_json, header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const SECRET: &str = "tp-url-secret-0123456789abcdef";
+const NEXT: &str = "tp-url-secret-rotated-99999999";
+const NOW: OffsetDateTime = datetime!(2026-11-26 10:00 UTC);
+const REVIEW_ID: &str = "6741f0c2a1b2c3d4e5f60718";
+
+fn door() -> TrustpilotWebhooks {
+    TrustpilotWebhooks::new(
+        vec![
+            SecretString::from(SECRET.to_owned()),
+            SecretString::from(NEXT.to_owned()),
+        ],
+        Some("5f0c1b2a3d4e5f6a7b8c9d0e".into()),
+    )
+}
+
+fn request(tail: &[&str], body: serde_json::Value) -> InboundRequest {
+    InboundRequest {
+        method: Method::POST,
+        path_tail: tail.iter().map(|s| s.to_string()).collect(),
+        query: vec![],
+        headers: HeaderMap::new(),
+        body: Bytes::from(body.to_string()),
+    }
+}
+
+fn event(name: &str, stars: u8) -> serde_json::Value {
+    json!({"events": [{"eventName": name, "version": "1.0", "eventData": {
+        "id": REVIEW_ID, "stars": stars, "title": "Nooit meer", "text": "Pakket kwam kapot aan.",
+        "language": "nl", "referenceId": "ORDER-8812", "createdAt": "2026-11-26T09:00:00Z",
+        "consumer": {"id": "5a1b2c3d4e5f", "name": "Joris"}
+    }}]})
+}
+
+#[tokio::test]
+async fn either_configured_secret_in_the_url_is_accepted_and_anything_else_refused() {
+    let d = door();
+    for secret in [SECRET, NEXT] {
+        assert!(d.verify(&request(&[secret], json!({})), NOW).await.is_ok());
+    }
+    for tail in [
+        vec![],
+        vec!["wrong"],
+        vec![SECRET, "extra"],
+        vec![&SECRET[..20]],
+    ] {
+        assert_eq!(
+            d.verify(&request(&tail, json!({})), NOW).await.map(|_| ()),
+            Err(VerifyError::BadCredential),
+            "{tail:?}"
+        );
+    }
+}
+
+#[test]
+fn short_or_odd_url_secrets_are_refused_in_configuration() {
+    let get = |k: &str| (k == "TRUSTPILOT_URL_SECRETS").then(|| "short".to_owned());
+    assert!(TrustpilotWebhooks::from_lookup(&get).unwrap().is_err());
+    let get = |k: &str| (k == "TRUSTPILOT_URL_SECRETS").then(|| format!("{SECRET}, {NEXT}"));
+    assert!(TrustpilotWebhooks::from_lookup(&get).unwrap().is_ok());
+    assert!(!format!("{:?}", door()).contains("tp-url"));
+}
+
+#[test]
+fn created_updated_and_deleted_events_become_changes_of_one_review() {
+    let created = parse::parse_events(
+        event("service-review-created", 1).to_string().as_bytes(),
+        None,
+        NOW,
+    );
+    let f = &created.changes[0].feedback;
+    assert_eq!(created.changes[0].verb, ChangeVerb::Added);
+    assert_eq!(f.platform, PLATFORM);
+    assert_eq!(f.item_id.as_str(), REVIEW_ID);
+    assert_eq!(f.rating.map(|r| r.stars()), Some(1));
+    assert_eq!(
+        f.text.as_deref(),
+        Some("Nooit meer\nPakket kwam kapot aan.")
+    );
+    assert_eq!(f.language.as_deref(), Some("nl"));
+    assert_eq!(f.author_name.as_deref(), Some("Joris"));
+    assert_eq!(f.account_id.as_str(), "trustpilot");
+    let updated = parse::parse_events(
+        event("service-review-updated", 4).to_string().as_bytes(),
+        None,
+        NOW,
+    );
+    assert_eq!(updated.changes[0].verb, ChangeVerb::Edited);
+    let deleted = parse::parse_events(
+        event("service-review-deleted", 4).to_string().as_bytes(),
+        None,
+        NOW,
+    );
+    assert_eq!(deleted.changes[0].verb, ChangeVerb::Removed);
+}
+
+#[test]
+fn unknown_events_and_unusable_ids_are_kept_as_unsupported() {
+    let body = json!({"events": [
+        {"eventName": "service-review-invitation-sent", "eventData": {"id": REVIEW_ID}},
+        {"eventName": "service-review-created", "eventData": {"id": "../me"}},
+    ]});
+    let parsed = parse::parse_events(body.to_string().as_bytes(), None, NOW);
+    assert!(parsed.changes.is_empty());
+    assert_eq!(parsed.unsupported.len(), 2);
+    assert_eq!(parse::parse_events(b"{}", None, NOW).unsupported.len(), 1);
+}
+
+#[tokio::test]
+async fn the_review_is_fetched_and_answered_with_the_business_user() {
+    let api = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .and(header("authorization", "Basic a2V5LTE6c2VjcmV0LTE="))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "tp-at", "expires_in": 359999})),
+        )
+        .mount(&api)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v1/private/reviews/{REVIEW_ID}")))
+        .and(header("authorization", "Bearer tp-at"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": REVIEW_ID, "stars": 2, "title": "Traag", "text": "Twee weken gewacht.",
+            "consumer": {"id": "c1", "displayName": "Joris V."}, "createdAt": "2026-11-26T09:00:00Z"
+        })))
+        .mount(&api)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v1/private/reviews/{REVIEW_ID}/reply")))
+        .and(body_json(
+            json!({"authorBusinessUserId": "bu-user-1", "message": "Sorry, Joris."}),
+        ))
+        .respond_with(ResponseTemplate::new(201))
+        .expect(1)
+        .mount(&api)
+        .await;
+    let client = replies::TrustpilotReplies::new(
+        crate::calls::client(std::time::Duration::from_secs(2)).unwrap(),
+        api.uri(),
+        format!("{}/token", api.uri()),
+        crate::oauth::ClientAuth::Basic {
+            id: "key-1".into(),
+            secret: SecretString::from("secret-1".to_owned()),
+        },
+        "bu-user-1".into(),
+    );
+    let created = parse::parse_events(
+        event("service-review-created", 1).to_string().as_bytes(),
+        None,
+        NOW,
+    );
+    let f = &created.changes[0].feedback;
+    let token = client
+        .access_token(&f.account_id, &SecretString::from("refresh".to_owned()))
+        .await
+        .unwrap();
+    let fetched = client.fetch_item(f, &token).await.unwrap();
+    assert_eq!(
+        fetched.rating.map(|r| r.stars()),
+        Some(2),
+        "the API's stars win over the delivery's"
+    );
+    assert_eq!(fetched.text.as_deref(), Some("Traag\nTwee weken gewacht."));
+    assert_eq!(fetched.author_name.as_deref(), Some("Joris V."));
+    client
+        .post_public_reply(&client.target(f), "Sorry, Joris.", &token)
+        .await
+        .unwrap();
+}

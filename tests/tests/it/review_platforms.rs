@@ -1,0 +1,545 @@
+//! Google Business Profile, Trustpilot and the Standard Webhooks door, each from a signed
+//! (or URL-authenticated) delivery through ingest and the responder against DynamoDB Local
+//! and `wiremock` platform APIs: rejections before any storage call, one record however
+//! often a delivery comes, reviews fetched and answered once, rating history kept.
+
+use async_trait::async_trait;
+use base64::Engine;
+use feedback::{FeedbackChange, ItemId, Platform};
+use feedback_responder::credentials::Credentials;
+use http::Method;
+use platforms::reply::Outbound;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use store::{FeedbackKey, FeedbackStore, RecordOutcome, StoreError, UnsupportedDelivery};
+use time::OffsetDateTime;
+use wiremock::matchers::{body_string_contains, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+use workspace_tests::dynamodb::{TestTable, str_attr};
+use workspace_tests::responder::{dutch_page, responder_on, stream_event_of};
+
+/// A DynamoDB store that counts the calls that reach it.
+struct Counting {
+    inner: store::DynamoStore,
+    calls: AtomicUsize,
+}
+
+#[async_trait]
+impl FeedbackStore for Counting {
+    async fn record_changes(
+        &self,
+        changes: &[FeedbackChange],
+    ) -> Result<RecordOutcome, StoreError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        self.inner.record_changes(changes).await
+    }
+
+    async fn record_unsupported(&self, delivery: &UnsupportedDelivery) -> Result<bool, StoreError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        self.inner.record_unsupported(delivery).await
+    }
+}
+
+fn workspace() -> String {
+    format!("{}/..", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn lookup(vars: Vec<(&'static str, String)>) -> impl Fn(&str) -> Option<String> {
+    move |k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())
+}
+
+struct Ingest {
+    app: webhook_ingest::App,
+    counting: Arc<Counting>,
+}
+
+fn ingest(table: &TestTable, vars: Vec<(&'static str, String)>) -> Ingest {
+    let registry = platforms::registry::from_lookup(&lookup(vars)).unwrap();
+    let counting = Arc::new(Counting {
+        inner: table.store(),
+        calls: AtomicUsize::new(0),
+    });
+    Ingest {
+        app: webhook_ingest::App::new(registry, counting.clone()),
+        counting,
+    }
+}
+
+async fn post(
+    ingest: &Ingest,
+    route: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+) -> (u16, Value) {
+    let mut req =
+        lambda_http::request::from_str(include_str!("../../../infra/events/meta-comments.json"))
+            .unwrap();
+    *req.uri_mut() = format!("https://hooks.example/webhooks/{route}")
+        .parse()
+        .unwrap();
+    *req.method_mut() = Method::POST;
+    *req.body_mut() = lambda_http::Body::Binary(body.to_vec());
+    req.headers_mut().remove("x-hub-signature-256");
+    for (k, v) in headers {
+        req.headers_mut().insert(
+            http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+            v.parse().unwrap(),
+        );
+    }
+    let res = webhook_ingest::handle(&ingest.app, req).await.unwrap();
+    let status = res.status().as_u16();
+    let body = match res.body() {
+        lambda_http::Body::Text(t) => serde_json::from_str(t).unwrap_or(Value::Null),
+        _ => Value::Null,
+    };
+    (status, body)
+}
+
+async fn run_stream(
+    responder: &feedback_responder::Responder,
+    pk: &str,
+    sk: &str,
+    record_type: &'static str,
+    seq: u64,
+) {
+    let res = feedback_responder::handle(
+        responder,
+        stream_event_of(&[(pk.to_owned(), sk.to_owned(), record_type)], seq),
+    )
+    .await
+    .unwrap();
+    assert!(res.batch_item_failures.is_empty(), "{res:?}");
+}
+
+// ---------------------------------------------------------------- Google
+
+const AUDIENCE: &str = "https://hooks.example/webhooks/google";
+const PUSHER: &str = "reviews-push@shop-1.iam.gserviceaccount.com";
+const REVIEW: &str = "accounts/111/locations/222/reviews/rv-abc_1";
+
+fn google_vars() -> Vec<(&'static str, String)> {
+    vec![
+        ("GOOGLE_PUBSUB_AUDIENCE", AUDIENCE.to_owned()),
+        ("GOOGLE_PUBSUB_SERVICE_ACCOUNT", PUSHER.to_owned()),
+        ("GOOGLE_JWKS_URL", "http://127.0.0.1:9/certs".to_owned()),
+        (
+            "GOOGLE_LOCAL_JWKS_FILE",
+            format!("{}/infra/google-local/jwks.json", workspace()),
+        ),
+        (
+            "GOOGLE_LOCAL_SIGNING_KEY_FILE",
+            format!("{}/infra/google-local/signing-key.pem", workspace()),
+        ),
+    ]
+}
+
+fn google_token(claims: Value) -> String {
+    let pem = std::fs::read(format!(
+        "{}/infra/google-local/signing-key.pem",
+        workspace()
+    ))
+    .unwrap();
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+    header.kid = Some("reputation-guard-local".into());
+    jsonwebtoken::encode(
+        &header,
+        &claims,
+        &jsonwebtoken::EncodingKey::from_rsa_pem(&pem).unwrap(),
+    )
+    .unwrap()
+}
+
+fn google_claims() -> Value {
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    json!({"aud": AUDIENCE, "iss": "accounts.google.com", "email": PUSHER, "email_verified": true, "exp": now + 600, "iat": now})
+}
+
+fn google_push(kind: &str, message_id: &str) -> Vec<u8> {
+    let data =
+        json!({"type": kind, "review_name": REVIEW, "location_name": "accounts/111/locations/222"});
+    json!({"message": {"data": base64::engine::general_purpose::STANDARD.encode(data.to_string()), "messageId": message_id},
+           "subscription": "projects/shop-1/subscriptions/reviews"})
+    .to_string()
+    .into_bytes()
+}
+
+async fn google_api(stars: &'static str) -> MockServer {
+    let api = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .and(body_string_contains("refresh_token=google-refresh"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "g-at", "expires_in": 3599})),
+        )
+        .mount(&api)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v4/{REVIEW}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "name": REVIEW, "starRating": stars, "reviewer": {"displayName": "Piet de Boer"},
+            "createTime": OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap()
+        })))
+        .mount(&api)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path(format!("/v4/{REVIEW}/reply")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"comment": "ok"})))
+        .mount(&api)
+        .await;
+    api
+}
+
+fn google_responder(table: &TestTable, api: &MockServer) -> feedback_responder::Responder {
+    let client = platforms::google::replies::GoogleReplies::new(
+        platforms::calls::client(std::time::Duration::from_secs(2)).unwrap(),
+        api.uri(),
+        format!("{}/token", api.uri()),
+        platforms::oauth::ClientAuth::Body {
+            id: "client".into(),
+            secret: secrecy::SecretString::from("secret".to_owned()),
+        },
+    );
+    let outbound = Outbound::new().with(platforms::google::replies::GoogleReplies::outbound(
+        Arc::new(client),
+    ));
+    let credentials =
+        Credentials::local(|k| (k == "GOOGLE_REFRESH_TOKEN").then(|| "google-refresh".to_owned()));
+    responder_on(Arc::new(table.store()), outbound, credentials, dutch_page())
+}
+
+#[tokio::test]
+async fn forged_expired_or_misaddressed_google_pushes_are_refused_before_any_storage_call() {
+    let table = TestTable::new().await;
+    let ingest = ingest(&table, google_vars());
+    let body = google_push("NEW_REVIEW", "m-1");
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let mut cases: Vec<(&str, String)> = Vec::new();
+    for (what, field, value) in [
+        ("expired", "exp", json!(now - 3600)),
+        ("wrong audience", "aud", json!("https://other.example")),
+        ("wrong issuer", "iss", json!("https://evil.example")),
+        (
+            "wrong email",
+            "email",
+            json!("intruder@evil.iam.gserviceaccount.com"),
+        ),
+    ] {
+        let mut claims = google_claims();
+        claims[field] = value;
+        cases.push((what, google_token(claims)));
+    }
+    // Forged: the right claims, signed by another key under the same key id.
+    let forger = rsa_forger_token(google_claims());
+    cases.push(("forged", forger));
+    for (what, token) in cases {
+        let (status, _) = post(
+            &ingest,
+            "google",
+            &[("authorization", format!("Bearer {token}"))],
+            &body,
+        )
+        .await;
+        assert_eq!(status, 401, "{what}");
+    }
+    assert_eq!(ingest.counting.calls.load(Ordering::SeqCst), 0);
+    assert!(table.scan().await.is_empty());
+}
+
+fn rsa_forger_token(claims: Value) -> String {
+    let pem = include_str!("../../../shared/platforms/src/google/testdata/forger-key.pem");
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+    header.kid = Some("reputation-guard-local".into());
+    jsonwebtoken::encode(
+        &header,
+        &claims,
+        &jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap(),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_google_review_is_stored_once_answered_once_and_its_new_rating_kept_with_history() {
+    let table = TestTable::new().await;
+    let ingest = ingest(&table, google_vars());
+    let auth = [(
+        "authorization",
+        format!("Bearer {}", google_token(google_claims())),
+    )];
+    for _ in 0..3 {
+        let (status, _) = post(&ingest, "google", &auth, &google_push("NEW_REVIEW", "m-1")).await;
+        assert_eq!(status, 200);
+    }
+    assert_eq!(table.items_of_type("feedback").await.len(), 1);
+
+    let api = google_api("ONE").await;
+    let responder = google_responder(&table, &api);
+    let pk = format!("feedback#google#{REVIEW}");
+    run_stream(&responder, &pk, "feedback", "feedback", 1).await;
+    run_stream(&responder, &pk, "feedback", "feedback", 2).await;
+    let puts: Vec<_> = api
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.method.as_str() == "PUT")
+        .collect();
+    assert_eq!(puts.len(), 1, "one owner reply, ever");
+    let reply: Value = serde_json::from_slice(&puts[0].body).unwrap();
+    let text = reply["comment"].as_str().unwrap();
+    assert!(text.starts_with("Hallo Piet,"), "{text}");
+    assert!(!text.contains("privé"), "{text}");
+    assert!(text.len() <= 4096);
+
+    let key = FeedbackKey {
+        platform: Platform::from_static("google"),
+        item_id: ItemId::parse(REVIEW).unwrap(),
+    };
+    let bundle = table.store().item(&key).await.unwrap();
+    let task = bundle.task.unwrap();
+    assert_eq!(task.channel, store::TaskChannel::Manual);
+    assert!(
+        task.flags.contains(&"set_contact_line".to_owned()),
+        "{:?}",
+        task.flags
+    );
+
+    // The reviewer comes back with four stars: the update is fetched, the record keeps
+    // the history and the task says so; nothing is posted again.
+    let (status, _) = post(
+        &ingest,
+        "google",
+        &auth,
+        &google_push("UPDATED_REVIEW", "m-2"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = post(
+        &ingest,
+        "google",
+        &auth,
+        &google_push("UPDATED_REVIEW", "m-2"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let refreshes = table.items_of_type("refresh").await;
+    assert_eq!(refreshes.len(), 1, "one refresh per delivery");
+    let api4 = google_api("FOUR").await;
+    let responder = google_responder(&table, &api4);
+    run_stream(
+        &responder,
+        &pk,
+        str_attr(&refreshes[0], "sk").unwrap(),
+        "refresh",
+        3,
+    )
+    .await;
+    let record = table.store().feedback(&key).await.unwrap().unwrap();
+    assert_eq!(record.feedback.rating.map(|r| r.stars()), Some(4));
+    let history: Vec<u8> = record
+        .rating_history
+        .iter()
+        .map(|r| r.rating.stars())
+        .collect();
+    assert_eq!(history, [1]);
+    let task = table.store().task(&key).await.unwrap().unwrap();
+    assert!(
+        task.flags.contains(&"review_updated".to_owned()),
+        "{:?}",
+        task.flags
+    );
+    assert!(
+        !api4
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .any(|r| r.method.as_str() == "PUT"),
+        "an update is not answered again"
+    );
+}
+
+// ---------------------------------------------------------------- Trustpilot
+
+const TP_SECRET: &str = "tp-url-secret-0123456789abcdef";
+const TP_REVIEW: &str = "6741f0c2a1b2c3d4e5f60718";
+
+fn tp_event(name: &str, stars: u8) -> Vec<u8> {
+    json!({"events": [{"eventName": name, "eventData": {
+        "id": TP_REVIEW, "stars": stars, "title": "Traag", "text": "Twee weken gewacht op mijn bestelling.",
+        "language": "nl", "consumer": {"id": "c-1", "name": "Joris"}
+    }}]})
+    .to_string()
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn trustpilot_deliveries_need_the_url_secret_are_stored_once_and_a_deleted_review_is_never_answered()
+ {
+    let table = TestTable::new().await;
+    let ingest = ingest(
+        &table,
+        vec![("TRUSTPILOT_URL_SECRETS", TP_SECRET.to_owned())],
+    );
+    for route in ["trustpilot", "trustpilot/wrong-secret-0123456789abcdef"] {
+        let (status, _) = post(&ingest, route, &[], &tp_event("service-review-created", 1)).await;
+        assert_eq!(status, 401, "{route}");
+    }
+    assert_eq!(ingest.counting.calls.load(Ordering::SeqCst), 0);
+    let route = format!("trustpilot/{TP_SECRET}");
+    for _ in 0..2 {
+        let (status, _) = post(&ingest, &route, &[], &tp_event("service-review-created", 1)).await;
+        assert_eq!(status, 200);
+    }
+    assert_eq!(table.items_of_type("feedback").await.len(), 1);
+    let (status, _) = post(&ingest, &route, &[], &tp_event("service-review-deleted", 1)).await;
+    assert_eq!(status, 200);
+
+    let api = MockServer::start().await;
+    let responder = responder_on(
+        Arc::new(table.store()),
+        Outbound::new().with(platforms::trustpilot::replies::TrustpilotReplies::outbound(
+            Arc::new(platforms::trustpilot::replies::TrustpilotReplies::new(
+                platforms::calls::client(std::time::Duration::from_secs(2)).unwrap(),
+                api.uri(),
+                format!("{}/token", api.uri()),
+                platforms::oauth::ClientAuth::Basic {
+                    id: "k".into(),
+                    secret: secrecy::SecretString::from("s".to_owned()),
+                },
+                "bu-1".into(),
+            )),
+        )),
+        Credentials::local(|_| Some("tp-refresh".to_owned())),
+        dutch_page(),
+    );
+    run_stream(
+        &responder,
+        &format!("feedback#trustpilot#{TP_REVIEW}"),
+        "feedback",
+        "feedback",
+        1,
+    )
+    .await;
+    assert!(
+        api.received_requests().await.unwrap_or_default().is_empty(),
+        "nothing fetched or posted"
+    );
+    let record = table.items_of_type("feedback").await.remove(0);
+    assert_eq!(record["removed"], json!(true));
+    assert_eq!(str_attr(&record, "decision"), Some("skip:removed"));
+}
+
+// ---------------------------------------------------------------- Standard Webhooks
+
+const KEY: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+fn signed(id: &str, at: i64, body: &[u8]) -> Vec<(&'static str, String)> {
+    let door = platforms::standard::StandardWebhooks::new(&[KEY]).unwrap();
+    vec![
+        ("webhook-id", id.to_owned()),
+        ("webhook-timestamp", at.to_string()),
+        ("webhook-signature", door.sign(id, at, body).unwrap()),
+    ]
+}
+
+async fn post_signed(
+    ingest: &Ingest,
+    headers: Vec<(&'static str, String)>,
+    body: &[u8],
+) -> (u16, Value) {
+    let headers: Vec<(&str, String)> = headers.into_iter().collect();
+    post(ingest, "standard", &headers, body).await
+}
+
+#[tokio::test]
+async fn the_standard_door_refuses_bad_signatures_and_stale_timestamps_and_explains_invalid_items()
+{
+    let table = TestTable::new().await;
+    let ingest = ingest(&table, vec![("STANDARD_WEBHOOK_SECRETS", KEY.to_owned())]);
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let item = json!({"type": "feedback.v1", "source": "brand24", "item_id": "m-1", "text": "Website werkt al dagen niet", "url": "https://forum.example/t/1"}).to_string();
+
+    let mut bad = signed("msg_1", now, item.as_bytes());
+    bad[2].1 = "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into();
+    assert_eq!(post_signed(&ingest, bad, item.as_bytes()).await.0, 401);
+    for at in [now - 301, now + 301] {
+        assert_eq!(
+            post_signed(
+                &ingest,
+                signed("msg_1", at, item.as_bytes()),
+                item.as_bytes()
+            )
+            .await
+            .0,
+            401
+        );
+    }
+    assert_eq!(ingest.counting.calls.load(Ordering::SeqCst), 0);
+
+    let invalid = json!({"type": "feedback.v1", "source": "brand24", "rating": 9}).to_string();
+    let (status, body) = post_signed(
+        &ingest,
+        signed("msg_2", now, invalid.as_bytes()),
+        invalid.as_bytes(),
+    )
+    .await;
+    assert_eq!(status, 400);
+    let problems = body["problems"].as_array().unwrap();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.as_str().unwrap().starts_with("item_id")),
+        "{body}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.as_str().unwrap().starts_with("rating")),
+        "{body}"
+    );
+    assert_eq!(
+        table.items_of_type("unsupported").await.len(),
+        1,
+        "kept raw"
+    );
+
+    for _ in 0..2 {
+        let (status, _) = post_signed(
+            &ingest,
+            signed("msg_3", now, item.as_bytes()),
+            item.as_bytes(),
+        )
+        .await;
+        assert_eq!(status, 200);
+    }
+    assert_eq!(table.items_of_type("feedback").await.len(), 1);
+
+    let responder = responder_on(
+        Arc::new(table.store()),
+        platforms::reply::from_lookup(&|_| None).unwrap(),
+        Credentials::local(|_| None),
+        dutch_page(),
+    );
+    run_stream(
+        &responder,
+        "feedback#standard#brand24:m-1",
+        "feedback",
+        "feedback",
+        1,
+    )
+    .await;
+    let key = FeedbackKey::parse_id("standard:brand24:m-1").unwrap();
+    let bundle = table.store().item(&key).await.unwrap();
+    assert!(
+        bundle.messages.is_empty(),
+        "nothing can be sent through the door"
+    );
+    let task = bundle.task.unwrap();
+    assert_eq!(task.channel, store::TaskChannel::Manual);
+    assert_eq!(
+        bundle.feedback.unwrap().feedback.url.as_deref(),
+        Some("https://forum.example/t/1")
+    );
+}
