@@ -13,6 +13,7 @@
 
 mod env;
 mod http_server;
+mod sandbox;
 mod sink;
 mod stream;
 
@@ -37,12 +38,16 @@ struct Args {
     /// Port of DynamoDB Local (always on 127.0.0.1).
     #[arg(long, env = "DYNAMODB_LOCAL_PORT", default_value_t = 8000)]
     dynamodb_port: u16,
+    /// Port of the platform API stand-in serving `infra/sandbox/` (always on 127.0.0.1).
+    #[arg(long, env = "LOCAL_SANDBOX_PORT", default_value_t = 3001)]
+    sandbox_port: u16,
     /// Variables used where the environment sets none.
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../local.env"))]
     env_file: PathBuf,
 }
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../dynamodb-local.sh");
+const SANDBOX: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../sandbox");
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -56,15 +61,19 @@ async fn main() -> ExitCode {
     }
 }
 
-/// Every platform's outbound half with its client swapped for the dry-run sink.
+/// Every platform's outbound half with its client wrapped in the dry-run sink: reads go
+/// to the platform's API, writes are only logged.
 fn dry_run(outbound: &Outbound) -> Outbound {
-    let sink: Arc<sink::DryRunReplies> = Arc::new(sink::DryRunReplies);
     outbound
         .platforms()
         .filter_map(|p| outbound.get(p))
         .fold(Outbound::new(), |out, p| {
             out.with(OutboundPlatform {
-                client: p.client.as_ref().map(|_| sink.clone() as _),
+                client: p.client.as_ref().map(|reads| {
+                    Arc::new(sink::DryRunReplies {
+                        reads: Arc::clone(reads),
+                    }) as _
+                }),
                 ..p.clone()
             })
         })
@@ -110,6 +119,15 @@ async fn run(args: Args) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e} (another runner? use --port)"))?;
     let server = tokio::spawn(http_server::serve(listener, app, stop_rx.clone()));
+    let sandbox_addr = SocketAddr::from(([127, 0, 0, 1], args.sandbox_port));
+    let sandbox_listener = tokio::net::TcpListener::bind(sandbox_addr)
+        .await
+        .map_err(|e| format!("cannot listen on {sandbox_addr}: {e} (use --sandbox-port)"))?;
+    let sandbox = tokio::spawn(sandbox::serve(
+        sandbox_listener,
+        PathBuf::from(SANDBOX),
+        stop_rx.clone(),
+    ));
     let patterns = store::setup::responder_filter_patterns(store::setup::TEMPLATE_YAML)
         .map_err(|e| e.to_string())?;
     let stream = dynamo.stream(&table).await.map_err(|e| {
@@ -128,6 +146,7 @@ async fn run(args: Args) -> Result<(), String> {
     println!(
         "\nReputation guard is running locally.\n{webhooks}\
          \n  DynamoDB   {}   table {table}\
+         \n  sandbox    http://{sandbox_addr}   platform API stand-in serving infra/sandbox/\
          \n  replies    {}\
          \n  secrets    from the environment, then {}\
          \n\nTry it (another terminal):\
@@ -151,6 +170,7 @@ async fn run(args: Args) -> Result<(), String> {
     let _ = stop_tx.send(true);
     let _ = server.await;
     let _ = poller.await;
+    let _ = sandbox.await;
     println!("stopped (DynamoDB Local keeps running: infra/dynamodb-local.sh stop)");
     Ok(())
 }

@@ -31,10 +31,24 @@ impl EnvFile {
             .collect()
     }
 
+    /// Relative paths of `*_FILE` variables are relative to the repository (the env file's
+    /// folder's parent), as the local runner reads them.
+    fn resolve_files(path: &Path, mut vars: HashMap<String, String>) -> HashMap<String, String> {
+        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if let Some(root) = canonical.parent().and_then(Path::parent) {
+            for (k, v) in vars.iter_mut() {
+                if k.ends_with("_FILE") && Path::new(v.as_str()).is_relative() {
+                    *v = root.join(v.as_str()).display().to_string();
+                }
+            }
+        }
+        vars
+    }
+
     fn load(path: &Path) -> Result<Self> {
         match std::fs::read_to_string(path) {
             Ok(text) => Ok(Self {
-                vars: Self::parse(&text),
+                vars: Self::resolve_files(path, Self::parse(&text)),
                 missing: false,
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self {
