@@ -23,6 +23,10 @@ fn failure(sequence_number: Option<String>) -> DynamoDbBatchItemFailure {
     f
 }
 
+/// The time kept in hand: an item is only started with at least this much left (one item
+/// with retries and backoff takes well under it).
+pub const RESERVE: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Handle one stream batch. Records are handled in order; a failed one is reported by its
 /// sequence number and the rest still handled (each is idempotent).
 pub async fn handle(
@@ -30,9 +34,23 @@ pub async fn handle(
     event: LambdaEvent<Event>,
 ) -> Result<DynamoDbEventResponse, Infallible> {
     let mut response = DynamoDbEventResponse::default();
+    let deadline = std::time::UNIX_EPOCH + std::time::Duration::from_millis(event.context.deadline);
     for record in event.payload.records {
         let sequence = record.change.sequence_number.clone();
         if record.event_name != "INSERT" {
+            continue;
+        }
+        // Not enough time left to finish one more item (a slow platform can take a while):
+        // hand this and the rest back rather than be cut off mid-send.
+        let left = deadline
+            .duration_since(std::time::SystemTime::now())
+            .unwrap_or_default();
+        if event.context.deadline > 0 && left < RESERVE {
+            warn!(
+                left_ms = left.as_millis() as u64,
+                "out of time: handing the rest of the batch back"
+            );
+            response.batch_item_failures.push(failure(sequence));
             continue;
         }
         let keys: Keys = match serde_dynamo::from_item(record.change.keys) {

@@ -3,19 +3,40 @@
 use feedback_responder::credentials::{CredentialSource, Credentials};
 use feedback_responder::{Responder, ResponderConfig, handle};
 use lambda_runtime::{Error, LambdaEvent, run, service_fn};
+use secrecy::ExposeSecret;
+use std::collections::HashMap;
 use std::sync::Arc;
-use store::parameters::SsmParameters;
+use store::parameters::{SsmParameters, read_secrets};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     logging::init_tracing();
-    let config = ResponderConfig::from_env()?;
-    let credentials = match &config.token_ssm_prefix {
-        Some(prefix) => Credentials::new(CredentialSource::Ssm {
-            parameters: Arc::new(SsmParameters::from_env().await),
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    // One SSM client for the reply clients' secrets (one call at cold start) and the
+    // pages' credentials, when this runs on AWS.
+    let ssm = match (env("SECRETS_SSM_PATH"), env("PAGE_TOKEN_SSM_PREFIX")) {
+        (None, None) => None,
+        _ => Some(Arc::new(SsmParameters::from_env().await)),
+    };
+    let secrets: HashMap<String, String> = match (&ssm, env("SECRETS_SSM_PATH")) {
+        (Some(ssm), Some(path)) => {
+            read_secrets(ssm.as_ref(), &path, &platforms::reply::SECRET_VARIABLES)
+                .await?
+                .into_iter()
+                .map(|(k, v)| (k, v.expose_secret().to_owned()))
+                .collect()
+        }
+        _ => HashMap::new(),
+    };
+    let config = ResponderConfig::from_lookup(|k| {
+        secrets.get(k).cloned().or_else(|| std::env::var(k).ok())
+    })?;
+    let credentials = match (&config.token_ssm_prefix, ssm) {
+        (Some(prefix), Some(ssm)) => Credentials::new(CredentialSource::Ssm {
+            parameters: ssm,
             prefix: prefix.clone(),
         }),
-        None => Credentials::local(|k| std::env::var(k).ok()),
+        _ => Credentials::local(|k| std::env::var(k).ok()),
     };
     let platforms: Vec<String> = config.outbound.platforms().map(|p| p.to_string()).collect();
     tracing::info!(?platforms, "answering on these platforms");

@@ -13,7 +13,7 @@ use platforms::reply::{
     AccessToken, Outbound, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
 };
 use std::sync::Arc;
-use store::messages::{Claim, Finish};
+use store::messages::{Claim, Finish, NewMessage};
 use store::tasks::NewTask;
 use store::{FeedbackKey, ResponderStore, StoreError};
 use time::OffsetDateTime;
@@ -64,6 +64,9 @@ pub struct Responder {
 const RECONNECT_FLAG: &str = "reconnect_page";
 const REPLY_FAILED_FLAG: &str = "reply_failed";
 const CONTACT_FLAG: &str = "set_contact_line";
+const TOKEN_MISSING_FLAG: &str = "token_missing";
+const SETUP_FLAG: &str = "fix_setup";
+const MISMATCH_FLAG: &str = "message_mismatch";
 const UPDATED_FLAG: &str = "review_updated";
 
 enum Sent {
@@ -139,7 +142,16 @@ impl Responder {
             .await
             .map_err(|e| match e {
                 CredentialError::Unavailable(e) => TokenProblem::Later(e),
-                other => TokenProblem::Staff(other.to_string()),
+                // Not stored yet: once it is, the page answers again by itself.
+                CredentialError::Missing(e) => TokenProblem::Missing(e),
+                // Permissions or a key policy, or a page record pointing elsewhere: a person
+                // must fix the deployment, not reconnect the page.
+                CredentialError::Denied(e) => {
+                    TokenProblem::Setup(format!("reading the page's credential is denied: {e}"))
+                }
+                CredentialError::BadSource(e) => {
+                    TokenProblem::Setup(format!("credential source {e:?} is not allowed here"))
+                }
             })?;
         out.client
             .access_token(&f.account_id, &stored)
@@ -196,6 +208,18 @@ impl Responder {
                         .await?;
                     return self.needs_reconnect(key, &f, &[], &reason, true).await;
                 }
+                Fetched::Setup(reason) => {
+                    self.store
+                        .record_decision(
+                            key,
+                            Stored::Skip(SkipReason::Unfetchable),
+                            None,
+                            None,
+                            now,
+                        )
+                        .await?;
+                    return self.needs_setup(key, &[], &reason).await;
+                }
             }
         }
 
@@ -213,6 +237,38 @@ impl Responder {
                 label,
                 language,
             } => {
+                // A threat is never answered, but a person must see it, soon.
+                if let Some(task) =
+                    triage::task_for_skip(&f, reason, language, &page.settings, &self.templates)
+                {
+                    let opened = self
+                        .store
+                        .create_task(
+                            key,
+                            &NewTask {
+                                account_id: f.account_id.clone(),
+                                due_at: task.due_at,
+                                channel: TaskChannel::Manual,
+                                next_step: task.next_step,
+                                label: label.map_or("threat", |l| l.as_str()).into(),
+                                language: language
+                                    .unwrap_or(page.settings.default_language)
+                                    .code()
+                                    .into(),
+                                mode: page.settings.mode,
+                                draft_public: String::new(),
+                                draft_private: None,
+                                created_at: now,
+                            },
+                        )
+                        .await?;
+                    if opened {
+                        warn!(
+                            reason = reason.as_str(),
+                            "not answered; a task for a person opened"
+                        );
+                    }
+                }
                 return self
                     .skip(
                         key,
@@ -270,15 +326,39 @@ impl Responder {
             ReplyMode::Approval => MessageState::Draft,
             ReplyMode::DryRun => MessageState::DryRun,
         };
-        if public {
-            self.store
-                .create_message(key, Channel::Public, &drafts.public, initial, now)
-                .await?;
-        }
-        if let (true, Some(text)) = (private, &drafts.private) {
-            self.store
-                .create_message(key, Channel::Private, text, initial, now)
-                .await?;
+        // The first draft wins (a redelivery never changes what is sent), but only our own:
+        // a stored message that is not what we draft now was put there by someone else or
+        // an older wording, and is held for a person instead of being sent.
+        let mut mismatched = Vec::new();
+        let wanted = [
+            (
+                Channel::Public,
+                Some(&drafts.public).filter(|_| public),
+                Some(drafts.public_without_private.as_str()),
+            ),
+            (
+                Channel::Private,
+                drafts.private.as_ref().filter(|_| private),
+                None,
+            ),
+        ];
+        for (channel, text, alt_text) in wanted {
+            let Some(text) = text else { continue };
+            let message = NewMessage {
+                channel,
+                text,
+                alt_text,
+                state: initial,
+            };
+            let stored = self.store.create_message(key, &message, now).await?;
+            if stored.text != *text
+                && matches!(
+                    stored.state,
+                    MessageState::Pending | MessageState::Draft | MessageState::Uncertain
+                )
+            {
+                mismatched.push(channel);
+            }
         }
         if let Some(task) = &task {
             let created = self
@@ -321,6 +401,16 @@ impl Responder {
                     )
                     .await?;
             }
+        }
+        if !mismatched.is_empty() {
+            let reason = "a stored message differs from the drafted reply: not sent; check it and send it by hand";
+            for channel in &mismatched {
+                self.store.fail_message(key, *channel, reason, now).await?;
+            }
+            self.store
+                .flag_task(key, MISMATCH_FLAG, reason, now)
+                .await?;
+            warn!(channels = ?mismatched, "a stored message differs from the draft: held for a person");
         }
         let Some(out) = out.filter(|_| public || private) else {
             info!("no channel on this platform: drafted for staff");
@@ -368,6 +458,13 @@ impl Responder {
         let token = match self.token(f, page, out).await {
             Ok(token) => token,
             Err(TokenProblem::Later(e)) => return Err(RespondError::NotYetFetched(e)),
+            Err(TokenProblem::Missing(e)) => {
+                self.store
+                    .flag_task(key, TOKEN_MISSING_FLAG, &e, now)
+                    .await?;
+                return Err(RespondError::NotYetFetched(e));
+            }
+            Err(TokenProblem::Setup(e)) => return Ok(Fetched::Setup(e)),
             Err(TokenProblem::Staff(e)) => return Ok(Fetched::Reconnect(e)),
         };
         match out.client.fetch_item(f, &token).await {
@@ -421,6 +518,7 @@ impl Responder {
             }
             Fetched::Skip(_) => Ok(Outcome::Ignored),
             Fetched::Reconnect(reason) => self.needs_reconnect(key, &f, &[], &reason, true).await,
+            Fetched::Setup(reason) => self.needs_setup(key, &[], &reason).await,
         }
     }
 
@@ -432,12 +530,63 @@ impl Responder {
             return Ok(Outcome::Ignored);
         };
         let f = &record.feedback;
-        let public = self.store.message(key, Channel::Public).await?.is_some();
-        let private = self.store.message(key, Channel::Private).await?.is_some();
+        let page = self.page(self.store.page(&f.platform, &f.account_id).await?);
+        // What we would draft for this item (decided as of when it arrived, so the same
+        // words as then): only that, approved by staff, is ever sent. An approval record or
+        // a message someone else put in the table sends nothing.
+        let capabilities = self.outbound.capabilities(&f.platform);
+        let state = ItemState {
+            removed: record.removed,
+            edited: record.edited,
+        };
+        let expected = match decide(
+            f,
+            state,
+            &page.settings,
+            &capabilities,
+            &self.templates,
+            f.received_at,
+        ) {
+            Decision::Answer { drafts, .. } => Some(drafts),
+            Decision::Skip { .. } => None,
+        };
+        let mut send = [false, false];
+        let mut held = Vec::new();
+        for (i, channel) in [Channel::Public, Channel::Private].into_iter().enumerate() {
+            let Some(stored) = self.store.message(key, channel).await? else {
+                continue;
+            };
+            let draft = expected.as_ref().and_then(|d| match channel {
+                Channel::Public => Some(&d.public),
+                Channel::Private => d.private.as_ref(),
+            });
+            let ours = draft == Some(&stored.text)
+                && (stored.approved_by.is_some() || stored.state != MessageState::Pending);
+            if ours {
+                send[i] = true;
+            } else if matches!(
+                stored.state,
+                MessageState::Pending | MessageState::Draft | MessageState::Uncertain
+            ) {
+                held.push(channel);
+            }
+        }
+        if !held.is_empty() {
+            let now = OffsetDateTime::now_utc();
+            let reason =
+                "a stored message is not the drafted reply staff approved: not sent; check it";
+            for channel in &held {
+                self.store.fail_message(key, *channel, reason, now).await?;
+            }
+            self.store
+                .flag_task(key, MISMATCH_FLAG, reason, now)
+                .await?;
+            warn!(channels = ?held, "approval for a message we did not draft: held for a person");
+        }
+        let [public, private] = send;
         let Some(out) = self.channeled(f).filter(|_| public || private) else {
             return Ok(Outcome::Ignored);
         };
-        let page = self.page(self.store.page(&f.platform, &f.account_id).await?);
         info!("sending approved drafts");
         self.send_all(key, f, &page, &out, channels(public, private))
             .await
@@ -472,6 +621,19 @@ impl Responder {
                     reason: format!("page token unavailable: {e}"),
                 });
             }
+            Err(TokenProblem::Missing(e)) => {
+                // Handed back to the stream: answered when the token is stored in time.
+                self.store
+                    .flag_task(key, TOKEN_MISSING_FLAG, &e, OffsetDateTime::now_utc())
+                    .await?;
+                return Err(RespondError::NotYetSent {
+                    channel: "public",
+                    reason: e,
+                });
+            }
+            Err(TokenProblem::Setup(e)) => {
+                return self.needs_setup(key, channels, &e).await;
+            }
             Err(TokenProblem::Staff(e)) => {
                 return self.needs_reconnect(key, f, channels, &e, true).await;
             }
@@ -503,6 +665,27 @@ impl Responder {
         } else {
             Ok(Outcome::NeedsStaff(failures.join("; ")))
         }
+    }
+
+    /// The deployment must be fixed (a permission, a key policy, a page record pointing at
+    /// a source it may not): fail what is unsent, say why on the task; the page is not
+    /// marked, since reconnecting it would not help.
+    async fn needs_setup(
+        &self,
+        key: &FeedbackKey,
+        channels: &[Channel],
+        reason: &str,
+    ) -> Result<Outcome, RespondError> {
+        let now = OffsetDateTime::now_utc();
+        warn!(
+            reason,
+            "the deployment must be fixed before this page can be answered"
+        );
+        for channel in channels {
+            self.store.fail_message(key, *channel, reason, now).await?;
+        }
+        self.store.flag_task(key, SETUP_FLAG, reason, now).await?;
+        Ok(Outcome::NeedsStaff(reason.to_owned()))
     }
 
     /// No call can succeed until staff reconnect the page: fail what is unsent, flag the
@@ -613,10 +796,21 @@ impl Responder {
                 }
             }
             let result = match channel {
-                Channel::Public => client
-                    .post_public_reply(target, &message.text, token)
-                    .await
-                    .map(Some),
+                Channel::Public => {
+                    // Honest: the reply mentions a private message only when one went out.
+                    let private_sent = matches!(
+                        self.store.message(key, Channel::Private).await?,
+                        Some(m) if m.state == MessageState::Sent
+                    );
+                    let text = match (&message.alt_text, private_sent) {
+                        (Some(alt), false) => alt,
+                        _ => &message.text,
+                    };
+                    client
+                        .post_public_reply(target, text, token)
+                        .await
+                        .map(Some)
+                }
                 Channel::Private => {
                     client
                         .send_private_reply(target, &message.text, token)
@@ -681,18 +875,25 @@ enum Fetched {
     Content(ItemContent),
     Skip(SkipReason),
     Reconnect(String),
+    Setup(String),
 }
 
 enum TokenProblem {
     /// Try again later (nothing was sent).
     Later(String),
+    /// Not stored yet: try again later; the page is not marked.
+    Missing(String),
+    /// The deployment must be fixed (permissions, a key policy, a steered source).
+    Setup(String),
     /// A person must act (no token, denied, revoked).
     Staff(String),
 }
 
+/// The channels to send on, the private message first: the public reply then says it was
+/// sent only if it was.
 fn channels(public: bool, private: bool) -> &'static [Channel] {
     match (public, private) {
-        (true, true) => &[Channel::Public, Channel::Private],
+        (true, true) => &[Channel::Private, Channel::Public],
         (true, false) => &[Channel::Public],
         (false, true) => &[Channel::Private],
         (false, false) => &[],

@@ -7,7 +7,8 @@ use logging::error_chain;
 use platforms::registry::Registry;
 use platforms::{HandshakeOutcome, InboundRequest, WebhookPlatform};
 use std::convert::Infallible;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 use store::{FeedbackStore, UnsupportedDelivery};
 use time::OffsetDateTime;
 use tracing::{Instrument, error, info, info_span, warn};
@@ -17,14 +18,89 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// What the handler needs, built once per cold start.
 pub struct App {
-    platforms: Registry,
+    platforms: RwLock<Arc<Registry>>,
     store: Arc<dyn FeedbackStore>,
+    reload: Option<Reload>,
+}
+
+/// Builds the registry again from fresh secrets (rotated in SSM without a redeploy), at
+/// most once a minute, when a delivery fails verification or names a platform we do not
+/// serve.
+pub struct Reload {
+    build: Box<dyn Fn() -> BoxFuture<'static, Option<Registry>> + Send + Sync>,
+    last: Mutex<Option<Instant>>,
+    every: Duration,
+}
+
+type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+impl Reload {
+    /// `build` makes a registry from the secrets as they are now (`None`: could not).
+    pub fn new(
+        build: impl Fn() -> BoxFuture<'static, Option<Registry>> + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            build: Box::new(build),
+            last: Mutex::new(Some(Instant::now())),
+            every: Duration::from_secs(60),
+        }
+    }
+
+    /// With another minimum time between reloads (tests).
+    pub fn every(mut self, every: Duration) -> Self {
+        self.every = every;
+        self
+    }
+
+    fn due(&self) -> bool {
+        let Ok(mut last) = self.last.lock() else {
+            return false;
+        };
+        if last.is_some_and(|t| t.elapsed() < self.every) {
+            return false;
+        }
+        *last = Some(Instant::now());
+        true
+    }
 }
 
 impl App {
     /// Serve `platforms` (a route not among them answers 404), storing into `store`.
     pub fn new(platforms: Registry, store: Arc<dyn FeedbackStore>) -> Self {
-        Self { platforms, store }
+        Self {
+            platforms: RwLock::new(Arc::new(platforms)),
+            store,
+            reload: None,
+        }
+    }
+
+    /// Also reload the platforms' secrets when a delivery does not verify.
+    pub fn with_reload(mut self, reload: Reload) -> Self {
+        self.reload = Some(reload);
+        self
+    }
+
+    fn registry(&self) -> Arc<Registry> {
+        match self.platforms.read() {
+            Ok(r) => Arc::clone(&r),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Reload the secrets if a reload is due; `true` when the registry changed.
+    async fn reload(&self) -> bool {
+        let Some(reload) = self.reload.as_ref().filter(|r| r.due()) else {
+            return false;
+        };
+        let Some(fresh) = (reload.build)().await else {
+            warn!("re-reading the platforms' secrets failed; keeping the ones we have");
+            return false;
+        };
+        info!(routes = ?fresh.routes().collect::<Vec<_>>(), "platforms' secrets re-read");
+        if let Ok(mut current) = self.platforms.write() {
+            *current = Arc::new(fresh);
+        }
+        true
     }
 }
 
@@ -61,6 +137,13 @@ fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
 }
 
+/// What became of a call, for deciding whether fresh secrets might change it.
+enum Served {
+    Done(Response<Body>),
+    /// 404 (no such platform) or 401 (not verified): fresh secrets might help.
+    Unknown(Response<Body>),
+}
+
 /// Handle one webhook call. Never fails: every outcome is a response.
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
     let Some((route, path_tail)) = split_route(request.uri().path()) else {
@@ -69,48 +152,59 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Infal
             "no such route; webhooks are served on /webhooks/{platform}",
         ));
     };
-    let Some(platform) = app.platforms.get(route) else {
-        return Ok(error(StatusCode::NOT_FOUND, "unknown platform"));
-    };
-    let route = platform.route();
-    let span = info_span!("webhook", platform = route, method = %request.method());
-    Ok(dispatch(app, platform, path_tail, request)
-        .instrument(span)
-        .await)
-}
-
-async fn dispatch(
-    app: &App,
-    platform: &dyn WebhookPlatform,
-    path_tail: Vec<String>,
-    request: Request,
-) -> Response<Body> {
+    let route = route.to_owned();
     let (parts, body) = request.into_parts();
-    let query: Vec<(String, String)> = parts
-        .uri
-        .query()
-        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-        .unwrap_or_default();
     let body: &[u8] = body.as_ref();
     if body.len() > MAX_BODY_BYTES {
         warn!(bytes = body.len(), "body too large");
-        return error(StatusCode::PAYLOAD_TOO_LARGE, "body is larger than 1 MiB");
+        return Ok(error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body is larger than 1 MiB",
+        ));
     }
     let inbound = InboundRequest {
         method: parts.method.clone(),
         path_tail,
-        query,
+        query: parts
+            .uri
+            .query()
+            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .unwrap_or_default(),
         headers: parts.headers,
         body: Bytes::copy_from_slice(body),
     };
-    match parts.method {
-        Method::GET => handshake(platform, &inbound),
-        Method::POST => deliver(app, platform, &inbound).await,
-        _ => error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "use POST for deliveries, GET for handshakes",
-        ),
+    let first = serve(app, &app.registry(), &route, &inbound).await;
+    Ok(match first {
+        Served::Done(response) => response,
+        Served::Unknown(response) => {
+            if app.reload().await {
+                match serve(app, &app.registry(), &route, &inbound).await {
+                    Served::Done(r) | Served::Unknown(r) => r,
+                }
+            } else {
+                response
+            }
+        }
+    })
+}
+
+async fn serve(app: &App, registry: &Registry, route: &str, inbound: &InboundRequest) -> Served {
+    let Some(platform) = registry.get(route) else {
+        return Served::Unknown(error(StatusCode::NOT_FOUND, "unknown platform"));
+    };
+    let span = info_span!("webhook", platform = platform.route(), method = %inbound.method);
+    async {
+        match inbound.method {
+            Method::GET => Served::Done(handshake(platform, inbound)),
+            Method::POST => deliver(app, platform, inbound).await,
+            _ => Served::Done(error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "use POST for deliveries, GET for handshakes",
+            )),
+        }
     }
+    .instrument(span)
+    .await
 }
 
 fn handshake(platform: &dyn WebhookPlatform, inbound: &InboundRequest) -> Response<Body> {
@@ -130,42 +224,44 @@ fn handshake(platform: &dyn WebhookPlatform, inbound: &InboundRequest) -> Respon
     }
 }
 
-async fn deliver(
+async fn deliver(app: &App, platform: &dyn WebhookPlatform, inbound: &InboundRequest) -> Served {
+    if !is_json(&inbound.headers) {
+        return Served::Done(error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type must be application/json",
+        ));
+    }
+    Served::Done(match verify_and_store(app, platform, inbound).await {
+        Ok(response) => response,
+        Err(unverified) => return Served::Unknown(unverified),
+    })
+}
+
+/// `Err`: the 401 for a delivery that did not verify.
+async fn verify_and_store(
     app: &App,
     platform: &dyn WebhookPlatform,
     inbound: &InboundRequest,
-) -> Response<Body> {
-    if !is_json(&inbound.headers) {
-        return error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Content-Type must be application/json",
-        );
-    }
+) -> Result<Response<Body>, Response<Body>> {
     let now = OffsetDateTime::now_utc();
     let verified = match platform.verify(inbound, now).await {
         Ok(v) => v,
         Err(e) => {
             // Why is logged for us; the sender only learns that it failed.
             warn!(reason = %e, "delivery rejected");
-            return error(
+            return Err(error(
                 StatusCode::UNAUTHORIZED,
                 "the delivery could not be verified",
-            );
+            ));
         }
     };
     let parsed = platform.parse(&verified, now);
     if !parsed.invalid.is_empty() {
-        return invalid(app, platform, &verified, parsed.invalid, now).await;
+        return Ok(invalid(app, platform, &verified, parsed.invalid, now).await);
     }
     let outcome = match app.store.record_changes(&parsed.changes).await {
         Ok(outcome) => outcome,
-        Err(e) => {
-            error!(error = %error_chain(&e), changes = parsed.changes.len(), "storing feedback failed");
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal error; please retry",
-            );
-        }
+        Err(e) => return Ok(storage_failed(&e, "storing feedback failed")),
     };
     if !parsed.unsupported.is_empty() {
         let delivery = UnsupportedDelivery {
@@ -179,11 +275,7 @@ async fn deliver(
             received_at: now,
         };
         if let Err(e) = app.store.record_unsupported(&delivery).await {
-            error!(error = %error_chain(&e), "storing an unsupported delivery failed");
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal error; please retry",
-            );
+            return Ok(storage_failed(&e, "storing an unsupported delivery failed"));
         }
         // Reasons are ours, not the sender's text, so they are safe to log.
         warn!(reasons = ?delivery.reasons, "kept an unsupported delivery for inspection");
@@ -196,7 +288,7 @@ async fn deliver(
         unsupported = parsed.unsupported.len(),
         "delivery stored"
     );
-    json(
+    Ok(json(
         StatusCode::OK,
         serde_json::json!({
             "status": "stored",
@@ -206,6 +298,26 @@ async fn deliver(
             "unchanged": outcome.unchanged,
             "unsupported": parsed.unsupported.len(),
         }),
+    ))
+}
+
+/// Storage failed. Mostly a passing outage: 500, so the platform delivers again. But when
+/// DynamoDB refuses the request itself, a redelivery would be refused forever (Meta retries
+/// for 36 hours and may then drop the subscription): the delivery is answered 200, the
+/// refusal logged and counted (`DeliveriesRefusedByStorage`) for a person to look at.
+fn storage_failed(e: &store::StoreError, what: &str) -> Response<Body> {
+    if e.is_permanent() {
+        error!(error = %error_chain(e), "{what}: refused for good; answered 200 so it is not retried forever");
+        logging::metric("webhook-ingest", "DeliveriesRefusedByStorage", 1);
+        return json(
+            StatusCode::OK,
+            serde_json::json!({ "status": "refused", "error": "the delivery could not be stored" }),
+        );
+    }
+    error!(error = %error_chain(e), "{what}");
+    error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal error; please retry",
     )
 }
 
@@ -225,11 +337,7 @@ async fn invalid(
         received_at: now,
     };
     if let Err(e) = app.store.record_unsupported(&delivery).await {
-        error!(error = %error_chain(&e), "storing an invalid delivery failed");
-        return error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal error; please retry",
-        );
+        return storage_failed(&e, "storing an invalid delivery failed");
     }
     warn!(problems = ?problems, "kept an invalid delivery for inspection");
     json(

@@ -11,4 +11,4 @@ pub mod config;
 pub mod handler;
 
 pub use config::{ConfigError, IngestConfig};
-pub use handler::{App, MAX_BODY_BYTES, handle};
+pub use handler::{App, MAX_BODY_BYTES, Reload, handle};

@@ -4,6 +4,8 @@
 //!   elsewhere (colours only on a terminal); `RUST_LOG` sets the level. Bodies, signatures, tokens and secrets are never
 //!   logged by this project.
 //! - [`error_chain`]: an error and all its sources on one line, for the log.
+//! - [`metric`]: one CloudWatch metric in embedded metric format (a JSON line on stdout
+//!   that CloudWatch turns into a metric, no API call).
 
 use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
@@ -56,5 +58,43 @@ mod tests {
     fn the_chain_names_every_cause() {
         let e = Outer(std::io::Error::other("connection refused"));
         assert_eq!(error_chain(&e), "storing failed: connection refused");
+    }
+}
+
+/// The namespace of every metric this product emits.
+pub const METRIC_NAMESPACE: &str = "ReputationGuard";
+
+/// One count in embedded metric format: `name` = `value`, by `function`. Returns the line
+/// (printed to stdout, where CloudWatch picks it up).
+pub fn metric(function: &str, name: &str, value: u64) -> String {
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or_default();
+    let escape = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
+    let (function, name) = (escape(function), escape(name));
+    let line = format!(
+        r#"{{"_aws":{{"Timestamp":{millis},"CloudWatchMetrics":[{{"Namespace":"{METRIC_NAMESPACE}","Dimensions":[["Function"]],"Metrics":[{{"Name":"{name}","Unit":"Count"}}]}}]}},"Function":"{function}","{name}":{value}}}"#
+    );
+    println!("{line}");
+    line
+}
+
+#[cfg(test)]
+mod metric_tests {
+    use super::*;
+
+    #[test]
+    fn a_metric_line_is_embedded_metric_format_json() {
+        let line = metric("webhook-ingest", "DeliveriesRefusedByStorage", 1);
+        assert!(line.starts_with(r#"{"_aws":{"Timestamp":"#), "{line}");
+        assert!(line.contains(r#""Namespace":"ReputationGuard""#));
+        assert!(
+            line.contains(r#""Metrics":[{"Name":"DeliveriesRefusedByStorage","Unit":"Count"}]"#)
+        );
+        assert!(
+            line.ends_with(r#""Function":"webhook-ingest","DeliveriesRefusedByStorage":1}"#),
+            "{line}"
+        );
     }
 }

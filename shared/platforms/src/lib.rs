@@ -176,6 +176,16 @@ pub mod registry {
     use super::WebhookPlatform;
     use std::sync::Arc;
 
+    /// The variables of the webhook platforms that hold secrets: on AWS they are read from
+    /// SSM SecureString parameters (`{SECRETS_SSM_PATH}/{VARIABLE}`), never from the
+    /// function's environment.
+    pub const SECRET_VARIABLES: [&str; 4] = [
+        "META_APP_SECRETS",
+        "META_VERIFY_TOKEN",
+        "TRUSTPILOT_URL_SECRETS",
+        "STANDARD_WEBHOOK_SECRETS",
+    ];
+
     /// The webhook platforms configured in the environment (`get` looks a variable up).
     /// Every platform's settings are optional; a platform whose settings are partly there
     /// is a problem, and so is none at all. Every problem is reported together.

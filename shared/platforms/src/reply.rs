@@ -180,6 +180,10 @@ impl Outbound {
     }
 }
 
+/// The variables of the reply clients that hold secrets (read from SSM on AWS, like the
+/// webhook secrets).
+pub const SECRET_VARIABLES: [&str; 2] = ["GOOGLE_OAUTH_CLIENT_SECRET", "TRUSTPILOT_API_SECRET"];
+
 /// The outbound halves configured in the environment. Every platform's settings are
 /// optional; what is set but wrong is reported, every problem together.
 pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Outbound, Vec<String>> {

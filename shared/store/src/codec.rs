@@ -22,6 +22,21 @@ pub(crate) fn ts(t: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
+/// The platform's JSON of one change is kept up to this size (a comment's is a few KB).
+pub(crate) const MAX_RAW_BYTES: usize = 64 * 1024;
+
+/// `text` cut to at most `max` bytes at a character boundary.
+pub(crate) fn capped(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// The complete item of a new feedback record.
 pub(crate) fn feedback_item(f: &Feedback, edited: bool, removed: bool) -> Item {
     // Sized once (at most 22 attributes) and the receive time formatted once: this is on the
@@ -38,7 +53,7 @@ pub(crate) fn feedback_item(f: &Feedback, edited: bool, removed: bool) -> Item {
     item.insert("item_id".into(), s(f.item_id.as_str()));
     item.insert("kind".into(), s(f.kind.as_str()));
     item.insert("from_account".into(), AttributeValue::Bool(f.from_account));
-    item.insert("raw".into(), s(&f.raw));
+    item.insert("raw".into(), s(capped(&f.raw, MAX_RAW_BYTES)));
     let optional = [
         ("thread_id", f.thread_id.as_deref()),
         ("parent_id", f.parent_id.as_deref()),

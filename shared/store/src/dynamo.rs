@@ -63,14 +63,33 @@ where
 
 pub(crate) fn dynamo_err<E, R>(operation: &'static str) -> impl FnOnce(SdkError<E, R>) -> StoreError
 where
-    E: std::error::Error + Send + Sync + 'static,
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
-    move |e| StoreError::Dynamo {
-        operation,
-        source: Box::new(e),
+    move |e| {
+        // DynamoDB refuses the request itself (an item over 400 KB, a key too long): asking
+        // again can never succeed.
+        if let Some(service) = e.as_service_error()
+            && service.code() == Some("ValidationException")
+        {
+            return StoreError::Refused {
+                operation,
+                reason: service
+                    .message()
+                    .unwrap_or("ValidationException")
+                    .to_owned(),
+            };
+        }
+        StoreError::Dynamo {
+            operation,
+            source: Box::new(e),
+        }
     }
 }
+
+/// Unsupported deliveries larger than this are kept truncated (with their size and the
+/// hash of the whole body): a DynamoDB item holds at most 400 KB.
+pub const MAX_KEPT_BODY: usize = 300 * 1024;
 
 impl DynamoStore {
     /// The table `table` in the DynamoDB the environment names ([`crate::client_from_env`]).
@@ -487,17 +506,35 @@ impl FeedbackStore for DynamoStore {
         item.insert(GSI2_PK.into(), s(UNSUPPORTED_SK));
         item.insert(GSI2_SK.into(), s(format!("{}#{digest}", ts(d.received_at))));
         item.insert("route".into(), s(&d.route));
+        let kept = &d.body[..d.body.len().min(MAX_KEPT_BODY)];
         item.insert(
             "body".into(),
-            match std::str::from_utf8(&d.body) {
+            match std::str::from_utf8(kept) {
                 Ok(text) => s(text),
-                Err(_) => AttributeValue::B(d.body.clone().into()),
+                // Cut inside a character: keep the text up to it.
+                Err(e) if e.error_len().is_none() && kept.len() < d.body.len() => {
+                    s(String::from_utf8_lossy(&kept[..e.valid_up_to()]))
+                }
+                Err(_) => AttributeValue::B(kept.to_vec().into()),
             },
         );
+        item.insert("size".into(), AttributeValue::N(d.body.len().to_string()));
         item.insert(
-            "reasons".into(),
-            AttributeValue::L(d.reasons.iter().map(s).collect()),
+            "truncated".into(),
+            AttributeValue::Bool(kept.len() < d.body.len()),
         );
+        // Reasons are ours, one per unusable change: a batch of thousands keeps the first
+        // hundred and a count.
+        let mut reasons: Vec<AttributeValue> = d
+            .reasons
+            .iter()
+            .take(100)
+            .map(|r| s(r.chars().take(500).collect::<String>()))
+            .collect();
+        if d.reasons.len() > 100 {
+            reasons.push(s(format!("… and {} more", d.reasons.len() - 100)));
+        }
+        item.insert("reasons".into(), AttributeValue::L(reasons));
         item.insert("received_at".into(), s(ts(d.received_at)));
         let expires = d.received_at + Duration::days(UNSUPPORTED_RETENTION_DAYS);
         item.insert(

@@ -3,7 +3,7 @@
 //! only the claim holder finishes), so the responder's send logic has fast unit tests.
 //! DynamoDB Local stays the contract test of the real adapter.
 
-use crate::messages::{Claim, Finish, OutgoingMessage};
+use crate::messages::{Claim, Finish, NewMessage, OutgoingMessage};
 use crate::tasks::NewTask;
 use crate::{FeedbackKey, FeedbackRecord, ResponderStore, StoreError};
 use async_trait::async_trait;
@@ -97,6 +97,34 @@ impl MemoryStore {
 
     pub fn task(&self, key: &FeedbackKey) -> Option<MemoryTask> {
         self.lock().tasks.get(key).cloned()
+    }
+
+    /// Put a message in place as if someone had written it to the table (or staff approved
+    /// it, with `approved_by`).
+    pub fn put_message(
+        &self,
+        key: &FeedbackKey,
+        channel: Channel,
+        text: &str,
+        state: MessageState,
+        approved_by: Option<&str>,
+    ) {
+        self.lock().messages.insert(
+            (key.clone(), channel),
+            Message {
+                stored: OutgoingMessage {
+                    channel,
+                    state,
+                    text: text.to_owned(),
+                    alt_text: None,
+                    attempts: 0,
+                    platform_message_id: None,
+                    failure: None,
+                    approved_by: approved_by.map(str::to_owned),
+                },
+                lease_until: None,
+            },
+        );
     }
 
     /// Turn a message back to `state` (to stage a crash mid-send, say).
@@ -196,20 +224,19 @@ impl ResponderStore for MemoryStore {
     async fn create_message(
         &self,
         key: &FeedbackKey,
-        channel: Channel,
-        text: &str,
-        initial: MessageState,
+        new: &NewMessage<'_>,
         _now: OffsetDateTime,
     ) -> Result<OutgoingMessage, StoreError> {
         let mut state = self.lock();
         let message = state
             .messages
-            .entry((key.clone(), channel))
+            .entry((key.clone(), new.channel))
             .or_insert_with(|| Message {
                 stored: OutgoingMessage {
-                    channel,
-                    state: initial,
-                    text: text.to_owned(),
+                    channel: new.channel,
+                    state: new.state,
+                    text: new.text.to_owned(),
+                    alt_text: new.alt_text.filter(|a| *a != new.text).map(str::to_owned),
                     attempts: 0,
                     platform_message_id: None,
                     failure: None,

@@ -20,12 +20,25 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use feedback::records::{Channel, Decision, MessageState, RecordType};
 use time::{Duration, OffsetDateTime};
 
+/// A message to create.
+#[derive(Debug, Clone, Copy)]
+pub struct NewMessage<'t> {
+    pub channel: Channel,
+    pub text: &'t str,
+    /// What to send instead when the private message for the item was not sent (a public
+    /// reply that claims none).
+    pub alt_text: Option<&'t str>,
+    pub state: MessageState,
+}
+
 /// One outgoing message as stored.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct OutgoingMessage {
     pub channel: Channel,
     pub state: MessageState,
     pub text: String,
+    /// Sent instead of `text` when the item's private message was not sent.
+    pub alt_text: Option<String>,
     pub attempts: u32,
     pub platform_message_id: Option<String>,
     pub failure: Option<String>,
@@ -75,6 +88,7 @@ pub(crate) fn parse_message(channel: Channel, item: &Item) -> Result<OutgoingMes
         channel,
         state,
         text: get_str(item, "text").unwrap_or_default().to_owned(),
+        alt_text: get_str(item, "alt_text").map(str::to_owned),
         attempts: match item.get("attempts") {
             Some(AttributeValue::N(n)) => n.parse().unwrap_or(0),
             _ => 0,
@@ -155,12 +169,11 @@ impl DynamoStore {
     pub async fn create_message(
         &self,
         key: &FeedbackKey,
-        channel: Channel,
-        text: &str,
-        state: MessageState,
+        message: &NewMessage<'_>,
         now: OffsetDateTime,
     ) -> Result<OutgoingMessage, StoreError> {
-        let res = self
+        let channel = message.channel;
+        let mut put = self
             .client()
             .put_item()
             .table_name(self.table())
@@ -168,14 +181,16 @@ impl DynamoStore {
             .item(SK, s(message_sk(channel)))
             .item(RECORD_TYPE, s(RecordType::Message.as_str()))
             .item("channel", s(channel.as_str()))
-            .item("state", s(state.as_str()))
-            .item("text", s(text))
+            .item("state", s(message.state.as_str()))
+            .item("text", s(message.text))
             .item("attempts", n(0))
             .item("created_at", s(ts(now)))
             .item("updated_at", s(ts(now)))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
+            .condition_expression("attribute_not_exists(pk)");
+        if let Some(alt) = message.alt_text.filter(|alt| *alt != message.text) {
+            put = put.item("alt_text", s(alt));
+        }
+        let res = put.send().await;
         // Already there: the first draft wins.
         conditional(res, "PutItem")?;
         self.message(key, channel)

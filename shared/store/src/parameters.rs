@@ -21,6 +21,37 @@ pub enum ParameterError {
 pub trait SecretParameters: Send + Sync {
     /// `Ok(None)`: no such parameter.
     async fn get(&self, name: &str) -> Result<Option<SecretString>, ParameterError>;
+
+    /// Several at once (those that exist), in as few calls as the service allows.
+    async fn get_many(
+        &self,
+        names: &[String],
+    ) -> Result<std::collections::HashMap<String, SecretString>, ParameterError> {
+        let mut found = std::collections::HashMap::new();
+        for name in names {
+            if let Some(value) = self.get(name).await? {
+                found.insert(name.clone(), value);
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// The secrets named `variables`, stored as `{path}/{VARIABLE}`, as variable → value.
+/// One `GetParameters` call for up to ten.
+pub async fn read_secrets(
+    parameters: &dyn SecretParameters,
+    path: &str,
+    variables: &[&str],
+) -> Result<std::collections::HashMap<String, SecretString>, ParameterError> {
+    let path = path.trim_end_matches('/');
+    let names: Vec<String> = variables.iter().map(|v| format!("{path}/{v}")).collect();
+    let found = parameters.get_many(&names).await?;
+    Ok(variables
+        .iter()
+        .zip(&names)
+        .filter_map(|(variable, name)| found.get(name).map(|v| ((*variable).to_owned(), v.clone())))
+        .collect())
 }
 
 /// SSM, through the client of [`crate::client::ssm_client_from_env`].
@@ -53,20 +84,61 @@ impl SecretParameters for SsmParameters {
             }
             Err(e) => {
                 let code = e.as_service_error().and_then(|se| se.code()).unwrap_or("");
-                let described = runtime_chain(&e);
-                if matches!(
-                    code,
-                    "AccessDeniedException" | "AccessDenied" | "KMSAccessDeniedException"
-                ) || e
+                let invalid_key = e
                     .as_service_error()
-                    .is_some_and(|se| se.is_invalid_key_id())
-                {
-                    Err(ParameterError::Denied(described))
-                } else {
-                    Err(ParameterError::Unavailable(described))
+                    .is_some_and(|se| se.is_invalid_key_id());
+                Err(classify(&e, code, invalid_key))
+            }
+        }
+    }
+
+    async fn get_many(
+        &self,
+        names: &[String],
+    ) -> Result<std::collections::HashMap<String, SecretString>, ParameterError> {
+        use aws_sdk_ssm::error::ProvideErrorMetadata;
+        let mut found = std::collections::HashMap::new();
+        for chunk in names.chunks(10) {
+            let out = self
+                .0
+                .get_parameters()
+                .set_names(Some(chunk.to_vec()))
+                .with_decryption(true)
+                .send()
+                .await
+                .map_err(|e| {
+                    let code = e
+                        .as_service_error()
+                        .and_then(|se| se.code())
+                        .unwrap_or("")
+                        .to_owned();
+                    classify(&e, &code, false)
+                })?;
+            for p in out.parameters.unwrap_or_default() {
+                if let (Some(name), Some(value)) = (p.name, p.value) {
+                    found.insert(name, SecretString::from(value));
                 }
             }
         }
+        Ok(found)
+    }
+}
+
+fn classify(
+    e: &(dyn std::error::Error + 'static),
+    code: &str,
+    invalid_key: bool,
+) -> ParameterError {
+    let described = runtime_chain(e);
+    if invalid_key
+        || matches!(
+            code,
+            "AccessDeniedException" | "AccessDenied" | "KMSAccessDeniedException"
+        )
+    {
+        ParameterError::Denied(described)
+    } else {
+        ParameterError::Unavailable(described)
     }
 }
 

@@ -3,12 +3,12 @@
 //! is a fast in-memory adapter for unit tests of the send logic, with DynamoDB Local
 //! kept as the contract test.
 
-use crate::messages::{Claim, Finish, OutgoingMessage};
+use crate::messages::{Claim, Finish, NewMessage, OutgoingMessage};
 use crate::tasks::NewTask;
 use crate::{DynamoStore, FeedbackKey, FeedbackRecord, StoreError};
 use async_trait::async_trait;
 use feedback::page::PageRecord;
-use feedback::records::{Channel, Decision, MessageState};
+use feedback::records::{Channel, Decision};
 use feedback::{AccountId, ItemContent, Platform};
 use time::{Duration, OffsetDateTime};
 
@@ -53,9 +53,7 @@ pub trait ResponderStore: Send + Sync {
     async fn create_message(
         &self,
         key: &FeedbackKey,
-        channel: Channel,
-        text: &str,
-        state: MessageState,
+        message: &NewMessage<'_>,
         now: OffsetDateTime,
     ) -> Result<OutgoingMessage, StoreError>;
 
@@ -159,12 +157,10 @@ impl ResponderStore for DynamoStore {
     async fn create_message(
         &self,
         key: &FeedbackKey,
-        channel: Channel,
-        text: &str,
-        state: MessageState,
+        message: &NewMessage<'_>,
         now: OffsetDateTime,
     ) -> Result<OutgoingMessage, StoreError> {
-        DynamoStore::create_message(self, key, channel, text, state, now).await
+        DynamoStore::create_message(self, key, message, now).await
     }
 
     async fn message(

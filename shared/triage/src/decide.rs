@@ -1,8 +1,10 @@
 //! The decision for one piece of feedback: skip it (and why), or answer it (what to say
 //! publicly, what privately, and what staff should do next).
 
-use crate::templates::{self, Drafts, Placeholders, TemplateSet};
-use crate::{Label, Language, classify, detect_language};
+use crate::classify::analyse_unsure;
+use crate::language::detect;
+use crate::templates::{self, Drafts, Item, Placeholders, TemplateSet};
+use crate::{Label, Language};
 use feedback::page::PageConfig;
 pub use feedback::page::ReplyMode;
 pub use feedback::records::SkipReason;
@@ -14,6 +16,9 @@ use time::{Duration, OffsetDateTime};
 /// where its token comes from, is the responder's business).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PageSettings {
+    /// The name replies are signed with (`{brand}` in the signature). Empty: each
+    /// language's own neutral sign-off ("– Het team", "– L'équipe", …), never an English
+    /// phrase inside another language.
     pub brand_name: String,
     pub default_language: Language,
     pub mode: ReplyMode,
@@ -21,7 +26,10 @@ pub struct PageSettings {
     pub sla_hours: u32,
     /// `{brand}` may be used; default `– {brand}`.
     pub signature: String,
-    /// Extra contact line for private messages (phone, e-mail); may be empty.
+    /// How customers reach the page (phone, e-mail or link, not a sentence): each
+    /// language's `contact_line` presents it, in private messages and in public replies
+    /// that cannot send one. May be empty: then no contact line is shown. A language's
+    /// template `contact` overrides it for that language.
     pub contact: String,
     /// Items older than this (by when they were written) are not answered.
     pub max_age_hours: u32,
@@ -30,7 +38,7 @@ pub struct PageSettings {
 impl Default for PageSettings {
     fn default() -> Self {
         Self {
-            brand_name: "our team".into(),
+            brand_name: String::new(),
             default_language: Language::En,
             mode: ReplyMode::Auto,
             thank_positive: true,
@@ -105,13 +113,12 @@ pub enum Decision {
 
 /// The label of an item: for a review the rating leads and the text refines it; a
 /// comment is labelled from its text alone. `None`: nothing to read or rate.
-fn label_of(text: Option<&str>, rating: Option<Rating>, language: Language) -> Option<Label> {
-    let from_text = text.map(|t| classify(t, language));
+fn label_of(from_text: Option<Label>, rating: Option<Rating>) -> Option<Label> {
     let Some(stars) = rating.map(Rating::stars) else {
         return from_text;
     };
     Some(match (stars, from_text) {
-        (_, Some(Label::Spam)) => Label::Spam,
+        (_, Some(label @ (Label::Spam | Label::Threat))) => label,
         // One or two stars is a complaint, whatever words it uses.
         (1 | 2, _) => Label::Negative,
         // Three stars is mixed: the text says which way it leans; praise is not assumed.
@@ -152,15 +159,22 @@ pub fn decide(
         return skip(SkipReason::TooOld, None, None);
     }
     let text = feedback.text.as_deref().filter(|t| !t.trim().is_empty());
-    let language = text.map_or(page.default_language, |t| {
-        detect_language(t, page.default_language)
-    });
-    let Some(label) = label_of(text, feedback.rating, language) else {
+    // The platform's or sender's word on the language beats the page's default.
+    let fallback = feedback
+        .language
+        .as_deref()
+        .and_then(Language::parse)
+        .unwrap_or(page.default_language);
+    let (language, sure) = text.map_or((fallback, false), |t| detect(t, fallback));
+    // A text too short to tell its language is read with every language's words.
+    let analysis = text.map(|t| analyse_unsure(t, language, !sure));
+    let Some(label) = label_of(analysis.map(|a| a.label), feedback.rating) else {
         return skip(SkipReason::NoText, None, None);
     };
     match label {
         Label::Spam => return skip(SkipReason::Spam, Some(label), Some(language)),
         Label::Abusive => return skip(SkipReason::Abusive, Some(label), Some(language)),
+        Label::Threat => return skip(SkipReason::Threat, Some(label), Some(language)),
         Label::Positive if !page.thank_positive => {
             return skip(SkipReason::ThanksOff, Some(label), Some(language));
         }
@@ -177,16 +191,17 @@ pub fn decide(
         signature: page.signature.clone(),
         contact: page.contact.clone(),
     };
-    let mut drafts = templates::draft(
-        templates,
+    let item = Item {
         language,
+        register: analysis.and_then(|a| a.register),
         label,
-        feedback.item_id.as_str(),
-        &placeholders,
-        private_allowed,
-    );
+        theme: analysis.and_then(|a| a.theme),
+        id: feedback.item_id.as_str(),
+    };
+    let mut drafts = templates::draft(templates, item, &placeholders, private_allowed);
     if let Some(public) = capabilities.public_replies {
         drafts.public = public.limit.fit(drafts.public);
+        drafts.public_without_private = public.limit.fit(drafts.public_without_private);
     }
     if let Some(limit) = capabilities.private_channel.limit() {
         drafts.private = drafts.private.map(|p| limit.fit(p));
@@ -202,6 +217,22 @@ pub fn decide(
         drafts,
         task,
     }
+}
+
+/// The task to open for an item that is skipped but must still be seen by a person:
+/// a threat (never answered in public). `None` for every other skip. Due within the
+/// page's SLA, and within four hours at most.
+pub fn task_for_skip(
+    feedback: &Feedback,
+    reason: SkipReason,
+    language: Option<Language>,
+    page: &PageSettings,
+    templates: &TemplateSet,
+) -> Option<TaskDraft> {
+    (reason == SkipReason::Threat).then(|| TaskDraft {
+        due_at: feedback.received_at + Duration::hours(i64::from(page.sla_hours.min(4))),
+        next_step: templates::threat_step(templates, language.unwrap_or(page.default_language)),
+    })
 }
 
 #[cfg(test)]
@@ -250,6 +281,8 @@ mod tests {
             text: Some(text.into()),
             rating: None,
             created_at: Some(NOW - Duration::minutes(1)),
+            url: None,
+            language: None,
             kind: FeedbackKind::Comment,
             from_account: false,
             raw: "{}".into(),
@@ -260,6 +293,8 @@ mod tests {
     fn review(stars: u8, text: Option<&str>) -> Feedback {
         Feedback {
             platform: Platform::from_static("reviews"),
+            url: None,
+            language: None,
             kind: FeedbackKind::Review,
             rating: Rating::new(stars).ok(),
             text: text.map(str::to_owned),
@@ -507,5 +542,182 @@ mod tests {
         assert_eq!(settings.default_language, Language::Nl);
         assert_eq!(settings.sla_hours, 4);
         assert_eq!(settings.max_age_hours, page().max_age_hours);
+    }
+
+    fn answer(d: Decision) -> (Label, Language, Drafts, Option<TaskDraft>) {
+        match d {
+            Decision::Answer {
+                label,
+                language,
+                drafts,
+                task,
+            } => (label, language, drafts, task),
+            Decision::Skip { .. } => panic!("expected an answer, got {d:?}"),
+        }
+    }
+
+    #[test]
+    fn a_sarcastic_complaint_gets_an_apology_and_a_private_message() {
+        let (label, language, drafts, _) = answer(decide_now(
+            &comment(
+                "Great, the third time my delivery is 'on its way' and it never shows up. Thanks a lot.",
+            ),
+            &page(),
+        ));
+        assert_eq!((label, language), (Label::Negative, Language::En));
+        assert!(drafts.public.contains("sorry"), "{}", drafts.public);
+        assert!(drafts.public.contains("delivery") || drafts.public.contains("order"));
+        assert!(!drafts.public.contains("kind words"), "{}", drafts.public);
+        let private = drafts.private.unwrap();
+        assert!(private.contains("order number"), "{private}");
+    }
+
+    #[test]
+    fn french_spam_is_not_answered_and_a_threat_goes_to_a_person() {
+        let spam = decide_now(
+            &comment("Gagnez de l'argent facilement !!! Cliquez ici http://argent-facile.example"),
+            &page(),
+        );
+        assert!(matches!(
+            spam,
+            Decision::Skip {
+                reason: SkipReason::Spam,
+                ..
+            }
+        ));
+        let threat = comment("Ik weet waar jullie eigenaar woont. Pas maar op.");
+        let d = decide_now(&threat, &page());
+        let Decision::Skip {
+            reason,
+            label,
+            language,
+        } = d
+        else {
+            panic!("a threat is never answered: {d:?}");
+        };
+        assert_eq!((reason, label), (SkipReason::Threat, Some(Label::Threat)));
+        let templates = TemplateSet::builtin().unwrap();
+        let task = task_for_skip(&threat, reason, language, &page(), &templates).unwrap();
+        assert_eq!(task.due_at, NOW + Duration::hours(4));
+        assert!(task.next_step.contains("bedreiging"), "{}", task.next_step);
+        assert!(task_for_skip(&threat, SkipReason::Spam, language, &page(), &templates).is_none());
+    }
+
+    #[test]
+    fn praise_with_an_emoji_is_thanked_without_a_private_message() {
+        let (label, _, drafts, task) = answer(decide_now(&comment("Top! 👍"), &page()));
+        assert_eq!(label, Label::Positive);
+        assert!(drafts.private.is_none() && task.is_none());
+    }
+
+    #[test]
+    fn the_customer_s_register_is_answered_in_kind() {
+        let (_, language, drafts, _) = answer(decide_now(
+            &comment("Haben Sie am Sonntag geöffnet?"),
+            &page(),
+        ));
+        assert_eq!(language, Language::De);
+        assert!(drafts.public.contains("Ihre Frage"), "{}", drafts.public);
+        assert!(!drafts.public.contains(" du "), "{}", drafts.public);
+        let (_, _, drafts, _) = answer(decide_now(&comment("Habt ihr am Sonntag offen?"), &page()));
+        assert!(drafts.public.contains("deine Frage"), "{}", drafts.public);
+        // No sign of a register: the language's default (Dutch: je).
+        let (_, _, drafts, _) = answer(decide_now(
+            &comment("Mijn pakket is nog steeds niet geleverd"),
+            &page(),
+        ));
+        assert!(drafts.public.contains(" je "), "{}", drafts.public);
+        let (_, _, drafts, _) = answer(decide_now(
+            &comment("Mijn pakket is nog steeds niet geleverd, kunt u mij helpen?"),
+            &page(),
+        ));
+        assert!(drafts.public.contains(" u "), "{}", drafts.public);
+    }
+
+    #[test]
+    fn a_mention_gets_no_private_message_and_no_claim_of_one() {
+        let mut mention = comment("@bakkerijzon mijn bestelling is nooit aangekomen");
+        mention.kind = FeedbackKind::Mention;
+        let (label, _, drafts, task) = answer(decide_now(&mention, &page()));
+        assert_eq!(label, Label::Negative);
+        assert!(drafts.private.is_none());
+        assert!(!drafts.public.contains("privé"), "{}", drafts.public);
+        assert!(
+            !drafts.public.contains("berichtverzoeken"),
+            "{}",
+            drafts.public
+        );
+        assert!(task.unwrap().next_step.contains("Er kon geen privébericht"));
+    }
+
+    #[test]
+    fn when_the_private_message_fails_there_is_a_public_reply_that_claims_none() {
+        let (_, _, drafts, _) = answer(decide_now(
+            &comment("Mijn bestelling is nooit aangekomen, heel slecht"),
+            &page(),
+        ));
+        assert!(drafts.private.is_some());
+        assert!(drafts.public.contains("privébericht"));
+        assert!(
+            !drafts.public_without_private.contains("privé"),
+            "{}",
+            drafts.public_without_private
+        );
+        assert!(drafts.public_without_private.starts_with("Hallo Anke,"));
+    }
+
+    #[test]
+    fn neutral_comments_get_a_public_word_and_no_private_message() {
+        let (label, _, drafts, _) = answer(decide_now(
+            &comment("Ik was er gisteren met mijn zus"),
+            &page(),
+        ));
+        assert_eq!(label, Label::Neutral);
+        assert!(drafts.private.is_none());
+        assert!(!drafts.public.contains("privé"), "{}", drafts.public);
+    }
+
+    #[test]
+    fn without_a_brand_name_each_language_signs_off_in_its_own_words() {
+        let page = PageSettings {
+            default_language: Language::Nl,
+            ..PageSettings::default()
+        };
+        let (_, _, drafts, _) = answer(decide_now(
+            &comment("Mon colis n'est jamais arrivé, très déçu"),
+            &page,
+        ));
+        assert!(drafts.public.ends_with("– L'équipe"), "{}", drafts.public);
+        // The old English default is treated as no brand.
+        let legacy = PageSettings {
+            brand_name: "our team".into(),
+            ..page
+        };
+        let (_, _, drafts, _) = answer(decide_now(
+            &comment("Mein Paket ist nie angekommen, sehr enttäuschend"),
+            &legacy,
+        ));
+        assert!(drafts.public.ends_with("– Das Team"), "{}", drafts.public);
+        assert!(!drafts.public.contains("our team"));
+    }
+
+    #[test]
+    fn a_review_without_private_channel_gives_the_page_s_contact() {
+        let page = PageSettings {
+            contact: "info@zon.example".into(),
+            ..page()
+        };
+        let (_, _, drafts, task) = answer(decide_on(
+            &review(1, Some("Slecht geholpen en veel te lang gewacht")),
+            &page,
+            &REVIEWS,
+        ));
+        assert!(drafts.private.is_none());
+        assert!(
+            drafts.public.contains("info@zon.example"),
+            "{}",
+            drafts.public
+        );
+        assert!(task.is_some());
     }
 }

@@ -56,40 +56,56 @@ impl Language {
     fn function_words(self) -> &'static [&'static str] {
         match self {
             Language::Nl => &[
-                "de", "het", "een", "en", "is", "niet", "ik", "je", "jullie", "mijn", "wij", "we",
-                "van", "dat", "die", "voor", "met", "op", "naar", "nog", "geen", "maar", "ook",
-                "wel", "al", "zijn", "heb", "hebben", "bij", "er", "hoe", "wanneer", "waarom",
-                "wat", "echt", "heel", "erg", "dit", "u", "uw", "kan", "kunnen", "bedankt", "dank",
-                "jou", "gewoon", "zo", "om", "te", "als", "weer", "nooit",
+                "was", "er", "ook", "waren", "wordt", "door", "uit", "alleen", "niks", "niets",
+                "niemand", "weer", "nee", "jullie", "hoor", "zit", "zijn", "keer", "dag", "dagen",
+                "weken", "hun", "ze", "m'n", "z'n", "mij", "me", "geen", "de", "het", "een", "en",
+                "is", "niet", "ik", "je", "jullie", "mijn", "wij", "we", "van", "dat", "die",
+                "voor", "met", "op", "naar", "nog", "geen", "maar", "ook", "wel", "al", "zijn",
+                "heb", "hebben", "bij", "er", "hoe", "wanneer", "waarom", "wat", "echt", "heel",
+                "erg", "dit", "u", "uw", "kan", "kunnen", "bedankt", "dank", "jou", "gewoon", "zo",
+                "om", "te", "als", "weer", "nooit",
             ],
             Language::En => &[
-                "the", "a", "an", "and", "is", "not", "i", "you", "my", "we", "your", "of", "that",
-                "for", "with", "on", "to", "still", "no", "but", "also", "are", "have", "has",
-                "it", "this", "how", "when", "why", "what", "really", "very", "was", "can", "do",
-                "does", "did", "thanks", "thank", "just", "so", "again", "never", "be", "at",
-                "from", "will", "there",
+                "i've", "i'm", "it's", "that's", "don't", "can't", "won't", "nothing", "got",
+                "get", "nope", "yes", "my", "me", "our", "they", "been", "had", "would", "should",
+                "out", "up", "about", "been", "lol", "guys", "only", "all", "the", "a", "an",
+                "and", "is", "not", "i", "you", "my", "we", "your", "of", "that", "for", "with",
+                "on", "to", "still", "no", "but", "also", "are", "have", "has", "it", "this",
+                "how", "when", "why", "what", "really", "very", "was", "can", "do", "does", "did",
+                "thanks", "thank", "just", "so", "again", "never", "be", "at", "from", "will",
+                "there",
             ],
             Language::Fr => &[
-                "le", "la", "les", "un", "une", "et", "est", "pas", "je", "vous", "mon", "ma",
-                "mes", "nous", "de", "du", "des", "que", "qui", "pour", "avec", "sur", "encore",
-                "mais", "aussi", "sont", "ai", "avez", "ce", "cette", "comment", "quand",
-                "pourquoi", "très", "vraiment", "merci", "il", "elle", "au", "aux", "ne", "jamais",
-                "c'est", "j'ai", "votre", "vos", "bonjour", "toujours",
+                "j'", "d'", "l'", "c'", "n'", "qu'", "rien", "peu", "tout", "tous", "bien", "fait",
+                "dans", "plus", "chez", "y", "ça", "à", "non", "oui", "moi", "toi", "tu", "te",
+                "combien", "depuis", "personne", "alors", "même", "sans", "mdr", "le", "la", "les",
+                "un", "une", "et", "est", "pas", "je", "vous", "mon", "ma", "mes", "nous", "de",
+                "du", "des", "que", "qui", "pour", "avec", "sur", "encore", "mais", "aussi",
+                "sont", "ai", "avez", "ce", "cette", "comment", "quand", "pourquoi", "très",
+                "vraiment", "merci", "il", "elle", "au", "aux", "ne", "jamais", "c'est", "j'ai",
+                "votre", "vos", "bonjour", "toujours",
             ],
             Language::De => &[
-                "der", "die", "das", "ein", "eine", "und", "ist", "nicht", "ich", "sie", "mein",
-                "meine", "wir", "ihr", "von", "dass", "für", "mit", "auf", "noch", "kein", "keine",
-                "aber", "auch", "sind", "habe", "haben", "wie", "wann", "warum", "was", "sehr",
-                "wirklich", "danke", "es", "bei", "zu", "nie", "immer", "schon", "mir", "mich",
-                "euch", "hallo", "den", "dem", "bitte", "wieder",
+                "mal", "man", "nur", "doch", "jetzt", "hier", "dann", "gibt", "geht", "war",
+                "wird", "wurde", "hat", "hatte", "einen", "einem", "einer", "im", "am", "vom",
+                "zum", "zur", "über", "nach", "seit", "um", "oder", "wenn", "weil", "alles",
+                "nichts", "niemand", "ganz", "gar", "gerne", "ohne", "alle", "nein", "euch",
+                "euer", "eure", "du", "dich", "dir", "dein", "der", "die", "das", "ein", "eine",
+                "und", "ist", "nicht", "ich", "sie", "mein", "meine", "wir", "ihr", "von", "dass",
+                "für", "mit", "auf", "noch", "kein", "keine", "aber", "auch", "sind", "habe",
+                "haben", "wie", "wann", "warum", "was", "sehr", "wirklich", "danke", "es", "bei",
+                "zu", "nie", "immer", "schon", "mir", "mich", "euch", "hallo", "den", "dem",
+                "bitte", "wieder",
             ],
             Language::Es => &[
-                "el", "la", "los", "las", "un", "una", "y", "es", "no", "yo", "mi", "mis",
-                "nosotros", "de", "del", "que", "para", "con", "en", "todavía", "pero", "también",
-                "son", "he", "han", "ha", "cómo", "como", "cuándo", "por", "qué", "muy", "gracias",
-                "nunca", "su", "sus", "lo", "me", "se", "hola", "está", "estoy", "aún", "sin",
-                "vuestro", "ustedes", "siempre", "otra", "sois", "unos", "unas", "todos", "todo",
-                "este", "esta", "eso", "mucho", "hace", "hacéis",
+                "voy", "a", "al", "muy", "bien", "nada", "hay", "tengo", "tiene", "tienen",
+                "llevo", "nadie", "ya", "sois", "os", "vosotros", "jajaja", "jaja", "sí", "usted",
+                "pero", "porque", "desde", "hasta", "el", "la", "los", "las", "un", "una", "y",
+                "es", "no", "yo", "mi", "mis", "nosotros", "de", "del", "que", "para", "con", "en",
+                "todavía", "pero", "también", "son", "he", "han", "ha", "cómo", "como", "cuándo",
+                "por", "qué", "muy", "gracias", "nunca", "su", "sus", "lo", "me", "se", "hola",
+                "está", "estoy", "aún", "sin", "vuestro", "ustedes", "siempre", "otra", "sois",
+                "unos", "unas", "todos", "todo", "este", "esta", "eso", "mucho", "hace", "hacéis",
             ],
         }
     }
@@ -101,16 +117,38 @@ impl fmt::Display for Language {
     }
 }
 
+/// Lowercase words, French elisions split off ("j'ai" → "j'", "ai").
 pub(crate) fn words(text: &str) -> Vec<String> {
-    text.to_lowercase()
+    let mut out = Vec::new();
+    for word in text
+        .to_lowercase()
+        .replace('’', "'")
         .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .map(|w| w.trim_matches('\''))
         .filter(|w| !w.is_empty())
-        .map(str::to_owned)
-        .collect()
+    {
+        match word.split_once('\'') {
+            Some((head, rest))
+                if !rest.is_empty()
+                    && matches!(head, "l" | "d" | "j" | "n" | "m" | "t" | "s" | "c" | "qu") =>
+            {
+                out.push(format!("{head}'"));
+                out.push(rest.to_owned());
+            }
+            _ => out.push(word.to_owned()),
+        }
+    }
+    out
 }
 
 /// The language of `text`, or `default` when the text does not say clearly enough.
 pub fn detect_language(text: &str, default: Language) -> Language {
+    detect(text, default).0
+}
+
+/// The language of `text` and whether the text said so (`false`: too few clues, so
+/// `default`).
+pub(crate) fn detect(text: &str, default: Language) -> (Language, bool) {
     let tokens = words(text);
     let statistical =
         Detector::with_allowlist(vec![Lang::Nld, Lang::Eng, Lang::Fra, Lang::Deu, Lang::Spa])
@@ -135,9 +173,9 @@ pub fn detect_language(text: &str, default: Language) -> Language {
     scores.sort_by(|a, b| b.1.total_cmp(&a.1));
     let (best, score) = scores[0];
     if score >= 1.0 && score > scores[1].1 {
-        best
+        (best, true)
     } else {
-        default
+        (default, false)
     }
 }
 

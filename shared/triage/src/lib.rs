@@ -1,11 +1,14 @@
 //! Deciding how to answer a piece of feedback. Pure functions, no AWS, no HTTP.
 //!
 //! - [`classify`]: [`Label`] of a text (negative, question, neutral, positive, spam,
-//!   abusive) from per-language lexicons with negation handling.
+//!   abusive, threat), its [`Theme`] and the writer's [`Register`], from per-language
+//!   lexicons with negation, sarcasm and asymmetric costs: praise only when it is clearly
+//!   praise, a complaint when unsure.
 //! - [`language`]: [`Language`] of a text (nl, en, fr, de, es), falling back to the page's
 //!   default when unsure.
-//! - [`templates`]: the reply wording, one JSON file per language under `templates/`,
-//!   overridable per page; variants picked deterministically per item.
+//! - [`templates`]: the reply wording, one JSON file per language under `templates/`, in
+//!   both registers where the language has two, overridable per page; variants picked
+//!   deterministically per item.
 //! - [`decide`]: the whole decision for one item: skip (and why) or answer (what, how),
 //!   from the item, the page's settings and the platform's capabilities (never its name).
 //!   For reviews the rating leads and the text refines.
@@ -15,9 +18,11 @@ pub mod decide;
 pub mod language;
 pub mod templates;
 
-pub use decide::{Decision, ItemState, PageSettings, ReplyMode, SkipReason, TaskDraft, decide};
+pub use decide::{
+    Decision, ItemState, PageSettings, ReplyMode, SkipReason, TaskDraft, decide, task_for_skip,
+};
 pub use templates::{Drafts, TemplateSet};
 
-pub use classify::{Label, classify};
+pub use classify::{Label, Register, Theme, classify, complaint_theme, detect_register};
 
 pub use language::{Language, detect_language};

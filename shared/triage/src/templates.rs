@@ -1,10 +1,24 @@
 //! Reply wording as data: `templates/{nl,en,fr,de,es}.json`, compiled in, and overridable
 //! per page with a JSON object of the same shape (only the keys you want to change).
 //!
+//! Each file has its wording once per register (`informal`, `formal`; English has one),
+//! the `default_register` used when the customer's text shows none, and an optional
+//! `contact` line for that language. A page's overrides may set any of those, or, as
+//! before registers existed, any key of a register (`{"nl": {"public": {…}}}`), which then
+//! applies to every register of that language.
+//!
 //! Placeholders: `{greeting}` (built from `greeting` with `{name}`, or
-//! `greeting_anonymous`), `{name}`, `{brand}`, `{signature}`, `{contact}`. Values are
-//! inserted verbatim in one pass, so a customer's name can never inject a placeholder.
+//! `greeting_anonymous`), `{name}`, `{brand}`, `{signature}` (the page's signature, or the
+//! language's `sign_off` when the page has no brand name: never an English phrase inside
+//! another language), `{contact}` (the `contact_line` when a contact is set, else nothing),
+//! `{reach_us}` (the `contact_line` when set, else the generic `reach_us` sentence) and
+//! `{sorry}` (an apology that names what went wrong when the complaint's theme is clear).
+//! Values are inserted verbatim in one pass, so a customer's name can never inject a
+//! placeholder. French spacing before `! ? ; :` is applied to the wording when it is
+//! loaded (narrow no-break space, no-break space before `:`), never to inserted values,
+//! and filling never collapses it.
 
+use crate::classify::{Register, Theme};
 use crate::{Label, Language};
 use serde::Deserialize;
 use serde_json::Value;
@@ -26,28 +40,176 @@ pub struct PublicTemplates {
     pub positive: Vec<String>,
 }
 
+/// The one private message. Neutral comments and praise get none.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct PrivateTemplates {
+    pub negative: Vec<String>,
+    pub question: Vec<String>,
+}
+
+/// Apology sentences: one list per theme, and `general` when no theme clearly leads.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct Apologies {
+    pub general: Vec<String>,
+    pub delivery: Vec<String>,
+    pub billing: Vec<String>,
+    pub quality: Vec<String>,
+    pub service: Vec<String>,
+    pub website: Vec<String>,
+    pub price: Vec<String>,
+}
+
+impl Apologies {
+    fn of(&self, theme: Option<Theme>) -> &[String] {
+        match theme {
+            None => &self.general,
+            Some(Theme::Delivery) => &self.delivery,
+            Some(Theme::Billing) => &self.billing,
+            Some(Theme::Quality) => &self.quality,
+            Some(Theme::Service) => &self.service,
+            Some(Theme::Website) => &self.website,
+            Some(Theme::Price) => &self.price,
+        }
+    }
+
+    fn lists(&self) -> [&Vec<String>; 7] {
+        [
+            &self.general,
+            &self.delivery,
+            &self.billing,
+            &self.quality,
+            &self.service,
+            &self.website,
+            &self.price,
+        ]
+    }
+}
+
+/// For staff, in the follow-up task.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct NextSteps {
     pub negative: String,
     pub question: String,
+    /// A question when no private message could be sent: the public reply promised an
+    /// answer under the item.
+    #[serde(default)]
+    pub question_manual: String,
     pub neutral: String,
-    /// When no private message could be sent.
+    /// A complaint when no private message could be sent.
     pub manual: String,
+    /// A threat: never answered in public.
+    #[serde(default)]
+    pub threat: String,
 }
 
-/// The wording of one language.
+/// Sent when a task is resolved, per class.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct Resolutions {
+    /// Asks every customer (never only the happy ones) to update their comment or review.
+    pub negative: String,
+    pub question: String,
+    pub neutral: String,
+}
+
+/// The wording of one language in one register.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct LanguageTemplates {
     pub greeting: String,
     pub greeting_anonymous: String,
+    /// `{signature}` when the page has no brand name.
+    pub sign_off: String,
+    /// Shown only when a contact is set: "You can also reach us at {contact}."
+    pub contact_line: String,
+    /// `{reach_us}` when no contact is set.
+    pub reach_us: String,
+    /// This language's contact, overriding the page's when set.
+    #[serde(default)]
+    pub contact: String,
+    pub apology: Apologies,
+    /// Replies when a private message is drafted for the item (negative and question say
+    /// so and where to find it).
     pub public: PublicTemplates,
-    pub private: ByLabel<Vec<String>>,
-    /// Public replies when no private message goes out (no private channel, past its
-    /// window): they never claim one was sent, and point to the page's contact line.
+    /// Public replies when no private message goes out (no private channel, a mention,
+    /// past its window, a failed send): they never claim one, and point to the contact.
     pub public_no_private: ByLabel<Vec<String>>,
+    pub private: PrivateTemplates,
     pub next_step: NextSteps,
-    /// Sent when a follow-up task is resolved: asks the customer to update their comment.
+    pub resolution: Resolutions,
+    /// The complaint's resolution message (`resolution.negative`); a page override that
+    /// sets it replaces that one.
+    #[serde(default)]
     pub resolved: String,
+}
+
+impl LanguageTemplates {
+    /// Every list of variants, named, for the checks.
+    fn lists(&self) -> Vec<(&'static str, &Vec<String>)> {
+        let mut lists = vec![
+            ("public.negative", &self.public.negative),
+            ("public.question", &self.public.question),
+            ("public.neutral", &self.public.neutral),
+            ("public.positive", &self.public.positive),
+            (
+                "public_no_private.negative",
+                &self.public_no_private.negative,
+            ),
+            (
+                "public_no_private.question",
+                &self.public_no_private.question,
+            ),
+            ("public_no_private.neutral", &self.public_no_private.neutral),
+            ("private.negative", &self.private.negative),
+            ("private.question", &self.private.question),
+        ];
+        lists.extend(self.apology.lists().map(|l| ("apology", l)));
+        lists
+    }
+
+    /// Every string of wording, to change in place.
+    fn texts_mut(&mut self) -> Vec<&mut String> {
+        let mut texts = vec![
+            &mut self.greeting,
+            &mut self.greeting_anonymous,
+            &mut self.sign_off,
+            &mut self.contact_line,
+            &mut self.reach_us,
+            &mut self.resolution.negative,
+            &mut self.resolution.question,
+            &mut self.resolution.neutral,
+            &mut self.resolved,
+        ];
+        let a = &mut self.apology;
+        for list in [
+            &mut self.public.negative,
+            &mut self.public.question,
+            &mut self.public.neutral,
+            &mut self.public.positive,
+            &mut self.public_no_private.negative,
+            &mut self.public_no_private.question,
+            &mut self.public_no_private.neutral,
+            &mut self.private.negative,
+            &mut self.private.question,
+            &mut a.general,
+            &mut a.delivery,
+            &mut a.billing,
+            &mut a.quality,
+            &mut a.service,
+            &mut a.website,
+            &mut a.price,
+        ] {
+            texts.extend(list.iter_mut());
+        }
+        texts
+    }
+
+    /// The resolution message for a task of `label`.
+    pub fn resolution_for(&self, label: Label) -> &str {
+        match label {
+            Label::Question => &self.resolution.question,
+            Label::Neutral | Label::Positive => &self.resolution.neutral,
+            Label::Negative | Label::Spam | Label::Abusive | Label::Threat => &self.resolved,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -77,10 +239,79 @@ fn merge(base: &mut Value, over: &Value) {
     }
 }
 
-/// The wording of every language, after a page's overrides.
+/// Keys of a language file that are not a register's wording.
+const FILE_KEYS: [&str; 5] = ["about", "default_register", "contact", "formal", "informal"];
+
+/// One language's file.
+#[derive(Debug, Deserialize)]
+struct LanguageFile {
+    default_register: String,
+    #[serde(default)]
+    contact: String,
+    informal: Option<LanguageTemplates>,
+    formal: Option<LanguageTemplates>,
+}
+
+impl LanguageFile {
+    fn register(&self, register: Register) -> Option<&LanguageTemplates> {
+        match register {
+            Register::Informal => self.informal.as_ref(),
+            Register::Formal => self.formal.as_ref(),
+        }
+    }
+}
+
+/// A page's overrides for one language, merged into its file: the file's own keys as
+/// they are, any other key into every register the file has.
+fn merge_language(file: &mut Value, over: &Value) {
+    let Value::Object(over) = over else {
+        return;
+    };
+    let registers: Vec<&str> = ["informal", "formal"]
+        .into_iter()
+        .filter(|r| file.get(*r).is_some())
+        .collect();
+    for (key, value) in over {
+        if FILE_KEYS.contains(&key.as_str()) {
+            merge(&mut file[key.as_str()], value);
+        } else {
+            for r in &registers {
+                merge(&mut file[*r][key.as_str()], value);
+            }
+        }
+    }
+}
+
+/// French spacing: a narrow no-break space before `! ? ;`, a no-break space before `:`,
+/// replacing any plain space there. Not inside a URL (`://`) or a time (`10:30`), and not
+/// between two marks (`?!`).
+fn french_spacing(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, &c) in chars.iter().enumerate() {
+        if matches!(c, '!' | '?' | ';' | ':') {
+            let next = chars.get(i + 1).copied();
+            let url = c == ':' && next == Some('/');
+            let kept = out.trim_end_matches([' ', '\u{a0}', '\u{202f}']).len();
+            let prev = out[..kept].chars().next_back();
+            let time = c == ':'
+                && prev.is_some_and(|p| p.is_ascii_digit())
+                && next.is_some_and(|n| n.is_ascii_digit());
+            if !url && !time && prev.is_some_and(|p| !matches!(p, '!' | '?' | '(' | '{')) {
+                out.truncate(kept);
+                out.push(if c == ':' { '\u{a0}' } else { '\u{202f}' });
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The wording of every language and register, after a page's overrides.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TemplateSet {
-    languages: HashMap<Language, LanguageTemplates>,
+    languages: HashMap<(Language, Register), LanguageTemplates>,
+    defaults: HashMap<Language, Register>,
 }
 
 impl TemplateSet {
@@ -89,46 +320,96 @@ impl TemplateSet {
         Self::with_overrides(None)
     }
 
-    /// The built-in wording with a page's overrides: `{"nl": {"public": {"negative": […]}}}`.
+    /// The built-in wording with a page's overrides: `{"nl": {"default_register":
+    /// "formal", "formal": {"public": {"negative": […]}}}}`, or a register's keys directly
+    /// (`{"nl": {"public": …}}`) for every register of the language.
     pub fn with_overrides(overrides: Option<&Value>) -> Result<Self, TemplateError> {
         let mut languages = HashMap::new();
+        let mut defaults = HashMap::new();
         for lang in Language::ALL {
             let invalid = |message: String| TemplateError::Invalid {
                 language: lang,
                 message,
             };
-            let mut value: Value =
-                serde_json::from_str(builtin(lang)).map_err(|e| invalid(e.to_string()))?;
-            if let Some(over) = overrides.and_then(|o| o.get(lang.code())) {
-                merge(&mut value, over);
+            let over = overrides.and_then(|o| o.get(lang.code()));
+            // Without overrides (the usual case, and the built-in set at start-up) the
+            // file is read straight into its types.
+            let file: LanguageFile = match over {
+                None => serde_json::from_str(builtin(lang)),
+                Some(over) => {
+                    let mut file: Value =
+                        serde_json::from_str(builtin(lang)).map_err(|e| invalid(e.to_string()))?;
+                    merge_language(&mut file, over);
+                    serde_json::from_value(file)
+                }
             }
-            let templates: LanguageTemplates =
-                serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?;
-            let lists = [
-                &templates.public.negative,
-                &templates.public.question,
-                &templates.public.neutral,
-                &templates.public.positive,
-                &templates.private.negative,
-                &templates.private.question,
-                &templates.private.neutral,
-                &templates.public_no_private.negative,
-                &templates.public_no_private.question,
-                &templates.public_no_private.neutral,
-            ];
-            if lists.iter().any(|l| l.is_empty()) {
-                return Err(invalid(
-                    "every template list needs at least one variant".into(),
-                ));
+            .map_err(|e| invalid(e.to_string()))?;
+            let default = Register::parse(&file.default_register)
+                .filter(|r| file.register(*r).is_some())
+                .ok_or_else(|| {
+                    invalid("default_register must name a register of the file".into())
+                })?;
+            for (register, t) in [
+                (Register::Informal, file.informal),
+                (Register::Formal, file.formal),
+            ] {
+                let Some(mut t) = t else { continue };
+                if let Some((list, _)) = t.lists().into_iter().find(|(_, l)| l.is_empty()) {
+                    return Err(invalid(format!(
+                        "{register}: `{list}`: every template list needs at least one variant"
+                    )));
+                }
+                if t.contact.trim().is_empty() {
+                    t.contact = file.contact.clone();
+                }
+                let overridden_resolved = over.is_some_and(|o| {
+                    o.get("resolved").is_some()
+                        || o.get(register.as_str())
+                            .is_some_and(|r| r.get("resolved").is_some())
+                });
+                if overridden_resolved {
+                    t.resolution.negative = t.resolved.clone();
+                } else {
+                    t.resolved = t.resolution.negative.clone();
+                }
+                if lang == Language::Fr {
+                    for text in t.texts_mut() {
+                        *text = french_spacing(text);
+                    }
+                }
+                languages.insert((lang, register), t);
             }
-            languages.insert(lang, templates);
+            defaults.insert(lang, default);
         }
-        Ok(Self { languages })
+        Ok(Self {
+            languages,
+            defaults,
+        })
     }
 
+    /// The register replies in `lang` use when the customer's text shows none.
+    pub fn default_register(&self, lang: Language) -> Register {
+        self.defaults
+            .get(&lang)
+            .copied()
+            .unwrap_or(Register::Informal)
+    }
+
+    /// The wording of `lang` in its default register.
     pub fn language(&self, lang: Language) -> &LanguageTemplates {
-        // Every language is inserted by the constructor.
-        &self.languages[&lang]
+        self.templates(lang, None)
+    }
+
+    /// The wording of `lang` in `register` (the customer's, when their text shows it), or
+    /// in the language's default register.
+    pub fn templates(&self, lang: Language, register: Option<Register>) -> &LanguageTemplates {
+        let default = self.default_register(lang);
+        register
+            .and_then(|r| self.languages.get(&(lang, r)))
+            .or_else(|| self.languages.get(&(lang, default)))
+            .or_else(|| self.languages.values().next())
+            // The constructor inserts every language's default register.
+            .unwrap_or_else(|| unreachable!("a template set has every language"))
     }
 }
 
@@ -136,12 +417,24 @@ impl TemplateSet {
 #[derive(Debug, Clone, Default)]
 pub struct Placeholders {
     pub name: Option<String>,
+    /// The page's brand name; empty (or the old English default "our team") when it has
+    /// none, and the language's `sign_off` is used instead.
     pub brand: String,
     pub signature: String,
+    /// The page's contact (phone, e-mail or link); a language's own `contact` wins.
     pub contact: String,
 }
 
-/// Replace `{key}`s in one pass; unknown keys stay as written.
+/// Whether a page has a brand name of its own. "our team" was the English fallback of
+/// older configurations: treated as none, so it never lands inside another language.
+fn has_brand(brand: &str) -> bool {
+    let brand = brand.trim();
+    !brand.is_empty() && !brand.eq_ignore_ascii_case("our team")
+}
+
+/// Replace `{key}`s in one pass; unknown keys stay as written. Empty values leave no
+/// doubled spaces and no space before punctuation; only plain spaces are touched, so
+/// French no-break spaces stay.
 fn fill(template: &str, values: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len() + 64);
     let mut rest = template;
@@ -167,10 +460,16 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
         }
     }
     out.push_str(rest);
-    // Empty placeholders leave double spaces and space before punctuation.
-    let mut tidy = out.split_whitespace().collect::<Vec<_>>().join(" ");
-    for p in [" ,", " .", " !"] {
-        tidy = tidy.replace(p, &p[1..]);
+    let mut tidy = String::with_capacity(out.len());
+    for c in out.trim_matches(' ').chars() {
+        match c {
+            ' ' if tidy.ends_with(' ') => {}
+            ',' | '.' | '!' | '?' | ';' | ':' if tidy.ends_with(' ') => {
+                tidy.pop();
+                tidy.push(c);
+            }
+            c => tidy.push(c),
+        }
     }
     tidy
 }
@@ -187,23 +486,69 @@ fn first_name(name: &str) -> Option<String> {
     (!clean.is_empty()).then_some(clean)
 }
 
+/// `template` filled for one customer; `{sorry}` is the general apology.
 pub fn render(template: &str, lang: &LanguageTemplates, placeholders: &Placeholders) -> String {
+    let sorry = lang.apology.general.first().map_or("", String::as_str);
+    render_with(template, lang, placeholders, sorry)
+}
+
+fn render_with(
+    template: &str,
+    lang: &LanguageTemplates,
+    placeholders: &Placeholders,
+    sorry: &str,
+) -> String {
     let name = placeholders.name.as_deref().and_then(first_name);
     let greeting = match &name {
         Some(n) => fill(&lang.greeting, &[("name", n)]),
         None => lang.greeting_anonymous.clone(),
     };
-    let signature = fill(&placeholders.signature, &[("brand", &placeholders.brand)]);
+    let brand = placeholders.brand.trim();
+    let signature = if placeholders.signature.contains("{brand}") && !has_brand(brand) {
+        lang.sign_off.clone()
+    } else {
+        fill(&placeholders.signature, &[("brand", brand)])
+    };
+    let contact = if lang.contact.trim().is_empty() {
+        placeholders.contact.trim()
+    } else {
+        lang.contact.trim()
+    };
+    let contact_line = if contact.is_empty() {
+        String::new()
+    } else {
+        fill(&lang.contact_line, &[("contact", contact)])
+    };
+    let reach_us = if contact.is_empty() {
+        lang.reach_us.as_str()
+    } else {
+        contact_line.as_str()
+    };
     fill(
         template,
         &[
             ("greeting", &greeting),
             ("name", name.as_deref().unwrap_or_default()),
-            ("brand", &placeholders.brand),
+            ("brand", if has_brand(brand) { brand } else { "" }),
             ("signature", &signature),
-            ("contact", &placeholders.contact),
+            ("contact", &contact_line),
+            ("reach_us", reach_us),
+            ("sorry", sorry),
         ],
     )
+}
+
+/// The resolution message for a task of `label`, in the customer's register (or the
+/// language's default).
+pub fn resolution(
+    set: &TemplateSet,
+    lang: Language,
+    register: Option<Register>,
+    label: Label,
+    placeholders: &Placeholders,
+) -> String {
+    let t = set.templates(lang, register);
+    render(t.resolution_for(label), t, placeholders)
 }
 
 /// One of several variants, the same one every time for the same item, so a redelivery
@@ -223,158 +568,100 @@ pub fn pick<'t>(variants: &'t [String], item_id: &str, purpose: &str) -> &'t str
 /// The texts drafted for one item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Drafts {
+    /// The public reply. It mentions a private message only when `private` is drafted.
     pub public: String,
     pub private: Option<String>,
     pub next_step: String,
+    /// The public reply to post instead of `public` when the drafted private message is
+    /// not sent after all (refused, failed, not approved): it claims none. Equal to
+    /// `public` when nothing private is drafted.
+    pub public_without_private: String,
+}
+
+/// What a draft is for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Item<'a> {
+    pub language: Language,
+    pub register: Option<Register>,
+    pub label: Label,
+    pub theme: Option<Theme>,
+    pub id: &'a str,
 }
 
 pub(crate) fn draft(
     set: &TemplateSet,
-    lang: Language,
-    label: Label,
-    item_id: &str,
+    item: Item<'_>,
     placeholders: &Placeholders,
     private_allowed: bool,
 ) -> Drafts {
-    let t = set.language(lang);
-    let (public, alone, private, step) = match label {
+    let t = set.templates(item.language, item.register);
+    let sorry = pick(t.apology.of(item.theme), item.id, "apology");
+    let render = |variants: &[String], purpose: &str| {
+        render_with(pick(variants, item.id, purpose), t, placeholders, sorry)
+    };
+    let (with_private, alone, private, step, step_alone) = match item.label {
         Label::Negative => (
             &t.public.negative,
             &t.public_no_private.negative,
             Some(&t.private.negative),
             &t.next_step.negative,
+            &t.next_step.manual,
         ),
         Label::Question => (
             &t.public.question,
             &t.public_no_private.question,
             Some(&t.private.question),
             &t.next_step.question,
+            &t.next_step.question_manual,
         ),
         Label::Positive => (
             &t.public.positive,
             &t.public.positive,
             None,
             &t.next_step.neutral,
+            &t.next_step.neutral,
         ),
-        Label::Neutral | Label::Spam | Label::Abusive => (
+        // Neutral comments get a public word and no private message; spam, abuse and
+        // threats are never drafted (the decision skips them before).
+        Label::Neutral | Label::Spam | Label::Abusive | Label::Threat => (
             &t.public.neutral,
             &t.public_no_private.neutral,
-            Some(&t.private.neutral),
+            None,
+            &t.next_step.neutral,
             &t.next_step.neutral,
         ),
     };
-    // The public reply mentions a private message only when one is drafted.
-    let public = if private_allowed { public } else { alone };
     let private = private
         .filter(|_| private_allowed)
-        .map(|variants| render(pick(variants, item_id, "private"), t, placeholders));
-    let next_step = if private.is_none() && label != Label::Positive {
-        t.next_step.manual.clone()
+        .map(|variants| render(variants, "private"));
+    let public_without_private = render(alone, "public");
+    let (public, next_step) = match &private {
+        Some(_) => (render(with_private, "public"), step),
+        // Neutral comments with a private channel keep their own wording (it never claims
+        // a private message); others get the wording without one.
+        None if item.label == Label::Neutral && private_allowed => {
+            (render(with_private, "public"), step)
+        }
+        None if item.label == Label::Positive => (render(with_private, "public"), step),
+        None => (public_without_private.clone(), step_alone),
+    };
+    let public_without_private = if private.is_some() {
+        public_without_private
     } else {
-        step.clone()
+        public.clone()
     };
     Drafts {
-        public: render(pick(public, item_id, "public"), t, placeholders),
+        public,
         private,
-        next_step,
+        next_step: next_step.clone(),
+        public_without_private,
     }
+}
+
+/// The next step of the task for a threat (never answered in public).
+pub(crate) fn threat_step(set: &TemplateSet, lang: Language) -> String {
+    set.language(lang).next_step.threat.clone()
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn placeholders(name: Option<&str>) -> Placeholders {
-        Placeholders {
-            name: name.map(str::to_owned),
-            brand: "Bakkerij Zon".into(),
-            signature: "– Team {brand}".into(),
-            contact: String::new(),
-        }
-    }
-
-    #[test]
-    fn every_builtin_language_loads_with_variants() {
-        let set = TemplateSet::builtin().unwrap();
-        for lang in Language::ALL {
-            assert!(set.language(lang).public.negative.len() >= 3, "{lang}");
-        }
-    }
-
-    #[test]
-    fn placeholders_are_filled_and_the_first_name_greets() {
-        let set = TemplateSet::builtin().unwrap();
-        let nl = set.language(Language::Nl);
-        let text = render(
-            &nl.public.negative[0],
-            nl,
-            &placeholders(Some("Anke de Vries")),
-        );
-        assert!(text.starts_with("Hallo Anke,"), "{text}");
-        assert!(text.ends_with("– Team Bakkerij Zon"), "{text}");
-        assert!(!text.contains('{'), "{text}");
-    }
-
-    #[test]
-    fn a_name_cannot_inject_a_placeholder() {
-        let set = TemplateSet::builtin().unwrap();
-        let en = set.language(Language::En);
-        let text = render("{greeting} {signature}", en, &placeholders(Some("{brand}")));
-        // Braces are dropped from names, and values are never re-scanned for placeholders.
-        assert_eq!(text, "Hi brand, – Team Bakkerij Zon");
-    }
-
-    #[test]
-    fn the_variant_is_stable_per_item_and_varies_across_items() {
-        let variants: Vec<String> = (0..3).map(|i| format!("v{i}")).collect();
-        assert_eq!(
-            pick(&variants, "a", "public"),
-            pick(&variants, "a", "public")
-        );
-        let distinct: std::collections::HashSet<_> = (0..30)
-            .map(|i| pick(&variants, &format!("item{i}"), "public"))
-            .collect();
-        assert_eq!(distinct.len(), 3);
-    }
-
-    #[test]
-    fn a_page_override_replaces_only_what_it_names() {
-        let over = serde_json::json!({"en": {"public": {"positive": ["Cheers {name}!"]}}});
-        let set = TemplateSet::with_overrides(Some(&over)).unwrap();
-        let en = set.language(Language::En);
-        assert_eq!(en.public.positive, ["Cheers {name}!"]);
-        assert_eq!(
-            en.public.negative,
-            TemplateSet::builtin()
-                .unwrap()
-                .language(Language::En)
-                .public
-                .negative
-        );
-    }
-
-    #[test]
-    fn an_override_that_empties_a_list_is_refused() {
-        let over = serde_json::json!({"fr": {"public": {"negative": []}}});
-        assert!(TemplateSet::with_overrides(Some(&over)).is_err());
-    }
-
-    #[test]
-    fn without_a_private_message_no_public_reply_claims_one_in_any_language() {
-        let set = TemplateSet::builtin().unwrap();
-        let claims = ["private", "privé", "privado", "private Nachricht"];
-        for lang in Language::ALL {
-            for label in [Label::Negative, Label::Question, Label::Neutral] {
-                for id in ["1", "2", "3", "4", "5", "6"] {
-                    let d = draft(&set, lang, label, id, &placeholders(Some("Sanne")), false);
-                    assert!(d.private.is_none());
-                    assert!(
-                        !claims.iter().any(|c| d.public.contains(c)),
-                        "{lang} {label}: {}",
-                        d.public
-                    );
-                }
-            }
-        }
-    }
-}
+mod tests;

@@ -78,6 +78,7 @@ async fn start_runner(graph: &MockServer) -> Runner {
     let child = Command::new(runner)
         .env("TABLE_NAME", &table)
         .env("LOCAL_PORT", http_port.to_string())
+        .env("LOCAL_SANDBOX_PORT", free_port().to_string())
         .env("DYNAMODB_LOCAL_PORT", port().to_string())
         .env("META_GRAPH_API_URL", graph.uri())
         .env("LOCAL_REPLIES", "send")
@@ -207,20 +208,20 @@ async fn a_signed_comment_over_http_gets_one_public_reply_one_private_reply_and_
     let status = post(
         &runner.url,
         &comment(
-            "777_e2e1",
+            "777_9201",
             "Mijn bestelling is nog steeds niet geleverd, heel teleurstellend!",
         ),
     )
     .await;
 
     assert_eq!(status, 200);
-    wait_for_replies(&graph, "777_e2e1", &runner).await;
+    wait_for_replies(&graph, "777_9201", &runner).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(count(&graph, "/777_e2e1/comments").await, 1);
+    assert_eq!(count(&graph, "/777_9201/comments").await, 1);
     assert_eq!(count(&graph, "/messages").await, 1);
     let tasks = tasks_json(&runner).await;
     assert_eq!(tasks.len(), 1, "{tasks:?}");
-    assert_eq!(tasks[0]["id"], "facebook:777_e2e1");
+    assert_eq!(tasks[0]["id"], "facebook:777_9201");
     assert_eq!(tasks[0]["status"], "open");
     assert_eq!(tasks[0]["language"], "nl");
 }
@@ -229,15 +230,15 @@ async fn a_signed_comment_over_http_gets_one_public_reply_one_private_reply_and_
 async fn the_same_delivery_five_times_still_gets_one_reply_of_each() {
     let graph = graph_api().await;
     let runner = start_runner(&graph).await;
-    let body = comment("777_e2e2", "Slechte service en koud eten, nooit meer.");
+    let body = comment("777_9202", "Slechte service en koud eten, nooit meer.");
 
     for _ in 0..5 {
         assert_eq!(post(&runner.url, &body).await, 200);
     }
 
-    wait_for_replies(&graph, "777_e2e2", &runner).await;
+    wait_for_replies(&graph, "777_9202", &runner).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_eq!(count(&graph, "/777_e2e2/comments").await, 1);
+    assert_eq!(count(&graph, "/777_9202/comments").await, 1);
     assert_eq!(count(&graph, "/messages").await, 1);
     assert_eq!(tasks_json(&runner).await.len(), 1);
 }
@@ -252,7 +253,7 @@ async fn measure_post_to_public_reply_median_of_twenty() {
     let runner = start_runner(&graph).await;
     let mut times = Vec::new();
     for i in 0..20 {
-        let item = format!("777_m{i}");
+        let item = format!("777_93{i:02}");
         let start = Instant::now();
         assert_eq!(
             post(

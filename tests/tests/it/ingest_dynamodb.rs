@@ -302,3 +302,37 @@ async fn a_client_built_from_a_lambda_like_environment_signs_and_reaches_the_tab
     let missing = DynamoStore::from_lookup(lookup, "no-such-table").await;
     assert!(missing.table_is_active().await.is_err());
 }
+
+#[tokio::test]
+async fn a_signed_half_megabyte_batch_of_reactions_and_one_comment_is_answered_200_with_the_comment_stored()
+ {
+    let table = TestTable::new().await;
+    let app = ingest_app(Arc::new(table.store()));
+    let reaction = |i: usize| {
+        serde_json::json!({"field": "feed", "value": {"item": "reaction", "verb": "add", "reaction_type": "like",
+            "post_id": "1029384756_777", "from": {"id": format!("{}", 7_000_000 + i), "name": format!("Reactor number {i} with a long display name")},
+            "created_time": 1763900000}})
+    };
+    let mut changes: Vec<serde_json::Value> = (0..2500).map(reaction).collect();
+    changes.push(facebook_comment(
+        "777_9400",
+        "add",
+        Some("Nog steeds niet geleverd!"),
+    ));
+    let body = page_delivery(changes);
+    assert!(body.len() > 400 * 1024, "{} bytes", body.len());
+
+    let res = handle(&app, signed_delivery(&body)).await.unwrap();
+
+    assert_eq!(res.status(), StatusCode::OK);
+    record(&table.store(), "777_9400").await;
+    let kept = table.items_of_type("unsupported").await;
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0]["truncated"], serde_json::json!(true));
+    assert_eq!(kept[0]["size"], serde_json::json!(body.len()));
+    // Redelivered: still 200, still one of each.
+    let again = handle(&app, signed_delivery(&body)).await.unwrap();
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(table.items_of_type("unsupported").await.len(), 1);
+    assert_eq!(table.items_of_type("feedback").await.len(), 1);
+}

@@ -28,8 +28,36 @@ impl Write for Captured {
     }
 }
 
+/// Run in a process of its own: `tracing` caches per call site whether anyone listens, and
+/// the other tests of this binary, running at the same time without a subscriber, would
+/// make this one miss events.
+#[test]
+fn no_secret_token_or_signature_reaches_the_logs_and_user_text_cannot_forge_a_line() {
+    let exe = std::env::current_exe().unwrap();
+    let out = std::process::Command::new(exe)
+        .args([
+            "logs_keep_secrets::full_run_at_trace_level",
+            "--exact",
+            "--ignored",
+            "--test-threads=1",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1 passed"),
+        "the run took place"
+    );
+}
+
 #[tokio::test]
-async fn no_secret_token_or_signature_reaches_the_logs_and_user_text_cannot_forge_a_line() {
+#[ignore = "run by no_secret_token_or_signature_reaches_the_logs_… in a process of its own"]
+async fn full_run_at_trace_level() {
     let captured = Captured::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -44,7 +72,7 @@ async fn no_secret_token_or_signature_reaches_the_logs_and_user_text_cannot_forg
     let forged =
         "Anke\n{\"level\":\"ERROR\",\"fields\":{\"message\":\"forged\"}}\r\nINFO forged line";
     let body = page_delivery(vec![json!({"field": "feed", "value": {
-        "from": {"id": "5550001", "name": forged}, "post_id": "1029384756_777", "comment_id": "777_log",
+        "from": {"id": "5550001", "name": forged}, "post_id": "1029384756_777", "comment_id": "777_9500",
         "parent_id": "1029384756_777", "item": "comment", "verb": "add",
         "message": format!("Slechte service!\n{forged}")}})]);
     let good_signature = signature(&body);
@@ -88,7 +116,7 @@ async fn no_secret_token_or_signature_reaches_the_logs_and_user_text_cannot_forg
         .await;
     run(
         &responder(&table, &graph, dutch_page()),
-        &[("facebook", "777_log")],
+        &[("facebook", "777_9500")],
         1,
     )
     .await;

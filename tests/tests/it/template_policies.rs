@@ -78,7 +78,8 @@ fn each_function_may_do_exactly_what_it_uses() {
         set(&[
             "dynamodb:GetItem",
             "dynamodb:PutItem",
-            "dynamodb:UpdateItem"
+            "dynamodb:UpdateItem",
+            "ssm:GetParameters"
         ])
     );
     assert_eq!(
@@ -87,7 +88,8 @@ fn each_function_may_do_exactly_what_it_uses() {
             "dynamodb:GetItem",
             "dynamodb:PutItem",
             "dynamodb:UpdateItem",
-            "ssm:GetParameter"
+            "ssm:GetParameter",
+            "ssm:GetParameters"
         ])
     );
 }
@@ -103,9 +105,15 @@ fn table_grants_name_the_table_and_token_grants_only_the_stack_prefix() {
                     "{name}: {action} on {resource}"
                 );
             }
-            if action.starts_with("ssm:") {
+            if action == "ssm:GetParameter" {
                 assert!(
                     resource.contains("parameter/${AWS::StackName}/pages/"),
+                    "{name}: {action} on {resource}"
+                );
+            }
+            if action == "ssm:GetParameters" {
+                assert!(
+                    resource.contains("parameter/${AWS::StackName}/secrets/"),
                     "{name}: {action} on {resource}"
                 );
             }
@@ -114,24 +122,88 @@ fn table_grants_name_the_table_and_token_grants_only_the_stack_prefix() {
 }
 
 #[test]
-fn secrets_are_parameters_that_never_echo_and_default_to_off() {
+fn secrets_are_neither_template_parameters_nor_environment_variables() {
     let t = template();
-    for p in [
-        "MetaAppSecrets",
-        "MetaVerifyToken",
-        "StandardWebhookSecrets",
-        "GoogleOauthClientSecret",
-        "TrustpilotUrlSecrets",
-        "TrustpilotApiSecret",
-    ] {
-        assert_eq!(t["Parameters"][p]["NoEcho"].as_bool(), Some(true), "{p}");
-        // Every platform is optional: its secrets default to empty (the platform is off),
-        // never to a usable value.
+    let text = store::setup::TEMPLATE_YAML;
+    // Readable with lambda:GetFunctionConfiguration, a Lambda environment is no place for a
+    // secret: they live in SSM SecureStrings under /<stack>/secrets/.
+    for variable in platforms::registry::SECRET_VARIABLES
+        .iter()
+        .chain(platforms::reply::SECRET_VARIABLES.iter())
+    {
         assert!(
-            t["Parameters"][p]
-                .get("Default")
-                .is_none_or(|d| d.as_str() == Some("")),
-            "{p} has no default value but empty"
+            !text.contains(&format!("{variable}:")),
+            "{variable} is set in the template"
         );
+    }
+    let parameters = t["Parameters"].as_mapping().unwrap();
+    for (name, p) in parameters {
+        assert!(p.get("NoEcho").is_none(), "{name:?} is a secret parameter");
+    }
+    let path = serde_norway::to_string(
+        &t["Globals"]["Function"]["Environment"]["Variables"]["SECRETS_SSM_PATH"],
+    )
+    .unwrap();
+    assert!(path.contains("/${AWS::StackName}/secrets"), "{path}");
+}
+
+#[test]
+fn table_writes_are_held_to_the_keys_each_function_owns() {
+    let t = template();
+    let leading = |name: &str| -> BTreeSet<String> {
+        let f = functions(&t)
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .unwrap()
+            .1;
+        let mut keys = BTreeSet::new();
+        for policy in f["Properties"]["Policies"].as_sequence().unwrap() {
+            for s in policy["Statement"].as_sequence().unwrap() {
+                let actions = serde_norway::to_string(&s["Action"]).unwrap();
+                if !actions.contains("dynamodb:") {
+                    continue;
+                }
+                let condition = &s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"];
+                let list = condition.as_sequence().unwrap_or_else(|| {
+                    panic!("{name}: a table grant without a LeadingKeys condition")
+                });
+                keys.extend(list.iter().map(|k| k.as_str().unwrap().to_owned()));
+            }
+        }
+        keys
+    };
+    let set = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+    assert_eq!(
+        leading("WebhookIngestFunction"),
+        set(&["feedback#*", "unsupported#*"])
+    );
+    assert_eq!(
+        leading("FeedbackResponderFunction"),
+        set(&["answered#*", "feedback#*", "page#*"])
+    );
+}
+
+#[test]
+fn the_table_cannot_be_deleted_and_the_stream_lag_and_refusals_alarm() {
+    let t = template();
+    let table = &t["Resources"]["FeedbackTable"];
+    assert_eq!(
+        table["Properties"]["DeletionProtectionEnabled"].as_bool(),
+        Some(true)
+    );
+    assert_eq!(table["DeletionPolicy"].as_str(), Some("Retain"));
+    let alarm = &t["Resources"]["ResponderIteratorAgeAlarm"]["Properties"];
+    assert_eq!(alarm["MetricName"].as_str(), Some("IteratorAge"));
+    let refused = &t["Resources"]["RefusedDeliveriesAlarm"]["Properties"];
+    assert_eq!(
+        refused["MetricName"].as_str(),
+        Some("DeliveriesRefusedByStorage")
+    );
+    let format = t["Resources"]["WebhookApi"]["Properties"]["AccessLogSettings"]["Format"]
+        .as_str()
+        .unwrap();
+    assert!(format.contains("$context.routeKey"));
+    for leak in ["$context.path", "header", "body"] {
+        assert!(!format.contains(leak), "access logs must not hold {leak}");
     }
 }

@@ -294,7 +294,7 @@ async fn a_revoked_token_fails_what_is_unsent_flags_the_task_and_marks_the_page(
     let w = world(ReplyMode::Auto);
     let key = stored(&w, item(SOCIAL, "c5", Some(COMPLAINT)));
     w.platform
-        .public
+        .private
         .lock()
         .unwrap()
         .push_back(Err(ReplyError::Reconnect("token expired".into())));
@@ -302,9 +302,9 @@ async fn a_revoked_token_fails_what_is_unsent_flags_the_task_and_marks_the_page(
     let outcome = w.responder.respond(&key).await.unwrap();
 
     assert!(matches!(outcome, Outcome::NeedsStaff(_)));
-    assert_eq!(w.platform.count(|c| matches!(c, Call::Private(_))), 0);
-    let private = w.store.stored_message(&key, Channel::Private).unwrap();
-    assert_eq!(private.state, MessageState::Failed);
+    assert_eq!(w.platform.count(|c| matches!(c, Call::Public(_))), 0);
+    let public = w.store.stored_message(&key, Channel::Public).unwrap();
+    assert_eq!(public.state, MessageState::Failed);
     assert!(w.store.task(&key).unwrap().flags.contains("reconnect_page"));
     let page = w
         .store
@@ -318,7 +318,7 @@ async fn a_revoked_token_fails_what_is_unsent_flags_the_task_and_marks_the_page(
         w.responder.respond(&next).await.unwrap(),
         Outcome::NeedsStaff(_)
     ));
-    assert_eq!(w.platform.count(|c| matches!(c, Call::Public(_))), 1);
+    assert_eq!(w.platform.count(|c| matches!(c, Call::Private(_))), 1);
 }
 
 #[tokio::test]
@@ -428,4 +428,151 @@ async fn a_second_comment_of_an_answered_author_in_the_same_thread_is_not_answer
         Outcome::Skipped(SkipReason::AuthorAlreadyAnswered)
     );
     assert_eq!(w.platform.count(|c| matches!(c, Call::Public(_))), 1);
+}
+
+#[tokio::test]
+async fn a_message_planted_in_the_table_is_held_for_a_person_never_sent() {
+    let w = world(ReplyMode::Auto);
+    let key = stored(&w, item(SOCIAL, "p1", Some(COMPLAINT)));
+    w.store.put_message(
+        &key,
+        Channel::Public,
+        "Visit https://scam.example for a refund!",
+        MessageState::Pending,
+        None,
+    );
+
+    let outcome = w.responder.respond(&key).await.unwrap();
+
+    assert!(
+        !w.platform
+            .calls()
+            .iter()
+            .any(|c| matches!(c, Call::Public(_))),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        w.store.stored_message(&key, Channel::Public).unwrap().state,
+        MessageState::Failed
+    );
+    assert!(
+        w.store
+            .task(&key)
+            .unwrap()
+            .flags
+            .contains("message_mismatch")
+    );
+}
+
+#[tokio::test]
+async fn an_approval_sends_only_the_drafts_staff_approved_not_planted_text() {
+    let w = world(ReplyMode::Approval);
+    let key = stored(&w, item(SOCIAL, "p2", Some(COMPLAINT)));
+    assert_eq!(w.responder.respond(&key).await.unwrap(), Outcome::Drafted);
+    let draft = w.store.stored_message(&key, Channel::Public).unwrap().text;
+    // Staff approve the public reply; someone plants a private message as if approved.
+    w.store.put_message(
+        &key,
+        Channel::Public,
+        &draft,
+        MessageState::Pending,
+        Some("anna"),
+    );
+    w.store.put_message(
+        &key,
+        Channel::Private,
+        "Send us your card number",
+        MessageState::Pending,
+        Some("anna"),
+    );
+
+    w.responder.deliver_approved(&key).await.unwrap();
+
+    assert_eq!(w.platform.calls(), [Call::Public(draft)]);
+    assert_eq!(
+        w.store
+            .stored_message(&key, Channel::Private)
+            .unwrap()
+            .state,
+        MessageState::Failed
+    );
+}
+
+#[tokio::test]
+async fn a_token_not_stored_yet_hands_the_item_back_without_marking_the_page() {
+    let w = world_with(ReplyMode::Auto, |client| {
+        Outbound::new().with(OutboundPlatform {
+            platform: SOCIAL,
+            capabilities: social_capabilities(),
+            client: Some(client),
+            credential_variable: "NO_SUCH_TOKEN",
+        })
+    });
+    let key = stored(&w, item(SOCIAL, "t1", Some(COMPLAINT)));
+
+    assert!(w.responder.respond(&key).await.is_err(), "retried later");
+
+    assert!(w.platform.calls().is_empty());
+    assert!(w.store.task(&key).unwrap().flags.contains("token_missing"));
+    let page = w
+        .store
+        .page_record(&SOCIAL, &AccountId::parse("page-1").unwrap());
+    assert!(page.is_none_or(|p| !p.needs_reconnect));
+    assert_eq!(
+        w.store.stored_message(&key, Channel::Public).unwrap().state,
+        MessageState::Pending,
+        "still to be sent once the token is there"
+    );
+}
+
+#[tokio::test]
+async fn when_the_private_message_is_refused_the_public_reply_does_not_claim_it() {
+    let w = world(ReplyMode::Auto);
+    let key = stored(&w, item(SOCIAL, "h1", Some(COMPLAINT)));
+    w.platform
+        .private
+        .lock()
+        .unwrap()
+        .push_back(Err(ReplyError::Rejected("outside the window".into())));
+
+    w.responder.respond(&key).await.unwrap();
+
+    let calls = w.platform.calls();
+    let public = calls
+        .iter()
+        .find_map(|c| match c {
+            Call::Public(text) => Some(text.clone()),
+            _ => None,
+        })
+        .expect("a public reply");
+    assert!(!public.contains("privé"), "{public}");
+    assert_eq!(
+        public,
+        w.store
+            .stored_message(&key, Channel::Public)
+            .unwrap()
+            .alt_text
+            .unwrap()
+    );
+}
+
+#[tokio::test]
+async fn a_threat_is_not_answered_but_a_person_gets_a_task_within_hours() {
+    let w = world(ReplyMode::Auto);
+    let key = stored(
+        &w,
+        item(
+            SOCIAL,
+            "x1",
+            Some("Ik weet waar je woont. Pas maar op, ik kom je opzoeken."),
+        ),
+    );
+
+    let outcome = w.responder.respond(&key).await.unwrap();
+
+    assert_eq!(outcome, Outcome::Skipped(SkipReason::Threat));
+    assert!(w.platform.calls().is_empty());
+    let task = w.store.task(&key).unwrap().task;
+    assert_eq!(task.channel, TaskChannel::Manual);
+    assert!(task.due_at <= OffsetDateTime::now_utc() + Duration::hours(4));
 }

@@ -14,6 +14,7 @@ struct RecordingStore {
     changes: Mutex<Vec<FeedbackChange>>,
     unsupported: Mutex<Vec<UnsupportedDelivery>>,
     fail: bool,
+    refuse: bool,
 }
 
 impl RecordingStore {
@@ -40,6 +41,12 @@ impl FeedbackStore for RecordingStore {
     ) -> Result<RecordOutcome, StoreError> {
         if self.fail {
             return self.outage();
+        }
+        if self.refuse {
+            return Err(StoreError::Refused {
+                operation: "PutItem",
+                reason: "Item size has exceeded the maximum allowed size".into(),
+            });
         }
         self.changes.lock().unwrap().extend_from_slice(changes);
         Ok(RecordOutcome {
@@ -361,4 +368,15 @@ async fn deeply_nested_signed_json_is_kept_as_unsupported_without_overflowing_th
     let (status, _) = call(&app(store.clone()), req).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(store.unsupported.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_delivery_storage_refuses_for_good_is_answered_200_not_retried_for_days() {
+    let store = Arc::new(RecordingStore {
+        refuse: true,
+        ..RecordingStore::default()
+    });
+    let (status, body) = call(&app(store.clone()), event(COMMENTS)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("refused"), "{body}");
 }

@@ -174,8 +174,7 @@ impl GraphClient {
             .send()
             .await
             .map_err(transport)?;
-        let status = response.status().as_u16();
-        let body = response.text().await.map_err(transport)?;
+        let (status, body) = crate::calls::read_capped(response).await?;
         if (200..300).contains(&status) {
             serde_json::from_str(&body)
                 .map_err(|e| ReplyError::Ambiguous(format!("unreadable success body: {e}")))

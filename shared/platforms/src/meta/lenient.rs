@@ -37,13 +37,17 @@ impl<'a> Scalar<'a> {
     }
 
     /// An id: Meta sends ids as strings, but test tools and some payloads send numbers.
+    /// The value as a Meta id: digits and underscores only (`1029384756_777`), at most 64
+    /// characters. Anything else is not an id of Meta's, and is refused here, so ids that
+    /// end up in storage keys and Graph URLs can hold nothing else.
     pub(crate) fn to_id(&self) -> Option<String> {
-        match self {
-            Scalar::Str(s) if !s.is_empty() => Some(s.as_ref().to_owned()),
-            Scalar::UInt(n) => Some(n.to_string()),
-            Scalar::Int(n) if *n >= 0 => Some(n.to_string()),
-            _ => None,
-        }
+        let id = match self {
+            Scalar::Str(s) => s.as_ref().to_owned(),
+            Scalar::UInt(n) => n.to_string(),
+            Scalar::Int(n) if *n >= 0 => n.to_string(),
+            _ => return None,
+        };
+        is_meta_id(&id).then_some(id)
     }
 }
 
@@ -188,6 +192,11 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
     }
 }
 
+/// Digits and underscores, 1 to 64 of them.
+pub(crate) fn is_meta_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_digit() || b == b'_')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,11 +240,11 @@ mod tests {
     #[test]
     fn every_other_json_type_reads_as_other_and_parsing_goes_on() {
         for value in ["1.5", "true", r#"{"x":[1,{"y":2}]}"#, r#"[1,"two",[3]]"#] {
-            let json = format!(r#"{{"a":{value},"b":{{"id":"after"}}}}"#);
+            let json = format!(r#"{{"a":{value},"b":{{"id":"12_34"}}}}"#);
             let s = sample(&json);
             assert_eq!(s.a, Some(Scalar::Other), "{value}");
             let id = s.b.and_then(Obj::into_inner).and_then(|i| i.id);
-            assert_eq!(id.and_then(|i| i.to_id()).as_deref(), Some("after"));
+            assert_eq!(id.and_then(|i| i.to_id()).as_deref(), Some("12_34"));
         }
         assert!(sample(r#"{"a":null}"#).a.is_none());
     }

@@ -220,8 +220,8 @@ fn facebook_feed(ctx: &Context<'_>, v: Value<'_>) -> Result<FeedbackChange, Stri
         other => return Err(format!("feed verb {other:?} is not handled")),
     };
     let item_id = item_id(&[("comment_id", &v.comment_id)])?;
-    let thread_id = v.post_id.and_then(Scalar::into_string);
-    let parent_id = v.parent_id.and_then(Scalar::into_string);
+    let thread_id = v.post_id.as_ref().and_then(Scalar::to_id);
+    let parent_id = v.parent_id.as_ref().and_then(Scalar::to_id);
     let kind = match (&parent_id, &thread_id) {
         (Some(parent), Some(post)) if parent != post => FeedbackKind::Reply,
         _ => FeedbackKind::Comment,

@@ -393,3 +393,19 @@ fn a_change_naming_a_field_twice_is_reported_not_guessed() {
         parsed.unsupported
     );
 }
+
+#[test]
+fn ids_that_are_not_meta_ids_are_refused_so_they_never_reach_a_key_or_a_url() {
+    let parsed = parse(
+        br#"{"object":"page","entry":[{"id":"1029384756","changes":[
+            {"field":"feed","value":{"item":"comment","verb":"add","comment_id":"../me/feed?","post_id":"1_1","message":"hi"}},
+            {"field":"feed","value":{"item":"comment","verb":"add","comment_id":"1_2%2F..","post_id":"1_1","message":"hi"}},
+            {"field":"feed","value":{"item":"comment","verb":"add","comment_id":"1_3","post_id":"1_1","parent_id":"x/../y","message":"hi"}}
+        ]},{"id":"me","changes":[{"field":"feed","value":{"item":"comment","verb":"add","comment_id":"1_4","message":"hi"}}]}]}"#,
+    );
+    assert_eq!(parsed.changes.len(), 1, "{parsed:?}");
+    let f = &parsed.changes[0].feedback;
+    assert_eq!(f.item_id.as_str(), "1_3");
+    assert_eq!(f.parent_id, None, "a parent id of another shape is dropped");
+    assert_eq!(parsed.unsupported.len(), 3);
+}
