@@ -19,7 +19,10 @@ impl Vars {
         // Relative paths of `*_FILE` variables are relative to the repository (the env
         // file's folder's parent), wherever the runner is started from.
         let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        let root = canonical.parent().and_then(Path::parent).map(Path::to_path_buf);
+        let root = canonical
+            .parent()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf);
         let file = text
             .lines()
             .map(str::trim)

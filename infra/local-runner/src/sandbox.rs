@@ -57,7 +57,10 @@ fn percent_decode(path: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-async fn answer(root: Arc<PathBuf>, request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+async fn answer(
+    root: Arc<PathBuf>,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
     let path = request.uri().path().to_owned();
     let found = file_for(&root, &path).and_then(|f| std::fs::read(f).ok());
     let (status, body) = match found {
@@ -67,7 +70,10 @@ async fn answer(root: Arc<PathBuf>, request: Request<Incoming>) -> Result<Respon
         }
         None => {
             warn!(method = %request.method(), path = %path.escape_debug(), "sandbox: no such file");
-            (StatusCode::NOT_FOUND, br#"{"error":"not in infra/sandbox"}"#.to_vec())
+            (
+                StatusCode::NOT_FOUND,
+                br#"{"error":"not in infra/sandbox"}"#.to_vec(),
+            )
         }
     };
     let mut response = Response::new(Full::new(Bytes::from(body)));
@@ -107,13 +113,21 @@ mod tests {
         let root = Path::new("/sandbox");
         assert_eq!(
             file_for(root, "/google/v4/accounts/1/locations/2/reviews/r-1"),
-            Some(PathBuf::from("/sandbox/google/v4/accounts/1/locations/2/reviews/r-1.json"))
+            Some(PathBuf::from(
+                "/sandbox/google/v4/accounts/1/locations/2/reviews/r-1.json"
+            ))
         );
         assert_eq!(
             file_for(root, "/google/token"),
             Some(PathBuf::from("/sandbox/google/token.json"))
         );
-        for bad in ["/../etc/passwd", "/google/%2E%2E/x", "/", "/.git/config", "/a\\b"] {
+        for bad in [
+            "/../etc/passwd",
+            "/google/%2E%2E/x",
+            "/",
+            "/.git/config",
+            "/a\\b",
+        ] {
             assert_eq!(file_for(root, bad), None, "{bad}");
         }
     }

@@ -34,7 +34,11 @@ impl ReplyClient for DryRunReplies {
         self.reads.forget_access_token(account);
     }
 
-    async fn fetch_item(&self, feedback: &Feedback, token: &AccessToken) -> Result<FetchedItem, ReplyError> {
+    async fn fetch_item(
+        &self,
+        feedback: &Feedback,
+        token: &AccessToken,
+    ) -> Result<FetchedItem, ReplyError> {
         let fetched = self.reads.fetch_item(feedback, token).await?;
         info!(
             platform = %feedback.platform,
