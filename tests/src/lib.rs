@@ -7,9 +7,14 @@
 //! - [`meta`]: signed Meta deliveries as API Gateway requests.
 //! - [`responder`]: a responder wired to a table and a `wiremock` Graph API, and stream
 //!   events as Lambda hands them over.
+//! - [`sweeper`]: the SLA sweeper wired to a table, feedback and task fixtures, and a
+//!   platform with direct messages.
+//! - [`recording`]: a proxy in front of DynamoDB Local that records the operations.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod dynamodb;
 pub mod faults;
 pub mod meta;
+pub mod recording;
 pub mod responder;
+pub mod sweeper;

@@ -259,6 +259,7 @@ impl Responder {
                                 draft_public: String::new(),
                                 draft_private: None,
                                 created_at: now,
+                                theme: None,
                             },
                         )
                         .await?;
@@ -380,6 +381,8 @@ impl Responder {
                         draft_public: drafts.public.clone(),
                         draft_private: drafts.private.clone(),
                         created_at: now,
+                        theme: (label == triage::Label::Negative)
+                            .then(|| triage::complaint_theme(f.text.as_deref(), language)),
                     },
                 )
                 .await?;

@@ -48,12 +48,20 @@ pub enum Command {
     Pages(PageCommand),
     /// Print (or send) a correctly authenticated test delivery for a configured platform.
     Sign(SignArgs),
+    /// Complaint themes and response times, as a table, JSON or a chart.
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// Everything held about one author: export it, or erase it.
+    #[command(subcommand)]
+    Gdpr(GdprCommand),
 }
 
-/// Which tasks `tasks list` shows: one status, or all.
+/// Which tasks `tasks list` shows: one status, the ones not yet resolved, or all.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StatusFilter {
     Only(TaskStatus),
+    /// Open and claimed: what still needs doing.
+    Active,
     All,
 }
 
@@ -61,21 +69,27 @@ impl StatusFilter {
     pub fn matches(self, status: TaskStatus) -> bool {
         match self {
             StatusFilter::Only(wanted) => wanted == status,
+            StatusFilter::Active => status.is_unresolved(),
             StatusFilter::All => true,
         }
     }
 }
 
-/// Every stored task status, and `all`.
+/// Every stored task status, `active` (open and claimed) and `all`.
 fn status_filter() -> impl TypedValueParser<Value = StatusFilter> {
-    PossibleValuesParser::new(TaskStatus::ALL.iter().map(|s| s.as_str()).chain(["all"])).try_map(
-        |s| match s.as_str() {
-            "all" => Ok(StatusFilter::All),
-            s => TaskStatus::parse(s)
-                .map(StatusFilter::Only)
-                .ok_or_else(|| format!("unknown task status {s:?}")),
-        },
+    PossibleValuesParser::new(
+        TaskStatus::ALL
+            .iter()
+            .map(|s| s.as_str())
+            .chain(["active", "all"]),
     )
+    .try_map(|s| match s.as_str() {
+        "all" => Ok(StatusFilter::All),
+        "active" => Ok(StatusFilter::Active),
+        s => TaskStatus::parse(s)
+            .map(StatusFilter::Only)
+            .ok_or_else(|| format!("unknown task status {s:?}")),
+    })
 }
 
 /// Any valid platform name: which platforms exist is the `platforms` crate's business.
@@ -104,38 +118,125 @@ fn language(s: &str) -> Result<Language, String> {
     })
 }
 
+/// Who does it: `--by NAME`, else the user name of this session (`$USER`).
+#[derive(Args, Debug, Clone, PartialEq, Eq)]
+pub struct By {
+    /// Who does it (default: $USER).
+    #[arg(long, env = "USER", value_name = "NAME", hide_env_values = true)]
+    pub by: String,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum TaskCommand {
     /// List tasks, soonest due first.
     List {
-        #[arg(long, default_value = "open", value_parser = status_filter())]
+        /// A status, `active` (open and claimed: what still needs doing) or `all`.
+        #[arg(long, default_value = "active", value_parser = status_filter())]
         status: StatusFilter,
         /// Only tasks past their due time.
         #[arg(long)]
         overdue: bool,
-        /// Only this page (account id).
-        #[arg(long, value_name = "ACCOUNT_ID")]
+        /// Only this page (account id, or platform:account).
+        #[arg(long, value_name = "PAGE")]
         page: Option<String>,
     },
-    /// A task with its feedback and messages. ID: platform:item, e.g. facebook:777_1.
+    /// A task with its feedback, messages and history. ID: platform:item, e.g.
+    /// facebook:777_1.
     Show { id: String },
-    /// Take a task.
+    /// Take an open task (nobody else can while you hold it).
     Claim {
         id: String,
-        #[arg(long)]
-        by: String,
+        #[command(flatten)]
+        by: By,
     },
-    /// Close a task; prints the message asking the customer to update their comment.
+    /// Settle a task: the customer is asked to update their comment or review after a
+    /// delay (privately where the platform allows it, otherwise as a step for you).
     Resolve {
         id: String,
+        /// What was done (kept on the task).
         #[arg(long)]
         note: String,
+        #[command(flatten)]
+        by: By,
     },
+    /// Give up an open or claimed task, with why.
+    Drop {
+        id: String,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Open a task again (give a claim back, a case that came back, a mistaken drop).
+    Reopen {
+        id: String,
+        #[arg(long)]
+        note: Option<String>,
+        /// Due this many hours from now (default: the page's SLA).
+        #[arg(long, value_name = "HOURS")]
+        due_in: Option<u32>,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Close a task whose customer was asked to update their review (the sweeper closes
+    /// them by itself after a while).
+    Close {
+        id: String,
+        #[arg(long)]
+        note: Option<String>,
+        #[command(flatten)]
+        by: By,
+    },
+    /// Every change of a task: who, when, what, and their note.
+    History { id: String },
     /// Approve the drafted replies of a task (approval mode): they are sent.
     Approve {
         id: String,
-        #[arg(long, default_value = "staff")]
-        by: String,
+        #[command(flatten)]
+        by: By,
+    },
+}
+
+#[derive(Args, Debug, Clone, PartialEq, Eq)]
+pub struct ReportArgs {
+    /// The period: an RFC 3339 time, a date (2025-11-01) or a duration back from now
+    /// (30d, 24h). It is compared with the period of the same length before it.
+    #[arg(long, default_value = "30d")]
+    pub since: String,
+    /// Only this page (account id, or platform:account).
+    #[arg(long, value_name = "PAGE")]
+    pub page: Option<String>,
+    /// Also draw the report as an SVG chart into FILE.
+    #[arg(long, value_name = "FILE.svg")]
+    pub chart: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportCommand {
+    /// Complaints per theme in the period, beside the period before (the trend).
+    Themes(ReportArgs),
+    /// Time to the first public reply (median, 90th percentile) and the share of tasks
+    /// resolved within their SLA.
+    Response(ReportArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum GdprCommand {
+    /// Everything held about an author, as JSON. AUTHOR: platform:author id.
+    Export {
+        #[arg(long, value_name = "PLATFORM:ID")]
+        author: String,
+    },
+    /// Erase an author's personal data everywhere it is kept (counts are kept, and a
+    /// record that it was done). Without --yes, only says what would be erased.
+    Erase {
+        #[arg(long, value_name = "PLATFORM:ID")]
+        author: String,
+        /// Really erase.
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        by: By,
     },
 }
 
@@ -186,8 +287,29 @@ pub struct PageSettingsArgs {
     /// The page was reconnected: clear its "reconnect" flag.
     #[arg(long)]
     pub reconnected: bool,
+    /// Notifications to a Slack incoming webhook (a secret URL; "" removes it).
+    #[arg(long, value_name = "URL")]
+    pub notify_slack_url: Option<String>,
+    /// Notifications to a Microsoft Teams incoming webhook ("" removes it).
+    #[arg(long, value_name = "URL")]
+    pub notify_teams_url: Option<String>,
+    /// Notifications to any URL as signed Standard Webhooks events ("" removes it).
+    #[arg(long, value_name = "URL")]
+    pub notify_webhook_url: Option<String>,
+    /// The whsec_ key those events are signed with, or `new` to make one (printed once).
+    #[arg(long, value_name = "whsec_…|new")]
+    pub notify_webhook_secret: Option<String>,
+    /// Post a short public note under the original comment or review once its task is
+    /// resolved.
+    #[arg(long)]
+    pub resolved_reply: Option<bool>,
+    /// Hours after a task is resolved before the customer is asked to update their review.
+    #[arg(long, value_name = "HOURS")]
+    pub update_request_delay_hours: Option<u32>,
 }
 
+// Parsed once per run: the size of the settings variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum PageCommand {
     /// Set a page's configuration. PAGE: platform:account, e.g. facebook:1029384756.
@@ -249,10 +371,18 @@ mod tests {
     }
 
     #[test]
-    fn task_status_takes_the_stored_statuses_and_all() {
+    fn task_status_takes_the_stored_statuses_active_and_all() {
         for (arg, want) in [
             ("open", StatusFilter::Only(TaskStatus::Open)),
+            ("claimed", StatusFilter::Only(TaskStatus::Claimed)),
             ("resolved", StatusFilter::Only(TaskStatus::Resolved)),
+            (
+                "update_requested",
+                StatusFilter::Only(TaskStatus::UpdateRequested),
+            ),
+            ("closed", StatusFilter::Only(TaskStatus::Closed)),
+            ("dropped", StatusFilter::Only(TaskStatus::Dropped)),
+            ("active", StatusFilter::Active),
             ("all", StatusFilter::All),
         ] {
             let got = parse(&["tasks", "list", "--status", arg]).map(|c| c.command);
@@ -261,14 +391,69 @@ mod tests {
                 "{arg}"
             );
         }
-        assert!(parse(&["tasks", "list", "--status", "closed"]).is_err());
+        assert!(parse(&["tasks", "list", "--status", "done"]).is_err());
         assert!(matches!(
             parse(&["tasks", "list"]).map(|c| c.command),
             Ok(Command::Tasks(TaskCommand::List {
-                status: StatusFilter::Only(TaskStatus::Open),
+                status: StatusFilter::Active,
                 ..
             }))
         ));
+        assert!(StatusFilter::Active.matches(TaskStatus::Claimed));
+        assert!(!StatusFilter::Active.matches(TaskStatus::Resolved));
+    }
+
+    #[test]
+    fn by_is_given_or_taken_from_the_user_name() {
+        let got = parse(&["tasks", "claim", "facebook:1", "--by", "anna"]).map(|c| c.command);
+        assert!(
+            matches!(&got, Ok(Command::Tasks(TaskCommand::Claim { by, .. })) if by.by == "anna"),
+            "{got:?}"
+        );
+        // Without --by, $USER (when the environment has one) is who claims.
+        if let Ok(user) = std::env::var("USER") {
+            let got = parse(&["tasks", "claim", "facebook:1"]).map(|c| c.command);
+            assert!(
+                matches!(&got, Ok(Command::Tasks(TaskCommand::Claim { by, .. })) if by.by == user),
+                "{got:?}"
+            );
+        }
+        assert!(
+            parse(&["tasks", "drop", "facebook:1", "--by", "anna"]).is_err(),
+            "a drop needs a reason"
+        );
+    }
+
+    #[test]
+    fn reports_default_to_the_last_30_days() {
+        let got = parse(&["report", "themes", "--chart", "themes.svg"]).map(|c| c.command);
+        let Ok(Command::Report(ReportCommand::Themes(args))) = got else {
+            panic!("report themes did not parse: {got:?}");
+        };
+        assert_eq!(args.since, "30d");
+        assert_eq!(
+            args.chart.as_deref(),
+            Some(std::path::Path::new("themes.svg"))
+        );
+        assert!(parse(&["report", "response", "--page", "facebook:1"]).is_ok());
+    }
+
+    #[test]
+    fn gdpr_takes_an_author() {
+        assert!(parse(&["gdpr", "export", "--author", "facebook:5550001"]).is_ok());
+        assert!(
+            parse(&[
+                "gdpr",
+                "erase",
+                "--author",
+                "facebook:5550001",
+                "--by",
+                "dpo",
+                "--yes"
+            ])
+            .is_ok()
+        );
+        assert!(parse(&["gdpr", "export"]).is_err());
     }
 
     #[test]

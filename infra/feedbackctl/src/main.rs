@@ -2,6 +2,7 @@
 //! locally (`--local`: DynamoDB Local on 127.0.0.1) or in an AWS account (the standard AWS
 //! environment and profiles); and `sign ROUTE` for correctly authenticated test deliveries.
 
+mod chart;
 mod cli;
 mod commands;
 mod output;

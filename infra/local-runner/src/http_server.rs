@@ -1,5 +1,5 @@
 //! The webhook routes over HTTP/1.1 on 127.0.0.1, handed to the Lambda handler as the
-//! `lambda_http::Request` API Gateway would produce.
+//! `lambda_http::Request` API Gateway would produce; the inbox's paths go to [`Inbox`].
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -15,10 +15,16 @@ use tokio::sync::watch;
 use tracing::warn;
 use webhook_ingest::{App, MAX_BODY_BYTES};
 
+use crate::inbox::{self, Inbox};
+
 async fn answer(
     app: Arc<App>,
+    inbox: Arc<Inbox>,
     request: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
+    if inbox::serves(request.uri().path()) {
+        return Ok(inbox.answer(request).await);
+    }
     let (parts, body) = request.into_parts();
     // One byte over the limit is enough to answer 413 the way the handler does.
     let bytes = match Limited::new(body, MAX_BODY_BYTES + 1).collect().await {
@@ -47,14 +53,20 @@ async fn answer(
     ))
 }
 
-pub async fn serve(listener: TcpListener, app: Arc<App>, mut stop: watch::Receiver<bool>) {
+pub async fn serve(
+    listener: TcpListener,
+    app: Arc<App>,
+    inbox: Arc<Inbox>,
+    mut stop: watch::Receiver<bool>,
+) {
     loop {
         tokio::select! {
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
                 let app = Arc::clone(&app);
+                let inbox = Arc::clone(&inbox);
                 tokio::spawn(async move {
-                    let service = service_fn(move |req| answer(Arc::clone(&app), req));
+                    let service = service_fn(move |req| answer(Arc::clone(&app), Arc::clone(&inbox), req));
                     if let Err(e) = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await {
                         warn!(error = %e, "connection ended with an error");
                     }

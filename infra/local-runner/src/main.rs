@@ -4,18 +4,25 @@
 //!   the table from `template.yaml`;
 //! - the webhook routes of every configured platform on 127.0.0.1:3000, served by the
 //!   same handler Lambda runs;
+//! - the staff inbox on the same port (`/inbox`, `/api/*`): the tasks API's handler with
+//!   a local sign-in instead of Cognito ([`inbox`]);
 //! - the responder, fed from the table's stream in the event shape Lambda uses, through
 //!   the template's own filter;
-//! - outgoing platform calls to a dry-run sink (logged, recorded as `dry-run:` ids), or,
-//!   with `LOCAL_REPLIES=send`, to each platform's configured API.
+//! - the SLA sweeper every `LOCAL_SWEEP_SECONDS` (10): escalations, update requests,
+//!   closing, notifications;
+//! - outgoing platform calls and notifications to a dry-run sink (logged, recorded as
+//!   `dry-run:` ids), or, with `LOCAL_REPLIES=send`, to each platform's configured API and
+//!   each page's notification targets.
 //!
 //! Configuration comes from the environment, then `infra/local.env`.
 
 mod env;
 mod http_server;
+mod inbox;
 mod sandbox;
 mod sink;
 mod stream;
+mod sweeper;
 
 use clap::Parser;
 use feedback_responder::credentials::Credentials;
@@ -41,6 +48,9 @@ struct Args {
     /// Port of the platform API stand-in serving `infra/sandbox/` (always on 127.0.0.1).
     #[arg(long, env = "LOCAL_SANDBOX_PORT", default_value_t = 3001)]
     sandbox_port: u16,
+    /// Seconds between two runs of the SLA sweeper.
+    #[arg(long, env = "LOCAL_SWEEP_SECONDS", default_value_t = 10)]
+    sweep_seconds: u64,
     /// Variables used where the environment sets none.
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../local.env"))]
     env_file: PathBuf,
@@ -84,6 +94,8 @@ async fn run(args: Args) -> Result<(), String> {
     let lookup = vars.lookup();
     let ingest_config = IngestConfig::from_lookup(&lookup).map_err(|e| e.to_string())?;
     let responder_config = ResponderConfig::from_lookup(&lookup).map_err(|e| e.to_string())?;
+    let sweeper_config =
+        sla_sweeper::SweeperConfig::from_lookup(&lookup).map_err(|e| e.to_string())?;
     let table = ingest_config.table_name.clone();
 
     let dynamo = LocalDynamo::on_port(args.dynamodb_port);
@@ -102,6 +114,21 @@ async fn run(args: Args) -> Result<(), String> {
         dry_run(&responder_config.outbound)
     };
     let store = dynamo.store(&table);
+    let notifier: Arc<dyn sla_sweeper::deliver::Notifier> = if send {
+        Arc::new(
+            sla_sweeper::deliver::HttpNotifier::new(sweeper_config.delivery.timeout)
+                .map_err(|e| format!("the notification client: {e}"))?,
+        )
+    } else {
+        Arc::new(sla_sweeper::deliver::DryRunNotifier)
+    };
+    let sweeper = Arc::new(sla_sweeper::Sweeper::new(
+        store.clone(),
+        outbound.clone(),
+        Credentials::local(vars.lookup()),
+        notifier,
+        sweeper_config,
+    ));
     let responder = Arc::new(Responder::new(
         Arc::new(store.clone()),
         outbound,
@@ -111,6 +138,7 @@ async fn run(args: Args) -> Result<(), String> {
         responder_config.templates.clone(),
     ));
     let routes: Vec<&str> = ingest_config.platforms.routes().collect();
+    let inbox = Arc::new(inbox::Inbox::new(store.clone(), vars.lookup())?);
     let app = Arc::new(App::new(ingest_config.platforms.clone(), Arc::new(store)));
 
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -118,7 +146,7 @@ async fn run(args: Args) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e} (another runner? use --port)"))?;
-    let server = tokio::spawn(http_server::serve(listener, app, stop_rx.clone()));
+    let server = tokio::spawn(http_server::serve(listener, app, inbox, stop_rx.clone()));
     let sandbox_addr = SocketAddr::from(([127, 0, 0, 1], args.sandbox_port));
     let sandbox_listener = tokio::net::TcpListener::bind(sandbox_addr)
         .await
@@ -136,7 +164,17 @@ async fn run(args: Args) -> Result<(), String> {
             logging::error_chain(&e)
         )
     })?;
-    let poller = tokio::spawn(stream::feed_responder(stream, patterns, responder, stop_rx));
+    let poller = tokio::spawn(stream::feed_responder(
+        stream,
+        patterns,
+        responder,
+        stop_rx.clone(),
+    ));
+    let sweeps = tokio::spawn(sweeper::run(
+        sweeper,
+        std::time::Duration::from_secs(args.sweep_seconds.max(1)),
+        stop_rx,
+    ));
 
     let webhooks: String = routes
         .iter()
@@ -145,9 +183,11 @@ async fn run(args: Args) -> Result<(), String> {
     let first = routes.first().copied().unwrap_or("meta");
     println!(
         "\nReputation guard is running locally.\n{webhooks}\
+         \n  inbox      http://{addr}/inbox   (local sign-in: any name, this run only)\
          \n  DynamoDB   {}   table {table}\
          \n  sandbox    http://{sandbox_addr}   platform API stand-in serving infra/sandbox/\
          \n  replies    {}\
+         \n  sweeper    every {}s: escalations, update requests, notifications\
          \n  secrets    from the environment, then {}\
          \n\nTry it (another terminal):\
          \n  cargo run -q -p feedbackctl -- sign {first} --file infra/samples/comment.json --url http://{addr}\
@@ -160,6 +200,7 @@ async fn run(args: Args) -> Result<(), String> {
             "dry-run sink: logged here, recorded with dry-run: ids (LOCAL_REPLIES=send to send)"
                 .to_owned()
         },
+        args.sweep_seconds.max(1),
         args.env_file.display(),
     );
 
@@ -170,6 +211,7 @@ async fn run(args: Args) -> Result<(), String> {
     let _ = stop_tx.send(true);
     let _ = server.await;
     let _ = poller.await;
+    let _ = sweeps.await;
     let _ = sandbox.await;
     println!("stopped (DynamoDB Local keeps running: infra/dynamodb-local.sh stop)");
     Ok(())

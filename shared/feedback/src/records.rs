@@ -50,14 +50,113 @@ stored_enum!(
         Page => "page",
         /// "Fetch this item again": an update of an item whose webhooks carry only its id.
         Refresh => "refresh",
+        /// A message sent after the first reply (the update request, the "resolved" note).
+        FollowUp => "followup",
+        /// One notification of one event to one of a page's targets (the outbox).
+        Notification => "notification",
+        /// That an author's personal data was erased (who asked, when, how much; never
+        /// what was erased).
+        Erasure => "erasure",
     }
 );
 
 stored_enum!(
-    /// Where a follow-up task stands.
+    /// Where a follow-up task stands:
+    ///
+    /// ```text
+    /// open ──claim──▶ claimed ──resolve──▶ resolved ──(sweeper)──▶ update_requested ──▶ closed
+    ///   └────────────────┴──resolve──▶ (resolved)      every resolved case is asked, once
+    ///   └────────────────┴──drop (reason)──▶ dropped
+    /// reopen: claimed, resolved, update_requested, closed or dropped ──▶ open
+    /// ```
     TaskStatus {
         Open => "open",
+        /// Someone is on it (`assignee`); still due, still escalated when late.
+        Claimed => "claimed",
+        /// Settled with the customer; the update request follows after a delay.
         Resolved => "resolved",
+        /// The customer was asked to update their comment or review (sent, or a step for
+        /// staff where the platform allows no message).
+        UpdateRequested => "update_requested",
+        Closed => "closed",
+        /// Not pursued, with a reason (spam that slipped through, a duplicate, …).
+        Dropped => "dropped",
+    }
+);
+
+impl TaskStatus {
+    /// Not settled yet: due, and escalated when late.
+    pub fn is_unresolved(self) -> bool {
+        matches!(self, TaskStatus::Open | TaskStatus::Claimed)
+    }
+}
+
+stored_enum!(
+    /// What was done to a task, as its history keeps it.
+    TaskAction {
+        Open => "open",
+        Claim => "claim",
+        Resolve => "resolve",
+        Drop => "drop",
+        Reopen => "reopen",
+        Close => "close",
+        /// Past its due time and not resolved: staff were told (once).
+        Escalate => "escalate",
+        /// The customer was asked to update their comment or review (or staff were given
+        /// the text to send).
+        RequestUpdate => "request_update",
+    }
+);
+
+stored_enum!(
+    /// What a complaint is about, for the reports ("many 'website does not work' comments
+    /// mean the website needs fixing"). `other`: a complaint with no recognised theme.
+    ComplaintTheme {
+        Delivery => "delivery",
+        /// Refunds, payments, invoices.
+        Billing => "billing",
+        /// The product itself.
+        Quality => "quality",
+        /// Staff and service.
+        Service => "service",
+        /// The website or app.
+        Website => "website",
+        Price => "price",
+        Other => "other",
+    }
+);
+
+stored_enum!(
+    /// A message sent after the first reply.
+    FollowUpKind {
+        /// "Would you update your comment or review?", sent privately where the platform
+        /// allows it.
+        UpdateRequest => "update_request",
+        /// A short public note under the original item that it was resolved (per page,
+        /// off by default).
+        ResolvedReply => "resolved_reply",
+    }
+);
+
+stored_enum!(
+    /// What staff are told about (README, "Notifications").
+    NotificationEvent {
+        TaskOpened => "task.opened",
+        TaskEscalated => "task.escalated",
+        TaskResolved => "task.resolved",
+        PageReconnectNeeded => "page.reconnect_needed",
+    }
+);
+
+stored_enum!(
+    /// Where a page's notifications go.
+    NotifyTarget {
+        /// A Slack incoming webhook: `{"text": …}`.
+        Slack => "slack",
+        /// A Microsoft Teams incoming webhook: `{"text": …}`.
+        Teams => "teams",
+        /// Any URL, as signed Standard Webhooks events.
+        Webhook => "webhook",
     }
 );
 
@@ -170,7 +269,16 @@ mod tests {
         }
         assert_eq!(Decision::parse("answer"), Some(Decision::Answer));
         assert_eq!(Decision::parse("skip:nonsense"), None);
-        assert_eq!(TaskStatus::parse("closed"), None);
+        for s in TaskStatus::ALL {
+            assert_eq!(TaskStatus::parse(s.as_str()), Some(*s));
+        }
+        for t in ComplaintTheme::ALL {
+            assert_eq!(ComplaintTheme::parse(t.as_str()), Some(*t));
+        }
+        for e in NotificationEvent::ALL {
+            assert_eq!(NotificationEvent::parse(e.as_str()), Some(*e));
+        }
+        assert_eq!(TaskStatus::parse("done"), None);
     }
 
     #[test]

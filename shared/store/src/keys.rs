@@ -5,7 +5,10 @@
 //! | feedback | `feedback#{platform}#{item}` | `feedback` | – | `feedback#{platform}` / `{received_at}#{item}` | never |
 //! | unsupported delivery | `unsupported#{sha256 of body}` | `unsupported` | – | `unsupported` / `{received_at}` | 90 days |
 //!
-//! | follow-up task | `feedback#{platform}#{item}` | `task` | `task#open` / `{due_at}#{platform}#{item}` while open | – | never |
+//! | follow-up task | `feedback#{platform}#{item}` | `task` | `task#open` / `{due_at}#…` while open or claimed; `task#resolved` / `{resolved_at}#…`; `task#update_requested` / `{update_requested_at}#…` | – | never |
+//! | follow-up message | `feedback#{platform}#{item}` | `followup#{update_request\|resolved_reply}` | – | – | never |
+//! | notification | `feedback#{platform}#{item}` or `page#{platform}#{account}` | `notification#{event}#{round}#{target}` | `notification#pending` / `{next_attempt_at}#{pk}#{sk}` while pending | – | never |
+//! | erasure | `erasure#{time}#{random}` | `erasure` | – | – | never |
 //! | outgoing message | `feedback#{platform}#{item}` | `message#{public\|private}` | – | – | never |
 //! | approval | `feedback#{platform}#{item}` | `approval#{time}` | – | – | never |
 //! | refresh request | `feedback#{platform}#{item}` | `refresh#{hash of the change}` | – | – | 90 days |
@@ -66,5 +69,19 @@ pub fn unsupported_pk(body_sha256_hex: &str) -> String {
 
 pub const TASK_SK: &str = "task";
 pub const PAGE_SK: &str = "config";
-/// `gsi1pk` of every open follow-up task.
+/// `gsi1pk` of every open (or claimed) follow-up task, sorted by due time.
 pub const OPEN_TASKS: &str = "task#open";
+/// `gsi1pk` of resolved tasks waiting for their update request, by resolve time.
+pub const RESOLVED_TASKS: &str = "task#resolved";
+/// `gsi1pk` of tasks whose customer was asked to update their review, by when.
+pub const UPDATE_REQUESTED_TASKS: &str = "task#update_requested";
+/// `gsi1pk` of notifications still to deliver, by when to try next.
+pub const PENDING_NOTIFICATIONS: &str = "notification#pending";
+
+pub const FOLLOWUP_SK_PREFIX: &str = "followup#";
+pub const NOTIFICATION_SK_PREFIX: &str = "notification#";
+pub const ERASURE_SK: &str = "erasure";
+
+pub fn followup_sk(kind: feedback::records::FollowUpKind) -> String {
+    format!("{FOLLOWUP_SK_PREFIX}{}", kind.as_str())
+}

@@ -8,7 +8,14 @@
 //!   the "author already answered in this thread" marker.
 //! - [`ResponderStore`]: the storage port of the responder; [`memory`] (feature `memory`)
 //!   is its in-memory adapter for fast unit tests.
-//! - [`tasks`]: follow-up tasks (open, flag, claim, resolve, approve).
+//! - [`tasks`]: follow-up tasks and their lifecycle (open, claim, resolve, drop, reopen,
+//!   escalate, request the review update, close), each change conditional and kept in
+//!   the task's history.
+//! - [`outbox`], [`followups`], [`notify`]: what is sent after the first reply, at most
+//!   once: the update request and "resolved" note, and notifications to staff (Slack,
+//!   Teams, signed Standard Webhooks) per page.
+//! - [`reports`]: the facts behind the theme and response-time reports.
+//! - [`gdpr`]: everything held about one author, exported or erased.
 //! - [`pages`]: a page's configuration ([`feedback::page::PageConfig`]).
 //! - [`views`]: typed views for staff tools: tasks, items with everything kept about them,
 //!   pages. No AWS SDK type leaves this crate.
@@ -22,15 +29,21 @@
 pub mod client;
 mod codec;
 mod dynamo;
+pub mod followups;
+pub mod gdpr;
+pub mod inbox;
 pub mod keys;
 #[cfg(feature = "local")]
 pub mod local;
 #[cfg(feature = "memory")]
 pub mod memory;
 pub mod messages;
+pub mod notify;
+pub mod outbox;
 pub mod pages;
 #[cfg(feature = "ssm")]
 pub mod parameters;
+pub mod reports;
 mod responder;
 #[cfg(feature = "setup")]
 pub mod setup;
@@ -40,7 +53,8 @@ pub mod views;
 pub use client::{client_from_env, timeouts};
 pub use dynamo::DynamoStore;
 pub use feedback::records::{
-    Channel, Decision, MessageState, RecordType, SkipReason, TaskChannel, TaskStatus,
+    Channel, ComplaintTheme, Decision, FollowUpKind, MessageState, NotificationEvent, NotifyTarget,
+    RecordType, SkipReason, TaskAction, TaskChannel, TaskStatus,
 };
 pub use responder::ResponderStore;
 

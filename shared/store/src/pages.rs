@@ -6,7 +6,7 @@ use crate::codec::{Item, get_bool, get_str, n, s, ts};
 use crate::dynamo::{DynamoStore, dynamo_err};
 use crate::keys::*;
 use aws_sdk_dynamodb::types::AttributeValue;
-use feedback::page::{PageConfig, PageRecord, ReplyMode};
+use feedback::page::{PageConfig, PageRecord, ReplyMode, Secret};
 use feedback::records::RecordType;
 use feedback::{AccountId, Platform};
 use serde::Serialize;
@@ -24,6 +24,12 @@ mod attr {
     pub const MAX_AGE_HOURS: &str = "max_age_hours";
     pub const TOKEN_SOURCE: &str = "token_source";
     pub const TEMPLATES: &str = "templates";
+    pub const NOTIFY_SLACK_URL: &str = "notify_slack_url";
+    pub const NOTIFY_TEAMS_URL: &str = "notify_teams_url";
+    pub const NOTIFY_WEBHOOK_URL: &str = "notify_webhook_url";
+    pub const NOTIFY_WEBHOOK_SECRET: &str = "notify_webhook_secret";
+    pub const RESOLVED_REPLY: &str = "resolved_reply";
+    pub const UPDATE_REQUEST_DELAY_HOURS: &str = "update_request_delay_hours";
 }
 
 /// A page as staff see it.
@@ -55,6 +61,11 @@ fn boolean(item: &Item, name: &str) -> Option<bool> {
 
 pub(crate) fn page_record(item: &Item) -> PageRecord {
     let text = |name| get_str(item, name).map(str::to_owned);
+    let secret = |name| {
+        get_str(item, name)
+            .filter(|v| !v.is_empty())
+            .map(Secret::new)
+    };
     PageRecord {
         config: PageConfig {
             brand_name: text(attr::BRAND_NAME),
@@ -67,9 +78,16 @@ pub(crate) fn page_record(item: &Item) -> PageRecord {
             max_age_hours: number(item, attr::MAX_AGE_HOURS),
             token_source: text(attr::TOKEN_SOURCE),
             templates: text(attr::TEMPLATES),
+            notify_slack_url: secret(attr::NOTIFY_SLACK_URL),
+            notify_teams_url: secret(attr::NOTIFY_TEAMS_URL),
+            notify_webhook_url: secret(attr::NOTIFY_WEBHOOK_URL),
+            notify_webhook_secret: secret(attr::NOTIFY_WEBHOOK_SECRET),
+            resolved_reply: boolean(item, attr::RESOLVED_REPLY),
+            update_request_delay_hours: number(item, attr::UPDATE_REQUEST_DELAY_HOURS),
         },
         needs_reconnect: get_bool(item, "needs_reconnect"),
         reconnect_reason: text("reconnect_reason"),
+        reconnect_since: get_str(item, "reconnect_since").and_then(crate::codec::parse_ts),
     }
 }
 
@@ -94,8 +112,8 @@ impl DynamoStore {
             .map(|item| page_record(&item)))
     }
 
-    /// Set what `config` sets (its `None`s leave the stored value alone); clears a
-    /// reconnect flag when `clear_reconnect`.
+    /// Set what `config` sets (its `None`s leave the stored value alone; an empty
+    /// notification target removes it); clears a reconnect flag when `clear_reconnect`.
     pub async fn put_page(
         &self,
         platform: &Platform,
@@ -121,7 +139,33 @@ impl DynamoStore {
             "account_id = :account".to_owned(),
         ];
         let text = |v: &Option<String>| v.as_ref().map(s);
-        let values: [(&str, Option<AttributeValue>); 10] = [
+        let mut remove: Vec<&str> = Vec::new();
+        let mut secret = |name: &'static str, v: &Option<Secret>| match v {
+            Some(v) if v.expose().trim().is_empty() => {
+                remove.push(name);
+                None
+            }
+            v => v.as_ref().map(|v| s(v.expose())),
+        };
+        let notify = [
+            (
+                attr::NOTIFY_SLACK_URL,
+                secret(attr::NOTIFY_SLACK_URL, &config.notify_slack_url),
+            ),
+            (
+                attr::NOTIFY_TEAMS_URL,
+                secret(attr::NOTIFY_TEAMS_URL, &config.notify_teams_url),
+            ),
+            (
+                attr::NOTIFY_WEBHOOK_URL,
+                secret(attr::NOTIFY_WEBHOOK_URL, &config.notify_webhook_url),
+            ),
+            (
+                attr::NOTIFY_WEBHOOK_SECRET,
+                secret(attr::NOTIFY_WEBHOOK_SECRET, &config.notify_webhook_secret),
+            ),
+        ];
+        let values: [(&str, Option<AttributeValue>); 12] = [
             (attr::BRAND_NAME, text(&config.brand_name)),
             (attr::DEFAULT_LANGUAGE, text(&config.default_language)),
             (attr::MODE, config.mode.map(|m| s(m.as_str()))),
@@ -135,8 +179,16 @@ impl DynamoStore {
             (attr::MAX_AGE_HOURS, config.max_age_hours.map(n)),
             (attr::TOKEN_SOURCE, text(&config.token_source)),
             (attr::TEMPLATES, text(&config.templates)),
+            (
+                attr::RESOLVED_REPLY,
+                config.resolved_reply.map(AttributeValue::Bool),
+            ),
+            (
+                attr::UPDATE_REQUEST_DELAY_HOURS,
+                config.update_request_delay_hours.map(n),
+            ),
         ];
-        for (i, (name, value)) in values.into_iter().enumerate() {
+        for (i, (name, value)) in values.into_iter().chain(notify).enumerate() {
             if let Some(value) = value {
                 update = update
                     .expression_attribute_names(format!("#a{i}"), name)
@@ -144,12 +196,17 @@ impl DynamoStore {
                 set.push(format!("#a{i} = :v{i}"));
             }
         }
-        let mut remove = "";
         if clear_reconnect {
             update = update.expression_attribute_values(":false", AttributeValue::Bool(false));
             set.push("needs_reconnect = :false".to_owned());
-            remove = " REMOVE reconnect_reason";
+            remove.push("reconnect_reason");
+            remove.push("reconnect_since");
         }
+        let remove = if remove.is_empty() {
+            String::new()
+        } else {
+            format!(" REMOVE {}", remove.join(", "))
+        };
         update
             .update_expression(format!("SET {}{remove}", set.join(", ")))
             .send()
@@ -173,7 +230,7 @@ impl DynamoStore {
             .key(PK, s(page_pk(platform, account)))
             .key(SK, s(PAGE_SK))
             .update_expression(
-                "SET needs_reconnect = :true, reconnect_reason = :reason, updated_at = :now, record_type = :type, platform = :platform, account_id = :account",
+                "SET needs_reconnect = :true, reconnect_reason = :reason, reconnect_since = if_not_exists(reconnect_since, :now), updated_at = :now, record_type = :type, platform = :platform, account_id = :account",
             )
             .expression_attribute_values(":true", AttributeValue::Bool(true))
             .expression_attribute_values(":reason", s(reason))

@@ -9,7 +9,9 @@ use crate::messages::{OutgoingMessage, parse_message};
 use crate::{FeedbackKey, FeedbackRecord, StoreError};
 use aws_sdk_dynamodb::types::AttributeValue;
 use feedback::page::ReplyMode;
-use feedback::records::{Channel, RecordType, TaskChannel, TaskStatus};
+use feedback::records::{
+    Channel, ComplaintTheme, FollowUpKind, RecordType, TaskAction, TaskChannel, TaskStatus,
+};
 use feedback::{AccountId, ItemId, Platform};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -38,13 +40,47 @@ pub struct TaskView {
     pub resolution: Option<String>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub resolved_at: Option<OffsetDateTime>,
+    pub resolved_by: Option<String>,
     /// The message asking the customer to update their comment or review.
     pub update_request: Option<String>,
-    /// What needs a person (`reconnect_page`, `reply_failed`), and why.
+    /// When the customer was asked (or staff were given the text to ask), and how.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub update_requested_at: Option<OffsetDateTime>,
+    pub update_request_channel: Option<TaskChannel>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub closed_at: Option<OffsetDateTime>,
+    pub drop_reason: Option<String>,
+    /// When the task went past its due time unresolved and staff were told.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub escalated_at: Option<OffsetDateTime>,
+    /// When staff were told the task was opened.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub announced_at: Option<OffsetDateTime>,
+    /// What the complaint is about (`None`: not labelled yet, or not a complaint).
+    pub theme: Option<ComplaintTheme>,
+    /// How many times it was reopened.
+    pub round: u32,
+    /// What needs a person (`reconnect_page`, `reply_failed`, `escalated`,
+    /// `ask_for_update`), and why.
     pub flags: Vec<String>,
     pub flag_reason: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// Every change: who, when, what, and their note; oldest first.
+    pub history: Vec<TaskChange>,
+}
+
+/// One change of a task, as its history keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskChange {
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// A person (`--by`, or their user name), or `responder` / `sla-sweeper`.
+    pub by: String,
+    pub action: TaskAction,
+    /// The status it led to (`None`: the status did not change).
+    pub to: Option<TaskStatus>,
+    pub note: Option<String>,
 }
 
 impl TaskView {
@@ -56,7 +92,7 @@ impl TaskView {
     }
 
     pub fn is_overdue(&self, now: OffsetDateTime) -> bool {
-        self.status == TaskStatus::Open && self.due_at < now
+        self.status.is_unresolved() && self.due_at < now
     }
 }
 
@@ -98,7 +134,20 @@ pub(crate) fn task_view(item: &Item) -> Result<TaskView, StoreError> {
         claimed_at: time("claimed_at"),
         resolution: text("resolution"),
         resolved_at: time("resolved_at"),
+        resolved_by: text("resolved_by"),
         update_request: text("update_request"),
+        update_requested_at: time("update_requested_at"),
+        update_request_channel: get_str(item, "update_request_channel")
+            .and_then(TaskChannel::parse),
+        closed_at: time("closed_at"),
+        drop_reason: text("drop_reason"),
+        escalated_at: time("escalated_at"),
+        announced_at: time("announced_at"),
+        theme: get_str(item, "theme").and_then(ComplaintTheme::parse),
+        round: match item.get("round") {
+            Some(AttributeValue::N(n)) => n.parse().unwrap_or(0),
+            _ => 0,
+        },
         flags: match item.get("flags") {
             Some(AttributeValue::Ss(flags)) => {
                 let mut flags = flags.clone();
@@ -109,6 +158,7 @@ pub(crate) fn task_view(item: &Item) -> Result<TaskView, StoreError> {
         },
         flag_reason: text("flag_reason"),
         created_at: time("created_at").ok_or_else(|| corrupt("created_at"))?,
+        history: crate::tasks::history_of(item),
         platform,
         item_id,
     })
@@ -122,13 +172,16 @@ pub struct ApprovalView {
     pub created_at: OffsetDateTime,
 }
 
-/// Everything kept about one item: the feedback, its messages, its task, approvals.
+/// Everything kept about one item: the feedback, its messages, its task, approvals, the
+/// messages sent after the first reply, and the notifications about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct ItemBundle {
     pub feedback: Option<FeedbackRecord>,
     pub messages: Vec<OutgoingMessage>,
     pub task: Option<TaskView>,
     pub approvals: Vec<ApprovalView>,
+    pub followups: Vec<crate::followups::FollowUp>,
+    pub notifications: Vec<crate::notify::NotificationView>,
 }
 
 impl DynamoStore {
@@ -184,18 +237,46 @@ impl DynamoStore {
         }
     }
 
-    /// Open tasks, soonest due first (one query on the sparse index).
+    /// Open and claimed tasks, soonest due first (one query on the sparse index).
     pub async fn open_tasks(&self) -> Result<Vec<TaskView>, StoreError> {
-        self.query_all(
-            Some("gsi1"),
-            "gsi1pk = :open",
-            vec![(":open", s(OPEN_TASKS))],
-            true,
-        )
-        .await?
-        .iter()
-        .map(task_view)
-        .collect()
+        self.indexed_tasks(OPEN_TASKS, None).await
+    }
+
+    /// Resolved tasks waiting for their update request, longest waiting first.
+    pub async fn resolved_tasks(&self) -> Result<Vec<TaskView>, StoreError> {
+        self.indexed_tasks(RESOLVED_TASKS, None).await
+    }
+
+    /// Tasks whose customer was asked to update their review before `before`.
+    pub async fn update_requested_tasks(
+        &self,
+        before: OffsetDateTime,
+    ) -> Result<Vec<TaskView>, StoreError> {
+        self.indexed_tasks(UPDATE_REQUESTED_TASKS, Some(before))
+            .await
+    }
+
+    /// The tasks of one `gsi1` partition (`task#open`, …), by its time, oldest first;
+    /// only those before `before` when given. One query, never a scan.
+    pub async fn indexed_tasks(
+        &self,
+        partition: &str,
+        before: Option<OffsetDateTime>,
+    ) -> Result<Vec<TaskView>, StoreError> {
+        let mut values = vec![(":p", s(partition))];
+        let condition = match before {
+            // `{time}#…` sorts before `{time}~`: everything up to and at `before`.
+            Some(before) => {
+                values.push((":before", s(format!("{}~", ts(before)))));
+                "gsi1pk = :p AND gsi1sk < :before"
+            }
+            None => "gsi1pk = :p",
+        };
+        self.query_all(Some("gsi1"), condition, values, true)
+            .await?
+            .iter()
+            .map(task_view)
+            .collect()
     }
 
     /// Every task (any status), soonest due first, for the rarer look at resolved ones.
@@ -246,6 +327,17 @@ impl DynamoStore {
                 bundle.task = Some(task_view(item)?);
             } else if let Some(channel) = sk.strip_prefix("message#").and_then(Channel::parse) {
                 bundle.messages.push(parse_message(channel, item)?);
+            } else if let Some(kind) = sk
+                .strip_prefix(FOLLOWUP_SK_PREFIX)
+                .and_then(FollowUpKind::parse)
+            {
+                bundle
+                    .followups
+                    .push(crate::followups::followup_view(kind, item)?);
+            } else if sk.starts_with(NOTIFICATION_SK_PREFIX) {
+                bundle
+                    .notifications
+                    .push(crate::notify::notification_view(item)?);
             } else if sk.starts_with(APPROVAL_SK_PREFIX) {
                 bundle.approvals.push(ApprovalView {
                     approved_by: get_str(item, "approved_by").unwrap_or_default().to_owned(),

@@ -1139,6 +1139,16 @@ pub fn detect_register(text: &str, lang: Language) -> Option<Register> {
     analyse(text, lang).register
 }
 
+/// What a complaint written in `lang` is about, as the reports count it: the theme that
+/// clearly leads in its words (whatever the text's own label: a one-star review's words
+/// still say what went wrong), else `other`, as it is for a complaint without text.
+pub fn complaint_theme(text: Option<&str>, lang: Language) -> feedback::records::ComplaintTheme {
+    use feedback::records::ComplaintTheme;
+    text.and_then(|t| leading_theme(&analyse_in(t, lang, false, false).1.themes))
+        .and_then(|theme| ComplaintTheme::parse(theme.as_str()))
+        .unwrap_or(ComplaintTheme::Other)
+}
+
 /// Why a text gets its label: every entry that matched, and the label, theme and register,
 /// one per line. For reviewing the lexicons.
 pub fn explain(text: &str, lang: Language) -> String {

@@ -23,6 +23,6 @@ pub use decide::{
 };
 pub use templates::{Drafts, TemplateSet};
 
-pub use classify::{Label, Register, Theme, classify, detect_register};
+pub use classify::{Label, Register, Theme, classify, complaint_theme, detect_register};
 
 pub use language::{Language, detect_language};

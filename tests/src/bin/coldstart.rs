@@ -1,13 +1,18 @@
 //! Cold-start and warm-memory harness: a small local implementation of the Lambda Runtime
-//! API that starts a built `bootstrap`, hands it API Gateway events, and times process
+//! API that starts a built `bootstrap`, hands it one event (any JSON: an API Gateway
+//! request for the ingest, a DynamoDB stream batch for the responder), and times process
 //! start → response posted.
 //!
 //! ```text
 //! coldstart --bootstrap target/release/webhook-ingest --event infra/events/meta-handshake.json \
 //!           [--runs 20] [--warm 1000] [--env KEY=VALUE]...
+//! coldstart --bootstrap target/release/feedback-responder \
+//!           --event infra/events/stream-modify-only.json --env TABLE_NAME=feedback ...
 //! ```
-//! Prints one JSON object: cold-start times (median, min, max, all) and, with `--warm N`,
-//! the peak RSS (VmHWM) after N warm invocations of one process.
+//! Prints one JSON object: cold-start times (median, min, max, all), the body the function
+//! posted on its first cold start and, with `--warm N`, the peak RSS (VmHWM) after N warm
+//! invocations of one process. A function that reports an error (at init or for the event)
+//! fails the run, with the error it posted.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use bytes::Bytes;
@@ -27,7 +32,15 @@ use tokio::sync::mpsc;
 struct RuntimeApi {
     event: Bytes,
     next_id: AtomicU64,
-    responses: mpsc::UnboundedSender<(u64, bool)>,
+    responses: mpsc::UnboundedSender<Posted>,
+}
+
+/// What the function posted back: a response or an error, for invocation `id`
+/// (`u64::MAX` for an init error).
+struct Posted {
+    id: u64,
+    ok: bool,
+    body: Bytes,
 }
 
 async fn serve(
@@ -64,15 +77,20 @@ async fn serve(
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(u64::MAX);
-    let _ = req.into_body().collect().await;
-    let _ = api.responses.send((id, ok));
+    let body = req
+        .into_body()
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    let _ = api.responses.send(Posted { id, ok, body });
     Ok(Response::builder()
         .status(202)
         .body(Full::new(Bytes::new()))
         .unwrap())
 }
 
-async fn start_api(event: Bytes) -> (String, mpsc::UnboundedReceiver<(u64, bool)>) {
+async fn start_api(event: Bytes) -> (String, mpsc::UnboundedReceiver<Posted>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     let (tx, rx) = mpsc::unbounded_channel();
@@ -117,6 +135,19 @@ fn spawn(bootstrap: &str, api: &str, env: &[(String, String)]) -> tokio::process
     cmd.spawn().expect("the bootstrap starts")
 }
 
+fn check(posted: &Posted) {
+    assert!(
+        posted.ok,
+        "the function reported an error{}: {}",
+        if posted.id == u64::MAX {
+            " at init"
+        } else {
+            ""
+        },
+        String::from_utf8_lossy(&posted.body)
+    );
+}
+
 fn peak_rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
@@ -152,17 +183,19 @@ async fn main() {
     let event = Bytes::from(std::fs::read(&event).expect("the event file"));
 
     let mut cold = Vec::new();
+    let mut first_response = None;
     for _ in 0..runs {
         let (api, mut responses) = start_api(event.clone()).await;
         let start = Instant::now();
         let mut child = spawn(&bootstrap, &api, &env);
-        let (_, ok) = tokio::time::timeout(Duration::from_secs(30), responses.recv())
+        let posted = tokio::time::timeout(Duration::from_secs(30), responses.recv())
             .await
             .expect("a response within 30 s")
             .expect("the API is up");
         let elapsed = start.elapsed();
-        assert!(ok, "the function reported an error");
+        check(&posted);
         cold.push(elapsed.as_secs_f64() * 1000.0);
+        first_response.get_or_insert(posted.body);
         let _ = child.kill().await;
     }
     cold.sort_by(f64::total_cmp);
@@ -174,11 +207,11 @@ async fn main() {
         let mut child = spawn(&bootstrap, &api, &env);
         let start = Instant::now();
         for _ in 0..warm {
-            let (_, ok) = tokio::time::timeout(Duration::from_secs(30), responses.recv())
+            let posted = tokio::time::timeout(Duration::from_secs(30), responses.recv())
                 .await
                 .expect("a response")
                 .expect("the API is up");
-            assert!(ok, "the function reported an error");
+            check(&posted);
         }
         warm_ms = Some(start.elapsed().as_secs_f64() * 1000.0 / warm as f64);
         peak = child.id().and_then(peak_rss_kib);
@@ -198,6 +231,7 @@ async fn main() {
             "cold_ms_min": cold.first(),
             "cold_ms_max": cold.last(),
             "cold_ms": cold,
+            "response": first_response.map(|b| String::from_utf8_lossy(&b).into_owned()),
             "warm_invocations": warm,
             "warm_ms_mean": warm_ms,
             "peak_rss_kib": peak,

@@ -5,10 +5,16 @@
 
 mod end_to_end;
 mod fault_injection;
+mod inbox_api;
+mod inbox_browser;
 mod ingest_dynamodb;
 mod logs_keep_secrets;
 mod new_platform;
+mod notifications;
 mod responder_dynamodb;
 mod review_platforms;
 mod signature_properties;
+mod sla_sweeper;
+mod staff_cli;
+mod task_lifecycle;
 mod template_policies;

@@ -207,3 +207,248 @@ fn the_table_cannot_be_deleted_and_the_stream_lag_and_refusals_alarm() {
         assert!(!format.contains(leak), "access logs must not hold {leak}");
     }
 }
+
+#[test]
+fn the_sweeper_may_do_exactly_what_it_uses_and_never_scans() {
+    let t = template();
+    let sweeper = functions(&t)
+        .into_iter()
+        .find(|(n, _)| n == "SlaSweeperFunction")
+        .expect("the template has the SLA sweeper")
+        .1;
+    let grants = grants(&sweeper);
+    let actions: BTreeSet<&str> = grants.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(
+        actions,
+        BTreeSet::from([
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:Query",
+            "dynamodb:UpdateItem",
+            "ssm:GetParameter",
+            "ssm:GetParameters"
+        ])
+    );
+    for (action, resource) in &grants {
+        match action.as_str() {
+            // Open, resolved and asked tasks and pending notifications: the index only.
+            "dynamodb:Query" => assert!(
+                resource.contains("${FeedbackTable.Arn}/index/gsi1"),
+                "Query on {resource}: only the task index"
+            ),
+            a if a.starts_with("dynamodb:") => assert!(
+                resource.contains("FeedbackTable.Arn") && !resource.contains("index"),
+                "{a} on {resource}: the table itself"
+            ),
+            _ => {}
+        }
+    }
+    // Its writes only in item and page partitions (tasks, follow-ups, notifications).
+    for policy in sweeper["Properties"]["Policies"].as_sequence().unwrap() {
+        for s in policy["Statement"].as_sequence().unwrap() {
+            let actions = serde_norway::to_string(&s["Action"]).unwrap();
+            if actions.contains("dynamodb:PutItem") || actions.contains("dynamodb:UpdateItem") {
+                let keys: BTreeSet<&str> =
+                    s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+                        .as_sequence()
+                        .expect("table writes held to a LeadingKeys condition")
+                        .iter()
+                        .map(|k| k.as_str().unwrap())
+                        .collect();
+                assert_eq!(keys, BTreeSet::from(["feedback#*", "page#*"]));
+            }
+        }
+    }
+    // On a schedule (an EventBridge rule on the SweepSchedule parameter).
+    let events = sweeper["Properties"]["Events"].as_mapping().unwrap();
+    let schedule = events
+        .values()
+        .find(|e| e["Type"].as_str() == Some("Schedule"))
+        .expect("a schedule");
+    assert!(
+        serde_norway::to_string(&schedule["Properties"]["Schedule"])
+            .unwrap()
+            .contains("SweepSchedule")
+    );
+    assert!(
+        t["Parameters"]["SweepSchedule"]["Default"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("rate(")),
+        "a default schedule"
+    );
+    // Its own log group, with retention.
+    assert!(!t["Resources"]["SlaSweeperLogGroup"]["Properties"]["RetentionInDays"].is_null());
+    assert!(
+        serde_norway::to_string(&sweeper["Properties"]["LoggingConfig"]["LogGroup"])
+            .unwrap()
+            .contains("SlaSweeperLogGroup")
+    );
+}
+
+/// A resource of the template by its logical id.
+fn resource<'t>(t: &'t Value, name: &str) -> &'t Value {
+    let r = &t["Resources"][name];
+    assert!(!r.is_null(), "the template has {name}");
+    r
+}
+
+fn yaml(v: &Value) -> String {
+    serde_norway::to_string(v).unwrap()
+}
+
+#[test]
+fn the_tasks_api_may_do_exactly_what_the_inbox_uses_and_writes_only_items_and_pages() {
+    let t = template();
+    let inbox = functions(&t)
+        .into_iter()
+        .find(|(n, _)| n == "TasksApiFunction")
+        .expect("the template has the tasks API")
+        .1;
+    let actions: BTreeSet<String> = grants(&inbox).into_iter().map(|(a, _)| a).collect();
+    let expected: BTreeSet<String> = [
+        "dynamodb:BatchGetItem",
+        "dynamodb:ConditionCheckItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "dynamodb:Scan",
+        "dynamodb:UpdateItem",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    assert_eq!(actions, expected, "no SSM: the inbox reads no secret");
+    for policy in inbox["Properties"]["Policies"].as_sequence().unwrap() {
+        for s in policy["Statement"].as_sequence().unwrap() {
+            let actions = yaml(&s["Action"]);
+            let resource = yaml(&s["Resource"]);
+            let keys: Option<BTreeSet<&str>> =
+                s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+                    .as_sequence()
+                    .map(|k| k.iter().map(|k| k.as_str().unwrap()).collect());
+            if resource.contains("index") {
+                // The queue: only the task index, only its task partitions, only a query.
+                assert_eq!(
+                    actions.trim(),
+                    "- dynamodb:Query",
+                    "{actions} on {resource}"
+                );
+                assert!(
+                    resource.contains("${FeedbackTable.Arn}/index/gsi1"),
+                    "{resource}"
+                );
+                assert_eq!(keys, Some(BTreeSet::from(["task#*"])));
+            } else if actions.contains("dynamodb:Scan") {
+                // A scan names no partition key: alone in its statement, on the table.
+                assert_eq!(actions.trim(), "- dynamodb:Scan", "Scan shares a statement");
+                assert!(resource.contains("FeedbackTable"), "{resource}");
+            } else {
+                for write in ["PutItem", "UpdateItem", "ConditionCheckItem", "GetItem"] {
+                    if actions.contains(write) {
+                        assert_eq!(
+                            keys,
+                            Some(BTreeSet::from(["feedback#*", "page#*"])),
+                            "{write}: only item and page partitions"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    let env = yaml(&inbox["Properties"]["Environment"]);
+    for never in ["LOCAL", "SECRET", "PASSWORD"] {
+        assert!(
+            !env.contains(never),
+            "the inbox's environment names {never}"
+        );
+    }
+    for needed in ["COGNITO_ISSUER", "COGNITO_CLIENT_ID", "COGNITO_DOMAIN"] {
+        assert!(env.contains(needed), "{needed} is set");
+    }
+}
+
+#[test]
+fn every_inbox_api_route_needs_a_signed_in_member_of_staff_and_only_the_page_is_public() {
+    let t = template();
+    let routes: Vec<(&str, &Value)> = t["Resources"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"].as_str() == Some("AWS::ApiGatewayV2::Route"))
+        .filter(|(_, r)| yaml(&r["Properties"]["ApiId"]).contains("TasksApi"))
+        .map(|(k, r)| (k.as_str().unwrap(), &r["Properties"]))
+        .collect();
+    let keys: BTreeSet<&str> = routes
+        .iter()
+        .map(|(_, r)| r["RouteKey"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        BTreeSet::from(["ANY /api/{proxy+}", "GET /inbox", "GET /inbox/{file}"])
+    );
+    for (name, route) in &routes {
+        let key = route["RouteKey"].as_str().unwrap();
+        if key.contains("/api") {
+            assert_eq!(route["AuthorizationType"].as_str(), Some("JWT"), "{name}");
+            assert!(
+                yaml(&route["AuthorizerId"]).contains("TasksApiAuthorizer"),
+                "{name}: the staff authorizer"
+            );
+        } else {
+            assert!(key.starts_with("GET /inbox"), "{name}: {key} is public");
+            assert_eq!(route["AuthorizationType"].as_str(), Some("NONE"));
+        }
+    }
+    let authorizer = &resource(&t, "TasksApiAuthorizer")["Properties"];
+    assert_eq!(authorizer["AuthorizerType"].as_str(), Some("JWT"));
+    assert_eq!(
+        yaml(&authorizer["IdentitySource"]).trim(),
+        "- $request.header.Authorization"
+    );
+    let jwt = &authorizer["JwtConfiguration"];
+    assert!(yaml(&jwt["Issuer"]).contains("https://cognito-idp.${AWS::Region}"));
+    assert!(yaml(&jwt["Issuer"]).contains("${StaffUserPool}"));
+    assert!(yaml(&jwt["Audience"]).contains("InboxUserPoolClient"));
+    // The stage's access log: no headers (they hold the token), bodies or paths.
+    let format = resource(&t, "TasksApiStage")["Properties"]["AccessLogSettings"]["Format"]
+        .as_str()
+        .unwrap();
+    for leak in ["$context.path", "header", "body"] {
+        assert!(!format.contains(leak), "access logs must not hold {leak}");
+    }
+}
+
+#[test]
+fn staff_accounts_are_made_by_an_owner_with_strong_passwords_and_sign_in_returns_to_the_inbox() {
+    let t = template();
+    let pool = &resource(&t, "StaffUserPool")["Properties"];
+    assert_eq!(
+        pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"].as_bool(),
+        Some(true),
+        "nobody signs themselves up"
+    );
+    assert_eq!(yaml(&pool["UsernameAttributes"]).trim(), "- email");
+    let password = &pool["Policies"]["PasswordPolicy"];
+    assert!(password["MinimumLength"].as_u64().unwrap() >= 12);
+    for rule in [
+        "RequireLowercase",
+        "RequireUppercase",
+        "RequireNumbers",
+        "RequireSymbols",
+    ] {
+        assert_eq!(password[rule].as_bool(), Some(true), "{rule}");
+    }
+    let client = &resource(&t, "InboxUserPoolClient")["Properties"];
+    assert_eq!(
+        client["GenerateSecret"].as_bool(),
+        Some(false),
+        "a public client"
+    );
+    assert_eq!(yaml(&client["AllowedOAuthFlows"]).trim(), "- code");
+    let callback = yaml(&client["CallbackURLs"]);
+    assert!(
+        callback.contains("${TasksApi}.execute-api") && callback.trim_end().ends_with("/inbox"),
+        "{callback}"
+    );
+    assert!(!resource(&t, "InboxSignInDomain")["Properties"]["Domain"].is_null());
+}

@@ -7,7 +7,7 @@ use feedback::Platform;
 use serde::Serialize;
 use std::collections::BTreeSet;
 use store::views::ItemBundle;
-use store::{Channel, DynamoStore, FeedbackKey, FeedbackRecord};
+use store::{Channel, DynamoStore, FeedbackKey, FeedbackRecord, TaskChannel};
 use time::OffsetDateTime;
 use triage::Label;
 
@@ -230,12 +230,16 @@ fn describe(key: &FeedbackKey, bundle: &ItemBundle, now: OffsetDateTime) -> Stri
     match &bundle.task {
         Some(t) => {
             line(format!(
-                "  task: {}  due {}{}  channel {}  assignee {}",
+                "  task: {}  due {}{}{}  channel {}  assignee {}  theme {}",
                 t.status,
                 when(t.due_at),
                 if t.is_overdue(now) { " (overdue)" } else { "" },
+                t.escalated_at
+                    .map(|at| format!(" (escalated {})", when(at)))
+                    .unwrap_or_default(),
                 t.channel,
-                or_dash(t.assignee.as_deref())
+                or_dash(t.assignee.as_deref()),
+                t.theme.map_or_else(|| "–".to_owned(), |t| t.to_string())
             ));
             line(format!("  next step: {}", quoted(&t.next_step)));
             if !t.flags.is_empty() {
@@ -251,11 +255,54 @@ fn describe(key: &FeedbackKey, bundle: &ItemBundle, now: OffsetDateTime) -> Stri
             if let Some(resolution) = &t.resolution {
                 line(format!("  resolution: {}", quoted(resolution)));
             }
+            if let Some(reason) = &t.drop_reason {
+                line(format!("  dropped: {}", quoted(reason)));
+            }
             if let Some(ask) = &t.update_request {
-                line(format!("  update request: {}", quoted(ask)));
+                let how = match (t.update_requested_at, t.update_request_channel) {
+                    (Some(at), Some(TaskChannel::Manual)) => format!(
+                        " (send it yourself: the platform allows no message; since {})",
+                        when(at)
+                    ),
+                    (Some(at), _) => format!(" (asked {})", when(at)),
+                    (None, _) => " (not asked yet)".to_owned(),
+                };
+                line(format!("  update request{how}: {}", quoted(ask)));
+            }
+            for change in &t.history {
+                line(format!(
+                    "  {} {} by {}{}{}",
+                    when(change.at),
+                    change.action,
+                    clean(&change.by),
+                    change.to.map(|s| format!(" → {s}")).unwrap_or_default(),
+                    change
+                        .note
+                        .as_deref()
+                        .map(|n| format!(": {}", quoted(n)))
+                        .unwrap_or_default()
+                ));
             }
         }
         None => line("  no follow-up task".to_owned()),
+    }
+    for f in &bundle.followups {
+        line(format!(
+            "  {} [{}]{}: {}",
+            f.kind.as_str().replace('_', " "),
+            f.state,
+            f.failure
+                .as_deref()
+                .map(|r| format!(" ({})", clean(r)))
+                .unwrap_or_default(),
+            quoted(&f.text)
+        ));
+    }
+    for n in &bundle.notifications {
+        line(format!(
+            "  notified {} to {} [{}]",
+            n.event, n.target, n.state
+        ));
     }
     for a in &bundle.approvals {
         line(format!(
@@ -357,6 +404,8 @@ mod tests {
             }],
             task: None,
             approvals: Vec::new(),
+            followups: Vec::new(),
+            notifications: Vec::new(),
         };
         let out = describe(&key, &bundle, datetime!(2025-11-02 00:00 UTC));
         for c in ['\u{1b}', '\u{7}', '\r', '\u{202E}'] {

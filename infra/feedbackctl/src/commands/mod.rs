@@ -2,7 +2,9 @@
 //! connecting to the table, errors with hints, ids, pages and `--since`.
 
 mod feedback;
+mod gdpr;
 mod pages;
+mod report;
 mod sign;
 mod tasks;
 
@@ -33,6 +35,14 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Pages(cmd) => {
             let store = connect(&cli).await?;
             pages::run(&cli, &store, cmd).await
+        }
+        Command::Report(cmd) => {
+            let store = connect(&cli).await?;
+            report::run(&cli, &store, cmd).await
+        }
+        Command::Gdpr(cmd) => {
+            let store = connect(&cli).await?;
+            gdpr::run(&cli, &store, cmd).await
         }
     }
 }

@@ -3,7 +3,7 @@
 use super::{Result, page_of, store_err};
 use crate::cli::{Cli, PageCommand, PageSettingsArgs};
 use crate::output::{json, table};
-use feedback::page::{PageConfig, PageRecord, ReplyMode};
+use feedback::page::{PageConfig, PageRecord, ReplyMode, Secret};
 use feedback::{AccountId, Platform};
 use serde::Serialize;
 use serde_json::Value;
@@ -15,7 +15,7 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &PageCommand) -> Re
     match cmd {
         PageCommand::Set { page, settings } => {
             let (platform, account) = page_of(page)?;
-            let config = config_of(settings)?;
+            let (config, new_key) = config_of(settings)?;
             if config == PageConfig::default() && !settings.reconnected {
                 return Err(
                     "nothing to set: give at least one option (see feedbackctl pages set --help)"
@@ -34,6 +34,17 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &PageCommand) -> Re
                 .map_err(|e| store_err(cli, &e))?;
             if !cli.json {
                 println!("Saved {platform}:{account}.");
+                if let Some(key) = &new_key {
+                    println!(
+                        "The webhook events are signed with this key; give it to the receiver now (it is not shown again):\n\n  {}\n",
+                        key.expose()
+                    );
+                }
+            } else if let Some(key) = &new_key {
+                println!(
+                    "{}",
+                    json(&serde_json::json!({"notify_webhook_secret": key.expose()}))
+                );
             }
             show(cli, store, &platform, &account).await
         }
@@ -45,8 +56,35 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &PageCommand) -> Re
     }
 }
 
-/// What `pages set` stores: only the options given.
-fn config_of(s: &PageSettingsArgs) -> Result<PageConfig> {
+/// A new `whsec_` key: 32 random bytes.
+fn new_webhook_key() -> Result<Secret> {
+    use base64::Engine;
+    use std::io::Read;
+    let mut bytes = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| format!("cannot make a key (no /dev/urandom: {e}); give one with --notify-webhook-secret whsec_…"))?;
+    Ok(Secret::new(format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )))
+}
+
+/// A notification URL to store: https (or http on this machine), or "" to remove it.
+/// Never echoed: it holds the target's token.
+fn notify_url(flag: &str, value: &Option<String>) -> Result<Option<Secret>> {
+    match value {
+        None => Ok(None),
+        Some(v) if v.trim().is_empty() => Ok(Some(Secret::new(""))),
+        Some(v) if platforms::reply::is_safe_base_url(v.trim()) => Ok(Some(Secret::new(v.trim()))),
+        Some(_) => Err(format!(
+            "{flag}: give an https:// URL (or \"\" to remove it)"
+        )),
+    }
+}
+
+/// What `pages set` stores: only the options given; and a webhook key made for it.
+fn config_of(s: &PageSettingsArgs) -> Result<(PageConfig, Option<Secret>)> {
     if let Some(source) = &s.token_source
         && !["env:", "file:", "ssm:"]
             .iter()
@@ -69,7 +107,23 @@ fn config_of(s: &PageSettingsArgs) -> Result<PageConfig> {
             Some(value.to_string())
         }
     };
-    Ok(PageConfig {
+    let mut new_key = None;
+    let notify_webhook_secret = match s.notify_webhook_secret.as_deref().map(str::trim) {
+        None => None,
+        Some("") => Some(Secret::new("")),
+        Some("new") => {
+            let key = new_webhook_key()?;
+            new_key = Some(key.clone());
+            Some(key)
+        }
+        Some(key) => {
+            // Not echoed: it is the key.
+            platforms::standard::StandardWebhooks::new(&[key])
+                .map_err(|e| format!("--notify-webhook-secret: {e} (or use `new` to make one)"))?;
+            Some(Secret::new(key))
+        }
+    };
+    let config = PageConfig {
         brand_name: s.brand.clone(),
         default_language: s.language.map(|l| l.code().to_owned()),
         mode: s.mode,
@@ -80,6 +134,26 @@ fn config_of(s: &PageSettingsArgs) -> Result<PageConfig> {
         max_age_hours: s.max_age_hours,
         token_source: s.token_source.clone(),
         templates,
+        notify_slack_url: notify_url("--notify-slack-url", &s.notify_slack_url)?,
+        notify_teams_url: notify_url("--notify-teams-url", &s.notify_teams_url)?,
+        notify_webhook_url: notify_url("--notify-webhook-url", &s.notify_webhook_url)?,
+        notify_webhook_secret,
+        resolved_reply: s.resolved_reply,
+        update_request_delay_hours: s.update_request_delay_hours,
+    };
+    Ok((config, new_key))
+}
+
+/// A secret URL as staff may see it: that it is set, and its host.
+fn shown_url(url: &Option<Secret>) -> Option<String> {
+    url.as_ref().map(|u| {
+        match reqwest::Url::parse(u.expose())
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+        {
+            Some(host) => format!("set ({host})"),
+            None => "set".to_owned(),
+        }
     })
 }
 
@@ -101,6 +175,17 @@ async fn list(cli: &Cli, store: &DynamoStore) -> Result<()> {
                     c.default_language.clone().unwrap_or_else(dash),
                     c.mode.map_or_else(dash, |m| m.as_str().to_owned()),
                     c.sla_hours.map_or_else(dash, |h| h.to_string()),
+                    {
+                        let targets: Vec<&str> = store::notify::targets(c)
+                            .iter()
+                            .map(|t| t.as_str())
+                            .collect();
+                        if targets.is_empty() {
+                            dash()
+                        } else {
+                            targets.join(",")
+                        }
+                    },
                     if p.record.needs_reconnect {
                         "RECONNECT".into()
                     } else {
@@ -111,7 +196,10 @@ async fn list(cli: &Cli, store: &DynamoStore) -> Result<()> {
             .collect();
         println!(
             "{}",
-            table(&["PAGE", "BRAND", "LANG", "MODE", "SLA H", "TOKEN"], rows)
+            table(
+                &["PAGE", "BRAND", "LANG", "MODE", "SLA H", "NOTIFY", "TOKEN"],
+                rows
+            )
         );
     }
     Ok(())
@@ -134,6 +222,14 @@ struct PageShow {
     templates_overridden: bool,
     needs_reconnect: bool,
     reconnect_reason: Option<String>,
+    /// Notification targets: whether each is set (and its host), never the URL or key.
+    notify_slack: Option<String>,
+    notify_teams: Option<String>,
+    notify_webhook: Option<String>,
+    notify_webhook_secret_set: bool,
+    resolved_reply: bool,
+    /// `None`: the deployment's delay (24 hours unless set otherwise).
+    update_request_delay_hours: Option<u32>,
 }
 
 impl PageShow {
@@ -152,6 +248,12 @@ impl PageShow {
             signature: s.signature,
             contact: s.contact,
             max_age_hours: s.max_age_hours,
+            notify_slack: shown_url(&record.config.notify_slack_url),
+            notify_teams: shown_url(&record.config.notify_teams_url),
+            notify_webhook: shown_url(&record.config.notify_webhook_url),
+            notify_webhook_secret_set: record.config.notify_webhook_secret.is_some(),
+            resolved_reply: record.config.resolved_reply.unwrap_or(false),
+            update_request_delay_hours: record.config.update_request_delay_hours,
             token_source: record.config.token_source,
             templates_overridden: record.config.templates.is_some(),
             needs_reconnect: record.needs_reconnect,
@@ -179,6 +281,24 @@ impl PageShow {
             ),
             ("needs_reconnect", self.needs_reconnect.to_string()),
             ("reconnect_reason", or_dash(&self.reconnect_reason)),
+            ("notify_slack", or_dash(&self.notify_slack)),
+            ("notify_teams", or_dash(&self.notify_teams)),
+            ("notify_webhook", or_dash(&self.notify_webhook)),
+            (
+                "notify_webhook_secret",
+                if self.notify_webhook_secret_set {
+                    "set"
+                } else {
+                    "–"
+                }
+                .to_owned(),
+            ),
+            ("resolved_reply", self.resolved_reply.to_string()),
+            (
+                "update_request_delay_hours",
+                self.update_request_delay_hours
+                    .map_or_else(|| "deployment default".to_owned(), |h| h.to_string()),
+            ),
         ]
         .into_iter()
         .map(|(k, v)| vec![k.to_owned(), v])
@@ -221,17 +341,20 @@ mod tests {
         });
         assert_eq!(
             config,
-            Ok(PageConfig {
-                brand_name: Some("Zon".into()),
-                default_language: Some("nl".into()),
-                mode: Some(ReplyMode::Approval),
-                sla_hours: Some(4),
-                ..PageConfig::default()
-            })
+            Ok((
+                PageConfig {
+                    brand_name: Some("Zon".into()),
+                    default_language: Some("nl".into()),
+                    mode: Some(ReplyMode::Approval),
+                    sla_hours: Some(4),
+                    ..PageConfig::default()
+                },
+                None
+            ))
         );
         assert_eq!(
             config_of(&PageSettingsArgs::default()),
-            Ok(PageConfig::default())
+            Ok((PageConfig::default(), None))
         );
     }
 
@@ -267,6 +390,7 @@ mod tests {
             },
             needs_reconnect: true,
             reconnect_reason: Some("token expired".into()),
+            reconnect_since: None,
         };
         let page = PageShow::new(&platform, &account, Some(record));
         let value: Value = serde_json::from_str(&json(&page)).unwrap();
@@ -277,6 +401,62 @@ mod tests {
         assert_eq!(value["templates_overridden"], true);
         assert_eq!(value["needs_reconnect"], true);
         assert_eq!(value["reconnect_reason"], "token expired");
-        assert_eq!(page.rows().len(), 14);
+        assert_eq!(page.rows().len(), 20);
+    }
+
+    #[test]
+    fn notification_targets_are_stored_but_never_shown() {
+        let args = PageSettingsArgs {
+            notify_slack_url: Some("https://hooks.slack.com/services/T0/B0/sekrit".into()),
+            notify_webhook_url: Some("https://example.com/hooks?token=sekrit".into()),
+            notify_webhook_secret: Some("new".into()),
+            ..PageSettingsArgs::default()
+        };
+        let (config, key) = config_of(&args).unwrap();
+        let key = key.expect("a new key is made");
+        assert!(key.expose().starts_with("whsec_"));
+        assert_eq!(config.notify_webhook_secret.as_ref(), Some(&key));
+        let record = PageRecord {
+            config,
+            ..PageRecord::default()
+        };
+        let page = PageShow::new(
+            &Platform::from_static("facebook"),
+            &AccountId::parse("1").unwrap(),
+            Some(record),
+        );
+        let shown = format!("{}{:?}", json(&page), page.rows());
+        assert!(
+            !shown.contains("sekrit") && !shown.contains(key.expose()),
+            "{shown}"
+        );
+        assert!(shown.contains("set (hooks.slack.com)"), "{shown}");
+    }
+
+    #[test]
+    fn notification_urls_must_be_https_and_are_not_echoed() {
+        let args = PageSettingsArgs {
+            notify_teams_url: Some("http://intranet.example/hook?sekrit".into()),
+            ..PageSettingsArgs::default()
+        };
+        let err = config_of(&args).err().unwrap_or_default();
+        assert!(
+            err.contains("--notify-teams-url") && !err.contains("sekrit"),
+            "{err}"
+        );
+        let args = PageSettingsArgs {
+            notify_webhook_secret: Some("whsec_short".into()),
+            ..PageSettingsArgs::default()
+        };
+        assert!(config_of(&args).is_err());
+        // "" removes a target.
+        let args = PageSettingsArgs {
+            notify_slack_url: Some(String::new()),
+            ..PageSettingsArgs::default()
+        };
+        assert_eq!(
+            config_of(&args).map(|(c, _)| c.notify_slack_url),
+            Ok(Some(Secret::new("")))
+        );
     }
 }

@@ -1,15 +1,15 @@
-//! `tasks list / show / claim / resolve / approve`.
+//! `tasks list / show / claim / resolve / drop / reopen / close / history / approve`.
 
 use super::{Result, key_of, store_err, task_err};
 use crate::cli::{Cli, StatusFilter, TaskCommand};
 use crate::output::{clean, json, short, table, when};
+use feedback::records::NotificationEvent;
 use serde::Serialize;
-use serde_json::Value;
+use store::notify::{Event, targets};
 use store::views::TaskView;
 use store::{DynamoStore, FeedbackKey, StoreError, TaskStatus};
 use time::OffsetDateTime;
-use triage::templates::{Placeholders, TemplateSet};
-use triage::{Language, PageSettings};
+use triage::{PageSettings, TemplateSet};
 
 /// A task as `tasks list --json` prints it: the stored task and whether it is overdue.
 #[derive(Debug, Serialize)]
@@ -31,21 +31,24 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &TaskCommand) -> Re
         TaskCommand::Claim { id, by } => {
             let key = key_of(id)?;
             store
-                .claim_task(&key, by, now)
+                .claim_task(&key, &by.by, now)
                 .await
                 .map_err(|e| task_err(cli, &e))?;
-            report(cli, &key, "claimed", by);
+            report(cli, &key, "claimed", &format!("by {}", by.by));
             Ok(())
         }
-        TaskCommand::Resolve { id, note } => {
+        TaskCommand::Resolve { id, note, by } => {
             let key = key_of(id)?;
             let ask = update_request(store, &key)
                 .await
                 .map_err(|e| store_err(cli, &e))?;
             store
-                .resolve_task(&key, note, &ask, now)
+                .resolve_task(&key, &by.by, note, &ask, now)
                 .await
                 .map_err(|e| task_err(cli, &e))?;
+            let told = announce_resolved(store, &key, now)
+                .await
+                .map_err(|e| store_err(cli, &e))?;
             if cli.json {
                 println!(
                     "{}",
@@ -53,6 +56,7 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &TaskCommand) -> Re
                         "id": key.id(),
                         "status": TaskStatus::Resolved,
                         "update_request": ask,
+                        "notifications": told,
                     }))
                 );
             } else {
@@ -61,17 +65,71 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &TaskCommand) -> Re
                     println!("No feedback is stored for it, so there is no update request.");
                 } else {
                     println!(
-                        "Now ask the customer, in your private conversation, to update their comment:\n\n  {}\n",
+                        "The customer will be asked to update their comment or review after the page's delay: \
+                         privately where the platform allows it, otherwise as a step on this task for you. The text:\n\n  {}\n",
                         clean(&ask)
                     );
+                }
+                if told > 0 {
+                    println!("The page's notification targets are told ({told}).");
                 }
             }
             Ok(())
         }
+        TaskCommand::Drop { id, reason, by } => {
+            let key = key_of(id)?;
+            store
+                .drop_task(&key, &by.by, reason, now)
+                .await
+                .map_err(|e| task_err(cli, &e))?;
+            report(cli, &key, "dropped", reason);
+            Ok(())
+        }
+        TaskCommand::Reopen {
+            id,
+            note,
+            due_in,
+            by,
+        } => {
+            let key = key_of(id)?;
+            let task = store
+                .task(&key)
+                .await
+                .map_err(|e| store_err(cli, &e))?
+                .ok_or_else(|| format!("no follow-up task for {}", key.id()))?;
+            let hours = match due_in {
+                Some(h) => *h,
+                None => {
+                    let page = store
+                        .page(&task.platform, &task.account_id)
+                        .await
+                        .map_err(|e| store_err(cli, &e))?
+                        .unwrap_or_default();
+                    PageSettings::from_config(&page.config, &PageSettings::default()).sla_hours
+                }
+            };
+            let due_at = now + time::Duration::hours(i64::from(hours));
+            store
+                .reopen_task(&key, &by.by, note.as_deref(), due_at, now)
+                .await
+                .map_err(|e| task_err(cli, &e))?;
+            report(cli, &key, "reopened", &format!("due {}", when(due_at)));
+            Ok(())
+        }
+        TaskCommand::Close { id, note, by } => {
+            let key = key_of(id)?;
+            store
+                .close_task(&key, &by.by, note.as_deref(), now)
+                .await
+                .map_err(|e| task_err(cli, &e))?;
+            report(cli, &key, "closed", note.as_deref().unwrap_or(""));
+            Ok(())
+        }
+        TaskCommand::History { id } => history(cli, store, &key_of(id)?).await,
         TaskCommand::Approve { id, by } => {
             let key = key_of(id)?;
             let n = store
-                .approve_task(&key, by, now)
+                .approve_task(&key, &by.by, now)
                 .await
                 .map_err(|e| task_err(cli, &e))?;
             report(
@@ -83,6 +141,70 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &TaskCommand) -> Re
             Ok(())
         }
     }
+}
+
+/// Tell the page's targets a task was resolved (`task.resolved`; the sweeper delivers
+/// it). Returns how many targets will be told.
+async fn announce_resolved(
+    store: &DynamoStore,
+    key: &FeedbackKey,
+    now: OffsetDateTime,
+) -> std::result::Result<usize, StoreError> {
+    let Some(task) = store.task(key).await? else {
+        return Ok(0);
+    };
+    let page = store
+        .page(&task.platform, &task.account_id)
+        .await?
+        .unwrap_or_default();
+    let targets = targets(&page.config);
+    if targets.is_empty() {
+        return Ok(0);
+    }
+    let event = Event::for_task(NotificationEvent::TaskResolved, &task, None, now);
+    store.enqueue_notification(&event, &targets, now).await?;
+    Ok(targets.len())
+}
+
+/// A task's history as a table.
+async fn history(cli: &Cli, store: &DynamoStore, key: &FeedbackKey) -> Result<()> {
+    let task = store
+        .task(key)
+        .await
+        .map_err(|e| store_err(cli, &e))?
+        .ok_or_else(|| format!("no follow-up task for {}", key.id()))?;
+    if cli.json {
+        println!("{}", json(&task.history));
+        return Ok(());
+    }
+    println!(
+        "{} is {}{}.",
+        key.id(),
+        task.status,
+        task.assignee
+            .as_deref()
+            .filter(|_| task.status == TaskStatus::Claimed)
+            .map(|a| format!(" (by {})", clean(a)))
+            .unwrap_or_default()
+    );
+    let rows = task
+        .history
+        .iter()
+        .map(|c| {
+            vec![
+                when(c.at),
+                c.by.clone(),
+                c.action.to_string(),
+                c.to.map(|s| s.to_string()).unwrap_or_default(),
+                c.note.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    println!(
+        "{}",
+        table(&["WHEN", "BY", "ACTION", "STATUS", "NOTE"], rows)
+    );
+    Ok(())
 }
 
 /// The tasks `tasks list` shows, in the store's order (soonest due first).
@@ -97,12 +219,17 @@ fn select<'t>(
         .iter()
         .filter(|t| status.matches(t.status))
         .filter(|t| !overdue_only || t.is_overdue(now))
-        .filter(|t| page.is_none_or(|p| t.account_id.as_str() == p))
+        .filter(|t| page.is_none_or(|p| is_page(t, p)))
         .map(|task| TaskRow {
             task,
             overdue: task.is_overdue(now),
         })
         .collect()
+}
+
+/// Whether `page` (an account id, or `platform:account`) names the task's page.
+pub(super) fn is_page(task: &TaskView, page: &str) -> bool {
+    task.account_id.as_str() == page || format!("{}:{}", task.platform, task.account_id) == page
 }
 
 async fn list(
@@ -113,8 +240,12 @@ async fn list(
     page: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<()> {
+    // Open, claimed and resolved tasks are each one query on the task index.
     let tasks = match status {
-        StatusFilter::Only(TaskStatus::Open) => store.open_tasks().await,
+        StatusFilter::Active | StatusFilter::Only(TaskStatus::Open | TaskStatus::Claimed) => {
+            store.open_tasks().await
+        }
+        StatusFilter::Only(TaskStatus::Resolved) => store.resolved_tasks().await,
         _ => store.all_tasks().await,
     }
     .map_err(|e| store_err(cli, &e))?;
@@ -126,6 +257,7 @@ async fn list(
     if rows.is_empty() {
         let which = match status {
             StatusFilter::Only(s) => format!("{s} "),
+            StatusFilter::Active => "open or claimed ".to_owned(),
             StatusFilter::All => String::new(),
         };
         let overdue = if overdue_only { "overdue " } else { "" };
@@ -144,6 +276,7 @@ async fn list(
                     if *overdue { " (overdue)" } else { "" }
                 ),
                 t.label.clone(),
+                t.theme.map(|t| t.to_string()).unwrap_or_default(),
                 t.language.clone(),
                 t.channel.to_string(),
                 t.assignee.clone().unwrap_or_default(),
@@ -160,6 +293,7 @@ async fn list(
                 "STATUS",
                 "DUE",
                 "LABEL",
+                "THEME",
                 "LANG",
                 "CHANNEL",
                 "ASSIGNEE",
@@ -190,9 +324,8 @@ fn capitalised(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The "please update your comment" message in the customer's language (the task's, else
-/// the one detected on the feedback, else the page's default), with the page's wording
-/// and templates. Empty when no feedback is stored.
+/// The "please update your comment" message in the customer's language, with the page's
+/// wording and templates, as the sweeper will send it. Empty when no feedback is stored.
 async fn update_request(
     store: &DynamoStore,
     key: &FeedbackKey,
@@ -207,49 +340,16 @@ async fn update_request(
         .await?
         .unwrap_or_default();
     let settings = PageSettings::from_config(&page.config, &PageSettings::default());
-    let language = bundle
-        .task
-        .as_ref()
-        .and_then(|t| Language::parse(&t.language))
-        .or_else(|| record.language.as_deref().and_then(Language::parse))
-        .unwrap_or(settings.default_language);
-    // Overrides that no longer read (edited by hand) fall back to the built-in wording, as
-    // the responder does.
-    let overrides: Option<Value> = page
-        .config
-        .templates
-        .as_deref()
-        .and_then(|t| serde_json::from_str(t).ok());
-    let templates = TemplateSet::with_overrides(overrides.as_ref())
-        .or_else(|_| TemplateSet::builtin())
-        .ok();
-    // The customer's register and the kind of feedback shape the wording: a question is
-    // not asked to "update the complaint".
-    let register = feedback
-        .text
-        .as_deref()
-        .and_then(|t| triage::detect_register(t, language));
-    let label = bundle
-        .task
-        .as_ref()
-        .and_then(|t| triage::Label::parse(&t.label))
-        .unwrap_or(triage::Label::Negative);
-    Ok(templates
-        .map(|set| {
-            triage::templates::resolution(
-                &set,
-                language,
-                register,
-                label,
-                &Placeholders {
-                    name: feedback.author_name.clone(),
-                    brand: settings.brand_name.clone(),
-                    signature: settings.signature.clone(),
-                    contact: settings.contact.clone(),
-                },
-            )
-        })
-        .unwrap_or_default())
+    let Ok(builtin) = TemplateSet::builtin() else {
+        return Ok(String::new());
+    };
+    let templates = sla_sweeper::texts::page_templates(&page, &builtin);
+    Ok(sla_sweeper::texts::update_request(
+        &templates,
+        &settings,
+        Some(record),
+        bundle.task.as_ref(),
+    ))
 }
 
 #[cfg(test)]
@@ -257,6 +357,7 @@ mod tests {
     use super::*;
     use feedback::page::ReplyMode;
     use feedback::{AccountId, ItemId, Platform};
+    use serde_json::Value;
     use store::TaskChannel;
     use time::macros::datetime;
 
@@ -282,10 +383,20 @@ mod tests {
             claimed_at: None,
             resolution: None,
             resolved_at: None,
+            resolved_by: None,
             update_request: None,
+            update_requested_at: None,
+            update_request_channel: None,
+            closed_at: None,
+            drop_reason: None,
+            escalated_at: None,
+            announced_at: None,
+            theme: None,
+            round: 0,
             flags: vec!["reply_failed".into()],
             flag_reason: None,
             created_at: datetime!(2025-11-09 12:00 UTC),
+            history: Vec::new(),
         }
     }
 

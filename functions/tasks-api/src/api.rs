@@ -1,0 +1,477 @@
+//! The HTTP handler: route, check who asks, parse, act through the store, answer.
+//!
+//! | route | what |
+//! |---|---|
+//! | `GET /inbox`, `GET /inbox/{inbox.css,inbox.js,config.json}` | the page (public) |
+//! | `GET /api/me` | who is signed in |
+//! | `GET /api/tasks?status&overdue&page&platform&label&mine&limit&cursor` | the queue, soonest due first, paged |
+//! | `GET /api/tasks/{id}` | one task with its feedback, messages, history |
+//! | `POST /api/tasks/{id}/{claim,resolve,drop,reopen,close,approve}` | change it (conditional: 409 when the state moved) |
+//! | `GET /api/pages`, `GET /api/pages/{id}`, `PATCH /api/pages/{id}` | page settings (the change is conditional on `read_at`) |
+//! | `GET /api/reports?days&page` | themes and response times |
+//!
+//! Every `/api/*` request needs verified claims ([`crate::auth`]): 401 without. Ids are
+//! percent-encoded path segments (`facebook%3A777_9001`, or plain).
+
+use crate::auth::{Identity, identity};
+use crate::config::TasksApiConfig;
+use crate::error::ApiError;
+use crate::input::{self, ListQuery, MAX_BODY_BYTES};
+use crate::views::{self, Facets, TaskList};
+use feedback::records::{Channel, NotificationEvent, TaskStatus};
+use feedback::{AccountId, Platform};
+use http::{HeaderMap, Method, StatusCode, header};
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
+use std::convert::Infallible;
+use store::views::{ItemBundle, TaskView};
+use store::{DynamoStore, FeedbackKey};
+use time::OffsetDateTime;
+use tracing::{info, warn};
+use triage::PageSettings;
+
+/// What the handler needs, built once per cold start.
+pub struct App {
+    store: DynamoStore,
+    config: TasksApiConfig,
+}
+
+impl App {
+    pub fn new(store: DynamoStore, config: TasksApiConfig) -> Self {
+        Self { store, config }
+    }
+}
+
+pub(crate) fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response<Body> {
+    let body = serde_json::to_string(value).unwrap_or_else(|_| "{}".to_owned());
+    let mut response = Response::new(Body::Text(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_TYPE, "application/json"),
+        // Staff data: never kept by a browser or a proxy.
+        (header::CACHE_CONTROL, "no-store"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    ] {
+        if let Ok(value) = value.parse() {
+            headers.insert(name, value);
+        }
+    }
+    response
+}
+
+fn ok<T: Serialize>(value: &T) -> Result<Response<Body>, ApiError> {
+    Ok(json(StatusCode::OK, value))
+}
+
+/// Handle one request. Never fails: every outcome is a response.
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
+    Ok(match route(app, request).await {
+        Ok(response) => response,
+        Err(e) => {
+            // The status only: refusals can name people (who holds a task) or echo input.
+            if e.status().is_client_error() {
+                info!(status = e.status().as_u16(), "request refused");
+            }
+            e.into_response()
+        }
+    })
+}
+
+fn segments(path: &str) -> Result<Vec<String>, ApiError> {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8()
+                .map(|s| s.into_owned())
+                .map_err(|_| ApiError::invalid("path: not UTF-8"))
+        })
+        .collect()
+}
+
+fn query(request: &Request) -> HashMap<String, String> {
+    let mut map = HashMap::new();
+    if let Some(params) = request.query_string_parameters_ref() {
+        for (k, v) in params.iter() {
+            map.entry(k.to_owned()).or_insert_with(|| v.to_owned());
+        }
+    }
+    map
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// The JSON object of the body (`{}` when there is none).
+fn body_object(request: &Request) -> Result<serde_json::Map<String, serde_json::Value>, ApiError> {
+    let body: &[u8] = request.body().as_ref();
+    if body.len() > MAX_BODY_BYTES {
+        return Err(ApiError::TooLarge(MAX_BODY_BYTES));
+    }
+    if !body.iter().all(u8::is_ascii_whitespace) && !is_json(request.headers()) {
+        return Err(ApiError::NotJson);
+    }
+    input::object(body)
+}
+
+async fn route(app: &App, request: Request) -> Result<Response<Body>, ApiError> {
+    let path = segments(request.uri().path())?;
+    // Wherever API Gateway or a proxy mounted it (a stage name before it, say).
+    let Some(start) = path.iter().position(|s| s == "api" || s == "inbox") else {
+        return Err(ApiError::NotFound(
+            "no such route; the inbox is at /inbox".into(),
+        ));
+    };
+    let path: Vec<&str> = path[start..].iter().map(String::as_str).collect();
+    let method = request.method().clone();
+    if path[0] == "inbox" {
+        if method != Method::GET && method != Method::HEAD {
+            return Err(ApiError::MethodNotAllowed { allowed: "GET" });
+        }
+        let asset = match path.as_slice() {
+            ["inbox"] => None,
+            ["inbox", asset] => Some(*asset),
+            _ => return Err(ApiError::NotFound("no such file".into())),
+        };
+        return crate::page::serve(asset, &app.config.sign_in)
+            .ok_or_else(|| ApiError::NotFound("no such file".into()));
+    }
+    let who = identity(&request, &app.config.trust).map_err(|e| {
+        warn!(reason = %e, "request without a valid sign-in refused");
+        ApiError::Unauthorized
+    })?;
+    let now = OffsetDateTime::now_utc();
+    match (&method, &path[1..]) {
+        (&Method::GET, ["me"]) => ok(&views::Me { identity: &who }),
+        (_, ["me"]) => Err(ApiError::MethodNotAllowed { allowed: "GET" }),
+        (&Method::GET, ["tasks"]) => {
+            let q = input::list_query(&query(&request))?;
+            ok(&list(app, &who, &q, now).await?)
+        }
+        (_, ["tasks"]) => Err(ApiError::MethodNotAllowed { allowed: "GET" }),
+        (&Method::GET, ["tasks", id]) => {
+            let key = input::task_id(id)?;
+            ok(&show(app, &key, now).await?)
+        }
+        (_, ["tasks", _]) => Err(ApiError::MethodNotAllowed { allowed: "GET" }),
+        (&Method::POST, ["tasks", id, action]) => {
+            let key = input::task_id(id)?;
+            let body = body_object(&request)?;
+            act(app, &who, &key, action, body, now).await?;
+            ok(&show(app, &key, OffsetDateTime::now_utc()).await?)
+        }
+        (_, ["tasks", _, _]) => Err(ApiError::MethodNotAllowed { allowed: "POST" }),
+        (&Method::GET, ["pages"]) => {
+            let pages = app.store.pages().await?;
+            let details: Vec<_> = pages
+                .iter()
+                .map(|p| {
+                    views::page_detail(&p.platform, &p.account_id, Some(p), &app.config.defaults)
+                })
+                .collect();
+            ok(&serde_json::json!({ "pages": details }))
+        }
+        (_, ["pages"]) => Err(ApiError::MethodNotAllowed { allowed: "GET" }),
+        (&Method::GET, ["pages", id]) => {
+            let (platform, account) = page_id(id)?;
+            ok(&page(app, &platform, &account).await?)
+        }
+        (&Method::PATCH, ["pages", id]) => {
+            let (platform, account) = page_id(id)?;
+            let update = input::page_update(body_object(&request)?)?;
+            let written = app
+                .store
+                .update_page_settings(&platform, &account, &update.changes, update.read_at, now)
+                .await?;
+            if !written {
+                return Err(ApiError::Conflict(format!(
+                    "the settings of {platform}:{account} were changed by someone else since you read them; reload and try again"
+                )));
+            }
+            info!(page = %format!("{platform}:{account}"), by = %who.subject, "page settings changed");
+            ok(&page(app, &platform, &account).await?)
+        }
+        (_, ["pages", _]) => Err(ApiError::MethodNotAllowed {
+            allowed: "GET, PATCH",
+        }),
+        (&Method::GET, ["reports"]) => {
+            let q = input::report_query(&query(&request))?;
+            let before = now - time::Duration::days(2 * i64::from(q.days));
+            let facts: Vec<_> = app
+                .store
+                .report_facts(before)
+                .await?
+                .into_iter()
+                .filter(|f| {
+                    q.page
+                        .as_ref()
+                        .is_none_or(|(p, a)| &f.task.platform == p && &f.task.account_id == a)
+                })
+                .collect();
+            let page = q.page.as_ref().map(|(p, a)| format!("{p}:{a}"));
+            ok(&crate::reports::report(&facts, q.days, page, now))
+        }
+        (_, ["reports"]) => Err(ApiError::MethodNotAllowed { allowed: "GET" }),
+        _ => Err(ApiError::NotFound("no such route".into())),
+    }
+}
+
+fn page_id(id: &str) -> Result<(Platform, AccountId), ApiError> {
+    input::page_id(id).ok_or_else(|| {
+        ApiError::invalid(format!(
+            "id: {id:?} is not a page ({{platform}}:{{account id}}, e.g. facebook:1029384756)"
+        ))
+    })
+}
+
+async fn page(
+    app: &App,
+    platform: &Platform,
+    account: &AccountId,
+) -> Result<views::PageDetail, ApiError> {
+    let view = app.store.page_view(platform, account).await?;
+    Ok(views::page_detail(
+        platform,
+        account,
+        view.as_ref(),
+        &app.config.defaults,
+    ))
+}
+
+fn facets(tasks: &[&TaskView]) -> Facets {
+    let mut pages = BTreeSet::new();
+    let mut platforms = BTreeSet::new();
+    let mut labels = BTreeSet::new();
+    for t in tasks {
+        pages.insert(format!("{}:{}", t.platform, t.account_id));
+        platforms.insert(t.platform.to_string());
+        if !t.label.is_empty() {
+            labels.insert(t.label.clone());
+        }
+    }
+    Facets {
+        pages: pages.into_iter().collect(),
+        platforms: platforms.into_iter().collect(),
+        labels: labels.into_iter().collect(),
+    }
+}
+
+async fn list(
+    app: &App,
+    who: &Identity,
+    q: &ListQuery,
+    now: OffsetDateTime,
+) -> Result<TaskList, ApiError> {
+    use input::StatusFilter;
+    // Open, claimed, resolved and asked-to-update tasks are each one query on the task
+    // index; closed and dropped ones are no longer indexed.
+    let tasks = match q.status {
+        StatusFilter::Active
+        | StatusFilter::Only(TaskStatus::Open)
+        | StatusFilter::Only(TaskStatus::Claimed) => app.store.open_tasks().await?,
+        StatusFilter::Only(TaskStatus::Resolved) => app.store.resolved_tasks().await?,
+        StatusFilter::Only(TaskStatus::UpdateRequested) => {
+            app.store
+                .indexed_tasks(store::keys::UPDATE_REQUESTED_TASKS, None)
+                .await?
+        }
+        _ => app.store.all_tasks().await?,
+    };
+    let of_status: Vec<&TaskView> = tasks
+        .iter()
+        .filter(|t| q.status.matches(t.status))
+        .collect();
+    let facets = facets(&of_status);
+    let mut matching: Vec<&TaskView> = of_status
+        .into_iter()
+        .filter(|t| !q.overdue || t.is_overdue(now))
+        .filter(|t| {
+            q.page
+                .as_ref()
+                .is_none_or(|(p, a)| &t.platform == p && &t.account_id == a)
+        })
+        .filter(|t| q.platform.as_ref().is_none_or(|p| &t.platform == p))
+        .filter(|t| q.label.as_ref().is_none_or(|l| &t.label == l))
+        .filter(|t| {
+            !q.mine || (t.status == TaskStatus::Claimed && t.assignee.as_deref() == Some(&who.name))
+        })
+        .collect();
+    matching.sort_by(|a, b| (a.due_at, &a.id).cmp(&(b.due_at, &b.id)));
+    let total = matching.len();
+    let start = q.after.as_ref().map_or(0, |(at, id)| {
+        matching.partition_point(|t| (t.due_at, t.id.as_str()) <= (*at, id.as_str()))
+    });
+    let shown: Vec<&TaskView> = matching[start..].iter().take(q.limit).copied().collect();
+    let next_cursor = (start + shown.len() < total)
+        .then(|| shown.last().map(|t| input::cursor(t.due_at, &t.id)))
+        .flatten();
+    let keys: Vec<FeedbackKey> = shown.iter().map(|t| t.key()).collect();
+    let summaries = app.store.feedback_summaries(&keys).await?;
+    Ok(TaskList {
+        tasks: shown
+            .iter()
+            .map(|t| views::task_row(t, summaries.get(&t.key()), now))
+            .collect(),
+        total,
+        next_cursor,
+        facets,
+        now,
+    })
+}
+
+/// The page's settings over the deployment's defaults, and its record.
+async fn page_settings(
+    app: &App,
+    task: &TaskView,
+) -> Result<(PageSettings, feedback::page::PageRecord), ApiError> {
+    let page = app
+        .store
+        .page(&task.platform, &task.account_id)
+        .await?
+        .unwrap_or_default();
+    Ok((
+        PageSettings::from_config(&page.config, &app.config.defaults),
+        page,
+    ))
+}
+
+/// "Would you update your comment or review?" in the customer's language, with the
+/// page's wording, exactly as the sweeper sends it.
+async fn update_request_text(
+    app: &App,
+    task: &TaskView,
+    bundle: &ItemBundle,
+) -> Result<String, ApiError> {
+    let Some(record) = &bundle.feedback else {
+        return Ok(String::new());
+    };
+    let (settings, page) = page_settings(app, task).await?;
+    let templates = sla_sweeper::texts::page_templates(&page, &app.config.templates);
+    Ok(sla_sweeper::texts::update_request(
+        &templates,
+        &settings,
+        Some(record),
+        Some(task),
+    ))
+}
+
+async fn show(
+    app: &App,
+    key: &FeedbackKey,
+    now: OffsetDateTime,
+) -> Result<views::TaskShow, ApiError> {
+    let bundle = app.store.item(key).await?;
+    let Some(task) = &bundle.task else {
+        return Err(ApiError::NotFound(format!(
+            "no follow-up task for {}",
+            key.id()
+        )));
+    };
+    let edits = if bundle.messages.is_empty() {
+        Vec::new()
+    } else {
+        app.store.message_edits(key).await?
+    };
+    // Resolved through another tool before it kept the text: worked out as it would be.
+    let update_request = if task.update_request.is_none() && !task.status.is_unresolved() {
+        Some(update_request_text(app, task, &bundle).await?)
+    } else {
+        None
+    };
+    Ok(views::task_show(task, &bundle, &edits, update_request, now))
+}
+
+/// Tell the page's notification targets a task was resolved (the sweeper delivers it).
+async fn announce_resolved(
+    app: &App,
+    key: &FeedbackKey,
+    now: OffsetDateTime,
+) -> Result<(), ApiError> {
+    let Some(task) = app.store.task(key).await? else {
+        return Ok(());
+    };
+    let (_, page) = page_settings(app, &task).await?;
+    let targets = store::notify::targets(&page.config);
+    if !targets.is_empty() {
+        let event =
+            store::notify::Event::for_task(NotificationEvent::TaskResolved, &task, None, now);
+        app.store
+            .enqueue_notification(&event, &targets, now)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn act(
+    app: &App,
+    who: &Identity,
+    key: &FeedbackKey,
+    action: &str,
+    body: serde_json::Map<String, serde_json::Value>,
+    now: OffsetDateTime,
+) -> Result<(), ApiError> {
+    let by = who.name.as_str();
+    match action {
+        "claim" => {
+            input::nothing(body)?;
+            app.store.claim_task(key, by, now).await?;
+        }
+        "resolve" => {
+            let r = input::resolve(body)?;
+            let bundle = app.store.item(key).await?;
+            let Some(task) = &bundle.task else {
+                return Err(ApiError::NotFound(format!(
+                    "no follow-up task for {}",
+                    key.id()
+                )));
+            };
+            let ask = update_request_text(app, task, &bundle).await?;
+            app.store.resolve_task(key, by, &r.note, &ask, now).await?;
+            announce_resolved(app, key, now).await?;
+        }
+        "drop" => {
+            let d = input::drop(body)?;
+            app.store.drop_task(key, by, &d.reason, now).await?;
+        }
+        "reopen" => {
+            let r = input::reopen(body)?;
+            let task =
+                app.store.task(key).await?.ok_or_else(|| {
+                    ApiError::NotFound(format!("no follow-up task for {}", key.id()))
+                })?;
+            let hours = match r.due_in_hours {
+                Some(h) => h,
+                None => page_settings(app, &task).await?.0.sla_hours,
+            };
+            let due_at = now + time::Duration::hours(i64::from(hours));
+            app.store
+                .reopen_task(key, by, r.note.as_deref(), due_at, now)
+                .await?;
+        }
+        "close" => {
+            let note = input::note_only(body)?;
+            app.store.close_task(key, by, note.as_deref(), now).await?;
+        }
+        "approve" => {
+            let a = input::approve(body)?;
+            let edits: Vec<(Channel, &str)> =
+                a.edits.iter().map(|(c, t)| (*c, t.as_str())).collect();
+            app.store.approve_drafts(key, by, &edits, now).await?;
+        }
+        other => {
+            return Err(ApiError::NotFound(format!(
+                "no action {other:?} (claim, resolve, drop, reopen, close, approve)"
+            )));
+        }
+    }
+    // Who acted is in the task's history; the log names the account, not the person.
+    info!(task = %key.id(), action, by = %who.subject, "task changed");
+    Ok(())
+}

@@ -1,0 +1,103 @@
+//! One error type for the API and its one mapping to status codes. 4xx bodies say what
+//! to fix; a 5xx body is opaque (the cause chain is logged).
+
+use http::{StatusCode, header};
+use lambda_http::{Body, Response};
+use logging::error_chain;
+use store::StoreError;
+use store::inbox::ApprovalError;
+use store::tasks::TaskError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Not signed in (or not with this deployment's user pool).
+    #[error("sign in first")]
+    Unauthorized,
+    /// Input that breaks a rule, field by field (`note: required`).
+    #[error("the request is invalid")]
+    Invalid(Vec<String>),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("use {allowed} here")]
+    MethodNotAllowed { allowed: &'static str },
+    /// The state changed under the request (claimed by someone else, already approved).
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the body is larger than {0} bytes")]
+    TooLarge(usize),
+    #[error("send JSON (Content-Type: application/json)")]
+    NotJson,
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ApiError {
+    pub fn invalid(problem: impl Into<String>) -> Self {
+        ApiError::Invalid(vec![problem.into()])
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Invalid(_) => StatusCode::BAD_REQUEST,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn into_response(self) -> Response<Body> {
+        let status = self.status();
+        let body = match &self {
+            ApiError::Invalid(problems) => serde_json::json!({
+                "error": self.to_string(),
+                "problems": problems,
+            }),
+            ApiError::Internal(e) => {
+                tracing::error!(error = %error_chain(e.as_ref()), "request failed");
+                serde_json::json!({ "error": "internal error; please try again" })
+            }
+            other => serde_json::json!({ "error": other.to_string() }),
+        };
+        let mut response = crate::api::json(status, &body);
+        if let ApiError::MethodNotAllowed { allowed } = self
+            && let Ok(value) = allowed.parse()
+        {
+            response.headers_mut().insert(header::ALLOW, value);
+        }
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::Internal(Box::new(e))
+    }
+}
+
+impl From<TaskError> for ApiError {
+    fn from(e: TaskError) -> Self {
+        match e {
+            TaskError::NotFound(_) => ApiError::NotFound(e.to_string()),
+            TaskError::WrongStatus { .. } | TaskError::NothingToApprove(_) => {
+                ApiError::Conflict(e.to_string())
+            }
+            TaskError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<ApprovalError> for ApiError {
+    fn from(e: ApprovalError) -> Self {
+        match e {
+            ApprovalError::Task(e) => e.into(),
+            ApprovalError::NotADraft { .. } => ApiError::Conflict(e.to_string()),
+            ApprovalError::NoSuchMessage { channel, .. } => {
+                ApiError::invalid(format!("{channel}: {e}"))
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! `gdpr export / erase`: everything held about one author, as JSON; or erased, with a
+//! record that it was done (who asked, when, how many records; never what).
+
+use super::{Result, store_err};
+use crate::cli::{Cli, GdprCommand};
+use crate::output::{json, table};
+use store::DynamoStore;
+use store::gdpr::{Author, ErasureCounts};
+use time::OffsetDateTime;
+
+fn author_of(s: &str) -> Result<Author> {
+    Author::parse(s)
+        .ok_or_else(|| format!("{s:?} is not an author like facebook:5550001 (platform:author id)"))
+}
+
+fn counts_table(counts: &ErasureCounts) -> String {
+    let rows = [
+        ("feedback records", counts.feedback),
+        ("tasks", counts.tasks),
+        ("messages", counts.messages),
+        ("follow-up messages", counts.followups),
+        ("notifications", counts.notifications),
+        ("\"already answered\" markers", counts.answered_markers),
+    ]
+    .into_iter()
+    .map(|(what, n)| vec![what.to_owned(), n.to_string()])
+    .collect();
+    table(&["RECORDS", "COUNT"], rows)
+}
+
+pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &GdprCommand) -> Result<()> {
+    let now = OffsetDateTime::now_utc();
+    match cmd {
+        GdprCommand::Export { author } => {
+            let author = author_of(author)?;
+            let export = store
+                .export_author(&author, now)
+                .await
+                .map_err(|e| store_err(cli, &e))?;
+            // Always JSON: an export is for handing over.
+            println!("{}", json(&export));
+            Ok(())
+        }
+        GdprCommand::Erase { author, yes, by } => {
+            let author = author_of(author)?;
+            if !yes {
+                let counts = store
+                    .erasure_preview(&author)
+                    .await
+                    .map_err(|e| store_err(cli, &e))?;
+                if cli.json {
+                    println!(
+                        "{}",
+                        json(&serde_json::json!({"erased": false, "would_erase": counts}))
+                    );
+                } else {
+                    println!(
+                        "Would erase the personal data of {}:{} in:\n{}\nNothing was changed: run again with --yes to erase.",
+                        author.platform,
+                        author.id,
+                        counts_table(&counts)
+                    );
+                }
+                return Ok(());
+            }
+            let erasure = store
+                .erase_author(&author, &by.by, now)
+                .await
+                .map_err(|e| store_err(cli, &e))?;
+            if cli.json {
+                println!(
+                    "{}",
+                    json(&serde_json::json!({"erased": true, "erasure": erasure}))
+                );
+            } else {
+                println!(
+                    "Erased. Recorded as {} (by {}, without the erased data):\n{}",
+                    erasure.id,
+                    erasure.requested_by,
+                    counts_table(&erasure.counts)
+                );
+            }
+            Ok(())
+        }
+    }
+}

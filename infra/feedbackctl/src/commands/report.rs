@@ -1,0 +1,643 @@
+//! `report themes / response`: what the complaints are about and how fast they are
+//! answered, as a table, `--json`, and an SVG chart (`--chart FILE.svg`).
+//!
+//! - **themes**: complaints (tasks labelled negative) opened in the period, per theme,
+//!   beside the period of the same length before it. A task opened before themes were
+//!   kept gets its theme from its feedback's text, as the responder would give it.
+//! - **response**: of the tasks opened in the period, the time from the feedback arriving
+//!   to the first public reply (median and 90th percentile, nearest rank), and the share
+//!   resolved by their due time: resolved tasks count by when they were resolved, open
+//!   ones past their due time as missed, open ones not yet due and dropped ones not at
+//!   all.
+
+use super::{Result, parse_since, store_err};
+use crate::chart::{Group, Series, grouped_bars};
+use crate::cli::{Cli, ReportArgs, ReportCommand};
+use crate::output::{json, table};
+use feedback::records::ComplaintTheme;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use store::reports::TaskFacts;
+use store::{DynamoStore, TaskStatus};
+use time::OffsetDateTime;
+use triage::{Label, Language};
+
+pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &ReportCommand) -> Result<()> {
+    let now = OffsetDateTime::now_utc();
+    match cmd {
+        ReportCommand::Themes(args) => {
+            let since = parse_since(&args.since, now)?;
+            let previous = since - (now - since);
+            let facts = facts(cli, store, previous, args).await?;
+            let report = themes(&facts, previous, since, now, args.page.clone());
+            if cli.json {
+                println!("{}", json(&report));
+            } else {
+                print!("{}", report.table());
+            }
+            if let Some(path) = &args.chart {
+                write_chart(path, &report.chart())?;
+            }
+            Ok(())
+        }
+        ReportCommand::Response(args) => {
+            let since = parse_since(&args.since, now)?;
+            let facts = facts(cli, store, since, args).await?;
+            let report = response(&facts, since, now, args.page.clone());
+            if cli.json {
+                println!("{}", json(&report));
+            } else {
+                print!("{}", report.table());
+            }
+            if let Some(path) = &args.chart {
+                write_chart(path, &report.chart())?;
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn facts(
+    cli: &Cli,
+    store: &DynamoStore,
+    from: OffsetDateTime,
+    args: &ReportArgs,
+) -> Result<Vec<TaskFacts>> {
+    Ok(store
+        .report_facts(from)
+        .await
+        .map_err(|e| store_err(cli, &e))?
+        .into_iter()
+        .filter(|f| {
+            args.page
+                .as_deref()
+                .is_none_or(|p| super::tasks::is_page(&f.task, p))
+        })
+        .collect())
+}
+
+fn write_chart(path: &std::path::Path, svg: &str) -> Result<()> {
+    std::fs::write(path, svg).map_err(|e| format!("--chart {}: {e}", path.display()))?;
+    eprintln!("Chart written to {}.", path.display());
+    Ok(())
+}
+
+fn day(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+}
+
+/// The theme a complaint task is counted under.
+fn theme(f: &TaskFacts) -> ComplaintTheme {
+    f.task.theme.unwrap_or_else(|| {
+        let language = Language::parse(&f.task.language).unwrap_or(Language::En);
+        triage::complaint_theme(f.text.as_deref(), language)
+    })
+}
+
+fn is_complaint(f: &TaskFacts) -> bool {
+    Label::parse(&f.task.label) == Some(Label::Negative)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Trend {
+    Up,
+    Down,
+    Flat,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ThemeRow {
+    pub theme: ComplaintTheme,
+    pub count: usize,
+    pub previous: usize,
+    pub change: i64,
+    /// `None` when the period before had none.
+    pub change_percent: Option<f64>,
+    pub trend: Trend,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ThemesReport {
+    #[serde(with = "time::serde::rfc3339")]
+    pub since: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub until: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub previous_since: OffsetDateTime,
+    pub page: Option<String>,
+    pub complaints: usize,
+    pub previous_complaints: usize,
+    /// Most complaints first; every theme, also those with none.
+    pub themes: Vec<ThemeRow>,
+}
+
+pub fn themes(
+    facts: &[TaskFacts],
+    previous_since: OffsetDateTime,
+    since: OffsetDateTime,
+    until: OffsetDateTime,
+    page: Option<String>,
+) -> ThemesReport {
+    let mut now: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut before: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in facts.iter().filter(|f| is_complaint(f)) {
+        let at = f.task.created_at;
+        let bucket = if at >= since && at <= until {
+            &mut now
+        } else if at >= previous_since && at < since {
+            &mut before
+        } else {
+            continue;
+        };
+        *bucket.entry(theme(f).as_str()).or_default() += 1;
+    }
+    let mut rows: Vec<ThemeRow> = ComplaintTheme::ALL
+        .iter()
+        .map(|t| {
+            let count = now.get(t.as_str()).copied().unwrap_or(0);
+            let previous = before.get(t.as_str()).copied().unwrap_or(0);
+            let change = count as i64 - previous as i64;
+            ThemeRow {
+                theme: *t,
+                count,
+                previous,
+                change,
+                change_percent: (previous > 0)
+                    .then(|| (change as f64 * 1000.0 / previous as f64).round() / 10.0),
+                trend: match change {
+                    c if c > 0 => Trend::Up,
+                    c if c < 0 => Trend::Down,
+                    _ => Trend::Flat,
+                },
+            }
+        })
+        .collect();
+    // Most complaints now first; ties by the period before, then the themes' order.
+    rows.sort_by_key(|r| (std::cmp::Reverse(r.count), std::cmp::Reverse(r.previous)));
+    ThemesReport {
+        since,
+        until,
+        previous_since,
+        page,
+        complaints: now.values().sum(),
+        previous_complaints: before.values().sum(),
+        themes: rows,
+    }
+}
+
+impl ThemesReport {
+    fn period(&self) -> String {
+        format!(
+            "{} – {} (before: {} – {}){}",
+            day(self.since),
+            day(self.until),
+            day(self.previous_since),
+            day(self.since),
+            self.page
+                .as_deref()
+                .map(|p| format!(", page {p}"))
+                .unwrap_or_default()
+        )
+    }
+
+    pub fn table(&self) -> String {
+        let rows = self
+            .themes
+            .iter()
+            .map(|r| {
+                let arrow = match r.trend {
+                    Trend::Up => "↑",
+                    Trend::Down => "↓",
+                    Trend::Flat => "→",
+                };
+                let change = match r.change_percent {
+                    _ if r.change == 0 => format!("{arrow} 0"),
+                    Some(p) => format!("{arrow} {:+} ({p:+}%)", r.change),
+                    None if r.count > 0 => format!("{arrow} {:+} (new)", r.change),
+                    None => arrow.to_owned(),
+                };
+                vec![
+                    r.theme.to_string(),
+                    r.count.to_string(),
+                    r.previous.to_string(),
+                    change,
+                ]
+            })
+            .collect();
+        format!(
+            "Complaints by theme, {}: {} (before: {})\n{}\n",
+            self.period(),
+            self.complaints,
+            self.previous_complaints,
+            table(&["THEME", "NOW", "BEFORE", "TREND"], rows)
+        )
+    }
+
+    pub fn chart(&self) -> String {
+        let groups: Vec<Group> = self
+            .themes
+            .iter()
+            .map(|r| Group {
+                label: r.theme.to_string(),
+                values: vec![r.previous as f64, r.count as f64],
+                shown: vec![r.previous.to_string(), r.count.to_string()],
+            })
+            .collect();
+        grouped_bars(
+            "Complaints by theme",
+            &self.period(),
+            &[
+                Series {
+                    name: "period before",
+                    colour: "#9aa5b1",
+                },
+                Series {
+                    name: "this period",
+                    colour: "#2f6fde",
+                },
+            ],
+            &groups,
+        )
+    }
+}
+
+/// "1h 05m", "12m", "2d 3h".
+pub fn duration(seconds: i64) -> String {
+    let minutes = seconds.max(0) / 60;
+    let (days, hours, mins) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
+    match (days, hours) {
+        (0, 0) if minutes == 0 => format!("{}s", seconds.max(0)),
+        (0, 0) => format!("{mins}m"),
+        (0, h) => format!("{h}h {mins:02}m"),
+        (d, h) => format!("{d}d {h}h"),
+    }
+}
+
+/// The median of sorted values (the mean of the middle two for an even count).
+fn median(sorted: &[i64]) -> Option<i64> {
+    let n = sorted.len();
+    match n {
+        0 => None,
+        n if n % 2 == 1 => Some(sorted[n / 2]),
+        n => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2),
+    }
+}
+
+/// The nearest-rank percentile `p` (0–100] of sorted values.
+fn percentile(sorted: &[i64], p: u32) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (u64::from(p) * sorted.len() as u64).div_ceil(100).max(1) as usize;
+    sorted.get(rank.min(sorted.len()) - 1).copied()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResponseRow {
+    /// A platform, or `all`.
+    pub scope: String,
+    pub tasks: usize,
+    /// Tasks whose item got a public reply.
+    pub replied: usize,
+    pub first_reply_median_seconds: Option<i64>,
+    pub first_reply_p90_seconds: Option<i64>,
+    /// Tasks whose SLA is decided (resolved, or open past their due time).
+    pub sla_decided: usize,
+    pub within_sla: usize,
+    pub within_sla_share: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResponseReport {
+    #[serde(with = "time::serde::rfc3339")]
+    pub since: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub until: OffsetDateTime,
+    pub page: Option<String>,
+    /// `all` first, then each platform.
+    pub rows: Vec<ResponseRow>,
+}
+
+fn response_row(scope: &str, facts: &[&TaskFacts], now: OffsetDateTime) -> ResponseRow {
+    let mut waits: Vec<i64> = facts
+        .iter()
+        .filter_map(|f| {
+            let replied = f.first_public_reply_at?;
+            let arrived = f.received_at.unwrap_or(f.task.created_at);
+            Some((replied - arrived).whole_seconds().max(0))
+        })
+        .collect();
+    waits.sort_unstable();
+    let mut decided = 0;
+    let mut within = 0;
+    for f in facts {
+        let t = &f.task;
+        match (t.status, t.resolved_at) {
+            (TaskStatus::Dropped, _) => {}
+            (_, Some(resolved)) => {
+                decided += 1;
+                within += usize::from(resolved <= t.due_at);
+            }
+            (status, None) if status.is_unresolved() && t.due_at < now => decided += 1,
+            _ => {}
+        }
+    }
+    ResponseRow {
+        scope: scope.to_owned(),
+        tasks: facts.len(),
+        replied: waits.len(),
+        first_reply_median_seconds: median(&waits),
+        first_reply_p90_seconds: percentile(&waits, 90),
+        sla_decided: decided,
+        within_sla: within,
+        within_sla_share: (decided > 0)
+            .then(|| (within as f64 * 1000.0 / decided as f64).round() / 1000.0),
+    }
+}
+
+pub fn response(
+    facts: &[TaskFacts],
+    since: OffsetDateTime,
+    until: OffsetDateTime,
+    page: Option<String>,
+) -> ResponseReport {
+    let in_period: Vec<&TaskFacts> = facts
+        .iter()
+        .filter(|f| f.task.created_at >= since && f.task.created_at <= until)
+        .collect();
+    let mut rows = vec![response_row("all", &in_period, until)];
+    let mut platforms: BTreeMap<&str, Vec<&TaskFacts>> = BTreeMap::new();
+    for f in &in_period {
+        platforms
+            .entry(f.task.platform.as_str())
+            .or_default()
+            .push(f);
+    }
+    for (platform, facts) in platforms {
+        rows.push(response_row(platform, &facts, until));
+    }
+    ResponseReport {
+        since,
+        until,
+        page,
+        rows,
+    }
+}
+
+impl ResponseReport {
+    fn period(&self) -> String {
+        format!(
+            "{} – {}{}",
+            day(self.since),
+            day(self.until),
+            self.page
+                .as_deref()
+                .map(|p| format!(", page {p}"))
+                .unwrap_or_default()
+        )
+    }
+
+    pub fn table(&self) -> String {
+        let dash = || "–".to_owned();
+        let rows = self
+            .rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.scope.clone(),
+                    r.tasks.to_string(),
+                    r.replied.to_string(),
+                    r.first_reply_median_seconds.map_or_else(dash, duration),
+                    r.first_reply_p90_seconds.map_or_else(dash, duration),
+                    r.within_sla_share.map_or_else(dash, |s| {
+                        format!("{:.0}% ({} of {})", s * 100.0, r.within_sla, r.sla_decided)
+                    }),
+                ]
+            })
+            .collect();
+        format!(
+            "Response times, {}\n{}\n",
+            self.period(),
+            table(
+                &[
+                    "SCOPE",
+                    "TASKS",
+                    "REPLIED",
+                    "FIRST REPLY (MEDIAN)",
+                    "FIRST REPLY (P90)",
+                    "RESOLVED WITHIN SLA"
+                ],
+                rows
+            )
+        )
+    }
+
+    pub fn chart(&self) -> String {
+        let groups: Vec<Group> = self
+            .rows
+            .iter()
+            .map(|r| {
+                let minutes = |s: Option<i64>| s.unwrap_or(0) as f64 / 60.0;
+                let shown = |s: Option<i64>| s.map_or_else(|| "–".to_owned(), duration);
+                let sla = r
+                    .within_sla_share
+                    .map(|s| format!(" · {:.0}% within SLA", s * 100.0))
+                    .unwrap_or_default();
+                Group {
+                    label: r.scope.clone(),
+                    values: vec![
+                        minutes(r.first_reply_median_seconds),
+                        minutes(r.first_reply_p90_seconds),
+                    ],
+                    shown: vec![
+                        shown(r.first_reply_median_seconds),
+                        format!("{}{sla}", shown(r.first_reply_p90_seconds)),
+                    ],
+                }
+            })
+            .collect();
+        grouped_bars(
+            "Time to the first public reply",
+            &self.period(),
+            &[
+                Series {
+                    name: "median",
+                    colour: "#2f6fde",
+                },
+                Series {
+                    name: "90th percentile",
+                    colour: "#f0a500",
+                },
+            ],
+            &groups,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use feedback::page::ReplyMode;
+    use feedback::{AccountId, ItemId, Platform};
+    use store::TaskChannel;
+    use store::views::TaskView;
+    use time::Duration;
+    use time::macros::datetime;
+
+    const NOW: OffsetDateTime = datetime!(2026-11-30 12:00 UTC);
+
+    fn fact(
+        item: &str,
+        label: &str,
+        theme: Option<ComplaintTheme>,
+        text: Option<&str>,
+        created: OffsetDateTime,
+    ) -> TaskFacts {
+        let platform = Platform::from_static("facebook");
+        TaskFacts {
+            task: TaskView {
+                id: format!("facebook:{item}"),
+                platform,
+                item_id: ItemId::parse(item).unwrap(),
+                account_id: AccountId::parse("p1").unwrap(),
+                status: TaskStatus::Open,
+                due_at: created + Duration::hours(24),
+                channel: TaskChannel::Manual,
+                next_step: String::new(),
+                label: label.into(),
+                language: "en".into(),
+                mode: ReplyMode::Auto,
+                draft_public: String::new(),
+                draft_private: None,
+                assignee: None,
+                claimed_at: None,
+                resolution: None,
+                resolved_at: None,
+                resolved_by: None,
+                update_request: None,
+                update_requested_at: None,
+                update_request_channel: None,
+                closed_at: None,
+                drop_reason: None,
+                escalated_at: None,
+                announced_at: None,
+                theme,
+                round: 0,
+                flags: Vec::new(),
+                flag_reason: None,
+                created_at: created,
+                history: Vec::new(),
+            },
+            received_at: Some(created),
+            first_public_reply_at: None,
+            text: text.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn themes_are_counted_per_period_with_their_trend() {
+        let since = NOW - Duration::days(30);
+        let before = since - Duration::days(30);
+        let recent = NOW - Duration::days(2);
+        let old = since - Duration::days(2);
+        let facts = vec![
+            fact("1", "negative", Some(ComplaintTheme::Website), None, recent),
+            fact("2", "negative", Some(ComplaintTheme::Website), None, recent),
+            fact("3", "negative", Some(ComplaintTheme::Website), None, old),
+            fact("4", "negative", Some(ComplaintTheme::Delivery), None, old),
+            // No theme kept: worked out from the text.
+            fact(
+                "5",
+                "negative",
+                None,
+                Some("Charged twice and still no refund"),
+                recent,
+            ),
+            // Not a complaint: not counted.
+            fact("6", "question", None, Some("When do you open?"), recent),
+            // Before both periods.
+            fact(
+                "7",
+                "negative",
+                Some(ComplaintTheme::Price),
+                None,
+                before - Duration::days(1),
+            ),
+        ];
+        let report = themes(&facts, before, since, NOW, None);
+        assert_eq!((report.complaints, report.previous_complaints), (3, 2));
+        let row = |t: ComplaintTheme| report.themes.iter().find(|r| r.theme == t).unwrap().clone();
+        assert_eq!(report.themes[0].theme, ComplaintTheme::Website);
+        let website = row(ComplaintTheme::Website);
+        assert_eq!((website.count, website.previous, website.change), (2, 1, 1));
+        assert_eq!(website.change_percent, Some(100.0));
+        assert_eq!(website.trend, Trend::Up);
+        assert_eq!(row(ComplaintTheme::Delivery).trend, Trend::Down);
+        assert_eq!(row(ComplaintTheme::Billing).count, 1);
+        assert_eq!(
+            row(ComplaintTheme::Price).count + row(ComplaintTheme::Price).previous,
+            0
+        );
+        assert_eq!(report.themes.len(), ComplaintTheme::ALL.len());
+        let table = report.table();
+        assert!(
+            table.contains("website") && table.contains("↑ +1 (+100%)"),
+            "{table}"
+        );
+        let svg = report.chart();
+        assert!(
+            svg.contains("Complaints by theme") && svg.contains(">website<"),
+            "{svg}"
+        );
+    }
+
+    #[test]
+    fn response_times_take_the_median_and_the_90th_percentile() {
+        let since = NOW - Duration::days(30);
+        let mut facts = Vec::new();
+        for (i, minutes) in [1, 2, 3, 4, 5, 6, 7, 8, 9, 60].into_iter().enumerate() {
+            let created = NOW - Duration::days(3);
+            let mut f = fact(&format!("r{i}"), "negative", None, None, created);
+            f.first_public_reply_at = Some(created + Duration::minutes(minutes));
+            facts.push(f);
+        }
+        // Resolved in time, resolved late, open and late, open not yet due, dropped.
+        facts[0].task.resolved_at = Some(facts[0].task.due_at - Duration::hours(1));
+        facts[0].task.status = TaskStatus::Resolved;
+        facts[1].task.resolved_at = Some(facts[1].task.due_at + Duration::hours(1));
+        facts[1].task.status = TaskStatus::Closed;
+        facts[3].task.due_at = NOW + Duration::hours(1);
+        facts[4].task.status = TaskStatus::Dropped;
+        let report = response(&facts, since, NOW, None);
+        let all = &report.rows[0];
+        assert_eq!(all.scope, "all");
+        assert_eq!((all.tasks, all.replied), (10, 10));
+        assert_eq!(all.first_reply_median_seconds, Some(330));
+        assert_eq!(all.first_reply_p90_seconds, Some(9 * 60));
+        // Decided: 0 (in time), 1 (late), 2, 5–9 (open and past due): 8; within: 1.
+        assert_eq!((all.sla_decided, all.within_sla), (8, 1));
+        assert_eq!(all.within_sla_share, Some(0.125));
+        assert_eq!(report.rows[1].scope, "facebook");
+        assert!(report.table().contains("5m"), "{}", report.table());
+        assert!(report.chart().contains("90th percentile"));
+    }
+
+    #[test]
+    fn percentiles_use_the_nearest_rank() {
+        assert_eq!(percentile(&[], 90), None);
+        assert_eq!(percentile(&[7], 90), Some(7));
+        assert_eq!(percentile(&[1, 2, 3, 4], 50), Some(2));
+        assert_eq!(median(&[1, 2, 3, 4]), Some(2));
+        assert_eq!(median(&[1, 5, 9]), Some(5));
+    }
+
+    #[test]
+    fn durations_read_as_people_say_them() {
+        assert_eq!(duration(42), "42s");
+        assert_eq!(duration(12 * 60), "12m");
+        assert_eq!(duration(65 * 60), "1h 05m");
+        assert_eq!(duration(51 * 3600), "2d 3h");
+    }
+}

@@ -1,0 +1,353 @@
+//! The SLA sweeper wired to a test table, fixtures of feedback and tasks written straight
+//! into it, and a platform with ordinary direct messages (none of the real ones has them)
+//! calling a `wiremock` API.
+
+use crate::dynamodb::TestTable;
+use async_trait::async_trait;
+use feedback::page::{PageConfig, Secret};
+use feedback::{
+    AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId, Platform, Rating,
+};
+use feedback_responder::credentials::Credentials;
+use platforms::capabilities::{
+    Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
+};
+use platforms::reply::{
+    AccessToken, Outbound, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
+};
+use secrecy::ExposeSecret;
+use sla_sweeper::config::DeliveryPolicy;
+use sla_sweeper::deliver::{HttpNotifier, Notifier};
+use sla_sweeper::{Sweeper, SweeperConfig};
+use std::sync::Arc;
+use std::time::Duration;
+use store::tasks::NewTask;
+use store::{DynamoStore, FeedbackKey, FeedbackStore, TaskChannel};
+use time::OffsetDateTime;
+
+pub const PAGE_ID: &str = "1029384756";
+pub const PAGE_TOKEN: &str = "test-page-token";
+
+/// A chat platform with ordinary direct messages: the update request can be sent there.
+pub const CHAT: Platform = Platform::from_static("chat");
+
+pub const CHAT_CAPABILITIES: Capabilities = Capabilities {
+    private_channel: PrivateChannel::DirectMessages {
+        limit: TextLimit::Chars(2000),
+    },
+    public_replies: Some(PublicReplies {
+        limit: TextLimit::Chars(2000),
+        one_per_item: false,
+    }),
+    ratings: false,
+    content: WebhookContent::Included,
+};
+
+/// The chat platform's reply client: `POST {base}/messages` and `POST {base}/replies`.
+pub struct ChatReplies {
+    pub base: String,
+    pub http: reqwest::Client,
+}
+
+#[async_trait]
+impl ReplyClient for ChatReplies {
+    async fn post_public_reply(
+        &self,
+        target: &ReplyTarget,
+        text: &str,
+        token: &AccessToken,
+    ) -> Result<String, ReplyError> {
+        let res = self
+            .http
+            .post(format!("{}/replies", self.base))
+            .bearer_auth(token.expose_secret())
+            .json(&serde_json::json!({"under": target.reply_to, "text": text}))
+            .send()
+            .await
+            .map_err(|e| ReplyError::Ambiguous(e.without_url().to_string()))?;
+        match res.status().as_u16() {
+            200..=299 => Ok("reply-1".into()),
+            429 => Err(ReplyError::Transient("429".into())),
+            s => Err(ReplyError::Rejected(format!("{s}"))),
+        }
+    }
+
+    async fn find_public_reply(
+        &self,
+        _target: &ReplyTarget,
+        _token: &AccessToken,
+    ) -> Result<Option<String>, ReplyError> {
+        Ok(None)
+    }
+
+    async fn send_private_reply(
+        &self,
+        target: &ReplyTarget,
+        text: &str,
+        token: &AccessToken,
+    ) -> Result<Option<String>, ReplyError> {
+        let res = self
+            .http
+            .post(format!("{}/messages", self.base))
+            .bearer_auth(token.expose_secret())
+            .json(&serde_json::json!({"to_author_of": target.item_id, "text": text}))
+            .send()
+            .await
+            .map_err(|e| ReplyError::Ambiguous(e.without_url().to_string()))?;
+        match res.status().as_u16() {
+            200..=299 => Ok(Some("dm-1".into())),
+            429 => Err(ReplyError::Transient("429".into())),
+            s => Err(ReplyError::Rejected(format!("{s}"))),
+        }
+    }
+}
+
+/// The chat platform's outbound half, calling `base`.
+pub fn chat_outbound(base: &str) -> OutboundPlatform {
+    OutboundPlatform {
+        platform: CHAT,
+        capabilities: CHAT_CAPABILITIES,
+        client: Some(Arc::new(ChatReplies {
+            base: base.to_owned(),
+            http: reqwest::Client::new(),
+        })),
+        credential_variable: "CHAT_TOKEN",
+    }
+}
+
+/// Fast retries for tests.
+pub fn fast_delivery() -> DeliveryPolicy {
+    DeliveryPolicy {
+        attempts_per_sweep: 3,
+        backoff: Duration::from_millis(20),
+        max_attempts: 6,
+        retry_after: time::Duration::seconds(1),
+        max_retry_after: time::Duration::seconds(2),
+        lease: time::Duration::seconds(30),
+        timeout: Duration::from_millis(500),
+    }
+}
+
+/// The sweeper's configuration for `table`: the deployment defaults, fast retries.
+pub fn config(table: &str, outbound: Outbound) -> SweeperConfig {
+    let mut config = SweeperConfig::from_lookup(|k| match k {
+        "TABLE_NAME" => Some(table.to_owned()),
+        "DEFAULT_LANGUAGE" => Some("nl".to_owned()),
+        "BRAND_NAME" => Some("Bakkerij Zon".to_owned()),
+        _ => None,
+    })
+    .expect("a complete test configuration");
+    config.outbound = outbound;
+    config.delivery = fast_delivery();
+    config
+}
+
+/// A sweeper on `store` with `config`, page tokens from the test's variables, and real
+/// HTTP notifications.
+pub fn sweeper_on(store: DynamoStore, config: SweeperConfig) -> Sweeper {
+    let credentials = Credentials::local(|k| {
+        matches!(k, "META_PAGE_TOKEN" | "CHAT_TOKEN").then(|| PAGE_TOKEN.to_owned())
+    });
+    let notifier: Arc<dyn Notifier> =
+        Arc::new(HttpNotifier::new(config.delivery.timeout).expect("an HTTP client"));
+    Sweeper::new(
+        store,
+        config.outbound.clone(),
+        credentials,
+        notifier,
+        config,
+    )
+}
+
+/// A sweeper on `table`, answering through `outbound`.
+pub fn sweeper(table: &TestTable, outbound: Outbound) -> Sweeper {
+    sweeper_on(table.store(), config(&table.name, outbound))
+}
+
+/// One piece of feedback with its decision and (unless `task` is false) its task.
+#[derive(Debug, Clone)]
+pub struct Fixture {
+    pub platform: Platform,
+    pub item: String,
+    pub account: String,
+    pub author_id: Option<String>,
+    pub author_name: Option<String>,
+    pub thread_id: Option<String>,
+    pub text: Option<String>,
+    pub rating: Option<u8>,
+    pub label: String,
+    pub language: String,
+    /// When it arrived (and the task was opened).
+    pub at: OffsetDateTime,
+    /// Hours from `at` to the task's due time.
+    pub sla_hours: i64,
+    pub task: bool,
+}
+
+impl Fixture {
+    /// A Dutch complaint on Facebook, arrived now, due in 24 hours.
+    pub fn complaint(item: &str) -> Fixture {
+        Fixture {
+            platform: platforms::meta::FACEBOOK,
+            item: item.to_owned(),
+            account: PAGE_ID.to_owned(),
+            author_id: Some("5550001".to_owned()),
+            author_name: Some("Anke de Vries".to_owned()),
+            thread_id: Some(format!("{PAGE_ID}_777")),
+            text: Some("Mijn bestelling is na twee weken nog steeds niet geleverd.".to_owned()),
+            rating: None,
+            label: "negative".to_owned(),
+            language: "nl".to_owned(),
+            at: OffsetDateTime::now_utc(),
+            sla_hours: 24,
+            task: true,
+        }
+    }
+
+    pub fn key(&self) -> FeedbackKey {
+        FeedbackKey {
+            platform: self.platform.clone(),
+            item_id: ItemId::parse(&self.item).unwrap(),
+        }
+    }
+
+    /// Store it as ingest and the responder would have.
+    pub async fn store(&self, store: &DynamoStore) -> FeedbackKey {
+        let feedback = Feedback {
+            platform: self.platform.clone(),
+            account_id: AccountId::parse(&self.account).unwrap(),
+            item_id: ItemId::parse(&self.item).unwrap(),
+            thread_id: self.thread_id.clone(),
+            parent_id: self.thread_id.clone(),
+            author_id: self.author_id.clone(),
+            author_name: self.author_name.clone(),
+            text: self.text.clone(),
+            rating: self.rating.map(|r| Rating::new(r).unwrap()),
+            url: None,
+            language: None,
+            created_at: Some(self.at),
+            kind: if self.rating.is_some() {
+                FeedbackKind::Review
+            } else {
+                FeedbackKind::Comment
+            },
+            from_account: false,
+            raw: serde_json::json!({"message": self.text, "from": {"name": self.author_name, "id": self.author_id}})
+                .to_string(),
+            received_at: self.at,
+        };
+        store
+            .record_changes(&[FeedbackChange {
+                verb: ChangeVerb::Added,
+                feedback,
+            }])
+            .await
+            .unwrap();
+        let key = self.key();
+        store
+            .record_decision(
+                &key,
+                store::Decision::Answer,
+                Some(&self.label),
+                Some(&self.language),
+                self.at,
+            )
+            .await
+            .unwrap();
+        if self.task {
+            store
+                .create_task(
+                    &key,
+                    &NewTask {
+                        account_id: AccountId::parse(&self.account).unwrap(),
+                        due_at: self.at + time::Duration::hours(self.sla_hours),
+                        channel: TaskChannel::PlatformMessage,
+                        next_step: "Lees het privébericht van de klant.".into(),
+                        label: self.label.clone(),
+                        language: self.language.clone(),
+                        mode: feedback::page::ReplyMode::Auto,
+                        draft_public: format!(
+                            "Hallo {}, bedankt voor je bericht.",
+                            self.author_name.as_deref().unwrap_or("daar")
+                        ),
+                        draft_private: Some("Wat is je bestelnummer?".into()),
+                        created_at: self.at,
+                        theme: None,
+                    },
+                )
+                .await
+                .unwrap();
+        }
+        key
+    }
+}
+
+impl Fixture {
+    /// The author edits the text (the old one goes to the record's text history).
+    pub async fn edit(&self, store: &DynamoStore, text: &str) {
+        let mut edited = self.clone();
+        edited.text = Some(text.to_owned());
+        let feedback = Feedback {
+            platform: self.platform.clone(),
+            account_id: AccountId::parse(&self.account).unwrap(),
+            item_id: ItemId::parse(&self.item).unwrap(),
+            thread_id: self.thread_id.clone(),
+            parent_id: self.thread_id.clone(),
+            author_id: self.author_id.clone(),
+            author_name: self.author_name.clone(),
+            text: Some(text.to_owned()),
+            rating: None,
+            url: None,
+            language: None,
+            created_at: Some(self.at),
+            kind: FeedbackKind::Comment,
+            from_account: false,
+            raw: serde_json::json!({"message": text}).to_string(),
+            received_at: self.at + time::Duration::minutes(1),
+        };
+        store
+            .record_changes(&[FeedbackChange {
+                verb: ChangeVerb::Edited,
+                feedback,
+            }])
+            .await
+            .unwrap();
+    }
+}
+
+/// A page's notification targets at `base` (a `wiremock` server): Slack at `/slack`,
+/// Teams at `/teams`, a signed webhook at `/hook` with `secret`; each URL ends with a
+/// token (`slack-url-token`, `teams-url-token`, `hook-url-token`) that must never be logged.
+pub fn notify_targets(base: &str, secret: &str) -> PageConfig {
+    PageConfig {
+        notify_slack_url: Some(Secret::new(format!(
+            "{base}/slack/T000/B000/slack-url-token"
+        ))),
+        notify_teams_url: Some(Secret::new(format!("{base}/teams/teams-url-token"))),
+        notify_webhook_url: Some(Secret::new(format!("{base}/hook/hook-url-token"))),
+        notify_webhook_secret: Some(Secret::new(secret)),
+        ..PageConfig::default()
+    }
+}
+
+/// A `whsec_` key for tests.
+pub const WEBHOOK_SECRET: &str = "whsec_dGVzdC1ub3RpZmljYXRpb24ta2V5LTAwMDAwMDAwMDA=";
+
+/// Save a page's configuration.
+pub async fn set_page(
+    store: &DynamoStore,
+    platform: &Platform,
+    account: &str,
+    config: &PageConfig,
+) {
+    store
+        .put_page(
+            platform,
+            &AccountId::parse(account).unwrap(),
+            config,
+            false,
+            OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap();
+}

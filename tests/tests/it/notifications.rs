@@ -1,0 +1,519 @@
+//! Telling staff where they already are, against DynamoDB Local and `wiremock` targets:
+//! Slack, Teams and signed Standard Webhooks; each event told once per target (two
+//! sweepers at once included), retried with backoff when it certainly did not arrive,
+//! given up in the end, and never a URL or secret in the logs.
+
+use feedback::page::PageConfig;
+use platforms::standard::StandardWebhooks;
+use serde_json::Value;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration as StdDuration;
+use store::notify::Event;
+use store::{MessageState, NotificationEvent};
+use time::{Duration, OffsetDateTime};
+use wiremock::matchers::{method, path_regex};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+use workspace_tests::dynamodb::TestTable;
+use workspace_tests::responder::meta_outbound;
+use workspace_tests::sweeper::{
+    Fixture, PAGE_ID, WEBHOOK_SECRET, notify_targets, set_page, sweeper,
+};
+
+const SLACK: &str = "/slack-url-token";
+const TEAMS: &str = "/teams-url-token";
+const HOOK: &str = "/hook-url-token";
+
+async fn requests(server: &MockServer, suffix: &str) -> Vec<wiremock::Request> {
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.url.path().ends_with(suffix))
+        .collect()
+}
+
+fn body(request: &wiremock::Request) -> Value {
+    serde_json::from_slice(&request.body).unwrap()
+}
+
+async fn targets_answering(status: u16) -> MockServer {
+    let hooks = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(status).set_delay(StdDuration::from_millis(50)))
+        .mount(&hooks)
+        .await;
+    hooks
+}
+
+async fn page_with_targets(table: &TestTable, hooks: &MockServer) {
+    set_page(
+        &table.store(),
+        &platforms::meta::FACEBOOK,
+        PAGE_ID,
+        &notify_targets(&hooks.uri(), WEBHOOK_SECRET),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_new_complaint_is_told_to_slack_teams_and_a_signed_webhook_once_each() {
+    let table = TestTable::new().await;
+    let hooks = targets_answering(200).await;
+    page_with_targets(&table, &hooks).await;
+    let key = Fixture::complaint("777_300").store(&table.store()).await;
+    let graph = MockServer::start().await;
+    let (a, b) = (
+        sweeper(&table, meta_outbound(&graph)),
+        sweeper(&table, meta_outbound(&graph)),
+    );
+
+    let now = OffsetDateTime::now_utc();
+    let (ra, rb) = tokio::join!(a.sweep(now, None), b.sweep(now, None));
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    b.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+
+    assert_eq!(
+        ra.notifications_sent + rb.notifications_sent,
+        3,
+        "{ra:?} {rb:?}"
+    );
+    let slack = requests(&hooks, SLACK).await;
+    let teams = requests(&hooks, TEAMS).await;
+    let hook = requests(&hooks, HOOK).await;
+    assert_eq!((slack.len(), teams.len(), hook.len()), (1, 1, 1));
+
+    let text = body(&slack[0])["text"].as_str().unwrap().to_owned();
+    assert!(
+        text.starts_with("New complaint on facebook:1029384756 (delivery, nl), due ")
+            && text.contains("“Mijn bestelling is na twee weken")
+            && text.ends_with("(task facebook:777_300)"),
+        "{text}"
+    );
+    assert_eq!(body(&teams[0])["text"], text.as_str());
+    assert_eq!(slack[0].headers["content-type"], "application/json");
+
+    // The signed event: Standard Webhooks headers over the exact body.
+    let event = &hook[0];
+    let id = event.headers["webhook-id"].to_str().unwrap();
+    let timestamp: i64 = event.headers["webhook-timestamp"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(id.starts_with("msg_"), "{id}");
+    assert!((OffsetDateTime::now_utc().unix_timestamp() - timestamp).abs() < 60);
+    let expected = StandardWebhooks::new(&[WEBHOOK_SECRET])
+        .unwrap()
+        .sign(id, timestamp, &event.body)
+        .unwrap();
+    assert_eq!(
+        event.headers["webhook-signature"].to_str().unwrap(),
+        expected
+    );
+    let payload = body(event);
+    assert_eq!(payload["type"], "task.opened");
+    assert_eq!(payload["data"]["task"], "facebook:777_300");
+    assert_eq!(payload["data"]["page"], "facebook:1029384756");
+    assert_eq!(payload["data"]["label"], "negative");
+    assert_eq!(payload["data"]["theme"], "delivery");
+    assert_eq!(payload["data"]["language"], "nl");
+    assert_eq!(payload["data"]["status"], "open");
+    assert!(
+        payload["data"]["excerpt"]
+            .as_str()
+            .unwrap()
+            .starts_with("Mijn bestelling")
+    );
+    assert!(payload["timestamp"].as_str().unwrap().ends_with('Z'));
+
+    let task = table.store().task(&key).await.unwrap().unwrap();
+    assert!(task.announced_at.is_some());
+    assert_eq!(task.theme, Some(store::ComplaintTheme::Delivery));
+    let stored = table.store().item(&key).await.unwrap().notifications;
+    assert_eq!(stored.len(), 3);
+    assert!(
+        stored
+            .iter()
+            .all(|n| n.state == MessageState::Sent && n.event_id == id)
+    );
+}
+
+#[tokio::test]
+async fn a_target_that_fails_for_a_moment_is_retried_with_backoff_and_told_once() {
+    let table = TestTable::new().await;
+    let hooks = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(2)
+        .with_priority(1)
+        .mount(&hooks)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .with_priority(2)
+        .mount(&hooks)
+        .await;
+    set_page(
+        &table.store(),
+        &platforms::meta::FACEBOOK,
+        PAGE_ID,
+        &PageConfig {
+            notify_slack_url: notify_targets(&hooks.uri(), WEBHOOK_SECRET).notify_slack_url,
+            ..PageConfig::default()
+        },
+    )
+    .await;
+    Fixture::complaint("777_310").store(&table.store()).await;
+    let graph = MockServer::start().await;
+    let s = sweeper(&table, meta_outbound(&graph));
+
+    let first = s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+    s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+
+    assert_eq!(first.notifications_sent, 1);
+    assert_eq!(
+        requests(&hooks, SLACK).await.len(),
+        3,
+        "500, 500, then 200; no more"
+    );
+}
+
+#[tokio::test]
+async fn a_target_that_keeps_failing_waits_between_sweeps_and_is_given_up_in_the_end() {
+    let table = TestTable::new().await;
+    let hooks = targets_answering(503).await;
+    set_page(
+        &table.store(),
+        &platforms::meta::FACEBOOK,
+        PAGE_ID,
+        &PageConfig {
+            notify_webhook_url: notify_targets(&hooks.uri(), WEBHOOK_SECRET).notify_webhook_url,
+            notify_webhook_secret: notify_targets(&hooks.uri(), WEBHOOK_SECRET)
+                .notify_webhook_secret,
+            ..PageConfig::default()
+        },
+    )
+    .await;
+    let key = Fixture::complaint("777_320").store(&table.store()).await;
+    let graph = MockServer::start().await;
+    let s = sweeper(&table, meta_outbound(&graph));
+
+    s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+    assert_eq!(
+        requests(&hooks, HOOK).await.len(),
+        3,
+        "three tries in one sweep"
+    );
+    s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+    assert_eq!(
+        requests(&hooks, HOOK).await.len(),
+        3,
+        "not tried again before its next attempt is due"
+    );
+    tokio::time::sleep(StdDuration::from_millis(2_100)).await;
+    s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+    assert_eq!(requests(&hooks, HOOK).await.len(), 6);
+    tokio::time::sleep(StdDuration::from_millis(2_100)).await;
+    let last = s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+
+    assert_eq!(requests(&hooks, HOOK).await.len(), 6, "six attempts in all");
+    assert_eq!(last.notifications_failed, 1);
+    let stored = table.store().item(&key).await.unwrap().notifications;
+    assert_eq!(stored[0].state, MessageState::Failed);
+    assert!(
+        stored[0]
+            .failure
+            .as_deref()
+            .unwrap()
+            .contains("gave up after 6 attempts")
+    );
+    // The same event id on every try: the receiver can drop repeats.
+    let ids: std::collections::BTreeSet<String> = requests(&hooks, HOOK)
+        .await
+        .iter()
+        .map(|r| r.headers["webhook-id"].to_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 1);
+    assert!(
+        table
+            .store()
+            .due_notifications(OffsetDateTime::now_utc() + Duration::days(1))
+            .await
+            .unwrap()
+            .is_empty(),
+        "a given-up notification leaves the index"
+    );
+}
+
+#[tokio::test]
+async fn a_chat_that_does_not_answer_in_time_is_not_posted_twice_but_a_signed_webhook_is_retried() {
+    let table = TestTable::new().await;
+    let hooks = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_delay(StdDuration::from_millis(900)))
+        .mount(&hooks)
+        .await;
+    let targets = notify_targets(&hooks.uri(), WEBHOOK_SECRET);
+    set_page(
+        &table.store(),
+        &platforms::meta::FACEBOOK,
+        PAGE_ID,
+        &PageConfig {
+            notify_teams_url: None,
+            ..targets
+        },
+    )
+    .await;
+    let key = Fixture::complaint("777_330").store(&table.store()).await;
+    let graph = MockServer::start().await;
+
+    sweeper(&table, meta_outbound(&graph))
+        .sweep(OffsetDateTime::now_utc(), None)
+        .await
+        .unwrap();
+
+    assert_eq!(requests(&hooks, SLACK).await.len(), 1);
+    assert_eq!(requests(&hooks, HOOK).await.len(), 3);
+    let stored = table.store().item(&key).await.unwrap().notifications;
+    let slack = stored
+        .iter()
+        .find(|n| n.target == store::NotifyTarget::Slack)
+        .unwrap();
+    assert_eq!(slack.state, MessageState::Failed);
+    assert!(
+        slack
+            .failure
+            .as_deref()
+            .unwrap()
+            .contains("outcome unknown"),
+        "{slack:?}"
+    );
+    let hook = stored
+        .iter()
+        .find(|n| n.target == store::NotifyTarget::Webhook)
+        .unwrap();
+    assert_eq!(
+        hook.state,
+        MessageState::Pending,
+        "tried again on a later sweep"
+    );
+}
+
+#[tokio::test]
+async fn a_page_that_must_be_reconnected_is_told_once_each_time_it_must() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let hooks = targets_answering(200).await;
+    set_page(
+        &store,
+        &platforms::meta::FACEBOOK,
+        PAGE_ID,
+        &PageConfig {
+            notify_slack_url: notify_targets(&hooks.uri(), WEBHOOK_SECRET).notify_slack_url,
+            ..PageConfig::default()
+        },
+    )
+    .await;
+    let page = feedback::AccountId::parse(PAGE_ID).unwrap();
+    let now = OffsetDateTime::now_utc();
+    for item in ["777_340", "777_341"] {
+        let key = Fixture::complaint(item).store(&store).await;
+        store
+            .flag_task(&key, "reconnect_page", "Session has expired", now)
+            .await
+            .unwrap();
+    }
+    store
+        .mark_page_reconnect(
+            &platforms::meta::FACEBOOK,
+            &page,
+            "Session has expired",
+            now,
+        )
+        .await
+        .unwrap();
+    let graph = MockServer::start().await;
+    let s = sweeper(&table, meta_outbound(&graph));
+    let reconnect = |requests: &[wiremock::Request]| {
+        requests
+            .iter()
+            .filter(|r| {
+                body(r)["text"]
+                    .as_str()
+                    .unwrap()
+                    .contains("must be reconnected")
+            })
+            .count()
+    };
+
+    s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+    s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+    assert_eq!(
+        reconnect(&requests(&hooks, SLACK).await),
+        1,
+        "two flagged tasks, one page"
+    );
+
+    // Reconnected, then the token expires again: told again.
+    store
+        .put_page(
+            &platforms::meta::FACEBOOK,
+            &page,
+            &PageConfig::default(),
+            true,
+            now,
+        )
+        .await
+        .unwrap();
+    store
+        .mark_page_reconnect(
+            &platforms::meta::FACEBOOK,
+            &page,
+            "Session has expired",
+            now + Duration::seconds(5),
+        )
+        .await
+        .unwrap();
+    s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+    let slack = requests(&hooks, SLACK).await;
+    assert_eq!(reconnect(&slack), 2);
+    let text = body(slack.last().unwrap())["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        text.contains("feedbackctl pages set facebook:1029384756 --reconnected"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn an_event_raised_twice_is_stored_once_per_target() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let key = Fixture::complaint("777_350").store(&store).await;
+    let task = store.task(&key).await.unwrap().unwrap();
+    let now = OffsetDateTime::now_utc();
+    let event = Event::for_task(NotificationEvent::TaskResolved, &task, None, now);
+    let targets = [store::NotifyTarget::Slack, store::NotifyTarget::Webhook];
+
+    let (a, b) = tokio::join!(
+        store.enqueue_notification(&event, &targets, now),
+        store.enqueue_notification(&event, &targets, now)
+    );
+    let again = store
+        .enqueue_notification(&event, &targets, now + Duration::minutes(1))
+        .await
+        .unwrap();
+
+    assert_eq!(a.unwrap() + b.unwrap() + again, 2);
+    assert_eq!(store.due_notifications(now).await.unwrap().len(), 2);
+}
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// In a process of its own, as `logs_keep_secrets` (tracing caches whether anyone listens).
+#[test]
+fn no_notification_url_or_secret_reaches_the_logs() {
+    let exe = std::env::current_exe().unwrap();
+    let out = std::process::Command::new(exe)
+        .args([
+            "notifications::sweep_with_failing_targets_at_trace_level",
+            "--exact",
+            "--ignored",
+            "--test-threads=1",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 passed"));
+}
+
+#[tokio::test]
+#[ignore = "run by no_notification_url_or_secret_reaches_the_logs in a process of its own"]
+async fn sweep_with_failing_targets_at_trace_level() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    // Everything at TRACE, except the AWS SDK's own internals at DEBUG, the most the
+    // template allows (`LogLevel`): at TRACE the SDK prints whole DynamoDB responses, and
+    // so the page record that holds the targets.
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(
+            "trace,aws_smithy_runtime=debug,aws_smithy_runtime_api=debug,aws_smithy_http_client=debug,aws_sdk_dynamodb=debug",
+        ))
+        .json()
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let table = TestTable::new().await;
+    let hooks = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path_regex("slack"))
+        .respond_with(ResponseTemplate::new(404).set_body_string("no_service"))
+        .mount(&hooks)
+        .await;
+    Mock::given(method("POST"))
+        .and(path_regex("teams"))
+        .respond_with(ResponseTemplate::new(200).set_delay(StdDuration::from_secs(2)))
+        .mount(&hooks)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&hooks)
+        .await;
+    page_with_targets(&table, &hooks).await;
+    let mut late = Fixture::complaint("777_360");
+    late.at = OffsetDateTime::now_utc() - Duration::hours(2);
+    late.sla_hours = 1;
+    late.store(&table.store()).await;
+    let graph = MockServer::start().await;
+
+    let summary = sweeper(&table, meta_outbound(&graph))
+        .sweep(OffsetDateTime::now_utc(), None)
+        .await
+        .unwrap();
+
+    assert!(summary.notifications_failed >= 2, "{summary:?}");
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("notification given up"),
+        "the sweep was logged"
+    );
+    let key_material = WEBHOOK_SECRET.trim_start_matches("whsec_");
+    for secret in [
+        "slack-url-token",
+        "teams-url-token",
+        "hook-url-token",
+        key_material,
+        &hooks.uri(),
+    ] {
+        let leaks: Vec<&str> = logs.lines().filter(|l| l.contains(secret)).collect();
+        assert!(
+            leaks.is_empty(),
+            "{secret:?} appears in the logs: {leaks:#?}"
+        );
+    }
+    for request in requests(&hooks, HOOK).await {
+        let signature = request.headers["webhook-signature"].to_str().unwrap();
+        assert!(!logs.contains(signature.trim_start_matches("v1,")));
+    }
+}

@@ -1,0 +1,555 @@
+//! The SLA sweeper against DynamoDB Local and `wiremock` platforms: escalation, the update
+//! request (a step for staff on Meta, a message where direct messages exist; every
+//! resolved case, once, even with two sweepers at once), the optional "resolved" note,
+//! closing, and reading only through the task index.
+
+use feedback::page::PageConfig;
+use feedback::records::FollowUpKind;
+use serde_json::json;
+use std::time::Duration as StdDuration;
+use store::tasks::ESCALATED_FLAG;
+use store::{MessageState, TaskAction, TaskChannel, TaskStatus};
+use time::{Duration, OffsetDateTime};
+use wiremock::matchers::{method, path, path_regex};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+use workspace_tests::dynamodb::{TestTable, port};
+use workspace_tests::responder::meta_outbound;
+use workspace_tests::sweeper::{
+    CHAT, Fixture, PAGE_ID, WEBHOOK_SECRET, chat_outbound, config, notify_targets, set_page,
+    sweeper, sweeper_on,
+};
+
+async fn accepting(server: &MockServer) {
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": "reply_9", "message_id": "m_9"}))
+                .set_delay(StdDuration::from_millis(100)),
+        )
+        .mount(server)
+        .await;
+}
+
+async fn posts(server: &MockServer, suffix: &str) -> Vec<wiremock::Request> {
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.method.as_str() == "POST" && r.url.path().ends_with(suffix))
+        .collect()
+}
+
+fn body(request: &wiremock::Request) -> serde_json::Value {
+    serde_json::from_slice(&request.body).unwrap()
+}
+
+#[tokio::test]
+async fn a_task_past_its_due_time_is_escalated_once_even_by_two_sweepers_at_once() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let hooks = MockServer::start().await;
+    accepting(&hooks).await;
+    set_page(
+        &store,
+        &platforms::meta::FACEBOOK,
+        PAGE_ID,
+        &notify_targets(&hooks.uri(), WEBHOOK_SECRET),
+    )
+    .await;
+    let mut late = Fixture::complaint("777_200");
+    late.at = OffsetDateTime::now_utc() - Duration::hours(30);
+    let key = late.store(&store).await;
+    // Due in a day: not escalated.
+    let on_time = Fixture::complaint("777_201").store(&store).await;
+    let graph = MockServer::start().await;
+    let (a, b) = (
+        sweeper(&table, meta_outbound(&graph)),
+        sweeper(&table, meta_outbound(&graph)),
+    );
+
+    let now = OffsetDateTime::now_utc();
+    let (ra, rb) = tokio::join!(a.sweep(now, None), b.sweep(now, None));
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    a.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+
+    assert_eq!(ra.escalated + rb.escalated, 1, "{ra:?} {rb:?}");
+    let task = store.task(&key).await.unwrap().unwrap();
+    assert!(task.escalated_at.is_some());
+    assert!(task.flags.contains(&ESCALATED_FLAG.to_owned()));
+    assert_eq!(
+        task.history
+            .iter()
+            .filter(|c| c.action == TaskAction::Escalate)
+            .count(),
+        1
+    );
+    assert_eq!(
+        task.status,
+        TaskStatus::Open,
+        "escalating does not change the status"
+    );
+    assert!(
+        store
+            .task(&on_time)
+            .await
+            .unwrap()
+            .unwrap()
+            .escalated_at
+            .is_none()
+    );
+    // One escalation per target; the old task was never announced as new (too old).
+    let slack = posts(&hooks, "/slack-url-token").await;
+    let overdue: Vec<_> = slack
+        .iter()
+        .filter(|r| {
+            body(r)["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("Overdue: task facebook:777_200")
+        })
+        .collect();
+    assert_eq!(overdue.len(), 1, "{slack:?}");
+    let hook: Vec<serde_json::Value> = posts(&hooks, "/hook-url-token")
+        .await
+        .iter()
+        .map(body)
+        .collect();
+    assert_eq!(
+        hook.iter()
+            .filter(|b| b["type"] == "task.escalated")
+            .count(),
+        1
+    );
+    assert_eq!(
+        hook.iter()
+            .filter(|b| b["type"] == "task.opened" && b["data"]["task"] == "facebook:777_200")
+            .count(),
+        0,
+        "too old to be announced"
+    );
+    assert_eq!(
+        hook.iter()
+            .filter(|b| b["type"] == "task.opened" && b["data"]["task"] == "facebook:777_201")
+            .count(),
+        1
+    );
+    let escalated = hook.iter().find(|b| b["type"] == "task.escalated").unwrap();
+    assert_eq!(escalated["data"]["theme"], "delivery");
+    assert!(escalated["data"]["overdue_minutes"].as_i64().unwrap() >= 5 * 60);
+}
+
+#[tokio::test]
+async fn a_resolved_meta_task_becomes_a_step_for_staff_with_the_text_ready_and_nothing_is_sent() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let graph = MockServer::start().await;
+    accepting(&graph).await;
+    let key = Fixture::complaint("777_210").store(&store).await;
+    let resolved = OffsetDateTime::now_utc() - Duration::hours(25);
+    store
+        .resolve_task(&key, "anna", "nieuwe taart bezorgd", "", resolved)
+        .await
+        .unwrap();
+
+    let summary = sweeper(&table, meta_outbound(&graph))
+        .sweep(OffsetDateTime::now_utc(), None)
+        .await
+        .unwrap();
+
+    assert_eq!(summary.update_requests_for_staff, 1);
+    let task = store.task(&key).await.unwrap().unwrap();
+    assert_eq!(task.status, TaskStatus::UpdateRequested);
+    assert_eq!(task.update_request_channel, Some(TaskChannel::Manual));
+    assert!(task.flags.contains(&"ask_for_update".to_owned()));
+    let text = task.update_request.unwrap();
+    assert!(
+        text.starts_with("Hallo Anke,") && text.contains("review"),
+        "{text}"
+    );
+    assert!(
+        graph
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty(),
+        "Meta's one private reply per comment was the first follow-up: nothing is sent"
+    );
+    assert!(
+        store
+            .followup(&key, FollowUpKind::UpdateRequest)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn a_resolved_task_is_asked_only_after_the_page_delay() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let key = Fixture::complaint("777_220").store(&store).await;
+    set_page(
+        &store,
+        &platforms::meta::FACEBOOK,
+        PAGE_ID,
+        &PageConfig {
+            update_request_delay_hours: Some(48),
+            ..PageConfig::default()
+        },
+    )
+    .await;
+    store
+        .resolve_task(
+            &key,
+            "anna",
+            "opgelost",
+            "",
+            OffsetDateTime::now_utc() - Duration::hours(30),
+        )
+        .await
+        .unwrap();
+    let graph = MockServer::start().await;
+    let s = sweeper(&table, meta_outbound(&graph));
+
+    s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+    assert_eq!(
+        store.task(&key).await.unwrap().unwrap().status,
+        TaskStatus::Resolved,
+        "30 of the page's 48 hours"
+    );
+    s.sweep(OffsetDateTime::now_utc() + Duration::hours(19), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.task(&key).await.unwrap().unwrap().status,
+        TaskStatus::UpdateRequested
+    );
+}
+
+#[tokio::test]
+async fn where_direct_messages_exist_the_update_request_is_sent_once_even_by_two_sweepers_at_once()
+{
+    let table = TestTable::new().await;
+    let store = table.store();
+    let chat = MockServer::start().await;
+    accepting(&chat).await;
+    let mut fixture = Fixture::complaint("dm-1");
+    fixture.platform = CHAT;
+    fixture.text = Some("My parcel never arrived and nobody answers.".into());
+    fixture.language = "en".into();
+    let key = fixture.store(&store).await;
+    store
+        .resolve_task(
+            &key,
+            "anna",
+            "resent the parcel",
+            "",
+            OffsetDateTime::now_utc() - Duration::days(2),
+        )
+        .await
+        .unwrap();
+    let outbound = platforms::reply::Outbound::new().with(chat_outbound(&chat.uri()));
+    let (a, b) = (sweeper(&table, outbound.clone()), sweeper(&table, outbound));
+
+    let now = OffsetDateTime::now_utc();
+    let (ra, rb) = tokio::join!(a.sweep(now, None), b.sweep(now, None));
+    ra.unwrap();
+    rb.unwrap();
+    a.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+
+    let sent = posts(&chat, "/messages").await;
+    assert_eq!(sent.len(), 1, "sent once");
+    assert_eq!(body(&sent[0])["to_author_of"], "dm-1");
+    assert!(
+        body(&sent[0])["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Hi Anke,"),
+        "{}",
+        body(&sent[0])
+    );
+    assert_eq!(sent[0].headers["authorization"], "Bearer test-page-token");
+    let task = store.task(&key).await.unwrap().unwrap();
+    assert_eq!(task.status, TaskStatus::UpdateRequested);
+    assert_eq!(
+        task.update_request_channel,
+        Some(TaskChannel::PlatformMessage)
+    );
+    assert!(!task.flags.contains(&"ask_for_update".to_owned()));
+    let followup = store
+        .followup(&key, FollowUpKind::UpdateRequest)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(followup.state, MessageState::Sent);
+    assert_eq!(followup.platform_message_id.as_deref(), Some("dm-1"));
+}
+
+#[tokio::test]
+async fn every_resolved_case_is_asked_whatever_its_rating_and_none_twice_after_a_reopen() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let graph = MockServer::start().await;
+    let mut keys = Vec::new();
+    for (item, stars) in [("r-1", 1), ("r-2", 2), ("r-5", 5)] {
+        let mut f = Fixture::complaint(item);
+        f.rating = Some(stars);
+        let key = f.store(&store).await;
+        store
+            .resolve_task(
+                &key,
+                "anna",
+                "done",
+                "",
+                OffsetDateTime::now_utc() - Duration::days(2),
+            )
+            .await
+            .unwrap();
+        keys.push(key);
+    }
+    let s = sweeper(&table, meta_outbound(&graph));
+
+    let first = s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+    assert_eq!(
+        first.update_requests_for_staff, 3,
+        "no review gating: {first:?}"
+    );
+
+    // One comes back, is resolved again: not asked a second time.
+    let now = OffsetDateTime::now_utc();
+    store
+        .reopen_task(
+            &keys[0],
+            "bert",
+            Some("came back"),
+            now + Duration::hours(4),
+            now,
+        )
+        .await
+        .unwrap();
+    store
+        .resolve_task(
+            &keys[0],
+            "bert",
+            "fixed for good",
+            "",
+            now - Duration::days(2),
+        )
+        .await
+        .unwrap();
+    let second = s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+    assert_eq!(
+        second.update_requests_for_staff + second.update_requests_sent,
+        0
+    );
+    let task = store.task(&keys[0]).await.unwrap().unwrap();
+    assert_eq!(task.status, TaskStatus::UpdateRequested);
+    let last = task.history.last().unwrap();
+    assert_eq!(
+        last.note.as_deref(),
+        Some("the customer was asked before; not asked again")
+    );
+}
+
+#[tokio::test]
+async fn the_resolved_note_is_posted_once_in_the_customer_language_when_the_page_wants_it() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let graph = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path_regex(r"^/v21\.0/[^/]+/comments$"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "note_1"})))
+        .mount(&graph)
+        .await;
+    set_page(
+        &store,
+        &platforms::meta::FACEBOOK,
+        PAGE_ID,
+        &PageConfig {
+            resolved_reply: Some(true),
+            brand_name: Some("Bakkerij Zon".into()),
+            ..PageConfig::default()
+        },
+    )
+    .await;
+    let key = Fixture::complaint("777_230").store(&store).await;
+    // Not asked yet (the delay), but the note goes out at once.
+    store
+        .resolve_task(&key, "anna", "bezorgd", "", OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    let s = sweeper(&table, meta_outbound(&graph));
+
+    let summary = s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+    s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+
+    assert_eq!(summary.resolved_replies, 1);
+    let notes = posts(&graph, "/777_230/comments").await;
+    assert_eq!(notes.len(), 1);
+    let text = body(&notes[0])["message"].as_str().unwrap().to_owned();
+    assert!(
+        text.starts_with("Hallo Anke,")
+            && text.contains("opgelost")
+            && text.contains("Bakkerij Zon"),
+        "{text}"
+    );
+    assert_eq!(
+        store.task(&key).await.unwrap().unwrap().status,
+        TaskStatus::Resolved,
+        "the update request still waits for its delay"
+    );
+}
+
+#[tokio::test]
+async fn pages_without_the_resolved_note_get_none() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let graph = MockServer::start().await;
+    accepting(&graph).await;
+    let key = Fixture::complaint("777_231").store(&store).await;
+    store
+        .resolve_task(&key, "anna", "bezorgd", "", OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    sweeper(&table, meta_outbound(&graph))
+        .sweep(OffsetDateTime::now_utc(), None)
+        .await
+        .unwrap();
+    assert!(
+        graph
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn tasks_asked_long_enough_ago_are_closed_by_the_sweeper() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let key = Fixture::complaint("777_240").store(&store).await;
+    let long_ago = OffsetDateTime::now_utc() - Duration::days(20);
+    store
+        .resolve_task(&key, "anna", "done", "", long_ago)
+        .await
+        .unwrap();
+    store
+        .record_update_request(
+            &key,
+            store::tasks::UpdateRequestOutcome::StaffStep,
+            "…",
+            long_ago,
+        )
+        .await
+        .unwrap();
+    let graph = MockServer::start().await;
+
+    let summary = sweeper(&table, meta_outbound(&graph))
+        .sweep(OffsetDateTime::now_utc(), None)
+        .await
+        .unwrap();
+
+    assert_eq!(summary.closed, 1);
+    let task = store.task(&key).await.unwrap().unwrap();
+    assert_eq!(task.status, TaskStatus::Closed);
+    assert_eq!(task.history.last().unwrap().by, "sla-sweeper");
+}
+
+#[tokio::test]
+async fn the_sweeper_reads_tasks_through_the_index_and_never_scans_the_table() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let hooks = MockServer::start().await;
+    accepting(&hooks).await;
+    set_page(
+        &store,
+        &platforms::meta::FACEBOOK,
+        PAGE_ID,
+        &notify_targets(&hooks.uri(), WEBHOOK_SECRET),
+    )
+    .await;
+    let mut late = Fixture::complaint("777_250");
+    late.at = OffsetDateTime::now_utc() - Duration::hours(2);
+    late.sla_hours = 1;
+    late.store(&store).await;
+    let resolved = Fixture::complaint("777_251").store(&store).await;
+    store
+        .resolve_task(
+            &resolved,
+            "anna",
+            "done",
+            "",
+            OffsetDateTime::now_utc() - Duration::days(2),
+        )
+        .await
+        .unwrap();
+    let (proxy, operations) =
+        workspace_tests::recording::start(&format!("127.0.0.1:{}", port())).await;
+    let graph = MockServer::start().await;
+    let s = sweeper_on(
+        table.store_through(&proxy),
+        config(&table.name, meta_outbound(&graph)),
+    );
+
+    let summary = s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+
+    assert_eq!(
+        (summary.escalated, summary.update_requests_for_staff),
+        (1, 1)
+    );
+    assert!(summary.notifications_sent >= 3, "{summary:?}");
+    assert_eq!(operations.count("Scan"), 0, "{:?}", operations.all());
+    assert!(operations.count("Query") >= 4, "{:?}", operations.all());
+    assert!(
+        operations
+            .all()
+            .iter()
+            .all(|o| ["Query", "GetItem", "PutItem", "UpdateItem"].contains(&o.as_str())),
+        "only what the template's policy allows: {:?}",
+        operations.all()
+    );
+}
+
+#[tokio::test]
+async fn a_platform_refusing_the_update_request_leaves_a_step_for_staff() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let chat = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/messages"))
+        .respond_with(ResponseTemplate::new(403))
+        .mount(&chat)
+        .await;
+    let mut fixture = Fixture::complaint("dm-2");
+    fixture.platform = CHAT;
+    fixture.language = "en".into();
+    let key = fixture.store(&store).await;
+    store
+        .resolve_task(
+            &key,
+            "anna",
+            "done",
+            "",
+            OffsetDateTime::now_utc() - Duration::days(2),
+        )
+        .await
+        .unwrap();
+    let outbound = platforms::reply::Outbound::new().with(chat_outbound(&chat.uri()));
+    let s = sweeper(&table, outbound);
+
+    let summary = s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+    s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+
+    assert_eq!(summary.update_requests_for_staff, 1);
+    assert_eq!(
+        posts(&chat, "/messages").await.len(),
+        1,
+        "refused: not tried again"
+    );
+    let task = store.task(&key).await.unwrap().unwrap();
+    assert_eq!(task.update_request_channel, Some(TaskChannel::Manual));
+    assert!(task.flags.contains(&"update_request_failed".to_owned()));
+    assert!(task.flags.contains(&"ask_for_update".to_owned()));
+}

@@ -1,0 +1,556 @@
+//! `feedbackctl` as staff run it, against DynamoDB Local: the task lifecycle commands,
+//! the reports on a fixture set (table, JSON, chart), and the GDPR export and erasure
+//! (nothing of the author left).
+
+use crate::end_to_end::binaries;
+use serde_json::Value;
+use store::messages::{Finish, NewMessage};
+use store::{Channel, FeedbackKey, MessageState, TaskStatus};
+use time::{Duration, OffsetDateTime};
+use tokio::process::Command;
+use workspace_tests::dynamodb::{TestTable, port};
+use workspace_tests::sweeper::{Fixture, PAGE_ID, WEBHOOK_SECRET, notify_targets, set_page};
+
+struct Run {
+    ok: bool,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", self.stdout, self.stderr))
+    }
+}
+
+/// `feedbackctl --local --table T ARGS…`, as `user` (the `$USER` of the session).
+async fn ctl(table: &TestTable, user: &str, args: &[&str]) -> Run {
+    let (_, cli) = binaries().await;
+    let out = Command::new(cli)
+        .args(["--local", "--table", &table.name])
+        .args(args)
+        .env("DYNAMODB_LOCAL_PORT", port().to_string())
+        .env("USER", user)
+        .output()
+        .await
+        .unwrap();
+    Run {
+        ok: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[tokio::test]
+async fn staff_claim_resolve_drop_reopen_and_read_the_history_from_the_command_line() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let hooks = wiremock::MockServer::start().await;
+    set_page(
+        &store,
+        &platforms::meta::FACEBOOK,
+        PAGE_ID,
+        &notify_targets(&hooks.uri(), WEBHOOK_SECRET),
+    )
+    .await;
+    let one = Fixture::complaint("777_400").store(&store).await;
+    let two = Fixture::complaint("777_401").store(&store).await;
+
+    // Claimed by the session's user when --by is left out.
+    let claim = ctl(&table, "anna", &["tasks", "claim", "facebook:777_400"]).await;
+    assert!(claim.ok, "{}", claim.stderr);
+    let taken = ctl(&table, "bert", &["tasks", "claim", "facebook:777_400"]).await;
+    assert!(!taken.ok);
+    assert!(
+        taken.stderr.contains("is claimed by anna, not open"),
+        "{}",
+        taken.stderr
+    );
+    let resolve = ctl(
+        &table,
+        "anna",
+        &[
+            "--json",
+            "tasks",
+            "resolve",
+            "facebook:777_400",
+            "--note",
+            "nieuwe taart bezorgd",
+        ],
+    )
+    .await;
+    assert!(resolve.ok, "{}", resolve.stderr);
+    let resolved = resolve.json();
+    assert_eq!(resolved["status"], "resolved");
+    assert_eq!(resolved["notifications"], 3, "the page's targets are told");
+    assert!(
+        resolved["update_request"]
+            .as_str()
+            .unwrap()
+            .starts_with("Hallo Anke,")
+    );
+    let told = store.item(&one).await.unwrap().notifications;
+    assert!(
+        told.iter()
+            .all(|n| n.event == store::NotificationEvent::TaskResolved
+                && n.state == MessageState::Pending),
+        "{told:?}"
+    );
+    let again = ctl(&table, "bert", &["tasks", "claim", "facebook:777_400"]).await;
+    assert!(
+        again.stderr.contains("is resolved, not open"),
+        "{}",
+        again.stderr
+    );
+
+    let drop = ctl(
+        &table,
+        "bert",
+        &[
+            "tasks",
+            "drop",
+            "facebook:777_401",
+            "--reason",
+            "duplicate of 777_400",
+        ],
+    )
+    .await;
+    assert!(drop.ok, "{}", drop.stderr);
+    let reopen = ctl(
+        &table,
+        "bert",
+        &[
+            "tasks",
+            "reopen",
+            "facebook:777_401",
+            "--note",
+            "not a duplicate",
+            "--due-in",
+            "4",
+        ],
+    )
+    .await;
+    assert!(reopen.ok, "{}", reopen.stderr);
+    let task = store.task(&two).await.unwrap().unwrap();
+    assert_eq!(task.status, TaskStatus::Open);
+    assert!(task.due_at > OffsetDateTime::now_utc() + Duration::hours(3));
+
+    let history = ctl(
+        &table,
+        "x",
+        &["--json", "tasks", "history", "facebook:777_401"],
+    )
+    .await;
+    let steps: Vec<(String, String)> = history
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["action"].as_str().unwrap().to_owned(),
+                c["by"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("open".to_owned(), "responder".to_owned()),
+            ("drop".to_owned(), "bert".to_owned()),
+            ("reopen".to_owned(), "bert".to_owned())
+        ]
+    );
+    let table_out = ctl(&table, "x", &["tasks", "history", "facebook:777_401"]).await;
+    assert!(
+        table_out.stdout.contains("duplicate of 777_400") && table_out.stdout.contains("bert"),
+        "{}",
+        table_out.stdout
+    );
+    let list = ctl(
+        &table,
+        "x",
+        &["--json", "tasks", "list", "--status", "resolved"],
+    )
+    .await;
+    assert_eq!(list.json().as_array().unwrap().len(), 1);
+    let show = ctl(&table, "x", &["tasks", "show", "facebook:777_400"]).await;
+    assert!(show.stdout.contains("resolve by anna"), "{}", show.stdout);
+}
+
+/// A public reply sent `after` the feedback arrived.
+async fn replied(table: &TestTable, key: &FeedbackKey, at: OffsetDateTime, after: Duration) {
+    let store = table.store();
+    let message = NewMessage {
+        channel: Channel::Public,
+        text: "Hallo, sorry!",
+        alt_text: None,
+        state: MessageState::Pending,
+    };
+    store.create_message(key, &message, at).await.unwrap();
+    store
+        .claim_message(key, Channel::Public, at, Duration::seconds(60), 5)
+        .await
+        .unwrap();
+    store
+        .finish_message(
+            key,
+            Channel::Public,
+            &Finish::Sent {
+                platform_message_id: Some("r".into()),
+            },
+            at + after,
+        )
+        .await
+        .unwrap();
+}
+
+/// Complaints over two periods: website complaints grew, delivery ones fell.
+async fn report_fixtures(table: &TestTable) {
+    let store = table.store();
+    let now = OffsetDateTime::now_utc();
+    let texts = [
+        // This period (the last 30 days).
+        (
+            "t1",
+            2,
+            "De website werkt al dagen niet, ik kan niet afrekenen.",
+        ),
+        ("t2", 3, "Jullie website doet het niet, inloggen lukt niet."),
+        (
+            "t3",
+            5,
+            "De app crasht steeds bij het betalen op de website.",
+        ),
+        ("t4", 6, "Mijn bestelling is nog steeds niet geleverd."),
+        // The 30 days before.
+        (
+            "p1",
+            35,
+            "Mijn pakket is nooit aangekomen, bezorging duurt weken.",
+        ),
+        (
+            "p2",
+            40,
+            "Bestelling niet geleverd en de bezorger kwam niet.",
+        ),
+        ("p3", 45, "De website werkt niet."),
+    ];
+    for (i, (item, days, text)) in texts.into_iter().enumerate() {
+        let mut f = Fixture::complaint(item);
+        f.at = now - Duration::days(days);
+        f.text = Some(text.to_owned());
+        f.author_id = Some(format!("author-{item}"));
+        let key = f.store(&store).await;
+        replied(table, &key, f.at, Duration::minutes(5 * (i as i64 + 1))).await;
+    }
+    // A question is not a complaint.
+    let mut q = Fixture::complaint("q1");
+    q.label = "question".into();
+    q.text = Some("Wanneer zijn jullie open?".into());
+    q.store(&store).await;
+}
+
+#[tokio::test]
+async fn the_theme_report_counts_complaints_per_theme_against_the_period_before() {
+    let table = TestTable::new().await;
+    report_fixtures(&table).await;
+    let chart = std::env::temp_dir().join(format!("{}-themes.svg", table.name));
+
+    let run = ctl(
+        &table,
+        "x",
+        &[
+            "--json",
+            "report",
+            "themes",
+            "--since",
+            "30d",
+            "--chart",
+            chart.to_str().unwrap(),
+        ],
+    )
+    .await;
+
+    assert!(run.ok, "{}", run.stderr);
+    let report = run.json();
+    assert_eq!(report["complaints"], 4);
+    assert_eq!(report["previous_complaints"], 3);
+    let theme = |name: &str| {
+        report["themes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["theme"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(report["themes"][0]["theme"], "website");
+    assert_eq!(
+        (
+            theme("website")["count"].as_u64(),
+            theme("website")["previous"].as_u64()
+        ),
+        (Some(3), Some(1))
+    );
+    assert_eq!(theme("website")["trend"], "up");
+    assert_eq!(
+        (
+            theme("delivery")["count"].as_u64(),
+            theme("delivery")["previous"].as_u64()
+        ),
+        (Some(1), Some(2))
+    );
+    assert_eq!(theme("delivery")["trend"], "down");
+    let svg = std::fs::read_to_string(&chart).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains(">website<") && svg.contains("this period"));
+    let _ = std::fs::remove_file(chart);
+
+    let text = ctl(&table, "x", &["report", "themes"]).await;
+    assert!(
+        text.stdout.contains("website") && text.stdout.contains("↑ +2 (+200%)"),
+        "{}",
+        text.stdout
+    );
+    let other_page = ctl(
+        &table,
+        "x",
+        &["--json", "report", "themes", "--page", "facebook:1"],
+    )
+    .await;
+    assert_eq!(other_page.json()["complaints"], 0);
+}
+
+#[tokio::test]
+async fn the_response_report_gives_the_median_the_90th_percentile_and_the_sla_share() {
+    let table = TestTable::new().await;
+    report_fixtures(&table).await;
+    let store = table.store();
+    // t1 resolved within its SLA, t2 too late; t3 and t4 are open and past due.
+    for (item, hours) in [("t1", 2), ("t2", 30)] {
+        let key = Fixture::complaint(item).key();
+        let task = store.task(&key).await.unwrap().unwrap();
+        store
+            .resolve_task(
+                &key,
+                "anna",
+                "done",
+                "",
+                task.created_at + Duration::hours(hours),
+            )
+            .await
+            .unwrap();
+    }
+    let chart = std::env::temp_dir().join(format!("{}-response.svg", table.name));
+
+    let run = ctl(
+        &table,
+        "x",
+        &[
+            "--json",
+            "report",
+            "response",
+            "--chart",
+            chart.to_str().unwrap(),
+        ],
+    )
+    .await;
+
+    assert!(run.ok, "{}", run.stderr);
+    let all = &run.json()["rows"][0];
+    assert_eq!(all["scope"], "all");
+    // t1–t4 replied after 5, 10, 15 and 20 minutes; the question has no reply.
+    assert_eq!(all["tasks"], 5);
+    assert_eq!(all["replied"], 4);
+    assert_eq!(all["first_reply_median_seconds"], 750);
+    assert_eq!(all["first_reply_p90_seconds"], 1200);
+    assert_eq!(
+        (all["sla_decided"].as_u64(), all["within_sla"].as_u64()),
+        (Some(4), Some(1))
+    );
+    assert_eq!(all["within_sla_share"], 0.25);
+    let svg = std::fs::read_to_string(&chart).unwrap();
+    assert!(svg.contains("Time to the first public reply") && svg.contains("25% within SLA"));
+    let _ = std::fs::remove_file(chart);
+    let text = ctl(&table, "x", &["report", "response"]).await;
+    assert!(
+        text.stdout.contains("12m") && text.stdout.contains("25% (1 of 4)"),
+        "{}",
+        text.stdout
+    );
+}
+
+#[tokio::test]
+async fn a_gdpr_export_holds_everything_about_the_author_and_an_erasure_leaves_nothing_of_them() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let hooks = wiremock::MockServer::start().await;
+    set_page(
+        &store,
+        &platforms::meta::FACEBOOK,
+        PAGE_ID,
+        &notify_targets(&hooks.uri(), WEBHOOK_SECRET),
+    )
+    .await;
+    // Anke: a complaint with its messages, a notification quoting it, an edited text and an
+    // "already answered" marker; and a second comment. Bram: one comment.
+    let mut anke = Fixture::complaint("777_500");
+    anke.author_name = Some("Anke Zonnebloem".into());
+    anke.author_id = Some("anke-4242".into());
+    anke.text = Some("Zonnebloem hier: mijn taart is nooit geleverd!".into());
+    let one = anke.store(&store).await;
+    anke.edit(&store, "Zonnebloem: taart nooit geleverd, ordernummer 8812")
+        .await;
+    replied(&table, &one, anke.at, Duration::minutes(3)).await;
+    store
+        .claim_author_in_thread(&one, anke.thread_id.as_deref().unwrap(), "anke-4242")
+        .await
+        .unwrap();
+    let mut second = anke.clone();
+    second.item = "777_501".into();
+    second.task = false;
+    second.text = Some("Nog steeds niets gehoord, Anke".into());
+    second.store(&store).await;
+    let mut bram = Fixture::complaint("777_502");
+    bram.author_name = Some("Bram Visser".into());
+    bram.author_id = Some("bram-77".into());
+    bram.text = Some("Heerlijke taart, dank!".into());
+    let b = bram.store(&store).await;
+    // The task was announced to the page's targets, quoting the comment.
+    let graph = wiremock::MockServer::start().await;
+    workspace_tests::sweeper::sweeper(&table, workspace_tests::responder::meta_outbound(&graph))
+        .sweep(OffsetDateTime::now_utc(), None)
+        .await
+        .unwrap();
+    store
+        .resolve_task(
+            &one,
+            "anna",
+            "Anke Zonnebloem kreeg een nieuwe taart",
+            "Hallo Anke, …",
+            OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap();
+
+    let export = ctl(
+        &table,
+        "dpo",
+        &["gdpr", "export", "--author", "facebook:anke-4242"],
+    )
+    .await;
+    assert!(export.ok, "{}", export.stderr);
+    let exported = export.json();
+    let ids: Vec<&str> = exported["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["facebook:777_500", "facebook:777_501"]);
+    let everything = export.stdout.clone();
+    for held in [
+        "Anke Zonnebloem",
+        "anke-4242",
+        "ordernummer 8812",
+        "nooit geleverd",
+        "Nog steeds niets gehoord",
+    ] {
+        assert!(
+            everything.contains(held),
+            "{held} is missing from the export"
+        );
+    }
+    assert!(!everything.contains("Bram"), "only this author");
+    assert_eq!(exported["answered_markers"].as_array().unwrap().len(), 1);
+
+    let dry = ctl(
+        &table,
+        "dpo",
+        &["gdpr", "erase", "--author", "facebook:anke-4242"],
+    )
+    .await;
+    assert!(
+        dry.ok && dry.stdout.contains("run again with --yes"),
+        "{}",
+        dry.stdout
+    );
+    assert!(
+        format!("{:?}", table.scan().await).contains("Zonnebloem"),
+        "nothing changed yet"
+    );
+
+    let erase = ctl(
+        &table,
+        "x",
+        &[
+            "--json",
+            "gdpr",
+            "erase",
+            "--author",
+            "facebook:anke-4242",
+            "--by",
+            "dpo",
+            "--yes",
+        ],
+    )
+    .await;
+    assert!(erase.ok, "{}", erase.stderr);
+    let erasure = erase.json()["erasure"].clone();
+    assert_eq!(erasure["counts"]["feedback"], 2);
+    assert_eq!(erasure["counts"]["tasks"], 1);
+    assert_eq!(erasure["counts"]["answered_markers"], 1);
+    assert!(erasure["counts"]["notifications"].as_u64().unwrap() >= 3);
+
+    let items = table.scan().await;
+    let all = serde_json::to_string(&items).unwrap();
+    for gone in [
+        "Anke",
+        "Zonnebloem",
+        "anke-4242",
+        "ordernummer",
+        "nooit geleverd",
+        "Nog steeds niets gehoord",
+    ] {
+        assert!(!all.contains(gone), "{gone:?} is still in the table: {all}");
+    }
+    // What is not theirs, and what counts, stays.
+    assert!(all.contains("Bram Visser") && all.contains("Heerlijke taart"));
+    let task = store.task(&one).await.unwrap().unwrap();
+    assert_eq!(
+        (task.label.as_str(), task.status),
+        ("negative", TaskStatus::Resolved)
+    );
+    assert!(task.theme.is_some(), "the theme stays for the reports");
+    let record = store.feedback(&one).await.unwrap().unwrap();
+    assert_eq!(record.feedback.author_id, None);
+    assert_eq!(record.feedback.text, None);
+    assert!(record.text_history.is_empty());
+    assert_eq!(record.label.as_deref(), Some("negative"));
+    assert!(
+        store
+            .feedback(&b)
+            .await
+            .unwrap()
+            .unwrap()
+            .feedback
+            .author_name
+            .is_some()
+    );
+    let erasures: Vec<&Value> = items
+        .iter()
+        .filter(|i| i["record_type"] == "erasure")
+        .collect();
+    assert_eq!(erasures.len(), 1);
+    assert_eq!(erasures[0]["requested_by"], "dpo");
+    assert_eq!(erasures[0]["platform"], "facebook");
+    // Nothing of the author left to export.
+    let after = ctl(
+        &table,
+        "dpo",
+        &["--json", "gdpr", "export", "--author", "facebook:anke-4242"],
+    )
+    .await;
+    assert!(after.json()["items"].as_array().unwrap().is_empty());
+}
