@@ -89,7 +89,11 @@ impl Default for GraphConfig {
 
 #[derive(Debug, Clone)]
 pub struct GraphClient {
-    http: reqwest::Client,
+    /// Built on first use, not at cold start: building it reads the system's trust store
+    /// (hundreds of files, ~5 ms), which an invocation that sends nothing should not pay.
+    http: std::sync::OnceLock<reqwest::Client>,
+    connect_timeout: Duration,
+    timeout: Duration,
     base: String,
 }
 
@@ -148,20 +152,30 @@ fn transport(e: reqwest::Error) -> ReplyError {
 
 impl GraphClient {
     pub fn new(config: &GraphConfig) -> Result<Self, reqwest::Error> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent("reputation-guard/0.1")
-            .build()?;
         Ok(Self {
-            http,
+            http: std::sync::OnceLock::new(),
+            connect_timeout: config.connect_timeout,
+            timeout: config.timeout,
             base: format!(
                 "{}/{}",
                 config.base_url.trim_end_matches('/'),
                 config.version.trim_matches('/')
             ),
         })
+    }
+
+    fn http(&self) -> Result<&reqwest::Client, ReplyError> {
+        if let Some(http) = self.http.get() {
+            return Ok(http);
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent("reputation-guard/0.1")
+            .build()
+            .map_err(|e| ReplyError::Transient(format!("the HTTP client cannot be built: {e}")))?;
+        Ok(self.http.get_or_init(|| http))
     }
 
     async fn call(
@@ -258,7 +272,7 @@ impl ReplyClient for GraphClient {
             };
             let query = format!("{field}.{sub}({}){{{fields}}}", f.item_id);
             let url = self.url(&[f.account_id.as_str()], &[("fields", &query)])?;
-            let body = self.call(self.http.get(url), token).await?;
+            let body = self.call(self.http()?.get(url), token).await?;
             let item = body
                 .get(field)
                 .ok_or_else(|| ReplyError::Rejected(format!("no {field} in the answer")))?;
@@ -277,7 +291,7 @@ impl ReplyClient for GraphClient {
                 "message,text,from,username,created_time,timestamp",
             )],
         )?;
-        let body = self.call(self.http.get(url), token).await?;
+        let body = self.call(self.http()?.get(url), token).await?;
         Ok(FetchedItem {
             text: text_of(&body, "message").or_else(|| text_of(&body, "text")),
             author_id: body.get("from").and_then(|f| text_of(f, "id")),
@@ -299,7 +313,10 @@ impl ReplyClient for GraphClient {
     ) -> Result<String, ReplyError> {
         let url = self.url(&[&target.reply_to, Self::replies_edge(target)], &[])?;
         let body = self
-            .call(self.http.post(url).json(&json!({ "message": text })), token)
+            .call(
+                self.http()?.post(url).json(&json!({ "message": text })),
+                token,
+            )
             .await?;
         body.get("id")
             .and_then(Value::as_str)
@@ -316,7 +333,7 @@ impl ReplyClient for GraphClient {
             &[&target.reply_to, Self::replies_edge(target)],
             &[("fields", "id,from"), ("limit", "100")],
         )?;
-        let body = self.call(self.http.get(url), token).await?;
+        let body = self.call(self.http()?.get(url), token).await?;
         let found = body
             .get("data")
             .and_then(Value::as_array)
@@ -343,7 +360,7 @@ impl ReplyClient for GraphClient {
         let url = self.url(&[&target.account_id, "messages"], &[])?;
         let body = self
             .call(
-                self.http.post(url).json(&json!({
+                self.http()?.post(url).json(&json!({
                     "recipient": { "comment_id": target.item_id },
                     "message": { "text": text },
                 })),
