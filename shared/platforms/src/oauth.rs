@@ -102,6 +102,50 @@ impl TokenCache {
         Some(self.exchange(account, &refresh).await)
     }
 
+    /// Send the request `build` makes with the access token; on a 401, renew the
+    /// account's token once and send again. The answer's JSON (`Null` when empty).
+    pub async fn call(
+        &self,
+        account: &AccountId,
+        token: &AccessToken,
+        build: impl Fn(&str) -> reqwest::RequestBuilder,
+    ) -> Result<serde_json::Value, ReplyError> {
+        let mut token = token.clone();
+        for attempt in 0..2 {
+            let response = build(token.expose_secret())
+                .send()
+                .await
+                .map_err(transport)?;
+            let (status, body) = read_capped(response).await?;
+            match status {
+                200..=299 if body.trim().is_empty() => return Ok(serde_json::Value::Null),
+                200..=299 => {
+                    return serde_json::from_str(&body)
+                        .map_err(|e| ReplyError::Ambiguous(format!("unreadable answer: {e}")));
+                }
+                401 if attempt == 0 => match self.renew(account).await {
+                    Some(Ok(fresh)) => token = fresh,
+                    Some(Err(e)) => return Err(e),
+                    None => {
+                        return Err(ReplyError::Reconnect("the access token was refused".into()));
+                    }
+                },
+                401 | 403 => {
+                    return Err(ReplyError::Reconnect(format!(
+                        "HTTP {status}: access refused"
+                    )));
+                }
+                404 => return Err(ReplyError::Rejected("the item no longer exists".into())),
+                429 => return Err(ReplyError::Transient("rate limited".into())),
+                s if s >= 500 => return Err(ReplyError::Ambiguous(format!("HTTP {s}"))),
+                s => return Err(ReplyError::Rejected(format!("HTTP {s}"))),
+            }
+        }
+        Err(ReplyError::Reconnect(
+            "the access token was refused twice".into(),
+        ))
+    }
+
     pub fn forget(&self, account: &AccountId) {
         if let Ok(mut cached) = self.cached.lock() {
             cached.remove(account);

@@ -3,7 +3,7 @@
 //! access tokens come from [`crate::oauth::TokenCache`] and are renewed once on a 401.
 
 use super::{CAPABILITIES, PLATFORM};
-use crate::calls::{client, read_capped, transport, url};
+use crate::calls::{client, url};
 use crate::oauth::{ClientAuth, TokenCache};
 use crate::reply::{
     AccessToken, FetchedItem, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
@@ -11,7 +11,7 @@ use crate::reply::{
 };
 use async_trait::async_trait;
 use feedback::{AccountId, Feedback, Rating};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
@@ -113,50 +113,13 @@ impl GoogleReplies {
         url(&self.api, &segments, &[])
     }
 
-    /// Send, and on a 401 renew the account's access token and send once more.
     async fn call(
         &self,
         account: &AccountId,
         token: &AccessToken,
         build: impl Fn(&str) -> reqwest::RequestBuilder,
     ) -> Result<Value, ReplyError> {
-        let mut token = token.clone();
-        for attempt in 0..2 {
-            let response = build(token.expose_secret())
-                .send()
-                .await
-                .map_err(transport)?;
-            let (status, body) = read_capped(response).await?;
-            match status {
-                200..=299 => {
-                    return if body.trim().is_empty() {
-                        Ok(Value::Null)
-                    } else {
-                        serde_json::from_str(&body)
-                            .map_err(|e| ReplyError::Ambiguous(format!("unreadable answer: {e}")))
-                    };
-                }
-                401 if attempt == 0 => match self.tokens.renew(account).await {
-                    Some(Ok(fresh)) => token = fresh,
-                    Some(Err(e)) => return Err(e),
-                    None => {
-                        return Err(ReplyError::Reconnect("the access token was refused".into()));
-                    }
-                },
-                401 | 403 => {
-                    return Err(ReplyError::Reconnect(format!(
-                        "HTTP {status}: access refused"
-                    )));
-                }
-                404 => return Err(ReplyError::Rejected("the review no longer exists".into())),
-                429 => return Err(ReplyError::Transient("rate limited".into())),
-                s if s >= 500 => return Err(ReplyError::Ambiguous(format!("HTTP {s}"))),
-                s => return Err(ReplyError::Rejected(format!("HTTP {s}"))),
-            }
-        }
-        Err(ReplyError::Reconnect(
-            "the access token was refused twice".into(),
-        ))
+        self.tokens.call(account, token, build).await
     }
 
     fn account_of(target_account: &str) -> Result<AccountId, ReplyError> {

@@ -4,7 +4,7 @@
 
 use super::parse::{is_review_id, title_and_text};
 use super::{CAPABILITIES, PLATFORM};
-use crate::calls::{client, read_capped, transport, url};
+use crate::calls::{client, url};
 use crate::oauth::{ClientAuth, TokenCache};
 use crate::reply::{
     AccessToken, FetchedItem, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
@@ -12,7 +12,7 @@ use crate::reply::{
 };
 use async_trait::async_trait;
 use feedback::{AccountId, Feedback, Rating};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
@@ -138,38 +138,7 @@ impl TrustpilotReplies {
         token: &AccessToken,
         build: impl Fn(&str) -> reqwest::RequestBuilder,
     ) -> Result<Value, ReplyError> {
-        let mut token = token.clone();
-        for attempt in 0..2 {
-            let response = build(token.expose_secret())
-                .send()
-                .await
-                .map_err(transport)?;
-            let (status, body) = read_capped(response).await?;
-            match status {
-                200..=299 => {
-                    return Ok(serde_json::from_str(&body).unwrap_or(Value::Null));
-                }
-                401 if attempt == 0 => match self.tokens.renew(account).await {
-                    Some(Ok(fresh)) => token = fresh,
-                    Some(Err(e)) => return Err(e),
-                    None => {
-                        return Err(ReplyError::Reconnect("the access token was refused".into()));
-                    }
-                },
-                401 | 403 => {
-                    return Err(ReplyError::Reconnect(format!(
-                        "HTTP {status}: access refused"
-                    )));
-                }
-                404 => return Err(ReplyError::Rejected("the review no longer exists".into())),
-                429 => return Err(ReplyError::Transient("rate limited".into())),
-                s if s >= 500 => return Err(ReplyError::Ambiguous(format!("HTTP {s}"))),
-                s => return Err(ReplyError::Rejected(format!("HTTP {s}"))),
-            }
-        }
-        Err(ReplyError::Reconnect(
-            "the access token was refused twice".into(),
-        ))
+        self.tokens.call(account, token, build).await
     }
 
     fn account_of(account: &str) -> Result<AccountId, ReplyError> {
