@@ -13,7 +13,7 @@ use platforms::reply::{
     AccessToken, Outbound, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
 };
 use std::sync::Arc;
-use store::messages::{Claim, Finish, NewMessage};
+use store::messages::{Claim, Finish, NewMessage, OutgoingMessage, StaffText};
 use store::tasks::NewTask;
 use store::{FeedbackKey, ResponderStore, StoreError};
 use time::OffsetDateTime;
@@ -352,7 +352,7 @@ impl Responder {
                 state: initial,
             };
             let stored = self.store.create_message(key, &message, now).await?;
-            if stored.text != *text
+            if (stored.text != *text || stored.staff_text() == StaffText::EditNotApproved)
                 && matches!(
                     stored.state,
                     MessageState::Pending | MessageState::Draft | MessageState::Uncertain
@@ -563,8 +563,11 @@ impl Responder {
                 Channel::Public => Some(&d.public),
                 Channel::Private => d.private.as_ref(),
             });
+            // Staff's edit sits beside the draft: `text` is still ours, and an edit counts
+            // only when whoever made it approved it.
             let ours = draft == Some(&stored.text)
-                && (stored.approved_by.is_some() || stored.state != MessageState::Pending);
+                && (stored.approved_by.is_some() || stored.state != MessageState::Pending)
+                && stored.staff_text() != StaffText::EditNotApproved;
             if ours {
                 send[i] = true;
             } else if matches!(
@@ -798,27 +801,25 @@ impl Responder {
                     }
                 }
             }
-            let result = match channel {
-                Channel::Public => {
-                    // Honest: the reply mentions a private message only when one went out.
-                    let private_sent = matches!(
-                        self.store.message(key, Channel::Private).await?,
-                        Some(m) if m.state == MessageState::Sent
-                    );
-                    let text = match (&message.alt_text, private_sent) {
-                        (Some(alt), false) => alt,
-                        _ => &message.text,
+            let text = match self.text_to_send(key, channel, &message).await? {
+                Ok(text) => text,
+                Err(reason) => {
+                    let finish = Finish::Failed {
+                        reason: reason.clone(),
                     };
-                    client
-                        .post_public_reply(target, text, token)
-                        .await
-                        .map(Some)
+                    self.store
+                        .finish_message(key, channel, &finish, now)
+                        .await?;
+                    warn!(channel = channel.as_str(), reason, "not sent");
+                    return Ok(Sent::Failed(reason));
                 }
-                Channel::Private => {
-                    client
-                        .send_private_reply(target, &message.text, token)
-                        .await
-                }
+            };
+            let result = match channel {
+                Channel::Public => client
+                    .post_public_reply(target, &text, token)
+                    .await
+                    .map(Some),
+                Channel::Private => client.send_private_reply(target, &text, token).await,
             };
             let now = OffsetDateTime::now_utc();
             let finish = match result {
@@ -871,6 +872,57 @@ impl Responder {
             channel: channel.as_str(),
             reason: last_error,
         })
+    }
+
+    /// The words to send for `message`: the draft (the public reply that claims no
+    /// private message when none went out), or staff's own approved edit, sent as it is.
+    /// `Err`: nothing may be sent, and why (for the task).
+    async fn text_to_send(
+        &self,
+        key: &FeedbackKey,
+        channel: Channel,
+        message: &OutgoingMessage,
+    ) -> Result<Result<String, String>, RespondError> {
+        // Honest: the public reply mentions a private message only when one went out.
+        let private_missing = channel == Channel::Public
+            && message.alt_text.is_some()
+            && !matches!(
+                self.store.message(key, Channel::Private).await?,
+                Some(m) if m.state == MessageState::Sent
+            );
+        match message.staff_text() {
+            StaffText::Draft => Ok(Ok(match (&message.alt_text, private_missing) {
+                (Some(alt), true) => alt.clone(),
+                _ => message.text.clone(),
+            })),
+            StaffText::EditNotApproved => Ok(Err(
+                "staff's edit was not approved by the person who made it: not sent; check it and approve it again or answer by hand".into(),
+            )),
+            StaffText::Edited(edit) => {
+                let capabilities = self.outbound.capabilities(&key.platform);
+                let limit = match channel {
+                    Channel::Public => capabilities.public_replies.map(|p| p.limit),
+                    Channel::Private => capabilities.private_channel.limit(),
+                };
+                if let Some(limit) = limit
+                    && !limit.fits(edit)
+                {
+                    // Never cut what a person wrote.
+                    return Ok(Err(format!(
+                        "staff's edit is {} long and this platform takes at most {limit}: not sent; shorten it and answer by hand",
+                        limit.measure(edit)
+                    )));
+                }
+                if private_missing {
+                    // The edit was written while a private message was planned; it may
+                    // say one was sent.
+                    return Ok(Err(
+                        "the private message was not sent, and staff's edited public reply was written expecting it: not posted, so it cannot claim a message that did not go out; answer by hand".into(),
+                    ));
+                }
+                Ok(Ok(edit.to_owned()))
+            }
+        }
     }
 }
 

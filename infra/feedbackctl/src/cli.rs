@@ -118,12 +118,14 @@ fn language(s: &str) -> Result<Language, String> {
     })
 }
 
-/// Who does it: `--by NAME`, else the user name of this session (`$USER`).
+/// Who does it. On AWS, always the caller's AWS identity (never typed); with `--local` or
+/// `--endpoint-url`, `--by NAME`, else the user name of this session (`$USER`).
 #[derive(Args, Debug, Clone, PartialEq, Eq)]
 pub struct By {
-    /// Who does it (default: $USER).
-    #[arg(long, env = "USER", value_name = "NAME", hide_env_values = true)]
-    pub by: String,
+    /// Who does it, with --local or --endpoint-url only (default: $USER). On AWS it is
+    /// your AWS identity.
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -322,6 +324,23 @@ pub enum PageCommand {
     Show { page: String },
     /// Every configured page.
     List,
+    /// Whether each page's token is stored and accepted by its platform (one call that
+    /// changes nothing), before the page is subscribed. Exits non-zero when a page is not
+    /// ready. The token is never printed.
+    Check {
+        /// platform:account (default: every configured page).
+        page: Option<String>,
+        /// The stack whose SSM parameters hold the page tokens (/STACK/pages/PLATFORM/ACCOUNT)
+        /// and the reply clients' secrets (/STACK/secrets/…), as the responder reads them.
+        /// Needed on AWS; without it (--local, --endpoint-url) tokens come from the
+        /// environment and the env file.
+        #[arg(long, env = "STACK_NAME", value_name = "STACK")]
+        stack: Option<String>,
+        /// Variables for the reply clients where the environment sets none (KEY=VALUE
+        /// lines); with --local, infra/local.env by default.
+        #[arg(long, value_name = "PATH")]
+        env_file: Option<PathBuf>,
+    },
 }
 
 /// Authenticate a delivery body as the platform on ROUTE would, with this deployment's own
@@ -404,20 +423,18 @@ mod tests {
     }
 
     #[test]
-    fn by_is_given_or_taken_from_the_user_name() {
+    fn by_is_only_what_was_typed_so_on_aws_it_can_be_refused() {
         let got = parse(&["tasks", "claim", "facebook:1", "--by", "anna"]).map(|c| c.command);
         assert!(
-            matches!(&got, Ok(Command::Tasks(TaskCommand::Claim { by, .. })) if by.by == "anna"),
+            matches!(&got, Ok(Command::Tasks(TaskCommand::Claim { by, .. })) if by.by.as_deref() == Some("anna")),
             "{got:?}"
         );
-        // Without --by, $USER (when the environment has one) is who claims.
-        if let Ok(user) = std::env::var("USER") {
-            let got = parse(&["tasks", "claim", "facebook:1"]).map(|c| c.command);
-            assert!(
-                matches!(&got, Ok(Command::Tasks(TaskCommand::Claim { by, .. })) if by.by == user),
-                "{got:?}"
-            );
-        }
+        // $USER is not read here: who acts is decided when it is known where the table is.
+        let got = parse(&["tasks", "claim", "facebook:1"]).map(|c| c.command);
+        assert!(
+            matches!(&got, Ok(Command::Tasks(TaskCommand::Claim { by, .. })) if by.by.is_none()),
+            "{got:?}"
+        );
         assert!(
             parse(&["tasks", "drop", "facebook:1", "--by", "anna"]).is_err(),
             "a drop needs a reason"
@@ -481,6 +498,19 @@ mod tests {
         ));
         assert!(parse(&["pages", "set", "facebook:1", "--mode", "loud"]).is_err());
         assert!(parse(&["pages", "set", "facebook:1", "--language", "xx"]).is_err());
+    }
+
+    #[test]
+    fn pages_check_takes_an_optional_page() {
+        assert!(matches!(
+            parse(&["pages", "check"]).map(|c| c.command),
+            Ok(Command::Pages(PageCommand::Check { page: None, .. }))
+        ));
+        assert!(matches!(
+            parse(&["pages", "check", "facebook:1", "--stack", "guard"]).map(|c| c.command),
+            Ok(Command::Pages(PageCommand::Check { page: Some(p), stack: Some(s), .. }))
+                if p == "facebook:1" && s == "guard"
+        ));
     }
 
     #[test]

@@ -31,6 +31,15 @@ pub fn transport(e: reqwest::Error) -> ReplyError {
     }
 }
 
+/// The failure of a call that changes nothing (a read, a token check): never ambiguous,
+/// at worst worth trying again.
+pub fn harmless(e: ReplyError) -> ReplyError {
+    match e {
+        ReplyError::Ambiguous(e) => ReplyError::Transient(e),
+        other => other,
+    }
+}
+
 /// The status and body of an answer, the body read up to [`MAX_ANSWER_BYTES`].
 pub async fn read_capped(mut response: reqwest::Response) -> Result<(u16, String), ReplyError> {
     let status = response.status().as_u16();

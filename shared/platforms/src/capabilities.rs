@@ -36,6 +36,22 @@ pub enum TextLimit {
 }
 
 impl TextLimit {
+    /// Whether `text` may be posted as it is.
+    pub fn fits(self, text: &str) -> bool {
+        match self {
+            TextLimit::Chars(n) => text.chars().count() <= n,
+            TextLimit::Bytes(n) => text.len() <= n,
+        }
+    }
+
+    /// How long `text` is, in this limit's unit.
+    pub fn measure(self, text: &str) -> usize {
+        match self {
+            TextLimit::Chars(_) => text.chars().count(),
+            TextLimit::Bytes(_) => text.len(),
+        }
+    }
+
     /// `text` cut to fit (at a word boundary when one is near, with an ellipsis).
     pub fn fit(self, text: String) -> String {
         const ELLIPSIS: char = '…';
@@ -64,6 +80,15 @@ impl TextLimit {
             _ => cut,
         };
         format!("{}{ELLIPSIS}", cut.trim_end())
+    }
+}
+
+impl std::fmt::Display for TextLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TextLimit::Chars(n) => write!(f, "{n} characters"),
+            TextLimit::Bytes(n) => write!(f, "{n} bytes"),
+        }
     }
 }
 
@@ -122,6 +147,14 @@ impl Capabilities {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_limit_in_bytes_counts_bytes_and_one_in_characters_counts_characters() {
+        assert!(TextLimit::Chars(5).fits("héllo"));
+        assert!(!TextLimit::Bytes(5).fits("héllo"));
+        assert_eq!(TextLimit::Bytes(5).measure("héllo"), 6);
+        assert_eq!(TextLimit::Chars(2048).to_string(), "2048 characters");
+    }
 
     #[test]
     fn a_text_within_the_limit_is_kept_as_it_is() {

@@ -1,6 +1,7 @@
 //! The outbound half of every platform: posting a public acknowledgement, finding one
 //! already posted, sending a private message, fetching an item the webhook did not carry,
-//! and turning a stored credential into an access token.
+//! turning a stored credential into an access token, and checking that token with one
+//! harmless call.
 //!
 //! [`Outbound`] holds, per platform, its [`Capabilities`] and its [`ReplyClient`] (none for
 //! a platform staff answer by hand); [`from_lookup`] builds it from configuration, as
@@ -63,6 +64,19 @@ pub enum ReplyError {
 /// An access token for calls on behalf of a page. Never printed.
 pub type AccessToken = SecretString;
 
+/// What a check of a page's token found, when the platform did not refuse it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccessCheck {
+    /// The platform answered a harmless call made with the token: what it shows for the
+    /// page (its name, else its id).
+    Accepted { page: String },
+    /// The platform exchanged the stored credential for an access token
+    /// ([`ReplyClient::access_token`]), which is itself the check.
+    Exchanged,
+    /// This client has no harmless call to prove the token with.
+    Unchecked,
+}
+
 #[async_trait]
 pub trait ReplyClient: Send + Sync {
     /// Where replies to this item go. By default the item itself.
@@ -83,6 +97,17 @@ pub trait ReplyClient: Send + Sync {
 
     /// The platform refused the page's token: forget any access token kept for it.
     fn forget_access_token(&self, _account: &AccountId) {}
+
+    /// Prove `token` (what [`Self::access_token`] returned) is accepted for the page, with
+    /// one call that changes nothing, before the page is subscribed. A token the platform
+    /// refuses is [`ReplyError::Reconnect`]. By default nothing is asked.
+    async fn check_access(
+        &self,
+        _account: &AccountId,
+        _token: &AccessToken,
+    ) -> Result<AccessCheck, ReplyError> {
+        Ok(AccessCheck::Unchecked)
+    }
 
     /// Post a public reply; returns the platform's id of the reply.
     async fn post_public_reply(

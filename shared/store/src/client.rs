@@ -98,6 +98,15 @@ pub async fn profile_client(endpoint: Option<&str>) -> aws_sdk_dynamodb::Client 
     aws_sdk_dynamodb::Client::from_conf(conf.build())
 }
 
+/// An STS client built like [`profile_client`]'s DynamoDB client (the default chains;
+/// `AWS_ENDPOINT_URL_STS` or `AWS_ENDPOINT_URL` point it elsewhere): for staff tools.
+#[cfg(feature = "staff")]
+pub(crate) async fn sts_profile_client() -> aws_sdk_sts::Client {
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let conf = aws_sdk_sts::config::Builder::from(&sdk).timeout_config(timeouts());
+    aws_sdk_sts::Client::from_conf(conf.build())
+}
+
 fn non_empty(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }

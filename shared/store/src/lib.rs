@@ -21,6 +21,8 @@
 //!   pages. No AWS SDK type leaves this crate.
 //! - [`client`]: the one builder of AWS clients (Lambda, profiles, DynamoDB Local).
 //! - [`parameters`] (feature `ssm`): SSM SecureString parameters behind a small port.
+//! - [`identity`] (feature `staff`): who the caller is (STS GetCallerIdentity), for staff
+//!   tools to record as who acts.
 //! - [`local`] (feature `local`): DynamoDB Local for the local runner and the tests
 //!   (started when it does not answer) and its stream, read as Lambda would hand it over.
 //! - [`setup`] (feature `setup`): creates a table from the definition in `template.yaml`, so
@@ -31,6 +33,8 @@ mod codec;
 mod dynamo;
 pub mod followups;
 pub mod gdpr;
+#[cfg(feature = "staff")]
+pub mod identity;
 pub mod inbox;
 pub mod keys;
 #[cfg(feature = "local")]

@@ -121,10 +121,29 @@ impl MemoryStore {
                     platform_message_id: None,
                     failure: None,
                     approved_by: approved_by.map(str::to_owned),
+                    edited_text: None,
+                    edited_by: None,
                 },
                 lease_until: None,
             },
         );
+    }
+
+    /// Approve a drafted message as the inbox does: `pending`, who approved it, and an
+    /// edit (kept beside the draft, made by `edited_by`).
+    pub fn approve(
+        &self,
+        key: &FeedbackKey,
+        channel: Channel,
+        approved_by: &str,
+        edit: Option<(&str, &str)>,
+    ) {
+        if let Some(m) = self.lock().messages.get_mut(&(key.clone(), channel)) {
+            m.stored.state = MessageState::Pending;
+            m.stored.approved_by = Some(approved_by.to_owned());
+            m.stored.edited_text = edit.map(|(text, _)| text.to_owned());
+            m.stored.edited_by = edit.map(|(_, by)| by.to_owned());
+        }
     }
 
     /// Turn a message back to `state` (to stage a crash mid-send, say).
@@ -241,6 +260,8 @@ impl ResponderStore for MemoryStore {
                     platform_message_id: None,
                     failure: None,
                     approved_by: None,
+                    edited_text: None,
+                    edited_by: None,
                 },
                 lease_until: None,
             });

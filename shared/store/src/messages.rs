@@ -44,6 +44,35 @@ pub struct OutgoingMessage {
     pub failure: Option<String>,
     /// Who approved it (approval mode), as the staff tooling's identity says.
     pub approved_by: Option<String>,
+    /// The text staff edited in the inbox, kept beside the draft in `text`.
+    pub edited_text: Option<String>,
+    /// Who edited it (from their sign-in).
+    pub edited_by: Option<String>,
+}
+
+impl OutgoingMessage {
+    /// Whether staff approved their own edit in place of the draft. An edit counts only
+    /// when the person who made it is the one who approved it (the inbox writes both in
+    /// one transaction).
+    pub fn staff_text(&self) -> StaffText<'_> {
+        match (&self.edited_text, &self.edited_by, &self.approved_by) {
+            (None, _, _) => StaffText::Draft,
+            (Some(text), Some(by), Some(approver)) if by == approver => StaffText::Edited(text),
+            _ => StaffText::EditNotApproved,
+        }
+    }
+}
+
+/// What staff want sent for a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffText<'m> {
+    /// The responder's draft, as it is.
+    Draft,
+    /// Their edit, approved by whoever made it.
+    Edited(&'m str),
+    /// An edit is there that its author did not approve: neither it nor the draft may go
+    /// out without a person looking.
+    EditNotApproved,
 }
 
 /// The result of trying to take a message for sending.
@@ -96,6 +125,8 @@ pub(crate) fn parse_message(channel: Channel, item: &Item) -> Result<OutgoingMes
         platform_message_id: get_str(item, "platform_message_id").map(str::to_owned),
         failure: get_str(item, "failure").map(str::to_owned),
         approved_by: get_str(item, "approved_by").map(str::to_owned),
+        edited_text: get_str(item, crate::inbox::attr::EDITED_TEXT).map(str::to_owned),
+        edited_by: get_str(item, crate::inbox::attr::EDITED_BY).map(str::to_owned),
     })
 }
 

@@ -75,7 +75,8 @@ pub struct TaskView {
 pub struct TaskChange {
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
-    /// A person (`--by`, or their user name), or `responder` / `sla-sweeper`.
+    /// A person (on AWS their AWS identity, the ARN of their credentials; locally `--by`,
+    /// or their user name), or `responder` / `sla-sweeper`.
     pub by: String,
     pub action: TaskAction,
     /// The status it led to (`None`: the status did not change).

@@ -474,16 +474,43 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
     tidy
 }
 
-/// The first name of a display name, for a friendly greeting. Usernames (Instagram) are
-/// used as they are.
+/// The first name of a display name, for a friendly greeting: only when the whole name
+/// reads as a name — letters, combining marks, apostrophes, hyphens and spaces, plus
+/// initials ("Anke V."). Anything else (a username such as `shop.scam.example`, digits,
+/// a link, emoji, invisible or bidi-control characters) gets the anonymous greeting:
+/// nobody's handle is echoed in the brand's name.
 fn first_name(name: &str) -> Option<String> {
-    let first = name.split_whitespace().next()?;
-    let clean: String = first
-        .chars()
-        .filter(|c| !c.is_control() && *c != '{' && *c != '}')
-        .take(40)
-        .collect();
-    (!clean.is_empty()).then_some(clean)
+    const MAX_CHARS: usize = 40;
+    let words: Vec<&str> = name.split(' ').filter(|w| !w.is_empty()).collect();
+    let reads_as_name = |word: &str| {
+        let is_initial = {
+            let mut chars = word.chars();
+            matches!((chars.next(), chars.next(), chars.next()), (Some(c), Some('.'), None) if is_letter(c))
+        };
+        is_initial
+            || (word.chars().next().is_some_and(is_letter)
+                && word
+                    .chars()
+                    .all(|c| is_letter(c) || is_mark(c) || matches!(c, '\'' | '’' | '-' | '‐')))
+    };
+    if !words.iter().all(|w| reads_as_name(w)) {
+        return None;
+    }
+    let first = *words.first()?;
+    (first.chars().count() > 1 && !first.ends_with('.') && first.chars().count() <= MAX_CHARS)
+        .then(|| first.to_owned())
+}
+
+fn general_category(c: char) -> icu_properties::props::GeneralCategory {
+    icu_properties::CodePointMapData::<icu_properties::props::GeneralCategory>::new().get(c)
+}
+
+fn is_letter(c: char) -> bool {
+    icu_properties::props::GeneralCategoryGroup::Letter.contains(general_category(c))
+}
+
+fn is_mark(c: char) -> bool {
+    icu_properties::props::GeneralCategoryGroup::Mark.contains(general_category(c))
 }
 
 /// `template` filled for one customer; `{sorry}` is the general apology.

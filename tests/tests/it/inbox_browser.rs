@@ -296,6 +296,24 @@ async fn staff_sign_in_see_a_complaint_arrive_claim_it_approve_edited_drafts_and
     assert_eq!(edits.len(), 1, "only the public reply was edited");
     assert_eq!(edits[0].text, EDITED);
     assert_eq!(edits[0].by, "Anna");
+    // What reached the platform is staff's edit, word for word (the runner's dry-run
+    // sink logs every public reply it would post).
+    let start = Instant::now();
+    loop {
+        let logged = std::fs::read_to_string(&log).unwrap_or_default();
+        if logged
+            .lines()
+            .any(|l| l.contains("dry-run: public reply") && l.contains(EDITED))
+        {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the edited reply was not posted; see {}",
+            log.display()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     let dynamo = LocalDynamo::on_port(port());
     let items = dynamo.scan(&table).await.unwrap();
     let approvals: Vec<_> = items

@@ -554,3 +554,277 @@ async fn a_gdpr_export_holds_everything_about_the_author_and_an_erasure_leaves_n
     .await;
     assert!(after.json()["items"].as_array().unwrap().is_empty());
 }
+
+/// `feedbackctl --local --table T ARGS…` with `vars` set and the page-token variables and
+/// the env file's defaults left out, so only what the test gives is there.
+async fn ctl_with(table: &TestTable, vars: &[(&str, &str)], args: &[&str]) -> (Run, Option<i32>) {
+    let (_, cli) = binaries().await;
+    let out = Command::new(cli)
+        .args(["--local", "--table", &table.name])
+        .args(args)
+        .env("DYNAMODB_LOCAL_PORT", port().to_string())
+        .env_remove("META_PAGE_TOKEN")
+        .env_remove("META_GRAPH_API_URL")
+        .env_remove("STACK_NAME")
+        .envs(vars.iter().copied())
+        .output()
+        .await
+        .unwrap();
+    (
+        Run {
+            ok: out.status.success(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        },
+        out.status.code(),
+    )
+}
+
+#[tokio::test]
+async fn pages_check_says_which_page_tokens_are_valid_missing_or_refused_and_fails_until_all_are() {
+    use wiremock::matchers::{header, method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    const MISSING: &str = "2000000002";
+    const EXPIRED: &str = "3000000003";
+    let table = TestTable::new().await;
+    let store = table.store();
+    for page in [PAGE_ID, MISSING, EXPIRED] {
+        let config = feedback::page::PageConfig {
+            brand_name: Some("Bakkerij Zon".into()),
+            ..Default::default()
+        };
+        set_page(&store, &platforms::meta::FACEBOOK, page, &config).await;
+    }
+    let graph = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v21.0/{PAGE_ID}")))
+        .and(query_param("fields", "id,name"))
+        .and(header("authorization", "Bearer valid-page-token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"id": PAGE_ID, "name": "Bakkerij Zon"})),
+        )
+        .mount(&graph)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v21.0/{EXPIRED}")))
+        .respond_with(
+            ResponseTemplate::new(400).set_body_json(serde_json::json!({"error": {
+                "message": "Error validating access token: Session has expired",
+                "type": "OAuthException", "code": 190, "error_subcode": 463
+            }})),
+        )
+        .mount(&graph)
+        .await;
+    let valid_var = format!("META_PAGE_TOKEN_{PAGE_ID}");
+    let expired_var = format!("META_PAGE_TOKEN_{EXPIRED}");
+    let graph_url = graph.uri();
+    let vars = [
+        ("META_GRAPH_API_URL", graph_url.as_str()),
+        (valid_var.as_str(), "valid-page-token"),
+        (expired_var.as_str(), "expired-page-token"),
+    ];
+    let no_env_file = ["--env-file", "/nonexistent/local.env"];
+
+    let (run, code) = ctl_with(
+        &table,
+        &vars,
+        &[&["--json", "pages", "check"][..], &no_env_file[..]].concat(),
+    )
+    .await;
+
+    assert!(!run.ok, "a page that is not ready fails the check");
+    assert_eq!(code, Some(1));
+    assert!(
+        run.stderr.contains("2 of 3 page(s) not ready"),
+        "{}",
+        run.stderr
+    );
+    let checks = run.json();
+    let of = |account: &str| {
+        checks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["page"] == format!("facebook:{account}"))
+            .cloned()
+            .unwrap_or_else(|| panic!("facebook:{account} is not in {checks}"))
+    };
+    let valid = of(PAGE_ID);
+    assert_eq!(
+        (
+            &valid["token"],
+            &valid["valid"],
+            &valid["detail"],
+            &valid["ready"]
+        ),
+        (
+            &Value::from("present"),
+            &Value::from("yes"),
+            &Value::from("Bakkerij Zon"),
+            &Value::from(true)
+        )
+    );
+    let missing = of(MISSING);
+    assert_eq!(
+        (&missing["token"], &missing["valid"], &missing["ready"]),
+        (
+            &Value::from("missing"),
+            &Value::from("not_checked"),
+            &Value::from(false)
+        )
+    );
+    assert!(
+        missing["next"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("META_PAGE_TOKEN_{MISSING}")),
+        "{missing}"
+    );
+    let expired = of(EXPIRED);
+    assert_eq!(
+        (&expired["token"], &expired["valid"], &expired["ready"]),
+        (
+            &Value::from("present"),
+            &Value::from("no"),
+            &Value::from(false)
+        )
+    );
+    assert!(
+        expired["next"].as_str().unwrap().starts_with("reconnect"),
+        "{expired}"
+    );
+
+    let (text, _) = ctl_with(
+        &table,
+        &vars,
+        &[&["pages", "check"][..], &no_env_file[..]].concat(),
+    )
+    .await;
+    assert!(
+        text.stdout.contains("yes: Bakkerij Zon")
+            && text.stdout.contains("store the token")
+            && text.stdout.contains("Session has expired"),
+        "{}",
+        text.stdout
+    );
+    for shown in [&run.stdout, &run.stderr, &text.stdout, &text.stderr] {
+        assert!(
+            !shown.contains("valid-page-token") && !shown.contains("expired-page-token"),
+            "a token was printed: {shown}"
+        );
+    }
+
+    // One page, ready: success.
+    let (one, code) = ctl_with(
+        &table,
+        &vars,
+        &[
+            &["pages", "check", &format!("facebook:{PAGE_ID}")][..],
+            &no_env_file[..],
+        ]
+        .concat(),
+    )
+    .await;
+    assert!(one.ok, "{}\n{}", one.stdout, one.stderr);
+    assert_eq!(code, Some(0));
+}
+
+const STAFF_ARN: &str = "arn:aws:sts::123456789012:assumed-role/Staff/anna@example.com";
+
+/// An STS stand-in answering GetCallerIdentity as `STAFF_ARN`.
+async fn sts() -> wiremock::MockServer {
+    use wiremock::matchers::{body_string_contains, method};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(body_string_contains("Action=GetCallerIdentity"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            format!(
+                r#"<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <GetCallerIdentityResult>
+    <Arn>{STAFF_ARN}</Arn>
+    <UserId>AROAEXAMPLE:anna@example.com</UserId>
+    <Account>123456789012</Account>
+  </GetCallerIdentityResult>
+  <ResponseMetadata><RequestId>x</RequestId></ResponseMetadata>
+</GetCallerIdentityResponse>"#
+            ),
+            "text/xml",
+        ))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// `feedbackctl --table T ARGS…` as on AWS (no `--local`): the standard AWS environment,
+/// with DynamoDB pointed at DynamoDB Local and STS at `sts`; `$USER` is "bert".
+async fn ctl_on_aws(table: &TestTable, sts: &str, args: &[&str]) -> Run {
+    let (_, cli) = binaries().await;
+    let out = Command::new(cli)
+        .args(["--table", &table.name])
+        .args(args)
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/aws-credentials",
+        )
+        .env("AWS_REGION", "eu-west-1")
+        .env("AWS_ACCESS_KEY_ID", "local")
+        .env("AWS_SECRET_ACCESS_KEY", "local")
+        .env(
+            "AWS_ENDPOINT_URL_DYNAMODB",
+            workspace_tests::dynamodb::endpoint(),
+        )
+        .env("AWS_ENDPOINT_URL_STS", sts)
+        .env("USER", "bert")
+        .output()
+        .await
+        .unwrap();
+    Run {
+        ok: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[tokio::test]
+async fn on_aws_who_claims_is_the_caller_aws_identity_and_a_typed_name_is_refused() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let key = Fixture::complaint("777_600").store(&store).await;
+    let sts = sts().await;
+
+    let typed = ctl_on_aws(
+        &table,
+        &sts.uri(),
+        &["tasks", "claim", "facebook:777_600", "--by", "anna"],
+    )
+    .await;
+    assert!(!typed.ok);
+    assert!(
+        typed.stderr.contains("--by is only for --local"),
+        "{}",
+        typed.stderr
+    );
+    assert_eq!(
+        store.task(&key).await.unwrap().unwrap().status,
+        TaskStatus::Open,
+        "nothing was done"
+    );
+
+    let claim = ctl_on_aws(&table, &sts.uri(), &["tasks", "claim", "facebook:777_600"]).await;
+    assert!(claim.ok, "{}", claim.stderr);
+    let task = store.task(&key).await.unwrap().unwrap();
+    assert_eq!(task.status, TaskStatus::Claimed);
+    assert_eq!(task.assignee.as_deref(), Some(STAFF_ARN));
+    let steps: Vec<String> = task.history.iter().map(|c| c.by.clone()).collect();
+    assert_eq!(
+        steps.last().map(String::as_str),
+        Some(STAFF_ARN),
+        "{steps:?}"
+    );
+}

@@ -27,7 +27,12 @@ fn grants(function: &Value) -> Vec<(String, String)> {
             panic!("only inline policy documents are allowed, found {policy:?}")
         });
         for s in statements {
-            assert_eq!(s["Effect"].as_str(), Some("Allow"));
+            match s["Effect"].as_str() {
+                Some("Allow") => {}
+                // Denials only take away (checked in their own test).
+                Some("Deny") => continue,
+                other => panic!("unexpected Effect {other:?}"),
+            }
             let resource = serde_norway::to_string(&s["Resource"]).unwrap();
             let actions: Vec<String> = match &s["Action"] {
                 Value::String(a) => vec![a.clone()],
@@ -160,7 +165,7 @@ fn table_writes_are_held_to_the_keys_each_function_owns() {
         for policy in f["Properties"]["Policies"].as_sequence().unwrap() {
             for s in policy["Statement"].as_sequence().unwrap() {
                 let actions = serde_norway::to_string(&s["Action"]).unwrap();
-                if !actions.contains("dynamodb:") {
+                if !actions.contains("dynamodb:") || s["Effect"].as_str() == Some("Deny") {
                     continue;
                 }
                 let condition = &s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"];
@@ -181,6 +186,62 @@ fn table_writes_are_held_to_the_keys_each_function_owns() {
         leading("FeedbackResponderFunction"),
         set(&["answered#*", "feedback#*", "page#*"])
     );
+}
+
+#[test]
+fn only_staff_tooling_may_write_an_approval_or_an_edited_reply() {
+    let t = template();
+    let staff_only: BTreeSet<String> = ["approved_by", "edited_text", "edited_by"]
+        .map(str::to_owned)
+        .into();
+    for name in [
+        "WebhookIngestFunction",
+        "FeedbackResponderFunction",
+        "SlaSweeperFunction",
+    ] {
+        let f = functions(&t)
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .unwrap()
+            .1;
+        let mut denied_writes = BTreeSet::new();
+        let mut denied_attributes = BTreeSet::new();
+        for policy in f["Properties"]["Policies"].as_sequence().unwrap() {
+            for s in policy["Statement"].as_sequence().unwrap() {
+                if s["Effect"].as_str() != Some("Deny") {
+                    continue;
+                }
+                assert_eq!(
+                    serde_norway::to_string(&s["Resource"]).unwrap().trim(),
+                    "!GetAtt FeedbackTable.Arn"
+                );
+                denied_writes.extend(
+                    s["Action"]
+                        .as_sequence()
+                        .unwrap()
+                        .iter()
+                        .map(|a| a.as_str().unwrap().to_owned()),
+                );
+                denied_attributes.extend(
+                    s["Condition"]["ForAnyValue:StringEquals"]["dynamodb:Attributes"]
+                        .as_sequence()
+                        .unwrap_or_else(|| panic!("{name}: a denial without its attributes"))
+                        .iter()
+                        .map(|a| a.as_str().unwrap().to_owned()),
+                );
+            }
+        }
+        let writes: BTreeSet<String> = grants(&f)
+            .into_iter()
+            .map(|(a, _)| a)
+            .filter(|a| a == "dynamodb:PutItem" || a == "dynamodb:UpdateItem")
+            .collect();
+        assert_eq!(denied_writes, writes, "{name}: every write it may do");
+        assert_eq!(denied_attributes, staff_only, "{name}");
+    }
+    // The attribute names are the ones the store writes.
+    assert_eq!(store::inbox::attr::EDITED_TEXT, "edited_text");
+    assert_eq!(store::inbox::attr::EDITED_BY, "edited_by");
 }
 
 #[test]
@@ -247,7 +308,9 @@ fn the_sweeper_may_do_exactly_what_it_uses_and_never_scans() {
     for policy in sweeper["Properties"]["Policies"].as_sequence().unwrap() {
         for s in policy["Statement"].as_sequence().unwrap() {
             let actions = serde_norway::to_string(&s["Action"]).unwrap();
-            if actions.contains("dynamodb:PutItem") || actions.contains("dynamodb:UpdateItem") {
+            if s["Effect"].as_str() == Some("Allow")
+                && (actions.contains("dynamodb:PutItem") || actions.contains("dynamodb:UpdateItem"))
+            {
                 let keys: BTreeSet<&str> =
                     s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
                         .as_sequence()

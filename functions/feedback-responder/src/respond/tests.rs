@@ -576,3 +576,128 @@ async fn a_threat_is_not_answered_but_a_person_gets_a_task_within_hours() {
     assert_eq!(task.channel, TaskChannel::Manual);
     assert!(task.due_at <= OffsetDateTime::now_utc() + Duration::hours(4));
 }
+
+#[tokio::test]
+async fn an_approved_edit_is_sent_as_staff_wrote_it_and_the_draft_is_kept_beside_it() {
+    let w = world(ReplyMode::Approval);
+    let key = stored(&w, item(SOCIAL, "e1", Some(COMPLAINT)));
+    assert_eq!(w.responder.respond(&key).await.unwrap(), Outcome::Drafted);
+    let draft = w.store.stored_message(&key, Channel::Public).unwrap().text;
+    let edit = "Hoi Sanne, wat vervelend! We bellen je vandaag nog. – Anke";
+    w.store
+        .approve(&key, Channel::Public, "anke", Some((edit, "anke")));
+    w.store.approve(&key, Channel::Private, "anke", None);
+
+    w.responder.deliver_approved(&key).await.unwrap();
+
+    let calls = w.platform.calls();
+    assert!(calls.contains(&Call::Public(edit.to_owned())), "{calls:?}");
+    assert!(
+        calls.iter().any(|c| matches!(c, Call::Private(_))),
+        "{calls:?}"
+    );
+    let public = w.store.stored_message(&key, Channel::Public).unwrap();
+    assert_eq!(public.state, MessageState::Sent);
+    assert_eq!(
+        public.text, draft,
+        "the draft stays as the responder wrote it"
+    );
+}
+
+#[tokio::test]
+async fn an_edit_its_author_did_not_approve_is_held_for_a_person() {
+    let w = world(ReplyMode::Approval);
+    let key = stored(&w, item(SOCIAL, "e2", Some(COMPLAINT)));
+    w.responder.respond(&key).await.unwrap();
+    w.store.approve(
+        &key,
+        Channel::Public,
+        "anke",
+        Some(("Visit https://scam.example for a refund", "mallory")),
+    );
+
+    w.responder.deliver_approved(&key).await.unwrap();
+
+    assert!(
+        !w.platform
+            .calls()
+            .iter()
+            .any(|c| matches!(c, Call::Public(_))),
+        "neither the edit nor the draft"
+    );
+    assert_eq!(
+        w.store.stored_message(&key, Channel::Public).unwrap().state,
+        MessageState::Failed
+    );
+    assert!(
+        w.store
+            .task(&key)
+            .unwrap()
+            .flags
+            .contains("message_mismatch")
+    );
+}
+
+#[tokio::test]
+async fn an_edit_longer_than_the_platform_takes_is_never_cut_but_held_with_the_reason() {
+    let w = world(ReplyMode::Approval);
+    let key = stored(&w, item(SOCIAL, "e3", Some(COMPLAINT)));
+    w.responder.respond(&key).await.unwrap();
+    let long = "Het spijt ons echt. ".repeat(60); // 1,200 characters; private takes 1,000
+    w.store
+        .approve(&key, Channel::Private, "anke", Some((&long, "anke")));
+
+    w.responder.deliver_approved(&key).await.unwrap();
+
+    assert!(
+        !w.platform
+            .calls()
+            .iter()
+            .any(|c| matches!(c, Call::Private(_))),
+        "{:?}",
+        w.platform.calls()
+    );
+    let private = w.store.stored_message(&key, Channel::Private).unwrap();
+    assert_eq!(private.state, MessageState::Failed);
+    let failure = private.failure.unwrap();
+    assert!(
+        failure.contains("1200") && failure.contains("1000 characters"),
+        "{failure}"
+    );
+    assert!(w.store.task(&key).unwrap().flags.contains("reply_failed"));
+}
+
+#[tokio::test]
+async fn an_edited_public_reply_is_not_posted_when_the_private_message_it_expects_failed() {
+    let w = world(ReplyMode::Approval);
+    let key = stored(&w, item(SOCIAL, "e4", Some(COMPLAINT)));
+    w.responder.respond(&key).await.unwrap();
+    w.platform
+        .private
+        .lock()
+        .unwrap()
+        .push_back(Err(ReplyError::Rejected("outside the window".into())));
+    let edit = "Hoi Sanne, we hebben je een privébericht gestuurd.";
+    w.store
+        .approve(&key, Channel::Public, "anke", Some((edit, "anke")));
+    w.store.approve(&key, Channel::Private, "anke", None);
+
+    w.responder.deliver_approved(&key).await.unwrap();
+
+    assert!(
+        !w.platform
+            .calls()
+            .iter()
+            .any(|c| matches!(c, Call::Public(_))),
+        "{:?}",
+        w.platform.calls()
+    );
+    let public = w.store.stored_message(&key, Channel::Public).unwrap();
+    assert_eq!(public.state, MessageState::Failed);
+    assert!(
+        public
+            .failure
+            .unwrap()
+            .contains("private message was not sent")
+    );
+}

@@ -401,6 +401,8 @@ mod tests {
                 platform_message_id: None,
                 failure: None,
                 approved_by: None,
+                edited_text: None,
+                edited_by: None,
             }],
             task: None,
             approvals: Vec::new(),

@@ -1,7 +1,7 @@
 //! `gdpr export / erase`: everything held about one author, as JSON; or erased, with a
 //! record that it was done (who asked, when, how many records; never what).
 
-use super::{Result, store_err};
+use super::{Result, store_err, who};
 use crate::cli::{Cli, GdprCommand};
 use crate::output::{json, table};
 use store::DynamoStore;
@@ -63,8 +63,9 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &GdprCommand) -> Re
                 }
                 return Ok(());
             }
+            let by = who(cli, by).await?;
             let erasure = store
-                .erase_author(&author, &by.by, now)
+                .erase_author(&author, &by, now)
                 .await
                 .map_err(|e| store_err(cli, &e))?;
             if cli.json {

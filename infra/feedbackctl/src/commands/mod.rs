@@ -1,6 +1,7 @@
 //! What each command does, one module per subject; the helpers they share are here:
 //! connecting to the table, errors with hints, ids, pages and `--since`.
 
+mod check;
 mod feedback;
 mod gdpr;
 mod pages;
@@ -8,7 +9,7 @@ mod report;
 mod sign;
 mod tasks;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{By, Cli, Command};
 use ::feedback::{AccountId, Platform};
 use logging::error_chain as chain;
 use store::tasks::TaskError;
@@ -57,6 +58,51 @@ fn local_endpoint(port: Option<&str>) -> Result<String> {
             .map_err(|_| format!("DYNAMODB_LOCAL_PORT {p:?} is not a port number"))?,
     };
     Ok(format!("http://127.0.0.1:{port}"))
+}
+
+/// Whether the table is on this machine or another endpoint staff named (`--local`,
+/// `--endpoint-url`) rather than in an AWS account.
+fn is_local(cli: &Cli) -> bool {
+    cli.local || cli.endpoint_url.is_some()
+}
+
+/// Who acts, as recorded on tasks, approvals and erasures. On AWS, the caller's AWS
+/// identity (the ARN of their credentials), proven rather than typed, so `--by` is
+/// refused there; locally, `--by`, else `$USER`.
+async fn who(cli: &Cli, by: &By) -> Result<String> {
+    who_with(
+        is_local(cli),
+        by,
+        std::env::var("USER").ok(),
+        store::identity::caller,
+    )
+    .await
+}
+
+async fn who_with<F, Fut>(local: bool, by: &By, user: Option<String>, caller: F) -> Result<String>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = std::result::Result<String, store::identity::IdentityError>>,
+{
+    let typed = by.by.as_deref().map(str::trim).filter(|b| !b.is_empty());
+    if local {
+        return typed
+            .map(str::to_owned)
+            .or_else(|| user.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()))
+            .ok_or_else(|| "say who does it with --by NAME ($USER is not set)".to_owned());
+    }
+    if by.by.is_some() {
+        return Err(
+            "--by is only for --local or --endpoint-url: on AWS who acts is your AWS identity (the ARN of your credentials), so it cannot be typed"
+                .into(),
+        );
+    }
+    caller().await.map_err(|e| {
+        format!(
+            "cannot tell who you are from your AWS credentials: {}\n  hint: check AWS_PROFILE/AWS_REGION (aws sso login), or use --local",
+            chain(&e)
+        )
+    })
 }
 
 async fn connect(cli: &Cli) -> Result<DynamoStore> {
@@ -249,6 +295,59 @@ mod tests {
         assert!(page_of("1029384756").is_err());
         assert!(page_of("FB:1").is_err());
         assert!(page_of("facebook:").is_err());
+    }
+
+    fn by(name: Option<&str>) -> By {
+        By {
+            by: name.map(str::to_owned),
+        }
+    }
+
+    async fn no_caller() -> std::result::Result<String, store::identity::IdentityError> {
+        Err(store::identity::IdentityError::NoArn)
+    }
+
+    const ARN: &str = "arn:aws:sts::123456789012:assumed-role/Staff/anna@example.com";
+
+    async fn anna() -> std::result::Result<String, store::identity::IdentityError> {
+        Ok(ARN.to_owned())
+    }
+
+    #[tokio::test]
+    async fn locally_who_acts_is_by_else_the_user_name() {
+        let user = || Some("bert".to_owned());
+        assert_eq!(
+            who_with(true, &by(Some("anna")), user(), no_caller).await,
+            Ok("anna".to_owned())
+        );
+        assert_eq!(
+            who_with(true, &by(None), user(), no_caller).await,
+            Ok("bert".to_owned())
+        );
+        let err = who_with(true, &by(None), None, no_caller)
+            .await
+            .err()
+            .unwrap_or_default();
+        assert!(err.contains("--by NAME"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn on_aws_who_acts_is_the_caller_identity_and_by_is_refused() {
+        let user = || Some("bert".to_owned());
+        assert_eq!(
+            who_with(false, &by(None), user(), anna).await,
+            Ok(ARN.to_owned())
+        );
+        let err = who_with(false, &by(Some("anna")), user(), anna)
+            .await
+            .err()
+            .unwrap_or_default();
+        assert!(err.contains("--by is only for --local"), "{err}");
+        let err = who_with(false, &by(None), user(), no_caller)
+            .await
+            .err()
+            .unwrap_or_default();
+        assert!(err.contains("cannot tell who you are"), "{err}");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! `pages set / show / list`.
+//! `pages set / show / list` (and `pages check`, in [`super::check`]).
 
 use super::{Result, page_of, store_err};
 use crate::cli::{Cli, PageCommand, PageSettingsArgs};
@@ -53,6 +53,20 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &PageCommand) -> Re
             show(cli, store, &platform, &account).await
         }
         PageCommand::List => list(cli, store).await,
+        PageCommand::Check {
+            page,
+            stack,
+            env_file,
+        } => {
+            super::check::run(
+                cli,
+                store,
+                page.as_deref(),
+                stack.as_deref(),
+                env_file.as_deref(),
+            )
+            .await
+        }
     }
 }
 

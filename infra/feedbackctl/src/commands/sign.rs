@@ -15,10 +15,10 @@ use time::OffsetDateTime;
 /// Variables from an env file: `KEY=VALUE` lines, `#` comments, blank lines ignored (as
 /// the local runner reads `infra/local.env`).
 #[derive(Debug, Default)]
-struct EnvFile {
-    vars: HashMap<String, String>,
+pub(super) struct EnvFile {
+    pub(super) vars: HashMap<String, String>,
     /// The file was not there (read as empty, like the runner does).
-    missing: bool,
+    pub(super) missing: bool,
 }
 
 impl EnvFile {
@@ -45,7 +45,7 @@ impl EnvFile {
         vars
     }
 
-    fn load(path: &Path) -> Result<Self> {
+    pub(super) fn load(path: &Path) -> Result<Self> {
         match std::fs::read_to_string(path) {
             Ok(text) => Ok(Self {
                 vars: Self::resolve_files(path, Self::parse(&text)),

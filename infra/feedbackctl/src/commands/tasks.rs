@@ -1,6 +1,6 @@
 //! `tasks list / show / claim / resolve / drop / reopen / close / history / approve`.
 
-use super::{Result, key_of, store_err, task_err};
+use super::{Result, key_of, store_err, task_err, who};
 use crate::cli::{Cli, StatusFilter, TaskCommand};
 use crate::output::{clean, json, short, table, when};
 use feedback::records::NotificationEvent;
@@ -29,21 +29,23 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &TaskCommand) -> Re
         } => list(cli, store, *status, *overdue, page.as_deref(), now).await,
         TaskCommand::Show { id } => super::feedback::show(cli, store, &key_of(id)?).await,
         TaskCommand::Claim { id, by } => {
+            let by = who(cli, by).await?;
             let key = key_of(id)?;
             store
-                .claim_task(&key, &by.by, now)
+                .claim_task(&key, &by, now)
                 .await
                 .map_err(|e| task_err(cli, &e))?;
-            report(cli, &key, "claimed", &format!("by {}", by.by));
+            report(cli, &key, "claimed", &format!("by {by}"));
             Ok(())
         }
         TaskCommand::Resolve { id, note, by } => {
+            let by = who(cli, by).await?;
             let key = key_of(id)?;
             let ask = update_request(store, &key)
                 .await
                 .map_err(|e| store_err(cli, &e))?;
             store
-                .resolve_task(&key, &by.by, note, &ask, now)
+                .resolve_task(&key, &by, note, &ask, now)
                 .await
                 .map_err(|e| task_err(cli, &e))?;
             let told = announce_resolved(store, &key, now)
@@ -77,9 +79,10 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &TaskCommand) -> Re
             Ok(())
         }
         TaskCommand::Drop { id, reason, by } => {
+            let by = who(cli, by).await?;
             let key = key_of(id)?;
             store
-                .drop_task(&key, &by.by, reason, now)
+                .drop_task(&key, &by, reason, now)
                 .await
                 .map_err(|e| task_err(cli, &e))?;
             report(cli, &key, "dropped", reason);
@@ -91,6 +94,7 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &TaskCommand) -> Re
             due_in,
             by,
         } => {
+            let by = who(cli, by).await?;
             let key = key_of(id)?;
             let task = store
                 .task(&key)
@@ -110,16 +114,17 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &TaskCommand) -> Re
             };
             let due_at = now + time::Duration::hours(i64::from(hours));
             store
-                .reopen_task(&key, &by.by, note.as_deref(), due_at, now)
+                .reopen_task(&key, &by, note.as_deref(), due_at, now)
                 .await
                 .map_err(|e| task_err(cli, &e))?;
             report(cli, &key, "reopened", &format!("due {}", when(due_at)));
             Ok(())
         }
         TaskCommand::Close { id, note, by } => {
+            let by = who(cli, by).await?;
             let key = key_of(id)?;
             store
-                .close_task(&key, &by.by, note.as_deref(), now)
+                .close_task(&key, &by, note.as_deref(), now)
                 .await
                 .map_err(|e| task_err(cli, &e))?;
             report(cli, &key, "closed", note.as_deref().unwrap_or(""));
@@ -127,9 +132,10 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &TaskCommand) -> Re
         }
         TaskCommand::History { id } => history(cli, store, &key_of(id)?).await,
         TaskCommand::Approve { id, by } => {
+            let by = who(cli, by).await?;
             let key = key_of(id)?;
             let n = store
-                .approve_task(&key, &by.by, now)
+                .approve_task(&key, &by, now)
                 .await
                 .map_err(|e| task_err(cli, &e))?;
             report(

@@ -1,12 +1,13 @@
 //! The Business Profile API: fetch a review, post the owner reply (which replaces any
-//! earlier one), find it again. The page's stored credential is an OAuth refresh token;
+//! earlier one), find it again, and check a page's token by listing one review of its
+//! location. The page's stored credential is an OAuth refresh token;
 //! access tokens come from [`crate::oauth::TokenCache`] and are renewed once on a 401.
 
 use super::{CAPABILITIES, PLATFORM};
 use crate::calls::{client, url};
 use crate::oauth::{ClientAuth, TokenCache};
 use crate::reply::{
-    AccessToken, FetchedItem, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
+    AccessCheck, AccessToken, FetchedItem, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
     is_safe_base_url,
 };
 use async_trait::async_trait;
@@ -113,6 +114,23 @@ impl GoogleReplies {
         url(&self.api, &segments, &[])
     }
 
+    /// `v4/accounts/{a}/locations/{l}/reviews`: a page is a location (digits for both ids;
+    /// anything else is refused before it reaches a URL).
+    fn reviews_url(&self, account: &AccountId) -> Result<reqwest::Url, ReplyError> {
+        let digits =
+            |s: &str| !s.is_empty() && s.len() <= 32 && s.bytes().all(|b| b.is_ascii_digit());
+        match account.as_str().split('/').collect::<Vec<_>>().as_slice() {
+            ["accounts", a, "locations", l] if digits(a) && digits(l) => url(
+                &self.api,
+                &["v4", "accounts", a, "locations", l, "reviews"],
+                &[("pageSize", "1")],
+            ),
+            _ => Err(ReplyError::Rejected(
+                "not a location (accounts/{id}/locations/{id})".into(),
+            )),
+        }
+    }
+
     async fn call(
         &self,
         account: &AccountId,
@@ -151,6 +169,27 @@ impl ReplyClient for GoogleReplies {
 
     fn forget_access_token(&self, account: &AccountId) {
         self.tokens.forget(account);
+    }
+
+    /// One review of the location listed with the access token: the API the replies go
+    /// through, with the permission they need.
+    async fn check_access(
+        &self,
+        account: &AccountId,
+        token: &AccessToken,
+    ) -> Result<AccessCheck, ReplyError> {
+        let url = self.reviews_url(account)?;
+        let answer = self
+            .call(account, token, |t| {
+                self.http.get(url.clone()).bearer_auth(t)
+            })
+            .await
+            .map_err(crate::calls::harmless)?;
+        let page = match answer["totalReviewCount"].as_u64() {
+            Some(n) => format!("{account} ({n} reviews)"),
+            None => account.to_string(),
+        };
+        Ok(AccessCheck::Accepted { page })
     }
 
     async fn fetch_item(

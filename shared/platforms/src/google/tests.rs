@@ -435,3 +435,111 @@ fn a_review_name_that_is_not_one_never_reaches_a_url() {
     }
     let _ = (ItemId::parse(REVIEW), AccountId::parse("x"), Arc::new(0));
 }
+
+const LOCATION: &str = "accounts/1234567890/locations/9876543210";
+
+fn location() -> AccountId {
+    AccountId::parse(LOCATION).unwrap()
+}
+
+/// The stored refresh token exchanged, then the token checked: what `feedbackctl pages
+/// check` does.
+async fn check(client: &GoogleReplies) -> Result<crate::reply::AccessCheck, ReplyError> {
+    let token = client
+        .access_token(
+            &location(),
+            &SecretString::from("stored-refresh".to_owned()),
+        )
+        .await?;
+    client.check_access(&location(), &token).await
+}
+
+use crate::reply::ReplyError;
+
+#[tokio::test]
+async fn a_valid_google_token_lists_one_review_of_the_location() {
+    let server = api().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v4/{LOCATION}/reviews")))
+        .and(wiremock::matchers::query_param("pageSize", "1"))
+        .and(header("authorization", "Bearer at-fresh"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"reviews": [], "totalReviewCount": 12})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    assert_eq!(
+        check(&replies(&server)).await,
+        Ok(crate::reply::AccessCheck::Accepted {
+            page: format!("{LOCATION} (12 reviews)")
+        })
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_google_refresh_token_means_the_page_must_be_reconnected() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant"})))
+        .mount(&server)
+        .await;
+    let checked = check(&replies(&server)).await;
+    assert!(
+        matches!(checked, Err(ReplyError::Reconnect(_))),
+        "{checked:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_google_token_without_access_to_the_location_means_reconnect() {
+    let server = api().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v4/{LOCATION}/reviews")))
+        .respond_with(ResponseTemplate::new(403))
+        .mount(&server)
+        .await;
+    let checked = check(&replies(&server)).await;
+    assert!(
+        matches!(checked, Err(ReplyError::Reconnect(_))),
+        "{checked:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_google_outage_during_a_check_is_worth_trying_again() {
+    let server = api().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let checked = check(&replies(&server)).await;
+    assert!(
+        matches!(checked, Err(ReplyError::Transient(_))),
+        "{checked:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_page_that_is_not_a_location_is_never_put_in_a_url() {
+    let server = MockServer::start().await;
+    let checked = replies(&server)
+        .check_access(
+            &AccountId::parse("accounts/1/locations/2/reviews/3").unwrap(),
+            &SecretString::from("t".to_owned()),
+        )
+        .await;
+    assert!(
+        matches!(checked, Err(ReplyError::Rejected(_))),
+        "{checked:?}"
+    );
+    assert!(
+        server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    );
+}

@@ -4,17 +4,18 @@
 //! - Instagram public reply: `POST {graph}/{version}/{ig-comment-id}/replies {"message"}`.
 //! - Private reply: `POST {graph}/{version}/{account-id}/messages
 //!   {"recipient":{"comment_id"},"message":{"text"}}`: one per comment, within 7 days.
+//! - Token check: `GET {graph}/{version}/{account-id}?fields=id,name`.
 //!
 //! The token travels in the `Authorization` header, never in a URL. No redirects are
 //! followed; connect and total timeouts bound every call.
 
 use super::{FACEBOOK, FACEBOOK_CAPABILITIES, INSTAGRAM, INSTAGRAM_CAPABILITIES};
 use crate::reply::{
-    AccessToken, FetchedItem, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
+    AccessCheck, AccessToken, FetchedItem, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
     is_safe_base_url,
 };
 use async_trait::async_trait;
-use feedback::{Feedback, FeedbackKind};
+use feedback::{AccountId, Feedback, FeedbackKind};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -248,6 +249,25 @@ impl ReplyClient for GraphClient {
             target.reply_to = parent.clone();
         }
         target
+    }
+
+    /// The page (or Instagram account) read with its own token: an expired, revoked or
+    /// under-permitted token is refused (codes 190, 10, 200…) before anything is sent.
+    async fn check_access(
+        &self,
+        account: &AccountId,
+        token: &AccessToken,
+    ) -> Result<AccessCheck, ReplyError> {
+        let url = self.url(&[account.as_str()], &[("fields", "id,name")])?;
+        let body = self
+            .call(self.http()?.get(url), token)
+            .await
+            .map_err(crate::calls::harmless)?;
+        let page = text_of(&body, "name")
+            .filter(|n| !n.trim().is_empty())
+            .or_else(|| text_of(&body, "id"))
+            .unwrap_or_else(|| account.to_string());
+        Ok(AccessCheck::Accepted { page })
     }
 
     /// Instagram mentions arrive as ids: the comment (or caption) is read through the
@@ -658,6 +678,64 @@ mod tests {
             "/v21.0/..%2Fme%2Ffeed%3Fx=1/comments"
         );
         assert_eq!(received[0].url.query(), None);
+    }
+
+    fn page() -> AccountId {
+        AccountId::parse("1029384756").unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_valid_page_token_is_accepted_with_the_page_name() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/v21.0/1029384756"))
+            .and(query_param("fields", "id,name"))
+            .and(header("authorization", "Bearer page-token"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"id": "1029384756", "name": "Bakkerij Zon"})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let checked = client(&server).await.check_access(&page(), &token()).await;
+        assert_eq!(
+            checked,
+            Ok(AccessCheck::Accepted {
+                page: "Bakkerij Zon".into()
+            })
+        );
+    }
+
+    #[tokio::test]
+    async fn an_expired_page_token_means_the_page_must_be_reconnected() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {
+                "message": "Error validating access token: Session has expired",
+                "type": "OAuthException", "code": 190, "error_subcode": 463
+            }})))
+            .mount(&server)
+            .await;
+        let checked = client(&server).await.check_access(&page(), &token()).await;
+        assert!(
+            matches!(&checked, Err(ReplyError::Reconnect(why)) if why.contains("expired")),
+            "{checked:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_graph_api_outage_during_a_check_is_not_the_token_fault() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(503))
+            .mount(&server)
+            .await;
+        let checked = client(&server).await.check_access(&page(), &token()).await;
+        assert!(
+            matches!(checked, Err(ReplyError::Transient(_))),
+            "{checked:?}"
+        );
     }
 
     #[tokio::test]

@@ -7,7 +7,7 @@ use super::{CAPABILITIES, PLATFORM};
 use crate::calls::{client, url};
 use crate::oauth::{ClientAuth, TokenCache};
 use crate::reply::{
-    AccessToken, FetchedItem, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
+    AccessCheck, AccessToken, FetchedItem, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
     is_safe_base_url,
 };
 use async_trait::async_trait;
@@ -158,6 +158,17 @@ impl ReplyClient for TrustpilotReplies {
 
     fn forget_access_token(&self, account: &AccountId) {
         self.tokens.forget(account);
+    }
+
+    /// Trustpilot's token endpoint exchanged the page's refresh token (with this
+    /// deployment's API key and secret): that is the check; the business API has no read
+    /// of the business unit that needs the token and changes nothing.
+    async fn check_access(
+        &self,
+        _account: &AccountId,
+        _token: &AccessToken,
+    ) -> Result<AccessCheck, ReplyError> {
+        Ok(AccessCheck::Exchanged)
     }
 
     async fn fetch_item(

@@ -178,3 +178,69 @@ async fn the_review_is_fetched_and_answered_with_the_business_user() {
         .await
         .unwrap();
 }
+
+fn replies_at(api: &MockServer) -> replies::TrustpilotReplies {
+    replies::TrustpilotReplies::new(
+        crate::calls::client(std::time::Duration::from_secs(2)).unwrap(),
+        api.uri(),
+        format!("{}/token", api.uri()),
+        crate::oauth::ClientAuth::Basic {
+            id: "key-1".into(),
+            secret: SecretString::from("secret-1".to_owned()),
+        },
+        "bu-user-1".into(),
+    )
+}
+
+/// The stored refresh token exchanged, then the token checked: what `feedbackctl pages
+/// check` does.
+async fn check(
+    client: &replies::TrustpilotReplies,
+) -> Result<crate::reply::AccessCheck, crate::reply::ReplyError> {
+    let unit = feedback::AccountId::parse("5f1e2d3c4b5a697887766554").unwrap();
+    let token = client
+        .access_token(&unit, &SecretString::from("refresh".to_owned()))
+        .await?;
+    client.check_access(&unit, &token).await
+}
+
+#[tokio::test]
+async fn a_trustpilot_refresh_token_the_token_endpoint_exchanges_is_valid() {
+    let api = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .and(header("authorization", "Basic a2V5LTE6c2VjcmV0LTE="))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": "tp-at"})))
+        .expect(1)
+        .mount(&api)
+        .await;
+    assert_eq!(
+        check(&replies_at(&api)).await,
+        Ok(crate::reply::AccessCheck::Exchanged)
+    );
+}
+
+#[tokio::test]
+async fn a_refused_trustpilot_refresh_token_means_reconnect_and_an_outage_means_later() {
+    let api = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(401))
+        .up_to_n_times(1)
+        .mount(&api)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(502))
+        .mount(&api)
+        .await;
+    let client = replies_at(&api);
+    let refused = check(&client).await;
+    assert!(
+        matches!(refused, Err(crate::reply::ReplyError::Reconnect(_))),
+        "{refused:?}"
+    );
+    let later = check(&client).await;
+    assert!(
+        matches!(later, Err(crate::reply::ReplyError::Transient(_))),
+        "{later:?}"
+    );
+}

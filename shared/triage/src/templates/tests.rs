@@ -555,8 +555,44 @@ fn a_name_cannot_inject_a_placeholder() {
         ..placeholders(Some("{brand}"), "Bakkerij Zon", "")
     };
     let text = render("{greeting} {signature}", en, &p);
-    // Braces are dropped from names, and values are never re-scanned for placeholders.
-    assert_eq!(text, "Hi brand, – Team Bakkerij Zon");
+    // A name with braces is no name: the anonymous greeting, and values are never
+    // re-scanned for placeholders.
+    assert_eq!(
+        text,
+        format!("{} – Team Bakkerij Zon", en.greeting_anonymous)
+    );
+}
+
+#[test]
+fn only_a_name_that_reads_as_a_name_is_echoed_in_a_reply() {
+    for (display, greeted) in [
+        ("Anke de Vries", Some("Anke")),
+        ("José Ñúñez", Some("José")),
+        ("Zoe\u{308} Bakker", Some("Zoe\u{308}")),
+        ("O'Neil", Some("O'Neil")),
+        ("D’Artagnan", Some("D’Artagnan")),
+        ("Jean-Luc Picard", Some("Jean-Luc")),
+        ("Anke V.", Some("Anke")),
+        ("  Anke   de  Vries ", Some("Anke")),
+        ("Сергей Иванов", Some("Сергей")),
+        ("प्रिया शर्मा", Some("प्रिया")),
+        ("محمد علي", Some("محمد")),
+        ("shop.scam.example", None),
+        ("anke_devries92", None),
+        ("Visit https://scam.example", None),
+        ("Anke www.scam.example", None),
+        ("Anke\u{202e}elpmaxe", None),
+        ("An\u{200b}ke", None),
+        ("Sanne 🌷", None),
+        ("Anke\u{1b}[31m", None),
+        ("J. Smith", None),
+        ("A Google user", None),
+        ("@anke", None),
+        ("", None),
+        (&"a".repeat(41), None),
+    ] {
+        assert_eq!(first_name(display).as_deref(), greeted, "{display:?}");
+    }
 }
 
 #[test]
