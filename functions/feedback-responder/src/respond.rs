@@ -352,7 +352,8 @@ impl Responder {
                 state: initial,
             };
             let stored = self.store.create_message(key, &message, now).await?;
-            if (stored.text != *text || stored.staff_text() == StaffText::EditNotApproved)
+            if (!is_our_draft(&stored, text, alt_text)
+                || stored.staff_text() == StaffText::EditNotApproved)
                 && matches!(
                     stored.state,
                     MessageState::Pending | MessageState::Draft | MessageState::Uncertain
@@ -560,12 +561,15 @@ impl Responder {
                 continue;
             };
             let draft = expected.as_ref().and_then(|d| match channel {
-                Channel::Public => Some(&d.public),
-                Channel::Private => d.private.as_ref(),
+                Channel::Public => {
+                    Some((d.public.as_str(), Some(d.public_without_private.as_str())))
+                }
+                Channel::Private => d.private.as_deref().map(|p| (p, None)),
             });
-            // Staff's edit sits beside the draft: `text` is still ours, and an edit counts
-            // only when whoever made it approved it.
-            let ours = draft == Some(&stored.text)
+            // Both wordings must be ours (the one without a private message is what goes
+            // out when none was sent). Staff's edit sits beside the draft: `text` is still
+            // ours, and an edit counts only when whoever made it approved it.
+            let ours = draft.is_some_and(|(text, alt)| is_our_draft(&stored, text, alt))
                 && (stored.approved_by.is_some() || stored.state != MessageState::Pending)
                 && stored.staff_text() != StaffText::EditNotApproved;
             if ours {
@@ -884,15 +888,18 @@ impl Responder {
         message: &OutgoingMessage,
     ) -> Result<Result<String, String>, RespondError> {
         // Honest: the public reply mentions a private message only when one went out.
-        let private_missing = channel == Channel::Public
-            && message.alt_text.is_some()
-            && !matches!(
-                self.store.message(key, Channel::Private).await?,
-                Some(m) if m.state == MessageState::Sent
-            );
+        // `None`: no private message is planned for the item.
+        let private_sent = match channel {
+            Channel::Public => self
+                .store
+                .message(key, Channel::Private)
+                .await?
+                .map(|m| m.state == MessageState::Sent),
+            Channel::Private => None,
+        };
         match message.staff_text() {
-            StaffText::Draft => Ok(Ok(match (&message.alt_text, private_missing) {
-                (Some(alt), true) => alt.clone(),
+            StaffText::Draft => Ok(Ok(match (&message.alt_text, private_sent) {
+                (Some(alt), None | Some(false)) => alt.clone(),
                 _ => message.text.clone(),
             })),
             StaffText::EditNotApproved => Ok(Err(
@@ -913,7 +920,7 @@ impl Responder {
                         limit.measure(edit)
                     )));
                 }
-                if private_missing {
+                if private_sent == Some(false) {
                     // The edit was written while a private message was planned; it may
                     // say one was sent.
                     return Ok(Err(
@@ -942,6 +949,12 @@ enum TokenProblem {
     Setup(String),
     /// A person must act (no token, denied, revoked).
     Staff(String),
+}
+
+/// Whether a stored message holds exactly what we drafted: its text, and its wording for
+/// when no private message went out (stored only when it differs).
+fn is_our_draft(stored: &OutgoingMessage, text: &str, alt_text: Option<&str>) -> bool {
+    stored.text == text && stored.alt_text.as_deref() == alt_text.filter(|alt| *alt != text)
 }
 
 /// The channels to send on, the private message first: the public reply then says it was

@@ -27,6 +27,8 @@ use time::OffsetDateTime;
 
 /// Stored attribute names of a staff edit on a message record.
 pub mod attr {
+    /// Who approved a message or wrote an approval record (staff tooling only).
+    pub const APPROVED_BY: &str = "approved_by";
     /// The text staff approved instead of the draft in `text`.
     pub const EDITED_TEXT: &str = "edited_text";
     /// Who edited it (from their sign-in, never from a request body).
@@ -297,7 +299,7 @@ impl DynamoStore {
             .item(PK, s(key.pk()))
             .item(SK, s(format!("{APPROVAL_SK_PREFIX}{}", ts(now))))
             .item(RECORD_TYPE, s(RecordType::Approval.as_str()))
-            .item("approved_by", s(by))
+            .item(attr::APPROVED_BY, s(by))
             .item("created_at", s(ts(now)))
             .condition_expression("attribute_not_exists(pk)");
         if !edited.is_empty() {

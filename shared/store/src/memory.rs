@@ -129,8 +129,9 @@ impl MemoryStore {
         );
     }
 
-    /// Approve a drafted message as the inbox does: `pending`, who approved it, and an
-    /// edit (kept beside the draft, made by `edited_by`).
+    /// Approve a drafted message as the inbox does: a draft only, becomes `pending`, with
+    /// who approved it and an edit (kept beside the draft, made by `edited_by`; the inbox
+    /// always writes the approver there, a test may plant someone else).
     pub fn approve(
         &self,
         key: &FeedbackKey,
@@ -138,11 +139,23 @@ impl MemoryStore {
         approved_by: &str,
         edit: Option<(&str, &str)>,
     ) {
-        if let Some(m) = self.lock().messages.get_mut(&(key.clone(), channel)) {
+        if let Some(m) = self.lock().messages.get_mut(&(key.clone(), channel))
+            && m.stored.state == MessageState::Draft
+        {
+            // An "edit" that leaves the draft as it was is no edit.
+            let edit = edit.filter(|(text, _)| *text != m.stored.text);
             m.stored.state = MessageState::Pending;
             m.stored.approved_by = Some(approved_by.to_owned());
             m.stored.edited_text = edit.map(|(text, _)| text.to_owned());
             m.stored.edited_by = edit.map(|(_, by)| by.to_owned());
+        }
+    }
+
+    /// Overwrite a message's wording for when no private message went out, as anything
+    /// with write access to the table could.
+    pub fn plant_alt_text(&self, key: &FeedbackKey, channel: Channel, alt_text: &str) {
+        if let Some(m) = self.lock().messages.get_mut(&(key.clone(), channel)) {
+            m.stored.alt_text = Some(alt_text.to_owned());
         }
     }
 

@@ -124,7 +124,7 @@ pub(crate) fn parse_message(channel: Channel, item: &Item) -> Result<OutgoingMes
         },
         platform_message_id: get_str(item, "platform_message_id").map(str::to_owned),
         failure: get_str(item, "failure").map(str::to_owned),
-        approved_by: get_str(item, "approved_by").map(str::to_owned),
+        approved_by: get_str(item, crate::inbox::attr::APPROVED_BY).map(str::to_owned),
         edited_text: get_str(item, crate::inbox::attr::EDITED_TEXT).map(str::to_owned),
         edited_by: get_str(item, crate::inbox::attr::EDITED_BY).map(str::to_owned),
     })

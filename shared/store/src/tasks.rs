@@ -658,7 +658,7 @@ impl DynamoStore {
             .item(PK, s(key.pk()))
             .item(SK, s(format!("{APPROVAL_SK_PREFIX}{}", ts(now))))
             .item(RECORD_TYPE, s(RecordType::Approval.as_str()))
-            .item("approved_by", s(by))
+            .item(crate::inbox::attr::APPROVED_BY, s(by))
             .item("created_at", s(ts(now)))
             .send()
             .await;

@@ -341,7 +341,9 @@ impl DynamoStore {
                     .push(crate::notify::notification_view(item)?);
             } else if sk.starts_with(APPROVAL_SK_PREFIX) {
                 bundle.approvals.push(ApprovalView {
-                    approved_by: get_str(item, "approved_by").unwrap_or_default().to_owned(),
+                    approved_by: get_str(item, crate::inbox::attr::APPROVED_BY)
+                        .unwrap_or_default()
+                        .to_owned(),
                     created_at: get_str(item, "created_at")
                         .and_then(parse_ts)
                         .unwrap_or(OffsetDateTime::UNIX_EPOCH),

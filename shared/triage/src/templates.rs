@@ -477,21 +477,32 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
 /// The first name of a display name, for a friendly greeting: only when the whole name
 /// reads as a name — letters, combining marks, apostrophes, hyphens and spaces, plus
 /// initials ("Anke V."). Anything else (a username such as `shop.scam.example`, digits,
-/// a link, emoji, invisible or bidi-control characters) gets the anonymous greeting:
-/// nobody's handle is echoed in the brand's name.
+/// a link, emoji, invisible, filler or bidi-control characters, letter-like punctuation,
+/// stacks of marks) gets the anonymous greeting: nobody's handle is echoed in the
+/// brand's name.
 fn first_name(name: &str) -> Option<String> {
     const MAX_CHARS: usize = 40;
-    let words: Vec<&str> = name.split(' ').filter(|w| !w.is_empty()).collect();
+    /// Combining marks on one letter: Indic syllables need a few, "Zalgo" text many.
+    const MAX_MARKS: usize = 3;
+    let words: Vec<&str> = name
+        .split(char::is_whitespace)
+        .filter(|w| !w.is_empty())
+        .collect();
     let reads_as_name = |word: &str| {
-        let is_initial = {
-            let mut chars = word.chars();
-            matches!((chars.next(), chars.next(), chars.next()), (Some(c), Some('.'), None) if is_letter(c))
-        };
+        let mut chars = word.chars();
+        let is_initial = matches!(
+            (chars.next(), chars.next(), chars.next()),
+            (Some(c), Some('.'), None) if is_name_letter(c)
+        );
+        let mut marks = 0;
         is_initial
-            || (word.chars().next().is_some_and(is_letter)
-                && word
-                    .chars()
-                    .all(|c| is_letter(c) || is_mark(c) || matches!(c, '\'' | '’' | '-' | '‐')))
+            || (word.chars().next().is_some_and(is_name_letter)
+                && word.chars().all(|c| {
+                    marks = if is_mark(c) { marks + 1 } else { 0 };
+                    marks <= MAX_MARKS
+                        && !is_invisible(c)
+                        && (is_name_letter(c) || is_mark(c) || matches!(c, '\'' | '’' | '-' | '‐'))
+                }))
     };
     if !words.iter().all(|w| reads_as_name(w)) {
         return None;
@@ -505,12 +516,28 @@ fn general_category(c: char) -> icu_properties::props::GeneralCategory {
     icu_properties::CodePointMapData::<icu_properties::props::GeneralCategory>::new().get(c)
 }
 
-fn is_letter(c: char) -> bool {
-    icu_properties::props::GeneralCategoryGroup::Letter.contains(general_category(c))
+/// A letter of a name. Modifier letters (Lm) are mostly tone and length signs that can
+/// pass for punctuation (Lisu "ꓸ" looks like a full stop); only those that names use
+/// are letters here: the modifier apostrophe and the Japanese length and repetition signs.
+fn is_name_letter(c: char) -> bool {
+    use icu_properties::props::GeneralCategory;
+    match general_category(c) {
+        GeneralCategory::ModifierLetter => {
+            matches!(c, 'ʼ' | 'ー' | '々' | 'ゝ' | 'ゞ' | 'ヽ' | 'ヾ')
+        }
+        gc => icu_properties::props::GeneralCategoryGroup::Letter.contains(gc),
+    }
 }
 
 fn is_mark(c: char) -> bool {
     icu_properties::props::GeneralCategoryGroup::Mark.contains(general_category(c))
+}
+
+/// Characters that render as nothing (fillers, joiners, variation selectors, bidi
+/// controls), though some count as letters or marks.
+fn is_invisible(c: char) -> bool {
+    icu_properties::CodePointSetData::new::<icu_properties::props::DefaultIgnorableCodePoint>()
+        .contains(c)
 }
 
 /// `template` filled for one customer; `{sorry}` is the general apology.

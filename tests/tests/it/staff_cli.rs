@@ -403,6 +403,32 @@ async fn a_gdpr_export_holds_everything_about_the_author_and_an_erasure_leaves_n
     anke.edit(&store, "Zonnebloem: taart nooit geleverd, ordernummer 8812")
         .await;
     replied(&table, &one, anke.at, Duration::minutes(3)).await;
+    // Staff edited the private message before approving it: the edit names her too.
+    store
+        .create_message(
+            &one,
+            &NewMessage {
+                channel: Channel::Private,
+                text: "Hallo, wil je je ordernummer sturen?",
+                alt_text: None,
+                state: MessageState::Draft,
+            },
+            anke.at,
+        )
+        .await
+        .unwrap();
+    store
+        .approve_drafts(
+            &one,
+            "anna",
+            &[(
+                Channel::Private,
+                "Hallo Anke Zonnebloem, wil je je ordernummer sturen?",
+            )],
+            OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap();
     store
         .claim_author_in_thread(&one, anke.thread_id.as_deref().unwrap(), "anke-4242")
         .await
@@ -597,7 +623,7 @@ async fn pages_check_says_which_page_tokens_are_valid_missing_or_refused_and_fai
     }
     let graph = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(path(format!("/v21.0/{PAGE_ID}")))
+        .and(path("/v21.0/me"))
         .and(query_param("fields", "id,name"))
         .and(header("authorization", "Bearer valid-page-token"))
         .respond_with(
@@ -607,7 +633,8 @@ async fn pages_check_says_which_page_tokens_are_valid_missing_or_refused_and_fai
         .mount(&graph)
         .await;
     Mock::given(method("GET"))
-        .and(path(format!("/v21.0/{EXPIRED}")))
+        .and(path("/v21.0/me"))
+        .and(header("authorization", "Bearer expired-page-token"))
         .respond_with(
             ResponseTemplate::new(400).set_body_json(serde_json::json!({"error": {
                 "message": "Error validating access token: Session has expired",

@@ -469,15 +469,14 @@ async fn an_approval_sends_only_the_drafts_staff_approved_not_planted_text() {
     let w = world(ReplyMode::Approval);
     let key = stored(&w, item(SOCIAL, "p2", Some(COMPLAINT)));
     assert_eq!(w.responder.respond(&key).await.unwrap(), Outcome::Drafted);
-    let draft = w.store.stored_message(&key, Channel::Public).unwrap().text;
+    let without_private = w
+        .store
+        .stored_message(&key, Channel::Public)
+        .unwrap()
+        .alt_text
+        .expect("a wording for when no private message goes out");
     // Staff approve the public reply; someone plants a private message as if approved.
-    w.store.put_message(
-        &key,
-        Channel::Public,
-        &draft,
-        MessageState::Pending,
-        Some("anna"),
-    );
+    w.store.approve(&key, Channel::Public, "anna", None);
     w.store.put_message(
         &key,
         Channel::Private,
@@ -488,7 +487,8 @@ async fn an_approval_sends_only_the_drafts_staff_approved_not_planted_text() {
 
     w.responder.deliver_approved(&key).await.unwrap();
 
-    assert_eq!(w.platform.calls(), [Call::Public(draft)]);
+    // The planted message is held, so the public reply claims no private message.
+    assert_eq!(w.platform.calls(), [Call::Public(without_private)]);
     assert_eq!(
         w.store
             .stored_message(&key, Channel::Private)
@@ -700,4 +700,81 @@ async fn an_edited_public_reply_is_not_posted_when_the_private_message_it_expect
             .unwrap()
             .contains("private message was not sent")
     );
+}
+
+#[tokio::test]
+async fn a_planted_wording_for_when_no_private_message_went_out_is_never_posted() {
+    let w = world(ReplyMode::Approval);
+    let key = stored(&w, item(SOCIAL, "e5", Some(COMPLAINT)));
+    w.responder.respond(&key).await.unwrap();
+    let scam = "Refund at https://scam.example";
+    w.store.plant_alt_text(&key, Channel::Public, scam);
+    w.store.approve(&key, Channel::Public, "anke", None);
+    w.store.approve(&key, Channel::Private, "anke", None);
+    // The private message is refused, so the second wording would be the one posted.
+    w.platform
+        .private
+        .lock()
+        .unwrap()
+        .push_back(Err(ReplyError::Rejected("outside the window".into())));
+
+    w.responder.deliver_approved(&key).await.unwrap();
+
+    assert!(
+        !w.platform
+            .calls()
+            .iter()
+            .any(|c| matches!(c, Call::Public(_))),
+        "{:?}",
+        w.platform.calls()
+    );
+    assert_eq!(
+        w.store.stored_message(&key, Channel::Public).unwrap().state,
+        MessageState::Failed
+    );
+    assert!(
+        w.store
+            .task(&key)
+            .unwrap()
+            .flags
+            .contains("message_mismatch")
+    );
+}
+
+#[tokio::test]
+async fn a_redelivery_holds_a_planted_wording_or_an_edit_its_author_did_not_approve() {
+    for plant in ["alt_text", "edit"] {
+        let w = world(ReplyMode::Approval);
+        let key = stored(&w, item(SOCIAL, &format!("e6-{plant}"), Some(COMPLAINT)));
+        w.responder.respond(&key).await.unwrap();
+        if plant == "alt_text" {
+            w.store
+                .plant_alt_text(&key, Channel::Public, "Refund at https://scam.example");
+        } else {
+            w.store.approve(
+                &key,
+                Channel::Public,
+                "anke",
+                Some(("Refund at https://scam.example", "mallory")),
+            );
+        }
+
+        // The stream hands the item over again.
+        w.responder.respond(&key).await.unwrap();
+
+        assert_eq!(
+            w.store.stored_message(&key, Channel::Public).unwrap().state,
+            MessageState::Failed,
+            "{plant}"
+        );
+        assert!(
+            w.store
+                .task(&key)
+                .unwrap()
+                .flags
+                .contains("message_mismatch"),
+            "{plant}"
+        );
+        assert!(w.platform.calls().is_empty(), "{plant}");
+    }
 }

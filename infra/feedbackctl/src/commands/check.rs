@@ -356,12 +356,17 @@ fn verdict(
 ) -> PageCheck {
     let (valid, detail, next) = match checked {
         Ok(found) => {
-            let detail = match found {
-                AccessCheck::Accepted { page } => page,
-                AccessCheck::Exchanged => {
-                    "the platform exchanged the stored credential for an access token".to_owned()
-                }
-                AccessCheck::Unchecked => "the platform offers no check".to_owned(),
+            let (valid, detail) = match found {
+                AccessCheck::Accepted { page } => (Valid::Yes, page),
+                AccessCheck::Exchanged => (
+                    Valid::Yes,
+                    "the platform exchanged the stored credential for an access token".to_owned(),
+                ),
+                // Stored, and nothing says it is wrong: the first reply will tell.
+                AccessCheck::Unchecked => (
+                    Valid::NotChecked,
+                    "this platform offers no check: the first reply will tell".to_owned(),
+                ),
             };
             let next = page.needs_reconnect.then(|| {
                 format!(
@@ -369,7 +374,7 @@ fn verdict(
                     page.name()
                 )
             });
-            (Valid::Yes, detail, next)
+            (valid, detail, next)
         }
         Err(ReplyError::Reconnect(why)) => (
             Valid::No,
@@ -394,11 +399,13 @@ fn verdict(
             )),
         ),
     };
+    // Ready: accepted, or stored where the platform cannot be asked (not a failure to ask).
+    let unchecked = valid == Valid::NotChecked && next.is_none();
     PageCheck {
         page: page.name(),
         token: Token::Present,
         token_problem: None,
-        ready: valid == Valid::Yes && !page.needs_reconnect,
+        ready: (valid == Valid::Yes || unchecked) && !page.needs_reconnect,
         valid,
         detail: Some(detail),
         next,
@@ -505,5 +512,20 @@ mod tests {
         );
         assert!(fine.ready && fine.next.is_none());
         assert_eq!(fine.row()[2], "yes: Bakkerij Zon");
+    }
+
+    #[test]
+    fn a_stored_token_a_platform_cannot_check_is_not_called_valid_but_does_not_fail() {
+        let unchecked = verdict(
+            &page(None),
+            &aws(),
+            "META_PAGE_TOKEN",
+            Ok(AccessCheck::Unchecked),
+        );
+        assert_eq!(
+            (unchecked.valid, unchecked.ready),
+            (Valid::NotChecked, true)
+        );
+        assert!(unchecked.row()[2].starts_with("not checked"));
     }
 }

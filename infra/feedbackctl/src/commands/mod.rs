@@ -60,10 +60,20 @@ fn local_endpoint(port: Option<&str>) -> Result<String> {
     Ok(format!("http://127.0.0.1:{port}"))
 }
 
-/// Whether the table is on this machine or another endpoint staff named (`--local`,
-/// `--endpoint-url`) rather than in an AWS account.
+/// Whether the table is on this machine (`--local`, or `--endpoint-url` naming this
+/// machine) rather than in an AWS account. An `--endpoint-url` elsewhere (a regional
+/// endpoint, a VPC endpoint) is AWS: who acts is then the caller's identity.
 fn is_local(cli: &Cli) -> bool {
-    cli.local || cli.endpoint_url.is_some()
+    cli.local || cli.endpoint_url.as_deref().is_some_and(is_this_machine)
+}
+
+fn is_this_machine(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| match u.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    })
 }
 
 /// Who acts, as recorded on tasks, approvals and erasures. On AWS, the caller's AWS
@@ -348,6 +358,20 @@ mod tests {
             .err()
             .unwrap_or_default();
         assert!(err.contains("cannot tell who you are"), "{err}");
+    }
+
+    #[test]
+    fn only_an_endpoint_on_this_machine_counts_as_local() {
+        for (url, local) in [
+            ("http://127.0.0.1:8000", true),
+            ("http://localhost:8000", true),
+            ("http://[::1]:8000", true),
+            ("https://dynamodb.eu-west-1.amazonaws.com", false),
+            ("http://127.0.0.1.example:8000", false),
+            ("not a url", false),
+        ] {
+            assert_eq!(is_this_machine(url), local, "{url}");
+        }
     }
 
     #[test]

@@ -251,23 +251,47 @@ impl ReplyClient for GraphClient {
         target
     }
 
-    /// The page (or Instagram account) read with its own token: an expired, revoked or
-    /// under-permitted token is refused (codes 190, 10, 200…) before anything is sent.
+    /// Whose token this is, asked with the token itself (`/me`): it must be the page's own
+    /// token (or, for an Instagram account, the token of the page it is linked to). An
+    /// expired or revoked token is refused (codes 190, 10, 200…); a valid token of another
+    /// page, or a person's user token, is not the page's and is refused too.
     async fn check_access(
         &self,
         account: &AccountId,
         token: &AccessToken,
     ) -> Result<AccessCheck, ReplyError> {
-        let url = self.url(&[account.as_str()], &[("fields", "id,name")])?;
-        let body = self
+        let url = self.url(&["me"], &[("fields", "id,name")])?;
+        let me = self
             .call(self.http()?.get(url), token)
             .await
             .map_err(crate::calls::harmless)?;
-        let page = text_of(&body, "name")
+        let id = text_of(&me, "id").unwrap_or_default();
+        let name = text_of(&me, "name")
             .filter(|n| !n.trim().is_empty())
-            .or_else(|| text_of(&body, "id"))
-            .unwrap_or_else(|| account.to_string());
-        Ok(AccessCheck::Accepted { page })
+            .unwrap_or_else(|| id.clone());
+        if id == account.as_str() {
+            return Ok(AccessCheck::Accepted { page: name });
+        }
+        // An Instagram account is answered with the token of its Facebook page. A user
+        // token has no such field (an error here only means "not linked").
+        let url = self.url(&["me"], &[("fields", "instagram_business_account")])?;
+        let linked = match self.call(self.http()?.get(url), token).await {
+            Ok(body) => body
+                .get("instagram_business_account")
+                .and_then(|a| text_of(a, "id")),
+            Err(ReplyError::Transient(e) | ReplyError::Ambiguous(e)) => {
+                return Err(ReplyError::Transient(e));
+            }
+            Err(_) => None,
+        };
+        if linked.as_deref() == Some(account.as_str()) {
+            return Ok(AccessCheck::Accepted {
+                page: format!("{name} (its Instagram account)"),
+            });
+        }
+        Err(ReplyError::Reconnect(format!(
+            "this token is not {account}'s: it belongs to {name} ({id}); store the page's own page access token"
+        )))
     }
 
     /// Instagram mentions arrive as ids: the comment (or caption) is read through the
@@ -688,7 +712,7 @@ mod tests {
     async fn a_valid_page_token_is_accepted_with_the_page_name() {
         let server = MockServer::start().await;
         Mock::given(method("GET"))
-            .and(path("/v21.0/1029384756"))
+            .and(path("/v21.0/me"))
             .and(query_param("fields", "id,name"))
             .and(header("authorization", "Bearer page-token"))
             .respond_with(
@@ -721,6 +745,66 @@ mod tests {
         assert!(
             matches!(&checked, Err(ReplyError::Reconnect(why)) if why.contains("expired")),
             "{checked:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_valid_token_of_another_page_or_a_person_is_not_accepted_for_this_page() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/v21.0/me"))
+            .and(query_param("fields", "id,name"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"id": "555", "name": "Anna"})),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/v21.0/me"))
+            .and(query_param("fields", "instagram_business_account"))
+            .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {
+                "message": "(#100) Tried accessing nonexisting field (instagram_business_account) on node type (User)",
+                "type": "OAuthException", "code": 100
+            }})))
+            .mount(&server)
+            .await;
+        let checked = client(&server).await.check_access(&page(), &token()).await;
+        assert!(
+            matches!(&checked, Err(ReplyError::Reconnect(why)) if why.contains("belongs to Anna (555)")),
+            "{checked:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_instagram_account_is_checked_with_the_token_of_its_linked_page() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/v21.0/me"))
+            .and(query_param("fields", "id,name"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"id": "1029384756", "name": "Bakkerij Zon"})),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/v21.0/me"))
+            .and(query_param("fields", "instagram_business_account"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "instagram_business_account": {"id": "17841400000000001"}, "id": "1029384756"
+            })))
+            .mount(&server)
+            .await;
+        let instagram = AccountId::parse("17841400000000001").unwrap();
+        let checked = client(&server)
+            .await
+            .check_access(&instagram, &token())
+            .await;
+        assert_eq!(
+            checked,
+            Ok(AccessCheck::Accepted {
+                page: "Bakkerij Zon (its Instagram account)".into()
+            })
         );
     }
 
