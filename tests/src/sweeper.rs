@@ -10,7 +10,7 @@ use feedback::{
 };
 use feedback_responder::credentials::Credentials;
 use platforms::capabilities::{
-    Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
+    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
 };
 use platforms::reply::{
     AccessToken, Outbound, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
@@ -41,6 +41,7 @@ pub const CHAT_CAPABILITIES: Capabilities = Capabilities {
     }),
     ratings: false,
     content: WebhookContent::Included,
+    author_names: AuthorNames::DisplayNames,
 };
 
 /// The chat platform's reply client: `POST {base}/messages` and `POST {base}/replies`.

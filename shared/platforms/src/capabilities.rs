@@ -110,6 +110,15 @@ pub enum WebhookContent {
     IdOnly,
 }
 
+/// What an item's author name is on a platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthorNames {
+    /// The name people go by (Facebook, review sites): a reply may greet them by it.
+    DisplayNames,
+    /// A chosen handle (Instagram usernames): never echoed in a reply.
+    Handles,
+}
+
 /// Everything the core needs to know about answering on one platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Capabilities {
@@ -119,6 +128,7 @@ pub struct Capabilities {
     /// Items carry a star rating.
     pub ratings: bool,
     pub content: WebhookContent,
+    pub author_names: AuthorNames,
 }
 
 impl Capabilities {
@@ -141,6 +151,7 @@ impl Capabilities {
         public_replies: None,
         ratings: false,
         content: WebhookContent::Included,
+        author_names: AuthorNames::DisplayNames,
     };
 }
 

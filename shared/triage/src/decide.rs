@@ -9,7 +9,7 @@ use feedback::page::PageConfig;
 pub use feedback::page::ReplyMode;
 pub use feedback::records::SkipReason;
 use feedback::{Feedback, FeedbackKind, Rating};
-use platforms::capabilities::Capabilities;
+use platforms::capabilities::{AuthorNames, Capabilities};
 use time::{Duration, OffsetDateTime};
 
 /// A page's settings that shape the decision (the rest of its configuration, such as
@@ -186,7 +186,11 @@ pub fn decide(
         && feedback.kind != FeedbackKind::Mention
         && capabilities.private_message_allowed(written, now);
     let placeholders = Placeholders {
-        name: feedback.author_name.clone(),
+        // A handle is never echoed; a display name only when it reads as a name.
+        name: feedback
+            .author_name
+            .clone()
+            .filter(|_| capabilities.author_names == AuthorNames::DisplayNames),
         brand: page.brand_name.clone(),
         signature: page.signature.clone(),
         contact: page.contact.clone(),
@@ -239,7 +243,9 @@ pub fn task_for_skip(
 mod tests {
     use super::*;
     use feedback::{AccountId, ItemId, Platform};
-    use platforms::capabilities::{PrivateChannel, PublicReplies, TextLimit, WebhookContent};
+    use platforms::capabilities::{
+        AuthorNames, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
+    };
     use time::macros::datetime;
 
     const NOW: OffsetDateTime = datetime!(2025-11-23 12:00 UTC);
@@ -256,6 +262,7 @@ mod tests {
         }),
         ratings: false,
         content: WebhookContent::Included,
+        author_names: AuthorNames::DisplayNames,
     };
 
     /// Reviews with stars and no private channel, like Google's.
@@ -267,6 +274,7 @@ mod tests {
         }),
         ratings: true,
         content: WebhookContent::IdOnly,
+        author_names: AuthorNames::DisplayNames,
     };
 
     fn comment(text: &str) -> Feedback {
@@ -347,6 +355,28 @@ mod tests {
         assert!(drafts.public.contains("privébericht"), "{}", drafts.public);
         assert!(drafts.private.unwrap().contains("bestelnummer"));
         assert_eq!(task.unwrap().due_at, NOW + Duration::hours(24));
+    }
+
+    #[test]
+    fn a_handle_is_never_echoed_where_names_are_usernames() {
+        let handles = Capabilities {
+            author_names: AuthorNames::Handles,
+            ..SOCIAL
+        };
+        let mut f = comment("Mijn bestelling is na twee weken nog steeds niet geleverd.");
+        f.author_name = Some("anke".into());
+        let Decision::Answer { drafts, .. } = decide_on(&f, &page(), &handles) else {
+            panic!("expected an answer");
+        };
+        assert!(!drafts.public.contains("anke"), "{}", drafts.public);
+        let Decision::Answer { drafts, .. } = decide_on(&f, &page(), &SOCIAL) else {
+            panic!("expected an answer");
+        };
+        assert!(
+            drafts.public.starts_with("Hallo anke,"),
+            "{}",
+            drafts.public
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@
 
 use feedback::{AccountId, Feedback, FeedbackKind, ItemId, Platform, Rating};
 use platforms::capabilities::{
-    Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
+    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -74,6 +74,7 @@ const SOCIAL: Capabilities = Capabilities {
     }),
     ratings: false,
     content: WebhookContent::Included,
+    author_names: AuthorNames::DisplayNames,
 };
 
 const REVIEWS: Capabilities = Capabilities {
@@ -84,6 +85,7 @@ const REVIEWS: Capabilities = Capabilities {
     }),
     ratings: true,
     content: WebhookContent::IdOnly,
+    author_names: AuthorNames::DisplayNames,
 };
 
 fn item(e: &Entry, n: usize) -> Feedback {

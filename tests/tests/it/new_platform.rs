@@ -11,7 +11,7 @@ use feedback::{
 use feedback_responder::credentials::Credentials;
 use http::Method;
 use platforms::capabilities::{
-    Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
+    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
 };
 use platforms::registry::Registry;
 use platforms::reply::{
@@ -245,6 +245,7 @@ fn capabilities() -> Capabilities {
         }),
         ratings: true,
         content: WebhookContent::IdOnly,
+        author_names: AuthorNames::DisplayNames,
     }
 }
 

@@ -5,7 +5,9 @@
 use super::*;
 use async_trait::async_trait;
 use feedback::{AccountId, FeedbackKind, ItemId, Platform, Rating};
-use platforms::capabilities::{Capabilities, PrivateChannel, PublicReplies, TextLimit};
+use platforms::capabilities::{
+    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit,
+};
 use platforms::reply::{FetchedItem, OutboundPlatform};
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -116,6 +118,7 @@ fn social_capabilities() -> Capabilities {
         }),
         ratings: false,
         content: WebhookContent::Included,
+        author_names: AuthorNames::DisplayNames,
     }
 }
 
@@ -128,6 +131,7 @@ fn review_capabilities() -> Capabilities {
         }),
         ratings: true,
         content: WebhookContent::IdOnly,
+        author_names: AuthorNames::DisplayNames,
     }
 }
 

@@ -23,7 +23,9 @@ mod jwks;
 pub mod parse;
 pub mod replies;
 
-use crate::capabilities::{Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent};
+use crate::capabilities::{
+    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
+};
 use crate::request::HeaderProblem;
 use crate::{
     HandshakeOutcome, InboundRequest, ParsedDelivery, TestDelivery, VerifiedDelivery, VerifyError,
@@ -53,6 +55,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     }),
     ratings: true,
     content: WebhookContent::IdOnly,
+    author_names: AuthorNames::DisplayNames,
 };
 
 /// The claims of a Pub/Sub push token we check.

@@ -9,7 +9,9 @@ pub mod graph;
 mod lenient;
 mod parse;
 
-use crate::capabilities::{Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent};
+use crate::capabilities::{
+    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
+};
 use crate::signature::{SecretList, parse_lower_hex_digest, token_matches};
 use crate::{
     HandshakeOutcome, InboundRequest, ParsedDelivery, VerifiedDelivery, VerifyError,
@@ -31,8 +33,9 @@ pub const FACEBOOK: Platform = Platform::from_static("facebook");
 pub const INSTAGRAM: Platform = Platform::from_static("instagram");
 
 /// Meta allows one private reply per comment, within 7 days of it; comments carry no
-/// rating; the webhook carries the text except for mentions (fetched).
-const fn capabilities(max_chars: usize) -> Capabilities {
+/// rating; the webhook carries the text except for mentions (fetched). Facebook names
+/// are people's names; Instagram's are usernames.
+const fn capabilities(max_chars: usize, author_names: AuthorNames) -> Capabilities {
     Capabilities {
         private_channel: PrivateChannel::OneMessageWithin {
             window: Duration::days(7),
@@ -44,13 +47,14 @@ const fn capabilities(max_chars: usize) -> Capabilities {
         }),
         ratings: false,
         content: WebhookContent::Included,
+        author_names,
     }
 }
 
 /// Facebook comments are limited to 8,000 characters.
-pub const FACEBOOK_CAPABILITIES: Capabilities = capabilities(8000);
+pub const FACEBOOK_CAPABILITIES: Capabilities = capabilities(8000, AuthorNames::DisplayNames);
 /// Instagram comments are limited to 2,200 characters.
-pub const INSTAGRAM_CAPABILITIES: Capabilities = capabilities(2200);
+pub const INSTAGRAM_CAPABILITIES: Capabilities = capabilities(2200, AuthorNames::Handles);
 /// Private replies (Messenger / Instagram messages) are cut at 1,000 characters.
 pub const PRIVATE_MESSAGE_LIMIT: TextLimit = TextLimit::Chars(1000);
 

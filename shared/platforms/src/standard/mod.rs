@@ -15,7 +15,7 @@
 
 pub mod schema;
 
-use crate::capabilities::{Capabilities, PrivateChannel, WebhookContent};
+use crate::capabilities::{AuthorNames, Capabilities, PrivateChannel, WebhookContent};
 use crate::request::HeaderProblem;
 use crate::{
     HandshakeOutcome, InboundRequest, ParsedDelivery, TestDelivery, VerifiedDelivery, VerifyError,
@@ -42,6 +42,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     public_replies: None,
     ratings: true,
     content: WebhookContent::Included,
+    author_names: AuthorNames::DisplayNames,
 };
 
 /// The signing keys (`whsec_…`), held as bytes.

@@ -17,7 +17,9 @@
 pub mod parse;
 pub mod replies;
 
-use crate::capabilities::{Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent};
+use crate::capabilities::{
+    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
+};
 use crate::{
     HandshakeOutcome, InboundRequest, ParsedDelivery, TestDelivery, VerifiedDelivery, VerifyError,
     WebhookPlatform,
@@ -43,6 +45,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     }),
     ratings: true,
     content: WebhookContent::IdOnly,
+    author_names: AuthorNames::DisplayNames,
 };
 
 pub struct TrustpilotWebhooks {
