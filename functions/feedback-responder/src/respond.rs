@@ -8,7 +8,7 @@ use feedback::page::{PageConfig, PageRecord};
 use feedback::records::{Channel, Decision as Stored, MessageState, SkipReason, TaskChannel};
 use feedback::{Feedback, ItemContent};
 use logging::error_chain;
-use platforms::capabilities::{PrivateChannel, WebhookContent};
+use platforms::capabilities::{PrivateChannel, TextLimit, WebhookContent};
 use platforms::reply::{
     AccessToken, Outbound, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
 };
@@ -915,9 +915,12 @@ impl Responder {
                     && !limit.fits(edit)
                 {
                     // Never cut what a person wrote.
+                    let length = match limit {
+                        TextLimit::Chars(_) => TextLimit::Chars(limit.measure(edit)),
+                        TextLimit::Bytes(_) => TextLimit::Bytes(limit.measure(edit)),
+                    };
                     return Ok(Err(format!(
-                        "staff's edit is {} long and this platform takes at most {limit}: not sent; shorten it and answer by hand",
-                        limit.measure(edit)
+                        "staff's edit is {length} long and this platform takes at most {limit}: not sent; shorten it and answer by hand"
                     )));
                 }
                 if private_sent == Some(false) {

@@ -665,7 +665,7 @@ async fn an_edit_longer_than_the_platform_takes_is_never_cut_but_held_with_the_r
     assert_eq!(private.state, MessageState::Failed);
     let failure = private.failure.unwrap();
     assert!(
-        failure.contains("1200") && failure.contains("1000 characters"),
+        failure.contains("1200 characters long") && failure.contains("at most 1000 characters"),
         "{failure}"
     );
     assert!(w.store.task(&key).unwrap().flags.contains("reply_failed"));
