@@ -888,18 +888,21 @@ impl Responder {
         message: &OutgoingMessage,
     ) -> Result<Result<String, String>, RespondError> {
         // Honest: the public reply mentions a private message only when one went out.
-        // `None`: no private message is planned for the item.
-        let private_sent = match channel {
-            Channel::Public => self
-                .store
-                .message(key, Channel::Private)
-                .await?
-                .map(|m| m.state == MessageState::Sent),
-            Channel::Private => None,
+        // `None`: no private message is planned for the item. Read only when it matters
+        // (a draft with a second wording, or staff's edit).
+        let private_sent = || async {
+            Ok::<_, RespondError>(match channel {
+                Channel::Public => self
+                    .store
+                    .message(key, Channel::Private)
+                    .await?
+                    .map(|m| m.state == MessageState::Sent),
+                Channel::Private => None,
+            })
         };
         match message.staff_text() {
-            StaffText::Draft => Ok(Ok(match (&message.alt_text, private_sent) {
-                (Some(alt), None | Some(false)) => alt.clone(),
+            StaffText::Draft => Ok(Ok(match &message.alt_text {
+                Some(alt) if private_sent().await? != Some(true) => alt.clone(),
                 _ => message.text.clone(),
             })),
             StaffText::EditNotApproved => Ok(Err(
@@ -923,7 +926,7 @@ impl Responder {
                         "staff's edit is {length} long and this platform takes at most {limit}: not sent; shorten it and answer by hand"
                     )));
                 }
-                if private_sent == Some(false) {
+                if private_sent().await? == Some(false) {
                     // The edit was written while a private message was planned; it may
                     // say one was sent.
                     return Ok(Err(
