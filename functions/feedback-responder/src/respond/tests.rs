@@ -446,26 +446,9 @@ async fn a_message_planted_in_the_table_is_held_for_a_person_never_sent() {
         None,
     );
 
-    let outcome = w.responder.respond(&key).await.unwrap();
+    w.responder.respond(&key).await.unwrap();
 
-    assert!(
-        !w.platform
-            .calls()
-            .iter()
-            .any(|c| matches!(c, Call::Public(_))),
-        "{outcome:?}"
-    );
-    assert_eq!(
-        w.store.stored_message(&key, Channel::Public).unwrap().state,
-        MessageState::Failed
-    );
-    assert!(
-        w.store
-            .task(&key)
-            .unwrap()
-            .flags
-            .contains("message_mismatch")
-    );
+    assert_public_reply_held(&w, &key);
 }
 
 #[tokio::test]
@@ -622,24 +605,7 @@ async fn an_edit_its_author_did_not_approve_is_held_for_a_person() {
 
     w.responder.deliver_approved(&key).await.unwrap();
 
-    assert!(
-        !w.platform
-            .calls()
-            .iter()
-            .any(|c| matches!(c, Call::Public(_))),
-        "neither the edit nor the draft"
-    );
-    assert_eq!(
-        w.store.stored_message(&key, Channel::Public).unwrap().state,
-        MessageState::Failed
-    );
-    assert!(
-        w.store
-            .task(&key)
-            .unwrap()
-            .flags
-            .contains("message_mismatch")
-    );
+    assert_public_reply_held(&w, &key);
 }
 
 #[tokio::test]
@@ -724,25 +690,7 @@ async fn a_planted_wording_for_when_no_private_message_went_out_is_never_posted(
 
     w.responder.deliver_approved(&key).await.unwrap();
 
-    assert!(
-        !w.platform
-            .calls()
-            .iter()
-            .any(|c| matches!(c, Call::Public(_))),
-        "{:?}",
-        w.platform.calls()
-    );
-    assert_eq!(
-        w.store.stored_message(&key, Channel::Public).unwrap().state,
-        MessageState::Failed
-    );
-    assert!(
-        w.store
-            .task(&key)
-            .unwrap()
-            .flags
-            .contains("message_mismatch")
-    );
+    assert_public_reply_held(&w, &key);
 }
 
 #[tokio::test]
@@ -781,4 +729,25 @@ async fn a_redelivery_holds_a_planted_wording_or_an_edit_its_author_did_not_appr
         );
         assert!(w.platform.calls().is_empty(), "{plant}");
     }
+}
+
+/// Nothing was posted publicly: the public message failed and the task asks a person to
+/// look (`message_mismatch`).
+fn assert_public_reply_held(w: &World, key: &FeedbackKey) {
+    let calls = w.platform.calls();
+    assert!(
+        !calls.iter().any(|c| matches!(c, Call::Public(_))),
+        "{calls:?}"
+    );
+    assert_eq!(
+        w.store.stored_message(key, Channel::Public).unwrap().state,
+        MessageState::Failed
+    );
+    assert!(
+        w.store
+            .task(key)
+            .unwrap()
+            .flags
+            .contains("message_mismatch")
+    );
 }
