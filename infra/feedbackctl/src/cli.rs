@@ -359,6 +359,11 @@ pub struct SignArgs {
     /// Variables used where the environment sets none (KEY=VALUE lines).
     #[arg(long, value_name = "PATH", default_value = LOCAL_ENV)]
     pub env_file: PathBuf,
+    /// Send the file's times as written. By default every time in it is moved so the
+    /// newest is a minute ago, so a sample works on any day (a review dated last month
+    /// would be skipped as too old).
+    #[arg(long)]
+    pub keep_times: bool,
 }
 
 #[cfg(test)]

@@ -16,7 +16,6 @@
 //!
 //! Configuration comes from the environment, then `infra/local.env`.
 
-mod env;
 mod http_server;
 mod inbox;
 mod sandbox;
@@ -90,7 +89,7 @@ fn dry_run(outbound: &Outbound) -> Outbound {
 }
 
 async fn run(args: Args) -> Result<(), String> {
-    let vars = env::Vars::load(&args.env_file)?;
+    let vars = logging::local_env::LocalEnv::load(&args.env_file)?;
     let lookup = vars.lookup();
     let ingest_config = IngestConfig::from_lookup(&lookup).map_err(|e| e.to_string())?;
     let responder_config = ResponderConfig::from_lookup(&lookup).map_err(|e| e.to_string())?;

@@ -2,7 +2,8 @@
 //! under `infra/sandbox/` served by path (`GET /google/v4/accounts/1/…/reviews/r1` →
 //! `infra/sandbox/google/v4/accounts/1/…/reviews/r1.json`), whatever the method, so the
 //! responder's real platform clients fetch a review and exchange a token exactly as they
-//! would against the platform. It knows nothing of any platform: the files do.
+//! would against the platform. It knows nothing of any platform: the files do. Every time
+//! in an answer is moved to just before now when served (`platforms::sample`).
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -66,6 +67,10 @@ async fn answer(
     let (status, body) = match found {
         Some(body) => {
             info!(method = %request.method(), path = %path.escape_debug(), "sandbox: answered from infra/sandbox");
+            // Answers get their times when served, so a review never ages past a page's
+            // max age however old the file is.
+            let body = platforms::sample::move_times(&body, time::OffsetDateTime::now_utc())
+                .unwrap_or(body);
             (StatusCode::OK, body)
         }
         None => {

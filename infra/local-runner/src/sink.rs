@@ -6,7 +6,9 @@
 
 use async_trait::async_trait;
 use feedback::{AccountId, Feedback};
-use platforms::reply::{AccessToken, FetchedItem, ReplyClient, ReplyError, ReplyTarget};
+use platforms::reply::{
+    AccessToken, DRY_RUN_ID_PREFIX, FetchedItem, ReplyClient, ReplyError, ReplyTarget,
+};
 use secrecy::SecretString;
 use std::sync::Arc;
 use tracing::info;
@@ -58,7 +60,7 @@ impl ReplyClient for DryRunReplies {
         _token: &AccessToken,
     ) -> Result<String, ReplyError> {
         info!(platform = %target.platform, under = %target.reply_to, reply = %text.escape_debug(), "dry-run: public reply");
-        Ok(format!("dry-run:public:{}", target.item_id))
+        Ok(format!("{DRY_RUN_ID_PREFIX}public:{}", target.item_id))
     }
 
     async fn find_public_reply(
@@ -76,6 +78,9 @@ impl ReplyClient for DryRunReplies {
         _token: &AccessToken,
     ) -> Result<Option<String>, ReplyError> {
         info!(platform = %target.platform, to_author_of = %target.item_id, message = %text.escape_debug(), "dry-run: private reply");
-        Ok(Some(format!("dry-run:private:{}", target.item_id)))
+        Ok(Some(format!(
+            "{DRY_RUN_ID_PREFIX}private:{}",
+            target.item_id
+        )))
     }
 }

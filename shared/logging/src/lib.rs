@@ -6,6 +6,9 @@
 //! - [`error_chain`]: an error and all its sources on one line, for the log.
 //! - [`metric`]: one CloudWatch metric in embedded metric format (a JSON line on stdout
 //!   that CloudWatch turns into a metric, no API call).
+//! - [`local_env`]: the env file the local runner and `feedbackctl` read (`infra/local.env`).
+
+pub mod local_env;
 
 use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;

@@ -19,6 +19,7 @@
 //! - [`standard`]: the Standard Webhooks door for any other tool (no reply client).
 //! - [`calls`], [`oauth`]: what outgoing platform calls share (timeouts, no redirects,
 //!   capped answers, encoded ids) and the OAuth refresh-token cache.
+//! - [`sample`]: samples and stand-in answers get their times when used.
 //! - [`reply`]: the [`reply::ReplyClient`] port every platform's reply
 //!   client implements (post, reconcile, private message, fetch an item, access tokens),
 //!   and [`reply::Outbound`], the reply clients and capabilities keyed by platform.
@@ -33,6 +34,7 @@ pub mod meta;
 pub mod oauth;
 pub mod reply;
 pub mod request;
+pub mod sample;
 pub mod signature;
 pub mod standard;
 pub mod trustpilot;

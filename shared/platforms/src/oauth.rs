@@ -2,6 +2,14 @@
 //! (Google, Trustpilot): the page's stored credential is a refresh token; access tokens are
 //! kept per account until a minute before they expire, refreshed then, and refreshed again
 //! when the platform refuses one (401). Tokens are never logged.
+//!
+//! The token endpoint's answer is read tolerantly, because platforms document it loosely:
+//! `expires_in` as a number or as a string of digits (Trustpilot documents
+//! `"expires_in": "359999"`), any `token_type` spelling (`Bearer`, `bearer`, `BearerToken`)
+//! or none, and fields we do not use (`refresh_token_expires_in`, `issued_at`, `status`, …)
+//! are ignored. An absent or unreadable `expires_in` means a short life ([`SHORT_LIFE`]);
+//! a token refused earlier than that is renewed on the 401 anyway. Only `access_token` is
+//! read strictly: a non-empty string of visible ASCII.
 
 use crate::calls::{read_capped, transport};
 use crate::reply::{AccessToken, ReplyError};
@@ -10,7 +18,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How the client proves itself to the token endpoint.
@@ -31,12 +39,62 @@ impl fmt::Debug for ClientAuth {
     }
 }
 
+/// The fields of a token answer we use; every other field is ignored.
 #[derive(Deserialize)]
 struct TokenAnswer {
     access_token: String,
     #[serde(default)]
-    expires_in: Option<u64>,
+    expires_in: Option<serde_json::Value>,
 }
+
+/// How long a token is kept when the answer does not say (or says something unreadable).
+pub const SHORT_LIFE: Duration = Duration::from_secs(5 * 60);
+/// The longest life believed, whatever the answer says.
+pub const LONGEST_LIFE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+
+/// `expires_in` as a number of seconds: a whole non-negative number, or a string of
+/// digits (blanks around it allowed). Anything else: `None`.
+pub fn read_expires_in(value: &serde_json::Value) -> Option<Duration> {
+    let seconds = match value {
+        serde_json::Value::Number(n) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.is_finite() && *f >= 0.0 && f.fract() == 0.0)
+                .map(|f| f.min(LONGEST_LIFE.as_secs_f64()) as u64)
+        })?,
+        serde_json::Value::String(s) => {
+            let s = s.trim();
+            if s.is_empty() || s.len() > 19 || !s.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            s.parse().ok()?
+        }
+        _ => return None,
+    };
+    Some(Duration::from_secs(seconds).min(LONGEST_LIFE))
+}
+
+/// An access token is put in an `Authorization` header: visible ASCII only.
+fn is_usable_token(token: &str) -> bool {
+    !token.is_empty() && token.len() <= 8192 && token.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// The token endpoint's answer read: the access token and how long to keep it.
+pub fn read_token_answer(text: &str) -> Result<(SecretString, Duration), ReplyError> {
+    let unreadable = || ReplyError::Transient("the token endpoint's answer is unreadable".into());
+    let answer: TokenAnswer = serde_json::from_str(text).map_err(|_| unreadable())?;
+    if !is_usable_token(&answer.access_token) {
+        return Err(unreadable());
+    }
+    let lifetime = answer
+        .expires_in
+        .as_ref()
+        .and_then(read_expires_in)
+        .unwrap_or(SHORT_LIFE);
+    Ok((SecretString::from(answer.access_token), lifetime))
+}
+
+/// The time now, as the cache sees it (injected in tests).
+pub type Clock = Arc<dyn Fn() -> Instant + Send + Sync>;
 
 struct Cached {
     token: AccessToken,
@@ -50,6 +108,7 @@ pub struct TokenCache {
     token_url: String,
     auth: ClientAuth,
     cached: Mutex<HashMap<AccountId, Cached>>,
+    clock: Clock,
 }
 
 impl fmt::Debug for TokenCache {
@@ -71,7 +130,14 @@ impl TokenCache {
             token_url,
             auth,
             cached: Mutex::new(HashMap::new()),
+            clock: Arc::new(Instant::now),
         }
+    }
+
+    /// The same cache reading the time from `clock` (tests move time forward with it).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// A valid access token for `account`, exchanging `refresh` when none is kept.
@@ -82,7 +148,7 @@ impl TokenCache {
     ) -> Result<AccessToken, ReplyError> {
         if let Ok(cached) = self.cached.lock()
             && let Some(c) = cached.get(account)
-            && c.until > Instant::now()
+            && c.until > (self.clock)()
             && c.refresh.expose_secret() == refresh.expose_secret()
         {
             return Ok(c.token.clone());
@@ -194,18 +260,18 @@ impl TokenCache {
         let (status, text) = read_capped(response).await?;
         match status {
             200..=299 => {
-                let answer: TokenAnswer = serde_json::from_str(&text).map_err(|_| {
-                    ReplyError::Transient("the token endpoint's answer is unreadable".into())
-                })?;
-                let lifetime = Duration::from_secs(answer.expires_in.unwrap_or(3600));
-                let access = SecretString::from(answer.access_token);
+                let (access, lifetime) = read_token_answer(&text)?;
+                let now = (self.clock)();
+                let until = now
+                    .checked_add(lifetime.saturating_sub(MARGIN))
+                    .unwrap_or(now);
                 if let Ok(mut cached) = self.cached.lock() {
                     cached.insert(
                         account.clone(),
                         Cached {
                             token: access.clone(),
                             refresh: refresh.clone(),
-                            until: Instant::now() + lifetime.saturating_sub(MARGIN),
+                            until,
                         },
                     );
                 }
@@ -330,5 +396,50 @@ mod tests {
             !shown.contains("cs\"") && !shown.contains("refresh-1"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn a_token_answer_is_read_whatever_the_expires_in_type_token_type_or_extra_fields() {
+        for text in [
+            r#"{"access_token":"at","expires_in":"359999","token_type":"BearerToken","refresh_token":"rt","refresh_token_expires_in":"7775999","issued_at":"1700000000000","status":"approved"}"#,
+            r#"{"access_token":"at","expires_in":359999,"token_type":"Bearer"}"#,
+            r#"{"access_token":"at","expires_in":" 359999 ","token_type":"bearer"}"#,
+            r#"{"access_token":"at","expires_in":359999.0}"#,
+        ] {
+            let (token, life) = read_token_answer(text).unwrap();
+            assert_eq!(token.expose_secret(), "at", "{text}");
+            assert_eq!(life, Duration::from_secs(359_999), "{text}");
+        }
+    }
+
+    #[test]
+    fn an_absent_or_unreadable_expires_in_means_a_short_life_and_a_bad_token_is_refused() {
+        for text in [
+            r#"{"access_token":"at"}"#,
+            r#"{"access_token":"at","expires_in":null}"#,
+            r#"{"access_token":"at","expires_in":"soon"}"#,
+            r#"{"access_token":"at","expires_in":-5}"#,
+            r#"{"access_token":"at","expires_in":"12e3"}"#,
+        ] {
+            assert_eq!(read_token_answer(text).unwrap().1, SHORT_LIFE, "{text}");
+        }
+        assert_eq!(
+            read_token_answer(r#"{"access_token":"at","expires_in":"99999999999999"}"#)
+                .unwrap()
+                .1,
+            LONGEST_LIFE
+        );
+        for text in [
+            r#"{"expires_in":"359999"}"#,
+            r#"{"access_token":""}"#,
+            r#"{"access_token":"a b"}"#,
+            r#"{"access_token":42}"#,
+            "{ access_token: \"AccessToken\" }",
+        ] {
+            assert!(
+                matches!(read_token_answer(text), Err(ReplyError::Transient(_))),
+                "{text}"
+            );
+        }
     }
 }

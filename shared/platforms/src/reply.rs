@@ -77,6 +77,10 @@ pub enum AccessCheck {
     Unchecked,
 }
 
+/// The platform message ids a dry run records (the local runner's sink): what would have
+/// been sent, never shown as sent.
+pub const DRY_RUN_ID_PREFIX: &str = "dry-run:";
+
 #[async_trait]
 pub trait ReplyClient: Send + Sync {
     /// Where replies to this item go. By default the item itself.

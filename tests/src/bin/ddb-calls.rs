@@ -37,12 +37,12 @@ const PRAISE: &str = "Heerlijk gegeten, super vriendelijk personeel!";
 async fn accepting_graph() -> MockServer {
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(path_regex(r"^/v21\.0/[^/]+/(comments|replies)$"))
+        .and(path_regex(r"^/v26\.0/[^/]+/(comments|replies)$"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "reply_1"})))
         .mount(&graph)
         .await;
     Mock::given(method("POST"))
-        .and(path(format!("/v21.0/{PAGE_ID}/messages")))
+        .and(path(format!("/v26.0/{PAGE_ID}/messages")))
         .respond_with(
             ResponseTemplate::new(200)
                 .set_body_json(json!({"recipient_id": "5550001", "message_id": "m_1"})),

@@ -118,12 +118,12 @@ async fn start_runner(graph: &MockServer) -> Runner {
 async fn graph_api() -> MockServer {
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(path_regex(r"^/v21\.0/[^/]+/comments$"))
+        .and(path_regex(r"^/v26\.0/[^/]+/comments$"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "reply_1"})))
         .mount(&graph)
         .await;
     Mock::given(method("POST"))
-        .and(path(format!("/v21.0/{PAGE_ID}/messages")))
+        .and(path(format!("/v26.0/{PAGE_ID}/messages")))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"message_id": "m_1"})))
         .mount(&graph)
         .await;

@@ -41,7 +41,7 @@ fn comment(item: &str, text: &str) -> Value {
 async fn graph() -> MockServer {
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(path_regex(r"^/v21\.0/[^/]+/(comments|replies|messages)$"))
+        .and(path_regex(r"^/v26\.0/[^/]+/(comments|replies|messages)$"))
         .respond_with(
             ResponseTemplate::new(200).set_body_json(json!({"id": "r_1", "message_id": "m_1"})),
         )

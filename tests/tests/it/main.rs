@@ -11,6 +11,7 @@ mod ingest_dynamodb;
 mod logs_keep_secrets;
 mod new_platform;
 mod notifications;
+mod readme_try_it;
 mod responder_dynamodb;
 mod review_platforms;
 mod signature_properties;

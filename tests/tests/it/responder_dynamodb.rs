@@ -27,12 +27,12 @@ fn key(item: &str) -> FeedbackKey {
 async fn accepting_graph() -> MockServer {
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(path_regex(r"^/v21\.0/[^/]+/(comments|replies)$"))
+        .and(path_regex(r"^/v26\.0/[^/]+/(comments|replies)$"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "reply_1"})))
         .mount(&graph)
         .await;
     Mock::given(method("POST"))
-        .and(path(format!("/v21.0/{PAGE_ID}/messages")))
+        .and(path(format!("/v26.0/{PAGE_ID}/messages")))
         .respond_with(
             ResponseTemplate::new(200)
                 .set_body_json(json!({"recipient_id": "5550001", "message_id": "m_1"})),
@@ -186,7 +186,7 @@ async fn a_graph_500_then_200_posts_exactly_one_reply() {
     let table = TestTable::new().await;
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(path("/v21.0/777_3/comments"))
+        .and(path("/v26.0/777_3/comments"))
         .respond_with(
             ResponseTemplate::new(500).set_body_json(
                 json!({"error": {"message": "An unknown error occurred", "code": 1}}),
@@ -249,7 +249,7 @@ async fn a_timeout_after_the_platform_accepted_is_reconciled_without_posting_aga
     let graph = MockServer::start().await;
     // The post is accepted but the answer comes too late; reading the replies shows it.
     Mock::given(method("POST"))
-        .and(path("/v21.0/777_4/comments"))
+        .and(path("/v26.0/777_4/comments"))
         .respond_with(
             ResponseTemplate::new(200)
                 .set_body_json(json!({"id": "777_4_reply"}))
@@ -258,7 +258,7 @@ async fn a_timeout_after_the_platform_accepted_is_reconciled_without_posting_aga
         .mount(&graph)
         .await;
     Mock::given(method("GET"))
-        .and(path("/v21.0/777_4/comments"))
+        .and(path("/v26.0/777_4/comments"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [
             {"id": "777_4_other", "from": {"id": "5550009"}},
             {"id": "777_4_reply", "from": {"id": PAGE_ID}}
@@ -266,7 +266,7 @@ async fn a_timeout_after_the_platform_accepted_is_reconciled_without_posting_aga
         .mount(&graph)
         .await;
     Mock::given(method("POST"))
-        .and(path(format!("/v21.0/{PAGE_ID}/messages")))
+        .and(path(format!("/v26.0/{PAGE_ID}/messages")))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"message_id": "m"})))
         .mount(&graph)
         .await;
@@ -479,7 +479,7 @@ async fn a_partial_batch_failure_reports_exactly_the_failed_record() {
     let table = TestTable::new().await;
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(path("/v21.0/777_11/comments"))
+        .and(path("/v26.0/777_11/comments"))
         .respond_with(
             ResponseTemplate::new(429)
                 .set_body_json(json!({"error": {"message": "rate", "code": 4}})),

@@ -358,7 +358,7 @@ async fn the_resolved_note_is_posted_once_in_the_customer_language_when_the_page
     let store = table.store();
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(path_regex(r"^/v21\.0/[^/]+/comments$"))
+        .and(path_regex(r"^/v26\.0/[^/]+/comments$"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "note_1"})))
         .mount(&graph)
         .await;

@@ -623,7 +623,7 @@ async fn pages_check_says_which_page_tokens_are_valid_missing_or_refused_and_fai
     }
     let graph = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(path("/v21.0/me"))
+        .and(path("/v26.0/me"))
         .and(query_param("fields", "id,name"))
         .and(header("authorization", "Bearer valid-page-token"))
         .respond_with(
@@ -633,7 +633,7 @@ async fn pages_check_says_which_page_tokens_are_valid_missing_or_refused_and_fai
         .mount(&graph)
         .await;
     Mock::given(method("GET"))
-        .and(path("/v21.0/me"))
+        .and(path("/v26.0/me"))
         .and(header("authorization", "Bearer expired-page-token"))
         .respond_with(
             ResponseTemplate::new(400).set_body_json(serde_json::json!({"error": {

@@ -166,27 +166,33 @@ pub(super) async fn run(
             (credentials, secrets)
         }
         Place::Local => {
-            let vars = file.vars.clone();
-            let credentials =
-                Credentials::local(move |k| std::env::var(k).ok().or_else(|| vars.get(k).cloned()));
+            let credentials = Credentials::local(file.lookup());
             (credentials, HashMap::new())
         }
     };
     // As the responder's configuration is read: its secrets, then the environment (then
     // the env file, as the local runner reads it).
-    let lookup = |k: &str| {
-        secrets
-            .get(k)
-            .cloned()
-            .or_else(|| std::env::var(k).ok())
-            .or_else(|| file.vars.get(k).cloned())
-    };
+    let lookup = |k: &str| secrets.get(k).cloned().or_else(|| file.get(k));
     let outbound = platforms::reply::from_lookup(&lookup).map_err(|problems| {
         format!(
             "the reply clients' settings do not read: {}\n  hint: set the responder's variables in the environment or an --env-file",
             problems.join("; ")
         )
     })?;
+    let meta_pages = pages.iter().any(|p| {
+        p.platform == platforms::meta::FACEBOOK || p.platform == platforms::meta::INSTAGRAM
+    });
+    if meta_pages {
+        let version = lookup("META_GRAPH_API_VERSION")
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| platforms::meta::graph::DEFAULT_GRAPH_VERSION.to_owned());
+        if let Some(warning) =
+            graph_version_warning(&version, time::OffsetDateTime::now_utc().date())
+        {
+            eprintln!("warning: {warning}");
+        }
+    }
     let mut checks = Vec::with_capacity(pages.len());
     for page in &pages {
         checks.push(check(&outbound, &credentials, &place, page).await);
@@ -210,6 +216,32 @@ pub(super) async fn run(
             "{not_ready} of {} page(s) not ready to answer",
             checks.len()
         ))
+    }
+}
+
+/// Warn this many days before the configured Graph API version expires.
+const GRAPH_VERSION_WARNING_DAYS: i64 = 90;
+
+/// A warning when the Graph API `version` expires within [`GRAPH_VERSION_WARNING_DAYS`]
+/// of `today` (or has expired): calls to an expired version are served by the oldest one
+/// still available, whose behaviour may differ. `None`: no date is known, or it is further.
+fn graph_version_warning(version: &str, today: time::Date) -> Option<String> {
+    let until = platforms::meta::versions::expires_on(version)?;
+    let days = (until - today).whole_days();
+    let pin = format!(
+        "set META_GRAPH_API_VERSION to a newer version (this build's default is {}) after checking its changelog",
+        platforms::meta::graph::DEFAULT_GRAPH_VERSION
+    );
+    if days < 0 {
+        Some(format!(
+            "Graph API {version} expired on {until}: Meta now serves these calls with its oldest available version; {pin}"
+        ))
+    } else if days <= GRAPH_VERSION_WARNING_DAYS {
+        Some(format!(
+            "Graph API {version} is available until {until} ({days} days from today); {pin}"
+        ))
+    } else {
+        None
     }
 }
 
@@ -512,6 +544,22 @@ mod tests {
         );
         assert!(fine.ready && fine.next.is_none());
         assert_eq!(fine.row()[2], "yes: Bakkerij Zon");
+    }
+
+    #[test]
+    fn a_graph_version_is_warned_about_within_90_days_of_its_expiry_and_after_it() {
+        use time::macros::date;
+        // v21.0 is available until 2027-01-21.
+        assert_eq!(graph_version_warning("v21.0", date!(2026 - 10 - 22)), None);
+        let soon = graph_version_warning("v21.0", date!(2026 - 10 - 23)).unwrap_or_default();
+        assert!(soon.contains("until 2027-01-21 (90 days"), "{soon}");
+        let last_day = graph_version_warning("v21.0", date!(2027 - 01 - 21)).unwrap_or_default();
+        assert!(last_day.contains("(0 days"), "{last_day}");
+        let gone = graph_version_warning("v21.0", date!(2027 - 01 - 22)).unwrap_or_default();
+        assert!(gone.contains("expired on 2027-01-21"), "{gone}");
+        // The current version has no date yet; an unknown one none either.
+        assert_eq!(graph_version_warning("v26.0", date!(2030 - 01 - 01)), None);
+        assert_eq!(graph_version_warning("v99.0", date!(2030 - 01 - 01)), None);
     }
 
     #[test]

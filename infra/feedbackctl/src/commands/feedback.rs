@@ -4,6 +4,7 @@ use super::{Result, key_of, parse_since, store_err};
 use crate::cli::{Cli, FeedbackCommand};
 use crate::output::{clean, json, short, table, when};
 use feedback::Platform;
+use platforms::reply::DRY_RUN_ID_PREFIX as DRY_RUN_PREFIX;
 use serde::Serialize;
 use std::collections::BTreeSet;
 use store::views::ItemBundle;
@@ -185,6 +186,9 @@ fn describe(key: &FeedbackKey, bundle: &ItemBundle, now: OffsetDateTime) -> Stri
                 Some(text) => line(format!("  “{}”", quoted(text))),
                 None => line("  (no text)".to_owned()),
             }
+            if let Some(url) = &f.url {
+                line(format!("  link: {}", clean(url)));
+            }
             for earlier in &r.text_history {
                 line(format!(
                     "  before {}: “{}”",
@@ -220,12 +224,40 @@ fn describe(key: &FeedbackKey, bundle: &ItemBundle, now: OffsetDateTime) -> Stri
             .as_deref()
             .map(|by| format!(", approved by {}", clean(by)))
             .unwrap_or_default();
+        // The local runner's dry-run sink records what it would have sent: never "sent".
+        let state = if m
+            .platform_message_id
+            .as_deref()
+            .is_some_and(|id| id.starts_with(DRY_RUN_PREFIX))
+        {
+            "dry-run, not sent".to_owned()
+        } else {
+            m.state.to_string()
+        };
         line(format!(
-            "  {} message [{}{approved}]{failure}: {}",
+            "  {} message [{state}{approved}]{failure}: {}",
             m.channel,
-            m.state,
             quoted(&m.text)
         ));
+    }
+    // Where nothing is sent for staff (a manual task: no reply client, or a platform
+    // without that channel), the drafts are what they answer with by hand.
+    if let Some(t) = &bundle.task {
+        let drafted = |channel: Channel| bundle.messages.iter().any(|m| m.channel == channel);
+        if !drafted(Channel::Public) && !t.draft_public.trim().is_empty() {
+            line(format!(
+                "  draft public reply (not sent: answer by hand): {}",
+                quoted(&t.draft_public)
+            ));
+        }
+        if let Some(private) = t.draft_private.as_deref().filter(|p| !p.trim().is_empty())
+            && !drafted(Channel::Private)
+        {
+            line(format!(
+                "  draft private message (not sent: send it by hand): {}",
+                quoted(private)
+            ));
+        }
     }
     match &bundle.task {
         Some(t) => {
@@ -420,5 +452,76 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("no follow-up task"), "{out}");
+    }
+
+    #[test]
+    fn show_gives_a_manual_task_its_drafts_and_link_and_never_calls_a_dry_run_sent() {
+        let mut r = record(
+            "standard",
+            "mention-1",
+            datetime!(2025-11-01 00:00 UTC),
+            "negative",
+        );
+        r.feedback.url = Some("https://forum.example/t/912#post-4".into());
+        let key = FeedbackKey::of(&r.feedback);
+        let mut task = super::super::tasks::tests::task(
+            "mention-1",
+            "p1",
+            store::TaskStatus::Open,
+            datetime!(2025-11-02 00:00 UTC),
+        );
+        task.channel = TaskChannel::Manual;
+        let manual = ItemBundle {
+            feedback: Some(r.clone()),
+            messages: Vec::new(),
+            task: Some(task.clone()),
+            approvals: Vec::new(),
+            followups: Vec::new(),
+            notifications: Vec::new(),
+        };
+        let out = describe(&key, &manual, datetime!(2025-11-02 00:00 UTC));
+        assert!(
+            out.contains("link: https://forum.example/t/912#post-4"),
+            "{out}"
+        );
+        assert!(
+            out.contains("draft public reply (not sent: answer by hand): Sorry!"),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "draft private message (not sent: send it by hand): Wat is uw ordernummer?"
+            ),
+            "{out}"
+        );
+
+        let sent = |id: &str| OutgoingMessage {
+            channel: Channel::Public,
+            state: MessageState::Sent,
+            text: "Sorry!".into(),
+            alt_text: None,
+            attempts: 1,
+            platform_message_id: Some(id.into()),
+            failure: None,
+            approved_by: None,
+            edited_text: None,
+            edited_by: None,
+        };
+        let dry = ItemBundle {
+            messages: vec![sent("dry-run:public:mention-1")],
+            ..manual.clone()
+        };
+        let out = describe(&key, &dry, datetime!(2025-11-02 00:00 UTC));
+        assert!(
+            out.contains("public message [dry-run, not sent]: Sorry!"),
+            "{out}"
+        );
+        assert!(!out.contains("draft public reply"), "{out}");
+        let real = ItemBundle {
+            messages: vec![sent("777_1_99")],
+            ..manual
+        };
+        let out = describe(&key, &real, datetime!(2025-11-02 00:00 UTC));
+        assert!(out.contains("public message [sent]: Sorry!"), "{out}");
     }
 }

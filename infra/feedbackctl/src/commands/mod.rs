@@ -78,7 +78,8 @@ fn is_this_machine(url: &str) -> bool {
 
 /// Who acts, as recorded on tasks, approvals and erasures. On AWS, the caller's AWS
 /// identity (the ARN of their credentials), proven rather than typed, so `--by` is
-/// refused there; locally, `--by`, else `$USER`.
+/// refused there; locally, `--by`, else `$USER`, else `local` (containers and CI often
+/// set no `$USER`).
 async fn who(cli: &Cli, by: &By) -> Result<String> {
     who_with(
         is_local(cli),
@@ -89,6 +90,9 @@ async fn who(cli: &Cli, by: &By) -> Result<String> {
     .await
 }
 
+/// Who acts on this machine when neither `--by` nor `$USER` says.
+pub(crate) const LOCAL_ACTOR: &str = "local";
+
 async fn who_with<F, Fut>(local: bool, by: &By, user: Option<String>, caller: F) -> Result<String>
 where
     F: FnOnce() -> Fut,
@@ -96,10 +100,10 @@ where
 {
     let typed = by.by.as_deref().map(str::trim).filter(|b| !b.is_empty());
     if local {
-        return typed
+        return Ok(typed
             .map(str::to_owned)
             .or_else(|| user.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()))
-            .ok_or_else(|| "say who does it with --by NAME ($USER is not set)".to_owned());
+            .unwrap_or_else(|| LOCAL_ACTOR.to_owned()));
     }
     if by.by.is_some() {
         return Err(
@@ -324,7 +328,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn locally_who_acts_is_by_else_the_user_name() {
+    async fn locally_who_acts_is_by_else_the_user_name_else_local() {
         let user = || Some("bert".to_owned());
         assert_eq!(
             who_with(true, &by(Some("anna")), user(), no_caller).await,
@@ -334,11 +338,15 @@ mod tests {
             who_with(true, &by(None), user(), no_caller).await,
             Ok("bert".to_owned())
         );
-        let err = who_with(true, &by(None), None, no_caller)
-            .await
-            .err()
-            .unwrap_or_default();
-        assert!(err.contains("--by NAME"), "{err}");
+        // Containers and CI often set no $USER: the README's commands still work.
+        assert_eq!(
+            who_with(true, &by(None), None, no_caller).await,
+            Ok("local".to_owned())
+        );
+        assert_eq!(
+            who_with(true, &by(Some(" ")), Some(String::new()), no_caller).await,
+            Ok("local".to_owned())
+        );
     }
 
     #[tokio::test]

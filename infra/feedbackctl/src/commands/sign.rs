@@ -8,78 +8,57 @@ use crate::output::clean;
 use logging::error_chain as chain;
 use platforms::TestDelivery;
 use reqwest::Url;
-use std::collections::HashMap;
 use std::path::Path;
 use time::OffsetDateTime;
 
-/// Variables from an env file: `KEY=VALUE` lines, `#` comments, blank lines ignored (as
-/// the local runner reads `infra/local.env`).
-#[derive(Debug, Default)]
-pub(super) struct EnvFile {
-    pub(super) vars: HashMap<String, String>,
-    /// The file was not there (read as empty, like the runner does).
-    pub(super) missing: bool,
-}
-
-impl EnvFile {
-    fn parse(text: &str) -> HashMap<String, String> {
-        text.lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-            .collect()
-    }
-
-    /// Relative paths of `*_FILE` variables are relative to the repository (the env file's
-    /// folder's parent), as the local runner reads them.
-    fn resolve_files(path: &Path, mut vars: HashMap<String, String>) -> HashMap<String, String> {
-        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        if let Some(root) = canonical.parent().and_then(Path::parent) {
-            for (k, v) in vars.iter_mut() {
-                if k.ends_with("_FILE") && Path::new(v.as_str()).is_relative() {
-                    *v = root.join(v.as_str()).display().to_string();
-                }
-            }
-        }
-        vars
-    }
-
-    pub(super) fn load(path: &Path) -> Result<Self> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Ok(Self {
-                vars: Self::resolve_files(path, Self::parse(&text)),
-                missing: false,
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self {
-                vars: HashMap::new(),
-                missing: true,
-            }),
-            Err(e) => Err(format!("--env-file {}: {e}", path.display())),
-        }
-    }
-}
+/// The env file, read as the local runner reads it.
+pub(super) use logging::local_env::LocalEnv as EnvFile;
 
 pub(super) async fn run(args: &SignArgs) -> Result<()> {
     let file = args.file.display();
     let body = std::fs::read(&args.file).map_err(|e| format!("--file {file}: {e}"))?;
     serde_json::from_slice::<serde::de::IgnoredAny>(&body)
         .map_err(|e| format!("--file {file}: not JSON: {e}"))?;
+    let now = OffsetDateTime::now_utc();
+    // Samples get their times when sent: see platforms::sample.
+    let moved = (!args.keep_times)
+        .then(|| platforms::sample::move_times(&body, now))
+        .flatten();
     let env = EnvFile::load(&args.env_file)?;
-    let lookup = |k: &str| std::env::var(k).ok().or_else(|| env.vars.get(k).cloned());
+    let lookup = env.lookup();
     let hint = format!(
         "\n  hint: the variables come from the environment, then {}{}",
         args.env_file.display(),
         if env.missing { " (not found)" } else { "" }
     );
-    let (route, delivery) = sign(&args.route, &body, &lookup, &hint)?;
+    let body = moved.unwrap_or(body);
+    let (route, delivery) = sign(&args.route, &body, &lookup, &hint, now)?;
     match &args.url {
         None => {
+            // The signature covers the body with its moved times: curl must send that one.
+            let sent = if body == std::fs::read(&args.file).unwrap_or_default() {
+                args.file.clone()
+            } else {
+                let copy = std::env::temp_dir().join(format!(
+                    "feedbackctl-{}",
+                    args.file
+                        .file_name()
+                        .and_then(|n| n.to_str())
+                        .unwrap_or("delivery.json")
+                ));
+                std::fs::write(&copy, &body)
+                    .map_err(|e| format!("writing {}: {e}", copy.display()))?;
+                eprintln!(
+                    "(times moved to now: the signed body is {}; --keep-times sends the file as written)",
+                    copy.display()
+                );
+                copy
+            };
             for (name, value) in &delivery.headers {
                 println!("{name}: {value}");
             }
             println!();
-            println!("{}", curl(route, &delivery, &args.file)?);
+            println!("{}", curl(route, &delivery, &sent)?);
             Ok(())
         }
         Some(url) => {
@@ -96,6 +75,7 @@ fn sign(
     body: &[u8],
     lookup: &dyn Fn(&str) -> Option<String>,
     hint: &str,
+    now: OffsetDateTime,
 ) -> Result<(&'static str, TestDelivery)> {
     let registry = platforms::registry::from_lookup(lookup).map_err(|problems| {
         format!(
@@ -111,7 +91,7 @@ fn sign(
         )
     })?;
     let delivery = platform
-        .sign_for_test(body, OffsetDateTime::now_utc())
+        .sign_for_test(body, now)
         .ok_or_else(|| {
             format!(
                 "the platform on /webhooks/{} cannot make test deliveries: only the platform holds its signing keys",
@@ -247,36 +227,24 @@ mod tests {
     ];
 
     #[test]
-    fn env_files_read_like_the_runner_reads_them() {
-        let vars = EnvFile::parse(
-            "# comment\n\nTABLE_NAME=feedback\n META_APP_SECRETS = a,b \nURL=http://x/?a=b\nnot a pair\n",
-        );
-        assert_eq!(vars.get("TABLE_NAME").map(String::as_str), Some("feedback"));
-        assert_eq!(
-            vars.get("META_APP_SECRETS").map(String::as_str),
-            Some("a,b")
-        );
-        assert_eq!(vars.get("URL").map(String::as_str), Some("http://x/?a=b"));
-        assert_eq!(vars.len(), 3);
-    }
-
-    #[test]
-    fn a_missing_env_file_reads_as_empty() {
-        let env = EnvFile::load(Path::new("/nonexistent/feedbackctl/local.env")).unwrap();
-        assert!(env.missing && env.vars.is_empty());
-    }
-
-    #[test]
     fn the_default_env_file_is_the_local_setup() {
         let env = EnvFile::load(Path::new(crate::cli::LOCAL_ENV)).unwrap();
         assert!(!env.missing, "infra/local.env is found from the crate");
-        assert!(env.vars.contains_key("META_APP_SECRETS"));
+        assert!(env.file_value("META_APP_SECRETS").is_some());
+        // Its URLs follow the runner's ports (the defaults when none is set).
+        assert!(
+            env.file_value("GOOGLE_API_URL")
+                .is_some_and(|u| u.starts_with("http://127.0.0.1:") && !u.contains("${")),
+            "{:?}",
+            env.file_value("GOOGLE_API_URL")
+        );
     }
 
     #[test]
     fn meta_deliveries_are_signed_with_the_first_app_secret() {
         let body = br#"{"object":"page","entry":[]}"#;
-        let (route, delivery) = sign("meta", body, &lookup(&META), "").unwrap();
+        let (route, delivery) =
+            sign("meta", body, &lookup(&META), "", OffsetDateTime::now_utc()).unwrap();
         assert_eq!(route, "meta");
         assert!(delivery.path_tail.is_empty());
         let want = format!(
@@ -288,14 +256,20 @@ mod tests {
 
     #[test]
     fn an_unknown_route_or_missing_settings_are_explained() {
-        let err = sign("trustpilot", b"{}", &lookup(&META), "")
-            .err()
-            .unwrap_or_default();
+        let err = sign(
+            "trustpilot",
+            b"{}",
+            &lookup(&META),
+            "",
+            OffsetDateTime::now_utc(),
+        )
+        .err()
+        .unwrap_or_default();
         assert!(
             err.contains("\"trustpilot\"") && err.contains("configured: meta"),
             "{err}"
         );
-        let err = sign("meta", b"{}", &lookup(&[]), "")
+        let err = sign("meta", b"{}", &lookup(&[]), "", OffsetDateTime::now_utc())
             .err()
             .unwrap_or_default();
         assert!(err.contains("META_APP_SECRETS"), "{err}");
@@ -414,7 +388,8 @@ mod tests {
     async fn sending_posts_the_signed_body_to_the_webhook_url() {
         let (base, asked) = one_request_server();
         let body = br#"{"object":"page","entry":[]}"#.to_vec();
-        let (route, delivery) = sign("meta", &body, &lookup(&META), "").unwrap();
+        let (route, delivery) =
+            sign("meta", &body, &lookup(&META), "", OffsetDateTime::now_utc()).unwrap();
         let url = target(&format!("{base}/webhooks/meta"), route, &delivery.path_tail).unwrap();
         send(url, &delivery, body.clone()).await.unwrap();
         let (request_line, headers, got) = asked.recv().unwrap();

@@ -359,7 +359,7 @@ async fn update_request(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use feedback::page::ReplyMode;
     use feedback::{AccountId, ItemId, Platform};
@@ -369,7 +369,12 @@ mod tests {
 
     const NOW: OffsetDateTime = datetime!(2025-11-10 12:00 UTC);
 
-    fn task(item: &str, account: &str, status: TaskStatus, due_at: OffsetDateTime) -> TaskView {
+    pub(crate) fn task(
+        item: &str,
+        account: &str,
+        status: TaskStatus,
+        due_at: OffsetDateTime,
+    ) -> TaskView {
         let platform = Platform::from_static("facebook");
         TaskView {
             id: format!("{platform}:{item}"),

@@ -24,7 +24,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 pub const DEFAULT_GRAPH_URL: &str = "https://graph.facebook.com";
-pub const DEFAULT_GRAPH_VERSION: &str = "v21.0";
+pub const DEFAULT_GRAPH_VERSION: &str = "v26.0";
 
 #[derive(Debug, Clone)]
 pub struct GraphConfig {
@@ -451,7 +451,7 @@ mod tests {
     async fn a_facebook_reply_is_posted_on_the_comments_edge_with_a_bearer_token() {
         let server = MockServer::start().await;
         Mock::given(method("POST"))
-            .and(path("/v21.0/777_9001/comments"))
+            .and(path("/v26.0/777_9001/comments"))
             .and(header("authorization", "Bearer page-token"))
             .and(body_json(json!({"message": "Thanks!"})))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "777_9999"})))
@@ -470,7 +470,7 @@ mod tests {
     async fn an_instagram_reply_is_posted_on_the_replies_edge() {
         let server = MockServer::start().await;
         Mock::given(method("POST"))
-            .and(path("/v21.0/777_9001/replies"))
+            .and(path("/v26.0/777_9001/replies"))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "1789"})))
             .expect(1)
             .mount(&server)
@@ -487,7 +487,7 @@ mod tests {
     async fn a_private_reply_names_the_comment_as_recipient() {
         let server = MockServer::start().await;
         Mock::given(method("POST"))
-            .and(path("/v21.0/1029384756/messages"))
+            .and(path("/v26.0/1029384756/messages"))
             .and(body_json(
                 json!({"recipient": {"comment_id": "777_9001"}, "message": {"text": "Hi"}}),
             ))
@@ -510,7 +510,7 @@ mod tests {
     async fn the_page_own_reply_is_found_among_the_replies() {
         let server = MockServer::start().await;
         Mock::given(method("GET"))
-            .and(path("/v21.0/777_9001/comments"))
+            .and(path("/v26.0/777_9001/comments"))
             .and(query_param("fields", "id,from"))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [
                 {"id": "777_1", "from": {"id": "5550002"}},
@@ -644,7 +644,7 @@ mod tests {
     async fn an_instagram_mention_is_fetched_through_the_account_mentioned_comment() {
         let server = MockServer::start().await;
         Mock::given(method("GET"))
-            .and(path("/v21.0/17841400000000001"))
+            .and(path("/v26.0/17841400000000001"))
             .and(query_param(
                 "fields",
                 "mentioned_comment.comment_id(17900000000000002){text,username,timestamp}",
@@ -699,7 +699,7 @@ mod tests {
         assert_eq!(received.len(), 1);
         assert_eq!(
             received[0].url.path(),
-            "/v21.0/..%2Fme%2Ffeed%3Fx=1/comments"
+            "/v26.0/..%2Fme%2Ffeed%3Fx=1/comments"
         );
         assert_eq!(received[0].url.query(), None);
     }
@@ -712,7 +712,7 @@ mod tests {
     async fn a_valid_page_token_is_accepted_with_the_page_name() {
         let server = MockServer::start().await;
         Mock::given(method("GET"))
-            .and(path("/v21.0/me"))
+            .and(path("/v26.0/me"))
             .and(query_param("fields", "id,name"))
             .and(header("authorization", "Bearer page-token"))
             .respond_with(
@@ -752,7 +752,7 @@ mod tests {
     async fn a_valid_token_of_another_page_or_a_person_is_not_accepted_for_this_page() {
         let server = MockServer::start().await;
         Mock::given(method("GET"))
-            .and(path("/v21.0/me"))
+            .and(path("/v26.0/me"))
             .and(query_param("fields", "id,name"))
             .respond_with(
                 ResponseTemplate::new(200).set_body_json(json!({"id": "555", "name": "Anna"})),
@@ -760,7 +760,7 @@ mod tests {
             .mount(&server)
             .await;
         Mock::given(method("GET"))
-            .and(path("/v21.0/me"))
+            .and(path("/v26.0/me"))
             .and(query_param("fields", "instagram_business_account"))
             .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {
                 "message": "(#100) Tried accessing nonexisting field (instagram_business_account) on node type (User)",
@@ -779,7 +779,7 @@ mod tests {
     async fn an_instagram_account_is_checked_with_the_token_of_its_linked_page() {
         let server = MockServer::start().await;
         Mock::given(method("GET"))
-            .and(path("/v21.0/me"))
+            .and(path("/v26.0/me"))
             .and(query_param("fields", "id,name"))
             .respond_with(
                 ResponseTemplate::new(200)
@@ -788,7 +788,7 @@ mod tests {
             .mount(&server)
             .await;
         Mock::given(method("GET"))
-            .and(path("/v21.0/me"))
+            .and(path("/v26.0/me"))
             .and(query_param("fields", "instagram_business_account"))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({
                 "instagram_business_account": {"id": "17841400000000001"}, "id": "1029384756"

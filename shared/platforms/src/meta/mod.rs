@@ -8,6 +8,7 @@
 pub mod graph;
 mod lenient;
 mod parse;
+pub mod versions;
 
 use crate::capabilities::{
     AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,

@@ -7,6 +7,10 @@
 //! ```
 //! Every entry and every change is handled; each usable change becomes one
 //! [`FeedbackChange`], everything else one [`Unsupported`] with the reason.
+//!
+//! Two further shapes appear in Meta's own examples (tests/contracts/meta): the envelope
+//! wrapped in an array (`[{"object": …}]`), and an entry carrying `field`/`value` itself
+//! instead of a `changes` list (Instagram's "Comments payload"). Both are read the same way.
 
 use super::lenient::{List, Obj, Scalar};
 use super::{FACEBOOK, INSTAGRAM};
@@ -39,6 +43,11 @@ struct Entry<'a> {
     #[serde(borrow)]
     changes: Option<List<&'a RawValue>>,
     messaging: Option<IgnoredAny>,
+    /// A change written on the entry itself (no `changes` list).
+    #[serde(borrow)]
+    field: Option<&'a RawValue>,
+    #[serde(borrow)]
+    value: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -112,34 +121,61 @@ struct Context<'a> {
 
 pub(crate) fn parse_delivery(body: &[u8], received_at: OffsetDateTime) -> ParsedDelivery {
     let mut out = ParsedDelivery::default();
-    let unsupported = |out: &mut ParsedDelivery, reason: String| {
-        out.unsupported.push(Unsupported { reason });
-    };
-    let envelope: Envelope = match serde_json::from_slice(body) {
-        Ok(e) => e,
-        Err(e) => {
-            unsupported(&mut out, format!("body is not a Meta delivery: {e}"));
-            return out;
+    let is_array = body
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'[');
+    if is_array {
+        // Meta's examples show the envelope inside an array: each element is read alone.
+        match serde_json::from_slice::<Vec<&RawValue>>(body) {
+            Ok(envelopes) if envelopes.is_empty() => {
+                unsupported(&mut out, "delivery is an empty list".into());
+            }
+            Ok(envelopes) => {
+                for (n, raw) in envelopes.iter().enumerate() {
+                    match serde_json::from_str::<Envelope>(raw.get()) {
+                        Ok(envelope) => parse_envelope(envelope, received_at, &mut out),
+                        Err(e) => unsupported(
+                            &mut out,
+                            format!("element {n} is not a Meta delivery: {e}"),
+                        ),
+                    }
+                }
+            }
+            Err(e) => unsupported(&mut out, format!("body is not a Meta delivery: {e}")),
         }
-    };
+        return out;
+    }
+    match serde_json::from_slice::<Envelope>(body) {
+        Ok(envelope) => parse_envelope(envelope, received_at, &mut out),
+        Err(e) => unsupported(&mut out, format!("body is not a Meta delivery: {e}")),
+    }
+    out
+}
+
+fn unsupported(out: &mut ParsedDelivery, reason: String) {
+    out.unsupported.push(Unsupported { reason });
+}
+
+fn parse_envelope(envelope: Envelope<'_>, received_at: OffsetDateTime, out: &mut ParsedDelivery) {
     let object = match envelope.object.as_deref() {
         Some("page") => Object::Page,
         Some("instagram") => Object::Instagram,
         Some(other) => {
-            unsupported(&mut out, format!("object {other:?} is not handled"));
-            return out;
+            unsupported(out, format!("object {other:?} is not handled"));
+            return;
         }
         None => {
-            unsupported(&mut out, "delivery has no \"object\"".into());
-            return out;
+            unsupported(out, "delivery has no \"object\"".into());
+            return;
         }
     };
     if envelope.entry.is_empty() {
-        unsupported(&mut out, "delivery has no entries".into());
+        unsupported(out, "delivery has no entries".into());
     }
     for (e, entry) in envelope.entry.into_iter().enumerate() {
         let Some(entry) = entry.into_inner() else {
-            unsupported(&mut out, format!("entry {e} is not an object"));
+            unsupported(out, format!("entry {e} is not an object"));
             continue;
         };
         let Some(account_id) = entry
@@ -148,26 +184,31 @@ pub(crate) fn parse_delivery(body: &[u8], received_at: OffsetDateTime) -> Parsed
             .and_then(Scalar::to_id)
             .and_then(|id| AccountId::parse(id).ok())
         else {
-            unsupported(&mut out, format!("entry {e} has no usable id"));
+            unsupported(out, format!("entry {e} has no usable id"));
             continue;
         };
         if entry.messaging.is_some() {
-            unsupported(
-                &mut out,
-                format!("entry {e}: messaging events are not handled"),
-            );
+            unsupported(out, format!("entry {e}: messaging events are not handled"));
         }
-        let changes = match entry.changes {
-            None => Vec::new(),
-            Some(List(Some(changes))) => changes,
-            Some(List(None)) => {
-                unsupported(&mut out, format!("entry {e}: changes is not a list"));
+        let changes: Vec<Cow<'_, str>> = match (entry.changes, entry.field, entry.value) {
+            (Some(List(Some(changes))), _, _) => {
+                changes.iter().map(|c| Cow::Borrowed(c.get())).collect()
+            }
+            (Some(List(None)), _, _) => {
+                unsupported(out, format!("entry {e}: changes is not a list"));
                 continue;
             }
+            // One change written on the entry itself, kept as `{"field":…,"value":…}`.
+            (None, Some(field), Some(value)) => vec![Cow::Owned(format!(
+                "{{\"field\":{},\"value\":{}}}",
+                field.get(),
+                value.get()
+            ))],
+            (None, _, _) => Vec::new(),
         };
         if changes.is_empty() {
             if entry.messaging.is_none() {
-                unsupported(&mut out, format!("entry {e} has no changes"));
+                unsupported(out, format!("entry {e} has no changes"));
             }
             continue;
         }
@@ -175,16 +216,15 @@ pub(crate) fn parse_delivery(body: &[u8], received_at: OffsetDateTime) -> Parsed
             let ctx = Context {
                 object,
                 account_id: &account_id,
-                raw: raw_change.get(),
+                raw: raw_change,
                 received_at,
             };
             match parse_change(&ctx) {
                 Ok(change) => out.changes.push(change),
-                Err(reason) => unsupported(&mut out, format!("entry {e} change {c}: {reason}")),
+                Err(reason) => unsupported(out, format!("entry {e} change {c}: {reason}")),
             }
         }
     }
-    out
 }
 
 fn parse_change(ctx: &Context<'_>) -> Result<FeedbackChange, String> {

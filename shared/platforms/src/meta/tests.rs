@@ -409,3 +409,36 @@ fn ids_that_are_not_meta_ids_are_refused_so_they_never_reach_a_key_or_a_url() {
     assert_eq!(f.parent_id, None, "a parent id of another shape is dropped");
     assert_eq!(parsed.unsupported.len(), 3);
 }
+
+#[test]
+fn an_array_of_envelopes_and_a_change_written_on_the_entry_are_read_like_the_usual_shape() {
+    // Both shapes are in Meta's own examples (tests/contracts/meta).
+    let parsed = parse(
+        br#"[{"object":"instagram","entry":[{"id":"17841400000000001","time":1,"field":"comments","value":{"id":"17865799348089039","text":"hi"}}]},
+            {"object":"page","entry":[{"id":"1","changes":[{"field":"feed","value":{"item":"comment","verb":"add","comment_id":"1_2","post_id":"1_1","message":"hi"}}]}]}]"#,
+    );
+    assert!(parsed.unsupported.is_empty(), "{:?}", parsed.unsupported);
+    let ids: Vec<_> = parsed
+        .changes
+        .iter()
+        .map(|c| c.feedback.item_id.as_str())
+        .collect();
+    assert_eq!(ids, ["17865799348089039", "1_2"]);
+    assert_eq!(
+        parsed.changes[0].feedback.raw,
+        r#"{"field":"comments","value":{"id":"17865799348089039","text":"hi"}}"#
+    );
+}
+
+#[test]
+fn an_empty_or_garbage_array_is_reported_not_accepted() {
+    for body in [&b"[]"[..], b" [1, \"x\"]", b"[{"] {
+        let parsed = parse(body);
+        assert!(parsed.changes.is_empty());
+        assert!(
+            !parsed.unsupported.is_empty(),
+            "{}",
+            String::from_utf8_lossy(body)
+        );
+    }
+}

@@ -1,10 +1,16 @@
-//! Trustpilot's webhook events.
+//! Trustpilot's webhook events, and the readers the review answers share.
+//!
+//! Read tolerantly where Trustpilot's examples vary: unknown fields are ignored, optional
+//! fields may be absent, `stars` may be a number or a string of digits, times may carry an
+//! offset (`2017-05-20T09:34:44.000Z`) or none (`2013-09-07T13:37:00`, read as UTC).
+//! Read strictly: review ids ([`is_review_id`]), the business unit id (an [`AccountId`]),
+//! and the review's URL, which is always built from the id, never taken from the body.
 
 use crate::{ParsedDelivery, Unsupported};
 use feedback::{AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId, Rating};
 use serde_json::Value;
-use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use time::{OffsetDateTime, PrimitiveDateTime};
 
 /// Trustpilot ids are hex or alphanumeric strings (24 characters today); anything else is
 /// refused, so an id can only ever address a review.
@@ -12,7 +18,35 @@ pub fn is_review_id(id: &str) -> bool {
     (8..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
-fn text(v: &Value, name: &str) -> Option<String> {
+/// A star rating of 1 to 5: a whole number, or a string of one digit.
+pub fn stars(v: &Value) -> Option<Rating> {
+    let n = match v {
+        Value::Number(n) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && (1.0..=5.0).contains(f))
+                .map(|f| f as u64)
+        })?,
+        Value::String(s) => s.trim().parse::<u64>().ok()?,
+        _ => return None,
+    };
+    u8::try_from(n).ok().and_then(|s| Rating::new(s).ok())
+}
+
+/// A time as Trustpilot writes it: RFC 3339, or the same without an offset (UTC).
+pub fn time_of(v: &Value, name: &str) -> Option<OffsetDateTime> {
+    let t = text(v, name)?;
+    if let Ok(t) = OffsetDateTime::parse(&t, &Rfc3339) {
+        return Some(t);
+    }
+    let local = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]"
+    );
+    PrimitiveDateTime::parse(&t, local)
+        .ok()
+        .map(PrimitiveDateTime::assume_utc)
+}
+
+pub fn text(v: &Value, name: &str) -> Option<String> {
     v.get(name)
         .and_then(Value::as_str)
         .map(str::trim)
@@ -80,11 +114,7 @@ pub fn parse_events(
             continue;
         };
         let consumer = data.get("consumer").cloned().unwrap_or(Value::Null);
-        let rating = data
-            .get("stars")
-            .and_then(Value::as_u64)
-            .and_then(|s| u8::try_from(s).ok())
-            .and_then(|s| Rating::new(s).ok());
+        let rating = data.get("stars").and_then(stars);
         out.changes.push(FeedbackChange {
             verb,
             feedback: Feedback {
@@ -99,8 +129,7 @@ pub fn parse_events(
                 rating,
                 url: Some(format!("https://www.trustpilot.com/reviews/{id}")),
                 language: text(&data, "language"),
-                created_at: text(&data, "createdAt")
-                    .and_then(|t| OffsetDateTime::parse(&t, &Rfc3339).ok()),
+                created_at: time_of(&data, "createdAt"),
                 kind: FeedbackKind::Review,
                 from_account: false,
                 raw: event.to_string(),

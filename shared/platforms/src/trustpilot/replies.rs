@@ -2,7 +2,7 @@
 //! The page's stored credential is an OAuth refresh token, exchanged with the API key and
 //! secret (HTTP Basic) for access tokens that are renewed once on a 401.
 
-use super::parse::{is_review_id, title_and_text};
+use super::parse::{is_review_id, stars, text, time_of, title_and_text};
 use super::{CAPABILITIES, PLATFORM};
 use crate::calls::{client, url};
 use crate::oauth::{ClientAuth, TokenCache};
@@ -11,13 +11,11 @@ use crate::reply::{
     is_safe_base_url,
 };
 use async_trait::async_trait;
-use feedback::{AccountId, Feedback, Rating};
+use feedback::{AccountId, Feedback};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 pub const DEFAULT_API_URL: &str = "https://api.trustpilot.com";
 pub const DEFAULT_TOKEN_URL: &str =
@@ -29,14 +27,6 @@ pub struct TrustpilotReplies {
     api: String,
     business_user: String,
     tokens: TokenCache,
-}
-
-fn text(v: &Value, name: &str) -> Option<String> {
-    v.get(name)
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
 }
 
 impl TrustpilotReplies {
@@ -187,12 +177,8 @@ impl ReplyClient for TrustpilotReplies {
             text: title_and_text(text(&review, "title"), text(&review, "text")),
             author_id: text(consumer, "id"),
             author_name: text(consumer, "displayName").or_else(|| text(consumer, "name")),
-            rating: review["stars"]
-                .as_u64()
-                .and_then(|s| u8::try_from(s).ok())
-                .and_then(|s| Rating::new(s).ok()),
-            created_at: text(&review, "createdAt")
-                .and_then(|t| OffsetDateTime::parse(&t, &Rfc3339).ok()),
+            rating: stars(&review["stars"]),
+            created_at: time_of(&review, "createdAt"),
         })
     }
 

@@ -244,3 +244,18 @@ async fn a_refused_trustpilot_refresh_token_means_reconnect_and_an_outage_means_
         "{later:?}"
     );
 }
+
+#[test]
+fn stars_as_strings_times_without_offset_and_unknown_fields_are_read() {
+    let body = json!({"events": [{"eventName": "service-review-created", "version": "1",
+        "eventData": {"id": REVIEW_ID, "stars": "4", "createdAt": "2013-09-07T13:37:00",
+            "isVerified": true, "tags": [], "consumer": {"displayName": "John Doe"}}}]});
+    let parsed = parse::parse_events(body.to_string().as_bytes(), None, NOW);
+    let f = &parsed.changes[0].feedback;
+    assert_eq!(f.rating.map(|r| r.stars()), Some(4));
+    assert_eq!(f.created_at, Some(datetime!(2013-09-07 13:37 UTC)));
+    assert_eq!(f.author_name.as_deref(), Some("John Doe"));
+    for bad in [json!("6"), json!(0), json!("four"), json!(4.5), json!(null)] {
+        assert_eq!(parse::stars(&bad), None, "{bad}");
+    }
+}

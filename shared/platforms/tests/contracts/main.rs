@@ -1,0 +1,9 @@
+//! Contract tests: every fixture under `tests/contracts/<platform>/` (copied from the
+//! platform's own documentation, see its README) goes through the real door or client.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod google;
+mod meta;
+mod standard;
+mod support;
+mod trustpilot;
