@@ -4,7 +4,8 @@
 //
 //   sign in locally → see a complaint arrive → open it with the keyboard → claim it →
 //   edit and approve its drafts (approval mode) → resolve it → copy the update request →
-//   change the page's settings → the reports; then the page in Dutch, and on a phone.
+//   change the page's settings → the reports; then the page in Dutch, on a phone, and as
+//   a viewer (what the role may not do is not offered).
 //
 // Screenshots go to INBOX_SCREENSHOTS. Chromium is the distribution's own (CHROMIUM);
 // playwright-core never downloads a browser.
@@ -98,6 +99,7 @@ try {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Queue' }).waitFor();
   check(await page.locator('#who-name').textContent() === NAME, 'the signed-in name is shown');
+  check(await page.locator('#who-role').textContent() === 'Owner', 'the role is shown');
 
   step('the queue marks the overdue task');
   await page.locator('.task').first().waitFor();
@@ -192,6 +194,7 @@ try {
   await nl.getByRole('heading', { name: 'Wachtrij' }).waitFor();
   check((await nl.locator('.task.overdue-task').textContent()).includes('Te laat'), 'overdue in Dutch');
   check(await nl.evaluate(() => document.documentElement.lang) === 'nl', 'lang="nl"');
+  check(await nl.locator('#who-role').textContent() === 'Eigenaar', 'the role in Dutch');
   await dutch.close();
 
   step('on a phone');
@@ -208,6 +211,29 @@ try {
   check(overflow <= 0, `nothing wider than the phone (${overflow}px too wide)`);
   await small.screenshot({ path: join(SHOTS, 'inbox-phone.png'), fullPage: true });
   await phone.close();
+
+  step('as a viewer');
+  // The runner signs everyone in as an owner; here the API says "viewer", as Cognito's
+  // groups would (the API refuses the rest anyway: tests/tests/it/inbox_api.rs).
+  const viewing = await browser.newContext({ locale: 'en-GB' });
+  await viewing.route('**/api/me', async (route) => {
+    const me = await (await route.fetch()).json();
+    await route.fulfill({
+      json: { ...me, role: 'viewer', may: { read: true, work_tasks: false, change_pages: false } },
+    });
+  });
+  const viewer = await viewing.newPage();
+  viewer.setDefaultTimeout(15000);
+  await viewer.goto(`${BASE}/inbox`);
+  await viewer.getByLabel('Your name').fill('Vera');
+  await viewer.getByRole('button', { name: 'Sign in' }).click();
+  await viewer.getByRole('heading', { name: 'Queue' }).waitFor();
+  check(await viewer.locator('#who-role').textContent() === 'Viewer', 'the viewer role is shown');
+  await viewer.getByRole('link', { name: 'Pages' }).click();
+  await viewer.getByText('Only owners change page settings.').first().waitFor();
+  check(await viewer.getByRole('button', { name: 'Save' }).count() === 0, 'a viewer is offered no Save');
+  check(await viewer.getByLabel('Hours to answer (SLA)').isDisabled(), 'the settings are read-only');
+  await viewing.close();
 
   console.log(JSON.stringify({ ok: true, steps }));
   await browser.close();

@@ -10,11 +10,15 @@
 //! - [`sweeper`]: the SLA sweeper wired to a table, feedback and task fixtures, and a
 //!   platform with direct messages.
 //! - [`recording`]: a proxy in front of DynamoDB Local that records the operations.
+//! - [`moto`]: moto in server mode (SSM Parameter Store, STS), started when needed.
+//! - [`runtime_api`]: a local Lambda Runtime API that runs a built `bootstrap`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod dynamodb;
 pub mod faults;
 pub mod meta;
+pub mod moto;
 pub mod recording;
 pub mod responder;
+pub mod runtime_api;
 pub mod sweeper;

@@ -251,6 +251,7 @@ impl Fixture {
                 store::Decision::Answer,
                 Some(&self.label),
                 Some(&self.language),
+                None,
                 self.at,
             )
             .await

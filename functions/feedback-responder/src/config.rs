@@ -107,6 +107,9 @@ impl ResponderConfig {
             signature: get("SIGNATURE").unwrap_or_else(|| "– {brand}".into()),
             contact: get("CONTACT").unwrap_or_default(),
             max_age_hours,
+            // Per page (`feedbackctl pages set PAGE --boldness …`); balanced by default.
+            boldness: triage::Boldness::default(),
+            recent_replies: Vec::new(),
         };
         let outbound = platforms::reply::from_lookup(&|k| get(k)).unwrap_or_else(|mut p| {
             problems.append(&mut p);

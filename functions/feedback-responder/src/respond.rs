@@ -68,12 +68,22 @@ const TOKEN_MISSING_FLAG: &str = "token_missing";
 const SETUP_FLAG: &str = "fix_setup";
 const MISMATCH_FLAG: &str = "message_mismatch";
 const UPDATED_FLAG: &str = "review_updated";
+const REPLY_EXISTS_FLAG: &str = "reply_exists";
+/// Held for a person: the signals disagreed or were too weak to answer without one.
+pub const NEEDS_REVIEW_FLAG: &str = "needs_review";
+/// The label of the task of an item whose content could not be read.
+const UNREAD_LABEL: &str = "unread";
 
 enum Sent {
     Done,
     /// Refused for good or given up on: staff must follow up by hand.
     Failed(String),
     Reconnect(String),
+    /// A reply stands under the item that is not ours as sent, and posting would replace
+    /// it: held for a person.
+    ReplyExists(String),
+    /// A crisis hold began on the page: back to a draft for staff, nothing posted.
+    Held,
 }
 
 /// A page's settings and stored configuration.
@@ -81,6 +91,20 @@ struct Page {
     settings: PageSettings,
     config: PageConfig,
     needs_reconnect: bool,
+    /// The page's latest public replies (the settings have their digests).
+    recent: Vec<feedback::page::RecentReply>,
+    /// The page has a record (only then are its replies remembered).
+    configured: bool,
+}
+
+impl Page {
+    /// The digest of the public reply already drafted for `item_id`, if still remembered.
+    fn replied_with(&self, item_id: &str) -> Option<String> {
+        self.recent
+            .iter()
+            .find(|r| r.item_id == item_id)
+            .map(|r| r.digest.clone())
+    }
 }
 
 /// The platform's outbound half with a client (what can be sent on).
@@ -108,12 +132,37 @@ impl Responder {
         }
     }
 
+    /// Is the page of `target` in a crisis hold now?
+    async fn crisis_hold(&self, target: &ReplyTarget) -> Result<bool, StoreError> {
+        let Ok(account) = feedback::AccountId::parse(&target.account_id) else {
+            return Ok(false);
+        };
+        Ok(self
+            .store
+            .page(&target.platform, &account)
+            .await?
+            .is_some_and(|p| p.crisis_hold()))
+    }
+
     fn page(&self, record: Option<PageRecord>) -> Page {
+        let configured = record.is_some();
         let record = record.unwrap_or_default();
+        let mut settings = PageSettings::from_config(&record.config, &self.defaults);
+        // A crisis hold overrides the page's mode: drafts wait for a person.
+        if record.crisis_hold() && settings.mode == ReplyMode::Auto {
+            settings.mode = ReplyMode::Approval;
+        }
+        settings.recent_replies = record
+            .recent_replies
+            .iter()
+            .map(|r| r.digest.clone())
+            .collect();
         Page {
-            settings: PageSettings::from_config(&record.config, &self.defaults),
+            settings,
             needs_reconnect: record.needs_reconnect,
             config: record.config,
+            recent: record.recent_replies,
+            configured,
         }
     }
 
@@ -180,6 +229,8 @@ impl Responder {
         let state = ItemState {
             removed: record.removed,
             edited: record.edited,
+            // A redelivery drafts the words it drafted before, whatever was said since.
+            replied_with: page.replied_with(record.feedback.item_id.as_str()),
         };
         let mut f = record.feedback;
 
@@ -189,34 +240,62 @@ impl Responder {
         if !f.from_account
             && !state.removed
             && (lacks_content || capabilities.content == WebhookContent::IdOnly)
-            && let Some(out) = self.channeled(&f)
         {
-            match self.fetch(key, &f, &page, &out, now).await? {
-                Fetched::Content(content) => f = f.with_content(&content),
-                Fetched::Skip(reason) => {
-                    return self.skip(key, reason, None, None, now).await;
+            let fetched = match self.channeled(&f) {
+                Some(out) => Some(self.fetch(key, &f, &page, &out, now).await?),
+                // Nothing here can read the platform, and the delivery carried nothing to
+                // answer: a person reads it there.
+                None if lacks_content && capabilities.content == WebhookContent::IdOnly => {
+                    Some(Fetched::Unfetchable(
+                        "this deployment is not connected to the platform's API (no client for it is configured), so its text and rating were never fetched".into(),
+                    ))
                 }
-                Fetched::Reconnect(reason) => {
+                None => None,
+            };
+            match fetched {
+                None => {}
+                Some(Fetched::Content(content)) => f = f.with_content(&content),
+                Some(Fetched::Unfetchable(missing)) => {
+                    let todo = if self.channeled(&f).is_none() {
+                        "have the platform's API access configured so such items are read and answered"
+                    } else {
+                        "if it no longer exists there, drop this task"
+                    };
+                    self.open_unread_task(key, &f, &page, &missing, todo, now)
+                        .await?;
+                    return self
+                        .skip(key, SkipReason::Unfetchable, None, None, now)
+                        .await;
+                }
+                Some(Fetched::Reconnect(reason)) => {
                     self.store
                         .record_decision(
                             key,
                             Stored::Skip(SkipReason::Unfetchable),
+                            None,
                             None,
                             None,
                             now,
                         )
                         .await?;
+                    let missing = format!("the platform refused the page's access ({reason})");
+                    self.open_unread_task(key, &f, &page, &missing, "reconnect the page", now)
+                        .await?;
                     return self.needs_reconnect(key, &f, &[], &reason, true).await;
                 }
-                Fetched::Setup(reason) => {
+                Some(Fetched::Setup(reason)) => {
                     self.store
                         .record_decision(
                             key,
                             Stored::Skip(SkipReason::Unfetchable),
                             None,
                             None,
+                            None,
                             now,
                         )
+                        .await?;
+                    let missing = format!("the deployment cannot use the page's access ({reason})");
+                    self.open_unread_task(key, &f, &page, &missing, "fix the deployment", now)
                         .await?;
                     return self.needs_setup(key, &[], &reason).await;
                 }
@@ -231,7 +310,14 @@ impl Responder {
             &self.templates,
             now,
         );
-        let (label, language, drafts, task) = match decision {
+        // Complaints and abuse count towards the page's spike detection, once per item.
+        if let Some(theme) = spike_theme(&decision, &f) {
+            let at = f.received_at.min(now);
+            self.store
+                .count_complaint(key, &f.account_id, theme, at)
+                .await?;
+        }
+        let (label, language, drafts, task, confidence) = match decision {
             Decision::Skip {
                 reason,
                 label,
@@ -285,8 +371,19 @@ impl Responder {
                 language,
                 drafts,
                 task,
-            } => (label, language, drafts, task),
+                confidence,
+            } => (label, language, drafts, task, confidence),
         };
+        // Unsure: drafted and the task opened as in approval mode, flagged for a person.
+        let held = confidence.hold;
+        // Kept on the decision: how sure, why, and whether it was held.
+        let confidence_line = format!(
+            "{} %{}; {}",
+            confidence.score,
+            held.map(|h| format!(", held: {}", h.words()))
+                .unwrap_or_default(),
+            confidence.signals
+        );
 
         // One answer per author per thread: a second comment of someone we already
         // answered there is stored, but not answered again.
@@ -314,6 +411,7 @@ impl Responder {
                 Stored::Answer,
                 Some(label.as_str()),
                 Some(language.code()),
+                Some(&confidence_line),
                 now,
             )
             .await?;
@@ -323,6 +421,7 @@ impl Responder {
         let public = out.is_some() && capabilities.public_replies.is_some();
         let private = out.is_some() && drafts.private.is_some();
         let initial = match page.settings.mode {
+            ReplyMode::Auto if held.is_some() => MessageState::Draft,
             ReplyMode::Auto => MessageState::Pending,
             ReplyMode::Approval => MessageState::Draft,
             ReplyMode::DryRun => MessageState::DryRun,
@@ -361,6 +460,18 @@ impl Responder {
             {
                 mismatched.push(channel);
             }
+        }
+        // The page's next replies are worded differently from this one.
+        if public && page.configured {
+            self.store
+                .remember_reply(
+                    &f.platform,
+                    &f.account_id,
+                    f.item_id.as_str(),
+                    &drafts.digest,
+                    &page.recent,
+                )
+                .await?;
         }
         if let Some(task) = &task {
             let created = self
@@ -406,6 +517,28 @@ impl Responder {
                     .await?;
             }
         }
+        if let Some(hold) = held.filter(|_| task.is_some()) {
+            let reason = format!(
+                "held for a person, not answered: {} (confidence {} %; signals: {})",
+                hold.words(),
+                confidence.score,
+                confidence.signals
+            );
+            self.store
+                .flag_task(key, NEEDS_REVIEW_FLAG, &reason, now)
+                .await?;
+            info!(
+                hold = hold.as_str(),
+                confidence = confidence.score,
+                "unsure: drafted and held for a person"
+            );
+        } else {
+            info!(
+                confidence = confidence.score,
+                signals = %confidence.signals,
+                "classified"
+            );
+        }
         if !mismatched.is_empty() {
             let reason = "a stored message differs from the drafted reply: not sent; check it and send it by hand";
             for channel in &mismatched {
@@ -420,7 +553,7 @@ impl Responder {
             info!("no channel on this platform: drafted for staff");
             return Ok(Outcome::Drafted);
         };
-        if page.settings.mode != ReplyMode::Auto {
+        if page.settings.mode != ReplyMode::Auto || held.is_some() {
             info!(
                 mode = page.settings.mode.as_str(),
                 "drafted, nothing posted"
@@ -429,6 +562,52 @@ impl Responder {
         }
         let channels = channels(public, private);
         self.send_all(key, &f, &page, &out, channels).await
+    }
+
+    /// The task of an item that could not be read: what is missing, what to do, and
+    /// where to find it, in words for staff.
+    async fn open_unread_task(
+        &self,
+        key: &FeedbackKey,
+        f: &Feedback,
+        page: &Page,
+        missing: &str,
+        todo: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), RespondError> {
+        let kind = f.kind.as_str();
+        let link = match f.url.as_deref().filter(|u| !u.trim().is_empty()) {
+            Some(url) => url.to_owned(),
+            None => format!("{} {kind} {}", f.platform, f.item_id),
+        };
+        let next_step = format!(
+            "This {kind} could not be read: {missing}. Nothing was drafted or posted. Open it on {platform} ({link}), read it and answer it there by hand; then {todo}.",
+            platform = f.platform,
+        );
+        let opened = self
+            .store
+            .create_task(
+                key,
+                &NewTask {
+                    account_id: f.account_id.clone(),
+                    due_at: f.received_at
+                        + time::Duration::hours(i64::from(page.settings.sla_hours)),
+                    channel: TaskChannel::Manual,
+                    next_step,
+                    label: UNREAD_LABEL.into(),
+                    language: page.settings.default_language.code().into(),
+                    mode: page.settings.mode,
+                    draft_public: String::new(),
+                    draft_private: None,
+                    created_at: now,
+                    theme: None,
+                },
+            )
+            .await?;
+        if opened {
+            warn!(missing, "could not be read; a task for a person opened");
+        }
+        Ok(())
     }
 
     async fn skip(
@@ -440,7 +619,7 @@ impl Responder {
         now: OffsetDateTime,
     ) -> Result<Outcome, RespondError> {
         self.store
-            .record_decision(key, Stored::Skip(reason), label, language, now)
+            .record_decision(key, Stored::Skip(reason), label, language, None, now)
             .await?;
         info!(reason = reason.as_str(), "skipped");
         Ok(Outcome::Skipped(reason))
@@ -485,9 +664,18 @@ impl Responder {
                 out.client.forget_access_token(&f.account_id);
                 Ok(Fetched::Reconnect(e))
             }
-            Err(ReplyError::AlreadySent | ReplyError::Rejected(_)) => {
-                Ok(Fetched::Skip(SkipReason::Unfetchable))
+            Err(ReplyError::Rejected(e)) => Ok(Fetched::Unfetchable(format!(
+                "the platform refused to return it ({e})"
+            ))),
+            // Only the platform's own word removes an item (deliveries may not be signed).
+            Err(ReplyError::Gone(e)) => {
+                self.store.mark_removed(key, now).await?;
+                info!("the platform says the item is gone: marked removed");
+                Ok(Fetched::Unfetchable(format!("the platform says it is gone ({e})")))
             }
+            Err(ReplyError::AlreadySent) => Ok(Fetched::Unfetchable(
+                "the platform refused to return it".into(),
+            )),
         }
     }
 
@@ -517,10 +705,15 @@ impl Responder {
                     let note = format!("the customer changed the rating: {before} → {after}");
                     info!(%before, %after, "rating changed");
                     self.store.flag_task(key, UPDATED_FLAG, &note, now).await?;
+                } else if f.text.is_some() && content.text.is_some() && f.text != content.text {
+                    info!("text changed");
+                    self.store
+                        .flag_task(key, UPDATED_FLAG, "the customer changed the text", now)
+                        .await?;
                 }
                 Ok(Outcome::Refreshed)
             }
-            Fetched::Skip(_) => Ok(Outcome::Ignored),
+            Fetched::Unfetchable(_) => Ok(Outcome::Ignored),
             Fetched::Reconnect(reason) => self.needs_reconnect(key, &f, &[], &reason, true).await,
             Fetched::Setup(reason) => self.needs_setup(key, &[], &reason).await,
         }
@@ -539,11 +732,18 @@ impl Responder {
         // words as then): only that, approved by staff, is ever sent. An approval record or
         // a message someone else put in the table sends nothing.
         let capabilities = self.outbound.capabilities(&f.platform);
+        // The words drafted then are kept even if the page answered in those words since
+        // (they were chosen to differ from the replies before them); words that are not
+        // one of our drafts still match nothing.
+        let drafted = self.store.message(key, Channel::Public).await?;
         let state = ItemState {
             removed: record.removed,
             edited: record.edited,
+            replied_with: page
+                .replied_with(f.item_id.as_str())
+                .or_else(|| drafted.map(|m| triage::templates::reply_digest(&m.text))),
         };
-        let expected = match decide(
+        let (expected, unsure) = match decide(
             f,
             state,
             &page.settings,
@@ -551,8 +751,10 @@ impl Responder {
             &self.templates,
             f.received_at,
         ) {
-            Decision::Answer { drafts, .. } => Some(drafts),
-            Decision::Skip { .. } => None,
+            Decision::Answer {
+                drafts, confidence, ..
+            } => (Some(drafts), confidence.hold.is_some()),
+            Decision::Skip { .. } => (None, false),
         };
         let mut send = [false, false];
         let mut held = Vec::new();
@@ -569,8 +771,15 @@ impl Responder {
             // Both wordings must be ours (the one without a private message is what goes
             // out when none was sent). Staff's edit sits beside the draft: `text` is still
             // ours, and an edit counts only when whoever made it approved it.
+            // In approval mode only staff's approval record counts, whatever the state
+            // says (a message set to `uncertain` by hand was never approved).
+            // An item held for a person is in approval mode whatever the page's.
+            let approved = stored.approved_by.is_some()
+                || (page.settings.mode != ReplyMode::Approval
+                    && !unsure
+                    && stored.state != MessageState::Pending);
             let ours = draft.is_some_and(|(text, alt)| is_our_draft(&stored, text, alt))
-                && (stored.approved_by.is_some() || stored.state != MessageState::Pending)
+                && approved
                 && stored.staff_text() != StaffText::EditNotApproved;
             if ours {
                 send[i] = true;
@@ -649,13 +858,22 @@ impl Responder {
             }
         };
         let target = out.client.target(f);
+        let needs_approval = page.settings.mode == ReplyMode::Approval;
         let mut failures = Vec::new();
+        let mut held = false;
         for channel in channels {
             match self
-                .send(key, *channel, out.client, &target, &token)
+                .send(key, *channel, out.client, &target, &token, needs_approval)
                 .await?
             {
                 Sent::Done => {}
+                Sent::Held => held = true,
+                Sent::ReplyExists(reason) => {
+                    self.store
+                        .flag_task(key, REPLY_EXISTS_FLAG, &reason, OffsetDateTime::now_utc())
+                        .await?;
+                    failures.push(reason);
+                }
                 Sent::Failed(reason) => {
                     let reason = format!("{} message not sent: {reason}", channel.as_str());
                     self.store
@@ -671,7 +889,11 @@ impl Responder {
             }
         }
         if failures.is_empty() {
-            Ok(Outcome::Answered)
+            Ok(if held {
+                Outcome::Drafted
+            } else {
+                Outcome::Answered
+            })
         } else {
             Ok(Outcome::NeedsStaff(failures.join("; ")))
         }
@@ -733,7 +955,16 @@ impl Responder {
         client: &dyn ReplyClient,
         target: &ReplyTarget,
         token: &AccessToken,
+        needs_approval: bool,
     ) -> Result<Sent, RespondError> {
+        // Where a new public reply replaces the one standing (one per item), what stands
+        // there is read before every post: nobody's reply is ever replaced.
+        let replaces = channel == Channel::Public
+            && self
+                .outbound
+                .capabilities(&key.platform)
+                .public_replies
+                .is_some_and(|p| p.one_per_item);
         let mut backoff = self.retry.backoff;
         let mut last_error = String::new();
         for round in 0..self.retry.attempts_per_invocation {
@@ -767,7 +998,18 @@ impl Responder {
             let Some(message) = self.store.message(key, channel).await? else {
                 return Ok(Sent::Done);
             };
-            if reconcile && channel == Channel::Public {
+            if needs_approval && message.approved_by.is_none() {
+                let reason = "not approved by staff (approval mode): not sent".to_owned();
+                let finish = Finish::Failed {
+                    reason: reason.clone(),
+                };
+                self.store
+                    .finish_message(key, channel, &finish, now)
+                    .await?;
+                warn!(channel = channel.as_str(), "unapproved message held");
+                return Ok(Sent::Failed(reason));
+            }
+            if reconcile && channel == Channel::Public && !replaces {
                 match client.find_public_reply(target, token).await {
                     Ok(Some(id)) => {
                         info!(
@@ -818,6 +1060,84 @@ impl Responder {
                     return Ok(Sent::Failed(reason));
                 }
             };
+            if replaces {
+                let standing = match client.current_public_reply(target, token).await {
+                    Ok(standing) => standing,
+                    Err(ReplyError::Reconnect(reason)) => {
+                        let finish = Finish::Failed {
+                            reason: reason.clone(),
+                        };
+                        self.store
+                            .finish_message(key, channel, &finish, now)
+                            .await?;
+                        return Ok(Sent::Reconnect(reason));
+                    }
+                    Err(ReplyError::Transient(e) | ReplyError::Ambiguous(e)) => {
+                        // Nothing posted in this attempt; an earlier one stays to be checked.
+                        last_error = e.clone();
+                        let finish = if reconcile {
+                            Finish::Uncertain { error: e }
+                        } else {
+                            Finish::Retry { error: e }
+                        };
+                        self.store
+                            .finish_message(key, channel, &finish, now)
+                            .await?;
+                        continue;
+                    }
+                    Err(e @ (ReplyError::Rejected(_) | ReplyError::Gone(_) | ReplyError::AlreadySent)) => {
+                        let reason = format!(
+                            "the reply standing under the item could not be read ({e}): not posted, since posting would replace it; check it on the platform and answer by hand"
+                        );
+                        let finish = Finish::Failed {
+                            reason: reason.clone(),
+                        };
+                        self.store
+                            .finish_message(key, channel, &finish, now)
+                            .await?;
+                        warn!(reason, "not posted");
+                        return Ok(Sent::ReplyExists(reason));
+                    }
+                };
+                if let Some(reply) = standing {
+                    let ours = match &reply.text {
+                        Some(words) => words.trim() == text.trim(),
+                        // Words not shown: after an attempt that may have landed, it is
+                        // taken for that attempt's; otherwise it is someone else's.
+                        None => reconcile,
+                    };
+                    let finish = if ours {
+                        info!("our reply already stands there: recorded as sent");
+                        Finish::Sent {
+                            platform_message_id: Some(reply.id),
+                        }
+                    } else {
+                        Finish::Failed {
+                            reason: "a reply already stands under the item that is not the one we send (someone answered or edited it on the platform); posting would replace it: not posted; check it on the platform".into(),
+                        }
+                    };
+                    self.store
+                        .finish_message(key, channel, &finish, now)
+                        .await?;
+                    return Ok(match finish {
+                        Finish::Failed { reason } => {
+                            warn!(reason, "not posted");
+                            Sent::ReplyExists(reason)
+                        }
+                        _ => Sent::Done,
+                    });
+                }
+            }
+            // The page's crisis hold is read again at the last moment: one that began after
+            // the item was decided holds this message too (README, "Crisis hold").
+            if message.approved_by.is_none() && self.crisis_hold(target).await? {
+                let reason = "a crisis hold began on the page: not posted; approve it to send".to_owned();
+                self.store
+                    .finish_message(key, channel, &Finish::Held { reason }, now)
+                    .await?;
+                warn!(channel = channel.as_str(), "crisis hold: back to a draft");
+                return Ok(Sent::Held);
+            }
             let result = match channel {
                 Channel::Public => client
                     .post_public_reply(target, &text, token)
@@ -842,7 +1162,7 @@ impl Responder {
                         .await?;
                     return Ok(Sent::Reconnect(reason));
                 }
-                Err(ReplyError::Rejected(reason)) => Finish::Failed { reason },
+                Err(ReplyError::Rejected(reason) | ReplyError::Gone(reason)) => Finish::Failed { reason },
                 Err(ReplyError::Transient(error)) => {
                     last_error = error.clone();
                     Finish::Retry { error }
@@ -867,6 +1187,7 @@ impl Responder {
                     );
                     return Ok(Sent::Failed(reason));
                 }
+                Finish::Held { .. } => return Ok(Sent::Held),
                 Finish::Retry { .. } | Finish::Uncertain { .. } => {
                     warn!(channel = channel.as_str(), error = %last_error, round, "attempt failed");
                 }
@@ -941,7 +1262,8 @@ impl Responder {
 
 enum Fetched {
     Content(ItemContent),
-    Skip(SkipReason),
+    /// Cannot be read, for good: what is missing, in words for staff.
+    Unfetchable(String),
     Reconnect(String),
     Setup(String),
 }
@@ -977,6 +1299,23 @@ fn channels(public: bool, private: bool) -> &'static [Channel] {
 /// For logs: the error and its causes.
 pub fn describe(e: &RespondError) -> String {
     error_chain(e)
+}
+
+/// What a decision counts as for spike detection: a complaint's theme, `abuse`, or
+/// nothing.
+fn spike_theme(decision: &Decision, f: &Feedback) -> Option<&'static str> {
+    match decision {
+        Decision::Answer {
+            label: triage::Label::Negative,
+            language,
+            ..
+        } => Some(triage::complaint_theme(f.text.as_deref(), *language).as_str()),
+        Decision::Skip {
+            reason: SkipReason::Abusive | SkipReason::Threat,
+            ..
+        } => Some(store::spikes::ABUSE),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

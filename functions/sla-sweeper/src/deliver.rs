@@ -73,8 +73,11 @@ pub fn signature(secret: &Secret, id: &str, timestamp: i64, body: &str) -> Resul
 #[async_trait]
 impl Notifier for HttpNotifier {
     async fn send(&self, request: &Request<'_>) -> Sent {
-        if !platforms::reply::is_safe_base_url(request.url.expose()) {
-            return Sent::Refused(format!("the page's {} URL is not https", request.target));
+        let on_lambda = platforms::destination::on_lambda();
+        if let Err(why) =
+            platforms::destination::check_before_send(request.url.expose(), on_lambda).await
+        {
+            return Sent::Refused(format!("the page's {} URL: {why}", request.target));
         }
         let mut http = self
             .client

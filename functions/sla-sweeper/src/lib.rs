@@ -6,6 +6,7 @@
 //!   resolved case to update its review (once), post the optional "resolved" note, close
 //!   tasks, deliver notifications. Through the task index only, every change conditional.
 //! - [`deliver`]: notifications over HTTP: Slack, Teams, signed Standard Webhooks.
+//! - [`spikes`]: spikes of complaints per page: one alert, and the crisis hold.
 //! - [`texts`]: the update request and the "resolved" note, in the customer's language.
 //! - [`handler`]: the scheduled event → one sweep, its counts as EMF metrics.
 //!
@@ -14,6 +15,7 @@
 pub mod config;
 pub mod deliver;
 pub mod handler;
+pub mod spikes;
 pub mod sweep;
 pub mod texts;
 

@@ -9,7 +9,8 @@
 //!    rules allow it (direct messages), otherwise a step on the task with the text ready.
 //!    Every resolved case, once;
 //! 3. **tasks asked for an update** (`task#update_requested`) long enough ago: closed;
-//! 4. **notifications** due (`notification#pending`): delivered, retried with backoff.
+//! 4. **spikes** of complaints per page ([`crate::spikes`]): one alert, the crisis hold;
+//! 5. **notifications** due (`notification#pending`): delivered, retried with backoff.
 //!
 //! Every change is conditional, so two sweeps at once do each thing once.
 
@@ -24,7 +25,9 @@ use feedback::{AccountId, Feedback, Platform};
 use feedback_responder::credentials::{CredentialError, Credentials};
 use logging::error_chain;
 use platforms::capabilities::PrivateChannel;
-use platforms::reply::{AccessToken, Outbound, OutboundPlatform, ReplyClient, ReplyError};
+use platforms::reply::{
+    AccessToken, Outbound, OutboundPlatform, PostedReply, ReplyClient, ReplyError,
+};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -40,6 +43,7 @@ use triage::{Label, Language, PageSettings};
 
 const RECONNECT_FLAG: &str = "reconnect_page";
 const UPDATE_REQUEST_FAILED_FLAG: &str = "update_request_failed";
+const REPLY_EXISTS_FLAG: &str = "reply_exists";
 
 /// What one sweep did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -52,6 +56,8 @@ pub struct Summary {
     pub closed: usize,
     pub notifications_sent: usize,
     pub notifications_failed: usize,
+    /// Pages where a spike of complaints started a crisis.
+    pub spikes_detected: usize,
     /// Tasks or notifications that hit an error (logged; tried again next sweep).
     pub errors: usize,
     /// Work left for the next sweep because time ran out.
@@ -72,6 +78,30 @@ pub struct Sweeper {
 struct Page {
     record: PageRecord,
     settings: PageSettings,
+}
+
+/// What must stand under an item before a reply that replaces it may be posted: nothing,
+/// or our own reply exactly as we published it.
+enum Standing {
+    Nothing,
+    Ours(String),
+    /// We cannot tell what we published (an attempt of unknown outcome): never replaced.
+    Unknown,
+}
+
+impl Standing {
+    fn is(&self, standing: Option<&PostedReply>) -> bool {
+        match (self, standing) {
+            (Standing::Nothing, None) => true,
+            (
+                Standing::Ours(ours),
+                Some(PostedReply {
+                    text: Some(text), ..
+                }),
+            ) => text.trim() == ours.trim(),
+            _ => false,
+        }
+    }
 }
 
 /// What stops a follow-up message from going out this sweep.
@@ -193,6 +223,9 @@ impl Sweeper {
                 }
             }
         }
+        if !out_of_time(&mut summary) {
+            self.spikes(now, &mut summary).await?;
+        }
         self.deliver_notifications(now, deadline, &mut pages, &mut summary)
             .await?;
         Ok(summary)
@@ -298,11 +331,12 @@ impl Sweeper {
         }
         let record = self.feedback_of(task).await?;
         let templates = texts::page_templates(&page.record, &self.config.templates);
+        let names = self.outbound.capabilities(&task.platform).author_names;
 
         if wants_note
             && let Some(record) = &record
             && let Some(note) =
-                texts::resolved_note(&templates, &page.settings, Some(record), Some(task))
+                texts::resolved_note(&templates, &page.settings, Some(record), Some(task), names)
             && self.resolved_reply(&key, record, &page, &note, now).await?
         {
             summary.resolved_replies += 1;
@@ -319,7 +353,13 @@ impl Sweeper {
                 .await?;
             return Ok(());
         }
-        let text = texts::update_request(&templates, &page.settings, record.as_ref(), Some(task));
+        let text = texts::update_request(
+            &templates,
+            &page.settings,
+            record.as_ref(),
+            Some(task),
+            names,
+        );
         let outcome = match &record {
             Some(record) if self.can_message(record, &page) => {
                 match self.update_request(&key, record, &page, &text, now).await? {
@@ -413,6 +453,7 @@ impl Sweeper {
             page,
             platform,
             stored.state,
+            None,
             now,
         )
         .await
@@ -448,15 +489,15 @@ impl Sweeper {
         {
             return Ok(false);
         }
-        // Where a new reply replaces the old one (Google), the note is added to the
-        // acknowledgement rather than replacing it.
-        let text = if public.one_per_item {
-            match self.posted_acknowledgement(key).await? {
-                Some(ack) => format!("{ack}\n\n{note}"),
-                None => note.to_owned(),
+        // Where a new reply replaces the one standing (one per item), the note is added
+        // to our reply as published, and only if that is what still stands there.
+        let (text, standing) = if public.one_per_item {
+            match self.published_acknowledgement(key).await? {
+                Standing::Ours(ack) => (format!("{ack}\n\n{note}"), Some(Standing::Ours(ack))),
+                other => (note.to_owned(), Some(other)),
             }
         } else {
-            note.to_owned()
+            (note.to_owned(), None)
         };
         let text = public.limit.fit(text);
         let stored = self
@@ -477,6 +518,7 @@ impl Sweeper {
                 page,
                 platform,
                 stored.state,
+                standing.as_ref(),
                 now
             )
             .await?,
@@ -484,25 +526,31 @@ impl Sweeper {
         ))
     }
 
-    /// The acknowledgement as it was posted (its text without the private-message line
-    /// when no private message went out).
-    async fn posted_acknowledgement(
-        &self,
-        key: &FeedbackKey,
-    ) -> Result<Option<String>, StoreError> {
+    /// Our acknowledgement as it was published: staff's approved edit when that was sent,
+    /// else the draft (without the private-message line when no private message went
+    /// out).
+    async fn published_acknowledgement(&self, key: &FeedbackKey) -> Result<Standing, StoreError> {
         let Some(public) = self.store.message(key, store::Channel::Public).await? else {
-            return Ok(None);
+            return Ok(Standing::Nothing);
         };
-        if public.state != MessageState::Sent {
-            return Ok(None);
+        match public.state {
+            MessageState::Sent => {}
+            // It may have landed.
+            MessageState::Uncertain | MessageState::Sending => return Ok(Standing::Unknown),
+            _ => return Ok(Standing::Nothing),
         }
+        let draft = match public.staff_text() {
+            store::messages::StaffText::Edited(edit) => return Ok(Standing::Ours(edit.to_owned())),
+            store::messages::StaffText::EditNotApproved => return Ok(Standing::Unknown),
+            store::messages::StaffText::Draft => public.text,
+        };
         let private_sent = matches!(
             self.store.message(key, store::Channel::Private).await?,
             Some(m) if m.state == MessageState::Sent
         );
-        Ok(Some(match (public.alt_text, private_sent) {
+        Ok(Standing::Ours(match (public.alt_text, private_sent) {
             (Some(alt), false) => alt,
-            _ => public.text,
+            _ => draft,
         }))
     }
 
@@ -536,6 +584,7 @@ impl Sweeper {
     }
 
     /// Send one follow-up at most once: take it, call the platform, record the outcome.
+    /// `replaces`: the public reply replaces the one standing, which must be this.
     #[allow(clippy::too_many_arguments)]
     async fn send_followup(
         &self,
@@ -545,6 +594,7 @@ impl Sweeper {
         page: &Page,
         platform: &OutboundPlatform,
         state: MessageState,
+        replaces: Option<&Standing>,
         now: OffsetDateTime,
     ) -> Result<FollowUpResult, StoreError> {
         match state {
@@ -602,16 +652,40 @@ impl Sweeper {
             }
         };
         let target = client.target(f);
+        let mut held = false;
         let result = match kind {
             FollowUpKind::UpdateRequest => {
                 client
                     .send_private_reply(&target, &message.text, &token)
                     .await
             }
-            FollowUpKind::ResolvedReply => client
-                .post_public_reply(&target, &message.text, &token)
-                .await
-                .map(Some),
+            FollowUpKind::ResolvedReply => {
+                let standing = match replaces {
+                    None => Ok(true),
+                    Some(expected) => client
+                        .current_public_reply(&target, &token)
+                        .await
+                        .map(|standing| expected.is(standing.as_ref()))
+                        // Reading changes nothing: a read of unknown outcome is tried again.
+                        .map_err(|e| match e {
+                            ReplyError::Ambiguous(e) => ReplyError::Transient(e),
+                            e => e,
+                        }),
+                };
+                match standing {
+                    Ok(true) => client
+                        .post_public_reply(&target, &message.text, &token)
+                        .await
+                        .map(Some),
+                    Ok(false) => {
+                        held = true;
+                        Err(ReplyError::Rejected(
+                            "the reply standing under the item is not the one we published (someone wrote, edited or removed it on the platform), and the note would replace it: not posted; add the note by hand if it is still wanted".into(),
+                        ))
+                    }
+                    Err(e) => Err(e),
+                }
+            }
         };
         let done = OffsetDateTime::now_utc();
         let (delivery, outcome) = match result {
@@ -646,7 +720,7 @@ impl Sweeper {
                     FollowUpResult::Failed(format!("the page must be reconnected: {e}")),
                 )
             }
-            Err(ReplyError::Rejected(e)) => (
+            Err(ReplyError::Rejected(e) | ReplyError::Gone(e)) => (
                 Delivery::Failed { reason: e.clone() },
                 FollowUpResult::Failed(e),
             ),
@@ -654,6 +728,11 @@ impl Sweeper {
         self.store
             .finish_followup(key, kind, &delivery, done)
             .await?;
+        if held && let FollowUpResult::Failed(reason) = &outcome {
+            self.store
+                .flag_task(key, REPLY_EXISTS_FLAG, reason, done)
+                .await?;
+        }
         match &outcome {
             FollowUpResult::Sent => info!(kind = kind.as_str(), "follow-up sent"),
             FollowUpResult::Failed(reason) => {
@@ -868,6 +947,7 @@ mod tests {
             decision: None,
             label: None,
             language: None,
+            confidence: None,
         }
     }
 

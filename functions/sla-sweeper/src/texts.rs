@@ -2,7 +2,9 @@
 //! register, with the page's wording: the update request (the triage templates'
 //! `resolution`) and the short public "resolved" note (`texts/resolved.json`).
 
+use feedback::Platform;
 use feedback::page::PageRecord;
+use platforms::capabilities::AuthorNames;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -22,6 +24,12 @@ pub fn page_templates(page: &PageRecord, builtin: &TemplateSet) -> TemplateSet {
         .unwrap_or_else(|| builtin.clone())
 }
 
+/// How `platform`'s author names read, as the platform declares it: for the tools that
+/// word these texts without the sweeper's configuration (the tasks API, feedbackctl).
+pub fn declared_author_names(platform: &Platform) -> AuthorNames {
+    platforms::reply::declared_capabilities(platform).author_names
+}
+
 /// Who the text is for, and how they write.
 struct Reader {
     language: Language,
@@ -33,6 +41,7 @@ fn reader(
     settings: &PageSettings,
     record: Option<&FeedbackRecord>,
     task: Option<&TaskView>,
+    names: AuthorNames,
 ) -> Reader {
     // The task's language (what the reply was written in), else the one detected on the
     // feedback, else the page's default.
@@ -52,7 +61,12 @@ fn reader(
         language,
         register,
         placeholders: Placeholders {
-            name: feedback.and_then(|f| f.author_name.clone()),
+            // The one greeting rule of every reply: never a handle, a display name only
+            // when it reads as a name.
+            name: triage::templates::greeting_name(
+                feedback.and_then(|f| f.author_name.as_deref()),
+                names,
+            ),
             brand: settings.brand_name.clone(),
             signature: settings.signature.clone(),
             contact: settings.contact.clone(),
@@ -62,14 +76,16 @@ fn reader(
 
 /// "Would you consider updating your comment or review?", shaped by the kind of
 /// feedback (a question is not asked to update "the complaint"). Every resolved case
-/// gets it, whatever the outcome: Google forbids review gating.
+/// gets it, whatever the outcome: Google forbids review gating. `names`: how the
+/// platform's author names read (its capabilities).
 pub fn update_request(
     templates: &TemplateSet,
     settings: &PageSettings,
     record: Option<&FeedbackRecord>,
     task: Option<&TaskView>,
+    names: AuthorNames,
 ) -> String {
-    let r = reader(settings, record, task);
+    let r = reader(settings, record, task, names);
     let label = task
         .and_then(|t| Label::parse(&t.label))
         .unwrap_or(Label::Negative);
@@ -109,8 +125,9 @@ pub fn resolved_note(
     settings: &PageSettings,
     record: Option<&FeedbackRecord>,
     task: Option<&TaskView>,
+    names: AuthorNames,
 ) -> Option<String> {
-    let r = reader(settings, record, task);
+    let r = reader(settings, record, task, names);
     let register = r
         .register
         .unwrap_or_else(|| templates.default_register(r.language));
@@ -153,6 +170,7 @@ mod tests {
             decision: None,
             label: Some("negative".into()),
             language: Some("nl".into()),
+            confidence: None,
         }
     }
 
@@ -180,6 +198,7 @@ mod tests {
             &settings,
             Some(&record("Mijn bestelling is niet geleverd", "Anke de Vries")),
             None,
+            AuthorNames::DisplayNames,
         )
         .unwrap();
         assert!(note.starts_with("Hallo Anke,"), "{note}");
@@ -197,6 +216,7 @@ mod tests {
             &PageSettings::default(),
             Some(&record("Mijn bestelling is niet geleverd", "Anke de Vries")),
             None,
+            AuthorNames::DisplayNames,
         );
         assert!(text.starts_with("Hallo Anke,"), "{text}");
         assert!(text.contains("review"), "{text}");

@@ -12,6 +12,11 @@
       'nav.reports': 'Reports',
       'nav.pages': 'Pages',
       signOut: 'Sign out',
+      'role.viewer': 'Viewer',
+      'role.staff': 'Staff',
+      'role.owner': 'Owner',
+      'role.none': 'No access yet',
+      'role.noGroup': 'You are signed in, but not in any of the inbox’s groups yet. Ask an owner to add you to viewers, staff or owners.',
       'signIn.title': 'Sign in',
       'signIn.intro': 'Sign in to answer complaints and reviews.',
       'signIn.local': 'This is the local runner: any name will do, and it works on this computer only.',
@@ -139,6 +144,9 @@
       'flag.review_updated': 'the customer changed their review',
       'flag.token_missing': 'the page has no access token yet',
       'flag.fix_setup': 'the page’s access token cannot be read',
+      'flag.needs_review': 'held for a person: not answered until approved',
+      'task.flagReason': 'Why (confidence)',
+      'task.confidence': 'Confidence',
       'reports.title': 'Reports',
       'reports.period': 'Period',
       'reports.days': 'Last',
@@ -167,6 +175,7 @@
       'pages.none': 'No page has settings of its own yet. Open a task and follow “Settings of this page”.',
       'pages.save': 'Save',
       'pages.saved': 'Saved.',
+      'pages.ownersOnly': 'Only owners change page settings.',
       'pages.reconnect': (why) => `This page must be reconnected: ${why}`,
       'pages.default': (v) => `Default: ${v}`,
       'setting.mode': 'Reply mode',
@@ -195,6 +204,11 @@
       'nav.reports': 'Rapporten',
       'nav.pages': 'Pagina’s',
       signOut: 'Afmelden',
+      'role.viewer': 'Meelezer',
+      'role.staff': 'Medewerker',
+      'role.owner': 'Eigenaar',
+      'role.none': 'Nog geen toegang',
+      'role.noGroup': 'Je bent aangemeld, maar nog in geen enkele groep van de inbox. Vraag een eigenaar je toe te voegen aan viewers, staff of owners.',
       'signIn.title': 'Aanmelden',
       'signIn.intro': 'Meld je aan om klachten en reviews te beantwoorden.',
       'signIn.local': 'Dit is de lokale runner: elke naam werkt, en alleen op deze computer.',
@@ -322,6 +336,9 @@
       'flag.review_updated': 'de klant heeft de review aangepast',
       'flag.token_missing': 'de pagina heeft nog geen toegangssleutel',
       'flag.fix_setup': 'de toegangssleutel van de pagina is niet leesbaar',
+      'flag.needs_review': 'wacht op een mens: pas beantwoord na goedkeuring',
+      'task.flagReason': 'Waarom (zekerheid)',
+      'task.confidence': 'Zekerheid',
       'reports.title': 'Rapporten',
       'reports.period': 'Periode',
       'reports.days': 'Afgelopen',
@@ -350,6 +367,7 @@
       'pages.none': 'Nog geen pagina heeft eigen instellingen. Open een taak en kies “Instellingen van deze pagina”.',
       'pages.save': 'Opslaan',
       'pages.saved': 'Opgeslagen.',
+      'pages.ownersOnly': 'Alleen eigenaren wijzigen de instellingen van een pagina.',
       'pages.reconnect': (why) => `Deze pagina moet opnieuw worden gekoppeld: ${why}`,
       'pages.default': (v) => `Standaard: ${v}`,
       'setting.mode': 'Antwoordmodus',
@@ -469,6 +487,14 @@
   const TOKEN_KEY = 'inbox.token';
   const PKCE_KEY = 'inbox.pkce';
   let config = null;
+  /** Who is signed in and what their role lets them do (GET /api/me). */
+  let me = null;
+
+  /** How the history names someone: `address (subject)`; the page shows the address. */
+  function person(by) {
+    const match = /^(.*) \(([^()]+)\)$/.exec(by || '');
+    return match ? el('span', { title: by }, match[1]) : el('span', {}, by || '');
+  }
 
   function redirectUri() {
     return `${window.location.origin}/inbox`;
@@ -692,7 +718,7 @@
         dueLine(task),
         el('span', { class: `badge status-${task.status}` }, t(`status.${task.status}`)),
         label ? el('span', { class: `badge label-${task.label}` }, label) : null,
-        task.assignee ? el('span', { class: 'assignee' }, t('claimedBy', task.assignee)) : null));
+        task.assignee ? el('span', { class: 'assignee' }, t('claimedBy', person(task.assignee).textContent)) : null));
   }
 
   async function loadQueue({ more = false, quiet = false } = {}) {
@@ -782,13 +808,15 @@
       facts([
         [t('task.status'), el('span', { class: `badge status-${task.status}` }, t(`status.${task.status}`))],
         task.status === 'open' || task.status === 'claimed' ? [t('task.due'), task.overdue ? dueLine(task) : when(task.due_at)] : null,
-        task.assignee && task.status === 'claimed' ? [t('task.assignee'), task.assignee] : null,
+        task.assignee && task.status === 'claimed' ? [t('task.assignee'), person(task.assignee)] : null,
         [t('task.nextStep'), task.next_step],
         flags ? [t('task.flags'), flags] : null,
+        flags && task.flag_reason ? [t('task.flagReason'), task.flag_reason] : null,
         task.resolution ? [t('task.resolution'), task.resolution] : null,
         task.drop_reason ? [t('task.dropReason'), task.drop_reason] : null,
         task.theme ? [t('task.theme'), t(`theme.${task.theme}`)] : null,
         [t('task.language'), task.language],
+        show.feedback && show.feedback.confidence ? [t('task.confidence'), show.feedback.confidence] : null,
         [t('task.mode'), t(`mode.${task.mode}`)],
       ]),
       el('p', {}, el('a', { href: `#/pages/${encodeURIComponent(show.feedback ? show.feedback.page : '')}` }, t('task.pageSettings'))));
@@ -814,10 +842,10 @@
       } else {
         box.append(el('p', { class: m.edited_text ? 'sent-text replaced' : 'sent-text' }, m.text));
         if (m.edited_text) {
-          box.append(el('p', { class: 'hint' }, t('task.editedBy', m.edited_by || '')),
+          box.append(el('p', { class: 'hint' }, t('task.editedBy', person(m.edited_by).textContent)),
             el('p', { class: 'sent-text' }, m.edited_text));
         }
-        if (m.approved_by) box.append(el('p', { class: 'hint' }, t('task.approvedBy', m.approved_by)));
+        if (m.approved_by) box.append(el('p', { class: 'hint' }, t('task.approvedBy', person(m.approved_by).textContent)));
         if (m.failure) box.append(el('p', { class: 'warning' }, t('task.failure', m.failure)));
       }
       form.append(box);
@@ -898,7 +926,7 @@
     return section(t('task.history'), el('ol', { class: 'history' },
       show.task.history.map((h) => el('li', {},
         el('time', { datetime: h.at }, absolute(h.at)), ' · ',
-        el('strong', {}, h.by), ' · ', t(`history.${h.action}`), h.to ? ` → ${t(`status.${h.to}`)}` : '',
+        el('strong', {}, person(h.by)), ' · ', t(`history.${h.action}`), h.to ? ` → ${t(`status.${h.to}`)}` : '',
         h.note ? el('span', { class: 'note' }, h.note) : null))));
   }
 
@@ -1024,10 +1052,15 @@
   }
 
   function pageCard(page) {
+    // Only owners change settings (the API refuses anyone else): the rest read them.
+    const mayChange = Boolean(me && me.may && me.may.change_pages);
     const form = el('form', { class: 'page-form' },
       page.needs_reconnect ? el('p', { class: 'warning' }, t('pages.reconnect', page.reconnect_reason || '')) : null,
-      el('div', { class: 'settings' }, SETTINGS.map(([name, kind]) => settingField(page, name, kind))),
-      el('button', { type: 'submit', class: 'primary' }, t('pages.save')));
+      mayChange ? null : el('p', { class: 'hint' }, t('pages.ownersOnly')),
+      el('fieldset', { class: 'settings', disabled: mayChange ? undefined : true },
+        el('legend', { class: 'visually-hidden' }, page.id),
+        SETTINGS.map(([name, kind]) => settingField(page, name, kind))),
+      mayChange ? el('button', { type: 'submit', class: 'primary' }, t('pages.save')) : null);
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       clearAlert();
@@ -1102,14 +1135,25 @@
       return;
     }
     try {
-      const me = await api('GET', 'me');
+      me = await api('GET', 'me');
       $('who-name').textContent = me.name;
+      $('who-role').textContent = t(`role.${me.role || 'none'}`);
     } catch (error) {
       failed(error);
       return;
     }
-    $('nav').hidden = false;
     $('who').hidden = false;
+    if (!me.may || !me.may.read) {
+      $('nav').hidden = true;
+      showView('sign-in');
+      $('local-sign-in').hidden = true;
+      $('cognito-sign-in').hidden = true;
+      showAlert(t('role.noGroup'));
+      return;
+    }
+    // "Claimed by me" means nothing to someone who cannot claim.
+    $('f-mine').closest('.field').hidden = !me.may.work_tasks;
+    $('nav').hidden = false;
     await route();
   }
 

@@ -10,10 +10,12 @@
 //! | `GET /api/pages`, `GET /api/pages/{id}`, `PATCH /api/pages/{id}` | page settings (the change is conditional on `read_at`) |
 //! | `GET /api/reports?days&page` | themes and response times |
 //!
-//! Every `/api/*` request needs verified claims ([`crate::auth`]): 401 without. Ids are
-//! percent-encoded path segments (`facebook%3A777_9001`, or plain).
+//! Every `/api/*` request needs verified claims ([`crate::auth`]): 401 without. Then the
+//! role decides ([`Role`]), 403 with the group that would allow it: viewers read, staff
+//! also work tasks and approve, owners also change page settings; `GET /api/me` needs no
+//! role. Ids are percent-encoded path segments (`facebook%3A777_9001`, or plain).
 
-use crate::auth::{Identity, identity};
+use crate::auth::{Identity, Role, identity};
 use crate::config::TasksApiConfig;
 use crate::error::ApiError;
 use crate::input::{self, ListQuery, MAX_BODY_BYTES};
@@ -148,8 +150,17 @@ async fn route(app: &App, request: Request) -> Result<Response<Body>, ApiError> 
         ApiError::Unauthorized
     })?;
     let now = OffsetDateTime::now_utc();
+    let needed = match (&method, &path[1..]) {
+        (_, ["me"]) => None,
+        (&Method::POST, ["tasks", _, _]) => Some((Role::Staff, "working on tasks")),
+        (&Method::PATCH, ["pages", _]) => Some((Role::Owner, "changing page settings")),
+        _ => Some((Role::Viewer, "reading the inbox")),
+    };
+    if let Some((role, what)) = needed {
+        allowed(&who, role, what)?;
+    }
     match (&method, &path[1..]) {
-        (&Method::GET, ["me"]) => ok(&views::Me { identity: &who }),
+        (&Method::GET, ["me"]) => ok(&views::Me::of(&who)),
         (_, ["me"]) => Err(ApiError::MethodNotAllowed { allowed: "GET" }),
         (&Method::GET, ["tasks"]) => {
             let q = input::list_query(&query(&request))?;
@@ -158,14 +169,14 @@ async fn route(app: &App, request: Request) -> Result<Response<Body>, ApiError> 
         (_, ["tasks"]) => Err(ApiError::MethodNotAllowed { allowed: "GET" }),
         (&Method::GET, ["tasks", id]) => {
             let key = input::task_id(id)?;
-            ok(&show(app, &key, now).await?)
+            ok(&show(app, &who, &key, now).await?)
         }
         (_, ["tasks", _]) => Err(ApiError::MethodNotAllowed { allowed: "GET" }),
         (&Method::POST, ["tasks", id, action]) => {
             let key = input::task_id(id)?;
             let body = body_object(&request)?;
             act(app, &who, &key, action, body, now).await?;
-            ok(&show(app, &key, OffsetDateTime::now_utc()).await?)
+            ok(&show(app, &who, &key, OffsetDateTime::now_utc()).await?)
         }
         (_, ["tasks", _, _]) => Err(ApiError::MethodNotAllowed { allowed: "POST" }),
         (&Method::GET, ["pages"]) => {
@@ -221,6 +232,26 @@ async fn route(app: &App, request: Request) -> Result<Response<Body>, ApiError> 
         (_, ["reports"]) => Err(ApiError::MethodNotAllowed { allowed: "GET" }),
         _ => Err(ApiError::NotFound("no such route".into())),
     }
+}
+
+/// 403 unless `who`'s role is `role` or above, saying which group would allow it.
+fn allowed(who: &Identity, role: Role, what: &str) -> Result<(), ApiError> {
+    if who.may(role) {
+        return Ok(());
+    }
+    let groups: Vec<&str> = Role::ALL
+        .into_iter()
+        .filter(|r| *r >= role)
+        .map(|r| r.group())
+        .collect();
+    let yours = match who.role {
+        Some(r) => format!("you are in {}", r.group()),
+        None => "you are in none of the inbox's groups".to_owned(),
+    };
+    Err(ApiError::Forbidden(format!(
+        "{what} is for the groups {}; {yours}. An owner can add you to one (README, \"The staff inbox\").",
+        groups.join(", ")
+    )))
 }
 
 fn page_id(id: &str) -> Result<(Platform, AccountId), ApiError> {
@@ -300,7 +331,9 @@ async fn list(
         .filter(|t| q.platform.as_ref().is_none_or(|p| &t.platform == p))
         .filter(|t| q.label.as_ref().is_none_or(|l| &t.label == l))
         .filter(|t| {
-            !q.mine || (t.status == TaskStatus::Claimed && t.assignee.as_deref() == Some(&who.name))
+            !q.mine
+                || (t.status == TaskStatus::Claimed
+                    && t.assignee.as_deref().is_some_and(|a| who.is(a)))
         })
         .collect();
     matching.sort_by(|a, b| (a.due_at, &a.id).cmp(&(b.due_at, &b.id)));
@@ -359,11 +392,13 @@ async fn update_request_text(
         &settings,
         Some(record),
         Some(task),
+        sla_sweeper::texts::declared_author_names(&task.platform),
     ))
 }
 
 async fn show(
     app: &App,
+    who: &Identity,
     key: &FeedbackKey,
     now: OffsetDateTime,
 ) -> Result<views::TaskShow, ApiError> {
@@ -385,7 +420,12 @@ async fn show(
     } else {
         None
     };
-    Ok(views::task_show(task, &bundle, &edits, update_request, now))
+    let mut view = views::task_show(task, &bundle, &edits, update_request, now);
+    if !who.may(Role::Staff) {
+        // Offer only what the role may do (the page shows these as buttons).
+        view.actions.clear();
+    }
+    Ok(view)
 }
 
 /// Tell the page's notification targets a task was resolved (the sweeper delivers it).
@@ -417,7 +457,9 @@ async fn act(
     body: serde_json::Map<String, serde_json::Value>,
     now: OffsetDateTime,
 ) -> Result<(), ApiError> {
-    let by = who.name.as_str();
+    // Recorded by the subject, shown with the verified e-mail ([`Identity::by`]).
+    let by = who.by();
+    let by = by.as_str();
     match action {
         "claim" => {
             input::nothing(body)?;

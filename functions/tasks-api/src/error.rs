@@ -13,6 +13,9 @@ pub enum ApiError {
     /// Not signed in (or not with this deployment's user pool).
     #[error("sign in first")]
     Unauthorized,
+    /// Signed in, but their role does not allow it (the message says which group does).
+    #[error("{0}")]
+    Forbidden(String),
     /// Input that breaks a rule, field by field (`note: required`).
     #[error("the request is invalid")]
     Invalid(Vec<String>),
@@ -39,6 +42,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Invalid(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,

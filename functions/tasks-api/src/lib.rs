@@ -3,7 +3,8 @@
 //! - [`config`]: [`TasksApiConfig`], read once per cold start (Cognito on AWS, always;
 //!   the local runner's sign-in only through [`TasksApiConfig::local`], refused in Lambda).
 //! - [`auth`]: who is asking, from the claims API Gateway's JWT authorizer verified,
-//!   checked again here; who did what is never taken from a request body.
+//!   checked again here: their `sub` with a verified e-mail, and their role (viewers,
+//!   staff, owners: Cognito groups); who did what is never taken from a request body.
 //! - [`api`]: [`handle`], the HTTP handler Lambda (and the local runner) calls: the queue,
 //!   one task, its actions (each a conditional write: 409 when the state moved), page
 //!   settings, reports.

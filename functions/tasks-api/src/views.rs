@@ -2,7 +2,7 @@
 //! views. Only what staff need leaves the function (never a platform's raw JSON, a
 //! page's token source or a notification target).
 
-use crate::auth::Identity;
+use crate::auth::{Identity, Role};
 use feedback::page::ReplyMode;
 use feedback::records::{
     Channel, ComplaintTheme, MessageState, TaskAction, TaskChannel, TaskStatus,
@@ -230,6 +230,8 @@ pub struct FeedbackDetail {
     pub decision: Option<String>,
     pub label: Option<String>,
     pub language: Option<String>,
+    /// How sure the responder was, why, and whether it held the item for a person.
+    pub confidence: Option<String>,
 }
 
 fn feedback_detail(r: &FeedbackRecord) -> FeedbackDetail {
@@ -270,6 +272,7 @@ fn feedback_detail(r: &FeedbackRecord) -> FeedbackDetail {
         decision: r.decision.map(|d| d.to_stored()),
         label: r.label.clone(),
         language: r.language.clone(),
+        confidence: r.confidence.clone(),
     }
 }
 
@@ -491,9 +494,36 @@ pub fn page_detail(
     }
 }
 
-/// Who is signed in.
+/// Who is signed in, how the history names them, and what their role lets them do (the
+/// page hides the rest; the API refuses it anyway).
 #[derive(Debug, Serialize)]
-pub struct Me<'a> {
-    #[serde(flatten)]
-    pub identity: &'a Identity,
+pub struct Me {
+    pub subject: String,
+    pub name: String,
+    pub by: String,
+    pub role: Option<Role>,
+    pub may: Permissions,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Permissions {
+    pub read: bool,
+    pub work_tasks: bool,
+    pub change_pages: bool,
+}
+
+impl Me {
+    pub fn of(who: &Identity) -> Self {
+        Self {
+            subject: who.subject.clone(),
+            name: who.name.clone(),
+            by: who.by(),
+            role: who.role,
+            may: Permissions {
+                read: who.may(Role::Viewer),
+                work_tasks: who.may(Role::Staff),
+                change_pages: who.may(Role::Owner),
+            },
+        }
+    }
 }

@@ -98,7 +98,7 @@ impl App {
         };
         info!(routes = ?fresh.routes().collect::<Vec<_>>(), "platforms' secrets re-read");
         if let Ok(mut current) = self.platforms.write() {
-            *current = Arc::new(fresh);
+            *current = Arc::new(fresh.keeping_state_of(&current));
         }
         true
     }
@@ -217,6 +217,10 @@ fn handshake(platform: &dyn WebhookPlatform, inbound: &InboundRequest) -> Respon
             warn!(reason, "handshake refused");
             error(StatusCode::FORBIDDEN, "handshake refused")
         }
+        Some(HandshakeOutcome::Malformed { reason }) => {
+            warn!(reason, "handshake malformed");
+            error(StatusCode::BAD_REQUEST, "handshake malformed")
+        }
         None => error(
             StatusCode::METHOD_NOT_ALLOWED,
             "this platform has no handshake",
@@ -233,26 +237,43 @@ async fn deliver(app: &App, platform: &dyn WebhookPlatform, inbound: &InboundReq
     }
     Served::Done(match verify_and_store(app, platform, inbound).await {
         Ok(response) => response,
-        Err(unverified) => return Served::Unknown(unverified),
+        Err(Unverified::Refused(unverified)) => return Served::Unknown(unverified),
+        Err(Unverified::Later(response)) => response,
     })
 }
 
-/// `Err`: the 401 for a delivery that did not verify.
+/// A delivery that did not verify.
+enum Unverified {
+    /// 401: the credential is wrong (fresh secrets might change that).
+    Refused(Response<Body>),
+    /// 503: it could not be checked now (the platform's keys are unavailable); the
+    /// platform delivers again, and fresh secrets would not help.
+    Later(Response<Body>),
+}
+
+/// `Err`: the answer for a delivery that did not verify.
 async fn verify_and_store(
     app: &App,
     platform: &dyn WebhookPlatform,
     inbound: &InboundRequest,
-) -> Result<Response<Body>, Response<Body>> {
+) -> Result<Response<Body>, Unverified> {
     let now = OffsetDateTime::now_utc();
     let verified = match platform.verify(inbound, now).await {
         Ok(v) => v,
+        Err(e) if e.is_retryable() => {
+            warn!(reason = %e, "delivery not checked now; answered 503 so it is sent again");
+            return Err(Unverified::Later(error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the delivery cannot be verified now; please retry",
+            )));
+        }
         Err(e) => {
             // Why is logged for us; the sender only learns that it failed.
             warn!(reason = %e, "delivery rejected");
-            return Err(error(
+            return Err(Unverified::Refused(error(
                 StatusCode::UNAUTHORIZED,
                 "the delivery could not be verified",
-            ));
+            )));
         }
     };
     let parsed = platform.parse(&verified, now);

@@ -3,7 +3,7 @@
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 use feedback::Platform;
-use feedback::page::ReplyMode;
+use feedback::page::{Boldness, ReplyMode};
 use std::path::PathBuf;
 use store::TaskStatus;
 use triage::{Label, Language};
@@ -35,6 +35,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per run: the size of the page settings does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Follow-up tasks.
@@ -54,6 +56,9 @@ pub enum Command {
     /// Everything held about one author: export it, or erase it.
     #[command(subcommand)]
     Gdpr(GdprCommand),
+    /// The review sources the poller reads (apps on a store): each one's cursor, last run
+    /// and next poll.
+    Sources,
 }
 
 /// Which tasks `tasks list` shows: one status, the ones not yet resolved, or all.
@@ -105,6 +110,11 @@ fn label() -> impl TypedValueParser<Value = Label> {
 fn reply_mode() -> impl TypedValueParser<Value = ReplyMode> {
     PossibleValuesParser::new(ReplyMode::ALL.map(ReplyMode::as_str))
         .try_map(|s| ReplyMode::parse(&s).ok_or_else(|| format!("unknown reply mode {s:?}")))
+}
+
+fn boldness() -> impl TypedValueParser<Value = Boldness> {
+    PossibleValuesParser::new(Boldness::ALL.map(Boldness::as_str))
+        .try_map(|s| Boldness::parse(&s).ok_or_else(|| format!("unknown boldness {s:?}")))
 }
 
 /// A language the templates exist in (`nl`, `en`, … as `Language::parse` reads them).
@@ -224,22 +234,40 @@ pub enum ReportCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum GdprCommand {
-    /// Everything held about an author, as JSON. AUTHOR: platform:author id.
+    /// Everything held about an author, as JSON.
     Export {
-        #[arg(long, value_name = "PLATFORM:ID")]
-        author: String,
+        #[command(flatten)]
+        author: AuthorArgs,
     },
     /// Erase an author's personal data everywhere it is kept (counts are kept, and a
     /// record that it was done). Without --yes, only says what would be erased.
     Erase {
-        #[arg(long, value_name = "PLATFORM:ID")]
-        author: String,
+        #[command(flatten)]
+        author: AuthorArgs,
         /// Really erase.
         #[arg(long)]
         yes: bool,
         #[command(flatten)]
         by: By,
     },
+}
+
+/// Who the author is: by id where the platform gives one, else by an item or a name.
+#[derive(Args, Debug)]
+#[group(required = true, multiple = false)]
+pub struct AuthorArgs {
+    /// The platform's author id: facebook:5550001; a Standard Webhooks author with their
+    /// source, standard:SOURCE:AUTHOR_ID (ids are per source). Google gives no author id.
+    #[arg(long, value_name = "PLATFORM:ID")]
+    pub author: Option<String>,
+    /// The author of one item: a Google review by its name,
+    /// google:accounts/…/locations/…/reviews/….
+    #[arg(long, value_name = "PLATFORM:ITEM")]
+    pub item: Option<String>,
+    /// Every item by the author shown by this name (any case): google:"Piet de Boer".
+    /// Names are not unique: check the export (or the erase without --yes) first.
+    #[arg(long, value_name = "PLATFORM:NAME")]
+    pub name: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -308,6 +336,26 @@ pub struct PageSettingsArgs {
     /// Hours after a task is resolved before the customer is asked to update their review.
     #[arg(long, value_name = "HOURS")]
     pub update_request_delay_hours: Option<u32>,
+    /// When an unsure item (praise beside a complaint, irony, stars against the words) is
+    /// held for a person instead of answered: cautious holds every disagreement, balanced
+    /// (the default) what could be read two ways, bold only what could be posted wrongly.
+    #[arg(long, value_parser = boldness())]
+    pub boldness: Option<Boldness>,
+    /// A spike is at least this many complaints about one theme in an hour (default 5) …
+    #[arg(long, value_name = "N")]
+    pub spike_min_complaints: Option<u32>,
+    /// … and at least this many times the page's usual count for that hour (default 3).
+    #[arg(long, value_name = "N")]
+    pub spike_factor: Option<u32>,
+    /// Hold every automatic reply when a spike starts (default true); false: alert only.
+    #[arg(long)]
+    pub spike_hold: Option<bool>,
+    /// `off`: end the page's crisis (a person's decision; held drafts stay for approval).
+    #[arg(long, value_parser = ["off"])]
+    pub crisis: Option<String>,
+    /// Who ends the crisis, with --local or --endpoint-url only (default: $USER).
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
 }
 
 // Parsed once per run: the size of the settings variant does not matter.
@@ -476,6 +524,28 @@ mod tests {
             .is_ok()
         );
         assert!(parse(&["gdpr", "export"]).is_err());
+        assert!(parse(&["gdpr", "export", "--name", "google:Piet de Boer"]).is_ok());
+        assert!(
+            parse(&[
+                "gdpr",
+                "export",
+                "--item",
+                "google:accounts/1/locations/2/reviews/3"
+            ])
+            .is_ok()
+        );
+        assert!(
+            parse(&[
+                "gdpr",
+                "export",
+                "--author",
+                "facebook:1",
+                "--name",
+                "facebook:Anke"
+            ])
+            .is_err(),
+            "one way to name the author"
+        );
     }
 
     #[test]

@@ -129,6 +129,9 @@ impl Inbox {
                 "token_use": "id",
                 "sub": format!("local:{name}"),
                 "cognito:username": name,
+                // Whoever runs the product on their own computer owns it (as API
+                // Gateway writes a list of groups).
+                "cognito:groups": "[owners]",
             }))
         } else {
             None

@@ -10,6 +10,8 @@
 //!   the template's own filter;
 //! - the SLA sweeper every `LOCAL_SWEEP_SECONDS` (10): escalations, update requests,
 //!   closing, notifications;
+//! - the review poller every `LOCAL_POLL_SECONDS` (30) when `REVIEW_POLL_SOURCES` names
+//!   apps: their stores' reviews (from `infra/sandbox/` locally) into the table;
 //! - outgoing platform calls and notifications to a dry-run sink (logged, recorded as
 //!   `dry-run:` ids), or, with `LOCAL_REPLIES=send`, to each platform's configured API and
 //!   each page's notification targets.
@@ -18,6 +20,7 @@
 
 mod http_server;
 mod inbox;
+mod review_poller;
 mod sandbox;
 mod sink;
 mod stream;
@@ -47,6 +50,9 @@ struct Args {
     /// Port of the platform API stand-in serving `infra/sandbox/` (always on 127.0.0.1).
     #[arg(long, env = "LOCAL_SANDBOX_PORT", default_value_t = 3001)]
     sandbox_port: u16,
+    /// Seconds between two runs of the review poller.
+    #[arg(long, env = "LOCAL_POLL_SECONDS", default_value_t = 30)]
+    poll_seconds: u64,
     /// Seconds between two runs of the SLA sweeper.
     #[arg(long, env = "LOCAL_SWEEP_SECONDS", default_value_t = 10)]
     sweep_seconds: u64,
@@ -169,6 +175,18 @@ async fn run(args: Args) -> Result<(), String> {
         responder,
         stop_rx.clone(),
     ));
+    let poll_config = ::review_poller::config::PollerConfig::from_lookup(&lookup)
+        .map_err(|e| e.to_string())?;
+    let sources: Vec<String> = poll_config.sources.iter().map(ToString::to_string).collect();
+    let polls = (!sources.is_empty()).then(|| {
+        let keys = ::review_poller::credentials::AppKeys::Local(Box::new(vars.lookup()));
+        let poller = ::review_poller::poller(poll_config, dynamo.store(&table), keys);
+        tokio::spawn(review_poller::run(
+            Arc::new(poller),
+            std::time::Duration::from_secs(args.poll_seconds.max(1)),
+            stop_rx.clone(),
+        ))
+    });
     let sweeps = tokio::spawn(sweeper::run(
         sweeper,
         std::time::Duration::from_secs(args.sweep_seconds.max(1)),
@@ -187,6 +205,7 @@ async fn run(args: Args) -> Result<(), String> {
          \n  sandbox    http://{sandbox_addr}   platform API stand-in serving infra/sandbox/\
          \n  replies    {}\
          \n  sweeper    every {}s: escalations, update requests, notifications\
+         \n  poller     {}\
          \n  secrets    from the environment, then {}\
          \n\nTry it (another terminal):\
          \n  cargo run -q -p feedbackctl -- sign {first} --file infra/samples/comment.json --url http://{addr}\
@@ -200,6 +219,11 @@ async fn run(args: Args) -> Result<(), String> {
                 .to_owned()
         },
         args.sweep_seconds.max(1),
+        if sources.is_empty() {
+            "off (REVIEW_POLL_SOURCES names no app)".to_owned()
+        } else {
+            format!("every {}s: {}", args.poll_seconds.max(1), sources.join(", "))
+        },
         args.env_file.display(),
     );
 
@@ -211,6 +235,9 @@ async fn run(args: Args) -> Result<(), String> {
     let _ = server.await;
     let _ = poller.await;
     let _ = sweeps.await;
+    if let Some(polls) = polls {
+        let _ = polls.await;
+    }
     let _ = sandbox.await;
     println!("stopped (DynamoDB Local keeps running: infra/dynamodb-local.sh stop)");
     Ok(())

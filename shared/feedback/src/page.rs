@@ -34,6 +34,39 @@ impl ReplyMode {
     }
 }
 
+/// How bold a page is in answering without a person: when the signals of a comment
+/// disagree (praise beside a complaint, a contrast, irony, a rating against the text) the
+/// item is held for staff instead of answered, more or less readily.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Boldness {
+    /// Hold whenever the signals disagree at all, even where the reading is clear
+    /// ("Good food, but cold" is held too).
+    Cautious,
+    /// Answer what reads clearly (a complaint after "but", irony around a fault); hold
+    /// what could be read two ways, and never thank where anything says a problem.
+    #[default]
+    Balanced,
+    /// Hold only what could be thanked wrongly or apologised to wrongly.
+    Bold,
+}
+
+impl Boldness {
+    pub const ALL: [Boldness; 3] = [Boldness::Cautious, Boldness::Balanced, Boldness::Bold];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Boldness::Cautious => "cautious",
+            Boldness::Balanced => "balanced",
+            Boldness::Bold => "bold",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Boldness> {
+        Boldness::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
 /// A page's stored configuration. `None`: use the default.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageConfig {
@@ -64,6 +97,40 @@ pub struct PageConfig {
     /// Hours after a task is resolved before the customer is asked to update their comment
     /// or review (default: the deployment's).
     pub update_request_delay_hours: Option<u32>,
+    /// When an item is held for a person instead of answered (default: balanced).
+    #[serde(default)]
+    pub boldness: Option<Boldness>,
+    /// A spike: at least this many complaints about one theme in the last hour (default
+    /// [`SPIKE_MIN_COMPLAINTS`]) …
+    #[serde(default)]
+    pub spike_min_complaints: Option<u32>,
+    /// … and at least this many times the page's usual count for that hour (default
+    /// [`SPIKE_FACTOR`]).
+    #[serde(default)]
+    pub spike_factor: Option<u32>,
+    /// Hold every automatic reply when a spike starts (default on); off: alert only.
+    #[serde(default)]
+    pub spike_hold: Option<bool>,
+}
+
+/// Default: a spike is at least this many complaints about one theme in an hour …
+pub const SPIKE_MIN_COMPLAINTS: u32 = 5;
+/// … and at least this many times the page's usual count for that hour.
+pub const SPIKE_FACTOR: u32 = 3;
+
+/// A spike of complaints on a page that a person has not yet declared over. While it
+/// `hold`s, nothing is posted on the page without a person's approval, whatever its
+/// reply mode.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Crisis {
+    #[serde(with = "time::serde::rfc3339")]
+    pub since: OffsetDateTime,
+    /// Why, in words for staff (counts and themes).
+    pub reason: String,
+    /// The theme that spiked most (a complaint theme, or `abuse`).
+    pub theme: String,
+    /// `false`: the page opted out of the hold (alert only).
+    pub hold: bool,
 }
 
 /// A setting that is a secret (a webhook URL with its token, a signing key): never shown
@@ -95,6 +162,17 @@ impl Serialize for Secret {
     }
 }
 
+/// How many of a page's latest public replies are remembered, so none of them is worded
+/// like the next one.
+pub const RECENT_REPLIES: usize = 20;
+
+/// One of a page's latest public replies: the item it answered and a digest of its words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecentReply {
+    pub item_id: String,
+    pub digest: String,
+}
+
 /// A page as stored: its configuration and whether its token stopped working.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct PageRecord {
@@ -105,6 +183,23 @@ pub struct PageRecord {
     /// notification per time it does).
     #[serde(with = "time::serde::rfc3339::option")]
     pub reconnect_since: Option<OffsetDateTime>,
+    /// The page's latest public replies, oldest first (at most [`RECENT_REPLIES`]). Not
+    /// shown: bookkeeping, not configuration.
+    #[serde(skip)]
+    pub recent_replies: Vec<RecentReply>,
+    /// A spike not yet declared over (`feedbackctl pages set PAGE --crisis off`).
+    pub crisis: Option<Crisis>,
+    /// When the last crisis was declared over, and by whom.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub crisis_ended_at: Option<OffsetDateTime>,
+    pub crisis_ended_by: Option<String>,
+}
+
+impl PageRecord {
+    /// Automatic replies are held for a person: a crisis hold is on.
+    pub fn crisis_hold(&self) -> bool {
+        self.crisis.as_ref().is_some_and(|c| c.hold)
+    }
 }
 
 #[cfg(test)]

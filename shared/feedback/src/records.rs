@@ -57,6 +57,14 @@ stored_enum!(
         /// That an author's personal data was erased (who asked, when, how much; never
         /// what was erased).
         Erasure => "erasure",
+        /// A polled review source (an app on a store): the poller's cursor and last run.
+        ReviewSource => "review_source",
+        /// A page's complaints in one hour, per theme (spike detection).
+        ComplaintCount => "complaint_count",
+        /// One spike of complaints on a page, from detection to a person ending it.
+        Spike => "spike",
+        /// Which pages to look at for spikes: those with complaints in an hour, those in a crisis.
+        SpikeWatch => "spike_watch",
     }
 );
 
@@ -145,6 +153,10 @@ stored_enum!(
         TaskEscalated => "task.escalated",
         TaskResolved => "task.resolved",
         PageReconnectNeeded => "page.reconnect_needed",
+        /// Complaints about a theme spiked on a page (a crisis hold may have begun).
+        PageSpikeDetected => "page.spike_detected",
+        /// A person declared a page's spike over.
+        PageSpikeEnded => "page.spike_ended",
     }
 );
 

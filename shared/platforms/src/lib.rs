@@ -16,6 +16,10 @@
 //!   Business Profile API, OAuth).
 //! - [`trustpilot`]: Trustpilot service reviews (a secret in the URL; the business API,
 //!   OAuth).
+//! - [`google_play`], [`app_store`]: app reviews on Google Play and the App Store: no
+//!   webhooks, so [`polling`] ([`polling::ReviewSource`]) lists them for the review poller.
+//! - [`tiktok`], [`linkedin`], [`x`]: comments and mentions on TikTok business accounts,
+//!   LinkedIn organization pages and X accounts (HMAC-signed webhooks; their reply APIs).
 //! - [`standard`]: the Standard Webhooks door for any other tool (no reply client).
 //! - [`calls`], [`oauth`]: what outgoing platform calls share (timeouts, no redirects,
 //!   capped answers, encoded ids) and the OAuth refresh-token cache.
@@ -27,17 +31,24 @@
 //! Adding a platform is adding one module (both halves: webhook and replies) and one line
 //! in each of [`registry::from_lookup`] and [`reply::from_lookup`].
 
+pub mod app_store;
 pub mod calls;
 pub mod capabilities;
+pub mod destination;
 pub mod google;
+pub mod google_play;
 pub mod meta;
 pub mod oauth;
+pub mod polling;
 pub mod reply;
 pub mod request;
 pub mod sample;
 pub mod signature;
 pub mod standard;
+pub mod tiktok;
 pub mod trustpilot;
+pub mod linkedin;
+pub mod x;
 
 pub use request::InboundRequest;
 pub use signature::SecretList;
@@ -56,9 +67,13 @@ pub enum HandshakeOutcome {
     },
     /// Answer 403: the token or challenge was wrong.
     Refuse { reason: &'static str },
+    /// Answer 400: the challenge is missing or not token-like, so it is not answered (X's
+    /// CRC answer is an HMAC of the challenge: answering anything would sign anything).
+    Malformed { reason: &'static str },
 }
 
-/// Every way a delivery can fail verification. Each maps to 401 at the edge.
+/// Every way a delivery can fail verification. Each maps to 401 at the edge, except
+/// [`VerifyError::KeysUnavailable`] (503: the sender retries).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VerifyError {
     #[error("the {0} header is missing")]
@@ -75,6 +90,18 @@ pub enum VerifyError {
     BadCredential,
     #[error("no secret is configured for this platform")]
     NoSecretConfigured,
+    /// The keys the signature must be checked with cannot be had now (the platform's key
+    /// URL is down and no usable key is cached): nothing is known about the delivery, so
+    /// it is answered with a status the platform retries, never 401.
+    #[error("the keys to check the signature with are unavailable for now")]
+    KeysUnavailable,
+}
+
+impl VerifyError {
+    /// Whether the delivery may be genuine and should be sent again later.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, VerifyError::KeysUnavailable)
+    }
 }
 
 /// A delivery whose authenticity was proven. Only a platform's `verify` can build one
@@ -171,6 +198,15 @@ pub trait WebhookPlatform: Send + Sync {
     fn sign_for_test(&self, _body: &[u8], _now: OffsetDateTime) -> Option<TestDelivery> {
         None
     }
+
+    /// Itself, so [`WebhookPlatform::keep_state_of`] can recognise its predecessor.
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
+
+    /// Take over what `previous` (the platform this route served before the secrets were
+    /// read again) learned that the secrets do not change, such as fetched signing keys.
+    fn keep_state_of(&mut self, _previous: &dyn WebhookPlatform) {}
 }
 
 /// The platforms served, chosen by route.
@@ -181,11 +217,14 @@ pub mod registry {
     /// The variables of the webhook platforms that hold secrets: on AWS they are read from
     /// SSM SecureString parameters (`{SECRETS_SSM_PATH}/{VARIABLE}`), never from the
     /// function's environment.
-    pub const SECRET_VARIABLES: [&str; 4] = [
+    pub const SECRET_VARIABLES: [&str; 7] = [
         "META_APP_SECRETS",
         "META_VERIFY_TOKEN",
         "TRUSTPILOT_URL_SECRETS",
         "STANDARD_WEBHOOK_SECRETS",
+        "TIKTOK_CLIENT_SECRETS",
+        "LINKEDIN_CLIENT_SECRETS",
+        "X_CONSUMER_SECRETS",
     ];
 
     /// The webhook platforms configured in the environment (`get` looks a variable up).
@@ -211,6 +250,21 @@ pub mod registry {
         }
         match crate::standard::StandardWebhooks::from_lookup(get) {
             Some(Ok(standard)) => registry = registry.with(standard),
+            Some(Err(mut p)) => problems.append(&mut p),
+            None => {}
+        }
+        match crate::tiktok::TikTokWebhooks::from_lookup(get) {
+            Some(Ok(tiktok)) => registry = registry.with(tiktok),
+            Some(Err(mut p)) => problems.append(&mut p),
+            None => {}
+        }
+        match crate::linkedin::LinkedInWebhooks::from_lookup(get) {
+            Some(Ok(linkedin)) => registry = registry.with(linkedin),
+            Some(Err(mut p)) => problems.append(&mut p),
+            None => {}
+        }
+        match crate::x::XWebhooks::from_lookup(get) {
+            Some(Ok(x)) => registry = registry.with(x),
             Some(Err(mut p)) => problems.append(&mut p),
             None => {}
         }
@@ -256,6 +310,22 @@ pub mod registry {
 
         pub fn is_empty(&self) -> bool {
             self.platforms.is_empty()
+        }
+
+        /// This registry (freshly built from reloaded secrets), each platform keeping what
+        /// its predecessor in `previous` learned (Google's cached keys).
+        pub fn keeping_state_of(mut self, previous: &Registry) -> Self {
+            for platform in &mut self.platforms {
+                let Some(old) = previous.platforms.iter().find(|p| p.route() == platform.route())
+                else {
+                    continue;
+                };
+                // Freshly built, so not shared yet.
+                if let Some(platform) = Arc::get_mut(platform) {
+                    platform.keep_state_of(old.as_ref());
+                }
+            }
+            self
         }
     }
 

@@ -201,7 +201,7 @@ impl TokenCache {
                         "HTTP {status}: access refused"
                     )));
                 }
-                404 => return Err(ReplyError::Rejected("the item no longer exists".into())),
+                404 | 410 => return Err(ReplyError::Gone(format!("HTTP {status}"))),
                 429 => return Err(ReplyError::Transient("rate limited".into())),
                 s if s >= 500 => return Err(ReplyError::Ambiguous(format!("HTTP {s}"))),
                 s => return Err(ReplyError::Rejected(format!("HTTP {s}"))),

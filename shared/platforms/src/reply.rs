@@ -56,9 +56,21 @@ pub enum ReplyError {
     /// The platform says this private reply was already sent.
     #[error("already sent")]
     AlreadySent,
-    /// Refused for good (comment gone, too old, invalid, not offered): no retry.
+    /// Refused for good (too old, invalid, not offered): no retry.
     #[error("refused: {0}")]
     Rejected(String),
+    /// The platform says the item is gone (404/410): it was deleted there.
+    #[error("gone: {0}")]
+    Gone(String),
+}
+
+/// The public reply standing under an item now (on platforms with one reply per item).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostedReply {
+    /// The platform's id of the reply.
+    pub id: String,
+    /// Its words, when the platform shows them; `None`: a reply is there, of unknown text.
+    pub text: Option<String>,
 }
 
 /// An access token for calls on behalf of a page. Never printed.
@@ -128,6 +140,20 @@ pub trait ReplyClient: Send + Sync {
         target: &ReplyTarget,
         token: &AccessToken,
     ) -> Result<Option<String>, ReplyError>;
+
+    /// The reply standing under the target now, with its text where the platform shows it
+    /// (read before posting where a new reply replaces the old one, so nobody's reply is
+    /// overwritten). By default from [`Self::find_public_reply`], text unknown.
+    async fn current_public_reply(
+        &self,
+        target: &ReplyTarget,
+        token: &AccessToken,
+    ) -> Result<Option<PostedReply>, ReplyError> {
+        Ok(self
+            .find_public_reply(target, token)
+            .await?
+            .map(|id| PostedReply { id, text: None }))
+    }
 
     /// Send the private message the platform allows for the item; returns its id when the
     /// platform gives one. Platforms without a private channel never get this call.
@@ -209,6 +235,27 @@ impl Outbound {
     }
 }
 
+/// What a platform declares about answering, whether or not this deployment is configured
+/// for it: for tools that word texts to customers without sending them (the tasks API,
+/// feedbackctl). An unknown platform is answered by hand.
+pub fn declared_capabilities(platform: &Platform) -> Capabilities {
+    [
+        (crate::meta::FACEBOOK, crate::meta::FACEBOOK_CAPABILITIES),
+        (crate::meta::INSTAGRAM, crate::meta::INSTAGRAM_CAPABILITIES),
+        (crate::google::PLATFORM, crate::google::CAPABILITIES),
+        (crate::trustpilot::PLATFORM, crate::trustpilot::CAPABILITIES),
+        (crate::google_play::PLATFORM, crate::google_play::CAPABILITIES),
+        (crate::app_store::PLATFORM, crate::app_store::CAPABILITIES),
+        (crate::standard::PLATFORM, crate::standard::CAPABILITIES),
+        (crate::tiktok::PLATFORM, crate::tiktok::CAPABILITIES),
+        (crate::linkedin::PLATFORM, crate::linkedin::CAPABILITIES),
+        (crate::x::PLATFORM, crate::x::CAPABILITIES),
+    ]
+    .into_iter()
+    .find(|(p, _)| p == platform)
+    .map_or(Capabilities::MANUAL, |(_, c)| c)
+}
+
 /// The variables of the reply clients that hold secrets (read from SSM on AWS, like the
 /// webhook secrets).
 pub const SECRET_VARIABLES: [&str; 2] = ["GOOGLE_OAUTH_CLIENT_SECRET", "TRUSTPILOT_API_SECRET"];
@@ -263,6 +310,39 @@ pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Outbound, Vec
             });
         }
     }
+    // The app stores: nothing to configure but where their APIs are; each app's key is
+    // its stored credential.
+    match crate::google_play::GooglePlay::from_lookup(get) {
+        Ok(client) => {
+            outbound = outbound.with(crate::google_play::GooglePlay::outbound(Arc::new(client)));
+        }
+        Err(mut p) => problems.append(&mut p),
+    }
+    match crate::app_store::AppStore::from_lookup(get) {
+        Ok(client) => {
+            outbound = outbound.with(crate::app_store::AppStore::outbound(Arc::new(client)));
+        }
+        Err(mut p) => problems.append(&mut p),
+    }
+    // TikTok, LinkedIn and X: where their APIs are; each page's token is its credential.
+    match crate::tiktok::replies::TikTokReplies::from_lookup(get) {
+        Ok(client) => {
+            outbound = outbound.with(crate::tiktok::replies::TikTokReplies::outbound(Arc::new(client)));
+        }
+        Err(mut p) => problems.append(&mut p),
+    }
+    match crate::linkedin::replies::LinkedInReplies::from_lookup(get) {
+        Ok(client) => {
+            outbound = outbound.with(crate::linkedin::replies::LinkedInReplies::outbound(Arc::new(client)));
+        }
+        Err(mut p) => problems.append(&mut p),
+    }
+    match crate::x::replies::XReplies::from_lookup(get) {
+        Ok(client) => {
+            outbound = outbound.with(crate::x::replies::XReplies::outbound(Arc::new(client)));
+        }
+        Err(mut p) => problems.append(&mut p),
+    }
     // The Standard Webhooks door has nothing to send back through: its items are answered
     // by hand, and its capabilities say so.
     outbound = outbound.with(OutboundPlatform {
@@ -286,9 +366,10 @@ pub fn is_safe_base_url(url: &str) -> bool {
     };
     match parsed.scheme() {
         "https" => parsed.host().is_some(),
+        // This machine: loopback, or the host as a `sam local` container reaches it.
         "http" => matches!(
             parsed.host(),
-            Some(url::Host::Domain("localhost"))
+            Some(url::Host::Domain("localhost" | "host.docker.internal"))
                 | Some(url::Host::Ipv4(std::net::Ipv4Addr::LOCALHOST))
                 | Some(url::Host::Ipv6(std::net::Ipv6Addr::LOCALHOST))
         ),
@@ -306,6 +387,7 @@ mod tests {
             "https://graph.facebook.com",
             "http://127.0.0.1:9000",
             "http://localhost:3000/x",
+            "http://host.docker.internal:4578",
             "http://[::1]:80",
         ] {
             assert!(is_safe_base_url(ok), "{ok}");
@@ -319,6 +401,22 @@ mod tests {
         ] {
             assert!(!is_safe_base_url(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_declared_capabilities_are_those_every_configured_deployment_uses() {
+        let outbound = from_lookup(&|_| None).unwrap();
+        for platform in outbound.platforms() {
+            assert_eq!(
+                declared_capabilities(platform),
+                outbound.capabilities(platform),
+                "{platform}"
+            );
+        }
+        assert_eq!(
+            declared_capabilities(&crate::meta::INSTAGRAM).author_names,
+            crate::capabilities::AuthorNames::Handles
+        );
     }
 
     #[test]

@@ -5,8 +5,9 @@
 //! a minute before `now` and the others keep their distance to it (a review's `updateTime`
 //! stays after its `createTime`). Times are found by their form, not by a list of each
 //! platform's field names: RFC 3339 strings (`2019-08-07T18:25:43Z`), Meta's ISO 8601 with
-//! a `+0000` offset, and unix seconds under a key that names a time (`time`,
-//! `created_time`, `timestamp`, …). Each keeps its own form.
+//! a `+0000` offset, unix seconds under a key that names a time (`time`,
+//! `created_time`, `timestamp`, …), and protobuf timestamps (`{"seconds": "1443676826",
+//! "nanos": 713000000}`, Google Play). Each keeps its own form.
 //!
 //! Used by `feedbackctl sign` (before it signs a sample) and the local runner's sandbox
 //! (before it serves a file), never on a delivery from a platform.
@@ -28,6 +29,8 @@ enum Form {
     /// `2017-07-27T19:40:56+0000` (Meta's Graph API).
     CompactOffset,
     Unix,
+    /// `{"seconds": …, "nanos": …}`, seconds as a string when they came as one.
+    Protobuf { quoted: bool },
 }
 
 fn compact_offset() -> &'static [time::format_description::BorrowedFormatItem<'static>] {
@@ -57,6 +60,19 @@ fn read_string(s: &str) -> Option<(OffsetDateTime, Form)> {
 
 fn read(key: Option<&str>, v: &Value) -> Option<(OffsetDateTime, Form)> {
     match v {
+        Value::Object(map) if map.len() == 2 && map.contains_key("nanos") => {
+            let (seconds, quoted) = match map.get("seconds")? {
+                Value::String(s) => (s.parse::<i64>().ok()?, true),
+                n => (n.as_i64()?, false),
+            };
+            let nanos = map.get("nanos")?.as_i64()?;
+            UNIX_RANGE.contains(&seconds).then_some(())?;
+            OffsetDateTime::from_unix_timestamp_nanos(
+                i128::from(seconds) * 1_000_000_000 + i128::from(nanos),
+            )
+            .ok()
+            .map(|t| (t, Form::Protobuf { quoted }))
+        }
         Value::String(s) => read_string(s),
         Value::Number(n) if key.is_some_and(time_key) => n
             .as_i64()
@@ -72,12 +88,21 @@ fn write(t: OffsetDateTime, form: Form) -> Option<Value> {
         Form::Rfc3339 => Value::String(t.format(&Rfc3339).ok()?),
         Form::CompactOffset => Value::String(t.format(compact_offset()).ok()?),
         Form::Unix => Value::from(t.unix_timestamp()),
+        Form::Protobuf { quoted } => {
+            let seconds = t.unix_timestamp();
+            serde_json::json!({
+                "seconds": if quoted { Value::from(seconds.to_string()) } else { Value::from(seconds) },
+                "nanos": t.nanosecond(),
+            })
+        }
     })
 }
 
-/// Calls `f` on every value with the key it sits under (`None` in arrays and at the top).
+/// Calls `f` on every value with the key it sits under (`None` in arrays and at the top):
+/// leaves, and objects that are times themselves (a protobuf timestamp).
 fn walk(key: Option<&str>, v: &mut Value, f: &mut impl FnMut(Option<&str>, &mut Value)) {
     match v {
+        Value::Object(_) if read(key, v).is_some() => f(key, v),
         Value::Object(map) => {
             for (k, child) in map.iter_mut() {
                 walk(Some(k), child, f);
@@ -144,6 +169,19 @@ mod tests {
             moved["review"]["name"],
             "accounts/1/reviews/2017-01-01T10:00:00Z-not-a-time"
         );
+    }
+
+    #[test]
+    fn a_protobuf_timestamp_moves_and_keeps_its_form() {
+        let now = datetime!(2031-03-04 10:00:00 UTC);
+        let doc = br#"{"a":{"lastModified":{"seconds":"1443676826","nanos":713000000}},
+            "b":{"lastModified":{"seconds":1443676766,"nanos":713000000}},"c":{"seconds":5,"nanos":1}}"#;
+        let moved: Value = serde_json::from_slice(&move_times(doc, now).unwrap()).unwrap();
+        let newest = (now - NEWEST_AGO).unix_timestamp();
+        assert_eq!(moved["a"]["lastModified"]["seconds"], newest.to_string());
+        assert_eq!(moved["a"]["lastModified"]["nanos"], 0);
+        assert_eq!(moved["b"]["lastModified"]["seconds"], newest - 60);
+        assert_eq!(moved["c"], serde_json::json!({"seconds": 5, "nanos": 1}));
     }
 
     #[test]

@@ -55,15 +55,30 @@ pub async fn client_from(var: impl Fn(&str) -> Option<String>) -> aws_sdk_dynamo
 
 /// An SSM client built the same way as [`client_from_env`]'s DynamoDB client (on Lambda:
 /// from the environment, with the bundled roots; elsewhere the default chains).
+///
+/// `SSM_ENDPOINT_URL`, when not empty, points only SSM elsewhere, as
+/// `DYNAMODB_ENDPOINT_URL` does DynamoDB: the template declares it empty so `sam local`
+/// can point the functions at an SSM emulator (`infra/sam-local.sh`, moto).
 #[cfg(feature = "ssm")]
 pub async fn ssm_client_from_env() -> aws_sdk_ssm::Client {
     let var = |name: &str| std::env::var(name).ok();
-    let sdk = match environment_sdk_config(&var, &["AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL"]) {
-        Some(sdk) => sdk,
-        None => aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await,
+    const ENDPOINTS: [&str; 3] = [
+        "SSM_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_SSM",
+        "AWS_ENDPOINT_URL",
+    ];
+    let conf = match environment_sdk_config(&var, &ENDPOINTS) {
+        Some(sdk) => aws_sdk_ssm::config::Builder::from(&sdk),
+        None => {
+            let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+            let mut conf = aws_sdk_ssm::config::Builder::from(&sdk);
+            if let Some(url) = non_empty(var("SSM_ENDPOINT_URL")) {
+                conf = conf.endpoint_url(url);
+            }
+            conf
+        }
     };
-    let conf = aws_sdk_ssm::config::Builder::from(&sdk).timeout_config(timeouts());
-    aws_sdk_ssm::Client::from_conf(conf.build())
+    aws_sdk_ssm::Client::from_conf(conf.timeout_config(timeouts()).build())
 }
 
 /// A DynamoDB client for DynamoDB Local (or any endpoint that takes dummy credentials):

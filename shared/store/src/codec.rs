@@ -193,6 +193,7 @@ pub(crate) fn feedback_record(item: &Item) -> Result<FeedbackRecord, StoreError>
         decision: get_str(item, "decision").and_then(Decision::parse),
         label: opt("label"),
         language: opt("language"),
+        confidence: opt("confidence"),
     })
 }
 

@@ -1,6 +1,7 @@
 //! The DynamoDB adapter of [`FeedbackStore`].
 
 use crate::codec::{self, Item, s, ts};
+use crate::gdpr::ERASED_AT;
 use crate::keys::*;
 use crate::{
     FeedbackKey, FeedbackRecord, FeedbackStore, RecordOutcome, StoreError,
@@ -281,6 +282,10 @@ impl DynamoStore {
             let Some(current) = self.get(pk, FEEDBACK_SK).await? else {
                 return Ok(false);
             };
+            // An erased item stays erased: no refresh or redelivery writes its text back.
+            if current.contains_key(ERASED_AT) {
+                return Ok(false);
+            }
             let old_text = codec::get_str(&current, "text");
             // Same text: a redelivery. A text already in the history: an older edit
             // redelivered after a newer one; applying it would roll the comment back.
@@ -307,7 +312,7 @@ impl DynamoStore {
                         "SET #text = :new, edited = :edited, updated_at = :now, \
                          text_history = list_append(if_not_exists(text_history, :empty), :prev)",
                     )
-                    .condition_expression("#text = :old")
+                    .condition_expression("#text = :old AND attribute_not_exists(erased_at)")
                     .expression_attribute_values(":old", s(old))
                     .expression_attribute_values(":empty", AttributeValue::L(vec![]))
                     .expression_attribute_values(
@@ -316,7 +321,10 @@ impl DynamoStore {
                     ),
                 None => update
                     .update_expression("SET #text = :new, edited = :edited, updated_at = :now")
-                    .condition_expression("attribute_exists(pk) AND attribute_not_exists(#text)"),
+                    .condition_expression(
+                        "attribute_exists(pk) AND attribute_not_exists(#text) \
+                         AND attribute_not_exists(erased_at)",
+                    ),
             };
             if conditional(update.send().await, "UpdateItem")? {
                 return Ok(true);
@@ -400,7 +408,8 @@ impl DynamoStore {
             .table_name(&self.table)
             .key(PK, s(&pk))
             .key(SK, s(FEEDBACK_SK))
-            .condition_expression("attribute_exists(pk)")
+            // Not on an erased item: its author's name and id stay erased.
+            .condition_expression("attribute_exists(pk) AND attribute_not_exists(erased_at)")
             .expression_attribute_values(":now", s(ts(now)));
         let fields = [
             ("author_id", content.author_id.clone()),
@@ -425,6 +434,28 @@ impl DynamoStore {
     }
 
     /// A removal marks the record; nothing is ever deleted.
+    /// Mark a stored item removed (the platform said it is gone); nothing when it is not
+    /// stored or already removed.
+    pub async fn mark_removed(
+        &self,
+        key: &FeedbackKey,
+        now: time::OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let res = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(PK, s(key.pk()))
+            .key(SK, s(FEEDBACK_SK))
+            .update_expression("SET removed = :true, removed_at = :now, updated_at = :now")
+            .condition_expression("attribute_exists(pk) AND removed <> :true")
+            .expression_attribute_values(":true", AttributeValue::Bool(true))
+            .expression_attribute_values(":now", s(ts(now)))
+            .send()
+            .await;
+        conditional(res, "UpdateItem").map(|_| ())
+    }
+
     async fn apply_remove(&self, change: &FeedbackChange) -> Result<Applied, StoreError> {
         let f = &change.feedback;
         let pk = feedback_pk(&f.platform, &f.item_id);

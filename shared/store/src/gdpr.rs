@@ -1,14 +1,18 @@
-//! Everything held about one author (`platform` + the platform's author id), exported or
-//! erased (GDPR articles 15 and 17).
+//! Everything held about one author, exported or erased (GDPR articles 15 and 17).
 //!
-//! An author's items are found by a scan of feedback records (a staff task, done rarely);
-//! everything else kept about an item is in its partition. Erasing removes the author's
+//! An author is found by the platform's author id (within one account where ids are only
+//! unique there: a Standard Webhooks source), or, where a platform gives no id (Google
+//! reviewers), by one of their items or by the name they are shown by. Their items are
+//! found by a scan of feedback records (a staff task, done rarely); everything else kept
+//! about an item is in its partition. Erasing removes the author's
 //! name and id, the text, its history, the platform's raw payload and the url from the
 //! feedback; the texts written to the author (drafts, messages, the update request, the
 //! notifications quoting them); staff notes that name the author; and the "already
 //! answered in this thread" markers (keyed on a hash of the author). Platform, item ids,
 //! label, theme, rating and times stay, so counts and reports still add up. An `erasure`
-//! record says who asked, when and how much was erased, never what. Unsupported
+//! record says who asked, when and how much was erased, never what; the item's records
+//! keep `erased_at`, and the store's refresh and update writes are conditional on its
+//! absence, so a refresh or a redelivery never writes a name or text back. Unsupported
 //! deliveries (raw bodies that could not be used) are not searched: they expire after
 //! [`crate::UNSUPPORTED_RETENTION_DAYS`] days.
 
@@ -17,8 +21,8 @@ use crate::codec::{Item, get_str, item_json, n, s, ts};
 use crate::dynamo::{DynamoStore, dynamo_err};
 use crate::keys::*;
 use aws_sdk_dynamodb::types::AttributeValue;
-use feedback::Platform;
 use feedback::records::RecordType;
+use feedback::{AccountId, ItemId, Platform};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -27,15 +31,43 @@ use time::OffsetDateTime;
 /// What replaces an erased text that must stay a string.
 pub const ERASED: &str = "[erased]";
 
-/// An author as staff name them: `platform:author id`.
+/// Set on every record of an erased item: what its write paths check.
+pub(crate) const ERASED_AT: &str = "erased_at";
+
+/// An author as staff name them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Author {
     pub platform: Platform,
-    pub id: String,
+    pub by: AuthorBy,
+}
+
+/// How an author is found on their platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthorBy {
+    /// The platform's author id; within `account` where ids are only unique there.
+    Id {
+        id: String,
+        account: Option<AccountId>,
+    },
+    /// The author of one item (a Google review, by its review name).
+    Item(ItemId),
+    /// Every item whose author is shown by this name (any case, any spacing).
+    Name(String),
+}
+
+/// Names compared as people read them: case and runs of spaces do not matter.
+fn same_name(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    norm(a) == norm(b)
 }
 
 impl Author {
-    /// Read `facebook:5550001`.
+    /// Read `facebook:5550001` (`platform:author id`; the id may hold `:`).
     pub fn parse(s: &str) -> Option<Author> {
         let (platform, id) = s.split_once(':')?;
         let id = id.trim();
@@ -44,8 +76,66 @@ impl Author {
         }
         Some(Author {
             platform: Platform::parse(platform).ok()?,
-            id: id.to_owned(),
+            by: AuthorBy::Id {
+                id: id.to_owned(),
+                account: None,
+            },
         })
+    }
+
+    /// Read `standard:brand24:u1` (`platform:account:author id`), for platforms whose
+    /// author ids are only unique within an account.
+    pub fn parse_in_account(s: &str) -> Option<Author> {
+        let (platform, rest) = s.split_once(':')?;
+        let (account, id) = rest.split_once(':')?;
+        let id = id.trim();
+        if id.is_empty() {
+            return None;
+        }
+        Some(Author {
+            platform: Platform::parse(platform).ok()?,
+            by: AuthorBy::Id {
+                id: id.to_owned(),
+                account: Some(AccountId::parse(account).ok()?),
+            },
+        })
+    }
+
+    /// Read `google:accounts/…/reviews/…` (`platform:item id`): the author of that item.
+    pub fn parse_item(s: &str) -> Option<Author> {
+        let key = crate::FeedbackKey::parse_id(s)?;
+        Some(Author {
+            platform: key.platform,
+            by: AuthorBy::Item(key.item_id),
+        })
+    }
+
+    /// Read `google:Piet de Boer` (`platform:display name`).
+    pub fn parse_name(s: &str) -> Option<Author> {
+        let (platform, name) = s.split_once(':')?;
+        let name = name.trim();
+        if name.is_empty() {
+            return None;
+        }
+        Some(Author {
+            platform: Platform::parse(platform).ok()?,
+            by: AuthorBy::Name(name.to_owned()),
+        })
+    }
+}
+
+impl std::fmt::Display for Author {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let platform = &self.platform;
+        match &self.by {
+            AuthorBy::Id { id, account: None } => write!(f, "{platform}:{id}"),
+            AuthorBy::Id {
+                id,
+                account: Some(account),
+            } => write!(f, "{platform}:{account}:{id}"),
+            AuthorBy::Item(item) => write!(f, "the author of {platform}:{item}"),
+            AuthorBy::Name(name) => write!(f, "{platform} author named {name:?}"),
+        }
     }
 }
 
@@ -110,17 +200,46 @@ fn names(text: &str, needles: &[String]) -> bool {
 impl DynamoStore {
     /// The author's feedback records (a filtered scan: feedback has no index by author).
     async fn author_feedback(&self, author: &Author) -> Result<Vec<Item>, StoreError> {
+        let mut values = vec![
+            (":t", s(RecordType::Feedback.as_str())),
+            (":p", s(author.platform.as_str())),
+        ];
+        let filter = match &author.by {
+            AuthorBy::Item(item) => {
+                let pk = feedback_pk(&author.platform, item);
+                // An erased item has nothing of its author left to find.
+                return Ok(self
+                    .get_item(&pk, FEEDBACK_SK)
+                    .await?
+                    .filter(|f| !f.contains_key(ERASED_AT))
+                    .into_iter()
+                    .collect());
+            }
+            AuthorBy::Id { id, account } => {
+                values.push((":a", s(id)));
+                match account {
+                    None => "author_id = :a",
+                    Some(account) => {
+                        values.push((":acc", s(account.as_str())));
+                        "author_id = :a AND account_id = :acc"
+                    }
+                }
+            }
+            // Compared below as people read names.
+            AuthorBy::Name(_) => "attribute_exists(author_name)",
+        };
         let mut items = Vec::new();
         let mut start = None;
         loop {
-            let out = self
+            let mut scan = self
                 .client()
                 .scan()
                 .table_name(self.table())
-                .filter_expression("record_type = :t AND platform = :p AND author_id = :a")
-                .expression_attribute_values(":t", s(RecordType::Feedback.as_str()))
-                .expression_attribute_values(":p", s(author.platform.as_str()))
-                .expression_attribute_values(":a", s(&author.id))
+                .filter_expression(format!("record_type = :t AND platform = :p AND {filter}"));
+            for (name, value) in &values {
+                scan = scan.expression_attribute_values(*name, value.clone());
+            }
+            let out = scan
                 .consistent_read(true)
                 .set_exclusive_start_key(start)
                 .send()
@@ -129,9 +248,13 @@ impl DynamoStore {
             items.extend(out.items.unwrap_or_default());
             start = out.last_evaluated_key;
             if start.is_none() {
-                return Ok(items);
+                break;
             }
         }
+        if let AuthorBy::Name(name) = &author.by {
+            items.retain(|f| get_str(f, "author_name").is_some_and(|n| same_name(n, name)));
+        }
+        Ok(items)
     }
 
     async fn partition(&self, pk: &str) -> Result<Vec<Item>, StoreError> {
@@ -139,11 +262,13 @@ impl DynamoStore {
             .await
     }
 
+    /// The "already answered" markers of the author's threads (keyed on the author id
+    /// each item carries: found by name or item, an author still has theirs).
     fn markers_of(&self, author: &Author, feedback: &[Item]) -> Vec<String> {
         let mut markers: Vec<String> = feedback
             .iter()
-            .filter_map(|f| get_str(f, "thread_id"))
-            .map(|thread| answered_pk(&author.platform, thread, &author.id))
+            .filter_map(|f| Some((get_str(f, "thread_id")?, get_str(f, "author_id")?)))
+            .map(|(thread, id)| answered_pk(&author.platform, thread, id))
             .collect();
         markers.sort();
         markers.dedup();
@@ -178,7 +303,7 @@ impl DynamoStore {
             }
         }
         Ok(AuthorExport {
-            author: format!("{}:{}", author.platform, author.id),
+            author: author.to_string(),
             exported_at: now,
             items,
             answered_markers,
@@ -217,8 +342,15 @@ impl DynamoStore {
         let feedback = self.author_feedback(author).await?;
         // The names the author goes by, as texts would carry them: the whole name, its
         // first word (replies greet by first name), and the id.
-        let mut needles = vec![author.id.to_lowercase()];
+        let mut needles = match &author.by {
+            AuthorBy::Id { id, .. } => vec![id.to_lowercase()],
+            AuthorBy::Name(name) => vec![name.to_lowercase()],
+            AuthorBy::Item(_) => Vec::new(),
+        };
         for f in &feedback {
+            if let Some(id) = get_str(f, "author_id") {
+                needles.push(id.to_lowercase());
+            }
             if let Some(name) = get_str(f, "author_name") {
                 needles.push(name.to_lowercase());
                 if let Some(first) = name.split_whitespace().next()
@@ -308,7 +440,7 @@ impl DynamoStore {
         let (Some(pk), Some(sk)) = (get_str(item, PK), get_str(item, SK)) else {
             return Ok(());
         };
-        let mut set: Vec<(&str, AttributeValue)> = vec![("erased_at", s(ts(now)))];
+        let mut set: Vec<(&str, AttributeValue)> = vec![(ERASED_AT, s(ts(now)))];
         let mut remove: Vec<&str> = Vec::new();
         let erase_if_named = |name: &'static str, set: &mut Vec<(&str, AttributeValue)>| {
             if get_str(item, name).is_some_and(|t| names(t, needles)) {
@@ -414,17 +546,45 @@ mod tests {
     #[test]
     fn an_author_is_platform_and_id() {
         let a = Author::parse("facebook:5550001").unwrap();
-        assert_eq!(
-            (a.platform.as_str(), a.id.as_str()),
-            ("facebook", "5550001")
-        );
+        assert_eq!(a.to_string(), "facebook:5550001");
         // Ids may hold ':' (a URN).
         assert_eq!(
-            Author::parse("standard:urn:x:1").map(|a| a.id),
-            Some("urn:x:1".to_owned())
+            Author::parse("facebook:urn:x:1").map(|a| a.to_string()),
+            Some("facebook:urn:x:1".to_owned())
         );
         assert_eq!(Author::parse("facebook:"), None);
         assert_eq!(Author::parse("5550001"), None);
+    }
+
+    #[test]
+    fn a_standard_webhooks_author_is_their_source_and_id_together() {
+        let a = Author::parse_in_account("standard:brand24:urn:x:1").unwrap();
+        assert_eq!(
+            a.by,
+            AuthorBy::Id {
+                id: "urn:x:1".into(),
+                account: Some(AccountId::parse("brand24").unwrap())
+            }
+        );
+        assert_eq!(Author::parse_in_account("standard:u1"), None);
+        assert_eq!(Author::parse_in_account("standard:brand24:"), None);
+    }
+
+    #[test]
+    fn an_author_without_an_id_is_named_by_their_item_or_their_name() {
+        let review = "google:accounts/1/locations/2/reviews/3";
+        assert_eq!(
+            Author::parse_item(review).map(|a| a.by),
+            Some(AuthorBy::Item(
+                ItemId::parse("accounts/1/locations/2/reviews/3").unwrap()
+            ))
+        );
+        assert_eq!(
+            Author::parse_name("google: Piet de Boer ").map(|a| a.by),
+            Some(AuthorBy::Name("Piet de Boer".into()))
+        );
+        assert!(same_name("Piet  de BOER", "piet de boer"));
+        assert!(!same_name("Piet de Boer", "Piet de Boer-Jansen"));
     }
 
     #[test]

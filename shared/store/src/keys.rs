@@ -14,6 +14,7 @@
 //! | refresh request | `feedback#{platform}#{item}` | `refresh#{hash of the change}` | – | – | 90 days |
 //! | author answered | `answered#{platform}#{sha256 of thread and author}` | `answered` | – | – | never |
 //! | page | `page#{platform}#{account}` | `config` | – | – | never |
+//! | complaints in an hour, spikes, watch sets | see [`crate::spikes`] | | – | – | |
 
 use feedback::records::Channel;
 use feedback::{AccountId, ItemId, Platform};

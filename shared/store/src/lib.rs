@@ -17,6 +17,9 @@
 //! - [`reports`]: the facts behind the theme and response-time reports.
 //! - [`gdpr`]: everything held about one author, exported or erased.
 //! - [`pages`]: a page's configuration ([`feedback::page::PageConfig`]).
+//! - [`spikes`]: complaints counted per page, theme and hour; spikes and the crisis hold.
+//! - [`sources`]: polled review sources (an app on a store): the poller's cursor, lease
+//!   and last run, each change conditional.
 //! - [`views`]: typed views for staff tools: tasks, items with everything kept about them,
 //!   pages. No AWS SDK type leaves this crate.
 //! - [`client`]: the one builder of AWS clients (Lambda, profiles, DynamoDB Local).
@@ -51,6 +54,8 @@ pub mod reports;
 mod responder;
 #[cfg(feature = "setup")]
 pub mod setup;
+pub mod sources;
+pub mod spikes;
 pub mod tasks;
 pub mod views;
 
@@ -171,6 +176,9 @@ pub struct FeedbackRecord {
     pub decision: Option<Decision>,
     pub label: Option<String>,
     pub language: Option<String>,
+    /// How sure the label was and why, and whether the item was held for a person
+    /// ("72 %; complaint ×1, praise ×1, turn → complaint"), for answered items.
+    pub confidence: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

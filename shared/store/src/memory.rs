@@ -69,6 +69,7 @@ impl MemoryStore {
                 decision: None,
                 label: None,
                 language: None,
+                confidence: None,
             },
         );
     }
@@ -215,6 +216,7 @@ impl ResponderStore for MemoryStore {
         decision: Decision,
         label: Option<&str>,
         language: Option<&str>,
+        confidence: Option<&str>,
         _now: OffsetDateTime,
     ) -> Result<(), StoreError> {
         let mut state = self.lock();
@@ -231,6 +233,9 @@ impl ResponderStore for MemoryStore {
         }
         if let Some(language) = language {
             record.language = Some(language.to_owned());
+        }
+        if let Some(confidence) = confidence {
+            record.confidence = Some(confidence.to_owned());
         }
         Ok(())
     }
@@ -357,6 +362,7 @@ impl ResponderStore for MemoryStore {
             }
             Finish::Retry { .. } => m.stored.state = MessageState::Pending,
             Finish::Uncertain { .. } => m.stored.state = MessageState::Uncertain,
+            Finish::Held { .. } => m.stored.state = MessageState::Draft,
             Finish::Failed { reason } => {
                 m.stored.state = MessageState::Failed;
                 m.stored.failure = Some(reason.clone());
@@ -420,6 +426,29 @@ impl ResponderStore for MemoryStore {
             .or_default();
         page.needs_reconnect = true;
         page.reconnect_reason = Some(reason.to_owned());
+        Ok(())
+    }
+
+    async fn mark_removed(&self, key: &FeedbackKey, now: OffsetDateTime) -> Result<(), StoreError> {
+        if let Some(record) = self.lock().feedback.get_mut(key) {
+            record.removed = true;
+            record.removed_at.get_or_insert(now);
+        }
+        Ok(())
+    }
+    async fn remember_reply(
+        &self,
+        platform: &Platform,
+        account: &AccountId,
+        item_id: &str,
+        digest: &str,
+        _known: &[feedback::page::RecentReply],
+    ) -> Result<(), StoreError> {
+        let mut state = self.lock();
+        if let Some(page) = state.pages.get_mut(&(platform.clone(), account.clone())) {
+            page.recent_replies =
+                crate::pages::with_recent_reply(&page.recent_replies, item_id, digest);
+        }
         Ok(())
     }
 }

@@ -104,6 +104,11 @@ pub enum Finish {
     Failed {
         reason: String,
     },
+    /// Not sent, and back to a draft for staff to approve (a crisis hold began on the
+    /// page): nothing was posted.
+    Held {
+        reason: String,
+    },
 }
 
 pub(crate) fn parse_message(channel: Channel, item: &Item) -> Result<OutgoingMessage, StoreError> {
@@ -139,6 +144,7 @@ impl DynamoStore {
         decision: Decision,
         label: Option<&str>,
         language: Option<&str>,
+        confidence: Option<&str>,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
         let mut update = self
@@ -163,6 +169,10 @@ impl DynamoStore {
                 .expression_attribute_names("#language", "language")
                 .expression_attribute_values(":language", s(language));
             set.push("#language = :language");
+        }
+        if let Some(confidence) = confidence {
+            update = update.expression_attribute_values(":confidence", s(confidence));
+            set.push("confidence = :confidence");
         }
         update
             .update_expression(format!("SET {}", set.join(", ")))
@@ -398,6 +408,12 @@ impl DynamoStore {
                     "SET #state = :failed, failure = :reason, updated_at = :now REMOVE lease_until",
                 )
                 .expression_attribute_values(":failed", s(MessageState::Failed.as_str()))
+                .expression_attribute_values(":reason", s(reason)),
+            Finish::Held { reason } => update
+                .update_expression(
+                    "SET #state = :draft, last_error = :reason, updated_at = :now REMOVE lease_until",
+                )
+                .expression_attribute_values(":draft", s(MessageState::Draft.as_str()))
                 .expression_attribute_values(":reason", s(reason)),
         };
         // Not ours any more (the lease ran out and another invocation took over): its

@@ -65,7 +65,7 @@ pub fn targets(config: &PageConfig) -> Vec<NotifyTarget> {
     out
 }
 
-fn event_id(pk: &str, kind: NotificationEvent, round: &str) -> String {
+pub(crate) fn event_id(pk: &str, kind: NotificationEvent, round: &str) -> String {
     let digest = Sha256::new()
         .chain_update(pk.as_bytes())
         .chain_update([0u8])
@@ -77,7 +77,7 @@ fn event_id(pk: &str, kind: NotificationEvent, round: &str) -> String {
 }
 
 /// `text` on one line, without control characters, at most `max` characters.
-fn one_line(text: &str, max: usize) -> String {
+pub(crate) fn one_line(text: &str, max: usize) -> String {
     let line = text
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
@@ -202,7 +202,9 @@ impl Event {
                     ),
                 )
             }
-            NotificationEvent::PageReconnectNeeded => (
+            NotificationEvent::PageReconnectNeeded
+            | NotificationEvent::PageSpikeDetected
+            | NotificationEvent::PageSpikeEnded => (
                 task.round.to_string(),
                 format!("Page {page} must be reconnected."),
             ),
@@ -263,7 +265,8 @@ impl Event {
     }
 
     /// What is sent to `target`: a signed Standard Webhooks event (`type`, `timestamp`,
-    /// `data`), or `{"text": …}` for Slack and Teams.
+    /// `data`), or `{"text": …}` for Slack and Teams, escaped for each one's markup (the
+    /// summary quotes the customer, and ids and names come from outside too).
     pub fn body(&self, target: NotifyTarget) -> String {
         let value = match target {
             NotifyTarget::Webhook => json!({
@@ -272,7 +275,7 @@ impl Event {
                 "data": self.data,
             }),
             NotifyTarget::Slack => json!({ "text": slack_escape(&self.summary) }),
-            NotifyTarget::Teams => json!({ "text": self.summary }),
+            NotifyTarget::Teams => json!({ "text": teams_escape(&self.summary) }),
         };
         value.to_string()
     }
@@ -292,6 +295,28 @@ fn slack_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+/// Teams renders Markdown and some HTML: customer text must not make links, headings,
+/// mentions (`<at>`), emphasis or any other markup. Every ASCII character that can start
+/// Markdown is backslash-escaped; `&`, `<` and `>` become entities (so no tag and no
+/// quote block). Teams shows the text as written.
+fn teams_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
+            | '!' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A notification waiting to be delivered.
@@ -498,6 +523,19 @@ mod tests {
         assert_eq!(
             slack_escape("<!channel> & <https://evil.example|click>"),
             "&lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;"
+        );
+    }
+
+    #[test]
+    fn teams_text_cannot_carry_links_headings_mentions_or_emphasis() {
+        assert_eq!(
+            teams_escape("# [pay](https://x.example) <at>All</at> **now** & a\\b"),
+            "\\# \\[pay\\]\\(https://x\\.example\\) &lt;at&gt;All&lt;/at&gt; \\*\\*now\\*\\* &amp; a\\\\b"
+        );
+        // Letters, digits, spaces and non-ASCII text are left as they are.
+        assert_eq!(
+            teams_escape("Één taart, 3 dagen: “nooit”"),
+            "Één taart, 3 dagen: “nooit”"
         );
     }
 

@@ -6,7 +6,9 @@ use crate::codec::{Item, get_bool, get_str, n, s, ts};
 use crate::dynamo::{DynamoStore, dynamo_err};
 use crate::keys::*;
 use aws_sdk_dynamodb::types::AttributeValue;
-use feedback::page::{PageConfig, PageRecord, ReplyMode, Secret};
+use feedback::page::{
+    Boldness, Crisis, PageConfig, PageRecord, RECENT_REPLIES, RecentReply, ReplyMode, Secret,
+};
 use feedback::records::RecordType;
 use feedback::{AccountId, Platform};
 use serde::Serialize;
@@ -30,6 +32,21 @@ mod attr {
     pub const NOTIFY_WEBHOOK_SECRET: &str = "notify_webhook_secret";
     pub const RESOLVED_REPLY: &str = "resolved_reply";
     pub const UPDATE_REQUEST_DELAY_HOURS: &str = "update_request_delay_hours";
+    pub const BOLDNESS: &str = "boldness";
+    pub const SPIKE_MIN_COMPLAINTS: &str = "spike_min_complaints";
+    pub const SPIKE_FACTOR: &str = "spike_factor";
+    pub const SPIKE_HOLD: &str = "spike_hold";
+    /// The page's latest public replies: a list of "digest item_id", oldest first.
+    pub const RECENT_REPLIES: &str = "recent_replies";
+}
+
+/// The stored form of one recent reply: "digest item_id" (a digest has no space).
+fn recent_reply(value: &AttributeValue) -> Option<RecentReply> {
+    let (digest, item_id) = value.as_s().ok()?.split_once(' ')?;
+    Some(RecentReply {
+        item_id: item_id.to_owned(),
+        digest: digest.to_owned(),
+    })
 }
 
 /// A page as staff see it.
@@ -84,11 +101,45 @@ pub(crate) fn page_record(item: &Item) -> PageRecord {
             notify_webhook_secret: secret(attr::NOTIFY_WEBHOOK_SECRET),
             resolved_reply: boolean(item, attr::RESOLVED_REPLY),
             update_request_delay_hours: number(item, attr::UPDATE_REQUEST_DELAY_HOURS),
+            boldness: get_str(item, attr::BOLDNESS).and_then(Boldness::parse),
+            spike_min_complaints: number(item, attr::SPIKE_MIN_COMPLAINTS),
+            spike_factor: number(item, attr::SPIKE_FACTOR),
+            spike_hold: boolean(item, attr::SPIKE_HOLD),
         },
         needs_reconnect: get_bool(item, "needs_reconnect"),
         reconnect_reason: text("reconnect_reason"),
         reconnect_since: get_str(item, "reconnect_since").and_then(crate::codec::parse_ts),
+        recent_replies: match item.get(attr::RECENT_REPLIES) {
+            Some(AttributeValue::L(list)) => list.iter().filter_map(recent_reply).collect(),
+            _ => Vec::new(),
+        },
+        crisis: get_str(item, "crisis_since")
+            .and_then(crate::codec::parse_ts)
+            .map(|since| Crisis {
+                since,
+                reason: text("crisis_reason").unwrap_or_default(),
+                theme: text("crisis_theme").unwrap_or_default(),
+                hold: boolean(item, "crisis_hold").unwrap_or(true),
+            }),
+        crisis_ended_at: get_str(item, "crisis_ended_at").and_then(crate::codec::parse_ts),
+        crisis_ended_by: text("crisis_ended_by"),
     }
+}
+
+/// `recent` with `item_id`'s reply (`digest`) last, and at most [`RECENT_REPLIES`].
+pub fn with_recent_reply(recent: &[RecentReply], item_id: &str, digest: &str) -> Vec<RecentReply> {
+    let mut list: Vec<RecentReply> = recent
+        .iter()
+        .filter(|r| r.item_id != item_id)
+        .cloned()
+        .collect();
+    list.push(RecentReply {
+        item_id: item_id.to_owned(),
+        digest: digest.to_owned(),
+    });
+    let extra = list.len().saturating_sub(RECENT_REPLIES);
+    list.drain(..extra);
+    list
 }
 
 pub(crate) fn page_view(item: &Item) -> Option<PageView> {
@@ -165,7 +216,7 @@ impl DynamoStore {
                 secret(attr::NOTIFY_WEBHOOK_SECRET, &config.notify_webhook_secret),
             ),
         ];
-        let values: [(&str, Option<AttributeValue>); 12] = [
+        let values: [(&str, Option<AttributeValue>); 16] = [
             (attr::BRAND_NAME, text(&config.brand_name)),
             (attr::DEFAULT_LANGUAGE, text(&config.default_language)),
             (attr::MODE, config.mode.map(|m| s(m.as_str()))),
@@ -187,6 +238,10 @@ impl DynamoStore {
                 attr::UPDATE_REQUEST_DELAY_HOURS,
                 config.update_request_delay_hours.map(n),
             ),
+            (attr::BOLDNESS, config.boldness.map(|b| s(b.as_str()))),
+            (attr::SPIKE_MIN_COMPLAINTS, config.spike_min_complaints.map(n)),
+            (attr::SPIKE_FACTOR, config.spike_factor.map(n)),
+            (attr::SPIKE_HOLD, config.spike_hold.map(AttributeValue::Bool)),
         ];
         for (i, (name, value)) in values.into_iter().chain(notify).enumerate() {
             if let Some(value) = value {
@@ -241,6 +296,57 @@ impl DynamoStore {
             .send()
             .await
             .map_err(dynamo_err("UpdateItem"))?;
+        Ok(())
+    }
+
+    /// Remember a public reply drafted on a configured page (nothing for a page without a
+    /// record: it has no history to keep). `known` is the list as the page was read (no
+    /// second read when nobody else wrote since). Optimistic: the list is replaced only if
+    /// it is still what was read, re-read and retried a few times when replies race.
+    pub async fn remember_reply(
+        &self,
+        platform: &Platform,
+        account: &AccountId,
+        item_id: &str,
+        digest: &str,
+        known: &[RecentReply],
+    ) -> Result<(), StoreError> {
+        let pk = page_pk(platform, account);
+        let stored = |list: &[RecentReply]| -> Vec<AttributeValue> {
+            list.iter()
+                .map(|r| s(format!("{} {}", r.digest, r.item_id)))
+                .collect()
+        };
+        let mut recent = known.to_vec();
+        for attempt in 0..4 {
+            if attempt > 0 {
+                let Some(item) = self.get_item(&pk, PAGE_SK).await? else {
+                    return Ok(());
+                };
+                recent = page_record(&item).recent_replies;
+            }
+            let old = (!recent.is_empty()).then(|| AttributeValue::L(stored(&recent)));
+            let list = stored(&with_recent_reply(&recent, item_id, digest));
+            let mut update = self
+                .client()
+                .update_item()
+                .table_name(self.table())
+                .key(PK, s(&pk))
+                .key(SK, s(PAGE_SK))
+                .update_expression("SET recent_replies = :list")
+                .expression_attribute_values(":list", AttributeValue::L(list));
+            update = match old {
+                Some(old) => update
+                    .condition_expression("attribute_exists(pk) AND recent_replies = :old")
+                    .expression_attribute_values(":old", old),
+                None => update.condition_expression(
+                    "attribute_exists(pk) AND attribute_not_exists(recent_replies)",
+                ),
+            };
+            if crate::dynamo::conditional(update.send().await, "UpdateItem")? {
+                return Ok(());
+            }
+        }
         Ok(())
     }
 

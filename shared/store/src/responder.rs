@@ -37,6 +37,7 @@ pub trait ResponderStore: Send + Sync {
         decision: Decision,
         label: Option<&str>,
         language: Option<&str>,
+        confidence: Option<&str>,
         now: OffsetDateTime,
     ) -> Result<(), StoreError>;
 
@@ -109,6 +110,33 @@ pub trait ResponderStore: Send + Sync {
         reason: &str,
         now: OffsetDateTime,
     ) -> Result<(), StoreError>;
+
+    /// The platform says the item is gone (fetching it answered 404/410): mark it removed.
+    async fn mark_removed(&self, key: &FeedbackKey, now: OffsetDateTime) -> Result<(), StoreError>;
+
+    /// Count a complaint (or abusive comment) of the page under `theme` in the hour it
+    /// arrived, once per item ([`crate::spikes`]). Adapters without spike detection
+    /// count nothing.
+    async fn count_complaint(
+        &self,
+        _key: &FeedbackKey,
+        _account: &AccountId,
+        _theme: &str,
+        _at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// Remember the public reply drafted for `item_id` among its page's latest, so the
+    /// next replies there are worded differently.
+    async fn remember_reply(
+        &self,
+        platform: &Platform,
+        account: &AccountId,
+        item_id: &str,
+        digest: &str,
+        known: &[feedback::page::RecentReply],
+    ) -> Result<(), StoreError>;
 }
 
 #[async_trait]
@@ -140,9 +168,10 @@ impl ResponderStore for DynamoStore {
         decision: Decision,
         label: Option<&str>,
         language: Option<&str>,
+        confidence: Option<&str>,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        DynamoStore::record_decision(self, key, decision, label, language, now).await
+        DynamoStore::record_decision(self, key, decision, label, language, confidence, now).await
     }
 
     async fn claim_author_in_thread(
@@ -224,5 +253,32 @@ impl ResponderStore for DynamoStore {
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
         DynamoStore::mark_page_reconnect(self, platform, account, reason, now).await
+    }
+
+    async fn count_complaint(
+        &self,
+        key: &FeedbackKey,
+        account: &AccountId,
+        theme: &str,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        DynamoStore::count_complaint(self, key, account, theme, at)
+            .await
+            .map(|_| ())
+    }
+
+    async fn mark_removed(&self, key: &FeedbackKey, now: OffsetDateTime) -> Result<(), StoreError> {
+        DynamoStore::mark_removed(self, key, now).await
+    }
+
+    async fn remember_reply(
+        &self,
+        platform: &Platform,
+        account: &AccountId,
+        item_id: &str,
+        digest: &str,
+        known: &[feedback::page::RecentReply],
+    ) -> Result<(), StoreError> {
+        DynamoStore::remember_reply(self, platform, account, item_id, digest, known).await
     }
 }

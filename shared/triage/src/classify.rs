@@ -162,6 +162,92 @@ pub struct Analysis {
     pub theme: Option<Theme>,
     /// How the writer addresses us; `None` when the text does not show it.
     pub register: Option<Register>,
+    /// The signals the label was decided on: how sure it is, and why.
+    pub evidence: Evidence,
+}
+
+/// What turned the comment, when a contrast word ("but", "maar", "mais", "aber", "pero")
+/// is followed by something that says which way it leans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Turn {
+    #[default]
+    None,
+    /// "Lovely food, but we waited an hour": a complaint, the praise came first.
+    ToComplaint,
+    /// "Slow delivery, but worth every penny": leans to praise after a complaint.
+    ToPraise,
+}
+
+/// The signals one text gave, counted: what [`crate::confidence`] weighs to say how sure
+/// a label is and whether a person should see the item before it is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Evidence {
+    /// Words that say something went wrong ("never arrived", "refund", "doesn't work").
+    pub complaint: u8,
+    /// Negative words ("terrible", "slow"), and praise words negated ("not good").
+    pub negative: u8,
+    /// Praise words, and negative words negated ("not bad").
+    pub positive: u8,
+    /// Of `positive`: negative words negated ("not bad", "kein Problem").
+    pub praise_by_negation: u8,
+    /// Irony markers: sarcasm phrases, scare quotes, deadpan one-word praise at the end.
+    pub irony: u8,
+    /// Weak signs of a problem ("again", "a week later", "why").
+    pub hints: u8,
+    /// Words naming what it is about (delivery, billing, …).
+    pub themes: u8,
+    pub question: bool,
+    pub turn: Turn,
+    /// Before a [`Turn::ToPraise`], a complaint stated plainly (a complaint word and a
+    /// second signal): the praise after it does not undo it.
+    pub complaint_before_turn: bool,
+    /// A number of minutes, hours, days or weeks: a wait described.
+    pub duration: bool,
+    /// Profanity or insults.
+    pub swearing: bool,
+}
+
+impl Evidence {
+    /// Whether anything says a problem, however weakly.
+    pub fn problem(&self) -> bool {
+        self.complaint > 0 || self.negative > 0 || self.irony > 0 || self.hints > 0
+    }
+
+    /// The signals that decided, in words, for staff: "complaint ×1, praise ×2, turn → complaint".
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        for (name, n) in [
+            ("complaint", self.complaint),
+            ("negative", self.negative),
+            ("praise", self.positive),
+            ("irony", self.irony),
+            ("hint", self.hints),
+            ("theme", self.themes),
+        ] {
+            if n > 0 {
+                parts.push(format!("{name} ×{n}"));
+            }
+        }
+        if self.praise_by_negation > 0 {
+            parts.push(format!("negated complaint ×{}", self.praise_by_negation));
+        }
+        match self.turn {
+            Turn::None => {}
+            Turn::ToComplaint => parts.push("turn → complaint".into()),
+            Turn::ToPraise => parts.push("turn → praise".into()),
+        }
+        if self.question {
+            parts.push("question mark".into());
+        }
+        if self.swearing {
+            parts.push("swearing".into());
+        }
+        if parts.is_empty() {
+            "no signal".into()
+        } else {
+            parts.join(", ")
+        }
+    }
 }
 
 /// Entries are borrowed from the compiled-in file (no copies at start-up), so they are
@@ -215,6 +301,10 @@ struct Lexicon<'a> {
     positive: Entries<'a>,
     #[serde(borrow)]
     sarcasm: Entries<'a>,
+    /// Words that turn a comment ("but", "maar", "mais", "aber", "pero"): what follows the
+    /// last one outweighs what came before.
+    #[serde(borrow)]
+    contrast: Entries<'a>,
     #[serde(borrow)]
     hints: Entries<'a>,
     #[serde(borrow)]
@@ -325,6 +415,7 @@ impl<'a> Lexicon<'a> {
             complaint: Vec::new(),
             positive: Vec::new(),
             sarcasm: Vec::new(),
+            contrast: Vec::new(),
             hints: Vec::new(),
             insults: Vec::new(),
             profanity: Vec::new(),
@@ -344,6 +435,7 @@ impl<'a> Lexicon<'a> {
             ("complaint", &self.complaint),
             ("positive", &self.positive),
             ("sarcasm", &self.sarcasm),
+            ("contrast", &self.contrast),
             ("hints", &self.hints),
             ("insults", &self.insults),
             ("profanity", &self.profanity),
@@ -471,6 +563,7 @@ struct Compiled {
     complaint: Patterns,
     positive: Patterns,
     sarcasm: Patterns,
+    contrast: Patterns,
     hints: Patterns,
     insults: Patterns,
     profanity: Patterns,
@@ -491,6 +584,7 @@ impl Compiled {
             complaint: Patterns::new(&lexicon.complaint),
             positive: Patterns::new(&lexicon.positive),
             sarcasm: Patterns::new(&lexicon.sarcasm),
+            contrast: Patterns::new(&lexicon.contrast),
             hints: Patterns::new(&lexicon.hints),
             insults: Patterns::new(&lexicon.insults),
             profanity: Patterns::new(&lexicon.profanity),
@@ -685,6 +779,57 @@ struct Marks {
     censored: bool,
     /// Shouting: three or more ! or ?.
     shouting: bool,
+    /// Two clock times ("ordered at 19:50, came at 22:10"): a wait described, a complaint
+    /// without a complaint word.
+    wait: bool,
+    /// A percentage ("70% off", "-70 %"): with a spam word, an advertisement.
+    percent: bool,
+}
+
+/// Words of a length of time, after a number ("40 minutes", "drie dagen" is not counted).
+const DURATIONS: [&str; 16] = [
+    "min", "hour", "uur", "stund", "heure", "hora", "day", "dag", "tag", "jour", "dia", "week",
+    "woche", "semaine", "semana", "maand",
+];
+
+/// How many clock times a text names: 19:50, 7.10pm, 20h10, 9am.
+fn clock_times(text: &str) -> usize {
+    let chars: Vec<char> = text.chars().collect();
+    let mut count = 0;
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() || (i > 0 && chars[i - 1].is_alphanumeric()) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && chars[i].is_ascii_digit() {
+            i += 1;
+        }
+        let hours = i - start;
+        let rest: String = chars[i..].iter().take(4).collect::<String>().to_lowercase();
+        let minutes = |sep: char| {
+            rest.starts_with(sep)
+                && rest
+                    .chars()
+                    .skip(1)
+                    .take(2)
+                    .filter(char::is_ascii_digit)
+                    .count()
+                    == 2
+        };
+        if hours <= 2
+            && (minutes(':')
+                || minutes('.')
+                || minutes('h')
+                || rest.starts_with("am")
+                || rest.starts_with("pm"))
+        {
+            count += 1;
+            i += 3;
+        }
+    }
+    count
 }
 
 /// Builds the token list, keeping track of clauses and sentences.
@@ -790,6 +935,11 @@ fn tokenize(text: &str) -> (Vec<Token>, Marks) {
     let (tokens, mut marks) = (t.tokens, t.marks);
     marks.quoted = quoted_phrase(text);
     marks.shouting = ["!!", "??", "?!", "!?"].iter().any(|m| text.contains(m));
+    marks.wait = clock_times(text) >= 2;
+    marks.percent = text
+        .char_indices()
+        .filter(|(_, c)| *c == '%')
+        .any(|(i, _)| text[..i].trim_end().ends_with(|c: char| c.is_ascii_digit()));
     let currency_words = ["euro", "euros", "eur", "dollar", "dollars", "pounds", "usd"];
     marks.money |= tokens.windows(2).any(|w| {
         w[0].word.chars().all(|c| c.is_ascii_digit())
@@ -852,6 +1002,11 @@ struct Signals {
     /// The last sentence is one word of praise ("Paid for express, came a week later.
     /// Lovely."): with a hint of a problem before it, deadpan.
     deadpan: bool,
+    /// Of `positive`: negative words negated.
+    praise_by_negation: usize,
+    /// What follows the last contrast word leans this way.
+    turn: Turn,
+    complaint_before_turn: bool,
     themes: Vec<(Theme, usize)>,
     matched: Vec<String>,
 }
@@ -923,6 +1078,62 @@ impl Matcher<'_> {
 }
 
 fn signals(tokens: &[Token], lexicons: &Lexicons, sources: &[&Compiled], trace: bool) -> Signals {
+    let mut s = sentiment(tokens, lexicons, sources, trace);
+    let all = |list: fn(&Compiled) -> &Patterns| sources.iter().flat_map(move |c| &list(c).0);
+    // The last contrast word: what follows it is read on its own, and outweighs what came
+    // before ("Lovely food, but we waited an hour").
+    let last_contrast = all(|c| &c.contrast)
+        .flat_map(|p| (0..tokens.len()).filter_map(move |i| p.match_at(tokens, i).map(|e| (i, e))))
+        .filter(|&(i, e)| e > i)
+        .max();
+    if let Some((_, end)) = last_contrast.filter(|&(_, end)| end < tokens.len()) {
+        let tail = sentiment(&tokens[end..], lexicons, sources, false);
+        let head = sentiment(&tokens[..end], lexicons, sources, false);
+        let complaint_after = tail.complaint + tail.negative + tail.sarcasm > 0 || tail.hints >= 1;
+        let praise_after = tail.positive > 0 && !complaint_after;
+        let head_bad = head.complaint + head.negative + head.hints > 0;
+        let head_praise = head.positive > 0 && !head_bad;
+        s.complaint_before_turn = head.complaint > 0 && head.complaint + head.negative >= 2;
+        s.turn = if complaint_after {
+            Turn::ToComplaint
+        } else if praise_after && head_bad {
+            Turn::ToPraise
+        } else if head_praise && tail.positive <= 1 {
+            // Praise, then "but" and something that is not clearly more praise ("Great
+            // shop, but the man at the till was snappy"): what came after is the point.
+            Turn::ToComplaint
+        } else {
+            Turn::None
+        };
+    }
+    let mut m = Matcher {
+        tokens,
+        negations: &lexicons.negations,
+        trace,
+        matched: Vec::new(),
+    };
+    // Themes may share words with sentiment ("late", "rude"): counted on their own, all
+    // together, phrases first (and worth two: they are the more specific).
+    let mut used = vec![false; tokens.len()];
+    s.themes = Theme::ALL.iter().map(|t| (*t, 0)).collect();
+    for (phrases, weight) in [(true, 2), (false, 1)] {
+        for i in 0..6 {
+            let theme = sources.first().map_or(Theme::ALL[i], |c| c.themes[i].0);
+            let patterns = sources.iter().flat_map(|c| &c.themes[i].1.0);
+            let (plain, negated) = m.count(theme.as_str(), patterns, &mut used, phrases);
+            let hits = plain + negated;
+            if let Some((_, n)) = s.themes.iter_mut().find(|(t, _)| *t == theme) {
+                *n += weight * hits;
+            }
+        }
+    }
+    s.matched.append(&mut m.matched);
+    s
+}
+
+/// The sentiment signals of `tokens` (no themes, no contrast): of a whole text, or of the
+/// part after a contrast word.
+fn sentiment(tokens: &[Token], lexicons: &Lexicons, sources: &[&Compiled], trace: bool) -> Signals {
     let mut m = Matcher {
         tokens,
         negations: &lexicons.negations,
@@ -955,25 +1166,11 @@ fn signals(tokens: &[Token], lexicons: &Lexicons, sources: &[&Compiled], trace: 
         // A complaint word stays one when negated ("no refund", "pas remboursé").
         s.complaint += c + c_negated;
         s.positive += p + n_negated;
+        s.praise_by_negation += n_negated;
         s.negative += n + p_negated;
     }
     for phrases in [true, false] {
         s.hints += m.count("hints", all(|c| &c.hints), &mut used, phrases).0;
-    }
-    // Themes may share words with sentiment ("late", "rude"): counted on their own, all
-    // together, phrases first (and worth two: they are the more specific).
-    let mut used = vec![false; tokens.len()];
-    s.themes = Theme::ALL.iter().map(|t| (*t, 0)).collect();
-    for (phrases, weight) in [(true, 2), (false, 1)] {
-        for i in 0..6 {
-            let theme = sources.first().map_or(Theme::ALL[i], |c| c.themes[i].0);
-            let patterns = sources.iter().flat_map(|c| &c.themes[i].1.0);
-            let (plain, negated) = m.count(theme.as_str(), patterns, &mut used, phrases);
-            let hits = plain + negated;
-            if let Some((_, n)) = s.themes.iter_mut().find(|(t, _)| *t == theme) {
-                *n += weight * hits;
-            }
-        }
     }
     // A question opener as the first word, after any greeting ("Hi guys, do you…").
     let is_greeting = |t: &Token| {
@@ -1052,13 +1249,53 @@ fn analyse_in(text: &str, lang: Language, unsure: bool, trace: bool) -> (Analysi
     let lexicons = &*LEXICONS;
     let (tokens, marks) = tokenize(text);
     let register = lexicons.of(lang).and_then(|own| register_of(&tokens, own));
-    let s = signals(&tokens, lexicons, &lexicons.sources(lang, unsure), trace);
+    let sources = lexicons.sources(lang, unsure);
+    let mut s = signals(&tokens, lexicons, &sources, trace);
+    // "Brilliant, that's the third parcel you've lost": one word of praise alone before a
+    // problem is irony.
+    let first_clause = tokens.iter().take_while(|t| t.clause == 0).count();
+    if first_clause == 1 && tokens.len() > 1 {
+        let opener = sentiment(&tokens[..1], lexicons, &sources, false);
+        let rest = sentiment(&tokens[1..], lexicons, &sources, false);
+        if opener.positive == 1 && rest.complaint + rest.negative > 0 {
+            s.sarcasm += 1;
+            if trace {
+                s.matched
+                    .push("sarcasm: one word of praise before a problem".into());
+            }
+        }
+    }
+    if marks.wait {
+        s.complaint += 1;
+        if trace {
+            s.matched.push("complaint: two clock times (a wait)".into());
+        }
+    }
     let theme = leading_theme(&s.themes);
     let label = decide_label(&tokens, &marks, &s);
+    let small = |n: usize| u8::try_from(n).unwrap_or(u8::MAX);
+    let evidence = Evidence {
+        complaint: small(s.complaint),
+        negative: small(s.negative),
+        positive: small(s.positive),
+        praise_by_negation: small(s.praise_by_negation),
+        irony: small(s.sarcasm + usize::from(marks.quoted) + usize::from(s.deadpan && s.hints > 0)),
+        hints: small(s.hints + usize::from(marks.shouting)),
+        themes: small(s.themes.iter().map(|(_, n)| n).sum()),
+        question: marks.question,
+        turn: s.turn,
+        complaint_before_turn: s.complaint_before_turn,
+        duration: tokens.windows(2).any(|w| {
+            w[0].word.chars().all(|c| c.is_ascii_digit())
+                && DURATIONS.iter().any(|d| w[1].word.starts_with(d))
+        }),
+        swearing: s.profanity + s.insults + usize::from(marks.censored) > 0,
+    };
     let analysis = Analysis {
         label,
         theme: theme.filter(|_| label == Label::Negative),
         register,
+        evidence,
     };
     (analysis, s)
 }
@@ -1077,7 +1314,7 @@ fn decide_label(tokens: &[Token], marks: &Marks, s: &Signals) -> Label {
     let spam = s.spam
         + usize::from(marks.link)
         + usize::from(marks.phone)
-        + usize::from(marks.money && s.spam > 0);
+        + usize::from((marks.money || marks.percent) && s.spam > 0);
     let short = tokens.len() <= 8;
     if spam >= 3
         || (spam >= 2 && !(s.complaint > 0 && s.spam <= 1))
@@ -1089,7 +1326,7 @@ fn decide_label(tokens: &[Token], marks: &Marks, s: &Signals) -> Label {
     // Insults with nothing to act on are trolling; swearing alone too. Around a real
     // problem both are a furious customer, who is answered (without repeating them).
     let swearing = s.profanity + usize::from(marks.censored);
-    if s.insults > 0 && !problem {
+    if s.insults > 0 && (!problem || (s.complaint == 0 && s.negative == 0 && s.hints <= 1)) {
         return Label::Abusive;
     }
     if swearing > 0 && !problem && s.negative == 0 && s.positive == 0 && s.hints == 0 {
@@ -1098,6 +1335,7 @@ fn decide_label(tokens: &[Token], marks: &Marks, s: &Signals) -> Label {
 
     let hints = s.hints + usize::from(marks.quoted) + usize::from(marks.shouting);
     if s.complaint > 0
+        || s.turn == Turn::ToComplaint
         || s.sarcasm > 0
         || s.negative > 0
         || swearing + s.insults > 0
@@ -1123,6 +1361,11 @@ fn decide_label(tokens: &[Token], marks: &Marks, s: &Signals) -> Label {
     }
     if s.opener {
         return Label::Question;
+    }
+    // Something named without praise or a question ("Sushis commandés à 20h10, livrés à
+    // 22h35"): a fault described, a complaint.
+    if themes > 0 {
+        return Label::Negative;
     }
     Label::Neutral
 }

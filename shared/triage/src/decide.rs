@@ -1,7 +1,8 @@
 //! The decision for one piece of feedback: skip it (and why), or answer it (what to say
 //! publicly, what privately, and what staff should do next).
 
-use crate::classify::analyse_unsure;
+use crate::classify::{Analysis, Turn, analyse_unsure};
+use crate::confidence::{self, Boldness, Confidence};
 use crate::language::detect;
 use crate::templates::{self, Drafts, Item, Placeholders, TemplateSet};
 use crate::{Label, Language};
@@ -9,7 +10,7 @@ use feedback::page::PageConfig;
 pub use feedback::page::ReplyMode;
 pub use feedback::records::SkipReason;
 use feedback::{Feedback, FeedbackKind, Rating};
-use platforms::capabilities::{AuthorNames, Capabilities};
+use platforms::capabilities::Capabilities;
 use time::{Duration, OffsetDateTime};
 
 /// A page's settings that shape the decision (the rest of its configuration, such as
@@ -33,6 +34,13 @@ pub struct PageSettings {
     pub contact: String,
     /// Items older than this (by when they were written) are not answered.
     pub max_age_hours: u32,
+    /// How readily an item whose signals disagree is held for a person.
+    pub boldness: Boldness,
+    /// Digests ([`crate::templates::reply_digest`]) of the page's latest public replies
+    /// (the responder keeps the last [`feedback::page::RECENT_REPLIES`]): a reply is not
+    /// worded like any of them while another variant is free. Not configuration: the
+    /// responder fills it from the page's record.
+    pub recent_replies: Vec<String>,
 }
 
 impl Default for PageSettings {
@@ -46,6 +54,8 @@ impl Default for PageSettings {
             signature: "– {brand}".into(),
             contact: String::new(),
             max_age_hours: 72,
+            boldness: Boldness::default(),
+            recent_replies: Vec::new(),
         }
     }
 }
@@ -77,15 +87,20 @@ impl PageSettings {
                 .clone()
                 .unwrap_or_else(|| defaults.contact.clone()),
             max_age_hours: config.max_age_hours.unwrap_or(defaults.max_age_hours),
+            boldness: config.boldness.unwrap_or(defaults.boldness),
+            recent_replies: defaults.recent_replies.clone(),
         }
     }
 }
 
 /// What happened to an item since it was written.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ItemState {
     pub removed: bool,
     pub edited: bool,
+    /// The digest of the public reply already drafted for the item (a redelivery, an
+    /// approval): the same words are drafted again when they are among ours.
+    pub replied_with: Option<String>,
 }
 
 /// The follow-up task to open.
@@ -108,21 +123,31 @@ pub enum Decision {
         drafts: Drafts,
         /// `None` for praise: a thank-you needs no follow-up.
         task: Option<TaskDraft>,
+        /// How sure the label is and why; with a hold, nothing is posted until a person
+        /// approves (the task is opened, flagged and announced).
+        confidence: Confidence,
     },
 }
 
 /// The label of an item: for a review the rating leads and the text refines it; a
 /// comment is labelled from its text alone. `None`: nothing to read or rate.
-fn label_of(from_text: Option<Label>, rating: Option<Rating>) -> Option<Label> {
+fn label_of(analysis: Option<&Analysis>, rating: Option<Rating>) -> Option<Label> {
+    let from_text = analysis.map(|a| a.label);
     let Some(stars) = rating.map(Rating::stars) else {
         return from_text;
     };
+    // Three stars with praise and then something concrete ("Good food, but the bill was
+    // wrong"): mixed, answered as a complaint that thanks for the good part.
+    let mixed = analysis.is_some_and(|a| {
+        a.evidence.turn == Turn::ToComplaint || (a.evidence.themes > 0 && a.evidence.positive > 0)
+    });
     Some(match (stars, from_text) {
         (_, Some(label @ (Label::Spam | Label::Threat))) => label,
         // One or two stars is a complaint, whatever words it uses.
         (1 | 2, _) => Label::Negative,
         // Three stars is mixed: the text says which way it leans; praise is not assumed.
         (3, Some(label @ (Label::Negative | Label::Question))) => label,
+        (3, _) if mixed => Label::Negative,
         (3, _) => Label::Neutral,
         // Four or five stars is praise unless the text raises a problem or a question.
         (_, Some(label @ (Label::Negative | Label::Question | Label::Abusive))) => label,
@@ -168,7 +193,8 @@ pub fn decide(
     let (language, sure) = text.map_or((fallback, false), |t| detect(t, fallback));
     // A text too short to tell its language is read with every language's words.
     let analysis = text.map(|t| analyse_unsure(t, language, !sure));
-    let Some(label) = label_of(analysis.map(|a| a.label), feedback.rating) else {
+    let text_label = analysis.map(|a| a.label);
+    let Some(label) = label_of(analysis.as_ref(), feedback.rating) else {
         return skip(SkipReason::NoText, None, None);
     };
     match label {
@@ -187,10 +213,7 @@ pub fn decide(
         && capabilities.private_message_allowed(written, now);
     let placeholders = Placeholders {
         // A handle is never echoed; a display name only when it reads as a name.
-        name: feedback
-            .author_name
-            .clone()
-            .filter(|_| capabilities.author_names == AuthorNames::DisplayNames),
+        name: templates::greeting_name(feedback.author_name.as_deref(), capabilities.author_names),
         brand: page.brand_name.clone(),
         signature: page.signature.clone(),
         contact: page.contact.clone(),
@@ -200,7 +223,17 @@ pub fn decide(
         register: analysis.and_then(|a| a.register),
         label,
         theme: analysis.and_then(|a| a.theme),
+        // "Good X, but Y" (and three stars with both): thanked for X, apologised for Y.
+        // Never where irony is read: that praise is not meant.
+        mixed: analysis.is_some_and(|a| {
+            let e = &a.evidence;
+            e.positive > e.praise_by_negation
+                && e.irony == 0
+                && (e.turn == Turn::ToComplaint || feedback.rating.is_some_and(|r| r.stars() == 3))
+        }),
         id: feedback.item_id.as_str(),
+        avoid: &page.recent_replies,
+        prefer: state.replied_with.as_deref(),
     };
     let mut drafts = templates::draft(templates, item, &placeholders, private_allowed);
     if let Some(public) = capabilities.public_replies {
@@ -210,16 +243,34 @@ pub fn decide(
     if let Some(limit) = capabilities.private_channel.limit() {
         drafts.private = drafts.private.map(|p| limit.fit(p));
     }
-    let task =
-        (label != Label::Positive || capabilities.public_replies.is_none()).then(|| TaskDraft {
-            due_at: feedback.received_at + Duration::hours(i64::from(page.sla_hours)),
-            next_step: drafts.next_step.clone(),
-        });
+    let confidence = confidence::assess(
+        label,
+        text_label,
+        analysis.as_ref().map(|a| &a.evidence),
+        feedback.rating.map(Rating::stars),
+        page.boldness,
+    );
+    // A held item always gets a task: that is where a person approves it. Its customer
+    // waits for an answer, so it is due within the hour (and sorts first in the queues,
+    // which are ordered by due time; the sweeper escalates it when it is not looked at).
+    let sla_hours = if confidence.hold.is_some() {
+        page.sla_hours.min(1)
+    } else {
+        page.sla_hours
+    };
+    let task = (label != Label::Positive
+        || capabilities.public_replies.is_none()
+        || confidence.hold.is_some())
+    .then(|| TaskDraft {
+        due_at: feedback.received_at + Duration::hours(i64::from(sla_hours)),
+        next_step: drafts.next_step.clone(),
+    });
     Decision::Answer {
         label,
         language,
         drafts,
         task,
+        confidence,
     }
 }
 
@@ -342,6 +393,7 @@ mod tests {
             language,
             drafts,
             task,
+            ..
         } = d
         else {
             panic!("expected an answer, got {d:?}");
@@ -394,7 +446,7 @@ mod tests {
         let c = comment("Slecht!");
         let removed = ItemState {
             removed: true,
-            edited: false,
+            ..ItemState::default()
         };
         assert!(matches!(
             decide(&c, removed, &page(), &SOCIAL, &t, NOW),
@@ -404,8 +456,8 @@ mod tests {
             }
         ));
         let edited = ItemState {
-            removed: false,
             edited: true,
+            ..ItemState::default()
         };
         assert!(matches!(
             decide(&c, edited, &page(), &SOCIAL, &t, NOW),
@@ -498,6 +550,7 @@ mod tests {
             language,
             drafts,
             task,
+            ..
         } = decide_on(&review(1, None), &page(), &REVIEWS)
         else {
             panic!("a bare one-star review is answered");
@@ -574,6 +627,116 @@ mod tests {
         assert_eq!(settings.max_age_hours, page().max_age_hours);
     }
 
+    #[test]
+    fn good_x_but_y_is_a_complaint_that_thanks_for_x_and_apologises_for_y() {
+        let (label, _, drafts, _) = answer(decide_on(
+            &comment("Great shop and lovely stock, but the man at the till was rude to my mum."),
+            &page(),
+            &SOCIAL,
+        ));
+        assert_eq!(label, Label::Negative);
+        assert!(
+            drafts.public.contains("what went well") || drafts.public.contains("part of it"),
+            "{}",
+            drafts.public
+        );
+        assert!(drafts.public.contains("sorry"), "{}", drafts.public);
+    }
+
+    #[test]
+    fn sarcasm_is_never_thanked_even_with_a_contrast() {
+        let (label, _, drafts, _) = answer(decide_on(
+            &comment(
+                "Oh great, thanks for nothing, but the parcel is still missing after two weeks.",
+            ),
+            &page(),
+            &SOCIAL,
+        ));
+        assert_eq!(label, Label::Negative);
+        assert!(
+            !drafts.public.contains("what went well") && !drafts.public.contains("part of it"),
+            "{}",
+            drafts.public
+        );
+    }
+
+    #[test]
+    fn no_two_replies_on_a_page_read_alike_within_its_last_twenty() {
+        let texts = [
+            (Language::En, "Terrible, my parcel never arrived."),
+            (Language::En, "Do you open on Sundays?"),
+            (Language::En, "Lovely people, thank you!"),
+            (Language::Nl, "Mijn pakket is nooit aangekomen, slecht."),
+            (Language::Nl, "Super vriendelijk geholpen, dank jullie wel!"),
+            (Language::Fr, "Colis jamais reçu, c'est nul."),
+            (Language::Fr, "Merci beaucoup, service parfait !"),
+            (Language::De, "Paket nie angekommen, schlecht."),
+            (Language::De, "Vielen Dank, toller Service!"),
+            (Language::Es, "El pedido nunca llegó, fatal."),
+            (Language::Es, "¡Muchas gracias, servicio perfecto!"),
+        ];
+        for (lang, text) in texts {
+            for name in [None, Some("Sam Jansen")] {
+                let mut page = PageSettings {
+                    default_language: lang,
+                    ..page()
+                };
+                let mut posted: Vec<String> = Vec::new();
+                for n in 0..45 {
+                    let mut c = comment(text);
+                    c.item_id = ItemId::parse(format!("777_{n}")).unwrap();
+                    c.author_name = name.map(str::to_owned);
+                    let Decision::Answer { drafts, .. } = decide_on(&c, &page, &REVIEWS) else {
+                        panic!("{text:?} is answered");
+                    };
+                    let window = &posted[posted.len().saturating_sub(20)..];
+                    assert!(
+                        !window.contains(&drafts.public),
+                        "{lang} {text:?} #{n} repeats: {}",
+                        drafts.public
+                    );
+                    posted.push(drafts.public.clone());
+                    page.recent_replies.push(drafts.digest.clone());
+                    let extra = page.recent_replies.len().saturating_sub(20);
+                    page.recent_replies.drain(..extra);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_redelivery_keeps_the_words_it_drafted_whatever_was_said_since() {
+        let c = comment("Mijn pakket is nooit aangekomen, slecht.");
+        let first = answer(decide_on(&c, &page(), &REVIEWS)).2;
+        let t = TemplateSet::builtin().unwrap();
+        // Since then the page answered in those very words (and every other wording too).
+        let page = PageSettings {
+            recent_replies: vec![first.digest.clone(), "0123456789abcdef".into()],
+            ..page()
+        };
+        let state = ItemState {
+            replied_with: Some(first.digest.clone()),
+            ..ItemState::default()
+        };
+        let again = answer(decide(&c, state, &page, &REVIEWS, &t, NOW)).2;
+        assert_eq!(again, first);
+        // Words that are not one of our drafts are not taken over: the usual choice.
+        let planted = ItemState {
+            replied_with: Some("ffffffffffffffff".into()),
+            ..ItemState::default()
+        };
+        let fresh = answer(decide(
+            &c,
+            planted,
+            &PageSettings::default(),
+            &REVIEWS,
+            &t,
+            NOW,
+        ))
+        .2;
+        assert_ne!(fresh.digest, "ffffffffffffffff");
+    }
+
     fn answer(d: Decision) -> (Label, Language, Drafts, Option<TaskDraft>) {
         match d {
             Decision::Answer {
@@ -581,6 +744,7 @@ mod tests {
                 language,
                 drafts,
                 task,
+                ..
             } => (label, language, drafts, task),
             Decision::Skip { .. } => panic!("expected an answer, got {d:?}"),
         }

@@ -9,11 +9,14 @@
 //! - [`templates`]: the reply wording, one JSON file per language under `templates/`, in
 //!   both registers where the language has two, overridable per page; variants picked
 //!   deterministically per item.
+//! - [`confidence`]: how sure a label is and why, and whether the item is held for a
+//!   person (signals that disagree or are too weak) instead of answered.
 //! - [`decide`]: the whole decision for one item: skip (and why) or answer (what, how),
 //!   from the item, the page's settings and the platform's capabilities (never its name).
 //!   For reviews the rating leads and the text refines.
 
 pub mod classify;
+pub mod confidence;
 pub mod decide;
 pub mod language;
 pub mod templates;
@@ -22,6 +25,8 @@ pub use decide::{
     Decision, ItemState, PageSettings, ReplyMode, SkipReason, TaskDraft, decide, task_for_skip,
 };
 pub use templates::{Drafts, TemplateSet};
+
+pub use confidence::{Boldness, Confidence, HoldReason};
 
 pub use classify::{Label, Register, Theme, classify, complaint_theme, detect_register};
 

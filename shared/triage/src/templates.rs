@@ -20,6 +20,7 @@
 
 use crate::classify::{Register, Theme};
 use crate::{Label, Language};
+use platforms::capabilities::AuthorNames;
 use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -57,6 +58,10 @@ pub struct Apologies {
     pub service: Vec<String>,
     pub website: Vec<String>,
     pub price: Vec<String>,
+    /// For mixed feedback ("Good X, but Y"): one short clause thanking for the good part,
+    /// put before the apology. Empty: the apology alone.
+    #[serde(default)]
+    pub mixed: Vec<String>,
 }
 
 impl Apologies {
@@ -116,6 +121,12 @@ pub struct Resolutions {
 pub struct LanguageTemplates {
     pub greeting: String,
     pub greeting_anonymous: String,
+    /// Other greetings (with `{name}`, and without), used only when the page's recent
+    /// replies already used every wording with the first one.
+    #[serde(default)]
+    pub greeting_more: Vec<String>,
+    #[serde(default)]
+    pub greeting_anonymous_more: Vec<String>,
     /// `{signature}` when the page has no brand name.
     pub sign_off: String,
     /// Shown only when a contact is set: "You can also reach us at {contact}."
@@ -180,6 +191,8 @@ impl LanguageTemplates {
         ];
         let a = &mut self.apology;
         for list in [
+            &mut self.greeting_more,
+            &mut self.greeting_anonymous_more,
             &mut self.public.negative,
             &mut self.public.question,
             &mut self.public.neutral,
@@ -196,6 +209,7 @@ impl LanguageTemplates {
             &mut a.service,
             &mut a.website,
             &mut a.price,
+            &mut a.mixed,
         ] {
             texts.extend(list.iter_mut());
         }
@@ -474,6 +488,17 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
     tidy
 }
 
+/// The name every text to a customer may greet them by (replies, the update request, the
+/// "resolved" note): the first name of a display name that reads as a name
+/// ([`first_name`]); never a handle, whatever it looks like. `None`: the anonymous
+/// greeting.
+pub fn greeting_name(author_name: Option<&str>, names: AuthorNames) -> Option<String> {
+    match names {
+        AuthorNames::DisplayNames => author_name.and_then(first_name),
+        AuthorNames::Handles => None,
+    }
+}
+
 /// The first name of a display name, for a friendly greeting: only when the whole name
 /// reads as a name — letters, combining marks, apostrophes, hyphens and spaces, plus
 /// initials ("Anke V."). Anything else (a username such as `shop.scam.example`, digits,
@@ -543,7 +568,16 @@ fn is_invisible(c: char) -> bool {
 /// `template` filled for one customer; `{sorry}` is the general apology.
 pub fn render(template: &str, lang: &LanguageTemplates, placeholders: &Placeholders) -> String {
     let sorry = lang.apology.general.first().map_or("", String::as_str);
-    render_with(template, lang, placeholders, sorry)
+    render_with(template, lang, placeholders, sorry, 0)
+}
+
+/// The greetings there are for a reply: the first, then the others.
+fn greetings(lang: &LanguageTemplates, named: bool) -> usize {
+    1 + if named {
+        lang.greeting_more.len()
+    } else {
+        lang.greeting_anonymous_more.len()
+    }
 }
 
 fn render_with(
@@ -551,11 +585,19 @@ fn render_with(
     lang: &LanguageTemplates,
     placeholders: &Placeholders,
     sorry: &str,
+    greeting_nth: usize,
 ) -> String {
     let name = placeholders.name.as_deref().and_then(first_name);
+    let nth = |first: &String, more: &[String]| {
+        greeting_nth
+            .checked_sub(1)
+            .and_then(|i| more.get(i % more.len().max(1)))
+            .unwrap_or(first)
+            .clone()
+    };
     let greeting = match &name {
-        Some(n) => fill(&lang.greeting, &[("name", n)]),
-        None => lang.greeting_anonymous.clone(),
+        Some(n) => fill(&nth(&lang.greeting, &lang.greeting_more), &[("name", n)]),
+        None => nth(&lang.greeting_anonymous, &lang.greeting_anonymous_more),
     };
     let brand = placeholders.brand.trim();
     let signature = if placeholders.signature.contains("{brand}") && !has_brand(brand) {
@@ -608,15 +650,30 @@ pub fn resolution(
 /// One of several variants, the same one every time for the same item, so a redelivery
 /// drafts the same words and replies under one post do not all read alike.
 pub fn pick<'t>(variants: &'t [String], item_id: &str, purpose: &str) -> &'t str {
+    pick_nth(variants, item_id, purpose, 0)
+}
+
+/// The variant `nth` places after the one [`pick`] chooses (wrapping round).
+fn pick_nth<'t>(variants: &'t [String], item_id: &str, purpose: &str, nth: usize) -> &'t str {
     let digest = Sha256::digest(format!("{purpose}:{item_id}").as_bytes());
     let n = u64::from_be_bytes([
         digest[0], digest[1], digest[2], digest[3], digest[4], digest[5], digest[6], digest[7],
     ]);
     let len = variants.len().max(1) as u64;
     variants
-        .get((n % len) as usize)
+        .get(((n % len + nth as u64 % len) % len) as usize)
         .map(String::as_str)
         .unwrap_or_default()
+}
+
+/// A short digest of a reply's words: what a page's recent replies are remembered by, so
+/// the next reply can be worded differently.
+pub fn reply_digest(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The texts drafted for one item.
@@ -630,6 +687,9 @@ pub struct Drafts {
     /// not sent after all (refused, failed, not approved): it claims none. Equal to
     /// `public` when nothing private is drafted.
     pub public_without_private: String,
+    /// [`reply_digest`] of `public` as worded (before it is fitted to the platform's
+    /// limit): what the page's recent replies remember it by.
+    pub digest: String,
 }
 
 /// What a draft is for.
@@ -639,9 +699,20 @@ pub(crate) struct Item<'a> {
     pub register: Option<Register>,
     pub label: Label,
     pub theme: Option<Theme>,
+    /// Praise came before the complaint ("Good X, but Y"): thank for it, then apologise.
+    pub mixed: bool,
     pub id: &'a str,
+    /// Digests ([`reply_digest`]) of the page's recent public replies: a wording among
+    /// them is not used again while another variant is free.
+    pub avoid: &'a [String],
+    /// The digest of the reply already drafted for this item (a redelivery, an approval):
+    /// that wording is kept when it is one of ours.
+    pub prefer: Option<&'a str>,
 }
 
+/// The drafts for one item: the variants [`pick`] chooses, unless the page's recent
+/// replies already used those words; then the next free combination of public wording
+/// and apology. The same item, page history and preference give the same drafts.
 pub(crate) fn draft(
     set: &TemplateSet,
     item: Item<'_>,
@@ -649,9 +720,93 @@ pub(crate) fn draft(
     private_allowed: bool,
 ) -> Drafts {
     let t = set.templates(item.language, item.register);
-    let sorry = pick(t.apology.of(item.theme), item.id, "apology");
+    let publics = match item.label {
+        Label::Negative => t.public.negative.len(),
+        Label::Question => t.public.question.len(),
+        Label::Positive => t.public.positive.len(),
+        _ => t.public.neutral.len(),
+    }
+    .max(1);
+    let apologies = t.apology.of(item.theme).len().max(1);
+    let named = placeholders.name.as_deref().and_then(first_name).is_some();
+    let greetings = greetings(t, named);
+    let combinations = if item.label == Label::Negative {
+        publics * greetings * apologies
+    } else {
+        publics * greetings
+    };
+    let mut first_free = None;
+    for nth in 0..combinations {
+        let drafts = draft_variant(
+            t,
+            item,
+            placeholders,
+            private_allowed,
+            nth,
+            (publics, greetings),
+        );
+        let digest = reply_digest(&drafts.public);
+        if item.prefer == Some(digest.as_str()) {
+            return Drafts { digest, ..drafts };
+        }
+        if first_free.is_none() && !item.avoid.contains(&digest) {
+            if item.prefer.is_none() {
+                return Drafts { digest, ..drafts };
+            }
+            first_free = Some(Drafts { digest, ..drafts });
+        }
+    }
+    first_free.unwrap_or_else(|| {
+        let drafts = draft_variant(
+            t,
+            item,
+            placeholders,
+            private_allowed,
+            0,
+            (publics, greetings),
+        );
+        Drafts {
+            digest: reply_digest(&drafts.public),
+            ..drafts
+        }
+    })
+}
+
+/// The drafts with the `nth` combination of public wording and apology after the picked
+/// ones (0: the picked ones).
+fn draft_variant(
+    t: &LanguageTemplates,
+    item: Item<'_>,
+    placeholders: &Placeholders,
+    private_allowed: bool,
+    nth: usize,
+    (publics, greetings): (usize, usize),
+) -> Drafts {
+    let (public_nth, greeting_nth, apology_nth) = (
+        nth % publics,
+        (nth / publics) % greetings,
+        nth / (publics * greetings),
+    );
+    let apology = pick_nth(t.apology.of(item.theme), item.id, "apology", apology_nth);
+    let sorry = match t.apology.mixed.as_slice() {
+        [] => apology.to_owned(),
+        _ if !item.mixed || item.label != Label::Negative => apology.to_owned(),
+        thanks => format!("{} {apology}", pick(thanks, item.id, "mixed")),
+    };
+    let sorry = sorry.as_str();
     let render = |variants: &[String], purpose: &str| {
-        render_with(pick(variants, item.id, purpose), t, placeholders, sorry)
+        let (nth, greeting) = if purpose == "public" {
+            (public_nth, greeting_nth)
+        } else {
+            (0, 0)
+        };
+        render_with(
+            pick_nth(variants, item.id, purpose, nth),
+            t,
+            placeholders,
+            sorry,
+            greeting,
+        )
     };
     let (with_private, alone, private, step, step_alone) = match item.label {
         Label::Negative => (
@@ -709,6 +864,7 @@ pub(crate) fn draft(
         private,
         next_step: next_step.clone(),
         public_without_private,
+        digest: String::new(),
     }
 }
 

@@ -22,14 +22,24 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use time::{Duration, OffsetDateTime};
 use triage::classify::{Register, Theme, analyse};
-use triage::{Decision, ItemState, Label, Language, PageSettings, SkipReason, TemplateSet, decide};
+use triage::{
+    Decision, HoldReason, ItemState, Label, Language, PageSettings, SkipReason, TemplateSet, decide,
+};
 
-const CORPUS: [&str; 5] = [
+/// The first set, then `hard/`: 280 items written independently of the lexicons to test
+/// reading the whole comment (mixed, sarcasm, a fault described without a complaint word,
+/// three stars, a rating against the text, negated complaint words, warm thanks).
+const CORPUS: [&str; 10] = [
     include_str!("corpus/nl.jsonl"),
     include_str!("corpus/en.jsonl"),
     include_str!("corpus/fr.jsonl"),
     include_str!("corpus/de.jsonl"),
     include_str!("corpus/es.jsonl"),
+    include_str!("corpus/hard/nl.jsonl"),
+    include_str!("corpus/hard/en.jsonl"),
+    include_str!("corpus/hard/fr.jsonl"),
+    include_str!("corpus/hard/de.jsonl"),
+    include_str!("corpus/hard/es.jsonl"),
 ];
 
 #[derive(Debug, Deserialize)]
@@ -50,15 +60,44 @@ struct Entry {
     #[serde(default)]
     #[allow(dead_code)]
     source: Option<String>,
+    /// What makes a `hard/` entry hard (`mixed`, `sarcasm`, `symptom`, `three_star`,
+    /// `rating_contradiction`, `negated_praise`, `warm_thanks`, …): written independently
+    /// of the lexicons, to test reading the whole comment.
+    #[serde(default)]
+    kind: Option<String>,
+    /// From `hard/` (set on loading).
+    #[serde(skip)]
+    hard: bool,
 }
 
 fn corpus() -> Vec<Entry> {
     CORPUS
         .iter()
-        .flat_map(|file| file.lines())
-        .filter(|line| !line.trim().is_empty())
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .enumerate()
+        .flat_map(|(n, file)| file.lines().map(move |line| (n >= 5, line)))
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(hard, line)| {
+            let mut e: Entry = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+            e.hard = hard;
+            e
+        })
         .collect()
+}
+
+/// The theme a reply should name: `hard/` names a few the replies fold into broader ones
+/// (a wait and the staff are the service; cleanliness is the quality of the place).
+fn theme_of(name: &str) -> Option<Theme> {
+    match name {
+        "waiting_time" | "staff" => Some(Theme::Service),
+        "cleanliness" => Some(Theme::Quality),
+        other => Theme::parse(other),
+    }
+}
+
+/// Whether held-out misses may be printed: never while tuning (`TRIAGE_SHOW_HELD_OUT=1`
+/// once done).
+fn show(split: &str) -> bool {
+    split != "held_out" || std::env::var_os("TRIAGE_SHOW_HELD_OUT").is_some()
 }
 
 const NOW: OffsetDateTime = time::macros::datetime!(2026-03-02 12:00 UTC);
@@ -124,6 +163,30 @@ struct Outcome {
     theme_named: Option<bool>,
     /// The public reply mentions a private message that was not drafted.
     false_claim: bool,
+    /// Held for a person (drafted, not posted), and why.
+    held: Option<HoldReason>,
+    /// Posted without a person, and wrong (see [`wrong_post`]).
+    wrong_post: Option<&'static str>,
+    /// A complaint or question answered automatically and rightly.
+    automatic: bool,
+}
+
+/// What is wrong with posting `decision` for an entry labelled `want`, if anything: a
+/// complaint or question thanked as praise, a complaint answered as anything but one,
+/// praise apologised to or sent a private message, anything posted to spam, abuse or a
+/// threat.
+fn wrong_post(want: Label, decision: &Decision) -> Option<&'static str> {
+    let Decision::Answer { label, drafts, .. } = decision else {
+        return None;
+    };
+    match (want, *label) {
+        (Label::Negative | Label::Question, Label::Positive) => Some("thanked as praise"),
+        (Label::Negative, Label::Question | Label::Neutral) => Some("complaint not apologised to"),
+        (Label::Positive, Label::Negative) => Some("praise apologised to"),
+        (Label::Positive, _) if drafts.private.is_some() => Some("praise sent a private message"),
+        (Label::Spam | Label::Abusive | Label::Threat, _) => Some("spam, abuse or threat answered"),
+        _ => None,
+    }
 }
 
 /// Words that say a private message was sent.
@@ -192,7 +255,7 @@ fn judge(e: &Entry, n: usize, templates: &TemplateSet, misses: &mut String) -> O
     let theme_named = (answered && got_label == Some(Label::Negative))
         .then_some(analysis.theme)
         .flatten()
-        .map(|t| e.theme.as_deref().and_then(Theme::parse) == Some(t));
+        .map(|t| e.theme.as_deref().and_then(theme_of) == Some(t));
 
     let false_claim = match &decision {
         Decision::Answer {
@@ -203,6 +266,43 @@ fn judge(e: &Entry, n: usize, templates: &TemplateSet, misses: &mut String) -> O
         }
         Decision::Skip { .. } => false,
     };
+    let (held, signals) = match &decision {
+        Decision::Answer { confidence, .. } => (confidence.hold, confidence.signals.as_str()),
+        Decision::Skip { .. } => (None, ""),
+    };
+    let wrong = if held.is_some() {
+        None
+    } else {
+        wrong_post(want_label, &decision).or(false_claim.then_some("false private claim"))
+    };
+    let automatic = held.is_none()
+        && match want_label {
+            Label::Negative => routed_ok,
+            Label::Question => answered && wrong.is_none(),
+            _ => false,
+        };
+    let misses = &mut *misses;
+    let mut misses_sink = String::new();
+    let misses = if show(&e.split) {
+        misses
+    } else {
+        &mut misses_sink
+    };
+    let kind = e.kind.as_deref().unwrap_or("-");
+    if let Some(why) = wrong {
+        let _ = writeln!(
+            misses,
+            "  [{}] WRONG POST ({why}) {} {kind} {:?} rating {:?} → {:?} [{signals}]",
+            e.split, e.language, e.text, e.rating, got_label
+        );
+    }
+    if let Some(reason) = held {
+        let _ = writeln!(
+            misses,
+            "  [{}] held ({reason}) {} {} {kind} {:?} rating {:?} → {:?} [{signals}]",
+            e.split, e.language, want_label, e.text, e.rating, got_label
+        );
+    }
     if false_claim {
         let _ = writeln!(misses, "  [{}] FALSE PRIVATE CLAIM: {:?}", e.split, e.text);
     }
@@ -258,11 +358,14 @@ fn judge(e: &Entry, n: usize, templates: &TemplateSet, misses: &mut String) -> O
         register_ok,
         theme_named,
         false_claim,
+        held,
+        wrong_post: wrong,
+        automatic,
     }
 }
 
 /// Counts for one row of a table.
-#[derive(Default, Clone, Copy)]
+#[derive(Default, Clone)]
 struct Tally {
     n: usize,
     label: usize,
@@ -277,6 +380,12 @@ struct Tally {
     themes_named: usize,
     themes_wrong: usize,
     false_claims: usize,
+    wrong_posts: usize,
+    /// Complaints and questions.
+    answerable: usize,
+    automatic: usize,
+    held: usize,
+    held_reasons: BTreeMap<&'static str, usize>,
 }
 
 impl Tally {
@@ -286,6 +395,15 @@ impl Tally {
         self.routed += usize::from(o.routed_ok);
         self.language += usize::from(o.language_ok);
         self.false_claims += usize::from(o.false_claim);
+        self.wrong_posts += usize::from(o.wrong_post.is_some());
+        if let Some(reason) = o.held {
+            self.held += 1;
+            *self.held_reasons.entry(reason.as_str()).or_default() += 1;
+        }
+        if matches!(e.label.as_str(), "negative" | "question") {
+            self.answerable += 1;
+            self.automatic += usize::from(o.automatic);
+        }
         match e.label.as_str() {
             "negative" => {
                 self.complaints += 1;
@@ -331,6 +449,18 @@ impl Tally {
         )
     }
 
+    /// The figures the issue asks for: wrong posts, the automatic rate, what was held.
+    fn posting_row(&self, name: &str) -> String {
+        format!(
+            "  {name:<9} n={:<4} wrong posts {:<3} complaints+questions answered automatically {:<18} held {} {:?}",
+            self.n,
+            self.wrong_posts,
+            Self::pct(self.automatic, self.answerable),
+            self.held,
+            self.held_reasons,
+        )
+    }
+
     fn ratio(part: usize, whole: usize) -> f64 {
         if whole == 0 {
             1.0
@@ -346,7 +476,12 @@ struct Figures {
     by_class: BTreeMap<String, Tally>,
 }
 
+/// The figures of one split (or every one: `None`) of the first set, `hard/` or both.
 fn figures(split: &str) -> Figures {
+    figures_of("first set", Some(split), |e| !e.hard)
+}
+
+fn figures_of(name: &str, split: Option<&str>, keep: impl Fn(&Entry) -> bool) -> Figures {
     let templates = TemplateSet::builtin().unwrap();
     let mut misses = String::new();
     let mut f = Figures {
@@ -357,7 +492,7 @@ fn figures(split: &str) -> Figures {
     for (n, e) in corpus()
         .iter()
         .enumerate()
-        .filter(|(_, e)| e.split == split)
+        .filter(|(_, e)| split.is_none_or(|s| e.split == s) && keep(e))
     {
         let o = judge(e, n, &templates, &mut misses);
         f.total.add(e, &o);
@@ -367,7 +502,7 @@ fn figures(split: &str) -> Figures {
             .add(e, &o);
         f.by_class.entry(e.label.clone()).or_default().add(e, &o);
     }
-    println!("== {split} ==");
+    println!("== {name}, {} ==", split.unwrap_or("all splits"));
     println!("{}", f.total.row("all"));
     for (lang, t) in &f.by_language {
         println!("{}", t.row(lang));
@@ -375,7 +510,12 @@ fn figures(split: &str) -> Figures {
     for (class, t) in &f.by_class {
         println!("{}", t.row(class));
     }
-    println!("misses:\n{misses}");
+    println!("posting:");
+    println!("{}", f.total.posting_row("all"));
+    for (lang, t) in &f.by_language {
+        println!("{}", t.posting_row(lang));
+    }
+    println!("misses and holds (held-out ones only with TRIAGE_SHOW_HELD_OUT=1):\n{misses}");
     f
 }
 
@@ -409,7 +549,7 @@ fn the_corpus_is_large_varied_and_has_a_held_out_part() {
                 .as_deref()
                 .is_none_or(|r| Register::parse(r).is_some())
         );
-        assert!(e.theme.as_deref().is_none_or(|t| Theme::parse(t).is_some()));
+        assert!(e.theme.as_deref().is_none_or(|t| theme_of(t).is_some()));
         assert!(e.rating.is_none_or(|r| (1..=5).contains(&r)));
     }
 }
@@ -465,4 +605,39 @@ fn the_held_out_part_is_routed_and_classified_accurately() {
         t.false_claims, 0,
         "a private message claimed but not drafted"
     );
+}
+
+/// The rule the product is built on: nothing is posted wrongly. A complaint or question is
+/// never thanked as praise, a complaint always apologised to, praise never apologised to or
+/// sent a private message, spam, abuse and threats never answered, no private message
+/// claimed that was not drafted. An item held for a person is not posted, so not wrong.
+#[test]
+fn no_item_of_the_whole_corpus_would_be_posted_wrongly() {
+    for split in ["tune", "held_out"] {
+        let f = figures_of("whole corpus", Some(split), |_| true);
+        assert_eq!(f.total.wrong_posts, 0, "{split}: wrong public posts");
+        for (lang, t) in &f.by_language {
+            assert_eq!(t.wrong_posts, 0, "{split} {lang}: wrong public posts");
+        }
+    }
+}
+
+/// Holding is cheap, not free: at least 92 % of complaints and questions are answered
+/// automatically (and rightly), in every language; the rest are held with drafts.
+#[test]
+fn most_complaints_and_questions_are_answered_automatically() {
+    let f = figures_of("whole corpus", None, |_| true);
+    let t = &f.total;
+    assert!(
+        Tally::ratio(t.automatic, t.answerable) >= 0.92,
+        "{}",
+        t.posting_row("all")
+    );
+    for (lang, t) in &f.by_language {
+        assert!(
+            Tally::ratio(t.automatic, t.answerable) >= 0.92,
+            "{}",
+            t.posting_row(lang)
+        );
+    }
 }

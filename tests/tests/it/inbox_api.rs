@@ -130,16 +130,34 @@ impl Inbox {
     }
 }
 
-/// What Cognito's ID token for `who` says, as API Gateway's JWT authorizer passes it on.
+/// What Cognito's ID token for `who` says, as API Gateway's JWT authorizer passes it on
+/// (every claim as text, a list as `[a b]`). Vera is a viewer, Stan is staff, Nora is in
+/// no group; everyone else is an owner.
 fn claims(who: &str) -> Value {
-    json!({
+    let mut claims = json!({
         "iss": ISSUER,
         "aud": CLIENT,
         "token_use": "id",
         "sub": format!("sub-{who}"),
         "email": format!("{who}@bakkerij-zon.nl"),
+        "email_verified": "true",
         "cognito:username": format!("sub-{who}"),
-    })
+    });
+    let groups = match who {
+        "vera" => Some("[viewers]"),
+        "stan" => Some("[staff]"),
+        "nora" => None,
+        _ => Some("[owners]"),
+    };
+    if let Some(groups) = groups {
+        claims["cognito:groups"] = groups.into();
+    }
+    claims
+}
+
+/// How the history names `who`: their subject, shown with their verified e-mail.
+fn by(who: &str) -> String {
+    format!("{who}@bakkerij-zon.nl (sub-{who})")
 }
 
 /// An API Gateway (HTTP API, payload 2.0) request; `claims` as the authorizer verified them.
@@ -222,13 +240,13 @@ async fn the_queue_filters_by_overdue_page_platform_label_and_mine_and_pages_wit
     let now = OffsetDateTime::now_utc();
     // One task claimed by Bram, given back late: overdue.
     store
-        .claim_task(&key("777_111"), "bram@bakkerij-zon.nl", now)
+        .claim_task(&key("777_111"), &by("bram"), now)
         .await
         .unwrap();
     store
         .reopen_task(
             &key("777_111"),
-            "bram@bakkerij-zon.nl",
+            &by("bram"),
             None,
             now - time::Duration::hours(2),
             now,
@@ -236,7 +254,7 @@ async fn the_queue_filters_by_overdue_page_platform_label_and_mine_and_pages_wit
         .await
         .unwrap();
     store
-        .claim_task(&key("777_112"), "anna@bakkerij-zon.nl", now)
+        .claim_task(&key("777_112"), &by("anna"), now)
         .await
         .unwrap();
 
@@ -245,7 +263,7 @@ async fn the_queue_filters_by_overdue_page_platform_label_and_mine_and_pages_wit
     assert_eq!(overdue["tasks"][0]["overdue"], true);
     let (_, mine) = inbox.get("/api/tasks?mine=true", "anna").await;
     assert_eq!(ids(&mine), ["facebook:777_112"]);
-    assert_eq!(mine["tasks"][0]["assignee"], "anna@bakkerij-zon.nl");
+    assert_eq!(mine["tasks"][0]["assignee"], by("anna"));
     let (_, questions) = inbox.get("/api/tasks?label=question", "anna").await;
     assert_eq!(ids(&questions), ["facebook:777_119"]);
     let (_, other_page) = inbox.get("/api/tasks?page=facebook:42", "anna").await;
@@ -323,8 +341,8 @@ async fn a_claim_takes_the_name_from_the_token_and_a_second_claim_is_a_conflict(
         .await;
     assert_eq!(status, 200, "{show}");
     assert_eq!(show["task"]["status"], "claimed");
-    assert_eq!(show["task"]["assignee"], "anna@bakkerij-zon.nl");
-    assert_eq!(show["task"]["history"][1]["by"], "anna@bakkerij-zon.nl");
+    assert_eq!(show["task"]["assignee"], by("anna"));
+    assert_eq!(show["task"]["history"][1]["by"], by("anna"));
 
     let (status, body) = inbox
         .post("/api/tasks/facebook:777_131/claim", json!({}), "bram")
@@ -392,7 +410,7 @@ async fn resolving_needs_a_note_keeps_the_update_request_and_names_who_resolved(
         .await;
     assert_eq!(status, 200, "{show}");
     assert_eq!(show["task"]["status"], "resolved");
-    assert_eq!(show["task"]["resolved_by"], "anna@bakkerij-zon.nl");
+    assert_eq!(show["task"]["resolved_by"], by("anna"));
     assert_eq!(show["task"]["resolution"], "Nieuwe taart bezorgd.");
     let ask = show["update_request"]["text"].as_str().unwrap();
     assert!(
@@ -480,7 +498,7 @@ async fn dropping_needs_a_reason_and_a_dropped_task_can_be_reopened_with_its_due
         .last()
         .unwrap()
         .clone();
-    assert_eq!(last["by"], "bram@bakkerij-zon.nl");
+    assert_eq!(last["by"], by("bram"));
     assert_eq!(last["note"], "toch geen dubbel");
 }
 
@@ -511,8 +529,8 @@ async fn an_approval_keeps_the_staff_edit_beside_the_draft_and_inserts_one_appro
         "the draft itself is never changed"
     );
     assert_eq!(public["edited_text"], edited);
-    assert_eq!(public["edited_by"], "anna@bakkerij-zon.nl");
-    assert_eq!(public["approved_by"], "anna@bakkerij-zon.nl");
+    assert_eq!(public["edited_by"], by("anna"));
+    assert_eq!(public["approved_by"], by("anna"));
     let private = &show["messages"][1];
     assert_eq!(private["state"], "pending");
     assert_eq!(private["edited_text"], Value::Null);
@@ -523,12 +541,12 @@ async fn an_approval_keeps_the_staff_edit_beside_the_draft_and_inserts_one_appro
         .unwrap();
     assert_eq!(str_attr(&stored, "text"), Some(draft.as_str()));
     assert_eq!(str_attr(&stored, "edited_text"), Some(edited));
-    assert_eq!(str_attr(&stored, "edited_by"), Some("anna@bakkerij-zon.nl"));
+    assert_eq!(str_attr(&stored, "edited_by"), Some(by("anna").as_str()));
     let approvals = inbox.table.items_of_type("approval").await;
     assert_eq!(approvals.len(), 1);
     assert_eq!(
         str_attr(&approvals[0], "approved_by"),
-        Some("anna@bakkerij-zon.nl")
+        Some(by("anna").as_str())
     );
 
     let (status, body) = inbox
@@ -926,6 +944,190 @@ async fn who_is_signed_in_comes_from_the_token() {
     assert_eq!(status, 200);
     assert_eq!(
         me,
-        json!({"subject": "sub-anna", "name": "anna@bakkerij-zon.nl"})
+        json!({"subject": "sub-anna", "name": "anna@bakkerij-zon.nl", "by": by("anna"), "role": "owner", "may": {"read": true, "work_tasks": true, "change_pages": true}})
     );
+}
+
+#[tokio::test]
+async fn a_token_whose_email_is_not_verified_is_refused_and_changes_nothing() {
+    let inbox = Inbox::new(ReplyMode::Auto).await;
+    inbox.comment("777_301", COMPLAINT).await;
+    for verified in [Some("false"), None] {
+        let mut unverified = claims("mallory");
+        match verified {
+            Some(v) => unverified["email_verified"] = v.into(),
+            None => {
+                unverified.as_object_mut().unwrap().remove("email_verified");
+            }
+        }
+        for (m, path, body) in [
+            ("GET", "/api/me", None),
+            ("POST", "/api/tasks/facebook:777_301/claim", Some(json!({}))),
+        ] {
+            let response =
+                tasks_api::handle(&inbox.app, request(m, path, body, Some(unverified.clone())))
+                    .await
+                    .unwrap();
+            assert_eq!(response.status(), 401, "{m} {path} with {verified:?}");
+        }
+    }
+    let task = inbox
+        .table
+        .store()
+        .task(&key("777_301"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(task.status.as_str(), "open");
+}
+
+#[tokio::test]
+async fn who_did_what_is_recorded_by_subject_and_stays_theirs_when_their_verified_email_changes() {
+    let inbox = Inbox::new(ReplyMode::Auto).await;
+    inbox.comment("777_311", COMPLAINT).await;
+
+    let (status, show) = inbox
+        .post("/api/tasks/facebook:777_311/claim", json!({}), "stan")
+        .await;
+    assert_eq!(status, 200, "{show}");
+    assert_eq!(show["task"]["assignee"], by("stan"));
+    assert_eq!(show["task"]["history"][1]["by"], by("stan"));
+
+    // Stan's address changed (and was verified): the task is still his.
+    let mut renamed = claims("stan");
+    renamed["email"] = "stan.jansen@bakkerij-zon.nl".into();
+    let response = tasks_api::handle(
+        &inbox.app,
+        request("GET", "/api/tasks?mine=true", None, Some(renamed)),
+    )
+    .await
+    .unwrap();
+    let mine: Value = serde_json::from_slice(response.body().as_ref()).unwrap();
+    assert_eq!(ids(&mine), ["facebook:777_311"]);
+    // Someone else showing Stan's old address is not Stan.
+    let mut other = claims("stan");
+    other["sub"] = "sub-someone-else".into();
+    let response = tasks_api::handle(
+        &inbox.app,
+        request("GET", "/api/tasks?mine=true", None, Some(other)),
+    )
+    .await
+    .unwrap();
+    let theirs: Value = serde_json::from_slice(response.body().as_ref()).unwrap();
+    assert_eq!(theirs["total"], 0, "{theirs}");
+}
+
+#[tokio::test]
+async fn a_viewer_reads_the_queue_tasks_pages_and_reports_but_changes_nothing() {
+    let inbox = Inbox::new(ReplyMode::Approval).await;
+    inbox.comment("777_321", COMPLAINT).await;
+    let page = format!("/api/pages/facebook:{PAGE_ID}");
+
+    for path in [
+        "/api/tasks",
+        "/api/tasks/facebook:777_321",
+        "/api/pages",
+        page.as_str(),
+        "/api/reports",
+    ] {
+        let (status, body) = inbox.get(path, "vera").await;
+        assert_eq!(status, 200, "{path}: {body}");
+    }
+    let (_, show) = inbox.get("/api/tasks/facebook:777_321", "vera").await;
+    assert_eq!(show["actions"], json!([]), "nothing she may do is offered");
+
+    for (action, body) in [
+        ("claim", json!({})),
+        ("approve", json!({})),
+        ("drop", json!({"reason": "x"})),
+    ] {
+        let (status, body) = inbox
+            .post(
+                &format!("/api/tasks/facebook:777_321/{action}"),
+                body,
+                "vera",
+            )
+            .await;
+        assert_eq!(status, 403, "{action}: {body}");
+        let error = body["error"].as_str().unwrap();
+        assert!(error.contains("staff"), "{action}: {error}");
+    }
+    let (status, body) = inbox
+        .call(
+            "PATCH",
+            &page,
+            Some(json!({"read_at": null, "settings": {"mode": "auto"}})),
+            Some("vera"),
+        )
+        .await;
+    assert_eq!(status, 403, "{body}");
+    let task = inbox
+        .table
+        .store()
+        .task(&key("777_321"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(task.status.as_str(), "open");
+    assert!(inbox.table.items_of_type("approval").await.is_empty());
+    assert!(inbox.table.items_of_type("page").await.is_empty());
+}
+
+#[tokio::test]
+async fn only_owners_change_page_settings_and_staff_are_told_so() {
+    let inbox = Inbox::new(ReplyMode::Approval).await;
+    inbox.comment("777_331", COMPLAINT).await;
+    let page = format!("/api/pages/facebook:{PAGE_ID}");
+    let to_auto = json!({"read_at": null, "settings": {"mode": "auto", "signature": "– Mallory"}});
+
+    let (status, body) = inbox
+        .call("PATCH", &page, Some(to_auto.clone()), Some("stan"))
+        .await;
+    assert_eq!(status, 403, "{body}");
+    let error = body["error"].as_str().unwrap();
+    assert!(
+        error.contains("owners") && error.contains("page settings"),
+        "{error}"
+    );
+    assert!(inbox.table.items_of_type("page").await.is_empty());
+    // Staff work tasks and approve.
+    let (_, show) = inbox.get("/api/tasks/facebook:777_331", "stan").await;
+    assert_eq!(show["actions"][0], "approve");
+    let (status, body) = inbox
+        .post("/api/tasks/facebook:777_331/approve", json!({}), "stan")
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let (status, body) = inbox
+        .call("PATCH", &page, Some(to_auto), Some("anna"))
+        .await;
+    assert_eq!(status, 200, "an owner may: {body}");
+    assert_eq!(body["settings"]["mode"], "auto");
+}
+
+#[tokio::test]
+async fn someone_in_no_group_may_only_ask_who_they_are() {
+    let inbox = Inbox::new(ReplyMode::Auto).await;
+    inbox.comment("777_341", COMPLAINT).await;
+
+    let (status, me) = inbox.get("/api/me", "nora").await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["role"], Value::Null);
+    for path in [
+        "/api/tasks",
+        "/api/tasks/facebook:777_341",
+        "/api/pages",
+        "/api/reports",
+    ] {
+        let (status, body) = inbox.get(path, "nora").await;
+        assert_eq!(status, 403, "{path}: {body}");
+        assert!(
+            body["error"].as_str().unwrap().contains("viewers"),
+            "{path}: {body}"
+        );
+    }
+    let (status, _) = inbox
+        .post("/api/tasks/facebook:777_341/claim", json!({}), "nora")
+        .await;
+    assert_eq!(status, 403);
 }

@@ -91,7 +91,8 @@ async fn a_new_complaint_is_told_to_slack_teams_and_a_signed_webhook_once_each()
             && text.ends_with("(task facebook:777_300)"),
         "{text}"
     );
-    assert_eq!(body(&teams[0])["text"], text.as_str());
+    // The same line, escaped for Teams' Markdown.
+    assert_eq!(teams_shows(body(&teams[0])["text"].as_str().unwrap()), text);
     assert_eq!(slack[0].headers["content-type"], "application/json");
 
     // The signed event: Standard Webhooks headers over the exact body.
@@ -137,6 +138,121 @@ async fn a_new_complaint_is_told_to_slack_teams_and_a_signed_webhook_once_each()
         stored
             .iter()
             .all(|n| n.state == MessageState::Sent && n.event_id == id)
+    );
+}
+
+/// What a customer wrote to turn staff's chat against them: links with another text,
+/// mentions, headings, emphasis and HTML, in each target's own markup.
+const HOSTILE: &str = "# Refund [here](https://evil.example/pay) <https://evil.example|here> \
+    <!channel> <at>All</at> **now** _pls_ ~~x~~ `c` > q | a - b + c ! d \\ e \
+    <a href=\"https://evil.example\">x</a> Q&amp;A";
+
+/// Teams' Markdown (and its HTML) made harmless: every character that could start markup is
+/// either backslash-escaped or an entity.
+fn markup_in_teams_text(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' {
+            // An escape: the next character is literal.
+            i += 2;
+            continue;
+        }
+        if "*_[]()#+-!`>|~<".contains(c) {
+            found.push(
+                chars[i.saturating_sub(10)..(i + 10).min(chars.len())]
+                    .iter()
+                    .collect(),
+            );
+        }
+        if c == '&' {
+            let rest: String = chars[i..].iter().take(5).collect();
+            if !(rest.starts_with("&amp;") || rest.starts_with("&lt;") || rest.starts_with("&gt;"))
+            {
+                found.push(rest);
+            }
+        }
+        i += 1;
+    }
+    found
+}
+
+/// What Teams shows: the escapes undone.
+fn teams_shows(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            out.extend(chars.next());
+        } else {
+            out.push(c);
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn a_hostile_comment_makes_no_link_mention_or_markup_in_slack_or_teams_and_stays_readable() {
+    let table = TestTable::new().await;
+    let hooks = targets_answering(200).await;
+    page_with_targets(&table, &hooks).await;
+    let mut complaint = Fixture::complaint("777_305");
+    complaint.text = Some(HOSTILE.to_owned());
+    complaint.store(&table.store()).await;
+    let graph = MockServer::start().await;
+
+    sweeper(&table, meta_outbound(&graph))
+        .sweep(OffsetDateTime::now_utc(), None)
+        .await
+        .unwrap();
+
+    let slack = body(&requests(&hooks, SLACK).await[0])["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Slack's mrkdwn: `<` starts every link and mention; `&` every entity.
+    assert!(!slack.contains('<') && !slack.contains('>'), "{slack}");
+    assert!(
+        !slack
+            .replace("&amp;", "")
+            .replace("&lt;", "")
+            .replace("&gt;", "")
+            .contains('&'),
+        "{slack}"
+    );
+    let slack_shows = slack
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    assert!(
+        slack_shows.contains(HOSTILE),
+        "readable in Slack: {slack_shows}"
+    );
+
+    let teams = body(&requests(&hooks, TEAMS).await[0])["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let markup = markup_in_teams_text(&teams);
+    assert!(markup.is_empty(), "markup in {teams}: {markup:?}");
+    let shown = teams_shows(&teams);
+    assert!(shown.contains(HOSTILE), "readable in Teams: {shown}");
+    assert!(
+        shown.starts_with("New complaint on facebook:1029384756 ("),
+        "{shown}"
+    );
+    // The signed webhook carries data, not markup: the comment as written.
+    let event = body(&requests(&hooks, HOOK).await[0]);
+    assert!(
+        event["data"]["excerpt"]
+            .as_str()
+            .unwrap()
+            .starts_with("# Refund [here](https://evil.example/pay)"),
+        "{event}"
     );
 }
 

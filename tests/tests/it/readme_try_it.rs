@@ -154,6 +154,7 @@ async fn every_try_it_command_of_the_readme_works_with_samples_written_weeks_ago
         ("LOCAL_SANDBOX_PORT", free_port().to_string()),
         ("DYNAMODB_LOCAL_PORT", port().to_string()),
         ("RUST_LOG", "info".to_owned()),
+        ("LOCAL_POLL_SECONDS", "2".to_owned()),
     ];
     let samples = std::env::temp_dir().join(format!("{table}-samples"));
     std::fs::create_dir_all(&samples).unwrap();
@@ -241,6 +242,25 @@ async fn every_try_it_command_of_the_readme_works_with_samples_written_weeks_ago
             "no drafted reply: {t:#}"
         );
     }
+    // The poller read both app stores' stand-ins.
+    let out = trial
+        .feedbackctl(&["--local".into(), "sources".into(), "--json".into()])
+        .await;
+    let sources: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    for source in ["google-play:com.example.bakery", "app-store:1234567890"] {
+        assert!(
+            sources.iter().any(|s| format!(
+                "{}:{}",
+                s["platform"].as_str().unwrap_or(""),
+                s["app"].as_str().unwrap_or("")
+            ) == source
+                && s["last_outcome"].is_string()
+                && s["stored_total"].as_u64().is_some_and(|n| n > 0)),
+            "{source} not polled: {sources:#?}\nsee {}",
+            log.display()
+        );
+    }
+
     let resolved = tasks
         .iter()
         .find(|t| t["id"] == "facebook:777_9001")

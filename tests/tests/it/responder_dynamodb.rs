@@ -724,3 +724,98 @@ async fn a_reply_the_platform_refuses_for_good_flags_the_task_and_is_not_retried
     assert_eq!(m.state, MessageState::Failed);
     assert!(m.failure.unwrap().contains("does not exist"));
 }
+
+#[tokio::test]
+async fn a_page_remembers_its_last_twenty_replies_even_when_two_writers_race() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let (platform, account) = (FACEBOOK, feedback::AccountId::parse(PAGE_ID).unwrap());
+    // Nothing is kept for a page without a record.
+    store
+        .remember_reply(&platform, &account, "777_0", "00000000000000aa", &[])
+        .await
+        .unwrap();
+    assert!(store.page(&platform, &account).await.unwrap().is_none());
+
+    store
+        .put_page(
+            &platform,
+            &account,
+            &feedback::page::PageConfig::default(),
+            false,
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap();
+    for n in 0..25 {
+        // Every write goes from a stale read (nothing known): the conditional write
+        // notices, re-reads and keeps the other writers' replies.
+        store
+            .remember_reply(
+                &platform,
+                &account,
+                &format!("777_{n}"),
+                &format!("{n:016x}"),
+                &[],
+            )
+            .await
+            .unwrap();
+    }
+    let recent = store
+        .page(&platform, &account)
+        .await
+        .unwrap()
+        .unwrap()
+        .recent_replies;
+    let items: Vec<_> = recent.iter().map(|r| r.item_id.as_str()).collect();
+    let want: Vec<String> = (5..25).map(|n| format!("777_{n}")).collect();
+    assert_eq!(items, want);
+    assert_eq!(recent[19].digest, format!("{:016x}", 24));
+}
+
+#[tokio::test]
+async fn the_decision_keeps_how_sure_it_was_and_an_unsure_item_is_held_unposted() {
+    let table = TestTable::new().await;
+    let graph = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&graph)
+        .await;
+    // Praise after a complaint: it may be a happy customer after all.
+    ingest(
+        &table,
+        vec![facebook_comment(
+            "777_40",
+            "add",
+            Some("Levering was wat traag, maar het product is echt super mooi"),
+        )],
+    )
+    .await;
+
+    run(
+        &responder(&table, &graph, dutch_page()),
+        &[("facebook", "777_40")],
+        1,
+    )
+    .await;
+
+    let record = table
+        .store()
+        .feedback(&key("777_40"))
+        .await
+        .unwrap()
+        .unwrap();
+    let confidence = record.confidence.unwrap_or_default();
+    assert!(confidence.contains("held"), "{confidence}");
+    let task = table.raw_item(&key("777_40"), "task").await.unwrap();
+    assert_eq!(str_attr(&task, "status"), Some("open"));
+    let m = table
+        .store()
+        .message(&key("777_40"), Channel::Public)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.state, MessageState::Draft);
+    graph.verify().await;
+}

@@ -375,7 +375,7 @@ fn tp_event(name: &str, stars: u8) -> Vec<u8> {
 }
 
 #[tokio::test]
-async fn trustpilot_deliveries_need_the_url_secret_are_stored_once_and_a_deleted_review_is_never_answered()
+async fn trustpilot_deliveries_need_the_url_secret_and_are_stored_once()
  {
     let table = TestTable::new().await;
     let ingest = ingest(
@@ -393,11 +393,54 @@ async fn trustpilot_deliveries_need_the_url_secret_are_stored_once_and_a_deleted
         assert_eq!(status, 200);
     }
     assert_eq!(table.items_of_type("feedback").await.len(), 1);
-    let (status, _) = post(&ingest, &route, &[], &tp_event("service-review-deleted", 1)).await;
-    assert_eq!(status, 200);
+    // What a deleted event does (nothing until the API says the review is gone) is in
+    // `a_trustpilot_delivery_only_says_look_again_…`.
+}
 
+/// When the API says the review was written: an hour before the test ran.
+fn tp_created() -> String {
+    (OffsetDateTime::now_utc() - time::Duration::hours(1))
+        .replace_nanosecond(0)
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+}
+
+/// Trustpilot's API serving the review with `stars` (or 404 when `None`), and a token.
+async fn tp_api(stars: Option<u8>) -> MockServer {
     let api = MockServer::start().await;
-    let responder = responder_on(
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "tp-at", "expires_in": "359999"})),
+        )
+        .mount(&api)
+        .await;
+    let created_at = tp_created();
+    let review = match stars {
+        Some(stars) => ResponseTemplate::new(200).set_body_json(json!({
+            "id": TP_REVIEW, "stars": stars, "title": "Traag", "text": "Twee weken gewacht.",
+            "consumer": {"id": "c-1", "displayName": "Joris V."},
+            "createdAt": created_at
+        })),
+        None => ResponseTemplate::new(404),
+    };
+    Mock::given(method("GET"))
+        .and(path(format!("/v1/private/reviews/{TP_REVIEW}")))
+        .respond_with(review)
+        .mount(&api)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v1/private/reviews/{TP_REVIEW}/reply")))
+        .respond_with(ResponseTemplate::new(201))
+        .mount(&api)
+        .await;
+    api
+}
+
+fn tp_responder(table: &TestTable, api: &MockServer) -> feedback_responder::Responder {
+    responder_on(
         Arc::new(table.store()),
         Outbound::new().with(platforms::trustpilot::replies::TrustpilotReplies::outbound(
             Arc::new(platforms::trustpilot::replies::TrustpilotReplies::new(
@@ -413,22 +456,85 @@ async fn trustpilot_deliveries_need_the_url_secret_are_stored_once_and_a_deleted
         )),
         Credentials::local(|_| Some("tp-refresh".to_owned())),
         dutch_page(),
-    );
-    run_stream(
-        &responder,
-        &format!("feedback#trustpilot#{TP_REVIEW}"),
-        "feedback",
-        "feedback",
-        1,
     )
-    .await;
-    assert!(
-        api.received_requests().await.unwrap_or_default().is_empty(),
-        "nothing fetched or posted"
+}
+
+fn tp_forged(name: &str, stars: u8, text: &str) -> Vec<u8> {
+    json!({"events": [{"eventName": name, "eventData": {
+        "id": TP_REVIEW, "stars": stars, "title": "Top", "text": text,
+        "createdAt": "2020-01-01T00:00:00Z", "consumer": {"id": "c-9", "name": "Planted Name"}
+    }}]})
+    .to_string()
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn a_trustpilot_delivery_only_says_look_again_what_the_api_serves_is_stored_and_only_a_404_removes_a_review()
+ {
+    let table = TestTable::new().await;
+    let ingest = ingest(
+        &table,
+        vec![("TRUSTPILOT_URL_SECRETS", TP_SECRET.to_owned())],
     );
-    let record = table.items_of_type("feedback").await.remove(0);
-    assert_eq!(record["removed"], json!(true));
-    assert_eq!(str_attr(&record, "decision"), Some("skip:removed"));
+    let route = format!("trustpilot/{TP_SECRET}");
+    let key = FeedbackKey {
+        platform: Platform::from_static("trustpilot"),
+        item_id: ItemId::parse(TP_REVIEW).unwrap(),
+    };
+    let pk = format!("feedback#trustpilot#{TP_REVIEW}");
+    // Created, with a planted name, time, text and five stars: only the id is kept.
+    let created = tp_forged("service-review-created", 5, "Great! http://evil.example");
+    assert_eq!(post(&ingest, &route, &[], &created).await.0, 200);
+    let record = table.store().feedback(&key).await.unwrap().unwrap();
+    assert_eq!(record.feedback.text, None);
+    assert_eq!(record.feedback.rating, None);
+    assert_eq!(record.feedback.author_name, None);
+    assert!(!record.feedback.raw.contains("evil"), "{}", record.feedback.raw);
+    // The responder fetches it: what the API says is stored and answered.
+    let api = tp_api(Some(2)).await;
+    run_stream(&tp_responder(&table, &api), &pk, "feedback", "feedback", 1).await;
+    let record = table.store().feedback(&key).await.unwrap().unwrap();
+    assert_eq!(record.feedback.rating.map(|r| r.stars()), Some(2));
+    assert_eq!(record.feedback.author_name.as_deref(), Some("Joris V."));
+    // The API's time (an hour ago), not the delivery's 2020.
+    let created = record.feedback.created_at.unwrap();
+    assert!(OffsetDateTime::now_utc() - created < time::Duration::hours(2), "{created}");
+    assert!(!record.feedback.text.unwrap_or_default().contains("evil"));
+
+    // Updated with a planted link and five stars: nothing of it is stored; one refresh.
+    let updated = tp_forged("service-review-updated", 5, "Visit http://evil.example");
+    assert_eq!(post(&ingest, &route, &[], &updated).await.0, 200);
+    let record = table.store().feedback(&key).await.unwrap().unwrap();
+    assert_eq!(record.feedback.rating.map(|r| r.stars()), Some(2));
+    assert!(!record.feedback.text.unwrap_or_default().contains("evil"));
+    let refreshes = table.items_of_type("refresh").await;
+    assert_eq!(refreshes.len(), 1);
+    // The API now says three stars: kept, and the task says the review changed.
+    let api3 = tp_api(Some(3)).await;
+    let sk = str_attr(&refreshes[0], "sk").unwrap().to_owned();
+    run_stream(&tp_responder(&table, &api3), &pk, &sk, "refresh", 2).await;
+    let record = table.store().feedback(&key).await.unwrap().unwrap();
+    assert_eq!(record.feedback.rating.map(|r| r.stars()), Some(3));
+    let task = table.store().task(&key).await.unwrap().unwrap();
+    assert!(task.flags.contains(&"review_updated".to_owned()), "{:?}", task.flags);
+
+    // Deleted while the API still serves it: not removed.
+    let deleted = tp_forged("service-review-deleted", 1, "gone");
+    assert_eq!(post(&ingest, &route, &[], &deleted).await.0, 200);
+    assert!(!table.store().feedback(&key).await.unwrap().unwrap().removed);
+    let refresh = table
+        .items_of_type("refresh")
+        .await
+        .into_iter()
+        .map(|r| str_attr(&r, "sk").unwrap().to_owned())
+        .find(|s| *s != sk)
+        .unwrap();
+    run_stream(&tp_responder(&table, &api3), &pk, &refresh, "refresh", 3).await;
+    assert!(!table.store().feedback(&key).await.unwrap().unwrap().removed);
+    // The API answers 404: now it is removed.
+    let gone = tp_api(None).await;
+    run_stream(&tp_responder(&table, &gone), &pk, &refresh, "refresh", 4).await;
+    assert!(table.store().feedback(&key).await.unwrap().unwrap().removed);
 }
 
 // ---------------------------------------------------------------- Standard Webhooks

@@ -553,3 +553,237 @@ async fn a_platform_refusing_the_update_request_leaves_a_step_for_staff() {
     assert!(task.flags.contains(&"update_request_failed".to_owned()));
     assert!(task.flags.contains(&"ask_for_update".to_owned()));
 }
+
+#[tokio::test]
+async fn an_instagram_username_is_never_greeted_in_the_update_request_or_the_resolved_note() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let graph = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "note_1"})))
+        .mount(&graph)
+        .await;
+    set_page(
+        &store,
+        &platforms::meta::INSTAGRAM,
+        PAGE_ID,
+        &PageConfig {
+            resolved_reply: Some(true),
+            brand_name: Some("Bakkerij Zon".into()),
+            ..PageConfig::default()
+        },
+    )
+    .await;
+    let mut fixture = Fixture::complaint("17890000000000001");
+    fixture.platform = platforms::meta::INSTAGRAM;
+    // A username that happens to read as a name: still a handle, never echoed.
+    fixture.author_name = Some("anke".into());
+    let key = fixture.store(&store).await;
+    store
+        .resolve_task(
+            &key,
+            "anna",
+            "bezorgd",
+            "",
+            OffsetDateTime::now_utc() - Duration::hours(25),
+        )
+        .await
+        .unwrap();
+
+    let summary = sweeper(&table, meta_outbound(&graph))
+        .sweep(OffsetDateTime::now_utc(), None)
+        .await
+        .unwrap();
+
+    assert_eq!(summary.resolved_replies, 1);
+    let notes = posts(&graph, "/replies").await;
+    assert_eq!(notes.len(), 1);
+    let note = body(&notes[0])["message"].as_str().unwrap().to_owned();
+    assert!(
+        note.contains("opgelost") && !note.to_lowercase().contains("anke"),
+        "{note}"
+    );
+    let ask = store
+        .task(&key)
+        .await
+        .unwrap()
+        .unwrap()
+        .update_request
+        .unwrap();
+    assert!(
+        ask.contains("review") && !ask.to_lowercase().contains("anke"),
+        "{ask}"
+    );
+}
+
+const GOOGLE_LOCATION: &str = "accounts/111/locations/222";
+
+/// A Google review answered as the responder would have: the public reply sent, with
+/// staff's approved edit when there is one.
+async fn answered_google_review(
+    store: &store::DynamoStore,
+    review: &str,
+    edit: Option<&str>,
+) -> store::FeedbackKey {
+    let mut fixture = Fixture::complaint(review);
+    fixture.platform = platforms::google::PLATFORM;
+    fixture.account = GOOGLE_LOCATION.into();
+    fixture.author_name = Some("Piet de Boer".into());
+    fixture.thread_id = None;
+    fixture.rating = Some(1);
+    let key = fixture.store(store).await;
+    let now = OffsetDateTime::now_utc();
+    let draft = "Hallo Piet, het spijt ons. – Bakkerij Zon";
+    store
+        .create_message(
+            &key,
+            &store::messages::NewMessage {
+                channel: store::Channel::Public,
+                text: draft,
+                alt_text: None,
+                state: MessageState::Draft,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let edits: Vec<_> = edit
+        .map(|e| (store::Channel::Public, e))
+        .into_iter()
+        .collect();
+    store
+        .approve_drafts(&key, "anke@bakkerij-zon.nl", &edits, now)
+        .await
+        .unwrap();
+    store
+        .claim_message(&key, store::Channel::Public, now, Duration::seconds(30), 5)
+        .await
+        .unwrap();
+    store
+        .finish_message(
+            &key,
+            store::Channel::Public,
+            &store::messages::Finish::Sent {
+                platform_message_id: Some(format!("{review}/reply")),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    key
+}
+
+#[tokio::test]
+async fn the_resolved_note_is_added_only_to_the_reply_we_published_and_never_replaces_a_reply_a_person_wrote()
+ {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let ours = format!("{GOOGLE_LOCATION}/reviews/ours-1");
+    let theirs = format!("{GOOGLE_LOCATION}/reviews/theirs-1");
+    let edit = "Dag Piet, wat vervelend! We bellen je vandaag nog. – Anke";
+    let api = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "g-at", "expires_in": 3599})),
+        )
+        .mount(&api)
+        .await;
+    for (review, standing) in [
+        (&ours, edit),
+        (
+            &theirs,
+            "Beste Piet, ik heb u net gebeld. Groet, de eigenaar",
+        ),
+    ] {
+        Mock::given(method("GET"))
+            .and(path(format!("/v4/{review}")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "name": review, "starRating": "ONE",
+                "reviewReply": {"comment": standing, "updateTime": "2026-11-26T10:00:00Z"}
+            })))
+            .mount(&api)
+            .await;
+    }
+    Mock::given(method("PUT"))
+        .and(path_regex(r"/reply$"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"comment": "ok"})))
+        .mount(&api)
+        .await;
+    set_page(
+        &store,
+        &platforms::google::PLATFORM,
+        GOOGLE_LOCATION,
+        &PageConfig {
+            resolved_reply: Some(true),
+            brand_name: Some("Bakkerij Zon".into()),
+            ..PageConfig::default()
+        },
+    )
+    .await;
+    let ours_key = answered_google_review(&store, &ours, Some(edit)).await;
+    let theirs_key = answered_google_review(&store, &theirs, None).await;
+    for key in [&ours_key, &theirs_key] {
+        store
+            .resolve_task(key, "anna", "bezorgd", "", OffsetDateTime::now_utc())
+            .await
+            .unwrap();
+    }
+    let client = platforms::google::replies::GoogleReplies::new(
+        platforms::calls::client(StdDuration::from_secs(2)).unwrap(),
+        api.uri(),
+        format!("{}/token", api.uri()),
+        platforms::oauth::ClientAuth::Body {
+            id: "client".into(),
+            secret: secrecy::SecretString::from("secret".to_owned()),
+        },
+    );
+    let outbound = platforms::reply::Outbound::new().with(
+        platforms::google::replies::GoogleReplies::outbound(std::sync::Arc::new(client)),
+    );
+    let config = config(&table.name, outbound.clone());
+    let s = sla_sweeper::Sweeper::new(
+        table.store(),
+        outbound,
+        feedback_responder::credentials::Credentials::local(|k| {
+            (k == "GOOGLE_REFRESH_TOKEN").then(|| "google-refresh".to_owned())
+        }),
+        std::sync::Arc::new(
+            sla_sweeper::deliver::HttpNotifier::new(StdDuration::from_secs(1)).unwrap(),
+        ),
+        config,
+    );
+
+    s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+    s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+
+    let puts: Vec<_> = api
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.method.as_str() == "PUT")
+        .collect();
+    assert_eq!(puts.len(), 1, "only under our own reply");
+    assert!(puts[0].url.path().contains("ours-1"));
+    let text = body(&puts[0])["comment"].as_str().unwrap().to_owned();
+    assert!(
+        text.starts_with(edit) && text.contains("opgelost"),
+        "the note follows staff's reply as published: {text}"
+    );
+    let theirs_task = store.task(&theirs_key).await.unwrap().unwrap();
+    assert!(
+        theirs_task.flags.contains(&"reply_exists".to_owned()),
+        "{:?}",
+        theirs_task.flags
+    );
+    assert_eq!(
+        store
+            .followup(&theirs_key, FollowUpKind::ResolvedReply)
+            .await
+            .unwrap()
+            .map(|f| f.state),
+        Some(MessageState::Failed)
+    );
+}

@@ -581,6 +581,208 @@ async fn a_gdpr_export_holds_everything_about_the_author_and_an_erasure_leaves_n
     assert!(after.json()["items"].as_array().unwrap().is_empty());
 }
 
+const REVIEW: &str = "accounts/1234567890/locations/9876543210/reviews/AbC-123_x";
+
+/// A Google review as ingest and the responder leave it: no author id (Google's
+/// notifications and reviews carry none), the display name from the fetched review.
+fn google_review(item: &str, name: &str) -> Fixture {
+    let mut review = Fixture::complaint(item);
+    review.platform = platforms::google::PLATFORM;
+    review.account = "accounts/1234567890/locations/9876543210".into();
+    review.author_id = None;
+    review.author_name = Some(name.into());
+    review.thread_id = None;
+    review.rating = Some(1);
+    review.text = Some(format!("{name} hier: de taart was oud."));
+    review
+}
+
+async fn feedback_text(store: &store::DynamoStore, key: &FeedbackKey) -> String {
+    serde_json::to_string(&store.feedback(key).await.unwrap().unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn a_google_reviewer_without_an_author_id_is_exported_by_their_review_and_erased_by_their_display_name()
+ {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let piet = google_review(REVIEW, "Piet de Boer").store(&store).await;
+    let second = format!("{REVIEW}2");
+    let again = google_review(&second, "Piet de Boer").store(&store).await;
+    let other = google_review(&format!("{REVIEW}3"), "Sanne Jansen")
+        .store(&store)
+        .await;
+
+    let by_review = ctl(
+        &table,
+        "dpo",
+        &["gdpr", "export", "--item", &format!("google:{REVIEW}")],
+    )
+    .await;
+    assert!(by_review.ok, "{}", by_review.stderr);
+    let ids: Vec<String> = by_review.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, [format!("google:{REVIEW}")]);
+    assert!(by_review.stdout.contains("Piet de Boer"));
+
+    let by_name = ctl(
+        &table,
+        "dpo",
+        &["gdpr", "export", "--name", "google:piet DE boer"],
+    )
+    .await;
+    assert!(by_name.ok, "{}", by_name.stderr);
+    assert_eq!(by_name.json()["items"].as_array().unwrap().len(), 2);
+    assert!(!by_name.stdout.contains("Sanne"), "only this author");
+
+    let erase = ctl(
+        &table,
+        "x",
+        &[
+            "--json",
+            "gdpr",
+            "erase",
+            "--name",
+            "google:Piet de Boer",
+            "--by",
+            "dpo",
+            "--yes",
+        ],
+    )
+    .await;
+    assert!(erase.ok, "{}", erase.stderr);
+    assert_eq!(erase.json()["erasure"]["counts"]["feedback"], 2);
+    for key in [&piet, &again] {
+        let left = feedback_text(&store, key).await;
+        assert!(!left.contains("Piet") && !left.contains("taart"), "{left}");
+    }
+    let all = serde_json::to_string(&table.scan().await).unwrap();
+    assert!(!all.contains("Piet"), "{all}");
+    assert!(feedback_text(&store, &other).await.contains("Sanne Jansen"));
+    // An author id is what Google does not have: staff are told how to name the reviewer.
+    let refused = ctl(&table, "dpo", &["gdpr", "export", "--author", "google:x"]).await;
+    assert!(
+        !refused.ok && refused.stderr.contains("--item") && refused.stderr.contains("--name"),
+        "{}",
+        refused.stderr
+    );
+}
+
+#[tokio::test]
+async fn a_standard_webhooks_author_is_one_person_per_source_and_not_everyone_with_the_same_id() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let mention = |source: &str, name: &str| {
+        let mut f = Fixture::complaint(&format!("{source}:m-1"));
+        f.platform = platforms::standard::PLATFORM;
+        f.account = source.to_owned();
+        f.author_id = Some("u1".into());
+        f.author_name = Some(name.into());
+        f.thread_id = None;
+        f.text = Some(format!("{name}: waar blijft mijn bestelling?"));
+        f
+    };
+    let sanne = mention("brand24", "Sanne Jansen").store(&store).await;
+    let joris = mention("mention", "Joris Bakker").store(&store).await;
+
+    let export = ctl(
+        &table,
+        "dpo",
+        &["gdpr", "export", "--author", "standard:brand24:u1"],
+    )
+    .await;
+    assert!(export.ok, "{}", export.stderr);
+    assert_eq!(export.json()["items"].as_array().unwrap().len(), 1);
+    assert!(export.stdout.contains("Sanne") && !export.stdout.contains("Joris"));
+    // Without the source it could be anyone's u1: refused, with the form to use.
+    let ambiguous = ctl(
+        &table,
+        "dpo",
+        &["gdpr", "export", "--author", "standard:u1"],
+    )
+    .await;
+    assert!(
+        !ambiguous.ok && ambiguous.stderr.contains("standard:SOURCE:AUTHOR_ID"),
+        "{}",
+        ambiguous.stderr
+    );
+
+    let erase = ctl(
+        &table,
+        "x",
+        &[
+            "gdpr",
+            "erase",
+            "--author",
+            "standard:brand24:u1",
+            "--by",
+            "dpo",
+            "--yes",
+        ],
+    )
+    .await;
+    assert!(erase.ok, "{}", erase.stderr);
+    assert!(!feedback_text(&store, &sanne).await.contains("Sanne"));
+    assert!(feedback_text(&store, &joris).await.contains("Joris Bakker"));
+}
+
+#[tokio::test]
+async fn a_refresh_or_a_redelivery_after_an_erasure_never_writes_the_name_or_the_text_back() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let review = google_review(REVIEW, "Piet de Boer");
+    let key = review.store(&store).await;
+    let erase = ctl(
+        &table,
+        "x",
+        &[
+            "gdpr",
+            "erase",
+            "--item",
+            &format!("google:{REVIEW}"),
+            "--by",
+            "dpo",
+            "--yes",
+        ],
+    )
+    .await;
+    assert!(erase.ok, "{}", erase.stderr);
+
+    // Google says the review was updated: it is fetched again, with the name and text.
+    let fetched = feedback::ItemContent {
+        text: Some("Piet de Boer: nog steeds oud.".into()),
+        author_id: Some("piet-1".into()),
+        author_name: Some("Piet de Boer".into()),
+        rating: Some(feedback::Rating::new(2).unwrap()),
+        created_at: Some(review.at),
+    };
+    store
+        .record_fetched(&key, &fetched, OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    // The original delivery and an edit, delivered again.
+    review.store(&store).await;
+    review.edit(&store, "Piet de Boer: nog steeds oud.").await;
+
+    let record = store.feedback(&key).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            record.feedback.author_name.as_deref(),
+            record.feedback.author_id.as_deref(),
+            record.feedback.text.as_deref()
+        ),
+        (None, None, None)
+    );
+    assert!(record.text_history.is_empty());
+    assert!(!feedback_text(&store, &key).await.contains("Piet"));
+    // What counts still follows the platform: the new rating is kept.
+    assert_eq!(record.feedback.rating.map(|r| r.stars()), Some(2));
+}
+
 /// `feedbackctl --local --table T ARGS…` with `vars` set and the page-token variables and
 /// the env file's defaults left out, so only what the test gives is there.
 async fn ctl_with(table: &TestTable, vars: &[(&str, &str)], args: &[&str]) -> (Run, Option<i32>) {

@@ -291,10 +291,13 @@ fn the_sweeper_may_do_exactly_what_it_uses_and_never_scans() {
     );
     for (action, resource) in &grants {
         match action.as_str() {
-            // Open, resolved and asked tasks and pending notifications: the index only.
+            // Open, resolved and asked tasks and pending notifications: the task index;
+            // a page's hourly complaint counts (spikes): the table, held to its partition
+            // by the LeadingKeys condition checked below.
             "dynamodb:Query" => assert!(
-                resource.contains("${FeedbackTable.Arn}/index/gsi1"),
-                "Query on {resource}: only the task index"
+                resource.contains("${FeedbackTable.Arn}/index/gsi1")
+                    || (resource.contains("FeedbackTable.Arn") && !resource.contains("index")),
+                "Query on {resource}: the task index or a partition of the table"
             ),
             a if a.starts_with("dynamodb:") => assert!(
                 resource.contains("FeedbackTable.Arn") && !resource.contains("index"),
@@ -513,4 +516,113 @@ fn staff_accounts_are_made_by_an_owner_with_strong_passwords_and_sign_in_returns
         "{callback}"
     );
     assert!(!resource(&t, "InboxSignInDomain")["Properties"]["Domain"].is_null());
+}
+
+#[test]
+fn the_app_client_cannot_write_the_email_and_a_new_email_counts_only_once_verified() {
+    let t = template();
+    let client = &resource(&t, "InboxUserPoolClient")["Properties"];
+    let writable: Vec<&str> = client["WriteAttributes"]
+        .as_sequence()
+        .expect("WriteAttributes listed (left out, every attribute is writable)")
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    for attribute in ["email", "email_verified"] {
+        assert!(
+            !writable.contains(&attribute),
+            "users could change their own {attribute}: {writable:?}"
+        );
+    }
+    let pool = &resource(&t, "StaffUserPool")["Properties"];
+    assert_eq!(
+        yaml(&pool["UserAttributeUpdateSettings"]["AttributesRequireVerificationBeforeUpdate"])
+            .trim(),
+        "- email",
+        "a changed address is not used until it is verified"
+    );
+    assert_eq!(yaml(&pool["AutoVerifiedAttributes"]).trim(), "- email");
+}
+
+#[test]
+fn the_inbox_roles_are_the_user_pool_s_groups() {
+    let t = template();
+    let groups: BTreeSet<String> = t["Resources"]
+        .as_mapping()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"].as_str() == Some("AWS::Cognito::UserPoolGroup"))
+        .map(|g| {
+            assert_eq!(
+                yaml(&g["Properties"]["UserPoolId"]).trim(),
+                "!Ref StaffUserPool"
+            );
+            g["Properties"]["GroupName"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    let roles: BTreeSet<String> = tasks_api::auth::Role::ALL
+        .iter()
+        .map(|r| r.group().to_owned())
+        .collect();
+    assert_eq!(groups, roles);
+}
+
+/// The secret variables a function may read: the last segment of every SSM parameter
+/// under `/<stack>/secrets/` its policies grant (a wildcard fails the test).
+fn secret_reads(name: &str, function: &Value) -> BTreeSet<String> {
+    let mut reads = BTreeSet::new();
+    for policy in function["Properties"]["Policies"].as_sequence().unwrap() {
+        for s in policy["Statement"].as_sequence().unwrap() {
+            if s["Effect"].as_str() != Some("Allow") {
+                continue;
+            }
+            if !yaml(&s["Action"]).contains("ssm:") {
+                continue;
+            }
+            let resources = match &s["Resource"] {
+                Value::Sequence(list) => list.clone(),
+                one => vec![one.clone()],
+            };
+            for r in resources {
+                let text = yaml(&r);
+                let Some((_, variable)) = text.split_once("parameter/${AWS::StackName}/secrets/")
+                else {
+                    continue;
+                };
+                let variable = variable.trim().trim_matches(['"', '\'']);
+                assert!(
+                    !variable.is_empty() && !variable.contains('*') && !variable.contains('/'),
+                    "{name}: may read {text}"
+                );
+                reads.insert(variable.to_owned());
+            }
+        }
+    }
+    reads
+}
+
+#[test]
+fn no_function_may_read_a_secret_it_does_not_use() {
+    let t = template();
+    let names = |list: &[&str]| list.iter().map(|v| v.to_string()).collect::<BTreeSet<_>>();
+    // What each function's main.rs passes to `read_secrets`.
+    let webhooks = names(&platforms::registry::SECRET_VARIABLES);
+    let reply_clients = names(&platforms::reply::SECRET_VARIABLES);
+    let functions = functions(&t);
+    assert_eq!(
+        functions.len(),
+        5,
+        "a new function: say which secrets it reads"
+    );
+    for (name, f) in functions {
+        let uses = match name.as_str() {
+            // Public-facing: the webhook secrets only, never a reply client's.
+            "WebhookIngestFunction" => webhooks.clone(),
+            "FeedbackResponderFunction" | "SlaSweeperFunction" => reply_clients.clone(),
+            // Reads no secret at all (the poller reads only its apps' keys, under pages/).
+            "TasksApiFunction" | "ReviewPollerFunction" => BTreeSet::new(),
+            other => panic!("{other}: which secrets does it read?"),
+        };
+        assert_eq!(secret_reads(&name, &f), uses, "{name}");
+    }
 }

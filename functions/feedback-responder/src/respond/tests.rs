@@ -8,7 +8,7 @@ use feedback::{AccountId, FeedbackKind, ItemId, Platform, Rating};
 use platforms::capabilities::{
     AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit,
 };
-use platforms::reply::{FetchedItem, OutboundPlatform};
+use platforms::reply::{FetchedItem, OutboundPlatform, PostedReply};
 use std::collections::VecDeque;
 use std::sync::Mutex;
 use store::memory::MemoryStore;
@@ -25,6 +25,8 @@ enum Call {
     Find,
     Private(String),
     Fetch,
+    /// The reply standing under the item was read.
+    Current,
 }
 
 /// A platform whose answers are scripted per kind of call; unscripted calls succeed.
@@ -35,6 +37,7 @@ struct Scripted {
     find: Mutex<VecDeque<Result<Option<String>, ReplyError>>>,
     private: Mutex<VecDeque<Result<Option<String>, ReplyError>>>,
     fetch: Mutex<VecDeque<Result<FetchedItem, ReplyError>>>,
+    current: Mutex<VecDeque<Result<Option<PostedReply>, ReplyError>>>,
 }
 
 impl Scripted {
@@ -73,6 +76,15 @@ impl ReplyClient for Scripted {
     ) -> Result<Option<String>, ReplyError> {
         self.calls.lock().unwrap().push(Call::Find);
         self.find.lock().unwrap().pop_front().unwrap_or(Ok(None))
+    }
+
+    async fn current_public_reply(
+        &self,
+        _target: &ReplyTarget,
+        _token: &AccessToken,
+    ) -> Result<Option<PostedReply>, ReplyError> {
+        self.calls.lock().unwrap().push(Call::Current);
+        self.current.lock().unwrap().pop_front().unwrap_or(Ok(None))
     }
 
     async fn send_private_reply(
@@ -731,6 +743,179 @@ async fn a_redelivery_holds_a_planted_wording_or_an_edit_its_author_did_not_appr
     }
 }
 
+#[tokio::test]
+async fn an_unapproved_draft_set_to_uncertain_is_never_posted_in_approval_mode() {
+    let w = world(ReplyMode::Approval);
+    let key = stored(&w, item(SOCIAL, "u1", Some(COMPLAINT)));
+    assert_eq!(w.responder.respond(&key).await.unwrap(), Outcome::Drafted);
+    // Someone with write access to the table turns the drafts to `uncertain`; nobody
+    // approved them.
+    w.store
+        .force_state(&key, Channel::Public, MessageState::Uncertain);
+    w.store
+        .force_state(&key, Channel::Private, MessageState::Uncertain);
+
+    w.responder.deliver_approved(&key).await.unwrap();
+    w.responder.respond(&key).await.unwrap();
+
+    assert!(
+        !w.platform
+            .calls()
+            .iter()
+            .any(|c| matches!(c, Call::Public(_) | Call::Private(_))),
+        "{:?}",
+        w.platform.calls()
+    );
+    for channel in [Channel::Public, Channel::Private] {
+        let message = w.store.stored_message(&key, channel).unwrap();
+        assert_ne!(message.state, MessageState::Sent, "{channel:?}");
+    }
+}
+
+fn unread_review(w: &World, id: &str, url: Option<&str>) -> FeedbackKey {
+    let mut review = item(REVIEWS, id, None);
+    review.kind = FeedbackKind::Review;
+    review.thread_id = None;
+    review.author_name = None;
+    review.url = url.map(str::to_owned);
+    stored(w, review)
+}
+
+#[tokio::test]
+async fn a_review_that_cannot_be_read_because_the_platform_is_not_connected_gets_a_task_saying_what_is_missing_with_its_link()
+ {
+    // A deployment without the platform's API client: the delivery named the review,
+    // nothing could fetch it.
+    let w = world_with(ReplyMode::Auto, |_| {
+        Outbound::new().with(OutboundPlatform {
+            platform: REVIEWS,
+            capabilities: review_capabilities(),
+            client: None,
+            credential_variable: "",
+        })
+    });
+    let key = unread_review(&w, "accounts/1/locations/2/reviews/r9", None);
+
+    w.responder.respond(&key).await.unwrap();
+
+    assert!(w.platform.calls().is_empty());
+    let task = w.store.task(&key).expect("a task for a person").task;
+    assert_eq!(task.channel, TaskChannel::Manual);
+    let step = task.next_step;
+    assert!(
+        step.contains("could not be read") && step.contains("not connected"),
+        "what is missing: {step}"
+    );
+    assert!(step.contains("by hand"), "what to do: {step}");
+    assert!(
+        step.contains("accounts/1/locations/2/reviews/r9"),
+        "which review: {step}"
+    );
+}
+
+#[tokio::test]
+async fn a_review_the_platform_refuses_to_return_gets_a_task_saying_so_with_its_link() {
+    let w = world(ReplyMode::Auto);
+    let key = unread_review(&w, "r10", Some("https://reviews.example/r10"));
+    w.platform
+        .fetch
+        .lock()
+        .unwrap()
+        .push_back(Err(ReplyError::Rejected("404 not found".into())));
+
+    let outcome = w.responder.respond(&key).await.unwrap();
+
+    assert_eq!(outcome, Outcome::Skipped(SkipReason::Unfetchable));
+    assert_eq!(w.platform.count(|c| matches!(c, Call::Public(_))), 0);
+    let step = w
+        .store
+        .task(&key)
+        .expect("a task for a person")
+        .task
+        .next_step;
+    assert!(
+        step.contains("could not be read") && step.contains("404 not found"),
+        "{step}"
+    );
+    assert!(step.contains("https://reviews.example/r10"), "{step}");
+}
+
+#[tokio::test]
+async fn a_reply_someone_already_wrote_under_a_one_reply_review_is_never_replaced_and_the_task_says_so()
+ {
+    let w = world(ReplyMode::Auto);
+    let mut review = item(REVIEWS, "r11", None);
+    review.kind = FeedbackKind::Review;
+    review.thread_id = None;
+    let key = stored(&w, review);
+    w.platform.fetch.lock().unwrap().push_back(Ok(FetchedItem {
+        rating: Rating::new(1).ok(),
+        author_name: Some("Piet".into()),
+        ..FetchedItem::default()
+    }));
+    // The owner already answered it on the platform, by hand.
+    w.platform
+        .current
+        .lock()
+        .unwrap()
+        .push_back(Ok(Some(PostedReply {
+            id: "r11/reply".into(),
+            text: Some("Dag Piet, ik bel je morgen. – Anke".into()),
+        })));
+
+    let outcome = w.responder.respond(&key).await.unwrap();
+
+    assert!(matches!(outcome, Outcome::NeedsStaff(_)), "{outcome:?}");
+    assert_eq!(w.platform.count(|c| *c == Call::Current), 1);
+    assert_eq!(w.platform.count(|c| matches!(c, Call::Public(_))), 0);
+    let public = w.store.stored_message(&key, Channel::Public).unwrap();
+    assert_eq!(public.state, MessageState::Failed);
+    let task = w.store.task(&key).unwrap();
+    assert!(task.flags.contains("reply_exists"), "{:?}", task.flags);
+    assert!(
+        task.flag_reason.unwrap().contains("already"),
+        "the reason is given"
+    );
+}
+
+#[tokio::test]
+async fn a_one_reply_review_whose_reply_is_already_ours_is_recorded_as_sent_without_posting_again()
+{
+    let w = world(ReplyMode::Approval);
+    let mut review = item(REVIEWS, "r12", Some(COMPLAINT));
+    review.kind = FeedbackKind::Review;
+    review.thread_id = None;
+    let key = stored(&w, review);
+    w.platform.fetch.lock().unwrap().push_back(Ok(FetchedItem {
+        text: Some(COMPLAINT.into()),
+        rating: Rating::new(1).ok(),
+        author_name: Some("Piet".into()),
+        ..FetchedItem::default()
+    }));
+    assert_eq!(w.responder.respond(&key).await.unwrap(), Outcome::Drafted);
+    w.store.approve(&key, Channel::Public, "anke", None);
+    // An earlier attempt timed out, yet landed: the reply standing there is ours.
+    w.store
+        .force_state(&key, Channel::Public, MessageState::Uncertain);
+    let draft = w.store.stored_message(&key, Channel::Public).unwrap();
+    w.platform
+        .current
+        .lock()
+        .unwrap()
+        .push_back(Ok(Some(PostedReply {
+            id: "r12/reply".into(),
+            text: Some(draft.alt_text.unwrap_or(draft.text)),
+        })));
+
+    w.responder.deliver_approved(&key).await.unwrap();
+
+    assert_eq!(w.platform.count(|c| matches!(c, Call::Public(_))), 0);
+    assert_eq!(
+        w.store.stored_message(&key, Channel::Public).unwrap().state,
+        MessageState::Sent
+    );
+}
+
 /// Nothing was posted publicly: the public message failed and the task asks a person to
 /// look (`message_mismatch`).
 fn assert_public_reply_held(w: &World, key: &FeedbackKey) {
@@ -750,4 +935,73 @@ fn assert_public_reply_held(w: &World, key: &FeedbackKey) {
             .flags
             .contains("message_mismatch")
     );
+}
+
+#[tokio::test]
+async fn a_mixed_comment_whose_praise_comes_after_the_complaint_is_held_for_a_person() {
+    // GIVEN an auto page and a comment that could be read as praise or as a complaint
+    let w = world(ReplyMode::Auto);
+    let key = stored(
+        &w,
+        item(
+            SOCIAL,
+            "h1",
+            Some("Delivery was a bit slow, but the product is lovely"),
+        ),
+    );
+
+    // WHEN it is handled
+    assert_eq!(w.responder.respond(&key).await.unwrap(), Outcome::Drafted);
+
+    // THEN nothing is posted, the drafts wait for staff and the task says why
+    assert!(w.platform.calls().is_empty());
+    assert_eq!(
+        w.store.stored_message(&key, Channel::Public).unwrap().state,
+        MessageState::Draft
+    );
+    let task = w.store.task(&key).unwrap();
+    assert!(
+        task.flags.contains(super::NEEDS_REVIEW_FLAG),
+        "{:?}",
+        task.flags
+    );
+    let reason = task.flag_reason.unwrap_or_default();
+    assert!(
+        reason.contains("confidence") && reason.contains("turn"),
+        "{reason}"
+    );
+    // AND the decision keeps how sure it was and why
+    let kept = w.store.record(&key).unwrap().confidence.unwrap_or_default();
+    assert!(kept.contains("held") && kept.contains("praise"), "{kept}");
+}
+
+#[tokio::test]
+async fn replies_on_one_page_are_worded_differently_and_a_redelivery_keeps_its_words() {
+    // GIVEN a configured page and seven identical complaints by the same customer name
+    let w = world(ReplyMode::Auto);
+    w.store.set_page(
+        SOCIAL,
+        AccountId::parse("page-1").unwrap(),
+        feedback::page::PageRecord::default(),
+    );
+    let mut posted = Vec::new();
+    let mut keys = Vec::new();
+    for n in 0..7 {
+        let key = stored(&w, item(SOCIAL, &format!("w{n}"), Some(COMPLAINT)));
+        keys.push(key.clone());
+        // WHEN each is answered
+        w.responder.respond(&key).await.unwrap();
+        posted.push(w.store.stored_message(&key, Channel::Public).unwrap().text);
+    }
+    // THEN no two public replies read alike
+    let mut unique = posted.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), posted.len(), "{posted:#?}");
+
+    // AND the first item, delivered again, drafts what it drafted then: nothing is held
+    let first = &keys[0];
+    w.responder.respond(first).await.unwrap();
+    let task = w.store.task(first).unwrap();
+    assert!(!task.flags.contains("message_mismatch"), "{:?}", task.flags);
 }

@@ -380,3 +380,105 @@ async fn a_delivery_storage_refuses_for_good_is_answered_200_not_retried_for_day
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("refused"), "{body}");
 }
+
+/// Meta and Google, Google's keys at `jwks`'s URL, reloading the secrets on every failure.
+fn meta_and_google(jwks: &wiremock::MockServer, store: Arc<RecordingStore>) -> App {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let vars = HashMap::from([
+        ("TABLE_NAME", "feedback".to_owned()),
+        ("META_APP_SECRETS", "local-app-secret".to_owned()),
+        ("META_VERIFY_TOKEN", "local-verify-token".to_owned()),
+        (
+            "GOOGLE_PUBSUB_AUDIENCE",
+            "https://hooks.example/webhooks/google".to_owned(),
+        ),
+        (
+            "GOOGLE_PUBSUB_SERVICE_ACCOUNT",
+            "push@shop-1.iam.gserviceaccount.com".to_owned(),
+        ),
+        ("GOOGLE_JWKS_URL", format!("{}/certs", jwks.uri())),
+        (
+            "GOOGLE_LOCAL_SIGNING_KEY_FILE",
+            format!("{dir}/../../infra/google-local/signing-key.pem"),
+        ),
+    ]);
+    let build = move || {
+        crate::IngestConfig::from_lookup(|k| vars.get(k).cloned())
+            .ok()
+            .map(|c| c.platforms)
+    };
+    let platforms = build().unwrap();
+    App::new(platforms, store).with_reload(
+        Reload::new(move || Box::pin(std::future::ready(build()))).every(Duration::ZERO),
+    )
+}
+
+fn google_push(app: &App) -> Request {
+    use base64::Engine;
+    let data = base64::engine::general_purpose::STANDARD.encode(
+        r#"{"notificationType":"NEW_REVIEW","reviewName":"accounts/1/locations/2/reviews/r1","locationName":"accounts/1/locations/2"}"#,
+    );
+    let body = format!(r#"{{"message":{{"data":"{data}","messageId":"m1"}},"subscription":"s"}}"#);
+    let signed = app
+        .registry()
+        .get("google")
+        .unwrap()
+        .sign_for_test(body.as_bytes(), OffsetDateTime::now_utc())
+        .unwrap();
+    let mut req = with_body(COMMENTS, body.as_bytes(), Some("application/json"));
+    *req.uri_mut() = "https://hooks.example/webhooks/google".parse().unwrap();
+    for (k, v) in signed.headers {
+        req.headers_mut().insert(
+            http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+            v.parse().unwrap(),
+        );
+    }
+    req
+}
+
+async fn google_keys(status: u16, expect: u64) -> wiremock::MockServer {
+    use wiremock::matchers::{method, path};
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(method("GET"))
+        .and(path("/certs"))
+        .respond_with(
+            wiremock::ResponseTemplate::new(status)
+                .insert_header("cache-control", "public, max-age=21000")
+                .set_body_raw(
+                    include_str!("../../../../infra/google-local/jwks.json"),
+                    "application/json",
+                ),
+        )
+        .expect(expect)
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn a_secrets_reload_after_a_bad_meta_signature_keeps_googles_cached_keys() {
+    let jwks = google_keys(200, 1).await;
+    let store = Arc::new(RecordingStore::default());
+    let app = meta_and_google(&jwks, store.clone());
+    assert_eq!(call(&app, google_push(&app)).await.0, StatusCode::OK);
+    assert_eq!(
+        call(&app, event(BAD_SIGNATURE)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(call(&app, google_push(&app)).await.0, StatusCode::OK);
+    assert_eq!(store.changes.lock().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_google_push_while_its_keys_cannot_be_fetched_is_503_so_pubsub_retries_and_nothing_is_stored()
+ {
+    let jwks = google_keys(503, 1).await;
+    let store = Arc::new(RecordingStore::default());
+    let app = meta_and_google(&jwks, store.clone());
+    for _ in 0..5 {
+        let (status, body) = call(&app, google_push(&app)).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    }
+    assert!(store.changes.lock().unwrap().is_empty());
+    assert!(store.unsupported.lock().unwrap().is_empty());
+}

@@ -422,7 +422,7 @@ fn verdict(
             format!("the platform could not be asked: {why}"),
             Some("try again in a moment".to_owned()),
         ),
-        Err(e @ (ReplyError::Rejected(_) | ReplyError::AlreadySent)) => (
+        Err(e @ (ReplyError::Rejected(_) | ReplyError::Gone(_) | ReplyError::AlreadySent)) => (
             Valid::No,
             e.to_string(),
             Some(format!(

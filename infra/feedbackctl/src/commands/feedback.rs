@@ -208,6 +208,9 @@ fn describe(key: &FeedbackKey, bundle: &ItemBundle, now: OffsetDateTime) -> Stri
                     ""
                 }
             ));
+            if let Some(confidence) = &r.confidence {
+                line(format!("  confidence: {}", clean(confidence)));
+            }
         }
         None => line(format!("{} — no feedback record", key.id())),
     }
@@ -283,6 +286,9 @@ fn describe(key: &FeedbackKey, bundle: &ItemBundle, now: OffsetDateTime) -> Stri
                         .map(|r| format!(" ({})", clean(r)))
                         .unwrap_or_default()
                 ));
+            }
+            if t.flags.iter().any(|f| f == "needs_review") {
+                line("  confidence: unsure, held for a person: nothing is posted until staff approve, edit or drop it".to_owned());
             }
             if let Some(resolution) = &t.resolution {
                 line(format!("  resolution: {}", quoted(resolution)));
@@ -382,6 +388,7 @@ mod tests {
             decision: Some(Decision::Answer),
             label: Some(label.into()),
             language: Some("en".into()),
+            confidence: None,
         }
     }
 

@@ -2,15 +2,42 @@
 //! record that it was done (who asked, when, how many records; never what).
 
 use super::{Result, store_err, who};
-use crate::cli::{Cli, GdprCommand};
+use crate::cli::{AuthorArgs, Cli, GdprCommand};
 use crate::output::{json, table};
 use store::DynamoStore;
 use store::gdpr::{Author, ErasureCounts};
 use time::OffsetDateTime;
 
-fn author_of(s: &str) -> Result<Author> {
-    Author::parse(s)
-        .ok_or_else(|| format!("{s:?} is not an author like facebook:5550001 (platform:author id)"))
+const GOOGLE_HAS_NO_AUTHOR_IDS: &str = "Google reviewers have no author id: name their review with --item google:accounts/…/reviews/…, or their display name with --name \"google:NAME\"";
+
+/// The author as staff named them. Which form a platform needs is platform knowledge:
+/// Google reviewers have no id; Standard Webhooks ids are only unique within a source.
+fn author_of(args: &AuthorArgs) -> Result<Author> {
+    if let Some(s) = &args.author {
+        let platform = s.split_once(':').map(|(p, _)| p);
+        if platform == Some(platforms::google::PLATFORM.as_str()) {
+            return Err(GOOGLE_HAS_NO_AUTHOR_IDS.to_owned());
+        }
+        if platform == Some(platforms::standard::PLATFORM.as_str()) {
+            return Author::parse_in_account(s).ok_or_else(|| {
+                format!(
+                    "{s:?}: a Standard Webhooks author is one person per source: standard:SOURCE:AUTHOR_ID"
+                )
+            });
+        }
+        return Author::parse(s).ok_or_else(|| {
+            format!("{s:?} is not an author like facebook:5550001 (platform:author id)")
+        });
+    }
+    if let Some(s) = &args.item {
+        return Author::parse_item(s)
+            .ok_or_else(|| format!("{s:?} is not an item like google:accounts/…/reviews/…"));
+    }
+    if let Some(s) = &args.name {
+        return Author::parse_name(s)
+            .ok_or_else(|| format!("{s:?} is not a name like \"google:Piet de Boer\""));
+    }
+    Err("name the author with --author, --item or --name".to_owned())
 }
 
 fn counts_table(counts: &ErasureCounts) -> String {
@@ -55,9 +82,7 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &GdprCommand) -> Re
                     );
                 } else {
                     println!(
-                        "Would erase the personal data of {}:{} in:\n{}\nNothing was changed: run again with --yes to erase.",
-                        author.platform,
-                        author.id,
+                        "Would erase the personal data of {author} in:\n{}\nNothing was changed: run again with --yes to erase.",
                         counts_table(&counts)
                     );
                 }

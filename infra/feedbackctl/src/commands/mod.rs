@@ -7,6 +7,7 @@ mod gdpr;
 mod pages;
 mod report;
 mod sign;
+mod sources;
 mod tasks;
 
 use crate::cli::{By, Cli, Command};
@@ -44,6 +45,10 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Gdpr(cmd) => {
             let store = connect(&cli).await?;
             gdpr::run(&cli, &store, cmd).await
+        }
+        Command::Sources => {
+            let store = connect(&cli).await?;
+            sources::run(&cli, &store).await
         }
     }
 }

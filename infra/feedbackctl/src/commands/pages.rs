@@ -16,6 +16,26 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &PageCommand) -> Re
         PageCommand::Set { page, settings } => {
             let (platform, account) = page_of(page)?;
             let (config, new_key) = config_of(settings)?;
+            if settings.crisis.is_some() {
+                let by = super::who(cli, &crate::cli::By { by: settings.by.clone() }).await?;
+                let ended = store
+                    .end_crisis(&platform, &account, &by, OffsetDateTime::now_utc())
+                    .await
+                    .map_err(|e| store_err(cli, &e))?;
+                if !cli.json {
+                    match ended {
+                        store::spikes::CrisisEnd::Ended(_) => println!(
+                            "Crisis on {platform}:{account} ended by {by}: automatic replies resume as set; drafts held meanwhile still wait for approval."
+                        ),
+                        store::spikes::CrisisEnd::NotInCrisis => {
+                            println!("{platform}:{account} is not in a crisis.")
+                        }
+                    }
+                }
+                if config == PageConfig::default() && !settings.reconnected {
+                    return show(cli, store, &platform, &account).await;
+                }
+            }
             if config == PageConfig::default() && !settings.reconnected {
                 return Err(
                     "nothing to set: give at least one option (see feedbackctl pages set --help)"
@@ -90,7 +110,14 @@ fn notify_url(flag: &str, value: &Option<String>) -> Result<Option<Secret>> {
     match value {
         None => Ok(None),
         Some(v) if v.trim().is_empty() => Ok(Some(Secret::new(""))),
-        Some(v) if platforms::reply::is_safe_base_url(v.trim()) => Ok(Some(Secret::new(v.trim()))),
+        Some(v)
+            if platforms::destination::is_allowed_url(
+                v.trim(),
+                platforms::destination::on_lambda(),
+            ) =>
+        {
+            Ok(Some(Secret::new(v.trim())))
+        }
         Some(_) => Err(format!(
             "{flag}: give an https:// URL (or \"\" to remove it)"
         )),
@@ -154,6 +181,10 @@ fn config_of(s: &PageSettingsArgs) -> Result<(PageConfig, Option<Secret>)> {
         notify_webhook_secret,
         resolved_reply: s.resolved_reply,
         update_request_delay_hours: s.update_request_delay_hours,
+        boldness: s.boldness,
+        spike_min_complaints: s.spike_min_complaints,
+        spike_factor: s.spike_factor,
+        spike_hold: s.spike_hold,
     };
     Ok((config, new_key))
 }
@@ -244,6 +275,16 @@ struct PageShow {
     resolved_reply: bool,
     /// `None`: the deployment's delay (24 hours unless set otherwise).
     update_request_delay_hours: Option<u32>,
+    /// How readily unsure items are held for a person.
+    boldness: &'static str,
+    spike_min_complaints: u32,
+    spike_factor: u32,
+    spike_hold: bool,
+    /// A spike not yet ended by a person (README, "Crisis hold").
+    crisis: Option<feedback::page::Crisis>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    crisis_ended_at: Option<OffsetDateTime>,
+    crisis_ended_by: Option<String>,
 }
 
 impl PageShow {
@@ -268,6 +309,19 @@ impl PageShow {
             notify_webhook_secret_set: record.config.notify_webhook_secret.is_some(),
             resolved_reply: record.config.resolved_reply.unwrap_or(false),
             update_request_delay_hours: record.config.update_request_delay_hours,
+            boldness: s.boldness.as_str(),
+            spike_min_complaints: record
+                .config
+                .spike_min_complaints
+                .unwrap_or(feedback::page::SPIKE_MIN_COMPLAINTS),
+            spike_factor: record
+                .config
+                .spike_factor
+                .unwrap_or(feedback::page::SPIKE_FACTOR),
+            spike_hold: record.config.spike_hold != Some(false),
+            crisis: record.crisis.clone(),
+            crisis_ended_at: record.crisis_ended_at,
+            crisis_ended_by: record.crisis_ended_by.clone(),
             token_source: record.config.token_source,
             templates_overridden: record.config.templates.is_some(),
             needs_reconnect: record.needs_reconnect,
@@ -312,6 +366,32 @@ impl PageShow {
                 "update_request_delay_hours",
                 self.update_request_delay_hours
                     .map_or_else(|| "deployment default".to_owned(), |h| h.to_string()),
+            ),
+            ("boldness", self.boldness.to_owned()),
+            ("spike_min_complaints", self.spike_min_complaints.to_string()),
+            ("spike_factor", self.spike_factor.to_string()),
+            ("spike_hold", self.spike_hold.to_string()),
+            (
+                "crisis",
+                self.crisis.as_ref().map_or_else(
+                    || "–".to_owned(),
+                    |c| {
+                        format!(
+                            "since {} ({}){}; end it: feedbackctl pages set {} --crisis off",
+                            c.since,
+                            c.reason,
+                            if c.hold { ", replies held" } else { ", alert only" },
+                            self.page
+                        )
+                    },
+                ),
+            ),
+            (
+                "last_crisis_ended",
+                match (&self.crisis_ended_at, &self.crisis_ended_by) {
+                    (Some(at), by) => format!("{at} by {}", by.as_deref().unwrap_or("?")),
+                    _ => "–".to_owned(),
+                },
             ),
         ]
         .into_iter()
@@ -390,6 +470,16 @@ mod tests {
     }
 
     #[test]
+    fn boldness_is_stored_as_set() {
+        let args = PageSettingsArgs {
+            boldness: Some(feedback::page::Boldness::Cautious),
+            ..PageSettingsArgs::default()
+        };
+        let (config, _) = config_of(&args).unwrap();
+        assert_eq!(config.boldness, Some(feedback::page::Boldness::Cautious));
+    }
+
+    #[test]
     fn show_fills_in_the_defaults() {
         let platform = Platform::from_static("facebook");
         let account = AccountId::parse("1029384756").unwrap();
@@ -405,6 +495,8 @@ mod tests {
             needs_reconnect: true,
             reconnect_reason: Some("token expired".into()),
             reconnect_since: None,
+            recent_replies: Vec::new(),
+            ..PageRecord::default()
         };
         let page = PageShow::new(&platform, &account, Some(record));
         let value: Value = serde_json::from_str(&json(&page)).unwrap();
@@ -415,7 +507,8 @@ mod tests {
         assert_eq!(value["templates_overridden"], true);
         assert_eq!(value["needs_reconnect"], true);
         assert_eq!(value["reconnect_reason"], "token expired");
-        assert_eq!(page.rows().len(), 20);
+        assert_eq!(value["boldness"], "balanced");
+        assert_eq!(page.rows().len(), 21);
     }
 
     #[test]

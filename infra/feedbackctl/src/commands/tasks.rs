@@ -260,6 +260,22 @@ async fn list(
         println!("{}", json(&rows));
         return Ok(());
     }
+    // A page in a crisis comes first: its drafts wait for approval (README, "Crisis hold").
+    for (platform, account) in store.pages_in_crisis().await.map_err(|e| store_err(cli, &e))? {
+        let crisis = store
+            .page(&platform, &account)
+            .await
+            .map_err(|e| store_err(cli, &e))?
+            .and_then(|p| p.crisis);
+        if let Some(c) = crisis {
+            let held = if c.hold { "automatic replies held" } else { "alert only" };
+            println!(
+                "CRISIS on {platform}:{account} since {} – {} ({held}); end it: feedbackctl pages set {platform}:{account} --crisis off",
+                when(c.since),
+                c.reason
+            );
+        }
+    }
     if rows.is_empty() {
         let which = match status {
             StatusFilter::Only(s) => format!("{s} "),
@@ -355,6 +371,7 @@ async fn update_request(
         &settings,
         Some(record),
         bundle.task.as_ref(),
+        sla_sweeper::texts::declared_author_names(&feedback.platform),
     ))
 }
 

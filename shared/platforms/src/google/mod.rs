@@ -176,11 +176,11 @@ impl GoogleWebhooks {
             "Authorization",
             "no key id",
         ))?;
-        let key = self
-            .keys
-            .key(&kid)
-            .await
-            .ok_or(VerifyError::SignatureMismatch)?;
+        let key = match self.keys.key(&kid).await {
+            jwks::Lookup::Key(key) => key,
+            jwks::Lookup::NotAmong => return Err(VerifyError::SignatureMismatch),
+            jwks::Lookup::Unavailable => return Err(VerifyError::KeysUnavailable),
+        };
         let mut validation = Validation::new(Algorithm::RS256);
         validation.set_audience(&[&self.audience]);
         validation.set_issuer(&ISSUERS);
@@ -254,6 +254,17 @@ impl WebhookPlatform for GoogleWebhooks {
         received_at: OffsetDateTime,
     ) -> ParsedDelivery {
         parse::parse_push(delivery.body(), received_at)
+    }
+
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
+    }
+
+    /// Google's keys are not secrets: a reload keeps them rather than fetching them again.
+    fn keep_state_of(&mut self, previous: &dyn WebhookPlatform) {
+        if let Some(previous) = previous.as_any().and_then(|p| p.downcast_ref::<Self>()) {
+            self.keys.keep_cache_of(&previous.keys);
+        }
     }
 
     fn sign_for_test(&self, _body: &[u8], now: OffsetDateTime) -> Option<TestDelivery> {

@@ -7,8 +7,8 @@ use super::{CAPABILITIES, PLATFORM};
 use crate::calls::{client, url};
 use crate::oauth::{ClientAuth, TokenCache};
 use crate::reply::{
-    AccessCheck, AccessToken, FetchedItem, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
-    is_safe_base_url,
+    AccessCheck, AccessToken, FetchedItem, OutboundPlatform, PostedReply, ReplyClient, ReplyError,
+    ReplyTarget, is_safe_base_url,
 };
 use async_trait::async_trait;
 use feedback::{AccountId, Feedback, Rating};
@@ -242,6 +242,19 @@ impl ReplyClient for GoogleReplies {
         target: &ReplyTarget,
         token: &AccessToken,
     ) -> Result<Option<String>, ReplyError> {
+        Ok(self
+            .current_public_reply(target, token)
+            .await?
+            .map(|reply| reply.id))
+    }
+
+    /// The owner reply of the review (`reviewReply.comment`): whoever wrote it, the next
+    /// `PUT` replaces it.
+    async fn current_public_reply(
+        &self,
+        target: &ReplyTarget,
+        token: &AccessToken,
+    ) -> Result<Option<PostedReply>, ReplyError> {
         let account = Self::account_of(&target.account_id)?;
         let url = self.review_url(&target.reply_to, false)?;
         let review = self
@@ -251,7 +264,11 @@ impl ReplyClient for GoogleReplies {
             .await?;
         Ok(review
             .get("reviewReply")
-            .filter(|r| r.get("comment").is_some())
-            .map(|_| format!("{}/reply", target.reply_to)))
+            .and_then(|r| r.get("comment"))
+            .map(|comment| PostedReply {
+                id: format!("{}/reply", target.reply_to),
+                // A comment that is not text is a reply of unknown words: never ours.
+                text: Some(comment.as_str().unwrap_or_default().to_owned()),
+            }))
     }
 }

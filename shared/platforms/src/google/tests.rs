@@ -7,6 +7,7 @@ use jsonwebtoken::{EncodingKey, Header};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use std::sync::Arc;
+use std::time::Duration;
 use time::macros::datetime;
 use wiremock::matchers::{body_json, body_string_contains, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -541,5 +542,108 @@ async fn a_page_that_is_not_a_location_is_never_put_in_a_url() {
             .await
             .unwrap_or_default()
             .is_empty()
+    );
+}
+
+async fn jwks_outage(expect_fetches: u64) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/oauth2/v3/certs"))
+        .respond_with(ResponseTemplate::new(503))
+        .expect(expect_fetches)
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn while_googles_keys_answer_503_twenty_pushes_with_any_key_id_fetch_them_once_and_are_retried()
+ {
+    let server = jwks_outage(1).await;
+    let google = webhooks(&server);
+    for i in 0..20 {
+        let kid = if i % 2 == 0 {
+            format!("forged-{i}")
+        } else {
+            jwks::LOCAL_KEY_ID.to_owned()
+        };
+        assert_eq!(
+            google
+                .verify_token(&token_with(SIGNING_KEY, &kid, claims()), NOW)
+                .await,
+            Err(VerifyError::KeysUnavailable),
+            "push {i}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_last_good_keys_verify_through_an_outage_until_a_day_past_their_max_age() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/oauth2/v3/certs"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("cache-control", "public, max-age=0")
+                .set_body_raw(JWKS, "application/json"),
+        )
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/oauth2/v3/certs"))
+        .respond_with(ResponseTemplate::new(503))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let mut google = webhooks(&server);
+    google.keys = google
+        .keys
+        .with_timing(Duration::ZERO, Duration::from_secs(3600));
+    for _ in 0..2 {
+        // Fetched (200), then stale and fetched again (503): the stale keys still verify.
+        assert_eq!(google.verify_token(&token(claims()), NOW).await, Ok(()));
+    }
+    // A key id the stale keys do not hold may be a key Google rotated in: retried, not 401.
+    let unknown = token_with(SIGNING_KEY, "rotated-in", claims());
+    assert_eq!(
+        google.verify_token(&unknown, NOW).await,
+        Err(VerifyError::KeysUnavailable)
+    );
+    // Past the stale window (asked again, still 503) the old keys are not used any more.
+    google.keys = google.keys.with_timing(Duration::ZERO, Duration::ZERO);
+    assert_eq!(
+        google.verify_token(&token(claims()), NOW).await,
+        Err(VerifyError::KeysUnavailable)
+    );
+}
+
+#[tokio::test]
+async fn the_reply_standing_under_a_review_is_read_with_its_words() {
+    let server = api().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v4/{REVIEW}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "name": REVIEW, "starRating": "TWO",
+            "reviewReply": {"comment": "Dag Piet, ik bel je morgen. – Anke", "updateTime": "2026-11-26T10:00:00Z"}
+        })))
+        .mount(&server)
+        .await;
+    let client = replies(&server);
+    let f = review_feedback();
+    let token = SecretString::from("at-fresh".to_owned());
+
+    let standing = client
+        .current_public_reply(&client.target(&f), &token)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        standing,
+        Some(crate::reply::PostedReply {
+            id: format!("{REVIEW}/reply"),
+            text: Some("Dag Piet, ik bel je morgen. – Anke".into()),
+        })
     );
 }

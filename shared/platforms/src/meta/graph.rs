@@ -568,7 +568,7 @@ mod tests {
                 ReplyError::Transient(_) => "transient",
                 ReplyError::Ambiguous(_) => "ambiguous",
                 ReplyError::AlreadySent => "already",
-                ReplyError::Rejected(_) => "rejected",
+                ReplyError::Rejected(_) | ReplyError::Gone(_) => "rejected",
             };
             assert_eq!(got, want, "{status} {body}");
         }

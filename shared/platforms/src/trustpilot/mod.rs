@@ -5,11 +5,11 @@
 //!   (at least 24 characters; several accepted, for rotation), compared in constant time.
 //! - **Parse** ([`parse`]): `{"events": [{"eventName": "service-review-created|updated|deleted",
 //!   "eventData": {"id", "stars", "title", "text", "language", "referenceId", "consumer":
-//!   {"id", "name"}, …}}]}`. Created → a new review, updated → the same record with its
-//!   rating history, deleted → marked removed and never answered.
-//! - Because a delivery is not signed, the review is always fetched again from the API
-//!   before it is answered ([`WebhookContent::IdOnly`]): what we answer is what Trustpilot
-//!   shows, whatever the delivery said.
+//!   {"id", "name"}, …}}]}`. Because a delivery is not signed, every event only says
+//!   "look again": just the review id is kept (never its text, stars, author or time).
+//!   Created → a new review, fetched before it is answered ([`WebhookContent::IdOnly`]);
+//!   updated or deleted → the stored review is fetched again (what the API says is kept,
+//!   with its history), and marked removed only when the API answers 404/410.
 //! - **Reply** ([`replies`]): `POST /v1/private/reviews/{id}/reply {"message",
 //!   "authorBusinessUserId"}` (OAuth). No private channel: `referenceId` links the review to
 //!   an order for the follow-up by hand.

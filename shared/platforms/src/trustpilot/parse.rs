@@ -9,6 +9,7 @@
 use crate::{ParsedDelivery, Unsupported};
 use feedback::{AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId, Rating};
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
@@ -86,10 +87,12 @@ pub fn parse_events(
         }
     };
     for (i, event) in events.iter().enumerate() {
+        // Not signed: whatever the event says, it only says "look again". Created is a
+        // new review (fetched before it is answered); updated and deleted are id-only
+        // updates, fetched again (removed only when the API says the review is gone).
         let verb = match event.get("eventName").and_then(Value::as_str) {
             Some("service-review-created") => ChangeVerb::Added,
-            Some("service-review-updated") => ChangeVerb::Edited,
-            Some("service-review-deleted") => ChangeVerb::Removed,
+            Some("service-review-updated" | "service-review-deleted") => ChangeVerb::Edited,
             other => {
                 unsupported(&mut out, format!("event {i}: {other:?} is not handled"));
                 continue;
@@ -113,8 +116,16 @@ pub fn parse_events(
             );
             continue;
         };
-        let consumer = data.get("consumer").cloned().unwrap_or(Value::Null);
-        let rating = data.get("stars").and_then(stars);
+        // What is kept: the id, where it lives, and a digest of the event so each
+        // delivery asks once (a redelivery is the same question).
+        let digest = hex::encode(Sha256::digest(event.to_string().as_bytes()));
+        let raw = serde_json::json!({
+            "eventName": event.get("eventName"),
+            "id": id,
+            "businessUnit": account_id.as_str(),
+            "event": &digest[..32],
+        })
+        .to_string();
         out.changes.push(FeedbackChange {
             verb,
             feedback: Feedback {
@@ -123,16 +134,16 @@ pub fn parse_events(
                 item_id,
                 thread_id: None,
                 parent_id: None,
-                author_id: text(&consumer, "id"),
-                author_name: text(&consumer, "name").or_else(|| text(&consumer, "displayName")),
-                text: title_and_text(text(&data, "title"), text(&data, "text")),
-                rating,
+                author_id: None,
+                author_name: None,
+                text: None,
+                rating: None,
                 url: Some(format!("https://www.trustpilot.com/reviews/{id}")),
-                language: text(&data, "language"),
-                created_at: time_of(&data, "createdAt"),
+                language: None,
+                created_at: None,
                 kind: FeedbackKind::Review,
                 from_account: false,
-                raw: event.to_string(),
+                raw,
                 received_at,
             },
         });

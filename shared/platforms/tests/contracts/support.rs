@@ -101,7 +101,17 @@ pub fn all(platform: &str) -> Vec<Fixture> {
 #[test]
 fn every_fixture_has_a_source_with_a_url_a_title_a_date_and_a_kind() {
     let mut seen = 0;
-    for platform in ["meta", "google", "trustpilot", "standard"] {
+    for platform in [
+        "meta",
+        "google",
+        "trustpilot",
+        "standard",
+        "google-play",
+        "app-store",
+        "tiktok",
+        "linkedin",
+        "x",
+    ] {
         for f in all(platform) {
             seen += 1;
             let s = &f.source;

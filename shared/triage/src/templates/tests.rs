@@ -48,7 +48,11 @@ fn every_draft(set: &TemplateSet, mut check: impl FnMut(&str, &Drafts, Language,
                                             register: Some(register),
                                             label,
                                             theme,
+                                            // One in seven mixed ("Good X, but Y").
+                                            mixed: id == "7",
                                             id,
+                                            avoid: &[],
+                                            prefer: None,
                                         };
                                         let p = placeholders(name, brand, contact);
                                         let d = draft(set, item, &p, private);
@@ -402,7 +406,10 @@ fn a_recognised_theme_is_named_in_the_apology() {
                     register: Some(register),
                     label: Label::Negative,
                     theme: Some(theme),
+                    mixed: false,
                     id: "42",
+                    avoid: &[],
+                    prefer: None,
                 };
                 let d = draft(&set, item, &placeholders(Some("Sam"), "Zon", ""), true);
                 let named = t.apology.of(Some(theme));

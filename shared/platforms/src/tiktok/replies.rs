@@ -1,0 +1,185 @@
+//! The TikTok API for Business comment client (assumed request shape, see
+//! `tests/contracts/tiktok/README.md`); the page's stored credential is the business
+//! account's access token, sent as `Access-Token`.
+//!
+//! - Reply: `POST {api}/v1.3/business/comment/reply/create/ {"business_id", "video_id",
+//!   "comment_id", "text"}` → `{"code": 0, "data": {"comment_id"}}`. A reply to a reply
+//!   goes under its top-level comment.
+//! - Reconcile: `GET {api}/v1.3/business/comment/reply/list/?business_id&video_id&comment_id`,
+//!   a reply by the account.
+//!
+//! TikTok answers errors with HTTP 200 and a non-zero `code`: 401xx (token) → reconnect,
+//! 40100 (rate limit) → later, 5xxxx → outcome unknown, anything else → refused.
+
+use super::parse::is_plain_id;
+use super::{CAPABILITIES, PLATFORM};
+use crate::calls::{client, read_capped, transport};
+use crate::reply::{
+    AccessToken, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget, is_safe_base_url,
+};
+use async_trait::async_trait;
+use feedback::Feedback;
+use secrecy::ExposeSecret;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const DEFAULT_API_URL: &str = "https://business-api.tiktok.com/open_api";
+
+#[derive(Debug)]
+pub struct TikTokReplies {
+    http: reqwest::Client,
+    api: String,
+}
+
+pub fn classify(status: u16, body: &str) -> Option<ReplyError> {
+    let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let code = v["code"].as_i64();
+    let message = format!(
+        "HTTP {status}, code {}: {}",
+        code.unwrap_or_default(),
+        v["message"].as_str().unwrap_or_default()
+    );
+    match (status, code) {
+        (200..=299, Some(0)) => None,
+        (_, Some(40100)) | (429, _) => Some(ReplyError::Transient(message)),
+        (_, Some(40101..=40199)) | (401 | 403, _) => Some(ReplyError::Reconnect(message)),
+        (_, Some(50000..=59999)) => Some(ReplyError::Ambiguous(message)),
+        (s, _) if s >= 500 => Some(ReplyError::Ambiguous(message)),
+        (200..=299, None) => Some(ReplyError::Ambiguous(message)),
+        _ => Some(ReplyError::Rejected(message)),
+    }
+}
+
+impl TikTokReplies {
+    pub fn new(http: reqwest::Client, api: String) -> Self {
+        Self { http, api }
+    }
+
+    /// From `TIKTOK_API_URL` (TikTok's by default).
+    pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Vec<String>> {
+        let api = get("TIKTOK_API_URL")
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
+        if !is_safe_base_url(&api) {
+            return Err(vec![
+                "TIKTOK_API_URL must be https (or http on 127.0.0.1/localhost)".to_owned(),
+            ]);
+        }
+        let http = client(Duration::from_secs(8))
+            .map_err(|e| vec![format!("the TikTok API client cannot be built: {e}")])?;
+        Ok(Self::new(http, api))
+    }
+
+    pub fn outbound(client: Arc<TikTokReplies>) -> OutboundPlatform {
+        OutboundPlatform {
+            platform: PLATFORM,
+            capabilities: CAPABILITIES,
+            client: Some(client),
+            credential_variable: "TIKTOK_ACCESS_TOKEN",
+        }
+    }
+
+    async fn call(
+        &self,
+        request: reqwest::RequestBuilder,
+        token: &AccessToken,
+    ) -> Result<Value, ReplyError> {
+        let response = request
+            .header("Access-Token", token.expose_secret())
+            .send()
+            .await
+            .map_err(transport)?;
+        let (status, body) = read_capped(response).await?;
+        match classify(status, &body) {
+            None => Ok(serde_json::from_str(&body).unwrap_or(Value::Null)),
+            Some(e) => Err(e),
+        }
+    }
+
+    /// `{api}/v1.3/business/comment/reply/{action}/` (TikTok's paths end with a slash).
+    fn endpoint(&self, action: &str, query: &[(&str, &str)]) -> Result<reqwest::Url, ReplyError> {
+        let mut url = reqwest::Url::parse(&format!(
+            "{}/v1.3/business/comment/reply/{action}/",
+            self.api.trim_end_matches('/')
+        ))
+        .map_err(|e| ReplyError::Rejected(format!("bad TikTok API URL: {e}")))?;
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        Ok(url)
+    }
+
+    /// `reply_to` is `{video id}/{comment id}`.
+    fn split(target: &ReplyTarget) -> Result<(&str, &str), ReplyError> {
+        target
+            .reply_to
+            .split_once('/')
+            .filter(|(v, c)| is_plain_id(v) && is_plain_id(c) && is_plain_id(&target.account_id))
+            .ok_or_else(|| ReplyError::Rejected("not a TikTok video/comment id".into()))
+    }
+}
+
+#[async_trait]
+impl ReplyClient for TikTokReplies {
+    /// Replies go under the top-level comment, on its video.
+    fn target(&self, f: &Feedback) -> ReplyTarget {
+        let mut target = ReplyTarget::item(f);
+        let comment = f.parent_id.as_deref().unwrap_or(f.item_id.as_str());
+        target.reply_to = format!("{}/{comment}", f.thread_id.as_deref().unwrap_or_default());
+        target
+    }
+
+    async fn post_public_reply(
+        &self,
+        target: &ReplyTarget,
+        text: &str,
+        token: &AccessToken,
+    ) -> Result<String, ReplyError> {
+        let (video, comment) = Self::split(target)?;
+        let url = self.endpoint("create", &[])?;
+        let body = self
+            .call(
+                self.http.post(url).json(&json!({
+                    "business_id": target.account_id,
+                    "video_id": video,
+                    "comment_id": comment,
+                    "text": text,
+                })),
+                token,
+            )
+            .await?;
+        body["data"]["comment_id"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| ReplyError::Ambiguous("success without data.comment_id".into()))
+    }
+
+    async fn find_public_reply(
+        &self,
+        target: &ReplyTarget,
+        token: &AccessToken,
+    ) -> Result<Option<String>, ReplyError> {
+        let (video, comment) = Self::split(target)?;
+        let url = self.endpoint(
+            "list",
+            &[
+                ("business_id", target.account_id.as_str()),
+                ("video_id", video),
+                ("comment_id", comment),
+            ],
+        )?;
+        let body = self
+            .call(self.http.get(url), token)
+            .await
+            .map_err(crate::calls::harmless)?;
+        Ok(body["data"]["comments"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|c| c["owner"] == true || c["user_id"] == target.account_id.as_str())
+            .and_then(|c| c["comment_id"].as_str())
+            .map(str::to_owned))
+    }
+}

@@ -1,0 +1,207 @@
+//! The X API v2 reply client (user-context OAuth 2.0 token: the page's stored credential).
+//!
+//! - Public reply: `POST {api}/2/tweets {"text", "reply": {"in_reply_to_tweet_id"}}` →
+//!   `data.id`.
+//! - DM: `POST {api}/2/dm_conversations/with/{author id}/messages {"text"}` →
+//!   `data.dm_event_id`. X refuses it (403) when the author does not accept DMs from the
+//!   account: that is [`ReplyError::Rejected`], never retried; the task says the DM was
+//!   refused, as for a Meta private reply that is refused.
+//! - Reconcile: the account's latest posts (`GET {api}/2/users/{account}/tweets`), one
+//!   replying to the item.
+//!
+//! Errors: 401 → reconnect; 403 → refused (or reconnect when X says the client is
+//! forbidden); 404/410 → gone; 429 → later; 5xx and timeouts → outcome unknown.
+
+use super::parse::is_x_id;
+use super::{CAPABILITIES, PLATFORM};
+use crate::calls::{client, read_capped, transport, url};
+use crate::reply::{
+    AccessToken, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget, is_safe_base_url,
+};
+use async_trait::async_trait;
+use feedback::Feedback;
+use secrecy::ExposeSecret;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const DEFAULT_API_URL: &str = "https://api.x.com";
+
+#[derive(Debug)]
+pub struct XReplies {
+    http: reqwest::Client,
+    api: String,
+}
+
+/// What an X error answer means for what happens next.
+pub fn classify(status: u16, body: &str) -> ReplyError {
+    let problem: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let kind = problem["type"].as_str().unwrap_or_default();
+    let detail = problem["detail"]
+        .as_str()
+        .or_else(|| problem["title"].as_str())
+        .unwrap_or_default();
+    let message = format!("HTTP {status}: {detail}");
+    match status {
+        401 => ReplyError::Reconnect(message),
+        403 if kind.ends_with("client-forbidden")
+            || kind.ends_with("unsupported-authentication") =>
+        {
+            ReplyError::Reconnect(message)
+        }
+        404 | 410 => ReplyError::Gone(message),
+        429 => ReplyError::Transient(message),
+        s if s >= 500 => ReplyError::Ambiguous(message),
+        _ => ReplyError::Rejected(message),
+    }
+}
+
+impl XReplies {
+    pub fn new(http: reqwest::Client, api: String) -> Self {
+        Self { http, api }
+    }
+
+    /// From `X_API_URL` (X's by default). X is always answerable once a page has a token.
+    pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Vec<String>> {
+        let api = get("X_API_URL")
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
+        if !is_safe_base_url(&api) {
+            return Err(vec![
+                "X_API_URL must be https (or http on 127.0.0.1/localhost)".to_owned(),
+            ]);
+        }
+        let http = client(Duration::from_secs(8))
+            .map_err(|e| vec![format!("the X API client cannot be built: {e}")])?;
+        Ok(Self::new(http, api))
+    }
+
+    pub fn outbound(client: Arc<XReplies>) -> OutboundPlatform {
+        OutboundPlatform {
+            platform: PLATFORM,
+            capabilities: CAPABILITIES,
+            client: Some(client),
+            credential_variable: "X_ACCESS_TOKEN",
+        }
+    }
+
+    async fn call(
+        &self,
+        request: reqwest::RequestBuilder,
+        token: &AccessToken,
+    ) -> Result<Value, ReplyError> {
+        let response = request
+            .bearer_auth(token.expose_secret())
+            .send()
+            .await
+            .map_err(transport)?;
+        let (status, body) = read_capped(response).await?;
+        if (200..300).contains(&status) {
+            serde_json::from_str(&body)
+                .map_err(|e| ReplyError::Ambiguous(format!("unreadable success body: {e}")))
+        } else {
+            Err(classify(status, &body))
+        }
+    }
+
+    fn checked(id: &str) -> Result<&str, ReplyError> {
+        if is_x_id(id) {
+            Ok(id)
+        } else {
+            Err(ReplyError::Rejected(format!("{id:?} is not an X id")))
+        }
+    }
+}
+
+#[async_trait]
+impl ReplyClient for XReplies {
+    /// The public reply goes under the post; the DM goes to its author, so `item_id`
+    /// names the author (X DMs are to a person, not about a post).
+    fn target(&self, f: &Feedback) -> ReplyTarget {
+        let mut target = ReplyTarget::item(f);
+        if let Some(author) = &f.author_id {
+            target.item_id = author.clone();
+        }
+        target
+    }
+
+    async fn post_public_reply(
+        &self,
+        target: &ReplyTarget,
+        text: &str,
+        token: &AccessToken,
+    ) -> Result<String, ReplyError> {
+        let post = Self::checked(&target.reply_to)?;
+        let url = url(&self.api, &["2", "tweets"], &[])?;
+        let body = self
+            .call(
+                self.http.post(url).json(&json!({
+                    "text": text,
+                    "reply": { "in_reply_to_tweet_id": post },
+                })),
+                token,
+            )
+            .await?;
+        body["data"]["id"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| ReplyError::Ambiguous("success without data.id".into()))
+    }
+
+    async fn find_public_reply(
+        &self,
+        target: &ReplyTarget,
+        token: &AccessToken,
+    ) -> Result<Option<String>, ReplyError> {
+        let account = Self::checked(&target.account_id)?;
+        let post = Self::checked(&target.reply_to)?;
+        let url = url(
+            &self.api,
+            &["2", "users", account, "tweets"],
+            &[("max_results", "20"), ("tweet.fields", "referenced_tweets")],
+        )?;
+        let body = self
+            .call(self.http.get(url), token)
+            .await
+            .map_err(crate::calls::harmless)?;
+        Ok(body["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|t| {
+                t["referenced_tweets"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|r| r["type"] == "replied_to" && r["id"] == post)
+            })
+            .and_then(|t| t["id"].as_str())
+            .map(str::to_owned))
+    }
+
+    async fn send_private_reply(
+        &self,
+        target: &ReplyTarget,
+        text: &str,
+        token: &AccessToken,
+    ) -> Result<Option<String>, ReplyError> {
+        let author = Self::checked(&target.item_id)
+            .map_err(|_| ReplyError::Rejected("the post's author is not known: no DM".into()))?;
+        let url = url(
+            &self.api,
+            &["2", "dm_conversations", "with", author, "messages"],
+            &[],
+        )?;
+        let body = self
+            .call(self.http.post(url).json(&json!({ "text": text })), token)
+            .await
+            .map_err(|e| match e {
+                ReplyError::Rejected(why) | ReplyError::Gone(why) => ReplyError::Rejected(format!(
+                    "X refused the DM (the author may not accept DMs from this account): {why}"
+                )),
+                other => other,
+            })?;
+        Ok(body["data"]["dm_event_id"].as_str().map(str::to_owned))
+    }
+}

@@ -1,0 +1,173 @@
+//! Google Play (Android Publisher API, Reply to Reviews): the guide's examples through the
+//! real list reader and reply client.
+
+use crate::support::{Fixture, all, load};
+use feedback::{AccountId, Rating};
+use platforms::google_play::{GooglePlay, PLATFORM};
+use platforms::polling::ReviewSource;
+use platforms::reply::{ReplyClient, ReplyError, ReplyTarget};
+use secrecy::SecretString;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn app() -> AccountId {
+    AccountId::parse("com.example.app").unwrap()
+}
+
+async fn serving(fixture: &Fixture, at: &str) -> (MockServer, GooglePlay) {
+    let server = MockServer::start().await;
+    Mock::given(path(at))
+        .respond_with(
+            ResponseTemplate::new(fixture.status())
+                .set_body_raw(fixture.text.clone(), "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let client = GooglePlay::new(
+        reqwest::Client::new(),
+        server.uri(),
+        format!("{}/token", server.uri()),
+    );
+    (server, client)
+}
+
+#[tokio::test]
+async fn the_documented_list_is_read_newest_first_with_stars_language_and_the_next_page() {
+    let fixture = load("google-play/reviews-list-answer.json");
+    let (_server, play) = serving(
+        &fixture,
+        "/androidpublisher/v3/applications/com.example.app/reviews",
+    )
+    .await;
+    let page = play
+        .list_page(&app(), None, &SecretString::from("t"))
+        .await
+        .unwrap();
+    assert!(page.unusable.is_empty(), "{:?}", page.unusable);
+    assert_eq!(page.next.as_deref(), Some("12334566"));
+    let ids: Vec<_> = page
+        .reviews
+        .iter()
+        .map(|r| r.feedback.item_id.as_str())
+        .collect();
+    assert_eq!(ids, ["12345678", "11223344"]);
+    let first = &page.reviews[0];
+    assert_eq!(first.feedback.platform, PLATFORM);
+    assert_eq!(
+        first.feedback.text.as_deref(),
+        Some("This is the best app ever!")
+    );
+    assert_eq!(first.feedback.author_name.as_deref(), Some("Jane Bloggs"));
+    assert_eq!(first.feedback.rating.map(Rating::stars), Some(5));
+    assert_eq!(first.feedback.language, None);
+    assert_eq!(first.written_at.unix_timestamp(), 1_443_676_826);
+    assert_eq!(first.written_at.nanosecond(), 713_000_000);
+    // The second carries the optional fields, and our reply as a second comment: the
+    // customer's words are the userComment's, never the developer's.
+    let second = &page.reviews[1].feedback;
+    assert_eq!(second.language.as_deref(), Some("en"));
+    assert_eq!(second.text.as_deref(), Some("I love using this app!"));
+}
+
+#[tokio::test]
+async fn the_documented_single_review_has_the_shape_of_a_listed_one() {
+    let fixture = load("google-play/review-answer.json");
+    let review = platforms::google_play::parse_review(
+        &fixture.json(),
+        &app(),
+        time::OffsetDateTime::now_utc(),
+    )
+    .unwrap();
+    assert_eq!(review.feedback.item_id.as_str(), "87654321");
+    assert_eq!(
+        review.feedback.text.as_deref(),
+        Some("This app is awesome!")
+    );
+    assert_eq!(review.written_at.unix_timestamp(), 1_452_114_723);
+}
+
+#[tokio::test]
+async fn our_reply_request_is_the_documented_one_and_the_documented_answer_is_accepted() {
+    let request = load("google-play/reply-request.json");
+    let answer = load("google-play/reply-answer.json");
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(
+            "/androidpublisher/v3/applications/com.example.app/reviews/12345678:reply",
+        ))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(answer.text.clone(), "application/json"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let play = GooglePlay::new(reqwest::Client::new(), server.uri(), server.uri());
+    let target = ReplyTarget {
+        platform: PLATFORM,
+        account_id: "com.example.app".into(),
+        reply_to: "12345678".into(),
+        item_id: "12345678".into(),
+    };
+    let text = request.json()["replyText"].as_str().unwrap().to_owned();
+    play.post_public_reply(&target, &text, &SecretString::from("t"))
+        .await
+        .unwrap();
+    let sent = &server.received_requests().await.unwrap()[0];
+    let body: serde_json::Value = serde_json::from_slice(&sent.body).unwrap();
+    assert_eq!(
+        body,
+        request.json(),
+        "our body is the documented one, nothing more"
+    );
+    assert_eq!(
+        sent.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/json")
+    );
+}
+
+#[tokio::test]
+async fn the_error_bodies_mean_reconnect_for_403_and_refused_for_400() {
+    let denied = load("google-play/api-error-permission-denied.json");
+    let (_s, play) = serving(
+        &denied,
+        "/androidpublisher/v3/applications/com.example.app/reviews",
+    )
+    .await;
+    assert!(matches!(
+        play.list_page(&app(), None, &SecretString::from("t")).await,
+        Err(ReplyError::Reconnect(_))
+    ));
+    let invalid = load("google-play/api-error-invalid-argument.json");
+    let (_s, play) = serving(
+        &invalid,
+        "/androidpublisher/v3/applications/com.example.app/reviews/r1:reply",
+    )
+    .await;
+    let target = ReplyTarget {
+        platform: PLATFORM,
+        account_id: "com.example.app".into(),
+        reply_to: "r1".into(),
+        item_id: "r1".into(),
+    };
+    assert!(matches!(
+        play.post_public_reply(&target, &"x".repeat(400), &SecretString::from("t"))
+            .await,
+        Err(ReplyError::Rejected(_))
+    ));
+}
+
+#[test]
+fn every_google_play_fixture_has_a_test() {
+    let tested = [
+        "google-play/api-error-invalid-argument.json",
+        "google-play/api-error-permission-denied.json",
+        "google-play/reply-answer.json",
+        "google-play/reply-request.json",
+        "google-play/review-answer.json",
+        "google-play/reviews-list-answer.json",
+    ];
+    let names: Vec<String> = all("google-play").into_iter().map(|f| f.name).collect();
+    assert_eq!(names, tested);
+}

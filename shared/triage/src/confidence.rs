@@ -1,0 +1,297 @@
+//! How sure a label is, why, and whether a person should see the item before anything is
+//! posted. A wrong public answer (thanking a complaint, apologising for praise) is the worst
+//! outcome; an answer held for a person a few minutes costs far less. So when the signals
+//! of a comment disagree, or are too weak to tell, the item is held: its drafts are written
+//! as usual, but its task is flagged `needs_review` with the reason in words, and nothing is
+//! posted until staff approve it.
+//!
+//! The rules, whatever the page's [`Boldness`]:
+//! - praise is never answered when anything in the text says a problem (a complaint or
+//!   negative word, irony, a hint), nor when the rating says the opposite;
+//! - a complaint is never answered when praise follows its last contrast word ("Slow, but
+//!   worth every penny"), nor when the stars say praise and the text only hints.
+//!
+//! A balanced page (the default) also holds praise words beside a complaint with nothing to
+//! say which wins, and complaints or questions read from weak hints alone; a cautious page
+//! holds every disagreement (a complaint after "but", irony); a bold page only the rules.
+
+use crate::Label;
+use crate::classify::{Evidence, Turn};
+pub use feedback::page::Boldness;
+use std::fmt;
+
+/// Why an item is held for a person instead of answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HoldReason {
+    /// Praise words and a complaint signal, with nothing to say which one wins.
+    PraiseAndComplaint,
+    /// Praise after the last contrast word of a complaint: it may be praise after all.
+    PraiseAfterComplaint,
+    /// A complaint after a contrast word, under praise (held by cautious pages only).
+    ComplaintAfterContrast,
+    /// Irony markers (sarcasm phrases, scare quotes, deadpan praise).
+    Irony,
+    /// The stars say one thing and the words another.
+    RatingContradictsText,
+    /// Too little to go on: a few weak hints, no clear word.
+    WeakSignals,
+}
+
+impl HoldReason {
+    pub const ALL: [HoldReason; 6] = [
+        HoldReason::PraiseAndComplaint,
+        HoldReason::PraiseAfterComplaint,
+        HoldReason::ComplaintAfterContrast,
+        HoldReason::Irony,
+        HoldReason::RatingContradictsText,
+        HoldReason::WeakSignals,
+    ];
+
+    /// The stored code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HoldReason::PraiseAndComplaint => "praise_and_complaint",
+            HoldReason::PraiseAfterComplaint => "praise_after_complaint",
+            HoldReason::ComplaintAfterContrast => "complaint_after_contrast",
+            HoldReason::Irony => "irony",
+            HoldReason::RatingContradictsText => "rating_contradicts_text",
+            HoldReason::WeakSignals => "weak_signals",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<HoldReason> {
+        HoldReason::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The reason in words, for staff.
+    pub fn words(self) -> &'static str {
+        match self {
+            HoldReason::PraiseAndComplaint => {
+                "praise and a complaint in one comment: check which one it is before answering"
+            }
+            HoldReason::PraiseAfterComplaint => {
+                "a complaint followed by praise: it may be a happy customer after all"
+            }
+            HoldReason::ComplaintAfterContrast => {
+                "praise followed by a complaint (\"…, but …\"): check the mixed reply"
+            }
+            HoldReason::Irony => "possible sarcasm or irony: check it is not a complaint",
+            HoldReason::RatingContradictsText => "the star rating and the words disagree",
+            HoldReason::WeakSignals => "too little to tell what the customer means",
+        }
+    }
+}
+
+impl fmt::Display for HoldReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How sure a decision is (0–100), the signals that decided, and whether it is held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confidence {
+    pub score: u8,
+    /// The signals that decided, in words ("complaint ×1, praise ×2, turn → complaint").
+    pub signals: String,
+    /// `Some`: not answered automatically; a person approves, edits or drops the drafts.
+    pub hold: Option<HoldReason>,
+}
+
+impl Confidence {
+    /// Nothing to weigh (a star rating alone, or a skip): as sure as the rule that decided.
+    pub fn certain(signals: impl Into<String>) -> Self {
+        Confidence {
+            score: 100,
+            signals: signals.into(),
+            hold: None,
+        }
+    }
+}
+
+/// How sure `label` is, given what the text said (`evidence`, `None` without text), the
+/// label of the text alone, the stars (if any) and how bold the page is.
+pub fn assess(
+    label: Label,
+    text_label: Option<Label>,
+    evidence: Option<&Evidence>,
+    stars: Option<u8>,
+    boldness: Boldness,
+) -> Confidence {
+    let rating = stars.map(|s| format!("{s} stars"));
+    let Some(e) = evidence else {
+        return Confidence::certain(rating.unwrap_or_else(|| "no text".into()));
+    };
+    let mut signals = e.describe();
+    if let Some(rating) = rating {
+        signals = format!("{rating}; {signals}");
+    }
+    let cautious = boldness == Boldness::Cautious;
+    let balanced = boldness != Boldness::Bold;
+    let against = u32::from(e.complaint) * 2 + u32::from(e.negative) + u32::from(e.irony) * 2;
+    let praise = u32::from(e.positive);
+    // Strong words for a complaint: a complaint word or two negative words, or one with a
+    // theme naming what went wrong.
+    let strong_complaint =
+        e.complaint > 0 || e.negative >= 2 || (e.negative == 1 && e.themes > 0) || e.swearing;
+    let hold = match label {
+        Label::Positive => {
+            if text_label == Some(Label::Positive) && stars.is_some_and(|s| s <= 2) {
+                Some(HoldReason::RatingContradictsText)
+            } else if e.irony > 0 {
+                Some(HoldReason::Irony)
+            } else if e.problem() || text_label.is_some_and(|l| l != Label::Positive) {
+                Some(HoldReason::PraiseAndComplaint)
+            } else if e.themes > 0 && praise <= 1 && stars.is_none() {
+                // One word of praise beside what it is about ("the food arrived at 23:50"):
+                // too little to thank for.
+                balanced.then_some(HoldReason::WeakSignals)
+            } else {
+                None
+            }
+        }
+        Label::Negative => {
+            if e.turn == Turn::ToPraise && !e.complaint_before_turn {
+                Some(HoldReason::PraiseAfterComplaint)
+            } else if text_label == Some(Label::Positive) && !e.problem() {
+                // One or two stars over words of praise only.
+                Some(HoldReason::RatingContradictsText)
+            } else if stars.is_some_and(|s| s <= 2) && !e.problem() && e.themes == 0 {
+                // One or two stars over words that say nothing wrong: perhaps a slip.
+                balanced.then_some(HoldReason::RatingContradictsText)
+            } else if stars.is_some_and(|s| s >= 4) && !strong_complaint {
+                Some(HoldReason::RatingContradictsText)
+            } else if stars.is_some_and(|s| s <= 2)
+                && praise > against
+                && e.turn != Turn::ToComplaint
+            {
+                // "Sorry, meant to give 5 stars! Fab service": more praise than problem.
+                Some(HoldReason::RatingContradictsText)
+            } else if stars.is_some_and(|s| s <= 3) && (e.problem() || e.themes > 0) {
+                // Stars and words agree that something went wrong; the praise is the
+                // part the mixed reply thanks for.
+                cautious.then_some(HoldReason::PraiseAndComplaint)
+            } else if praise > 0 && e.turn == Turn::ToComplaint {
+                cautious.then_some(HoldReason::ComplaintAfterContrast)
+            } else if e.irony > 0 && e.complaint + e.negative + e.themes == 0 && praise > 0 {
+                // Irony is all that says a problem: it may be warm thanks.
+                balanced.then_some(HoldReason::Irony)
+            } else if e.irony > 0 {
+                cautious.then_some(HoldReason::Irony)
+            } else if praise > 0 && (!strong_complaint || praise >= against) {
+                // Praise beside a weak complaint, or as much praise as complaint.
+                balanced.then_some(HoldReason::PraiseAndComplaint)
+            } else if !strong_complaint
+                && !e.duration
+                && e.themes == 0
+                && e.negative == 0
+                && stars.is_none()
+            {
+                balanced.then_some(HoldReason::WeakSignals)
+            } else {
+                None
+            }
+        }
+        Label::Question => (e.hints > 0 || e.irony > 0)
+            .then_some(HoldReason::WeakSignals)
+            .filter(|_| balanced),
+        Label::Neutral => {
+            if stars.is_some_and(|s| s >= 4) && e.problem() {
+                Some(HoldReason::RatingContradictsText)
+            } else if stars.is_none() && e.describe() == "no signal" && !e.question {
+                // Words with nothing to read: a fault may be described in words we do
+                // not know.
+                balanced.then_some(HoldReason::WeakSignals)
+            } else {
+                None
+            }
+        }
+        Label::Spam | Label::Abusive | Label::Threat => None,
+    };
+    let margin = match label {
+        Label::Negative => against.saturating_sub(praise),
+        Label::Positive => praise.saturating_sub(against),
+        _ => 1,
+    };
+    let base: u32 = if hold.is_some() { 40 } else { 70 };
+    let score =
+        u8::try_from((base + margin * 8).min(if hold.is_some() { 59 } else { 99 })).unwrap_or(99);
+    Confidence {
+        score,
+        signals,
+        hold,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Language;
+    use crate::classify::analyse;
+
+    fn hold(text: &str, stars: Option<u8>, boldness: Boldness) -> Option<HoldReason> {
+        let a = analyse(text, Language::En);
+        let label = match stars {
+            Some(1 | 2) => Label::Negative,
+            _ => a.label,
+        };
+        assess(label, Some(a.label), Some(&a.evidence), stars, boldness).hold
+    }
+
+    #[test]
+    fn praise_beside_a_problem_is_never_thanked_whatever_the_boldness() {
+        for boldness in Boldness::ALL {
+            let a = analyse("Lovely staff, shame about the wait", Language::En);
+            let c = assess(
+                Label::Positive,
+                Some(a.label),
+                Some(&a.evidence),
+                None,
+                boldness,
+            );
+            assert!(c.hold.is_some(), "{boldness:?}: {c:?}");
+        }
+    }
+
+    #[test]
+    fn praise_after_a_complaint_is_held() {
+        assert_eq!(
+            hold(
+                "Delivery was a bit slow, but the product is lovely",
+                None,
+                Boldness::Bold
+            ),
+            Some(HoldReason::PraiseAfterComplaint)
+        );
+    }
+
+    #[test]
+    fn a_complaint_after_but_is_answered_unless_the_page_is_cautious() {
+        let text = "Lovely food, but our table was dirty";
+        assert_eq!(hold(text, None, Boldness::Balanced), None);
+        assert_eq!(
+            hold(text, None, Boldness::Cautious),
+            Some(HoldReason::ComplaintAfterContrast)
+        );
+    }
+
+    #[test]
+    fn one_star_over_praise_is_held() {
+        assert_eq!(
+            hold(
+                "Best bakery in town, lovely people",
+                Some(1),
+                Boldness::Bold
+            ),
+            Some(HoldReason::RatingContradictsText)
+        );
+    }
+
+    #[test]
+    fn every_reason_has_a_code_that_parses_back() {
+        for r in HoldReason::ALL {
+            assert_eq!(HoldReason::parse(r.as_str()), Some(r));
+            assert!(!r.words().is_empty());
+        }
+    }
+}

@@ -1,0 +1,471 @@
+//! Spikes of complaints and the crisis hold (README, "Crisis hold"), against DynamoDB
+//! Local, a `wiremock` Graph API and `wiremock` notification targets: a burst gives one
+//! alert and holds that page only; the usual rate never alerts; two sweepers raise one
+//! alert; a stopped sweep or a redelivery loses and doubles nothing; a person ends it.
+
+use feedback::page::{PageConfig, ReplyMode};
+use feedback::{AccountId, ItemId};
+use platforms::meta::FACEBOOK;
+use serde_json::{Value, json};
+use store::spikes::{CrisisEnd, Spike, hour_of};
+use store::{FeedbackKey, MessageState};
+use time::{Duration, OffsetDateTime};
+use wiremock::matchers::{method, path, path_regex};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+use workspace_tests::dynamodb::{TestTable, port};
+use workspace_tests::meta::facebook_comment;
+use workspace_tests::responder::{PAGE_ID, calls, dutch_page, ingest, responder, run};
+use workspace_tests::sweeper::{
+    WEBHOOK_SECRET, config, notify_targets, set_page, sweeper, sweeper_on,
+};
+
+const COMPLAINT: &str =
+    "Mijn bestelling is na twee weken nog steeds niet geleverd. Heel teleurstellend!";
+const OTHER_PAGE: &str = "5566778899";
+
+fn page() -> AccountId {
+    AccountId::parse(PAGE_ID).unwrap()
+}
+
+fn key(item: &str) -> FeedbackKey {
+    FeedbackKey {
+        platform: FACEBOOK,
+        item_id: ItemId::parse(item).unwrap(),
+    }
+}
+
+/// A complaint about delivery by its own author (one answer per author per thread).
+fn complaint(item: &str, author: usize) -> Value {
+    let mut change = facebook_comment(item, "add", Some(COMPLAINT));
+    change["value"]["from"]["id"] = json!(format!("55500{author:02}"));
+    change
+}
+
+async fn accepting_graph() -> MockServer {
+    let graph = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path_regex(r"^/v26\.0/[^/]+/(comments|replies)$"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "reply_1"})))
+        .mount(&graph)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v26.0/{PAGE_ID}/messages")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"recipient_id": "5550001", "message_id": "m_1"})),
+        )
+        .mount(&graph)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": []})))
+        .mount(&graph)
+        .await;
+    graph
+}
+
+async fn targets() -> MockServer {
+    let hooks = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&hooks)
+        .await;
+    hooks
+}
+
+/// An auto-answering page telling Slack, Teams and a signed webhook.
+async fn auto_page(table: &TestTable, hooks: &MockServer, extra: PageConfig) {
+    let config = PageConfig {
+        mode: Some(ReplyMode::Auto),
+        ..notify_targets(&hooks.uri(), WEBHOOK_SECRET)
+    };
+    set_page(&table.store(), &FACEBOOK, PAGE_ID, &config).await;
+    set_page(&table.store(), &FACEBOOK, PAGE_ID, &extra).await;
+}
+
+/// The spike alerts the targets received, per target path suffix.
+async fn alerts(hooks: &MockServer, kind: &str) -> Vec<Value> {
+    hooks
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|r| serde_json::from_slice::<Value>(&r.body).ok())
+        .filter(|b| {
+            b["type"] == kind
+                || b["text"].as_str().is_some_and(|t| {
+                    (kind == "page.spike_detected" && t.starts_with("Spike on"))
+                        || (kind == "page.spike_ended" && t.starts_with("Crisis on"))
+                })
+        })
+        .collect()
+}
+
+async fn public_posts(graph: &MockServer) -> usize {
+    calls(graph, "POST", "/comments").await.len()
+}
+
+#[tokio::test]
+async fn a_burst_about_one_theme_alerts_once_and_holds_that_page_only() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let graph = accepting_graph().await;
+    let hooks = targets().await;
+    auto_page(&table, &hooks, PageConfig::default()).await;
+    // Another page with a few complaints of its own.
+    let other = AccountId::parse(OTHER_PAGE).unwrap();
+    for i in 0..2 {
+        store
+            .count_complaint(
+                &key(&format!("888_{i}")),
+                &other,
+                "delivery",
+                OffsetDateTime::now_utc(),
+            )
+            .await
+            .unwrap();
+    }
+    let r = responder(&table, &graph, dutch_page());
+
+    // GIVEN six complaints answered automatically, as the page is set
+    let first: Vec<String> = (1..=6).map(|i| format!("777_{}", 400 + i)).collect();
+    ingest(
+        &table,
+        first
+            .iter()
+            .enumerate()
+            .map(|(i, id)| complaint(id, i))
+            .collect(),
+    )
+    .await;
+    let items: Vec<(&str, &str)> = first.iter().map(|id| ("facebook", id.as_str())).collect();
+    assert!(run(&r, &items, 1).await.batch_item_failures.is_empty());
+    assert_eq!(public_posts(&graph).await, 6);
+
+    // WHEN two sweepers look at once
+    let (a, b) = (
+        sweeper(&table, workspace_tests::responder::meta_outbound(&graph)),
+        sweeper(&table, workspace_tests::responder::meta_outbound(&graph)),
+    );
+    let now = OffsetDateTime::now_utc();
+    let (ra, rb) = tokio::join!(a.sweep(now, None), b.sweep(now, None));
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+
+    // THEN one crisis, one alert per target, on that page only
+    assert_eq!(ra.spikes_detected + rb.spikes_detected, 1, "{ra:?} {rb:?}");
+    let held = store.page(&FACEBOOK, &page()).await.unwrap().unwrap();
+    let crisis = held.crisis.clone().expect("a crisis");
+    assert!(crisis.hold && crisis.theme == "delivery", "{crisis:?}");
+    assert!(
+        crisis.reason.starts_with("6 complaints about delivery"),
+        "{crisis:?}"
+    );
+    let other_page = store
+        .page(&FACEBOOK, &other)
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(other_page.crisis, None);
+    a.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+    let detected = alerts(&hooks, "page.spike_detected").await;
+    assert_eq!(detected.len(), 3, "{detected:?}");
+    let event = detected.iter().find(|b| b["type"].is_string()).unwrap();
+    assert_eq!(event["data"]["page"], format!("facebook:{PAGE_ID}"));
+    assert_eq!(event["data"]["count"], 6);
+    assert_eq!(event["data"]["themes"][0]["theme"], "delivery");
+    let excerpts = event["data"]["excerpts"].as_array().unwrap();
+    assert_eq!(excerpts.len(), 3);
+    assert!(excerpts[0].as_str().unwrap().starts_with("Mijn bestelling"));
+
+    // WHEN six more arrive during the hold (twelve within minutes)
+    let more: Vec<String> = (7..=12).map(|i| format!("777_{}", 400 + i)).collect();
+    ingest(
+        &table,
+        more.iter()
+            .enumerate()
+            .map(|(i, id)| complaint(id, 10 + i))
+            .collect(),
+    )
+    .await;
+    let items: Vec<(&str, &str)> = more.iter().map(|id| ("facebook", id.as_str())).collect();
+    assert!(run(&r, &items, 100).await.batch_item_failures.is_empty());
+    a.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+
+    // THEN they are drafted with their tasks, nothing more is posted, no second alert
+    assert_eq!(public_posts(&graph).await, 6);
+    for id in &more {
+        let message = store
+            .message(&key(id), store::Channel::Public)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(message.state, MessageState::Draft, "{id}");
+        assert!(store.task(&key(id)).await.unwrap().is_some(), "{id}");
+    }
+    assert_eq!(alerts(&hooks, "page.spike_detected").await.len(), 3);
+
+    // WHEN a person ends it
+    let ended = store
+        .end_crisis(&FACEBOOK, &page(), "anna", OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    assert!(matches!(ended, CrisisEnd::Ended(_)), "{ended:?}");
+    a.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+
+    // THEN who ended it is kept, the drafts still wait, and the targets are told once
+    let after = store.page(&FACEBOOK, &page()).await.unwrap().unwrap();
+    assert_eq!(after.crisis, None);
+    assert_eq!(after.crisis_ended_by.as_deref(), Some("anna"));
+    let message = store
+        .message(&key(&more[0]), store::Channel::Public)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(message.state, MessageState::Draft);
+    assert_eq!(alerts(&hooks, "page.spike_ended").await.len(), 3);
+    // Asked again: nothing new, and no new crisis from the same complaints.
+    let again = store
+        .end_crisis(&FACEBOOK, &page(), "ben", OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    assert_eq!(again, CrisisEnd::NotInCrisis);
+    let s = a.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+    assert_eq!(s.spikes_detected, 0);
+    assert_eq!(alerts(&hooks, "page.spike_ended").await.len(), 3);
+    let spikes = store
+        .spikes_of(
+            &FACEBOOK,
+            &page(),
+            now - Duration::hours(1),
+            OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(spikes.len(), 1);
+    assert_eq!(spikes[0].ended_by.as_deref(), Some("anna"));
+}
+
+#[tokio::test]
+async fn a_page_that_opted_out_of_the_hold_is_alerted_and_keeps_answering() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let graph = accepting_graph().await;
+    let hooks = targets().await;
+    auto_page(
+        &table,
+        &hooks,
+        PageConfig {
+            spike_hold: Some(false),
+            ..PageConfig::default()
+        },
+    )
+    .await;
+    let r = responder(&table, &graph, dutch_page());
+    let ids: Vec<String> = (1..=6).map(|i| format!("777_{}", 500 + i)).collect();
+    ingest(
+        &table,
+        ids.iter()
+            .enumerate()
+            .map(|(i, id)| complaint(id, i))
+            .collect(),
+    )
+    .await;
+    let items: Vec<(&str, &str)> = ids.iter().map(|id| ("facebook", id.as_str())).collect();
+    run(&r, &items, 1).await;
+
+    let s = sweeper(&table, workspace_tests::responder::meta_outbound(&graph));
+    assert_eq!(
+        s.sweep(OffsetDateTime::now_utc(), None)
+            .await
+            .unwrap()
+            .spikes_detected,
+        1
+    );
+
+    let record = store.page(&FACEBOOK, &page()).await.unwrap().unwrap();
+    assert!(
+        record.crisis.as_ref().is_some_and(|c| !c.hold),
+        "{record:?}"
+    );
+    assert!(!record.crisis_hold());
+    ingest(&table, vec![complaint("777_599", 40)]).await;
+    run(&r, &[("facebook", "777_599")], 50).await;
+    assert_eq!(public_posts(&graph).await, 7);
+}
+
+#[tokio::test]
+async fn everyday_complaints_at_the_pages_usual_rate_never_alert() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let hooks = targets().await;
+    auto_page(&table, &hooks, PageConfig::default()).await;
+    let graph = MockServer::start().await;
+    let s = sweeper(&table, workspace_tests::responder::meta_outbound(&graph));
+    // GIVEN 16 days of a busy page: 2–5 complaints an hour in the day, 0–1 at night,
+    // spread over the themes, varying from hour to hour (a fixed pseudo-random stream)
+    let end = hour_of(OffsetDateTime::now_utc()) - Duration::days(1);
+    let start = end - Duration::days(16);
+    let mut seed: u64 = 0x5eed;
+    let mut next = |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let themes = ["delivery", "delivery", "quality", "service", "billing"];
+    let mut item = 0;
+    let mut sweeps = 0;
+    let mut hour = start;
+    while hour < end {
+        let day = (7..22).contains(&hour.hour());
+        let count = if day { 2 + next(4) } else { next(2) };
+        for _ in 0..count {
+            item += 1;
+            let at = hour + Duration::minutes(next(60) as i64);
+            let theme = themes[next(themes.len() as u64) as usize];
+            store
+                .count_complaint(&key(&format!("900_{item}")), &page(), theme, at)
+                .await
+                .unwrap();
+        }
+        // WHEN the sweeper looks, every hour of the last two days
+        if hour >= end - Duration::days(2) {
+            let summary = s.sweep(hour + Duration::minutes(59), None).await.unwrap();
+            sweeps += 1;
+            // THEN never a spike
+            assert_eq!(summary.spikes_detected, 0, "at {hour}");
+        }
+        hour += Duration::HOUR;
+    }
+    assert!(
+        sweeps >= 48 && item > 700,
+        "{sweeps} sweeps, {item} complaints"
+    );
+    let record = store.page(&FACEBOOK, &page()).await.unwrap().unwrap();
+    assert_eq!(record.crisis, None);
+    assert!(alerts(&hooks, "page.spike_detected").await.is_empty());
+
+    // … while a burst on top of that same traffic is one.
+    for i in 0..15 {
+        store
+            .count_complaint(
+                &key(&format!("901_{i}")),
+                &page(),
+                "billing",
+                end + Duration::minutes(i),
+            )
+            .await
+            .unwrap();
+    }
+    let summary = s.sweep(end + Duration::minutes(15), None).await.unwrap();
+    assert_eq!(summary.spikes_detected, 1);
+}
+
+#[tokio::test]
+async fn a_sweep_stopped_after_starting_a_crisis_still_tells_once_and_redeliveries_count_once() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let graph = accepting_graph().await;
+    let hooks = targets().await;
+    auto_page(&table, &hooks, PageConfig::default()).await;
+    let r = responder(&table, &graph, dutch_page());
+    let ids: Vec<String> = (1..=3).map(|i| format!("777_{}", 600 + i)).collect();
+    ingest(
+        &table,
+        ids.iter()
+            .enumerate()
+            .map(|(i, id)| complaint(id, i))
+            .collect(),
+    )
+    .await;
+    let items: Vec<(&str, &str)> = ids.iter().map(|id| ("facebook", id.as_str())).collect();
+
+    // GIVEN the same items handed to the responder three times over
+    for round in 0..3 {
+        run(&r, &items, 1 + round * 10).await;
+    }
+    let now = OffsetDateTime::now_utc();
+    let counts = store
+        .complaint_counts(&FACEBOOK, &page(), hour_of(now) - Duration::HOUR, now)
+        .await
+        .unwrap();
+    let total: u32 = counts.iter().flat_map(|c| c.counts.values()).sum();
+    assert_eq!(total, 3, "{counts:?}");
+
+    // GIVEN a sweep that started a crisis and stopped before queueing its alert
+    let spike = Spike {
+        platform: FACEBOOK,
+        account_id: page(),
+        started_at: now,
+        theme: "delivery".into(),
+        count: 9,
+        usual: 0.5,
+        themes: vec![("delivery".into(), 9)],
+        excerpts: vec!["te laat".into()],
+        hold: true,
+        ended_at: None,
+        ended_by: None,
+    };
+    assert!(store.start_crisis(&spike, now).await.unwrap());
+    assert!(
+        !store.start_crisis(&spike, now).await.unwrap(),
+        "one crisis at a time"
+    );
+
+    // WHEN the next sweeps run
+    let s = sweeper(&table, workspace_tests::responder::meta_outbound(&graph));
+    s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+    s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+
+    // THEN the alert goes out, once per target
+    let detected = alerts(&hooks, "page.spike_detected").await;
+    assert_eq!(detected.len(), 3, "{detected:?}");
+    assert!(
+        store
+            .untold_crisis(&FACEBOOK, &page())
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn the_sweeper_finds_spikes_on_known_keys_and_never_scans() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let hooks = targets().await;
+    auto_page(&table, &hooks, PageConfig::default()).await;
+    let now = OffsetDateTime::now_utc();
+    for i in 0..8 {
+        store
+            .count_complaint(&key(&format!("950_{i}")), &page(), "quality", now)
+            .await
+            .unwrap();
+    }
+    let (proxy, operations) =
+        workspace_tests::recording::start(&format!("127.0.0.1:{}", port())).await;
+    let graph = MockServer::start().await;
+    let s = sweeper_on(
+        table.store_through(&proxy),
+        config(
+            &table.name,
+            workspace_tests::responder::meta_outbound(&graph),
+        ),
+    );
+
+    let summary = s.sweep(now, None).await.unwrap();
+
+    assert_eq!(summary.spikes_detected, 1);
+    assert_eq!(operations.count("Scan"), 0, "{:?}", operations.all());
+    assert!(
+        operations.all().iter().all(|o| [
+            "Query",
+            "GetItem",
+            "PutItem",
+            "UpdateItem",
+            "TransactWriteItems"
+        ]
+        .contains(&o.as_str())),
+        "only what the template's policy allows: {:?}",
+        operations.all()
+    );
+}
