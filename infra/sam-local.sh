@@ -59,11 +59,14 @@ prepare() {
     local rootfs
     rootfs=$(mktemp -d)
     # The Debian archive is the one registry of root file systems this machine reaches.
-    sudo_ debootstrap --variant=minbase bookworm "$rootfs" >"$CACHE/debootstrap.log" 2>&1 \
+    # CA certificates as in Lambda's own images: the platform clients read the system's.
+    sudo_ debootstrap --variant=minbase --include=ca-certificates bookworm "$rootfs" >"$CACHE/debootstrap.log" 2>&1 \
       || { say "debootstrap failed; see $CACHE/debootstrap.log"; exit 1; }
     sudo_ mkdir -p "$rootfs/var/task" "$rootfs/var/runtime" "$rootfs/opt"
     sudo_ tar -C "$rootfs" -c . | docker import --change 'WORKDIR /var/task' - "$IMAGE" >/dev/null
     sudo_ rm -rf "$rootfs"
+    # SAM's own image on top of the old base, if any, is stale now.
+    docker rmi -f "${IMAGE/al2023-/al2023-rapid-}" >/dev/null 2>&1 || true
   fi
   say "ready: dockerd answers and $IMAGE is there"
 }

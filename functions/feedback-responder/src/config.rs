@@ -151,11 +151,23 @@ mod tests {
     fn defaults_apply_when_only_the_table_is_set() {
         let c = ResponderConfig::from_lookup(lookup(&[("TABLE_NAME", "feedback")])).unwrap();
         let platforms: Vec<_> = c.outbound.platforms().map(|p| p.to_string()).collect();
-        // Meta is answered with the Graph API's defaults; Google and Trustpilot (no OAuth
-        // client configured) and the Standard Webhooks door are known but answered by hand.
+        // Meta is answered with the Graph API's defaults; the platforms whose clients need
+        // settings (Google and Trustpilot without an OAuth client, …) and the Standard
+        // Webhooks door are known but answered by hand.
         assert_eq!(
             platforms,
-            ["facebook", "instagram", "google", "trustpilot", "standard"]
+            [
+                "facebook",
+                "instagram",
+                "google",
+                "trustpilot",
+                "google-play",
+                "app-store",
+                "tiktok",
+                "linkedin",
+                "x",
+                "standard"
+            ]
         );
         assert_eq!(c.defaults.mode, ReplyMode::Auto);
         assert_eq!(c.defaults.sla_hours, 24);

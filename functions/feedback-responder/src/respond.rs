@@ -671,7 +671,9 @@ impl Responder {
             Err(ReplyError::Gone(e)) => {
                 self.store.mark_removed(key, now).await?;
                 info!("the platform says the item is gone: marked removed");
-                Ok(Fetched::Unfetchable(format!("the platform says it is gone ({e})")))
+                Ok(Fetched::Unfetchable(format!(
+                    "the platform says it is gone ({e})"
+                )))
             }
             Err(ReplyError::AlreadySent) => Ok(Fetched::Unfetchable(
                 "the platform refused to return it".into(),
@@ -1085,7 +1087,11 @@ impl Responder {
                             .await?;
                         continue;
                     }
-                    Err(e @ (ReplyError::Rejected(_) | ReplyError::Gone(_) | ReplyError::AlreadySent)) => {
+                    Err(
+                        e @ (ReplyError::Rejected(_)
+                        | ReplyError::Gone(_)
+                        | ReplyError::AlreadySent),
+                    ) => {
                         let reason = format!(
                             "the reply standing under the item could not be read ({e}): not posted, since posting would replace it; check it on the platform and answer by hand"
                         );
@@ -1131,7 +1137,8 @@ impl Responder {
             // The page's crisis hold is read again at the last moment: one that began after
             // the item was decided holds this message too (README, "Crisis hold").
             if message.approved_by.is_none() && self.crisis_hold(target).await? {
-                let reason = "a crisis hold began on the page: not posted; approve it to send".to_owned();
+                let reason =
+                    "a crisis hold began on the page: not posted; approve it to send".to_owned();
                 self.store
                     .finish_message(key, channel, &Finish::Held { reason }, now)
                     .await?;
@@ -1162,7 +1169,9 @@ impl Responder {
                         .await?;
                     return Ok(Sent::Reconnect(reason));
                 }
-                Err(ReplyError::Rejected(reason) | ReplyError::Gone(reason)) => Finish::Failed { reason },
+                Err(ReplyError::Rejected(reason) | ReplyError::Gone(reason)) => {
+                    Finish::Failed { reason }
+                }
                 Err(ReplyError::Transient(error)) => {
                     last_error = error.clone();
                     Finish::Retry { error }

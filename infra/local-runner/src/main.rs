@@ -175,9 +175,13 @@ async fn run(args: Args) -> Result<(), String> {
         responder,
         stop_rx.clone(),
     ));
-    let poll_config = ::review_poller::config::PollerConfig::from_lookup(&lookup)
-        .map_err(|e| e.to_string())?;
-    let sources: Vec<String> = poll_config.sources.iter().map(ToString::to_string).collect();
+    let poll_config =
+        ::review_poller::config::PollerConfig::from_lookup(&lookup).map_err(|e| e.to_string())?;
+    let sources: Vec<String> = poll_config
+        .sources
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     let polls = (!sources.is_empty()).then(|| {
         let keys = ::review_poller::credentials::AppKeys::Local(Box::new(vars.lookup()));
         let poller = ::review_poller::poller(poll_config, dynamo.store(&table), keys);
@@ -222,7 +226,11 @@ async fn run(args: Args) -> Result<(), String> {
         if sources.is_empty() {
             "off (REVIEW_POLL_SOURCES names no app)".to_owned()
         } else {
-            format!("every {}s: {}", args.poll_seconds.max(1), sources.join(", "))
+            format!(
+                "every {}s: {}",
+                args.poll_seconds.max(1),
+                sources.join(", ")
+            )
         },
         args.env_file.display(),
     );

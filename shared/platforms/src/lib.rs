@@ -37,6 +37,7 @@ pub mod capabilities;
 pub mod destination;
 pub mod google;
 pub mod google_play;
+pub mod linkedin;
 pub mod meta;
 pub mod oauth;
 pub mod polling;
@@ -47,7 +48,6 @@ pub mod signature;
 pub mod standard;
 pub mod tiktok;
 pub mod trustpilot;
-pub mod linkedin;
 pub mod x;
 
 pub use request::InboundRequest;
@@ -316,7 +316,10 @@ pub mod registry {
         /// its predecessor in `previous` learned (Google's cached keys).
         pub fn keeping_state_of(mut self, previous: &Registry) -> Self {
             for platform in &mut self.platforms {
-                let Some(old) = previous.platforms.iter().find(|p| p.route() == platform.route())
+                let Some(old) = previous
+                    .platforms
+                    .iter()
+                    .find(|p| p.route() == platform.route())
                 else {
                     continue;
                 };

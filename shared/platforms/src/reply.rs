@@ -244,7 +244,10 @@ pub fn declared_capabilities(platform: &Platform) -> Capabilities {
         (crate::meta::INSTAGRAM, crate::meta::INSTAGRAM_CAPABILITIES),
         (crate::google::PLATFORM, crate::google::CAPABILITIES),
         (crate::trustpilot::PLATFORM, crate::trustpilot::CAPABILITIES),
-        (crate::google_play::PLATFORM, crate::google_play::CAPABILITIES),
+        (
+            crate::google_play::PLATFORM,
+            crate::google_play::CAPABILITIES,
+        ),
         (crate::app_store::PLATFORM, crate::app_store::CAPABILITIES),
         (crate::standard::PLATFORM, crate::standard::CAPABILITIES),
         (crate::tiktok::PLATFORM, crate::tiktok::CAPABILITIES),
@@ -327,13 +330,17 @@ pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Outbound, Vec
     // TikTok, LinkedIn and X: where their APIs are; each page's token is its credential.
     match crate::tiktok::replies::TikTokReplies::from_lookup(get) {
         Ok(client) => {
-            outbound = outbound.with(crate::tiktok::replies::TikTokReplies::outbound(Arc::new(client)));
+            outbound = outbound.with(crate::tiktok::replies::TikTokReplies::outbound(Arc::new(
+                client,
+            )));
         }
         Err(mut p) => problems.append(&mut p),
     }
     match crate::linkedin::replies::LinkedInReplies::from_lookup(get) {
         Ok(client) => {
-            outbound = outbound.with(crate::linkedin::replies::LinkedInReplies::outbound(Arc::new(client)));
+            outbound = outbound.with(crate::linkedin::replies::LinkedInReplies::outbound(
+                Arc::new(client),
+            ));
         }
         Err(mut p) => problems.append(&mut p),
     }

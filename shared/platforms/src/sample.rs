@@ -30,7 +30,9 @@ enum Form {
     CompactOffset,
     Unix,
     /// `{"seconds": …, "nanos": …}`, seconds as a string when they came as one.
-    Protobuf { quoted: bool },
+    Protobuf {
+        quoted: bool,
+    },
 }
 
 fn compact_offset() -> &'static [time::format_description::BorrowedFormatItem<'static>] {

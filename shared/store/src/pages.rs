@@ -239,9 +239,15 @@ impl DynamoStore {
                 config.update_request_delay_hours.map(n),
             ),
             (attr::BOLDNESS, config.boldness.map(|b| s(b.as_str()))),
-            (attr::SPIKE_MIN_COMPLAINTS, config.spike_min_complaints.map(n)),
+            (
+                attr::SPIKE_MIN_COMPLAINTS,
+                config.spike_min_complaints.map(n),
+            ),
             (attr::SPIKE_FACTOR, config.spike_factor.map(n)),
-            (attr::SPIKE_HOLD, config.spike_hold.map(AttributeValue::Bool)),
+            (
+                attr::SPIKE_HOLD,
+                config.spike_hold.map(AttributeValue::Bool),
+            ),
         ];
         for (i, (name, value)) in values.into_iter().chain(notify).enumerate() {
             if let Some(value) = value {

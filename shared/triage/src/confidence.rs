@@ -35,16 +35,20 @@ pub enum HoldReason {
     RatingContradictsText,
     /// Too little to go on: a few weak hints, no clear word.
     WeakSignals,
+    /// Written longer ago than the page's maximum age: a late public answer is a person's
+    /// call, so it is drafted and held, never posted on its own.
+    TooOld,
 }
 
 impl HoldReason {
-    pub const ALL: [HoldReason; 6] = [
+    pub const ALL: [HoldReason; 7] = [
         HoldReason::PraiseAndComplaint,
         HoldReason::PraiseAfterComplaint,
         HoldReason::ComplaintAfterContrast,
         HoldReason::Irony,
         HoldReason::RatingContradictsText,
         HoldReason::WeakSignals,
+        HoldReason::TooOld,
     ];
 
     /// The stored code.
@@ -56,6 +60,7 @@ impl HoldReason {
             HoldReason::Irony => "irony",
             HoldReason::RatingContradictsText => "rating_contradicts_text",
             HoldReason::WeakSignals => "weak_signals",
+            HoldReason::TooOld => "too_old",
         }
     }
 
@@ -78,6 +83,9 @@ impl HoldReason {
             HoldReason::Irony => "possible sarcasm or irony: check it is not a complaint",
             HoldReason::RatingContradictsText => "the star rating and the words disagree",
             HoldReason::WeakSignals => "too little to tell what the customer means",
+            HoldReason::TooOld => {
+                "written longer ago than the page's maximum age: answer it by hand if it still helps"
+            }
         }
     }
 }

@@ -180,9 +180,9 @@ pub fn decide(
         return skip(SkipReason::Edited, None, None);
     }
     let written = feedback.created_at.unwrap_or(feedback.received_at);
-    if now - written > Duration::hours(i64::from(page.max_age_hours)) {
-        return skip(SkipReason::TooOld, None, None);
-    }
+    // An old item is still read, drafted and given a task; it is only never answered on
+    // its own (held below).
+    let too_old = now - written > Duration::hours(i64::from(page.max_age_hours));
     let text = feedback.text.as_deref().filter(|t| !t.trim().is_empty());
     // The platform's or sender's word on the language beats the page's default.
     let fallback = feedback
@@ -243,17 +243,20 @@ pub fn decide(
     if let Some(limit) = capabilities.private_channel.limit() {
         drafts.private = drafts.private.map(|p| limit.fit(p));
     }
-    let confidence = confidence::assess(
+    let mut confidence = confidence::assess(
         label,
         text_label,
         analysis.as_ref().map(|a| &a.evidence),
         feedback.rating.map(Rating::stars),
         page.boldness,
     );
+    if too_old {
+        confidence.hold = Some(confidence::HoldReason::TooOld);
+    }
     // A held item always gets a task: that is where a person approves it. Its customer
     // waits for an answer, so it is due within the hour (and sorts first in the queues,
     // which are ordered by due time; the sweeper escalates it when it is not looked at).
-    let sla_hours = if confidence.hold.is_some() {
+    let sla_hours = if confidence.hold.is_some() && !too_old {
         page.sla_hours.min(1)
     } else {
         page.sla_hours
@@ -466,14 +469,20 @@ mod tests {
                 ..
             }
         ));
+        // Older than the page's maximum age: drafted, given a task, held for a person.
         let later = NOW + Duration::hours(73);
-        assert!(matches!(
-            decide(&c, ItemState::default(), &page(), &SOCIAL, &t, later),
-            Decision::Skip {
-                reason: SkipReason::TooOld,
+        match decide(&c, ItemState::default(), &page(), &SOCIAL, &t, later) {
+            Decision::Answer {
+                task: Some(_),
+                confidence,
+                drafts,
                 ..
+            } => {
+                assert_eq!(confidence.hold, Some(crate::confidence::HoldReason::TooOld));
+                assert!(!drafts.public.is_empty());
             }
-        ));
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -79,6 +79,8 @@ async fn start_runner(graph: &MockServer) -> Runner {
         .env("TABLE_NAME", &table)
         .env("LOCAL_PORT", http_port.to_string())
         .env("LOCAL_SANDBOX_PORT", free_port().to_string())
+        // Only the deliveries this test sends: no app-store polling.
+        .env("REVIEW_POLL_SOURCES", "")
         .env("DYNAMODB_LOCAL_PORT", port().to_string())
         .env("META_GRAPH_API_URL", graph.uri())
         .env("LOCAL_REPLIES", "send")

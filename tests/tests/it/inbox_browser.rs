@@ -149,6 +149,8 @@ async fn staff_sign_in_see_a_complaint_arrive_claim_it_approve_edited_drafts_and
         .env("TABLE_NAME", &table)
         .env("LOCAL_PORT", http_port.to_string())
         .env("LOCAL_SANDBOX_PORT", free_port().to_string())
+        // Only the deliveries this test sends: no app-store polling.
+        .env("REVIEW_POLL_SOURCES", "")
         .env("DYNAMODB_LOCAL_PORT", port().to_string())
         .env("LOCAL_SWEEP_SECONDS", "2")
         .env("RUST_LOG", "info")

@@ -375,8 +375,7 @@ fn tp_event(name: &str, stars: u8) -> Vec<u8> {
 }
 
 #[tokio::test]
-async fn trustpilot_deliveries_need_the_url_secret_and_are_stored_once()
- {
+async fn trustpilot_deliveries_need_the_url_secret_and_are_stored_once() {
     let table = TestTable::new().await;
     let ingest = ingest(
         &table,
@@ -489,7 +488,11 @@ async fn a_trustpilot_delivery_only_says_look_again_what_the_api_serves_is_store
     assert_eq!(record.feedback.text, None);
     assert_eq!(record.feedback.rating, None);
     assert_eq!(record.feedback.author_name, None);
-    assert!(!record.feedback.raw.contains("evil"), "{}", record.feedback.raw);
+    assert!(
+        !record.feedback.raw.contains("evil"),
+        "{}",
+        record.feedback.raw
+    );
     // The responder fetches it: what the API says is stored and answered.
     let api = tp_api(Some(2)).await;
     run_stream(&tp_responder(&table, &api), &pk, "feedback", "feedback", 1).await;
@@ -498,7 +501,10 @@ async fn a_trustpilot_delivery_only_says_look_again_what_the_api_serves_is_store
     assert_eq!(record.feedback.author_name.as_deref(), Some("Joris V."));
     // The API's time (an hour ago), not the delivery's 2020.
     let created = record.feedback.created_at.unwrap();
-    assert!(OffsetDateTime::now_utc() - created < time::Duration::hours(2), "{created}");
+    assert!(
+        OffsetDateTime::now_utc() - created < time::Duration::hours(2),
+        "{created}"
+    );
     assert!(!record.feedback.text.unwrap_or_default().contains("evil"));
 
     // Updated with a planted link and five stars: nothing of it is stored; one refresh.
@@ -516,7 +522,11 @@ async fn a_trustpilot_delivery_only_says_look_again_what_the_api_serves_is_store
     let record = table.store().feedback(&key).await.unwrap().unwrap();
     assert_eq!(record.feedback.rating.map(|r| r.stars()), Some(3));
     let task = table.store().task(&key).await.unwrap().unwrap();
-    assert!(task.flags.contains(&"review_updated".to_owned()), "{:?}", task.flags);
+    assert!(
+        task.flags.contains(&"review_updated".to_owned()),
+        "{:?}",
+        task.flags
+    );
 
     // Deleted while the API still serves it: not removed.
     let deleted = tp_forged("service-review-deleted", 1, "gone");

@@ -234,10 +234,8 @@ async fn an_edited_review_keeps_its_rating_history_and_is_not_answered_twice() {
     assert_eq!(replies(&api).await.len(), 1);
 }
 
-/// The brief also asks for a follow-up task here; today the responder skips a too-old
-/// item without one (`SkipReason::TooOld` in `triage::decide`), for every platform.
 #[tokio::test]
-async fn a_review_older_than_the_page_max_age_is_stored_but_not_answered() {
+async fn a_review_older_than_the_page_max_age_gets_a_task_with_drafts_but_no_reply() {
     let table = TestTable::new().await;
     let now = OffsetDateTime::now_utc();
     let api = play_api(vec![review(
@@ -256,10 +254,16 @@ async fn a_review_older_than_the_page_max_age_is_stored_but_not_answered() {
     answer(&responder(&table, &api, page), "gp-3", 1).await;
     assert!(replies(&api).await.is_empty());
     let record = table.store().feedback(&key("gp-3")).await.unwrap().unwrap();
-    assert_eq!(
-        record.decision,
-        Some(store::Decision::Skip(store::SkipReason::TooOld))
+    assert_eq!(record.decision, Some(store::Decision::Answer));
+    let task = table.store().task(&key("gp-3")).await.unwrap().unwrap();
+    assert!(task.flags.iter().any(|f| f == "needs_review"), "{task:?}");
+    assert!(
+        task.flag_reason
+            .as_deref()
+            .is_some_and(|r| r.contains("maximum age")),
+        "{task:?}"
     );
+    assert!(!task.draft_public.is_empty());
 }
 
 #[tokio::test]

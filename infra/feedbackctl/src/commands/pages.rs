@@ -17,7 +17,13 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &PageCommand) -> Re
             let (platform, account) = page_of(page)?;
             let (config, new_key) = config_of(settings)?;
             if settings.crisis.is_some() {
-                let by = super::who(cli, &crate::cli::By { by: settings.by.clone() }).await?;
+                let by = super::who(
+                    cli,
+                    &crate::cli::By {
+                        by: settings.by.clone(),
+                    },
+                )
+                .await?;
                 let ended = store
                     .end_crisis(&platform, &account, &by, OffsetDateTime::now_utc())
                     .await
@@ -368,7 +374,10 @@ impl PageShow {
                     .map_or_else(|| "deployment default".to_owned(), |h| h.to_string()),
             ),
             ("boldness", self.boldness.to_owned()),
-            ("spike_min_complaints", self.spike_min_complaints.to_string()),
+            (
+                "spike_min_complaints",
+                self.spike_min_complaints.to_string(),
+            ),
             ("spike_factor", self.spike_factor.to_string()),
             ("spike_hold", self.spike_hold.to_string()),
             (
@@ -380,7 +389,11 @@ impl PageShow {
                             "since {} ({}){}; end it: feedbackctl pages set {} --crisis off",
                             c.since,
                             c.reason,
-                            if c.hold { ", replies held" } else { ", alert only" },
+                            if c.hold {
+                                ", replies held"
+                            } else {
+                                ", alert only"
+                            },
                             self.page
                         )
                     },
@@ -508,7 +521,7 @@ mod tests {
         assert_eq!(value["needs_reconnect"], true);
         assert_eq!(value["reconnect_reason"], "token expired");
         assert_eq!(value["boldness"], "balanced");
-        assert_eq!(page.rows().len(), 21);
+        assert_eq!(page.rows().len(), 26);
     }
 
     #[test]

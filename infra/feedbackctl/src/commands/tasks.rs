@@ -261,14 +261,22 @@ async fn list(
         return Ok(());
     }
     // A page in a crisis comes first: its drafts wait for approval (README, "Crisis hold").
-    for (platform, account) in store.pages_in_crisis().await.map_err(|e| store_err(cli, &e))? {
+    for (platform, account) in store
+        .pages_in_crisis()
+        .await
+        .map_err(|e| store_err(cli, &e))?
+    {
         let crisis = store
             .page(&platform, &account)
             .await
             .map_err(|e| store_err(cli, &e))?
             .and_then(|p| p.crisis);
         if let Some(c) = crisis {
-            let held = if c.hold { "automatic replies held" } else { "alert only" };
+            let held = if c.hold {
+                "automatic replies held"
+            } else {
+                "alert only"
+            };
             println!(
                 "CRISIS on {platform}:{account} since {} – {} ({held}); end it: feedbackctl pages set {platform}:{account} --crisis off",
                 when(c.since),
