@@ -94,7 +94,9 @@ check() {
   ssm_put /local/pages/facebook/1029384756 sam-local-page-token
 
   # A stand-in of the Graph API on the bridge: answers every POST as Graph does and keeps
-  # what it was sent (no emulator of the Graph API exists).
+  # what it was sent (no emulator of the Graph API exists). One at a time, stopped on exit.
+  [ -f "$CACHE/graph-standin.pid" ] && kill "$(cat "$CACHE/graph-standin.pid")" 2>/dev/null || true
+  : >"$WORK/graph.log"
   python3 - "$BRIDGE" "$GRAPH_PORT" "$WORK/graph.log" >/dev/null 2>&1 <<'PY' &
 import http.server, json, sys
 host, port, log = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -111,7 +113,7 @@ class H(http.server.BaseHTTPRequestHandler):
 http.server.HTTPServer((host, port), H).serve_forever()
 PY
   echo $! >"$CACHE/graph-standin.pid"
-  : >"$WORK/graph.log"
+  trap 'kill "$(cat "$CACHE/graph-standin.pid")" 2>/dev/null || true' EXIT
 
   # What the template declares, pointed at this machine: secrets and tokens from moto.
   cat >"$WORK/env.json" <<JSON
@@ -135,15 +137,16 @@ JSON
   [ -d target/sam-build/WebhookIngestFunction ] || sam build "${overrides[@]}" --build-dir target/sam-build
   local tpl=target/sam-build/template.yaml
 
-  # A signed comment (and a forged one) as API Gateway events, made now: nothing expires.
+  # A signed comment (and a forged one) as API Gateway events, made now: nothing expires. A
+  # new author and post each run (an author answered once in a thread is not answered again).
   local item="777_$(date +%s)"
   python3 - "$item" "$WORK" <<'PY'
 import hashlib, hmac, json, sys, time
 item, work = sys.argv[1], sys.argv[2]
 event = json.load(open("infra/events/meta-comments.json"))
 body = json.dumps({"object": "page", "entry": [{"id": "1029384756", "time": int(time.time()), "changes": [{"field": "feed", "value": {
-    "from": {"id": "5550001", "name": "Anke de Vries"}, "post_id": "1029384756_777", "comment_id": item,
-    "parent_id": "1029384756_777", "item": "comment", "verb": "add", "created_time": int(time.time()),
+    "from": {"id": item.split("_")[1], "name": "Anke de Vries"}, "post_id": f"1029384756_{item.split('_')[1]}", "comment_id": item,
+    "parent_id": f"1029384756_{item.split('_')[1]}", "item": "comment", "verb": "add", "created_time": int(time.time()),
     "message": "Mijn bestelling is na twee weken nog steeds niet geleverd. Heel teleurstellend!"}}]}]})
 for name, secret in (("signed", "sam-local-app-secret"), ("forged", "local-app-secret")):
     event["body"] = body
