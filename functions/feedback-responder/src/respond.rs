@@ -67,7 +67,7 @@ const CONTACT_FLAG: &str = "set_contact_line";
 const TOKEN_MISSING_FLAG: &str = "token_missing";
 const SETUP_FLAG: &str = "fix_setup";
 const MISMATCH_FLAG: &str = "message_mismatch";
-const UPDATED_FLAG: &str = "review_updated";
+const UPDATED_FLAG: &str = store::tasks::REVIEW_UPDATED;
 const REPLY_EXISTS_FLAG: &str = "reply_exists";
 /// Held for a person: the signals disagreed or were too weak to answer without one.
 pub const NEEDS_REVIEW_FLAG: &str = "needs_review";

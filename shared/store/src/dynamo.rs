@@ -232,6 +232,16 @@ impl DynamoStore {
         if let Some(rating) = f.rating {
             updated |= self.apply_rating(&pk, rating, f.received_at).await?;
         }
+        if updated {
+            // Whatever the platform: the task (if one is open) says to read it again.
+            self.flag_task(
+                &FeedbackKey::of(f),
+                crate::tasks::REVIEW_UPDATED,
+                "the customer changed their comment or review after it came in: read it again",
+                f.received_at,
+            )
+            .await?;
+        }
         Ok(if updated {
             Applied::Updated
         } else {

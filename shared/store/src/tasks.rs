@@ -170,6 +170,10 @@ pub(crate) fn history_entry(
     AttributeValue::M(m)
 }
 
+/// The flag on a task whose item changed (text or rating) after it came in: staff read
+/// it again; it is never answered again on its own.
+pub const REVIEW_UPDATED: &str = "review_updated";
+
 impl DynamoStore {
     /// Open the follow-up task unless it exists. Open tasks carry the gsi1 keys so they
     /// list by due time.

@@ -819,3 +819,50 @@ async fn the_decision_keeps_how_sure_it_was_and_an_unsure_item_is_held_unposted(
     assert_eq!(m.state, MessageState::Draft);
     graph.verify().await;
 }
+
+#[tokio::test]
+async fn a_comment_edited_after_its_task_was_opened_flags_the_task_to_be_read_again() {
+    let table = TestTable::new().await;
+    let graph = accepting_graph().await;
+    ingest(
+        &table,
+        vec![facebook_comment("777_40", "add", Some(COMPLAINT))],
+    )
+    .await;
+    run(
+        &responder(&table, &graph, dutch_page()),
+        &[("facebook", "777_40")],
+        1,
+    )
+    .await;
+    let before = table.store().task(&key("777_40")).await.unwrap().unwrap();
+    assert!(
+        !before.flags.iter().any(|f| f == "review_updated"),
+        "{before:?}"
+    );
+
+    // Meta sends the edited text itself: no fetch, no responder run.
+    ingest(
+        &table,
+        vec![facebook_comment(
+            "777_40",
+            "edited",
+            Some("Nog steeds niets ontvangen en niemand neemt de telefoon op."),
+        )],
+    )
+    .await;
+
+    let after = table.store().task(&key("777_40")).await.unwrap().unwrap();
+    assert!(
+        after.flags.iter().any(|f| f == "review_updated"),
+        "{after:?}"
+    );
+    assert!(
+        after
+            .flag_reason
+            .as_deref()
+            .is_some_and(|r| r.contains("read it again")),
+        "{after:?}"
+    );
+    assert_eq!(calls(&graph, "POST", "/777_40/comments").await.len(), 1);
+}
