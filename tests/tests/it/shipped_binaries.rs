@@ -382,3 +382,94 @@ async fn a_google_push_through_the_shipped_binaries_is_fetched_and_answered_with
     );
     google.verify().await;
 }
+
+#[tokio::test]
+async fn a_trustpilot_event_through_the_shipped_binaries_is_fetched_again_and_answered_with_secrets_from_ssm()
+ {
+    const REVIEW: &str = "6741f0c2a1b2c3d4e5f6a7b8";
+    const URL_SECRET: &str = "ssm-trustpilot-url-secret-0123456789";
+    let stack = Stack::new().await;
+    stack.secret("TRUSTPILOT_URL_SECRETS", URL_SECRET).await;
+    stack
+        .secret("TRUSTPILOT_API_SECRET", "ssm-api-secret")
+        .await;
+    stack.page_token("trustpilot/bu-1", "ssm-tp-refresh").await;
+    let api = MockServer::start().await;
+    // The token answer exactly as Trustpilot documents it (expires_in a number in a string).
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .and(body_string_contains("refresh_token=ssm-tp-refresh"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(
+                std::fs::read(
+                    workspace().join("tests/contracts/trustpilot/token-password-grant-quoted.json"),
+                )
+                .unwrap(),
+                "application/json",
+            ),
+        )
+        .mount(&api)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v1/private/reviews/{REVIEW}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": REVIEW, "stars": 2, "title": "Lang wachten",
+            "text": "Mijn pakket kwam pas na drie weken, zonder enig bericht.",
+            "consumer": {"id": "c-1", "displayName": "Joris Visser"},
+            "createdAt": OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap()
+        })))
+        .mount(&api)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v1/private/reviews/{REVIEW}/reply")))
+        .and(header("authorization", "Bearer AccessToken"))
+        .respond_with(ResponseTemplate::new(201))
+        .expect(1)
+        .mount(&api)
+        .await;
+    let mut reader = stack.table.dynamo.stream(&stack.table.name).await.unwrap();
+    // What the delivery says is never trusted (Trustpilot signs nothing): planted stars.
+    let body = json!({"events": [{"eventName": "service-review-created", "eventData": {
+        "id": REVIEW, "stars": 5, "text": "planted", "consumer": {"id": "c-9", "name": "Planted"}}}]})
+    .to_string()
+    .into_bytes();
+    let ingest_env = [("TRUSTPILOT_BUSINESS_UNIT_ID", "bu-1".to_owned())];
+    let wrong = stack
+        .deliver(
+            "trustpilot/not-the-secret-0123456789abcdef",
+            &[],
+            &body,
+            &ingest_env,
+        )
+        .await;
+    assert_eq!(wrong["statusCode"], 401, "{wrong}");
+    let answer = stack
+        .deliver(&format!("trustpilot/{URL_SECRET}"), &[], &body, &ingest_env)
+        .await;
+    assert_eq!(answer["statusCode"], 200, "{answer}");
+    let records = stack.stream_records(&mut reader).await;
+    stack
+        .respond(
+            records,
+            &[
+                ("TRUSTPILOT_API_URL", api.uri()),
+                ("TRUSTPILOT_TOKEN_URL", format!("{}/token", api.uri())),
+                ("TRUSTPILOT_API_KEY", "key-1".to_owned()),
+                ("TRUSTPILOT_BUSINESS_USER_ID", "user-1".to_owned()),
+            ],
+        )
+        .await;
+    let calls = received(&api).await;
+    let reply = calls
+        .iter()
+        .find(|r| r.url.path().ends_with("/reply"))
+        .expect("a reply");
+    let reply: Value = serde_json::from_slice(&reply.body).unwrap();
+    let message = reply["message"].as_str().unwrap_or_default();
+    // Answered as the two stars the API serves (an apology, in Dutch), not the planted five.
+    assert!(
+        message.contains("spijt") || message.to_lowercase().contains("sorry"),
+        "{reply}"
+    );
+    api.verify().await;
+}
