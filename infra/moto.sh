@@ -26,7 +26,8 @@ HOST=${MOTO_HOST:-127.0.0.1}
 say() { printf 'moto: %s\n' "$*" >&2; }
 
 answers() {
-  curl -s -o /dev/null --max-time 2 "http://$HOST:$PORT/moto-api/" 2>/dev/null
+  # moto's own dashboard: another server on the port (LocalStack, say) is not taken for it.
+  curl -sf -o /dev/null --max-time 2 "http://$HOST:$PORT/moto-api/" 2>/dev/null
 }
 
 put() { # name value; moto takes the region (and nothing else) from the credential scope
@@ -42,7 +43,7 @@ install() {
   if [ ! -x "$VENV/bin/moto_server" ]; then
     command -v python3 >/dev/null || { say "Python 3 is needed to install moto"; exit 1; }
     say "installing moto[server]==$VERSION into $VENV (once)"
-    python3 -m venv "$VENV"
+    python3 -m venv "$VENV" || { say "python3 -m venv failed (on Debian/Ubuntu: apt-get install python3-venv)"; exit 1; }
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "moto[server]==$VERSION" >&2
   fi
 }
@@ -63,7 +64,7 @@ start() {
       kill -0 "$(cat "$PID_FILE")" 2>/dev/null || { say "it exited; see $LOG_FILE"; tail -n 20 "$LOG_FILE" >&2; exit 1; }
       sleep 0.25
     done
-    answers || { say "it did not answer within 30 s; see $LOG_FILE"; exit 1; }
+    answers || { say "it did not answer within 30 s; see $LOG_FILE"; kill "$(cat "$PID_FILE")" 2>/dev/null; exit 1; }
   fi
   flock -u 9
 }

@@ -40,8 +40,10 @@ say() { printf 'sam-local: %s\n' "$*" >&2; }
 sudo_() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 prepare() {
-  command -v dockerd >/dev/null || sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io >&2
-  command -v debootstrap >/dev/null || sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >&2
+  if ! command -v dockerd >/dev/null || ! command -v debootstrap >/dev/null; then
+    sudo_ apt-get update -qq >&2
+    sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io debootstrap >&2
+  fi
   if ! docker info >/dev/null 2>&1; then
     mkdir -p "$DOCKER_ROOT"
     say "starting dockerd (data: $DOCKER_ROOT; no registry is ever tried)"
@@ -163,8 +165,8 @@ PY
   say "sam local invoke: a signed delivery"
   sam local invoke WebhookIngestFunction -t "$tpl" "${overrides[@]}" "${common[@]}" \
     -e "$WORK/signed.json" >"$WORK/signed.out" 2>"$WORK/signed.err" || true
-  grep -q '"statusCode": *200' "$WORK/signed.out" || fail "the signed delivery was not stored: $(cat "$WORK/signed.out"; tail -n 20 "$WORK/signed.err")"
-  grep -q '"inserted\\*": *1' "$WORK/signed.out" || grep -q 'inserted' "$WORK/signed.out" || fail "no insert reported: $(cat "$WORK/signed.out")"
+  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); b=json.loads(r["body"]); sys.exit(0 if r["statusCode"]==200 and b["inserted"]==1 else 1)' "$WORK/signed.out" \
+    || fail "the signed delivery was not stored once: $(cat "$WORK/signed.out"; tail -n 20 "$WORK/signed.err")"
 
   say "sam local start-api: the handshake and the same delivery again"
   local api_port=3900

@@ -1011,6 +1011,30 @@ impl Responder {
                 warn!(channel = channel.as_str(), "unapproved message held");
                 return Ok(Sent::Failed(reason));
             }
+            // An earlier attempt at a private message may have been delivered. Where the
+            // platform refuses a second one for the item (Meta's private replies) sending
+            // again is safe; where direct messages are ordinary, it could reach the
+            // customer twice: staff check the conversation instead.
+            if reconcile
+                && channel == Channel::Private
+                && !matches!(
+                    self.outbound.capabilities(&key.platform).private_channel,
+                    PrivateChannel::OneMessageWithin { .. }
+                )
+            {
+                let reason = "an earlier attempt may have been delivered: check the conversation before sending it by hand".to_owned();
+                let finish = Finish::Failed {
+                    reason: reason.clone(),
+                };
+                self.store
+                    .finish_message(key, channel, &finish, now)
+                    .await?;
+                warn!(
+                    channel = channel.as_str(),
+                    "uncertain direct message not sent again"
+                );
+                return Ok(Sent::Failed(reason));
+            }
             if reconcile && channel == Channel::Public && !replaces {
                 match client.find_public_reply(target, token).await {
                     Ok(Some(id)) => {

@@ -200,6 +200,7 @@ fn only_staff_tooling_may_write_an_approval_or_an_edited_reply() {
         "WebhookIngestFunction",
         "FeedbackResponderFunction",
         "SlaSweeperFunction",
+        "ReviewPollerFunction",
     ] {
         let f = functions(&t)
             .into_iter()

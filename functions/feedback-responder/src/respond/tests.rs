@@ -1005,3 +1005,41 @@ async fn replies_on_one_page_are_worded_differently_and_a_redelivery_keeps_its_w
     let task = w.store.task(first).unwrap();
     assert!(!task.flags.contains("message_mismatch"), "{:?}", task.flags);
 }
+
+#[tokio::test]
+async fn a_direct_message_that_may_have_been_delivered_is_never_sent_a_second_time() {
+    // Ordinary direct messages (X): the platform would accept a second one.
+    let w = world_with(ReplyMode::Auto, |client| {
+        Outbound::new().with(OutboundPlatform {
+            platform: SOCIAL,
+            capabilities: Capabilities {
+                private_channel: PrivateChannel::DirectMessages {
+                    limit: TextLimit::Chars(1000),
+                },
+                ..social_capabilities()
+            },
+            client: Some(client),
+            credential_variable: "SOCIAL_TOKEN",
+        })
+    });
+    let key = stored(&w, item(SOCIAL, "dm1", Some(COMPLAINT)));
+    w.platform
+        .private
+        .lock()
+        .unwrap()
+        .push_back(Err(ReplyError::Ambiguous("timed out".into())));
+
+    w.responder.respond(&key).await.unwrap();
+    let _ = w.responder.respond(&key).await;
+
+    assert_eq!(w.platform.count(|c| matches!(c, Call::Private(_))), 1);
+    let private = w.store.stored_message(&key, Channel::Private).unwrap();
+    assert_eq!(private.state, MessageState::Failed);
+    assert!(
+        private
+            .failure
+            .as_deref()
+            .is_some_and(|f| f.contains("check the conversation")),
+        "{private:?}"
+    );
+}
