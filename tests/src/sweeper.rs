@@ -4,18 +4,18 @@
 
 use crate::dynamodb::TestTable;
 use async_trait::async_trait;
+use feedback::capabilities::{
+    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
+};
 use feedback::page::{PageConfig, Secret};
 use feedback::{
     AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId, Platform, Rating,
-};
-use feedback_responder::credentials::Credentials;
-use platforms::capabilities::{
-    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
 };
 use platforms::reply::{
     AccessToken, Outbound, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
 };
 use secrecy::ExposeSecret;
+use service::credentials::Credentials;
 use sla_sweeper::config::DeliveryPolicy;
 use sla_sweeper::deliver::{HttpNotifier, Notifier};
 use sla_sweeper::{Sweeper, SweeperConfig};

@@ -3,15 +3,15 @@
 //! platform-specific comes from the platform's [`Capabilities`] and reply client.
 
 use crate::config::RetryPolicy;
-use crate::credentials::{CredentialError, Credentials};
+use feedback::capabilities::{PrivateChannel, TextLimit, WebhookContent};
 use feedback::page::{PageConfig, PageRecord};
 use feedback::records::{Channel, Decision as Stored, MessageState, SkipReason, TaskChannel};
 use feedback::{Feedback, ItemContent};
 use logging::error_chain;
-use platforms::capabilities::{PrivateChannel, TextLimit, WebhookContent};
 use platforms::reply::{
     AccessToken, Outbound, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
 };
+use service::credentials::{CredentialError, Credentials};
 use std::sync::Arc;
 use store::messages::{Claim, Finish, NewMessage, OutgoingMessage, StaffText};
 use store::tasks::NewTask;

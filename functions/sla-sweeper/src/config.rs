@@ -2,8 +2,8 @@
 //! and wording are the responder's own settings (the same variables), so both functions
 //! write to customers the same way; the sweeper adds its timings.
 
-use feedback_responder::ResponderConfig;
 use platforms::reply::Outbound;
+use service::AnsweringConfig;
 use std::time::Duration;
 use triage::{PageSettings, TemplateSet};
 
@@ -80,7 +80,7 @@ impl SweeperConfig {
     /// Every problem reported together.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut problems = Vec::new();
-        let responder = ResponderConfig::from_lookup(&get).map_err(|e| e.problems);
+        let responder = AnsweringConfig::from_lookup(&get).map_err(|e| e.problems);
         let value = |k: &str| {
             get(k)
                 .map(|v| v.trim().to_owned())

@@ -17,7 +17,6 @@ pub mod deliver;
 pub mod handler;
 pub mod spikes;
 pub mod sweep;
-pub mod texts;
 
 pub use config::SweeperConfig;
 pub use handler::handle;

@@ -16,19 +16,19 @@
 
 use crate::config::{DeliveryPolicy, SweeperConfig};
 use crate::deliver::{Notifier, Request, Sent};
-use crate::texts;
+use feedback::capabilities::PrivateChannel;
 use feedback::page::{PageRecord, ReplyMode};
 use feedback::records::{
     ComplaintTheme, FollowUpKind, MessageState, NotificationEvent, NotifyTarget,
 };
 use feedback::{AccountId, Feedback, Platform};
-use feedback_responder::credentials::{CredentialError, Credentials};
 use logging::error_chain;
-use platforms::capabilities::PrivateChannel;
 use platforms::reply::{
     AccessToken, Outbound, OutboundPlatform, PostedReply, ReplyClient, ReplyError,
 };
 use serde::Serialize;
+use service::credentials::{CredentialError, Credentials};
+use service::texts;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;

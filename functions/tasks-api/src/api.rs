@@ -386,13 +386,13 @@ async fn update_request_text(
         return Ok(String::new());
     };
     let (settings, page) = page_settings(app, task).await?;
-    let templates = sla_sweeper::texts::page_templates(&page, &app.config.templates);
-    Ok(sla_sweeper::texts::update_request(
+    let templates = service::texts::page_templates(&page, &app.config.templates);
+    Ok(service::texts::update_request(
         &templates,
         &settings,
         Some(record),
         Some(task),
-        sla_sweeper::texts::declared_author_names(&task.platform),
+        service::texts::declared_author_names(&task.platform),
     ))
 }
 

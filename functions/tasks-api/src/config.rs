@@ -60,35 +60,24 @@ pub struct ConfigError {
     pub problems: Vec<String>,
 }
 
-/// The responder's variables for page defaults; nothing else of its configuration (its
-/// platforms and their secrets) is read here.
-const PAGE_DEFAULT_VARIABLES: [&str; 9] = [
-    "TABLE_NAME",
-    "BRAND_NAME",
-    "DEFAULT_LANGUAGE",
-    "REPLY_MODE",
-    "THANK_POSITIVE",
-    "SLA_HOURS",
-    "SIGNATURE",
-    "CONTACT",
-    "MAX_REPLY_AGE_HOURS",
-];
-
+/// The pages' defaults, read as the responder reads them; nothing else of its
+/// configuration (its platforms and their secrets) is read here.
 fn page_defaults(
     get: &impl Fn(&str) -> Option<String>,
     problems: &mut Vec<String>,
 ) -> Option<(String, PageSettings, TemplateSet)> {
-    let only_defaults = |k: &str| {
-        if PAGE_DEFAULT_VARIABLES.contains(&k) {
-            get(k)
-        } else {
-            None
-        }
+    let table = get("TABLE_NAME")
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty());
+    let Some(table) = table else {
+        problems.push("TABLE_NAME is not set".to_owned());
+        return None;
     };
-    match feedback_responder::ResponderConfig::from_lookup(only_defaults) {
-        Ok(c) => Some((c.table_name, c.defaults, c.templates)),
-        Err(mut e) => {
-            problems.append(&mut e.problems);
+    let defaults = PageSettings::defaults_from(get, problems);
+    match TemplateSet::builtin() {
+        Ok(templates) => Some((table, defaults, templates)),
+        Err(e) => {
+            problems.push(format!("the built-in reply templates do not load: {e}"));
             None
         }
     }

@@ -27,9 +27,9 @@ mod stream;
 mod sweeper;
 
 use clap::Parser;
-use feedback_responder::credentials::Credentials;
 use feedback_responder::{Responder, ResponderConfig};
 use platforms::reply::{Outbound, OutboundPlatform};
+use service::credentials::Credentials;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -11,6 +11,7 @@
 //!   decision, task channel, message state), one string form each.
 //! - [`page`]: a page's stored configuration ([`page::PageConfig`]) and reply mode.
 
+pub mod capabilities;
 pub mod page;
 pub mod records;
 

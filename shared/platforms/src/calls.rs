@@ -3,6 +3,7 @@
 //! one) can neither hang a function nor fill its memory.
 
 use crate::reply::ReplyError;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// Answers larger than this are refused (the largest we read, a review with its reply or a
@@ -17,6 +18,37 @@ pub fn client(timeout: Duration) -> Result<reqwest::Client, reqwest::Error> {
         .redirect(reqwest::redirect::Policy::none())
         .user_agent("reputation-guard/0.1")
         .build()
+}
+
+/// A client for platform APIs as [`client`] makes it, built on first use: building one
+/// reads the system's trust store (hundreds of files, ~5 ms), which a cold start should not
+/// pay for every configured platform when an invocation answers on one, or none. Cheap to
+/// clone; clones share the client once built.
+#[derive(Debug, Clone)]
+pub struct Http {
+    timeout: Duration,
+    built: Arc<OnceLock<reqwest::Client>>,
+}
+
+impl Http {
+    /// Total `timeout` per call; nothing is built yet.
+    pub fn new(timeout: Duration) -> Self {
+        Self {
+            timeout,
+            built: Arc::new(OnceLock::new()),
+        }
+    }
+
+    /// The client, built now if this is the first call that needs it. A failure to build
+    /// one (the TLS set-up) is worth trying again later.
+    pub fn client(&self) -> Result<&reqwest::Client, ReplyError> {
+        if let Some(client) = self.built.get() {
+            return Ok(client);
+        }
+        let built = client(self.timeout)
+            .map_err(|e| ReplyError::Transient(format!("the HTTP client cannot be built: {e}")))?;
+        Ok(self.built.get_or_init(|| built))
+    }
 }
 
 /// A transport failure: a refused connection never reached the platform (safe to retry);

@@ -33,7 +33,9 @@
 
 pub mod app_store;
 pub mod calls;
-pub mod capabilities;
+/// What a platform allows when answering: declared here by each platform module, defined with
+/// the vocabulary so that triage and the store read it without this crate.
+pub use feedback::capabilities;
 pub mod destination;
 pub mod google;
 pub mod google_play;

@@ -11,7 +11,7 @@
 //! a token refused earlier than that is renewed on the 401 anyway. Only `access_token` is
 //! read strictly: a non-empty string of visible ASCII.
 
-use crate::calls::{read_capped, transport};
+use crate::calls::{Http, read_capped, transport};
 use crate::reply::{AccessToken, ReplyError};
 use feedback::AccountId;
 use secrecy::{ExposeSecret, SecretString};
@@ -104,7 +104,7 @@ struct Cached {
 
 /// Access tokens per account.
 pub struct TokenCache {
-    http: reqwest::Client,
+    http: Http,
     token_url: String,
     auth: ClientAuth,
     cached: Mutex<HashMap<AccountId, Cached>>,
@@ -124,7 +124,7 @@ impl fmt::Debug for TokenCache {
 const MARGIN: Duration = Duration::from_secs(60);
 
 impl TokenCache {
-    pub fn new(http: reqwest::Client, token_url: String, auth: ClientAuth) -> Self {
+    pub fn new(http: Http, token_url: String, auth: ClientAuth) -> Self {
         Self {
             http,
             token_url,
@@ -227,7 +227,7 @@ impl TokenCache {
             ("grant_type", "refresh_token".to_owned()),
             ("refresh_token", refresh.expose_secret().to_owned()),
         ];
-        let mut request = self.http.post(&self.token_url);
+        let mut request = self.http.client()?.post(&self.token_url);
         match &self.auth {
             ClientAuth::Body { id, secret } => {
                 form.push(("client_id", id.clone()));
@@ -300,7 +300,7 @@ mod tests {
 
     fn cache(server: &MockServer, auth: ClientAuth) -> TokenCache {
         TokenCache::new(
-            crate::calls::client(Duration::from_secs(2)).unwrap(),
+            crate::calls::Http::new(Duration::from_secs(2)),
             format!("{}/token", server.uri()),
             auth,
         )

@@ -152,3 +152,65 @@ fn runtime_chain(e: &dyn std::error::Error) -> String {
     }
     out
 }
+
+/// What every function reads once at start-up: its secrets from SSM SecureString
+/// parameters under `SECRETS_SSM_PATH` (one call), everything else from the environment;
+/// and the SSM client, kept for what is read later (page credentials, a reload).
+pub struct Startup {
+    /// The SSM client, when this runs where SSM is used (`SECRETS_SSM_PATH` or one of the
+    /// variables `also_for` names is set).
+    pub ssm: Option<std::sync::Arc<SsmParameters>>,
+    secrets_path: Option<String>,
+    secrets: std::collections::HashMap<String, String>,
+}
+
+impl Startup {
+    /// Reads `secret_variables` from SSM when `SECRETS_SSM_PATH` is set; an SSM client is
+    /// also made when any of `also_for` is set (a prefix of page credentials).
+    pub async fn load(
+        secret_variables: &[&str],
+        also_for: &[&str],
+    ) -> Result<Self, ParameterError> {
+        let secrets_path = env("SECRETS_SSM_PATH");
+        let ssm = if secrets_path.is_some() || also_for.iter().any(|v| env(v).is_some()) {
+            Some(std::sync::Arc::new(SsmParameters::from_env().await))
+        } else {
+            None
+        };
+        let mut startup = Self {
+            ssm,
+            secrets_path,
+            secrets: std::collections::HashMap::new(),
+        };
+        startup.secrets = startup.read(secret_variables).await?;
+        Ok(startup)
+    }
+
+    /// The secrets again (a rotation): the variables that are stored, as variable → value.
+    pub async fn read(
+        &self,
+        secret_variables: &[&str],
+    ) -> Result<std::collections::HashMap<String, String>, ParameterError> {
+        use secrecy::ExposeSecret;
+        let (Some(ssm), Some(path)) = (&self.ssm, &self.secrets_path) else {
+            return Ok(std::collections::HashMap::new());
+        };
+        Ok(read_secrets(ssm.as_ref(), path, secret_variables)
+            .await?
+            .into_iter()
+            .map(|(k, v)| (k, v.expose_secret().to_owned()))
+            .collect())
+    }
+
+    /// A configuration variable: the secret read at start-up, else the environment.
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.secrets
+            .get(name)
+            .cloned()
+            .or_else(|| std::env::var(name).ok())
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}

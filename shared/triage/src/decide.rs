@@ -6,11 +6,11 @@ use crate::confidence::{self, Boldness, Confidence};
 use crate::language::detect;
 use crate::templates::{self, Drafts, Item, Placeholders, TemplateSet};
 use crate::{Label, Language};
+use feedback::capabilities::Capabilities;
 use feedback::page::PageConfig;
 pub use feedback::page::ReplyMode;
 pub use feedback::records::SkipReason;
 use feedback::{Feedback, FeedbackKind, Rating};
-use platforms::capabilities::Capabilities;
 use time::{Duration, OffsetDateTime};
 
 /// A page's settings that shape the decision (the rest of its configuration, such as
@@ -41,6 +41,68 @@ pub struct PageSettings {
     /// worded like any of them while another variant is free. Not configuration: the
     /// responder fills it from the page's record.
     pub recent_replies: Vec<String>,
+}
+
+impl PageSettings {
+    /// The settings of pages without their own, from the deployment's variables
+    /// (`BRAND_NAME`, `DEFAULT_LANGUAGE`, `REPLY_MODE`, `THANK_POSITIVE`, `SLA_HOURS`,
+    /// `SIGNATURE`, `CONTACT`, `MAX_REPLY_AGE_HOURS`): read the same way by every function
+    /// and tool. Each unreadable value is added to `problems` and its default kept.
+    pub fn defaults_from(
+        get: &impl Fn(&str) -> Option<String>,
+        problems: &mut Vec<String>,
+    ) -> Self {
+        let get = |k: &str| {
+            get(k)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let mut number = |name: &str, default: u32| match get(name) {
+            None => default,
+            Some(v) => v.parse().unwrap_or_else(|_| {
+                problems.push(format!("{name} must be a whole number, not {v:?}"));
+                default
+            }),
+        };
+        let sla_hours = number("SLA_HOURS", 24);
+        let max_age_hours = number("MAX_REPLY_AGE_HOURS", 72);
+        Self {
+            brand_name: get("BRAND_NAME").unwrap_or_else(|| "our team".into()),
+            default_language: match get("DEFAULT_LANGUAGE") {
+                None => Language::En,
+                Some(v) => Language::parse(&v).unwrap_or_else(|| {
+                    problems.push(format!(
+                        "DEFAULT_LANGUAGE must be one of nl, en, fr, de, es, not {v:?}"
+                    ));
+                    Language::En
+                }),
+            },
+            mode: match get("REPLY_MODE") {
+                None => ReplyMode::Auto,
+                Some(v) => ReplyMode::parse(&v).unwrap_or_else(|| {
+                    problems.push(format!(
+                        "REPLY_MODE must be auto, approval or dry-run, not {v:?}"
+                    ));
+                    ReplyMode::Auto
+                }),
+            },
+            thank_positive: match get("THANK_POSITIVE").as_deref() {
+                None | Some("true") => true,
+                Some("false") => false,
+                Some(v) => {
+                    problems.push(format!("THANK_POSITIVE must be true or false, not {v:?}"));
+                    true
+                }
+            },
+            sla_hours,
+            signature: get("SIGNATURE").unwrap_or_else(|| "– {brand}".into()),
+            contact: get("CONTACT").unwrap_or_default(),
+            max_age_hours,
+            // Per page (`feedbackctl pages set PAGE --boldness …`); balanced by default.
+            boldness: Boldness::default(),
+            recent_replies: Vec::new(),
+        }
+    }
 }
 
 impl Default for PageSettings {
@@ -296,10 +358,10 @@ pub fn task_for_skip(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use feedback::{AccountId, ItemId, Platform};
-    use platforms::capabilities::{
+    use feedback::capabilities::{
         AuthorNames, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
     };
+    use feedback::{AccountId, ItemId, Platform};
     use time::macros::datetime;
 
     const NOW: OffsetDateTime = datetime!(2025-11-23 12:00 UTC);

@@ -20,7 +20,7 @@
 
 use crate::classify::{Register, Theme};
 use crate::{Label, Language};
-use platforms::capabilities::AuthorNames;
+use feedback::capabilities::AuthorNames;
 use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};

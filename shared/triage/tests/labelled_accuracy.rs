@@ -13,10 +13,10 @@
 //! `cargo test -p triage --test labelled_accuracy -- --nocapture` for the tables and every miss.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use feedback::{AccountId, Feedback, FeedbackKind, ItemId, Platform, Rating};
-use platforms::capabilities::{
+use feedback::capabilities::{
     AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
 };
+use feedback::{AccountId, Feedback, FeedbackKind, ItemId, Platform, Rating};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -13,9 +13,9 @@
 //! Fails if an item is not answered the way the integration tests expect.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use feedback_responder::credentials::Credentials;
 use feedback_responder::handle;
 use serde_json::json;
+use service::credentials::Credentials;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;

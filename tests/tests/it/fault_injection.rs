@@ -260,7 +260,7 @@ async fn a_hundred_complaints_through_a_failing_graph_api_get_exactly_one_reply_
     let responder = feedback_responder::Responder::new(
         Arc::new(table.store()),
         outbound,
-        feedback_responder::credentials::Credentials::local(|k| {
+        service::credentials::Credentials::local(|k| {
             (k == "META_PAGE_TOKEN").then(|| "t".to_owned())
         }),
         dutch_page(),

@@ -5,14 +5,13 @@
 //! store or feedbackctl knowing it.
 
 use async_trait::async_trait;
+use feedback::capabilities::{
+    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
+};
 use feedback::{
     AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId, Platform, Rating,
 };
-use feedback_responder::credentials::Credentials;
 use http::Method;
-use platforms::capabilities::{
-    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
-};
 use platforms::registry::Registry;
 use platforms::reply::{
     AccessToken, FetchedItem, Outbound, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
@@ -23,6 +22,7 @@ use platforms::{
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
+use service::credentials::Credentials;
 use std::sync::{Arc, Mutex};
 use store::{Channel, FeedbackKey, TaskChannel};
 use time::OffsetDateTime;

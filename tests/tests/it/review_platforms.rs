@@ -6,10 +6,10 @@
 use async_trait::async_trait;
 use base64::Engine;
 use feedback::{FeedbackChange, ItemId, Platform};
-use feedback_responder::credentials::Credentials;
 use http::Method;
 use platforms::reply::Outbound;
 use serde_json::{Value, json};
+use service::credentials::Credentials;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use store::{FeedbackKey, FeedbackStore, RecordOutcome, StoreError, UnsupportedDelivery};
@@ -193,7 +193,7 @@ async fn google_api(stars: &'static str) -> MockServer {
 
 fn google_responder(table: &TestTable, api: &MockServer) -> feedback_responder::Responder {
     let client = platforms::google::replies::GoogleReplies::new(
-        platforms::calls::client(std::time::Duration::from_secs(2)).unwrap(),
+        platforms::calls::Http::new(std::time::Duration::from_secs(2)),
         api.uri(),
         format!("{}/token", api.uri()),
         platforms::oauth::ClientAuth::Body {
@@ -443,7 +443,7 @@ fn tp_responder(table: &TestTable, api: &MockServer) -> feedback_responder::Resp
         Arc::new(table.store()),
         Outbound::new().with(platforms::trustpilot::replies::TrustpilotReplies::outbound(
             Arc::new(platforms::trustpilot::replies::TrustpilotReplies::new(
-                platforms::calls::client(std::time::Duration::from_secs(2)).unwrap(),
+                platforms::calls::Http::new(std::time::Duration::from_secs(2)),
                 api.uri(),
                 format!("{}/token", api.uri()),
                 platforms::oauth::ClientAuth::Basic {

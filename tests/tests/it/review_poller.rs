@@ -3,13 +3,13 @@
 //! old reviews given a task only, two runs at once and a run that dies losing nothing.
 
 use feedback::{AccountId, Platform};
-use feedback_responder::credentials::Credentials;
 use platforms::google_play::GooglePlay;
 use platforms::reply::Outbound;
 use review_poller::config::{Settings, Source};
 use review_poller::credentials::AppKeys;
 use review_poller::poll::{Poller, RunReport, Store};
 use serde_json::{Value, json};
+use service::credentials::Credentials;
 use std::sync::{Arc, Mutex};
 use store::FeedbackKey;
 use time::{Duration, OffsetDateTime};
@@ -73,7 +73,7 @@ async fn serve(server: &MockServer, reviews: Vec<Value>) {
 
 fn play(api: &MockServer) -> Arc<GooglePlay> {
     Arc::new(GooglePlay::new(
-        platforms::calls::client(std::time::Duration::from_secs(2)).unwrap(),
+        platforms::calls::Http::new(std::time::Duration::from_secs(2)),
         api.uri(),
         format!("{}/token", api.uri()),
     ))

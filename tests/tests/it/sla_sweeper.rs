@@ -731,7 +731,7 @@ async fn the_resolved_note_is_added_only_to_the_reply_we_published_and_never_rep
             .unwrap();
     }
     let client = platforms::google::replies::GoogleReplies::new(
-        platforms::calls::client(StdDuration::from_secs(2)).unwrap(),
+        platforms::calls::Http::new(StdDuration::from_secs(2)),
         api.uri(),
         format!("{}/token", api.uri()),
         platforms::oauth::ClientAuth::Body {
@@ -746,7 +746,7 @@ async fn the_resolved_note_is_added_only_to_the_reply_we_published_and_never_rep
     let s = sla_sweeper::Sweeper::new(
         table.store(),
         outbound,
-        feedback_responder::credentials::Credentials::local(|k| {
+        service::credentials::Credentials::local(|k| {
             (k == "GOOGLE_REFRESH_TOKEN").then(|| "google-refresh".to_owned())
         }),
         std::sync::Arc::new(

@@ -2,10 +2,10 @@
 //! (DynamoDB Local) to the reply at a `wiremock` stand-in of the platform's API; forged
 //! deliveries refused before any storage call; X's refused DM flagged on the task.
 
-use feedback_responder::credentials::Credentials;
 use http::Method;
 use platforms::reply::Outbound;
 use serde_json::{Value, json};
+use service::credentials::Credentials;
 use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -100,8 +100,8 @@ async fn bodies(api: &MockServer, suffix: &str) -> Vec<Value> {
         .collect()
 }
 
-fn http_client() -> reqwest::Client {
-    platforms::calls::client(Duration::from_secs(2)).unwrap()
+fn http_client() -> platforms::calls::Http {
+    platforms::calls::Http::new(Duration::from_secs(2))
 }
 
 #[tokio::test]

@@ -4,10 +4,8 @@
 
 use super::*;
 use async_trait::async_trait;
+use feedback::capabilities::{AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit};
 use feedback::{AccountId, FeedbackKind, ItemId, Platform, Rating};
-use platforms::capabilities::{
-    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit,
-};
 use platforms::reply::{FetchedItem, OutboundPlatform, PostedReply};
 use std::collections::VecDeque;
 use std::sync::Mutex;

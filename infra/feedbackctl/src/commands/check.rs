@@ -1,7 +1,7 @@
 //! `pages check`: per page, whether its token is stored where the responder reads it and
 //! accepted by its platform (one call that changes nothing), and what to do next; before
 //! the page is subscribed. Tokens are found by the responder's own rules
-//! ([`feedback_responder::credentials`]) and checked by the platform's reply client
+//! ([`service::credentials`]) and checked by the platform's reply client
 //! ([`platforms::reply::ReplyClient::check_access`]): nothing here knows a platform.
 
 use super::sign::EnvFile;
@@ -9,10 +9,10 @@ use super::{Result, is_local, page_of, store_err};
 use crate::cli::{Cli, LOCAL_ENV};
 use crate::output::{json, table};
 use feedback::{AccountId, Platform};
-use feedback_responder::credentials::{CredentialError, CredentialSource, Credentials};
 use platforms::reply::{AccessCheck, Outbound, ReplyError};
 use secrecy::ExposeSecret;
 use serde::Serialize;
+use service::credentials::{CredentialError, CredentialSource, Credentials};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;

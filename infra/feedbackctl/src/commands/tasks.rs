@@ -373,13 +373,13 @@ async fn update_request(
     let Ok(builtin) = TemplateSet::builtin() else {
         return Ok(String::new());
     };
-    let templates = sla_sweeper::texts::page_templates(&page, &builtin);
-    Ok(sla_sweeper::texts::update_request(
+    let templates = service::texts::page_templates(&page, &builtin);
+    Ok(service::texts::update_request(
         &templates,
         &settings,
         Some(record),
         bundle.task.as_ref(),
-        sla_sweeper::texts::declared_author_names(&feedback.platform),
+        service::texts::declared_author_names(&feedback.platform),
     ))
 }
 

@@ -15,7 +15,7 @@
 //!   being 20), made here, never exchanged. The key needs the Customer Support role (or
 //!   Admin / App Manager).
 
-use crate::calls::{client, url};
+use crate::calls::{Http, url};
 use crate::capabilities::{
     AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
 };
@@ -164,7 +164,7 @@ pub struct TokenClaims {
 /// The App Store Connect API client: lists reviews and posts responses.
 #[derive(Debug)]
 pub struct AppStore {
-    http: reqwest::Client,
+    http: Http,
     api: String,
     tokens: MadeTokens,
 }
@@ -182,17 +182,14 @@ impl AppStore {
             problems
                 .push("APP_STORE_API_URL must be https (or http on 127.0.0.1/localhost)".into());
         }
-        match client(Duration::from_secs(8)) {
-            Ok(http) if problems.is_empty() => Ok(Self::new(http, api)),
-            Ok(_) => Err(problems),
-            Err(e) => {
-                problems.push(format!("the App Store client cannot be built: {e}"));
-                Err(problems)
-            }
+        if problems.is_empty() {
+            Ok(Self::new(Http::new(Duration::from_secs(8)), api))
+        } else {
+            Err(problems)
         }
     }
 
-    pub fn new(http: reqwest::Client, api: String) -> Self {
+    pub fn new(http: Http, api: String) -> Self {
         Self {
             http,
             api,
@@ -268,9 +265,14 @@ impl ReviewSource for AppStore {
             &["v1", "apps", app.as_str(), "customerReviews"],
             &query,
         )?;
-        let answer = read_answer(self.http.get(url).bearer_auth(token.expose_secret()))
-            .await
-            .map_err(crate::calls::harmless)?;
+        let answer = read_answer(
+            self.http
+                .client()?
+                .get(url)
+                .bearer_auth(token.expose_secret()),
+        )
+        .await
+        .map_err(crate::calls::harmless)?;
         Ok(parse_list(&answer, app, OffsetDateTime::now_utc()))
     }
 }
@@ -321,19 +323,23 @@ impl ReplyClient for AppStore {
             return Err(ReplyError::Rejected("not a review id".into()));
         }
         let url = url(&self.api, &["v1", "customerReviewResponses"], &[])?;
-        let answer = read_answer(self.http.post(url).bearer_auth(token.expose_secret()).json(
-            &json!({
-                "data": {
-                    "type": "customerReviewResponses",
-                    "attributes": { "responseBody": text },
-                    "relationships": {
-                        "review": {
-                            "data": { "type": "customerReviews", "id": target.reply_to }
+        let answer = read_answer(
+            self.http
+                .client()?
+                .post(url)
+                .bearer_auth(token.expose_secret())
+                .json(&json!({
+                    "data": {
+                        "type": "customerReviewResponses",
+                        "attributes": { "responseBody": text },
+                        "relationships": {
+                            "review": {
+                                "data": { "type": "customerReviews", "id": target.reply_to }
+                            }
                         }
                     }
-                }
-            }),
-        ))
+                })),
+        )
         .await?;
         Ok(answer["data"]["id"]
             .as_str()
@@ -358,7 +364,14 @@ impl ReplyClient for AppStore {
         token: &AccessToken,
     ) -> Result<Option<PostedReply>, ReplyError> {
         let url = self.review_url(&target.reply_to, &["response"])?;
-        match read_answer(self.http.get(url).bearer_auth(token.expose_secret())).await {
+        match read_answer(
+            self.http
+                .client()?
+                .get(url)
+                .bearer_auth(token.expose_secret()),
+        )
+        .await
+        {
             Ok(answer) if answer["data"].is_object() => Ok(Some(PostedReply {
                 id: answer["data"]["id"].as_str().unwrap_or_default().to_owned(),
                 text: Some(

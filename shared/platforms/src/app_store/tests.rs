@@ -119,7 +119,10 @@ async fn listing_sorts_newest_first_and_pages_on_with_the_cursor_against_our_bas
         )
         .mount(&server)
         .await;
-    let store = AppStore::new(reqwest::Client::new(), server.uri());
+    let store = AppStore::new(
+        crate::calls::Http::new(std::time::Duration::from_secs(2)),
+        server.uri(),
+    );
     let page = store
         .list_page(&app(), Some("AQ.x"), &SecretString::from("t"))
         .await
@@ -144,7 +147,10 @@ async fn no_response_yet_is_none_and_one_there_is_read_with_its_text() {
         })))
         .mount(&server)
         .await;
-    let store = AppStore::new(reqwest::Client::new(), server.uri());
+    let store = AppStore::new(
+        crate::calls::Http::new(std::time::Duration::from_secs(2)),
+        server.uri(),
+    );
     let target = |id: &str| ReplyTarget {
         platform: PLATFORM,
         account_id: "682658836".into(),

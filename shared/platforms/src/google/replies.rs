@@ -4,7 +4,7 @@
 //! access tokens come from [`crate::oauth::TokenCache`] and are renewed once on a 401.
 
 use super::{CAPABILITIES, PLATFORM};
-use crate::calls::{client, url};
+use crate::calls::{Http, url};
 use crate::oauth::{ClientAuth, TokenCache};
 use crate::reply::{
     AccessCheck, AccessToken, FetchedItem, OutboundPlatform, PostedReply, ReplyClient, ReplyError,
@@ -24,7 +24,7 @@ pub const DEFAULT_TOKEN_URL: &str = "https://oauth2.googleapis.com/token";
 
 #[derive(Debug)]
 pub struct GoogleReplies {
-    http: reqwest::Client,
+    http: Http,
     api: String,
     tokens: TokenCache,
 }
@@ -63,13 +63,7 @@ impl GoogleReplies {
         if secret.is_none() {
             problems.push("GOOGLE_OAUTH_CLIENT_SECRET is not set".to_owned());
         }
-        let http = match client(Duration::from_secs(8)) {
-            Ok(http) => Some(http),
-            Err(e) => {
-                problems.push(format!("the Google API client cannot be built: {e}"));
-                None
-            }
-        };
+        let http = Some(Http::new(Duration::from_secs(8)));
         match (id, secret, http) {
             (Some(id), Some(secret), Some(http)) if problems.is_empty() => Some(Ok(Self::new(
                 http,
@@ -84,7 +78,7 @@ impl GoogleReplies {
         }
     }
 
-    pub fn new(http: reqwest::Client, api: String, token_url: String, auth: ClientAuth) -> Self {
+    pub fn new(http: Http, api: String, token_url: String, auth: ClientAuth) -> Self {
         Self {
             tokens: TokenCache::new(http.clone(), token_url, auth),
             http,
@@ -135,9 +129,10 @@ impl GoogleReplies {
         &self,
         account: &AccountId,
         token: &AccessToken,
-        build: impl Fn(&str) -> reqwest::RequestBuilder,
+        build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
     ) -> Result<Value, ReplyError> {
-        self.tokens.call(account, token, build).await
+        let http = self.http.client()?;
+        self.tokens.call(account, token, |t| build(http, t)).await
     }
 
     fn account_of(target_account: &str) -> Result<AccountId, ReplyError> {
@@ -180,8 +175,8 @@ impl ReplyClient for GoogleReplies {
     ) -> Result<AccessCheck, ReplyError> {
         let url = self.reviews_url(account)?;
         let answer = self
-            .call(account, token, |t| {
-                self.http.get(url.clone()).bearer_auth(t)
+            .call(account, token, |http, t| {
+                http.get(url.clone()).bearer_auth(t)
             })
             .await
             .map_err(crate::calls::harmless)?;
@@ -199,8 +194,8 @@ impl ReplyClient for GoogleReplies {
     ) -> Result<FetchedItem, ReplyError> {
         let url = self.review_url(f.item_id.as_str(), false)?;
         let review = self
-            .call(&f.account_id, token, |t| {
-                self.http.get(url.clone()).bearer_auth(t)
+            .call(&f.account_id, token, |http, t| {
+                http.get(url.clone()).bearer_auth(t)
             })
             .await?;
         let reviewer = &review["reviewer"];
@@ -227,9 +222,8 @@ impl ReplyClient for GoogleReplies {
     ) -> Result<String, ReplyError> {
         let account = Self::account_of(&target.account_id)?;
         let url = self.review_url(&target.reply_to, true)?;
-        self.call(&account, token, |t| {
-            self.http
-                .put(url.clone())
+        self.call(&account, token, |http, t| {
+            http.put(url.clone())
                 .bearer_auth(t)
                 .json(&json!({ "comment": text }))
         })
@@ -258,8 +252,8 @@ impl ReplyClient for GoogleReplies {
         let account = Self::account_of(&target.account_id)?;
         let url = self.review_url(&target.reply_to, false)?;
         let review = self
-            .call(&account, token, |t| {
-                self.http.get(url.clone()).bearer_auth(t)
+            .call(&account, token, |http, t| {
+                http.get(url.clone()).bearer_auth(t)
             })
             .await?;
         Ok(review

@@ -321,7 +321,7 @@ async fn api() -> MockServer {
 
 fn replies(server: &MockServer) -> GoogleReplies {
     GoogleReplies::new(
-        crate::calls::client(std::time::Duration::from_secs(2)).unwrap(),
+        crate::calls::Http::new(std::time::Duration::from_secs(2)),
         server.uri(),
         format!("{}/token", server.uri()),
         crate::oauth::ClientAuth::Body {

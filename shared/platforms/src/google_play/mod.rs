@@ -13,7 +13,7 @@
 //!   RS256 JWT exchanged at the token URL for an access token (scope `androidpublisher`).
 //!   The service account needs the Play Console permission "Reply to reviews".
 
-use crate::calls::{client, url};
+use crate::calls::{Http, url};
 use crate::capabilities::{
     AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
 };
@@ -168,7 +168,7 @@ struct GrantClaims<'a> {
 /// The Android Publisher API client: lists reviews and posts replies.
 #[derive(Debug)]
 pub struct GooglePlay {
-    http: reqwest::Client,
+    http: Http,
     api: String,
     token_url: String,
     tokens: MadeTokens,
@@ -197,17 +197,14 @@ impl GooglePlay {
                 ));
             }
         }
-        match client(Duration::from_secs(8)) {
-            Ok(http) if problems.is_empty() => Ok(Self::new(http, api, token_url)),
-            Ok(_) => Err(problems),
-            Err(e) => {
-                problems.push(format!("the Google Play client cannot be built: {e}"));
-                Err(problems)
-            }
+        if problems.is_empty() {
+            Ok(Self::new(Http::new(Duration::from_secs(8)), api, token_url))
+        } else {
+            Err(problems)
         }
     }
 
-    pub fn new(http: reqwest::Client, api: String, token_url: String) -> Self {
+    pub fn new(http: Http, api: String, token_url: String) -> Self {
         Self {
             http,
             api,
@@ -274,6 +271,7 @@ impl GooglePlay {
         );
         let response = self
             .http
+            .client()?
             .post(&self.token_url)
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body)
@@ -310,9 +308,14 @@ impl ReviewSource for GooglePlay {
             query.push(("token", page));
         }
         let url = self.reviews_url(app.as_str(), None, &query)?;
-        let answer = read_answer(self.http.get(url).bearer_auth(token.expose_secret()))
-            .await
-            .map_err(crate::calls::harmless)?;
+        let answer = read_answer(
+            self.http
+                .client()?
+                .get(url)
+                .bearer_auth(token.expose_secret()),
+        )
+        .await
+        .map_err(crate::calls::harmless)?;
         Ok(parse_list(&answer, app, OffsetDateTime::now_utc()))
     }
 }
@@ -348,9 +351,14 @@ impl ReplyClient for GooglePlay {
         token: &AccessToken,
     ) -> Result<AccessCheck, ReplyError> {
         let url = self.reviews_url(account.as_str(), None, &[("maxResults", "1")])?;
-        read_answer(self.http.get(url).bearer_auth(token.expose_secret()))
-            .await
-            .map_err(crate::calls::harmless)?;
+        read_answer(
+            self.http
+                .client()?
+                .get(url)
+                .bearer_auth(token.expose_secret()),
+        )
+        .await
+        .map_err(crate::calls::harmless)?;
         Ok(AccessCheck::Accepted {
             page: account.to_string(),
         })
@@ -366,6 +374,7 @@ impl ReplyClient for GooglePlay {
         let url = self.reviews_url(&target.account_id, Some(&last), &[])?;
         read_answer(
             self.http
+                .client()?
                 .post(url)
                 .bearer_auth(token.expose_secret())
                 .json(&json!({ "replyText": text })),
@@ -392,9 +401,14 @@ impl ReplyClient for GooglePlay {
         token: &AccessToken,
     ) -> Result<Option<PostedReply>, ReplyError> {
         let url = self.reviews_url(&target.account_id, Some(&target.reply_to), &[])?;
-        let review = read_answer(self.http.get(url).bearer_auth(token.expose_secret()))
-            .await
-            .map_err(crate::calls::harmless)?;
+        let review = read_answer(
+            self.http
+                .client()?
+                .get(url)
+                .bearer_auth(token.expose_secret()),
+        )
+        .await
+        .map_err(crate::calls::harmless)?;
         Ok(review["comments"]
             .as_array()
             .into_iter()

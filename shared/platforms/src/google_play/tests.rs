@@ -85,7 +85,7 @@ fn only_package_names_reach_a_url() {
 #[test]
 fn the_grant_is_an_rs256_jwt_for_the_play_scope_and_the_token_url() {
     let play = GooglePlay::new(
-        reqwest::Client::new(),
+        crate::calls::Http::new(std::time::Duration::from_secs(2)),
         DEFAULT_API_URL.into(),
         "https://oauth2.example/token".into(),
     );
@@ -114,7 +114,7 @@ fn the_grant_is_an_rs256_jwt_for_the_play_scope_and_the_token_url() {
 #[test]
 fn a_stored_credential_that_is_not_a_key_means_reconnect() {
     let play = GooglePlay::new(
-        reqwest::Client::new(),
+        crate::calls::Http::new(std::time::Duration::from_secs(2)),
         DEFAULT_API_URL.into(),
         DEFAULT_TOKEN_URL.into(),
     );
@@ -126,7 +126,7 @@ fn a_stored_credential_that_is_not_a_key_means_reconnect() {
 
 async fn play_against(server: &MockServer) -> GooglePlay {
     GooglePlay::new(
-        reqwest::Client::new(),
+        crate::calls::Http::new(std::time::Duration::from_secs(2)),
         server.uri(),
         format!("{}/token", server.uri()),
     )

@@ -14,7 +14,7 @@
 
 use super::parse::activity_of_comment;
 use super::{CAPABILITIES, PLATFORM};
-use crate::calls::{client, read_capped, transport};
+use crate::calls::{Http, read_capped, transport};
 use crate::reply::{
     AccessToken, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget, is_safe_base_url,
 };
@@ -31,7 +31,7 @@ pub const DEFAULT_API_VERSION: &str = "202511";
 
 #[derive(Debug)]
 pub struct LinkedInReplies {
-    http: reqwest::Client,
+    http: Http,
     api: String,
     version: String,
 }
@@ -56,7 +56,7 @@ fn is_urn(s: &str) -> bool {
 }
 
 impl LinkedInReplies {
-    pub fn new(http: reqwest::Client, api: String, version: String) -> Self {
+    pub fn new(http: Http, api: String, version: String) -> Self {
         Self { http, api, version }
     }
 
@@ -78,9 +78,7 @@ impl LinkedInReplies {
         if version.len() != 6 || !version.bytes().all(|b| b.is_ascii_digit()) {
             problems.push("LINKEDIN_API_VERSION must be YYYYMM".to_owned());
         }
-        let http = client(Duration::from_secs(8))
-            .map_err(|e| problems.push(format!("the LinkedIn API client cannot be built: {e}")))
-            .ok();
+        let http = Some(Http::new(Duration::from_secs(8)));
         match http {
             Some(http) if problems.is_empty() => Ok(Self::new(http, api, version)),
             _ => Err(problems),
@@ -153,7 +151,7 @@ impl ReplyClient for LinkedInReplies {
             }),
         };
         let response = self
-            .request(self.http.post(url), token)
+            .request(self.http.client()?.post(url), token)
             .json(&body)
             .send()
             .await
@@ -181,7 +179,7 @@ impl ReplyClient for LinkedInReplies {
     ) -> Result<Option<String>, ReplyError> {
         let url = self.comments_url(&target.reply_to)?;
         let response = self
-            .request(self.http.get(url), token)
+            .request(self.http.client()?.get(url), token)
             .send()
             .await
             .map_err(transport)

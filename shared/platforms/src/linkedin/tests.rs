@@ -242,7 +242,7 @@ async fn a_reply_is_a_comment_by_the_organization_under_the_comment() {
         .mount(&server)
         .await;
     let client = LinkedInReplies::new(
-        crate::calls::client(std::time::Duration::from_secs(2)).unwrap(),
+        crate::calls::Http::new(std::time::Duration::from_secs(2)),
         server.uri(),
         "202511".into(),
     );

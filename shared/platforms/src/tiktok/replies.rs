@@ -13,7 +13,7 @@
 
 use super::parse::is_plain_id;
 use super::{CAPABILITIES, PLATFORM};
-use crate::calls::{client, read_capped, transport};
+use crate::calls::{Http, read_capped, transport};
 use crate::reply::{
     AccessToken, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget, is_safe_base_url,
 };
@@ -28,7 +28,7 @@ pub const DEFAULT_API_URL: &str = "https://business-api.tiktok.com/open_api";
 
 #[derive(Debug)]
 pub struct TikTokReplies {
-    http: reqwest::Client,
+    http: Http,
     api: String,
 }
 
@@ -52,7 +52,7 @@ pub fn classify(status: u16, body: &str) -> Option<ReplyError> {
 }
 
 impl TikTokReplies {
-    pub fn new(http: reqwest::Client, api: String) -> Self {
+    pub fn new(http: Http, api: String) -> Self {
         Self { http, api }
     }
 
@@ -67,9 +67,7 @@ impl TikTokReplies {
                 "TIKTOK_API_URL must be https (or http on 127.0.0.1/localhost)".to_owned(),
             ]);
         }
-        let http = client(Duration::from_secs(8))
-            .map_err(|e| vec![format!("the TikTok API client cannot be built: {e}")])?;
-        Ok(Self::new(http, api))
+        Ok(Self::new(Http::new(Duration::from_secs(8)), api))
     }
 
     pub fn outbound(client: Arc<TikTokReplies>) -> OutboundPlatform {
@@ -141,7 +139,7 @@ impl ReplyClient for TikTokReplies {
         let url = self.endpoint("create", &[])?;
         let body = self
             .call(
-                self.http.post(url).json(&json!({
+                self.http.client()?.post(url).json(&json!({
                     "business_id": target.account_id,
                     "video_id": video,
                     "comment_id": comment,
@@ -171,7 +169,7 @@ impl ReplyClient for TikTokReplies {
             ],
         )?;
         let body = self
-            .call(self.http.get(url), token)
+            .call(self.http.client()?.get(url), token)
             .await
             .map_err(crate::calls::harmless)?;
         Ok(body["data"]["comments"]

@@ -186,7 +186,7 @@ async fn a_reply_goes_to_the_comment_reply_endpoint_under_the_top_level_comment(
         .mount(&server)
         .await;
     let client = TikTokReplies::new(
-        crate::calls::client(std::time::Duration::from_secs(2)).unwrap(),
+        crate::calls::Http::new(std::time::Duration::from_secs(2)),
         server.uri(),
     );
     let parsed = parse(&comment_event(

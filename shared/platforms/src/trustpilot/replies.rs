@@ -4,7 +4,7 @@
 
 use super::parse::{is_review_id, stars, text, time_of, title_and_text};
 use super::{CAPABILITIES, PLATFORM};
-use crate::calls::{client, url};
+use crate::calls::{Http, url};
 use crate::oauth::{ClientAuth, TokenCache};
 use crate::reply::{
     AccessCheck, AccessToken, FetchedItem, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
@@ -23,7 +23,7 @@ pub const DEFAULT_TOKEN_URL: &str =
 
 #[derive(Debug)]
 pub struct TrustpilotReplies {
-    http: reqwest::Client,
+    http: Http,
     api: String,
     business_user: String,
     tokens: TokenCache,
@@ -67,9 +67,7 @@ impl TrustpilotReplies {
                 problems.push(format!("{name} is not set"));
             }
         }
-        let http = client(Duration::from_secs(8))
-            .map_err(|e| problems.push(format!("the Trustpilot API client cannot be built: {e}")))
-            .ok();
+        let http = Some(Http::new(Duration::from_secs(8)));
         match (key, secret, user, http) {
             (Some(key), Some(secret), Some(user), Some(http)) if problems.is_empty() => {
                 Some(Ok(Self::new(
@@ -88,7 +86,7 @@ impl TrustpilotReplies {
     }
 
     pub fn new(
-        http: reqwest::Client,
+        http: Http,
         api: String,
         token_url: String,
         auth: ClientAuth,
@@ -126,9 +124,10 @@ impl TrustpilotReplies {
         &self,
         account: &AccountId,
         token: &AccessToken,
-        build: impl Fn(&str) -> reqwest::RequestBuilder,
+        build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
     ) -> Result<Value, ReplyError> {
-        self.tokens.call(account, token, build).await
+        let http = self.http.client()?;
+        self.tokens.call(account, token, |t| build(http, t)).await
     }
 
     fn account_of(account: &str) -> Result<AccountId, ReplyError> {
@@ -168,8 +167,8 @@ impl ReplyClient for TrustpilotReplies {
     ) -> Result<FetchedItem, ReplyError> {
         let url = self.review_url(f.item_id.as_str(), false)?;
         let review = self
-            .call(&f.account_id, token, |t| {
-                self.http.get(url.clone()).bearer_auth(t)
+            .call(&f.account_id, token, |http, t| {
+                http.get(url.clone()).bearer_auth(t)
             })
             .await?;
         let consumer = &review["consumer"];
@@ -190,8 +189,8 @@ impl ReplyClient for TrustpilotReplies {
     ) -> Result<String, ReplyError> {
         let account = Self::account_of(&target.account_id)?;
         let url = self.review_url(&target.reply_to, true)?;
-        self.call(&account, token, |t| {
-            self.http.post(url.clone()).bearer_auth(t).json(&json!({
+        self.call(&account, token, |http, t| {
+            http.post(url.clone()).bearer_auth(t).json(&json!({
                 "authorBusinessUserId": self.business_user,
                 "message": message,
             }))
@@ -208,8 +207,8 @@ impl ReplyClient for TrustpilotReplies {
         let account = Self::account_of(&target.account_id)?;
         let url = self.review_url(&target.reply_to, false)?;
         let review = self
-            .call(&account, token, |t| {
-                self.http.get(url.clone()).bearer_auth(t)
+            .call(&account, token, |http, t| {
+                http.get(url.clone()).bearer_auth(t)
             })
             .await?;
         Ok(text(&review["companyReply"], "text").map(|_| format!("{}/reply", target.reply_to)))

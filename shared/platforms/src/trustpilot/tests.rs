@@ -148,7 +148,7 @@ async fn the_review_is_fetched_and_answered_with_the_business_user() {
         .mount(&api)
         .await;
     let client = replies::TrustpilotReplies::new(
-        crate::calls::client(std::time::Duration::from_secs(2)).unwrap(),
+        crate::calls::Http::new(std::time::Duration::from_secs(2)),
         api.uri(),
         format!("{}/token", api.uri()),
         crate::oauth::ClientAuth::Basic {
@@ -183,7 +183,7 @@ async fn the_review_is_fetched_and_answered_with_the_business_user() {
 
 fn replies_at(api: &MockServer) -> replies::TrustpilotReplies {
     replies::TrustpilotReplies::new(
-        crate::calls::client(std::time::Duration::from_secs(2)).unwrap(),
+        crate::calls::Http::new(std::time::Duration::from_secs(2)),
         api.uri(),
         format!("{}/token", api.uri()),
         crate::oauth::ClientAuth::Basic {

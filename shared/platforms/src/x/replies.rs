@@ -14,7 +14,7 @@
 
 use super::parse::is_x_id;
 use super::{CAPABILITIES, PLATFORM};
-use crate::calls::{client, read_capped, transport, url};
+use crate::calls::{Http, read_capped, transport, url};
 use crate::reply::{
     AccessToken, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget, is_safe_base_url,
 };
@@ -29,7 +29,7 @@ pub const DEFAULT_API_URL: &str = "https://api.x.com";
 
 #[derive(Debug)]
 pub struct XReplies {
-    http: reqwest::Client,
+    http: Http,
     api: String,
 }
 
@@ -57,7 +57,7 @@ pub fn classify(status: u16, body: &str) -> ReplyError {
 }
 
 impl XReplies {
-    pub fn new(http: reqwest::Client, api: String) -> Self {
+    pub fn new(http: Http, api: String) -> Self {
         Self { http, api }
     }
 
@@ -72,9 +72,7 @@ impl XReplies {
                 "X_API_URL must be https (or http on 127.0.0.1/localhost)".to_owned(),
             ]);
         }
-        let http = client(Duration::from_secs(8))
-            .map_err(|e| vec![format!("the X API client cannot be built: {e}")])?;
-        Ok(Self::new(http, api))
+        Ok(Self::new(Http::new(Duration::from_secs(8)), api))
     }
 
     pub fn outbound(client: Arc<XReplies>) -> OutboundPlatform {
@@ -136,7 +134,7 @@ impl ReplyClient for XReplies {
         let url = url(&self.api, &["2", "tweets"], &[])?;
         let body = self
             .call(
-                self.http.post(url).json(&json!({
+                self.http.client()?.post(url).json(&json!({
                     "text": text,
                     "reply": { "in_reply_to_tweet_id": post },
                 })),
@@ -162,7 +160,7 @@ impl ReplyClient for XReplies {
             &[("max_results", "20"), ("tweet.fields", "referenced_tweets")],
         )?;
         let body = self
-            .call(self.http.get(url), token)
+            .call(self.http.client()?.get(url), token)
             .await
             .map_err(crate::calls::harmless)?;
         Ok(body["data"]
@@ -194,7 +192,10 @@ impl ReplyClient for XReplies {
             &[],
         )?;
         let body = self
-            .call(self.http.post(url).json(&json!({ "text": text })), token)
+            .call(
+                self.http.client()?.post(url).json(&json!({ "text": text })),
+                token,
+            )
             .await
             .map_err(|e| match e {
                 ReplyError::Rejected(why) | ReplyError::Gone(why) => ReplyError::Rejected(format!(

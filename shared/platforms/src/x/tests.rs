@@ -266,7 +266,7 @@ fn only_the_consumer_secrets_configure_x() {
 
 fn client(server: &MockServer) -> XReplies {
     XReplies::new(
-        crate::calls::client(std::time::Duration::from_secs(2)).unwrap(),
+        crate::calls::Http::new(std::time::Duration::from_secs(2)),
         server.uri(),
     )
 }

@@ -22,7 +22,10 @@ async fn the_documented_list_is_read_and_its_next_link_becomes_a_cursor_on_our_b
         )
         .mount(&server)
         .await;
-    let store = AppStore::new(reqwest::Client::new(), server.uri());
+    let store = AppStore::new(
+        platforms::calls::Http::new(std::time::Duration::from_secs(2)),
+        server.uri(),
+    );
     let page = store
         .list_page(
             &AccountId::parse("682658836").unwrap(),
@@ -62,7 +65,10 @@ async fn our_response_request_names_every_field_of_the_documented_create_request
         .expect(1)
         .mount(&server)
         .await;
-    let store = AppStore::new(reqwest::Client::new(), server.uri());
+    let store = AppStore::new(
+        platforms::calls::Http::new(std::time::Duration::from_secs(2)),
+        server.uri(),
+    );
     let review = "00000028-b08c-0014-729e-fbd500000000";
     let target = ReplyTarget {
         platform: PLATFORM,

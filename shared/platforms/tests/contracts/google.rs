@@ -336,7 +336,7 @@ async fn api() -> MockServer {
 
 fn client(server: &MockServer) -> GoogleReplies {
     GoogleReplies::new(
-        platforms::calls::client(Duration::from_secs(3)).unwrap(),
+        platforms::calls::Http::new(Duration::from_secs(3)),
         server.uri(),
         format!("{}{TOKEN_PATH}", server.uri()),
         ClientAuth::Body {

@@ -24,7 +24,7 @@ async fn serving(fixture: &Fixture, at: &str) -> (MockServer, GooglePlay) {
         .mount(&server)
         .await;
     let client = GooglePlay::new(
-        reqwest::Client::new(),
+        platforms::calls::Http::new(std::time::Duration::from_secs(2)),
         server.uri(),
         format!("{}/token", server.uri()),
     );
@@ -101,7 +101,11 @@ async fn our_reply_request_is_the_documented_one_and_the_documented_answer_is_ac
         .expect(1)
         .mount(&server)
         .await;
-    let play = GooglePlay::new(reqwest::Client::new(), server.uri(), server.uri());
+    let play = GooglePlay::new(
+        platforms::calls::Http::new(std::time::Duration::from_secs(2)),
+        server.uri(),
+        server.uri(),
+    );
     let target = ReplyTarget {
         platform: PLATFORM,
         account_id: "com.example.app".into(),

@@ -105,7 +105,7 @@ async fn a_documented_token_answer_is_read_and_kept_for_its_life(fixture: &Fixtu
     let server = token_endpoint_answering(fixture, 2).await;
     let (offset, clock) = clock();
     let cache = TokenCache::new(
-        platforms::calls::client(Duration::from_secs(2)).unwrap(),
+        platforms::calls::Http::new(Duration::from_secs(2)),
         format!("{}{TOKEN_PATH}", server.uri()),
         basic(),
     )
@@ -187,7 +187,7 @@ async fn our_refresh_request() -> wiremock::Request {
         .mount(&server)
         .await;
     let client = TrustpilotReplies::new(
-        platforms::calls::client(Duration::from_secs(2)).unwrap(),
+        platforms::calls::Http::new(Duration::from_secs(2)),
         server.uri(),
         format!("{}{TOKEN_PATH}", server.uri()),
         basic(),
@@ -324,7 +324,7 @@ async fn our_reply_request_matches_the_documented_reply_to_a_review() {
     let business_user = documented["authorBusinessUserId"].as_str().unwrap();
     let message = documented["message"].as_str().unwrap();
     let client = TrustpilotReplies::new(
-        platforms::calls::client(Duration::from_secs(2)).unwrap(),
+        platforms::calls::Http::new(Duration::from_secs(2)),
         server.uri(),
         format!("{}{TOKEN_PATH}", server.uri()),
         basic(),
@@ -419,7 +419,7 @@ async fn a_token_refused_by_the_token_endpoint_means_reconnect_as_the_readme_ass
         .mount(&server)
         .await;
     let cache = TokenCache::new(
-        platforms::calls::client(Duration::from_secs(2)).unwrap(),
+        platforms::calls::Http::new(Duration::from_secs(2)),
         format!("{}{TOKEN_PATH}", server.uri()),
         basic(),
     );

@@ -134,7 +134,7 @@ fn target() -> ReplyTarget {
 
 fn client(server: &MockServer) -> XReplies {
     XReplies::new(
-        platforms::calls::client(std::time::Duration::from_secs(2)).unwrap(),
+        platforms::calls::Http::new(std::time::Duration::from_secs(2)),
         server.uri(),
     )
 }

@@ -62,6 +62,18 @@ impl Credentials {
     }
 
     /// From a variable lookup (the local runner, tests).
+    /// Where page credentials come from in this deployment: SSM under `prefix` on AWS
+    /// (when the start-up made an SSM client), else the local sources.
+    pub fn for_deployment(prefix: Option<&str>, startup: &store::parameters::Startup) -> Self {
+        match (prefix, &startup.ssm) {
+            (Some(prefix), Some(ssm)) => Self::new(CredentialSource::Ssm {
+                parameters: ssm.clone(),
+                prefix: prefix.to_owned(),
+            }),
+            _ => Self::local(|k| std::env::var(k).ok()),
+        }
+    }
+
     pub fn local(env: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
         Self::new(CredentialSource::Local { env: Arc::new(env) })
     }

@@ -3,8 +3,8 @@
 //! `resolution`) and the short public "resolved" note (`texts/resolved.json`).
 
 use feedback::Platform;
+use feedback::capabilities::AuthorNames;
 use feedback::page::PageRecord;
-use platforms::capabilities::AuthorNames;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::LazyLock;

@@ -1,0 +1,13 @@
+//! What the functions and tools that answer customers share, so that no function crate
+//! depends on another:
+//!
+//! - [`config`]: the answering configuration every one of them reads the same way (the
+//!   table, the platforms' reply clients, the built-in wording, the pages' defaults).
+//! - [`credentials`]: page credentials (SSM on AWS, variables or files locally).
+//! - [`texts`]: what the customer is told after their case is resolved.
+
+pub mod config;
+pub mod credentials;
+pub mod texts;
+
+pub use config::{AnsweringConfig, ConfigError};
