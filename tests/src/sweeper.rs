@@ -248,10 +248,13 @@ impl Fixture {
         store
             .record_decision(
                 &key,
-                store::Decision::Answer,
-                Some(&self.label),
-                Some(&self.language),
-                None,
+                store::Decided {
+                    decision: store::Decision::Answer,
+                    label: Some(&self.label),
+                    language: Some(&self.language),
+                    confidence: None,
+                    expects: None,
+                },
                 self.at,
             )
             .await

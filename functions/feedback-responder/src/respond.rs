@@ -15,7 +15,7 @@ use service::credentials::{CredentialError, Credentials};
 use std::sync::Arc;
 use store::messages::{Claim, Finish, NewMessage, OutgoingMessage, StaffText};
 use store::tasks::NewTask;
-use store::{FeedbackKey, ResponderStore, StoreError};
+use store::{Decided, Expected, FeedbackKey, ItemSnapshot, ResponderStore, StoreError};
 use time::OffsetDateTime;
 use tracing::{info, instrument, warn};
 use triage::{Decision, ItemState, PageSettings, ReplyMode, TemplateSet, decide};
@@ -35,6 +35,45 @@ pub enum Outcome {
     Refreshed,
     /// Answered as far as possible; staff must reconnect the page or follow up by hand.
     NeedsStaff(String),
+}
+
+/// What a stream record delivered again for an already settled item comes to, without
+/// doing anything: `None` while anything is left to do (no decision yet, a part of it not
+/// stored, a draft waiting for a person, a message still to send or to reconcile), and for
+/// items skipped as unfetchable
+/// (their task is opened after the decision is kept).
+fn settled(snapshot: &ItemSnapshot) -> Option<Outcome> {
+    match snapshot.record.decision? {
+        Stored::Skip(SkipReason::Unfetchable) => None,
+        Stored::Skip(reason) => Some(Outcome::Skipped(reason)),
+        Stored::Answer => {
+            if !snapshot.complete() {
+                return None;
+            }
+            let states = || snapshot.messages.iter().map(|(_, state)| *state);
+            // A draft waiting for a person is checked again on every delivery (a wording
+            // planted in the table, an edit its author did not approve: held, never sent),
+            // so only items with nothing left to send are settled here.
+            if states().any(|s| {
+                matches!(
+                    s,
+                    MessageState::Draft
+                        | MessageState::Pending
+                        | MessageState::Sending
+                        | MessageState::Uncertain
+                )
+            }) {
+                return None;
+            }
+            Some(if states().any(|s| s == MessageState::Failed) {
+                Outcome::NeedsStaff("a message was not sent (recorded on its task)".into())
+            } else if states().any(|s| s == MessageState::DryRun) {
+                Outcome::Drafted
+            } else {
+                Outcome::Answered
+            })
+        }
+    }
 }
 
 /// Why an item must be handed back to the stream for another try.
@@ -216,10 +255,16 @@ impl Responder {
     #[instrument(skip_all, fields(platform = %key.platform, item_id = %key.item_id))]
     pub async fn respond(&self, key: &FeedbackKey) -> Result<Outcome, RespondError> {
         let now = OffsetDateTime::now_utc();
-        let Some(record) = self.store.feedback(key).await? else {
+        let Some(snapshot) = self.store.snapshot(key).await? else {
             warn!("feedback record not found");
             return Ok(Outcome::Ignored);
         };
+        // A record delivered again for an item already settled costs this one read.
+        if let Some(outcome) = settled(&snapshot) {
+            info!("already settled; nothing to do");
+            return Ok(outcome);
+        }
+        let record = snapshot.record;
         let page = self.page(
             self.store
                 .page(&record.feedback.platform, &record.feedback.account_id)
@@ -271,10 +316,7 @@ impl Responder {
                     self.store
                         .record_decision(
                             key,
-                            Stored::Skip(SkipReason::Unfetchable),
-                            None,
-                            None,
-                            None,
+                            Decided::skip(SkipReason::Unfetchable, None, None),
                             now,
                         )
                         .await?;
@@ -287,10 +329,7 @@ impl Responder {
                     self.store
                         .record_decision(
                             key,
-                            Stored::Skip(SkipReason::Unfetchable),
-                            None,
-                            None,
-                            None,
+                            Decided::skip(SkipReason::Unfetchable, None, None),
                             now,
                         )
                         .await?;
@@ -405,21 +444,33 @@ impl Responder {
                 .await;
         }
 
-        self.store
-            .record_decision(
-                key,
-                Stored::Answer,
-                Some(label.as_str()),
-                Some(language.code()),
-                Some(&confidence_line),
-                now,
-            )
-            .await?;
         let out = self.channeled(&f);
         // What can go out on this platform: a public reply where it has a reply client and
         // public replies; a private message only when one was drafted for it.
         let public = out.is_some() && capabilities.public_replies.is_some();
         let private = out.is_some() && drafts.private.is_some();
+        // What this decision stores, kept with it: a delivery of the same record again
+        // finds the item settled once all of it is there and nothing is left to send.
+        let expects = Expected {
+            channels: [(Channel::Public, public), (Channel::Private, private)]
+                .into_iter()
+                .filter_map(|(channel, wanted)| wanted.then_some(channel))
+                .collect(),
+            task: task.is_some(),
+        };
+        self.store
+            .record_decision(
+                key,
+                Decided {
+                    decision: Stored::Answer,
+                    label: Some(label.as_str()),
+                    language: Some(language.code()),
+                    confidence: Some(&confidence_line),
+                    expects: Some(&expects),
+                },
+                now,
+            )
+            .await?;
         let initial = match page.settings.mode {
             ReplyMode::Auto if held.is_some() => MessageState::Draft,
             ReplyMode::Auto => MessageState::Pending,
@@ -619,7 +670,7 @@ impl Responder {
         now: OffsetDateTime,
     ) -> Result<Outcome, RespondError> {
         self.store
-            .record_decision(key, Stored::Skip(reason), label, language, None, now)
+            .record_decision(key, Decided::skip(reason, label, language), now)
             .await?;
         info!(reason = reason.as_str(), "skipped");
         Ok(Outcome::Skipped(reason))

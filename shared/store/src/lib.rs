@@ -65,6 +65,7 @@ pub use feedback::records::{
     Channel, ComplaintTheme, Decision, FollowUpKind, MessageState, NotificationEvent, NotifyTarget,
     RecordType, SkipReason, TaskAction, TaskChannel, TaskStatus,
 };
+pub use messages::{Decided, Expected, ItemSnapshot};
 pub use responder::ResponderStore;
 
 /// Build the item a new feedback record is stored as (what `record_changes` puts) and

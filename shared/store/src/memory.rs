@@ -3,12 +3,14 @@
 //! only the claim holder finishes), so the responder's send logic has fast unit tests.
 //! DynamoDB Local stays the contract test of the real adapter.
 
-use crate::messages::{Claim, Finish, NewMessage, OutgoingMessage};
+use crate::messages::{
+    Claim, Decided, Expected, Finish, ItemSnapshot, NewMessage, OutgoingMessage,
+};
 use crate::tasks::NewTask;
 use crate::{FeedbackKey, FeedbackRecord, ResponderStore, StoreError};
 use async_trait::async_trait;
 use feedback::page::PageRecord;
-use feedback::records::{Channel, Decision, MessageState};
+use feedback::records::{Channel, MessageState};
 use feedback::{AccountId, Feedback, ItemContent, Platform};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Mutex, MutexGuard};
@@ -35,6 +37,7 @@ struct State {
     messages: HashMap<(FeedbackKey, Channel), Message>,
     tasks: HashMap<FeedbackKey, MemoryTask>,
     answered: HashMap<(Platform, String, String), FeedbackKey>,
+    expects: HashMap<FeedbackKey, Expected>,
 }
 
 /// Everything in memory, behind one lock.
@@ -189,6 +192,24 @@ impl ResponderStore for MemoryStore {
         Ok(self.record(key))
     }
 
+    async fn snapshot(&self, key: &FeedbackKey) -> Result<Option<ItemSnapshot>, StoreError> {
+        let state = self.lock();
+        Ok(state.feedback.get(key).map(|record| ItemSnapshot {
+            record: record.clone(),
+            messages: [Channel::Public, Channel::Private]
+                .into_iter()
+                .filter_map(|c| {
+                    state
+                        .messages
+                        .get(&(key.clone(), c))
+                        .map(|m| (c, m.stored.state))
+                })
+                .collect(),
+            task: state.tasks.contains_key(key),
+            expects: state.expects.get(key).cloned(),
+        }))
+    }
+
     async fn page(
         &self,
         platform: &Platform,
@@ -213,13 +234,20 @@ impl ResponderStore for MemoryStore {
     async fn record_decision(
         &self,
         key: &FeedbackKey,
-        decision: Decision,
-        label: Option<&str>,
-        language: Option<&str>,
-        confidence: Option<&str>,
+        decided: Decided<'_>,
         _now: OffsetDateTime,
     ) -> Result<(), StoreError> {
+        let Decided {
+            decision,
+            label,
+            language,
+            confidence,
+            expects,
+        } = decided;
         let mut state = self.lock();
+        if let Some(expects) = expects {
+            state.expects.insert(key.clone(), expects.clone());
+        }
         let record = state
             .feedback
             .get_mut(key)

@@ -15,9 +15,9 @@
 use crate::codec::{Item, get_str, n, s, ts};
 use crate::dynamo::{DynamoStore, conditional, dynamo_err, is_conditional_failure};
 use crate::keys::*;
-use crate::{FeedbackKey, StoreError};
+use crate::{FeedbackKey, FeedbackRecord, StoreError};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
-use feedback::records::{Channel, Decision, MessageState, RecordType};
+use feedback::records::{Channel, Decision, MessageState, RecordType, SkipReason};
 use time::{Duration, OffsetDateTime};
 
 /// A message to create.
@@ -135,18 +135,102 @@ pub(crate) fn parse_message(channel: Channel, item: &Item) -> Result<OutgoingMes
     })
 }
 
+/// What a decision to answer expects to be stored for the item: the messages drafted
+/// for these channels and, where one is due, the follow-up task. Kept on the record, so a
+/// stream record delivered again can tell a settled item from one cut short.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Expected {
+    pub channels: Vec<Channel>,
+    pub task: bool,
+}
+
+impl Expected {
+    /// `public,private,task`: the parts, in one string.
+    pub fn to_stored(&self) -> String {
+        let mut parts: Vec<&str> = self.channels.iter().map(|c| c.as_str()).collect();
+        if self.task {
+            parts.push("task");
+        }
+        parts.join(",")
+    }
+
+    pub fn parse(stored: &str) -> Self {
+        let mut expected = Self::default();
+        for part in stored.split(',').map(str::trim) {
+            match part {
+                "task" => expected.task = true,
+                other => expected.channels.extend(Channel::parse(other)),
+            }
+        }
+        expected
+    }
+}
+
+/// What the responder keeps of its decision on the item's record.
+#[derive(Debug, Clone, Copy)]
+pub struct Decided<'a> {
+    pub decision: Decision,
+    pub label: Option<&'a str>,
+    pub language: Option<&'a str>,
+    /// How sure, why, and whether the item was held ("72 %; …").
+    pub confidence: Option<&'a str>,
+    /// What a decision to answer is about to store.
+    pub expects: Option<&'a Expected>,
+}
+
+impl<'a> Decided<'a> {
+    /// Not answered, for `reason`, with what was read of the item.
+    pub fn skip(reason: SkipReason, label: Option<&'a str>, language: Option<&'a str>) -> Self {
+        Self {
+            decision: Decision::Skip(reason),
+            label,
+            language,
+            confidence: None,
+            expects: None,
+        }
+    }
+}
+
+/// An item as the responder finds it when its stream record arrives.
+#[derive(Debug, Clone)]
+pub struct ItemSnapshot {
+    pub record: FeedbackRecord,
+    /// The state of each outgoing message stored for it.
+    pub messages: Vec<(Channel, MessageState)>,
+    /// Its follow-up task exists.
+    pub task: bool,
+    /// What its decision to answer expected to be stored; `None` before such a decision.
+    pub expects: Option<Expected>,
+}
+
+impl ItemSnapshot {
+    /// Every part its decision expected is stored.
+    pub fn complete(&self) -> bool {
+        self.expects.as_ref().is_some_and(|e| {
+            (!e.task || self.task)
+                && e.channels
+                    .iter()
+                    .all(|c| self.messages.iter().any(|(m, _)| m == c))
+        })
+    }
+}
+
 impl DynamoStore {
     /// Note what was decided on the feedback record (an update: it never triggers the
     /// responder again, whose stream filter only passes inserts).
     pub async fn record_decision(
         &self,
         key: &FeedbackKey,
-        decision: Decision,
-        label: Option<&str>,
-        language: Option<&str>,
-        confidence: Option<&str>,
+        decided: Decided<'_>,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
+        let Decided {
+            decision,
+            label,
+            language,
+            confidence,
+            expects,
+        } = decided;
         let mut update = self
             .client()
             .update_item()
@@ -174,12 +258,68 @@ impl DynamoStore {
             update = update.expression_attribute_values(":confidence", s(confidence));
             set.push("confidence = :confidence");
         }
+        if let Some(expects) = expects {
+            update = update.expression_attribute_values(":expects", s(expects.to_stored()));
+            set.push("expects = :expects");
+        }
         update
             .update_expression(format!("SET {}", set.join(", ")))
             .send()
             .await
             .map_err(dynamo_err("UpdateItem"))?;
         Ok(())
+    }
+
+    /// The item's record and what was stored for it since, in one read: its messages'
+    /// states, whether its task exists, and what its decision expected to be stored.
+    pub async fn snapshot(&self, key: &FeedbackKey) -> Result<Option<ItemSnapshot>, StoreError> {
+        let mut record = None;
+        let mut messages = Vec::new();
+        let mut task = false;
+        let mut expects = None;
+        let mut start = None;
+        loop {
+            let page = self
+                .client()
+                .query()
+                .table_name(self.table())
+                // The whole partition: a key may not be filtered on, and an item's partition
+                // is small (its record, messages, task, follow-ups, notifications).
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", s(key.pk()))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(dynamo_err("Query"))?;
+            for item in page.items.unwrap_or_default() {
+                match get_str(&item, SK) {
+                    Some(FEEDBACK_SK) => {
+                        expects = get_str(&item, "expects").map(Expected::parse);
+                        record = Some(crate::codec::feedback_record(&item)?);
+                    }
+                    Some(TASK_SK) => task = true,
+                    Some(sk) => {
+                        for channel in [Channel::Public, Channel::Private] {
+                            if sk == message_sk(channel) {
+                                messages.push((channel, parse_message(channel, &item)?.state));
+                            }
+                        }
+                    }
+                    None => {}
+                }
+            }
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        Ok(record.map(|record| ItemSnapshot {
+            record,
+            messages,
+            task,
+            expects,
+        }))
     }
 
     /// Hold "we answered this author in this thread" for `key`. `true` when this item

@@ -3,12 +3,12 @@
 //! is a fast in-memory adapter for unit tests of the send logic, with DynamoDB Local
 //! kept as the contract test.
 
-use crate::messages::{Claim, Finish, NewMessage, OutgoingMessage};
+use crate::messages::{Claim, Decided, Finish, ItemSnapshot, NewMessage, OutgoingMessage};
 use crate::tasks::NewTask;
 use crate::{DynamoStore, FeedbackKey, FeedbackRecord, StoreError};
 use async_trait::async_trait;
 use feedback::page::PageRecord;
-use feedback::records::{Channel, Decision};
+use feedback::records::Channel;
 use feedback::{AccountId, ItemContent, Platform};
 use time::{Duration, OffsetDateTime};
 
@@ -16,6 +16,10 @@ use time::{Duration, OffsetDateTime};
 pub trait ResponderStore: Send + Sync {
     /// One feedback record, read consistently.
     async fn feedback(&self, key: &FeedbackKey) -> Result<Option<FeedbackRecord>, StoreError>;
+
+    /// The record with its messages' states, whether its task exists, and what its
+    /// decision expected: one read, so a record delivered again costs little.
+    async fn snapshot(&self, key: &FeedbackKey) -> Result<Option<ItemSnapshot>, StoreError>;
 
     async fn page(
         &self,
@@ -34,10 +38,7 @@ pub trait ResponderStore: Send + Sync {
     async fn record_decision(
         &self,
         key: &FeedbackKey,
-        decision: Decision,
-        label: Option<&str>,
-        language: Option<&str>,
-        confidence: Option<&str>,
+        decided: Decided<'_>,
         now: OffsetDateTime,
     ) -> Result<(), StoreError>;
 
@@ -145,6 +146,10 @@ impl ResponderStore for DynamoStore {
         DynamoStore::feedback(self, key).await
     }
 
+    async fn snapshot(&self, key: &FeedbackKey) -> Result<Option<ItemSnapshot>, StoreError> {
+        DynamoStore::snapshot(self, key).await
+    }
+
     async fn page(
         &self,
         platform: &Platform,
@@ -165,13 +170,10 @@ impl ResponderStore for DynamoStore {
     async fn record_decision(
         &self,
         key: &FeedbackKey,
-        decision: Decision,
-        label: Option<&str>,
-        language: Option<&str>,
-        confidence: Option<&str>,
+        decided: Decided<'_>,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        DynamoStore::record_decision(self, key, decision, label, language, confidence, now).await
+        DynamoStore::record_decision(self, key, decided, now).await
     }
 
     async fn claim_author_in_thread(

@@ -12,6 +12,7 @@ mod logs_keep_secrets;
 mod new_platform;
 mod notifications;
 mod readme_try_it;
+mod redelivery_cost;
 mod responder_dynamodb;
 mod review_platforms;
 mod review_poller;

@@ -1041,3 +1041,116 @@ async fn a_direct_message_that_may_have_been_delivered_is_never_sent_a_second_ti
         "{private:?}"
     );
 }
+
+fn snapshot_of(
+    w: &World,
+    key: &FeedbackKey,
+    messages: &[(Channel, MessageState)],
+    task: bool,
+    expects: Option<Expected>,
+) -> ItemSnapshot {
+    ItemSnapshot {
+        record: w.store.record(key).unwrap(),
+        messages: messages.to_vec(),
+        task,
+        expects,
+    }
+}
+
+#[tokio::test]
+async fn an_item_is_settled_only_once_every_part_its_decision_expected_is_stored_and_sent() {
+    let w = world(ReplyMode::Auto);
+    let key = stored(&w, item(SOCIAL, "s1", Some(COMPLAINT)));
+    w.responder.respond(&key).await.unwrap();
+    let both = Expected {
+        channels: vec![Channel::Public, Channel::Private],
+        task: true,
+    };
+    let sent = [
+        (Channel::Public, MessageState::Sent),
+        (Channel::Private, MessageState::Sent),
+    ];
+    let settled_as = |messages: &[(Channel, MessageState)], task: bool, expects| {
+        settled(&snapshot_of(&w, &key, messages, task, expects))
+    };
+
+    assert_eq!(
+        settled_as(&sent, true, Some(both.clone())),
+        Some(Outcome::Answered)
+    );
+    // Cut short after the decision: the task or a message was never stored.
+    assert_eq!(settled_as(&sent, false, Some(both.clone())), None);
+    assert_eq!(settled_as(&sent[..1], true, Some(both.clone())), None);
+    // Decided before expectations were kept: the whole path runs, as it always did.
+    assert_eq!(settled_as(&sent, true, None), None);
+    // Something is still to send or to reconcile.
+    for unsettled in [
+        MessageState::Pending,
+        MessageState::Sending,
+        MessageState::Uncertain,
+    ] {
+        let messages = [
+            (Channel::Public, MessageState::Sent),
+            (Channel::Private, unsettled),
+        ];
+        assert_eq!(
+            settled_as(&messages, true, Some(both.clone())),
+            None,
+            "{unsettled:?}"
+        );
+    }
+    // Waiting for a person: checked again on every delivery.
+    let waiting = [
+        (Channel::Public, MessageState::Draft),
+        (Channel::Private, MessageState::Draft),
+    ];
+    assert_eq!(settled_as(&waiting, true, Some(both.clone())), None);
+    // Drafted only (dry run), or given up and flagged.
+    let dry = [
+        (Channel::Public, MessageState::DryRun),
+        (Channel::Private, MessageState::DryRun),
+    ];
+    assert_eq!(
+        settled_as(&dry, true, Some(both.clone())),
+        Some(Outcome::Drafted)
+    );
+    let failed = [
+        (Channel::Public, MessageState::Sent),
+        (Channel::Private, MessageState::Failed),
+    ];
+    assert!(matches!(
+        settled_as(&failed, true, Some(both)),
+        Some(Outcome::NeedsStaff(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_skipped_item_is_settled_except_an_unfetchable_one_whose_task_comes_after() {
+    let w = world(ReplyMode::Auto);
+    let key = stored(
+        &w,
+        item(
+            SOCIAL,
+            "s2",
+            Some("Koop nu goedkope volgers via www.spam.example"),
+        ),
+    );
+    for (reason, want) in [
+        (SkipReason::Spam, Some(Outcome::Skipped(SkipReason::Spam))),
+        (SkipReason::Unfetchable, None),
+    ] {
+        w.store
+            .record_decision(
+                &key,
+                Decided::skip(reason, None, None),
+                OffsetDateTime::now_utc(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            settled(&snapshot_of(&w, &key, &[], false, None)),
+            want,
+            "{reason:?}"
+        );
+    }
+}
