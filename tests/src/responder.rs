@@ -147,3 +147,95 @@ pub async fn calls(graph: &MockServer, method: &str, suffix: &str) -> Vec<wiremo
         .filter(|r| r.method.as_str() == method && r.url.path().ends_with(suffix))
         .collect()
 }
+
+/// A Graph API that accepts every public and private reply.
+pub async fn accepting_graph() -> MockServer {
+    use serde_json::json;
+    use wiremock::matchers::{method, path, path_regex};
+    use wiremock::{Mock, ResponseTemplate};
+    let graph = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path_regex(r"^/v26\.0/[^/]+/(comments|replies)$"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "reply_1"})))
+        .mount(&graph)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v26.0/{PAGE_ID}/messages")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"recipient_id": "5550001", "message_id": "m_1"})),
+        )
+        .mount(&graph)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": []})))
+        .mount(&graph)
+        .await;
+    graph
+}
+
+/// The key of a Facebook comment.
+pub fn key(item: &str) -> store::FeedbackKey {
+    store::FeedbackKey {
+        platform: platforms::meta::FACEBOOK,
+        item_id: feedback::ItemId::parse(item).unwrap(),
+    }
+}
+
+/// The text a Graph API request posted (a comment's `message`, a message's `text`).
+pub fn text_of(request: &wiremock::Request) -> String {
+    let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+    body.get("message")
+        .and_then(|m| {
+            m.as_str()
+                .map(str::to_owned)
+                .or_else(|| m.get("text").and_then(|t| t.as_str()).map(str::to_owned))
+        })
+        .unwrap_or_default()
+}
+
+/// One line starts what a responder test needs: a fresh table, a Graph API, and a
+/// responder for a Dutch page answering there.
+pub struct MetaWorld {
+    pub table: TestTable,
+    pub graph: MockServer,
+    pub responder: Responder,
+}
+
+impl MetaWorld {
+    /// A Graph API accepting every reply.
+    pub async fn accepting() -> Self {
+        Self::on(accepting_graph().await, dutch_page()).await
+    }
+
+    /// `graph` (mount its answers first) and pages without their own settings read as
+    /// `defaults`.
+    pub async fn on(graph: MockServer, defaults: PageSettings) -> Self {
+        let table = TestTable::new().await;
+        let responder = responder(&table, &graph, defaults);
+        Self {
+            table,
+            graph,
+            responder,
+        }
+    }
+
+    /// A comment on the page, delivered as Meta delivers it.
+    pub async fn comment(&self, item: &str, text: &str) {
+        ingest(
+            &self.table,
+            vec![crate::meta::facebook_comment(item, "add", Some(text))],
+        )
+        .await;
+    }
+
+    /// Its stream record handed to the responder.
+    pub async fn respond(&self, item: &str, sequence: u64) -> DynamoDbEventResponse {
+        run(&self.responder, &[("facebook", item)], sequence).await
+    }
+
+    /// Requests to the Graph API with this method whose path ends with `suffix`.
+    pub async fn calls(&self, method: &str, suffix: &str) -> Vec<wiremock::Request> {
+        calls(&self.graph, method, suffix).await
+    }
+}

@@ -19,42 +19,17 @@ use service::credentials::Credentials;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
-use wiremock::matchers::{method, path, path_regex};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::MockServer;
 use workspace_tests::dynamodb::{TestTable, port};
 use workspace_tests::faults::{FaultStats, start_proxy};
 use workspace_tests::meta::{facebook_comment, ingest_app, page_delivery, signed_delivery};
 use workspace_tests::responder::{
-    PAGE_ID, PAGE_TOKEN, dutch_page, meta_outbound, responder_on, stream_event,
+    PAGE_TOKEN, accepting_graph, dutch_page, meta_outbound, responder_on, stream_event,
 };
 
 const COMPLAINT: &str =
     "Mijn bestelling is na twee weken nog steeds niet geleverd. Heel teleurstellend!";
 const PRAISE: &str = "Heerlijk gegeten, super vriendelijk personeel!";
-
-/// A Graph API that accepts every public and private reply (as the integration tests'
-/// `accepting_graph`).
-async fn accepting_graph() -> MockServer {
-    let graph = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path_regex(r"^/v26\.0/[^/]+/(comments|replies)$"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "reply_1"})))
-        .mount(&graph)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(format!("/v26.0/{PAGE_ID}/messages")))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"recipient_id": "5550001", "message_id": "m_1"})),
-        )
-        .mount(&graph)
-        .await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": []})))
-        .mount(&graph)
-        .await;
-    graph
-}
 
 /// Counts what one step costs: DynamoDB calls through the proxy, Graph API requests.
 struct Meter {

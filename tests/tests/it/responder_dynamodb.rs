@@ -1,81 +1,31 @@
 //! The responder against DynamoDB Local and a `wiremock` Graph API.
 
-use feedback::ItemId;
 use platforms::meta::FACEBOOK;
 use serde_json::json;
 use std::time::Duration;
-use store::FeedbackKey;
 use store::{Channel, MessageState};
 use triage::{PageSettings, ReplyMode};
-use wiremock::matchers::{method, path, path_regex};
+use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::dynamodb::{TestTable, str_attr};
 use workspace_tests::meta::facebook_comment;
-use workspace_tests::responder::{PAGE_ID, calls, dutch_page, ingest, responder, run};
+use workspace_tests::responder::{
+    MetaWorld, PAGE_ID, accepting_graph, calls, dutch_page, ingest, key, responder, run, text_of,
+};
 
 const COMPLAINT: &str =
     "Mijn bestelling is na twee weken nog steeds niet geleverd. Heel teleurstellend!";
 
-fn key(item: &str) -> FeedbackKey {
-    FeedbackKey {
-        platform: FACEBOOK,
-        item_id: ItemId::parse(item).unwrap(),
-    }
-}
-
-/// A Graph API that accepts every public and private reply.
-async fn accepting_graph() -> MockServer {
-    let graph = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path_regex(r"^/v26\.0/[^/]+/(comments|replies)$"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "reply_1"})))
-        .mount(&graph)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(format!("/v26.0/{PAGE_ID}/messages")))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"recipient_id": "5550001", "message_id": "m_1"})),
-        )
-        .mount(&graph)
-        .await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": []})))
-        .mount(&graph)
-        .await;
-    graph
-}
-
-fn text_of(request: &wiremock::Request) -> String {
-    let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
-    body.get("message")
-        .and_then(|m| {
-            m.as_str()
-                .map(str::to_owned)
-                .or_else(|| m.get("text").and_then(|t| t.as_str()).map(str::to_owned))
-        })
-        .unwrap_or_default()
-}
-
 #[tokio::test]
 async fn a_negative_dutch_comment_gets_one_dutch_public_reply_one_private_reply_and_an_open_task() {
-    let table = TestTable::new().await;
-    let graph = accepting_graph().await;
-    ingest(
-        &table,
-        vec![facebook_comment("777_1", "add", Some(COMPLAINT))],
-    )
-    .await;
+    let w = MetaWorld::accepting().await;
+    w.comment("777_1", COMPLAINT).await;
 
-    let response = run(
-        &responder(&table, &graph, dutch_page()),
-        &[("facebook", "777_1")],
-        1,
-    )
-    .await;
+    let response = w.respond("777_1", 1).await;
+    let table = &w.table;
 
     assert!(response.batch_item_failures.is_empty());
-    let public = calls(&graph, "POST", "/777_1/comments").await;
+    let public = w.calls("POST", "/777_1/comments").await;
     assert_eq!(public.len(), 1);
     let text = text_of(&public[0]);
     assert!(
@@ -83,7 +33,7 @@ async fn a_negative_dutch_comment_gets_one_dutch_public_reply_one_private_reply_
         "{text}"
     );
     assert_eq!(public[0].headers["authorization"], "Bearer test-page-token");
-    let private = calls(&graph, "POST", &format!("/{PAGE_ID}/messages")).await;
+    let private = w.calls("POST", &format!("/{PAGE_ID}/messages")).await;
     assert_eq!(private.len(), 1);
     let body: serde_json::Value = serde_json::from_slice(&private[0].body).unwrap();
     assert_eq!(body["recipient"]["comment_id"], "777_1");
