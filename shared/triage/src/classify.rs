@@ -276,13 +276,23 @@ fn analyse_in(text: &str, lang: Language, unsure: bool, trace: bool) -> (Analysi
     let register = lexicons.of(lang).and_then(|own| register_of(&tokens, own));
     let sources = lexicons.sources(lang, unsure);
     let mut s = signals(&tokens, lexicons, &sources, trace);
-    // "Brilliant, that's the third parcel you've lost": one word of praise alone before a
-    // problem is irony.
+    // "Brilliant, that's the third parcel you've lost", "Ah ben bravo, 1h15 pour deux
+    // cafés. Record battu.": one word of praise alone before a problem (after at most two
+    // interjections, "oh", "ah ben", "qué") is irony.
     let first_clause = tokens.iter().take_while(|t| t.clause == 0).count();
-    if first_clause == 1 && tokens.len() > 1 {
-        let opener = sentiment(&tokens[..1], lexicons, &sources, false);
-        let rest = sentiment(&tokens[1..], lexicons, &sources, false);
-        if opener.positive == 1 && rest.complaint + rest.negative > 0 {
+    if (1..=3).contains(&first_clause) && tokens.len() > first_clause {
+        let opener = sentiment(&tokens[..first_clause], lexicons, &sources, false);
+        let last = sentiment(
+            &tokens[first_clause - 1..first_clause],
+            lexicons,
+            &sources,
+            false,
+        );
+        let rest = sentiment(&tokens[first_clause..], lexicons, &sources, false);
+        let only_praise = opener.positive == 1
+            && last.positive == 1
+            && opener.complaint + opener.negative + opener.hints + opener.sarcasm == 0;
+        if only_praise && rest.complaint + rest.negative + rest.sarcasm > 0 {
             s.sarcasm += 1;
             if trace {
                 s.matched
@@ -305,7 +315,7 @@ fn analyse_in(text: &str, lang: Language, unsure: bool, trace: bool) -> (Analysi
         positive: small(s.positive),
         praise_by_negation: small(s.praise_by_negation),
         irony: small(s.sarcasm + usize::from(marks.quoted) + usize::from(s.deadpan && s.hints > 0)),
-        hints: small(s.hints + usize::from(marks.shouting)),
+        hints: small(s.hints + usize::from(shouting(&marks, &s))),
         themes: small(s.themes.iter().map(|(_, n)| n).sum()),
         question: marks.question,
         turn: s.turn,
@@ -323,6 +333,13 @@ fn analyse_in(text: &str, lang: Language, unsure: bool, trace: bool) -> (Analysi
         evidence,
     };
     (analysis, s)
+}
+
+/// Whether the marks shout in anger: "??" and "?!" always; "!!!" unless it only
+/// underlines praise ("Awesome!!! It's a really fantastic app!").
+fn shouting(marks: &Marks, s: &Signals) -> bool {
+    let praise_alone = s.positive > 0 && s.complaint + s.negative + s.sarcasm + s.hints == 0;
+    marks.shouting && !(marks.exclaiming && praise_alone && !marks.quoted)
 }
 
 fn decide_label(tokens: &[Token], marks: &Marks, s: &Signals) -> Label {
@@ -358,7 +375,7 @@ fn decide_label(tokens: &[Token], marks: &Marks, s: &Signals) -> Label {
         return Label::Abusive;
     }
 
-    let hints = s.hints + usize::from(marks.quoted) + usize::from(marks.shouting);
+    let hints = s.hints + usize::from(marks.quoted) + usize::from(shouting(marks, s));
     if s.complaint > 0
         || s.turn == Turn::ToComplaint
         || s.sarcasm > 0

@@ -110,13 +110,17 @@ pub(super) fn signals(
         .flat_map(|p| (0..tokens.len()).filter_map(move |i| p.match_at(tokens, i).map(|e| (i, e))))
         .filter(|&(i, e)| e > i)
         .max();
-    if let Some((_, end)) = last_contrast.filter(|&(_, end)| end < tokens.len()) {
+    if let Some((start, end)) = last_contrast.filter(|&(_, end)| end < tokens.len()) {
         let tail = sentiment(&tokens[end..], lexicons, sources, false);
         let head = sentiment(&tokens[..end], lexicons, sources, false);
+        // Without the contrast words themselves: "shame", "alleen jammer", "dommage" are
+        // sentiment words too, and would make plain praise before them look mixed.
+        let before = sentiment(&tokens[..start], lexicons, sources, false);
         let complaint_after = tail.complaint + tail.negative + tail.sarcasm > 0 || tail.hints >= 1;
         let praise_after = tail.positive > 0 && !complaint_after;
         let head_bad = head.complaint + head.negative + head.hints > 0;
-        let head_praise = head.positive > 0 && !head_bad;
+        let head_praise =
+            before.positive > 0 && before.complaint + before.negative + before.hints == 0;
         s.complaint_before_turn = head.complaint > 0 && head.complaint + head.negative >= 2;
         s.turn = if complaint_after {
             Turn::ToComplaint

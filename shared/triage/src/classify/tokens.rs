@@ -112,6 +112,8 @@ pub(super) struct Marks {
     pub(super) censored: bool,
     /// Shouting: three or more ! or ?.
     pub(super) shouting: bool,
+    /// Of `shouting`: only exclamation marks ("Awesome!!!"), no "??" or "?!".
+    pub(super) exclaiming: bool,
     /// Two clock times ("ordered at 19:50, came at 22:10"): a wait described, a complaint
     /// without a complaint word.
     pub(super) wait: bool,
@@ -252,8 +254,12 @@ pub(super) fn tokenize(text: &str) -> (Vec<Token>, Marks) {
             } else if is_emoji_modifier(c) {
                 // Part of the emoji before it.
             } else if is_emoji(c) {
+                // An emoji is a clause of its own: a negation before it is about the
+                // words before it ("nicht meckern 👌" is not "not 👌").
                 t.flush(&mut word);
+                t.clause += 1;
                 t.push(&c.to_string());
+                t.clause += 1;
             } else {
                 t.flush(&mut word);
                 t.punctuation(c);
@@ -268,6 +274,7 @@ pub(super) fn tokenize(text: &str) -> (Vec<Token>, Marks) {
     let (tokens, mut marks) = (t.tokens, t.marks);
     marks.quoted = quoted_phrase(text);
     marks.shouting = ["!!", "??", "?!", "!?"].iter().any(|m| text.contains(m));
+    marks.exclaiming = marks.shouting && !["??", "?!", "!?"].iter().any(|m| text.contains(m));
     marks.wait = clock_times(text) >= 2;
     marks.percent = text
         .char_indices()
