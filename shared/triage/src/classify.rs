@@ -622,6 +622,108 @@ mod tests {
     }
 
     #[test]
+    fn complaining_negated_is_praise_in_every_language() {
+        for (text, lang) in [
+            ("Can't complain, lovely stay 👌", Language::En),
+            ("Ik kan niet klagen, alles prima geregeld 👍", Language::Nl),
+            (
+                "Je ne peux pas me plaindre, tout était parfait 👌",
+                Language::Fr,
+            ),
+            ("Da gibt es nichts zu beschweren 👌", Language::De),
+            ("No me puedo quejar, todo perfecto 👌", Language::Es),
+        ] {
+            let a = analyse(text, lang);
+            assert_eq!(
+                a.label,
+                Label::Positive,
+                "{text}: {}",
+                a.evidence.describe()
+            );
+        }
+        assert_eq!(
+            classify("Ich muss mich leider beschweren", Language::De),
+            Label::Negative
+        );
+    }
+
+    #[test]
+    fn a_bill_listing_more_than_was_had_or_quoted_is_a_complaint() {
+        for (text, lang) in [
+            ("The receipt shows three drinks, we had two.", Language::En),
+            (
+                "Op het bonnetje stonden drie drankjes, wij hadden er twee.",
+                Language::Nl,
+            ),
+            (
+                "Sur le ticket de caisse il y a deux menus, on en a pris un.",
+                Language::Fr,
+            ),
+            (
+                "Auf der Quittung standen vier Bier, wir hatten zwei.",
+                Language::De,
+            ),
+            (
+                "En el ticket aparecen dos menús y pedimos uno.",
+                Language::Es,
+            ),
+            ("They charged me £20 more than the quote", Language::En),
+            ("Er werd €15 meer afgerekend dan afgesproken", Language::Nl),
+            ("On m'a facturé 30 € de plus que le devis", Language::Fr),
+            ("Am Ende 50 € mehr als im Angebot bezahlt", Language::De),
+            ("Me cobraron de más sin avisar", Language::Es),
+        ] {
+            let a = analyse(text, lang);
+            assert_eq!(
+                a.label,
+                Label::Negative,
+                "{text}: {}",
+                a.evidence.describe()
+            );
+            assert_eq!(a.theme, Some(Theme::Billing), "{text}");
+        }
+    }
+
+    #[test]
+    fn exclamation_marks_under_praise_alone_are_not_anger() {
+        let hints = |text| analyse(text, Language::En).evidence.hints;
+        assert_eq!(hints("Awesome!!! It's a really fantastic app!"), 0);
+        assert_eq!(hints("Where is my order?!"), 1);
+        assert_eq!(hints("Great food!!! Shame about the wait"), 1);
+    }
+
+    #[test]
+    fn one_praise_word_after_interjections_before_a_problem_is_irony() {
+        for (text, lang) in [
+            ("Oh lovely, the app crashed again at checkout", Language::En),
+            (
+                "Nou prachtig, de app crasht weer bij het afrekenen",
+                Language::Nl,
+            ),
+            (
+                "Ah ben génial, l'appli plante encore au paiement",
+                Language::Fr,
+            ),
+            ("Na wunderbar, die App stürzt schon wieder ab", Language::De),
+            ("Pues genial, la web se cae otra vez al pagar", Language::Es),
+        ] {
+            let a = analyse(text, lang);
+            assert_eq!(a.label, Label::Negative, "{text}");
+            assert!(a.evidence.irony > 0, "{text}: {}", a.evidence.describe());
+        }
+        // Praise first, not last, in its clause is not an interjection.
+        assert_eq!(
+            analyse(
+                "Thanks so much, the broken screen was replaced",
+                Language::En
+            )
+            .evidence
+            .irony,
+            0
+        );
+    }
+
+    #[test]
     fn accents_and_typos_do_not_matter() {
         assert_eq!(
             classify("tres decue, jamais recu", Language::Fr),

@@ -297,6 +297,31 @@ mod tests {
     }
 
     #[test]
+    fn two_irony_markers_that_agree_are_answered_as_a_complaint_and_one_is_held() {
+        assert_eq!(
+            hold(
+                "Ah lovely, an hour for two coffees. New record.",
+                None,
+                Boldness::Balanced
+            ),
+            None
+        );
+        assert_eq!(
+            hold("New record! Thanks team 😊", None, Boldness::Balanced),
+            Some(HoldReason::Irony)
+        );
+    }
+
+    #[test]
+    fn three_stars_over_words_that_say_nothing_are_held() {
+        assert_eq!(
+            hold("We went on a Tuesday.", Some(3), Boldness::Balanced),
+            Some(HoldReason::WeakSignals)
+        );
+        assert_eq!(hold("We went on a Tuesday.", Some(3), Boldness::Bold), None);
+    }
+
+    #[test]
     fn every_reason_has_a_code_that_parses_back() {
         for r in HoldReason::ALL {
             assert_eq!(HoldReason::parse(r.as_str()), Some(r));
