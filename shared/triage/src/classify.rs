@@ -15,7 +15,8 @@
 //! negation up to three words before it in the same clause ("not good", "no me gustó",
 //! "kein Problem"), or one that ends its clause ("goed verpakt was het niet"), counts for
 //! the other side; phrases are matched first and their words are not counted again ("pas
-//! terrible" is a phrase, so "terrible" is not flipped).
+//! terrible" is a phrase, so "terrible" is not flipped). Clauses end at punctuation, and an
+//! emoji is a clause of its own ("nicht meckern 👌" negates "meckern", not "👌").
 //!
 //! The costs are not symmetric, and neither is the decision: praise only when nothing
 //! negative is said; anything that reads as a problem is a complaint (an apology to a
