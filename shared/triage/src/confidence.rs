@@ -181,8 +181,9 @@ pub fn assess(
                 cautious.then_some(HoldReason::PraiseAndComplaint)
             } else if praise > 0 && e.turn == Turn::ToComplaint {
                 cautious.then_some(HoldReason::ComplaintAfterContrast)
-            } else if e.irony > 0 && e.complaint + e.negative + e.themes == 0 && praise > 0 {
-                // Irony is all that says a problem: it may be warm thanks.
+            } else if e.irony == 1 && e.complaint + e.negative + e.themes == 0 && praise > 0 {
+                // One irony marker is all that says a problem: it may be warm thanks. Two
+                // that agree ("Ah ben bravo, …. Record battu.") are a complaint.
                 balanced.then_some(HoldReason::Irony)
             } else if e.irony > 0 {
                 cautious.then_some(HoldReason::Irony)
@@ -206,9 +207,9 @@ pub fn assess(
         Label::Neutral => {
             if stars.is_some_and(|s| s >= 4) && e.problem() {
                 Some(HoldReason::RatingContradictsText)
-            } else if stars.is_none() && e.describe() == "no signal" && !e.question {
+            } else if stars.is_none_or(|s| s == 3) && e.describe() == "no signal" && !e.question {
                 // Words with nothing to read: a fault may be described in words we do
-                // not know.
+                // not know (three stars say neither praise nor complaint).
                 balanced.then_some(HoldReason::WeakSignals)
             } else {
                 None
@@ -293,6 +294,31 @@ mod tests {
             ),
             Some(HoldReason::RatingContradictsText)
         );
+    }
+
+    #[test]
+    fn two_irony_markers_that_agree_are_answered_as_a_complaint_and_one_is_held() {
+        assert_eq!(
+            hold(
+                "Ah lovely, an hour for two coffees. New record.",
+                None,
+                Boldness::Balanced
+            ),
+            None
+        );
+        assert_eq!(
+            hold("New record! Thanks team 😊", None, Boldness::Balanced),
+            Some(HoldReason::Irony)
+        );
+    }
+
+    #[test]
+    fn three_stars_over_words_that_say_nothing_are_held() {
+        assert_eq!(
+            hold("We went on a Tuesday.", Some(3), Boldness::Balanced),
+            Some(HoldReason::WeakSignals)
+        );
+        assert_eq!(hold("We went on a Tuesday.", Some(3), Boldness::Bold), None);
     }
 
     #[test]

@@ -655,6 +655,50 @@ mod tests {
         );
     }
 
+    /// Apple's documented example review (five stars, "Awesome!!!" over "It's a really
+    /// fantastic app!"), read by the App Store's own list reader: praise, thanked without a
+    /// person. Its exclamation marks underline the praise; they are not anger.
+    #[test]
+    fn the_documented_five_star_app_store_review_is_thanked_without_a_hold() {
+        use platforms::app_store::{CAPABILITIES, parse_list};
+        let answer: serde_json::Value = serde_json::from_str(include_str!(
+            "../../../tests/contracts/app-store/customer-reviews-list-answer.json"
+        ))
+        .unwrap();
+        let app = AccountId::parse("682658836").unwrap();
+        let page_of_reviews = parse_list(&answer, &app, NOW);
+        let review = &page_of_reviews.reviews[0].feedback;
+        assert_eq!(review.rating.map(Rating::stars), Some(5));
+        let written = review.created_at.unwrap();
+        let templates = TemplateSet::builtin().unwrap();
+        let page = PageSettings {
+            default_language: Language::En,
+            ..page()
+        };
+        let decision = decide(
+            review,
+            ItemState::default(),
+            &page,
+            &CAPABILITIES,
+            &templates,
+            written + Duration::minutes(5),
+        );
+        let Decision::Answer {
+            label,
+            language,
+            confidence,
+            drafts,
+            ..
+        } = decision
+        else {
+            panic!("not answered: {decision:?}");
+        };
+        assert_eq!(label, Label::Positive);
+        assert_eq!(language, Language::En);
+        assert_eq!(confidence.hold, None, "{}", confidence.signals);
+        assert!(drafts.private.is_none());
+    }
+
     #[test]
     fn a_comment_without_text_or_rating_is_skipped() {
         let mut empty = comment("");

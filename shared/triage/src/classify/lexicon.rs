@@ -1,0 +1,491 @@
+//! Loading the lexicons: the per-language word lists of `lexicons/*.json`, checked when
+//! parsed, compiled into [`Pattern`]s once on first use, and the lists each text is read with.
+
+use super::Theme;
+use super::tokens::{Token, fold, is_emoji};
+use crate::language::Language;
+use serde::Deserialize;
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+/// Entries are borrowed from the compiled-in file (no copies at start-up), so they are
+/// written without JSON escapes (characters as they are).
+pub(super) type Entries<'a> = Vec<&'a str>;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Themes<'a> {
+    #[serde(borrow)]
+    delivery: Entries<'a>,
+    #[serde(borrow)]
+    billing: Entries<'a>,
+    #[serde(borrow)]
+    quality: Entries<'a>,
+    #[serde(borrow)]
+    service: Entries<'a>,
+    #[serde(borrow)]
+    website: Entries<'a>,
+    #[serde(borrow)]
+    price: Entries<'a>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RegisterWords<'a> {
+    #[serde(borrow)]
+    formal: Entries<'a>,
+    #[serde(borrow)]
+    informal: Entries<'a>,
+    /// Words that mark the formal register only as written, capitalised, and not first in
+    /// a sentence (German "Sie", "Ihnen", "Ihr": lowercase they mean "she", "them", "you all").
+    #[serde(default, borrow)]
+    formal_capitalised: Entries<'a>,
+}
+
+/// The words of one language, as written in `lexicons/<code>.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Lexicon<'a> {
+    /// A note for whoever reviews the words; not used.
+    #[serde(rename = "about")]
+    _about: String,
+    /// The language the file is for, as a check that it is in the right place.
+    language: Language,
+    #[serde(borrow)]
+    negative: Entries<'a>,
+    #[serde(borrow)]
+    complaint: Entries<'a>,
+    #[serde(borrow)]
+    positive: Entries<'a>,
+    #[serde(borrow)]
+    sarcasm: Entries<'a>,
+    /// Words that turn a comment ("but", "maar", "mais", "aber", "pero"): what follows the
+    /// last one outweighs what came before.
+    #[serde(borrow)]
+    contrast: Entries<'a>,
+    #[serde(borrow)]
+    hints: Entries<'a>,
+    #[serde(borrow)]
+    insults: Entries<'a>,
+    #[serde(borrow)]
+    profanity: Entries<'a>,
+    #[serde(borrow)]
+    threats: Entries<'a>,
+    #[serde(borrow)]
+    spam: Entries<'a>,
+    #[serde(borrow)]
+    negations: Entries<'a>,
+    #[serde(borrow)]
+    question_openers: Entries<'a>,
+    /// Words that may come before a question opener ("Hi, do you…", "Buenas, ¿tienen…").
+    #[serde(borrow)]
+    greetings: Entries<'a>,
+    #[serde(borrow)]
+    themes: Themes<'a>,
+    #[serde(borrow)]
+    register: RegisterWords<'a>,
+}
+
+/// Why a lexicon file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum LexiconError {
+    #[error("lexicons/{language}.json does not parse: {message}")]
+    Parse { language: Language, message: String },
+    #[error("lexicons/{language}.json says it is for {found}")]
+    WrongLanguage { language: Language, found: Language },
+    #[error("lexicons/{language}.json: `{list}` is empty")]
+    EmptyList {
+        language: Language,
+        list: &'static str,
+    },
+    #[error(
+        "lexicons/{language}.json: `{list}` has {entry:?}, which never matches: entries are \
+         lowercase words separated by single spaces, `*` only ends a word, `..` only between words"
+    )]
+    BadEntry {
+        language: Language,
+        list: &'static str,
+        entry: String,
+    },
+}
+
+/// The lexicon files, compiled in.
+pub(super) fn builtin(lang: Language) -> &'static str {
+    match lang {
+        Language::Nl => include_str!("../../lexicons/nl.json"),
+        Language::En => include_str!("../../lexicons/en.json"),
+        Language::Fr => include_str!("../../lexicons/fr.json"),
+        Language::De => include_str!("../../lexicons/de.json"),
+        Language::Es => include_str!("../../lexicons/es.json"),
+    }
+}
+
+/// Lists that may be empty: English has no second register.
+pub(super) const MAY_BE_EMPTY: [&str; 3] = [
+    "register.formal",
+    "register.informal",
+    "register.capitalised",
+];
+
+impl<'a> Lexicon<'a> {
+    fn builtin(lang: Language) -> Result<Lexicon<'static>, LexiconError> {
+        Lexicon::parse(lang, builtin(lang))
+    }
+
+    /// A lexicon file's contents, checked: the file of `language`, no empty list, and
+    /// only entries that can match.
+    fn parse(language: Language, json: &'a str) -> Result<Self, LexiconError> {
+        let lexicon: Lexicon<'a> = serde_json::from_str(json).map_err(|e| {
+            let mut message = e.to_string();
+            if message.contains("borrowed string") {
+                message.push_str(" (write entries without escapes: characters as they are)");
+            }
+            LexiconError::Parse { language, message }
+        })?;
+        if lexicon.language != language {
+            return Err(LexiconError::WrongLanguage {
+                language,
+                found: lexicon.language,
+            });
+        }
+        for (list, entries) in lexicon.lists() {
+            if entries.is_empty() && !MAY_BE_EMPTY.contains(&list) {
+                return Err(LexiconError::EmptyList { language, list });
+            }
+            let capitalised = list == "register.capitalised";
+            if let Some(entry) = entries.iter().find(|e| !usable(e, capitalised)) {
+                return Err(LexiconError::BadEntry {
+                    language,
+                    list,
+                    entry: (*entry).to_owned(),
+                });
+            }
+        }
+        Ok(lexicon)
+    }
+
+    /// What a broken file is replaced with: nothing matches.
+    fn empty(language: Language) -> Self {
+        Self {
+            _about: String::new(),
+            language,
+            negative: Vec::new(),
+            complaint: Vec::new(),
+            positive: Vec::new(),
+            sarcasm: Vec::new(),
+            contrast: Vec::new(),
+            hints: Vec::new(),
+            insults: Vec::new(),
+            profanity: Vec::new(),
+            threats: Vec::new(),
+            spam: Vec::new(),
+            negations: Vec::new(),
+            question_openers: Vec::new(),
+            greetings: Vec::new(),
+            themes: Themes::default(),
+            register: RegisterWords::default(),
+        }
+    }
+
+    fn lists(&self) -> Vec<(&'static str, &[&'a str])> {
+        vec![
+            ("negative", &self.negative),
+            ("complaint", &self.complaint),
+            ("positive", &self.positive),
+            ("sarcasm", &self.sarcasm),
+            ("contrast", &self.contrast),
+            ("hints", &self.hints),
+            ("insults", &self.insults),
+            ("profanity", &self.profanity),
+            ("threats", &self.threats),
+            ("spam", &self.spam),
+            ("negations", &self.negations),
+            ("question_openers", &self.question_openers),
+            ("greetings", &self.greetings),
+            ("themes.delivery", &self.themes.delivery),
+            ("themes.billing", &self.themes.billing),
+            ("themes.quality", &self.themes.quality),
+            ("themes.service", &self.themes.service),
+            ("themes.website", &self.themes.website),
+            ("themes.price", &self.themes.price),
+            ("register.formal", &self.register.formal),
+            ("register.informal", &self.register.informal),
+            ("register.capitalised", &self.register.formal_capitalised),
+        ]
+    }
+}
+
+/// Whether an entry can ever match a tokenised comment.
+pub(super) fn usable(entry: &str, capitalised: bool) -> bool {
+    let words: Vec<&str> = entry.split(' ').collect();
+    let first_or_last_gap = words.first() == Some(&"..") || words.last() == Some(&"..");
+    !first_or_last_gap
+        && (capitalised || entry.to_lowercase() == entry)
+        && words.iter().all(|w| {
+            !w.is_empty()
+                && !w.contains(char::is_whitespace)
+                && (*w == ".."
+                    || (!w.contains("..")
+                        && !w.trim_end_matches('*').contains('*')
+                        && w.trim_end_matches('*')
+                            .chars()
+                            .all(|c| c.is_alphanumeric() || c == '\'' || is_emoji(c))))
+                && *w != "*"
+        })
+}
+
+/// One word of a compiled entry, folded (borrowed from the file when it already is).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Part {
+    Word(Cow<'static, str>),
+    Prefix(Cow<'static, str>),
+    /// Zero to three words.
+    Gap,
+}
+
+/// A compiled entry: folded words, and the entry as written (for [`explain`](super::explain)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Pattern {
+    pub(super) parts: Vec<Part>,
+    pub(super) entry: &'static str,
+}
+
+impl Pattern {
+    pub(super) fn new(entry: &'static str) -> Self {
+        let folded = |w: &'static str| -> Cow<'static, str> {
+            if w.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'\'')
+            {
+                Cow::Borrowed(w)
+            } else {
+                Cow::Owned(fold(w))
+            }
+        };
+        let parts = entry
+            .split(' ')
+            .map(|w| {
+                if w == ".." {
+                    Part::Gap
+                } else if let Some(prefix) = w.strip_suffix('*') {
+                    Part::Prefix(folded(prefix))
+                } else {
+                    Part::Word(folded(w))
+                }
+            })
+            .collect();
+        Pattern { parts, entry }
+    }
+
+    pub(super) fn single(&self) -> bool {
+        self.parts.len() == 1
+    }
+
+    /// The end (exclusive) of a match starting at `start`, if any.
+    pub(super) fn match_at(&self, tokens: &[Token], start: usize) -> Option<usize> {
+        fn go(parts: &[Part], tokens: &[Token], at: usize) -> Option<usize> {
+            let Some((part, rest)) = parts.split_first() else {
+                return Some(at);
+            };
+            match part {
+                Part::Gap => (0..=3)
+                    .filter(|skip| at + skip <= tokens.len())
+                    .find_map(|skip| go(rest, tokens, at + skip)),
+                Part::Word(w) => tokens
+                    .get(at)
+                    .filter(|t| t.word == *w)
+                    .and_then(|_| go(rest, tokens, at + 1)),
+                Part::Prefix(p) => tokens
+                    .get(at)
+                    .filter(|t| t.word.starts_with(p.as_ref()))
+                    .and_then(|_| go(rest, tokens, at + 1)),
+            }
+        }
+        go(&self.parts, tokens, start)
+    }
+}
+
+/// A category's compiled entries.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Patterns(pub(super) Vec<Pattern>);
+
+impl Patterns {
+    pub(super) fn new<'e>(entries: impl IntoIterator<Item = &'e &'static str>) -> Self {
+        Patterns(entries.into_iter().map(|e| Pattern::new(e)).collect())
+    }
+}
+
+/// One language's compiled lists.
+#[derive(Debug, Clone)]
+pub(super) struct Compiled {
+    pub(super) negative: Patterns,
+    pub(super) complaint: Patterns,
+    pub(super) positive: Patterns,
+    pub(super) sarcasm: Patterns,
+    pub(super) contrast: Patterns,
+    pub(super) hints: Patterns,
+    pub(super) insults: Patterns,
+    pub(super) profanity: Patterns,
+    pub(super) question_openers: Patterns,
+    pub(super) greetings: Patterns,
+    /// The most specific first: a word counts for the first theme that has it.
+    pub(super) themes: [(Theme, Patterns); 6],
+    pub(super) formal: Patterns,
+    pub(super) informal: Patterns,
+    pub(super) formal_capitalised: Vec<&'static str>,
+}
+
+impl Compiled {
+    pub(super) fn new(lexicon: &Lexicon<'static>) -> Self {
+        let t = &lexicon.themes;
+        Self {
+            negative: Patterns::new(&lexicon.negative),
+            complaint: Patterns::new(&lexicon.complaint),
+            positive: Patterns::new(&lexicon.positive),
+            sarcasm: Patterns::new(&lexicon.sarcasm),
+            contrast: Patterns::new(&lexicon.contrast),
+            hints: Patterns::new(&lexicon.hints),
+            insults: Patterns::new(&lexicon.insults),
+            profanity: Patterns::new(&lexicon.profanity),
+            question_openers: Patterns::new(&lexicon.question_openers),
+            greetings: Patterns::new(&lexicon.greetings),
+            themes: [
+                (Theme::Price, Patterns::new(&t.price)),
+                (Theme::Billing, Patterns::new(&t.billing)),
+                (Theme::Website, Patterns::new(&t.website)),
+                (Theme::Delivery, Patterns::new(&t.delivery)),
+                (Theme::Quality, Patterns::new(&t.quality)),
+                (Theme::Service, Patterns::new(&t.service)),
+            ],
+            formal: Patterns::new(&lexicon.register.formal),
+            informal: Patterns::new(&lexicon.register.informal),
+            formal_capitalised: lexicon.register.formal_capitalised.clone(),
+        }
+    }
+}
+
+/// Every language's compiled lists, and the lists pooled over all of them.
+#[derive(Debug)]
+pub(super) struct Lexicons {
+    pub(super) languages: Vec<(Language, Compiled)>,
+    pub(super) threats: Patterns,
+    pub(super) spam: Patterns,
+    pub(super) negations: Vec<String>,
+}
+
+pub(super) static LEXICONS: LazyLock<Lexicons> = LazyLock::new(Lexicons::load);
+
+impl Lexicons {
+    /// The built-in lexicons. A file that cannot be used (which the unit tests rule out
+    /// for the files compiled in) is reported and replaced by an empty lexicon.
+    fn load() -> Self {
+        let files: Vec<Lexicon<'static>> = Language::ALL
+            .into_iter()
+            .map(|lang| {
+                Lexicon::builtin(lang).unwrap_or_else(|e| {
+                    eprintln!("{e}; classifying {lang} comments without {lang} words");
+                    Lexicon::empty(lang)
+                })
+            })
+            .collect();
+        let pooled = |list: for<'l> fn(&'l Lexicon<'static>) -> &'l Entries<'static>| {
+            Patterns::new(files.iter().flat_map(list))
+        };
+        Self {
+            languages: files
+                .iter()
+                .map(|l| (l.language, Compiled::new(l)))
+                .collect(),
+            threats: pooled(|l| &l.threats),
+            spam: pooled(|l| &l.spam),
+            negations: files
+                .iter()
+                .flat_map(|l| &l.negations)
+                .map(|n| fold(n))
+                .collect(),
+        }
+    }
+
+    pub(super) fn of(&self, lang: Language) -> Option<&Compiled> {
+        self.languages
+            .iter()
+            .find(|(l, _)| *l == lang)
+            .map(|(_, c)| c)
+    }
+
+    /// The lists a text in `lang` is read with: its own and English's, or, when the text
+    /// is too short to tell its language, every language's.
+    pub(super) fn sources(&self, lang: Language, unsure: bool) -> Vec<&Compiled> {
+        if unsure {
+            return self.languages.iter().map(|(_, c)| c).collect();
+        }
+        [Some(lang), (lang != Language::En).then_some(Language::En)]
+            .into_iter()
+            .flatten()
+            .filter_map(|l| self.of(l))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::tokens::tokenize;
+
+    #[test]
+    fn every_builtin_lexicon_loads() {
+        for lang in Language::ALL {
+            let lexicon = Lexicon::builtin(lang).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(lexicon.language, lang);
+            assert!(!lexicon._about.trim().is_empty(), "{lang}: about");
+            for (list, entries) in lexicon.lists() {
+                assert!(
+                    !entries.is_empty() || MAY_BE_EMPTY.contains(&list),
+                    "{lang}: {list}"
+                );
+            }
+            if lang != Language::En {
+                assert!(!lexicon.register.formal.is_empty(), "{lang}: formal");
+                assert!(!lexicon.register.informal.is_empty(), "{lang}: informal");
+            }
+        }
+    }
+
+    #[test]
+    fn a_broken_lexicon_is_a_clear_error() {
+        let en = builtin(Language::En);
+        let error = |json: &str| match Lexicon::parse(Language::En, json) {
+            Ok(_) => panic!("accepted: {json}"),
+            Err(e) => e.to_string(),
+        };
+        assert!(error("{").starts_with("lexicons/en.json does not parse"));
+        assert!(error(&en.replacen("\"negative\"", "\"negatives\"", 1)).contains("negatives"));
+        assert_eq!(
+            error(&en.replacen("\"language\": \"en\"", "\"language\": \"nl\"", 1)),
+            "lexicons/en.json says it is for nl"
+        );
+        let mut value: serde_json::Value = serde_json::from_str(en).unwrap();
+        value["spam"] = serde_json::json!([]);
+        assert_eq!(
+            error(&value.to_string()),
+            "lexicons/en.json: `spam` is empty"
+        );
+        value["spam"] = serde_json::json!(["ok", "bad\t"]);
+        assert!(error(&value.to_string()).contains("without escapes"));
+        for entry in ["Bad", "", "not  good", " bad", "b*d", ".. bad", "*", "a..b"] {
+            value["spam"] = serde_json::json!(["ok", entry]);
+            assert!(
+                error(&value.to_string()).contains("never matches"),
+                "{entry:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn patterns_match_prefixes_and_gaps() {
+        let (tokens, _) = tokenize("Jullie website werkt al dagen niet");
+        let p = Pattern::new("werkt .. niet");
+        assert_eq!(p.match_at(&tokens, 2), Some(6));
+        let p = Pattern::new("web*");
+        assert_eq!(p.match_at(&tokens, 1), Some(2));
+    }
+}
