@@ -52,7 +52,13 @@ const CORPUS: [&str; 10] = [
 /// print only with `TRIAGE_SHOW_HELD_OUT=1`). Empty until it lands; then add
 /// `include_str!("corpus/fresh/nl.jsonl")` and the four others, and give it its own
 /// assertion on wrong posts.
-const FRESH: &[&str] = &[];
+const FRESH: &[&str] = &[
+    include_str!("corpus/fresh/nl.jsonl"),
+    include_str!("corpus/fresh/en.jsonl"),
+    include_str!("corpus/fresh/fr.jsonl"),
+    include_str!("corpus/fresh/de.jsonl"),
+    include_str!("corpus/fresh/es.jsonl"),
+];
 // ───────────────────────────────────────────────────────────────────────────────────────
 
 /// Every split, in the order the figures are printed.
@@ -116,7 +122,7 @@ fn corpus() -> Vec<Entry> {
 fn theme_of(name: &str) -> Option<Theme> {
     match name {
         "waiting_time" | "staff" => Some(Theme::Service),
-        "cleanliness" => Some(Theme::Quality),
+        "cleanliness" | "product_quality" => Some(Theme::Quality),
         other => Theme::parse(other),
     }
 }
@@ -680,4 +686,23 @@ fn most_complaints_and_questions_are_answered_automatically() {
             t.posting_row(lang)
         );
     }
+}
+
+/// What the fresh held-out set measured the one time it was run (150 items written by
+/// someone who never saw the lexicons; added after all tuning): 13 wrong public posts and
+/// 72.3 % of complaints and questions answered automatically. Far from the goal (0 and
+/// 92 %), and an honest figure only while nobody tunes on it: its misses stay hidden
+/// (`TRIAGE_SHOW_HELD_OUT=1` shows them, and whoever looks must move the set to `seen`
+/// and write a new one). This only keeps it from getting worse.
+const FRESH_WRONG_POSTS_MEASURED: usize = 13;
+
+#[test]
+fn fresh_held_out_wrong_posts_never_grow_past_what_was_measured() {
+    let f = figures_of("whole corpus", &["held_out"], |_| true);
+    assert!(f.total.answerable > 0, "the fresh held-out set is read");
+    assert!(
+        f.total.wrong_posts <= FRESH_WRONG_POSTS_MEASURED,
+        "held_out: {} wrong public posts, was {FRESH_WRONG_POSTS_MEASURED}",
+        f.total.wrong_posts
+    );
 }
