@@ -166,6 +166,7 @@ mod tests {
                 "tiktok",
                 "linkedin",
                 "x",
+                "mastodon",
                 "standard"
             ]
         );
