@@ -1,4 +1,4 @@
-//! `sources`: the review sources the poller reads (apps on a store), with each one's
+//! `sources`: the review sources the poller reads (apps on a store, Mastodon accounts), with each one's
 //! cursor and last run.
 
 use super::{Result, store_err};
