@@ -8,6 +8,7 @@
 use feedback::{AccountId, Platform};
 use platforms::app_store::AppStore;
 use platforms::google_play::GooglePlay;
+use platforms::mastodon::Mastodon;
 use time::Duration;
 
 /// One polled source: an app on a store.
@@ -30,6 +31,7 @@ pub struct PollerConfig {
     pub token_ssm_prefix: Option<String>,
     pub google_play: GooglePlay,
     pub app_store: AppStore,
+    pub mastodon: Mastodon,
     pub settings: Settings,
 }
 
@@ -57,7 +59,8 @@ impl Default for Settings {
     }
 }
 
-/// `google-play:com.example.app, app-store:1234567890` (commas or blanks between).
+/// `google-play:com.example.app, app-store:1234567890, mastodon:shop@example.social`
+/// (commas or blanks between).
 pub fn parse_sources(value: &str) -> Result<Vec<Source>, Vec<String>> {
     let mut sources = Vec::new();
     let mut problems = Vec::new();
@@ -74,9 +77,10 @@ pub fn parse_sources(value: &str) -> Result<Vec<Source>, Vec<String>> {
         let valid = match platform {
             "google-play" => platforms::google_play::is_package_name(app),
             "app-store" => platforms::app_store::is_app_id(app),
+            "mastodon" => platforms::mastodon::is_account(app),
             _ => {
                 problems.push(format!(
-                    "REVIEW_POLL_SOURCES: {platform:?} is not polled (google-play or app-store)"
+                    "REVIEW_POLL_SOURCES: {platform:?} is not polled (google-play, app-store or mastodon)"
                 ));
                 continue;
             }
@@ -142,15 +146,21 @@ impl PollerConfig {
         let lookup = |k: &str| get(k);
         let google_play = GooglePlay::from_lookup(&lookup).map_err(|mut p| problems.append(&mut p));
         let app_store = AppStore::from_lookup(&lookup).map_err(|mut p| problems.append(&mut p));
-        match (table_name, google_play, app_store) {
-            (Some(table_name), Ok(google_play), Ok(app_store)) if problems.is_empty() => Ok(Self {
-                table_name,
-                sources,
-                token_ssm_prefix: get("PAGE_TOKEN_SSM_PREFIX"),
-                google_play,
-                app_store,
-                settings,
-            }),
+        let mastodon = Mastodon::from_lookup(&lookup).map_err(|mut p| problems.append(&mut p));
+        match (table_name, google_play, app_store, mastodon) {
+            (Some(table_name), Ok(google_play), Ok(app_store), Ok(mastodon))
+                if problems.is_empty() =>
+            {
+                Ok(Self {
+                    table_name,
+                    sources,
+                    token_ssm_prefix: get("PAGE_TOKEN_SSM_PREFIX"),
+                    google_play,
+                    app_store,
+                    mastodon,
+                    settings,
+                })
+            }
             _ => Err(ConfigError(problems)),
         }
     }
@@ -167,18 +177,26 @@ mod tests {
     #[test]
     fn sources_are_read_from_one_variable_and_repeats_kept_once() {
         let sources =
-            parse_sources("google-play:com.example.app, app-store:123 google-play:com.example.app")
+            parse_sources("google-play:com.example.app, app-store:123 google-play:com.example.app mastodon:shop@example.social")
                 .unwrap_or_default();
         let names: Vec<String> = sources.iter().map(ToString::to_string).collect();
-        assert_eq!(names, ["google-play:com.example.app", "app-store:123"]);
+        assert_eq!(
+            names,
+            [
+                "google-play:com.example.app",
+                "app-store:123",
+                "mastodon:shop@example.social"
+            ]
+        );
     }
 
     #[test]
     fn every_bad_source_is_named_at_once() {
-        let problems = parse_sources("facebook:1 app-store:com.x nothing google-play:../x")
-            .err()
-            .unwrap_or_default();
-        assert_eq!(problems.len(), 4, "{problems:?}");
+        let problems =
+            parse_sources("facebook:1 app-store:com.x nothing google-play:../x mastodon:shop")
+                .err()
+                .unwrap_or_default();
+        assert_eq!(problems.len(), 5, "{problems:?}");
     }
 
     #[test]

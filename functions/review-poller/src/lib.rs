@@ -1,6 +1,6 @@
-//! The review poller: app stores have no webhooks, so a scheduled Lambda reads their
-//! reviews into the feedback table, where the table's stream hands new ones to the
-//! responder exactly as webhook deliveries are.
+//! The review poller: app stores (and Mastodon accounts) have no webhooks, so a scheduled
+//! Lambda reads their reviews (and mentions) into the feedback table, where the table's
+//! stream hands new ones to the responder exactly as webhook deliveries are.
 //!
 //! - [`config`]: the sources polled (`REVIEW_POLL_SOURCES`) and the pacing, read once.
 //! - [`credentials`]: each app's key (SSM on AWS, variables locally).
@@ -28,6 +28,7 @@ use time::OffsetDateTime;
 pub fn poller(config: PollerConfig, table: store::DynamoStore, keys: AppKeys) -> Poller {
     let play = Arc::new(config.google_play);
     let app_store = Arc::new(config.app_store);
+    let mastodon = Arc::new(config.mastodon);
     let stores = vec![
         Store {
             platform: platforms::google_play::PLATFORM,
@@ -40,6 +41,12 @@ pub fn poller(config: PollerConfig, table: store::DynamoStore, keys: AppKeys) ->
             reviews: app_store.clone(),
             client: app_store,
             credential_variable: "APP_STORE_CONNECT_KEY",
+        },
+        Store {
+            platform: platforms::mastodon::PLATFORM,
+            reviews: mastodon.clone(),
+            client: mastodon,
+            credential_variable: "MASTODON_ACCESS_TOKEN",
         },
     ];
     Poller::new(table, stores, config.sources, keys, config.settings)

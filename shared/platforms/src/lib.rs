@@ -20,6 +20,8 @@
 //!   webhooks, so [`polling`] ([`polling::ReviewSource`]) lists them for the review poller.
 //! - [`tiktok`], [`linkedin`], [`x`]: comments and mentions on TikTok business accounts,
 //!   LinkedIn organization pages and X accounts (HMAC-signed webhooks; their reply APIs).
+//! - [`mastodon`]: mentions of a Mastodon account on any server: no webhooks for an
+//!   account, so polled like the app stores; answered as statuses.
 //! - [`standard`]: the Standard Webhooks door for any other tool (no reply client).
 //! - [`calls`], [`oauth`]: what outgoing platform calls share (timeouts, no redirects,
 //!   capped answers, encoded ids) and the OAuth refresh-token cache.
@@ -40,6 +42,7 @@ pub mod destination;
 pub mod google;
 pub mod google_play;
 pub mod linkedin;
+pub mod mastodon;
 pub mod meta;
 pub mod oauth;
 pub mod polling;

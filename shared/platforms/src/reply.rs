@@ -253,6 +253,7 @@ pub fn declared_capabilities(platform: &Platform) -> Capabilities {
         (crate::tiktok::PLATFORM, crate::tiktok::CAPABILITIES),
         (crate::linkedin::PLATFORM, crate::linkedin::CAPABILITIES),
         (crate::x::PLATFORM, crate::x::CAPABILITIES),
+        (crate::mastodon::PLATFORM, crate::mastodon::CAPABILITIES),
     ]
     .into_iter()
     .find(|(p, _)| p == platform)
@@ -347,6 +348,13 @@ pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Outbound, Vec
     match crate::x::replies::XReplies::from_lookup(get) {
         Ok(client) => {
             outbound = outbound.with(crate::x::replies::XReplies::outbound(Arc::new(client)));
+        }
+        Err(mut p) => problems.append(&mut p),
+    }
+    // Mastodon: each account's server (its domain unless named); its token is its credential.
+    match crate::mastodon::Mastodon::from_lookup(get) {
+        Ok(client) => {
+            outbound = outbound.with(crate::mastodon::Mastodon::outbound(Arc::new(client)));
         }
         Err(mut p) => problems.append(&mut p),
     }

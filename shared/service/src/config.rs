@@ -106,6 +106,7 @@ mod tests {
                 "tiktok",
                 "linkedin",
                 "x",
+                "mastodon",
                 "standard"
             ]
         );

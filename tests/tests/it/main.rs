@@ -9,6 +9,7 @@ mod inbox_api;
 mod inbox_browser;
 mod ingest_dynamodb;
 mod logs_keep_secrets;
+mod mastodon_poller;
 mod new_platform;
 mod notifications;
 mod readme_try_it;

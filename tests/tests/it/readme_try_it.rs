@@ -246,12 +246,16 @@ async fn every_try_it_command_of_the_readme_works_with_samples_written_weeks_ago
             "no drafted reply: {t:#}"
         );
     }
-    // The poller read both app stores' stand-ins.
+    // The poller read the app stores' and the Mastodon server's stand-ins.
     let out = trial
         .feedbackctl(&["--local".into(), "sources".into(), "--json".into()])
         .await;
     let sources: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap_or_default();
-    for source in ["google-play:com.example.bakery", "app-store:1234567890"] {
+    for source in [
+        "google-play:com.example.bakery",
+        "app-store:1234567890",
+        "mastodon:trwnh@mastodon.social",
+    ] {
         assert!(
             sources.iter().any(|s| format!(
                 "{}:{}",

@@ -1,5 +1,5 @@
-//! `sources`: the review sources the poller reads (apps on a store), with each one's
-//! cursor and last run.
+//! `sources`: the review sources the poller reads (apps on a store, Mastodon accounts),
+//! with each one's cursor and last run.
 
 use super::{Result, store_err};
 use crate::cli::Cli;

@@ -6,6 +6,8 @@
 //!   `data.dm_event_id`. X refuses it (403) when the author does not accept DMs from the
 //!   account: that is [`ReplyError::Rejected`], never retried; the task says the DM was
 //!   refused, as for a Meta private reply that is refused.
+//! - Access check: `GET {api}/2/users/me` (changes nothing, says whose token it is): it
+//!   must be the account's own user-context token.
 //! - Reconcile: the account's latest posts (`GET {api}/2/users/{account}/tweets`), one
 //!   replying to the item.
 //!
@@ -16,7 +18,8 @@ use super::parse::is_x_id;
 use super::{CAPABILITIES, PLATFORM};
 use crate::calls::{Http, read_capped, transport, url};
 use crate::reply::{
-    AccessToken, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget, is_safe_base_url,
+    AccessCheck, AccessToken, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
+    is_safe_base_url,
 };
 use async_trait::async_trait;
 use feedback::Feedback;
@@ -122,6 +125,31 @@ impl ReplyClient for XReplies {
             target.item_id = author.clone();
         }
         target
+    }
+
+    /// Whose token this is (`GET /2/users/me`): it must be the account's own.
+    async fn check_access(
+        &self,
+        account: &feedback::AccountId,
+        token: &AccessToken,
+    ) -> Result<AccessCheck, ReplyError> {
+        let url = url(&self.api, &["2", "users", "me"], &[])?;
+        let me = self
+            .call(self.http.client()?.get(url), token)
+            .await
+            .map_err(crate::calls::harmless)?;
+        let id = me["data"]["id"].as_str().unwrap_or_default();
+        let username = me["data"]["username"].as_str().unwrap_or_default();
+        let shown = match me["data"]["name"].as_str().filter(|n| !n.trim().is_empty()) {
+            Some(name) => format!("{name} (@{username})"),
+            None => format!("@{username}"),
+        };
+        if id != account.as_str() {
+            return Err(ReplyError::Reconnect(format!(
+                "this token is not {account}'s: it belongs to {shown} ({id}); store the account's own user-context token"
+            )));
+        }
+        Ok(AccessCheck::Accepted { page: shown })
     }
 
     async fn post_public_reply(

@@ -6,6 +6,7 @@ mod app_store;
 mod google;
 mod google_play;
 mod linkedin;
+mod mastodon;
 mod meta;
 mod standard;
 mod support;

@@ -43,6 +43,13 @@ impl Fixture {
             .unwrap_or_else(|e| panic!("{} is not JSON: {e}", self.name))
     }
 
+    /// An example published with `// ...` for the fields it leaves out, as JSON: those
+    /// lines dropped, and the commas they leave before `}` or `]`.
+    pub fn json_without_elisions(&self) -> serde_json::Value {
+        serde_json::from_str(&without_elisions(&self.text))
+            .unwrap_or_else(|e| panic!("{} is not JSON without its elisions: {e}", self.name))
+    }
+
     pub fn status(&self) -> u16 {
         self.source
             .http
@@ -50,6 +57,27 @@ impl Fixture {
             .and_then(|h| h.status)
             .unwrap_or(200)
     }
+}
+
+/// `text` without its `// ...` lines and the trailing commas they leave.
+pub fn without_elisions(text: &str) -> String {
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect();
+    let joined = kept.join("\n");
+    let mut out = String::with_capacity(joined.len());
+    let chars: Vec<char> = joined.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        if *c == ',' {
+            let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+            if matches!(next, Some('}' | ']')) {
+                continue;
+            }
+        }
+        out.push(*c);
+    }
+    out
 }
 
 fn sidecar_of(path: &Path) -> PathBuf {
@@ -111,6 +139,7 @@ fn every_fixture_has_a_source_with_a_url_a_title_a_date_and_a_kind() {
         "tiktok",
         "linkedin",
         "x",
+        "mastodon",
     ] {
         for f in all(platform) {
             seen += 1;

@@ -195,3 +195,26 @@ async fn our_dm_is_the_documented_request_and_a_documented_refusal_is_final() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn the_documented_users_me_answer_passes_the_access_check_of_its_own_account_only() {
+    let server = MockServer::start().await;
+    let answer = load("x/users-me-answer.json");
+    Mock::given(method("GET"))
+        .and(path("/2/users/me"))
+        .respond_with(ResponseTemplate::new(answer.status()).set_body_string(answer.text.clone()))
+        .mount(&server)
+        .await;
+    let own = feedback::AccountId::parse("2244994945").unwrap();
+    assert_eq!(
+        client(&server).check_access(&own, &token()).await,
+        Ok(platforms::reply::AccessCheck::Accepted {
+            page: "X Developers (@XDevelopers)".into()
+        })
+    );
+    let other = feedback::AccountId::parse("9876543210").unwrap();
+    assert!(matches!(
+        client(&server).check_access(&other, &token()).await,
+        Err(ReplyError::Reconnect(_))
+    ));
+}
