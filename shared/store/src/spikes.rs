@@ -135,7 +135,8 @@ pub struct Spike {
 }
 
 impl Spike {
-    fn page(&self) -> String {
+    /// The page, as staff name it: `{platform}:{account}`.
+    pub fn page(&self) -> String {
         page_name(&self.platform, &self.account_id)
     }
 
@@ -604,6 +605,70 @@ impl DynamoStore {
             .collect())
     }
 
+    /// The spike a page's crisis began with (its record; the page's own note of it if the
+    /// record is missing).
+    async fn spike_of_crisis(
+        &self,
+        platform: &Platform,
+        account: &AccountId,
+        crisis: &feedback::page::Crisis,
+    ) -> Result<Spike, StoreError> {
+        Ok(self
+            .spike(platform, account, crisis.since)
+            .await?
+            .unwrap_or_else(|| Spike {
+                platform: platform.clone(),
+                account_id: account.clone(),
+                started_at: crisis.since,
+                theme: crisis.theme.clone(),
+                count: 0,
+                usual: 0.0,
+                themes: Vec::new(),
+                excerpts: Vec::new(),
+                hold: crisis.hold,
+                ended_at: None,
+                ended_by: None,
+            }))
+    }
+
+    /// Every page's crisis not yet ended, with its spike (since when, why, the counts and
+    /// the top themes), oldest first: one read of the crisis set, then two per page in it.
+    /// What the inbox's banner and `feedbackctl tasks list` show.
+    pub async fn open_crises(&self) -> Result<Vec<Spike>, StoreError> {
+        let mut crises = Vec::new();
+        for (platform, account) in self.pages_in_crisis().await? {
+            let Some(crisis) = self
+                .page(&platform, &account)
+                .await?
+                .and_then(|page| page.crisis)
+            else {
+                continue;
+            };
+            crises.push(self.spike_of_crisis(&platform, &account, &crisis).await?);
+        }
+        crises.sort_by(|a, b| a.started_at.cmp(&b.started_at));
+        Ok(crises)
+    }
+
+    /// Every spike that began from `from` to `to`, on any configured page (every spiked
+    /// page has a record: starting a crisis writes it), oldest first: for the themes
+    /// report.
+    pub async fn spikes_between(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<Vec<Spike>, StoreError> {
+        let mut spikes = Vec::new();
+        for page in self.pages().await? {
+            spikes.extend(
+                self.spikes_of(&page.platform, &page.account_id, from, to)
+                    .await?,
+            );
+        }
+        spikes.sort_by(|a, b| (a.started_at, a.page()).cmp(&(b.started_at, b.page())));
+        Ok(spikes)
+    }
+
     /// A person ends the page's crisis: the hold is lifted (drafts held meanwhile stay
     /// for approval), who and when are kept, and `page.spike_ended` is queued for the
     /// page's targets. Asked again (the first answer lost), the notification is queued
@@ -680,22 +745,9 @@ impl DynamoStore {
             Err(e) if transact_canceled(&e) => return Ok(CrisisEnd::NotInCrisis),
             Err(e) => return Err(dynamo_err("TransactWriteItems")(e)),
         }
-        let spike = self
-            .spike(platform, account, crisis.since)
-            .await?
-            .unwrap_or(Spike {
-                platform: platform.clone(),
-                account_id: account.clone(),
-                started_at: crisis.since,
-                theme: crisis.theme,
-                count: 0,
-                usual: 0.0,
-                themes: Vec::new(),
-                excerpts: Vec::new(),
-                hold: crisis.hold,
-                ended_at: Some(now),
-                ended_by: Some(by.to_owned()),
-            });
+        let mut spike = self.spike_of_crisis(platform, account, &crisis).await?;
+        spike.ended_at = Some(now);
+        spike.ended_by = Some(by.to_owned());
         self.enqueue_notification(&spike.ended_event(now), &targets(&record.config), now)
             .await?;
         Ok(CrisisEnd::Ended(spike))
