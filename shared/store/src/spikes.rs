@@ -223,6 +223,42 @@ impl Spike {
     }
 }
 
+/// A spike as the reports list it: which page and theme, when it began and ended, how
+/// many complaints (the shape `feedbackctl report themes` and the inbox's report share).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SpikeSummary {
+    /// `{platform}:{account}`
+    pub page: String,
+    pub theme: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    /// `None`: not ended yet.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub ended_at: Option<OffsetDateTime>,
+    pub ended_by: Option<String>,
+    /// Complaints about the theme in the hour before it began.
+    pub count: u32,
+    /// The page's usual count for that hour.
+    pub usual: f64,
+    /// Replies were held (`false`: alert only).
+    pub hold: bool,
+}
+
+impl From<&Spike> for SpikeSummary {
+    fn from(spike: &Spike) -> Self {
+        SpikeSummary {
+            page: spike.page(),
+            theme: spike.theme.clone(),
+            started_at: spike.started_at,
+            ended_at: spike.ended_at,
+            ended_by: spike.ended_by.clone(),
+            count: spike.count,
+            usual: (spike.usual * 10.0).round() / 10.0,
+            hold: spike.hold,
+        }
+    }
+}
+
 fn spike_of(item: &Item) -> Option<Spike> {
     let number = |name: &str| match item.get(name) {
         Some(AttributeValue::N(v)) => v.parse::<f64>().ok(),
