@@ -682,7 +682,7 @@ impl DynamoStore {
             };
             crises.push(self.spike_of_crisis(&platform, &account, &crisis).await?);
         }
-        crises.sort_by(|a, b| a.started_at.cmp(&b.started_at));
+        crises.sort_by_key(|c| c.started_at);
         Ok(crises)
     }
 
@@ -701,7 +701,7 @@ impl DynamoStore {
                     .await?,
             );
         }
-        spikes.sort_by(|a, b| (a.started_at, a.page()).cmp(&(b.started_at, b.page())));
+        spikes.sort_by_key(|s| (s.started_at, s.page()));
         Ok(spikes)
     }
 
