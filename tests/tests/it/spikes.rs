@@ -890,3 +890,48 @@ async fn the_themes_report_lists_each_spike_of_its_period_and_tasks_list_shows_t
     let report: Value = serde_json::from_slice(&report.stdout).unwrap();
     assert_eq!(report["spikes"][0]["ended_by"], "anna");
 }
+
+#[tokio::test]
+async fn the_resolved_note_waits_while_the_page_is_on_hold_and_goes_out_once_it_ended() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let graph = accepting_graph().await;
+    let hooks = targets().await;
+    auto_page(
+        &table,
+        &hooks,
+        PageConfig {
+            resolved_reply: Some(true),
+            ..PageConfig::default()
+        },
+    )
+    .await;
+    let key = workspace_tests::sweeper::Fixture::complaint("777_731")
+        .store(&store)
+        .await;
+    let now = OffsetDateTime::now_utc();
+    assert!(store.start_crisis(&spike_at(now), now).await.unwrap());
+    // GIVEN a complaint resolved by staff during the hold
+    store
+        .resolve_task(&key, "anna", "bezorgd", "", now)
+        .await
+        .unwrap();
+    let s = sweeper(&table, workspace_tests::responder::meta_outbound(&graph));
+
+    // WHEN the sweeper runs during the hold
+    let during = s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+
+    // THEN its "resolved" note is not posted
+    assert_eq!(during.resolved_replies, 0);
+    assert_eq!(public_posts(&graph).await, 0);
+
+    // … and once a person ended the hold, it is, once
+    store
+        .end_crisis(&FACEBOOK, &page(), "anna", OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    let after = s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+    s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+    assert_eq!(after.resolved_replies, 1);
+    assert_eq!(public_posts(&graph).await, 1);
+}
