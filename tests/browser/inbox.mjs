@@ -2,7 +2,7 @@
 // tests/tests/it/inbox_browser.rs, which starts the runner, seeds the queue and checks the
 // table afterwards. This script plays the member of staff:
 //
-//   sign in locally → see a complaint arrive → open it with the keyboard → claim it →
+//   sign in locally → see the crisis hold on top and end it → see a complaint arrive → open it with the keyboard → claim it →
 //   edit and approve its drafts (approval mode) → resolve it → copy the update request →
 //   change the page's settings → the reports; then the page in Dutch, on a phone, and as
 //   a viewer (what the role may not do is not offered).
@@ -23,6 +23,7 @@ const SHOTS = env('INBOX_SCREENSHOTS');
 const NAME = env('INBOX_NAME');
 const EDITED = env('INBOX_EDITED_TEXT');
 const NOTE = env('INBOX_RESOLUTION');
+const CRISIS = env('INBOX_CRISIS_PAGE');
 const delivery = JSON.parse(readFileSync(env('INBOX_DELIVERY'), 'utf8'));
 mkdirSync(SHOTS, { recursive: true });
 
@@ -100,6 +101,20 @@ try {
   await page.getByRole('heading', { name: 'Queue' }).waitFor();
   check(await page.locator('#who-name').textContent() === NAME, 'the signed-in name is shown');
   check(await page.locator('#who-role').textContent() === 'Owner', 'the role is shown');
+
+  step('a crisis hold is on top of the queue, and an owner ends it');
+  const banner = page.locator('.crisis', { hasText: `Crisis hold on ${CRISIS}` });
+  await banner.waitFor();
+  const said = await banner.textContent();
+  check(said.includes('12 complaints about delivery in one hour (usually 0.3)'), `why: ${said}`);
+  check(said.includes('Delivery 12, Billing and refunds 2'), `the top themes: ${said}`);
+  check(said.includes('without approval'), `what the hold means: ${said}`);
+  await checkLabels(page, 'crisis');
+  await page.screenshot({ path: join(SHOTS, 'inbox-crisis.png'), fullPage: true });
+  await banner.getByRole('button', { name: 'End crisis hold' }).click();
+  await page.getByText(`Crisis hold on ${CRISIS} ended.`).waitFor();
+  await banner.waitFor({ state: 'detached' });
+  check(await page.locator('#crises').isHidden(), 'no banner once it ended');
 
   step('the queue marks the overdue task');
   await page.locator('.task').first().waitFor();
@@ -232,7 +247,9 @@ try {
   await viewer.getByRole('link', { name: 'Pages' }).click();
   await viewer.getByText('Only owners change page settings.').first().waitFor();
   check(await viewer.getByRole('button', { name: 'Save' }).count() === 0, 'a viewer is offered no Save');
-  check(await viewer.getByLabel('Hours to answer (SLA)').isDisabled(), 'the settings are read-only');
+  const slas = await viewer.getByLabel('Hours to answer (SLA)').all();
+  check(slas.length > 0, 'the settings are shown');
+  for (const sla of slas) check(await sla.isDisabled(), 'the settings are read-only');
   await viewing.close();
 
   console.log(JSON.stringify({ ok: true, steps }));

@@ -18,7 +18,7 @@ use store::tasks::NewTask;
 use store::{Decided, Expected, FeedbackKey, ItemSnapshot, ResponderStore, StoreError};
 use time::OffsetDateTime;
 use tracing::{info, instrument, warn};
-use triage::{Decision, ItemState, PageSettings, ReplyMode, TemplateSet, decide};
+use triage::{Decision, ItemState, PageSettings, ReplyMode, TaskDraft, TemplateSet, decide};
 
 /// What happened to an item.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,6 +110,8 @@ const UPDATED_FLAG: &str = store::tasks::REVIEW_UPDATED;
 const REPLY_EXISTS_FLAG: &str = "reply_exists";
 /// Held for a person: the signals disagreed or were too weak to answer without one.
 pub const NEEDS_REVIEW_FLAG: &str = "needs_review";
+/// Why a message waits for approval that would have gone out by itself.
+const CRISIS_HELD: &str = "a crisis hold began on the page: not posted; approve it to send";
 /// The label of the task of an item whose content could not be read.
 const UNREAD_LABEL: &str = "unread";
 
@@ -134,6 +136,8 @@ struct Page {
     recent: Vec<feedback::page::RecentReply>,
     /// The page has a record (only then are its replies remembered).
     configured: bool,
+    /// A crisis hold is on: nothing goes out without a person's approval.
+    crisis_hold: bool,
 }
 
 impl Page {
@@ -187,8 +191,9 @@ impl Responder {
         let configured = record.is_some();
         let record = record.unwrap_or_default();
         let mut settings = PageSettings::from_config(&record.config, &self.defaults);
+        let crisis_hold = record.crisis_hold();
         // A crisis hold overrides the page's mode: drafts wait for a person.
-        if record.crisis_hold() && settings.mode == ReplyMode::Auto {
+        if crisis_hold && settings.mode == ReplyMode::Auto {
             settings.mode = ReplyMode::Approval;
         }
         settings.recent_replies = record
@@ -202,6 +207,7 @@ impl Responder {
             config: record.config,
             recent: record.recent_replies,
             configured,
+            crisis_hold,
         }
     }
 
@@ -356,7 +362,7 @@ impl Responder {
                 .count_complaint(key, &f.account_id, theme, at)
                 .await?;
         }
-        let (label, language, drafts, task, confidence) = match decision {
+        let (label, language, drafts, mut task, confidence) = match decision {
             Decision::Skip {
                 reason,
                 label,
@@ -502,6 +508,21 @@ impl Responder {
                 state: initial,
             };
             let stored = self.store.create_message(key, &message, now).await?;
+            // Made pending before the hold began (its send failed or stopped): it waits
+            // for approval now, not pending forever.
+            if page.crisis_hold
+                && stored.state == MessageState::Pending
+                && stored.approved_by.is_none()
+                && self
+                    .store
+                    .hold_message(key, channel, CRISIS_HELD, now)
+                    .await?
+            {
+                info!(
+                    channel = channel.as_str(),
+                    "crisis hold: pending message back to a draft"
+                );
+            }
             if (!is_our_draft(&stored, text, alt_text)
                 || stored.staff_text() == StaffText::EditNotApproved)
                 && matches!(
@@ -524,31 +545,35 @@ impl Responder {
                 )
                 .await?;
         }
+        // Praise needs no follow-up, but what a crisis holds must be approved by a person,
+        // on a task with its drafts (as a hold that begins while it is sent, below).
+        let held_task = TaskDraft {
+            due_at: f.received_at + time::Duration::hours(i64::from(page.settings.sla_hours)),
+            next_step: drafts.next_step.clone(),
+        };
+        if task.is_none() && page.crisis_hold && (public || private) {
+            task = Some(held_task.clone());
+        }
+        let new_task = |task: &TaskDraft| NewTask {
+            account_id: f.account_id.clone(),
+            due_at: task.due_at,
+            channel: if private {
+                TaskChannel::PlatformMessage
+            } else {
+                TaskChannel::Manual
+            },
+            next_step: task.next_step.clone(),
+            label: label.as_str().into(),
+            language: language.code().into(),
+            mode: page.settings.mode,
+            draft_public: drafts.public.clone(),
+            draft_private: drafts.private.clone(),
+            created_at: now,
+            theme: (label == triage::Label::Negative)
+                .then(|| triage::complaint_theme(f.text.as_deref(), language)),
+        };
         if let Some(task) = &task {
-            let created = self
-                .store
-                .create_task(
-                    key,
-                    &NewTask {
-                        account_id: f.account_id.clone(),
-                        due_at: task.due_at,
-                        channel: if private {
-                            TaskChannel::PlatformMessage
-                        } else {
-                            TaskChannel::Manual
-                        },
-                        next_step: task.next_step.clone(),
-                        label: label.as_str().into(),
-                        language: language.code().into(),
-                        mode: page.settings.mode,
-                        draft_public: drafts.public.clone(),
-                        draft_private: drafts.private.clone(),
-                        created_at: now,
-                        theme: (label == triage::Label::Negative)
-                            .then(|| triage::complaint_theme(f.text.as_deref(), language)),
-                    },
-                )
-                .await?;
+            let created = self.store.create_task(key, &new_task(task)).await?;
             if created {
                 info!(due_at = %task.due_at, "follow-up task opened");
             }
@@ -612,7 +637,16 @@ impl Responder {
             return Ok(Outcome::Drafted);
         }
         let channels = channels(public, private);
-        self.send_all(key, &f, &page, &out, channels).await
+        let outcome = self.send_all(key, &f, &page, &out, channels).await?;
+        if outcome == Outcome::Drafted && task.is_none() {
+            // A crisis hold began while it was being sent: held, so a person approves it.
+            let mut held = new_task(&held_task);
+            held.mode = ReplyMode::Approval;
+            if self.store.create_task(key, &held).await? {
+                info!("crisis hold: a task opened for the held drafts");
+            }
+        }
+        Ok(outcome)
     }
 
     /// The task of an item that could not be read: what is missing, what to do, and
@@ -1212,8 +1246,7 @@ impl Responder {
             // The page's crisis hold is read again at the last moment: one that began after
             // the item was decided holds this message too (README, "Crisis hold").
             if message.approved_by.is_none() && self.crisis_hold(target).await? {
-                let reason =
-                    "a crisis hold began on the page: not posted; approve it to send".to_owned();
+                let reason = CRISIS_HELD.to_owned();
                 self.store
                     .finish_message(key, channel, &Finish::Held { reason }, now)
                     .await?;

@@ -118,6 +118,25 @@ pub fn assess(counts: &[HourCounts], now: OffsetDateTime, t: Thresholds) -> Opti
         })
 }
 
+/// One EMF line per spike: `SpikesDetected` = 1, with the page, the theme and its count
+/// beside it (properties, not dimensions, so pages never multiply the metrics). Returns
+/// the line (printed to stdout).
+pub fn spike_metric(spike: &Spike) -> String {
+    let count = spike.count.to_string();
+    let page = spike.page();
+    logging::metric_with(
+        FUNCTION,
+        "SpikesDetected",
+        1,
+        &[
+            ("Page", &page),
+            ("Theme", &spike.theme),
+            ("Complaints", &count),
+            ("Hold", if spike.hold { "true" } else { "false" }),
+        ],
+    )
+}
+
 impl Sweeper {
     /// Tell the alerts a stopped sweep left untold, then look for new spikes.
     pub(crate) async fn spikes(
@@ -202,7 +221,7 @@ impl Sweeper {
             return Ok(());
         }
         summary.spikes_detected += 1;
-        logging::metric(FUNCTION, "SpikesDetected", 1);
+        spike_metric(&spike);
         warn!(
             page = %format!("{platform}:{account}"),
             theme = %spike.theme,
@@ -304,6 +323,33 @@ mod tests {
         counts.pop();
         counts.push(at(hour_of(now), "delivery", 9));
         assert!(assess(&counts, now, T).is_some(), "9 ≥ 3 × 3");
+    }
+
+    #[test]
+    fn each_spike_writes_one_embedded_metric_naming_its_page_and_theme() {
+        let spike = Spike {
+            platform: Platform::parse("facebook").unwrap(),
+            account_id: AccountId::parse("1029384756").unwrap(),
+            started_at: datetime!(2026-03-02 10:10 UTC),
+            theme: "delivery".into(),
+            count: 12,
+            usual: 0.4,
+            themes: vec![("delivery".into(), 12)],
+            excerpts: Vec::new(),
+            hold: true,
+            ended_at: None,
+            ended_by: None,
+        };
+        let line: serde_json::Value = serde_json::from_str(&spike_metric(&spike)).unwrap();
+        assert_eq!(line["SpikesDetected"], 1);
+        assert_eq!(line["Function"], FUNCTION);
+        assert_eq!(line["Page"], "facebook:1029384756");
+        assert_eq!(line["Theme"], "delivery");
+        assert_eq!(line["Complaints"], "12");
+        let definition = &line["_aws"]["CloudWatchMetrics"][0];
+        assert_eq!(definition["Namespace"], "ReputationGuard");
+        assert_eq!(definition["Dimensions"], serde_json::json!([["Function"]]));
+        assert_eq!(definition["Metrics"][0]["Name"], "SpikesDetected");
     }
 
     #[test]

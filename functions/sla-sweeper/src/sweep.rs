@@ -149,10 +149,12 @@ impl Sweeper {
             .page(platform, account)
             .await?
             .unwrap_or_default();
-        let page = Page {
-            settings: PageSettings::from_config(&record.config, &self.config.defaults),
-            record,
-        };
+        let mut settings = PageSettings::from_config(&record.config, &self.config.defaults);
+        // A crisis hold: nothing goes out by itself (README, "Crisis hold").
+        if record.crisis_hold() && settings.mode == ReplyMode::Auto {
+            settings.mode = ReplyMode::Approval;
+        }
+        let page = Page { settings, record };
         cache.insert((platform.clone(), account.clone()), page.clone());
         Ok(page)
     }

@@ -170,6 +170,22 @@
       'theme.website': 'Website or app',
       'theme.price': 'Price',
       'theme.other': 'Other',
+      'theme.abuse': 'Abuse',
+      'crisis.title': (page) => `Crisis hold on ${page}`,
+      'crisis.alertOnly': (page) => `Spike of complaints on ${page} (alert only)`,
+      'crisis.since': 'Began',
+      'crisis.why': (n, theme, usual) => `${n} complaints about ${theme} in one hour (usually ${usual})`,
+      'crisis.themes': 'Complaints in the hour before, by theme:',
+      'crisis.held': 'Nothing is posted on this page without approval: new drafts wait in the queue.',
+      'crisis.notHeld': 'Replies on this page go on as set.',
+      'crisis.end': 'End crisis hold',
+      'crisis.ownersOnly': 'An owner can end it.',
+      'crisis.ended': (page) => `Crisis hold on ${page} ended. Drafts held meanwhile still wait for approval.`,
+      'crisis.alreadyEnded': (page) => `${page} is no longer in a crisis.`,
+      'reports.spikes': 'Spikes of complaints',
+      'reports.noSpikes': 'No spikes in this period.',
+      'reports.spike': (page, theme, n, start, end) => `${page}: ${n} about ${theme}, ${start} – ${end}`,
+      'reports.ongoing': 'ongoing',
       'pages.title': 'Pages',
       'pages.intro': 'How each page wants its feedback answered. Empty fields use the defaults shown.',
       'pages.none': 'No page has settings of its own yet. Open a task and follow “Settings of this page”.',
@@ -362,6 +378,22 @@
       'theme.website': 'Website of app',
       'theme.price': 'Prijs',
       'theme.other': 'Overig',
+      'theme.abuse': 'Scheldwoorden',
+      'crisis.title': (page) => `Crisisstop op ${page}`,
+      'crisis.alertOnly': (page) => `Piek in klachten op ${page} (alleen melding)`,
+      'crisis.since': 'Begonnen',
+      'crisis.why': (n, theme, usual) => `${n} klachten over ${theme} in één uur (normaal ${usual})`,
+      'crisis.themes': 'Klachten in het uur ervoor, per onderwerp:',
+      'crisis.held': 'Op deze pagina wordt niets geplaatst zonder goedkeuring: nieuwe concepten wachten in de wachtrij.',
+      'crisis.notHeld': 'Antwoorden op deze pagina gaan door zoals ingesteld.',
+      'crisis.end': 'Crisisstop beëindigen',
+      'crisis.ownersOnly': 'Een eigenaar kan hem beëindigen.',
+      'crisis.ended': (page) => `Crisisstop op ${page} beëindigd. Concepten van tijdens de stop wachten nog op goedkeuring.`,
+      'crisis.alreadyEnded': (page) => `${page} is niet meer in crisis.`,
+      'reports.spikes': 'Pieken in klachten',
+      'reports.noSpikes': 'Geen pieken in deze periode.',
+      'reports.spike': (page, theme, n, start, end) => `${page}: ${n} over ${theme}, ${start} – ${end}`,
+      'reports.ongoing': 'loopt nog',
       'pages.title': 'Pagina’s',
       'pages.intro': 'Hoe elke pagina haar reacties beantwoord wil hebben. Lege velden gebruiken de getoonde standaard.',
       'pages.none': 'Nog geen pagina heeft eigen instellingen. Open een taak en kies “Instellingen van deze pagina”.',
@@ -599,6 +631,7 @@
       window.location.assign(url.toString());
       return;
     }
+    $('crises').hidden = true;
     showSignIn();
   }
 
@@ -721,6 +754,40 @@
         task.assignee ? el('span', { class: 'assignee' }, t('claimedBy', person(task.assignee).textContent)) : null));
   }
 
+  // ---------------------------------------------------------------- crisis hold
+  /** One banner per page in a crisis: since when, why, and (owners) the way to end it. */
+  function crisisBanner(crisis) {
+    const themes = crisis.top_themes.map((c) => `${t(`theme.${c.theme}`)} ${c.count}`).join(', ');
+    const heading = crisis.hold ? t('crisis.title', crisis.page) : t('crisis.alertOnly', crisis.page);
+    const end = crisis.may_end
+      ? el('button', { type: 'button', class: 'danger', onclick: () => endCrisis(crisis.page) }, t('crisis.end'))
+      : el('p', { class: 'hint' }, t('crisis.ownersOnly'));
+    return el('section', { class: 'crisis', 'data-page': crisis.page, 'aria-label': heading },
+      el('h2', {}, heading),
+      el('p', {}, t('crisis.since'), ' ', when(crisis.since), ': ',
+        t('crisis.why', crisis.count, t(`theme.${crisis.theme}`).toLowerCase(), crisis.usual), '.'),
+      themes ? el('p', {}, t('crisis.themes'), ' ', themes) : null,
+      el('p', {}, crisis.hold ? t('crisis.held') : t('crisis.notHeld')),
+      end);
+  }
+
+  function showCrises(crises) {
+    const box = $('crises');
+    box.replaceChildren(...(crises || []).map(crisisBanner));
+    box.hidden = !box.children.length;
+  }
+
+  async function endCrisis(page) {
+    clearAlert();
+    try {
+      const answer = await api('POST', `pages/${encodeURIComponent(page)}/end-crisis`, {});
+      announce(answer.ended ? t('crisis.ended', page) : t('crisis.alreadyEnded', page));
+    } catch (error) {
+      failed(error);
+    }
+    await loadQueue({ quiet: true });
+  }
+
   async function loadQueue({ more = false, quiet = false } = {}) {
     const q = queueQuery();
     if (more && cursor) q.set('cursor', cursor);
@@ -733,6 +800,7 @@
     }
     const focusedId = document.activeElement && document.activeElement.closest
       && document.activeElement.closest('.task') ? document.activeElement.closest('.task').dataset.id : null;
+    showCrises(answer.crises);
     fillSelect($('f-page'), [['', t('all')], ...answer.facets.pages.map((p) => [p, p])]);
     fillSelect($('f-platform'), [['', t('all')], ...answer.facets.platforms.map((p) => [p, p])]);
     fillSelect($('f-label'), [['', t('all')], ...answer.facets.labels.map((l) => [l, t(`label.${l}`)])]);
@@ -1005,6 +1073,11 @@
           el('th', { scope: 'row' }, t(`theme.${r.theme}`)),
           el('td', {}, bar(r.count, 'now'), ` ${r.count}`),
           el('td', {}, bar(r.previous, 'before'), ` ${r.previous}`))))));
+    const spikes = (report.themes.spikes || []).map((s) => el('li', {},
+      t('reports.spike', s.page, t(`theme.${s.theme}`), s.count, absolute(s.started_at),
+        s.ended_at ? absolute(s.ended_at) : t('reports.ongoing'))));
+    themes.append(el('h3', {}, t('reports.spikes')),
+      spikes.length ? el('ul', { class: 'spikes' }, spikes) : el('p', { class: 'hint' }, t('reports.noSpikes')));
     const r = report.response;
     const response = section(t('reports.response'), facts([
       [t('reports.tasks'), String(r.tasks)],

@@ -8,11 +8,13 @@
 //! | `GET /api/tasks/{id}` | one task with its feedback, messages, history |
 //! | `POST /api/tasks/{id}/{claim,resolve,drop,reopen,close,approve}` | change it (conditional: 409 when the state moved) |
 //! | `GET /api/pages`, `GET /api/pages/{id}`, `PATCH /api/pages/{id}` | page settings (the change is conditional on `read_at`) |
+//! | `POST /api/pages/{id}/end-crisis` | end the page's crisis hold (README, "Crisis hold") |
 //! | `GET /api/reports?days&page` | themes and response times |
 //!
 //! Every `/api/*` request needs verified claims ([`crate::auth`]): 401 without. Then the
 //! role decides ([`Role`]), 403 with the group that would allow it: viewers read, staff
-//! also work tasks and approve, owners also change page settings; `GET /api/me` needs no
+//! also work tasks and approve, owners also change page settings and end a crisis hold;
+//! `GET /api/me` needs no
 //! role. Ids are percent-encoded path segments (`facebook%3A777_9001`, or plain).
 
 use crate::auth::{Identity, Role, identity};
@@ -154,6 +156,7 @@ async fn route(app: &App, request: Request) -> Result<Response<Body>, ApiError> 
         (_, ["me"]) => None,
         (&Method::POST, ["tasks", _, _]) => Some((Role::Staff, "working on tasks")),
         (&Method::PATCH, ["pages", _]) => Some((Role::Owner, "changing page settings")),
+        (&Method::POST, ["pages", _, _]) => Some((Role::Owner, "ending a crisis hold")),
         _ => Some((Role::Viewer, "reading the inbox")),
     };
     if let Some((role, what)) = needed {
@@ -212,6 +215,12 @@ async fn route(app: &App, request: Request) -> Result<Response<Body>, ApiError> 
         (_, ["pages", _]) => Err(ApiError::MethodNotAllowed {
             allowed: "GET, PATCH",
         }),
+        (&Method::POST, ["pages", id, "end-crisis"]) => {
+            let (platform, account) = page_id(id)?;
+            input::nothing(body_object(&request)?)?;
+            ok(&end_crisis(app, &who, &platform, &account, now).await?)
+        }
+        (_, ["pages", _, "end-crisis"]) => Err(ApiError::MethodNotAllowed { allowed: "POST" }),
         (&Method::GET, ["reports"]) => {
             let q = input::report_query(&query(&request))?;
             let before = now - time::Duration::days(2 * i64::from(q.days));
@@ -227,7 +236,9 @@ async fn route(app: &App, request: Request) -> Result<Response<Body>, ApiError> 
                 })
                 .collect();
             let page = q.page.as_ref().map(|(p, a)| format!("{p}:{a}"));
-            ok(&crate::reports::report(&facts, q.days, page, now))
+            let since = now - time::Duration::days(i64::from(q.days));
+            let spikes = app.store.spikes_between(since, now).await?;
+            ok(&crate::reports::report(&facts, &spikes, q.days, page, now))
         }
         (_, ["reports"]) => Err(ApiError::MethodNotAllowed { allowed: "GET" }),
         _ => Err(ApiError::NotFound("no such route".into())),
@@ -347,7 +358,16 @@ async fn list(
         .flatten();
     let keys: Vec<FeedbackKey> = shown.iter().map(|t| t.key()).collect();
     let summaries = app.store.feedback_summaries(&keys).await?;
+    // Every page in a crisis, whatever the filters: the banner on top of the inbox.
+    let crises = app
+        .store
+        .open_crises()
+        .await?
+        .iter()
+        .map(|spike| views::crisis_banner(spike, who.may(Role::Owner)))
+        .collect();
     Ok(TaskList {
+        crises,
         tasks: shown
             .iter()
             .map(|t| views::task_row(t, summaries.get(&t.key()), now))
@@ -426,6 +446,33 @@ async fn show(
         view.actions.clear();
     }
     Ok(view)
+}
+
+/// A person ends a page's crisis, as `feedbackctl pages set PAGE --crisis off` does (the
+/// same store call): recorded with who, the held drafts stay for approval, the page's
+/// targets get `page.spike_ended`. Asked again, nothing more happens.
+async fn end_crisis(
+    app: &App,
+    who: &Identity,
+    platform: &Platform,
+    account: &AccountId,
+    now: OffsetDateTime,
+) -> Result<views::CrisisEnded, ApiError> {
+    let ended = app
+        .store
+        .end_crisis(platform, account, &who.by(), now)
+        .await?;
+    let ended = matches!(ended, store::spikes::CrisisEnd::Ended(_));
+    if ended {
+        info!(page = %format!("{platform}:{account}"), by = %who.subject, "crisis ended");
+    }
+    let record = app.store.page(platform, account).await?.unwrap_or_default();
+    Ok(views::CrisisEnded {
+        page: format!("{platform}:{account}"),
+        ended,
+        ended_at: record.crisis_ended_at,
+        ended_by: record.crisis_ended_by,
+    })
 }
 
 /// Tell the page's notification targets a task was resolved (the sweeper delivers it).

@@ -7,6 +7,7 @@ use feedback::records::ComplaintTheme;
 use serde::Serialize;
 use store::TaskStatus;
 use store::reports::TaskFacts;
+use store::spikes::{Spike, SpikeSummary};
 use time::OffsetDateTime;
 use triage::{Label, Language};
 
@@ -23,6 +24,9 @@ pub struct Themes {
     pub previous_complaints: usize,
     /// Every theme, most complaints first.
     pub rows: Vec<ThemeRow>,
+    /// The spikes of complaints that began in the period, oldest first (README, "Crisis
+    /// hold").
+    pub spikes: Vec<SpikeSummary>,
 }
 
 #[derive(Debug, Serialize, PartialEq)]
@@ -73,8 +77,15 @@ fn percentile(sorted: &[i64], p: u64) -> Option<i64> {
     sorted.get(rank.min(sorted.len()) - 1).copied()
 }
 
-/// The report over `facts` (every task opened since the period before this one).
-pub fn report(facts: &[TaskFacts], days: u32, page: Option<String>, now: OffsetDateTime) -> Report {
+/// The report over `facts` (every task opened since the period before this one) and
+/// `spikes` (those of the period are listed).
+pub fn report(
+    facts: &[TaskFacts],
+    spikes: &[Spike],
+    days: u32,
+    page: Option<String>,
+    now: OffsetDateTime,
+) -> Report {
     let since = now - time::Duration::days(i64::from(days));
     let before = since - time::Duration::days(i64::from(days));
     let mut rows: Vec<ThemeRow> = ComplaintTheme::ALL
@@ -126,6 +137,12 @@ pub fn report(facts: &[TaskFacts], days: u32, page: Option<String>, now: OffsetD
             _ => {}
         }
     }
+    let spikes = spikes
+        .iter()
+        .filter(|s| s.started_at >= since && s.started_at <= now)
+        .filter(|s| page.as_ref().is_none_or(|p| &s.page() == p))
+        .map(SpikeSummary::from)
+        .collect();
     Report {
         days,
         since,
@@ -135,6 +152,7 @@ pub fn report(facts: &[TaskFacts], days: u32, page: Option<String>, now: OffsetD
             complaints: rows.iter().map(|r| r.count).sum(),
             previous_complaints: rows.iter().map(|r| r.previous).sum(),
             rows,
+            spikes,
         },
         response: Response {
             tasks: in_period.len(),

@@ -90,6 +90,8 @@ pub fn task_row(t: &TaskView, summary: Option<&FeedbackSummary>, now: OffsetDate
 /// A page of the queue, with what its filters can choose from.
 #[derive(Debug, Serialize)]
 pub struct TaskList {
+    /// Every page in a crisis (README, "Crisis hold"): the banner on top of the inbox.
+    pub crises: Vec<CrisisBanner>,
     pub tasks: Vec<TaskRow>,
     /// All tasks the filters match (over every page of results).
     pub total: usize,
@@ -97,6 +99,67 @@ pub struct TaskList {
     pub facets: Facets,
     #[serde(with = "time::serde::rfc3339")]
     pub now: OffsetDateTime,
+}
+
+/// A page in a crisis, for the banner on top of the inbox: since when and why.
+#[derive(Debug, Serialize)]
+pub struct CrisisBanner {
+    /// `{platform}:{account id}`
+    pub page: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub since: OffsetDateTime,
+    /// Why, in words for staff.
+    pub reason: String,
+    /// The theme that spiked, its complaints in the hour before, and the usual count.
+    pub theme: String,
+    pub count: u32,
+    pub usual: f64,
+    /// The themes of that hour's complaints, most first (three at most).
+    pub top_themes: Vec<ThemeCount>,
+    /// Replies are held for approval (`false`: the page asked for an alert only).
+    pub hold: bool,
+    /// Whether the one asking may end it (owners).
+    pub may_end: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ThemeCount {
+    pub theme: String,
+    pub count: u32,
+}
+
+pub fn crisis_banner(spike: &store::spikes::Spike, may_end: bool) -> CrisisBanner {
+    CrisisBanner {
+        page: spike.page(),
+        since: spike.started_at,
+        reason: spike.reason(),
+        theme: spike.theme.clone(),
+        count: spike.count,
+        usual: (spike.usual * 10.0).round() / 10.0,
+        top_themes: spike
+            .themes
+            .iter()
+            .take(3)
+            .map(|(theme, count)| ThemeCount {
+                theme: theme.clone(),
+                count: *count,
+            })
+            .collect(),
+        hold: spike.hold,
+        may_end,
+    }
+}
+
+/// What ending a crisis did.
+#[derive(Debug, Serialize)]
+pub struct CrisisEnded {
+    pub page: String,
+    /// `false`: the page was in no crisis (someone ended it first): nothing changed.
+    pub ended: bool,
+    /// The last crisis's end, and who ended it.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub ended_at: Option<OffsetDateTime>,
+    pub ended_by: Option<String>,
 }
 
 /// The values the queue's filters offer: those present among tasks of the chosen status.

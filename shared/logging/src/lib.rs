@@ -70,14 +70,35 @@ pub const METRIC_NAMESPACE: &str = "ReputationGuard";
 /// One count in embedded metric format: `name` = `value`, by `function`. Returns the line
 /// (printed to stdout, where CloudWatch picks it up).
 pub fn metric(function: &str, name: &str, value: u64) -> String {
+    metric_with(function, name, value, &[])
+}
+
+/// [`metric`] with properties beside it (not dimensions: CloudWatch keeps them in the log
+/// line for Logs Insights, so a page or a theme never multiplies the metrics).
+pub fn metric_with(function: &str, name: &str, value: u64, properties: &[(&str, &str)]) -> String {
     let millis = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis())
         .unwrap_or_default();
-    let escape = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
+    let escape = |s: &str| {
+        let mut out = String::with_capacity(s.len());
+        for c in s.chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '"' => out.push_str("\\\""),
+                c if c.is_control() => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+                c => out.push(c),
+            }
+        }
+        out
+    };
     let (function, name) = (escape(function), escape(name));
+    let properties: String = properties
+        .iter()
+        .map(|(k, v)| format!(r#","{}":"{}""#, escape(k), escape(v)))
+        .collect();
     let line = format!(
-        r#"{{"_aws":{{"Timestamp":{millis},"CloudWatchMetrics":[{{"Namespace":"{METRIC_NAMESPACE}","Dimensions":[["Function"]],"Metrics":[{{"Name":"{name}","Unit":"Count"}}]}}]}},"Function":"{function}","{name}":{value}}}"#
+        r#"{{"_aws":{{"Timestamp":{millis},"CloudWatchMetrics":[{{"Namespace":"{METRIC_NAMESPACE}","Dimensions":[["Function"]],"Metrics":[{{"Name":"{name}","Unit":"Count"}}]}}]}},"Function":"{function}"{properties},"{name}":{value}}}"#
     );
     println!("{line}");
     line
@@ -86,6 +107,22 @@ pub fn metric(function: &str, name: &str, value: u64) -> String {
 #[cfg(test)]
 mod metric_tests {
     use super::*;
+
+    #[test]
+    fn properties_sit_beside_the_metric_escaped_as_json() {
+        let line = metric_with(
+            "sla-sweeper",
+            "SpikesDetected",
+            1,
+            &[("Page", "facebook:1"), ("Theme", "a \"quoted\"\nline")],
+        );
+        assert!(
+            line.ends_with(
+                r#""Function":"sla-sweeper","Page":"facebook:1","Theme":"a \"quoted\"\u000aline","SpikesDetected":1}"#
+            ),
+            "{line}"
+        );
+    }
 
     #[test]
     fn a_metric_line_is_embedded_metric_format_json() {

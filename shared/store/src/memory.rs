@@ -410,6 +410,25 @@ impl ResponderStore for MemoryStore {
         Ok(())
     }
 
+    async fn hold_message(
+        &self,
+        key: &FeedbackKey,
+        channel: Channel,
+        _reason: &str,
+        _now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.lock();
+        match state.messages.get_mut(&(key.clone(), channel)) {
+            Some(m)
+                if m.stored.state == MessageState::Pending && m.stored.approved_by.is_none() =>
+            {
+                m.stored.state = MessageState::Draft;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
     async fn create_task(&self, key: &FeedbackKey, task: &NewTask) -> Result<bool, StoreError> {
         let mut state = self.lock();
         if state.tasks.contains_key(key) {

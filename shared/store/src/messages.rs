@@ -497,6 +497,37 @@ impl DynamoStore {
         self.force_fail(key, channel, reason, now).await
     }
 
+    /// A crisis hold began on the page before this message went out: a `pending` message
+    /// nobody approved goes back to a draft for a person (README, "Crisis hold"), so it
+    /// waits in the approval queue instead of pending forever. One a person approved, or
+    /// one being sent (its send reads the hold again before posting), is left as it is.
+    /// `true` when this call held it.
+    pub async fn hold_message(
+        &self,
+        key: &FeedbackKey,
+        channel: Channel,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        let res = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .key(PK, s(key.pk()))
+            .key(SK, s(message_sk(channel)))
+            .update_expression("SET #state = :draft, last_error = :reason, updated_at = :now")
+            .condition_expression("#state = :pending AND attribute_not_exists(#approved)")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_names("#approved", crate::inbox::attr::APPROVED_BY)
+            .expression_attribute_values(":draft", s(MessageState::Draft.as_str()))
+            .expression_attribute_values(":pending", s(MessageState::Pending.as_str()))
+            .expression_attribute_values(":reason", s(reason))
+            .expression_attribute_values(":now", s(ts(now)))
+            .send()
+            .await;
+        conditional(res, "UpdateItem")
+    }
+
     /// Record how an attempt ended. Only the holder of the claim (state `sending`) can.
     pub async fn finish_message(
         &self,

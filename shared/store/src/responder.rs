@@ -93,6 +93,16 @@ pub trait ResponderStore: Send + Sync {
         now: OffsetDateTime,
     ) -> Result<(), StoreError>;
 
+    /// A crisis hold began: a `pending` message nobody approved goes back to a draft
+    /// ([`DynamoStore::hold_message`]); `true` when this call held it.
+    async fn hold_message(
+        &self,
+        key: &FeedbackKey,
+        channel: Channel,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError>;
+
     /// Open the follow-up task unless it exists; `true` when this call opened it.
     async fn create_task(&self, key: &FeedbackKey, task: &NewTask) -> Result<bool, StoreError>;
 
@@ -231,6 +241,16 @@ impl ResponderStore for DynamoStore {
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
         DynamoStore::fail_message(self, key, channel, reason, now).await
+    }
+
+    async fn hold_message(
+        &self,
+        key: &FeedbackKey,
+        channel: Channel,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        DynamoStore::hold_message(self, key, channel, reason, now).await
     }
 
     async fn create_task(&self, key: &FeedbackKey, task: &NewTask) -> Result<bool, StoreError> {

@@ -135,7 +135,8 @@ pub struct Spike {
 }
 
 impl Spike {
-    fn page(&self) -> String {
+    /// The page, as staff name it: `{platform}:{account}`.
+    pub fn page(&self) -> String {
         page_name(&self.platform, &self.account_id)
     }
 
@@ -219,6 +220,42 @@ impl Spike {
             "Crisis on {page} ended by {by}: automatic replies resume as the page is set. Drafts held meanwhile still wait for approval."
         );
         self.event(NotificationEvent::PageSpikeEnded, summary, now)
+    }
+}
+
+/// A spike as the reports list it: which page and theme, when it began and ended, how
+/// many complaints (the shape `feedbackctl report themes` and the inbox's report share).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SpikeSummary {
+    /// `{platform}:{account}`
+    pub page: String,
+    pub theme: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    /// `None`: not ended yet.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub ended_at: Option<OffsetDateTime>,
+    pub ended_by: Option<String>,
+    /// Complaints about the theme in the hour before it began.
+    pub count: u32,
+    /// The page's usual count for that hour.
+    pub usual: f64,
+    /// Replies were held (`false`: alert only).
+    pub hold: bool,
+}
+
+impl From<&Spike> for SpikeSummary {
+    fn from(spike: &Spike) -> Self {
+        SpikeSummary {
+            page: spike.page(),
+            theme: spike.theme.clone(),
+            started_at: spike.started_at,
+            ended_at: spike.ended_at,
+            ended_by: spike.ended_by.clone(),
+            count: spike.count,
+            usual: (spike.usual * 10.0).round() / 10.0,
+            hold: spike.hold,
+        }
     }
 }
 
@@ -604,6 +641,70 @@ impl DynamoStore {
             .collect())
     }
 
+    /// The spike a page's crisis began with (its record; the page's own note of it if the
+    /// record is missing).
+    async fn spike_of_crisis(
+        &self,
+        platform: &Platform,
+        account: &AccountId,
+        crisis: &feedback::page::Crisis,
+    ) -> Result<Spike, StoreError> {
+        Ok(self
+            .spike(platform, account, crisis.since)
+            .await?
+            .unwrap_or_else(|| Spike {
+                platform: platform.clone(),
+                account_id: account.clone(),
+                started_at: crisis.since,
+                theme: crisis.theme.clone(),
+                count: 0,
+                usual: 0.0,
+                themes: Vec::new(),
+                excerpts: Vec::new(),
+                hold: crisis.hold,
+                ended_at: None,
+                ended_by: None,
+            }))
+    }
+
+    /// Every page's crisis not yet ended, with its spike (since when, why, the counts and
+    /// the top themes), oldest first: one read of the crisis set, then two per page in it.
+    /// What the inbox's banner and `feedbackctl tasks list` show.
+    pub async fn open_crises(&self) -> Result<Vec<Spike>, StoreError> {
+        let mut crises = Vec::new();
+        for (platform, account) in self.pages_in_crisis().await? {
+            let Some(crisis) = self
+                .page(&platform, &account)
+                .await?
+                .and_then(|page| page.crisis)
+            else {
+                continue;
+            };
+            crises.push(self.spike_of_crisis(&platform, &account, &crisis).await?);
+        }
+        crises.sort_by_key(|c| c.started_at);
+        Ok(crises)
+    }
+
+    /// Every spike that began from `from` to `to`, on any configured page (every spiked
+    /// page has a record: starting a crisis writes it), oldest first: for the themes
+    /// report.
+    pub async fn spikes_between(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<Vec<Spike>, StoreError> {
+        let mut spikes = Vec::new();
+        for page in self.pages().await? {
+            spikes.extend(
+                self.spikes_of(&page.platform, &page.account_id, from, to)
+                    .await?,
+            );
+        }
+        spikes.sort_by_key(|s| (s.started_at, s.page()));
+        Ok(spikes)
+    }
+
     /// A person ends the page's crisis: the hold is lifted (drafts held meanwhile stay
     /// for approval), who and when are kept, and `page.spike_ended` is queued for the
     /// page's targets. Asked again (the first answer lost), the notification is queued
@@ -680,22 +781,9 @@ impl DynamoStore {
             Err(e) if transact_canceled(&e) => return Ok(CrisisEnd::NotInCrisis),
             Err(e) => return Err(dynamo_err("TransactWriteItems")(e)),
         }
-        let spike = self
-            .spike(platform, account, crisis.since)
-            .await?
-            .unwrap_or(Spike {
-                platform: platform.clone(),
-                account_id: account.clone(),
-                started_at: crisis.since,
-                theme: crisis.theme,
-                count: 0,
-                usual: 0.0,
-                themes: Vec::new(),
-                excerpts: Vec::new(),
-                hold: crisis.hold,
-                ended_at: Some(now),
-                ended_by: Some(by.to_owned()),
-            });
+        let mut spike = self.spike_of_crisis(platform, account, &crisis).await?;
+        spike.ended_at = Some(now);
+        spike.ended_by = Some(by.to_owned());
         self.enqueue_notification(&spike.ended_event(now), &targets(&record.config), now)
             .await?;
         Ok(CrisisEnd::Ended(spike))

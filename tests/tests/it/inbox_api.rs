@@ -1131,3 +1131,186 @@ async fn someone_in_no_group_may_only_ask_who_they_are() {
         .await;
     assert_eq!(status, 403);
 }
+
+/// The page in a crisis since `since`, as the sweeper starts one (README, "Crisis hold").
+async fn start_crisis(inbox: &Inbox, since: OffsetDateTime) {
+    let spike = store::spikes::Spike {
+        platform: FACEBOOK,
+        account_id: feedback::AccountId::parse(PAGE_ID).unwrap(),
+        started_at: since,
+        theme: "delivery".into(),
+        count: 12,
+        usual: 0.4,
+        themes: vec![
+            ("delivery".into(), 12),
+            ("billing".into(), 2),
+            ("quality".into(), 1),
+            ("service".into(), 1),
+        ],
+        excerpts: vec!["niet geleverd".into()],
+        hold: true,
+        ended_at: None,
+        ended_by: None,
+    };
+    assert!(
+        inbox
+            .table
+            .store()
+            .start_crisis(&spike, since)
+            .await
+            .unwrap()
+    );
+}
+
+async fn draft_state(inbox: &Inbox, item: &str) -> store::MessageState {
+    inbox
+        .table
+        .store()
+        .message(&key(item), store::Channel::Public)
+        .await
+        .unwrap()
+        .unwrap()
+        .state
+}
+
+/// The `page.spike_ended` notifications queued, one per target.
+async fn ended_notifications(inbox: &Inbox) -> usize {
+    inbox
+        .table
+        .items_of_type("notification")
+        .await
+        .iter()
+        .filter(|n| str_attr(n, "event") == Some("page.spike_ended"))
+        .count()
+}
+
+#[tokio::test]
+async fn a_crisis_shows_on_top_of_the_queue_and_only_an_owner_ends_it_once() {
+    let inbox = Inbox::new(ReplyMode::Auto).await;
+    let hooks = MockServer::start().await;
+    workspace_tests::sweeper::set_page(
+        &inbox.table.store(),
+        &FACEBOOK,
+        PAGE_ID,
+        &workspace_tests::sweeper::notify_targets(
+            &hooks.uri(),
+            workspace_tests::sweeper::WEBHOOK_SECRET,
+        ),
+    )
+    .await;
+    // GIVEN a page in a crisis, and a complaint drafted during the hold
+    let since = OffsetDateTime::now_utc() - time::Duration::minutes(5);
+    start_crisis(&inbox, since).await;
+    inbox.comment("777_351", COMPLAINT).await;
+
+    // WHEN anyone reads the queue
+    let (status, list) = inbox.get("/api/tasks", "vera").await;
+
+    // THEN the crisis is on top: since when, why, the counts and the top themes
+    assert_eq!(status, 200, "{list}");
+    let crises = list["crises"].as_array().unwrap();
+    assert_eq!(crises.len(), 1, "{list}");
+    let crisis = &crises[0];
+    assert_eq!(crisis["page"], format!("facebook:{PAGE_ID}"));
+    assert_eq!(
+        OffsetDateTime::parse(
+            crisis["since"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339
+        )
+        .unwrap()
+        .unix_timestamp(),
+        since.unix_timestamp()
+    );
+    assert_eq!(
+        crisis["reason"],
+        "12 complaints about delivery in the last hour (usually 0.4)"
+    );
+    assert_eq!(crisis["count"], 12);
+    assert_eq!(crisis["hold"], true);
+    assert_eq!(
+        crisis["top_themes"],
+        json!([{"theme": "delivery", "count": 12}, {"theme": "billing", "count": 2}, {"theme": "quality", "count": 1}])
+    );
+    assert_eq!(crisis["may_end"], false, "a viewer may not end it");
+    let (_, as_owner) = inbox.get("/api/tasks?page=facebook:1", "anna").await;
+    assert_eq!(
+        as_owner["crises"][0]["may_end"], true,
+        "whatever the filter"
+    );
+    assert_eq!(
+        draft_state(&inbox, "777_351").await,
+        store::MessageState::Draft
+    );
+
+    // WHEN staff and viewers try to end it
+    let end = format!("/api/pages/facebook:{PAGE_ID}/end-crisis");
+    for who in ["stan", "vera", "nora"] {
+        let (status, body) = inbox.post(&end, json!({}), who).await;
+        // THEN they are refused, and told who may
+        assert_eq!(status, 403, "{who}: {body}");
+        assert!(
+            body["error"].as_str().unwrap().contains("owners"),
+            "{who}: {body}"
+        );
+    }
+    let page = inbox
+        .table
+        .store()
+        .page(&FACEBOOK, &feedback::AccountId::parse(PAGE_ID).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(page.crisis.is_some(), "still on");
+
+    // WHEN an owner ends it
+    let (status, body) = inbox.post(&end, json!({}), "anna").await;
+
+    // THEN it ends, recorded with who, the held draft still waits, the targets are told
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["ended"], true);
+    assert_eq!(body["ended_by"], by("anna"));
+    let page = inbox
+        .table
+        .store()
+        .page(&FACEBOOK, &feedback::AccountId::parse(PAGE_ID).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(page.crisis, None);
+    assert_eq!(page.crisis_ended_by, Some(by("anna")));
+    assert_eq!(
+        draft_state(&inbox, "777_351").await,
+        store::MessageState::Draft
+    );
+    assert_eq!(
+        ended_notifications(&inbox).await,
+        3,
+        "Slack, Teams, webhook"
+    );
+    let (_, list) = inbox.get("/api/tasks", "anna").await;
+    assert_eq!(list["crises"], json!([]));
+
+    // WHEN it is ended again (a double click, a second owner)
+    let (status, body) = inbox.post(&end, json!({}), "otto").await;
+
+    // THEN nothing changes: still ended by the first, told once
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["ended"], false);
+    assert_eq!(body["ended_by"], by("anna"));
+    assert_eq!(ended_notifications(&inbox).await, 3);
+
+    // … and the report of the period lists the spike
+    let (_, report) = inbox.get("/api/reports?days=7", "vera").await;
+    let spikes = report["themes"]["spikes"].as_array().unwrap();
+    assert_eq!(spikes.len(), 1, "{report}");
+    assert_eq!(spikes[0]["page"], format!("facebook:{PAGE_ID}"));
+    assert_eq!(spikes[0]["theme"], "delivery");
+    assert_eq!(spikes[0]["count"], 12);
+    assert_eq!(spikes[0]["ended_by"], by("anna"));
+
+    // Only POST, with nothing in the body.
+    let (status, _) = inbox.get(&end, "anna").await;
+    assert_eq!(status, 405);
+    let (status, _) = inbox.post(&end, json!({"by": "mallory"}), "anna").await;
+    assert_eq!(status, 400);
+}

@@ -1,6 +1,7 @@
 //! The staff inbox in a real browser: headless Chromium (the distribution's package)
 //! driven by `tests/browser/inbox.mjs` (playwright-core) against the local runner as a
-//! process. The script signs in, sees a complaint arrive, claims it, edits and approves
+//! process. The script signs in, sees a page's crisis hold on top and ends it, sees a
+//! complaint arrive, claims it, edits and approves
 //! its drafts (approval mode) and resolves it; this test seeds the queue, hands the
 //! script a signed delivery, and checks the table afterwards. Screenshots of the queue
 //! and of the task are saved under `<target>/screenshots/`.
@@ -233,6 +234,21 @@ async fn staff_sign_in_see_a_complaint_arrive_claim_it_approve_edited_drafts_and
         .claim_task(&key("777_9502"), "Bram", now)
         .await
         .unwrap();
+    // PAGE_B is in a crisis: the banner is on top, and Anna ends it.
+    let spike = store::spikes::Spike {
+        platform: FACEBOOK,
+        account_id: AccountId::parse(PAGE_B).unwrap(),
+        started_at: now - time::Duration::minutes(20),
+        theme: "delivery".into(),
+        count: 12,
+        usual: 0.3,
+        themes: vec![("delivery".into(), 12), ("billing".into(), 2)],
+        excerpts: vec!["two hours late".into()],
+        hold: true,
+        ended_at: None,
+        ended_by: None,
+    };
+    assert!(store.start_crisis(&spike, now).await.unwrap());
     // What arrives while staff watch the queue.
     let body = comment(
         PAGE_A,
@@ -262,6 +278,7 @@ async fn staff_sign_in_see_a_complaint_arrive_claim_it_approve_edited_drafts_and
         .env("INBOX_EDITED_TEXT", EDITED)
         .env("INBOX_RESOLUTION", NOTE)
         .env("INBOX_DELIVERY", &delivery)
+        .env("INBOX_CRISIS_PAGE", format!("facebook:{PAGE_B}"))
         .env("CHROMIUM", &chromium)
         .output()
         .await
@@ -336,7 +353,22 @@ async fn staff_sign_in_see_a_complaint_arrive_claim_it_approve_edited_drafts_and
         Some(ReplyMode::Approval),
         "and nothing else changed"
     );
-    for shot in ["inbox-queue.png", "inbox-task.png", "inbox-phone.png"] {
+    let crisis_page = store
+        .page(&FACEBOOK, &AccountId::parse(PAGE_B).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        crisis_page.crisis, None,
+        "the crisis was ended in the inbox"
+    );
+    assert_eq!(crisis_page.crisis_ended_by.as_deref(), Some(anna));
+    for shot in [
+        "inbox-crisis.png",
+        "inbox-queue.png",
+        "inbox-task.png",
+        "inbox-phone.png",
+    ] {
         let size = std::fs::metadata(shots.join(shot))
             .map(|m| m.len())
             .unwrap_or(0);

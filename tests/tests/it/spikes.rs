@@ -7,6 +7,7 @@ use feedback::page::{PageConfig, ReplyMode};
 use feedback::{AccountId, ItemId};
 use platforms::meta::FACEBOOK;
 use serde_json::{Value, json};
+use std::sync::Arc;
 use store::spikes::{CrisisEnd, Spike, hour_of};
 use store::{FeedbackKey, MessageState};
 use time::{Duration, OffsetDateTime};
@@ -468,4 +469,469 @@ async fn the_sweeper_finds_spikes_on_known_keys_and_never_scans() {
         "only what the template's policy allows: {:?}",
         operations.all()
     );
+}
+
+/// A spike on the page starting `now`, as the sweeper starts it.
+fn spike_at(now: OffsetDateTime) -> Spike {
+    Spike {
+        platform: FACEBOOK,
+        account_id: page(),
+        started_at: now,
+        theme: "delivery".into(),
+        count: 9,
+        usual: 0.5,
+        themes: vec![("delivery".into(), 9), ("billing".into(), 2)],
+        excerpts: vec!["te laat".into()],
+        hold: true,
+        ended_at: None,
+        ended_by: None,
+    }
+}
+
+/// The responder's store, where the sweeper puts the page on hold at the last moment: as
+/// the responder takes its first message for sending (decided, drafted, about to post).
+struct HoldAsItSends {
+    inner: store::DynamoStore,
+    held_at: std::sync::Mutex<Option<OffsetDateTime>>,
+}
+
+#[async_trait::async_trait]
+impl store::ResponderStore for HoldAsItSends {
+    async fn feedback(
+        &self,
+        key: &FeedbackKey,
+    ) -> Result<Option<store::FeedbackRecord>, store::StoreError> {
+        self.inner.feedback(key).await
+    }
+    async fn page(
+        &self,
+        platform: &feedback::Platform,
+        account: &AccountId,
+    ) -> Result<Option<feedback::page::PageRecord>, store::StoreError> {
+        self.inner.page(platform, account).await
+    }
+    async fn record_fetched(
+        &self,
+        key: &FeedbackKey,
+        content: &feedback::ItemContent,
+        now: OffsetDateTime,
+    ) -> Result<(), store::StoreError> {
+        self.inner.record_fetched(key, content, now).await
+    }
+    async fn record_decision(
+        &self,
+        key: &FeedbackKey,
+        decision: feedback::records::Decision,
+        label: Option<&str>,
+        language: Option<&str>,
+        confidence: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<(), store::StoreError> {
+        self.inner
+            .record_decision(key, decision, label, language, confidence, now)
+            .await
+    }
+    async fn claim_author_in_thread(
+        &self,
+        key: &FeedbackKey,
+        thread_id: &str,
+        author_id: &str,
+    ) -> Result<bool, store::StoreError> {
+        self.inner
+            .claim_author_in_thread(key, thread_id, author_id)
+            .await
+    }
+    async fn create_message(
+        &self,
+        key: &FeedbackKey,
+        message: &store::messages::NewMessage<'_>,
+        now: OffsetDateTime,
+    ) -> Result<store::messages::OutgoingMessage, store::StoreError> {
+        self.inner.create_message(key, message, now).await
+    }
+    async fn message(
+        &self,
+        key: &FeedbackKey,
+        channel: store::Channel,
+    ) -> Result<Option<store::messages::OutgoingMessage>, store::StoreError> {
+        self.inner.message(key, channel).await
+    }
+    async fn claim_message(
+        &self,
+        key: &FeedbackKey,
+        channel: store::Channel,
+        now: OffsetDateTime,
+        lease: Duration,
+        max_attempts: u32,
+    ) -> Result<store::messages::Claim, store::StoreError> {
+        let first = self.held_at.lock().unwrap().is_none();
+        if first {
+            let at = OffsetDateTime::now_utc();
+            assert!(self.inner.start_crisis(&spike_at(at), at).await?);
+            *self.held_at.lock().unwrap() = Some(at);
+        }
+        self.inner
+            .claim_message(key, channel, now, lease, max_attempts)
+            .await
+    }
+    async fn finish_message(
+        &self,
+        key: &FeedbackKey,
+        channel: store::Channel,
+        finish: &store::messages::Finish,
+        now: OffsetDateTime,
+    ) -> Result<(), store::StoreError> {
+        self.inner.finish_message(key, channel, finish, now).await
+    }
+    async fn fail_message(
+        &self,
+        key: &FeedbackKey,
+        channel: store::Channel,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), store::StoreError> {
+        self.inner.fail_message(key, channel, reason, now).await
+    }
+    async fn hold_message(
+        &self,
+        key: &FeedbackKey,
+        channel: store::Channel,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> Result<bool, store::StoreError> {
+        self.inner.hold_message(key, channel, reason, now).await
+    }
+    async fn create_task(
+        &self,
+        key: &FeedbackKey,
+        task: &store::tasks::NewTask,
+    ) -> Result<bool, store::StoreError> {
+        self.inner.create_task(key, task).await
+    }
+    async fn flag_task(
+        &self,
+        key: &FeedbackKey,
+        flag: &str,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), store::StoreError> {
+        self.inner.flag_task(key, flag, reason, now).await
+    }
+    async fn mark_page_reconnect(
+        &self,
+        platform: &feedback::Platform,
+        account: &AccountId,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), store::StoreError> {
+        self.inner
+            .mark_page_reconnect(platform, account, reason, now)
+            .await
+    }
+    async fn mark_removed(
+        &self,
+        key: &FeedbackKey,
+        now: OffsetDateTime,
+    ) -> Result<(), store::StoreError> {
+        self.inner.mark_removed(key, now).await
+    }
+    async fn count_complaint(
+        &self,
+        key: &FeedbackKey,
+        account: &AccountId,
+        theme: &str,
+        at: OffsetDateTime,
+    ) -> Result<(), store::StoreError> {
+        self.inner
+            .count_complaint(key, account, theme, at)
+            .await
+            .map(|_| ())
+    }
+    async fn remember_reply(
+        &self,
+        platform: &feedback::Platform,
+        account: &AccountId,
+        item_id: &str,
+        digest: &str,
+        known: &[feedback::page::RecentReply],
+    ) -> Result<(), store::StoreError> {
+        self.inner
+            .remember_reply(platform, account, item_id, digest, known)
+            .await
+    }
+}
+
+/// The paths of the POSTs the fake Graph API received after the first `before` of them.
+async fn posts_after(graph: &MockServer, before: usize) -> Vec<String> {
+    graph
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .skip(before)
+        .map(|r| r.url.path().to_owned())
+        .collect()
+}
+
+async fn post_count(graph: &MockServer) -> usize {
+    posts_after(graph, 0).await.len()
+}
+
+#[tokio::test]
+async fn praise_about_to_be_posted_when_the_hold_begins_is_not_posted_and_waits_on_a_task() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let graph = accepting_graph().await;
+    let hooks = targets().await;
+    auto_page(&table, &hooks, PageConfig::default()).await;
+    let shop = Arc::new(HoldAsItSends {
+        inner: table.store(),
+        held_at: std::sync::Mutex::new(None),
+    });
+    let r = workspace_tests::responder::responder_on(
+        shop.clone(),
+        workspace_tests::responder::meta_outbound(&graph),
+        feedback_responder::credentials::Credentials::local(|k| {
+            (k == "META_PAGE_TOKEN").then(|| workspace_tests::responder::PAGE_TOKEN.to_owned())
+        }),
+        dutch_page(),
+    );
+    // GIVEN praise on an auto-answering page (thanked without a task, as a rule)
+    let mut praise = facebook_comment(
+        "777_701",
+        "add",
+        Some("Wat een heerlijk brood, echt top! Dank jullie wel."),
+    );
+    praise["value"]["from"]["id"] = json!("5550701");
+    ingest(&table, vec![praise]).await;
+
+    // WHEN the sweeper puts the page on hold just as the responder is about to post
+    let result = run(&r, &[("facebook", "777_701")], 1).await;
+
+    // THEN nothing is posted after the hold began; the thank-you waits for approval on a
+    // task with its draft
+    assert!(result.batch_item_failures.is_empty(), "{result:?}");
+    assert!(shop.held_at.lock().unwrap().is_some(), "the hold began");
+    assert_eq!(posts_after(&graph, 0).await, Vec::<String>::new());
+    let message = store
+        .message(&key("777_701"), store::Channel::Public)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(message.state, MessageState::Draft);
+    let task = store.task(&key("777_701")).await.unwrap().expect("a task");
+    assert_eq!(task.label, "positive");
+    assert_eq!(task.draft_public, message.text);
+
+    // … and a person's approval sends it, hold or not
+    store
+        .approve_task(&key("777_701"), "anna", OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    r.deliver_approved(&key("777_701")).await.unwrap();
+    assert_eq!(public_posts(&graph).await, 1);
+}
+
+#[tokio::test]
+async fn messages_left_pending_when_the_hold_begins_go_to_the_approval_queue_not_out() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let hooks = targets().await;
+    auto_page(&table, &hooks, PageConfig::default()).await;
+    // A Graph API that says "later" to every post.
+    let graph = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(429).set_body_json(
+            json!({"error": {"message": "rate limited", "code": 4, "type": "OAuthException"}}),
+        ))
+        .mount(&graph)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": []})))
+        .mount(&graph)
+        .await;
+    let r = responder(&table, &graph, dutch_page());
+    ingest(&table, vec![complaint("777_711", 71)]).await;
+
+    // GIVEN a complaint whose replies could not go out yet: pending, handed back
+    let first = run(&r, &[("facebook", "777_711")], 1).await;
+    assert_eq!(first.batch_item_failures.len(), 1, "{first:?}");
+    for channel in [store::Channel::Public, store::Channel::Private] {
+        let m = store.message(&key("777_711"), channel).await.unwrap();
+        assert_eq!(m.map(|m| m.state), Some(MessageState::Pending), "{channel}");
+    }
+
+    // WHEN the sweeper puts the page on hold, and the platform would now accept them
+    let now = OffsetDateTime::now_utc();
+    assert!(store.start_crisis(&spike_at(now), now).await.unwrap());
+    let before = post_count(&graph).await;
+    let accepting = accepting_graph().await;
+    let r = responder(&table, &accepting, dutch_page());
+    let again = run(&r, &[("facebook", "777_711")], 20).await;
+
+    // THEN nothing is posted after the hold began: both wait for approval on the task
+    assert!(again.batch_item_failures.is_empty(), "{again:?}");
+    assert!(before > 0);
+    assert_eq!(posts_after(&accepting, 0).await, Vec::<String>::new());
+    for channel in [store::Channel::Public, store::Channel::Private] {
+        let m = store
+            .message(&key("777_711"), channel)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(m.state, MessageState::Draft, "{channel}");
+    }
+    assert!(store.task(&key("777_711")).await.unwrap().is_some());
+    // Delivered once more, nothing changes.
+    run(&r, &[("facebook", "777_711")], 40).await;
+    assert_eq!(post_count(&accepting).await, 0);
+}
+
+#[tokio::test]
+async fn the_themes_report_lists_each_spike_of_its_period_and_tasks_list_shows_the_hold() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let hooks = targets().await;
+    auto_page(&table, &hooks, PageConfig::default()).await;
+    let now = OffsetDateTime::now_utc();
+    // GIVEN a spike 40 days ago, ended, and one now, still on
+    let old = spike_at(now - Duration::days(40));
+    assert!(store.start_crisis(&old, old.started_at).await.unwrap());
+    store
+        .end_crisis(
+            &FACEBOOK,
+            &page(),
+            "ben",
+            old.started_at + Duration::hours(3),
+        )
+        .await
+        .unwrap();
+    let current = Spike {
+        count: 14,
+        theme: "quality".into(),
+        ..spike_at(now - Duration::hours(1))
+    };
+    assert!(
+        store
+            .start_crisis(&current, current.started_at)
+            .await
+            .unwrap()
+    );
+    let (_, cli) = crate::end_to_end::binaries().await;
+    let ctl = |args: &[&str]| {
+        let mut command = tokio::process::Command::new(&cli);
+        command
+            .args(["--local", "--table", &table.name])
+            .args(args)
+            .env("DYNAMODB_LOCAL_PORT", port().to_string());
+        command.output()
+    };
+
+    // WHEN staff read the themes report of the last 30 days
+    let out = ctl(&["--json", "report", "themes", "--since", "30d"])
+        .await
+        .unwrap();
+
+    // THEN the spike of the period is listed, not the older one
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let spikes = report["spikes"].as_array().unwrap();
+    assert_eq!(spikes.len(), 1, "{report}");
+    assert_eq!(spikes[0]["page"], format!("facebook:{PAGE_ID}"));
+    assert_eq!(spikes[0]["theme"], "quality");
+    assert_eq!(spikes[0]["count"], 14);
+    assert_eq!(spikes[0]["ended_at"], Value::Null);
+    let text = ctl(&["report", "themes", "--since", "60d"]).await.unwrap();
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    assert!(
+        text.contains("Spikes of complaints in the period: 2")
+            && text.contains("quality")
+            && text.contains("ongoing"),
+        "{text}"
+    );
+    let other = ctl(&["--json", "report", "themes", "--page", "facebook:1"])
+        .await
+        .unwrap();
+    let other: Value = serde_json::from_slice(&other.stdout).unwrap();
+    assert_eq!(other["spikes"], json!([]));
+
+    // … `tasks list` shows the hold on top, and `pages set --crisis off` ends it
+    let list = ctl(&["tasks", "list"]).await.unwrap();
+    let list = String::from_utf8_lossy(&list.stdout).into_owned();
+    assert!(
+        list.starts_with(&format!("CRISIS on facebook:{PAGE_ID} since"))
+            && list.contains("14 complaints about quality"),
+        "{list}"
+    );
+    let off = ctl(&[
+        "pages",
+        "set",
+        &format!("facebook:{PAGE_ID}"),
+        "--crisis",
+        "off",
+        "--by",
+        "anna",
+    ])
+    .await
+    .unwrap();
+    assert!(
+        off.status.success(),
+        "{}",
+        String::from_utf8_lossy(&off.stderr)
+    );
+    let list = ctl(&["tasks", "list"]).await.unwrap();
+    assert!(!String::from_utf8_lossy(&list.stdout).contains("CRISIS"));
+    let report = ctl(&["--json", "report", "themes"]).await.unwrap();
+    let report: Value = serde_json::from_slice(&report.stdout).unwrap();
+    assert_eq!(report["spikes"][0]["ended_by"], "anna");
+}
+
+#[tokio::test]
+async fn the_resolved_note_waits_while_the_page_is_on_hold_and_goes_out_once_it_ended() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let graph = accepting_graph().await;
+    let hooks = targets().await;
+    auto_page(
+        &table,
+        &hooks,
+        PageConfig {
+            resolved_reply: Some(true),
+            ..PageConfig::default()
+        },
+    )
+    .await;
+    let key = workspace_tests::sweeper::Fixture::complaint("777_731")
+        .store(&store)
+        .await;
+    let now = OffsetDateTime::now_utc();
+    assert!(store.start_crisis(&spike_at(now), now).await.unwrap());
+    // GIVEN a complaint resolved by staff during the hold
+    store
+        .resolve_task(&key, "anna", "bezorgd", "", now)
+        .await
+        .unwrap();
+    let s = sweeper(&table, workspace_tests::responder::meta_outbound(&graph));
+
+    // WHEN the sweeper runs during the hold
+    let during = s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+
+    // THEN its "resolved" note is not posted
+    assert_eq!(during.resolved_replies, 0);
+    assert_eq!(public_posts(&graph).await, 0);
+
+    // … and once a person ended the hold, it is, once
+    store
+        .end_crisis(&FACEBOOK, &page(), "anna", OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    let after = s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+    s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
+    assert_eq!(after.resolved_replies, 1);
+    assert_eq!(public_posts(&graph).await, 1);
 }

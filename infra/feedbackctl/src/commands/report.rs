@@ -18,6 +18,7 @@ use feedback::records::ComplaintTheme;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use store::reports::TaskFacts;
+use store::spikes::SpikeSummary;
 use store::{DynamoStore, TaskStatus};
 use time::OffsetDateTime;
 use triage::{Label, Language};
@@ -29,7 +30,15 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &ReportCommand) -> 
             let since = parse_since(&args.since, now)?;
             let previous = since - (now - since);
             let facts = facts(cli, store, previous, args).await?;
-            let report = themes(&facts, previous, since, now, args.page.clone());
+            let mut report = themes(&facts, previous, since, now, args.page.clone());
+            report.spikes = store
+                .spikes_between(since, now)
+                .await
+                .map_err(|e| store_err(cli, &e))?
+                .iter()
+                .map(SpikeSummary::from)
+                .filter(|s| args.page.as_ref().is_none_or(|p| &s.page == p))
+                .collect();
             if cli.json {
                 println!("{}", json(&report));
             } else {
@@ -87,6 +96,12 @@ fn day(t: OffsetDateTime) -> String {
     format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
 }
 
+/// "2026-03-02 10:10 UTC".
+fn minute(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!("{} {:02}:{:02} UTC", day(t), t.hour(), t.minute())
+}
+
 /// The theme a complaint task is counted under.
 fn theme(f: &TaskFacts) -> ComplaintTheme {
     f.task.theme.unwrap_or_else(|| {
@@ -131,6 +146,9 @@ pub struct ThemesReport {
     pub previous_complaints: usize,
     /// Most complaints first; every theme, also those with none.
     pub themes: Vec<ThemeRow>,
+    /// The spikes of complaints that began in the period, oldest first (README, "Crisis
+    /// hold").
+    pub spikes: Vec<SpikeSummary>,
 }
 
 pub fn themes(
@@ -184,6 +202,7 @@ pub fn themes(
         complaints: now.values().sum(),
         previous_complaints: before.values().sum(),
         themes: rows,
+        spikes: Vec::new(),
     }
 }
 
@@ -226,8 +245,30 @@ impl ThemesReport {
                 ]
             })
             .collect();
+        let spikes = if self.spikes.is_empty() {
+            "No spikes of complaints in the period.\n".to_owned()
+        } else {
+            let rows = self
+                .spikes
+                .iter()
+                .map(|s| {
+                    vec![
+                        s.page.clone(),
+                        s.theme.clone(),
+                        minute(s.started_at),
+                        s.ended_at.map_or_else(|| "ongoing".to_owned(), minute),
+                        format!("{} (usually {:.1})", s.count, s.usual),
+                    ]
+                })
+                .collect();
+            format!(
+                "Spikes of complaints in the period: {}\n{}\n",
+                self.spikes.len(),
+                table(&["PAGE", "THEME", "STARTED", "ENDED", "COMPLAINTS"], rows)
+            )
+        };
         format!(
-            "Complaints by theme, {}: {} (before: {})\n{}\n",
+            "Complaints by theme, {}: {} (before: {})\n{}\n{spikes}",
             self.period(),
             self.complaints,
             self.previous_complaints,
