@@ -521,15 +521,16 @@ impl store::ResponderStore for HoldAsItSends {
     async fn record_decision(
         &self,
         key: &FeedbackKey,
-        decision: feedback::records::Decision,
-        label: Option<&str>,
-        language: Option<&str>,
-        confidence: Option<&str>,
+        decided: store::Decided<'_>,
         now: OffsetDateTime,
     ) -> Result<(), store::StoreError> {
-        self.inner
-            .record_decision(key, decision, label, language, confidence, now)
-            .await
+        self.inner.record_decision(key, decided, now).await
+    }
+    async fn snapshot(
+        &self,
+        key: &FeedbackKey,
+    ) -> Result<Option<store::ItemSnapshot>, store::StoreError> {
+        self.inner.snapshot(key).await
     }
     async fn claim_author_in_thread(
         &self,
@@ -692,7 +693,7 @@ async fn praise_about_to_be_posted_when_the_hold_begins_is_not_posted_and_waits_
     let r = workspace_tests::responder::responder_on(
         shop.clone(),
         workspace_tests::responder::meta_outbound(&graph),
-        feedback_responder::credentials::Credentials::local(|k| {
+        service::credentials::Credentials::local(|k| {
             (k == "META_PAGE_TOKEN").then(|| workspace_tests::responder::PAGE_TOKEN.to_owned())
         }),
         dutch_page(),
