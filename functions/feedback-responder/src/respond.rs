@@ -5,7 +5,9 @@
 use crate::config::RetryPolicy;
 use feedback::capabilities::{PrivateChannel, TextLimit, WebhookContent};
 use feedback::page::{PageConfig, PageRecord};
-use feedback::records::{Channel, Decision as Stored, MessageState, SkipReason, TaskChannel};
+use feedback::records::{
+    Channel, Decision as Stored, MessageState, SkipReason, TaskChannel, TaskFlag,
+};
 use feedback::{Feedback, ItemContent};
 use logging::error_chain;
 use platforms::reply::{
@@ -100,16 +102,6 @@ pub struct Responder {
     templates: TemplateSet,
 }
 
-const RECONNECT_FLAG: &str = "reconnect_page";
-const REPLY_FAILED_FLAG: &str = "reply_failed";
-const CONTACT_FLAG: &str = "set_contact_line";
-const TOKEN_MISSING_FLAG: &str = "token_missing";
-const SETUP_FLAG: &str = "fix_setup";
-const MISMATCH_FLAG: &str = "message_mismatch";
-const UPDATED_FLAG: &str = store::tasks::REVIEW_UPDATED;
-const REPLY_EXISTS_FLAG: &str = "reply_exists";
-/// Held for a person: the signals disagreed or were too weak to answer without one.
-pub const NEEDS_REVIEW_FLAG: &str = "needs_review";
 /// Why a message waits for approval that would have gone out by itself.
 const CRISIS_HELD: &str = "a crisis hold began on the page: not posted; approve it to send";
 /// The label of the task of an item whose content could not be read.
@@ -586,7 +578,7 @@ impl Responder {
                 self.store
                     .flag_task(
                         key,
-                        CONTACT_FLAG,
+                        TaskFlag::SetContactLine,
                         "customers cannot be messaged on this platform: set the page's contact line (feedbackctl pages set PAGE --contact …) so replies can say how to reach you",
                         now,
                     )
@@ -601,7 +593,7 @@ impl Responder {
                 confidence.signals
             );
             self.store
-                .flag_task(key, NEEDS_REVIEW_FLAG, &reason, now)
+                .flag_task(key, TaskFlag::NeedsReview, &reason, now)
                 .await?;
             info!(
                 hold = hold.as_str(),
@@ -621,7 +613,7 @@ impl Responder {
                 self.store.fail_message(key, *channel, reason, now).await?;
             }
             self.store
-                .flag_task(key, MISMATCH_FLAG, reason, now)
+                .flag_task(key, TaskFlag::MessageMismatch, reason, now)
                 .await?;
             warn!(channels = ?mismatched, "a stored message differs from the draft: held for a person");
         }
@@ -728,7 +720,7 @@ impl Responder {
             Err(TokenProblem::Later(e)) => return Err(RespondError::NotYetFetched(e)),
             Err(TokenProblem::Missing(e)) => {
                 self.store
-                    .flag_task(key, TOKEN_MISSING_FLAG, &e, now)
+                    .flag_task(key, TaskFlag::TokenMissing, &e, now)
                     .await?;
                 return Err(RespondError::NotYetFetched(e));
             }
@@ -791,11 +783,18 @@ impl Responder {
                 {
                     let note = format!("the customer changed the rating: {before} → {after}");
                     info!(%before, %after, "rating changed");
-                    self.store.flag_task(key, UPDATED_FLAG, &note, now).await?;
+                    self.store
+                        .flag_task(key, TaskFlag::ReviewUpdated, &note, now)
+                        .await?;
                 } else if f.text.is_some() && content.text.is_some() && f.text != content.text {
                     info!("text changed");
                     self.store
-                        .flag_task(key, UPDATED_FLAG, "the customer changed the text", now)
+                        .flag_task(
+                            key,
+                            TaskFlag::ReviewUpdated,
+                            "the customer changed the text",
+                            now,
+                        )
                         .await?;
                 }
                 Ok(Outcome::Refreshed)
@@ -885,7 +884,7 @@ impl Responder {
                 self.store.fail_message(key, *channel, reason, now).await?;
             }
             self.store
-                .flag_task(key, MISMATCH_FLAG, reason, now)
+                .flag_task(key, TaskFlag::MessageMismatch, reason, now)
                 .await?;
             warn!(channels = ?held, "approval for a message we did not draft: held for a person");
         }
@@ -930,7 +929,7 @@ impl Responder {
             Err(TokenProblem::Missing(e)) => {
                 // Handed back to the stream: answered when the token is stored in time.
                 self.store
-                    .flag_task(key, TOKEN_MISSING_FLAG, &e, OffsetDateTime::now_utc())
+                    .flag_task(key, TaskFlag::TokenMissing, &e, OffsetDateTime::now_utc())
                     .await?;
                 return Err(RespondError::NotYetSent {
                     channel: "public",
@@ -957,14 +956,24 @@ impl Responder {
                 Sent::Held => held = true,
                 Sent::ReplyExists(reason) => {
                     self.store
-                        .flag_task(key, REPLY_EXISTS_FLAG, &reason, OffsetDateTime::now_utc())
+                        .flag_task(
+                            key,
+                            TaskFlag::ReplyExists,
+                            &reason,
+                            OffsetDateTime::now_utc(),
+                        )
                         .await?;
                     failures.push(reason);
                 }
                 Sent::Failed(reason) => {
                     let reason = format!("{} message not sent: {reason}", channel.as_str());
                     self.store
-                        .flag_task(key, REPLY_FAILED_FLAG, &reason, OffsetDateTime::now_utc())
+                        .flag_task(
+                            key,
+                            TaskFlag::ReplyFailed,
+                            &reason,
+                            OffsetDateTime::now_utc(),
+                        )
                         .await?;
                     failures.push(reason);
                 }
@@ -1003,7 +1012,9 @@ impl Responder {
         for channel in channels {
             self.store.fail_message(key, *channel, reason, now).await?;
         }
-        self.store.flag_task(key, SETUP_FLAG, reason, now).await?;
+        self.store
+            .flag_task(key, TaskFlag::FixSetup, reason, now)
+            .await?;
         Ok(Outcome::NeedsStaff(reason.to_owned()))
     }
 
@@ -1023,7 +1034,7 @@ impl Responder {
             self.store.fail_message(key, *channel, reason, now).await?;
         }
         self.store
-            .flag_task(key, RECONNECT_FLAG, reason, now)
+            .flag_task(key, TaskFlag::ReconnectPage, reason, now)
             .await?;
         if mark_page {
             self.store

@@ -19,7 +19,7 @@ use crate::deliver::{Notifier, Request, Sent};
 use feedback::capabilities::PrivateChannel;
 use feedback::page::{PageRecord, ReplyMode};
 use feedback::records::{
-    ComplaintTheme, FollowUpKind, MessageState, NotificationEvent, NotifyTarget,
+    ComplaintTheme, FollowUpKind, MessageState, NotificationEvent, NotifyTarget, TaskFlag,
 };
 use feedback::{AccountId, Feedback, Platform};
 use logging::error_chain;
@@ -40,10 +40,6 @@ use store::{DynamoStore, FeedbackKey, FeedbackRecord, StoreError};
 use time::OffsetDateTime;
 use tracing::{info, instrument, warn};
 use triage::{Label, Language, PageSettings};
-
-const RECONNECT_FLAG: &str = "reconnect_page";
-const UPDATE_REQUEST_FAILED_FLAG: &str = "update_request_failed";
-const REPLY_EXISTS_FLAG: &str = "reply_exists";
 
 /// What one sweep did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -294,7 +290,10 @@ impl Sweeper {
             }
         }
 
-        if task.flags.iter().any(|f| f == RECONNECT_FLAG)
+        if task
+            .flags
+            .iter()
+            .any(|f| f == TaskFlag::ReconnectPage.as_str())
             && !targets.is_empty()
             && reconnect_told.insert((task.platform.clone(), task.account_id.clone()))
             && let Some(event) =
@@ -370,7 +369,7 @@ impl Sweeper {
                     FollowUpResult::Later => return Ok(()),
                     FollowUpResult::Failed(reason) => {
                         self.store
-                            .flag_task(&key, UPDATE_REQUEST_FAILED_FLAG, &reason, now)
+                            .flag_task(&key, TaskFlag::UpdateRequestFailed, &reason, now)
                             .await?;
                         UpdateRequestOutcome::StaffStep
                     }
@@ -716,7 +715,9 @@ impl Sweeper {
                 self.store
                     .mark_page_reconnect(&f.platform, &f.account_id, &e, done)
                     .await?;
-                self.store.flag_task(key, RECONNECT_FLAG, &e, done).await?;
+                self.store
+                    .flag_task(key, TaskFlag::ReconnectPage, &e, done)
+                    .await?;
                 (
                     Delivery::Failed { reason: e.clone() },
                     FollowUpResult::Failed(format!("the page must be reconnected: {e}")),
@@ -732,7 +733,7 @@ impl Sweeper {
             .await?;
         if held && let FollowUpResult::Failed(reason) = &outcome {
             self.store
-                .flag_task(key, REPLY_EXISTS_FLAG, reason, done)
+                .flag_task(key, TaskFlag::ReplyExists, reason, done)
                 .await?;
         }
         match &outcome {

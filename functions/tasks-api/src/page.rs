@@ -125,4 +125,14 @@ mod tests {
         assert_eq!(config["sign_in"], "cognito");
         assert_eq!(config["client_id"], "abc");
     }
+
+    #[test]
+    fn the_inbox_words_every_task_flag_in_each_of_its_languages() {
+        // The flags come from one list (`feedback::records::TaskFlag`); the page says each
+        // in English and in Dutch, so no flag ever shows as its stored name.
+        for flag in feedback::records::TaskFlag::ALL {
+            let key = format!("'flag.{}':", flag.as_str());
+            assert_eq!(JS.matches(&key).count(), 2, "{key} in inbox.js");
+        }
+    }
 }

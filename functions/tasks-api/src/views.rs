@@ -4,6 +4,7 @@
 
 use crate::auth::{Identity, Role};
 use feedback::page::ReplyMode;
+use feedback::records::TaskFlag;
 use feedback::records::{
     Channel, ComplaintTheme, MessageState, TaskAction, TaskChannel, TaskStatus,
 };
@@ -11,7 +12,6 @@ use serde::Serialize;
 use store::FeedbackRecord;
 use store::inbox::{FeedbackSummary, MessageEdit};
 use store::pages::PageView;
-use store::tasks::ASK_FOR_UPDATE_FLAG;
 use store::views::{ItemBundle, TaskView};
 use time::OffsetDateTime;
 
@@ -456,7 +456,10 @@ pub fn task_show(
         .collect();
     let has_drafts = messages.iter().any(|m| m.state == MessageState::Draft);
     let requested = task.update_requested_at.is_some();
-    let by_hand = task.flags.iter().any(|f| f == ASK_FOR_UPDATE_FLAG)
+    let by_hand = task
+        .flags
+        .iter()
+        .any(|f| f == TaskFlag::AskForUpdate.as_str())
         || task.update_request_channel == Some(TaskChannel::Manual)
         || (!requested && task.channel == TaskChannel::Manual);
     TaskShow {

@@ -161,6 +161,38 @@ stored_enum!(
 );
 
 stored_enum!(
+    /// What a task is flagged for (its `flags` set): each a thing for staff to see to.
+    /// The inbox shows every one in words (`functions/tasks-api/assets/inbox.js`,
+    /// `flag.{name}`, checked by a test).
+    TaskFlag {
+        /// Past its due time, unresolved.
+        Escalated => "escalated",
+        /// The update request must be sent by hand.
+        AskForUpdate => "ask_for_update",
+        /// The page's access was refused: reconnect it.
+        ReconnectPage => "reconnect_page",
+        /// A reply could not be sent.
+        ReplyFailed => "reply_failed",
+        /// The page has no contact line for customers without a private channel.
+        SetContactLine => "set_contact_line",
+        /// The page's access token is not stored yet.
+        TokenMissing => "token_missing",
+        /// The deployment cannot read the page's access token.
+        FixSetup => "fix_setup",
+        /// A stored message was not our draft: held, never sent.
+        MessageMismatch => "message_mismatch",
+        /// The customer changed their item after it came in.
+        ReviewUpdated => "review_updated",
+        /// The platform already holds a reply to the item.
+        ReplyExists => "reply_exists",
+        /// Held for a person: the signals disagreed or were too weak.
+        NeedsReview => "needs_review",
+        /// The update request could not be sent.
+        UpdateRequestFailed => "update_request_failed",
+    }
+);
+
+stored_enum!(
     /// Where a page's notifications go.
     NotifyTarget {
         /// A Slack incoming webhook: `{"text": …}`.

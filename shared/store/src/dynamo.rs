@@ -236,7 +236,7 @@ impl DynamoStore {
             // Whatever the platform: the task (if one is open) says to read it again.
             self.flag_task(
                 &FeedbackKey::of(f),
-                crate::tasks::REVIEW_UPDATED,
+                feedback::records::TaskFlag::ReviewUpdated,
                 "the customer changed their comment or review after it came in: read it again",
                 f.received_at,
             )

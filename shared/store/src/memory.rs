@@ -448,12 +448,12 @@ impl ResponderStore for MemoryStore {
     async fn flag_task(
         &self,
         key: &FeedbackKey,
-        flag: &str,
+        flag: feedback::records::TaskFlag,
         reason: &str,
         _now: OffsetDateTime,
     ) -> Result<(), StoreError> {
         if let Some(task) = self.lock().tasks.get_mut(key) {
-            task.flags.insert(flag.to_owned());
+            task.flags.insert(flag.as_str().to_owned());
             task.flag_reason = Some(reason.to_owned());
         }
         Ok(())

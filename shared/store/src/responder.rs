@@ -109,7 +109,7 @@ pub trait ResponderStore: Send + Sync {
     async fn flag_task(
         &self,
         key: &FeedbackKey,
-        flag: &str,
+        flag: feedback::records::TaskFlag,
         reason: &str,
         now: OffsetDateTime,
     ) -> Result<(), StoreError>;
@@ -260,7 +260,7 @@ impl ResponderStore for DynamoStore {
     async fn flag_task(
         &self,
         key: &FeedbackKey,
-        flag: &str,
+        flag: feedback::records::TaskFlag,
         reason: &str,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {

@@ -25,7 +25,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use feedback::AccountId;
 use feedback::page::ReplyMode;
 use feedback::records::{
-    Channel, ComplaintTheme, MessageState, RecordType, TaskAction, TaskChannel, TaskStatus,
+    Channel, ComplaintTheme, MessageState, RecordType, TaskAction, TaskChannel, TaskFlag,
+    TaskStatus,
 };
 use std::collections::HashMap;
 use time::OffsetDateTime;
@@ -33,11 +34,6 @@ use time::OffsetDateTime;
 /// Who the history names for changes the functions make.
 pub const RESPONDER: &str = "responder";
 pub const SWEEPER: &str = "sla-sweeper";
-
-/// The flag of a task that went past its due time unresolved.
-pub const ESCALATED_FLAG: &str = "escalated";
-/// The flag of a task whose update request staff must send by hand.
-pub const ASK_FOR_UPDATE_FLAG: &str = "ask_for_update";
 
 fn index_sk(at: OffsetDateTime, key: &FeedbackKey) -> String {
     format!("{}#{}#{}", ts(at), key.platform, key.item_id)
@@ -170,10 +166,6 @@ pub(crate) fn history_entry(
     AttributeValue::M(m)
 }
 
-/// The flag on a task whose item changed (text or rating) after it came in: staff read
-/// it again; it is never answered again on its own.
-pub const REVIEW_UPDATED: &str = "review_updated";
-
 impl DynamoStore {
     /// Open the follow-up task unless it exists. Open tasks carry the gsi1 keys so they
     /// list by due time.
@@ -223,7 +215,7 @@ impl DynamoStore {
     pub async fn flag_task(
         &self,
         key: &FeedbackKey,
-        flag: &str,
+        flag: TaskFlag,
         reason: &str,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
@@ -235,7 +227,10 @@ impl DynamoStore {
             .key(SK, s(TASK_SK))
             .update_expression("ADD flags :flag SET flag_reason = :reason, updated_at = :now")
             .condition_expression("attribute_exists(pk)")
-            .expression_attribute_values(":flag", AttributeValue::Ss(vec![flag.to_owned()]))
+            .expression_attribute_values(
+                ":flag",
+                AttributeValue::Ss(vec![flag.as_str().to_owned()]),
+            )
             .expression_attribute_values(":reason", s(reason))
             .expression_attribute_values(":now", s(ts(now)))
             .send()
@@ -465,7 +460,10 @@ impl DynamoStore {
             "dropped_at",
             "escalated_at",
         ];
-        t.unflag = vec![ESCALATED_FLAG, ASK_FOR_UPDATE_FLAG];
+        t.unflag = vec![
+            TaskFlag::Escalated.as_str(),
+            TaskFlag::AskForUpdate.as_str(),
+        ];
         t.index = Index::Set(OPEN_TASKS, index_sk(due_at, key));
         t.increment_round = true;
         self.transition(key, t, now).await
@@ -487,7 +485,7 @@ impl DynamoStore {
             note,
         );
         t.set = vec![("closed_at", s(ts(now)))];
-        t.unflag = vec![ASK_FOR_UPDATE_FLAG];
+        t.unflag = vec![TaskFlag::AskForUpdate.as_str()];
         t.index = Index::Remove;
         self.transition(key, t, now).await
     }
@@ -534,7 +532,7 @@ impl DynamoStore {
             }
         }
         if outcome == UpdateRequestOutcome::StaffStep {
-            t.flag = vec![ASK_FOR_UPDATE_FLAG];
+            t.flag = vec![TaskFlag::AskForUpdate.as_str()];
         }
         t.index = Index::Set(UPDATE_REQUESTED_TASKS, index_sk(now, key));
         match self.transition(key, t, now).await {
@@ -579,7 +577,7 @@ impl DynamoStore {
             .expression_attribute_values(":change", AttributeValue::L(vec![entry]))
             .expression_attribute_values(
                 ":flag",
-                AttributeValue::Ss(vec![ESCALATED_FLAG.to_owned()]),
+                AttributeValue::Ss(vec![TaskFlag::Escalated.as_str().to_owned()]),
             )
             .send()
             .await;

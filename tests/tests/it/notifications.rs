@@ -437,7 +437,12 @@ async fn a_page_that_must_be_reconnected_is_told_once_each_time_it_must() {
     for item in ["777_340", "777_341"] {
         let key = Fixture::complaint(item).store(&store).await;
         store
-            .flag_task(&key, "reconnect_page", "Session has expired", now)
+            .flag_task(
+                &key,
+                feedback::records::TaskFlag::ReconnectPage,
+                "Session has expired",
+                now,
+            )
             .await
             .unwrap();
     }

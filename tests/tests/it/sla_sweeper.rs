@@ -5,9 +5,9 @@
 
 use feedback::page::PageConfig;
 use feedback::records::FollowUpKind;
+use feedback::records::TaskFlag;
 use serde_json::json;
 use std::time::Duration as StdDuration;
-use store::tasks::ESCALATED_FLAG;
 use store::{MessageState, TaskAction, TaskChannel, TaskStatus};
 use time::{Duration, OffsetDateTime};
 use wiremock::matchers::{method, path, path_regex};
@@ -76,7 +76,10 @@ async fn a_task_past_its_due_time_is_escalated_once_even_by_two_sweepers_at_once
     assert_eq!(ra.escalated + rb.escalated, 1, "{ra:?} {rb:?}");
     let task = store.task(&key).await.unwrap().unwrap();
     assert!(task.escalated_at.is_some());
-    assert!(task.flags.contains(&ESCALATED_FLAG.to_owned()));
+    assert!(
+        task.flags
+            .contains(&TaskFlag::Escalated.as_str().to_owned())
+    );
     assert_eq!(
         task.history
             .iter()

@@ -612,7 +612,7 @@ impl store::ResponderStore for HoldAsItSends {
     async fn flag_task(
         &self,
         key: &FeedbackKey,
-        flag: &str,
+        flag: feedback::records::TaskFlag,
         reason: &str,
         now: OffsetDateTime,
     ) -> Result<(), store::StoreError> {

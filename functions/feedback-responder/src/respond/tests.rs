@@ -959,7 +959,7 @@ async fn a_mixed_comment_whose_praise_comes_after_the_complaint_is_held_for_a_pe
     );
     let task = w.store.task(&key).unwrap();
     assert!(
-        task.flags.contains(super::NEEDS_REVIEW_FLAG),
+        task.flags.contains(TaskFlag::NeedsReview.as_str()),
         "{:?}",
         task.flags
     );

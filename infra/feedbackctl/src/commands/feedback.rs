@@ -287,7 +287,10 @@ fn describe(key: &FeedbackKey, bundle: &ItemBundle, now: OffsetDateTime) -> Stri
                         .unwrap_or_default()
                 ));
             }
-            if t.flags.iter().any(|f| f == "needs_review") {
+            if t.flags
+                .iter()
+                .any(|f| f == feedback::records::TaskFlag::NeedsReview.as_str())
+            {
                 line("  confidence: unsure, held for a person: nothing is posted until staff approve, edit or drop it".to_owned());
             }
             if let Some(resolution) = &t.resolution {
