@@ -3,7 +3,7 @@
 //! platform-specific comes from the platform's [`Capabilities`] and reply client.
 
 use crate::config::RetryPolicy;
-use feedback::capabilities::{PrivateChannel, TextLimit, WebhookContent};
+use feedback::capabilities::{Capabilities, PrivateChannel, TextLimit, WebhookContent};
 use feedback::page::{PageConfig, PageRecord};
 use feedback::records::{
     Channel, Decision as Stored, MessageState, SkipReason, TaskChannel, TaskFlag,
@@ -20,7 +20,9 @@ use store::tasks::NewTask;
 use store::{Decided, Expected, FeedbackKey, ItemSnapshot, ResponderStore, StoreError};
 use time::OffsetDateTime;
 use tracing::{info, instrument, warn};
-use triage::{Decision, ItemState, PageSettings, ReplyMode, TaskDraft, TemplateSet, decide};
+use triage::{
+    Decision, Drafts, ItemState, PageSettings, ReplyMode, TaskDraft, TemplateSet, decide,
+};
 
 /// What happened to an item.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +39,12 @@ pub enum Outcome {
     Refreshed,
     /// Answered as far as possible; staff must reconnect the page or follow up by hand.
     NeedsStaff(String),
+}
+
+/// An item read in full, or what became of it when it could not be read.
+enum Completed {
+    Read(Box<Feedback>),
+    Settled(Outcome),
 }
 
 /// What a stream record delivered again for an already settled item comes to, without
@@ -279,63 +287,10 @@ impl Responder {
 
         // Deliveries that carry only an id (or lack the text) are completed from the
         // platform before anything is decided.
-        let lacks_content = f.text.is_none() && f.rating.is_none();
-        if !f.from_account
-            && !state.removed
-            && (lacks_content || capabilities.content == WebhookContent::IdOnly)
-        {
-            let fetched = match self.channeled(&f) {
-                Some(out) => Some(self.fetch(key, &f, &page, &out, now).await?),
-                // Nothing here can read the platform, and the delivery carried nothing to
-                // answer: a person reads it there.
-                None if lacks_content && capabilities.content == WebhookContent::IdOnly => {
-                    Some(Fetched::Unfetchable(
-                        "this deployment is not connected to the platform's API (no client for it is configured), so its text and rating were never fetched".into(),
-                    ))
-                }
-                None => None,
-            };
-            match fetched {
-                None => {}
-                Some(Fetched::Content(content)) => f = f.with_content(&content),
-                Some(Fetched::Unfetchable(missing)) => {
-                    let todo = if self.channeled(&f).is_none() {
-                        "have the platform's API access configured so such items are read and answered"
-                    } else {
-                        "if it no longer exists there, drop this task"
-                    };
-                    self.open_unread_task(key, &f, &page, &missing, todo, now)
-                        .await?;
-                    return self
-                        .skip(key, SkipReason::Unfetchable, None, None, now)
-                        .await;
-                }
-                Some(Fetched::Reconnect(reason)) => {
-                    self.store
-                        .record_decision(
-                            key,
-                            Decided::skip(SkipReason::Unfetchable, None, None),
-                            now,
-                        )
-                        .await?;
-                    let missing = format!("the platform refused the page's access ({reason})");
-                    self.open_unread_task(key, &f, &page, &missing, "reconnect the page", now)
-                        .await?;
-                    return self.needs_reconnect(key, &f, &[], &reason, true).await;
-                }
-                Some(Fetched::Setup(reason)) => {
-                    self.store
-                        .record_decision(
-                            key,
-                            Decided::skip(SkipReason::Unfetchable, None, None),
-                            now,
-                        )
-                        .await?;
-                    let missing = format!("the deployment cannot use the page's access ({reason})");
-                    self.open_unread_task(key, &f, &page, &missing, "fix the deployment", now)
-                        .await?;
-                    return self.needs_setup(key, &[], &reason).await;
-                }
+        if !f.from_account && !state.removed {
+            match self.complete(key, f, &page, &capabilities, now).await? {
+                Completed::Read(read) => f = *read,
+                Completed::Settled(outcome) => return Ok(outcome),
             }
         }
 
@@ -475,56 +430,9 @@ impl Responder {
             ReplyMode::Approval => MessageState::Draft,
             ReplyMode::DryRun => MessageState::DryRun,
         };
-        // The first draft wins (a redelivery never changes what is sent), but only our own:
-        // a stored message that is not what we draft now was put there by someone else or
-        // an older wording, and is held for a person instead of being sent.
-        let mut mismatched = Vec::new();
-        let wanted = [
-            (
-                Channel::Public,
-                Some(&drafts.public).filter(|_| public),
-                Some(drafts.public_without_private.as_str()),
-            ),
-            (
-                Channel::Private,
-                drafts.private.as_ref().filter(|_| private),
-                None,
-            ),
-        ];
-        for (channel, text, alt_text) in wanted {
-            let Some(text) = text else { continue };
-            let message = NewMessage {
-                channel,
-                text,
-                alt_text,
-                state: initial,
-            };
-            let stored = self.store.create_message(key, &message, now).await?;
-            // Made pending before the hold began (its send failed or stopped): it waits
-            // for approval now, not pending forever.
-            if page.crisis_hold
-                && stored.state == MessageState::Pending
-                && stored.approved_by.is_none()
-                && self
-                    .store
-                    .hold_message(key, channel, CRISIS_HELD, now)
-                    .await?
-            {
-                info!(
-                    channel = channel.as_str(),
-                    "crisis hold: pending message back to a draft"
-                );
-            }
-            if (!is_our_draft(&stored, text, alt_text)
-                || stored.staff_text() == StaffText::EditNotApproved)
-                && matches!(
-                    stored.state,
-                    MessageState::Pending | MessageState::Draft | MessageState::Uncertain
-                )
-            {
-                mismatched.push(channel);
-            }
-        }
+        let mismatched = self
+            .store_drafts(key, &page, &drafts, &expects, initial, now)
+            .await?;
         // The page's next replies are worded differently from this one.
         if public && page.configured {
             self.store
@@ -639,6 +547,149 @@ impl Responder {
             }
         }
         Ok(outcome)
+    }
+
+    /// Step 3: the drafts stored as the item's messages, each once. The first draft wins
+    /// (a delivery again never changes what is sent); the channels whose stored message
+    /// is not our own draft are returned, to be held for a person.
+    async fn store_drafts(
+        &self,
+        key: &FeedbackKey,
+        page: &Page,
+        drafts: &Drafts,
+        expects: &Expected,
+        initial: MessageState,
+        now: OffsetDateTime,
+    ) -> Result<Vec<Channel>, RespondError> {
+        let public = expects.channels.contains(&Channel::Public);
+        let private = expects.channels.contains(&Channel::Private);
+        // The first draft wins (a redelivery never changes what is sent), but only our own:
+        // a stored message that is not what we draft now was put there by someone else or
+        // an older wording, and is held for a person instead of being sent.
+        let mut mismatched = Vec::new();
+        let wanted = [
+            (
+                Channel::Public,
+                Some(&drafts.public).filter(|_| public),
+                Some(drafts.public_without_private.as_str()),
+            ),
+            (
+                Channel::Private,
+                drafts.private.as_ref().filter(|_| private),
+                None,
+            ),
+        ];
+        for (channel, text, alt_text) in wanted {
+            let Some(text) = text else { continue };
+            let message = NewMessage {
+                channel,
+                text,
+                alt_text,
+                state: initial,
+            };
+            let stored = self.store.create_message(key, &message, now).await?;
+            // Made pending before the hold began (its send failed or stopped): it waits
+            // for approval now, not pending forever.
+            if page.crisis_hold
+                && stored.state == MessageState::Pending
+                && stored.approved_by.is_none()
+                && self
+                    .store
+                    .hold_message(key, channel, CRISIS_HELD, now)
+                    .await?
+            {
+                info!(
+                    channel = channel.as_str(),
+                    "crisis hold: pending message back to a draft"
+                );
+            }
+            if (!is_our_draft(&stored, text, alt_text)
+                || stored.staff_text() == StaffText::EditNotApproved)
+                && matches!(
+                    stored.state,
+                    MessageState::Pending | MessageState::Draft | MessageState::Uncertain
+                )
+            {
+                mismatched.push(channel);
+            }
+        }
+        Ok(mismatched)
+    }
+
+    /// Step 1 of an item: what a delivery that carried only an id (or lacks its text) is,
+    /// read from the platform; or what became of the item when it cannot be read.
+    async fn complete(
+        &self,
+        key: &FeedbackKey,
+        f: Feedback,
+        page: &Page,
+        capabilities: &Capabilities,
+        now: OffsetDateTime,
+    ) -> Result<Completed, RespondError> {
+        let lacks_content = f.text.is_none() && f.rating.is_none();
+        if !(lacks_content || capabilities.content == WebhookContent::IdOnly) {
+            return Ok(Completed::Read(Box::new(f)));
+        }
+        {
+            let fetched = match self.channeled(&f) {
+                Some(out) => Some(self.fetch(key, &f, page, &out, now).await?),
+                // Nothing here can read the platform, and the delivery carried nothing to
+                // answer: a person reads it there.
+                None if lacks_content && capabilities.content == WebhookContent::IdOnly => {
+                    Some(Fetched::Unfetchable(
+                        "this deployment is not connected to the platform's API (no client for it is configured), so its text and rating were never fetched".into(),
+                    ))
+                }
+                None => None,
+            };
+            match fetched {
+                None => Ok(Completed::Read(Box::new(f))),
+                Some(Fetched::Content(content)) => {
+                    Ok(Completed::Read(Box::new(f.with_content(&content))))
+                }
+                Some(Fetched::Unfetchable(missing)) => {
+                    let todo = if self.channeled(&f).is_none() {
+                        "have the platform's API access configured so such items are read and answered"
+                    } else {
+                        "if it no longer exists there, drop this task"
+                    };
+                    self.open_unread_task(key, &f, page, &missing, todo, now)
+                        .await?;
+                    let skipped = self
+                        .skip(key, SkipReason::Unfetchable, None, None, now)
+                        .await?;
+                    Ok(Completed::Settled(skipped))
+                }
+                Some(Fetched::Reconnect(reason)) => {
+                    self.store
+                        .record_decision(
+                            key,
+                            Decided::skip(SkipReason::Unfetchable, None, None),
+                            now,
+                        )
+                        .await?;
+                    let missing = format!("the platform refused the page's access ({reason})");
+                    self.open_unread_task(key, &f, page, &missing, "reconnect the page", now)
+                        .await?;
+                    let outcome = self.needs_reconnect(key, &f, &[], &reason, true).await?;
+                    Ok(Completed::Settled(outcome))
+                }
+                Some(Fetched::Setup(reason)) => {
+                    self.store
+                        .record_decision(
+                            key,
+                            Decided::skip(SkipReason::Unfetchable, None, None),
+                            now,
+                        )
+                        .await?;
+                    let missing = format!("the deployment cannot use the page's access ({reason})");
+                    self.open_unread_task(key, &f, page, &missing, "fix the deployment", now)
+                        .await?;
+                    let outcome = self.needs_setup(key, &[], &reason).await?;
+                    Ok(Completed::Settled(outcome))
+                }
+            }
+        }
     }
 
     /// The task of an item that could not be read: what is missing, what to do, and
