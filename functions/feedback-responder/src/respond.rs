@@ -1221,8 +1221,8 @@ impl Responder {
                 }
             }
             let text = match self.text_to_send(key, channel, &message).await? {
-                Ok(text) => text,
-                Err(reason) => {
+                Words::Send(text) => text,
+                Words::Withheld(reason) => {
                     let finish = Finish::Failed {
                         reason: reason.clone(),
                     };
@@ -1380,13 +1380,12 @@ impl Responder {
 
     /// The words to send for `message`: the draft (the public reply that claims no
     /// private message when none went out), or staff's own approved edit, sent as it is.
-    /// `Err`: nothing may be sent, and why (for the task).
     async fn text_to_send(
         &self,
         key: &FeedbackKey,
         channel: Channel,
         message: &OutgoingMessage,
-    ) -> Result<Result<String, String>, RespondError> {
+    ) -> Result<Words, RespondError> {
         // Honest: the public reply mentions a private message only when one went out.
         // `None`: no private message is planned for the item. Read only when it matters
         // (a draft with a second wording, or staff's edit).
@@ -1401,11 +1400,11 @@ impl Responder {
             })
         };
         match message.staff_text() {
-            StaffText::Draft => Ok(Ok(match &message.alt_text {
+            StaffText::Draft => Ok(Words::Send(match &message.alt_text {
                 Some(alt) if private_sent().await? != Some(true) => alt.clone(),
                 _ => message.text.clone(),
             })),
-            StaffText::EditNotApproved => Ok(Err(
+            StaffText::EditNotApproved => Ok(Words::Withheld(
                 "staff's edit was not approved by the person who made it: not sent; check it and approve it again or answer by hand".into(),
             )),
             StaffText::Edited(edit) => {
@@ -1422,21 +1421,29 @@ impl Responder {
                         TextLimit::Chars(_) => TextLimit::Chars(limit.measure(edit)),
                         TextLimit::Bytes(_) => TextLimit::Bytes(limit.measure(edit)),
                     };
-                    return Ok(Err(format!(
+                    return Ok(Words::Withheld(format!(
                         "staff's edit is {length} long and this platform takes at most {limit}: not sent; shorten it and answer by hand"
                     )));
                 }
                 if private_sent().await? == Some(false) {
                     // The edit was written while a private message was planned; it may
                     // say one was sent.
-                    return Ok(Err(
+                    return Ok(Words::Withheld(
                         "the private message was not sent, and staff's edited public reply was written expecting it: not posted, so it cannot claim a message that did not go out; answer by hand".into(),
                     ));
                 }
-                Ok(Ok(edit.to_owned()))
+                Ok(Words::Send(edit.to_owned()))
             }
         }
     }
+}
+
+/// What may be sent for a message.
+enum Words {
+    /// These words.
+    Send(String),
+    /// Nothing, and why (for the task).
+    Withheld(String),
 }
 
 enum Fetched {
