@@ -38,6 +38,10 @@ impl Dice {
 #[derive(Default)]
 pub struct FaultStats {
     pub calls: AtomicU64,
+    /// Capacity units DynamoDB reported consumed (`ReturnConsumedCapacity` is asked for on
+    /// every call that takes it), in thousandths: reads and writes.
+    pub read_milli_units: AtomicU64,
+    pub write_milli_units: AtomicU64,
     pub server_errors: AtomicU64,
     pub throttles: AtomicU64,
     pub late_answers: AtomicU64,
@@ -71,7 +75,54 @@ fn dynamodb_error(status: StatusCode, kind: &str) -> Response<Full<Bytes>> {
         .unwrap_or_default()
 }
 
-async fn forward(proxy: &Proxy, parts: http::request::Parts, body: Bytes) -> Response<Full<Bytes>> {
+/// The operations that report consumed capacity, and whether they read.
+fn capacity_operation(target: &str) -> Option<bool> {
+    let operation = target.rsplit('.').next()?;
+    match operation {
+        "GetItem" | "Query" | "Scan" | "BatchGetItem" | "TransactGetItems" => Some(true),
+        "PutItem" | "UpdateItem" | "DeleteItem" | "BatchWriteItem" | "TransactWriteItems" => {
+            Some(false)
+        }
+        _ => None,
+    }
+}
+
+/// The capacity units an answer reports (one object, or one per table).
+fn consumed_units(answer: &[u8]) -> f64 {
+    let Ok(answer) = serde_json::from_slice::<serde_json::Value>(answer) else {
+        return 0.0;
+    };
+    let units = |c: &serde_json::Value| c["CapacityUnits"].as_f64().unwrap_or(0.0);
+    match &answer["ConsumedCapacity"] {
+        serde_json::Value::Array(all) => all.iter().map(units).sum(),
+        one => units(one),
+    }
+}
+
+async fn forward(
+    proxy: &Proxy,
+    mut parts: http::request::Parts,
+    mut body: Bytes,
+) -> Response<Full<Bytes>> {
+    // Ask for the capacity each call consumes, and count it.
+    let reads = parts
+        .headers
+        .get("x-amz-target")
+        .and_then(|t| t.to_str().ok())
+        .and_then(capacity_operation);
+    if reads.is_some()
+        && let Ok(serde_json::Value::Object(mut request)) = serde_json::from_slice(&body)
+    {
+        request
+            .entry("ReturnConsumedCapacity")
+            .or_insert_with(|| "TOTAL".into());
+        if let Ok(bytes) = serde_json::to_vec(&request) {
+            body = Bytes::from(bytes);
+            parts
+                .headers
+                .insert(http::header::CONTENT_LENGTH, body.len().into());
+        }
+    }
     let uri = format!(
         "http://{}{}",
         proxy.upstream,
@@ -91,6 +142,15 @@ async fn forward(proxy: &Proxy, parts: http::request::Parts, body: Bytes) -> Res
                 .await
                 .map(|c| c.to_bytes())
                 .unwrap_or_default();
+            if let Some(reads) = reads {
+                let milli = (consumed_units(&bytes) * 1000.0).round() as u64;
+                let counter = if reads {
+                    &proxy.stats.read_milli_units
+                } else {
+                    &proxy.stats.write_milli_units
+                };
+                counter.fetch_add(milli, Ordering::SeqCst);
+            }
             Response::from_parts(parts, Full::new(bytes))
         }
         Err(_) => dynamodb_error(StatusCode::BAD_GATEWAY, "InternalServerError"),

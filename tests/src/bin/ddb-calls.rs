@@ -35,6 +35,8 @@ const PRAISE: &str = "Heerlijk gegeten, super vriendelijk personeel!";
 struct Meter {
     stats: Arc<FaultStats>,
     graph: MockServer,
+    /// Capacity units consumed by each step measured: (step, read units, write units).
+    capacity: std::sync::Mutex<Vec<serde_json::Value>>,
 }
 
 impl Meter {
@@ -46,11 +48,35 @@ impl Meter {
         self.graph.received_requests().await.unwrap_or_default()
     }
 
-    /// (DynamoDB calls, Graph API requests) made by `step`.
-    async fn measure<F: Future<Output = ()>>(&self, step: F) -> (u64, Vec<wiremock::Request>) {
-        let (d0, g0) = (self.dynamodb(), self.graph_requests().await.len());
+    fn units(&self) -> (u64, u64) {
+        (
+            self.stats.read_milli_units.load(Ordering::SeqCst),
+            self.stats.write_milli_units.load(Ordering::SeqCst),
+        )
+    }
+
+    /// (DynamoDB calls, Graph API requests) made by `step`; the capacity units it
+    /// consumed are kept under `name`.
+    async fn measure<F: Future<Output = ()>>(
+        &self,
+        name: &str,
+        step: F,
+    ) -> (u64, Vec<wiremock::Request>) {
+        let (d0, g0, (r0, w0)) = (
+            self.dynamodb(),
+            self.graph_requests().await.len(),
+            self.units(),
+        );
         step.await;
         let graph = self.graph_requests().await.split_off(g0);
+        let (r1, w1) = self.units();
+        if let Ok(mut capacity) = self.capacity.lock() {
+            capacity.push(json!({
+                "step": name,
+                "read_units": (r1 - r0) as f64 / 1000.0,
+                "write_units": (w1 - w0) as f64 / 1000.0,
+            }));
+        }
         (self.dynamodb() - d0, graph)
     }
 }
@@ -70,6 +96,7 @@ async fn main() {
     let meter = Meter {
         stats,
         graph: accepting_graph().await,
+        capacity: std::sync::Mutex::new(Vec::new()),
     };
     let app = ingest_app(store.clone());
     let credentials =
@@ -111,8 +138,12 @@ async fn main() {
     praise["value"]["post_id"] = json!("1029384756_778");
     praise["value"]["parent_id"] = json!("1029384756_778");
 
-    let (ingest_complaint, _) = meter.measure(ingest(complaint.clone())).await;
-    let (respond_complaint, graph_complaint) = meter.measure(respond("777_1", 1)).await;
+    let (ingest_complaint, _) = meter
+        .measure("ingest_complaint", ingest(complaint.clone()))
+        .await;
+    let (respond_complaint, graph_complaint) = meter
+        .measure("respond_complaint", respond("777_1", 1))
+        .await;
     assert_eq!(
         (
             posts_to(&graph_complaint, "/777_1/comments"),
@@ -128,12 +159,12 @@ async fn main() {
         .filter(|t| workspace_tests::dynamodb::str_attr(t, "status") == Some("open"))
         .count();
     assert_eq!(task, 1, "the complaint opens one task");
-    let (respond_again, graph_again) = meter.measure(respond("777_1", 1)).await;
+    let (respond_again, graph_again) = meter.measure("respond_again", respond("777_1", 1)).await;
     assert!(graph_again.is_empty(), "nothing is sent twice");
-    let (ingest_again, _) = meter.measure(ingest(complaint)).await;
+    let (ingest_again, _) = meter.measure("ingest_again", ingest(complaint)).await;
 
-    let (ingest_praise, _) = meter.measure(ingest(praise)).await;
-    let (respond_praise, graph_praise) = meter.measure(respond("778_1", 2)).await;
+    let (ingest_praise, _) = meter.measure("ingest_praise", ingest(praise)).await;
+    let (respond_praise, graph_praise) = meter.measure("respond_praise", respond("778_1", 2)).await;
     assert_eq!(
         (
             posts_to(&graph_praise, "/778_1/comments"),
@@ -163,6 +194,7 @@ async fn main() {
                 "respond_again": graph_again.len(),
                 "respond_praise": graph_praise.len(),
             },
+            "capacity": meter.capacity.lock().map(|c| c.clone()).unwrap_or_default(),
         })
     );
 }
