@@ -3,7 +3,8 @@
 //! stream hands new ones to the responder exactly as webhook deliveries are.
 //!
 //! - [`config`]: the sources polled (`REVIEW_POLL_SOURCES`) and the pacing, read once.
-//! - [`credentials`]: each app's key (SSM on AWS, variables locally).
+//! - each app's key is its stored credential, read as every function reads page
+//!   credentials ([`service::credentials`]: SSM on AWS, variables locally).
 //! - [`cursor`]: where reading stops and how far the cursor moves (no I/O).
 //! - [`poll`]: one run: claim a source, read newest first down to its cursor, store with
 //!   the idempotent write, advance the cursor conditionally, or keep the failure with a
@@ -12,20 +13,19 @@
 //! - [`handle`]: the Lambda entry (a scheduled event; the deadline from its context).
 
 pub mod config;
-pub mod credentials;
 pub mod cursor;
 pub mod poll;
 
 use config::PollerConfig;
-use credentials::AppKeys;
 use lambda_runtime::LambdaEvent;
 use poll::{Poller, RunReport, Store};
+use service::credentials::Credentials;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
 /// The poller over `table` with the configured stores and sources: built the same way by
 /// the Lambda and the local runner.
-pub fn poller(config: PollerConfig, table: store::DynamoStore, keys: AppKeys) -> Poller {
+pub fn poller(config: PollerConfig, table: store::DynamoStore, keys: Credentials) -> Poller {
     let play = Arc::new(config.google_play);
     let app_store = Arc::new(config.app_store);
     let mastodon = Arc::new(config.mastodon);

@@ -3,11 +3,11 @@
 //! kept), until the time left is low.
 
 use crate::config::{Settings, Source};
-use crate::credentials::{AppKeys, KeyError};
 use crate::cursor::{Position, backoff};
 use feedback::{FeedbackChange, Platform};
 use platforms::polling::ReviewSource;
 use platforms::reply::{ReplyClient, ReplyError};
+use service::credentials::{CredentialError, Credentials};
 use std::sync::Arc;
 use store::sources::{RunFailure, SourceCursor};
 use store::{DynamoStore, FeedbackStore};
@@ -72,7 +72,7 @@ pub struct Poller {
     store: DynamoStore,
     stores: Vec<Store>,
     sources: Vec<Source>,
-    keys: AppKeys,
+    keys: Credentials,
     settings: Settings,
     clock: Clock,
     /// Who holds a lease (one per invocation).
@@ -91,7 +91,7 @@ impl Poller {
         store: DynamoStore,
         stores: Vec<Store>,
         sources: Vec<Source>,
-        keys: AppKeys,
+        keys: Credentials,
         settings: Settings,
     ) -> Self {
         Self {
@@ -260,11 +260,18 @@ impl Poller {
     ) -> Result<Ended, Failure> {
         let key = self
             .keys
-            .get(&source.platform, &source.app, platform.credential_variable)
+            .get(
+                &source.platform,
+                &source.app,
+                None,
+                platform.credential_variable,
+            )
             .await
             .map_err(|e| match e {
-                KeyError::Missing(_) | KeyError::Denied(_) => Failure::Reconnect(e.to_string()),
-                KeyError::Unavailable(_) => Failure::Later {
+                CredentialError::Missing(_)
+                | CredentialError::Denied(_)
+                | CredentialError::BadSource(_) => Failure::Reconnect(e.to_string()),
+                CredentialError::Unavailable(_) => Failure::Later {
                     rate_limited: false,
                     reason: e.to_string(),
                 },

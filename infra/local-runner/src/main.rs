@@ -183,7 +183,7 @@ async fn run(args: Args) -> Result<(), String> {
         .map(ToString::to_string)
         .collect();
     let polls = (!sources.is_empty()).then(|| {
-        let keys = ::review_poller::credentials::AppKeys::Local(Box::new(vars.lookup()));
+        let keys = service::credentials::Credentials::local(vars.lookup());
         let poller = ::review_poller::poller(poll_config, dynamo.store(&table), keys);
         tokio::spawn(review_poller::run(
             Arc::new(poller),

@@ -11,7 +11,6 @@ use feedback::{AccountId, Platform};
 use platforms::mastodon::Mastodon;
 use platforms::reply::Outbound;
 use review_poller::config::{Settings, Source};
-use review_poller::credentials::AppKeys;
 use review_poller::poll::{Poller, RunReport, Store};
 use serde_json::{Value, json};
 use service::credentials::Credentials;
@@ -134,7 +133,7 @@ fn poller(table: &TestTable, api: &MockServer) -> Poller {
             credential_variable: "MASTODON_ACCESS_TOKEN",
         }],
         vec![source()],
-        AppKeys::Local(Box::new(token)),
+        Credentials::local(token),
         Settings::default(),
     )
 }

@@ -6,7 +6,6 @@ use feedback::{AccountId, Platform};
 use platforms::google_play::GooglePlay;
 use platforms::reply::Outbound;
 use review_poller::config::{Settings, Source};
-use review_poller::credentials::AppKeys;
 use review_poller::poll::{Poller, RunReport, Store};
 use serde_json::{Value, json};
 use service::credentials::Credentials;
@@ -90,9 +89,7 @@ fn poller(table: &TestTable, api: &MockServer) -> Poller {
             credential_variable: "GOOGLE_PLAY_SERVICE_ACCOUNT",
         }],
         vec![source()],
-        AppKeys::Local(Box::new(|k| {
-            (k == "GOOGLE_PLAY_SERVICE_ACCOUNT").then(|| KEY.to_owned())
-        })),
+        Credentials::local(|k| (k == "GOOGLE_PLAY_SERVICE_ACCOUNT").then(|| KEY.to_owned())),
         Settings::default(),
     )
 }
