@@ -31,7 +31,7 @@
 //!   and [`reply::Outbound`], the reply clients and capabilities keyed by platform.
 //!
 //! Adding a platform is adding one module (both halves: webhook and replies) and one line
-//! in each of [`registry::from_lookup`] and [`reply::from_lookup`].
+//! in each of [`registry::from_lookup`] and [`outbound::from_lookup`].
 
 pub mod app_store;
 pub mod calls;
@@ -45,6 +45,7 @@ pub mod linkedin;
 pub mod mastodon;
 pub mod meta;
 pub mod oauth;
+pub mod outbound;
 pub mod polling;
 pub mod reply;
 pub mod request;

@@ -26,7 +26,7 @@ pub struct ConfigError {
 }
 
 /// The variables whose values are secrets (read from SSM at start-up on AWS).
-pub const SECRET_VARIABLES: [&str; 2] = platforms::reply::SECRET_VARIABLES;
+pub const SECRET_VARIABLES: [&str; 2] = platforms::outbound::SECRET_VARIABLES;
 
 /// The variable naming the SSM prefix of page credentials.
 pub const TOKEN_PREFIX_VARIABLE: &str = "PAGE_TOKEN_SSM_PREFIX";
@@ -44,7 +44,7 @@ impl AnsweringConfig {
             String::new()
         });
         let defaults = PageSettings::defaults_from(get, problems);
-        let outbound = platforms::reply::from_lookup(&|k| value(k)).unwrap_or_else(|mut p| {
+        let outbound = platforms::outbound::from_lookup(&|k| value(k)).unwrap_or_else(|mut p| {
             problems.append(&mut p);
             Outbound::new()
         });

@@ -27,7 +27,7 @@ pub fn page_templates(page: &PageRecord, builtin: &TemplateSet) -> TemplateSet {
 /// How `platform`'s author names read, as the platform declares it: for the tools that
 /// word these texts without the sweeper's configuration (the tasks API, feedbackctl).
 pub fn declared_author_names(platform: &Platform) -> AuthorNames {
-    platforms::reply::declared_capabilities(platform).author_names
+    platforms::outbound::declared_capabilities(platform).author_names
 }
 
 /// Who the text is for, and how they write.

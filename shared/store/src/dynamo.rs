@@ -1,7 +1,6 @@
 //! The DynamoDB adapter of [`FeedbackStore`].
 
 use crate::codec::{self, Item, s, ts};
-use crate::gdpr::ERASED_AT;
 use crate::keys::*;
 use crate::{
     FeedbackKey, FeedbackRecord, FeedbackStore, RecordOutcome, StoreError,

@@ -31,9 +31,6 @@ use time::OffsetDateTime;
 /// What replaces an erased text that must stay a string.
 pub const ERASED: &str = "[erased]";
 
-/// Set on every record of an erased item: what its write paths check.
-pub(crate) const ERASED_AT: &str = "erased_at";
-
 /// An author as staff name them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Author {

@@ -28,6 +28,8 @@ pub const GSI2_SK: &str = "gsi2sk";
 pub const TTL: &str = "expires_at";
 /// The attribute every record has, naming its kind (`feedback`, `unsupported`, …).
 pub const RECORD_TYPE: &str = "record_type";
+/// Set on every record of an erased item (GDPR): what its write paths check.
+pub const ERASED_AT: &str = "erased_at";
 
 pub const FEEDBACK_SK: &str = "feedback";
 pub const UNSUPPORTED_SK: &str = "unsupported";

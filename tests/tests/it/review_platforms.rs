@@ -635,7 +635,7 @@ async fn the_standard_door_refuses_bad_signatures_and_stale_timestamps_and_expla
 
     let responder = responder_on(
         Arc::new(table.store()),
-        platforms::reply::from_lookup(&|_| None).unwrap(),
+        platforms::outbound::from_lookup(&|_| None).unwrap(),
         Credentials::local(|_| None),
         dutch_page(),
     );

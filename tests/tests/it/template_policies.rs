@@ -134,7 +134,7 @@ fn secrets_are_neither_template_parameters_nor_environment_variables() {
     // secret: they live in SSM SecureStrings under /<stack>/secrets/.
     for variable in platforms::registry::SECRET_VARIABLES
         .iter()
-        .chain(platforms::reply::SECRET_VARIABLES.iter())
+        .chain(platforms::outbound::SECRET_VARIABLES.iter())
     {
         assert!(
             !text.contains(&format!("{variable}:")),
@@ -608,7 +608,7 @@ fn no_function_may_read_a_secret_it_does_not_use() {
     let names = |list: &[&str]| list.iter().map(|v| v.to_string()).collect::<BTreeSet<_>>();
     // What each function's main.rs passes to `read_secrets`.
     let webhooks = names(&platforms::registry::SECRET_VARIABLES);
-    let reply_clients = names(&platforms::reply::SECRET_VARIABLES);
+    let reply_clients = names(&platforms::outbound::SECRET_VARIABLES);
     let functions = functions(&t);
     assert_eq!(
         functions.len(),

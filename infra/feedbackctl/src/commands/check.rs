@@ -150,15 +150,16 @@ pub(super) async fn run(
     let (credentials, secrets) = match &place {
         Place::Aws { prefix, secrets } => {
             let ssm = Arc::new(SsmParameters::from_env().await);
-            let secrets: HashMap<String, String> =
-                read_secrets(ssm.as_ref(), secrets, &platforms::reply::SECRET_VARIABLES)
-                    .await
-                    .map_err(|e| {
-                        format!("cannot read the reply clients' secrets under {secrets}: {e}")
-                    })?
-                    .into_iter()
-                    .map(|(k, v)| (k, v.expose_secret().to_owned()))
-                    .collect();
+            let secrets: HashMap<String, String> = read_secrets(
+                ssm.as_ref(),
+                secrets,
+                &platforms::outbound::SECRET_VARIABLES,
+            )
+            .await
+            .map_err(|e| format!("cannot read the reply clients' secrets under {secrets}: {e}"))?
+            .into_iter()
+            .map(|(k, v)| (k, v.expose_secret().to_owned()))
+            .collect();
             let credentials = Credentials::new(CredentialSource::Ssm {
                 parameters: ssm,
                 prefix: prefix.clone(),
@@ -173,7 +174,7 @@ pub(super) async fn run(
     // As the responder's configuration is read: its secrets, then the environment (then
     // the env file, as the local runner reads it).
     let lookup = |k: &str| secrets.get(k).cloned().or_else(|| file.get(k));
-    let outbound = platforms::reply::from_lookup(&lookup).map_err(|problems| {
+    let outbound = platforms::outbound::from_lookup(&lookup).map_err(|problems| {
         format!(
             "the reply clients' settings do not read: {}\n  hint: set the responder's variables in the environment or an --env-file",
             problems.join("; ")

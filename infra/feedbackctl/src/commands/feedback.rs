@@ -53,7 +53,7 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &FeedbackCommand) -
 /// registry, from the environment); failing that, those seen in the table's pages and
 /// tasks.
 async fn known_platforms(cli: &Cli, store: &DynamoStore) -> Result<Vec<Platform>> {
-    match platforms::reply::from_lookup(&|k: &str| std::env::var(k).ok()) {
+    match platforms::outbound::from_lookup(&|k: &str| std::env::var(k).ok()) {
         Ok(outbound) if outbound.platforms().next().is_some() => {
             return Ok(outbound.platforms().cloned().collect());
         }
