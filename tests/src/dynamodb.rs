@@ -70,6 +70,14 @@ impl TestTable {
         Self { dynamo, name }
     }
 
+    /// A table another process created (the local runner's), to read it.
+    pub fn named(name: &str) -> Self {
+        Self {
+            dynamo: LocalDynamo::on_port(port()),
+            name: name.to_owned(),
+        }
+    }
+
     pub fn store(&self) -> DynamoStore {
         self.dynamo.store(&self.name)
     }

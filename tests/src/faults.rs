@@ -38,8 +38,9 @@ impl Dice {
 #[derive(Default)]
 pub struct FaultStats {
     pub calls: AtomicU64,
-    /// Capacity units DynamoDB reported consumed (`ReturnConsumedCapacity` is asked for on
-    /// every call that takes it), in thousandths: reads and writes.
+    /// Capacity units DynamoDB reported consumed, in thousandths: reads and writes. Counted
+    /// by a proxy without faults (it asks for `ReturnConsumedCapacity` on every call that
+    /// takes it).
     pub read_milli_units: AtomicU64,
     pub write_milli_units: AtomicU64,
     pub server_errors: AtomicU64,
@@ -104,12 +105,14 @@ async fn forward(
     mut parts: http::request::Parts,
     mut body: Bytes,
 ) -> Response<Full<Bytes>> {
-    // Ask for the capacity each call consumes, and count it.
+    // Measuring (no faults): ask for the capacity each call consumes, and count it. A
+    // proxy that injects faults leaves requests as they are.
     let reads = parts
         .headers
         .get("x-amz-target")
         .and_then(|t| t.to_str().ok())
-        .and_then(capacity_operation);
+        .and_then(capacity_operation)
+        .filter(|_| proxy.percent == 0);
     if reads.is_some()
         && let Ok(serde_json::Value::Object(mut request)) = serde_json::from_slice(&body)
     {
