@@ -200,9 +200,21 @@ async fn route(app: &App, request: Request) -> Result<Response<Body>, ApiError> 
         (&Method::PATCH, ["pages", id]) => {
             let (platform, account) = page_id(id)?;
             let update = input::page_update(body_object(&request)?)?;
+            let mut change = store::pages::PageChange {
+                check: store::pages::ReadCheck::ReadAt(update.read_at),
+                ..Default::default()
+            };
+            for (setting, value) in update.changes {
+                change.apply(setting, value).map_err(|s| {
+                    ApiError::invalid(format!(
+                        "settings.{}: not a value of its kind",
+                        s.attribute()
+                    ))
+                })?;
+            }
             let written = app
                 .store
-                .update_page_settings(&platform, &account, &update.changes, update.read_at, now)
+                .update_page(&platform, &account, &change, now)
                 .await?;
             if !written {
                 return Err(ApiError::Conflict(format!(

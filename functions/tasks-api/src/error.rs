@@ -5,7 +5,7 @@ use http::{StatusCode, header};
 use lambda_http::{Body, Response};
 use logging::error_chain;
 use store::StoreError;
-use store::inbox::ApprovalError;
+use store::approvals::ApprovalError;
 use store::tasks::TaskError;
 
 #[derive(Debug, thiserror::Error)]

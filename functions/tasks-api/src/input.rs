@@ -10,7 +10,7 @@ use feedback::{AccountId, Platform};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use store::FeedbackKey;
-use store::inbox::{PageSetting, SettingValue};
+use store::pages::{PageSetting, SettingValue};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 

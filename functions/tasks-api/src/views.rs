@@ -10,8 +10,9 @@ use feedback::records::{
 };
 use serde::Serialize;
 use store::FeedbackRecord;
-use store::inbox::{FeedbackSummary, MessageEdit};
+use store::approvals::MessageEdit;
 use store::pages::PageView;
+use store::views::FeedbackSummary;
 use store::views::{ItemBundle, TaskView};
 use time::OffsetDateTime;
 

@@ -161,6 +161,13 @@ fn task_err(cli: &Cli, e: &TaskError) -> String {
     }
 }
 
+fn approval_err(cli: &Cli, e: &store::approvals::ApprovalError) -> String {
+    match e {
+        store::approvals::ApprovalError::Task(e) => task_err(cli, e),
+        e => chain(e),
+    }
+}
+
 /// An item (or its task) as staff name it: `platform:item id`.
 fn key_of(id: &str) -> Result<FeedbackKey> {
     FeedbackKey::parse_id(id).ok_or_else(|| {

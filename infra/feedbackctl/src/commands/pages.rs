@@ -49,11 +49,14 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &PageCommand) -> Re
                 );
             }
             store
-                .put_page(
+                .update_page(
                     &platform,
                     &account,
-                    &config,
-                    settings.reconnected,
+                    &store::pages::PageChange {
+                        set: config,
+                        clear_reconnect: settings.reconnected,
+                        ..Default::default()
+                    },
                     OffsetDateTime::now_utc(),
                 )
                 .await

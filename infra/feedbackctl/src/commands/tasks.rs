@@ -1,6 +1,6 @@
 //! `tasks list / show / claim / resolve / drop / reopen / close / history / approve`.
 
-use super::{Result, key_of, store_err, task_err, who};
+use super::{Result, approval_err, key_of, store_err, task_err, who};
 use crate::cli::{Cli, StatusFilter, TaskCommand};
 use crate::output::{clean, json, short, table, when};
 use feedback::records::NotificationEvent;
@@ -135,9 +135,10 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &TaskCommand) -> Re
             let by = who(cli, by).await?;
             let key = key_of(id)?;
             let n = store
-                .approve_task(&key, &by, now)
+                .approve_drafts(&key, &by, &[], now)
                 .await
-                .map_err(|e| task_err(cli, &e))?;
+                .map_err(|e| approval_err(cli, &e))?
+                .len();
             report(
                 cli,
                 &key,
