@@ -225,20 +225,12 @@ pub fn approve(body: Map<String, Value>) -> Result<Approve, ApiError> {
 
 /// A task id in a path: `{platform}:{item id}`.
 pub fn task_id(id: &str) -> Result<FeedbackKey, ApiError> {
-    FeedbackKey::parse_id(id).ok_or_else(|| {
-        ApiError::invalid(format!(
-            "id: {id:?} is not a task id ({{platform}}:{{item id}}, e.g. facebook:777_9001)"
-        ))
-    })
+    staff::ids::task_id(id).map_err(|e| ApiError::invalid(format!("id: {e}")))
 }
 
 /// A page id in a path or query: `{platform}:{account id}`.
 pub fn page_id(id: &str) -> Option<(Platform, AccountId)> {
-    let (platform, account) = id.split_once(':')?;
-    Some((
-        Platform::parse(platform).ok()?,
-        AccountId::parse(account).ok()?,
-    ))
+    staff::ids::page_id(id).ok()
 }
 
 fn page_problem(name: &str, id: &str) -> String {
