@@ -311,25 +311,8 @@ async fn list(
     q: &ListQuery,
     now: OffsetDateTime,
 ) -> Result<TaskList, ApiError> {
-    use input::StatusFilter;
-    // Open, claimed, resolved and asked-to-update tasks are each one query on the task
-    // index; closed and dropped ones are no longer indexed.
-    let tasks = match q.status {
-        StatusFilter::Active
-        | StatusFilter::Only(TaskStatus::Open)
-        | StatusFilter::Only(TaskStatus::Claimed) => app.store.open_tasks().await?,
-        StatusFilter::Only(TaskStatus::Resolved) => app.store.resolved_tasks().await?,
-        StatusFilter::Only(TaskStatus::UpdateRequested) => {
-            app.store
-                .indexed_tasks(store::keys::UPDATE_REQUESTED_TASKS, None)
-                .await?
-        }
-        _ => app.store.all_tasks().await?,
-    };
-    let of_status: Vec<&TaskView> = tasks
-        .iter()
-        .filter(|t| q.status.matches(t.status))
-        .collect();
+    let tasks = app.staff().tasks(q.status).await?;
+    let of_status: Vec<&TaskView> = tasks.iter().collect();
     let facets = facets(&of_status);
     let mut matching: Vec<&TaskView> = of_status
         .into_iter()

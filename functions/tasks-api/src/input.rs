@@ -237,24 +237,7 @@ fn page_problem(name: &str, id: &str) -> String {
     format!("{name}: {id:?} is not a page ({{platform}}:{{account id}}, e.g. facebook:1029384756)")
 }
 
-/// Which tasks the queue lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusFilter {
-    /// Open and claimed: what still needs doing (the default).
-    Active,
-    Only(TaskStatus),
-    All,
-}
-
-impl StatusFilter {
-    pub fn matches(self, status: TaskStatus) -> bool {
-        match self {
-            StatusFilter::Active => status.is_unresolved(),
-            StatusFilter::Only(s) => s == status,
-            StatusFilter::All => true,
-        }
-    }
-}
+pub use staff::tasks::StatusFilter;
 
 /// `GET /api/tasks?…`
 #[derive(Debug, Clone)]
@@ -305,21 +288,18 @@ pub fn list_query(query: &HashMap<String, String>) -> Result<ListQuery, ApiError
         let value = query[name].trim();
         match name.as_str() {
             "status" => {
-                q.status = match value {
-                    "" | "active" => StatusFilter::Active,
-                    "all" => StatusFilter::All,
-                    other => match TaskStatus::parse(other) {
-                        Some(s) => StatusFilter::Only(s),
-                        None => {
-                            let statuses: Vec<&str> =
-                                TaskStatus::ALL.iter().map(|s| s.as_str()).collect();
-                            problems.push(format!(
-                                "status: one of active, all, {}",
-                                statuses.join(", ")
-                            ));
-                            StatusFilter::Active
-                        }
-                    },
+                q.status = match StatusFilter::parse(value) {
+                    _ if value.is_empty() => StatusFilter::Active,
+                    Some(s) => s,
+                    None => {
+                        let statuses: Vec<&str> =
+                            TaskStatus::ALL.iter().map(|s| s.as_str()).collect();
+                        problems.push(format!(
+                            "status: one of active, all, {}",
+                            statuses.join(", ")
+                        ));
+                        StatusFilter::Active
+                    }
                 }
             }
             "overdue" => q.overdue = flag("overdue", value, &mut problems),

@@ -4,11 +4,39 @@
 
 use crate::{Staff, StaffError};
 use feedback::page::PageRecord;
-use feedback::records::{Channel, NotificationEvent};
+use feedback::records::{Channel, NotificationEvent, TaskStatus};
 use store::FeedbackKey;
 use store::views::{ItemBundle, TaskView};
 use time::OffsetDateTime;
 use triage::PageSettings;
+
+/// Which tasks a list shows: one status, the ones not yet resolved, or all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusFilter {
+    /// Open and claimed: what still needs doing.
+    Active,
+    Only(TaskStatus),
+    All,
+}
+
+impl StatusFilter {
+    /// `active`, `all`, or a task status.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "active" => Some(StatusFilter::Active),
+            "all" => Some(StatusFilter::All),
+            s => TaskStatus::parse(s).map(StatusFilter::Only),
+        }
+    }
+
+    pub fn matches(self, status: TaskStatus) -> bool {
+        match self {
+            StatusFilter::Active => status.is_unresolved(),
+            StatusFilter::Only(wanted) => wanted == status,
+            StatusFilter::All => true,
+        }
+    }
+}
 
 /// What resolving a task did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +49,33 @@ pub struct Resolved {
 }
 
 impl Staff<'_> {
+    /// The tasks of `status`: soonest due first (resolved ones: longest waiting for their
+    /// update request first). Open, claimed, resolved and
+    /// asked-to-update tasks are each one query on the task index; closed and dropped
+    /// ones are no longer indexed (a scan).
+    pub async fn tasks(&self, status: StatusFilter) -> Result<Vec<TaskView>, StaffError> {
+        let tasks = match status {
+            StatusFilter::Active
+            | StatusFilter::Only(TaskStatus::Open)
+            | StatusFilter::Only(TaskStatus::Claimed) => self.store.open_tasks().await?,
+            StatusFilter::Only(TaskStatus::Resolved) => self.store.resolved_tasks().await?,
+            StatusFilter::Only(TaskStatus::UpdateRequested) => {
+                let mut tasks = self
+                    .store
+                    .indexed_tasks(store::keys::UPDATE_REQUESTED_TASKS, None)
+                    .await?;
+                // Indexed by when the customer was asked; listed by due time like the rest.
+                tasks.sort_by_key(|t| t.due_at);
+                tasks
+            }
+            _ => self.store.all_tasks().await?,
+        };
+        Ok(tasks
+            .into_iter()
+            .filter(|t| status.matches(t.status))
+            .collect())
+    }
+
     /// The page of a task: its settings over the defaults, and its record.
     pub(crate) async fn page_of(
         &self,
@@ -171,5 +226,25 @@ impl Staff<'_> {
         now: OffsetDateTime,
     ) -> Result<Vec<Channel>, StaffError> {
         Ok(self.store.approve_drafts(key, by, edits, now).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_status_filter_reads_active_all_or_one_status_and_matches_accordingly() {
+        assert_eq!(StatusFilter::parse("active"), Some(StatusFilter::Active));
+        assert_eq!(StatusFilter::parse("all"), Some(StatusFilter::All));
+        assert_eq!(
+            StatusFilter::parse("update_requested"),
+            Some(StatusFilter::Only(TaskStatus::UpdateRequested))
+        );
+        assert_eq!(StatusFilter::parse("later"), None);
+        assert!(StatusFilter::Active.matches(TaskStatus::Claimed));
+        assert!(!StatusFilter::Active.matches(TaskStatus::Resolved));
+        assert!(StatusFilter::All.matches(TaskStatus::Dropped));
+        assert!(!StatusFilter::Only(TaskStatus::Open).matches(TaskStatus::Claimed));
     }
 }

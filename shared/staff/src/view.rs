@@ -4,100 +4,25 @@
 //! --json` prints it: the same JSON. Never a platform's raw JSON or a page's secrets.
 
 use crate::{Staff, StaffError};
-use feedback::page::ReplyMode;
-use feedback::records::{
-    Channel, ComplaintTheme, MessageState, TaskAction, TaskChannel, TaskFlag, TaskStatus,
-};
+use feedback::records::{Channel, MessageState, TaskChannel, TaskFlag, TaskStatus};
 use serde::Serialize;
 use store::approvals::MessageEdit;
 use store::views::{ItemBundle, TaskView};
 use store::{FeedbackKey, FeedbackRecord};
 use time::OffsetDateTime;
 
-/// One change in a task's history.
-#[derive(Debug, Serialize)]
-pub struct HistoryEntry {
-    #[serde(with = "time::serde::rfc3339")]
-    pub at: OffsetDateTime,
-    pub by: String,
-    pub action: TaskAction,
-    pub to: Option<TaskStatus>,
-    pub note: Option<String>,
-}
-
+/// The task as stored, and whether it is overdue now.
 #[derive(Debug, Serialize)]
 pub struct TaskDetail {
-    pub id: String,
-    pub status: TaskStatus,
-    #[serde(with = "time::serde::rfc3339")]
-    pub due_at: OffsetDateTime,
+    #[serde(flatten)]
+    pub task: TaskView,
     pub overdue: bool,
-    pub label: String,
-    pub theme: Option<ComplaintTheme>,
-    pub language: String,
-    pub channel: TaskChannel,
-    pub mode: ReplyMode,
-    pub next_step: String,
-    pub assignee: Option<String>,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub claimed_at: Option<OffsetDateTime>,
-    pub resolution: Option<String>,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub resolved_at: Option<OffsetDateTime>,
-    pub resolved_by: Option<String>,
-    pub drop_reason: Option<String>,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub update_requested_at: Option<OffsetDateTime>,
-    pub update_request_channel: Option<TaskChannel>,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub closed_at: Option<OffsetDateTime>,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub escalated_at: Option<OffsetDateTime>,
-    pub flags: Vec<String>,
-    pub flag_reason: Option<String>,
-    pub round: u32,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-    pub history: Vec<HistoryEntry>,
 }
 
 fn task_detail(t: &TaskView, now: OffsetDateTime) -> TaskDetail {
     TaskDetail {
-        id: t.id.clone(),
-        status: t.status,
-        due_at: t.due_at,
+        task: t.clone(),
         overdue: t.is_overdue(now),
-        label: t.label.clone(),
-        theme: t.theme,
-        language: t.language.clone(),
-        channel: t.channel,
-        mode: t.mode,
-        next_step: t.next_step.clone(),
-        assignee: t.assignee.clone(),
-        claimed_at: t.claimed_at,
-        resolution: t.resolution.clone(),
-        resolved_at: t.resolved_at,
-        resolved_by: t.resolved_by.clone(),
-        drop_reason: t.drop_reason.clone(),
-        update_requested_at: t.update_requested_at,
-        update_request_channel: t.update_request_channel,
-        closed_at: t.closed_at,
-        escalated_at: t.escalated_at,
-        flags: t.flags.clone(),
-        flag_reason: t.flag_reason.clone(),
-        round: t.round,
-        created_at: t.created_at,
-        history: t
-            .history
-            .iter()
-            .map(|c| HistoryEntry {
-                at: c.at,
-                by: c.by.clone(),
-                action: c.action,
-                to: c.to,
-                note: c.note.clone(),
-            })
-            .collect(),
     }
 }
 

@@ -302,12 +302,8 @@ impl Printed for ResponseReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use feedback::page::ReplyMode;
     use feedback::records::ComplaintTheme;
-    use feedback::{AccountId, ItemId, Platform};
-    use store::TaskChannel;
     use store::TaskStatus;
-    use store::views::TaskView;
     use time::Duration;
     use time::macros::datetime;
 
@@ -320,41 +316,19 @@ mod tests {
         text: Option<&str>,
         created: OffsetDateTime,
     ) -> TaskFacts {
-        let platform = Platform::from_static("facebook");
+        // The list's task, as a complaint in English opened at `created`.
+        let mut task = super::super::tasks::tests::task(
+            item,
+            "p1",
+            TaskStatus::Open,
+            created + Duration::hours(24),
+        );
+        task.label = label.into();
+        task.language = "en".into();
+        task.theme = theme;
+        task.created_at = created;
         TaskFacts {
-            task: TaskView {
-                id: format!("facebook:{item}"),
-                platform,
-                item_id: ItemId::parse(item).unwrap(),
-                account_id: AccountId::parse("p1").unwrap(),
-                status: TaskStatus::Open,
-                due_at: created + Duration::hours(24),
-                channel: TaskChannel::Manual,
-                next_step: String::new(),
-                label: label.into(),
-                language: "en".into(),
-                mode: ReplyMode::Auto,
-                draft_public: String::new(),
-                draft_private: None,
-                assignee: None,
-                claimed_at: None,
-                resolution: None,
-                resolved_at: None,
-                resolved_by: None,
-                update_request: None,
-                update_requested_at: None,
-                update_request_channel: None,
-                closed_at: None,
-                drop_reason: None,
-                escalated_at: None,
-                announced_at: None,
-                theme,
-                round: 0,
-                flags: Vec::new(),
-                flag_reason: None,
-                created_at: created,
-                history: Vec::new(),
-            },
+            task,
             received_at: Some(created),
             first_public_reply_at: None,
             text: text.map(str::to_owned),

@@ -4,7 +4,7 @@ use super::{CliError, Result, Texts, key_of, staff_err, store_err, who};
 use crate::cli::{Cli, StatusFilter, TaskCommand};
 use crate::output::{clean, json, short, table, when};
 use serde::Serialize;
-use staff::StaffError;
+use staff::{Staff, StaffError};
 use store::views::TaskView;
 use store::{DynamoStore, FeedbackKey, TaskStatus};
 use time::OffsetDateTime;
@@ -27,7 +27,7 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &TaskCommand) -> Re
             status,
             overdue,
             page,
-        } => list(cli, store, *status, *overdue, page.as_deref(), now).await,
+        } => list(cli, &staff, *status, *overdue, page.as_deref(), now).await,
         TaskCommand::Show { id } => {
             let key = key_of(id)?;
             if !cli.json {
@@ -193,21 +193,14 @@ pub(super) fn is_page(task: &TaskView, page: &str) -> bool {
 
 async fn list(
     cli: &Cli,
-    store: &DynamoStore,
+    staff: &Staff<'_>,
     status: StatusFilter,
     overdue_only: bool,
     page: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<()> {
-    // Open, claimed and resolved tasks are each one query on the task index.
-    let tasks = match status {
-        StatusFilter::Active | StatusFilter::Only(TaskStatus::Open | TaskStatus::Claimed) => {
-            store.open_tasks().await
-        }
-        StatusFilter::Only(TaskStatus::Resolved) => store.resolved_tasks().await,
-        _ => store.all_tasks().await,
-    }
-    .map_err(|e| store_err(cli, e))?;
+    let store = staff.store;
+    let tasks = staff.tasks(status).await.map_err(|e| staff_err(cli, e))?;
     let rows = select(&tasks, status, overdue_only, page, now);
     if cli.json {
         println!("{}", json(&rows));
