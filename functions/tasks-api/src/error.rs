@@ -6,6 +6,7 @@ use lambda_http::{Body, Response};
 use logging::error_chain;
 use staff::StaffError;
 use store::StoreError;
+use store::approvals::ApprovalError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -86,14 +87,13 @@ impl From<StaffError> for ApiError {
         match e {
             StaffError::InvalidId { .. } => ApiError::invalid(format!("id: {e}")),
             StaffError::InvalidSetting(_) => ApiError::invalid(format!("settings.{e}")),
-            StaffError::NoSuchMessage { channel, .. } => {
+            StaffError::Edit(ApprovalError::NoSuchMessage { channel, .. }) => {
                 ApiError::invalid(format!("{channel}: {e}"))
             }
             StaffError::NoTask(_) => ApiError::NotFound(e.to_string()),
-            StaffError::WrongStatus { .. }
-            | StaffError::NothingToApprove(_)
-            | StaffError::NotADraft { .. }
-            | StaffError::PageChanged(_) => ApiError::Conflict(e.to_string()),
+            StaffError::Refused(_) | StaffError::Edit(_) | StaffError::PageChanged(_) => {
+                ApiError::Conflict(e.to_string())
+            }
             StaffError::Store(e) => e.into(),
         }
     }
