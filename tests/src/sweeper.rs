@@ -346,11 +346,13 @@ pub async fn set_page(
     config: &PageConfig,
 ) {
     store
-        .put_page(
+        .update_page(
             platform,
             &AccountId::parse(account).unwrap(),
-            config,
-            false,
+            &store::pages::PageChange {
+                set: config.clone(),
+                ..Default::default()
+            },
             OffsetDateTime::now_utc(),
         )
         .await

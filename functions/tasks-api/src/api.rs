@@ -22,18 +22,19 @@ use crate::config::TasksApiConfig;
 use crate::error::ApiError;
 use crate::input::{self, ListQuery, MAX_BODY_BYTES};
 use crate::views::{self, Facets, TaskList};
-use feedback::records::{Channel, NotificationEvent, TaskStatus};
+use feedback::records::{Channel, TaskStatus};
 use feedback::{AccountId, Platform};
 use http::{HeaderMap, Method, StatusCode, header};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
+use staff::view::TaskShow;
+use staff::{ReadCheck, Staff};
 use std::collections::{BTreeSet, HashMap};
 use std::convert::Infallible;
-use store::views::{ItemBundle, TaskView};
+use store::views::TaskView;
 use store::{DynamoStore, FeedbackKey};
 use time::OffsetDateTime;
 use tracing::{info, warn};
-use triage::PageSettings;
 
 /// What the handler needs, built once per cold start.
 pub struct App {
@@ -44,6 +45,11 @@ pub struct App {
 impl App {
     pub fn new(store: DynamoStore, config: TasksApiConfig) -> Self {
         Self { store, config }
+    }
+
+    /// The staff layer over this deployment's table, defaults and texts.
+    fn staff(&self) -> Staff<'_> {
+        Staff::new(&self.store, &self.config.defaults, &self.config.templates)
     }
 }
 
@@ -200,15 +206,11 @@ async fn route(app: &App, request: Request) -> Result<Response<Body>, ApiError> 
         (&Method::PATCH, ["pages", id]) => {
             let (platform, account) = page_id(id)?;
             let update = input::page_update(body_object(&request)?)?;
-            let written = app
-                .store
-                .update_page_settings(&platform, &account, &update.changes, update.read_at, now)
+            let mut change = staff::pages::settings_change(update.changes)?;
+            change.check = ReadCheck::ReadAt(update.read_at);
+            app.staff()
+                .update_page(&platform, &account, &change, now)
                 .await?;
-            if !written {
-                return Err(ApiError::Conflict(format!(
-                    "the settings of {platform}:{account} were changed by someone else since you read them; reload and try again"
-                )));
-            }
             info!(page = %format!("{platform}:{account}"), by = %who.subject, "page settings changed");
             ok(&page(app, &platform, &account).await?)
         }
@@ -238,7 +240,9 @@ async fn route(app: &App, request: Request) -> Result<Response<Body>, ApiError> 
             let page = q.page.as_ref().map(|(p, a)| format!("{p}:{a}"));
             let since = now - time::Duration::days(i64::from(q.days));
             let spikes = app.store.spikes_between(since, now).await?;
-            ok(&crate::reports::report(&facts, &spikes, q.days, page, now))
+            ok(&staff::reports::overview(
+                &facts, &spikes, q.days, page, now,
+            ))
         }
         (_, ["reports"]) => Err(ApiError::MethodNotAllowed { allowed: "GET" }),
         _ => Err(ApiError::NotFound("no such route".into())),
@@ -266,11 +270,7 @@ fn allowed(who: &Identity, role: Role, what: &str) -> Result<(), ApiError> {
 }
 
 fn page_id(id: &str) -> Result<(Platform, AccountId), ApiError> {
-    input::page_id(id).ok_or_else(|| {
-        ApiError::invalid(format!(
-            "id: {id:?} is not a page ({{platform}}:{{account id}}, e.g. facebook:1029384756)"
-        ))
-    })
+    staff::ids::page_id(id).map_err(|e| ApiError::invalid(format!("id: {e}")))
 }
 
 async fn page(
@@ -311,25 +311,8 @@ async fn list(
     q: &ListQuery,
     now: OffsetDateTime,
 ) -> Result<TaskList, ApiError> {
-    use input::StatusFilter;
-    // Open, claimed, resolved and asked-to-update tasks are each one query on the task
-    // index; closed and dropped ones are no longer indexed.
-    let tasks = match q.status {
-        StatusFilter::Active
-        | StatusFilter::Only(TaskStatus::Open)
-        | StatusFilter::Only(TaskStatus::Claimed) => app.store.open_tasks().await?,
-        StatusFilter::Only(TaskStatus::Resolved) => app.store.resolved_tasks().await?,
-        StatusFilter::Only(TaskStatus::UpdateRequested) => {
-            app.store
-                .indexed_tasks(store::keys::UPDATE_REQUESTED_TASKS, None)
-                .await?
-        }
-        _ => app.store.all_tasks().await?,
-    };
-    let of_status: Vec<&TaskView> = tasks
-        .iter()
-        .filter(|t| q.status.matches(t.status))
-        .collect();
+    let tasks = app.staff().tasks(q.status).await?;
+    let of_status: Vec<&TaskView> = tasks.iter().collect();
     let facets = facets(&of_status);
     let mut matching: Vec<&TaskView> = of_status
         .into_iter()
@@ -379,68 +362,13 @@ async fn list(
     })
 }
 
-/// The page's settings over the deployment's defaults, and its record.
-async fn page_settings(
-    app: &App,
-    task: &TaskView,
-) -> Result<(PageSettings, feedback::page::PageRecord), ApiError> {
-    let page = app
-        .store
-        .page(&task.platform, &task.account_id)
-        .await?
-        .unwrap_or_default();
-    Ok((
-        PageSettings::from_config(&page.config, &app.config.defaults),
-        page,
-    ))
-}
-
-/// "Would you update your comment or review?" in the customer's language, with the
-/// page's wording, exactly as the sweeper sends it.
-async fn update_request_text(
-    app: &App,
-    task: &TaskView,
-    bundle: &ItemBundle,
-) -> Result<String, ApiError> {
-    let Some(record) = &bundle.feedback else {
-        return Ok(String::new());
-    };
-    let (settings, page) = page_settings(app, task).await?;
-    let templates = service::texts::page_templates(&page, &app.config.templates);
-    Ok(service::texts::update_request(
-        &templates,
-        &settings,
-        Some(record),
-        Some(task),
-        service::texts::declared_author_names(&task.platform),
-    ))
-}
-
 async fn show(
     app: &App,
     who: &Identity,
     key: &FeedbackKey,
     now: OffsetDateTime,
-) -> Result<views::TaskShow, ApiError> {
-    let bundle = app.store.item(key).await?;
-    let Some(task) = &bundle.task else {
-        return Err(ApiError::NotFound(format!(
-            "no follow-up task for {}",
-            key.id()
-        )));
-    };
-    let edits = if bundle.messages.is_empty() {
-        Vec::new()
-    } else {
-        app.store.message_edits(key).await?
-    };
-    // Resolved through another tool before it kept the text: worked out as it would be.
-    let update_request = if task.update_request.is_none() && !task.status.is_unresolved() {
-        Some(update_request_text(app, task, &bundle).await?)
-    } else {
-        None
-    };
-    let mut view = views::task_show(task, &bundle, &edits, update_request, now);
+) -> Result<TaskShow, ApiError> {
+    let mut view = app.staff().show(key, now).await?;
     if !who.may(Role::Staff) {
         // Offer only what the role may do (the page shows these as buttons).
         view.actions.clear();
@@ -475,27 +403,6 @@ async fn end_crisis(
     })
 }
 
-/// Tell the page's notification targets a task was resolved (the sweeper delivers it).
-async fn announce_resolved(
-    app: &App,
-    key: &FeedbackKey,
-    now: OffsetDateTime,
-) -> Result<(), ApiError> {
-    let Some(task) = app.store.task(key).await? else {
-        return Ok(());
-    };
-    let (_, page) = page_settings(app, &task).await?;
-    let targets = store::notify::targets(&page.config);
-    if !targets.is_empty() {
-        let event =
-            store::notify::Event::for_task(NotificationEvent::TaskResolved, &task, None, now);
-        app.store
-            .enqueue_notification(&event, &targets, now)
-            .await?;
-    }
-    Ok(())
-}
-
 async fn act(
     app: &App,
     who: &Identity,
@@ -507,52 +414,35 @@ async fn act(
     // Recorded by the subject, shown with the verified e-mail ([`Identity::by`]).
     let by = who.by();
     let by = by.as_str();
+    let staff = app.staff();
     match action {
         "claim" => {
             input::nothing(body)?;
-            app.store.claim_task(key, by, now).await?;
+            staff.claim(key, by, now).await?;
         }
         "resolve" => {
             let r = input::resolve(body)?;
-            let bundle = app.store.item(key).await?;
-            let Some(task) = &bundle.task else {
-                return Err(ApiError::NotFound(format!(
-                    "no follow-up task for {}",
-                    key.id()
-                )));
-            };
-            let ask = update_request_text(app, task, &bundle).await?;
-            app.store.resolve_task(key, by, &r.note, &ask, now).await?;
-            announce_resolved(app, key, now).await?;
+            staff.resolve(key, by, &r.note, now).await?;
         }
         "drop" => {
             let d = input::drop(body)?;
-            app.store.drop_task(key, by, &d.reason, now).await?;
+            staff.drop_task(key, by, &d.reason, now).await?;
         }
         "reopen" => {
             let r = input::reopen(body)?;
-            let task =
-                app.store.task(key).await?.ok_or_else(|| {
-                    ApiError::NotFound(format!("no follow-up task for {}", key.id()))
-                })?;
-            let hours = match r.due_in_hours {
-                Some(h) => h,
-                None => page_settings(app, &task).await?.0.sla_hours,
-            };
-            let due_at = now + time::Duration::hours(i64::from(hours));
-            app.store
-                .reopen_task(key, by, r.note.as_deref(), due_at, now)
+            staff
+                .reopen(key, by, r.note.as_deref(), r.due_in_hours, now)
                 .await?;
         }
         "close" => {
             let note = input::note_only(body)?;
-            app.store.close_task(key, by, note.as_deref(), now).await?;
+            staff.close(key, by, note.as_deref(), now).await?;
         }
         "approve" => {
             let a = input::approve(body)?;
             let edits: Vec<(Channel, &str)> =
                 a.edits.iter().map(|(c, t)| (*c, t.as_str())).collect();
-            app.store.approve_drafts(key, by, &edits, now).await?;
+            staff.approve(key, by, &edits, now).await?;
         }
         other => {
             return Err(ApiError::NotFound(format!(

@@ -4,9 +4,9 @@
 use http::{StatusCode, header};
 use lambda_http::{Body, Response};
 use logging::error_chain;
+use staff::StaffError;
 use store::StoreError;
-use store::inbox::ApprovalError;
-use store::tasks::TaskError;
+use store::approvals::ApprovalError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -82,26 +82,19 @@ impl From<StoreError> for ApiError {
     }
 }
 
-impl From<TaskError> for ApiError {
-    fn from(e: TaskError) -> Self {
+impl From<StaffError> for ApiError {
+    fn from(e: StaffError) -> Self {
         match e {
-            TaskError::NotFound(_) => ApiError::NotFound(e.to_string()),
-            TaskError::WrongStatus { .. } | TaskError::NothingToApprove(_) => {
-                ApiError::Conflict(e.to_string())
-            }
-            TaskError::Store(e) => e.into(),
-        }
-    }
-}
-
-impl From<ApprovalError> for ApiError {
-    fn from(e: ApprovalError) -> Self {
-        match e {
-            ApprovalError::Task(e) => e.into(),
-            ApprovalError::NotADraft { .. } => ApiError::Conflict(e.to_string()),
-            ApprovalError::NoSuchMessage { channel, .. } => {
+            StaffError::InvalidId { .. } => ApiError::invalid(format!("id: {e}")),
+            StaffError::InvalidSetting(_) => ApiError::invalid(format!("settings.{e}")),
+            StaffError::Edit(ApprovalError::NoSuchMessage { channel, .. }) => {
                 ApiError::invalid(format!("{channel}: {e}"))
             }
+            StaffError::NoTask(_) => ApiError::NotFound(e.to_string()),
+            StaffError::Refused(_) | StaffError::Edit(_) | StaffError::PageChanged(_) => {
+                ApiError::Conflict(e.to_string())
+            }
+            StaffError::Store(e) => e.into(),
         }
     }
 }

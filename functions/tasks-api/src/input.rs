@@ -10,7 +10,7 @@ use feedback::{AccountId, Platform};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use store::FeedbackKey;
-use store::inbox::{PageSetting, SettingValue};
+use store::pages::{PageSetting, SettingValue};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -225,44 +225,19 @@ pub fn approve(body: Map<String, Value>) -> Result<Approve, ApiError> {
 
 /// A task id in a path: `{platform}:{item id}`.
 pub fn task_id(id: &str) -> Result<FeedbackKey, ApiError> {
-    FeedbackKey::parse_id(id).ok_or_else(|| {
-        ApiError::invalid(format!(
-            "id: {id:?} is not a task id ({{platform}}:{{item id}}, e.g. facebook:777_9001)"
-        ))
-    })
+    staff::ids::task_id(id).map_err(|e| ApiError::invalid(format!("id: {e}")))
 }
 
 /// A page id in a path or query: `{platform}:{account id}`.
 pub fn page_id(id: &str) -> Option<(Platform, AccountId)> {
-    let (platform, account) = id.split_once(':')?;
-    Some((
-        Platform::parse(platform).ok()?,
-        AccountId::parse(account).ok()?,
-    ))
+    staff::ids::page_id(id).ok()
 }
 
 fn page_problem(name: &str, id: &str) -> String {
     format!("{name}: {id:?} is not a page ({{platform}}:{{account id}}, e.g. facebook:1029384756)")
 }
 
-/// Which tasks the queue lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusFilter {
-    /// Open and claimed: what still needs doing (the default).
-    Active,
-    Only(TaskStatus),
-    All,
-}
-
-impl StatusFilter {
-    pub fn matches(self, status: TaskStatus) -> bool {
-        match self {
-            StatusFilter::Active => status.is_unresolved(),
-            StatusFilter::Only(s) => s == status,
-            StatusFilter::All => true,
-        }
-    }
-}
+pub use staff::tasks::StatusFilter;
 
 /// `GET /api/tasks?…`
 #[derive(Debug, Clone)]
@@ -313,21 +288,18 @@ pub fn list_query(query: &HashMap<String, String>) -> Result<ListQuery, ApiError
         let value = query[name].trim();
         match name.as_str() {
             "status" => {
-                q.status = match value {
-                    "" | "active" => StatusFilter::Active,
-                    "all" => StatusFilter::All,
-                    other => match TaskStatus::parse(other) {
-                        Some(s) => StatusFilter::Only(s),
-                        None => {
-                            let statuses: Vec<&str> =
-                                TaskStatus::ALL.iter().map(|s| s.as_str()).collect();
-                            problems.push(format!(
-                                "status: one of active, all, {}",
-                                statuses.join(", ")
-                            ));
-                            StatusFilter::Active
-                        }
-                    },
+                q.status = match StatusFilter::parse(value) {
+                    _ if value.is_empty() => StatusFilter::Active,
+                    Some(s) => s,
+                    None => {
+                        let statuses: Vec<&str> =
+                            TaskStatus::ALL.iter().map(|s| s.as_str()).collect();
+                        problems.push(format!(
+                            "status: one of active, all, {}",
+                            statuses.join(", ")
+                        ));
+                        StatusFilter::Active
+                    }
                 }
             }
             "overdue" => q.overdue = flag("overdue", value, &mut problems),

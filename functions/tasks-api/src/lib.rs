@@ -6,11 +6,12 @@
 //!   checked again here: their `sub` with a verified e-mail, and their role (viewers,
 //!   staff, owners: Cognito groups); who did what is never taken from a request body.
 //! - [`api`]: [`handle`], the HTTP handler Lambda (and the local runner) calls: the queue,
-//!   one task, its actions (each a conditional write: 409 when the state moved), page
+//!   one task, its actions (through the [`staff`] layer, as `feedbackctl`'s) (each a conditional write: 409 when the state moved), page
 //!   settings, reports.
 //! - [`input`]: every body and query parsed into typed values, or 400 field by field.
-//! - [`views`]: what the API answers (never a platform's raw JSON or a secret setting).
-//! - [`reports`]: complaint themes and response times, as `feedbackctl report` counts them.
+//! - [`views`]: what the API answers (never a platform's raw JSON or a secret setting);
+//!   one task ([`staff::view::TaskShow`]) and the reports are the staff layer's, the same
+//!   `feedbackctl` prints.
 //! - [`page`]: `/inbox`: the HTML, CSS and script in `assets/`, compiled in.
 //! - [`error`]: [`ApiError`] and its one mapping to status codes.
 //!
@@ -22,7 +23,6 @@ pub mod config;
 pub mod error;
 pub mod input;
 pub mod page;
-pub mod reports;
 pub mod views;
 
 pub use api::{App, handle};

@@ -62,23 +62,7 @@ pub enum Command {
 }
 
 /// Which tasks `tasks list` shows: one status, the ones not yet resolved, or all.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StatusFilter {
-    Only(TaskStatus),
-    /// Open and claimed: what still needs doing.
-    Active,
-    All,
-}
-
-impl StatusFilter {
-    pub fn matches(self, status: TaskStatus) -> bool {
-        match self {
-            StatusFilter::Only(wanted) => wanted == status,
-            StatusFilter::Active => status.is_unresolved(),
-            StatusFilter::All => true,
-        }
-    }
-}
+pub use staff::tasks::StatusFilter;
 
 /// Every stored task status, `active` (open and claimed) and `all`.
 fn status_filter() -> impl TypedValueParser<Value = StatusFilter> {
@@ -88,13 +72,7 @@ fn status_filter() -> impl TypedValueParser<Value = StatusFilter> {
             .map(|s| s.as_str())
             .chain(["active", "all"]),
     )
-    .try_map(|s| match s.as_str() {
-        "all" => Ok(StatusFilter::All),
-        "active" => Ok(StatusFilter::Active),
-        s => TaskStatus::parse(s)
-            .map(StatusFilter::Only)
-            .ok_or_else(|| format!("unknown task status {s:?}")),
-    })
+    .try_map(|s| StatusFilter::parse(&s).ok_or_else(|| format!("unknown task status {s:?}")))
 }
 
 /// Any valid platform name: which platforms exist is the `platforms` crate's business.

@@ -6,6 +6,8 @@
 //!   any number of times, in any batch, leaves one record.
 //! - [`messages`]: outgoing messages and their at-most-once state machine; decisions and
 //!   the "author already answered in this thread" marker.
+//! - [`approvals`]: staff approving drafted messages (one transaction, with or without
+//!   edits), and the edits kept beside the drafts.
 //! - [`ResponderStore`]: the storage port of the responder; [`memory`] (feature `memory`)
 //!   is its in-memory adapter for fast unit tests.
 //! - [`tasks`]: follow-up tasks and their lifecycle (open, claim, resolve, drop, reopen,
@@ -16,12 +18,13 @@
 //!   Teams, signed Standard Webhooks) per page.
 //! - [`reports`]: the facts behind the theme and response-time reports.
 //! - [`gdpr`]: everything held about one author, exported or erased.
-//! - [`pages`]: a page's configuration ([`feedback::page::PageConfig`]).
+//! - [`pages`]: a page's configuration ([`feedback::page::PageConfig`]) and the one way
+//!   staff change it ([`pages::PageChange`], optionally only if unchanged since read).
 //! - [`spikes`]: complaints counted per page, theme and hour; spikes and the crisis hold.
 //! - [`sources`]: polled review sources (an app on a store): the poller's cursor, lease
 //!   and last run, each change conditional.
 //! - [`views`]: typed views for staff tools: tasks, items with everything kept about them,
-//!   pages. No AWS SDK type leaves this crate.
+//!   pages, who wrote what for the rows of the queue. No AWS SDK type leaves this crate.
 //! - [`client`]: the one builder of AWS clients (Lambda, profiles, DynamoDB Local).
 //! - [`parameters`] (feature `ssm`): SSM SecureString parameters behind a small port.
 //! - [`identity`] (feature `staff`): who the caller is (STS GetCallerIdentity), for staff
@@ -31,6 +34,7 @@
 //! - [`setup`] (feature `setup`): creates a table from the definition in `template.yaml`, so
 //!   local and test tables never drift from the deployed one.
 
+pub mod approvals;
 pub mod client;
 mod codec;
 mod dynamo;
@@ -38,7 +42,6 @@ pub mod followups;
 pub mod gdpr;
 #[cfg(feature = "staff")]
 pub mod identity;
-pub mod inbox;
 pub mod keys;
 #[cfg(feature = "local")]
 pub mod local;

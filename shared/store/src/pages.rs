@@ -3,7 +3,7 @@
 
 use crate::StoreError;
 use crate::codec::{Item, get_bool, get_str, n, s, ts};
-use crate::dynamo::{DynamoStore, dynamo_err};
+use crate::dynamo::{DynamoStore, dynamo_err, is_conditional_failure};
 use crate::keys::*;
 use aws_sdk_dynamodb::types::AttributeValue;
 use feedback::page::{
@@ -58,6 +58,122 @@ pub struct PageView {
     pub record: PageRecord,
     #[serde(with = "time::serde::rfc3339::option")]
     pub updated_at: Option<OffsetDateTime>,
+}
+
+/// One page setting the inbox may change, with its stored attribute name (the names
+/// `pages.rs` reads; a round trip through `page()` in the tests keeps them in step).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PageSetting {
+    BrandName,
+    DefaultLanguage,
+    Mode,
+    ThankPositive,
+    SlaHours,
+    Signature,
+    Contact,
+    MaxAgeHours,
+    ResolvedReply,
+    UpdateRequestDelayHours,
+}
+
+impl PageSetting {
+    pub const ALL: [PageSetting; 10] = [
+        PageSetting::BrandName,
+        PageSetting::DefaultLanguage,
+        PageSetting::Mode,
+        PageSetting::ThankPositive,
+        PageSetting::SlaHours,
+        PageSetting::Signature,
+        PageSetting::Contact,
+        PageSetting::MaxAgeHours,
+        PageSetting::ResolvedReply,
+        PageSetting::UpdateRequestDelayHours,
+    ];
+
+    /// The stored attribute (also the name the inbox API uses).
+    pub fn attribute(self) -> &'static str {
+        match self {
+            PageSetting::BrandName => "brand_name",
+            PageSetting::DefaultLanguage => "default_language",
+            PageSetting::Mode => "mode",
+            PageSetting::ThankPositive => "thank_positive",
+            PageSetting::SlaHours => "sla_hours",
+            PageSetting::Signature => "signature",
+            PageSetting::Contact => "contact",
+            PageSetting::MaxAgeHours => "max_age_hours",
+            PageSetting::ResolvedReply => "resolved_reply",
+            PageSetting::UpdateRequestDelayHours => "update_request_delay_hours",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<PageSetting> {
+        PageSetting::ALL.into_iter().find(|s| s.attribute() == name)
+    }
+}
+
+/// A value of a [`PageSetting`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SettingValue {
+    Text(String),
+    Number(u32),
+    Flag(bool),
+    Mode(ReplyMode),
+}
+
+/// A change to a page's configuration ([`DynamoStore::update_page`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageChange {
+    /// What to set: its `None`s leave the stored value alone; an empty notification
+    /// target removes it.
+    pub set: PageConfig,
+    /// Settings to remove, so the default applies.
+    pub unset: Vec<PageSetting>,
+    /// Clear the "reconnect the page" flag (staff reconnected it).
+    pub clear_reconnect: bool,
+    pub check: ReadCheck,
+}
+
+/// Whether a page change first checks that nobody changed the page since it was read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ReadCheck {
+    /// Write whatever is stored now (`feedbackctl pages set`: one person, one command).
+    #[default]
+    None,
+    /// Only if the page was last changed at this time (`None`: it had no stored
+    /// configuration when read).
+    ReadAt(Option<OffsetDateTime>),
+}
+
+impl PageChange {
+    /// Set `setting` to `value`, or remove it (`None`). `Err`: the value is not of the
+    /// setting's kind.
+    pub fn apply(
+        &mut self,
+        setting: PageSetting,
+        value: Option<SettingValue>,
+    ) -> Result<(), PageSetting> {
+        let Some(value) = value else {
+            self.unset.push(setting);
+            return Ok(());
+        };
+        let c = &mut self.set;
+        match (setting, value) {
+            (PageSetting::BrandName, SettingValue::Text(t)) => c.brand_name = Some(t),
+            (PageSetting::DefaultLanguage, SettingValue::Text(t)) => c.default_language = Some(t),
+            (PageSetting::Signature, SettingValue::Text(t)) => c.signature = Some(t),
+            (PageSetting::Contact, SettingValue::Text(t)) => c.contact = Some(t),
+            (PageSetting::Mode, SettingValue::Mode(m)) => c.mode = Some(m),
+            (PageSetting::ThankPositive, SettingValue::Flag(b)) => c.thank_positive = Some(b),
+            (PageSetting::ResolvedReply, SettingValue::Flag(b)) => c.resolved_reply = Some(b),
+            (PageSetting::SlaHours, SettingValue::Number(v)) => c.sla_hours = Some(v),
+            (PageSetting::MaxAgeHours, SettingValue::Number(v)) => c.max_age_hours = Some(v),
+            (PageSetting::UpdateRequestDelayHours, SettingValue::Number(v)) => {
+                c.update_request_delay_hours = Some(v)
+            }
+            (setting, _) => return Err(setting),
+        }
+        Ok(())
+    }
 }
 
 fn number(item: &Item, name: &str) -> Option<u32> {
@@ -163,16 +279,32 @@ impl DynamoStore {
             .map(|item| page_record(&item)))
     }
 
-    /// Set what `config` sets (its `None`s leave the stored value alone; an empty
-    /// notification target removes it); clears a reconnect flag when `clear_reconnect`.
-    pub async fn put_page(
+    /// One page as staff see it, with when it was last changed (`None`: the page has no
+    /// stored configuration).
+    pub async fn page_view(
         &self,
         platform: &Platform,
         account: &AccountId,
-        config: &PageConfig,
-        clear_reconnect: bool,
+    ) -> Result<Option<PageView>, StoreError> {
+        Ok(self
+            .get_item(&page_pk(platform, account), PAGE_SK)
+            .await?
+            .and_then(|item| page_view(&item)))
+    }
+
+    /// Change a page's configuration: set what `change.set` sets (its `None`s leave the
+    /// stored value alone; an empty notification target removes it), remove what
+    /// `change.unset` names (so the default applies), and clear a reconnect flag when
+    /// `change.clear_reconnect`. With [`ReadCheck::ReadAt`], only if nobody changed the
+    /// page since it was read. `Ok(false)`: someone did; nothing was written.
+    pub async fn update_page(
+        &self,
+        platform: &Platform,
+        account: &AccountId,
+        change: &PageChange,
         now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
+        let config = &change.set;
         let mut update = self
             .client()
             .update_item()
@@ -257,23 +389,37 @@ impl DynamoStore {
                 set.push(format!("#a{i} = :v{i}"));
             }
         }
-        if clear_reconnect {
+        let mut unset = Vec::new();
+        for (i, setting) in change.unset.iter().enumerate() {
+            update = update.expression_attribute_names(format!("#u{i}"), setting.attribute());
+            unset.push(format!("#u{i}"));
+        }
+        let mut remove: Vec<String> = remove.into_iter().map(str::to_owned).collect();
+        remove.extend(unset);
+        if change.clear_reconnect {
             update = update.expression_attribute_values(":false", AttributeValue::Bool(false));
             set.push("needs_reconnect = :false".to_owned());
-            remove.push("reconnect_reason");
-            remove.push("reconnect_since");
+            remove.push("reconnect_reason".to_owned());
+            remove.push("reconnect_since".to_owned());
         }
-        let remove = if remove.is_empty() {
-            String::new()
-        } else {
-            format!(" REMOVE {}", remove.join(", "))
+        let mut expression = format!("SET {}", set.join(", "));
+        if !remove.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", remove.join(", ")));
+        }
+        update = match change.check {
+            ReadCheck::None => update,
+            ReadCheck::ReadAt(Some(read_at)) => update
+                .condition_expression("updated_at = :read")
+                .expression_attribute_values(":read", s(ts(read_at))),
+            ReadCheck::ReadAt(None) => {
+                update.condition_expression("attribute_not_exists(updated_at)")
+            }
         };
-        update
-            .update_expression(format!("SET {}{remove}", set.join(", ")))
-            .send()
-            .await
-            .map_err(dynamo_err("UpdateItem"))?;
-        Ok(())
+        match update.update_expression(expression).send().await {
+            Ok(_) => Ok(true),
+            Err(e) if is_conditional_failure(&e) => Ok(false),
+            Err(e) => Err(dynamo_err("UpdateItem")(e)),
+        }
     }
 
     /// The page's token no longer works: mark it so no more calls are made until staff
@@ -364,5 +510,44 @@ impl DynamoStore {
             .iter()
             .filter_map(page_view)
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_page_setting_parses_back_from_its_attribute() {
+        for setting in PageSetting::ALL {
+            assert_eq!(PageSetting::parse(setting.attribute()), Some(setting));
+        }
+        assert_eq!(PageSetting::parse("token_source"), None);
+        assert_eq!(PageSetting::parse("notify_slack_url"), None);
+    }
+
+    #[test]
+    fn a_page_change_takes_each_setting_with_a_value_of_its_kind_only() {
+        let mut change = PageChange::default();
+        assert_eq!(
+            change.apply(PageSetting::SlaHours, Some(SettingValue::Number(12))),
+            Ok(())
+        );
+        assert_eq!(
+            change.apply(
+                PageSetting::Mode,
+                Some(SettingValue::Mode(ReplyMode::Approval))
+            ),
+            Ok(())
+        );
+        assert_eq!(change.apply(PageSetting::Contact, None), Ok(()));
+        assert_eq!(
+            change.apply(PageSetting::BrandName, Some(SettingValue::Flag(true))),
+            Err(PageSetting::BrandName)
+        );
+        assert_eq!(change.set.sla_hours, Some(12));
+        assert_eq!(change.set.mode, Some(ReplyMode::Approval));
+        assert_eq!(change.set.brand_name, None);
+        assert_eq!(change.unset, [PageSetting::Contact]);
     }
 }

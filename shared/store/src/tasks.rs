@@ -25,8 +25,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use feedback::AccountId;
 use feedback::page::ReplyMode;
 use feedback::records::{
-    Channel, ComplaintTheme, MessageState, RecordType, TaskAction, TaskChannel, TaskFlag,
-    TaskStatus,
+    ComplaintTheme, RecordType, TaskAction, TaskChannel, TaskFlag, TaskStatus,
 };
 use std::collections::HashMap;
 use time::OffsetDateTime;
@@ -608,64 +607,6 @@ impl DynamoStore {
         };
         let res = update.update_expression(expression).send().await;
         conditional(res, "UpdateItem").map(|_| ())
-    }
-
-    /// Approve the drafts of a task (approval mode): they become pending, and an approval
-    /// record is inserted, whose stream event makes the responder send them.
-    pub async fn approve_task(
-        &self,
-        key: &FeedbackKey,
-        by: &str,
-        now: OffsetDateTime,
-    ) -> Result<usize, TaskError> {
-        let task = self.existing_task(key).await?;
-        if !task.status.is_unresolved() {
-            return Err(TaskError::WrongStatus {
-                id: key.id(),
-                status: task.status,
-                by: None,
-                allowed: vec![TaskStatus::Open, TaskStatus::Claimed],
-            });
-        }
-        let mut approved = 0;
-        for channel in [Channel::Public, Channel::Private] {
-            let res = self
-                .client()
-                .update_item()
-                .table_name(self.table())
-                .key(PK, s(key.pk()))
-                .key(SK, s(message_sk(channel)))
-                .update_expression("SET #state = :pending, approved_by = :by, approved_at = :now, updated_at = :now")
-                .condition_expression("#state = :draft")
-                .expression_attribute_names("#state", "state")
-                .expression_attribute_values(":pending", s(MessageState::Pending.as_str()))
-                .expression_attribute_values(":draft", s(MessageState::Draft.as_str()))
-                .expression_attribute_values(":by", s(by))
-                .expression_attribute_values(":now", s(ts(now)))
-                .send()
-                .await;
-            match res {
-                Ok(_) => approved += 1,
-                Err(e) if is_conditional_failure(&e) => {}
-                Err(e) => return Err(dynamo_err("UpdateItem")(e).into()),
-            }
-        }
-        if approved == 0 {
-            return Err(TaskError::NothingToApprove(key.id()));
-        }
-        let res = self
-            .client()
-            .put_item()
-            .table_name(self.table())
-            .item(PK, s(key.pk()))
-            .item(SK, s(format!("{APPROVAL_SK_PREFIX}{}", ts(now))))
-            .item(RECORD_TYPE, s(RecordType::Approval.as_str()))
-            .item(crate::inbox::attr::APPROVED_BY, s(by))
-            .item("created_at", s(ts(now)))
-            .send()
-            .await;
-        res.map_err(dynamo_err("PutItem"))?;
-        Ok(approved)
     }
 }
 

@@ -1,19 +1,20 @@
-//! Typed views for staff tools (`feedbackctl`, and later the inbox): follow-up tasks, an
-//! item with everything kept about it, feedback by time. Each serialises to the JSON the
+//! Typed views for staff tools (`feedbackctl`, the inbox): follow-up tasks, an item with
+//! everything kept about it, feedback by time, who wrote what for the queue's rows. Each serialises to the JSON the
 //! tools print; no AWS SDK type leaves this crate.
 
-use crate::codec::{self, Item, get_str, parse_ts, s, ts};
+use crate::codec::{self, Item, get_rating, get_str, parse_ts, s, ts};
 use crate::dynamo::{DynamoStore, dynamo_err};
 use crate::keys::*;
 use crate::messages::{OutgoingMessage, parse_message};
 use crate::{FeedbackKey, FeedbackRecord, StoreError};
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use feedback::page::ReplyMode;
 use feedback::records::{
     Channel, ComplaintTheme, FollowUpKind, RecordType, TaskAction, TaskChannel, TaskStatus,
 };
-use feedback::{AccountId, ItemId, Platform};
+use feedback::{AccountId, ItemId, Platform, Rating};
 use serde::Serialize;
+use std::collections::HashMap;
 use time::OffsetDateTime;
 
 /// A follow-up task as stored.
@@ -341,7 +342,7 @@ impl DynamoStore {
                     .push(crate::notify::notification_view(item)?);
             } else if sk.starts_with(APPROVAL_SK_PREFIX) {
                 bundle.approvals.push(ApprovalView {
-                    approved_by: get_str(item, crate::inbox::attr::APPROVED_BY)
+                    approved_by: get_str(item, crate::approvals::attr::APPROVED_BY)
                         .unwrap_or_default()
                         .to_owned(),
                     created_at: get_str(item, "created_at")
@@ -351,5 +352,89 @@ impl DynamoStore {
             }
         }
         Ok(bundle)
+    }
+}
+/// Who wrote what, for one row of the queue.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FeedbackSummary {
+    pub author_name: Option<String>,
+    pub text: Option<String>,
+    pub rating: Option<Rating>,
+    pub kind: Option<String>,
+    pub removed: bool,
+}
+
+/// BatchGetItem takes at most this many keys per call.
+const BATCH_GET_MAX: usize = 100;
+/// Unprocessed keys are asked for again this many times (DynamoDB returns them when it
+/// throttles), then given up: a queue row without its text is still a row.
+const BATCH_GET_ROUNDS: usize = 4;
+
+impl DynamoStore {
+    /// The author, text, rating and kind of each item (one batch read per 100): for the
+    /// rows of the queue. Items not found are left out.
+    pub async fn feedback_summaries(
+        &self,
+        keys: &[FeedbackKey],
+    ) -> Result<HashMap<FeedbackKey, FeedbackSummary>, StoreError> {
+        let mut found = HashMap::new();
+        let mut seen = std::collections::HashSet::new();
+        let wanted: Vec<&FeedbackKey> = keys.iter().filter(|k| seen.insert(*k)).collect();
+        for chunk in wanted.chunks(BATCH_GET_MAX) {
+            let mut request: Vec<HashMap<String, AttributeValue>> = chunk
+                .iter()
+                .map(|k| {
+                    HashMap::from([(PK.to_owned(), s(k.pk())), (SK.to_owned(), s(FEEDBACK_SK))])
+                })
+                .collect();
+            for _ in 0..BATCH_GET_ROUNDS {
+                if request.is_empty() {
+                    break;
+                }
+                let keys_and_attributes = KeysAndAttributes::builder()
+                    .set_keys(Some(std::mem::take(&mut request)))
+                    .projection_expression("pk, author_name, #text, rating, kind, removed")
+                    .expression_attribute_names("#text", "text")
+                    .build()
+                    .map_err(|e| StoreError::Refused {
+                        operation: "BatchGetItem",
+                        reason: e.to_string(),
+                    })?;
+                let out = self
+                    .client()
+                    .batch_get_item()
+                    .request_items(self.table(), keys_and_attributes)
+                    .send()
+                    .await
+                    .map_err(dynamo_err("BatchGetItem"))?;
+                for item in out
+                    .responses
+                    .unwrap_or_default()
+                    .remove(self.table())
+                    .unwrap_or_default()
+                {
+                    if let Some(key) = get_str(&item, PK).and_then(FeedbackKey::from_pk) {
+                        found.insert(key, summary(&item));
+                    }
+                }
+                request = out
+                    .unprocessed_keys
+                    .unwrap_or_default()
+                    .remove(self.table())
+                    .map(|k| k.keys)
+                    .unwrap_or_default();
+            }
+        }
+        Ok(found)
+    }
+}
+
+fn summary(item: &Item) -> FeedbackSummary {
+    FeedbackSummary {
+        author_name: get_str(item, "author_name").map(str::to_owned),
+        text: get_str(item, "text").map(str::to_owned),
+        rating: get_rating(item, "rating"),
+        kind: get_str(item, "kind").map(str::to_owned),
+        removed: matches!(item.get("removed"), Some(AttributeValue::Bool(true))),
     }
 }

@@ -178,15 +178,17 @@ async fn staff_sign_in_see_a_complaint_arrive_claim_it_approve_edited_drafts_and
     let store = LocalDynamo::on_port(port()).store(&table);
     let now = OffsetDateTime::now_utc();
     store
-        .put_page(
+        .update_page(
             &FACEBOOK,
             &AccountId::parse(PAGE_A).unwrap(),
-            &PageConfig {
-                mode: Some(ReplyMode::Approval),
-                brand_name: Some("Bakkerij Zon".into()),
-                ..PageConfig::default()
+            &store::pages::PageChange {
+                set: PageConfig {
+                    mode: Some(ReplyMode::Approval),
+                    brand_name: Some("Bakkerij Zon".into()),
+                    ..PageConfig::default()
+                },
+                ..Default::default()
             },
-            false,
             now,
         )
         .await

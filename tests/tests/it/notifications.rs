@@ -479,11 +479,14 @@ async fn a_page_that_must_be_reconnected_is_told_once_each_time_it_must() {
 
     // Reconnected, then the token expires again: told again.
     store
-        .put_page(
+        .update_page(
             &platforms::meta::FACEBOOK,
             &page,
-            &PageConfig::default(),
-            true,
+            &store::pages::PageChange {
+                set: PageConfig::default(),
+                clear_reconnect: true,
+                ..Default::default()
+            },
             now,
         )
         .await

@@ -554,10 +554,10 @@ async fn approved_drafts_are_sent_once_when_the_approval_arrives_on_the_stream()
 
     let store = table.store();
     let approved = store
-        .approve_task(&key("777_16"), "anna", time::OffsetDateTime::now_utc())
+        .approve_drafts(&key("777_16"), "anna", &[], time::OffsetDateTime::now_utc())
         .await
         .unwrap();
-    assert_eq!(approved, 2);
+    assert_eq!(approved.len(), 2);
     let approval = table
         .scan()
         .await
@@ -581,7 +581,7 @@ async fn approved_drafts_are_sent_once_when_the_approval_arrives_on_the_stream()
     assert_eq!(calls(&graph, "POST", "/messages").await.len(), 1);
     assert!(
         store
-            .approve_task(&key("777_16"), "anna", time::OffsetDateTime::now_utc())
+            .approve_drafts(&key("777_16"), "anna", &[], time::OffsetDateTime::now_utc())
             .await
             .is_err(),
         "nothing left to approve"
@@ -688,11 +688,13 @@ async fn a_page_remembers_its_last_twenty_replies_even_when_two_writers_race() {
     assert!(store.page(&platform, &account).await.unwrap().is_none());
 
     store
-        .put_page(
+        .update_page(
             &platform,
             &account,
-            &feedback::page::PageConfig::default(),
-            false,
+            &store::pages::PageChange {
+                set: feedback::page::PageConfig::default(),
+                ..Default::default()
+            },
             time::OffsetDateTime::now_utc(),
         )
         .await

@@ -727,7 +727,7 @@ async fn praise_about_to_be_posted_when_the_hold_begins_is_not_posted_and_waits_
 
     // … and a person's approval sends it, hold or not
     store
-        .approve_task(&key("777_701"), "anna", OffsetDateTime::now_utc())
+        .approve_drafts(&key("777_701"), "anna", &[], OffsetDateTime::now_utc())
         .await
         .unwrap();
     r.deliver_approved(&key("777_701")).await.unwrap();

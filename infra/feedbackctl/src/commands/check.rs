@@ -5,7 +5,7 @@
 //! ([`platforms::reply::ReplyClient::check_access`]): nothing here knows a platform.
 
 use super::sign::EnvFile;
-use super::{Result, is_local, page_of, store_err};
+use super::{Result, Words, is_local, page_of, store_err};
 use crate::cli::{Cli, LOCAL_ENV};
 use crate::output::{json, table};
 use feedback::{AccountId, Platform};
@@ -30,7 +30,7 @@ enum Place {
 }
 
 impl Place {
-    fn of(stack: Option<&str>, local: bool) -> Result<Place> {
+    fn of(stack: Option<&str>, local: bool) -> Words<Place> {
         match stack.map(str::trim).filter(|s| !s.is_empty()) {
             Some(stack) => {
                 let stack = stack.trim_matches('/');
@@ -216,7 +216,8 @@ pub(super) async fn run(
         Err(format!(
             "{not_ready} of {} page(s) not ready to answer",
             checks.len()
-        ))
+        )
+        .into())
     }
 }
 
@@ -254,7 +255,7 @@ async fn pages(cli: &Cli, store: &DynamoStore, page: Option<&str>) -> Result<Vec
             let record = store
                 .page(&platform, &account)
                 .await
-                .map_err(|e| store_err(cli, &e))?
+                .map_err(|e| store_err(cli, e))?
                 .unwrap_or_default();
             Ok(vec![Page {
                 platform,
@@ -266,7 +267,7 @@ async fn pages(cli: &Cli, store: &DynamoStore, page: Option<&str>) -> Result<Vec
         None => Ok(store
             .pages()
             .await
-            .map_err(|e| store_err(cli, &e))?
+            .map_err(|e| store_err(cli, e))?
             .into_iter()
             .map(|p| Page {
                 platform: p.platform,

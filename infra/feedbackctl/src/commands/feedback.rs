@@ -40,7 +40,7 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &FeedbackCommand) -
                     store
                         .feedback_since(p, since)
                         .await
-                        .map_err(|e| store_err(cli, &e))?,
+                        .map_err(|e| store_err(cli, e))?,
                 );
             }
             list(cli, &newest_first(by_platform, *label));
@@ -64,10 +64,10 @@ async fn known_platforms(cli: &Cli, store: &DynamoStore) -> Result<Vec<Platform>
         ),
     }
     let mut seen = BTreeSet::new();
-    for page in store.pages().await.map_err(|e| store_err(cli, &e))? {
+    for page in store.pages().await.map_err(|e| store_err(cli, e))? {
         seen.insert(page.platform);
     }
-    for task in store.all_tasks().await.map_err(|e| store_err(cli, &e))? {
+    for task in store.all_tasks().await.map_err(|e| store_err(cli, e))? {
         seen.insert(task.platform);
     }
     Ok(seen.into_iter().collect())
@@ -144,9 +144,9 @@ fn or_dash(value: Option<&str>) -> String {
 
 /// Everything stored about one item: the feedback, its messages, its task.
 pub(super) async fn show(cli: &Cli, store: &DynamoStore, key: &FeedbackKey) -> Result<()> {
-    let bundle = store.item(key).await.map_err(|e| store_err(cli, &e))?;
+    let bundle = store.item(key).await.map_err(|e| store_err(cli, e))?;
     if bundle.feedback.is_none() && bundle.task.is_none() && bundle.messages.is_empty() {
-        return Err(format!("nothing stored for {}", key.id()));
+        return Err(format!("nothing stored for {}", key.id()).into());
     }
     if cli.json {
         println!(

@@ -1,7 +1,7 @@
 //! `gdpr export / erase`: everything held about one author, as JSON; or erased, with a
 //! record that it was done (who asked, when, how many records; never what).
 
-use super::{Result, store_err, who};
+use super::{Result, Words, store_err, who};
 use crate::cli::{AuthorArgs, Cli, GdprCommand};
 use crate::output::{json, table};
 use store::DynamoStore;
@@ -12,7 +12,7 @@ const GOOGLE_HAS_NO_AUTHOR_IDS: &str = "Google reviewers have no author id: name
 
 /// The author as staff named them. Which form a platform needs is platform knowledge:
 /// Google reviewers have no id; Standard Webhooks ids are only unique within a source.
-fn author_of(args: &AuthorArgs) -> Result<Author> {
+fn author_of(args: &AuthorArgs) -> Words<Author> {
     if let Some(s) = &args.author {
         let platform = s.split_once(':').map(|(p, _)| p);
         if platform == Some(platforms::google::PLATFORM.as_str()) {
@@ -63,7 +63,7 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &GdprCommand) -> Re
             let export = store
                 .export_author(&author, now)
                 .await
-                .map_err(|e| store_err(cli, &e))?;
+                .map_err(|e| store_err(cli, e))?;
             // Always JSON: an export is for handing over.
             println!("{}", json(&export));
             Ok(())
@@ -74,7 +74,7 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &GdprCommand) -> Re
                 let counts = store
                     .erasure_preview(&author)
                     .await
-                    .map_err(|e| store_err(cli, &e))?;
+                    .map_err(|e| store_err(cli, e))?;
                 if cli.json {
                     println!(
                         "{}",
@@ -92,7 +92,7 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &GdprCommand) -> Re
             let erasure = store
                 .erase_author(&author, &by, now)
                 .await
-                .map_err(|e| store_err(cli, &e))?;
+                .map_err(|e| store_err(cli, e))?;
             if cli.json {
                 println!(
                     "{}",

@@ -13,12 +13,70 @@ mod tasks;
 use crate::cli::{By, Cli, Command};
 use ::feedback::{AccountId, Platform};
 use logging::error_chain as chain;
-use store::tasks::TaskError;
+use staff::{Staff, StaffError};
 use store::{DynamoStore, FeedbackKey, StoreError};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
+use triage::{PageSettings, TemplateSet};
 
-type Result<T> = std::result::Result<T, String>;
+/// Why a command failed, as `feedbackctl: …` prints it.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// What was typed, or what this machine does not allow, in words.
+    #[error("{0}")]
+    Usage(String),
+    /// The table could not be reached.
+    #[error("cannot read table {table}: {}\n  hint: {hint}", chain(.source))]
+    Unreachable {
+        table: String,
+        hint: &'static str,
+        source: StoreError,
+    },
+    /// The table answered, but with something unreadable.
+    #[error("{}", chain(.0))]
+    Store(StoreError),
+    /// A staff action refused (no such task, a task in another status, …).
+    #[error("{}", chain(.0))]
+    Staff(StaffError),
+}
+
+impl From<String> for CliError {
+    fn from(message: String) -> Self {
+        CliError::Usage(message)
+    }
+}
+
+impl From<&str> for CliError {
+    fn from(message: &str) -> Self {
+        CliError::Usage(message.to_owned())
+    }
+}
+
+type Result<T> = std::result::Result<T, CliError>;
+
+/// What was typed (a flag, a file, an id) cannot be used: the words say why.
+type Words<T> = std::result::Result<T, String>;
+
+/// What the staff layer needs besides the table: the built-in page defaults and texts
+/// (the CLI reads no deployment's variables).
+struct Texts {
+    defaults: PageSettings,
+    templates: TemplateSet,
+}
+
+impl Texts {
+    fn load() -> Result<Self> {
+        Ok(Self {
+            defaults: PageSettings::default(),
+            templates: TemplateSet::builtin()
+                .map_err(|e| format!("the built-in templates do not load: {e}"))?,
+        })
+    }
+
+    fn staff<'a>(&'a self, store: &'a DynamoStore) -> Staff<'a> {
+        Staff::new(store, &self.defaults, &self.templates)
+    }
+}
 
 /// DynamoDB Local's default port (`infra/dynamodb-local.sh`, the local runner).
 const LOCAL_PORT: u16 = 8000;
@@ -55,7 +113,7 @@ pub async fn run(cli: Cli) -> Result<()> {
 
 /// DynamoDB Local on this machine, on `DYNAMODB_LOCAL_PORT` like the runner and
 /// `infra/dynamodb-local.sh` (default 8000).
-fn local_endpoint(port: Option<&str>) -> Result<String> {
+fn local_endpoint(port: Option<&str>) -> std::result::Result<String, String> {
     let port = match port.map(str::trim).filter(|p| !p.is_empty()) {
         None => LOCAL_PORT,
         Some(p) => p
@@ -86,19 +144,24 @@ fn is_this_machine(url: &str) -> bool {
 /// refused there; locally, `--by`, else `$USER`, else `local` (containers and CI often
 /// set no `$USER`).
 async fn who(cli: &Cli, by: &By) -> Result<String> {
-    who_with(
+    Ok(who_with(
         is_local(cli),
         by,
         std::env::var("USER").ok(),
         store::identity::caller,
     )
-    .await
+    .await?)
 }
 
 /// Who acts on this machine when neither `--by` nor `$USER` says.
 pub(crate) const LOCAL_ACTOR: &str = "local";
 
-async fn who_with<F, Fut>(local: bool, by: &By, user: Option<String>, caller: F) -> Result<String>
+async fn who_with<F, Fut>(
+    local: bool,
+    by: &By,
+    user: Option<String>,
+    caller: F,
+) -> std::result::Result<String, String>
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = std::result::Result<String, store::identity::IdentityError>>,
@@ -136,58 +199,42 @@ async fn connect(cli: &Cli) -> Result<DynamoStore> {
 }
 
 /// A store error, with what to check when the table could not be reached.
-fn store_err(cli: &Cli, e: &StoreError) -> String {
+fn store_err(cli: &Cli, e: StoreError) -> CliError {
     match e {
-        StoreError::Dynamo { .. } => {
-            let hint = if cli.local {
+        StoreError::Dynamo { .. } => CliError::Unreachable {
+            table: cli.table.clone(),
+            hint: if cli.local {
                 "is DynamoDB Local running? start it with infra/dynamodb-local.sh start (or infra/run-local.sh)"
             } else {
                 "check AWS_PROFILE/AWS_REGION and the table name (--table), or use --local"
-            };
-            format!(
-                "cannot read table {}: {}\n  hint: {hint}",
-                cli.table,
-                chain(e)
-            )
-        }
-        _ => chain(e),
+            },
+            source: e,
+        },
+        e => CliError::Store(e),
     }
 }
 
-fn task_err(cli: &Cli, e: &TaskError) -> String {
+/// A staff action refused, or the table not reached.
+fn staff_err(cli: &Cli, e: StaffError) -> CliError {
     match e {
-        TaskError::Store(e) => store_err(cli, e),
-        e => chain(e),
+        StaffError::Store(e) => store_err(cli, e),
+        e => CliError::Staff(e),
     }
 }
 
 /// An item (or its task) as staff name it: `platform:item id`.
 fn key_of(id: &str) -> Result<FeedbackKey> {
-    FeedbackKey::parse_id(id).ok_or_else(|| {
-        let why = match id.split_once(':') {
-            None => "there is no ':'".to_owned(),
-            Some((platform, _)) => match Platform::parse(platform) {
-                Err(e) => format!("{platform:?}: {e}"),
-                Ok(_) => "the item id is empty, or has spaces, '#' or non-ASCII".to_owned(),
-            },
-        };
-        format!("{id:?} is not an id like facebook:777_1 (platform:item id): {why}")
-    })
+    staff::ids::task_id(id).map_err(CliError::Staff)
 }
 
 /// A page as staff name it: `platform:account id`.
 fn page_of(id: &str) -> Result<(Platform, AccountId)> {
-    let (platform, account) = id.split_once(':').ok_or_else(|| {
-        format!("{id:?} is not a page like facebook:1029384756 (platform:account id)")
-    })?;
-    let platform = Platform::parse(platform).map_err(|e| format!("platform {platform:?}: {e}"))?;
-    let account = AccountId::parse(account).map_err(|e| format!("account id {account:?}: {e}"))?;
-    Ok((platform, account))
+    staff::ids::page_id(id).map_err(CliError::Staff)
 }
 
 /// `--since`: an RFC 3339 time, a date (midnight UTC), or minutes, hours or days back from
 /// `now` (`30m`, `24h`, `7d`).
-fn parse_since(s: &str, now: OffsetDateTime) -> Result<OffsetDateTime> {
+fn parse_since(s: &str, now: OffsetDateTime) -> std::result::Result<OffsetDateTime, String> {
     let s = s.trim();
     if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
         return Ok(t);
@@ -277,43 +324,6 @@ mod tests {
             let err = parse_since(far, NOW).err().unwrap_or_default();
             assert!(err.contains("--since"), "{far:?} → {err:?}");
         }
-    }
-
-    #[test]
-    fn ids_are_platform_and_item() {
-        let key = key_of("facebook:777_1");
-        assert_eq!(
-            key.as_ref().map(FeedbackKey::id).as_deref(),
-            Ok("facebook:777_1")
-        );
-        // Any valid platform name: feedbackctl knows none of them.
-        assert!(key_of("trustpilot:abc-123").is_ok());
-        // An item id may itself contain ':' (`urn:li:…`).
-        assert_eq!(
-            key_of("linkedin:urn:li:comment:1").map(|k| k.item_id.to_string()),
-            Ok("urn:li:comment:1".to_owned())
-        );
-        for (bad, why) in [
-            ("777_1", "no ':'"),
-            ("Face Book:777_1", "platform name"),
-            ("facebook:", "item id"),
-            ("facebook:7 7", "item id"),
-        ] {
-            let err = key_of(bad).err().unwrap_or_default();
-            assert!(err.contains(why), "{bad:?} → {err}");
-        }
-    }
-
-    #[test]
-    fn pages_are_platform_and_account() {
-        let (platform, account) = page_of("instagram:1029384756").unwrap();
-        assert_eq!(
-            (platform.as_str(), account.as_str()),
-            ("instagram", "1029384756")
-        );
-        assert!(page_of("1029384756").is_err());
-        assert!(page_of("FB:1").is_err());
-        assert!(page_of("facebook:").is_err());
     }
 
     fn by(name: Option<&str>) -> By {

@@ -1,6 +1,6 @@
 //! `pages set / show / list` (and `pages check`, in [`super::check`]).
 
-use super::{Result, page_of, store_err};
+use super::{Result, Words, page_of, store_err};
 use crate::cli::{Cli, PageCommand, PageSettingsArgs};
 use crate::output::{json, table};
 use feedback::page::{PageConfig, PageRecord, ReplyMode, Secret};
@@ -27,7 +27,7 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &PageCommand) -> Re
                 let ended = store
                     .end_crisis(&platform, &account, &by, OffsetDateTime::now_utc())
                     .await
-                    .map_err(|e| store_err(cli, &e))?;
+                    .map_err(|e| store_err(cli, e))?;
                 if !cli.json {
                     match ended {
                         store::spikes::CrisisEnd::Ended(_) => println!(
@@ -48,16 +48,24 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &PageCommand) -> Re
                         .into(),
                 );
             }
-            store
-                .put_page(
+            // Written whatever is stored now: one person, one command (the inbox checks
+            // that nobody changed the page since it was read).
+            let texts = super::Texts::load()?;
+            texts
+                .staff(store)
+                .update_page(
                     &platform,
                     &account,
-                    &config,
-                    settings.reconnected,
+                    &staff::PageChange {
+                        set: config,
+                        clear_reconnect: settings.reconnected,
+                        check: staff::ReadCheck::None,
+                        ..Default::default()
+                    },
                     OffsetDateTime::now_utc(),
                 )
                 .await
-                .map_err(|e| store_err(cli, &e))?;
+                .map_err(|e| super::staff_err(cli, e))?;
             if !cli.json {
                 println!("Saved {platform}:{account}.");
                 if let Some(key) = &new_key {
@@ -97,7 +105,7 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &PageCommand) -> Re
 }
 
 /// A new `whsec_` key: 32 random bytes.
-fn new_webhook_key() -> Result<Secret> {
+fn new_webhook_key() -> Words<Secret> {
     use base64::Engine;
     use std::io::Read;
     let mut bytes = [0u8; 32];
@@ -112,7 +120,7 @@ fn new_webhook_key() -> Result<Secret> {
 
 /// A notification URL to store: https (or http on this machine), or "" to remove it.
 /// Never echoed: it holds the target's token.
-fn notify_url(flag: &str, value: &Option<String>) -> Result<Option<Secret>> {
+fn notify_url(flag: &str, value: &Option<String>) -> Words<Option<Secret>> {
     match value {
         None => Ok(None),
         Some(v) if v.trim().is_empty() => Ok(Some(Secret::new(""))),
@@ -131,7 +139,7 @@ fn notify_url(flag: &str, value: &Option<String>) -> Result<Option<Secret>> {
 }
 
 /// What `pages set` stores: only the options given; and a webhook key made for it.
-fn config_of(s: &PageSettingsArgs) -> Result<(PageConfig, Option<Secret>)> {
+fn config_of(s: &PageSettingsArgs) -> Words<(PageConfig, Option<Secret>)> {
     if let Some(source) = &s.token_source
         && !["env:", "file:", "ssm:"]
             .iter()
@@ -209,7 +217,7 @@ fn shown_url(url: &Option<Secret>) -> Option<String> {
 }
 
 async fn list(cli: &Cli, store: &DynamoStore) -> Result<()> {
-    let pages = store.pages().await.map_err(|e| store_err(cli, &e))?;
+    let pages = store.pages().await.map_err(|e| store_err(cli, e))?;
     if cli.json {
         println!("{}", json(&pages));
     } else if pages.is_empty() {
@@ -422,7 +430,7 @@ async fn show(
     let record = store
         .page(platform, account)
         .await
-        .map_err(|e| store_err(cli, &e))?;
+        .map_err(|e| store_err(cli, e))?;
     let page = PageShow::new(platform, account, record);
     if cli.json {
         println!("{}", json(&page));

@@ -1,27 +1,17 @@
 //! `report themes / response`: what the complaints are about and how fast they are
-//! answered, as a table, `--json`, and an SVG chart (`--chart FILE.svg`).
-//!
-//! - **themes**: complaints (tasks labelled negative) opened in the period, per theme,
-//!   beside the period of the same length before it. A task opened before themes were
-//!   kept gets its theme from its feedback's text, as the responder would give it.
-//! - **response**: of the tasks opened in the period, the time from the feedback arriving
-//!   to the first public reply (median and 90th percentile, nearest rank), and the share
-//!   resolved by their due time: resolved tasks count by when they were resolved, open
-//!   ones past their due time as missed, open ones not yet due and dropped ones not at
-//!   all.
+//! answered, as a table, `--json`, and an SVG chart (`--chart FILE.svg`). The figures are
+//! the staff layer's ([`staff::reports`], the same the inbox answers); this module prints
+//! them.
 
 use super::{Result, parse_since, store_err};
 use crate::chart::{Group, Series, grouped_bars};
 use crate::cli::{Cli, ReportArgs, ReportCommand};
 use crate::output::{json, table};
-use feedback::records::ComplaintTheme;
-use serde::Serialize;
-use std::collections::BTreeMap;
+use staff::reports::{ResponseReport, ThemesReport, Trend, response, themes};
+use store::DynamoStore;
 use store::reports::TaskFacts;
 use store::spikes::SpikeSummary;
-use store::{DynamoStore, TaskStatus};
 use time::OffsetDateTime;
-use triage::{Label, Language};
 
 pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &ReportCommand) -> Result<()> {
     let now = OffsetDateTime::now_utc();
@@ -34,7 +24,7 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &ReportCommand) -> 
             report.spikes = store
                 .spikes_between(since, now)
                 .await
-                .map_err(|e| store_err(cli, &e))?
+                .map_err(|e| store_err(cli, e))?
                 .iter()
                 .map(SpikeSummary::from)
                 .filter(|s| args.page.as_ref().is_none_or(|p| &s.page == p))
@@ -75,7 +65,7 @@ async fn facts(
     Ok(store
         .report_facts(from)
         .await
-        .map_err(|e| store_err(cli, &e))?
+        .map_err(|e| store_err(cli, e))?
         .into_iter()
         .filter(|f| {
             args.page
@@ -102,111 +92,14 @@ fn minute(t: OffsetDateTime) -> String {
     format!("{} {:02}:{:02} UTC", day(t), t.hour(), t.minute())
 }
 
-/// The theme a complaint task is counted under.
-fn theme(f: &TaskFacts) -> ComplaintTheme {
-    f.task.theme.unwrap_or_else(|| {
-        let language = Language::parse(&f.task.language).unwrap_or(Language::En);
-        triage::complaint_theme(f.text.as_deref(), language)
-    })
+/// How a report reads: its period, a table, a chart.
+trait Printed {
+    fn period(&self) -> String;
+    fn table(&self) -> String;
+    fn chart(&self) -> String;
 }
 
-fn is_complaint(f: &TaskFacts) -> bool {
-    Label::parse(&f.task.label) == Some(Label::Negative)
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Trend {
-    Up,
-    Down,
-    Flat,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ThemeRow {
-    pub theme: ComplaintTheme,
-    pub count: usize,
-    pub previous: usize,
-    pub change: i64,
-    /// `None` when the period before had none.
-    pub change_percent: Option<f64>,
-    pub trend: Trend,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ThemesReport {
-    #[serde(with = "time::serde::rfc3339")]
-    pub since: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub until: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub previous_since: OffsetDateTime,
-    pub page: Option<String>,
-    pub complaints: usize,
-    pub previous_complaints: usize,
-    /// Most complaints first; every theme, also those with none.
-    pub themes: Vec<ThemeRow>,
-    /// The spikes of complaints that began in the period, oldest first (README, "Crisis
-    /// hold").
-    pub spikes: Vec<SpikeSummary>,
-}
-
-pub fn themes(
-    facts: &[TaskFacts],
-    previous_since: OffsetDateTime,
-    since: OffsetDateTime,
-    until: OffsetDateTime,
-    page: Option<String>,
-) -> ThemesReport {
-    let mut now: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut before: BTreeMap<&str, usize> = BTreeMap::new();
-    for f in facts.iter().filter(|f| is_complaint(f)) {
-        let at = f.task.created_at;
-        let bucket = if at >= since && at <= until {
-            &mut now
-        } else if at >= previous_since && at < since {
-            &mut before
-        } else {
-            continue;
-        };
-        *bucket.entry(theme(f).as_str()).or_default() += 1;
-    }
-    let mut rows: Vec<ThemeRow> = ComplaintTheme::ALL
-        .iter()
-        .map(|t| {
-            let count = now.get(t.as_str()).copied().unwrap_or(0);
-            let previous = before.get(t.as_str()).copied().unwrap_or(0);
-            let change = count as i64 - previous as i64;
-            ThemeRow {
-                theme: *t,
-                count,
-                previous,
-                change,
-                change_percent: (previous > 0)
-                    .then(|| (change as f64 * 1000.0 / previous as f64).round() / 10.0),
-                trend: match change {
-                    c if c > 0 => Trend::Up,
-                    c if c < 0 => Trend::Down,
-                    _ => Trend::Flat,
-                },
-            }
-        })
-        .collect();
-    // Most complaints now first; ties by the period before, then the themes' order.
-    rows.sort_by_key(|r| (std::cmp::Reverse(r.count), std::cmp::Reverse(r.previous)));
-    ThemesReport {
-        since,
-        until,
-        previous_since,
-        page,
-        complaints: now.values().sum(),
-        previous_complaints: before.values().sum(),
-        themes: rows,
-        spikes: Vec::new(),
-    }
-}
-
-impl ThemesReport {
+impl Printed for ThemesReport {
     fn period(&self) -> String {
         format!(
             "{} – {} (before: {} – {}){}",
@@ -221,7 +114,7 @@ impl ThemesReport {
         )
     }
 
-    pub fn table(&self) -> String {
+    fn table(&self) -> String {
         let rows = self
             .themes
             .iter()
@@ -276,7 +169,7 @@ impl ThemesReport {
         )
     }
 
-    pub fn chart(&self) -> String {
+    fn chart(&self) -> String {
         let groups: Vec<Group> = self
             .themes
             .iter()
@@ -316,118 +209,7 @@ pub fn duration(seconds: i64) -> String {
     }
 }
 
-/// The median of sorted values (the mean of the middle two for an even count).
-fn median(sorted: &[i64]) -> Option<i64> {
-    let n = sorted.len();
-    match n {
-        0 => None,
-        n if n % 2 == 1 => Some(sorted[n / 2]),
-        n => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2),
-    }
-}
-
-/// The nearest-rank percentile `p` (0–100] of sorted values.
-fn percentile(sorted: &[i64], p: u32) -> Option<i64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let rank = (u64::from(p) * sorted.len() as u64).div_ceil(100).max(1) as usize;
-    sorted.get(rank.min(sorted.len()) - 1).copied()
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ResponseRow {
-    /// A platform, or `all`.
-    pub scope: String,
-    pub tasks: usize,
-    /// Tasks whose item got a public reply.
-    pub replied: usize,
-    pub first_reply_median_seconds: Option<i64>,
-    pub first_reply_p90_seconds: Option<i64>,
-    /// Tasks whose SLA is decided (resolved, or open past their due time).
-    pub sla_decided: usize,
-    pub within_sla: usize,
-    pub within_sla_share: Option<f64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ResponseReport {
-    #[serde(with = "time::serde::rfc3339")]
-    pub since: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub until: OffsetDateTime,
-    pub page: Option<String>,
-    /// `all` first, then each platform.
-    pub rows: Vec<ResponseRow>,
-}
-
-fn response_row(scope: &str, facts: &[&TaskFacts], now: OffsetDateTime) -> ResponseRow {
-    let mut waits: Vec<i64> = facts
-        .iter()
-        .filter_map(|f| {
-            let replied = f.first_public_reply_at?;
-            let arrived = f.received_at.unwrap_or(f.task.created_at);
-            Some((replied - arrived).whole_seconds().max(0))
-        })
-        .collect();
-    waits.sort_unstable();
-    let mut decided = 0;
-    let mut within = 0;
-    for f in facts {
-        let t = &f.task;
-        match (t.status, t.resolved_at) {
-            (TaskStatus::Dropped, _) => {}
-            (_, Some(resolved)) => {
-                decided += 1;
-                within += usize::from(resolved <= t.due_at);
-            }
-            (status, None) if status.is_unresolved() && t.due_at < now => decided += 1,
-            _ => {}
-        }
-    }
-    ResponseRow {
-        scope: scope.to_owned(),
-        tasks: facts.len(),
-        replied: waits.len(),
-        first_reply_median_seconds: median(&waits),
-        first_reply_p90_seconds: percentile(&waits, 90),
-        sla_decided: decided,
-        within_sla: within,
-        within_sla_share: (decided > 0)
-            .then(|| (within as f64 * 1000.0 / decided as f64).round() / 1000.0),
-    }
-}
-
-pub fn response(
-    facts: &[TaskFacts],
-    since: OffsetDateTime,
-    until: OffsetDateTime,
-    page: Option<String>,
-) -> ResponseReport {
-    let in_period: Vec<&TaskFacts> = facts
-        .iter()
-        .filter(|f| f.task.created_at >= since && f.task.created_at <= until)
-        .collect();
-    let mut rows = vec![response_row("all", &in_period, until)];
-    let mut platforms: BTreeMap<&str, Vec<&TaskFacts>> = BTreeMap::new();
-    for f in &in_period {
-        platforms
-            .entry(f.task.platform.as_str())
-            .or_default()
-            .push(f);
-    }
-    for (platform, facts) in platforms {
-        rows.push(response_row(platform, &facts, until));
-    }
-    ResponseReport {
-        since,
-        until,
-        page,
-        rows,
-    }
-}
-
-impl ResponseReport {
+impl Printed for ResponseReport {
     fn period(&self) -> String {
         format!(
             "{} – {}{}",
@@ -440,7 +222,7 @@ impl ResponseReport {
         )
     }
 
-    pub fn table(&self) -> String {
+    fn table(&self) -> String {
         let dash = || "–".to_owned();
         let rows = self
             .rows
@@ -475,7 +257,7 @@ impl ResponseReport {
         )
     }
 
-    pub fn chart(&self) -> String {
+    fn chart(&self) -> String {
         let groups: Vec<Group> = self
             .rows
             .iter()
@@ -520,10 +302,8 @@ impl ResponseReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use feedback::page::ReplyMode;
-    use feedback::{AccountId, ItemId, Platform};
-    use store::TaskChannel;
-    use store::views::TaskView;
+    use feedback::records::ComplaintTheme;
+    use store::TaskStatus;
     use time::Duration;
     use time::macros::datetime;
 
@@ -536,41 +316,19 @@ mod tests {
         text: Option<&str>,
         created: OffsetDateTime,
     ) -> TaskFacts {
-        let platform = Platform::from_static("facebook");
+        // The list's task, as a complaint in English opened at `created`.
+        let mut task = super::super::tasks::tests::task(
+            item,
+            "p1",
+            TaskStatus::Open,
+            created + Duration::hours(24),
+        );
+        task.label = label.into();
+        task.language = "en".into();
+        task.theme = theme;
+        task.created_at = created;
         TaskFacts {
-            task: TaskView {
-                id: format!("facebook:{item}"),
-                platform,
-                item_id: ItemId::parse(item).unwrap(),
-                account_id: AccountId::parse("p1").unwrap(),
-                status: TaskStatus::Open,
-                due_at: created + Duration::hours(24),
-                channel: TaskChannel::Manual,
-                next_step: String::new(),
-                label: label.into(),
-                language: "en".into(),
-                mode: ReplyMode::Auto,
-                draft_public: String::new(),
-                draft_private: None,
-                assignee: None,
-                claimed_at: None,
-                resolution: None,
-                resolved_at: None,
-                resolved_by: None,
-                update_request: None,
-                update_requested_at: None,
-                update_request_channel: None,
-                closed_at: None,
-                drop_reason: None,
-                escalated_at: None,
-                announced_at: None,
-                theme,
-                round: 0,
-                flags: Vec::new(),
-                flag_reason: None,
-                created_at: created,
-                history: Vec::new(),
-            },
+            task,
             received_at: Some(created),
             first_public_reply_at: None,
             text: text.map(str::to_owned),
@@ -663,15 +421,6 @@ mod tests {
         assert_eq!(report.rows[1].scope, "facebook");
         assert!(report.table().contains("5m"), "{}", report.table());
         assert!(report.chart().contains("90th percentile"));
-    }
-
-    #[test]
-    fn percentiles_use_the_nearest_rank() {
-        assert_eq!(percentile(&[], 90), None);
-        assert_eq!(percentile(&[7], 90), Some(7));
-        assert_eq!(percentile(&[1, 2, 3, 4], 50), Some(2));
-        assert_eq!(median(&[1, 2, 3, 4]), Some(2));
-        assert_eq!(median(&[1, 5, 9]), Some(5));
     }
 
     #[test]

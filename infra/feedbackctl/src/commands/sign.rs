@@ -2,7 +2,7 @@
 //! would authenticate it, made by that platform's module with this deployment's own
 //! secrets; printed as a `curl` command, or sent.
 
-use super::Result;
+use super::{Result, Words};
 use crate::cli::SignArgs;
 use crate::output::clean;
 use logging::error_chain as chain;
@@ -76,7 +76,7 @@ fn sign(
     lookup: &dyn Fn(&str) -> Option<String>,
     hint: &str,
     now: OffsetDateTime,
-) -> Result<(&'static str, TestDelivery)> {
+) -> Words<(&'static str, TestDelivery)> {
     let registry = platforms::registry::from_lookup(lookup).map_err(|problems| {
         format!(
             "the platform settings do not read: {}{hint}",
@@ -103,7 +103,7 @@ fn sign(
 
 /// Where to send: `url` as given when it already ends with `/webhooks/{route}` (and the
 /// path tail, if any); else with what is missing of `/webhooks/{route}/{tail…}` appended.
-fn target(url: &str, route: &str, tail: &[String]) -> Result<Url> {
+fn target(url: &str, route: &str, tail: &[String]) -> Words<Url> {
     let bad = |why: String| format!("--url {url:?}: {why}");
     let mut parsed = Url::parse(url).map_err(|e| bad(e.to_string()))?;
     if !matches!(parsed.scheme(), "http" | "https") {
@@ -162,7 +162,7 @@ fn sh_quote(s: &str) -> String {
 
 /// A ready `curl` command; `<URL>` is where the functions run (the local runner:
 /// http://127.0.0.1:3000).
-fn curl(route: &str, delivery: &TestDelivery, file: &Path) -> Result<String> {
+fn curl(route: &str, delivery: &TestDelivery, file: &Path) -> Words<String> {
     let mut path = Url::parse("http://127.0.0.1/").map_err(|e| e.to_string())?;
     path.path_segments_mut()
         .map_err(|()| "no path".to_owned())?
@@ -202,7 +202,7 @@ async fn send(url: Url, delivery: &TestDelivery, body: Vec<u8>) -> Result<()> {
     if status.is_success() {
         Ok(())
     } else {
-        Err(format!("{url} answered {status}"))
+        Err(format!("{url} answered {status}").into())
     }
 }
 

@@ -12,7 +12,7 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore) -> Result<()> {
     let cursors = store
         .source_cursors()
         .await
-        .map_err(|e| store_err(cli, &e))?;
+        .map_err(|e| store_err(cli, e))?;
     if cli.json {
         println!("{}", json(&cursors));
     } else if cursors.is_empty() {

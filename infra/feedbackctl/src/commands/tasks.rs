@@ -1,15 +1,13 @@
 //! `tasks list / show / claim / resolve / drop / reopen / close / history / approve`.
 
-use super::{Result, key_of, store_err, task_err, who};
+use super::{CliError, Result, Texts, key_of, staff_err, store_err, who};
 use crate::cli::{Cli, StatusFilter, TaskCommand};
 use crate::output::{clean, json, short, table, when};
-use feedback::records::NotificationEvent;
 use serde::Serialize;
-use store::notify::{Event, targets};
+use staff::{Staff, StaffError};
 use store::views::TaskView;
-use store::{DynamoStore, FeedbackKey, StoreError, TaskStatus};
+use store::{DynamoStore, FeedbackKey, TaskStatus};
 use time::OffsetDateTime;
-use triage::{PageSettings, TemplateSet};
 
 /// A task as `tasks list --json` prints it: the stored task and whether it is overdue.
 #[derive(Debug, Serialize)]
@@ -21,36 +19,37 @@ struct TaskRow<'t> {
 
 pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &TaskCommand) -> Result<()> {
     let now = OffsetDateTime::now_utc();
+    let texts = Texts::load()?;
+    let staff = texts.staff(store);
+    let err = |e| staff_err(cli, e);
     match cmd {
         TaskCommand::List {
             status,
             overdue,
             page,
-        } => list(cli, store, *status, *overdue, page.as_deref(), now).await,
-        TaskCommand::Show { id } => super::feedback::show(cli, store, &key_of(id)?).await,
+        } => list(cli, &staff, *status, *overdue, page.as_deref(), now).await,
+        TaskCommand::Show { id } => {
+            let key = key_of(id)?;
+            if !cli.json {
+                return super::feedback::show(cli, store, &key).await;
+            }
+            // The inbox's view of the task: the same JSON as `GET /api/tasks/{id}`.
+            let view = staff.show(&key, now).await.map_err(err)?;
+            println!("{}", json(&view));
+            Ok(())
+        }
         TaskCommand::Claim { id, by } => {
             let by = who(cli, by).await?;
             let key = key_of(id)?;
-            store
-                .claim_task(&key, &by, now)
-                .await
-                .map_err(|e| task_err(cli, &e))?;
+            staff.claim(&key, &by, now).await.map_err(err)?;
             report(cli, &key, "claimed", &format!("by {by}"));
             Ok(())
         }
         TaskCommand::Resolve { id, note, by } => {
             let by = who(cli, by).await?;
             let key = key_of(id)?;
-            let ask = update_request(store, &key)
-                .await
-                .map_err(|e| store_err(cli, &e))?;
-            store
-                .resolve_task(&key, &by, note, &ask, now)
-                .await
-                .map_err(|e| task_err(cli, &e))?;
-            let told = announce_resolved(store, &key, now)
-                .await
-                .map_err(|e| store_err(cli, &e))?;
+            let resolved = staff.resolve(&key, &by, note, now).await.map_err(err)?;
+            let (ask, told) = (resolved.update_request, resolved.notified);
             if cli.json {
                 println!(
                     "{}",
@@ -81,10 +80,7 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &TaskCommand) -> Re
         TaskCommand::Drop { id, reason, by } => {
             let by = who(cli, by).await?;
             let key = key_of(id)?;
-            store
-                .drop_task(&key, &by, reason, now)
-                .await
-                .map_err(|e| task_err(cli, &e))?;
+            staff.drop_task(&key, &by, reason, now).await.map_err(err)?;
             report(cli, &key, "dropped", reason);
             Ok(())
         }
@@ -96,37 +92,20 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &TaskCommand) -> Re
         } => {
             let by = who(cli, by).await?;
             let key = key_of(id)?;
-            let task = store
-                .task(&key)
+            let due_at = staff
+                .reopen(&key, &by, note.as_deref(), *due_in, now)
                 .await
-                .map_err(|e| store_err(cli, &e))?
-                .ok_or_else(|| format!("no follow-up task for {}", key.id()))?;
-            let hours = match due_in {
-                Some(h) => *h,
-                None => {
-                    let page = store
-                        .page(&task.platform, &task.account_id)
-                        .await
-                        .map_err(|e| store_err(cli, &e))?
-                        .unwrap_or_default();
-                    PageSettings::from_config(&page.config, &PageSettings::default()).sla_hours
-                }
-            };
-            let due_at = now + time::Duration::hours(i64::from(hours));
-            store
-                .reopen_task(&key, &by, note.as_deref(), due_at, now)
-                .await
-                .map_err(|e| task_err(cli, &e))?;
+                .map_err(err)?;
             report(cli, &key, "reopened", &format!("due {}", when(due_at)));
             Ok(())
         }
         TaskCommand::Close { id, note, by } => {
             let by = who(cli, by).await?;
             let key = key_of(id)?;
-            store
-                .close_task(&key, &by, note.as_deref(), now)
+            staff
+                .close(&key, &by, note.as_deref(), now)
                 .await
-                .map_err(|e| task_err(cli, &e))?;
+                .map_err(err)?;
             report(cli, &key, "closed", note.as_deref().unwrap_or(""));
             Ok(())
         }
@@ -134,10 +113,7 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &TaskCommand) -> Re
         TaskCommand::Approve { id, by } => {
             let by = who(cli, by).await?;
             let key = key_of(id)?;
-            let n = store
-                .approve_task(&key, &by, now)
-                .await
-                .map_err(|e| task_err(cli, &e))?;
+            let n = staff.approve(&key, &by, &[], now).await.map_err(err)?.len();
             report(
                 cli,
                 &key,
@@ -149,36 +125,13 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &TaskCommand) -> Re
     }
 }
 
-/// Tell the page's targets a task was resolved (`task.resolved`; the sweeper delivers
-/// it). Returns how many targets will be told.
-async fn announce_resolved(
-    store: &DynamoStore,
-    key: &FeedbackKey,
-    now: OffsetDateTime,
-) -> std::result::Result<usize, StoreError> {
-    let Some(task) = store.task(key).await? else {
-        return Ok(0);
-    };
-    let page = store
-        .page(&task.platform, &task.account_id)
-        .await?
-        .unwrap_or_default();
-    let targets = targets(&page.config);
-    if targets.is_empty() {
-        return Ok(0);
-    }
-    let event = Event::for_task(NotificationEvent::TaskResolved, &task, None, now);
-    store.enqueue_notification(&event, &targets, now).await?;
-    Ok(targets.len())
-}
-
 /// A task's history as a table.
 async fn history(cli: &Cli, store: &DynamoStore, key: &FeedbackKey) -> Result<()> {
     let task = store
         .task(key)
         .await
-        .map_err(|e| store_err(cli, &e))?
-        .ok_or_else(|| format!("no follow-up task for {}", key.id()))?;
+        .map_err(|e| store_err(cli, e))?
+        .ok_or_else(|| CliError::Staff(StaffError::NoTask(key.id())))?;
     if cli.json {
         println!("{}", json(&task.history));
         return Ok(());
@@ -240,21 +193,14 @@ pub(super) fn is_page(task: &TaskView, page: &str) -> bool {
 
 async fn list(
     cli: &Cli,
-    store: &DynamoStore,
+    staff: &Staff<'_>,
     status: StatusFilter,
     overdue_only: bool,
     page: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<()> {
-    // Open, claimed and resolved tasks are each one query on the task index.
-    let tasks = match status {
-        StatusFilter::Active | StatusFilter::Only(TaskStatus::Open | TaskStatus::Claimed) => {
-            store.open_tasks().await
-        }
-        StatusFilter::Only(TaskStatus::Resolved) => store.resolved_tasks().await,
-        _ => store.all_tasks().await,
-    }
-    .map_err(|e| store_err(cli, &e))?;
+    let store = staff.store;
+    let tasks = staff.tasks(status).await.map_err(|e| staff_err(cli, e))?;
     let rows = select(&tasks, status, overdue_only, page, now);
     if cli.json {
         println!("{}", json(&rows));
@@ -264,12 +210,12 @@ async fn list(
     for (platform, account) in store
         .pages_in_crisis()
         .await
-        .map_err(|e| store_err(cli, &e))?
+        .map_err(|e| store_err(cli, e))?
     {
         let crisis = store
             .page(&platform, &account)
             .await
-            .map_err(|e| store_err(cli, &e))?
+            .map_err(|e| store_err(cli, e))?
             .and_then(|p| p.crisis);
         if let Some(c) = crisis {
             let held = if c.hold {
@@ -352,35 +298,6 @@ fn capitalised(s: &str) -> String {
     c.next()
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
         .unwrap_or_default()
-}
-
-/// The "please update your comment" message in the customer's language, with the page's
-/// wording and templates, as the sweeper will send it. Empty when no feedback is stored.
-async fn update_request(
-    store: &DynamoStore,
-    key: &FeedbackKey,
-) -> std::result::Result<String, StoreError> {
-    let bundle = store.item(key).await?;
-    let Some(record) = &bundle.feedback else {
-        return Ok(String::new());
-    };
-    let feedback = &record.feedback;
-    let page = store
-        .page(&feedback.platform, &feedback.account_id)
-        .await?
-        .unwrap_or_default();
-    let settings = PageSettings::from_config(&page.config, &PageSettings::default());
-    let Ok(builtin) = TemplateSet::builtin() else {
-        return Ok(String::new());
-    };
-    let templates = service::texts::page_templates(&page, &builtin);
-    Ok(service::texts::update_request(
-        &templates,
-        &settings,
-        Some(record),
-        bundle.task.as_ref(),
-        service::texts::declared_author_names(&feedback.platform),
-    ))
 }
 
 #[cfg(test)]
