@@ -19,7 +19,7 @@
 
 use crate::auth::{Identity, Role, identity};
 use crate::config::TasksApiConfig;
-use crate::error::ApiError;
+use crate::error::{ApiError, json};
 use crate::input::{self, ListQuery, MAX_BODY_BYTES};
 use crate::views::{self, Facets, TaskList};
 use feedback::records::{Channel, TaskStatus};
@@ -51,24 +51,6 @@ impl App {
     fn staff(&self) -> Staff<'_> {
         Staff::new(&self.store, &self.config.defaults, &self.config.templates)
     }
-}
-
-pub(crate) fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response<Body> {
-    let body = serde_json::to_string(value).unwrap_or_else(|_| "{}".to_owned());
-    let mut response = Response::new(Body::Text(body));
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    for (name, value) in [
-        (header::CONTENT_TYPE, "application/json"),
-        // Staff data: never kept by a browser or a proxy.
-        (header::CACHE_CONTROL, "no-store"),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-    ] {
-        if let Ok(value) = value.parse() {
-            headers.insert(name, value);
-        }
-    }
-    response
 }
 
 fn ok<T: Serialize>(value: &T) -> Result<Response<Body>, ApiError> {

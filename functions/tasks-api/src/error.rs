@@ -4,6 +4,7 @@
 use http::{StatusCode, header};
 use lambda_http::{Body, Response};
 use logging::error_chain;
+use serde::Serialize;
 use staff::StaffError;
 use store::StoreError;
 use store::approvals::ApprovalError;
@@ -66,7 +67,7 @@ impl ApiError {
             }
             other => serde_json::json!({ "error": other.to_string() }),
         };
-        let mut response = crate::api::json(status, &body);
+        let mut response = json(status, &body);
         if let ApiError::MethodNotAllowed { allowed } = self
             && let Ok(value) = allowed.parse()
         {
@@ -97,4 +98,22 @@ impl From<StaffError> for ApiError {
             StaffError::Store(e) => e.into(),
         }
     }
+}
+
+pub(crate) fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response<Body> {
+    let body = serde_json::to_string(value).unwrap_or_else(|_| "{}".to_owned());
+    let mut response = Response::new(Body::Text(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_TYPE, "application/json"),
+        // Staff data: never kept by a browser or a proxy.
+        (header::CACHE_CONTROL, "no-store"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    ] {
+        if let Ok(value) = value.parse() {
+            headers.insert(name, value);
+        }
+    }
+    response
 }

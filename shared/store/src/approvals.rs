@@ -16,17 +16,6 @@ use feedback::records::{Channel, MessageState, RecordType, TaskStatus};
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
-/// Stored attribute names of a staff edit on a message record.
-pub mod attr {
-    /// Who approved a message or wrote an approval record (staff tooling only).
-    pub const APPROVED_BY: &str = "approved_by";
-    /// The text staff approved instead of the draft in `text`.
-    pub const EDITED_TEXT: &str = "edited_text";
-    /// Who edited it (from their sign-in, never from a request body).
-    pub const EDITED_BY: &str = "edited_by";
-    pub const EDITED_AT: &str = "edited_at";
-}
-
 /// A staff edit of one drafted message, as stored beside the draft.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct MessageEdit {

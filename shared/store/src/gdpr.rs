@@ -480,7 +480,7 @@ impl DynamoStore {
             always("text", &mut set);
             always("alt_text", &mut set);
             // Staff's edit is what was published: it names the author as much as the draft.
-            always(crate::approvals::attr::EDITED_TEXT, &mut set);
+            always(crate::keys::attr::EDITED_TEXT, &mut set);
             erase_if_named("failure", &mut set);
             erase_if_named("last_error", &mut set);
         } else if sk.starts_with(FOLLOWUP_SK_PREFIX) {

@@ -88,3 +88,14 @@ pub const ERASURE_SK: &str = "erasure";
 pub fn followup_sk(kind: feedback::records::FollowUpKind) -> String {
     format!("{FOLLOWUP_SK_PREFIX}{}", kind.as_str())
 }
+
+/// Stored attribute names of a staff edit on a message record.
+pub mod attr {
+    /// Who approved a message or wrote an approval record (staff tooling only).
+    pub const APPROVED_BY: &str = "approved_by";
+    /// The text staff approved instead of the draft in `text`.
+    pub const EDITED_TEXT: &str = "edited_text";
+    /// Who edited it (from their sign-in, never from a request body).
+    pub const EDITED_BY: &str = "edited_by";
+    pub const EDITED_AT: &str = "edited_at";
+}

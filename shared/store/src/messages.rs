@@ -129,9 +129,9 @@ pub(crate) fn parse_message(channel: Channel, item: &Item) -> Result<OutgoingMes
         },
         platform_message_id: get_str(item, "platform_message_id").map(str::to_owned),
         failure: get_str(item, "failure").map(str::to_owned),
-        approved_by: get_str(item, crate::approvals::attr::APPROVED_BY).map(str::to_owned),
-        edited_text: get_str(item, crate::approvals::attr::EDITED_TEXT).map(str::to_owned),
-        edited_by: get_str(item, crate::approvals::attr::EDITED_BY).map(str::to_owned),
+        approved_by: get_str(item, crate::keys::attr::APPROVED_BY).map(str::to_owned),
+        edited_text: get_str(item, crate::keys::attr::EDITED_TEXT).map(str::to_owned),
+        edited_by: get_str(item, crate::keys::attr::EDITED_BY).map(str::to_owned),
     })
 }
 
@@ -518,7 +518,7 @@ impl DynamoStore {
             .update_expression("SET #state = :draft, last_error = :reason, updated_at = :now")
             .condition_expression("#state = :pending AND attribute_not_exists(#approved)")
             .expression_attribute_names("#state", "state")
-            .expression_attribute_names("#approved", crate::approvals::attr::APPROVED_BY)
+            .expression_attribute_names("#approved", crate::keys::attr::APPROVED_BY)
             .expression_attribute_values(":draft", s(MessageState::Draft.as_str()))
             .expression_attribute_values(":pending", s(MessageState::Pending.as_str()))
             .expression_attribute_values(":reason", s(reason))

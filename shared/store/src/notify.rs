@@ -14,13 +14,14 @@
 use crate::codec::{Item, get_str, n, s, ts};
 use crate::dynamo::{DynamoStore, conditional};
 use crate::keys::*;
-use crate::outbox::{Delivery, OutboxKey, Take, index_keys, number, time_of};
+use crate::outbox::{Delivery, OutboxKey, Take, index_keys, number};
+pub use crate::views::NotificationView;
 use crate::views::TaskView;
+use crate::views::{corrupt, notification_view};
 use crate::{FeedbackRecord, StoreError};
 use feedback::page::{PageConfig, PageRecord};
 use feedback::records::{MessageState, NotificationEvent, NotifyTarget, RecordType};
 use feedback::{AccountId, Platform};
-use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
@@ -331,55 +332,6 @@ pub struct PendingNotification {
     pub account_id: AccountId,
     pub body: String,
     pub attempts: u32,
-}
-
-/// A notification as stored, for staff and exports.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct NotificationView {
-    pub event: NotificationEvent,
-    pub target: NotifyTarget,
-    pub event_id: String,
-    pub state: MessageState,
-    pub attempts: u32,
-    pub body: String,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub created_at: Option<OffsetDateTime>,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub sent_at: Option<OffsetDateTime>,
-    pub last_error: Option<String>,
-    pub failure: Option<String>,
-}
-
-fn corrupt(item: &Item, what: &str) -> StoreError {
-    StoreError::Corrupt {
-        key: format!(
-            "{}/{}",
-            get_str(item, PK).unwrap_or("?"),
-            get_str(item, SK).unwrap_or("?")
-        ),
-        reason: format!("notification {what}"),
-    }
-}
-
-pub(crate) fn notification_view(item: &Item) -> Result<NotificationView, StoreError> {
-    Ok(NotificationView {
-        event: get_str(item, "event")
-            .and_then(NotificationEvent::parse)
-            .ok_or_else(|| corrupt(item, "event"))?,
-        target: get_str(item, "target")
-            .and_then(NotifyTarget::parse)
-            .ok_or_else(|| corrupt(item, "target"))?,
-        event_id: get_str(item, "event_id").unwrap_or_default().to_owned(),
-        state: get_str(item, "state")
-            .and_then(MessageState::parse)
-            .ok_or_else(|| corrupt(item, "state"))?,
-        attempts: number(item, "attempts"),
-        body: get_str(item, "body").unwrap_or_default().to_owned(),
-        created_at: time_of(item, "created_at"),
-        sent_at: time_of(item, "sent_at"),
-        last_error: get_str(item, "last_error").map(str::to_owned),
-        failure: get_str(item, "failure").map(str::to_owned),
-    })
 }
 
 fn pending(item: &Item) -> Result<PendingNotification, StoreError> {

@@ -16,7 +16,7 @@
 //! `task#open` (open and claimed, by due time), `task#resolved` (by resolve time),
 //! `task#update_requested` (by when the customer was asked).
 
-use crate::codec::{Item, get_str, n, parse_ts, s, ts};
+use crate::codec::{Item, n, s, ts};
 use crate::dynamo::{DynamoStore, conditional, dynamo_err, is_conditional_failure};
 use crate::keys::*;
 use crate::views::{TaskView, task_view};
@@ -608,24 +608,4 @@ impl DynamoStore {
         let res = update.update_expression(expression).send().await;
         conditional(res, "UpdateItem").map(|_| ())
     }
-}
-
-/// The history of a stored task, oldest first.
-pub(crate) fn history_of(item: &Item) -> Vec<crate::views::TaskChange> {
-    let Some(AttributeValue::L(entries)) = item.get("history") else {
-        return Vec::new();
-    };
-    entries
-        .iter()
-        .filter_map(|e| match e {
-            AttributeValue::M(m) => Some(crate::views::TaskChange {
-                at: parse_ts(get_str(m, "at")?)?,
-                by: get_str(m, "by").unwrap_or_default().to_owned(),
-                action: get_str(m, "action").and_then(TaskAction::parse)?,
-                to: get_str(m, "to").and_then(TaskStatus::parse),
-                note: get_str(m, "note").map(str::to_owned),
-            }),
-            _ => None,
-        })
-        .collect()
 }

@@ -10,7 +10,8 @@ use crate::{FeedbackKey, FeedbackRecord, StoreError};
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use feedback::page::ReplyMode;
 use feedback::records::{
-    Channel, ComplaintTheme, FollowUpKind, RecordType, TaskAction, TaskChannel, TaskStatus,
+    Channel, ComplaintTheme, FollowUpKind, MessageState, NotificationEvent, NotifyTarget,
+    RecordType, TaskAction, TaskChannel, TaskStatus,
 };
 use feedback::{AccountId, ItemId, Platform, Rating};
 use serde::Serialize;
@@ -160,7 +161,7 @@ pub(crate) fn task_view(item: &Item) -> Result<TaskView, StoreError> {
         },
         flag_reason: text("flag_reason"),
         created_at: time("created_at").ok_or_else(|| corrupt("created_at"))?,
-        history: crate::tasks::history_of(item),
+        history: history_of(item),
         platform,
         item_id,
     })
@@ -183,7 +184,7 @@ pub struct ItemBundle {
     pub task: Option<TaskView>,
     pub approvals: Vec<ApprovalView>,
     pub followups: Vec<crate::followups::FollowUp>,
-    pub notifications: Vec<crate::notify::NotificationView>,
+    pub notifications: Vec<NotificationView>,
 }
 
 impl DynamoStore {
@@ -337,12 +338,10 @@ impl DynamoStore {
                     .followups
                     .push(crate::followups::followup_view(kind, item)?);
             } else if sk.starts_with(NOTIFICATION_SK_PREFIX) {
-                bundle
-                    .notifications
-                    .push(crate::notify::notification_view(item)?);
+                bundle.notifications.push(notification_view(item)?);
             } else if sk.starts_with(APPROVAL_SK_PREFIX) {
                 bundle.approvals.push(ApprovalView {
-                    approved_by: get_str(item, crate::approvals::attr::APPROVED_BY)
+                    approved_by: get_str(item, crate::keys::attr::APPROVED_BY)
                         .unwrap_or_default()
                         .to_owned(),
                     created_at: get_str(item, "created_at")
@@ -437,4 +436,73 @@ fn summary(item: &Item) -> FeedbackSummary {
         kind: get_str(item, "kind").map(str::to_owned),
         removed: matches!(item.get("removed"), Some(AttributeValue::Bool(true))),
     }
+}
+
+/// The history of a stored task, oldest first.
+pub(crate) fn history_of(item: &Item) -> Vec<TaskChange> {
+    let Some(AttributeValue::L(entries)) = item.get("history") else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter_map(|e| match e {
+            AttributeValue::M(m) => Some(TaskChange {
+                at: parse_ts(get_str(m, "at")?)?,
+                by: get_str(m, "by").unwrap_or_default().to_owned(),
+                action: get_str(m, "action").and_then(TaskAction::parse)?,
+                to: get_str(m, "to").and_then(TaskStatus::parse),
+                note: get_str(m, "note").map(str::to_owned),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A notification as stored, for staff and exports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotificationView {
+    pub event: NotificationEvent,
+    pub target: NotifyTarget,
+    pub event_id: String,
+    pub state: MessageState,
+    pub attempts: u32,
+    pub body: String,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub created_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub sent_at: Option<OffsetDateTime>,
+    pub last_error: Option<String>,
+    pub failure: Option<String>,
+}
+
+pub(crate) fn corrupt(item: &Item, what: &str) -> StoreError {
+    StoreError::Corrupt {
+        key: format!(
+            "{}/{}",
+            get_str(item, PK).unwrap_or("?"),
+            get_str(item, SK).unwrap_or("?")
+        ),
+        reason: format!("notification {what}"),
+    }
+}
+
+pub(crate) fn notification_view(item: &Item) -> Result<NotificationView, StoreError> {
+    Ok(NotificationView {
+        event: get_str(item, "event")
+            .and_then(NotificationEvent::parse)
+            .ok_or_else(|| corrupt(item, "event"))?,
+        target: get_str(item, "target")
+            .and_then(NotifyTarget::parse)
+            .ok_or_else(|| corrupt(item, "target"))?,
+        event_id: get_str(item, "event_id").unwrap_or_default().to_owned(),
+        state: get_str(item, "state")
+            .and_then(MessageState::parse)
+            .ok_or_else(|| corrupt(item, "state"))?,
+        attempts: crate::outbox::number(item, "attempts"),
+        body: get_str(item, "body").unwrap_or_default().to_owned(),
+        created_at: crate::outbox::time_of(item, "created_at"),
+        sent_at: crate::outbox::time_of(item, "sent_at"),
+        last_error: get_str(item, "last_error").map(str::to_owned),
+        failure: get_str(item, "failure").map(str::to_owned),
+    })
 }

@@ -192,7 +192,7 @@ fn table_writes_are_held_to_the_keys_each_function_owns() {
 fn only_staff_tooling_may_write_an_approval_or_an_edited_reply() {
     let t = template();
     // The names the store writes for staff only.
-    use store::approvals::attr;
+    use store::keys::attr;
     let staff_only: BTreeSet<String> = [attr::APPROVED_BY, attr::EDITED_TEXT, attr::EDITED_BY]
         .map(str::to_owned)
         .into();
