@@ -48,41 +48,25 @@ enum Completed {
 }
 
 /// What a stream record delivered again for an already settled item comes to, without
-/// doing anything: `None` while anything is left to do (no decision yet, a part of it not
-/// stored, a draft waiting for a person, a message still to send or to reconcile), and for
-/// items skipped as unfetchable
-/// (their task is opened after the decision is kept).
+/// doing anything: only an item whose decision is kept and whose every expected message
+/// is stored and **sent** (everything else a run writes — the task, its flags, the reply
+/// memory — comes before the sending), or one skipped for a reason recorded last. `None`
+/// for everything else, which takes the full path as before: no decision yet, a part not
+/// stored, a draft waiting for a person (checked again on every delivery), a message
+/// still to send, to reconcile, or failed (its flags and the page's reconnect mark are
+/// written after the failure), a dry run, an answer with no message at all, and items
+/// skipped as unfetchable (their task is opened after the decision is kept).
 fn settled(snapshot: &ItemSnapshot) -> Option<Outcome> {
     match snapshot.record.decision? {
         Stored::Skip(SkipReason::Unfetchable) => None,
         Stored::Skip(reason) => Some(Outcome::Skipped(reason)),
-        Stored::Answer => {
-            if !snapshot.complete() {
-                return None;
-            }
-            let states = || snapshot.messages.iter().map(|(_, state)| *state);
-            // A draft waiting for a person is checked again on every delivery (a wording
-            // planted in the table, an edit its author did not approve: held, never sent),
-            // so only items with nothing left to send are settled here.
-            if states().any(|s| {
-                matches!(
-                    s,
-                    MessageState::Draft
-                        | MessageState::Pending
-                        | MessageState::Sending
-                        | MessageState::Uncertain
-                )
-            }) {
-                return None;
-            }
-            Some(if states().any(|s| s == MessageState::Failed) {
-                Outcome::NeedsStaff("a message was not sent (recorded on its task)".into())
-            } else if states().any(|s| s == MessageState::DryRun) {
-                Outcome::Drafted
-            } else {
-                Outcome::Answered
-            })
-        }
+        Stored::Answer => (snapshot.complete()
+            && !snapshot.messages.is_empty()
+            && snapshot
+                .messages
+                .iter()
+                .all(|(_, state)| *state == MessageState::Sent))
+        .then_some(Outcome::Answered),
     }
 }
 
@@ -177,8 +161,9 @@ impl Responder {
 
     /// Is the page of `target` in a crisis hold now?
     async fn crisis_hold(&self, target: &ReplyTarget) -> Result<bool, StoreError> {
+        // An account that does not read as one is held: never let a message out unchecked.
         let Ok(account) = feedback::AccountId::parse(&target.account_id) else {
-            return Ok(false);
+            return Ok(true);
         };
         Ok(self
             .store

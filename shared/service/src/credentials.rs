@@ -122,7 +122,7 @@ impl Credentials {
         };
         match &self.source {
             CredentialSource::Ssm { parameters, prefix } => {
-                let own = format!("{}/{platform}/{account}", prefix.trim_end_matches('/'));
+                let own = ssm_name(prefix, platform, account);
                 if let Some(source) = page_source
                     && source.strip_prefix("ssm:") != Some(own.as_str())
                 {
@@ -166,6 +166,25 @@ impl Credentials {
             },
         }
     }
+}
+
+/// The SSM parameter holding a page's credential: `{prefix}/{platform}/{account}`, where
+/// each character of the account that SSM does not take in a name (anything but letters,
+/// digits, `_`, `.` and `-`) is written `_`: a Mastodon account `shop@example.social` is
+/// stored at `{prefix}/mastodon/shop_example.social`.
+pub fn ssm_name(prefix: &str, platform: &Platform, account: &AccountId) -> String {
+    let account: String = account
+        .as_str()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{}/{platform}/{account}", prefix.trim_end_matches('/'))
 }
 
 #[cfg(test)]
@@ -313,5 +332,26 @@ mod tests {
             Ok("file-token")
         );
         let _ = std::fs::remove_file(path);
+    }
+
+    #[test]
+    fn every_credential_name_is_one_ssm_accepts() {
+        let allowed = |name: &str| {
+            name.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '/'))
+        };
+        for (platform, account, want) in [
+            ("facebook", "1029384756", "/guard/pages/facebook/1029384756"),
+            (
+                "mastodon",
+                "shop@example.social",
+                "/guard/pages/mastodon/shop_example.social",
+            ),
+        ] {
+            let account = AccountId::parse(account).unwrap();
+            let name = ssm_name("/guard/pages/", &Platform::from_static(platform), &account);
+            assert!(allowed(&name), "{name}");
+            assert_eq!(name, want);
+        }
     }
 }

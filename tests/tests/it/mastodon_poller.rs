@@ -210,13 +210,14 @@ async fn a_mention_polled_is_stored_once_and_answered_once_under_it_with_its_vis
         Some("103186038209478945")
     );
 
-    // The stream hands it over twice: one reply, under the mention, followers-only like
-    // the customer's, addressed to them, within the server's 500 characters.
+    // The stream hands it over twice: one reply, under the mention, direct (a
+    // followers-only answer from the business would reach the business's followers),
+    // addressed to them, within the server's 500 characters.
     answer(&table, &api, 1).await;
     answer(&table, &api, 2).await;
     let replies = replies(&api).await;
     assert_eq!(replies.len(), 1, "{replies:?}");
-    assert_eq!(replies[0]["visibility"], "private");
+    assert_eq!(replies[0]["visibility"], "direct");
     assert!(replies[0]["status"].starts_with("@zsc "), "{replies:?}");
     assert!(replies[0]["status"].chars().count() <= 500);
     // A private follow-up, if any, is one direct status, never threaded under it.

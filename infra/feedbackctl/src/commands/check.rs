@@ -323,8 +323,8 @@ async fn check(
 fn store_token_hint(page: &Page, place: &Place, variable: &str) -> String {
     match (place, page.token_source.as_deref()) {
         (Place::Aws { prefix, .. }, _) => format!(
-            "aws ssm put-parameter --type SecureString --overwrite --name {prefix}/{}/{} --value file://token.txt",
-            page.platform, page.account
+            "aws ssm put-parameter --type SecureString --overwrite --name {} --value file://token.txt",
+            service::credentials::ssm_name(prefix, &page.platform, &page.account)
         ),
         (Place::Local, Some(source)) => format!("where the page's token source says ({source})"),
         (Place::Local, None) => format!("set {variable}_{} (or {variable})", page.account),

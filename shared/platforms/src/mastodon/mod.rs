@@ -179,11 +179,11 @@ pub fn counted_length(status: &str, per_url: usize) -> usize {
     for token in status.split_whitespace() {
         let chars = token.chars().count();
         if token.starts_with("https://") || token.starts_with("http://") {
-            length = length - chars + per_url;
+            length = length.saturating_sub(chars).saturating_add(per_url);
         } else if let Some(mention) = token.strip_prefix('@')
             && let Some((_, domain)) = mention.split_once('@')
         {
-            length -= domain.chars().count() + 1;
+            length = length.saturating_sub(domain.chars().count() + 1);
         }
     }
     length
@@ -333,7 +333,8 @@ impl Mastodon {
                     statuses[key]
                         .as_u64()
                         .and_then(|n| usize::try_from(n).ok())
-                        .filter(|n| *n > 0)
+                        // A server's answer is not trusted beyond sense.
+                        .filter(|n| (1..=100_000).contains(n))
                         .unwrap_or(default)
                 };
                 let limits = ServerLimits {

@@ -39,12 +39,14 @@ impl Visibility {
 
     /// How we answer a status shown so: never to more people than the customer chose.
     /// `public` is answered `unlisted`: the answer belongs to the conversation (anyone who
-    /// opens it sees it) without being pushed to the public timelines. Unknown: `direct`.
+    /// opens it sees it) without being pushed to the public timelines. `private`
+    /// (followers-only) is answered `direct`: a followers-only answer from the business
+    /// would reach the business's followers, who were not the customer's audience.
+    /// Unknown: `direct`.
     pub fn of_reply(customer: Option<Visibility>) -> Visibility {
         match customer {
             Some(Visibility::Public | Visibility::Unlisted) => Visibility::Unlisted,
-            Some(Visibility::Private) => Visibility::Private,
-            Some(Visibility::Direct) | None => Visibility::Direct,
+            Some(Visibility::Private | Visibility::Direct) | None => Visibility::Direct,
         }
     }
 }

@@ -82,7 +82,7 @@ fn a_mention_becomes_feedback_and_our_own_status_is_skipped() {
 fn a_reply_is_never_shown_to_more_people_than_the_mention_was() {
     for (customer, ours) in [
         (Some(Visibility::Direct), Visibility::Direct),
-        (Some(Visibility::Private), Visibility::Private),
+        (Some(Visibility::Private), Visibility::Direct),
         (Some(Visibility::Unlisted), Visibility::Unlisted),
         (Some(Visibility::Public), Visibility::Unlisted),
         (None, Visibility::Direct),
