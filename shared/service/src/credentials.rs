@@ -170,14 +170,15 @@ impl Credentials {
 
 /// The SSM parameter holding a page's credential: `{prefix}/{platform}/{account}`, where
 /// each character of the account that SSM does not take in a name (anything but letters,
-/// digits, `_`, `.` and `-`) is written `_`: a Mastodon account `shop@example.social` is
+/// digits, `_`, `.`, `-` and the `/` of a hierarchy, as in Google's
+/// `accounts/1/locations/2`) is written `_`: a Mastodon account `shop@example.social` is
 /// stored at `{prefix}/mastodon/shop_example.social`.
 pub fn ssm_name(prefix: &str, platform: &Platform, account: &AccountId) -> String {
     let account: String = account
         .as_str()
         .chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') {
+            if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '/') {
                 c
             } else {
                 '_'
@@ -346,6 +347,11 @@ mod tests {
                 "mastodon",
                 "shop@example.social",
                 "/guard/pages/mastodon/shop_example.social",
+            ),
+            (
+                "google",
+                "accounts/1/locations/2",
+                "/guard/pages/google/accounts/1/locations/2",
             ),
         ] {
             let account = AccountId::parse(account).unwrap();
