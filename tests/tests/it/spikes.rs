@@ -11,11 +11,13 @@ use std::sync::Arc;
 use store::spikes::{CrisisEnd, Spike, hour_of};
 use store::{FeedbackKey, MessageState};
 use time::{Duration, OffsetDateTime};
-use wiremock::matchers::{method, path, path_regex};
+use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::dynamodb::{TestTable, port};
 use workspace_tests::meta::facebook_comment;
-use workspace_tests::responder::{PAGE_ID, calls, dutch_page, ingest, responder, run};
+use workspace_tests::responder::{
+    PAGE_ID, accepting_graph, calls, dutch_page, ingest, responder, run,
+};
 use workspace_tests::sweeper::{
     WEBHOOK_SECRET, config, notify_targets, set_page, sweeper, sweeper_on,
 };
@@ -40,28 +42,6 @@ fn complaint(item: &str, author: usize) -> Value {
     let mut change = facebook_comment(item, "add", Some(COMPLAINT));
     change["value"]["from"]["id"] = json!(format!("55500{author:02}"));
     change
-}
-
-async fn accepting_graph() -> MockServer {
-    let graph = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path_regex(r"^/v26\.0/[^/]+/(comments|replies)$"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "reply_1"})))
-        .mount(&graph)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(format!("/v26.0/{PAGE_ID}/messages")))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"recipient_id": "5550001", "message_id": "m_1"})),
-        )
-        .mount(&graph)
-        .await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": []})))
-        .mount(&graph)
-        .await;
-    graph
 }
 
 async fn targets() -> MockServer {
