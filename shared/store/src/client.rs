@@ -34,23 +34,43 @@ pub async fn client_from_env() -> aws_sdk_dynamodb::Client {
 
 /// [`client_from_env`] with the variables looked up through `var` (for tests).
 pub async fn client_from(var: impl Fn(&str) -> Option<String>) -> aws_sdk_dynamodb::Client {
-    const ENDPOINTS: [&str; 3] = [
-        "DYNAMODB_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_DYNAMODB",
-        "AWS_ENDPOINT_URL",
-    ];
-    let conf = match environment_sdk_config(&var, &ENDPOINTS) {
-        Some(sdk) => aws_sdk_dynamodb::config::Builder::from(&sdk),
+    let conf = match environment_config(&var, &DYNAMODB_ENDPOINTS) {
+        Some(env) => env,
         None => {
             let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
             let mut conf = aws_sdk_dynamodb::config::Builder::from(&sdk);
             if let Some(url) = non_empty(var("DYNAMODB_ENDPOINT_URL")) {
                 conf = conf.endpoint_url(url);
             }
-            conf
+            return aws_sdk_dynamodb::Client::from_conf(conf.timeout_config(timeouts()).build());
         }
     };
-    aws_sdk_dynamodb::Client::from_conf(conf.timeout_config(timeouts()).build())
+    client_with_timeouts(conf)
+}
+
+/// The variables that may point DynamoDB elsewhere, first one set wins.
+const DYNAMODB_ENDPOINTS: [&str; 3] = [
+    "DYNAMODB_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_DYNAMODB",
+    "AWS_ENDPOINT_URL",
+];
+
+/// What [`client_from`] reads from an environment with a region and a key pair (always so
+/// on Lambda), before anything costly is built: `None` when the default chains are needed.
+pub(crate) fn environment_config_from(
+    var: &impl Fn(&str) -> Option<String>,
+) -> Option<EnvironmentConfig> {
+    environment_config(var, &DYNAMODB_ENDPOINTS)
+}
+
+/// A DynamoDB client from an [`EnvironmentConfig`], with [`timeouts`].
+pub(crate) fn client_with_timeouts(conf: EnvironmentConfig) -> aws_sdk_dynamodb::Client {
+    let sdk = sdk_from_environment(conf);
+    aws_sdk_dynamodb::Client::from_conf(
+        aws_sdk_dynamodb::config::Builder::from(&sdk)
+            .timeout_config(timeouts())
+            .build(),
+    )
 }
 
 /// An SSM client built the same way as [`client_from_env`]'s DynamoDB client (on Lambda:
@@ -67,8 +87,8 @@ pub async fn ssm_client_from_env() -> aws_sdk_ssm::Client {
         "AWS_ENDPOINT_URL_SSM",
         "AWS_ENDPOINT_URL",
     ];
-    let conf = match environment_sdk_config(&var, &ENDPOINTS) {
-        Some(sdk) => aws_sdk_ssm::config::Builder::from(&sdk),
+    let conf = match environment_config(&var, &ENDPOINTS) {
+        Some(env) => aws_sdk_ssm::config::Builder::from(&sdk_from_environment(env)),
         None => {
             let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
             let mut conf = aws_sdk_ssm::config::Builder::from(&sdk);
@@ -129,43 +149,63 @@ fn non_empty(value: Option<String>) -> Option<String> {
 /// The configuration the default chains would resolve when the environment has a region
 /// and a key pair; `None` when it lacks either, or names a profile to use instead.
 /// `endpoints`: the variables that may point the service elsewhere, first one set wins.
-fn environment_sdk_config(
+/// The region, key pair and endpoint an environment names, read as text only (nothing
+/// built yet): `None` when it lacks a region or a key pair, or names a profile to use
+/// instead.
+#[derive(Clone, Debug)]
+pub(crate) struct EnvironmentConfig {
+    region: String,
+    key_id: String,
+    secret: String,
+    session_token: Option<String>,
+    endpoint: Option<String>,
+}
+
+fn environment_config(
     var: &impl Fn(&str) -> Option<String>,
     endpoints: &[&str],
-) -> Option<aws_config::SdkConfig> {
-    use aws_sdk_dynamodb::config::{
-        BehaviorVersion, Credentials, Region, SharedCredentialsProvider,
-    };
+) -> Option<EnvironmentConfig> {
     let get = |name: &str| non_empty(var(name));
     if get("AWS_PROFILE").is_some() {
         return None;
     }
-    let region = get("AWS_REGION").or_else(|| get("AWS_DEFAULT_REGION"))?;
+    Some(EnvironmentConfig {
+        region: get("AWS_REGION").or_else(|| get("AWS_DEFAULT_REGION"))?,
+        key_id: get("AWS_ACCESS_KEY_ID")?,
+        secret: get("AWS_SECRET_ACCESS_KEY")?,
+        session_token: get("AWS_SESSION_TOKEN"),
+        endpoint: endpoints.iter().copied().find_map(get),
+    })
+}
+
+fn sdk_from_environment(env: EnvironmentConfig) -> aws_config::SdkConfig {
+    use aws_sdk_dynamodb::config::{
+        BehaviorVersion, Credentials, Region, SharedCredentialsProvider,
+    };
     let credentials = Credentials::new(
-        get("AWS_ACCESS_KEY_ID")?,
-        get("AWS_SECRET_ACCESS_KEY")?,
-        get("AWS_SESSION_TOKEN"),
+        env.key_id,
+        env.secret,
+        env.session_token,
         None,
         "Environment",
     );
     let mut conf = aws_config::SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(region))
+        .region(Region::new(env.region))
         .credentials_provider(SharedCredentialsProvider::new(credentials));
-    let endpoint = endpoints.iter().copied().find_map(get);
     // A plain-HTTP endpoint (DynamoDB Local) uses no roots at all; an HTTPS one that is not
     // AWS's own may need the system's (a proxy with a private CA).
-    let tls_elsewhere = endpoint.as_deref().is_some_and(|url| {
+    let tls_elsewhere = env.endpoint.as_deref().is_some_and(|url| {
         url.get(..8)
             .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
     });
     if !tls_elsewhere && let Some(client) = aws_endpoints_http_client() {
         conf = conf.http_client(client);
     }
-    if let Some(url) = endpoint {
+    if let Some(url) = env.endpoint {
         conf = conf.endpoint_url(url);
     }
-    Some(conf.build())
+    conf.build()
 }
 
 /// Amazon Trust Services' root certificates (Amazon Root CA 1–4, Starfield Services Root
@@ -201,8 +241,8 @@ mod client_tests {
     fn environment_config(
         var: &impl Fn(&str) -> Option<String>,
     ) -> Option<aws_sdk_dynamodb::config::Builder> {
-        super::environment_sdk_config(var, &DYNAMODB)
-            .map(|sdk| aws_sdk_dynamodb::config::Builder::from(&sdk))
+        super::environment_config(var, &DYNAMODB)
+            .map(|env| aws_sdk_dynamodb::config::Builder::from(&super::sdk_from_environment(env)))
     }
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::PemObject;

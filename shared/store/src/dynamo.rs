@@ -15,6 +15,7 @@ use feedback::{ChangeVerb, FeedbackChange, ItemId, Platform};
 use futures::{StreamExt, TryStreamExt, stream};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 use time::Duration;
 
 /// How many items of one delivery are written at once. Meta batches up to 1000 changes.
@@ -31,8 +32,50 @@ enum Applied {
 /// Feedback storage in one DynamoDB table. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct DynamoStore {
-    client: Client,
+    client: LazyClient,
     table: String,
+}
+
+/// A DynamoDB client made on its first use: a cold start that never reaches the table
+/// (a webhook handshake, a refused signature, a stream record that needs nothing) does not
+/// pay for building it (the SDK's endpoint rules, the TLS roots). Clones share one client.
+#[derive(Clone)]
+struct LazyClient {
+    client: Arc<OnceLock<Client>>,
+    make: Arc<dyn Fn() -> Client + Send + Sync>,
+}
+
+impl LazyClient {
+    fn ready(client: Client) -> Self {
+        let cell = OnceLock::new();
+        let _ = cell.set(client.clone());
+        Self {
+            client: Arc::new(cell),
+            make: Arc::new(move || client.clone()),
+        }
+    }
+
+    fn on_first_use(make: impl Fn() -> Client + Send + Sync + 'static) -> Self {
+        Self {
+            client: Arc::new(OnceLock::new()),
+            make: Arc::new(make),
+        }
+    }
+}
+
+impl std::ops::Deref for LazyClient {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        self.client.get_or_init(|| (self.make)())
+    }
+}
+
+impl std::fmt::Debug for LazyClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LazyClient")
+            .field("built", &self.client.get().is_some())
+            .finish()
+    }
 }
 
 pub(crate) fn is_conditional_failure<E, R>(e: &SdkError<E, R>) -> bool
@@ -93,8 +136,11 @@ pub const MAX_KEPT_BODY: usize = 300 * 1024;
 
 impl DynamoStore {
     /// The table `table` in the DynamoDB the environment names ([`crate::client_from_env`]).
+    ///
+    /// On Lambda (region and key pair in the environment) the client is made on the first
+    /// call that reaches the table, not here.
     pub async fn from_env(table: impl Into<String>) -> Self {
-        Self::new(crate::client::client_from_env().await, table)
+        Self::from_lookup(|name| std::env::var(name).ok(), table).await
     }
 
     /// [`DynamoStore::from_env`] with the variables looked up through `var` (for tests).
@@ -102,7 +148,20 @@ impl DynamoStore {
         var: impl Fn(&str) -> Option<String>,
         table: impl Into<String>,
     ) -> Self {
-        Self::new(crate::client::client_from(var).await, table)
+        match crate::client::environment_config_from(&var) {
+            Some(conf) => Self {
+                client: LazyClient::on_first_use(move || {
+                    crate::client::client_with_timeouts(conf.clone())
+                }),
+                table: table.into(),
+            },
+            None => Self::new(crate::client::client_from(var).await, table),
+        }
+    }
+
+    /// Whether the client has been made yet (see [`DynamoStore::from_env`]).
+    pub fn client_is_built(&self) -> bool {
+        self.client.client.get().is_some()
     }
 
     /// Is the table there and usable (`ACTIVE`)? One `DescribeTable` call.
@@ -130,7 +189,7 @@ impl DynamoStore {
 
     pub(crate) fn new(client: Client, table: impl Into<String>) -> Self {
         Self {
-            client,
+            client: LazyClient::ready(client),
             table: table.into(),
         }
     }

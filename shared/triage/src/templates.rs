@@ -24,7 +24,7 @@ use feedback::capabilities::AuthorNames;
 use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::sync::OnceLock;
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct ByLabel<T> {
@@ -322,91 +322,74 @@ fn french_spacing(text: &str) -> String {
 }
 
 /// The wording of every language and register, after a page's overrides.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// The built-in set parses a language's file the first time that language is asked for
+/// (a cold start pays only for the languages it answers in); a set with a page's
+/// overrides is read and checked whole when it is made, so a bad override is refused
+/// there. The built-in files are checked by this crate's tests.
+#[derive(Debug, Clone, Default)]
 pub struct TemplateSet {
-    languages: HashMap<(Language, Register), LanguageTemplates>,
-    defaults: HashMap<Language, Register>,
+    languages: [OnceLock<LanguageEntry>; Language::ALL.len()],
+}
+
+/// One language's wording: each register it has, and the one used when the customer's
+/// text shows none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct LanguageEntry {
+    registers: Vec<(Register, LanguageTemplates)>,
+    default: Register,
+}
+
+impl PartialEq for TemplateSet {
+    fn eq(&self, other: &Self) -> bool {
+        Language::ALL
+            .into_iter()
+            .all(|lang| self.entry(lang) == other.entry(lang))
+    }
+}
+
+impl Eq for TemplateSet {}
+
+fn slot(lang: Language) -> usize {
+    Language::ALL
+        .iter()
+        .position(|l| *l == lang)
+        .unwrap_or_default()
 }
 
 impl TemplateSet {
-    /// The built-in wording.
+    /// The built-in wording (each language parsed on first use).
     pub fn builtin() -> Result<Self, TemplateError> {
-        Self::with_overrides(None)
+        Ok(Self::default())
     }
 
     /// The built-in wording with a page's overrides: `{"nl": {"default_register":
     /// "formal", "formal": {"public": {"negative": […]}}}}`, or a register's keys directly
     /// (`{"nl": {"public": …}}`) for every register of the language.
     pub fn with_overrides(overrides: Option<&Value>) -> Result<Self, TemplateError> {
-        let mut languages = HashMap::new();
-        let mut defaults = HashMap::new();
+        let set = Self::default();
+        let Some(overrides) = overrides else {
+            return Ok(set);
+        };
         for lang in Language::ALL {
-            let invalid = |message: String| TemplateError::Invalid {
-                language: lang,
-                message,
-            };
-            let over = overrides.and_then(|o| o.get(lang.code()));
-            // Without overrides (the usual case, and the built-in set at start-up) the
-            // file is read straight into its types.
-            let file: LanguageFile = match over {
-                None => serde_json::from_str(builtin(lang)),
-                Some(over) => {
-                    let mut file: Value =
-                        serde_json::from_str(builtin(lang)).map_err(|e| invalid(e.to_string()))?;
-                    merge_language(&mut file, over);
-                    serde_json::from_value(file)
-                }
-            }
-            .map_err(|e| invalid(e.to_string()))?;
-            let default = Register::parse(&file.default_register)
-                .filter(|r| file.register(*r).is_some())
-                .ok_or_else(|| {
-                    invalid("default_register must name a register of the file".into())
-                })?;
-            for (register, t) in [
-                (Register::Informal, file.informal),
-                (Register::Formal, file.formal),
-            ] {
-                let Some(mut t) = t else { continue };
-                if let Some((list, _)) = t.lists().into_iter().find(|(_, l)| l.is_empty()) {
-                    return Err(invalid(format!(
-                        "{register}: `{list}`: every template list needs at least one variant"
-                    )));
-                }
-                if t.contact.trim().is_empty() {
-                    t.contact = file.contact.clone();
-                }
-                let overridden_resolved = over.is_some_and(|o| {
-                    o.get("resolved").is_some()
-                        || o.get(register.as_str())
-                            .is_some_and(|r| r.get("resolved").is_some())
-                });
-                if overridden_resolved {
-                    t.resolution.negative = t.resolved.clone();
-                } else {
-                    t.resolved = t.resolution.negative.clone();
-                }
-                if lang == Language::Fr {
-                    for text in t.texts_mut() {
-                        *text = french_spacing(text);
-                    }
-                }
-                languages.insert((lang, register), t);
-            }
-            defaults.insert(lang, default);
+            let entry = load_language(lang, overrides.get(lang.code()))?;
+            let _ = set.languages[slot(lang)].set(entry);
         }
-        Ok(Self {
-            languages,
-            defaults,
+        Ok(set)
+    }
+
+    fn entry(&self, lang: Language) -> &LanguageEntry {
+        self.languages[slot(lang)].get_or_init(|| {
+            load_language(lang, None).unwrap_or_else(|e| {
+                // Compiled in and loaded by this crate's tests: cannot fail in a build.
+                unreachable!("the built-in {lang:?} templates do not load: {e}")
+            })
         })
     }
 
     /// The register replies in `lang` use when the customer's text shows none.
     pub fn default_register(&self, lang: Language) -> Register {
-        self.defaults
-            .get(&lang)
-            .copied()
-            .unwrap_or(Register::Informal)
+        self.entry(lang).default
     }
 
     /// The wording of `lang` in its default register.
@@ -417,14 +400,76 @@ impl TemplateSet {
     /// The wording of `lang` in `register` (the customer's, when their text shows it), or
     /// in the language's default register.
     pub fn templates(&self, lang: Language, register: Option<Register>) -> &LanguageTemplates {
-        let default = self.default_register(lang);
+        let entry = self.entry(lang);
+        let find = |r: Register| {
+            entry
+                .registers
+                .iter()
+                .find(|(have, _)| *have == r)
+                .map(|(_, t)| t)
+        };
         register
-            .and_then(|r| self.languages.get(&(lang, r)))
-            .or_else(|| self.languages.get(&(lang, default)))
-            .or_else(|| self.languages.values().next())
-            // The constructor inserts every language's default register.
-            .unwrap_or_else(|| unreachable!("a template set has every language"))
+            .and_then(find)
+            .or_else(|| find(entry.default))
+            // Loading checks that the default register is one of the file's.
+            .unwrap_or_else(|| unreachable!("a language has its default register"))
     }
+}
+
+/// One language's file, with a page's overrides for it when there are any, read into
+/// its types and checked (every list has a variant, the default register exists).
+fn load_language(lang: Language, over: Option<&Value>) -> Result<LanguageEntry, TemplateError> {
+    let invalid = |message: String| TemplateError::Invalid {
+        language: lang,
+        message,
+    };
+    // Without overrides (the usual case, and the built-in set) the file is read straight
+    // into its types.
+    let file: LanguageFile = match over {
+        None => serde_json::from_str(builtin(lang)),
+        Some(over) => {
+            let mut file: Value =
+                serde_json::from_str(builtin(lang)).map_err(|e| invalid(e.to_string()))?;
+            merge_language(&mut file, over);
+            serde_json::from_value(file)
+        }
+    }
+    .map_err(|e| invalid(e.to_string()))?;
+    let default = Register::parse(&file.default_register)
+        .filter(|r| file.register(*r).is_some())
+        .ok_or_else(|| invalid("default_register must name a register of the file".into()))?;
+    let mut registers = Vec::with_capacity(2);
+    for (register, t) in [
+        (Register::Informal, file.informal),
+        (Register::Formal, file.formal),
+    ] {
+        let Some(mut t) = t else { continue };
+        if let Some((list, _)) = t.lists().into_iter().find(|(_, l)| l.is_empty()) {
+            return Err(invalid(format!(
+                "{register}: `{list}`: every template list needs at least one variant"
+            )));
+        }
+        if t.contact.trim().is_empty() {
+            t.contact = file.contact.clone();
+        }
+        let overridden_resolved = over.is_some_and(|o| {
+            o.get("resolved").is_some()
+                || o.get(register.as_str())
+                    .is_some_and(|r| r.get("resolved").is_some())
+        });
+        if overridden_resolved {
+            t.resolution.negative = t.resolved.clone();
+        } else {
+            t.resolved = t.resolution.negative.clone();
+        }
+        if lang == Language::Fr {
+            for text in t.texts_mut() {
+                *text = french_spacing(text);
+            }
+        }
+        registers.push((register, t));
+    }
+    Ok(LanguageEntry { registers, default })
 }
 
 /// The values placed into a template.

@@ -277,7 +277,8 @@ async fn a_storage_outage_is_a_5xx_so_meta_retries_and_nothing_is_lost() {
 }
 
 #[tokio::test]
-async fn a_client_built_from_a_lambda_like_environment_signs_and_reaches_the_table() {
+async fn a_client_built_from_a_lambda_like_environment_is_made_on_first_use_signs_and_reaches_the_table()
+ {
     let table = TestTable::new().await;
     let endpoint = workspace_tests::dynamodb::endpoint();
     let vars = [
@@ -293,12 +294,17 @@ async fn a_client_built_from_a_lambda_like_environment_signs_and_reaches_the_tab
             .map(|(_, v)| v.to_string())
     };
     let store = DynamoStore::from_lookup(lookup, &table.name).await;
+    // Nothing is built at start-up: a cold start that never reaches the table skips it.
+    assert!(!store.client_is_built());
+    let clone = store.clone();
     assert!(
         store
             .table_is_active()
             .await
             .unwrap_or_else(|e| panic!("{e:?}"))
     );
+    // Clones share the one client made on the first call.
+    assert!(store.client_is_built() && clone.client_is_built());
     let missing = DynamoStore::from_lookup(lookup, "no-such-table").await;
     assert!(missing.table_is_active().await.is_err());
 }

@@ -708,3 +708,28 @@ fn an_override_that_empties_a_list_is_refused() {
     let over = serde_json::json!({"fr": {"formal": {"apology": {"delivery": []}}}});
     assert!(TemplateSet::with_overrides(Some(&over)).is_err());
 }
+
+#[test]
+fn every_built_in_language_file_loads_and_passes_the_checks_made_on_first_use() {
+    // The built-in set reads a language on first use; its files must load, whole, with
+    // every register's lists non-empty and the default register present.
+    for lang in Language::ALL {
+        let entry = load_language(lang, None)
+            .unwrap_or_else(|e| panic!("the built-in {lang:?} templates: {e}"));
+        assert!(
+            entry.registers.iter().any(|(r, _)| *r == entry.default),
+            "{lang:?}: the default register is one of the file's"
+        );
+    }
+}
+
+#[test]
+fn a_lazily_read_built_in_set_equals_one_read_whole_through_empty_overrides() {
+    let lazy = TemplateSet::builtin().unwrap();
+    let whole = TemplateSet::with_overrides(Some(&serde_json::json!({}))).unwrap();
+    assert_eq!(lazy, whole);
+    assert_eq!(
+        lazy.language(Language::Fr).public.negative,
+        whole.language(Language::Fr).public.negative
+    );
+}
