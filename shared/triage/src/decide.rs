@@ -1,8 +1,9 @@
 //! The decision for one piece of feedback: skip it (and why), or answer it (what to say
 //! publicly, what privately, and what staff should do next).
 
+use crate::classify::model::{self, Model};
 use crate::classify::{Analysis, Turn, analyse_unsure};
-use crate::confidence::{self, Boldness, Confidence};
+use crate::confidence::{self, Boldness, Confidence, ModelRule};
 use crate::language::detect;
 use crate::templates::{self, Drafts, Item, Placeholders, TemplateSet};
 use crate::{Label, Language};
@@ -218,7 +219,9 @@ fn label_of(analysis: Option<&Analysis>, rating: Option<Rating>) -> Option<Label
 }
 
 /// Decide what to do with one item. Pure: the same item, page and clock give the same
-/// decision, so a redelivered stream record drafts the same words.
+/// decision, so a redelivered stream record drafts the same words. The word lists decide,
+/// and the shipped model may hold what they would answer, or answer what they hold as too
+/// weak to tell ([`crate::confidence::weigh_model`]).
 pub fn decide(
     feedback: &Feedback,
     state: ItemState,
@@ -226,6 +229,39 @@ pub fn decide(
     capabilities: &Capabilities,
     templates: &TemplateSet,
     now: OffsetDateTime,
+) -> Decision {
+    let model = ModelUse {
+        model: model::SHIPPED,
+        rule: ModelRule::SHIPPED,
+    };
+    decide_with(
+        feedback,
+        state,
+        page,
+        capabilities,
+        templates,
+        now,
+        Some(&model),
+    )
+}
+
+/// A model and the rule its probabilities are weighed by.
+#[derive(Debug, Clone, Copy)]
+pub struct ModelUse<'a> {
+    pub model: Model<'a>,
+    pub rule: ModelRule,
+}
+
+/// [`decide`] with another model and rule, or with the word lists alone (`None`): what
+/// the trainer measures candidates with, by the same path as the product.
+pub fn decide_with(
+    feedback: &Feedback,
+    state: ItemState,
+    page: &PageSettings,
+    capabilities: &Capabilities,
+    templates: &TemplateSet,
+    now: OffsetDateTime,
+    model: Option<&ModelUse<'_>>,
 ) -> Decision {
     let skip = |reason, label, language| Decision::Skip {
         reason,
@@ -312,6 +348,24 @@ pub fn decide(
         feedback.rating.map(Rating::stars),
         page.boldness,
     );
+    if let (Some(model), Some(text)) = (model, text) {
+        let stars = feedback.rating.map(Rating::stars);
+        let scores = model.model.scores(text, language, stars);
+        let before = confidence.hold;
+        confidence.hold = confidence::weigh_model(label, before, &scores, &model.rule);
+        if let Some(risk) = confidence::risk(label, &scores) {
+            confidence.signals = format!(
+                "{}; model: {:.0}% that this answer is wrong",
+                confidence.signals,
+                risk * 100.0
+            );
+        }
+        match (before, confidence.hold) {
+            (None, Some(_)) => confidence.score = confidence.score.min(59),
+            (Some(_), None) => confidence.score = confidence.score.max(60),
+            _ => {}
+        }
+    }
     if too_old {
         confidence.hold = Some(confidence::HoldReason::TooOld);
     }
