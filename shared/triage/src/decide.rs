@@ -625,6 +625,81 @@ mod tests {
         ));
     }
 
+    /// A model that reads everything as `class`, sure of it: its bias alone.
+    fn sure_model(class: crate::classify::model::Class) -> Vec<u8> {
+        let mut bytes = vec![0u8; model::MODEL_LEN];
+        bytes[..4].copy_from_slice(&1f32.to_le_bytes());
+        bytes[4 + class as usize] = 100;
+        bytes
+    }
+
+    fn decide_by(f: &Feedback, class: crate::classify::model::Class) -> Decision {
+        let bytes = sure_model(class);
+        let model = ModelUse {
+            model: Model::from_bytes(&bytes).unwrap(),
+            rule: ModelRule::SHIPPED,
+        };
+        let templates = TemplateSet::builtin().unwrap();
+        decide_with(
+            f,
+            ItemState::default(),
+            &page(),
+            &SOCIAL,
+            &templates,
+            NOW,
+            Some(&model),
+        )
+    }
+
+    #[test]
+    fn a_model_sure_of_praise_never_answers_spam_abuse_or_a_threat() {
+        use crate::classify::model::Class;
+        for (text, reason) in [
+            (
+                "Free followers!! click here https://x.example",
+                SkipReason::Spam,
+            ),
+            ("Stelletje klootzakken, rot op", SkipReason::Abusive),
+            (
+                "Ik weet waar je woont, ik steek je winkel in brand",
+                SkipReason::Threat,
+            ),
+        ] {
+            for class in Class::ALL {
+                match decide_by(&comment(text), class) {
+                    Decision::Skip { reason: got, .. } => assert_eq!(got, reason, "{text}"),
+                    other => panic!("{text}: {other:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn praise_the_model_reads_as_a_complaint_is_held_not_thanked() {
+        use crate::classify::model::Class;
+        let praise = comment("Heerlijk gegeten, super vriendelijk personeel!");
+        let Decision::Answer {
+            label, confidence, ..
+        } = decide_by(&praise, Class::Complaint)
+        else {
+            panic!("praise is answered");
+        };
+        assert_eq!(label, Label::Positive);
+        assert_eq!(
+            confidence.hold,
+            Some(crate::confidence::HoldReason::ModelDisagrees)
+        );
+        assert!(
+            confidence.signals.contains("model"),
+            "{}",
+            confidence.signals
+        );
+        let Decision::Answer { confidence, .. } = decide_by(&praise, Class::Praise) else {
+            panic!("praise is answered");
+        };
+        assert_eq!(confidence.hold, None);
+    }
+
     #[test]
     fn praise_gets_a_thank_you_without_task_unless_switched_off() {
         let praise = comment("Heerlijk gegeten, super vriendelijk personeel!");
