@@ -14,6 +14,11 @@
 //! A balanced page (the default) also holds praise words beside a complaint with nothing to
 //! say which wins, and complaints or questions read from weak hints alone; a cautious page
 //! holds every disagreement (a complaint after "but", irony); a bold page only the rules.
+//!
+//! Then the model (`classify::model`), which reads the comment as a whole, has its say
+//! ([`weigh_model`]): what the word lists would answer is held when the model finds that
+//! answer likely wrong, and a complaint or question the word lists held is answered when
+//! the model is all but sure of it. The label stays the word lists'.
 
 use crate::Label;
 use crate::classify::model::{Class, Scores};

@@ -8,7 +8,7 @@
 //! cross-validation, and shipped as data: `model.bin` holds one little-endian `f32` scale
 //! and then [`BUCKETS`] × [`CLASSES`] weights quantised to `i8`, bucket by bucket. It is
 //! compiled in and read in place: nothing is parsed or allocated at start-up, and a call
-//! allocates only its feature buffer.
+//! allocates only small buffers (its features, the lower-cased text and its words).
 //!
 //! [`crate::confidence::weigh_model`] is where its probabilities meet the word lists.
 
