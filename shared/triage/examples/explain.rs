@@ -1,6 +1,7 @@
 //! Why a comment gets its label, theme and register: every lexicon entry that matched.
 //! For whoever reviews `lexicons/*.json`:
-//! `cargo run -p triage --example explain -- nl "Jullie website werkt al dagen niet"`.
+//! `cargo run -p triage --example explain -- nl "Jullie website werkt al dagen niet"` (a
+//! third argument, the stars, is read by the model, whose probabilities are printed last).
 
 use triage::Language;
 use triage::classify::explain;
@@ -11,8 +12,16 @@ fn main() {
         args.next().as_deref().and_then(Language::parse),
         args.next(),
     ) else {
-        eprintln!("usage: explain <nl|en|fr|de|es> <text>");
+        eprintln!("usage: explain <nl|en|fr|de|es> <text> [stars]");
         std::process::exit(2);
     };
     print!("{}", explain(&text, lang));
+    let stars = args.next().and_then(|s| s.parse().ok());
+    let scores = triage::classify::model::scores(&text, lang, stars);
+    let scores: Vec<String> = triage::classify::model::Class::ALL
+        .iter()
+        .zip(scores)
+        .map(|(c, p)| format!("{} {:.0}%", c.as_str(), p * 100.0))
+        .collect();
+    println!("model: {}", scores.join(", "));
 }

@@ -34,6 +34,7 @@
 //! label and keeps the public types.
 
 mod lexicon;
+pub mod model;
 mod signals;
 mod tokens;
 

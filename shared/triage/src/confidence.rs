@@ -14,8 +14,14 @@
 //! A balanced page (the default) also holds praise words beside a complaint with nothing to
 //! say which wins, and complaints or questions read from weak hints alone; a cautious page
 //! holds every disagreement (a complaint after "but", irony); a bold page only the rules.
+//!
+//! Then the model (`classify::model`), which reads the comment as a whole, has its say
+//! ([`weigh_model`]): what the word lists would answer is held when the model finds that
+//! answer likely wrong, and a complaint or question the word lists held is answered when
+//! the model is all but sure of it. The label stays the word lists'.
 
 use crate::Label;
+use crate::classify::model::{Class, Scores};
 use crate::classify::{Evidence, Turn};
 pub use feedback::page::Boldness;
 use std::fmt;
@@ -38,10 +44,13 @@ pub enum HoldReason {
     /// Written longer ago than the page's maximum age: a late public answer is a person's
     /// call, so it is drafted and held, never posted on its own.
     TooOld,
+    /// The word lists would answer, but the model, reading the comment as a whole, finds
+    /// that answer likely wrong ([`weigh_model`]).
+    ModelDisagrees,
 }
 
 impl HoldReason {
-    pub const ALL: [HoldReason; 7] = [
+    pub const ALL: [HoldReason; 8] = [
         HoldReason::PraiseAndComplaint,
         HoldReason::PraiseAfterComplaint,
         HoldReason::ComplaintAfterContrast,
@@ -49,6 +58,7 @@ impl HoldReason {
         HoldReason::RatingContradictsText,
         HoldReason::WeakSignals,
         HoldReason::TooOld,
+        HoldReason::ModelDisagrees,
     ];
 
     /// The stored code.
@@ -61,6 +71,7 @@ impl HoldReason {
             HoldReason::RatingContradictsText => "rating_contradicts_text",
             HoldReason::WeakSignals => "weak_signals",
             HoldReason::TooOld => "too_old",
+            HoldReason::ModelDisagrees => "model_disagrees",
         }
     }
 
@@ -85,6 +96,9 @@ impl HoldReason {
             HoldReason::WeakSignals => "too little to tell what the customer means",
             HoldReason::TooOld => {
                 "written longer ago than the page's maximum age: answer it by hand if it still helps"
+            }
+            HoldReason::ModelDisagrees => {
+                "the wording reads differently to the word lists: check what the customer means"
             }
         }
     }
@@ -232,6 +246,102 @@ pub fn assess(
     }
 }
 
+/// How the model's probabilities weigh on what the word lists decided ([`weigh_model`]).
+/// The shipped values are [`ModelRule::SHIPPED`], chosen by cross-validation on the
+/// labelled corpus (`examples/train_model.rs` prints the figures).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ModelRule {
+    /// Praise the word lists would thank is held when the model's [`risk`] that thanking
+    /// is wrong is at least this.
+    pub thanks: f32,
+    /// A complaint the word lists would apologise to is held when the model's risk that
+    /// the apology is wrong is at least this.
+    pub apology: f32,
+    /// A question or neutral comment the word lists would answer is held when the model's
+    /// risk that the answer is wrong is at least this.
+    pub answer: f32,
+    /// A complaint or question the word lists hold is answered when the model's risk is
+    /// below this (0: never)…
+    pub lift: f32,
+    /// …whatever the word lists' reason to hold (`true`), or only when their signals were
+    /// too weak to tell ([`HoldReason::WeakSignals`], `false`).
+    pub lift_any: bool,
+}
+
+impl ModelRule {
+    /// The rule the product decides with.
+    pub const SHIPPED: ModelRule = ModelRule {
+        thanks: 0.7,
+        apology: 0.7,
+        answer: 0.99,
+        lift: 0.02,
+        lift_any: true,
+    };
+
+    /// The word lists alone: the model changes nothing.
+    pub const NEVER: ModelRule = ModelRule {
+        thanks: f32::INFINITY,
+        apology: f32::INFINITY,
+        answer: f32::INFINITY,
+        lift: 0.0,
+        lift_any: false,
+    };
+}
+
+/// The model's probability that answering as `label` would be wrong: that the comment is
+/// of a class that answer does not fit. Thanks fit praise and neutral comments; an apology
+/// fits complaints, questions and neutral comments; an answer to a question or a neutral
+/// comment fits everything but a complaint. Nothing fits spam, abuse or threats. `None`
+/// for a label that is never answered.
+pub fn risk(label: Label, scores: &Scores) -> Option<f32> {
+    let p = |c: Class| scores[c as usize];
+    let risk = match label {
+        Label::Positive => p(Class::Complaint) + p(Class::Question),
+        Label::Negative => p(Class::Praise),
+        Label::Question | Label::Neutral => p(Class::Complaint),
+        Label::Spam | Label::Abusive | Label::Threat => return None,
+    };
+    Some(risk + p(Class::Unanswered))
+}
+
+/// The hold of an item once the model has read it: the word lists' own `hold`, or
+/// - [`HoldReason::ModelDisagrees`] when the word lists would answer as `label` and the
+///   model's [`risk`] of that answer reaches the rule's threshold for it (thanks, apology,
+///   answer);
+/// - no hold when the word lists held a complaint or a question (for a reason the rule
+///   lifts; never for age) and the model's risk is below the rule's `lift`.
+///
+/// Nothing else changes: the label is the word lists' (so spam, abuse and threats, which
+/// are never answered, stay so).
+pub fn weigh_model(
+    label: Label,
+    hold: Option<HoldReason>,
+    scores: &Scores,
+    rule: &ModelRule,
+) -> Option<HoldReason> {
+    let Some(risk) = risk(label, scores) else {
+        return hold;
+    };
+    let threshold = match label {
+        Label::Positive => rule.thanks,
+        Label::Negative => rule.apology,
+        _ => rule.answer,
+    };
+    match hold {
+        None => (risk >= threshold).then_some(HoldReason::ModelDisagrees),
+        Some(reason)
+            if matches!(label, Label::Negative | Label::Question)
+                && risk < rule.lift
+                && (reason == HoldReason::WeakSignals
+                    || (rule.lift_any
+                        && !matches!(reason, HoldReason::TooOld | HoldReason::ModelDisagrees))) =>
+        {
+            None
+        }
+        held => held,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,6 +429,120 @@ mod tests {
             Some(HoldReason::WeakSignals)
         );
         assert_eq!(hold("We went on a Tuesday.", Some(3), Boldness::Bold), None);
+    }
+
+    /// Scores that put `p` on `class` and share the rest evenly.
+    fn reading(class: Class, p: f32) -> Scores {
+        let mut s = [(1.0 - p) / 4.0; 5];
+        s[class as usize] = p;
+        s
+    }
+
+    #[test]
+    fn praise_the_model_reads_as_a_complaint_is_held_and_praise_it_agrees_with_is_thanked() {
+        let rule = ModelRule::SHIPPED;
+        assert_eq!(
+            weigh_model(
+                Label::Positive,
+                None,
+                &reading(Class::Complaint, 0.9),
+                &rule
+            ),
+            Some(HoldReason::ModelDisagrees)
+        );
+        assert_eq!(
+            weigh_model(Label::Positive, None, &reading(Class::Praise, 0.9), &rule),
+            None
+        );
+    }
+
+    #[test]
+    fn an_apology_the_model_reads_as_praise_is_held() {
+        assert_eq!(
+            weigh_model(
+                Label::Negative,
+                None,
+                &reading(Class::Praise, 0.95),
+                &ModelRule::SHIPPED
+            ),
+            Some(HoldReason::ModelDisagrees)
+        );
+    }
+
+    #[test]
+    fn a_complaint_held_by_the_word_lists_is_answered_only_when_the_model_is_sure_of_it() {
+        let rule = ModelRule::SHIPPED;
+        let held = Some(HoldReason::WeakSignals);
+        assert_eq!(
+            weigh_model(
+                Label::Negative,
+                held,
+                &reading(Class::Complaint, 0.999),
+                &rule
+            ),
+            None
+        );
+        assert_eq!(
+            weigh_model(
+                Label::Negative,
+                held,
+                &reading(Class::Complaint, 0.6),
+                &rule
+            ),
+            held
+        );
+        // Praise held by the word lists is never answered by the model.
+        let praise_held = Some(HoldReason::PraiseAndComplaint);
+        assert_eq!(
+            weigh_model(
+                Label::Positive,
+                praise_held,
+                &reading(Class::Praise, 1.0),
+                &rule
+            ),
+            praise_held
+        );
+    }
+
+    #[test]
+    fn an_old_item_stays_held_whatever_the_model_reads() {
+        let old = Some(HoldReason::TooOld);
+        assert_eq!(
+            weigh_model(
+                Label::Negative,
+                old,
+                &reading(Class::Complaint, 1.0),
+                &ModelRule::SHIPPED
+            ),
+            old
+        );
+    }
+
+    #[test]
+    fn spam_abuse_and_threats_are_left_as_the_word_lists_decided() {
+        for label in [Label::Spam, Label::Abusive, Label::Threat] {
+            for class in Class::ALL {
+                assert_eq!(risk(label, &reading(class, 1.0)), None);
+                assert_eq!(
+                    weigh_model(label, None, &reading(class, 1.0), &ModelRule::SHIPPED),
+                    None
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_word_lists_alone_are_never_changed_by_the_never_rule() {
+        for label in Label::ALL {
+            for class in Class::ALL {
+                for hold in [None, Some(HoldReason::WeakSignals), Some(HoldReason::Irony)] {
+                    assert_eq!(
+                        weigh_model(label, hold, &reading(class, 1.0), &ModelRule::NEVER),
+                        hold
+                    );
+                }
+            }
+        }
     }
 
     #[test]

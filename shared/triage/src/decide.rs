@@ -1,8 +1,9 @@
 //! The decision for one piece of feedback: skip it (and why), or answer it (what to say
 //! publicly, what privately, and what staff should do next).
 
+use crate::classify::model::{self, Model};
 use crate::classify::{Analysis, Turn, analyse_unsure};
-use crate::confidence::{self, Boldness, Confidence};
+use crate::confidence::{self, Boldness, Confidence, ModelRule};
 use crate::language::detect;
 use crate::templates::{self, Drafts, Item, Placeholders, TemplateSet};
 use crate::{Label, Language};
@@ -218,7 +219,9 @@ fn label_of(analysis: Option<&Analysis>, rating: Option<Rating>) -> Option<Label
 }
 
 /// Decide what to do with one item. Pure: the same item, page and clock give the same
-/// decision, so a redelivered stream record drafts the same words.
+/// decision, so a redelivered stream record drafts the same words. The word lists decide,
+/// and the shipped model may hold what they would answer, or answer what they hold as too
+/// weak to tell ([`crate::confidence::weigh_model`]).
 pub fn decide(
     feedback: &Feedback,
     state: ItemState,
@@ -226,6 +229,39 @@ pub fn decide(
     capabilities: &Capabilities,
     templates: &TemplateSet,
     now: OffsetDateTime,
+) -> Decision {
+    let model = ModelUse {
+        model: model::SHIPPED,
+        rule: ModelRule::SHIPPED,
+    };
+    decide_with(
+        feedback,
+        state,
+        page,
+        capabilities,
+        templates,
+        now,
+        Some(&model),
+    )
+}
+
+/// A model and the rule its probabilities are weighed by.
+#[derive(Debug, Clone, Copy)]
+pub struct ModelUse<'a> {
+    pub model: Model<'a>,
+    pub rule: ModelRule,
+}
+
+/// [`decide`] with another model and rule, or with the word lists alone (`None`): what
+/// the trainer measures candidates with, by the same path as the product.
+pub fn decide_with(
+    feedback: &Feedback,
+    state: ItemState,
+    page: &PageSettings,
+    capabilities: &Capabilities,
+    templates: &TemplateSet,
+    now: OffsetDateTime,
+    model: Option<&ModelUse<'_>>,
 ) -> Decision {
     let skip = |reason, label, language| Decision::Skip {
         reason,
@@ -312,6 +348,24 @@ pub fn decide(
         feedback.rating.map(Rating::stars),
         page.boldness,
     );
+    if let (Some(model), Some(text)) = (model, text) {
+        let stars = feedback.rating.map(Rating::stars);
+        let scores = model.model.scores(text, language, stars);
+        let before = confidence.hold;
+        confidence.hold = confidence::weigh_model(label, before, &scores, &model.rule);
+        if let Some(risk) = confidence::risk(label, &scores) {
+            confidence.signals = format!(
+                "{}; model: {:.0}% that this answer is wrong",
+                confidence.signals,
+                risk * 100.0
+            );
+        }
+        match (before, confidence.hold) {
+            (None, Some(_)) => confidence.score = confidence.score.min(59),
+            (Some(_), None) => confidence.score = confidence.score.max(60),
+            _ => {}
+        }
+    }
     if too_old {
         confidence.hold = Some(confidence::HoldReason::TooOld);
     }
@@ -569,6 +623,81 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    /// A model that reads everything as `class`, sure of it: its bias alone.
+    fn sure_model(class: crate::classify::model::Class) -> Vec<u8> {
+        let mut bytes = vec![0u8; model::MODEL_LEN];
+        bytes[..4].copy_from_slice(&1f32.to_le_bytes());
+        bytes[4 + class as usize] = 100;
+        bytes
+    }
+
+    fn decide_by(f: &Feedback, class: crate::classify::model::Class) -> Decision {
+        let bytes = sure_model(class);
+        let model = ModelUse {
+            model: Model::from_bytes(&bytes).unwrap(),
+            rule: ModelRule::SHIPPED,
+        };
+        let templates = TemplateSet::builtin().unwrap();
+        decide_with(
+            f,
+            ItemState::default(),
+            &page(),
+            &SOCIAL,
+            &templates,
+            NOW,
+            Some(&model),
+        )
+    }
+
+    #[test]
+    fn a_model_sure_of_praise_never_answers_spam_abuse_or_a_threat() {
+        use crate::classify::model::Class;
+        for (text, reason) in [
+            (
+                "Free followers!! click here https://x.example",
+                SkipReason::Spam,
+            ),
+            ("Stelletje klootzakken, rot op", SkipReason::Abusive),
+            (
+                "Ik weet waar je woont, ik steek je winkel in brand",
+                SkipReason::Threat,
+            ),
+        ] {
+            for class in Class::ALL {
+                match decide_by(&comment(text), class) {
+                    Decision::Skip { reason: got, .. } => assert_eq!(got, reason, "{text}"),
+                    other => panic!("{text}: {other:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn praise_the_model_reads_as_a_complaint_is_held_not_thanked() {
+        use crate::classify::model::Class;
+        let praise = comment("Heerlijk gegeten, super vriendelijk personeel!");
+        let Decision::Answer {
+            label, confidence, ..
+        } = decide_by(&praise, Class::Complaint)
+        else {
+            panic!("praise is answered");
+        };
+        assert_eq!(label, Label::Positive);
+        assert_eq!(
+            confidence.hold,
+            Some(crate::confidence::HoldReason::ModelDisagrees)
+        );
+        assert!(
+            confidence.signals.contains("model"),
+            "{}",
+            confidence.signals
+        );
+        let Decision::Answer { confidence, .. } = decide_by(&praise, Class::Praise) else {
+            panic!("praise is answered");
+        };
+        assert_eq!(confidence.hold, None);
     }
 
     #[test]

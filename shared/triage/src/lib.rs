@@ -22,11 +22,12 @@ pub mod language;
 pub mod templates;
 
 pub use decide::{
-    Decision, ItemState, PageSettings, ReplyMode, SkipReason, TaskDraft, decide, task_for_skip,
+    Decision, ItemState, ModelUse, PageSettings, ReplyMode, SkipReason, TaskDraft, decide,
+    decide_with, task_for_skip,
 };
 pub use templates::{Drafts, TemplateSet};
 
-pub use confidence::{Boldness, Confidence, HoldReason};
+pub use confidence::{Boldness, Confidence, HoldReason, ModelRule};
 
 pub use classify::{Label, Register, Theme, classify, complaint_theme, detect_register};
 

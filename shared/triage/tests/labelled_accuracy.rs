@@ -1,11 +1,19 @@
 //! Classification, routing, language, register and theme figures on the labelled corpus
-//! (`tests/corpus/{nl,en,fr,de,es}.jsonl`): comments and reviews written to be hard, each
-//! with its label, language and a split:
+//! (`tests/corpus/{nl,en,fr,de,es}.jsonl`, `hard/` and `fresh/`): comments and reviews
+//! written to be hard, each with its label, language and a split:
 //! - `tune`: the entries the lexicons and rules were tuned on;
 //! - `seen`: held out once, measured, open to tuning since (their misses were read, so they
-//!   no longer say how the product does on comments nobody has looked at);
-//! - `held_out`: written by someone who has not seen the lexicons, and never tuned on: the
-//!   honest figure for comments the product has not seen ([`FRESH`]).
+//!   no longer say how the product does on comments nobody has looked at). The first fresh
+//!   set (`fresh/`, 150 items by an outsider) is `seen` now: it was measured once (13 wrong
+//!   public posts, 72.3 % automatic with the word lists alone) and is training data of the
+//!   model since;
+//! - `held_out`: written by someone who has not seen the lexicons, and never tuned or
+//!   trained on: the honest figure for comments the product has not seen ([`FRESH`]).
+//!
+//! Every `tune` and `seen` entry is training data of the model (`src/classify/model.rs`,
+//! trained by `examples/train_model.rs`, which measures it by cross-validation): the
+//! figures here are of the decision the product makes, word lists and model together, on
+//! entries the model was trained on. The cross-validated figures are the trainer's.
 //!
 //! "Routed right": a complaint is answered with an apology (label negative); spam and
 //! abuse are not answered; a threat is not answered and goes to a person (skip reason
@@ -31,9 +39,10 @@ use triage::{
 
 /// The first set, then `hard/`: 280 items written independently of the lexicons to test
 /// reading the whole comment (mixed, sarcasm, a fault described without a complaint word,
-/// three stars, a rating against the text, negated complaint words, warm thanks). Splits
-/// `tune` and `seen` only.
-const CORPUS: [&str; 10] = [
+/// three stars, a rating against the text, negated complaint words, warm thanks), then
+/// `fresh/`: the first held-out set, 150 items by someone who never saw the lexicons, `seen`
+/// since it was measured. Splits `tune` and `seen` only.
+const CORPUS: [&str; 15] = [
     include_str!("corpus/nl.jsonl"),
     include_str!("corpus/en.jsonl"),
     include_str!("corpus/fr.jsonl"),
@@ -44,21 +53,21 @@ const CORPUS: [&str; 10] = [
     include_str!("corpus/hard/fr.jsonl"),
     include_str!("corpus/hard/de.jsonl"),
     include_str!("corpus/hard/es.jsonl"),
-];
-
-// ─── FRESH HELD-OUT SET: ADD ITS FILES HERE ────────────────────────────────────────────
-/// The fresh held-out set, `corpus/fresh/{nl,en,fr,de,es}.jsonl`, split `held_out` only:
-/// written by someone who has never seen the lexicons, never read while tuning (its misses
-/// print only with `TRIAGE_SHOW_HELD_OUT=1`). Empty until it lands; then add
-/// `include_str!("corpus/fresh/nl.jsonl")` and the four others, and give it its own
-/// assertion on wrong posts.
-const FRESH: &[&str] = &[
     include_str!("corpus/fresh/nl.jsonl"),
     include_str!("corpus/fresh/en.jsonl"),
     include_str!("corpus/fresh/fr.jsonl"),
     include_str!("corpus/fresh/de.jsonl"),
     include_str!("corpus/fresh/es.jsonl"),
 ];
+
+// ─── FRESH HELD-OUT SET: ADD ITS FILES HERE ────────────────────────────────────────────
+/// A fresh held-out set, one file per language, split `held_out` only: written by someone
+/// who has never seen the lexicons, never read while tuning nor trained on (the trainer
+/// skips `held_out` entries; its misses print only with `TRIAGE_SHOW_HELD_OUT=1`). Empty
+/// until the next one lands (the previous one, `corpus/fresh/`, is `seen` now); then add
+/// its five files here, run this test once and record its wrong posts in
+/// [`FRESH_WRONG_POSTS_MEASURED`].
+const FRESH: &[&str] = &[];
 // ───────────────────────────────────────────────────────────────────────────────────────
 
 /// Every split, in the order the figures are printed.
@@ -90,10 +99,10 @@ struct Entry {
     /// of the lexicons, to test reading the whole comment.
     #[serde(default)]
     kind: Option<String>,
-    /// From `hard/` (set on loading).
+    /// From `hard/` or the first fresh set, not the first set (set on loading).
     #[serde(skip)]
     hard: bool,
-    /// From the fresh held-out set (set on loading).
+    /// From the fresh held-out set, [`FRESH`] (set on loading).
     #[serde(skip)]
     fresh: bool,
 }
@@ -649,10 +658,11 @@ fn the_seen_part_is_routed_and_classified_accurately() {
     );
 }
 
-/// No item the rules may be tuned on (`tune` and `seen`) would be posted wrongly: no
-/// complaint or question thanked, no praise apologised to or sent a private message,
-/// nothing posted to spam or abuse, no private message claimed that was not sent; in any
-/// language.
+/// No item the rules may be tuned on (`tune` and `seen`, the first fresh set included)
+/// would be posted wrongly by the word lists and the model together: no complaint or
+/// question thanked, no praise apologised to or sent a private message, nothing posted to
+/// spam or abuse, no private message claimed that was not sent; in any language. (The
+/// word lists alone post 13 of them wrongly, all from the first fresh set.)
 #[test]
 fn no_tuned_or_seen_item_would_be_posted_wrongly() {
     for split in TUNING {
@@ -664,9 +674,12 @@ fn no_tuned_or_seen_item_would_be_posted_wrongly() {
     }
 }
 
-/// Holding is cheap, not free: at least 92 % of complaints and questions of `tune` and
-/// `seen` are answered automatically (and rightly), in every language; the rest are held
-/// with drafts. The figures of every split are printed, `held_out` too once it exists.
+/// Holding is cheap, not free: the goal is at least 92 % of complaints and questions
+/// answered automatically (and rightly), in every language; the rest are held with
+/// drafts. On `tune` and `seen`, which the model was trained on, word lists and model
+/// together answered 97.6 % (560/574), and at least 94.8 % in every language (French);
+/// a regression below 97 % in all or 94 % in a language fails the build. The figures of
+/// every split are printed, `held_out` too once it exists.
 #[test]
 fn most_complaints_and_questions_are_answered_automatically() {
     for split in SPLITS {
@@ -675,34 +688,45 @@ fn most_complaints_and_questions_are_answered_automatically() {
     let f = figures_of("whole corpus", &TUNING, |_| true);
     let t = &f.total;
     assert!(
-        Tally::ratio(t.automatic, t.answerable) >= 0.92,
+        Tally::ratio(t.automatic, t.answerable) >= 0.97,
         "{}",
         t.posting_row("all")
     );
     for (lang, t) in &f.by_language {
         assert!(
-            Tally::ratio(t.automatic, t.answerable) >= 0.92,
+            Tally::ratio(t.automatic, t.answerable) >= 0.94,
             "{}",
             t.posting_row(lang)
         );
     }
 }
 
-/// What the fresh held-out set measured the one time it was run (150 items written by
-/// someone who never saw the lexicons; added after all tuning): 13 wrong public posts and
-/// 72.3 % of complaints and questions answered automatically. Far from the goal (0 and
-/// 92 %), and an honest figure only while nobody tunes on it: its misses stay hidden
-/// (`TRIAGE_SHOW_HELD_OUT=1` shows them, and whoever looks must move the set to `seen`
-/// and write a new one). This only keeps it from getting worse.
-const FRESH_WRONG_POSTS_MEASURED: usize = 13;
+/// What the fresh held-out set ([`FRESH`]) measured the one time it was run, word lists
+/// and model together: `Some(wrong public posts)`. An honest figure only while nobody tunes
+/// or trains on it: its misses stay hidden (`TRIAGE_SHOW_HELD_OUT=1` shows them, and
+/// whoever looks must move the set to `seen` and write a new one). This only keeps it from
+/// getting worse. (The previous set measured 13 wrong posts and 72.3 % automatic with the
+/// word lists alone; it is `seen` now.) `None`: no set yet; whoever adds one runs this test
+/// once and records the figure it prints.
+const FRESH_WRONG_POSTS_MEASURED: Option<usize> = None;
 
 #[test]
 fn fresh_held_out_wrong_posts_never_grow_past_what_was_measured() {
     let f = figures_of("whole corpus", &["held_out"], |_| true);
+    if FRESH.is_empty() {
+        assert_eq!(f.total.n, 0, "held_out entries outside the fresh set");
+        return;
+    }
     assert!(f.total.answerable > 0, "the fresh held-out set is read");
+    let Some(measured) = FRESH_WRONG_POSTS_MEASURED else {
+        panic!(
+            "held_out: {} wrong public posts; record them in FRESH_WRONG_POSTS_MEASURED",
+            f.total.wrong_posts
+        );
+    };
     assert!(
-        f.total.wrong_posts <= FRESH_WRONG_POSTS_MEASURED,
-        "held_out: {} wrong public posts, was {FRESH_WRONG_POSTS_MEASURED}",
+        f.total.wrong_posts <= measured,
+        "held_out: {} wrong public posts, was {measured}",
         f.total.wrong_posts
     );
 }

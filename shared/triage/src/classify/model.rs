@@ -1,0 +1,345 @@
+//! A small linear model that reads a comment as a whole, beside the word lists: a
+//! multinomial logistic regression over hashed features (lower-cased character n-grams of
+//! 2 to 5 within words, word unigrams and bigrams, the words of the last clause, the stars,
+//! the language and a few marks: "?", "!", emoji, quotes, length).
+//!
+//! It is trained offline on the labelled corpus by `examples/train_model.rs`
+//! (`cargo run -p triage --release --example train_model`), which also measures it by
+//! cross-validation, and shipped as data: `model.bin` holds one little-endian `f32` scale
+//! and then [`BUCKETS`] × [`CLASSES`] weights quantised to `i8`, bucket by bucket. It is
+//! compiled in and read in place: nothing is parsed or allocated at start-up, and a call
+//! allocates only small buffers (its features, the lower-cased text and its words).
+//!
+//! [`crate::confidence::weigh_model`] is where its probabilities meet the word lists.
+
+use crate::Label;
+use crate::language::Language;
+
+/// Hash buckets of the feature space (a power of two).
+pub const BUCKETS: usize = 1 << 14;
+
+/// The classes the model tells apart: what matters for answering.
+pub const CLASSES: usize = 5;
+
+/// A class of the model. Spam, abuse and threats are one class: none is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Class {
+    Complaint = 0,
+    Question = 1,
+    Neutral = 2,
+    Praise = 3,
+    /// Spam, abuse or a threat.
+    Unanswered = 4,
+}
+
+impl Class {
+    pub const ALL: [Class; CLASSES] = [
+        Class::Complaint,
+        Class::Question,
+        Class::Neutral,
+        Class::Praise,
+        Class::Unanswered,
+    ];
+
+    /// The class of a label.
+    pub fn of(label: Label) -> Class {
+        match label {
+            Label::Negative => Class::Complaint,
+            Label::Question => Class::Question,
+            Label::Neutral => Class::Neutral,
+            Label::Positive => Class::Praise,
+            Label::Spam | Label::Abusive | Label::Threat => Class::Unanswered,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Complaint => "complaint",
+            Class::Question => "question",
+            Class::Neutral => "neutral",
+            Class::Praise => "praise",
+            Class::Unanswered => "unanswered",
+        }
+    }
+}
+
+/// The probability of each class, indexed by `Class as usize`.
+pub type Scores = [f32; CLASSES];
+
+/// The shipped weights.
+static SHIPPED_BYTES: &[u8] = include_bytes!("model.bin");
+
+/// The size of a model file: the scale, then the weights.
+pub const MODEL_LEN: usize = 4 + BUCKETS * CLASSES;
+
+const _: () = assert!(
+    SHIPPED_BYTES.len() == MODEL_LEN,
+    "model.bin has the wrong size"
+);
+
+/// A model's bytes, read in place.
+#[derive(Debug, Clone, Copy)]
+pub struct Model<'a> {
+    bytes: &'a [u8],
+}
+
+/// The model shipped in the crate.
+pub const SHIPPED: Model<'static> = Model {
+    bytes: SHIPPED_BYTES,
+};
+
+impl<'a> Model<'a> {
+    /// A model from the bytes of a model file; `None` when they are not one.
+    pub fn from_bytes(bytes: &'a [u8]) -> Option<Model<'a>> {
+        (bytes.len() == MODEL_LEN).then_some(Model { bytes })
+    }
+
+    fn scale(&self) -> f32 {
+        let mut b = [0u8; 4];
+        b.copy_from_slice(&self.bytes[..4]);
+        f32::from_le_bytes(b)
+    }
+
+    /// The weight of `class` in `bucket`.
+    pub fn weight(&self, bucket: usize, class: usize) -> f32 {
+        let q = self.bytes[4 + bucket * CLASSES + class] as i8;
+        f32::from(q) * self.scale()
+    }
+
+    /// The probability of each class for `text`, written in `lang`, with `rating` stars.
+    pub fn scores(&self, text: &str, lang: Language, rating: Option<u8>) -> Scores {
+        let mut buffer = Vec::with_capacity(text.len() * 5 + 32);
+        features(text, lang, rating, &mut buffer);
+        let scale = self.scale();
+        let mut logits = [0f32; CLASSES];
+        for &(bucket, value) in &buffer {
+            let row = &self.bytes[4 + bucket as usize * CLASSES..][..CLASSES];
+            for (l, &q) in logits.iter_mut().zip(row) {
+                *l += value * f32::from(q as i8) * scale;
+            }
+        }
+        softmax(logits)
+    }
+}
+
+/// The probability of each class for `text`, by the shipped model.
+pub fn scores(text: &str, lang: Language, rating: Option<u8>) -> Scores {
+    SHIPPED.scores(text, lang, rating)
+}
+
+/// Probabilities from logits.
+pub fn softmax(logits: [f32; CLASSES]) -> Scores {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut p = logits.map(|l| (l - max).exp());
+    let sum: f32 = p.iter().sum();
+    for x in &mut p {
+        *x /= sum;
+    }
+    p
+}
+
+/// FNV-1a over a namespace byte and some strings.
+fn hash(namespace: u8, parts: &[&str]) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    let mut eat = |b: u8| {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    };
+    eat(namespace);
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            eat(0x1f);
+        }
+        p.bytes().for_each(&mut eat);
+    }
+    h
+}
+
+/// The hashed features of a text into `out` (cleared first): `(bucket, value)` pairs, the
+/// bias in bucket 0 with value 1, every other value ±1 (by a bit of its hash, so that
+/// features sharing a bucket tend to cancel rather than add up) divided by the square root
+/// of their number, so a long text does not shout louder than a short one.
+pub fn features(text: &str, lang: Language, rating: Option<u8>, out: &mut Vec<(u32, f32)>) {
+    out.clear();
+    let mut push = |h: u32| {
+        let bucket = 1 + (h >> 1) % (BUCKETS as u32 - 1);
+        out.push((bucket, if h & 1 == 0 { 1.0 } else { -1.0 }));
+    };
+    let lower = text.to_lowercase();
+    // Words: runs of letters and digits, every digit read as 0.
+    let mut words: Vec<String> = Vec::new();
+    // Where the last clause starts, and the one before it (a text ending in "." or "!").
+    let (mut clause, mut previous_clause) = (0, 0);
+    let mut current = String::new();
+    let (mut questions, mut exclamations, mut emoji, mut quotes) = (0u32, 0u32, 0u32, 0u32);
+    for c in lower.chars().chain(std::iter::once(' ')) {
+        if c.is_alphanumeric() {
+            current.push(if c.is_ascii_digit() { '0' } else { c });
+            continue;
+        }
+        if !current.is_empty() {
+            words.push(std::mem::take(&mut current));
+        }
+        match c {
+            '?' => questions += 1,
+            '!' => exclamations += 1,
+            '"' | '“' | '”' | '«' | '»' | '„' => quotes += 1,
+            _ if u32::from(c) >= 0x2190 && !c.is_whitespace() => emoji += 1,
+            _ => {}
+        }
+        if matches!(c, '.' | '!' | '?' | ',' | ';' | ':' | '\n') && clause < words.len() {
+            previous_clause = clause;
+            clause = words.len();
+        }
+    }
+    let last_clause = if clause == words.len() {
+        previous_clause
+    } else {
+        clause
+    };
+    let lang = lang.code();
+    push(hash(b'l', &[lang]));
+    if let Some(stars) = rating {
+        let stars = [b'0' + stars.min(9)];
+        let stars = std::str::from_utf8(&stars).unwrap_or("?");
+        push(hash(b'r', &[stars]));
+        push(hash(b'r', &[stars, lang]));
+    } else {
+        push(hash(b'r', &["none"]));
+    }
+    let count = |n: u32| match n {
+        0 => "0",
+        1 => "1",
+        _ => "2+",
+    };
+    push(hash(b'p', &["?", count(questions)]));
+    push(hash(b'p', &["!", count(exclamations)]));
+    push(hash(b'p', &["emoji", count(emoji)]));
+    push(hash(b'p', &["quotes", count(quotes)]));
+    let length = match words.len() {
+        0..=4 => "short",
+        5..=14 => "medium",
+        15..=39 => "long",
+        _ => "very long",
+    };
+    push(hash(b'p', &["length", length]));
+    let mut buf = String::new();
+    let mut bounds: Vec<usize> = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        push(hash(b'w', &[w]));
+        if let Some(next) = words.get(i + 1) {
+            push(hash(b'b', &[w, next]));
+        }
+        if i >= last_clause {
+            push(hash(b'e', &[w]));
+        }
+        // Character n-grams of the word between boundary marks.
+        buf.clear();
+        buf.push('<');
+        buf.push_str(w);
+        buf.push('>');
+        bounds.clear();
+        bounds.extend(buf.char_indices().map(|(i, _)| i));
+        bounds.push(buf.len());
+        for n in 2..=5 {
+            for start in 0..bounds.len().saturating_sub(n) {
+                push(hash(b'c', &[&buf[bounds[start]..bounds[start + n]]]));
+            }
+        }
+    }
+    let norm = 1.0 / (out.len().max(1) as f32).sqrt();
+    for f in out.iter_mut() {
+        f.1 *= norm;
+    }
+    out.push((0, 1.0));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn top(text: &str, lang: Language, rating: Option<u8>) -> Class {
+        let s = scores(text, lang, rating);
+        let best = (0..CLASSES)
+            .max_by(|&a, &b| s[a].total_cmp(&s[b]))
+            .unwrap_or(0);
+        Class::ALL[best]
+    }
+
+    #[test]
+    fn the_scores_are_probabilities() {
+        let s = scores("Whatever, we will see", Language::En, None);
+        let sum: f32 = s.iter().sum();
+        assert!((sum - 1.0).abs() < 1e-4, "{s:?}");
+        assert!(s.iter().all(|p| (0.0..=1.0).contains(p)), "{s:?}");
+        assert_eq!(scores("", Language::Nl, None).len(), CLASSES);
+    }
+
+    #[test]
+    fn the_model_reads_plain_praise_as_praise() {
+        assert_eq!(
+            top(
+                "Wonderful evening, the staff were so kind and the food was delicious. Thank you!",
+                Language::En,
+                None
+            ),
+            Class::Praise
+        );
+        assert_eq!(
+            top(
+                "Super vriendelijk geholpen, echt een aanrader. Bedankt!",
+                Language::Nl,
+                None
+            ),
+            Class::Praise
+        );
+    }
+
+    #[test]
+    fn the_model_reads_a_late_parcel_as_a_complaint() {
+        assert_eq!(
+            top(
+                "Three weeks and my parcel still has not arrived. Nobody answers the phone.",
+                Language::En,
+                None
+            ),
+            Class::Complaint
+        );
+        assert_eq!(
+            top(
+                "Mi pedido llegó roto y nadie me contesta los correos.",
+                Language::Es,
+                None
+            ),
+            Class::Complaint
+        );
+    }
+
+    #[test]
+    fn the_model_reads_a_plain_question_as_a_question() {
+        assert_eq!(
+            top(
+                "Are you open on Easter Monday, and until what time?",
+                Language::En,
+                None
+            ),
+            Class::Question
+        );
+    }
+
+    #[test]
+    fn the_features_are_the_same_for_the_same_text_and_the_bias_is_last() {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        features("Accueil chaleureux, merci !", Language::Fr, Some(5), &mut a);
+        features("Accueil chaleureux, merci !", Language::Fr, Some(5), &mut b);
+        assert_eq!(a, b);
+        assert_eq!(a.last(), Some(&(0, 1.0)));
+        assert!(a.iter().all(|&(bucket, _)| (bucket as usize) < BUCKETS));
+    }
+
+    #[test]
+    fn a_model_file_of_the_wrong_size_is_refused() {
+        assert!(Model::from_bytes(&[0; 10]).is_none());
+        assert!(Model::from_bytes(&vec![0; MODEL_LEN]).is_some());
+    }
+}
