@@ -153,6 +153,36 @@ impl Capabilities {
         content: WebhookContent::Included,
         author_names: AuthorNames::DisplayNames,
     };
+
+    /// A typical comments platform, for tests and examples that need one without naming a
+    /// real one: public replies, one private message within 7 days of the comment (as
+    /// Meta's), display names, the text in the delivery.
+    pub const EXAMPLE_COMMENTS: Capabilities = Capabilities {
+        private_channel: PrivateChannel::OneMessageWithin {
+            window: Duration::days(7),
+            limit: TextLimit::Chars(1000),
+        },
+        public_replies: Some(PublicReplies {
+            limit: TextLimit::Chars(8000),
+            one_per_item: false,
+        }),
+        ratings: false,
+        content: WebhookContent::Included,
+        author_names: AuthorNames::DisplayNames,
+    };
+
+    /// A typical reviews platform, likewise: stars, one public reply per review, no
+    /// private channel, only the review's id in the delivery (as Google's).
+    pub const EXAMPLE_REVIEWS: Capabilities = Capabilities {
+        private_channel: PrivateChannel::None,
+        public_replies: Some(PublicReplies {
+            limit: TextLimit::Bytes(4096),
+            one_per_item: true,
+        }),
+        ratings: true,
+        content: WebhookContent::IdOnly,
+        author_names: AuthorNames::DisplayNames,
+    };
 }
 
 #[cfg(test)]

@@ -24,9 +24,7 @@
 //! measured on what it was trained on, and written.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use feedback::capabilities::{
-    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
-};
+use feedback::capabilities::Capabilities;
 use feedback::{AccountId, Feedback, FeedbackKind, ItemId, Platform, Rating};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -197,30 +195,9 @@ fn quantise(w: &[f32]) -> Vec<u8> {
 
 const NOW: OffsetDateTime = time::macros::datetime!(2026-03-02 12:00 UTC);
 
-const SOCIAL: Capabilities = Capabilities {
-    private_channel: PrivateChannel::OneMessageWithin {
-        window: Duration::days(7),
-        limit: TextLimit::Chars(1000),
-    },
-    public_replies: Some(PublicReplies {
-        limit: TextLimit::Chars(8000),
-        one_per_item: false,
-    }),
-    ratings: false,
-    content: WebhookContent::Included,
-    author_names: AuthorNames::DisplayNames,
-};
+const SOCIAL: Capabilities = Capabilities::EXAMPLE_COMMENTS;
 
-const REVIEWS: Capabilities = Capabilities {
-    private_channel: PrivateChannel::None,
-    public_replies: Some(PublicReplies {
-        limit: TextLimit::Bytes(4096),
-        one_per_item: true,
-    }),
-    ratings: true,
-    content: WebhookContent::IdOnly,
-    author_names: AuthorNames::DisplayNames,
-};
+const REVIEWS: Capabilities = Capabilities::EXAMPLE_REVIEWS;
 
 /// The decision of an entry, as `tests/labelled_accuracy.rs` makes it (a page whose
 /// default language is not the entry's own).

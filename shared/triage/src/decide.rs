@@ -412,40 +412,15 @@ pub fn task_for_skip(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use feedback::capabilities::{
-        AuthorNames, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
-    };
+    use feedback::capabilities::{AuthorNames, PublicReplies, TextLimit};
     use feedback::{AccountId, ItemId, Platform};
     use time::macros::datetime;
 
     const NOW: OffsetDateTime = datetime!(2025-11-23 12:00 UTC);
 
-    /// Comments with one private message within 7 days, like Meta's.
-    const SOCIAL: Capabilities = Capabilities {
-        private_channel: PrivateChannel::OneMessageWithin {
-            window: Duration::days(7),
-            limit: TextLimit::Chars(1000),
-        },
-        public_replies: Some(PublicReplies {
-            limit: TextLimit::Chars(8000),
-            one_per_item: false,
-        }),
-        ratings: false,
-        content: WebhookContent::Included,
-        author_names: AuthorNames::DisplayNames,
-    };
+    const SOCIAL: Capabilities = Capabilities::EXAMPLE_COMMENTS;
 
-    /// Reviews with stars and no private channel, like Google's.
-    const REVIEWS: Capabilities = Capabilities {
-        private_channel: PrivateChannel::None,
-        public_replies: Some(PublicReplies {
-            limit: TextLimit::Bytes(4096),
-            one_per_item: true,
-        }),
-        ratings: true,
-        content: WebhookContent::IdOnly,
-        author_names: AuthorNames::DisplayNames,
-    };
+    const REVIEWS: Capabilities = Capabilities::EXAMPLE_REVIEWS;
 
     fn comment(text: &str) -> Feedback {
         Feedback {

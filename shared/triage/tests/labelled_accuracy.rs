@@ -24,9 +24,7 @@
 //! `cargo test -p triage --test labelled_accuracy -- --nocapture` for the tables and every miss.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use feedback::capabilities::{
-    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
-};
+use feedback::capabilities::Capabilities;
 use feedback::{AccountId, Feedback, FeedbackKind, ItemId, Platform, Rating};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -150,30 +148,9 @@ fn show(split: &str) -> bool {
 
 const NOW: OffsetDateTime = time::macros::datetime!(2026-03-02 12:00 UTC);
 
-const SOCIAL: Capabilities = Capabilities {
-    private_channel: PrivateChannel::OneMessageWithin {
-        window: Duration::days(7),
-        limit: TextLimit::Chars(1000),
-    },
-    public_replies: Some(PublicReplies {
-        limit: TextLimit::Chars(8000),
-        one_per_item: false,
-    }),
-    ratings: false,
-    content: WebhookContent::Included,
-    author_names: AuthorNames::DisplayNames,
-};
+const SOCIAL: Capabilities = Capabilities::EXAMPLE_COMMENTS;
 
-const REVIEWS: Capabilities = Capabilities {
-    private_channel: PrivateChannel::None,
-    public_replies: Some(PublicReplies {
-        limit: TextLimit::Bytes(4096),
-        one_per_item: true,
-    }),
-    ratings: true,
-    content: WebhookContent::IdOnly,
-    author_names: AuthorNames::DisplayNames,
-};
+const REVIEWS: Capabilities = Capabilities::EXAMPLE_REVIEWS;
 
 fn item(e: &Entry, n: usize) -> Feedback {
     Feedback {

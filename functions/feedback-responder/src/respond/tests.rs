@@ -4,7 +4,7 @@
 
 use super::*;
 use async_trait::async_trait;
-use feedback::capabilities::{AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit};
+use feedback::capabilities::{Capabilities, PrivateChannel, TextLimit};
 use feedback::{AccountId, FeedbackKind, ItemId, Platform, Rating};
 use platforms::reply::{FetchedItem, OutboundPlatform, PostedReply};
 use std::collections::VecDeque;
@@ -117,32 +117,11 @@ impl ReplyClient for Scripted {
 }
 
 fn social_capabilities() -> Capabilities {
-    Capabilities {
-        private_channel: PrivateChannel::OneMessageWithin {
-            window: Duration::days(7),
-            limit: TextLimit::Chars(1000),
-        },
-        public_replies: Some(PublicReplies {
-            limit: TextLimit::Chars(8000),
-            one_per_item: false,
-        }),
-        ratings: false,
-        content: WebhookContent::Included,
-        author_names: AuthorNames::DisplayNames,
-    }
+    Capabilities::EXAMPLE_COMMENTS
 }
 
 fn review_capabilities() -> Capabilities {
-    Capabilities {
-        private_channel: PrivateChannel::None,
-        public_replies: Some(PublicReplies {
-            limit: TextLimit::Bytes(4096),
-            one_per_item: true,
-        }),
-        ratings: true,
-        content: WebhookContent::IdOnly,
-        author_names: AuthorNames::DisplayNames,
-    }
+    Capabilities::EXAMPLE_REVIEWS
 }
 
 struct World {
