@@ -152,13 +152,24 @@ fn non_empty(value: Option<String>) -> Option<String> {
 /// The region, key pair and endpoint an environment names, read as text only (nothing
 /// built yet): `None` when it lacks a region or a key pair, or names a profile to use
 /// instead.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct EnvironmentConfig {
     region: String,
     key_id: String,
     secret: String,
     session_token: Option<String>,
     endpoint: Option<String>,
+}
+
+/// The key id, region and endpoint; never the secret or the session token.
+impl std::fmt::Debug for EnvironmentConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnvironmentConfig")
+            .field("region", &self.region)
+            .field("key_id", &self.key_id)
+            .field("endpoint", &self.endpoint)
+            .finish_non_exhaustive()
+    }
 }
 
 fn environment_config(

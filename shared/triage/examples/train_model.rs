@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 use time::{Duration, OffsetDateTime};
 use triage::classify::model::{self, BUCKETS, CLASSES, Class, MODEL_LEN, Model, Scores};
-use triage::confidence::weigh_model;
+use triage::confidence::{Boldness, weigh_model};
 use triage::{
     Decision, ItemState, Label, Language, ModelRule, ModelUse, PageSettings, TemplateSet,
     decide_with,
@@ -394,7 +394,7 @@ fn combined(lexicons: &Decision, s: &Scores, rule: &ModelRule) -> Done {
                 drafts,
                 ..
             },
-        ) => match weigh_model(*label, confidence.hold, s, rule) {
+        ) => match weigh_model(*label, confidence.hold, s, rule, Boldness::Balanced) {
             Some(_) => Done::Held,
             None => Done::Posted {
                 label: *label,

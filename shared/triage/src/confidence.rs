@@ -308,8 +308,11 @@ pub fn risk(label: Label, scores: &Scores) -> Option<f32> {
 /// - [`HoldReason::ModelDisagrees`] when the word lists would answer as `label` and the
 ///   model's [`risk`] of that answer reaches the rule's threshold for it (thanks, apology,
 ///   answer);
-/// - no hold when the word lists held a complaint or a question (for a reason the rule
-///   lifts; never for age) and the model's risk is below the rule's `lift`.
+/// - no hold when the word lists held a complaint or a question only because their signals
+///   were weak (or, with the rule's `lift_any`, mixed with nothing to say which wins) and
+///   the model's risk is below the rule's `lift`. Never on a cautious page, and never the
+///   holds the word lists make whatever the page's boldness (praise after a complaint, stars
+///   against the words), irony, a cautious page's own holds, age, or the model's own.
 ///
 /// Nothing else changes: the label is the word lists' (so spam, abuse and threats, which
 /// are never answered, stay so).
@@ -318,6 +321,7 @@ pub fn weigh_model(
     hold: Option<HoldReason>,
     scores: &Scores,
     rule: &ModelRule,
+    boldness: Boldness,
 ) -> Option<HoldReason> {
     let Some(risk) = risk(label, scores) else {
         return hold;
@@ -327,14 +331,23 @@ pub fn weigh_model(
         Label::Negative => rule.apology,
         _ => rule.answer,
     };
+    let liftable = |reason: HoldReason| match reason {
+        HoldReason::WeakSignals => true,
+        HoldReason::PraiseAndComplaint => rule.lift_any,
+        HoldReason::PraiseAfterComplaint
+        | HoldReason::ComplaintAfterContrast
+        | HoldReason::Irony
+        | HoldReason::RatingContradictsText
+        | HoldReason::TooOld
+        | HoldReason::ModelDisagrees => false,
+    };
     match hold {
         None => (risk >= threshold).then_some(HoldReason::ModelDisagrees),
         Some(reason)
             if matches!(label, Label::Negative | Label::Question)
+                && boldness != Boldness::Cautious
                 && risk < rule.lift
-                && (reason == HoldReason::WeakSignals
-                    || (rule.lift_any
-                        && !matches!(reason, HoldReason::TooOld | HoldReason::ModelDisagrees))) =>
+                && liftable(reason) =>
         {
             None
         }
@@ -446,12 +459,19 @@ mod tests {
                 Label::Positive,
                 None,
                 &reading(Class::Complaint, 0.9),
-                &rule
+                &rule,
+                Boldness::Balanced
             ),
             Some(HoldReason::ModelDisagrees)
         );
         assert_eq!(
-            weigh_model(Label::Positive, None, &reading(Class::Praise, 0.9), &rule),
+            weigh_model(
+                Label::Positive,
+                None,
+                &reading(Class::Praise, 0.9),
+                &rule,
+                Boldness::Balanced
+            ),
             None
         );
     }
@@ -463,7 +483,8 @@ mod tests {
                 Label::Negative,
                 None,
                 &reading(Class::Praise, 0.95),
-                &ModelRule::SHIPPED
+                &ModelRule::SHIPPED,
+                Boldness::Balanced
             ),
             Some(HoldReason::ModelDisagrees)
         );
@@ -478,7 +499,8 @@ mod tests {
                 Label::Negative,
                 held,
                 &reading(Class::Complaint, 0.999),
-                &rule
+                &rule,
+                Boldness::Balanced
             ),
             None
         );
@@ -487,7 +509,8 @@ mod tests {
                 Label::Negative,
                 held,
                 &reading(Class::Complaint, 0.6),
-                &rule
+                &rule,
+                Boldness::Balanced
             ),
             held
         );
@@ -498,10 +521,50 @@ mod tests {
                 Label::Positive,
                 praise_held,
                 &reading(Class::Praise, 1.0),
-                &rule
+                &rule,
+                Boldness::Balanced
             ),
             praise_held
         );
+    }
+
+    #[test]
+    fn a_model_sure_of_a_complaint_never_lifts_irony_the_rules_or_a_cautious_pages_holds() {
+        let sure = reading(Class::Complaint, 1.0);
+        for reason in [
+            HoldReason::Irony,
+            HoldReason::PraiseAfterComplaint,
+            HoldReason::RatingContradictsText,
+            HoldReason::ComplaintAfterContrast,
+        ] {
+            for boldness in [Boldness::Bold, Boldness::Balanced, Boldness::Cautious] {
+                assert_eq!(
+                    weigh_model(
+                        Label::Negative,
+                        Some(reason),
+                        &sure,
+                        &ModelRule::SHIPPED,
+                        boldness
+                    ),
+                    Some(reason),
+                    "{reason:?} on a {boldness:?} page"
+                );
+            }
+        }
+        // What a balanced page lifts, a cautious page keeps held.
+        for reason in [HoldReason::WeakSignals, HoldReason::PraiseAndComplaint] {
+            let lifted = |boldness| {
+                weigh_model(
+                    Label::Negative,
+                    Some(reason),
+                    &sure,
+                    &ModelRule::SHIPPED,
+                    boldness,
+                )
+            };
+            assert_eq!(lifted(Boldness::Balanced), None, "{reason:?}");
+            assert_eq!(lifted(Boldness::Cautious), Some(reason), "{reason:?}");
+        }
     }
 
     #[test]
@@ -512,7 +575,8 @@ mod tests {
                 Label::Negative,
                 old,
                 &reading(Class::Complaint, 1.0),
-                &ModelRule::SHIPPED
+                &ModelRule::SHIPPED,
+                Boldness::Balanced
             ),
             old
         );
@@ -524,7 +588,13 @@ mod tests {
             for class in Class::ALL {
                 assert_eq!(risk(label, &reading(class, 1.0)), None);
                 assert_eq!(
-                    weigh_model(label, None, &reading(class, 1.0), &ModelRule::SHIPPED),
+                    weigh_model(
+                        label,
+                        None,
+                        &reading(class, 1.0),
+                        &ModelRule::SHIPPED,
+                        Boldness::Balanced
+                    ),
                     None
                 );
             }
@@ -537,7 +607,13 @@ mod tests {
             for class in Class::ALL {
                 for hold in [None, Some(HoldReason::WeakSignals), Some(HoldReason::Irony)] {
                     assert_eq!(
-                        weigh_model(label, hold, &reading(class, 1.0), &ModelRule::NEVER),
+                        weigh_model(
+                            label,
+                            hold,
+                            &reading(class, 1.0),
+                            &ModelRule::NEVER,
+                            Boldness::Balanced
+                        ),
                         hold
                     );
                 }

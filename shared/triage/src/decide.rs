@@ -352,7 +352,8 @@ pub fn decide_with(
         let stars = feedback.rating.map(Rating::stars);
         let scores = model.model.scores(text, language, stars);
         let before = confidence.hold;
-        confidence.hold = confidence::weigh_model(label, before, &scores, &model.rule);
+        confidence.hold =
+            confidence::weigh_model(label, before, &scores, &model.rule, page.boldness);
         if let Some(risk) = confidence::risk(label, &scores) {
             confidence.signals = format!(
                 "{}; model: {:.0}% that this answer is wrong",

@@ -24,7 +24,7 @@ use feedback::capabilities::AuthorNames;
 use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct ByLabel<T> {
@@ -329,7 +329,8 @@ fn french_spacing(text: &str) -> String {
 /// there. The built-in files are checked by this crate's tests.
 #[derive(Debug, Clone, Default)]
 pub struct TemplateSet {
-    languages: [OnceLock<LanguageEntry>; Language::ALL.len()],
+    /// Shared by clones, so a language is parsed once for every copy of a set.
+    languages: Arc<[OnceLock<LanguageEntry>; Language::ALL.len()]>,
 }
 
 /// One language's wording: each register it has, and the one used when the customer's

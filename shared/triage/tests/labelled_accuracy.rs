@@ -660,8 +660,8 @@ fn no_tuned_or_seen_item_would_be_posted_wrongly() {
 /// Holding is cheap, not free: the goal is at least 92 % of complaints and questions
 /// answered automatically (and rightly), in every language; the rest are held with
 /// drafts. On `tune` and `seen`, which the model was trained on, word lists and model
-/// together answered 97.6 % (560/574), and at least 94.8 % in every language (French);
-/// a regression below 97 % in all or 94 % in a language fails the build. The figures of
+/// together answered 94.4 % (542/574), and at least 92.9 % in every language (Dutch);
+/// a regression below 94 % in all or 92 % in a language fails the build. The figures of
 /// every split are printed, `held_out` too once it exists.
 #[test]
 fn most_complaints_and_questions_are_answered_automatically() {
@@ -671,13 +671,13 @@ fn most_complaints_and_questions_are_answered_automatically() {
     let f = figures_of("whole corpus", &TUNING, |_| true);
     let t = &f.total;
     assert!(
-        Tally::ratio(t.automatic, t.answerable) >= 0.97,
+        Tally::ratio(t.automatic, t.answerable) >= 0.94,
         "{}",
         t.posting_row("all")
     );
     for (lang, t) in &f.by_language {
         assert!(
-            Tally::ratio(t.automatic, t.answerable) >= 0.94,
+            Tally::ratio(t.automatic, t.answerable) >= 0.92,
             "{}",
             t.posting_row(lang)
         );
@@ -691,12 +691,17 @@ fn most_complaints_and_questions_are_answered_automatically() {
 /// getting worse.
 ///
 /// `corpus/fresh2/` (200 items, 40 per language, written 2026-12-06 by someone who had
-/// seen neither the word lists, the model nor the other sets) measured once, after all
-/// tuning and training: **10 wrong public posts, 111 of 126 complaints and questions
-/// (88.1 %) answered automatically**; the word lists alone, measured on it the same day,
-/// also 10 wrong posts, 81.0 % automatic. (The previous set, `corpus/fresh/`, measured 13
-/// wrong posts and 72.3 % with the word lists alone; it is `seen` training data now.)
-const FRESH_WRONG_POSTS_MEASURED: Option<usize> = Some(10);
+/// seen neither the word lists, the model nor the other sets), measured after all tuning
+/// and training: **8 wrong public posts, 105 of 126 complaints and questions (83.3 %)
+/// answered automatically**. Measured twice, both times as totals only: first 10 wrong
+/// posts and 88.1 % — then a review found that the model could release holds the rules
+/// keep whatever the page's boldness (irony, praise after a complaint, stars against the
+/// words) and a cautious page's holds; the model now releases only weak or undecided
+/// holds, and never on a cautious page (a change that can only hold more), giving the
+/// figure above. The word lists alone, on the same set: 10 wrong posts, 81.0 %. (The
+/// previous set, `corpus/fresh/`, measured 13 wrong posts and 72.3 % with the word lists
+/// alone; it is `seen` training data now.)
+const FRESH_WRONG_POSTS_MEASURED: Option<usize> = Some(8);
 
 #[test]
 fn fresh_held_out_wrong_posts_never_grow_past_what_was_measured() {

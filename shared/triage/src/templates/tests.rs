@@ -724,10 +724,28 @@ fn every_built_in_language_file_loads_and_passes_the_checks_made_on_first_use() 
 }
 
 #[test]
-fn a_lazily_read_built_in_set_equals_one_read_whole_through_empty_overrides() {
+fn a_lazily_read_built_in_set_equals_one_read_whole_and_its_clones_share_what_was_parsed() {
     let lazy = TemplateSet::builtin().unwrap();
-    let whole = TemplateSet::with_overrides(Some(&serde_json::json!({}))).unwrap();
+    // An empty override per language: every file read whole, through the merge path.
+    let empty: serde_json::Map<String, serde_json::Value> = Language::ALL
+        .into_iter()
+        .map(|l| (l.code().to_owned(), serde_json::json!({})))
+        .collect();
+    let whole = TemplateSet::with_overrides(Some(&serde_json::Value::Object(empty))).unwrap();
     assert_eq!(lazy, whole);
+    // Clones share what was parsed, from any thread.
+    let copy = lazy.clone();
+    std::thread::scope(|s| {
+        for lang in Language::ALL {
+            let copy = &copy;
+            s.spawn(move || copy.language(lang).public.negative.len());
+        }
+    });
+    assert!(
+        Language::ALL
+            .into_iter()
+            .all(|l| lazy.languages[slot(l)].get().is_some())
+    );
     assert_eq!(
         lazy.language(Language::Fr).public.negative,
         whole.language(Language::Fr).public.negative
