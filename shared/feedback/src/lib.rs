@@ -14,6 +14,7 @@
 pub mod capabilities;
 pub mod page;
 pub mod records;
+pub mod text;
 
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;

@@ -25,17 +25,7 @@ pub(crate) fn ts(t: OffsetDateTime) -> String {
 /// The platform's JSON of one change is kept up to this size (a comment's is a few KB).
 pub(crate) const MAX_RAW_BYTES: usize = 64 * 1024;
 
-/// `text` cut to at most `max` bytes at a character boundary.
-pub(crate) fn capped(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
+pub(crate) use feedback::text::capped;
 
 /// The complete item of a new feedback record.
 pub(crate) fn feedback_item(f: &Feedback, edited: bool, removed: bool) -> Item {

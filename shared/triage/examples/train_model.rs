@@ -24,18 +24,15 @@
 //! measured on what it was trained on, and written.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use feedback::capabilities::Capabilities;
-use feedback::{AccountId, Feedback, FeedbackKind, ItemId, Platform, Rating};
+#[path = "../tests/common/labelled.rs"]
+mod labelled;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use time::{Duration, OffsetDateTime};
 use triage::classify::model::{self, BUCKETS, CLASSES, Class, MODEL_LEN, Model, Scores};
 use triage::confidence::{Boldness, weigh_model};
-use triage::{
-    Decision, ItemState, Label, Language, ModelRule, ModelUse, PageSettings, TemplateSet,
-    decide_with,
-};
+use triage::{Decision, ItemState, Label, Language, ModelRule, ModelUse, TemplateSet, decide_with};
 
 const FOLDS: usize = 5;
 const EPOCHS: usize = 30;
@@ -193,53 +190,21 @@ fn quantise(w: &[f32]) -> Vec<u8> {
     bytes
 }
 
-const NOW: OffsetDateTime = time::macros::datetime!(2026-03-02 12:00 UTC);
-
-const SOCIAL: Capabilities = Capabilities::EXAMPLE_COMMENTS;
-
-const REVIEWS: Capabilities = Capabilities::EXAMPLE_REVIEWS;
-
 /// The decision of an entry, as `tests/labelled_accuracy.rs` makes it (a page whose
 /// default language is not the entry's own).
 fn decision(e: &Entry, n: usize, templates: &TemplateSet, model: Option<&ModelUse>) -> Decision {
-    let default = if e.language == Language::En {
-        Language::Nl
-    } else {
-        Language::En
-    };
-    let page = PageSettings {
-        brand_name: "Zon".into(),
-        default_language: default,
-        ..PageSettings::default()
-    };
-    let f = Feedback {
-        platform: Platform::from_static("facebook"),
-        account_id: AccountId::parse("1029384756").unwrap(),
-        item_id: ItemId::parse(format!("777_{n}")).unwrap(),
-        thread_id: None,
-        parent_id: None,
-        author_id: Some(format!("author{n}")),
-        author_name: Some("Sam Jansen".into()),
-        text: Some(e.text.clone()),
-        rating: e.rating.map(|r| Rating::new(r).unwrap()),
-        created_at: Some(NOW - Duration::minutes(5)),
-        url: None,
-        language: None,
-        kind: if e.rating.is_some() {
-            FeedbackKind::Review
-        } else {
-            FeedbackKind::Comment
-        },
-        from_account: false,
-        raw: "{}".into(),
-        received_at: NOW,
-    };
-    let caps = if e.rating.is_some() {
-        &REVIEWS
-    } else {
-        &SOCIAL
-    };
-    decide_with(&f, ItemState::default(), &page, caps, templates, NOW, model)
+    let f = labelled::item(&e.text, e.rating, n);
+    let page = labelled::page(e.language);
+    let caps = labelled::capabilities(e.rating);
+    decide_with(
+        &f,
+        ItemState::default(),
+        &page,
+        caps,
+        templates,
+        labelled::NOW,
+        model,
+    )
 }
 
 /// What was done with an item: posted as a label (with or without a private message), held,

@@ -24,16 +24,14 @@
 //! `cargo test -p triage --test labelled_accuracy -- --nocapture` for the tables and every miss.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use feedback::capabilities::Capabilities;
-use feedback::{AccountId, Feedback, FeedbackKind, ItemId, Platform, Rating};
+#[path = "common/labelled.rs"]
+mod labelled;
+
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use time::{Duration, OffsetDateTime};
 use triage::classify::{Register, Theme, analyse};
-use triage::{
-    Decision, HoldReason, ItemState, Label, Language, PageSettings, SkipReason, TemplateSet, decide,
-};
+use triage::{Decision, HoldReason, ItemState, Label, Language, SkipReason, TemplateSet, decide};
 
 /// The first set, then `hard/`: 280 items written independently of the lexicons to test
 /// reading the whole comment (mixed, sarcasm, a fault described without a complaint word,
@@ -146,37 +144,6 @@ fn show(split: &str) -> bool {
     split != "held_out" || std::env::var_os("TRIAGE_SHOW_HELD_OUT").is_some()
 }
 
-const NOW: OffsetDateTime = time::macros::datetime!(2026-03-02 12:00 UTC);
-
-const SOCIAL: Capabilities = Capabilities::EXAMPLE_COMMENTS;
-
-const REVIEWS: Capabilities = Capabilities::EXAMPLE_REVIEWS;
-
-fn item(e: &Entry, n: usize) -> Feedback {
-    Feedback {
-        platform: Platform::from_static("facebook"),
-        account_id: AccountId::parse("1029384756").unwrap(),
-        item_id: ItemId::parse(format!("777_{n}")).unwrap(),
-        thread_id: None,
-        parent_id: None,
-        author_id: Some(format!("author{n}")),
-        author_name: Some("Sam Jansen".into()),
-        text: Some(e.text.clone()),
-        rating: e.rating.map(|r| Rating::new(r).unwrap()),
-        created_at: Some(NOW - Duration::minutes(5)),
-        url: None,
-        language: None,
-        kind: if e.rating.is_some() {
-            FeedbackKind::Review
-        } else {
-            FeedbackKind::Comment
-        },
-        from_account: false,
-        raw: "{}".into(),
-        received_at: NOW,
-    }
-}
-
 /// One entry's outcome.
 struct Outcome {
     label_ok: bool,
@@ -229,23 +196,17 @@ fn claims_private(lang: Language, text: &str) -> bool {
 fn judge(e: &Entry, n: usize, templates: &TemplateSet, misses: &mut String) -> Outcome {
     let want_label = Label::parse(&e.label).expect("known label");
     let want_lang = Language::parse(&e.language).expect("known language");
-    let default = if want_lang == Language::En {
-        Language::Nl
-    } else {
-        Language::En
-    };
-    let page = PageSettings {
-        brand_name: "Zon".into(),
-        default_language: default,
-        ..PageSettings::default()
-    };
-    let caps = if e.rating.is_some() {
-        &REVIEWS
-    } else {
-        &SOCIAL
-    };
-    let f = item(e, n);
-    let decision = decide(&f, ItemState::default(), &page, caps, templates, NOW);
+    let page = labelled::page(want_lang);
+    let caps = labelled::capabilities(e.rating);
+    let f = labelled::item(&e.text, e.rating, n);
+    let decision = decide(
+        &f,
+        ItemState::default(),
+        &page,
+        caps,
+        templates,
+        labelled::NOW,
+    );
     let (got_label, got_lang, answered) = match &decision {
         Decision::Answer {
             label, language, ..
@@ -267,7 +228,7 @@ fn judge(e: &Entry, n: usize, templates: &TemplateSet, misses: &mut String) -> O
         Label::Threat => skip_reason == Some(SkipReason::Threat),
         Label::Question | Label::Neutral | Label::Positive => answered,
     };
-    let got_lang = got_lang.unwrap_or(default);
+    let got_lang = got_lang.unwrap_or(page.default_language);
     let analysis = analyse(&e.text, got_lang);
     let register_ok = e.register.as_deref().map(|r| {
         let want = Register::parse(r).expect("known register");

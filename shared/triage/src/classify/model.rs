@@ -108,7 +108,7 @@ impl<'a> Model<'a> {
 
     /// The probability of each class for `text`, written in `lang`, with `rating` stars.
     pub fn scores(&self, text: &str, lang: Language, rating: Option<u8>) -> Scores {
-        let text = head(text, MAX_TEXT);
+        let text = feedback::text::capped(text, MAX_TEXT);
         let mut buffer = Vec::with_capacity(text.len() * 5 + 32);
         features(text, lang, rating, &mut buffer);
         let scale = self.scale();
@@ -126,18 +126,6 @@ impl<'a> Model<'a> {
 /// How much of a text the model reads: every comment of the corpus fits many times over,
 /// and a 400 KB delivery never costs more than this in memory (~40 bytes a byte of text).
 pub const MAX_TEXT: usize = 4096;
-
-/// The first `max` bytes of `text` or fewer, cut at a character boundary.
-fn head(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
 
 /// The probability of each class for `text`, by the shipped model.
 pub fn scores(text: &str, lang: Language, rating: Option<u8>) -> Scores {
@@ -363,11 +351,11 @@ mod tests {
     #[test]
     fn a_very_long_comment_is_read_up_to_the_limit_and_cut_between_characters() {
         let long = "é".repeat(MAX_TEXT);
-        let cut = head(&long, MAX_TEXT);
+        let cut = feedback::text::capped(&long, MAX_TEXT);
         assert!(cut.len() <= MAX_TEXT && cut.len() >= MAX_TEXT - 1);
         assert!(cut.chars().all(|c| c == 'é'));
         let short = "Thanks!";
-        assert_eq!(head(short, MAX_TEXT), short);
+        assert_eq!(feedback::text::capped(short, MAX_TEXT), short);
         // The same scores for a text and that text followed by a megabyte more.
         let text = "Great food, lovely staff, we will be back";
         let padded = format!("{text}{}", " ".repeat(MAX_TEXT));

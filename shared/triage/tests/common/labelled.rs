@@ -1,0 +1,60 @@
+//! How a labelled corpus entry is put to `decide`, shared by `tests/labelled_accuracy.rs`
+//! and `examples/train_model.rs`, so the figures and the trainer's candidates go the same
+//! path: a Facebook comment (with stars, a review) written five minutes before [`NOW`], on
+//! a page whose default language is not the entry's own (falling back to it never counts
+//! as a hit).
+
+use feedback::capabilities::Capabilities;
+use feedback::{AccountId, Feedback, FeedbackKind, ItemId, Platform, Rating};
+use time::{Duration, OffsetDateTime};
+use triage::{Language, PageSettings};
+
+pub const NOW: OffsetDateTime = time::macros::datetime!(2026-03-02 12:00 UTC);
+
+/// The `n`th entry as an item.
+pub fn item(text: &str, rating: Option<u8>, n: usize) -> Feedback {
+    Feedback {
+        platform: Platform::from_static("facebook"),
+        account_id: AccountId::parse("1029384756").unwrap(),
+        item_id: ItemId::parse(format!("777_{n}")).unwrap(),
+        thread_id: None,
+        parent_id: None,
+        author_id: Some(format!("author{n}")),
+        author_name: Some("Sam Jansen".into()),
+        text: Some(text.to_owned()),
+        rating: rating.map(|r| Rating::new(r).unwrap()),
+        created_at: Some(NOW - Duration::minutes(5)),
+        url: None,
+        language: None,
+        kind: if rating.is_some() {
+            FeedbackKind::Review
+        } else {
+            FeedbackKind::Comment
+        },
+        from_account: false,
+        raw: "{}".into(),
+        received_at: NOW,
+    }
+}
+
+/// The page an entry written in `language` is decided on.
+pub fn page(language: Language) -> PageSettings {
+    PageSettings {
+        brand_name: "Zon".into(),
+        default_language: if language == Language::En {
+            Language::Nl
+        } else {
+            Language::En
+        },
+        ..PageSettings::default()
+    }
+}
+
+/// A review platform's capabilities for an entry with stars, a comment platform's else.
+pub fn capabilities(rating: Option<u8>) -> &'static Capabilities {
+    if rating.is_some() {
+        &Capabilities::EXAMPLE_REVIEWS
+    } else {
+        &Capabilities::EXAMPLE_COMMENTS
+    }
+}
