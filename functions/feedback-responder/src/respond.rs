@@ -15,7 +15,8 @@ use platforms::reply::{
 };
 use service::credentials::{CredentialError, Credentials};
 use std::sync::Arc;
-use store::messages::{Claim, Finish, NewMessage, OutgoingMessage, StaffText};
+use store::messages::{NewMessage, OutgoingMessage, StaffText};
+use store::outbox::{Delivery, Take};
 use store::tasks::NewTask;
 use store::{Decided, Expected, FeedbackKey, ItemSnapshot, ResponderStore, StoreError};
 use time::OffsetDateTime;
@@ -1112,7 +1113,7 @@ impl Responder {
                 .claim_message(key, channel, now, self.retry.lease, self.retry.max_attempts)
                 .await?;
             let reconcile = match claim {
-                Claim::Settled(MessageState::Failed) => {
+                Take::Settled(MessageState::Failed) => {
                     let failure = self
                         .store
                         .message(key, channel)
@@ -1120,21 +1121,21 @@ impl Responder {
                         .and_then(|m| m.failure);
                     return Ok(Sent::Failed(failure.unwrap_or_else(|| "failed".into())));
                 }
-                Claim::Settled(_) => return Ok(Sent::Done),
-                Claim::Busy => {
+                Take::Settled(_) => return Ok(Sent::Done),
+                Take::Busy | Take::NotYet => {
                     return Err(RespondError::NotYetSent {
                         channel: channel.as_str(),
                         reason: "another invocation is sending it".into(),
                     });
                 }
-                Claim::Acquired { reconcile, .. } => reconcile,
+                Take::Acquired { reconcile, .. } => reconcile,
             };
             let Some(message) = self.store.message(key, channel).await? else {
                 return Ok(Sent::Done);
             };
             if needs_approval && message.approved_by.is_none() {
                 let reason = "not approved by staff (approval mode): not sent".to_owned();
-                let finish = Finish::Failed {
+                let finish = Delivery::Failed {
                     reason: reason.clone(),
                 };
                 self.store
@@ -1155,7 +1156,7 @@ impl Responder {
                 )
             {
                 let reason = "an earlier attempt may have been delivered: check the conversation before sending it by hand".to_owned();
-                let finish = Finish::Failed {
+                let finish = Delivery::Failed {
                     reason: reason.clone(),
                 };
                 self.store
@@ -1174,9 +1175,7 @@ impl Responder {
                             channel = channel.as_str(),
                             "an earlier attempt did post: reconciled"
                         );
-                        let finish = Finish::Sent {
-                            platform_message_id: Some(id),
-                        };
+                        let finish = Delivery::Sent { id: Some(id) };
                         self.store
                             .finish_message(key, channel, &finish, now)
                             .await?;
@@ -1184,7 +1183,7 @@ impl Responder {
                     }
                     Ok(None) => {}
                     Err(ReplyError::Reconnect(reason)) => {
-                        let finish = Finish::Failed {
+                        let finish = Delivery::Failed {
                             reason: reason.clone(),
                         };
                         self.store
@@ -1195,7 +1194,7 @@ impl Responder {
                     Err(e) => {
                         // Cannot tell yet whether it was posted: stay uncertain.
                         last_error = e.to_string();
-                        let finish = Finish::Uncertain {
+                        let finish = Delivery::Uncertain {
                             error: last_error.clone(),
                         };
                         self.store
@@ -1208,7 +1207,7 @@ impl Responder {
             let text = match self.text_to_send(key, channel, &message).await? {
                 Words::Send(text) => text,
                 Words::Withheld(reason) => {
-                    let finish = Finish::Failed {
+                    let finish = Delivery::Failed {
                         reason: reason.clone(),
                     };
                     self.store
@@ -1222,7 +1221,7 @@ impl Responder {
                 let standing = match client.current_public_reply(target, token).await {
                     Ok(standing) => standing,
                     Err(ReplyError::Reconnect(reason)) => {
-                        let finish = Finish::Failed {
+                        let finish = Delivery::Failed {
                             reason: reason.clone(),
                         };
                         self.store
@@ -1234,9 +1233,9 @@ impl Responder {
                         // Nothing posted in this attempt; an earlier one stays to be checked.
                         last_error = e.clone();
                         let finish = if reconcile {
-                            Finish::Uncertain { error: e }
+                            Delivery::Uncertain { error: e }
                         } else {
-                            Finish::Retry { error: e }
+                            Delivery::Retry { error: e, at: None }
                         };
                         self.store
                             .finish_message(key, channel, &finish, now)
@@ -1251,7 +1250,7 @@ impl Responder {
                         let reason = format!(
                             "the reply standing under the item could not be read ({e}): not posted, since posting would replace it; check it on the platform and answer by hand"
                         );
-                        let finish = Finish::Failed {
+                        let finish = Delivery::Failed {
                             reason: reason.clone(),
                         };
                         self.store
@@ -1270,11 +1269,9 @@ impl Responder {
                     };
                     let finish = if ours {
                         info!("our reply already stands there: recorded as sent");
-                        Finish::Sent {
-                            platform_message_id: Some(reply.id),
-                        }
+                        Delivery::Sent { id: Some(reply.id) }
                     } else {
-                        Finish::Failed {
+                        Delivery::Failed {
                             reason: "a reply already stands under the item that is not the one we send (someone answered or edited it on the platform); posting would replace it: not posted; check it on the platform".into(),
                         }
                     };
@@ -1282,7 +1279,7 @@ impl Responder {
                         .finish_message(key, channel, &finish, now)
                         .await?;
                     return Ok(match finish {
-                        Finish::Failed { reason } => {
+                        Delivery::Failed { reason } => {
                             warn!(reason, "not posted");
                             Sent::ReplyExists(reason)
                         }
@@ -1295,7 +1292,7 @@ impl Responder {
             if message.approved_by.is_none() && self.crisis_hold(target).await? {
                 let reason = CRISIS_HELD.to_owned();
                 self.store
-                    .finish_message(key, channel, &Finish::Held { reason }, now)
+                    .finish_message(key, channel, &Delivery::Held { reason }, now)
                     .await?;
                 warn!(channel = channel.as_str(), "crisis hold: back to a draft");
                 return Ok(Sent::Held);
@@ -1309,14 +1306,10 @@ impl Responder {
             };
             let now = OffsetDateTime::now_utc();
             let finish = match result {
-                Ok(id) => Finish::Sent {
-                    platform_message_id: id,
-                },
-                Err(ReplyError::AlreadySent) => Finish::Sent {
-                    platform_message_id: None,
-                },
+                Ok(id) => Delivery::Sent { id },
+                Err(ReplyError::AlreadySent) => Delivery::Sent { id: None },
                 Err(ReplyError::Reconnect(reason)) => {
-                    let finish = Finish::Failed {
+                    let finish = Delivery::Failed {
                         reason: reason.clone(),
                     };
                     self.store
@@ -1325,34 +1318,34 @@ impl Responder {
                     return Ok(Sent::Reconnect(reason));
                 }
                 Err(ReplyError::Rejected(reason) | ReplyError::Gone(reason)) => {
-                    Finish::Failed { reason }
+                    Delivery::Failed { reason }
                 }
                 Err(ReplyError::Transient(error)) => {
                     last_error = error.clone();
-                    Finish::Retry { error }
+                    Delivery::Retry { error, at: None }
                 }
                 Err(ReplyError::Ambiguous(error)) => {
                     last_error = error.clone();
-                    Finish::Uncertain { error }
+                    Delivery::Uncertain { error }
                 }
             };
             self.store
                 .finish_message(key, channel, &finish, now)
                 .await?;
             match finish {
-                Finish::Sent { .. } => {
+                Delivery::Sent { .. } => {
                     info!(channel = channel.as_str(), "sent");
                     return Ok(Sent::Done);
                 }
-                Finish::Failed { reason } => {
+                Delivery::Failed { reason } => {
                     warn!(
                         channel = channel.as_str(),
                         reason, "refused by the platform; not retried"
                     );
                     return Ok(Sent::Failed(reason));
                 }
-                Finish::Held { .. } => return Ok(Sent::Held),
-                Finish::Retry { .. } | Finish::Uncertain { .. } => {
+                Delivery::Held { .. } => return Ok(Sent::Held),
+                Delivery::Retry { .. } | Delivery::Uncertain { .. } => {
                     warn!(channel = channel.as_str(), error = %last_error, round, "attempt failed");
                 }
             }

@@ -643,7 +643,7 @@ impl Sweeper {
                     },
                     _ => Delivery::Retry {
                         error: "the page's token is not available yet".into(),
-                        at: now + policy.next_try(message.attempts),
+                        at: Some(now + policy.next_try(message.attempts)),
                     },
                 };
                 self.store
@@ -695,7 +695,7 @@ impl Sweeper {
             Err(ReplyError::Transient(error)) => (
                 Delivery::Retry {
                     error,
-                    at: done + policy.next_try(message.attempts + 1),
+                    at: Some(done + policy.next_try(message.attempts + 1)),
                 },
                 FollowUpResult::Later,
             ),
@@ -802,7 +802,7 @@ impl Sweeper {
                 .take_notification(n, now, policy.lease, policy.max_attempts)
                 .await?
             {
-                Take::Acquired { attempt } => attempt,
+                Take::Acquired { attempt, .. } => attempt,
                 Take::Settled(MessageState::Failed) => return Ok(Some(false)),
                 Take::Settled(_) | Take::Busy | Take::NotYet => return Ok(None),
             };
@@ -833,11 +833,11 @@ impl Sweeper {
             let retry = |error: String| Delivery::Retry {
                 error,
                 // Within the sweep, at once; after its last try, with backoff.
-                at: if last_round {
+                at: Some(if last_round {
                     done + policy.next_try(attempt)
                 } else {
                     done
-                },
+                }),
             };
             let delivery = match sent {
                 Sent::Delivered => Delivery::Sent { id: None },
@@ -862,7 +862,9 @@ impl Sweeper {
                     warn!(event = %n.event, target_kind = %n.target, reason, "notification given up");
                     return Ok(Some(false));
                 }
-                Delivery::Retry { error, .. } => {
+                Delivery::Retry { error, .. }
+                | Delivery::Uncertain { error }
+                | Delivery::Held { reason: error } => {
                     warn!(event = %n.event, target_kind = %n.target, error, attempt, "notification not delivered; will retry");
                 }
             }

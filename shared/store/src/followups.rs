@@ -43,14 +43,6 @@ pub(crate) fn followup_view(kind: FollowUpKind, item: &Item) -> Result<FollowUp,
     })
 }
 
-fn outbox_key<'k>(pk: &'k str, sk: &'k str) -> OutboxKey<'k> {
-    OutboxKey {
-        pk,
-        sk,
-        indexed: false,
-    }
-}
-
 impl DynamoStore {
     /// Create the follow-up unless it exists; returns it as stored (the first draft
     /// wins, so two sweepers never send two different texts).
@@ -108,7 +100,7 @@ impl DynamoStore {
         max_attempts: u32,
     ) -> Result<Take, StoreError> {
         let (pk, sk) = (key.pk(), followup_sk(kind));
-        self.take_outbox(outbox_key(&pk, &sk), now, lease, max_attempts)
+        self.take_outbox(OutboxKey::plain(&pk, &sk), now, lease, max_attempts)
             .await
     }
 
@@ -121,7 +113,7 @@ impl DynamoStore {
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
         let (pk, sk) = (key.pk(), followup_sk(kind));
-        self.finish_outbox(outbox_key(&pk, &sk), delivery, now)
+        self.finish_outbox(OutboxKey::plain(&pk, &sk), delivery, now)
             .await
     }
 }

@@ -3,9 +3,8 @@
 //! only the claim holder finishes), so the responder's send logic has fast unit tests.
 //! DynamoDB Local stays the contract test of the real adapter.
 
-use crate::messages::{
-    Claim, Decided, Expected, Finish, ItemSnapshot, NewMessage, OutgoingMessage,
-};
+use crate::messages::{Decided, Expected, ItemSnapshot, NewMessage, OutgoingMessage};
+use crate::outbox::{Delivery, Found, Refused, Take, failable};
 use crate::tasks::NewTask;
 use crate::{FeedbackKey, FeedbackRecord, ResponderStore, StoreError};
 use async_trait::async_trait;
@@ -173,13 +172,7 @@ impl MemoryStore {
 
 fn fail_locked(state: &mut State, key: &FeedbackKey, channel: Channel, reason: &str) {
     if let Some(m) = state.messages.get_mut(&(key.clone(), channel))
-        && matches!(
-            m.stored.state,
-            MessageState::Pending
-                | MessageState::Uncertain
-                | MessageState::Sending
-                | MessageState::Draft
-        )
+        && failable(m.stored.state)
     {
         m.stored.state = MessageState::Failed;
         m.stored.failure = Some(reason.to_owned());
@@ -329,37 +322,29 @@ impl ResponderStore for MemoryStore {
         now: OffsetDateTime,
         lease: Duration,
         max_attempts: u32,
-    ) -> Result<Claim, StoreError> {
+    ) -> Result<Take, StoreError> {
         let mut state = self.lock();
         let Some(m) = state.messages.get_mut(&(key.clone(), channel)) else {
-            return Ok(Claim::Settled(MessageState::Failed));
+            return Ok(Take::Settled(MessageState::Failed));
         };
-        let was = m.stored.state;
-        let claimable = match was {
-            MessageState::Pending | MessageState::Uncertain => true,
-            MessageState::Sending => m.lease_until.is_some_and(|until| until < now),
-            _ => false,
+        let found = Found {
+            state: m.stored.state,
+            attempts: m.stored.attempts,
+            lease_expired: m.lease_until.is_some_and(|until| until < now),
+            due: true,
         };
-        if claimable && m.stored.attempts < max_attempts {
+        if found.takeable(max_attempts) {
             m.stored.state = MessageState::Sending;
             m.stored.attempts += 1;
             m.lease_until = Some(now + lease);
-            return Ok(Claim::Acquired {
-                reconcile: matches!(was, MessageState::Uncertain | MessageState::Sending),
-                attempt: m.stored.attempts,
-            });
+            return Ok(found.acquired());
         }
-        let attempts = m.stored.attempts;
-        match was {
-            MessageState::Pending | MessageState::Uncertain | MessageState::Sending
-                if attempts >= max_attempts =>
-            {
-                let reason = format!("gave up after {attempts} attempts");
+        match found.refused(max_attempts) {
+            Refused::GiveUp { reason } => {
                 fail_locked(&mut state, key, channel, &reason);
-                Ok(Claim::Settled(MessageState::Failed))
+                Ok(Take::Settled(MessageState::Failed))
             }
-            MessageState::Sending => Ok(Claim::Busy),
-            other => Ok(Claim::Settled(other)),
+            Refused::Answer(take) => Ok(take),
         }
     }
 
@@ -367,36 +352,25 @@ impl ResponderStore for MemoryStore {
         &self,
         key: &FeedbackKey,
         channel: Channel,
-        finish: &Finish,
+        delivery: &Delivery,
         _now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let mut state = self.lock();
         let Some(m) = state.messages.get_mut(&(key.clone(), channel)) else {
-            return Ok(());
+            return Ok(false);
         };
         if m.stored.state != MessageState::Sending {
             // Not ours any more: the invocation that took over has the say.
-            return Ok(());
+            return Ok(false);
         }
         m.lease_until = None;
-        match finish {
-            Finish::Sent {
-                platform_message_id,
-            } => {
-                m.stored.state = MessageState::Sent;
-                if platform_message_id.is_some() {
-                    m.stored.platform_message_id.clone_from(platform_message_id);
-                }
-            }
-            Finish::Retry { .. } => m.stored.state = MessageState::Pending,
-            Finish::Uncertain { .. } => m.stored.state = MessageState::Uncertain,
-            Finish::Held { .. } => m.stored.state = MessageState::Draft,
-            Finish::Failed { reason } => {
-                m.stored.state = MessageState::Failed;
-                m.stored.failure = Some(reason.clone());
-            }
+        m.stored.state = delivery.state();
+        match delivery {
+            Delivery::Sent { id: Some(id) } => m.stored.platform_message_id = Some(id.clone()),
+            Delivery::Failed { reason } => m.stored.failure = Some(reason.clone()),
+            _ => {}
         }
-        Ok(())
+        Ok(true)
     }
 
     async fn fail_message(

@@ -1,22 +1,13 @@
 //! What the responder keeps beside each feedback record: its decision, the marker that a
-//! thread's author was already answered, and the outgoing messages with their at-most-once
-//! state.
-//!
-//! Outgoing message states (each change a conditional update):
-//!
-//! ```text
-//! draft ──approve──▶ pending ──claim──▶ sending ──▶ sent
-//!                       ▲                  │  └───▶ failed   (permanent error, gave up)
-//!                       └── transient ─────┤
-//!           uncertain ◀── timeout / 5xx ───┘   (reconciled before the next attempt)
-//! dry_run: drafted, never sent
-//! ```
+//! thread's author was already answered, and the outgoing messages, sent at most once
+//! through the [`crate::outbox`] states (draft → pending → sending → sent, with
+//! `uncertain` reconciled before the next attempt).
 
 use crate::codec::{Item, get_str, n, s, ts};
-use crate::dynamo::{DynamoStore, conditional, dynamo_err, is_conditional_failure};
+use crate::dynamo::{DynamoStore, conditional, dynamo_err};
 use crate::keys::*;
+use crate::outbox::{Delivery, OutboxKey, Take, number};
 use crate::{FeedbackKey, FeedbackRecord, StoreError};
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use feedback::records::{Channel, Decision, MessageState, RecordType, SkipReason};
 use time::{Duration, OffsetDateTime};
 
@@ -75,42 +66,6 @@ pub enum StaffText<'m> {
     EditNotApproved,
 }
 
-/// The result of trying to take a message for sending.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Claim {
-    /// Ours to send. `reconcile`: an earlier attempt may have reached the platform, so
-    /// look there first.
-    Acquired { reconcile: bool, attempt: u32 },
-    /// Another invocation is sending it right now.
-    Busy,
-    /// Nothing to send: it is in this final (or waiting) state.
-    Settled(MessageState),
-}
-
-/// How an attempt ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Finish {
-    Sent {
-        platform_message_id: Option<String>,
-    },
-    /// Certainly not accepted: back to pending.
-    Retry {
-        error: String,
-    },
-    /// Maybe accepted: reconcile before the next attempt.
-    Uncertain {
-        error: String,
-    },
-    Failed {
-        reason: String,
-    },
-    /// Not sent, and back to a draft for staff to approve (a crisis hold began on the
-    /// page): nothing was posted.
-    Held {
-        reason: String,
-    },
-}
-
 pub(crate) fn parse_message(channel: Channel, item: &Item) -> Result<OutgoingMessage, StoreError> {
     let state = get_str(item, "state")
         .and_then(MessageState::parse)
@@ -123,10 +78,7 @@ pub(crate) fn parse_message(channel: Channel, item: &Item) -> Result<OutgoingMes
         state,
         text: get_str(item, "text").unwrap_or_default().to_owned(),
         alt_text: get_str(item, "alt_text").map(str::to_owned),
-        attempts: match item.get("attempts") {
-            Some(AttributeValue::N(n)) => n.parse().unwrap_or(0),
-            _ => 0,
-        },
+        attempts: number(item, "attempts"),
         platform_message_id: get_str(item, "platform_message_id").map(str::to_owned),
         failure: get_str(item, "failure").map(str::to_owned),
         approved_by: get_str(item, crate::keys::attr::APPROVED_BY).map(str::to_owned),
@@ -402,88 +354,10 @@ impl DynamoStore {
         now: OffsetDateTime,
         lease: Duration,
         max_attempts: u32,
-    ) -> Result<Claim, StoreError> {
-        let res = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(key.pk()))
-            .key(SK, s(message_sk(channel)))
-            .update_expression(
-                "SET #state = :sending, lease_until = :lease, updated_at = :now ADD attempts :one",
-            )
-            .condition_expression(
-                "(#state = :pending OR #state = :uncertain OR (#state = :sending AND lease_until < :now)) AND attempts < :max",
-            )
-            .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":sending", s(MessageState::Sending.as_str()))
-            .expression_attribute_values(":pending", s(MessageState::Pending.as_str()))
-            .expression_attribute_values(":uncertain", s(MessageState::Uncertain.as_str()))
-            .expression_attribute_values(":lease", s(ts(now + lease)))
-            .expression_attribute_values(":now", s(ts(now)))
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":max", n(max_attempts))
-            .return_values(ReturnValue::AllOld)
-            .send()
-            .await;
-        match res {
-            Ok(out) => {
-                let old = out.attributes.unwrap_or_default();
-                let was = get_str(&old, "state").and_then(MessageState::parse);
-                let attempts = parse_message(channel, &old)
-                    .map(|m| m.attempts)
-                    .unwrap_or(0);
-                Ok(Claim::Acquired {
-                    reconcile: matches!(was, Some(MessageState::Uncertain | MessageState::Sending)),
-                    attempt: attempts + 1,
-                })
-            }
-            Err(e) if is_conditional_failure(&e) => {
-                let Some(current) = self.message(key, channel).await? else {
-                    return Ok(Claim::Settled(MessageState::Failed));
-                };
-                match current.state {
-                    MessageState::Pending | MessageState::Uncertain | MessageState::Sending
-                        if current.attempts >= max_attempts =>
-                    {
-                        let reason = format!("gave up after {} attempts", current.attempts);
-                        self.force_fail(key, channel, &reason, now).await?;
-                        Ok(Claim::Settled(MessageState::Failed))
-                    }
-                    MessageState::Sending => Ok(Claim::Busy),
-                    state => Ok(Claim::Settled(state)),
-                }
-            }
-            Err(e) => Err(dynamo_err("UpdateItem")(e)),
-        }
-    }
-
-    async fn force_fail(
-        &self,
-        key: &FeedbackKey,
-        channel: Channel,
-        reason: &str,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        let res = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(key.pk()))
-            .key(SK, s(message_sk(channel)))
-            .update_expression("SET #state = :failed, failure = :reason, updated_at = :now")
-            .condition_expression("#state IN (:pending, :uncertain, :sending, :draft)")
-            .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":failed", s(MessageState::Failed.as_str()))
-            .expression_attribute_values(":reason", s(reason))
-            .expression_attribute_values(":now", s(ts(now)))
-            .expression_attribute_values(":pending", s(MessageState::Pending.as_str()))
-            .expression_attribute_values(":uncertain", s(MessageState::Uncertain.as_str()))
-            .expression_attribute_values(":sending", s(MessageState::Sending.as_str()))
-            .expression_attribute_values(":draft", s(MessageState::Draft.as_str()))
-            .send()
-            .await;
-        conditional(res, "UpdateItem").map(|_| ())
+    ) -> Result<Take, StoreError> {
+        let (pk, sk) = (key.pk(), message_sk(channel));
+        self.take_outbox(OutboxKey::plain(&pk, &sk), now, lease, max_attempts)
+            .await
     }
 
     /// Mark a message that will never be sent (the page must be reconnected, no token).
@@ -494,7 +368,10 @@ impl DynamoStore {
         reason: &str,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        self.force_fail(key, channel, reason, now).await
+        let (pk, sk) = (key.pk(), message_sk(channel));
+        self.fail_outbox(OutboxKey::plain(&pk, &sk), reason, now)
+            .await
+            .map(|_| ())
     }
 
     /// A crisis hold began on the page before this message went out: a `pending` message
@@ -528,67 +405,17 @@ impl DynamoStore {
         conditional(res, "UpdateItem")
     }
 
-    /// Record how an attempt ended. Only the holder of the claim (state `sending`) can.
+    /// Record how an attempt ended. Only the holder of the take (state `sending`) can;
+    /// `false`: it was not ours any more.
     pub async fn finish_message(
         &self,
         key: &FeedbackKey,
         channel: Channel,
-        finish: &Finish,
+        delivery: &Delivery,
         now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        let mut update = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(key.pk()))
-            .key(SK, s(message_sk(channel)))
-            .condition_expression("#state = :sending")
-            .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":sending", s(MessageState::Sending.as_str()))
-            .expression_attribute_values(":now", s(ts(now)));
-        update = match finish {
-            Finish::Sent {
-                platform_message_id,
-            } => {
-                let u = update.expression_attribute_values(":sent", s(MessageState::Sent.as_str()));
-                match platform_message_id {
-                    Some(id) => u
-                        .update_expression(
-                            "SET #state = :sent, sent_at = :now, updated_at = :now, platform_message_id = :id REMOVE lease_until",
-                        )
-                        .expression_attribute_values(":id", s(id)),
-                    None => u.update_expression(
-                        "SET #state = :sent, sent_at = :now, updated_at = :now REMOVE lease_until",
-                    ),
-                }
-            }
-            Finish::Retry { error } => update
-                .update_expression(
-                    "SET #state = :pending, last_error = :error, updated_at = :now REMOVE lease_until",
-                )
-                .expression_attribute_values(":pending", s(MessageState::Pending.as_str()))
-                .expression_attribute_values(":error", s(error)),
-            Finish::Uncertain { error } => update
-                .update_expression(
-                    "SET #state = :uncertain, last_error = :error, updated_at = :now REMOVE lease_until",
-                )
-                .expression_attribute_values(":uncertain", s(MessageState::Uncertain.as_str()))
-                .expression_attribute_values(":error", s(error)),
-            Finish::Failed { reason } => update
-                .update_expression(
-                    "SET #state = :failed, failure = :reason, updated_at = :now REMOVE lease_until",
-                )
-                .expression_attribute_values(":failed", s(MessageState::Failed.as_str()))
-                .expression_attribute_values(":reason", s(reason)),
-            Finish::Held { reason } => update
-                .update_expression(
-                    "SET #state = :draft, last_error = :reason, updated_at = :now REMOVE lease_until",
-                )
-                .expression_attribute_values(":draft", s(MessageState::Draft.as_str()))
-                .expression_attribute_values(":reason", s(reason)),
-        };
-        // Not ours any more (the lease ran out and another invocation took over): its
-        // word counts.
-        conditional(update.send().await, "UpdateItem").map(|_| ())
+    ) -> Result<bool, StoreError> {
+        let (pk, sk) = (key.pk(), message_sk(channel));
+        self.finish_outbox(OutboxKey::plain(&pk, &sk), delivery, now)
+            .await
     }
 }

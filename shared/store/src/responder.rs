@@ -3,7 +3,8 @@
 //! is a fast in-memory adapter for unit tests of the send logic, with DynamoDB Local
 //! kept as the contract test.
 
-use crate::messages::{Claim, Decided, Finish, ItemSnapshot, NewMessage, OutgoingMessage};
+use crate::messages::{Decided, ItemSnapshot, NewMessage, OutgoingMessage};
+use crate::outbox::{Delivery, Take};
 use crate::tasks::NewTask;
 use crate::{DynamoStore, FeedbackKey, FeedbackRecord, StoreError};
 use async_trait::async_trait;
@@ -73,16 +74,17 @@ pub trait ResponderStore: Send + Sync {
         now: OffsetDateTime,
         lease: Duration,
         max_attempts: u32,
-    ) -> Result<Claim, StoreError>;
+    ) -> Result<Take, StoreError>;
 
-    /// Record how an attempt ended; only the holder of the claim (state `sending`) can.
+    /// Record how an attempt ended; only the holder of the take (state `sending`) can
+    /// (`false`: it was not ours any more).
     async fn finish_message(
         &self,
         key: &FeedbackKey,
         channel: Channel,
-        finish: &Finish,
+        delivery: &Delivery,
         now: OffsetDateTime,
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
 
     /// Mark a message that will never be sent.
     async fn fail_message(
@@ -219,7 +221,7 @@ impl ResponderStore for DynamoStore {
         now: OffsetDateTime,
         lease: Duration,
         max_attempts: u32,
-    ) -> Result<Claim, StoreError> {
+    ) -> Result<Take, StoreError> {
         DynamoStore::claim_message(self, key, channel, now, lease, max_attempts).await
     }
 
@@ -227,10 +229,10 @@ impl ResponderStore for DynamoStore {
         &self,
         key: &FeedbackKey,
         channel: Channel,
-        finish: &Finish,
+        delivery: &Delivery,
         now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        DynamoStore::finish_message(self, key, channel, finish, now).await
+    ) -> Result<bool, StoreError> {
+        DynamoStore::finish_message(self, key, channel, delivery, now).await
     }
 
     async fn fail_message(

@@ -666,8 +666,8 @@ async fn answered_google_review(
         .finish_message(
             &key,
             store::Channel::Public,
-            &store::messages::Finish::Sent {
-                platform_message_id: Some(format!("{review}/reply")),
+            &store::outbox::Delivery::Sent {
+                id: Some(format!("{review}/reply")),
             },
             now,
         )

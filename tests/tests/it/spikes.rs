@@ -544,7 +544,7 @@ impl store::ResponderStore for HoldAsItSends {
         now: OffsetDateTime,
         lease: Duration,
         max_attempts: u32,
-    ) -> Result<store::messages::Claim, store::StoreError> {
+    ) -> Result<store::outbox::Take, store::StoreError> {
         let first = self.held_at.lock().unwrap().is_none();
         if first {
             let at = OffsetDateTime::now_utc();
@@ -559,9 +559,9 @@ impl store::ResponderStore for HoldAsItSends {
         &self,
         key: &FeedbackKey,
         channel: store::Channel,
-        finish: &store::messages::Finish,
+        finish: &store::outbox::Delivery,
         now: OffsetDateTime,
-    ) -> Result<(), store::StoreError> {
+    ) -> Result<bool, store::StoreError> {
         self.inner.finish_message(key, channel, finish, now).await
     }
     async fn fail_message(

@@ -4,7 +4,8 @@
 
 use crate::end_to_end::binaries;
 use serde_json::Value;
-use store::messages::{Finish, NewMessage};
+use store::messages::NewMessage;
+use store::outbox::Delivery;
 use store::{Channel, FeedbackKey, MessageState, TaskStatus};
 use time::{Duration, OffsetDateTime};
 use tokio::process::Command;
@@ -197,8 +198,8 @@ async fn replied(table: &TestTable, key: &FeedbackKey, at: OffsetDateTime, after
         .finish_message(
             key,
             Channel::Public,
-            &Finish::Sent {
-                platform_message_id: Some("r".into()),
+            &Delivery::Sent {
+                id: Some("r".into()),
             },
             at + after,
         )
