@@ -925,35 +925,17 @@ mod tests {
     }
 
     fn record(text: Option<&str>) -> FeedbackRecord {
-        FeedbackRecord {
-            feedback: Feedback {
-                platform: Platform::from_static("facebook"),
-                account_id: AccountId::parse("p").unwrap(),
-                item_id: ItemId::parse("1").unwrap(),
-                thread_id: None,
-                parent_id: None,
-                author_id: None,
-                author_name: None,
-                text: text.map(str::to_owned),
-                rating: None,
-                url: None,
-                language: None,
-                created_at: None,
-                kind: FeedbackKind::Comment,
-                from_account: false,
-                raw: "{}".into(),
-                received_at: datetime!(2026-11-26 10:00 UTC),
-            },
-            edited: false,
-            text_history: Vec::new(),
-            rating_history: Vec::new(),
-            removed: false,
-            removed_at: None,
-            decision: None,
-            label: None,
-            language: None,
-            confidence: None,
-        }
+        FeedbackRecord::new(Feedback {
+            text: text.map(str::to_owned),
+            raw: "{}".into(),
+            ..Feedback::new(
+                Platform::from_static("facebook"),
+                AccountId::parse("p").unwrap(),
+                ItemId::parse("1").unwrap(),
+                FeedbackKind::Comment,
+                datetime!(2026-11-26 10:00 UTC),
+            )
+        })
     }
 
     #[test]

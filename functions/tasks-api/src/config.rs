@@ -165,15 +165,8 @@ impl TasksApiConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
-    fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |k| map.get(k).cloned()
-    }
+    use feedback::settings::fixed as lookup;
 
     const COGNITO: [(&str, &str); 4] = [
         ("TABLE_NAME", "feedback"),

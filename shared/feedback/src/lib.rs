@@ -10,10 +10,12 @@
 //! - [`records`]: the states and kinds the table stores (record type, task status,
 //!   decision, task channel, message state), one string form each.
 //! - [`page`]: a page's stored configuration ([`page::PageConfig`]) and reply mode.
+//! - [`settings`]: reading settings through a lookup (the environment, or fixed pairs).
 
 pub mod capabilities;
 pub mod page;
 pub mod records;
+pub mod settings;
 pub mod text;
 
 use serde::{Deserialize, Serialize};
@@ -283,6 +285,37 @@ pub struct Feedback {
     pub raw: String,
     #[serde(with = "time::serde::rfc3339")]
     pub received_at: OffsetDateTime,
+}
+
+impl Feedback {
+    /// An item known only by where it was written, its kind and when it arrived; the rest
+    /// is filled in with struct update syntax (`Feedback { text, ..Feedback::new(…) }`).
+    pub fn new(
+        platform: Platform,
+        account_id: AccountId,
+        item_id: ItemId,
+        kind: FeedbackKind,
+        received_at: OffsetDateTime,
+    ) -> Self {
+        Self {
+            platform,
+            account_id,
+            item_id,
+            thread_id: None,
+            parent_id: None,
+            author_id: None,
+            author_name: None,
+            text: None,
+            rating: None,
+            url: None,
+            language: None,
+            created_at: None,
+            kind,
+            from_account: false,
+            raw: String::new(),
+            received_at,
+        }
+    }
 }
 
 /// What a platform says an item holds, fetched by its id when the webhook carried only

@@ -76,16 +76,9 @@ impl AnsweringConfig {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use std::collections::HashMap;
     use triage::ReplyMode;
 
-    fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |k| map.get(k).cloned()
-    }
+    use feedback::settings::fixed as lookup;
 
     #[test]
     fn defaults_apply_when_only_the_table_is_set() {

@@ -143,34 +143,23 @@ mod tests {
     use time::macros::datetime;
 
     fn record(text: &str, name: &str) -> FeedbackRecord {
+        let feedback = Feedback {
+            author_id: Some("9".into()),
+            author_name: Some(name.into()),
+            text: Some(text.into()),
+            raw: "{}".into(),
+            ..Feedback::new(
+                Platform::from_static("facebook"),
+                AccountId::parse("1").unwrap(),
+                ItemId::parse("1_2").unwrap(),
+                FeedbackKind::Comment,
+                datetime!(2026-11-20 10:00 UTC),
+            )
+        };
         FeedbackRecord {
-            feedback: Feedback {
-                platform: Platform::from_static("facebook"),
-                account_id: AccountId::parse("1").unwrap(),
-                item_id: ItemId::parse("1_2").unwrap(),
-                thread_id: None,
-                parent_id: None,
-                author_id: Some("9".into()),
-                author_name: Some(name.into()),
-                text: Some(text.into()),
-                rating: None,
-                url: None,
-                language: None,
-                created_at: None,
-                kind: FeedbackKind::Comment,
-                from_account: false,
-                raw: "{}".into(),
-                received_at: datetime!(2026-11-20 10:00 UTC),
-            },
-            edited: false,
-            text_history: Vec::new(),
-            rating_history: Vec::new(),
-            removed: false,
-            removed_at: None,
-            decision: None,
             label: Some("negative".into()),
             language: Some("nl".into()),
-            confidence: None,
+            ..FeedbackRecord::new(feedback)
         }
     }
 

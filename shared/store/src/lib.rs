@@ -185,6 +185,24 @@ pub struct FeedbackRecord {
     pub confidence: Option<String>,
 }
 
+impl FeedbackRecord {
+    /// A record as ingest first stores it: nothing edited, removed or decided yet.
+    pub fn new(feedback: Feedback) -> Self {
+        Self {
+            feedback,
+            edited: false,
+            text_history: Vec::new(),
+            rating_history: Vec::new(),
+            removed: false,
+            removed_at: None,
+            decision: None,
+            label: None,
+            language: None,
+            confidence: None,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("DynamoDB {operation} failed")]

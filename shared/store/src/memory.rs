@@ -59,21 +59,9 @@ impl MemoryStore {
     /// Store a new feedback item, as ingest would.
     pub fn insert_feedback(&self, feedback: Feedback) {
         let key = FeedbackKey::of(&feedback);
-        self.lock().feedback.insert(
-            key,
-            FeedbackRecord {
-                feedback,
-                edited: false,
-                text_history: Vec::new(),
-                rating_history: Vec::new(),
-                removed: false,
-                removed_at: None,
-                decision: None,
-                label: None,
-                language: None,
-                confidence: None,
-            },
-        );
+        self.lock()
+            .feedback
+            .insert(key, FeedbackRecord::new(feedback));
     }
 
     pub fn set_page(&self, platform: Platform, account: AccountId, page: PageRecord) {

@@ -425,30 +425,26 @@ mod tests {
 
     fn comment(text: &str) -> Feedback {
         Feedback {
-            platform: Platform::from_static("facebook"),
-            account_id: AccountId::parse("1029384756").unwrap(),
-            item_id: ItemId::parse("777_1").unwrap(),
             thread_id: Some("1029384756_777".into()),
             parent_id: Some("1029384756_777".into()),
             author_id: Some("5550001".into()),
             author_name: Some("Anke de Vries".into()),
             text: Some(text.into()),
-            rating: None,
             created_at: Some(NOW - Duration::minutes(1)),
-            url: None,
-            language: None,
-            kind: FeedbackKind::Comment,
-            from_account: false,
             raw: "{}".into(),
-            received_at: NOW,
+            ..Feedback::new(
+                Platform::from_static("facebook"),
+                AccountId::parse("1029384756").unwrap(),
+                ItemId::parse("777_1").unwrap(),
+                FeedbackKind::Comment,
+                NOW,
+            )
         }
     }
 
     fn review(stars: u8, text: Option<&str>) -> Feedback {
         Feedback {
             platform: Platform::from_static("reviews"),
-            url: None,
-            language: None,
             kind: FeedbackKind::Review,
             rating: Rating::new(stars).ok(),
             text: text.map(str::to_owned),

@@ -177,22 +177,19 @@ fn world(mode: ReplyMode) -> World {
 fn item(platform: Platform, id: &str, text: Option<&str>) -> Feedback {
     let now = OffsetDateTime::now_utc();
     Feedback {
-        platform,
-        account_id: AccountId::parse("page-1").unwrap(),
-        item_id: ItemId::parse(id).unwrap(),
         thread_id: Some("post-1".into()),
-        parent_id: None,
         author_id: Some(format!("author-{id}")),
         author_name: Some("Sanne Jansen".into()),
         text: text.map(str::to_owned),
-        rating: None,
         created_at: Some(now - Duration::minutes(5)),
-        url: None,
-        language: None,
-        kind: FeedbackKind::Comment,
-        from_account: false,
         raw: "{}".into(),
-        received_at: now,
+        ..Feedback::new(
+            platform,
+            AccountId::parse("page-1").unwrap(),
+            ItemId::parse(id).unwrap(),
+            FeedbackKind::Comment,
+            now,
+        )
     }
 }
 

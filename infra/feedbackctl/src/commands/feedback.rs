@@ -364,34 +364,23 @@ mod tests {
     use time::macros::datetime;
 
     fn record(platform: &str, item: &str, at: OffsetDateTime, label: &str) -> FeedbackRecord {
+        let feedback = Feedback {
+            author_name: Some("Eve \u{1b}[2J\u{202E}Mallory".into()),
+            text: Some("Rotten\u{7}\r\nservice \u{1b}]0;pwned\u{7}😡".into()),
+            raw: "{}".into(),
+            ..Feedback::new(
+                Platform::parse(platform).unwrap(),
+                AccountId::parse("p1").unwrap(),
+                ItemId::parse(item).unwrap(),
+                FeedbackKind::Comment,
+                at,
+            )
+        };
         FeedbackRecord {
-            feedback: Feedback {
-                platform: Platform::parse(platform).unwrap(),
-                account_id: AccountId::parse("p1").unwrap(),
-                item_id: ItemId::parse(item).unwrap(),
-                thread_id: None,
-                parent_id: None,
-                author_id: None,
-                author_name: Some("Eve \u{1b}[2J\u{202E}Mallory".into()),
-                text: Some("Rotten\u{7}\r\nservice \u{1b}]0;pwned\u{7}😡".into()),
-                rating: None,
-                created_at: None,
-                url: None,
-                language: None,
-                kind: FeedbackKind::Comment,
-                from_account: false,
-                raw: "{}".into(),
-                received_at: at,
-            },
-            edited: false,
-            text_history: Vec::new(),
-            rating_history: Vec::new(),
-            removed: false,
-            removed_at: None,
             decision: Some(Decision::Answer),
             label: Some(label.into()),
             language: Some("en".into()),
-            confidence: None,
+            ..FeedbackRecord::new(feedback)
         }
     }
 

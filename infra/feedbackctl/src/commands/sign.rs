@@ -212,14 +212,7 @@ mod tests {
     use std::io::{BufRead, BufReader, Read, Write};
     use std::net::TcpListener;
 
-    fn lookup(vars: &[(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        let vars = vars.to_vec();
-        move |k| {
-            vars.iter()
-                .find(|(n, _)| *n == k)
-                .map(|(_, v)| (*v).to_owned())
-        }
-    }
+    use feedback::settings::fixed as lookup;
 
     const META: [(&str, &str); 2] = [
         ("META_APP_SECRETS", "s1, s2"),

@@ -13,27 +13,25 @@ pub const NOW: OffsetDateTime = time::macros::datetime!(2026-03-02 12:00 UTC);
 
 /// The `n`th entry as an item.
 pub fn item(text: &str, rating: Option<u8>, n: usize) -> Feedback {
+    let kind = if rating.is_some() {
+        FeedbackKind::Review
+    } else {
+        FeedbackKind::Comment
+    };
     Feedback {
-        platform: Platform::from_static("facebook"),
-        account_id: AccountId::parse("1029384756").unwrap(),
-        item_id: ItemId::parse(format!("777_{n}")).unwrap(),
-        thread_id: None,
-        parent_id: None,
         author_id: Some(format!("author{n}")),
         author_name: Some("Sam Jansen".into()),
         text: Some(text.to_owned()),
         rating: rating.map(|r| Rating::new(r).unwrap()),
         created_at: Some(NOW - Duration::minutes(5)),
-        url: None,
-        language: None,
-        kind: if rating.is_some() {
-            FeedbackKind::Review
-        } else {
-            FeedbackKind::Comment
-        },
-        from_account: false,
         raw: "{}".into(),
-        received_at: NOW,
+        ..Feedback::new(
+            Platform::from_static("facebook"),
+            AccountId::parse("1029384756").unwrap(),
+            ItemId::parse(format!("777_{n}")).unwrap(),
+            kind,
+            NOW,
+        )
     }
 }
 
