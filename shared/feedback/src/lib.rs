@@ -139,41 +139,19 @@ impl fmt::Display for Rating {
     }
 }
 
-/// What kind of feedback an item is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FeedbackKind {
-    /// A top-level comment under a post or media.
-    Comment,
-    /// A reply to another comment.
-    Reply,
-    /// The account was mentioned (Instagram @mention in a comment or caption).
-    Mention,
-    /// A review of the business (usually with a rating; the text may be empty).
-    Review,
-}
-
-impl FeedbackKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FeedbackKind::Comment => "comment",
-            FeedbackKind::Reply => "reply",
-            FeedbackKind::Mention => "mention",
-            FeedbackKind::Review => "review",
-        }
+stored_enum!(
+    /// What kind of feedback an item is.
+    FeedbackKind {
+        /// A top-level comment under a post or media.
+        Comment => "comment",
+        /// A reply to another comment.
+        Reply => "reply",
+        /// The account was mentioned (Instagram @mention in a comment or caption).
+        Mention => "mention",
+        /// A review of the business (usually with a rating; the text may be empty).
+        Review => "review",
     }
-
-    pub fn parse(s: &str) -> Option<FeedbackKind> {
-        [
-            FeedbackKind::Comment,
-            FeedbackKind::Reply,
-            FeedbackKind::Mention,
-            FeedbackKind::Review,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-    }
-}
+);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {

@@ -6,66 +6,35 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use time::OffsetDateTime;
 
-/// How a page wants its feedback answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ReplyMode {
-    /// Post the acknowledgement and send the private message at once.
-    Auto,
-    /// Draft both and open the task; nothing is posted until staff approve.
-    Approval,
-    /// Draft, record as dry-run, post nothing.
-    DryRun,
-}
-
-impl ReplyMode {
-    pub const ALL: [ReplyMode; 3] = [ReplyMode::Auto, ReplyMode::Approval, ReplyMode::DryRun];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReplyMode::Auto => "auto",
-            ReplyMode::Approval => "approval",
-            ReplyMode::DryRun => "dry-run",
-        }
+crate::stored_enum!(
+    /// How a page wants its feedback answered.
+    ReplyMode {
+        /// Post the acknowledgement and send the private message at once.
+        Auto => "auto",
+        /// Draft both and open the task; nothing is posted until staff approve.
+        Approval => "approval",
+        /// Draft, record as dry-run, post nothing.
+        DryRun => "dry-run",
     }
+);
 
-    pub fn parse(s: &str) -> Option<ReplyMode> {
-        ReplyMode::ALL.into_iter().find(|m| m.as_str() == s)
+crate::stored_enum!(
+    /// How bold a page is in answering without a person: when the signals of a comment
+    /// disagree (praise beside a complaint, a contrast, irony, a rating against the text) the
+    /// item is held for staff instead of answered, more or less readily.
+    #[derive(Default)]
+    Boldness {
+        /// Hold whenever the signals disagree at all, even where the reading is clear
+        /// ("Good food, but cold" is held too).
+        Cautious => "cautious",
+        /// Answer what reads clearly (a complaint after "but", irony around a fault); hold
+        /// what could be read two ways, and never thank where anything says a problem.
+        #[default]
+        Balanced => "balanced",
+        /// Hold only what could be thanked wrongly or apologised to wrongly.
+        Bold => "bold",
     }
-}
-
-/// How bold a page is in answering without a person: when the signals of a comment
-/// disagree (praise beside a complaint, a contrast, irony, a rating against the text) the
-/// item is held for staff instead of answered, more or less readily.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Boldness {
-    /// Hold whenever the signals disagree at all, even where the reading is clear
-    /// ("Good food, but cold" is held too).
-    Cautious,
-    /// Answer what reads clearly (a complaint after "but", irony around a fault); hold
-    /// what could be read two ways, and never thank where anything says a problem.
-    #[default]
-    Balanced,
-    /// Hold only what could be thanked wrongly or apologised to wrongly.
-    Bold,
-}
-
-impl Boldness {
-    pub const ALL: [Boldness; 3] = [Boldness::Cautious, Boldness::Balanced, Boldness::Bold];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Boldness::Cautious => "cautious",
-            Boldness::Balanced => "balanced",
-            Boldness::Bold => "bold",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Boldness> {
-        Boldness::ALL.into_iter().find(|m| m.as_str() == s)
-    }
-}
+);
 
 /// A page's stored configuration. `None`: use the default.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,21 +1,25 @@
 //! The kinds and states the table stores, each with exactly one string form, so no literal
 //! is written in two places. Store, responder and staff tools all use these.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::fmt;
 
-/// An enum whose variants are stored as fixed strings.
+/// An enum whose variants have exactly one string form each (stored, sent, typed by
+/// staff): `as_str`, `parse`, `ALL`, `Display` and serde all use it.
+#[macro_export]
 macro_rules! stored_enum {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
         pub enum $name {
             $($(#[$vdoc])* #[serde(rename = $text)] $variant),+
         }
 
         impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// Every value, in the order declared.
+            pub const ALL: [$name; [$($text),+].len()] = [$($name::$variant),+];
 
+            /// The one string form.
             pub fn as_str(self) -> &'static str {
                 match self {
                     $($name::$variant => $text),+
@@ -30,8 +34,8 @@ macro_rules! stored_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
@@ -302,25 +306,25 @@ mod tests {
     #[test]
     fn every_stored_form_parses_back_to_its_value() {
         for t in RecordType::ALL {
-            assert_eq!(RecordType::parse(t.as_str()), Some(*t));
+            assert_eq!(RecordType::parse(t.as_str()), Some(t));
         }
         for s in MessageState::ALL {
-            assert_eq!(MessageState::parse(s.as_str()), Some(*s));
+            assert_eq!(MessageState::parse(s.as_str()), Some(s));
         }
         for r in SkipReason::ALL {
-            let d = Decision::Skip(*r);
+            let d = Decision::Skip(r);
             assert_eq!(Decision::parse(&d.to_stored()), Some(d));
         }
         assert_eq!(Decision::parse("answer"), Some(Decision::Answer));
         assert_eq!(Decision::parse("skip:nonsense"), None);
         for s in TaskStatus::ALL {
-            assert_eq!(TaskStatus::parse(s.as_str()), Some(*s));
+            assert_eq!(TaskStatus::parse(s.as_str()), Some(s));
         }
         for t in ComplaintTheme::ALL {
-            assert_eq!(ComplaintTheme::parse(t.as_str()), Some(*t));
+            assert_eq!(ComplaintTheme::parse(t.as_str()), Some(t));
         }
         for e in NotificationEvent::ALL {
-            assert_eq!(NotificationEvent::parse(e.as_str()), Some(*e));
+            assert_eq!(NotificationEvent::parse(e.as_str()), Some(e));
         }
         assert_eq!(TaskStatus::parse("done"), None);
     }

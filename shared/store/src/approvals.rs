@@ -7,7 +7,7 @@
 //! recognises a message it wrote.
 
 use crate::codec::{get_str, parse_ts, s, ts};
-use crate::dynamo::{DynamoStore, dynamo_err};
+use crate::dynamo::{DynamoStore, build_err, dynamo_err, transact_canceled};
 use crate::keys::*;
 use crate::tasks::TaskError;
 use crate::{FeedbackKey, StoreError};
@@ -47,23 +47,6 @@ pub enum ApprovalError {
 impl From<StoreError> for ApprovalError {
     fn from(e: StoreError) -> Self {
         ApprovalError::Task(TaskError::Store(e))
-    }
-}
-
-fn transact_canceled<R>(
-    e: &aws_sdk_dynamodb::error::SdkError<
-        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
-        R,
-    >,
-) -> bool {
-    e.as_service_error()
-        .is_some_and(|se| se.is_transaction_canceled_exception())
-}
-
-fn build_err(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
-    StoreError::Refused {
-        operation: "TransactWriteItems",
-        reason: e.to_string(),
     }
 }
 

@@ -643,3 +643,19 @@ impl FeedbackStore for DynamoStore {
         self.put_new(item).await
     }
 }
+
+/// A transaction DynamoDB cancelled (one of its conditions failed).
+pub(crate) fn transact_canceled<R>(
+    e: &SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError, R>,
+) -> bool {
+    e.as_service_error()
+        .is_some_and(|se| se.is_transaction_canceled_exception())
+}
+
+/// A transaction's part that could not be built (a required field missing).
+pub(crate) fn build_err(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
+    StoreError::Refused {
+        operation: "TransactWriteItems",
+        reason: e.to_string(),
+    }
+}

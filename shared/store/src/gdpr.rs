@@ -20,6 +20,7 @@ use crate::StoreError;
 use crate::codec::{Item, get_str, item_json, n, s, ts};
 use crate::dynamo::{DynamoStore, dynamo_err};
 use crate::keys::*;
+use crate::views::scan_all;
 use aws_sdk_dynamodb::types::AttributeValue;
 use feedback::records::RecordType;
 use feedback::{AccountId, ItemId, Platform};
@@ -225,29 +226,16 @@ impl DynamoStore {
             // Compared below as people read names.
             AuthorBy::Name(_) => "attribute_exists(author_name)",
         };
-        let mut items = Vec::new();
-        let mut start = None;
-        loop {
-            let mut scan = self
-                .client()
-                .scan()
-                .table_name(self.table())
-                .filter_expression(format!("record_type = :t AND platform = :p AND {filter}"));
-            for (name, value) in &values {
-                scan = scan.expression_attribute_values(*name, value.clone());
-            }
-            let out = scan
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(dynamo_err("Scan"))?;
-            items.extend(out.items.unwrap_or_default());
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                break;
-            }
+        let mut scan = self
+            .client()
+            .scan()
+            .table_name(self.table())
+            .filter_expression(format!("record_type = :t AND platform = :p AND {filter}"))
+            .consistent_read(true);
+        for (name, value) in values {
+            scan = scan.expression_attribute_values(name, value);
         }
+        let mut items = scan_all(scan).await?;
         if let AuthorBy::Name(name) = &author.by {
             items.retain(|f| get_str(f, "author_name").is_some_and(|n| same_name(n, name)));
         }

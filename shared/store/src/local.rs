@@ -99,29 +99,12 @@ impl LocalDynamo {
     /// Every item of `table` as JSON (strings, numbers, booleans, lists, maps, sets), read
     /// consistently: for tests and for looking around.
     pub async fn scan(&self, table: &str) -> Result<Vec<Value>, StoreError> {
-        let mut items = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .scan()
-                .table_name(table)
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(dynamo_err("Scan"))?;
-            items.extend(
-                out.items
-                    .unwrap_or_default()
-                    .iter()
-                    .map(crate::codec::item_json),
-            );
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(items);
-            }
-        }
+        let scan = self.client.scan().table_name(table).consistent_read(true);
+        Ok(crate::views::scan_all(scan)
+            .await?
+            .iter()
+            .map(crate::codec::item_json)
+            .collect())
     }
 
     /// A reader of `table`'s stream.

@@ -7,6 +7,7 @@ use crate::codec::{Item, get_str, n, s, ts};
 use crate::dynamo::{DynamoStore, conditional, dynamo_err};
 use crate::keys::*;
 use crate::outbox::{Delivery, OutboxKey, Take, number};
+use crate::views::query_items;
 use crate::{FeedbackKey, FeedbackRecord, StoreError};
 use feedback::records::{Channel, Decision, MessageState, RecordType, SkipReason};
 use time::{Duration, OffsetDateTime};
@@ -229,41 +230,30 @@ impl DynamoStore {
         let mut messages = Vec::new();
         let mut task = false;
         let mut expects = None;
-        let mut start = None;
-        loop {
-            let page = self
-                .client()
-                .query()
-                .table_name(self.table())
-                // The whole partition: a key may not be filtered on, and an item's partition
-                // is small (its record, messages, task, follow-ups, notifications).
-                .key_condition_expression("pk = :pk")
-                .expression_attribute_values(":pk", s(key.pk()))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(dynamo_err("Query"))?;
-            for item in page.items.unwrap_or_default() {
-                match get_str(&item, SK) {
-                    Some(FEEDBACK_SK) => {
-                        expects = get_str(&item, "expects").map(Expected::parse);
-                        record = Some(crate::codec::feedback_record(&item)?);
-                    }
-                    Some(TASK_SK) => task = true,
-                    Some(sk) => {
-                        for channel in [Channel::Public, Channel::Private] {
-                            if sk == message_sk(channel) {
-                                messages.push((channel, parse_message(channel, &item)?.state));
-                            }
+        let query = self
+            .client()
+            .query()
+            .table_name(self.table())
+            // The whole partition: a key may not be filtered on, and an item's partition
+            // is small (its record, messages, task, follow-ups, notifications).
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", s(key.pk()))
+            .consistent_read(true);
+        for item in query_items(query).await? {
+            match get_str(&item, SK) {
+                Some(FEEDBACK_SK) => {
+                    expects = get_str(&item, "expects").map(Expected::parse);
+                    record = Some(crate::codec::feedback_record(&item)?);
+                }
+                Some(TASK_SK) => task = true,
+                Some(sk) => {
+                    for channel in [Channel::Public, Channel::Private] {
+                        if sk == message_sk(channel) {
+                            messages.push((channel, parse_message(channel, &item)?.state));
                         }
                     }
-                    None => {}
                 }
-            }
-            start = page.last_evaluated_key;
-            if start.is_none() {
-                break;
+                None => {}
             }
         }
         Ok(record.map(|record| ItemSnapshot {

@@ -134,6 +134,10 @@ impl Found {
 
     /// Why a take cannot have it.
     pub fn refused(&self, max_attempts: u32) -> Refused {
+        if self.takeable(max_attempts) {
+            // It changed since the take was refused (an attempt just ended): later.
+            return Refused::Answer(Take::NotYet);
+        }
         match self.state {
             MessageState::Pending | MessageState::Uncertain | MessageState::Sending
                 if self.attempts >= max_attempts =>
@@ -149,7 +153,9 @@ impl Found {
     }
 }
 
-/// May a record in this state be failed for good?
+/// May a record in this state be failed for good? (The DynamoDB adapter's condition
+/// lists [`FAILABLE`].)
+#[cfg(any(test, feature = "memory"))]
 pub(crate) fn failable(state: MessageState) -> bool {
     FAILABLE.contains(&state)
 }
@@ -379,6 +385,10 @@ mod tests {
     use super::*;
     use MessageState::*;
 
+    fn taken(attempt: u32, reconcile: bool) -> Take {
+        Take::Acquired { attempt, reconcile }
+    }
+
     fn found(state: MessageState, attempts: u32) -> Found {
         Found {
             state,
@@ -392,13 +402,7 @@ mod tests {
     fn a_due_pending_record_is_taken_as_the_next_attempt_without_looking_first() {
         let f = found(Pending, 2);
         assert!(f.takeable(5));
-        assert_eq!(
-            f.acquired(),
-            Take::Acquired {
-                attempt: 3,
-                reconcile: false
-            }
-        );
+        assert_eq!(f.acquired(), taken(3, false));
     }
 
     #[test]
@@ -415,13 +419,7 @@ mod tests {
     fn an_uncertain_record_is_taken_and_reconciled_before_sending_again() {
         let f = found(Uncertain, 1);
         assert!(f.takeable(5));
-        assert_eq!(
-            f.acquired(),
-            Take::Acquired {
-                attempt: 2,
-                reconcile: true
-            }
-        );
+        assert_eq!(f.acquired(), taken(2, true));
     }
 
     #[test]
@@ -434,13 +432,7 @@ mod tests {
             ..live
         };
         assert!(expired.takeable(5));
-        assert_eq!(
-            expired.acquired(),
-            Take::Acquired {
-                attempt: 2,
-                reconcile: true
-            }
-        );
+        assert_eq!(expired.acquired(), taken(2, true));
     }
 
     #[test]
@@ -459,6 +451,11 @@ mod tests {
                 "{state:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_record_that_became_takeable_after_a_refused_take_is_tried_again_later() {
+        assert_eq!(found(Pending, 0).refused(5), Refused::Answer(Take::NotYet));
     }
 
     #[test]

@@ -4,10 +4,11 @@
 //! joined here.
 
 use crate::StoreError;
-use crate::codec::{Item, get_str, parse_ts, s};
-use crate::dynamo::{DynamoStore, dynamo_err};
+use crate::codec::{Item, get_str, parse_ts};
+use crate::dynamo::DynamoStore;
 use crate::keys::*;
 use crate::views::TaskView;
+use crate::views::scan_all;
 use feedback::records::{Channel, MessageState, RecordType};
 use std::collections::HashMap;
 use time::OffsetDateTime;
@@ -31,27 +32,11 @@ impl DynamoStore {
         projection: &str,
         names: &[(&str, &str)],
     ) -> Result<Vec<Item>, StoreError> {
-        let mut items = Vec::new();
-        let mut start = None;
-        loop {
-            let mut scan = self
-                .client()
-                .scan()
-                .table_name(self.table())
-                .filter_expression("record_type = :t")
-                .expression_attribute_values(":t", s(record_type.as_str()))
-                .projection_expression(projection)
-                .set_exclusive_start_key(start);
-            for (placeholder, name) in names {
-                scan = scan.expression_attribute_names(*placeholder, *name);
-            }
-            let out = scan.send().await.map_err(dynamo_err("Scan"))?;
-            items.extend(out.items.unwrap_or_default());
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(items);
-            }
+        let mut scan = self.scan_of(record_type).projection_expression(projection);
+        for (placeholder, name) in names {
+            scan = scan.expression_attribute_names(*placeholder, *name);
         }
+        scan_all(scan).await
     }
 
     /// Every task opened at or after `since`, with its facts.

@@ -15,9 +15,10 @@
 //! transaction conditional on the page having none: two sweepers start it once.
 
 use crate::codec::{Item, get_str, n, parse_ts, s, ts};
-use crate::dynamo::{DynamoStore, dynamo_err};
+use crate::dynamo::{DynamoStore, build_err, dynamo_err, transact_canceled};
 use crate::keys::*;
 use crate::notify::{Event, event_id, one_line, targets};
+use crate::views::query_items;
 use crate::{FeedbackKey, StoreError};
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use feedback::page::PageRecord;
@@ -297,23 +298,6 @@ fn spike_of(item: &Item) -> Option<Spike> {
     })
 }
 
-fn transact_canceled<R>(
-    e: &aws_sdk_dynamodb::error::SdkError<
-        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
-        R,
-    >,
-) -> bool {
-    e.as_service_error()
-        .is_some_and(|se| se.is_transaction_canceled_exception())
-}
-
-fn build_err(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
-    StoreError::Refused {
-        operation: "TransactWriteItems",
-        reason: e.to_string(),
-    }
-}
-
 /// What ending a crisis did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CrisisEnd {
@@ -422,28 +406,23 @@ impl DynamoStore {
             .chain((0..themes.len()).map(|i| format!("#n{i}")))
             .collect::<Vec<_>>()
             .join(", ");
-        let mut out = Vec::new();
-        let mut start = None;
-        loop {
-            let mut q = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
-                .expression_attribute_values(":pk", s(page_pk(platform, account)))
-                .expression_attribute_values(
-                    ":from",
-                    s(format!("{COUNT_SK_PREFIX}{}", hour_key(from))),
-                )
-                .expression_attribute_values(":to", s(format!("{COUNT_SK_PREFIX}{}", hour_key(to))))
-                .projection_expression(&projection)
-                .set_exclusive_start_key(start);
-            for (i, theme) in themes.iter().enumerate() {
-                q = q.expression_attribute_names(format!("#n{i}"), count_attr(theme));
-            }
-            let page = q.send().await.map_err(dynamo_err("Query"))?;
-            for item in page.items.unwrap_or_default() {
-                let hour = get_str(&item, SK)
+        let mut q = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
+            .expression_attribute_values(":pk", s(page_pk(platform, account)))
+            .expression_attribute_values(":from", s(format!("{COUNT_SK_PREFIX}{}", hour_key(from))))
+            .expression_attribute_values(":to", s(format!("{COUNT_SK_PREFIX}{}", hour_key(to))))
+            .projection_expression(&projection);
+        for (i, theme) in themes.iter().enumerate() {
+            q = q.expression_attribute_names(format!("#n{i}"), count_attr(theme));
+        }
+        Ok(query_items(q)
+            .await?
+            .iter()
+            .map(|item| {
+                let hour = get_str(item, SK)
                     .and_then(|sk| sk.strip_prefix(COUNT_SK_PREFIX))
                     .and_then(parse_hour_key);
                 let counts = themes
@@ -453,13 +432,9 @@ impl DynamoStore {
                         Some(((*t).to_owned(), v))
                     })
                     .collect();
-                out.push(HourCounts { hour, counts });
-            }
-            start = page.last_evaluated_key;
-            if start.is_none() {
-                return Ok(out);
-            }
-        }
+                HourCounts { hour, counts }
+            })
+            .collect())
     }
 
     /// The items counted under `theme` in the hour of `hour` (to quote a few).

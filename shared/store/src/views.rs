@@ -7,6 +7,8 @@ use crate::dynamo::{DynamoStore, dynamo_err};
 use crate::keys::*;
 use crate::messages::{OutgoingMessage, parse_message};
 use crate::{FeedbackKey, FeedbackRecord, StoreError};
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+use aws_sdk_dynamodb::operation::scan::builders::ScanFluentBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use feedback::page::ReplyMode;
 use feedback::records::{
@@ -195,49 +197,30 @@ impl DynamoStore {
         values: Vec<(&str, AttributeValue)>,
         forward: bool,
     ) -> Result<Vec<Item>, StoreError> {
-        let mut items = Vec::new();
-        let mut start = None;
-        loop {
-            let mut q = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .set_index_name(index.map(str::to_owned))
-                .key_condition_expression(key_condition)
-                .scan_index_forward(forward)
-                .set_exclusive_start_key(start);
-            for (k, v) in &values {
-                q = q.expression_attribute_values(*k, v.clone());
-            }
-            let out = q.send().await.map_err(dynamo_err("Query"))?;
-            items.extend(out.items.unwrap_or_default());
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(items);
-            }
+        let mut q = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .set_index_name(index.map(str::to_owned))
+            .key_condition_expression(key_condition)
+            .scan_index_forward(forward);
+        for (k, v) in values {
+            q = q.expression_attribute_values(k, v);
         }
+        query_items(q).await
+    }
+
+    /// A scan for the records of one type (`:t`), to refine before [`scan_all`].
+    pub(crate) fn scan_of(&self, record_type: RecordType) -> ScanFluentBuilder {
+        self.client()
+            .scan()
+            .table_name(self.table())
+            .filter_expression("record_type = :t")
+            .expression_attribute_values(":t", s(record_type.as_str()))
     }
 
     pub(crate) async fn scan_type(&self, record_type: RecordType) -> Result<Vec<Item>, StoreError> {
-        let mut items = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client()
-                .scan()
-                .table_name(self.table())
-                .filter_expression("record_type = :t")
-                .expression_attribute_values(":t", s(record_type.as_str()))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(dynamo_err("Scan"))?;
-            items.extend(out.items.unwrap_or_default());
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(items);
-            }
-        }
+        scan_all(self.scan_of(record_type)).await
     }
 
     /// Open and claimed tasks, soonest due first (one query on the sparse index).
@@ -505,4 +488,25 @@ pub(crate) fn notification_view(item: &Item) -> Result<NotificationView, StoreEr
         last_error: get_str(item, "last_error").map(str::to_owned),
         failure: get_str(item, "failure").map(str::to_owned),
     })
+}
+
+/// Every item a query finds, page after page.
+pub(crate) async fn query_items(query: QueryFluentBuilder) -> Result<Vec<Item>, StoreError> {
+    query
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(dynamo_err("Query"))
+}
+
+/// Every item a scan finds, page after page.
+pub(crate) async fn scan_all(scan: ScanFluentBuilder) -> Result<Vec<Item>, StoreError> {
+    scan.into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(dynamo_err("Scan"))
 }

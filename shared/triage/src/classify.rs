@@ -40,130 +40,42 @@ mod tokens;
 
 use crate::language::Language;
 use lexicon::LEXICONS;
-use serde::{Deserialize, Serialize};
 use signals::{Signals, leading_theme, register_of, sentiment, signals};
-use std::fmt;
 use tokens::{DURATIONS, Marks, Token, tokenize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Label {
-    Negative,
-    Question,
-    Neutral,
-    Positive,
-    Spam,
-    Abusive,
-    /// Violence or intimidation: never answered in public, always shown to a person.
-    Threat,
-}
-
-impl Label {
-    pub const ALL: [Label; 7] = [
-        Label::Negative,
-        Label::Question,
-        Label::Neutral,
-        Label::Positive,
-        Label::Spam,
-        Label::Abusive,
-        Label::Threat,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Label::Negative => "negative",
-            Label::Question => "question",
-            Label::Neutral => "neutral",
-            Label::Positive => "positive",
-            Label::Spam => "spam",
-            Label::Abusive => "abusive",
-            Label::Threat => "threat",
-        }
+feedback::stored_enum!(
+    /// What a comment is, as read from its words.
+    Label {
+        Negative => "negative",
+        Question => "question",
+        Neutral => "neutral",
+        Positive => "positive",
+        Spam => "spam",
+        Abusive => "abusive",
+        /// Violence or intimidation: never answered in public, always shown to a person.
+        Threat => "threat",
     }
+);
 
-    pub fn parse(s: &str) -> Option<Label> {
-        Label::ALL.into_iter().find(|l| l.as_str() == s)
+feedback::stored_enum!(
+    /// What a complaint is about, when the words say so clearly: the reply names it.
+    Theme {
+        Delivery => "delivery",
+        Billing => "billing",
+        Quality => "quality",
+        Service => "service",
+        Website => "website",
+        Price => "price",
     }
-}
+);
 
-impl fmt::Display for Label {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+feedback::stored_enum!(
+    /// How the writer addresses us: u/je, Sie/du, vous/tu, usted/tú. English has one.
+    Register {
+        Formal => "formal",
+        Informal => "informal",
     }
-}
-
-/// What a complaint is about, when the words say so clearly: the reply names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Theme {
-    Delivery,
-    Billing,
-    Quality,
-    Service,
-    Website,
-    Price,
-}
-
-impl Theme {
-    pub const ALL: [Theme; 6] = [
-        Theme::Delivery,
-        Theme::Billing,
-        Theme::Quality,
-        Theme::Service,
-        Theme::Website,
-        Theme::Price,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Theme::Delivery => "delivery",
-            Theme::Billing => "billing",
-            Theme::Quality => "quality",
-            Theme::Service => "service",
-            Theme::Website => "website",
-            Theme::Price => "price",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Theme> {
-        Theme::ALL.into_iter().find(|t| t.as_str() == s)
-    }
-}
-
-impl fmt::Display for Theme {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// How the writer addresses us: u/je, Sie/du, vous/tu, usted/tú. English has one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Register {
-    Formal,
-    Informal,
-}
-
-impl Register {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Register::Formal => "formal",
-            Register::Informal => "informal",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Register> {
-        [Register::Formal, Register::Informal]
-            .into_iter()
-            .find(|r| r.as_str() == s)
-    }
-}
-
-impl fmt::Display for Register {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+);
 
 /// Everything read from one text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

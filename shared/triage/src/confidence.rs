@@ -24,61 +24,32 @@ use crate::Label;
 use crate::classify::model::{Class, Scores};
 use crate::classify::{Evidence, Turn};
 pub use feedback::page::Boldness;
-use std::fmt;
 
-/// Why an item is held for a person instead of answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum HoldReason {
-    /// Praise words and a complaint signal, with nothing to say which one wins.
-    PraiseAndComplaint,
-    /// Praise after the last contrast word of a complaint: it may be praise after all.
-    PraiseAfterComplaint,
-    /// A complaint after a contrast word, under praise (held by cautious pages only).
-    ComplaintAfterContrast,
-    /// Irony markers (sarcasm phrases, scare quotes, deadpan praise).
-    Irony,
-    /// The stars say one thing and the words another.
-    RatingContradictsText,
-    /// Too little to go on: a few weak hints, no clear word.
-    WeakSignals,
-    /// Written longer ago than the page's maximum age: a late public answer is a person's
-    /// call, so it is drafted and held, never posted on its own.
-    TooOld,
-    /// The word lists would answer, but the model, reading the comment as a whole, finds
-    /// that answer likely wrong ([`weigh_model`]).
-    ModelDisagrees,
-}
+feedback::stored_enum!(
+    /// Why an item is held for a person instead of answered (the stored code).
+    HoldReason {
+        /// Praise words and a complaint signal, with nothing to say which one wins.
+        PraiseAndComplaint => "praise_and_complaint",
+        /// Praise after the last contrast word of a complaint: it may be praise after all.
+        PraiseAfterComplaint => "praise_after_complaint",
+        /// A complaint after a contrast word, under praise (held by cautious pages only).
+        ComplaintAfterContrast => "complaint_after_contrast",
+        /// Irony markers (sarcasm phrases, scare quotes, deadpan praise).
+        Irony => "irony",
+        /// The stars say one thing and the words another.
+        RatingContradictsText => "rating_contradicts_text",
+        /// Too little to go on: a few weak hints, no clear word.
+        WeakSignals => "weak_signals",
+        /// Written longer ago than the page's maximum age: a late public answer is a
+        /// person's call, so it is drafted and held, never posted on its own.
+        TooOld => "too_old",
+        /// The word lists would answer, but the model, reading the comment as a whole,
+        /// finds that answer likely wrong ([`weigh_model`]).
+        ModelDisagrees => "model_disagrees",
+    }
+);
 
 impl HoldReason {
-    pub const ALL: [HoldReason; 8] = [
-        HoldReason::PraiseAndComplaint,
-        HoldReason::PraiseAfterComplaint,
-        HoldReason::ComplaintAfterContrast,
-        HoldReason::Irony,
-        HoldReason::RatingContradictsText,
-        HoldReason::WeakSignals,
-        HoldReason::TooOld,
-        HoldReason::ModelDisagrees,
-    ];
-
-    /// The stored code.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HoldReason::PraiseAndComplaint => "praise_and_complaint",
-            HoldReason::PraiseAfterComplaint => "praise_after_complaint",
-            HoldReason::ComplaintAfterContrast => "complaint_after_contrast",
-            HoldReason::Irony => "irony",
-            HoldReason::RatingContradictsText => "rating_contradicts_text",
-            HoldReason::WeakSignals => "weak_signals",
-            HoldReason::TooOld => "too_old",
-            HoldReason::ModelDisagrees => "model_disagrees",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<HoldReason> {
-        HoldReason::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     /// The reason in words, for staff.
     pub fn words(self) -> &'static str {
         match self {
@@ -101,12 +72,6 @@ impl HoldReason {
                 "the wording reads differently to the word lists: check what the customer means"
             }
         }
-    }
-}
-
-impl fmt::Display for HoldReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
