@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 use triage::classify::model::{self, BUCKETS, CLASSES, Class, MODEL_LEN, Model, Scores};
 use triage::confidence::{Boldness, weigh_model};
-use triage::{Decision, ItemState, Label, Language, ModelRule, ModelUse, TemplateSet, decide_with};
+use triage::{Decision, Label, Language, ModelRule, ModelUse, TemplateSet};
 
 const FOLDS: usize = 5;
 const EPOCHS: usize = 30;
@@ -193,18 +193,7 @@ fn quantise(w: &[f32]) -> Vec<u8> {
 /// The decision of an entry, as `tests/labelled_accuracy.rs` makes it (a page whose
 /// default language is not the entry's own).
 fn decision(e: &Entry, n: usize, templates: &TemplateSet, model: Option<&ModelUse>) -> Decision {
-    let f = labelled::item(&e.text, e.rating, n);
-    let page = labelled::page(e.language);
-    let caps = labelled::capabilities(e.rating);
-    decide_with(
-        &f,
-        ItemState::default(),
-        &page,
-        caps,
-        templates,
-        labelled::NOW,
-        model,
-    )
+    labelled::decide_entry((&e.text, e.rating, e.language), n, templates, model)
 }
 
 /// What was done with an item: posted as a label (with or without a private message), held,

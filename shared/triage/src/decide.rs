@@ -230,10 +230,6 @@ pub fn decide(
     templates: &TemplateSet,
     now: OffsetDateTime,
 ) -> Decision {
-    let model = ModelUse {
-        model: model::SHIPPED,
-        rule: ModelRule::SHIPPED,
-    };
     decide_with(
         feedback,
         state,
@@ -241,7 +237,7 @@ pub fn decide(
         capabilities,
         templates,
         now,
-        Some(&model),
+        Some(&ModelUse::SHIPPED),
     )
 }
 
@@ -250,6 +246,14 @@ pub fn decide(
 pub struct ModelUse<'a> {
     pub model: Model<'a>,
     pub rule: ModelRule,
+}
+
+impl ModelUse<'static> {
+    /// The shipped model, weighed by the shipped rule: what [`decide`] uses.
+    pub const SHIPPED: ModelUse<'static> = ModelUse {
+        model: model::SHIPPED,
+        rule: ModelRule::SHIPPED,
+    };
 }
 
 /// [`decide`] with another model and rule, or with the word lists alone (`None`): what

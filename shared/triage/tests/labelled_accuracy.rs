@@ -31,7 +31,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use triage::classify::{Register, Theme, analyse};
-use triage::{Decision, HoldReason, ItemState, Label, Language, SkipReason, TemplateSet, decide};
+use triage::{Decision, HoldReason, Label, Language, ModelUse, SkipReason, TemplateSet};
 
 /// The first set, then `hard/`: 280 items written independently of the lexicons to test
 /// reading the whole comment (mixed, sarcasm, a fault described without a complaint word,
@@ -196,16 +196,11 @@ fn claims_private(lang: Language, text: &str) -> bool {
 fn judge(e: &Entry, n: usize, templates: &TemplateSet, misses: &mut String) -> Outcome {
     let want_label = Label::parse(&e.label).expect("known label");
     let want_lang = Language::parse(&e.language).expect("known language");
-    let page = labelled::page(want_lang);
-    let caps = labelled::capabilities(e.rating);
-    let f = labelled::item(&e.text, e.rating, n);
-    let decision = decide(
-        &f,
-        ItemState::default(),
-        &page,
-        caps,
+    let decision = labelled::decide_entry(
+        (&e.text, e.rating, want_lang),
+        n,
         templates,
-        labelled::NOW,
+        Some(&ModelUse::SHIPPED),
     );
     let (got_label, got_lang, answered) = match &decision {
         Decision::Answer {
@@ -228,7 +223,7 @@ fn judge(e: &Entry, n: usize, templates: &TemplateSet, misses: &mut String) -> O
         Label::Threat => skip_reason == Some(SkipReason::Threat),
         Label::Question | Label::Neutral | Label::Positive => answered,
     };
-    let got_lang = got_lang.unwrap_or(page.default_language);
+    let got_lang = got_lang.unwrap_or(labelled::page(want_lang).default_language);
     let analysis = analyse(&e.text, got_lang);
     let register_ok = e.register.as_deref().map(|r| {
         let want = Register::parse(r).expect("known register");

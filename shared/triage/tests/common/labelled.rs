@@ -7,7 +7,7 @@
 use feedback::capabilities::Capabilities;
 use feedback::{AccountId, Feedback, FeedbackKind, ItemId, Platform, Rating};
 use time::{Duration, OffsetDateTime};
-use triage::{Language, PageSettings};
+use triage::{Decision, ItemState, Language, ModelUse, PageSettings, TemplateSet, decide_with};
 
 pub const NOW: OffsetDateTime = time::macros::datetime!(2026-03-02 12:00 UTC);
 
@@ -33,6 +33,25 @@ pub fn item(text: &str, rating: Option<u8>, n: usize) -> Feedback {
             NOW,
         )
     }
+}
+
+/// The decision on the `n`th entry (text, stars, language), by the product's path with
+/// `model` (`None`: the word lists alone).
+pub fn decide_entry(
+    (text, rating, language): (&str, Option<u8>, Language),
+    n: usize,
+    templates: &TemplateSet,
+    model: Option<&ModelUse<'_>>,
+) -> Decision {
+    decide_with(
+        &item(text, rating, n),
+        ItemState::default(),
+        &page(language),
+        capabilities(rating),
+        templates,
+        NOW,
+        model,
+    )
 }
 
 /// The page an entry written in `language` is decided on.
