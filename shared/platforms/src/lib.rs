@@ -50,6 +50,7 @@ pub mod polling;
 pub mod reply;
 pub mod request;
 pub mod sample;
+mod settings;
 pub mod signature;
 pub mod standard;
 pub mod tiktok;

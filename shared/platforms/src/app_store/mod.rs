@@ -22,8 +22,8 @@ use crate::capabilities::{
 use crate::polling::{MadeTokens, PolledReview, ReviewPage, ReviewSource, read_answer};
 use crate::reply::{
     AccessCheck, AccessToken, OutboundPlatform, PostedReply, ReplyClient, ReplyError, ReplyTarget,
-    is_safe_base_url,
 };
+use crate::settings::{api_url, checked};
 use async_trait::async_trait;
 use feedback::{AccountId, Feedback, FeedbackKind, ItemId, Platform, Rating};
 use secrecy::{ExposeSecret, SecretString};
@@ -173,20 +173,12 @@ impl AppStore {
     /// From `APP_STORE_API_URL` (Apple's by default). Each app's key is its stored
     /// credential.
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Vec<String>> {
-        let api = get("APP_STORE_API_URL")
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
         let mut problems = Vec::new();
-        if !is_safe_base_url(&api) {
-            problems
-                .push("APP_STORE_API_URL must be https (or http on 127.0.0.1/localhost)".into());
-        }
-        if problems.is_empty() {
-            Ok(Self::new(Http::new(Duration::from_secs(8)), api))
-        } else {
-            Err(problems)
-        }
+        let api = api_url(get, "APP_STORE_API_URL", DEFAULT_API_URL, &mut problems);
+        checked(
+            || Self::new(Http::new(Duration::from_secs(8)), api),
+            problems,
+        )
     }
 
     pub fn new(http: Http, api: String) -> Self {

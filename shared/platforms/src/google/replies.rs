@@ -8,8 +8,9 @@ use crate::calls::{Http, url};
 use crate::oauth::{ClientAuth, TokenCache};
 use crate::reply::{
     AccessCheck, AccessToken, FetchedItem, OutboundPlatform, PostedReply, ReplyClient, ReplyError,
-    ReplyTarget, is_safe_base_url,
+    ReplyTarget,
 };
+use crate::settings::{api_url, require, setting};
 use async_trait::async_trait;
 use feedback::{AccountId, Feedback, Rating};
 use secrecy::SecretString;
@@ -33,40 +34,29 @@ impl GoogleReplies {
     /// From `GOOGLE_OAUTH_CLIENT_ID` and `GOOGLE_OAUTH_CLIENT_SECRET` (both, or Google is
     /// not answered), `GOOGLE_API_URL` and `GOOGLE_OAUTH_TOKEN_URL` (Google's by default).
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Option<Result<Self, Vec<String>>> {
-        let get = |k: &str| {
-            get(k)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let id = get("GOOGLE_OAUTH_CLIENT_ID");
-        let secret = get("GOOGLE_OAUTH_CLIENT_SECRET");
+        let id = setting(get, "GOOGLE_OAUTH_CLIENT_ID");
+        let secret = setting(get, "GOOGLE_OAUTH_CLIENT_SECRET");
         if id.is_none() && secret.is_none() {
             return None;
         }
-        let api = get("GOOGLE_API_URL").unwrap_or_else(|| DEFAULT_API_URL.to_owned());
-        let token_url =
-            get("GOOGLE_OAUTH_TOKEN_URL").unwrap_or_else(|| DEFAULT_TOKEN_URL.to_owned());
         let mut problems = Vec::new();
-        for (name, value) in [
-            ("GOOGLE_API_URL", &api),
-            ("GOOGLE_OAUTH_TOKEN_URL", &token_url),
-        ] {
-            if !is_safe_base_url(value) {
-                problems.push(format!(
-                    "{name} must be https (or http on 127.0.0.1/localhost)"
-                ));
-            }
-        }
-        if id.is_none() {
-            problems.push("GOOGLE_OAUTH_CLIENT_ID is not set".to_owned());
-        }
-        if secret.is_none() {
-            problems.push("GOOGLE_OAUTH_CLIENT_SECRET is not set".to_owned());
-        }
-        let http = Some(Http::new(Duration::from_secs(8)));
-        match (id, secret, http) {
-            (Some(id), Some(secret), Some(http)) if problems.is_empty() => Some(Ok(Self::new(
-                http,
+        let api = api_url(get, "GOOGLE_API_URL", DEFAULT_API_URL, &mut problems);
+        let token_url = api_url(
+            get,
+            "GOOGLE_OAUTH_TOKEN_URL",
+            DEFAULT_TOKEN_URL,
+            &mut problems,
+        );
+        require(
+            &[
+                ("GOOGLE_OAUTH_CLIENT_ID", &id),
+                ("GOOGLE_OAUTH_CLIENT_SECRET", &secret),
+            ],
+            &mut problems,
+        );
+        match (id, secret) {
+            (Some(id), Some(secret)) if problems.is_empty() => Some(Ok(Self::new(
+                Http::new(Duration::from_secs(8)),
                 api,
                 token_url,
                 ClientAuth::Body {

@@ -20,8 +20,8 @@ use crate::capabilities::{
 use crate::polling::{MadeTokens, PolledReview, ReviewPage, ReviewSource, read_answer};
 use crate::reply::{
     AccessCheck, AccessToken, OutboundPlatform, PostedReply, ReplyClient, ReplyError, ReplyTarget,
-    is_safe_base_url,
 };
+use crate::settings::{api_url, checked};
 use async_trait::async_trait;
 use feedback::{AccountId, Feedback, FeedbackKind, ItemId, Platform, Rating};
 use secrecy::{ExposeSecret, SecretString};
@@ -178,30 +178,18 @@ impl GooglePlay {
     /// From `GOOGLE_PLAY_API_URL` and `GOOGLE_PLAY_TOKEN_URL` (Google's by default). There
     /// is nothing else to configure: each app's key is its stored credential.
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Vec<String>> {
-        let get = |k: &str| {
-            get(k)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let api = get("GOOGLE_PLAY_API_URL").unwrap_or_else(|| DEFAULT_API_URL.to_owned());
-        let token_url =
-            get("GOOGLE_PLAY_TOKEN_URL").unwrap_or_else(|| DEFAULT_TOKEN_URL.to_owned());
         let mut problems = Vec::new();
-        for (name, value) in [
-            ("GOOGLE_PLAY_API_URL", &api),
-            ("GOOGLE_PLAY_TOKEN_URL", &token_url),
-        ] {
-            if !is_safe_base_url(value) {
-                problems.push(format!(
-                    "{name} must be https (or http on 127.0.0.1/localhost)"
-                ));
-            }
-        }
-        if problems.is_empty() {
-            Ok(Self::new(Http::new(Duration::from_secs(8)), api, token_url))
-        } else {
-            Err(problems)
-        }
+        let api = api_url(get, "GOOGLE_PLAY_API_URL", DEFAULT_API_URL, &mut problems);
+        let token_url = api_url(
+            get,
+            "GOOGLE_PLAY_TOKEN_URL",
+            DEFAULT_TOKEN_URL,
+            &mut problems,
+        );
+        checked(
+            || Self::new(Http::new(Duration::from_secs(8)), api, token_url),
+            problems,
+        )
     }
 
     pub fn new(http: Http, api: String, token_url: String) -> Self {

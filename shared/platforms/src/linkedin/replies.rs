@@ -15,9 +15,8 @@
 use super::parse::activity_of_comment;
 use super::{CAPABILITIES, PLATFORM};
 use crate::calls::{Http, read_capped, transport};
-use crate::reply::{
-    AccessToken, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget, is_safe_base_url,
-};
+use crate::reply::{AccessToken, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget};
+use crate::settings::{api_url, checked, setting};
 use async_trait::async_trait;
 use feedback::{Feedback, FeedbackKind};
 use secrecy::ExposeSecret;
@@ -63,26 +62,17 @@ impl LinkedInReplies {
     /// From `LINKEDIN_API_URL` and `LINKEDIN_API_VERSION` (LinkedIn's and
     /// [`DEFAULT_API_VERSION`] by default).
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Vec<String>> {
-        let get = |k: &str| {
-            get(k)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let api = get("LINKEDIN_API_URL").unwrap_or_else(|| DEFAULT_API_URL.to_owned());
-        let version = get("LINKEDIN_API_VERSION").unwrap_or_else(|| DEFAULT_API_VERSION.to_owned());
         let mut problems = Vec::new();
-        if !is_safe_base_url(&api) {
-            problems
-                .push("LINKEDIN_API_URL must be https (or http on 127.0.0.1/localhost)".to_owned());
-        }
+        let api = api_url(get, "LINKEDIN_API_URL", DEFAULT_API_URL, &mut problems);
+        let version =
+            setting(get, "LINKEDIN_API_VERSION").unwrap_or_else(|| DEFAULT_API_VERSION.to_owned());
         if version.len() != 6 || !version.bytes().all(|b| b.is_ascii_digit()) {
             problems.push("LINKEDIN_API_VERSION must be YYYYMM".to_owned());
         }
-        let http = Some(Http::new(Duration::from_secs(8)));
-        match http {
-            Some(http) if problems.is_empty() => Ok(Self::new(http, api, version)),
-            _ => Err(problems),
-        }
+        checked(
+            || Self::new(Http::new(Duration::from_secs(8)), api, version),
+            problems,
+        )
     }
 
     pub fn outbound(client: Arc<LinkedInReplies>) -> OutboundPlatform {

@@ -12,8 +12,8 @@
 use super::{FACEBOOK, FACEBOOK_CAPABILITIES, INSTAGRAM, INSTAGRAM_CAPABILITIES};
 use crate::reply::{
     AccessCheck, AccessToken, FetchedItem, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
-    is_safe_base_url,
 };
+use crate::settings::{api_url, checked, setting};
 use async_trait::async_trait;
 use feedback::{AccountId, Feedback, FeedbackKind};
 use secrecy::ExposeSecret;
@@ -39,23 +39,18 @@ pub struct GraphConfig {
 impl GraphConfig {
     /// From `META_GRAPH_API_URL` and `META_GRAPH_API_VERSION`, both optional.
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Vec<String>> {
-        let get = |k: &str| {
-            get(k)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let config = GraphConfig {
-            base_url: get("META_GRAPH_API_URL").unwrap_or_else(|| DEFAULT_GRAPH_URL.into()),
-            version: get("META_GRAPH_API_VERSION").unwrap_or_else(|| DEFAULT_GRAPH_VERSION.into()),
-            ..GraphConfig::default()
-        };
-        if is_safe_base_url(&config.base_url) {
-            Ok(config)
-        } else {
-            Err(vec![
-                "META_GRAPH_API_URL must be https (or http on 127.0.0.1/localhost)".to_owned(),
-            ])
-        }
+        let mut problems = Vec::new();
+        let base_url = api_url(get, "META_GRAPH_API_URL", DEFAULT_GRAPH_URL, &mut problems);
+        let version =
+            setting(get, "META_GRAPH_API_VERSION").unwrap_or_else(|| DEFAULT_GRAPH_VERSION.into());
+        checked(
+            || GraphConfig {
+                base_url,
+                version,
+                ..GraphConfig::default()
+            },
+            problems,
+        )
     }
 }
 

@@ -14,9 +14,8 @@
 use super::parse::is_plain_id;
 use super::{CAPABILITIES, PLATFORM};
 use crate::calls::{Http, read_capped, transport};
-use crate::reply::{
-    AccessToken, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget, is_safe_base_url,
-};
+use crate::reply::{AccessToken, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget};
+use crate::settings::{api_url, checked};
 use async_trait::async_trait;
 use feedback::Feedback;
 use secrecy::ExposeSecret;
@@ -58,16 +57,12 @@ impl TikTokReplies {
 
     /// From `TIKTOK_API_URL` (TikTok's by default).
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Vec<String>> {
-        let api = get("TIKTOK_API_URL")
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
-        if !is_safe_base_url(&api) {
-            return Err(vec![
-                "TIKTOK_API_URL must be https (or http on 127.0.0.1/localhost)".to_owned(),
-            ]);
-        }
-        Ok(Self::new(Http::new(Duration::from_secs(8)), api))
+        let mut problems = Vec::new();
+        let api = api_url(get, "TIKTOK_API_URL", DEFAULT_API_URL, &mut problems);
+        checked(
+            || Self::new(Http::new(Duration::from_secs(8)), api),
+            problems,
+        )
     }
 
     pub fn outbound(client: Arc<TikTokReplies>) -> OutboundPlatform {

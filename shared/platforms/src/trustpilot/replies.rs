@@ -8,8 +8,8 @@ use crate::calls::{Http, url};
 use crate::oauth::{ClientAuth, TokenCache};
 use crate::reply::{
     AccessCheck, AccessToken, FetchedItem, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
-    is_safe_base_url,
 };
+use crate::settings::{api_url, require, setting};
 use async_trait::async_trait;
 use feedback::{AccountId, Feedback};
 use secrecy::SecretString;
@@ -34,53 +34,39 @@ impl TrustpilotReplies {
     /// (all three, or Trustpilot is not answered), `TRUSTPILOT_API_URL` and
     /// `TRUSTPILOT_TOKEN_URL` (Trustpilot's by default).
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Option<Result<Self, Vec<String>>> {
-        let get = |k: &str| {
-            get(k)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let key = get("TRUSTPILOT_API_KEY");
-        let secret = get("TRUSTPILOT_API_SECRET");
-        let user = get("TRUSTPILOT_BUSINESS_USER_ID");
+        let key = setting(get, "TRUSTPILOT_API_KEY");
+        let secret = setting(get, "TRUSTPILOT_API_SECRET");
+        let user = setting(get, "TRUSTPILOT_BUSINESS_USER_ID");
         if key.is_none() && secret.is_none() && user.is_none() {
             return None;
         }
-        let api = get("TRUSTPILOT_API_URL").unwrap_or_else(|| DEFAULT_API_URL.to_owned());
-        let token_url = get("TRUSTPILOT_TOKEN_URL").unwrap_or_else(|| DEFAULT_TOKEN_URL.to_owned());
         let mut problems = Vec::new();
-        for (name, value) in [
-            ("TRUSTPILOT_API_URL", &api),
-            ("TRUSTPILOT_TOKEN_URL", &token_url),
-        ] {
-            if !is_safe_base_url(value) {
-                problems.push(format!(
-                    "{name} must be https (or http on 127.0.0.1/localhost)"
-                ));
-            }
-        }
-        for (name, value) in [
-            ("TRUSTPILOT_API_KEY", &key),
-            ("TRUSTPILOT_API_SECRET", &secret),
-            ("TRUSTPILOT_BUSINESS_USER_ID", &user),
-        ] {
-            if value.is_none() {
-                problems.push(format!("{name} is not set"));
-            }
-        }
-        let http = Some(Http::new(Duration::from_secs(8)));
-        match (key, secret, user, http) {
-            (Some(key), Some(secret), Some(user), Some(http)) if problems.is_empty() => {
-                Some(Ok(Self::new(
-                    http,
-                    api,
-                    token_url,
-                    ClientAuth::Basic {
-                        id: key,
-                        secret: SecretString::from(secret),
-                    },
-                    user,
-                )))
-            }
+        let api = api_url(get, "TRUSTPILOT_API_URL", DEFAULT_API_URL, &mut problems);
+        let token_url = api_url(
+            get,
+            "TRUSTPILOT_TOKEN_URL",
+            DEFAULT_TOKEN_URL,
+            &mut problems,
+        );
+        require(
+            &[
+                ("TRUSTPILOT_API_KEY", &key),
+                ("TRUSTPILOT_API_SECRET", &secret),
+                ("TRUSTPILOT_BUSINESS_USER_ID", &user),
+            ],
+            &mut problems,
+        );
+        match (key, secret, user) {
+            (Some(key), Some(secret), Some(user)) if problems.is_empty() => Some(Ok(Self::new(
+                Http::new(Duration::from_secs(8)),
+                api,
+                token_url,
+                ClientAuth::Basic {
+                    id: key,
+                    secret: SecretString::from(secret),
+                },
+                user,
+            ))),
             _ => Some(Err(problems)),
         }
     }
