@@ -11,7 +11,7 @@
 //! a token refused earlier than that is renewed on the 401 anyway. Only `access_token` is
 //! read strictly: a non-empty string of visible ASCII.
 
-use crate::calls::{Http, read_capped, transport};
+use crate::calls::{Http, json_answer, read_capped, transport};
 use crate::reply::{AccessToken, ReplyError};
 use feedback::AccountId;
 use secrecy::{ExposeSecret, SecretString};
@@ -184,11 +184,6 @@ impl TokenCache {
                 .map_err(transport)?;
             let (status, body) = read_capped(response).await?;
             match status {
-                200..=299 if body.trim().is_empty() => return Ok(serde_json::Value::Null),
-                200..=299 => {
-                    return serde_json::from_str(&body)
-                        .map_err(|e| ReplyError::Ambiguous(format!("unreadable answer: {e}")));
-                }
                 401 if attempt == 0 => match self.renew(account).await {
                     Some(Ok(fresh)) => token = fresh,
                     Some(Err(e)) => return Err(e),
@@ -196,15 +191,7 @@ impl TokenCache {
                         return Err(ReplyError::Reconnect("the access token was refused".into()));
                     }
                 },
-                401 | 403 => {
-                    return Err(ReplyError::Reconnect(format!(
-                        "HTTP {status}: access refused"
-                    )));
-                }
-                404 | 410 => return Err(ReplyError::Gone(format!("HTTP {status}"))),
-                429 => return Err(ReplyError::Transient("rate limited".into())),
-                s if s >= 500 => return Err(ReplyError::Ambiguous(format!("HTTP {s}"))),
-                s => return Err(ReplyError::Rejected(format!("HTTP {s}"))),
+                _ => return json_answer(status, &body),
             }
         }
         Err(ReplyError::Reconnect(

@@ -10,13 +10,13 @@
 //! followed; connect and total timeouts bound every call.
 
 use super::{FACEBOOK, FACEBOOK_CAPABILITIES, INSTAGRAM, INSTAGRAM_CAPABILITIES};
+use crate::calls::{Http, bearer_json};
 use crate::reply::{
     AccessCheck, AccessToken, FetchedItem, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
 };
 use crate::settings::{api_url, checked, setting};
 use async_trait::async_trait;
 use feedback::{AccountId, Feedback, FeedbackKind};
-use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -85,11 +85,8 @@ impl Default for GraphConfig {
 
 #[derive(Debug, Clone)]
 pub struct GraphClient {
-    /// Built on first use, not at cold start: building it reads the system's trust store
-    /// (hundreds of files, ~5 ms), which an invocation that sends nothing should not pay.
-    http: std::sync::OnceLock<reqwest::Client>,
-    connect_timeout: Duration,
-    timeout: Duration,
+    /// Built on first use, not at cold start.
+    http: Http,
     base: String,
 }
 
@@ -136,22 +133,10 @@ fn classify(status: u16, body: &str) -> ReplyError {
     }
 }
 
-fn transport(e: reqwest::Error) -> ReplyError {
-    if e.is_connect() {
-        ReplyError::Transient(format!("could not connect: {e}"))
-    } else if e.is_timeout() {
-        ReplyError::Ambiguous(format!("timed out: {e}"))
-    } else {
-        ReplyError::Ambiguous(e.to_string())
-    }
-}
-
 impl GraphClient {
     pub fn new(config: &GraphConfig) -> Result<Self, reqwest::Error> {
         Ok(Self {
-            http: std::sync::OnceLock::new(),
-            connect_timeout: config.connect_timeout,
-            timeout: config.timeout,
+            http: Http::with_connect_timeout(config.connect_timeout, config.timeout),
             base: format!(
                 "{}/{}",
                 config.base_url.trim_end_matches('/'),
@@ -161,17 +146,7 @@ impl GraphClient {
     }
 
     fn http(&self) -> Result<&reqwest::Client, ReplyError> {
-        if let Some(http) = self.http.get() {
-            return Ok(http);
-        }
-        let http = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent("reputation-guard/0.1")
-            .build()
-            .map_err(|e| ReplyError::Transient(format!("the HTTP client cannot be built: {e}")))?;
-        Ok(self.http.get_or_init(|| http))
+        self.http.client()
     }
 
     async fn call(
@@ -179,18 +154,7 @@ impl GraphClient {
         request: reqwest::RequestBuilder,
         token: &AccessToken,
     ) -> Result<Value, ReplyError> {
-        let response = request
-            .bearer_auth(token.expose_secret())
-            .send()
-            .await
-            .map_err(transport)?;
-        let (status, body) = crate::calls::read_capped(response).await?;
-        if (200..300).contains(&status) {
-            serde_json::from_str(&body)
-                .map_err(|e| ReplyError::Ambiguous(format!("unreadable success body: {e}")))
-        } else {
-            Err(classify(status, &body))
-        }
+        bearer_json(request, token, classify).await
     }
 
     /// `{base}/{segments…}?{query}`, each segment percent-encoded as one path segment, so

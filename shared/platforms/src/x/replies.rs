@@ -16,14 +16,13 @@
 
 use super::parse::is_x_id;
 use super::{CAPABILITIES, PLATFORM};
-use crate::calls::{Http, read_capped, transport, url};
+use crate::calls::{Http, bearer_json, url};
 use crate::reply::{
     AccessCheck, AccessToken, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
 };
 use crate::settings::{api_url, checked};
 use async_trait::async_trait;
 use feedback::Feedback;
-use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
@@ -88,18 +87,7 @@ impl XReplies {
         request: reqwest::RequestBuilder,
         token: &AccessToken,
     ) -> Result<Value, ReplyError> {
-        let response = request
-            .bearer_auth(token.expose_secret())
-            .send()
-            .await
-            .map_err(transport)?;
-        let (status, body) = read_capped(response).await?;
-        if (200..300).contains(&status) {
-            serde_json::from_str(&body)
-                .map_err(|e| ReplyError::Ambiguous(format!("unreadable success body: {e}")))
-        } else {
-            Err(classify(status, &body))
-        }
+        bearer_json(request, token, classify).await
     }
 
     fn checked(id: &str) -> Result<&str, ReplyError> {
