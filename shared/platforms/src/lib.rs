@@ -53,6 +53,8 @@ pub mod sample;
 mod settings;
 pub mod signature;
 pub mod standard;
+#[cfg(test)]
+mod testing;
 pub mod tiktok;
 pub mod trustpilot;
 pub mod x;

@@ -1,8 +1,7 @@
 use super::*;
 use crate::reply::ReplyClient;
-use bytes::Bytes;
 use feedback::{AccountId, ChangeVerb, FeedbackKind, ItemId};
-use http::{HeaderMap, HeaderValue, Method};
+use http::HeaderValue;
 use jsonwebtoken::{EncodingKey, Header};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
@@ -81,17 +80,11 @@ fn push(data: serde_json::Value) -> Vec<u8> {
 }
 
 fn request(authorization: Option<&str>, body: Vec<u8>) -> InboundRequest {
-    let mut headers = HeaderMap::new();
-    if let Some(a) = authorization {
-        headers.insert("authorization", HeaderValue::from_str(a).unwrap());
-    }
-    InboundRequest {
-        method: Method::POST,
-        path_tail: vec![],
-        query: vec![],
-        headers,
-        body: Bytes::from(body),
-    }
+    let headers: Vec<_> = authorization
+        .map(|a| ("authorization", a))
+        .into_iter()
+        .collect();
+    crate::testing::post(&headers, &body)
 }
 
 #[tokio::test]

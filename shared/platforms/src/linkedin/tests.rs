@@ -1,8 +1,7 @@
 use super::replies::{LinkedInReplies, classify};
 use super::*;
 use crate::reply::{ReplyClient, ReplyError, ReplyTarget};
-use bytes::Bytes;
-use http::HeaderMap;
+use crate::testing::{get, post, refusal};
 use secrecy::SecretString;
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};
@@ -25,31 +24,6 @@ fn door() -> LinkedInWebhooks {
     )))
 }
 
-fn request(
-    method: Method,
-    query: &[(&str, &str)],
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> InboundRequest {
-    let mut map = HeaderMap::new();
-    for (k, v) in headers {
-        map.append(
-            http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-            v.parse().unwrap(),
-        );
-    }
-    InboundRequest {
-        method,
-        path_tail: Vec::new(),
-        query: query
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        headers: map,
-        body: Bytes::copy_from_slice(body),
-    }
-}
-
 fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
@@ -65,12 +39,7 @@ async fn both_documented_forms_of_the_signature_verify() {
         prefixed_body.as_str(),
         &VECTOR_HEX.to_uppercase(),
     ] {
-        let req = request(
-            Method::POST,
-            &[],
-            &[(SIGNATURE_HEADER, signature)],
-            VECTOR_BODY,
-        );
+        let req = post(&[(SIGNATURE_HEADER, signature)], VECTOR_BODY);
         assert!(door().verify(&req, now()).await.is_ok(), "{signature}");
     }
 }
@@ -97,21 +66,20 @@ async fn forged_unsigned_doubled_and_malformed_signatures_are_refused() {
         ),
     ];
     for (headers, want) in cases {
-        let req = request(Method::POST, &[], &headers, VECTOR_BODY);
         assert_eq!(
-            door().verify(&req, now()).await.unwrap_err(),
+            refusal(&door(), &headers, VECTOR_BODY, now()).await,
             want,
             "{headers:?}"
         );
     }
-    let req = request(
-        Method::POST,
-        &[],
-        &[(SIGNATURE_HEADER, VECTOR_HEX)],
-        b"Hello, World?",
-    );
     assert_eq!(
-        door().verify(&req, now()).await.unwrap_err(),
+        refusal(
+            &door(),
+            &[(SIGNATURE_HEADER, VECTOR_HEX)],
+            b"Hello, World?",
+            now()
+        )
+        .await,
         VerifyError::SignatureMismatch
     );
 }
@@ -119,12 +87,7 @@ async fn forged_unsigned_doubled_and_malformed_signatures_are_refused() {
 #[test]
 fn the_challenge_is_answered_with_the_hex_hmac_and_only_a_token_like_one() {
     let door = LinkedInWebhooks::new(SecretList::from_comma_separated(VECTOR_SECRET));
-    let got = door.handshake(&request(
-        Method::GET,
-        &[("challengeCode", CHALLENGE)],
-        &[],
-        b"",
-    ));
+    let got = door.handshake(&get(&[("challengeCode", CHALLENGE)]));
     assert_eq!(
         got,
         Some(HandshakeOutcome::Accept {
@@ -139,7 +102,7 @@ fn the_challenge_is_answered_with_the_hex_hmac_and_only_a_token_like_one() {
         "{\"notifications\":[]}",
         &"a".repeat(129),
     ] {
-        let got = door.handshake(&request(Method::GET, &[("challengeCode", bad)], &[], b""));
+        let got = door.handshake(&get(&[("challengeCode", bad)]));
         assert!(
             matches!(got, Some(HandshakeOutcome::Malformed { .. })),
             "{bad:?}"
@@ -157,7 +120,7 @@ fn comment(id: u64, commenter: &str) -> serde_json::Value {
 }
 
 fn parse(body: &[u8]) -> ParsedDelivery {
-    let req = request(Method::POST, &[], &[], body);
+    let req = post(&[], body);
     door().parse(&VerifiedDelivery::new(ROUTE, &req), now())
 }
 
@@ -217,10 +180,7 @@ async fn what_sign_for_test_signs_verifies() {
         .collect();
     assert!(
         door()
-            .verify(
-                &request(Method::POST, &[], &headers, body.as_bytes()),
-                now()
-            )
+            .verify(&post(&headers, body.as_bytes()), now())
             .await
             .is_ok()
     );

@@ -1,7 +1,6 @@
 use super::*;
-use bytes::Bytes;
+use crate::testing::get;
 use feedback::{ChangeVerb, FeedbackKind};
-use http::{HeaderMap, HeaderValue};
 use time::macros::datetime;
 
 const SECRET: &str = "It's a Secret to Everybody";
@@ -17,30 +16,8 @@ fn meta(secrets: &str) -> MetaWebhooks {
 }
 
 fn post(body: &'static [u8], signatures: &[&str]) -> InboundRequest {
-    let mut headers = HeaderMap::new();
-    for s in signatures {
-        headers.append(SIGNATURE_HEADER, HeaderValue::from_str(s).unwrap());
-    }
-    InboundRequest {
-        method: Method::POST,
-        path_tail: vec![],
-        query: vec![],
-        headers,
-        body: Bytes::from_static(body),
-    }
-}
-
-fn get(query: &[(&str, &str)]) -> InboundRequest {
-    InboundRequest {
-        method: Method::GET,
-        path_tail: vec![],
-        query: query
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        headers: HeaderMap::new(),
-        body: Bytes::new(),
-    }
+    let headers: Vec<_> = signatures.iter().map(|s| (SIGNATURE_HEADER, *s)).collect();
+    crate::testing::post(&headers, body)
 }
 
 fn signed(body: &'static [u8]) -> InboundRequest {

@@ -14,21 +14,12 @@ const VECTOR_SIG: &str = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
 const OTHER_KEY: &str = "whsec_c2Vjb25kLWtleS1mb3Itcm90YXRpb24tdGVzdHM=";
 
 fn request(id: &str, ts: &str, signature: &str, body: &str) -> InboundRequest {
-    let mut headers = HeaderMap::new();
-    for (name, value) in [
+    let headers = [
         ("webhook-id", id),
         ("webhook-timestamp", ts),
         ("webhook-signature", signature),
-    ] {
-        headers.insert(name, HeaderValue::from_str(value).unwrap());
-    }
-    InboundRequest {
-        method: Method::POST,
-        path_tail: vec![],
-        query: vec![],
-        headers,
-        body: Bytes::from(body.to_owned()),
-    }
+    ];
+    crate::testing::post(&headers, body.as_bytes())
 }
 
 fn at(ts: i64) -> OffsetDateTime {

@@ -1,8 +1,7 @@
 use super::replies::{TikTokReplies, classify};
 use super::*;
 use crate::reply::{ReplyClient, ReplyError};
-use bytes::Bytes;
-use http::{HeaderMap, Method};
+use crate::testing::post;
 use secrecy::SecretString;
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};
@@ -26,27 +25,10 @@ fn at(t: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(t).unwrap()
 }
 
-fn request(headers: &[(&str, &str)], body: &[u8]) -> InboundRequest {
-    let mut map = HeaderMap::new();
-    for (k, v) in headers {
-        map.append(
-            http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-            v.parse().unwrap(),
-        );
-    }
-    InboundRequest {
-        method: Method::POST,
-        path_tail: Vec::new(),
-        query: Vec::new(),
-        headers: map,
-        body: Bytes::copy_from_slice(body),
-    }
-}
-
 #[tokio::test]
 async fn the_known_answer_verifies_within_five_minutes_either_way() {
     let header = format!("t={T},s={VECTOR_S}");
-    let req = request(&[(SIGNATURE_HEADER, &header)], VECTOR_BODY);
+    let req = post(&[(SIGNATURE_HEADER, &header)], VECTOR_BODY);
     for now in [T, T + 299, T - 299] {
         assert!(door().verify(&req, at(now)).await.is_ok(), "{now}");
     }
@@ -90,7 +72,7 @@ async fn forged_unsigned_moved_and_malformed_signatures_are_refused() {
     for (headers, want) in cases {
         assert_eq!(
             door()
-                .verify(&request(&headers, VECTOR_BODY), at(T))
+                .verify(&post(&headers, VECTOR_BODY), at(T))
                 .await
                 .unwrap_err(),
             want,
@@ -98,7 +80,7 @@ async fn forged_unsigned_moved_and_malformed_signatures_are_refused() {
         );
     }
     let header = format!("t={T},s={VECTOR_S}");
-    let req = request(&[(SIGNATURE_HEADER, &header)], b"Hello, World?");
+    let req = post(&[(SIGNATURE_HEADER, &header)], b"Hello, World?");
     assert_eq!(
         door().verify(&req, at(T)).await.unwrap_err(),
         VerifyError::SignatureMismatch
@@ -118,7 +100,7 @@ fn comment_event(event: &str, author: &str, parent: Option<&str>) -> Vec<u8> {
 }
 
 fn parse(body: &[u8]) -> ParsedDelivery {
-    let req = request(&[], body);
+    let req = post(&[], body);
     door().parse(&VerifiedDelivery::new(ROUTE, &req), at(T))
 }
 
@@ -166,7 +148,7 @@ async fn what_sign_for_test_signs_verifies() {
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    assert!(door().verify(&request(&headers, &body), now).await.is_ok());
+    assert!(door().verify(&post(&headers, &body), now).await.is_ok());
 }
 
 #[tokio::test]

@@ -1,8 +1,6 @@
 use super::*;
 use crate::reply::ReplyClient;
-use bytes::Bytes;
 use feedback::ChangeVerb;
-use http::{HeaderMap, Method};
 use serde_json::json;
 use time::macros::datetime;
 use wiremock::matchers::{body_json, header, method, path};
@@ -24,13 +22,7 @@ fn door() -> TrustpilotWebhooks {
 }
 
 fn request(tail: &[&str], body: serde_json::Value) -> InboundRequest {
-    InboundRequest {
-        method: Method::POST,
-        path_tail: tail.iter().map(|s| s.to_string()).collect(),
-        query: vec![],
-        headers: HeaderMap::new(),
-        body: Bytes::from(body.to_string()),
-    }
+    crate::testing::post_to(tail, body.to_string().as_bytes())
 }
 
 fn event(name: &str, stars: u8) -> serde_json::Value {

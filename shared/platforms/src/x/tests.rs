@@ -1,8 +1,7 @@
 use super::replies::{XReplies, classify};
 use super::*;
 use crate::reply::{ReplyClient, ReplyError, ReplyTarget};
-use bytes::Bytes;
-use http::HeaderMap;
+use crate::testing::{get, post, refusal};
 use secrecy::SecretString;
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};
@@ -20,43 +19,13 @@ fn door() -> XWebhooks {
     )))
 }
 
-fn request(
-    method: Method,
-    query: &[(&str, &str)],
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> InboundRequest {
-    let mut map = HeaderMap::new();
-    for (k, v) in headers {
-        map.append(
-            http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-            v.parse().unwrap(),
-        );
-    }
-    InboundRequest {
-        method,
-        path_tail: Vec::new(),
-        query: query
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        headers: map,
-        body: Bytes::copy_from_slice(body),
-    }
-}
-
 fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
 #[tokio::test]
 async fn the_github_vector_verifies_in_its_base64_form_with_any_configured_secret() {
-    let req = request(
-        Method::POST,
-        &[],
-        &[(SIGNATURE_HEADER, VECTOR_B64)],
-        VECTOR_BODY,
-    );
+    let req = post(&[(SIGNATURE_HEADER, VECTOR_B64)], VECTOR_BODY);
     assert!(door().verify(&req, now()).await.is_ok());
     let only_old = XWebhooks::new(SecretList::from_comma_separated("old-secret"));
     assert_eq!(
@@ -103,22 +72,21 @@ async fn forged_unsigned_doubled_and_malformed_signatures_are_refused() {
         ),
     ];
     for (headers, want) in cases {
-        let req = request(Method::POST, &[], &headers, VECTOR_BODY);
         assert_eq!(
-            door().verify(&req, now()).await.unwrap_err(),
+            refusal(&door(), &headers, VECTOR_BODY, now()).await,
             want,
             "{headers:?}"
         );
     }
     // The right signature over another body.
-    let req = request(
-        Method::POST,
-        &[],
-        &[(SIGNATURE_HEADER, VECTOR_B64)],
-        b"Hello, World?",
-    );
     assert_eq!(
-        door().verify(&req, now()).await.unwrap_err(),
+        refusal(
+            &door(),
+            &[(SIGNATURE_HEADER, VECTOR_B64)],
+            b"Hello, World?",
+            now()
+        )
+        .await,
         VerifyError::SignatureMismatch
     );
 }
@@ -130,7 +98,7 @@ fn the_crc_is_answered_with_the_base64_hmac_of_the_token() {
     let token = "9b4507b3-9040-4669-9ca3-6b94edb50553";
     // Computed apart (Python's hmac and base64) from the documented construction.
     let want = "sha256=upPDg9IT3JFZnmZRJeYIbWOnbn3ll0XCbbVO7g3vKoE=";
-    let got = door.handshake(&request(Method::GET, &[("crc_token", token)], &[], b""));
+    let got = door.handshake(&get(&[("crc_token", token)]));
     assert_eq!(
         got,
         Some(HandshakeOutcome::Accept {
@@ -159,18 +127,15 @@ fn a_crc_token_that_is_not_token_like_is_never_signed() {
         "a b",
         "tok\u{e9}n",
     ] {
-        let got = door().handshake(&request(Method::GET, &[("crc_token", bad)], &[], b""));
+        let got = door().handshake(&get(&[("crc_token", bad)]));
         assert!(
             matches!(got, Some(HandshakeOutcome::Malformed { .. })),
             "{bad:?}: {got:?}"
         );
     }
-    let none = door().handshake(&request(Method::GET, &[], &[], b""));
+    let none = door().handshake(&get(&[]));
     assert!(matches!(none, Some(HandshakeOutcome::Malformed { .. })));
-    assert_eq!(
-        door().handshake(&request(Method::POST, &[], &[], b"")),
-        None
-    );
+    assert_eq!(door().handshake(&post(&[], b"")), None);
 }
 
 fn mention(author: &str, id: &str) -> Vec<u8> {
@@ -183,7 +148,7 @@ fn mention(author: &str, id: &str) -> Vec<u8> {
 }
 
 fn parse(body: &[u8]) -> ParsedDelivery {
-    let req = request(Method::POST, &[], &[], body);
+    let req = post(&[], body);
     door().parse(&VerifiedDelivery::new(ROUTE, &req), now())
 }
 
@@ -252,7 +217,7 @@ async fn what_sign_for_test_signs_verifies() {
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let req = request(Method::POST, &[], &headers, &body);
+    let req = post(&headers, &body);
     assert!(door().verify(&req, now()).await.is_ok());
 }
 

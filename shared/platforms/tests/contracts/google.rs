@@ -9,11 +9,10 @@
 // Test helpers outside `#[test]` functions: failing loudly is what they are for.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::support::testing::post;
 use crate::support::{Fixture, all, load};
 use base64::Engine;
-use bytes::Bytes;
 use feedback::{ChangeVerb, Feedback};
-use http::{HeaderMap, HeaderValue, Method};
 use jsonwebtoken::{EncodingKey, Header};
 use platforms::google::GoogleWebhooks;
 use platforms::google::parse::parse_push;
@@ -107,19 +106,13 @@ fn sign(header: &Header, claims: &Value) -> String {
 }
 
 fn push_request(authorization: &str, body: &[u8]) -> InboundRequest {
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        "authorization",
-        HeaderValue::from_str(authorization).unwrap(),
-    );
-    headers.insert("content-type", HeaderValue::from_static("application/json"));
-    InboundRequest {
-        method: Method::POST,
-        path_tail: vec![],
-        query: vec![],
-        headers,
-        body: Bytes::copy_from_slice(body),
-    }
+    post(
+        &[
+            ("authorization", authorization),
+            ("content-type", "application/json"),
+        ],
+        body,
+    )
 }
 
 fn b64(value: &Value) -> String {

@@ -7,10 +7,11 @@
 // Helpers of tests: a panic here is a failing test, as in a `#[test]` itself.
 #![allow(clippy::panic)]
 
+use crate::support::testing::post;
 use crate::support::{Fixture, all, load};
 use bytes::Bytes;
 use feedback::{AccountId, FeedbackKind};
-use http::{HeaderMap, HeaderValue, Method};
+use http::{HeaderMap, Method};
 use platforms::meta::graph::{DEFAULT_GRAPH_VERSION, GraphClient, GraphConfig};
 use platforms::meta::{INSTAGRAM, MetaWebhooks, SIGNATURE_HEADER};
 use platforms::reply::{AccessToken, ReplyClient, ReplyError, ReplyTarget};
@@ -38,19 +39,8 @@ fn door(verify_token: &str) -> MetaWebhooks {
 
 /// A POST of `body` signed as Meta signs it: `sha256=<hex HMAC-SHA256(app secret, body)>`.
 fn signed(body: &[u8]) -> InboundRequest {
-    let mut headers = HeaderMap::new();
     let signature = format!("sha256={}", hmac_sha256_hex(SECRET, body));
-    headers.insert(
-        SIGNATURE_HEADER,
-        HeaderValue::from_str(&signature).unwrap_or_else(|e| panic!("{e}")),
-    );
-    InboundRequest {
-        method: Method::POST,
-        path_tail: vec![],
-        query: vec![],
-        headers,
-        body: Bytes::copy_from_slice(body),
-    }
+    post(&[(SIGNATURE_HEADER, &signature)], body)
 }
 
 /// Through the real door: verified, then parsed.

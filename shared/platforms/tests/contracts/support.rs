@@ -1,8 +1,14 @@
-//! Loading the fixtures and their sidecars.
+//! Loading the fixtures and their sidecars; building webhook calls.
 #![allow(dead_code)]
 
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+
+pub use platforms::{InboundRequest, VerifyError, WebhookPlatform};
+
+/// The webhook calls the unit tests build, from the same file.
+#[path = "../../src/testing.rs"]
+pub mod testing;
 
 /// `tests/contracts/` at the workspace root.
 pub fn root() -> PathBuf {

@@ -1,10 +1,9 @@
 //! Contract tests for trustpilot: its fixtures through the real door and client.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::support::testing::post_to;
 use crate::support::{Fixture, all, load};
-use bytes::Bytes;
 use feedback::{AccountId, ChangeVerb};
-use http::{HeaderMap, Method};
 use platforms::oauth::{ClientAuth, TokenCache};
 use platforms::reply::{ReplyClient, ReplyError};
 use platforms::trustpilot::TrustpilotWebhooks;
@@ -27,13 +26,7 @@ const TOKEN_PATH: &str = "/v1/oauth/oauth-business-users-for-applications/refres
 const BASIC: &str = "Basic a2V5LTE6c2VjcmV0LTE=";
 
 fn delivery(fixture: &Fixture, tail: &[&str]) -> InboundRequest {
-    InboundRequest {
-        method: Method::POST,
-        path_tail: tail.iter().map(|s| s.to_string()).collect(),
-        query: vec![],
-        headers: HeaderMap::new(),
-        body: Bytes::from(fixture.text.clone()),
-    }
+    post_to(tail, fixture.text.as_bytes())
 }
 
 fn account() -> AccountId {

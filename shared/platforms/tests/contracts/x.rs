@@ -2,17 +2,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::support::load;
+use crate::support::testing::{documented_get, post};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use bytes::Bytes;
 use feedback::FeedbackKind;
 use hmac::{Hmac, KeyInit, Mac};
-use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use platforms::reply::{ReplyClient, ReplyError, ReplyTarget};
 use platforms::signature::SecretList;
 use platforms::x::replies::XReplies;
 use platforms::x::{SIGNATURE_HEADER, XWebhooks};
-use platforms::{HandshakeOutcome, InboundRequest, ParsedDelivery, WebhookPlatform};
+use platforms::{HandshakeOutcome, ParsedDelivery, WebhookPlatform};
 use secrecy::SecretString;
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -34,35 +33,8 @@ fn door() -> XWebhooks {
     XWebhooks::new(SecretList::from_comma_separated(SECRET))
 }
 
-fn request(
-    method: Method,
-    query: Vec<(String, String)>,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> InboundRequest {
-    let mut map = HeaderMap::new();
-    for (k, v) in headers {
-        map.insert(
-            HeaderName::from_bytes(k.as_bytes()).unwrap(),
-            HeaderValue::from_str(v).unwrap(),
-        );
-    }
-    InboundRequest {
-        method,
-        path_tail: vec![],
-        query,
-        headers: map,
-        body: Bytes::copy_from_slice(body),
-    }
-}
-
 async fn deliver(body: &[u8]) -> ParsedDelivery {
-    let req = request(
-        Method::POST,
-        vec![],
-        &[(SIGNATURE_HEADER, &sign(body))],
-        body,
-    );
+    let req = post(&[(SIGNATURE_HEADER, &sign(body))], body);
     let verified = door()
         .verify(&req, OffsetDateTime::now_utc())
         .await
@@ -73,20 +45,9 @@ async fn deliver(body: &[u8]) -> ParsedDelivery {
 #[test]
 fn the_documented_crc_request_is_answered_in_the_documented_shape() {
     let f = load("x/crc-request.txt");
-    let url = url::Url::parse(f.text.trim().trim_start_matches("GET ")).unwrap();
-    let query: Vec<(String, String)> = url
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    let token = query
-        .iter()
-        .find(|(k, _)| k == "crc_token")
-        .unwrap()
-        .1
-        .clone();
-    let Some(HandshakeOutcome::Accept { content_type, body }) =
-        door().handshake(&request(Method::GET, query, &[], b""))
-    else {
+    let req = documented_get(&f.text);
+    let token = req.query_param("crc_token").unwrap();
+    let Some(HandshakeOutcome::Accept { content_type, body }) = door().handshake(&req) else {
         panic!("the documented CRC was not answered");
     };
     assert_eq!(content_type, "application/json");

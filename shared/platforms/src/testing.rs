@@ -1,0 +1,75 @@
+//! Webhook calls built for tests. The unit tests and the contract tests
+//! (`tests/contracts/support.rs`) share this one file.
+// Each of the two uses part of it.
+#![allow(dead_code, clippy::expect_used)]
+
+use super::{InboundRequest, VerifyError, WebhookPlatform};
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, Method};
+use time::OffsetDateTime;
+
+/// A call with these query parameters, headers (in order, a repeated name kept each time)
+/// and body.
+pub fn request(
+    method: Method,
+    query: &[(&str, &str)],
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> InboundRequest {
+    let mut map = HeaderMap::new();
+    for (name, value) in headers {
+        map.append(
+            HeaderName::from_bytes(name.as_bytes()).expect("a header name"),
+            HeaderValue::from_str(value).expect("a header value"),
+        );
+    }
+    InboundRequest {
+        method,
+        path_tail: Vec::new(),
+        query: query
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        headers: map,
+        body: Bytes::copy_from_slice(body),
+    }
+}
+
+/// A POST of `body` with these headers.
+pub fn post(headers: &[(&str, &str)], body: &[u8]) -> InboundRequest {
+    request(Method::POST, &[], headers, body)
+}
+
+/// A GET with these query parameters.
+pub fn get(query: &[(&str, &str)]) -> InboundRequest {
+    request(Method::GET, query, &[], b"")
+}
+
+/// The GET a platform documents as `GET <url>`: its query parameters, no headers.
+pub fn documented_get(line: &str) -> InboundRequest {
+    let url = url::Url::parse(line.trim().trim_start_matches("GET ")).expect("a URL");
+    InboundRequest {
+        query: url.query_pairs().into_owned().collect(),
+        ..request(Method::GET, &[], &[], b"")
+    }
+}
+
+/// A POST of `body` to the route followed by the path segments `tail`.
+pub fn post_to(tail: &[&str], body: &[u8]) -> InboundRequest {
+    InboundRequest {
+        path_tail: tail.iter().map(|s| s.to_string()).collect(),
+        ..post(&[], body)
+    }
+}
+
+/// Why `door` refuses a POST of `body` with these headers at `now`.
+pub async fn refusal(
+    door: &dyn WebhookPlatform,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    now: OffsetDateTime,
+) -> VerifyError {
+    door.verify(&post(headers, body), now)
+        .await
+        .expect_err("the delivery is refused")
+}
