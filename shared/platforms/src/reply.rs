@@ -192,6 +192,34 @@ pub struct OutboundPlatform {
     pub credential_variable: &'static str,
 }
 
+impl OutboundPlatform {
+    /// A platform answered through `client`, a page's credential read locally from
+    /// `credential_variable`.
+    pub fn answered_by(
+        platform: Platform,
+        capabilities: Capabilities,
+        client: Arc<dyn ReplyClient>,
+        credential_variable: &'static str,
+    ) -> Self {
+        Self {
+            platform,
+            capabilities,
+            client: Some(client),
+            credential_variable,
+        }
+    }
+
+    /// A platform whose items staff answer by hand.
+    pub fn by_hand(platform: Platform, capabilities: Capabilities) -> Self {
+        Self {
+            platform,
+            capabilities,
+            client: None,
+            credential_variable: "",
+        }
+    }
+}
+
 impl std::fmt::Debug for OutboundPlatform {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OutboundPlatform")

@@ -1,7 +1,7 @@
 //! Secrets and HMAC checks shared by the platform modules.
 
 use crate::request::HeaderProblem;
-use crate::{InboundRequest, VerifyError};
+use crate::{InboundRequest, VerifiedDelivery, VerifyError};
 use hmac::{Hmac, KeyInit, Mac};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
@@ -87,6 +87,19 @@ pub(crate) fn signature_header<'r>(
         Ok(None) => Err(VerifyError::MissingSignature(name)),
         Err(HeaderProblem::Repeated) => Err(VerifyError::DuplicateSignature(name)),
         Err(HeaderProblem::NotText) => Err(VerifyError::MalformedSignature(name, "not ASCII text")),
+    }
+}
+
+/// The request as verified for `route` when a signature `matched`, else a mismatch.
+pub(crate) fn verified_if<'r>(
+    matched: bool,
+    route: &'static str,
+    request: &'r InboundRequest,
+) -> Result<VerifiedDelivery<'r>, VerifyError> {
+    if matched {
+        Ok(VerifiedDelivery::new(route, request))
+    } else {
+        Err(VerifyError::SignatureMismatch)
     }
 }
 

@@ -173,12 +173,7 @@ impl AppStore {
 
     /// The App Store's outbound half, answered through `client`.
     pub fn outbound(client: Arc<AppStore>) -> OutboundPlatform {
-        OutboundPlatform {
-            platform: PLATFORM,
-            capabilities: CAPABILITIES,
-            client: Some(client),
-            credential_variable: "APP_STORE_CONNECT_KEY",
-        }
+        OutboundPlatform::answered_by(PLATFORM, CAPABILITIES, client, "APP_STORE_CONNECT_KEY")
     }
 
     /// A token signed with the stored key, made at `now`.

@@ -78,12 +78,7 @@ impl GoogleReplies {
 
     /// Google's outbound half, answered through `client`.
     pub fn outbound(client: Arc<GoogleReplies>) -> OutboundPlatform {
-        OutboundPlatform {
-            platform: PLATFORM,
-            capabilities: CAPABILITIES,
-            client: Some(client),
-            credential_variable: "GOOGLE_REFRESH_TOKEN",
-        }
+        OutboundPlatform::answered_by(PLATFORM, CAPABILITIES, client, "GOOGLE_REFRESH_TOKEN")
     }
 
     fn review_url(&self, review: &str, reply: bool) -> Result<reqwest::Url, ReplyError> {

@@ -185,12 +185,12 @@ impl GooglePlay {
 
     /// Google Play's outbound half, answered through `client`.
     pub fn outbound(client: Arc<GooglePlay>) -> OutboundPlatform {
-        OutboundPlatform {
-            platform: PLATFORM,
-            capabilities: CAPABILITIES,
-            client: Some(client),
-            credential_variable: "GOOGLE_PLAY_SERVICE_ACCOUNT",
-        }
+        OutboundPlatform::answered_by(
+            PLATFORM,
+            CAPABILITIES,
+            client,
+            "GOOGLE_PLAY_SERVICE_ACCOUNT",
+        )
     }
 
     fn reviews_url(

@@ -22,6 +22,7 @@ use crate::capabilities::{
 };
 use crate::signature::{
     SecretList, hmac_sha256_hex, parse_lower_hex_digest, secrets_from_lookup, signature_header,
+    verified_if,
 };
 use crate::{
     HandshakeOutcome, InboundRequest, ParsedDelivery, TestDelivery, VerifiedDelivery, VerifyError,
@@ -91,15 +92,11 @@ impl LinkedInWebhooks {
             VerifyError::MalformedSignature(NAME, "expected 64 hex digits"),
         )?;
         let body: &[u8] = &request.body;
-        if self.secrets.any_hmac_sha256_matches(&[body], &digest)
+        let matched = self.secrets.any_hmac_sha256_matches(&[body], &digest)
             || self
                 .secrets
-                .any_hmac_sha256_matches(&[PREFIX.as_bytes(), body], &digest)
-        {
-            Ok(VerifiedDelivery::new(ROUTE, request))
-        } else {
-            Err(VerifyError::SignatureMismatch)
-        }
+                .any_hmac_sha256_matches(&[PREFIX.as_bytes(), body], &digest);
+        verified_if(matched, ROUTE, request)
     }
 }
 

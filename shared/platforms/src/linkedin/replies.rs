@@ -76,12 +76,7 @@ impl LinkedInReplies {
     }
 
     pub fn outbound(client: Arc<LinkedInReplies>) -> OutboundPlatform {
-        OutboundPlatform {
-            platform: PLATFORM,
-            capabilities: CAPABILITIES,
-            client: Some(client),
-            credential_variable: "LINKEDIN_ACCESS_TOKEN",
-        }
+        OutboundPlatform::answered_by(PLATFORM, CAPABILITIES, client, "LINKEDIN_ACCESS_TOKEN")
     }
 
     /// `{api}/rest/socialActions/{urn}/comments`, the URN percent-encoded (Rest.li 2.0).

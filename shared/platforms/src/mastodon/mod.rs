@@ -255,12 +255,7 @@ impl Mastodon {
 
     /// Mastodon's outbound half, answered through `client`.
     pub fn outbound(client: Arc<Mastodon>) -> OutboundPlatform {
-        OutboundPlatform {
-            platform: PLATFORM,
-            capabilities: CAPABILITIES,
-            client: Some(client),
-            credential_variable: "MASTODON_ACCESS_TOKEN",
-        }
+        OutboundPlatform::answered_by(PLATFORM, CAPABILITIES, client, "MASTODON_ACCESS_TOKEN")
     }
 
     /// The account and its server's base URL.

@@ -57,18 +57,13 @@ impl GraphConfig {
 /// The outbound halves of Facebook and Instagram, both answered through `client`.
 pub fn outbound(client: Arc<GraphClient>) -> [OutboundPlatform; 2] {
     [
-        OutboundPlatform {
-            platform: FACEBOOK,
-            capabilities: FACEBOOK_CAPABILITIES,
-            client: Some(client.clone()),
-            credential_variable: "META_PAGE_TOKEN",
-        },
-        OutboundPlatform {
-            platform: INSTAGRAM,
-            capabilities: INSTAGRAM_CAPABILITIES,
-            client: Some(client),
-            credential_variable: "META_PAGE_TOKEN",
-        },
+        OutboundPlatform::answered_by(
+            FACEBOOK,
+            FACEBOOK_CAPABILITIES,
+            client.clone(),
+            "META_PAGE_TOKEN",
+        ),
+        OutboundPlatform::answered_by(INSTAGRAM, INSTAGRAM_CAPABILITIES, client, "META_PAGE_TOKEN"),
     ]
 }
 

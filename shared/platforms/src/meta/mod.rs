@@ -13,7 +13,9 @@ pub mod versions;
 use crate::capabilities::{
     AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
 };
-use crate::signature::{SecretList, parse_lower_hex_digest, signature_header, token_matches};
+use crate::signature::{
+    SecretList, parse_lower_hex_digest, signature_header, token_matches, verified_if,
+};
 use crate::{
     HandshakeOutcome, InboundRequest, ParsedDelivery, VerifiedDelivery, VerifyError,
     WebhookPlatform,
@@ -133,14 +135,10 @@ impl MetaWebhooks {
             NAME,
             "expected 64 lowercase hex digits",
         ))?;
-        if self
+        let matched = self
             .app_secrets
-            .any_hmac_sha256_matches(&[&request.body], &digest)
-        {
-            Ok(VerifiedDelivery::new(ROUTE, request))
-        } else {
-            Err(VerifyError::SignatureMismatch)
-        }
+            .any_hmac_sha256_matches(&[&request.body], &digest);
+        verified_if(matched, ROUTE, request)
     }
 }
 

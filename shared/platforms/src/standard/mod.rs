@@ -16,7 +16,7 @@
 pub mod schema;
 
 use crate::capabilities::{AuthorNames, Capabilities, PrivateChannel, WebhookContent};
-use crate::signature::signature_header;
+use crate::signature::{signature_header, verified_if};
 use crate::{
     HandshakeOutcome, InboundRequest, ParsedDelivery, TestDelivery, VerifiedDelivery, VerifyError,
     WebhookPlatform,
@@ -166,11 +166,7 @@ impl StandardWebhooks {
                     .is_some_and(|mac| mac.verify_slice(sig).is_ok())
             })
         });
-        if matches {
-            Ok(VerifiedDelivery::new(ROUTE, request))
-        } else {
-            Err(VerifyError::SignatureMismatch)
-        }
+        verified_if(matches, ROUTE, request)
     }
 }
 

@@ -20,6 +20,7 @@ use crate::capabilities::{
 };
 use crate::signature::{
     SecretList, hmac_sha256_hex, parse_lower_hex_digest, secrets_from_lookup, signature_header,
+    verified_if,
 };
 use crate::{
     HandshakeOutcome, InboundRequest, ParsedDelivery, TestDelivery, VerifiedDelivery, VerifyError,
@@ -119,14 +120,11 @@ impl TikTokWebhooks {
         }
         let prefix = format!("{t}.");
         let body: &[u8] = &request.body;
-        if signatures.iter().any(|s| {
+        let matched = signatures.iter().any(|s| {
             self.secrets
                 .any_hmac_sha256_matches(&[prefix.as_bytes(), body], s)
-        }) {
-            Ok(VerifiedDelivery::new(ROUTE, request))
-        } else {
-            Err(VerifyError::SignatureMismatch)
-        }
+        });
+        verified_if(matched, ROUTE, request)
     }
 }
 

@@ -66,12 +66,7 @@ impl TikTokReplies {
     }
 
     pub fn outbound(client: Arc<TikTokReplies>) -> OutboundPlatform {
-        OutboundPlatform {
-            platform: PLATFORM,
-            capabilities: CAPABILITIES,
-            client: Some(client),
-            credential_variable: "TIKTOK_ACCESS_TOKEN",
-        }
+        OutboundPlatform::answered_by(PLATFORM, CAPABILITIES, client, "TIKTOK_ACCESS_TOKEN")
     }
 
     async fn call(

@@ -87,12 +87,7 @@ impl TrustpilotReplies {
     }
 
     pub fn outbound(client: Arc<TrustpilotReplies>) -> OutboundPlatform {
-        OutboundPlatform {
-            platform: PLATFORM,
-            capabilities: CAPABILITIES,
-            client: Some(client),
-            credential_variable: "TRUSTPILOT_REFRESH_TOKEN",
-        }
+        OutboundPlatform::answered_by(PLATFORM, CAPABILITIES, client, "TRUSTPILOT_REFRESH_TOKEN")
     }
 
     fn review_url(&self, id: &str, reply: bool) -> Result<reqwest::Url, ReplyError> {

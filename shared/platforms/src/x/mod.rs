@@ -22,7 +22,7 @@ pub mod replies;
 use crate::capabilities::{
     AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
 };
-use crate::signature::{SecretList, secrets_from_lookup, signature_header};
+use crate::signature::{SecretList, secrets_from_lookup, signature_header, verified_if};
 use crate::{
     HandshakeOutcome, InboundRequest, ParsedDelivery, TestDelivery, VerifiedDelivery, VerifyError,
     WebhookPlatform,
@@ -116,14 +116,10 @@ impl XWebhooks {
         let digest = B64.decode(b64).ok().filter(|d| d.len() == 32).ok_or(
             VerifyError::MalformedSignature(NAME, "expected base64 of 32 bytes"),
         )?;
-        if self
+        let matched = self
             .secrets
-            .any_hmac_sha256_matches(&[&request.body], &digest)
-        {
-            Ok(VerifiedDelivery::new(ROUTE, request))
-        } else {
-            Err(VerifyError::SignatureMismatch)
-        }
+            .any_hmac_sha256_matches(&[&request.body], &digest);
+        verified_if(matched, ROUTE, request)
     }
 }
 

@@ -74,12 +74,7 @@ impl XReplies {
     }
 
     pub fn outbound(client: Arc<XReplies>) -> OutboundPlatform {
-        OutboundPlatform {
-            platform: PLATFORM,
-            capabilities: CAPABILITIES,
-            client: Some(client),
-            credential_variable: "X_ACCESS_TOKEN",
-        }
+        OutboundPlatform::answered_by(PLATFORM, CAPABILITIES, client, "X_ACCESS_TOKEN")
     }
 
     async fn call(
