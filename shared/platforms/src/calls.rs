@@ -126,6 +126,30 @@ pub async fn bearer_json(
     }
 }
 
+/// The entries of a JSON list; none when it is not a list.
+pub fn entries(list: &serde_json::Value) -> impl Iterator<Item = &serde_json::Value> {
+    list.as_array().into_iter().flatten()
+}
+
+/// The `key` of the first entry of `list` that `is_ours` (our reply among others).
+pub fn first_id(
+    list: &serde_json::Value,
+    is_ours: impl Fn(&serde_json::Value) -> bool,
+    key: &str,
+) -> Option<String> {
+    entries(list)
+        .find(|entry| is_ours(entry))
+        .and_then(|entry| entry[key].as_str())
+        .map(str::to_owned)
+}
+
+/// The id a successful post answered with; a success without one leaves the outcome
+/// unknown (`missing` says what was not there).
+pub fn posted_id(id: Option<&str>, missing: &str) -> Result<String, ReplyError> {
+    id.map(str::to_owned)
+        .ok_or_else(|| ReplyError::Ambiguous(missing.to_owned()))
+}
+
 /// The status and body of an answer, the body read up to [`MAX_ANSWER_BYTES`].
 pub async fn read_capped(mut response: reqwest::Response) -> Result<(u16, String), ReplyError> {
     let status = response.status().as_u16();

@@ -9,7 +9,7 @@
 
 use crate::capabilities::Capabilities;
 use async_trait::async_trait;
-use feedback::{AccountId, Feedback, Platform};
+use feedback::{AccountId, Feedback, FeedbackKind, Platform};
 use secrecy::SecretString;
 use std::sync::Arc;
 
@@ -35,6 +35,18 @@ impl ReplyTarget {
             reply_to: f.item_id.to_string(),
             item_id: f.item_id.to_string(),
         }
+    }
+
+    /// Answer a reply under the comment it replies to (where comments nest one level);
+    /// anything else itself.
+    pub fn under_parent(f: &Feedback) -> ReplyTarget {
+        let mut target = ReplyTarget::item(f);
+        if f.kind == FeedbackKind::Reply
+            && let Some(parent) = &f.parent_id
+        {
+            target.reply_to = parent.clone();
+        }
+        target
     }
 }
 

@@ -10,6 +10,27 @@ pub(crate) fn setting(get: &dyn Fn(&str) -> Option<String>, name: &str) -> Optio
         .filter(|v| !v.is_empty())
 }
 
+/// The settings `names`, each trimmed; `None` when not one of them is set (the platform
+/// is not configured).
+pub(crate) fn any_set<const N: usize>(
+    get: &dyn Fn(&str) -> Option<String>,
+    names: [&str; N],
+) -> Option<[Option<String>; N]> {
+    let values = names.map(|name| setting(get, name));
+    values.iter().any(Option::is_some).then_some(values)
+}
+
+/// The API URL in `name`, `default` when unset, for a client that needs nothing else.
+pub(crate) fn only_api_url(
+    get: &dyn Fn(&str) -> Option<String>,
+    name: &str,
+    default: &str,
+) -> Result<String, Vec<String>> {
+    let mut problems = Vec::new();
+    let url = api_url(get, name, default, &mut problems);
+    checked(|| url, problems)
+}
+
 /// The API URL in `name`, `default` when unset. One that is neither https nor http on this
 /// machine is named in `problems`.
 pub(crate) fn api_url(

@@ -15,7 +15,7 @@
 //!   being 20), made here, never exchanged. The key needs the Customer Support role (or
 //!   Admin / App Manager).
 
-use crate::calls::{Http, url};
+use crate::calls::{Http, entries, url};
 use crate::capabilities::{
     AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
 };
@@ -26,7 +26,7 @@ use crate::polling::{
 use crate::reply::{
     AccessCheck, AccessToken, OutboundPlatform, PostedReply, ReplyClient, ReplyError, ReplyTarget,
 };
-use crate::settings::{api_url, checked};
+use crate::settings::only_api_url;
 use async_trait::async_trait;
 use feedback::{AccountId, ItemId, Platform};
 use secrecy::{ExposeSecret, SecretString};
@@ -121,7 +121,7 @@ fn cursor_of(next: &str) -> Option<String> {
 /// A `customerReviews` list answer: its reviews and the next page's cursor.
 pub fn parse_list(answer: &Value, app: &AccountId, received_at: OffsetDateTime) -> ReviewPage {
     ReviewPage::read(
-        answer["data"].as_array().into_iter().flatten(),
+        entries(&answer["data"]),
         answer["links"]["next"].as_str().and_then(cursor_of),
         |review| parse_review(review, app, received_at),
     )
@@ -155,12 +155,8 @@ impl AppStore {
     /// From `APP_STORE_API_URL` (Apple's by default). Each app's key is its stored
     /// credential.
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Vec<String>> {
-        let mut problems = Vec::new();
-        let api = api_url(get, "APP_STORE_API_URL", DEFAULT_API_URL, &mut problems);
-        checked(
-            || Self::new(Http::new(Duration::from_secs(8)), api),
-            problems,
-        )
+        let api = only_api_url(get, "APP_STORE_API_URL", DEFAULT_API_URL)?;
+        Ok(Self::new(Http::new(Duration::from_secs(8)), api))
     }
 
     pub fn new(http: Http, api: String) -> Self {

@@ -26,7 +26,7 @@ pub mod replies;
 use crate::capabilities::{
     AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
 };
-use crate::settings::{api_url, require, setting};
+use crate::settings::{any_set, api_url, require, setting};
 use crate::signature::signature_header;
 use crate::{
     HandshakeOutcome, InboundRequest, ParsedDelivery, TestDelivery, VerifiedDelivery, VerifyError,
@@ -97,11 +97,10 @@ impl GoogleWebhooks {
     /// either is set), `GOOGLE_JWKS_URL` (default Google's), and, off Lambda only,
     /// `GOOGLE_LOCAL_JWKS_FILE` and `GOOGLE_LOCAL_SIGNING_KEY_FILE`.
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Option<Result<Self, Vec<String>>> {
-        let audience = setting(get, "GOOGLE_PUBSUB_AUDIENCE");
-        let account = setting(get, "GOOGLE_PUBSUB_SERVICE_ACCOUNT");
-        if audience.is_none() && account.is_none() {
-            return None;
-        }
+        let [audience, account] = any_set(
+            get,
+            ["GOOGLE_PUBSUB_AUDIENCE", "GOOGLE_PUBSUB_SERVICE_ACCOUNT"],
+        )?;
         let mut problems = Vec::new();
         require(
             &[

@@ -10,7 +10,7 @@ use crate::reply::{
     AccessCheck, AccessToken, FetchedItem, OutboundPlatform, PostedReply, ReplyClient, ReplyError,
     ReplyTarget,
 };
-use crate::settings::{api_url, require, setting};
+use crate::settings::{any_set, api_url, require};
 use async_trait::async_trait;
 use feedback::{AccountId, Feedback, Rating};
 use secrecy::SecretString;
@@ -34,11 +34,10 @@ impl GoogleReplies {
     /// From `GOOGLE_OAUTH_CLIENT_ID` and `GOOGLE_OAUTH_CLIENT_SECRET` (both, or Google is
     /// not answered), `GOOGLE_API_URL` and `GOOGLE_OAUTH_TOKEN_URL` (Google's by default).
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Option<Result<Self, Vec<String>>> {
-        let id = setting(get, "GOOGLE_OAUTH_CLIENT_ID");
-        let secret = setting(get, "GOOGLE_OAUTH_CLIENT_SECRET");
-        if id.is_none() && secret.is_none() {
-            return None;
-        }
+        let [id, secret] = any_set(
+            get,
+            ["GOOGLE_OAUTH_CLIENT_ID", "GOOGLE_OAUTH_CLIENT_SECRET"],
+        )?;
         let mut problems = Vec::new();
         let api = api_url(get, "GOOGLE_API_URL", DEFAULT_API_URL, &mut problems);
         let token_url = api_url(

@@ -13,7 +13,7 @@
 //!   RS256 JWT exchanged at the token URL for an access token (scope `androidpublisher`).
 //!   The service account needs the Play Console permission "Reply to reviews".
 
-use crate::calls::{Http, url};
+use crate::calls::{Http, entries, url};
 use crate::capabilities::{
     AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
 };
@@ -122,11 +122,9 @@ pub fn parse_list(answer: &Value, app: &AccountId, received_at: OffsetDateTime) 
         .as_str()
         .filter(|t| !t.is_empty())
         .map(str::to_owned);
-    ReviewPage::read(
-        answer["reviews"].as_array().into_iter().flatten(),
-        next,
-        |review| parse_review(review, app, received_at),
-    )
+    ReviewPage::read(entries(&answer["reviews"]), next, |review| {
+        parse_review(review, app, received_at)
+    })
 }
 
 /// The fields of a service-account key we use (the JSON file Google Cloud hands out).
@@ -351,10 +349,7 @@ impl ReplyClient for GooglePlay {
     ) -> Result<Option<PostedReply>, ReplyError> {
         let url = self.reviews_url(&target.account_id, Some(&target.reply_to), &[])?;
         let review = read_with(&self.http, url, token).await?;
-        Ok(review["comments"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        Ok(entries(&review["comments"])
             .find_map(|c| c.get("developerComment"))
             .map(|reply| PostedReply {
                 id: format!("{}:reply", target.reply_to),

@@ -14,11 +14,11 @@
 
 use super::parse::activity_of_comment;
 use super::{CAPABILITIES, PLATFORM};
-use crate::calls::{Http, read_capped, transport};
+use crate::calls::{Http, entries, read_capped, transport};
 use crate::reply::{AccessToken, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget};
 use crate::settings::{api_url, checked, setting};
 use async_trait::async_trait;
-use feedback::{Feedback, FeedbackKind};
+use feedback::Feedback;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -110,13 +110,7 @@ impl LinkedInReplies {
 impl ReplyClient for LinkedInReplies {
     /// A reply to a comment is answered under its parent (one level of nesting).
     fn target(&self, f: &Feedback) -> ReplyTarget {
-        let mut target = ReplyTarget::item(f);
-        if f.kind == FeedbackKind::Reply
-            && let Some(parent) = &f.parent_id
-        {
-            target.reply_to = parent.clone();
-        }
-        target
+        ReplyTarget::under_parent(f)
     }
 
     async fn post_public_reply(
@@ -174,10 +168,7 @@ impl ReplyClient for LinkedInReplies {
             return Err(crate::calls::harmless(classify(status, &body)));
         }
         let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-        Ok(body["elements"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        Ok(entries(&body["elements"])
             .find(|c| c["actor"] == target.account_id.as_str())
             .and_then(|c| c["$URN"].as_str().or_else(|| c["id"].as_str()))
             .map(str::to_owned))

@@ -10,7 +10,7 @@
 //! followed; connect and total timeouts bound every call.
 
 use super::{FACEBOOK, FACEBOOK_CAPABILITIES, INSTAGRAM, INSTAGRAM_CAPABILITIES};
-use crate::calls::{Http, bearer_json};
+use crate::calls::{Http, bearer_json, first_id, posted_id};
 use crate::reply::{
     AccessCheck, AccessToken, FetchedItem, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
 };
@@ -195,14 +195,11 @@ fn graph_time(v: &Value, name: &str) -> Option<OffsetDateTime> {
 impl ReplyClient for GraphClient {
     /// Instagram only answers top-level comments: a reply is answered under its parent.
     fn target(&self, f: &Feedback) -> ReplyTarget {
-        let mut target = ReplyTarget::item(f);
-        if f.platform == INSTAGRAM
-            && f.kind == FeedbackKind::Reply
-            && let Some(parent) = &f.parent_id
-        {
-            target.reply_to = parent.clone();
+        if f.platform == INSTAGRAM {
+            ReplyTarget::under_parent(f)
+        } else {
+            ReplyTarget::item(f)
         }
-        target
     }
 
     /// Whose token this is, asked with the token itself (`/me`): it must be the page's own
@@ -316,10 +313,7 @@ impl ReplyClient for GraphClient {
                 token,
             )
             .await?;
-        body.get("id")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .ok_or_else(|| ReplyError::Ambiguous("success without an id".into()))
+        posted_id(body["id"].as_str(), "success without an id")
     }
 
     async fn find_public_reply(
@@ -332,21 +326,8 @@ impl ReplyClient for GraphClient {
             &[("fields", "id,from"), ("limit", "100")],
         )?;
         let body = self.call(self.http()?.get(url), token).await?;
-        let found = body
-            .get("data")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .find(|reply| {
-                reply
-                    .get("from")
-                    .and_then(|f| f.get("id"))
-                    .and_then(Value::as_str)
-                    == Some(target.account_id.as_str())
-            })
-            .and_then(|reply| reply.get("id").and_then(Value::as_str))
-            .map(str::to_owned);
-        Ok(found)
+        let ours = |reply: &Value| reply["from"]["id"].as_str() == Some(target.account_id.as_str());
+        Ok(first_id(&body["data"], ours, "id"))
     }
 
     async fn send_private_reply(

@@ -9,7 +9,7 @@ use crate::oauth::{ClientAuth, TokenCache};
 use crate::reply::{
     AccessCheck, AccessToken, FetchedItem, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
 };
-use crate::settings::{api_url, require, setting};
+use crate::settings::{any_set, api_url, require};
 use async_trait::async_trait;
 use feedback::{AccountId, Feedback};
 use secrecy::SecretString;
@@ -34,12 +34,14 @@ impl TrustpilotReplies {
     /// (all three, or Trustpilot is not answered), `TRUSTPILOT_API_URL` and
     /// `TRUSTPILOT_TOKEN_URL` (Trustpilot's by default).
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Option<Result<Self, Vec<String>>> {
-        let key = setting(get, "TRUSTPILOT_API_KEY");
-        let secret = setting(get, "TRUSTPILOT_API_SECRET");
-        let user = setting(get, "TRUSTPILOT_BUSINESS_USER_ID");
-        if key.is_none() && secret.is_none() && user.is_none() {
-            return None;
-        }
+        let [key, secret, user] = any_set(
+            get,
+            [
+                "TRUSTPILOT_API_KEY",
+                "TRUSTPILOT_API_SECRET",
+                "TRUSTPILOT_BUSINESS_USER_ID",
+            ],
+        )?;
         let mut problems = Vec::new();
         let api = api_url(get, "TRUSTPILOT_API_URL", DEFAULT_API_URL, &mut problems);
         let token_url = api_url(

@@ -16,11 +16,11 @@
 
 use super::parse::is_x_id;
 use super::{CAPABILITIES, PLATFORM};
-use crate::calls::{Http, bearer_json, url};
+use crate::calls::{Http, bearer_json, entries, first_id, posted_id, url};
 use crate::reply::{
     AccessCheck, AccessToken, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
 };
-use crate::settings::{api_url, checked};
+use crate::settings::only_api_url;
 use async_trait::async_trait;
 use feedback::Feedback;
 use serde_json::{Value, json};
@@ -65,12 +65,8 @@ impl XReplies {
 
     /// From `X_API_URL` (X's by default). X is always answerable once a page has a token.
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Vec<String>> {
-        let mut problems = Vec::new();
-        let api = api_url(get, "X_API_URL", DEFAULT_API_URL, &mut problems);
-        checked(
-            || Self::new(Http::new(Duration::from_secs(8)), api),
-            problems,
-        )
+        let api = only_api_url(get, "X_API_URL", DEFAULT_API_URL)?;
+        Ok(Self::new(Http::new(Duration::from_secs(8)), api))
     }
 
     pub fn outbound(client: Arc<XReplies>) -> OutboundPlatform {
@@ -148,10 +144,7 @@ impl ReplyClient for XReplies {
                 token,
             )
             .await?;
-        body["data"]["id"]
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| ReplyError::Ambiguous("success without data.id".into()))
+        posted_id(body["data"]["id"].as_str(), "success without data.id")
     }
 
     async fn find_public_reply(
@@ -170,19 +163,10 @@ impl ReplyClient for XReplies {
             .call(self.http.client()?.get(url), token)
             .await
             .map_err(crate::calls::harmless)?;
-        Ok(body["data"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|t| {
-                t["referenced_tweets"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .any(|r| r["type"] == "replied_to" && r["id"] == post)
-            })
-            .and_then(|t| t["id"].as_str())
-            .map(str::to_owned))
+        let replies_to_post = |t: &Value| {
+            entries(&t["referenced_tweets"]).any(|r| r["type"] == "replied_to" && r["id"] == post)
+        };
+        Ok(first_id(&body["data"], replies_to_post, "id"))
     }
 
     async fn send_private_reply(
