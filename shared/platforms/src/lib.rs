@@ -41,6 +41,7 @@ pub use feedback::capabilities;
 pub mod destination;
 pub mod google;
 pub mod google_play;
+mod json;
 pub mod linkedin;
 pub mod mastodon;
 pub mod meta;

@@ -199,6 +199,30 @@ impl TokenCache {
         ))
     }
 
+    /// [`Self::call`] with the request `build` makes from the API client and the token.
+    pub async fn send(
+        &self,
+        account: &AccountId,
+        token: &AccessToken,
+        build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
+    ) -> Result<serde_json::Value, ReplyError> {
+        let http = self.http.client()?;
+        self.call(account, token, |t| build(http, t)).await
+    }
+
+    /// A GET of `url` with the account's token.
+    pub async fn read(
+        &self,
+        account: &AccountId,
+        token: &AccessToken,
+        url: &reqwest::Url,
+    ) -> Result<serde_json::Value, ReplyError> {
+        self.send(account, token, |http, t| {
+            http.get(url.clone()).bearer_auth(t)
+        })
+        .await
+    }
+
     pub fn forget(&self, account: &AccountId) {
         if let Ok(mut cached) = self.cached.lock() {
             cached.remove(account);

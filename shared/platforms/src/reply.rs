@@ -37,6 +37,11 @@ impl ReplyTarget {
         }
     }
 
+    /// The account that answers, as an id.
+    pub fn account(&self) -> Result<AccountId, ReplyError> {
+        AccountId::parse(&self.account_id).map_err(|e| ReplyError::Rejected(e.to_string()))
+    }
+
     /// Answer a reply under the comment it replies to (where comments nest one level);
     /// anything else itself.
     pub fn under_parent(f: &Feedback) -> ReplyTarget {

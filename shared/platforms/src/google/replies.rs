@@ -25,7 +25,6 @@ pub const DEFAULT_TOKEN_URL: &str = "https://oauth2.googleapis.com/token";
 
 #[derive(Debug)]
 pub struct GoogleReplies {
-    http: Http,
     api: String,
     tokens: TokenCache,
 }
@@ -69,8 +68,7 @@ impl GoogleReplies {
 
     pub fn new(http: Http, api: String, token_url: String, auth: ClientAuth) -> Self {
         Self {
-            tokens: TokenCache::new(http.clone(), token_url, auth),
-            http,
+            tokens: TokenCache::new(http, token_url, auth),
             api,
         }
     }
@@ -107,20 +105,6 @@ impl GoogleReplies {
                 "not a location (accounts/{id}/locations/{id})".into(),
             )),
         }
-    }
-
-    async fn call(
-        &self,
-        account: &AccountId,
-        token: &AccessToken,
-        build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
-    ) -> Result<Value, ReplyError> {
-        let http = self.http.client()?;
-        self.tokens.call(account, token, |t| build(http, t)).await
-    }
-
-    fn account_of(target_account: &str) -> Result<AccountId, ReplyError> {
-        AccountId::parse(target_account).map_err(|e| ReplyError::Rejected(e.to_string()))
     }
 }
 
@@ -159,9 +143,8 @@ impl ReplyClient for GoogleReplies {
     ) -> Result<AccessCheck, ReplyError> {
         let url = self.reviews_url(account)?;
         let answer = self
-            .call(account, token, |http, t| {
-                http.get(url.clone()).bearer_auth(t)
-            })
+            .tokens
+            .read(account, token, &url)
             .await
             .map_err(crate::calls::harmless)?;
         let page = match answer["totalReviewCount"].as_u64() {
@@ -177,11 +160,7 @@ impl ReplyClient for GoogleReplies {
         token: &AccessToken,
     ) -> Result<FetchedItem, ReplyError> {
         let url = self.review_url(f.item_id.as_str(), false)?;
-        let review = self
-            .call(&f.account_id, token, |http, t| {
-                http.get(url.clone()).bearer_auth(t)
-            })
-            .await?;
+        let review = self.tokens.read(&f.account_id, token, &url).await?;
         let reviewer = &review["reviewer"];
         let anonymous = reviewer["isAnonymous"].as_bool() == Some(true);
         Ok(FetchedItem {
@@ -204,14 +183,15 @@ impl ReplyClient for GoogleReplies {
         text: &str,
         token: &AccessToken,
     ) -> Result<String, ReplyError> {
-        let account = Self::account_of(&target.account_id)?;
+        let account = target.account()?;
         let url = self.review_url(&target.reply_to, true)?;
-        self.call(&account, token, |http, t| {
-            http.put(url.clone())
-                .bearer_auth(t)
-                .json(&json!({ "comment": text }))
-        })
-        .await?;
+        self.tokens
+            .send(&account, token, |http, t| {
+                http.put(url.clone())
+                    .bearer_auth(t)
+                    .json(&json!({ "comment": text }))
+            })
+            .await?;
         Ok(format!("{}/reply", target.reply_to))
     }
 
@@ -233,13 +213,9 @@ impl ReplyClient for GoogleReplies {
         target: &ReplyTarget,
         token: &AccessToken,
     ) -> Result<Option<PostedReply>, ReplyError> {
-        let account = Self::account_of(&target.account_id)?;
+        let account = target.account()?;
         let url = self.review_url(&target.reply_to, false)?;
-        let review = self
-            .call(&account, token, |http, t| {
-                http.get(url.clone()).bearer_auth(t)
-            })
-            .await?;
+        let review = self.tokens.read(&account, token, &url).await?;
         Ok(review
             .get("reviewReply")
             .and_then(|r| r.get("comment"))

@@ -6,6 +6,7 @@
 //! Read strictly: review ids ([`is_review_id`]), the business unit id (an [`AccountId`]),
 //! and the review's URL, which is always built from the id, never taken from the body.
 
+pub use crate::json::text;
 use crate::{ParsedDelivery, Unsupported};
 use feedback::{AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId, Rating};
 use serde_json::Value;
@@ -45,14 +46,6 @@ pub fn time_of(v: &Value, name: &str) -> Option<OffsetDateTime> {
     PrimitiveDateTime::parse(&t, local)
         .ok()
         .map(PrimitiveDateTime::assume_utc)
-}
-
-pub fn text(v: &Value, name: &str) -> Option<String> {
-    v.get(name)
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
 }
 
 /// Title and text read together: the title often says the most ("Never again").

@@ -13,7 +13,7 @@ use crate::settings::{any_set, api_url, require};
 use async_trait::async_trait;
 use feedback::{AccountId, Feedback};
 use secrecy::SecretString;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,7 +23,6 @@ pub const DEFAULT_TOKEN_URL: &str =
 
 #[derive(Debug)]
 pub struct TrustpilotReplies {
-    http: Http,
     api: String,
     business_user: String,
     tokens: TokenCache,
@@ -81,8 +80,7 @@ impl TrustpilotReplies {
         business_user: String,
     ) -> Self {
         Self {
-            tokens: TokenCache::new(http.clone(), token_url, auth),
-            http,
+            tokens: TokenCache::new(http, token_url, auth),
             api,
             business_user,
         }
@@ -101,20 +99,6 @@ impl TrustpilotReplies {
             segments.push("reply");
         }
         url(&self.api, &segments, &[])
-    }
-
-    async fn call(
-        &self,
-        account: &AccountId,
-        token: &AccessToken,
-        build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
-    ) -> Result<Value, ReplyError> {
-        let http = self.http.client()?;
-        self.tokens.call(account, token, |t| build(http, t)).await
-    }
-
-    fn account_of(account: &str) -> Result<AccountId, ReplyError> {
-        AccountId::parse(account).map_err(|e| ReplyError::Rejected(e.to_string()))
     }
 }
 
@@ -149,11 +133,7 @@ impl ReplyClient for TrustpilotReplies {
         token: &AccessToken,
     ) -> Result<FetchedItem, ReplyError> {
         let url = self.review_url(f.item_id.as_str(), false)?;
-        let review = self
-            .call(&f.account_id, token, |http, t| {
-                http.get(url.clone()).bearer_auth(t)
-            })
-            .await?;
+        let review = self.tokens.read(&f.account_id, token, &url).await?;
         let consumer = &review["consumer"];
         Ok(FetchedItem {
             text: title_and_text(text(&review, "title"), text(&review, "text")),
@@ -170,15 +150,16 @@ impl ReplyClient for TrustpilotReplies {
         message: &str,
         token: &AccessToken,
     ) -> Result<String, ReplyError> {
-        let account = Self::account_of(&target.account_id)?;
+        let account = target.account()?;
         let url = self.review_url(&target.reply_to, true)?;
-        self.call(&account, token, |http, t| {
-            http.post(url.clone()).bearer_auth(t).json(&json!({
-                "authorBusinessUserId": self.business_user,
-                "message": message,
-            }))
-        })
-        .await?;
+        self.tokens
+            .send(&account, token, |http, t| {
+                http.post(url.clone()).bearer_auth(t).json(&json!({
+                    "authorBusinessUserId": self.business_user,
+                    "message": message,
+                }))
+            })
+            .await?;
         Ok(format!("{}/reply", target.reply_to))
     }
 
@@ -187,13 +168,9 @@ impl ReplyClient for TrustpilotReplies {
         target: &ReplyTarget,
         token: &AccessToken,
     ) -> Result<Option<String>, ReplyError> {
-        let account = Self::account_of(&target.account_id)?;
+        let account = target.account()?;
         let url = self.review_url(&target.reply_to, false)?;
-        let review = self
-            .call(&account, token, |http, t| {
-                http.get(url.clone()).bearer_auth(t)
-            })
-            .await?;
+        let review = self.tokens.read(&account, token, &url).await?;
         Ok(text(&review["companyReply"], "text").map(|_| format!("{}/reply", target.reply_to)))
     }
 }

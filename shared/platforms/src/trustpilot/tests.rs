@@ -109,16 +109,18 @@ fn unknown_events_and_unusable_ids_are_kept_as_unsupported() {
     assert_eq!(parse::parse_events(b"{}", None, NOW).unsupported.len(), 1);
 }
 
-#[tokio::test]
-async fn the_review_is_fetched_and_answered_with_the_business_user() {
-    let api = MockServer::start().await;
+/// The token endpoint, asked with the API key and secret (HTTP Basic), answering `answer`.
+fn token_endpoint(answer: serde_json::Value) -> Mock {
     Mock::given(method("POST"))
         .and(path("/token"))
         .and(header("authorization", "Basic a2V5LTE6c2VjcmV0LTE="))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"access_token": "tp-at", "expires_in": 359999})),
-        )
+        .respond_with(ResponseTemplate::new(200).set_body_json(answer))
+}
+
+#[tokio::test]
+async fn the_review_is_fetched_and_answered_with_the_business_user() {
+    let api = MockServer::start().await;
+    token_endpoint(json!({"access_token": "tp-at", "expires_in": 359999}))
         .mount(&api)
         .await;
     Mock::given(method("GET"))
@@ -139,16 +141,7 @@ async fn the_review_is_fetched_and_answered_with_the_business_user() {
         .expect(1)
         .mount(&api)
         .await;
-    let client = replies::TrustpilotReplies::new(
-        crate::calls::Http::new(std::time::Duration::from_secs(2)),
-        api.uri(),
-        format!("{}/token", api.uri()),
-        crate::oauth::ClientAuth::Basic {
-            id: "key-1".into(),
-            secret: SecretString::from("secret-1".to_owned()),
-        },
-        "bu-user-1".into(),
-    );
+    let client = replies_at(&api);
     let created = parse::parse_events(
         event("service-review-created", 1).to_string().as_bytes(),
         None,
@@ -201,10 +194,7 @@ async fn check(
 #[tokio::test]
 async fn a_trustpilot_refresh_token_the_token_endpoint_exchanges_is_valid() {
     let api = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/token"))
-        .and(header("authorization", "Basic a2V5LTE6c2VjcmV0LTE="))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": "tp-at"})))
+    token_endpoint(json!({"access_token": "tp-at"}))
         .expect(1)
         .mount(&api)
         .await;
