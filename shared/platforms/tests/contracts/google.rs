@@ -10,7 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::support::testing::post;
-use crate::support::{Fixture, all, load};
+use crate::support::{Fixture, all, load, sent_header};
 use base64::Engine;
 use feedback::{ChangeVerb, Feedback};
 use jsonwebtoken::{EncodingKey, Header};
@@ -484,12 +484,7 @@ async fn our_reply_is_the_documented_put_with_a_review_reply_body_of_comment_onl
         put.headers.get("authorization").unwrap(),
         &format!("Bearer {}", token.expose_secret())
     );
-    assert!(
-        put.headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json"))
-    );
+    assert!(sent_header(put, "content-type").is_some_and(|v| v.starts_with("application/json")));
     let body: Value = serde_json::from_slice(&put.body).unwrap();
     let ours = body.as_object().expect("a ReviewReply object");
     let theirs = documented.as_object().unwrap();
@@ -566,10 +561,7 @@ async fn our_token_request_is_the_documented_form_post_of_a_refresh_grant() {
     let request = &requests[0];
     assert_eq!(request.method.as_str(), "POST");
     assert_eq!(
-        request
-            .headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok()),
+        sent_header(request, "content-type"),
         Some("application/x-www-form-urlencoded")
     );
     assert!(

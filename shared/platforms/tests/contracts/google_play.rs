@@ -1,7 +1,7 @@
 //! Google Play (Android Publisher API, Reply to Reviews): the guide's examples through the
 //! real list reader and reply client.
 
-use crate::support::{Fixture, all, load};
+use crate::support::{Fixture, all, load, sent_header};
 use feedback::{AccountId, Rating};
 use platforms::google_play::{GooglePlay, PLATFORM};
 use platforms::polling::ReviewSource;
@@ -123,12 +123,7 @@ async fn our_reply_request_is_the_documented_one_and_the_documented_answer_is_ac
         request.json(),
         "our body is the documented one, nothing more"
     );
-    assert_eq!(
-        sent.headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok()),
-        Some("application/json")
-    );
+    assert_eq!(sent_header(sent, "content-type"), Some("application/json"));
 }
 
 #[tokio::test]

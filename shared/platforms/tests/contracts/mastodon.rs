@@ -1,7 +1,7 @@
 //! Mastodon (docs.joinmastodon.org): the documented examples through the real list reader,
 //! reply client and access check.
 
-use crate::support::{Fixture, all, load};
+use crate::support::{Fixture, all, load, sent_header};
 use feedback::{AccountId, FeedbackKind};
 use platforms::mastodon::parse::{Visibility, parse_notification};
 use platforms::mastodon::{Account, Addressee, Mastodon, ServerLimits};
@@ -197,9 +197,7 @@ async fn a_reply_is_posted_with_its_mention_in_reply_to_id_visibility_and_idempo
     assert_eq!(form["in_reply_to_id"], "103186126728896492");
     assert_eq!(form["visibility"], "private");
     assert_eq!(
-        post.headers
-            .get("idempotency-key")
-            .and_then(|v| v.to_str().ok()),
+        sent_header(post, "idempotency-key"),
         Some(Mastodon::idempotency_key("public", ACCOUNT, "103186126728896492").as_str())
     );
     // The private follow-up: a direct status, not threaded under the mention.

@@ -8,7 +8,7 @@
 #![allow(clippy::panic)]
 
 use crate::support::testing::post;
-use crate::support::{Fixture, all, load};
+use crate::support::{Fixture, all, load, sent_header};
 use bytes::Bytes;
 use feedback::{AccountId, FeedbackKind};
 use http::{HeaderMap, Method};
@@ -322,9 +322,7 @@ async fn our_instagram_reply_is_the_documented_request_on_the_replies_edge() {
     assert_eq!(body, serde_json::json!({ "message": "*sniff*" }));
     assert_eq!(sent.url.query(), None, "the token never travels in the URL");
     assert_eq!(
-        sent.headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok()),
+        sent_header(&sent, "authorization"),
         Some("Bearer page-token")
     );
 }
@@ -372,12 +370,7 @@ async fn our_private_reply_has_the_shape_of_the_documented_request() {
         .replace("<GRAPH-API-VERSION>", DEFAULT_GRAPH_VERSION)
         .replace("PAGE-ID", PAGE);
     assert_eq!(sent.url.path(), ours);
-    assert!(
-        sent.headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json"))
-    );
+    assert!(sent_header(&sent, "content-type").is_some_and(|v| v.starts_with("application/json")));
     let body: serde_json::Value =
         serde_json::from_slice(&sent.body).unwrap_or_else(|e| panic!("{e}"));
     let keys = |v: &serde_json::Value| -> Vec<String> {

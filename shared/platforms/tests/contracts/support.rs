@@ -86,6 +86,11 @@ pub fn without_elisions(text: &str) -> String {
     out
 }
 
+/// A header of a request we sent, as text.
+pub fn sent_header<'r>(sent: &'r wiremock::Request, name: &str) -> Option<&'r str> {
+    sent.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
 fn sidecar_of(path: &Path) -> PathBuf {
     let stem = path
         .file_stem()

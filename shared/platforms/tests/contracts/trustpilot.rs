@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::support::testing::post_to;
-use crate::support::{Fixture, all, load};
+use crate::support::{Fixture, all, load, sent_header};
 use feedback::{AccountId, ChangeVerb};
 use platforms::oauth::{ClientAuth, TokenCache};
 use platforms::reply::{ReplyClient, ReplyError};
@@ -198,14 +198,7 @@ async fn our_token_request_carries_the_documented_basic_auth_and_form_content_ty
     let f = load("trustpilot/token-request-client-credentials.txt");
     assert_eq!(f.source.kind, "request");
     let request = our_refresh_request().await;
-    let header = |name: &str| {
-        request
-            .headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let header = |name: &str| sent_header(&request, name).unwrap_or_default().to_owned();
     // The documented headers: 'authorization: Basic <[BASE64_ENCODED(API_KEY:API_SECRET)]>'
     // and 'content-type: application/x-www-form-urlencoded'.
     assert!(
@@ -340,16 +333,9 @@ async fn our_reply_request_matches_the_documented_reply_to_a_review() {
         .find(|r| r.url.path() == documented_path)
         .unwrap();
     assert_eq!(Some(sent.method.as_str()), http.method.as_deref());
+    assert_eq!(sent_header(&sent, "content-type"), Some("application/json"));
     assert_eq!(
-        sent.headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok()),
-        Some("application/json")
-    );
-    assert_eq!(
-        sent.headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok()),
+        sent_header(&sent, "authorization"),
         Some("Bearer AccessToken")
     );
     let body: Value = serde_json::from_slice(&sent.body).unwrap();
