@@ -317,6 +317,14 @@ mod tests {
         )
     }
 
+    /// The client's id and secret sent in the form body, as Google wants them.
+    fn body_auth() -> ClientAuth {
+        ClientAuth::Body {
+            id: "cid".into(),
+            secret: SecretString::from("cs".to_owned()),
+        }
+    }
+
     fn refresh() -> SecretString {
         SecretString::from("refresh-1".to_owned())
     }
@@ -336,13 +344,7 @@ mod tests {
             .expect(1)
             .mount(&server)
             .await;
-        let c = cache(
-            &server,
-            ClientAuth::Body {
-                id: "cid".into(),
-                secret: SecretString::from("cs".to_owned()),
-            },
-        );
+        let c = cache(&server, body_auth());
         for _ in 0..3 {
             let t = c.get(&account(), &refresh()).await.unwrap();
             assert_eq!(t.expose_secret(), "at-1");
@@ -387,13 +389,7 @@ mod tests {
             .respond_with(ResponseTemplate::new(503))
             .mount(&server)
             .await;
-        let c = cache(
-            &server,
-            ClientAuth::Body {
-                id: "cid".into(),
-                secret: SecretString::from("cs".to_owned()),
-            },
-        );
+        let c = cache(&server, body_auth());
         assert!(matches!(
             c.get(&account(), &refresh()).await,
             Err(ReplyError::Reconnect(_))

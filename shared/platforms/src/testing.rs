@@ -62,6 +62,15 @@ pub fn post_to(tail: &[&str], body: &[u8]) -> InboundRequest {
     }
 }
 
+/// Whether the stand-in `server` was sent nothing at all.
+pub async fn nothing_received(server: &wiremock::MockServer) -> bool {
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .is_empty()
+}
+
 /// Why `door` refuses a POST of `body` with these headers at `now`.
 pub async fn refusal(
     door: &dyn WebhookPlatform,

@@ -1,5 +1,6 @@
 use super::*;
 use crate::reply::ReplyClient;
+use crate::testing::nothing_received;
 use feedback::{AccountId, ChangeVerb, FeedbackKind, ItemId};
 use http::HeaderValue;
 use jsonwebtoken::{EncodingKey, Header};
@@ -529,13 +530,7 @@ async fn a_page_that_is_not_a_location_is_never_put_in_a_url() {
         matches!(checked, Err(ReplyError::Rejected(_))),
         "{checked:?}"
     );
-    assert!(
-        server
-            .received_requests()
-            .await
-            .unwrap_or_default()
-            .is_empty()
-    );
+    assert!(nothing_received(&server).await);
 }
 
 async fn jwks_outage(expect_fetches: u64) -> MockServer {

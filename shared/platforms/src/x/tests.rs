@@ -1,7 +1,7 @@
 use super::replies::{XReplies, classify};
 use super::*;
 use crate::reply::{ReplyClient, ReplyError, ReplyTarget};
-use crate::testing::{get, post, refusal};
+use crate::testing::{get, nothing_received, post, refusal};
 use secrecy::SecretString;
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};
@@ -320,11 +320,5 @@ async fn ids_that_are_not_x_ids_are_never_sent() {
         .await
         .unwrap_err();
     assert!(matches!(err, ReplyError::Rejected(_)));
-    assert!(
-        server
-            .received_requests()
-            .await
-            .unwrap_or_default()
-            .is_empty()
-    );
+    assert!(nothing_received(&server).await);
 }
