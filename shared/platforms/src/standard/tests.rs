@@ -26,6 +26,11 @@ fn at(ts: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(ts).unwrap()
 }
 
+/// Why `door` refuses `req` at `ts`; `None` when it verifies.
+fn refusal_at(door: &StandardWebhooks, req: &InboundRequest, ts: i64) -> Option<VerifyError> {
+    door.verify_at(req, at(ts)).err()
+}
+
 #[test]
 fn the_published_vector_signs_and_verifies() {
     let door = StandardWebhooks::new(&[VECTOR_KEY]).unwrap();
@@ -61,15 +66,15 @@ fn a_changed_body_id_or_timestamp_is_refused() {
         ),
     ] {
         assert_eq!(
-            door.verify_at(&req, at(VECTOR_TS)).map(|_| ()),
-            Err(VerifyError::SignatureMismatch)
+            refusal_at(&door, &req, VECTOR_TS),
+            Some(VerifyError::SignatureMismatch)
         );
     }
     let wrong_key = StandardWebhooks::new(&[OTHER_KEY]).unwrap();
     let req = request(VECTOR_ID, &ts, VECTOR_SIG, VECTOR_BODY);
     assert_eq!(
-        wrong_key.verify_at(&req, at(VECTOR_TS)).map(|_| ()),
-        Err(VerifyError::SignatureMismatch)
+        refusal_at(&wrong_key, &req, VECTOR_TS),
+        Some(VerifyError::SignatureMismatch)
     );
 }
 
@@ -81,8 +86,8 @@ fn a_timestamp_more_than_five_minutes_away_either_way_is_refused() {
     assert!(door.verify_at(&req, at(VECTOR_TS - 300)).is_ok());
     for now in [VECTOR_TS + 301, VECTOR_TS - 301] {
         assert_eq!(
-            door.verify_at(&req, at(now)).map(|_| ()),
-            Err(VerifyError::StaleTimestamp)
+            refusal_at(&door, &req, now),
+            Some(VerifyError::StaleTimestamp)
         );
     }
 }

@@ -16,10 +16,7 @@ async fn the_documented_list_is_read_and_its_next_link_becomes_a_cursor_on_our_b
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/v1/apps/682658836/customerReviews"))
-        .respond_with(
-            ResponseTemplate::new(fixture.status())
-                .set_body_raw(fixture.text.clone(), "application/json"),
-        )
+        .respond_with(fixture.answer())
         .mount(&server)
         .await;
     let store = AppStore::new(

@@ -319,9 +319,7 @@ async fn api() -> MockServer {
     let answer = load("google/oauth-refresh-answer.json");
     Mock::given(method("POST"))
         .and(path(TOKEN_PATH))
-        .respond_with(
-            ResponseTemplate::new(answer.status()).set_body_raw(answer.text, "application/json"),
-        )
+        .respond_with(answer.answer())
         .mount(&server)
         .await;
     server
@@ -362,9 +360,7 @@ async fn access(client: &GoogleReplies, f: &Feedback) -> SecretString {
 async fn serve(server: &MockServer, verb: &str, at: String, f: &Fixture) {
     Mock::given(method(verb))
         .and(path(at))
-        .respond_with(
-            ResponseTemplate::new(f.status()).set_body_raw(f.text.clone(), "application/json"),
-        )
+        .respond_with(f.answer())
         .mount(server)
         .await;
 }
@@ -528,9 +524,7 @@ async fn the_documented_token_answer_gives_the_access_token_which_is_kept_while_
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(TOKEN_PATH))
-        .respond_with(
-            ResponseTemplate::new(f.status()).set_body_raw(f.text.clone(), "application/json"),
-        )
+        .respond_with(f.answer())
         .expect(1)
         .mount(&server)
         .await;
@@ -595,9 +589,7 @@ async fn a_documented_invalid_grant_means_the_page_must_be_reconnected() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(TOKEN_PATH))
-        .respond_with(
-            ResponseTemplate::new(f.status()).set_body_raw(f.text.clone(), "application/json"),
-        )
+        .respond_with(f.answer())
         .expect(1)
         .mount(&server)
         .await;

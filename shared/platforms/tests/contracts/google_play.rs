@@ -17,10 +17,7 @@ fn app() -> AccountId {
 async fn serving(fixture: &Fixture, at: &str) -> (MockServer, GooglePlay) {
     let server = MockServer::start().await;
     Mock::given(path(at))
-        .respond_with(
-            ResponseTemplate::new(fixture.status())
-                .set_body_raw(fixture.text.clone(), "application/json"),
-        )
+        .respond_with(fixture.answer())
         .mount(&server)
         .await;
     let client = GooglePlay::new(

@@ -56,6 +56,12 @@ impl Fixture {
             .unwrap_or_else(|e| panic!("{} is not JSON without its elisions: {e}", self.name))
     }
 
+    /// The fixture as a stand-in API's answer: its status, and its text as a JSON body.
+    pub fn answer(&self) -> wiremock::ResponseTemplate {
+        wiremock::ResponseTemplate::new(self.status())
+            .set_body_raw(self.text.clone(), "application/json")
+    }
+
     pub fn status(&self) -> u16 {
         self.source
             .http
