@@ -3,8 +3,10 @@
 // Each of the two uses part of it.
 #![allow(dead_code, clippy::expect_used)]
 
+use super::reply::ReplyTarget;
 use super::{InboundRequest, VerifyError, WebhookPlatform};
 use bytes::Bytes;
+use feedback::Platform;
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use time::OffsetDateTime;
 
@@ -59,6 +61,16 @@ pub fn post_to(tail: &[&str], body: &[u8]) -> InboundRequest {
     InboundRequest {
         path_tail: tail.iter().map(|s| s.to_string()).collect(),
         ..post(&[], body)
+    }
+}
+
+/// Answer `item` of `account` on `platform` itself.
+pub fn item_target(platform: Platform, account: &str, item: &str) -> ReplyTarget {
+    ReplyTarget {
+        platform,
+        account_id: account.into(),
+        reply_to: item.into(),
+        item_id: item.into(),
     }
 }
 

@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::*;
+use crate::testing::item_target;
 use feedback::Rating;
 use secrecy::SecretString;
 use wiremock::matchers::{header, method, path, query_param};
@@ -152,12 +153,7 @@ async fn no_response_yet_is_none_and_one_there_is_read_with_its_text() {
         crate::calls::Http::new(std::time::Duration::from_secs(2)),
         server.uri(),
     );
-    let target = |id: &str| ReplyTarget {
-        platform: PLATFORM,
-        account_id: "682658836".into(),
-        reply_to: id.into(),
-        item_id: id.into(),
-    };
+    let target = |id: &str| item_target(PLATFORM, "682658836", id);
     let token = SecretString::from("t");
     assert_eq!(
         store

@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::*;
+use crate::testing::item_target;
 use feedback::Rating;
 use secrecy::SecretString;
 use wiremock::matchers::{body_json, body_string_contains, header, method, path, query_param};
@@ -188,12 +189,7 @@ async fn a_reply_is_posted_to_the_reviews_reply_method_with_the_bearer_token() {
         .mount(&server)
         .await;
     let play = play_against(&server).await;
-    let target = ReplyTarget {
-        platform: PLATFORM,
-        account_id: "com.example.app".into(),
-        reply_to: "r1".into(),
-        item_id: "r1".into(),
-    };
+    let target = item_target(PLATFORM, "com.example.app", "r1");
     let id = play
         .post_public_reply(&target, "Sorry!", &SecretString::from("ya29.t"))
         .await

@@ -1,7 +1,7 @@
 use super::replies::{LinkedInReplies, classify};
 use super::*;
-use crate::reply::{ReplyClient, ReplyError, ReplyTarget};
-use crate::testing::{get, post, refusal};
+use crate::reply::{ReplyClient, ReplyError};
+use crate::testing::{get, item_target, post, refusal};
 use secrecy::SecretString;
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};
@@ -206,12 +206,7 @@ async fn a_reply_is_a_comment_by_the_organization_under_the_comment() {
         server.uri(),
         "202511".into(),
     );
-    let target = ReplyTarget {
-        platform: PLATFORM,
-        account_id: ORG.into(),
-        reply_to: comment_urn.into(),
-        item_id: comment_urn.into(),
-    };
+    let target = item_target(PLATFORM, ORG, comment_urn);
     let id = client
         .post_public_reply(
             &target,

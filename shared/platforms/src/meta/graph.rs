@@ -356,6 +356,7 @@ impl ReplyClient for GraphClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::item_target;
     use secrecy::SecretString;
     use wiremock::matchers::{body_json, header, method, path, query_param};
     use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -365,12 +366,7 @@ mod tests {
     }
 
     fn target(platform: feedback::Platform) -> ReplyTarget {
-        ReplyTarget {
-            platform,
-            account_id: "1029384756".into(),
-            reply_to: "777_9001".into(),
-            item_id: "777_9001".into(),
-        }
+        item_target(platform, "1029384756", "777_9001")
     }
 
     async fn client(server: &MockServer) -> GraphClient {

@@ -1,11 +1,12 @@
 //! The App Store (App Store Connect API): Apple's example through the real list reader;
 //! our create-response request against the documented schema.
 
+use crate::support::testing::item_target;
 use crate::support::{all, load};
 use feedback::{AccountId, Rating};
 use platforms::app_store::{AppStore, PLATFORM};
 use platforms::polling::ReviewSource;
-use platforms::reply::{ReplyClient, ReplyTarget};
+use platforms::reply::ReplyClient;
 use secrecy::SecretString;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -67,12 +68,7 @@ async fn our_response_request_names_every_field_of_the_documented_create_request
         server.uri(),
     );
     let review = "00000028-b08c-0014-729e-fbd500000000";
-    let target = ReplyTarget {
-        platform: PLATFORM,
-        account_id: "682658836".into(),
-        reply_to: review.into(),
-        item_id: review.into(),
-    };
+    let target = item_target(PLATFORM, "682658836", review);
     let id = store
         .post_public_reply(&target, "Thank you!", &SecretString::from("t"))
         .await

@@ -1,11 +1,12 @@
 //! Google Play (Android Publisher API, Reply to Reviews): the guide's examples through the
 //! real list reader and reply client.
 
+use crate::support::testing::item_target;
 use crate::support::{Fixture, all, load, sent_header};
 use feedback::{AccountId, Rating};
 use platforms::google_play::{GooglePlay, PLATFORM};
 use platforms::polling::ReviewSource;
-use platforms::reply::{ReplyClient, ReplyError, ReplyTarget};
+use platforms::reply::{ReplyClient, ReplyError};
 use secrecy::SecretString;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -103,12 +104,7 @@ async fn our_reply_request_is_the_documented_one_and_the_documented_answer_is_ac
         server.uri(),
         server.uri(),
     );
-    let target = ReplyTarget {
-        platform: PLATFORM,
-        account_id: "com.example.app".into(),
-        reply_to: "12345678".into(),
-        item_id: "12345678".into(),
-    };
+    let target = item_target(PLATFORM, "com.example.app", "12345678");
     let text = request.json()["replyText"].as_str().unwrap().to_owned();
     play.post_public_reply(&target, &text, &SecretString::from("t"))
         .await
@@ -141,12 +137,7 @@ async fn the_error_bodies_mean_reconnect_for_403_and_refused_for_400() {
         "/androidpublisher/v3/applications/com.example.app/reviews/r1:reply",
     )
     .await;
-    let target = ReplyTarget {
-        platform: PLATFORM,
-        account_id: "com.example.app".into(),
-        reply_to: "r1".into(),
-        item_id: "r1".into(),
-    };
+    let target = item_target(PLATFORM, "com.example.app", "r1");
     assert!(matches!(
         play.post_public_reply(&target, &"x".repeat(400), &SecretString::from("t"))
             .await,

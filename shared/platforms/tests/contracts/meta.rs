@@ -7,7 +7,7 @@
 // Helpers of tests: a panic here is a failing test, as in a `#[test]` itself.
 #![allow(clippy::panic)]
 
-use crate::support::testing::post;
+use crate::support::testing::{item_target, post};
 use crate::support::{Fixture, all, load, sent_header};
 use bytes::Bytes;
 use feedback::{AccountId, FeedbackKind};
@@ -82,12 +82,7 @@ async fn serving(fixture: &Fixture, verb: &str) -> MockServer {
 }
 
 fn target(platform: feedback::Platform, comment: &str) -> ReplyTarget {
-    ReplyTarget {
-        platform,
-        account_id: PAGE.into(),
-        reply_to: comment.into(),
-        item_id: comment.into(),
-    }
+    item_target(platform, PAGE, comment)
 }
 
 // ---------------------------------------------------------------- deliveries
