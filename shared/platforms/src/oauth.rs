@@ -302,6 +302,7 @@ impl TokenCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::stand_in_http;
     use wiremock::matchers::{body_string_contains, header, method, path};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -310,11 +311,7 @@ mod tests {
     }
 
     fn cache(server: &MockServer, auth: ClientAuth) -> TokenCache {
-        TokenCache::new(
-            crate::calls::Http::new(Duration::from_secs(2)),
-            format!("{}/token", server.uri()),
-            auth,
-        )
+        TokenCache::new(stand_in_http(), format!("{}/token", server.uri()), auth)
     }
 
     /// The client's id and secret sent in the form body, as Google wants them.

@@ -3,6 +3,7 @@
 // Each of the two uses part of it.
 #![allow(dead_code, clippy::expect_used)]
 
+use super::calls::Http;
 use super::reply::ReplyTarget;
 use super::{InboundRequest, VerifyError, WebhookPlatform};
 use bytes::Bytes;
@@ -62,6 +63,11 @@ pub fn post_to(tail: &[&str], body: &[u8]) -> InboundRequest {
         path_tail: tail.iter().map(|s| s.to_string()).collect(),
         ..post(&[], body)
     }
+}
+
+/// The HTTP client tests point at a stand-in API: a call gives up after 2 s.
+pub fn stand_in_http() -> Http {
+    Http::new(std::time::Duration::from_secs(2))
 }
 
 /// Answer `item` of `account` on `platform` itself.

@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::*;
-use crate::testing::item_target;
+use crate::testing::{item_target, stand_in_http};
 use feedback::Rating;
 use secrecy::SecretString;
 use wiremock::matchers::{header, method, path, query_param};
@@ -121,10 +121,7 @@ async fn listing_sorts_newest_first_and_pages_on_with_the_cursor_against_our_bas
         )
         .mount(&server)
         .await;
-    let store = AppStore::new(
-        crate::calls::Http::new(std::time::Duration::from_secs(2)),
-        server.uri(),
-    );
+    let store = AppStore::new(stand_in_http(), server.uri());
     let page = store
         .list_page(&app(), Some("AQ.x"), &SecretString::from("t"))
         .await
@@ -149,10 +146,7 @@ async fn no_response_yet_is_none_and_one_there_is_read_with_its_text() {
         })))
         .mount(&server)
         .await;
-    let store = AppStore::new(
-        crate::calls::Http::new(std::time::Duration::from_secs(2)),
-        server.uri(),
-    );
+    let store = AppStore::new(stand_in_http(), server.uri());
     let target = |id: &str| item_target(PLATFORM, "682658836", id);
     let token = SecretString::from("t");
     assert_eq!(

@@ -1,6 +1,6 @@
 use super::*;
 use crate::reply::ReplyClient;
-use crate::testing::nothing_received;
+use crate::testing::{nothing_received, stand_in_http};
 use feedback::{AccountId, ChangeVerb, FeedbackKind, ItemId};
 use http::HeaderValue;
 use jsonwebtoken::{EncodingKey, Header};
@@ -315,7 +315,7 @@ async fn api() -> MockServer {
 
 fn replies(server: &MockServer) -> GoogleReplies {
     GoogleReplies::new(
-        crate::calls::Http::new(std::time::Duration::from_secs(2)),
+        stand_in_http(),
         server.uri(),
         format!("{}/token", server.uri()),
         crate::oauth::ClientAuth::Body {

@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::*;
-use crate::testing::item_target;
+use crate::testing::{item_target, stand_in_http};
 use feedback::Rating;
 use secrecy::SecretString;
 use wiremock::matchers::{body_json, body_string_contains, header, method, path, query_param};
@@ -87,7 +87,7 @@ fn only_package_names_reach_a_url() {
 #[test]
 fn the_grant_is_an_rs256_jwt_for_the_play_scope_and_the_token_url() {
     let play = GooglePlay::new(
-        crate::calls::Http::new(std::time::Duration::from_secs(2)),
+        stand_in_http(),
         DEFAULT_API_URL.into(),
         "https://oauth2.example/token".into(),
     );
@@ -116,7 +116,7 @@ fn the_grant_is_an_rs256_jwt_for_the_play_scope_and_the_token_url() {
 #[test]
 fn a_stored_credential_that_is_not_a_key_means_reconnect() {
     let play = GooglePlay::new(
-        crate::calls::Http::new(std::time::Duration::from_secs(2)),
+        stand_in_http(),
         DEFAULT_API_URL.into(),
         DEFAULT_TOKEN_URL.into(),
     );
@@ -128,7 +128,7 @@ fn a_stored_credential_that_is_not_a_key_means_reconnect() {
 
 async fn play_against(server: &MockServer) -> GooglePlay {
     GooglePlay::new(
-        crate::calls::Http::new(std::time::Duration::from_secs(2)),
+        stand_in_http(),
         server.uri(),
         format!("{}/token", server.uri()),
     )

@@ -1,7 +1,7 @@
 use super::replies::{LinkedInReplies, classify};
 use super::*;
 use crate::reply::{ReplyClient, ReplyError};
-use crate::testing::{get, item_target, post, refusal};
+use crate::testing::{get, item_target, post, refusal, stand_in_http};
 use secrecy::SecretString;
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};
@@ -201,11 +201,7 @@ async fn a_reply_is_a_comment_by_the_organization_under_the_comment() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = LinkedInReplies::new(
-        crate::calls::Http::new(std::time::Duration::from_secs(2)),
-        server.uri(),
-        "202511".into(),
-    );
+    let client = LinkedInReplies::new(stand_in_http(), server.uri(), "202511".into());
     let target = item_target(PLATFORM, ORG, comment_urn);
     let id = client
         .post_public_reply(

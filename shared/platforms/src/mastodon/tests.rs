@@ -2,6 +2,7 @@
 
 use super::parse::*;
 use super::*;
+use crate::testing::stand_in_http;
 use secrecy::SecretString;
 use serde_json::json;
 use wiremock::matchers::{header, method, path};
@@ -201,7 +202,7 @@ async fn the_servers_limit_is_read_once_and_a_reply_over_it_is_refused_unsent() 
         .mount(&server)
         .await;
     let servers = HashMap::from([("shop@example.social".to_owned(), server.uri())]);
-    let m = Mastodon::new(crate::calls::Http::new(Duration::from_secs(2)), servers);
+    let m = Mastodon::new(stand_in_http(), servers);
     let target = ReplyTarget {
         platform: PLATFORM,
         account_id: "shop@example.social".into(),

@@ -1,7 +1,7 @@
 use super::replies::{TikTokReplies, classify};
 use super::*;
 use crate::reply::{ReplyClient, ReplyError};
-use crate::testing::post;
+use crate::testing::{post, stand_in_http};
 use secrecy::SecretString;
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};
@@ -167,10 +167,7 @@ async fn a_reply_goes_to_the_comment_reply_endpoint_under_the_top_level_comment(
         .expect(1)
         .mount(&server)
         .await;
-    let client = TikTokReplies::new(
-        crate::calls::Http::new(std::time::Duration::from_secs(2)),
-        server.uri(),
-    );
+    let client = TikTokReplies::new(stand_in_http(), server.uri());
     let parsed = parse(&comment_event(
         "comment.create",
         "u-1",

@@ -1,5 +1,6 @@
 use super::*;
 use crate::reply::ReplyClient;
+use crate::testing::stand_in_http;
 use feedback::ChangeVerb;
 use serde_json::json;
 use time::macros::datetime;
@@ -168,7 +169,7 @@ async fn the_review_is_fetched_and_answered_with_the_business_user() {
 
 fn replies_at(api: &MockServer) -> replies::TrustpilotReplies {
     replies::TrustpilotReplies::new(
-        crate::calls::Http::new(std::time::Duration::from_secs(2)),
+        stand_in_http(),
         api.uri(),
         format!("{}/token", api.uri()),
         crate::oauth::ClientAuth::Basic {

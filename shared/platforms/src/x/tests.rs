@@ -1,7 +1,7 @@
 use super::replies::{XReplies, classify};
 use super::*;
 use crate::reply::{ReplyClient, ReplyError, ReplyTarget};
-use crate::testing::{get, nothing_received, post, refusal};
+use crate::testing::{get, nothing_received, post, refusal, stand_in_http};
 use secrecy::SecretString;
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};
@@ -230,10 +230,7 @@ fn only_the_consumer_secrets_configure_x() {
 }
 
 fn client(server: &MockServer) -> XReplies {
-    XReplies::new(
-        crate::calls::Http::new(std::time::Duration::from_secs(2)),
-        server.uri(),
-    )
+    XReplies::new(stand_in_http(), server.uri())
 }
 
 fn target() -> ReplyTarget {

@@ -1,7 +1,7 @@
 //! The App Store (App Store Connect API): Apple's example through the real list reader;
 //! our create-response request against the documented schema.
 
-use crate::support::testing::item_target;
+use crate::support::testing::{item_target, stand_in_http};
 use crate::support::{all, load};
 use feedback::{AccountId, Rating};
 use platforms::app_store::{AppStore, PLATFORM};
@@ -20,10 +20,7 @@ async fn the_documented_list_is_read_and_its_next_link_becomes_a_cursor_on_our_b
         .respond_with(fixture.answer())
         .mount(&server)
         .await;
-    let store = AppStore::new(
-        platforms::calls::Http::new(std::time::Duration::from_secs(2)),
-        server.uri(),
-    );
+    let store = AppStore::new(stand_in_http(), server.uri());
     let page = store
         .list_page(
             &AccountId::parse("682658836").unwrap(),
@@ -63,10 +60,7 @@ async fn our_response_request_names_every_field_of_the_documented_create_request
         .expect(1)
         .mount(&server)
         .await;
-    let store = AppStore::new(
-        platforms::calls::Http::new(std::time::Duration::from_secs(2)),
-        server.uri(),
-    );
+    let store = AppStore::new(stand_in_http(), server.uri());
     let review = "00000028-b08c-0014-729e-fbd500000000";
     let target = item_target(PLATFORM, "682658836", review);
     let id = store

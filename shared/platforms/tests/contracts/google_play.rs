@@ -1,7 +1,7 @@
 //! Google Play (Android Publisher API, Reply to Reviews): the guide's examples through the
 //! real list reader and reply client.
 
-use crate::support::testing::item_target;
+use crate::support::testing::{item_target, stand_in_http};
 use crate::support::{Fixture, all, load, sent_header};
 use feedback::{AccountId, Rating};
 use platforms::google_play::{GooglePlay, PLATFORM};
@@ -22,7 +22,7 @@ async fn serving(fixture: &Fixture, at: &str) -> (MockServer, GooglePlay) {
         .mount(&server)
         .await;
     let client = GooglePlay::new(
-        platforms::calls::Http::new(std::time::Duration::from_secs(2)),
+        stand_in_http(),
         server.uri(),
         format!("{}/token", server.uri()),
     );
@@ -99,11 +99,7 @@ async fn our_reply_request_is_the_documented_one_and_the_documented_answer_is_ac
         .expect(1)
         .mount(&server)
         .await;
-    let play = GooglePlay::new(
-        platforms::calls::Http::new(std::time::Duration::from_secs(2)),
-        server.uri(),
-        server.uri(),
-    );
+    let play = GooglePlay::new(stand_in_http(), server.uri(), server.uri());
     let target = item_target(PLATFORM, "com.example.app", "12345678");
     let text = request.json()["replyText"].as_str().unwrap().to_owned();
     play.post_public_reply(&target, &text, &SecretString::from("t"))

@@ -1,6 +1,7 @@
 //! Mastodon (docs.joinmastodon.org): the documented examples through the real list reader,
 //! reply client and access check.
 
+use crate::support::testing::stand_in_http;
 use crate::support::{Fixture, all, load, sent_header};
 use feedback::{AccountId, FeedbackKind};
 use platforms::mastodon::parse::{Visibility, parse_notification};
@@ -35,7 +36,7 @@ async fn serving(fixture: &Fixture, body: String, at: &str) -> (MockServer, Mast
         .mount(&server)
         .await;
     let client = Mastodon::new(
-        platforms::calls::Http::new(std::time::Duration::from_secs(2)),
+        stand_in_http(),
         HashMap::from([(ACCOUNT.to_owned(), server.uri())]),
     );
     (server, client)
@@ -75,7 +76,7 @@ async fn the_documented_notifications_give_one_mention_as_text_and_the_next_page
         .mount(&server)
         .await;
     let client = Mastodon::new(
-        platforms::calls::Http::new(std::time::Duration::from_secs(2)),
+        stand_in_http(),
         HashMap::from([(ACCOUNT.to_owned(), server.uri())]),
     );
     let page = client
@@ -280,7 +281,7 @@ async fn the_documented_credentials_are_accepted_for_their_account_only() {
         })
     );
     let other = Mastodon::new(
-        platforms::calls::Http::new(std::time::Duration::from_secs(2)),
+        stand_in_http(),
         HashMap::from([("shop@mastodon.social".to_owned(), server.uri())]),
     );
     let refused = other

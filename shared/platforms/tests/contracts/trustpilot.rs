@@ -1,7 +1,7 @@
 //! Contract tests for trustpilot: its fixtures through the real door and client.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use crate::support::testing::post_to;
+use crate::support::testing::{post_to, stand_in_http};
 use crate::support::{Fixture, all, load, sent_header};
 use feedback::{AccountId, ChangeVerb};
 use platforms::oauth::{ClientAuth, TokenCache};
@@ -98,7 +98,7 @@ async fn a_documented_token_answer_is_read_and_kept_for_its_life(fixture: &Fixtu
     let server = token_endpoint_answering(fixture, 2).await;
     let (offset, clock) = clock();
     let cache = TokenCache::new(
-        platforms::calls::Http::new(Duration::from_secs(2)),
+        stand_in_http(),
         format!("{}{TOKEN_PATH}", server.uri()),
         basic(),
     )
@@ -180,7 +180,7 @@ async fn our_refresh_request() -> wiremock::Request {
         .mount(&server)
         .await;
     let client = TrustpilotReplies::new(
-        platforms::calls::Http::new(Duration::from_secs(2)),
+        stand_in_http(),
         server.uri(),
         format!("{}{TOKEN_PATH}", server.uri()),
         basic(),
@@ -310,7 +310,7 @@ async fn our_reply_request_matches_the_documented_reply_to_a_review() {
     let business_user = documented["authorBusinessUserId"].as_str().unwrap();
     let message = documented["message"].as_str().unwrap();
     let client = TrustpilotReplies::new(
-        platforms::calls::Http::new(Duration::from_secs(2)),
+        stand_in_http(),
         server.uri(),
         format!("{}{TOKEN_PATH}", server.uri()),
         basic(),
@@ -398,7 +398,7 @@ async fn a_token_refused_by_the_token_endpoint_means_reconnect_as_the_readme_ass
         .mount(&server)
         .await;
     let cache = TokenCache::new(
-        platforms::calls::Http::new(Duration::from_secs(2)),
+        stand_in_http(),
         format!("{}{TOKEN_PATH}", server.uri()),
         basic(),
     );

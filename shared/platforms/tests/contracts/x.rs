@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::support::load;
-use crate::support::testing::{documented_get, post};
+use crate::support::testing::{documented_get, post, stand_in_http};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use feedback::FeedbackKind;
@@ -94,10 +94,7 @@ fn target() -> ReplyTarget {
 }
 
 fn client(server: &MockServer) -> XReplies {
-    XReplies::new(
-        platforms::calls::Http::new(std::time::Duration::from_secs(2)),
-        server.uri(),
-    )
+    XReplies::new(stand_in_http(), server.uri())
 }
 
 fn token() -> SecretString {
