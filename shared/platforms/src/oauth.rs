@@ -302,8 +302,8 @@ impl TokenCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::stand_in_http;
-    use wiremock::matchers::{body_string_contains, header, method, path};
+    use crate::testing::{stand_in_http, token_request};
+    use wiremock::matchers::{body_string_contains, header, method};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
     fn account() -> AccountId {
@@ -329,8 +329,7 @@ mod tests {
     #[tokio::test]
     async fn a_refresh_token_is_exchanged_once_and_the_access_token_kept_until_near_expiry() {
         let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path("/token"))
+        token_request()
             .and(body_string_contains("grant_type=refresh_token"))
             .and(body_string_contains("refresh_token=refresh-1"))
             .and(body_string_contains("client_id=cid"))

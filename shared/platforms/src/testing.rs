@@ -70,6 +70,13 @@ pub fn stand_in_http() -> Http {
     Http::new(std::time::Duration::from_secs(2))
 }
 
+/// A call to the stand-in's OAuth token endpoint, `POST /token` (more matchers and the
+/// answer follow).
+pub fn token_request() -> wiremock::MockBuilder {
+    wiremock::Mock::given(wiremock::matchers::method("POST"))
+        .and(wiremock::matchers::path("/token"))
+}
+
 /// Answer `item` of `account` on `platform` itself.
 pub fn item_target(platform: Platform, account: &str, item: &str) -> ReplyTarget {
     ReplyTarget {

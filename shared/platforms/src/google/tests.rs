@@ -1,6 +1,6 @@
 use super::*;
 use crate::reply::ReplyClient;
-use crate::testing::{nothing_received, stand_in_http};
+use crate::testing::{nothing_received, stand_in_http, token_request};
 use feedback::{AccountId, ChangeVerb, FeedbackKind, ItemId};
 use http::HeaderValue;
 use jsonwebtoken::{EncodingKey, Header};
@@ -301,8 +301,7 @@ fn other_notifications_and_unusable_names_are_kept_as_unsupported() {
 
 async fn api() -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/token"))
+    token_request()
         .and(body_string_contains("refresh_token=stored-refresh"))
         .respond_with(
             ResponseTemplate::new(200)
@@ -476,8 +475,7 @@ async fn a_valid_google_token_lists_one_review_of_the_location() {
 #[tokio::test]
 async fn a_revoked_google_refresh_token_means_the_page_must_be_reconnected() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/token"))
+    token_request()
         .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant"})))
         .mount(&server)
         .await;

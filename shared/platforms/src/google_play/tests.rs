@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::*;
-use crate::testing::{item_target, stand_in_http};
+use crate::testing::{item_target, stand_in_http, token_request};
 use feedback::Rating;
 use secrecy::SecretString;
 use wiremock::matchers::{body_json, body_string_contains, header, method, path, query_param};
@@ -137,8 +137,7 @@ async fn play_against(server: &MockServer) -> GooglePlay {
 #[tokio::test]
 async fn the_key_is_exchanged_once_then_the_token_is_kept() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/token"))
+    token_request()
         .and(body_string_contains(
             "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=",
         ))
@@ -159,8 +158,7 @@ async fn the_key_is_exchanged_once_then_the_token_is_kept() {
 #[tokio::test]
 async fn a_refused_service_account_means_reconnect() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/token"))
+    token_request()
         .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant"})))
         .mount(&server)
         .await;

@@ -1,6 +1,6 @@
 use super::*;
 use crate::reply::ReplyClient;
-use crate::testing::stand_in_http;
+use crate::testing::{stand_in_http, token_request};
 use feedback::ChangeVerb;
 use serde_json::json;
 use time::macros::datetime;
@@ -112,8 +112,7 @@ fn unknown_events_and_unusable_ids_are_kept_as_unsupported() {
 
 /// The token endpoint, asked with the API key and secret (HTTP Basic), answering `answer`.
 fn token_endpoint(answer: serde_json::Value) -> Mock {
-    Mock::given(method("POST"))
-        .and(path("/token"))
+    token_request()
         .and(header("authorization", "Basic a2V5LTE6c2VjcmV0LTE="))
         .respond_with(ResponseTemplate::new(200).set_body_json(answer))
 }
