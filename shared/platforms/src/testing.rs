@@ -70,11 +70,14 @@ pub fn stand_in_http() -> Http {
     Http::new(std::time::Duration::from_secs(2))
 }
 
-/// A call to the stand-in's OAuth token endpoint, `POST /token` (more matchers and the
-/// answer follow).
+/// A call the stand-in answers: `method` on `path` (more matchers and the answer follow).
+pub fn call(method: &str, path: impl Into<String>) -> wiremock::MockBuilder {
+    wiremock::Mock::given(wiremock::matchers::method(method)).and(wiremock::matchers::path(path))
+}
+
+/// A call to the stand-in's OAuth token endpoint, `POST /token`.
 pub fn token_request() -> wiremock::MockBuilder {
-    wiremock::Mock::given(wiremock::matchers::method("POST"))
-        .and(wiremock::matchers::path("/token"))
+    call("POST", "/token")
 }
 
 /// Answer `item` of `account` on `platform` itself.

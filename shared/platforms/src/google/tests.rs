@@ -1,6 +1,6 @@
 use super::*;
 use crate::reply::ReplyClient;
-use crate::testing::{nothing_received, stand_in_http, token_request};
+use crate::testing::{call, nothing_received, stand_in_http, token_request};
 use feedback::{AccountId, ChangeVerb, FeedbackKind, ItemId};
 use http::HeaderValue;
 use jsonwebtoken::{EncodingKey, Header};
@@ -9,7 +9,7 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 use time::macros::datetime;
-use wiremock::matchers::{body_json, body_string_contains, header, method, path};
+use wiremock::matchers::{body_json, body_string_contains, header, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SIGNING_KEY: &str = include_str!("../../../../infra/google-local/signing-key.pem");
@@ -22,8 +22,7 @@ const REVIEW: &str = "accounts/1234567890/locations/9876543210/reviews/AbC-123_x
 
 async fn jwks_server(expect_fetches: u64) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/oauth2/v3/certs"))
+    call("GET", "/oauth2/v3/certs")
         .respond_with(
             ResponseTemplate::new(200)
                 .insert_header("cache-control", "public, max-age=21000")
@@ -338,8 +337,7 @@ use replies::GoogleReplies;
 #[tokio::test]
 async fn a_review_is_fetched_with_its_stars_and_answered_with_one_put() {
     let server = api().await;
-    Mock::given(method("GET"))
-        .and(path(format!("/v4/{REVIEW}")))
+    call("GET", format!("/v4/{REVIEW}"))
         .and(header("authorization", "Bearer at-fresh"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "name": REVIEW, "starRating": "ONE", "comment": "Koud eten.",
@@ -348,8 +346,7 @@ async fn a_review_is_fetched_with_its_stars_and_answered_with_one_put() {
         })))
         .mount(&server)
         .await;
-    Mock::given(method("PUT"))
-        .and(path(format!("/v4/{REVIEW}/reply")))
+    call("PUT", format!("/v4/{REVIEW}/reply"))
         .and(body_json(json!({"comment": "Het spijt ons."})))
         .respond_with(ResponseTemplate::new(200).set_body_json(
             json!({"comment": "Het spijt ons.", "updateTime": "2026-11-26T10:00:01Z"}),
@@ -382,15 +379,13 @@ async fn a_review_is_fetched_with_its_stars_and_answered_with_one_put() {
 #[tokio::test]
 async fn an_access_token_refused_with_401_is_renewed_once_and_the_call_repeated() {
     let server = api().await;
-    Mock::given(method("GET"))
-        .and(path(format!("/v4/{REVIEW}")))
+    call("GET", format!("/v4/{REVIEW}"))
         .and(header("authorization", "Bearer stale"))
         .respond_with(ResponseTemplate::new(401))
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(format!("/v4/{REVIEW}")))
+    call("GET", format!("/v4/{REVIEW}"))
         .and(header("authorization", "Bearer at-fresh"))
         .respond_with(ResponseTemplate::new(200).set_body_json(
             json!({"name": REVIEW, "starRating": "FOUR", "reviewReply": {"comment": "Dank!"}}),
@@ -453,8 +448,7 @@ use crate::reply::ReplyError;
 #[tokio::test]
 async fn a_valid_google_token_lists_one_review_of_the_location() {
     let server = api().await;
-    Mock::given(method("GET"))
-        .and(path(format!("/v4/{LOCATION}/reviews")))
+    call("GET", format!("/v4/{LOCATION}/reviews"))
         .and(wiremock::matchers::query_param("pageSize", "1"))
         .and(header("authorization", "Bearer at-fresh"))
         .respond_with(
@@ -489,8 +483,7 @@ async fn a_revoked_google_refresh_token_means_the_page_must_be_reconnected() {
 #[tokio::test]
 async fn a_google_token_without_access_to_the_location_means_reconnect() {
     let server = api().await;
-    Mock::given(method("GET"))
-        .and(path(format!("/v4/{LOCATION}/reviews")))
+    call("GET", format!("/v4/{LOCATION}/reviews"))
         .respond_with(ResponseTemplate::new(403))
         .mount(&server)
         .await;
@@ -533,8 +526,7 @@ async fn a_page_that_is_not_a_location_is_never_put_in_a_url() {
 
 async fn jwks_outage(expect_fetches: u64) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/oauth2/v3/certs"))
+    call("GET", "/oauth2/v3/certs")
         .respond_with(ResponseTemplate::new(503))
         .expect(expect_fetches)
         .mount(&server)
@@ -566,8 +558,7 @@ async fn while_googles_keys_answer_503_twenty_pushes_with_any_key_id_fetch_them_
 #[tokio::test]
 async fn the_last_good_keys_verify_through_an_outage_until_a_day_past_their_max_age() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/oauth2/v3/certs"))
+    call("GET", "/oauth2/v3/certs")
         .respond_with(
             ResponseTemplate::new(200)
                 .insert_header("cache-control", "public, max-age=0")
@@ -577,8 +568,7 @@ async fn the_last_good_keys_verify_through_an_outage_until_a_day_past_their_max_
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/oauth2/v3/certs"))
+    call("GET", "/oauth2/v3/certs")
         .respond_with(ResponseTemplate::new(503))
         .expect(3)
         .mount(&server)
@@ -608,8 +598,7 @@ async fn the_last_good_keys_verify_through_an_outage_until_a_day_past_their_max_
 #[tokio::test]
 async fn the_reply_standing_under_a_review_is_read_with_its_words() {
     let server = api().await;
-    Mock::given(method("GET"))
-        .and(path(format!("/v4/{REVIEW}")))
+    call("GET", format!("/v4/{REVIEW}"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "name": REVIEW, "starRating": "TWO",
             "reviewReply": {"comment": "Dag Piet, ik bel je morgen. – Anke", "updateTime": "2026-11-26T10:00:00Z"}

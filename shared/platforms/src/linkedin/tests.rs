@@ -1,11 +1,11 @@
 use super::replies::{LinkedInReplies, classify};
 use super::*;
 use crate::reply::{ReplyClient, ReplyError};
-use crate::testing::{get, item_target, post, refusal, stand_in_http};
+use crate::testing::{call, get, item_target, post, refusal, stand_in_http};
 use secrecy::SecretString;
 use serde_json::json;
-use wiremock::matchers::{body_json, header, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::{body_json, header};
+use wiremock::{MockServer, ResponseTemplate};
 
 // GitHub's published vector (platforms.md): the header-prefix form is the vector itself.
 const VECTOR_SECRET: &str = "It's a Secret to Everybody";
@@ -190,8 +190,7 @@ async fn what_sign_for_test_signs_verifies() {
 async fn a_reply_is_a_comment_by_the_organization_under_the_comment() {
     let server = MockServer::start().await;
     let comment_urn = "urn:li:comment:(urn:li:activity:6785303345617375232,1)";
-    Mock::given(method("POST"))
-        .and(path("/rest/socialActions/urn%3Ali%3Acomment%3A%28urn%3Ali%3Aactivity%3A6785303345617375232%2C1%29/comments"))
+    call("POST", "/rest/socialActions/urn%3Ali%3Acomment%3A%28urn%3Ali%3Aactivity%3A6785303345617375232%2C1%29/comments")
         .and(header("linkedin-version", "202511"))
         .and(header("x-restli-protocol-version", "2.0.0"))
         .and(header("authorization", "Bearer member-token"))

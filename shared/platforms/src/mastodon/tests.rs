@@ -2,11 +2,11 @@
 
 use super::parse::*;
 use super::*;
-use crate::testing::stand_in_http;
+use crate::testing::{call, stand_in_http};
 use secrecy::SecretString;
 use serde_json::json;
-use wiremock::matchers::{header, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::header;
+use wiremock::{MockServer, ResponseTemplate};
 
 fn shop() -> Account {
     Account::parse("shop@example.social").unwrap()
@@ -181,8 +181,7 @@ fn the_target_carries_the_authors_acct_and_the_visibility_to_answer_with() {
 #[tokio::test]
 async fn the_servers_limit_is_read_once_and_a_reply_over_it_is_refused_unsent() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v2/instance"))
+    call("GET", "/api/v2/instance")
         .respond_with(
             ResponseTemplate::new(200).set_body_json(
                 json!({ "configuration": { "statuses": { "max_characters": 20 } } }),
@@ -191,8 +190,7 @@ async fn the_servers_limit_is_read_once_and_a_reply_over_it_is_refused_unsent() 
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/api/v1/statuses"))
+    call("POST", "/api/v1/statuses")
         .and(header(
             "idempotency-key",
             Mastodon::idempotency_key("public", "shop@example.social", "5").as_str(),

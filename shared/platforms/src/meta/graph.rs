@@ -356,9 +356,9 @@ impl ReplyClient for GraphClient {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::item_target;
+    use crate::testing::{call, item_target};
     use secrecy::SecretString;
-    use wiremock::matchers::{body_json, header, method, path, query_param};
+    use wiremock::matchers::{body_json, header, method, query_param};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
     fn token() -> AccessToken {
@@ -381,8 +381,7 @@ mod tests {
     #[tokio::test]
     async fn a_facebook_reply_is_posted_on_the_comments_edge_with_a_bearer_token() {
         let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path("/v26.0/777_9001/comments"))
+        call("POST", "/v26.0/777_9001/comments")
             .and(header("authorization", "Bearer page-token"))
             .and(body_json(json!({"message": "Thanks!"})))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "777_9999"})))
@@ -400,8 +399,7 @@ mod tests {
     #[tokio::test]
     async fn an_instagram_reply_is_posted_on_the_replies_edge() {
         let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path("/v26.0/777_9001/replies"))
+        call("POST", "/v26.0/777_9001/replies")
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "1789"})))
             .expect(1)
             .mount(&server)
@@ -417,8 +415,7 @@ mod tests {
     #[tokio::test]
     async fn a_private_reply_names_the_comment_as_recipient() {
         let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path("/v26.0/1029384756/messages"))
+        call("POST", "/v26.0/1029384756/messages")
             .and(body_json(
                 json!({"recipient": {"comment_id": "777_9001"}, "message": {"text": "Hi"}}),
             ))
@@ -440,8 +437,7 @@ mod tests {
     #[tokio::test]
     async fn the_page_own_reply_is_found_among_the_replies() {
         let server = MockServer::start().await;
-        Mock::given(method("GET"))
-            .and(path("/v26.0/777_9001/comments"))
+        call("GET", "/v26.0/777_9001/comments")
             .and(query_param("fields", "id,from"))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [
                 {"id": "777_1", "from": {"id": "5550002"}},
@@ -574,8 +570,7 @@ mod tests {
     #[tokio::test]
     async fn an_instagram_mention_is_fetched_through_the_account_mentioned_comment() {
         let server = MockServer::start().await;
-        Mock::given(method("GET"))
-            .and(path("/v26.0/17841400000000001"))
+        call("GET", "/v26.0/17841400000000001")
             .and(query_param(
                 "fields",
                 "mentioned_comment.comment_id(17900000000000002){text,username,timestamp}",
@@ -642,8 +637,7 @@ mod tests {
     #[tokio::test]
     async fn a_valid_page_token_is_accepted_with_the_page_name() {
         let server = MockServer::start().await;
-        Mock::given(method("GET"))
-            .and(path("/v26.0/me"))
+        call("GET", "/v26.0/me")
             .and(query_param("fields", "id,name"))
             .and(header("authorization", "Bearer page-token"))
             .respond_with(
@@ -682,16 +676,14 @@ mod tests {
     #[tokio::test]
     async fn a_valid_token_of_another_page_or_a_person_is_not_accepted_for_this_page() {
         let server = MockServer::start().await;
-        Mock::given(method("GET"))
-            .and(path("/v26.0/me"))
+        call("GET", "/v26.0/me")
             .and(query_param("fields", "id,name"))
             .respond_with(
                 ResponseTemplate::new(200).set_body_json(json!({"id": "555", "name": "Anna"})),
             )
             .mount(&server)
             .await;
-        Mock::given(method("GET"))
-            .and(path("/v26.0/me"))
+        call("GET", "/v26.0/me")
             .and(query_param("fields", "instagram_business_account"))
             .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {
                 "message": "(#100) Tried accessing nonexisting field (instagram_business_account) on node type (User)",
@@ -709,8 +701,7 @@ mod tests {
     #[tokio::test]
     async fn an_instagram_account_is_checked_with_the_token_of_its_linked_page() {
         let server = MockServer::start().await;
-        Mock::given(method("GET"))
-            .and(path("/v26.0/me"))
+        call("GET", "/v26.0/me")
             .and(query_param("fields", "id,name"))
             .respond_with(
                 ResponseTemplate::new(200)
@@ -718,8 +709,7 @@ mod tests {
             )
             .mount(&server)
             .await;
-        Mock::given(method("GET"))
-            .and(path("/v26.0/me"))
+        call("GET", "/v26.0/me")
             .and(query_param("fields", "instagram_business_account"))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({
                 "instagram_business_account": {"id": "17841400000000001"}, "id": "1029384756"

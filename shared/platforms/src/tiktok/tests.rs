@@ -1,11 +1,11 @@
 use super::replies::{TikTokReplies, classify};
 use super::*;
 use crate::reply::{ReplyClient, ReplyError};
-use crate::testing::{post, stand_in_http};
+use crate::testing::{call, post, stand_in_http};
 use secrecy::SecretString;
 use serde_json::json;
-use wiremock::matchers::{body_json, header, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::{body_json, header};
+use wiremock::{MockServer, ResponseTemplate};
 
 // The GitHub vector's secret and body (platforms.md) in TikTok's construction
 // "{t}.{body}", t = 1764000000; computed apart (Python's hmac).
@@ -154,8 +154,7 @@ async fn what_sign_for_test_signs_verifies() {
 #[tokio::test]
 async fn a_reply_goes_to_the_comment_reply_endpoint_under_the_top_level_comment() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1.3/business/comment/reply/create/"))
+    call("POST", "/v1.3/business/comment/reply/create/")
         .and(header("access-token", "business-token"))
         .and(body_json(
             json!({"business_id": ACCOUNT, "video_id": "7299999999999999999",

@@ -1,10 +1,10 @@
 use super::*;
 use crate::reply::ReplyClient;
-use crate::testing::{stand_in_http, token_request};
+use crate::testing::{call, stand_in_http, token_request};
 use feedback::ChangeVerb;
 use serde_json::json;
 use time::macros::datetime;
-use wiremock::matchers::{body_json, header, method, path};
+use wiremock::matchers::{body_json, header, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SECRET: &str = "tp-url-secret-0123456789abcdef";
@@ -123,8 +123,7 @@ async fn the_review_is_fetched_and_answered_with_the_business_user() {
     token_endpoint(json!({"access_token": "tp-at", "expires_in": 359999}))
         .mount(&api)
         .await;
-    Mock::given(method("GET"))
-        .and(path(format!("/v1/private/reviews/{REVIEW_ID}")))
+    call("GET", format!("/v1/private/reviews/{REVIEW_ID}"))
         .and(header("authorization", "Bearer tp-at"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "id": REVIEW_ID, "stars": 2, "title": "Traag", "text": "Twee weken gewacht.",
@@ -132,8 +131,7 @@ async fn the_review_is_fetched_and_answered_with_the_business_user() {
         })))
         .mount(&api)
         .await;
-    Mock::given(method("POST"))
-        .and(path(format!("/v1/private/reviews/{REVIEW_ID}/reply")))
+    call("POST", format!("/v1/private/reviews/{REVIEW_ID}/reply"))
         .and(body_json(
             json!({"authorBusinessUserId": "bu-user-1", "message": "Sorry, Joris."}),
         ))

@@ -1,11 +1,11 @@
 use super::replies::{XReplies, classify};
 use super::*;
 use crate::reply::{ReplyClient, ReplyError, ReplyTarget};
-use crate::testing::{get, nothing_received, post, refusal, stand_in_http};
+use crate::testing::{call, get, nothing_received, post, refusal, stand_in_http};
 use secrecy::SecretString;
 use serde_json::json;
-use wiremock::matchers::{body_json, header, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::{body_json, header};
+use wiremock::{MockServer, ResponseTemplate};
 
 // GitHub's published vector (platforms.md), in the base64 form X uses.
 const VECTOR_SECRET: &str = "It's a Secret to Everybody";
@@ -249,8 +249,7 @@ fn token() -> SecretString {
 #[tokio::test]
 async fn a_public_reply_is_a_post_in_reply_to_the_item() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/2/tweets"))
+    call("POST", "/2/tweets")
         .and(header("authorization", "Bearer user-token"))
         .and(body_json(
             json!({"text": "Sorry!", "reply": {"in_reply_to_tweet_id": "2080765813578191303"}}),
@@ -271,16 +270,16 @@ async fn a_public_reply_is_a_post_in_reply_to_the_item() {
 #[tokio::test]
 async fn a_refused_dm_is_rejected_for_good_and_says_why() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(
-            "/2/dm_conversations/with/2222222222222222222/messages",
-        ))
-        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
+    call(
+        "POST",
+        "/2/dm_conversations/with/2222222222222222222/messages",
+    )
+    .respond_with(ResponseTemplate::new(403).set_body_json(json!({
             "title": "Forbidden", "detail": "You cannot send messages to this user.",
             "type": "about:blank"})))
-        .expect(1)
-        .mount(&server)
-        .await;
+    .expect(1)
+    .mount(&server)
+    .await;
     let err = client(&server)
         .send_private_reply(&target(), "Hi", &token())
         .await

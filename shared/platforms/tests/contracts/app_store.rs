@@ -1,22 +1,20 @@
 //! The App Store (App Store Connect API): Apple's example through the real list reader;
 //! our create-response request against the documented schema.
 
-use crate::support::testing::{item_target, stand_in_http};
+use crate::support::testing::{call, item_target, stand_in_http};
 use crate::support::{all, load};
 use feedback::{AccountId, Rating};
 use platforms::app_store::{AppStore, PLATFORM};
 use platforms::polling::ReviewSource;
 use platforms::reply::ReplyClient;
 use secrecy::SecretString;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{MockServer, ResponseTemplate};
 
 #[tokio::test]
 async fn the_documented_list_is_read_and_its_next_link_becomes_a_cursor_on_our_base() {
     let fixture = load("app-store/customer-reviews-list-answer.json");
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/apps/682658836/customerReviews"))
+    call("GET", "/v1/apps/682658836/customerReviews")
         .respond_with(fixture.answer())
         .mount(&server)
         .await;
@@ -52,8 +50,7 @@ async fn the_documented_list_is_read_and_its_next_link_becomes_a_cursor_on_our_b
 #[tokio::test]
 async fn our_response_request_names_every_field_of_the_documented_create_request() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/customerReviewResponses"))
+    call("POST", "/v1/customerReviewResponses")
         .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({
             "data": { "type": "customerReviewResponses", "id": "resp-1" }
         })))

@@ -9,7 +9,7 @@
 // Test helpers outside `#[test]` functions: failing loudly is what they are for.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use crate::support::testing::post;
+use crate::support::testing::{call, post};
 use crate::support::{Fixture, all, load, sent_header};
 use base64::Engine;
 use feedback::{ChangeVerb, Feedback};
@@ -25,8 +25,7 @@ use serde_json::{Value, json};
 use std::time::Duration;
 use time::OffsetDateTime;
 use time::macros::datetime;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{MockServer, Request, ResponseTemplate};
 
 /// The throw-away key pair of `infra/google-local/` (never trusted on Lambda).
 const SIGNING_KEY: &str = include_str!("../../../../infra/google-local/signing-key.pem");
@@ -64,8 +63,7 @@ async fn google_keys(kid: &str, fetches: u64) -> MockServer {
         key["kid"] = json!(kid);
     }
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(CERTS_PATH))
+    call("GET", CERTS_PATH)
         .respond_with(
             ResponseTemplate::new(200)
                 .insert_header("cache-control", "public, max-age=19800, must-revalidate")
@@ -317,8 +315,7 @@ fn sidecar_path(f: &Fixture) -> String {
 async fn api() -> MockServer {
     let server = MockServer::start().await;
     let answer = load("google/oauth-refresh-answer.json");
-    Mock::given(method("POST"))
-        .and(path(TOKEN_PATH))
+    call("POST", TOKEN_PATH)
         .respond_with(answer.answer())
         .mount(&server)
         .await;
@@ -358,11 +355,7 @@ async fn access(client: &GoogleReplies, f: &Feedback) -> SecretString {
 }
 
 async fn serve(server: &MockServer, verb: &str, at: String, f: &Fixture) {
-    Mock::given(method(verb))
-        .and(path(at))
-        .respond_with(f.answer())
-        .mount(server)
-        .await;
+    call(verb, at).respond_with(f.answer()).mount(server).await;
 }
 
 async fn sent(server: &MockServer, verb: &str) -> Vec<Request> {
@@ -450,8 +443,7 @@ async fn our_reply_is_the_documented_put_with_a_review_reply_body_of_comment_onl
     let documented = f.json();
     let review = "accounts/1234567890/locations/9876543210/reviews/AbCdEf-123_x";
     let server = api().await;
-    Mock::given(method("PUT"))
-        .and(path(format!("/v4/{review}/reply")))
+    call("PUT", format!("/v4/{review}/reply"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
         .mount(&server)
         .await;
@@ -522,8 +514,7 @@ async fn the_documented_token_answer_gives_the_access_token_which_is_kept_while_
     let f = load("google/oauth-refresh-answer.json");
     let answer = f.json();
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(TOKEN_PATH))
+    call("POST", TOKEN_PATH)
         .respond_with(f.answer())
         .expect(1)
         .mount(&server)
@@ -587,8 +578,7 @@ async fn a_documented_invalid_grant_means_the_page_must_be_reconnected() {
     let f = load("google/oauth-invalid-grant.json");
     assert_eq!(f.json()["error"], json!("invalid_grant"));
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(TOKEN_PATH))
+    call("POST", TOKEN_PATH)
         .respond_with(f.answer())
         .expect(1)
         .mount(&server)

@@ -1,14 +1,14 @@
 //! Google Play (Android Publisher API, Reply to Reviews): the guide's examples through the
 //! real list reader and reply client.
 
-use crate::support::testing::{item_target, stand_in_http};
+use crate::support::testing::{call, item_target, stand_in_http};
 use crate::support::{Fixture, all, load, sent_header};
 use feedback::{AccountId, Rating};
 use platforms::google_play::{GooglePlay, PLATFORM};
 use platforms::polling::ReviewSource;
 use platforms::reply::{ReplyClient, ReplyError};
 use secrecy::SecretString;
-use wiremock::matchers::{method, path};
+use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn app() -> AccountId {
@@ -89,16 +89,14 @@ async fn our_reply_request_is_the_documented_one_and_the_documented_answer_is_ac
     let request = load("google-play/reply-request.json");
     let answer = load("google-play/reply-answer.json");
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(
-            "/androidpublisher/v3/applications/com.example.app/reviews/12345678:reply",
-        ))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_raw(answer.text.clone(), "application/json"),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+    call(
+        "POST",
+        "/androidpublisher/v3/applications/com.example.app/reviews/12345678:reply",
+    )
+    .respond_with(ResponseTemplate::new(200).set_body_raw(answer.text.clone(), "application/json"))
+    .expect(1)
+    .mount(&server)
+    .await;
     let play = GooglePlay::new(stand_in_http(), server.uri(), server.uri());
     let target = item_target(PLATFORM, "com.example.app", "12345678");
     let text = request.json()["replyText"].as_str().unwrap().to_owned();

@@ -1,7 +1,7 @@
 //! Mastodon (docs.joinmastodon.org): the documented examples through the real list reader,
 //! reply client and access check.
 
-use crate::support::testing::stand_in_http;
+use crate::support::testing::{call, stand_in_http};
 use crate::support::{Fixture, all, load, sent_header};
 use feedback::{AccountId, FeedbackKind};
 use platforms::mastodon::parse::{Visibility, parse_notification};
@@ -12,7 +12,7 @@ use secrecy::SecretString;
 use serde_json::json;
 use std::collections::HashMap;
 use time::OffsetDateTime;
-use wiremock::matchers::{method, path, query_param};
+use wiremock::matchers::{path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// The account the examples mention (`@trwnh`, id 14715, the `verify_credentials` example).
@@ -62,8 +62,7 @@ async fn the_documented_notifications_give_one_mention_as_text_and_the_next_page
         .trim()
         .to_owned();
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
+    call("GET", "/api/v1/notifications")
         .and(query_param("types[]", "mention"))
         .respond_with(
             ResponseTemplate::new(200)
@@ -112,8 +111,7 @@ async fn the_documented_notifications_give_one_mention_as_text_and_the_next_page
     );
 
     // The next page is asked with the link's max_id.
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
+    call("GET", "/api/v1/notifications")
         .and(query_param("max_id", "34975535"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
         .with_priority(1)

@@ -7,7 +7,7 @@
 // Helpers of tests: a panic here is a failing test, as in a `#[test]` itself.
 #![allow(clippy::panic)]
 
-use crate::support::testing::{item_target, post};
+use crate::support::testing::{call, item_target, post};
 use crate::support::{Fixture, all, load, sent_header};
 use bytes::Bytes;
 use feedback::{AccountId, FeedbackKind};
@@ -23,7 +23,7 @@ use secrecy::SecretString;
 use std::time::Duration;
 use time::OffsetDateTime;
 use time::macros::datetime;
-use wiremock::matchers::{method, path};
+use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SECRET: &str = "a secret made for the contract tests";
@@ -295,11 +295,13 @@ async fn our_instagram_reply_is_the_documented_request_on_the_replies_edge() {
         .unwrap_or_default();
 
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(format!("/{DEFAULT_GRAPH_VERSION}/{comment}/replies")))
-        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"id":"1"}"#))
-        .mount(&server)
-        .await;
+    call(
+        "POST",
+        format!("/{DEFAULT_GRAPH_VERSION}/{comment}/replies"),
+    )
+    .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"id":"1"}"#))
+    .mount(&server)
+    .await;
     client(&server)
         .await
         .post_public_reply(&target(INSTAGRAM, &comment), &message, &token())

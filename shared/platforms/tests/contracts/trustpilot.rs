@@ -1,7 +1,7 @@
 //! Contract tests for trustpilot: its fixtures through the real door and client.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use crate::support::testing::{post_to, stand_in_http};
+use crate::support::testing::{call, post_to, stand_in_http};
 use crate::support::{Fixture, all, load, sent_header};
 use feedback::{AccountId, ChangeVerb};
 use platforms::oauth::{ClientAuth, TokenCache};
@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use time::macros::datetime;
-use wiremock::matchers::{method, path};
+use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// A URL secret made for the test.
@@ -78,8 +78,7 @@ fn quote_keys(text: &str) -> String {
 
 async fn token_endpoint_answering(fixture: &Fixture, expected_calls: u64) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(TOKEN_PATH))
+    call("POST", TOKEN_PATH)
         .respond_with(
             ResponseTemplate::new(fixture.status())
                 .insert_header("content-type", "application/json")
@@ -293,16 +292,14 @@ async fn our_reply_request_matches_the_documented_reply_to_a_review() {
     let review = "507f191e810c19729de860ea";
     let documented_path = http.path.as_deref().unwrap().replace("{reviewId}", review);
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(TOKEN_PATH))
+    call("POST", TOKEN_PATH)
         .respond_with(
             ResponseTemplate::new(200)
                 .set_body_string(load("trustpilot/token-password-grant-quoted.json").text),
         )
         .mount(&server)
         .await;
-    Mock::given(method("POST"))
-        .and(path(documented_path.as_str()))
+    call("POST", documented_path.as_str())
         .respond_with(ResponseTemplate::new(201))
         .expect(1)
         .mount(&server)

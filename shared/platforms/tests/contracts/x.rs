@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::support::load;
-use crate::support::testing::{documented_get, post, stand_in_http};
+use crate::support::testing::{call, documented_get, post, stand_in_http};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use feedback::FeedbackKind;
@@ -15,7 +15,7 @@ use platforms::{HandshakeOutcome, ParsedDelivery, WebhookPlatform};
 use secrecy::SecretString;
 use serde_json::Value;
 use time::OffsetDateTime;
-use wiremock::matchers::{body_json, method, path};
+use wiremock::matchers::{body_json, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// A consumer secret made for these tests.
@@ -106,8 +106,7 @@ async fn our_reply_is_the_documented_request_and_its_documented_answer_gives_the
     let server = MockServer::start().await;
     let answer = load("x/create-post-answer.json");
     let request = load("x/reply-request.json").json();
-    Mock::given(method("POST"))
-        .and(path("/2/tweets"))
+    call("POST", "/2/tweets")
         .and(body_json(&request))
         .respond_with(ResponseTemplate::new(answer.status()).set_body_string(answer.text.clone()))
         .expect(1)
@@ -125,8 +124,7 @@ async fn our_dm_is_the_documented_request_and_a_documented_refusal_is_final() {
     let server = MockServer::start().await;
     let request = load("x/dm-request.json").json();
     let answer = load("x/dm-answer.json");
-    Mock::given(method("POST"))
-        .and(path("/2/dm_conversations/with/9876543210/messages"))
+    call("POST", "/2/dm_conversations/with/9876543210/messages")
         .and(body_json(&request))
         .respond_with(ResponseTemplate::new(answer.status()).set_body_string(answer.text.clone()))
         .expect(1)
@@ -158,8 +156,7 @@ async fn our_dm_is_the_documented_request_and_a_documented_refusal_is_final() {
 async fn the_documented_users_me_answer_passes_the_access_check_of_its_own_account_only() {
     let server = MockServer::start().await;
     let answer = load("x/users-me-answer.json");
-    Mock::given(method("GET"))
-        .and(path("/2/users/me"))
+    call("GET", "/2/users/me")
         .respond_with(ResponseTemplate::new(answer.status()).set_body_string(answer.text.clone()))
         .mount(&server)
         .await;
