@@ -302,7 +302,7 @@ impl TokenCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{stand_in_http, token_request};
+    use crate::testing::{answer_posts_in_turn, stand_in_http, token_request};
     use wiremock::matchers::{body_string_contains, header, method};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -373,18 +373,9 @@ mod tests {
     #[tokio::test]
     async fn a_refused_refresh_token_means_reconnect_and_an_outage_means_later() {
         let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .respond_with(
-                ResponseTemplate::new(400)
-                    .set_body_json(serde_json::json!({"error": "invalid_grant"})),
-            )
-            .up_to_n_times(1)
-            .mount(&server)
-            .await;
-        Mock::given(method("POST"))
-            .respond_with(ResponseTemplate::new(503))
-            .mount(&server)
-            .await;
+        let refused =
+            ResponseTemplate::new(400).set_body_json(serde_json::json!({"error": "invalid_grant"}));
+        answer_posts_in_turn(&server, refused, ResponseTemplate::new(503)).await;
         let c = cache(&server, body_auth());
         assert!(matches!(
             c.get(&account(), &refresh()).await,

@@ -80,6 +80,35 @@ pub fn token_request() -> wiremock::MockBuilder {
     call("POST", "/token")
 }
 
+/// A stand-in whose token endpoint refuses the grant or refresh token (400,
+/// `invalid_grant`, as OAuth 2 answers a revoked one).
+pub async fn refusing_token_endpoint() -> wiremock::MockServer {
+    let server = wiremock::MockServer::start().await;
+    token_request()
+        .respond_with(
+            wiremock::ResponseTemplate::new(400)
+                .set_body_json(serde_json::json!({"error": "invalid_grant"})),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
+/// POSTs to `server` answered `first` once, then `then`.
+pub async fn answer_posts_in_turn(
+    server: &wiremock::MockServer,
+    first: wiremock::ResponseTemplate,
+    then: wiremock::ResponseTemplate,
+) {
+    let post = || wiremock::Mock::given(wiremock::matchers::method("POST"));
+    post()
+        .respond_with(first)
+        .up_to_n_times(1)
+        .mount(server)
+        .await;
+    post().respond_with(then).mount(server).await;
+}
+
 /// Answer `item` of `account` on `platform` itself.
 pub fn item_target(platform: Platform, account: &str, item: &str) -> ReplyTarget {
     ReplyTarget {

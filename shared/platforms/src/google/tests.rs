@@ -1,6 +1,8 @@
 use super::*;
 use crate::reply::ReplyClient;
-use crate::testing::{call, nothing_received, stand_in_http, token_request};
+use crate::testing::{
+    call, nothing_received, refusing_token_endpoint, stand_in_http, token_request,
+};
 use feedback::{AccountId, ChangeVerb, FeedbackKind, ItemId};
 use http::HeaderValue;
 use jsonwebtoken::{EncodingKey, Header};
@@ -468,11 +470,7 @@ async fn a_valid_google_token_lists_one_review_of_the_location() {
 
 #[tokio::test]
 async fn a_revoked_google_refresh_token_means_the_page_must_be_reconnected() {
-    let server = MockServer::start().await;
-    token_request()
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant"})))
-        .mount(&server)
-        .await;
+    let server = refusing_token_endpoint().await;
     let checked = check(&replies(&server)).await;
     assert!(
         matches!(checked, Err(ReplyError::Reconnect(_))),

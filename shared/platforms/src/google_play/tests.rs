@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::*;
-use crate::testing::{call, item_target, stand_in_http, token_request};
+use crate::testing::{call, item_target, refusing_token_endpoint, stand_in_http, token_request};
 use feedback::Rating;
 use secrecy::SecretString;
 use wiremock::matchers::{body_json, body_string_contains, header, method, query_param};
@@ -157,11 +157,7 @@ async fn the_key_is_exchanged_once_then_the_token_is_kept() {
 
 #[tokio::test]
 async fn a_refused_service_account_means_reconnect() {
-    let server = MockServer::start().await;
-    token_request()
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant"})))
-        .mount(&server)
-        .await;
+    let server = refusing_token_endpoint().await;
     let play = play_against(&server).await;
     assert!(matches!(
         play.access_token(&app(), &SecretString::from(KEY_JSON))

@@ -1,10 +1,10 @@
 use super::*;
 use crate::reply::ReplyClient;
-use crate::testing::{call, stand_in_http, token_request};
+use crate::testing::{answer_posts_in_turn, call, stand_in_http, token_request};
 use feedback::ChangeVerb;
 use serde_json::json;
 use time::macros::datetime;
-use wiremock::matchers::{body_json, header, method};
+use wiremock::matchers::{body_json, header};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SECRET: &str = "tp-url-secret-0123456789abcdef";
@@ -205,15 +205,7 @@ async fn a_trustpilot_refresh_token_the_token_endpoint_exchanges_is_valid() {
 #[tokio::test]
 async fn a_refused_trustpilot_refresh_token_means_reconnect_and_an_outage_means_later() {
     let api = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(401))
-        .up_to_n_times(1)
-        .mount(&api)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(502))
-        .mount(&api)
-        .await;
+    answer_posts_in_turn(&api, ResponseTemplate::new(401), ResponseTemplate::new(502)).await;
     let client = replies_at(&api);
     let refused = check(&client).await;
     assert!(
