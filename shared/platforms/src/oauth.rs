@@ -302,7 +302,7 @@ impl TokenCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{answer_posts_in_turn, stand_in_http, token_request};
+    use crate::testing::{answer_posts_in_turn, secret, stand_in_http, token_request};
     use wiremock::matchers::{body_string_contains, header, method};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -318,12 +318,12 @@ mod tests {
     fn body_auth() -> ClientAuth {
         ClientAuth::Body {
             id: "cid".into(),
-            secret: SecretString::from("cs".to_owned()),
+            secret: secret("cs"),
         }
     }
 
     fn refresh() -> SecretString {
-        SecretString::from("refresh-1".to_owned())
+        secret("refresh-1")
     }
 
     #[tokio::test]
@@ -363,7 +363,7 @@ mod tests {
             &server,
             ClientAuth::Basic {
                 id: "key".into(),
-                secret: SecretString::from("secret".to_owned()),
+                secret: secret("secret"),
             },
         );
         c.get(&account(), &refresh()).await.unwrap();

@@ -109,6 +109,11 @@ pub async fn answer_posts_in_turn(
     post().respond_with(then).mount(server).await;
 }
 
+/// A secret (a token or key, as a page stores it) for tests.
+pub fn secret(text: &str) -> secrecy::SecretString {
+    secrecy::SecretString::from(text.to_owned())
+}
+
 /// Answer `item` of `account` on `platform` itself.
 pub fn item_target(platform: Platform, account: &str, item: &str) -> ReplyTarget {
     ReplyTarget {

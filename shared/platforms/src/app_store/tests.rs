@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::*;
-use crate::testing::{call, item_target, stand_in_http};
+use crate::testing::{call, item_target, secret, stand_in_http};
 use feedback::Rating;
 use secrecy::SecretString;
 use wiremock::matchers::{header, query_param};
@@ -122,7 +122,7 @@ async fn listing_sorts_newest_first_and_pages_on_with_the_cursor_against_our_bas
         .await;
     let store = AppStore::new(stand_in_http(), server.uri());
     let page = store
-        .list_page(&app(), Some("AQ.x"), &SecretString::from("t"))
+        .list_page(&app(), Some("AQ.x"), &secret("t"))
         .await
         .unwrap();
     assert_eq!(page.reviews[0].feedback.item_id.as_str(), "r-2");
@@ -145,7 +145,7 @@ async fn no_response_yet_is_none_and_one_there_is_read_with_its_text() {
         .await;
     let store = AppStore::new(stand_in_http(), server.uri());
     let target = |id: &str| item_target(PLATFORM, "682658836", id);
-    let token = SecretString::from("t");
+    let token = secret("t");
     assert_eq!(
         store
             .current_public_reply(&target("r-1"), &token)

@@ -1,12 +1,12 @@
 use super::*;
 use crate::reply::ReplyClient;
 use crate::testing::{
-    call, nothing_received, refusing_token_endpoint, stand_in_http, token_request,
+    call, nothing_received, refusing_token_endpoint, secret, stand_in_http, token_request,
 };
 use feedback::{AccountId, ChangeVerb, FeedbackKind, ItemId};
 use http::HeaderValue;
 use jsonwebtoken::{EncodingKey, Header};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
@@ -320,7 +320,7 @@ fn replies(server: &MockServer) -> GoogleReplies {
         format!("{}/token", server.uri()),
         crate::oauth::ClientAuth::Body {
             id: "client-1".into(),
-            secret: SecretString::from("client-secret".to_owned()),
+            secret: secret("client-secret"),
         },
     )
 }
@@ -359,10 +359,7 @@ async fn a_review_is_fetched_with_its_stars_and_answered_with_one_put() {
     let client = replies(&server);
     let f = review_feedback();
     let token = client
-        .access_token(
-            &f.account_id,
-            &SecretString::from("stored-refresh".to_owned()),
-        )
+        .access_token(&f.account_id, &secret("stored-refresh"))
         .await
         .unwrap();
     assert_eq!(token.expose_secret(), "at-fresh");
@@ -399,13 +396,10 @@ async fn an_access_token_refused_with_401_is_renewed_once_and_the_call_repeated(
     let f = review_feedback();
     // The cache learns the refresh token on the first exchange.
     client
-        .access_token(
-            &f.account_id,
-            &SecretString::from("stored-refresh".to_owned()),
-        )
+        .access_token(&f.account_id, &secret("stored-refresh"))
         .await
         .unwrap();
-    let stale = SecretString::from("stale".to_owned());
+    let stale = secret("stale");
     let found = client
         .find_public_reply(&client.target(&f), &stale)
         .await
@@ -437,10 +431,7 @@ fn location() -> AccountId {
 /// check` does.
 async fn check(client: &GoogleReplies) -> Result<crate::reply::AccessCheck, ReplyError> {
     let token = client
-        .access_token(
-            &location(),
-            &SecretString::from("stored-refresh".to_owned()),
-        )
+        .access_token(&location(), &secret("stored-refresh"))
         .await?;
     client.check_access(&location(), &token).await
 }
@@ -512,7 +503,7 @@ async fn a_page_that_is_not_a_location_is_never_put_in_a_url() {
     let checked = replies(&server)
         .check_access(
             &AccountId::parse("accounts/1/locations/2/reviews/3").unwrap(),
-            &SecretString::from("t".to_owned()),
+            &secret("t"),
         )
         .await;
     assert!(
@@ -605,7 +596,7 @@ async fn the_reply_standing_under_a_review_is_read_with_its_words() {
         .await;
     let client = replies(&server);
     let f = review_feedback();
-    let token = SecretString::from("at-fresh".to_owned());
+    let token = secret("at-fresh");
 
     let standing = client
         .current_public_reply(&client.target(&f), &token)

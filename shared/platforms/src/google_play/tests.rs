@@ -1,7 +1,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::*;
-use crate::testing::{call, item_target, refusing_token_endpoint, stand_in_http, token_request};
+use crate::testing::{
+    call, item_target, refusing_token_endpoint, secret, stand_in_http, token_request,
+};
 use feedback::Rating;
 use secrecy::SecretString;
 use wiremock::matchers::{body_json, body_string_contains, header, method, query_param};
@@ -121,7 +123,7 @@ fn a_stored_credential_that_is_not_a_key_means_reconnect() {
         DEFAULT_TOKEN_URL.into(),
     );
     assert!(matches!(
-        play.grant(&SecretString::from("not json"), now()),
+        play.grant(&secret("not json"), now()),
         Err(ReplyError::Reconnect(_))
     ));
 }
@@ -184,7 +186,7 @@ async fn a_reply_is_posted_to_the_reviews_reply_method_with_the_bearer_token() {
     let play = play_against(&server).await;
     let target = item_target(PLATFORM, "com.example.app", "r1");
     let id = play
-        .post_public_reply(&target, "Sorry!", &SecretString::from("ya29.t"))
+        .post_public_reply(&target, "Sorry!", &secret("ya29.t"))
         .await
         .unwrap();
     assert_eq!(id, "r1:reply");
@@ -206,7 +208,7 @@ async fn listing_asks_for_the_most_per_page_and_pages_on_with_the_token() {
     .await;
     let play = play_against(&server).await;
     let page = play
-        .list_page(&app(), Some("p2"), &SecretString::from("t"))
+        .list_page(&app(), Some("p2"), &secret("t"))
         .await
         .unwrap();
     assert_eq!(page.reviews[0].feedback.item_id.as_str(), "r9");
@@ -227,7 +229,7 @@ async fn list_failures_say_what_the_poller_must_do() {
             .await;
         let play = play_against(&server).await;
         let e = play
-            .list_page(&app(), None, &SecretString::from("t"))
+            .list_page(&app(), None, &secret("t"))
             .await
             .unwrap_err();
         match expect {

@@ -1,8 +1,7 @@
 use super::replies::{LinkedInReplies, classify};
 use super::*;
 use crate::reply::{ReplyClient, ReplyError};
-use crate::testing::{call, get, item_target, post, refusal, stand_in_http};
-use secrecy::SecretString;
+use crate::testing::{call, get, item_target, post, refusal, secret, stand_in_http};
 use serde_json::json;
 use wiremock::matchers::{body_json, header};
 use wiremock::{MockServer, ResponseTemplate};
@@ -203,11 +202,7 @@ async fn a_reply_is_a_comment_by_the_organization_under_the_comment() {
     let client = LinkedInReplies::new(stand_in_http(), server.uri(), "202511".into());
     let target = item_target(PLATFORM, ORG, comment_urn);
     let id = client
-        .post_public_reply(
-            &target,
-            "Sorry!",
-            &SecretString::from("member-token".to_owned()),
-        )
+        .post_public_reply(&target, "Sorry!", &secret("member-token"))
         .await;
     assert_eq!(
         id.as_deref(),

@@ -2,8 +2,7 @@
 
 use super::parse::*;
 use super::*;
-use crate::testing::{call, stand_in_http};
-use secrecy::SecretString;
+use crate::testing::{call, secret, stand_in_http};
 use serde_json::json;
 use wiremock::matchers::header;
 use wiremock::{MockServer, ResponseTemplate};
@@ -207,7 +206,7 @@ async fn the_servers_limit_is_read_once_and_a_reply_over_it_is_refused_unsent() 
         reply_to: "5".into(),
         item_id: "direct:klant".into(),
     };
-    let token = SecretString::from("t");
+    let token = secret("t");
     let long = m
         .post_public_reply(&target, "this is far too long for twenty", &token)
         .await;

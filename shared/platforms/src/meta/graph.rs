@@ -356,13 +356,13 @@ impl ReplyClient for GraphClient {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{call, item_target};
-    use secrecy::SecretString;
+    use crate::testing::{call, item_target, secret};
+
     use wiremock::matchers::{body_json, header, method, query_param};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
     fn token() -> AccessToken {
-        SecretString::from("page-token".to_owned())
+        secret("page-token")
     }
 
     fn target(platform: feedback::Platform) -> ReplyTarget {

@@ -1,5 +1,5 @@
 use super::*;
-use crate::testing::get;
+use crate::testing::{get, secret};
 use feedback::{ChangeVerb, FeedbackKind};
 use time::macros::datetime;
 
@@ -11,7 +11,7 @@ const NOW: OffsetDateTime = datetime!(2025-11-23 12:00 UTC);
 fn meta(secrets: &str) -> MetaWebhooks {
     MetaWebhooks::new(
         SecretList::from_comma_separated(secrets),
-        SecretString::from("the-verify-token".to_owned()),
+        secret("the-verify-token"),
     )
 }
 

@@ -1,8 +1,7 @@
 use super::replies::{TikTokReplies, classify};
 use super::*;
 use crate::reply::{ReplyClient, ReplyError};
-use crate::testing::{call, post, stand_in_http};
-use secrecy::SecretString;
+use crate::testing::{call, post, secret, stand_in_http};
 use serde_json::json;
 use wiremock::matchers::{body_json, header};
 use wiremock::{MockServer, ResponseTemplate};
@@ -174,11 +173,7 @@ async fn a_reply_goes_to_the_comment_reply_endpoint_under_the_top_level_comment(
     ));
     let target = client.target(&parsed.changes[0].feedback);
     let id = client
-        .post_public_reply(
-            &target,
-            "Sorry!",
-            &SecretString::from("business-token".to_owned()),
-        )
+        .post_public_reply(&target, "Sorry!", &secret("business-token"))
         .await;
     assert_eq!(id.as_deref(), Ok("7300000000000000009"));
 }

@@ -1,6 +1,6 @@
 use super::*;
 use crate::reply::ReplyClient;
-use crate::testing::{answer_posts_in_turn, call, stand_in_http, token_request};
+use crate::testing::{answer_posts_in_turn, call, secret, stand_in_http, token_request};
 use feedback::ChangeVerb;
 use serde_json::json;
 use time::macros::datetime;
@@ -147,7 +147,7 @@ async fn the_review_is_fetched_and_answered_with_the_business_user() {
     );
     let f = &created.changes[0].feedback;
     let token = client
-        .access_token(&f.account_id, &SecretString::from("refresh".to_owned()))
+        .access_token(&f.account_id, &secret("refresh"))
         .await
         .unwrap();
     let fetched = client.fetch_item(f, &token).await.unwrap();
@@ -171,7 +171,7 @@ fn replies_at(api: &MockServer) -> replies::TrustpilotReplies {
         format!("{}/token", api.uri()),
         crate::oauth::ClientAuth::Basic {
             id: "key-1".into(),
-            secret: SecretString::from("secret-1".to_owned()),
+            secret: secret("secret-1"),
         },
         "bu-user-1".into(),
     )
@@ -183,9 +183,7 @@ async fn check(
     client: &replies::TrustpilotReplies,
 ) -> Result<crate::reply::AccessCheck, crate::reply::ReplyError> {
     let unit = feedback::AccountId::parse("5f1e2d3c4b5a697887766554").unwrap();
-    let token = client
-        .access_token(&unit, &SecretString::from("refresh".to_owned()))
-        .await?;
+    let token = client.access_token(&unit, &secret("refresh")).await?;
     client.check_access(&unit, &token).await
 }
 

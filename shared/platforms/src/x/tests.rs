@@ -1,7 +1,7 @@
 use super::replies::{XReplies, classify};
 use super::*;
 use crate::reply::{ReplyClient, ReplyError, ReplyTarget};
-use crate::testing::{call, get, nothing_received, post, refusal, stand_in_http};
+use crate::testing::{call, get, nothing_received, post, refusal, secret, stand_in_http};
 use secrecy::SecretString;
 use serde_json::json;
 use wiremock::matchers::{body_json, header};
@@ -243,7 +243,7 @@ fn target() -> ReplyTarget {
 }
 
 fn token() -> SecretString {
-    SecretString::from("user-token".to_owned())
+    secret("user-token")
 }
 
 #[tokio::test]

@@ -1,13 +1,12 @@
 //! The App Store (App Store Connect API): Apple's example through the real list reader;
 //! our create-response request against the documented schema.
 
-use crate::support::testing::{call, item_target, stand_in_http};
+use crate::support::testing::{call, item_target, secret, stand_in_http};
 use crate::support::{all, load};
 use feedback::{AccountId, Rating};
 use platforms::app_store::{AppStore, PLATFORM};
 use platforms::polling::ReviewSource;
 use platforms::reply::ReplyClient;
-use secrecy::SecretString;
 use wiremock::{MockServer, ResponseTemplate};
 
 #[tokio::test]
@@ -20,11 +19,7 @@ async fn the_documented_list_is_read_and_its_next_link_becomes_a_cursor_on_our_b
         .await;
     let store = AppStore::new(stand_in_http(), server.uri());
     let page = store
-        .list_page(
-            &AccountId::parse("682658836").unwrap(),
-            None,
-            &SecretString::from("t"),
-        )
+        .list_page(&AccountId::parse("682658836").unwrap(), None, &secret("t"))
         .await
         .unwrap();
     assert!(page.unusable.is_empty(), "{:?}", page.unusable);
@@ -61,7 +56,7 @@ async fn our_response_request_names_every_field_of_the_documented_create_request
     let review = "00000028-b08c-0014-729e-fbd500000000";
     let target = item_target(PLATFORM, "682658836", review);
     let id = store
-        .post_public_reply(&target, "Thank you!", &SecretString::from("t"))
+        .post_public_reply(&target, "Thank you!", &secret("t"))
         .await
         .unwrap();
     assert_eq!(id, "resp-1");

@@ -9,7 +9,7 @@
 // Test helpers outside `#[test]` functions: failing loudly is what they are for.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use crate::support::testing::{call, post};
+use crate::support::testing::{call, post, secret};
 use crate::support::{Fixture, all, load, sent_header};
 use base64::Engine;
 use feedback::{ChangeVerb, Feedback};
@@ -329,7 +329,7 @@ fn client(server: &MockServer) -> GoogleReplies {
         format!("{}{TOKEN_PATH}", server.uri()),
         ClientAuth::Body {
             id: CLIENT_ID.into(),
-            secret: SecretString::from("client-secret".to_owned()),
+            secret: secret("client-secret"),
         },
     )
 }

@@ -1,13 +1,12 @@
 //! Google Play (Android Publisher API, Reply to Reviews): the guide's examples through the
 //! real list reader and reply client.
 
-use crate::support::testing::{call, item_target, stand_in_http};
+use crate::support::testing::{call, item_target, secret, stand_in_http};
 use crate::support::{Fixture, all, load, sent_header};
 use feedback::{AccountId, Rating};
 use platforms::google_play::{GooglePlay, PLATFORM};
 use platforms::polling::ReviewSource;
 use platforms::reply::{ReplyClient, ReplyError};
-use secrecy::SecretString;
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -37,10 +36,7 @@ async fn the_documented_list_is_read_newest_first_with_stars_language_and_the_ne
         "/androidpublisher/v3/applications/com.example.app/reviews",
     )
     .await;
-    let page = play
-        .list_page(&app(), None, &SecretString::from("t"))
-        .await
-        .unwrap();
+    let page = play.list_page(&app(), None, &secret("t")).await.unwrap();
     assert!(page.unusable.is_empty(), "{:?}", page.unusable);
     assert_eq!(page.next.as_deref(), Some("12334566"));
     let ids: Vec<_> = page
@@ -100,7 +96,7 @@ async fn our_reply_request_is_the_documented_one_and_the_documented_answer_is_ac
     let play = GooglePlay::new(stand_in_http(), server.uri(), server.uri());
     let target = item_target(PLATFORM, "com.example.app", "12345678");
     let text = request.json()["replyText"].as_str().unwrap().to_owned();
-    play.post_public_reply(&target, &text, &SecretString::from("t"))
+    play.post_public_reply(&target, &text, &secret("t"))
         .await
         .unwrap();
     let sent = &server.received_requests().await.unwrap()[0];
@@ -122,7 +118,7 @@ async fn the_error_bodies_mean_reconnect_for_403_and_refused_for_400() {
     )
     .await;
     assert!(matches!(
-        play.list_page(&app(), None, &SecretString::from("t")).await,
+        play.list_page(&app(), None, &secret("t")).await,
         Err(ReplyError::Reconnect(_))
     ));
     let invalid = load("google-play/api-error-invalid-argument.json");
@@ -133,7 +129,7 @@ async fn the_error_bodies_mean_reconnect_for_403_and_refused_for_400() {
     .await;
     let target = item_target(PLATFORM, "com.example.app", "r1");
     assert!(matches!(
-        play.post_public_reply(&target, &"x".repeat(400), &SecretString::from("t"))
+        play.post_public_reply(&target, &"x".repeat(400), &secret("t"))
             .await,
         Err(ReplyError::Rejected(_))
     ));

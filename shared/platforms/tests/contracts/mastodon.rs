@@ -1,7 +1,7 @@
 //! Mastodon (docs.joinmastodon.org): the documented examples through the real list reader,
 //! reply client and access check.
 
-use crate::support::testing::{call, stand_in_http};
+use crate::support::testing::{call, secret, stand_in_http};
 use crate::support::{Fixture, all, load, sent_header};
 use feedback::{AccountId, FeedbackKind};
 use platforms::mastodon::parse::{Visibility, parse_notification};
@@ -23,7 +23,7 @@ fn account_id() -> AccountId {
 }
 
 fn token() -> SecretString {
-    SecretString::from("t")
+    secret("t")
 }
 
 /// A server answering `at` with `body` (the fixture's status), and a client pointed at it.

@@ -7,7 +7,7 @@
 // Helpers of tests: a panic here is a failing test, as in a `#[test]` itself.
 #![allow(clippy::panic)]
 
-use crate::support::testing::{call, item_target, post};
+use crate::support::testing::{call, item_target, post, secret};
 use crate::support::{Fixture, all, load, sent_header};
 use bytes::Bytes;
 use feedback::{AccountId, FeedbackKind};
@@ -55,7 +55,7 @@ async fn deliver(body: &[u8]) -> ParsedDelivery {
 }
 
 fn token() -> AccessToken {
-    SecretString::from("page-token".to_owned())
+    secret("page-token")
 }
 
 async fn client(server: &MockServer) -> GraphClient {

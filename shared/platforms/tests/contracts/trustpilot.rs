@@ -1,7 +1,7 @@
 //! Contract tests for trustpilot: its fixtures through the real door and client.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use crate::support::testing::{call, post_to, stand_in_http};
+use crate::support::testing::{call, post_to, secret, stand_in_http};
 use crate::support::{Fixture, all, load, sent_header};
 use feedback::{AccountId, ChangeVerb};
 use platforms::oauth::{ClientAuth, TokenCache};
@@ -36,7 +36,7 @@ fn account() -> AccountId {
 fn basic() -> ClientAuth {
     ClientAuth::Basic {
         id: "key-1".into(),
-        secret: SecretString::from("secret-1".to_owned()),
+        secret: secret("secret-1"),
     }
 }
 
@@ -102,7 +102,7 @@ async fn a_documented_token_answer_is_read_and_kept_for_its_life(fixture: &Fixtu
         basic(),
     )
     .with_clock(clock);
-    let refresh = SecretString::from("RefreshToken".to_owned());
+    let refresh = secret("RefreshToken");
     let token = cache.get(&account(), &refresh).await;
     assert_eq!(
         token.as_ref().map(|t| t.expose_secret().to_owned()),
@@ -186,7 +186,7 @@ async fn our_refresh_request() -> wiremock::Request {
         "bu-user-1".into(),
     );
     client
-        .access_token(&account(), &SecretString::from("RefreshToken".to_owned()))
+        .access_token(&account(), &secret("RefreshToken"))
         .await
         .unwrap();
     server.received_requests().await.unwrap().remove(0)
@@ -314,7 +314,7 @@ async fn our_reply_request_matches_the_documented_reply_to_a_review() {
         business_user.to_owned(),
     );
     let token = client
-        .access_token(&account(), &SecretString::from("RefreshToken".to_owned()))
+        .access_token(&account(), &secret("RefreshToken"))
         .await
         .unwrap();
     let target = client.target(&feedback_for(review));
@@ -399,9 +399,7 @@ async fn a_token_refused_by_the_token_endpoint_means_reconnect_as_the_readme_ass
         format!("{}{TOKEN_PATH}", server.uri()),
         basic(),
     );
-    let refused = cache
-        .get(&account(), &SecretString::from("RefreshToken".to_owned()))
-        .await;
+    let refused = cache.get(&account(), &secret("RefreshToken")).await;
     assert!(
         matches!(refused, Err(ReplyError::Reconnect(_))),
         "{refused:?}"

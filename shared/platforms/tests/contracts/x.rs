@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::support::load;
-use crate::support::testing::{call, documented_get, post, stand_in_http};
+use crate::support::testing::{call, documented_get, post, secret, stand_in_http};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use feedback::FeedbackKind;
@@ -98,7 +98,7 @@ fn client(server: &MockServer) -> XReplies {
 }
 
 fn token() -> SecretString {
-    SecretString::from("user-token".to_owned())
+    secret("user-token")
 }
 
 #[tokio::test]
