@@ -133,6 +133,28 @@ pub async fn nothing_received(server: &wiremock::MockServer) -> bool {
         .is_empty()
 }
 
+/// The body of GitHub's published HMAC vector with its last character changed: the
+/// vector's signature no longer matches it.
+pub const CHANGED_BODY: &[u8] = b"Hello, World?";
+
+/// A POST a door must refuse: its headers, its body, and why it is refused.
+pub type Refused<'a> = (Vec<(&'a str, &'a str)>, &'a [u8], VerifyError);
+
+/// Checks that `door` refuses each POST (its headers and body) for the reason given with it.
+pub async fn assert_refusals(
+    door: &dyn WebhookPlatform,
+    cases: Vec<Refused<'_>>,
+    now: OffsetDateTime,
+) {
+    for (headers, body, want) in cases {
+        assert_eq!(
+            refusal(door, &headers, body, now).await,
+            want,
+            "{headers:?}"
+        );
+    }
+}
+
 /// Why `door` refuses a POST of `body` with these headers at `now`.
 pub async fn refusal(
     door: &dyn WebhookPlatform,
