@@ -5,7 +5,7 @@
 
 use super::calls::Http;
 use super::reply::ReplyTarget;
-use super::{InboundRequest, VerifyError, WebhookPlatform};
+use super::{InboundRequest, SecretList, VerifyError, WebhookPlatform};
 use bytes::Bytes;
 use feedback::Platform;
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
@@ -131,6 +131,16 @@ pub async fn nothing_received(server: &wiremock::MockServer) -> bool {
         .await
         .unwrap_or_default()
         .is_empty()
+}
+
+/// The secret of GitHub's published HMAC-SHA256 vector (platforms.md).
+pub const VECTOR_SECRET: &str = "It's a Secret to Everybody";
+/// The body the vector signs.
+pub const VECTOR_BODY: &[u8] = b"Hello, World!";
+
+/// The vector's secret configured after an older one, as while a secret is rotated.
+pub fn rotated_vector_secrets() -> SecretList {
+    SecretList::from_comma_separated(&format!("old-secret,{VECTOR_SECRET}"))
 }
 
 /// The body of GitHub's published HMAC vector with its last character changed: the

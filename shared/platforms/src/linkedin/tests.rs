@@ -2,15 +2,14 @@ use super::replies::{LinkedInReplies, classify};
 use super::*;
 use crate::reply::{ReplyClient, ReplyError};
 use crate::testing::{
-    CHANGED_BODY, Refused, assert_refusals, call, get, item_target, post, secret, stand_in_http,
+    CHANGED_BODY, Refused, VECTOR_BODY, VECTOR_SECRET, assert_refusals, call, get, item_target,
+    post, rotated_vector_secrets, secret, stand_in_http,
 };
 use serde_json::json;
 use wiremock::matchers::{body_json, header};
 use wiremock::{MockServer, ResponseTemplate};
 
 // GitHub's published vector (platforms.md): the header-prefix form is the vector itself.
-const VECTOR_SECRET: &str = "It's a Secret to Everybody";
-const VECTOR_BODY: &[u8] = b"Hello, World!";
 const VECTOR_HEX: &str = "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
 // The body-prefix form, HMAC(secret, "hmacsha256=Hello, World!"), computed apart (Python).
 const PREFIXED_BODY_HEX: &str = "b06a6cff178a492a13ab854c3ff119587788d3331e2264a2b4a2b9f0751aff9a";
@@ -20,9 +19,7 @@ const CHALLENGE_HEX: &str = "2b4da4dbe2a95a7d527d7a700d70d1682b350e24f704b7acd7b
 const ORG: &str = "urn:li:organization:2414183";
 
 fn door() -> LinkedInWebhooks {
-    LinkedInWebhooks::new(SecretList::from_comma_separated(&format!(
-        "old-secret,{VECTOR_SECRET}"
-    )))
+    LinkedInWebhooks::new(rotated_vector_secrets())
 }
 
 fn now() -> OffsetDateTime {

@@ -1,23 +1,21 @@
 use super::replies::{TikTokReplies, classify};
 use super::*;
 use crate::reply::{ReplyClient, ReplyError};
-use crate::testing::{call, post, secret, stand_in_http};
+use crate::testing::{
+    VECTOR_BODY, VECTOR_SECRET, call, post, rotated_vector_secrets, secret, stand_in_http,
+};
 use serde_json::json;
 use wiremock::matchers::{body_json, header};
 use wiremock::{MockServer, ResponseTemplate};
 
 // The GitHub vector's secret and body (platforms.md) in TikTok's construction
 // "{t}.{body}", t = 1764000000; computed apart (Python's hmac).
-const VECTOR_SECRET: &str = "It's a Secret to Everybody";
-const VECTOR_BODY: &[u8] = b"Hello, World!";
 const T: i64 = 1_764_000_000;
 const VECTOR_S: &str = "e400107e54677b310c6fd8e101689566324146ff5ab3fffb9bad45981c224e38";
 const ACCOUNT: &str = "act.example12345Example12345Example";
 
 fn door() -> TikTokWebhooks {
-    TikTokWebhooks::new(SecretList::from_comma_separated(&format!(
-        "old-secret,{VECTOR_SECRET}"
-    )))
+    TikTokWebhooks::new(rotated_vector_secrets())
 }
 
 fn at(t: i64) -> OffsetDateTime {

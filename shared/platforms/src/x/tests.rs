@@ -2,8 +2,8 @@ use super::replies::{XReplies, classify};
 use super::*;
 use crate::reply::{ReplyClient, ReplyError, ReplyTarget};
 use crate::testing::{
-    CHANGED_BODY, Refused, assert_refusals, call, get, nothing_received, post, secret,
-    stand_in_http,
+    CHANGED_BODY, Refused, VECTOR_BODY, VECTOR_SECRET, assert_refusals, call, get,
+    nothing_received, post, rotated_vector_secrets, secret, stand_in_http,
 };
 use secrecy::SecretString;
 use serde_json::json;
@@ -11,15 +11,11 @@ use wiremock::matchers::{body_json, header};
 use wiremock::{MockServer, ResponseTemplate};
 
 // GitHub's published vector (platforms.md), in the base64 form X uses.
-const VECTOR_SECRET: &str = "It's a Secret to Everybody";
-const VECTOR_BODY: &[u8] = b"Hello, World!";
 const VECTOR_B64: &str = "sha256=dXEH6g6yUJ/CESIczphLijdXC211hsIsRvQ3nIsEPhc=";
 const ACCOUNT: &str = "1111111111111111111";
 
 fn door() -> XWebhooks {
-    XWebhooks::new(SecretList::from_comma_separated(&format!(
-        "old-secret,{VECTOR_SECRET}"
-    )))
+    XWebhooks::new(rotated_vector_secrets())
 }
 
 fn now() -> OffsetDateTime {

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
-pub use platforms::{InboundRequest, VerifyError, WebhookPlatform, calls, reply};
+pub use platforms::{InboundRequest, SecretList, VerifyError, WebhookPlatform, calls, reply};
 
 /// The webhook calls the unit tests build, from the same file.
 #[path = "../../src/testing.rs"]
