@@ -1,5 +1,5 @@
-//! Webhook calls built for tests. The unit tests and the contract tests
-//! (`tests/contracts/support.rs`) share this one file.
+//! What the tests share: webhook calls, stand-in APIs, secrets and reply targets. The unit
+//! tests and the contract tests (`tests/contracts/support.rs`) use this one file.
 // Each of the two uses part of it.
 #![allow(dead_code, clippy::expect_used)]
 
