@@ -165,6 +165,36 @@ pub struct ParsedDelivery {
     pub invalid: Vec<String>,
 }
 
+/// Feedback a delivery names by id only (nothing else about it is known yet): a review to
+/// fetch, or an item removed.
+pub(crate) fn id_only_feedback(
+    platform: feedback::Platform,
+    account_id: feedback::AccountId,
+    item_id: feedback::ItemId,
+    kind: feedback::FeedbackKind,
+    raw: String,
+    received_at: OffsetDateTime,
+) -> feedback::Feedback {
+    feedback::Feedback {
+        platform,
+        account_id,
+        item_id,
+        thread_id: None,
+        parent_id: None,
+        author_id: None,
+        author_name: None,
+        text: None,
+        rating: None,
+        url: None,
+        language: None,
+        created_at: None,
+        kind,
+        from_account: false,
+        raw,
+        received_at,
+    }
+}
+
 /// A correctly authenticated delivery made by the platform module itself, for trying the
 /// product locally (`feedbackctl sign`).
 #[derive(Debug, Clone, PartialEq, Eq)]

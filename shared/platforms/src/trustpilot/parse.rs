@@ -6,6 +6,7 @@
 //! Read strictly: review ids ([`is_review_id`]), the business unit id (an [`AccountId`]),
 //! and the review's URL, which is always built from the id, never taken from the body.
 
+use crate::id_only_feedback;
 pub use crate::json::text;
 use crate::{ParsedDelivery, Unsupported};
 use feedback::{AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId, Rating};
@@ -122,22 +123,15 @@ pub fn parse_events(
         out.changes.push(FeedbackChange {
             verb,
             feedback: Feedback {
-                platform: super::PLATFORM,
-                account_id,
-                item_id,
-                thread_id: None,
-                parent_id: None,
-                author_id: None,
-                author_name: None,
-                text: None,
-                rating: None,
                 url: Some(format!("https://www.trustpilot.com/reviews/{id}")),
-                language: None,
-                created_at: None,
-                kind: FeedbackKind::Review,
-                from_account: false,
-                raw,
-                received_at,
+                ..id_only_feedback(
+                    super::PLATFORM,
+                    account_id,
+                    item_id,
+                    FeedbackKind::Review,
+                    raw,
+                    received_at,
+                )
             },
         });
     }

@@ -4,6 +4,7 @@
 //! "tweet_delete_events": [...]}`. The account is `filter.user_id` / `for_user_id`; a post
 //! by the account itself is stored as its own (never answered). Post ids are digits.
 
+use crate::id_only_feedback;
 use crate::json::{delivery_body, text};
 use crate::{ParsedDelivery, Unsupported};
 use feedback::{AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId};
@@ -198,22 +199,16 @@ fn account_activity(v: &Value, received_at: OffsetDateTime, out: &mut ParsedDeli
         out.changes.push(FeedbackChange {
             verb: ChangeVerb::Removed,
             feedback: Feedback {
-                platform: super::PLATFORM,
-                account_id,
-                item_id,
-                thread_id: None,
-                parent_id: None,
                 author_id: id(&deleted["status"], "user_id"),
-                author_name: None,
-                text: None,
-                rating: None,
                 url: Some(post_url(&post_id)),
-                language: None,
-                created_at: None,
-                kind: FeedbackKind::Mention,
-                from_account: false,
-                raw: deleted.to_string(),
-                received_at,
+                ..id_only_feedback(
+                    super::PLATFORM,
+                    account_id,
+                    item_id,
+                    FeedbackKind::Mention,
+                    deleted.to_string(),
+                    received_at,
+                )
             },
         });
     }
