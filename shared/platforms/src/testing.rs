@@ -124,6 +124,13 @@ pub fn item_target(platform: Platform, account: &str, item: &str) -> ReplyTarget
     }
 }
 
+/// The form fields of a request sent to a stand-in.
+pub fn sent_form(sent: &wiremock::Request) -> std::collections::HashMap<String, String> {
+    url::form_urlencoded::parse(&sent.body)
+        .into_owned()
+        .collect()
+}
+
 /// Whether the stand-in `server` was sent nothing at all.
 pub async fn nothing_received(server: &wiremock::MockServer) -> bool {
     server

@@ -2,7 +2,7 @@
 
 use super::parse::*;
 use super::*;
-use crate::testing::{call, secret, stand_in_http};
+use crate::testing::{call, secret, sent_form, stand_in_http};
 use serde_json::json;
 use wiremock::matchers::header;
 use wiremock::{MockServer, ResponseTemplate};
@@ -218,9 +218,7 @@ async fn the_servers_limit_is_read_once_and_a_reply_over_it_is_refused_unsent() 
         "6"
     );
     let posted = &server.received_requests().await.unwrap()[1];
-    let form: HashMap<String, String> = url::form_urlencoded::parse(&posted.body)
-        .into_owned()
-        .collect();
+    let form = sent_form(posted);
     assert_eq!(form["status"], "@klant sorry!");
     assert_eq!(form["visibility"], "direct");
     assert_eq!(form["in_reply_to_id"], "5");

@@ -1,7 +1,7 @@
 //! Mastodon (docs.joinmastodon.org): the documented examples through the real list reader,
 //! reply client and access check.
 
-use crate::support::testing::{call, secret, stand_in_http};
+use crate::support::testing::{call, secret, sent_form, stand_in_http};
 use crate::support::{Fixture, all, load, sent_header};
 use feedback::{AccountId, FeedbackKind};
 use platforms::mastodon::parse::{Visibility, parse_notification};
@@ -189,9 +189,7 @@ async fn a_reply_is_posted_with_its_mention_in_reply_to_id_visibility_and_idempo
         .iter()
         .find(|r| r.method.as_str() == "POST")
         .unwrap();
-    let form: HashMap<String, String> = url::form_urlencoded::parse(&post.body)
-        .into_owned()
-        .collect();
+    let form = sent_form(post);
     assert_eq!(form["status"], "@zsc Sorry, we are on it.");
     assert_eq!(form["in_reply_to_id"], "103186126728896492");
     assert_eq!(form["visibility"], "private");
@@ -214,8 +212,7 @@ async fn a_reply_is_posted_with_its_mention_in_reply_to_id_visibility_and_idempo
         .iter()
         .rfind(|r| r.method.as_str() == "POST")
         .unwrap();
-    let form: HashMap<String, String> =
-        url::form_urlencoded::parse(&dm.body).into_owned().collect();
+    let form = sent_form(dm);
     assert_eq!(form["visibility"], "direct");
     assert!(!form.contains_key("in_reply_to_id"));
 }
