@@ -114,6 +114,11 @@ pub fn secret(text: &str) -> secrecy::SecretString {
     secrecy::SecretString::from(text.to_owned())
 }
 
+/// The item ids of `feedback`, in order.
+pub fn item_ids<'a>(feedback: impl IntoIterator<Item = &'a feedback::Feedback>) -> Vec<&'a str> {
+    feedback.into_iter().map(|f| f.item_id.as_str()).collect()
+}
+
 /// Answer `item` of `account` on `platform` itself.
 pub fn item_target(platform: Platform, account: &str, item: &str) -> ReplyTarget {
     ReplyTarget {

@@ -1,5 +1,5 @@
 use super::*;
-use crate::testing::{get, secret};
+use crate::testing::{get, item_ids, secret};
 use feedback::{ChangeVerb, FeedbackKind};
 use time::macros::datetime;
 
@@ -184,11 +184,7 @@ fn every_entry_and_change_of_a_facebook_delivery_becomes_a_change() {
         "../../fixtures/meta/facebook_three_comments.json"
     ));
     assert!(parsed.unsupported.is_empty(), "{:?}", parsed.unsupported);
-    let ids: Vec<_> = parsed
-        .changes
-        .iter()
-        .map(|c| c.feedback.item_id.as_str())
-        .collect();
+    let ids = item_ids(parsed.changes.iter().map(|c| &c.feedback));
     assert_eq!(ids, ["777_9001", "777_9002", "777_9003"]);
 
     let first = &parsed.changes[0];
@@ -399,11 +395,7 @@ fn an_array_of_envelopes_and_a_change_written_on_the_entry_are_read_like_the_usu
             {"object":"page","entry":[{"id":"1","changes":[{"field":"feed","value":{"item":"comment","verb":"add","comment_id":"1_2","post_id":"1_1","message":"hi"}}]}]}]"#,
     );
     assert!(parsed.unsupported.is_empty(), "{:?}", parsed.unsupported);
-    let ids: Vec<_> = parsed
-        .changes
-        .iter()
-        .map(|c| c.feedback.item_id.as_str())
-        .collect();
+    let ids = item_ids(parsed.changes.iter().map(|c| &c.feedback));
     assert_eq!(ids, ["17865799348089039", "1_2"]);
     assert_eq!(
         parsed.changes[0].feedback.raw,

@@ -1,7 +1,7 @@
 //! Google Play (Android Publisher API, Reply to Reviews): the guide's examples through the
 //! real list reader and reply client.
 
-use crate::support::testing::{call, item_target, secret, stand_in_http};
+use crate::support::testing::{call, item_ids, item_target, secret, stand_in_http};
 use crate::support::{Fixture, all, load, sent_header};
 use feedback::{AccountId, Rating};
 use platforms::google_play::{GooglePlay, PLATFORM};
@@ -39,11 +39,7 @@ async fn the_documented_list_is_read_newest_first_with_stars_language_and_the_ne
     let page = play.list_page(&app(), None, &secret("t")).await.unwrap();
     assert!(page.unusable.is_empty(), "{:?}", page.unusable);
     assert_eq!(page.next.as_deref(), Some("12334566"));
-    let ids: Vec<_> = page
-        .reviews
-        .iter()
-        .map(|r| r.feedback.item_id.as_str())
-        .collect();
+    let ids = item_ids(page.reviews.iter().map(|r| &r.feedback));
     assert_eq!(ids, ["12345678", "11223344"]);
     let first = &page.reviews[0];
     assert_eq!(first.feedback.platform, PLATFORM);
