@@ -302,7 +302,7 @@ impl TokenCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{answer_posts_in_turn, secret, stand_in_http, token_request};
+    use crate::testing::{answer_posts_in_turn, granted, secret, stand_in_http, token_request};
     use wiremock::matchers::{body_string_contains, header, method};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -333,10 +333,7 @@ mod tests {
             .and(body_string_contains("grant_type=refresh_token"))
             .and(body_string_contains("refresh_token=refresh-1"))
             .and(body_string_contains("client_id=cid"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_json(serde_json::json!({"access_token": "at-1", "expires_in": 3600})),
-            )
+            .respond_with(granted("at-1", 3600))
             .expect(1)
             .mount(&server)
             .await;
@@ -352,10 +349,7 @@ mod tests {
         let server = MockServer::start().await;
         Mock::given(method("POST"))
             .and(header("authorization", "Basic a2V5OnNlY3JldA=="))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_json(serde_json::json!({"access_token": "short", "expires_in": 30})),
-            )
+            .respond_with(granted("short", 30))
             .expect(2)
             .mount(&server)
             .await;

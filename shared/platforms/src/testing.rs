@@ -80,6 +80,12 @@ pub fn token_request() -> wiremock::MockBuilder {
     call("POST", "/token")
 }
 
+/// A token endpoint's answer granting `access_token` for `expires_in` seconds.
+pub fn granted(access_token: &str, expires_in: u64) -> wiremock::ResponseTemplate {
+    wiremock::ResponseTemplate::new(200)
+        .set_body_json(serde_json::json!({"access_token": access_token, "expires_in": expires_in}))
+}
+
 /// A stand-in whose token endpoint refuses the grant or refresh token (400,
 /// `invalid_grant`, as OAuth 2 answers a revoked one).
 pub async fn refusing_token_endpoint() -> wiremock::MockServer {

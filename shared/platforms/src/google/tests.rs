@@ -1,7 +1,7 @@
 use super::*;
 use crate::reply::ReplyClient;
 use crate::testing::{
-    call, nothing_received, refusing_token_endpoint, secret, stand_in_http, token_request,
+    call, granted, nothing_received, refusing_token_endpoint, secret, stand_in_http, token_request,
 };
 use feedback::{AccountId, ChangeVerb, FeedbackKind, ItemId};
 use http::HeaderValue;
@@ -304,10 +304,7 @@ async fn api() -> MockServer {
     let server = MockServer::start().await;
     token_request()
         .and(body_string_contains("refresh_token=stored-refresh"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"access_token": "at-fresh", "expires_in": 3599})),
-        )
+        .respond_with(granted("at-fresh", 3599))
         .mount(&server)
         .await;
     server

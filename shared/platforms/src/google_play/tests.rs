@@ -9,6 +9,9 @@ use secrecy::SecretString;
 use wiremock::matchers::{body_json, body_string_contains, header, method, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+/// The reviews of the test app (`com.example.app`).
+const REVIEWS: &str = "/androidpublisher/v3/applications/com.example.app/reviews";
+
 const KEY_JSON: &str = include_str!("testdata/service-account.json");
 const PUBLIC_KEY: &str = include_str!("testdata/service-account-key.pub.pem");
 
@@ -171,18 +174,16 @@ async fn a_refused_service_account_means_reconnect() {
 #[tokio::test]
 async fn a_reply_is_posted_to_the_reviews_reply_method_with_the_bearer_token() {
     let server = MockServer::start().await;
-    call(
-        "POST",
-        "/androidpublisher/v3/applications/com.example.app/reviews/r1:reply",
-    )
-    .and(header("authorization", "Bearer ya29.t"))
-    .and(body_json(json!({ "replyText": "Sorry!" })))
-    .respond_with(
-        ResponseTemplate::new(200).set_body_json(json!({ "result": { "replyText": "Sorry!" } })),
-    )
-    .expect(1)
-    .mount(&server)
-    .await;
+    call("POST", format!("{REVIEWS}/r1:reply"))
+        .and(header("authorization", "Bearer ya29.t"))
+        .and(body_json(json!({ "replyText": "Sorry!" })))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "result": { "replyText": "Sorry!" } })),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
     let play = play_against(&server).await;
     let target = item_target(PLATFORM, "com.example.app", "r1");
     let id = play
@@ -195,17 +196,15 @@ async fn a_reply_is_posted_to_the_reviews_reply_method_with_the_bearer_token() {
 #[tokio::test]
 async fn listing_asks_for_the_most_per_page_and_pages_on_with_the_token() {
     let server = MockServer::start().await;
-    call(
-        "GET",
-        "/androidpublisher/v3/applications/com.example.app/reviews",
-    )
-    .and(query_param("maxResults", "100"))
-    .and(query_param("token", "p2"))
-    .respond_with(
-        ResponseTemplate::new(200).set_body_json(json!({ "reviews": [review("r9", "x", 3, 5)] })),
-    )
-    .mount(&server)
-    .await;
+    call("GET", REVIEWS)
+        .and(query_param("maxResults", "100"))
+        .and(query_param("token", "p2"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "reviews": [review("r9", "x", 3, 5)] })),
+        )
+        .mount(&server)
+        .await;
     let play = play_against(&server).await;
     let page = play
         .list_page(&app(), Some("p2"), &secret("t"))

@@ -10,6 +10,9 @@ use platforms::reply::{ReplyClient, ReplyError};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+/// The reviews of the test app (`com.example.app`).
+const REVIEWS: &str = "/androidpublisher/v3/applications/com.example.app/reviews";
+
 fn app() -> AccountId {
     AccountId::parse("com.example.app").unwrap()
 }
@@ -31,11 +34,7 @@ async fn serving(fixture: &Fixture, at: &str) -> (MockServer, GooglePlay) {
 #[tokio::test]
 async fn the_documented_list_is_read_newest_first_with_stars_language_and_the_next_page() {
     let fixture = load("google-play/reviews-list-answer.json");
-    let (_server, play) = serving(
-        &fixture,
-        "/androidpublisher/v3/applications/com.example.app/reviews",
-    )
-    .await;
+    let (_server, play) = serving(&fixture, REVIEWS).await;
     let page = play.list_page(&app(), None, &secret("t")).await.unwrap();
     assert!(page.unusable.is_empty(), "{:?}", page.unusable);
     assert_eq!(page.next.as_deref(), Some("12334566"));
@@ -81,14 +80,13 @@ async fn our_reply_request_is_the_documented_one_and_the_documented_answer_is_ac
     let request = load("google-play/reply-request.json");
     let answer = load("google-play/reply-answer.json");
     let server = MockServer::start().await;
-    call(
-        "POST",
-        "/androidpublisher/v3/applications/com.example.app/reviews/12345678:reply",
-    )
-    .respond_with(ResponseTemplate::new(200).set_body_raw(answer.text.clone(), "application/json"))
-    .expect(1)
-    .mount(&server)
-    .await;
+    call("POST", format!("{REVIEWS}/12345678:reply"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(answer.text.clone(), "application/json"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
     let play = GooglePlay::new(stand_in_http(), server.uri(), server.uri());
     let target = item_target(PLATFORM, "com.example.app", "12345678");
     let text = request.json()["replyText"].as_str().unwrap().to_owned();
@@ -108,21 +106,13 @@ async fn our_reply_request_is_the_documented_one_and_the_documented_answer_is_ac
 #[tokio::test]
 async fn the_error_bodies_mean_reconnect_for_403_and_refused_for_400() {
     let denied = load("google-play/api-error-permission-denied.json");
-    let (_s, play) = serving(
-        &denied,
-        "/androidpublisher/v3/applications/com.example.app/reviews",
-    )
-    .await;
+    let (_s, play) = serving(&denied, REVIEWS).await;
     assert!(matches!(
         play.list_page(&app(), None, &secret("t")).await,
         Err(ReplyError::Reconnect(_))
     ));
     let invalid = load("google-play/api-error-invalid-argument.json");
-    let (_s, play) = serving(
-        &invalid,
-        "/androidpublisher/v3/applications/com.example.app/reviews/r1:reply",
-    )
-    .await;
+    let (_s, play) = serving(&invalid, &format!("{REVIEWS}/r1:reply")).await;
     let target = item_target(PLATFORM, "com.example.app", "r1");
     assert!(matches!(
         play.post_public_reply(&target, &"x".repeat(400), &secret("t"))
