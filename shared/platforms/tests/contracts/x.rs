@@ -1,8 +1,8 @@
 //! Contract tests for X: its published examples through the real door and client.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use crate::support::load;
 use crate::support::testing::{call, documented_get, post, secret, stand_in_http};
+use crate::support::{Fixture, load};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use feedback::FeedbackKind;
@@ -16,7 +16,7 @@ use secrecy::SecretString;
 use serde_json::Value;
 use time::OffsetDateTime;
 use wiremock::matchers::{body_json, method};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer};
 
 /// A consumer secret made for these tests.
 const SECRET: &str = "contract-test-consumer-secret";
@@ -101,17 +101,23 @@ fn token() -> SecretString {
     secret("user-token")
 }
 
+/// The stand-in expects the documented `request` once, a POST on `path`, and gives the
+/// documented `answer`.
+async fn expect_documented(server: &MockServer, path: &str, request: &Value, answer: &Fixture) {
+    call("POST", path)
+        .and(body_json(request))
+        .respond_with(answer.answer())
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
 #[tokio::test]
 async fn our_reply_is_the_documented_request_and_its_documented_answer_gives_the_id() {
     let server = MockServer::start().await;
     let answer = load("x/create-post-answer.json");
     let request = load("x/reply-request.json").json();
-    call("POST", "/2/tweets")
-        .and(body_json(&request))
-        .respond_with(ResponseTemplate::new(answer.status()).set_body_string(answer.text.clone()))
-        .expect(1)
-        .mount(&server)
-        .await;
+    expect_documented(&server, "/2/tweets", &request, &answer).await;
     let text = request["text"].as_str().unwrap();
     let id = client(&server)
         .post_public_reply(&target(), text, &token())
@@ -124,12 +130,8 @@ async fn our_dm_is_the_documented_request_and_a_documented_refusal_is_final() {
     let server = MockServer::start().await;
     let request = load("x/dm-request.json").json();
     let answer = load("x/dm-answer.json");
-    call("POST", "/2/dm_conversations/with/9876543210/messages")
-        .and(body_json(&request))
-        .respond_with(ResponseTemplate::new(answer.status()).set_body_string(answer.text.clone()))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let dm_path = "/2/dm_conversations/with/9876543210/messages";
+    expect_documented(&server, dm_path, &request, &answer).await;
     let text = request["text"].as_str().unwrap();
     let id = client(&server)
         .send_private_reply(&target(), text, &token())
@@ -139,7 +141,7 @@ async fn our_dm_is_the_documented_request_and_a_documented_refusal_is_final() {
     let refused = MockServer::start().await;
     let error = load("x/error-answer.json");
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(error.status()).set_body_string(error.text.clone()))
+        .respond_with(error.answer())
         .mount(&refused)
         .await;
     let err = client(&refused)
@@ -157,7 +159,7 @@ async fn the_documented_users_me_answer_passes_the_access_check_of_its_own_accou
     let server = MockServer::start().await;
     let answer = load("x/users-me-answer.json");
     call("GET", "/2/users/me")
-        .respond_with(ResponseTemplate::new(answer.status()).set_body_string(answer.text.clone()))
+        .respond_with(answer.answer())
         .mount(&server)
         .await;
     let own = feedback::AccountId::parse("2244994945").unwrap();
