@@ -2,7 +2,8 @@
 //! no redirects, and answers read with a size cap, so a platform (or something posing as
 //! one) can neither hang a function nor fill its memory.
 
-use crate::reply::ReplyError;
+use crate::reply::{AccessToken, ReplyError};
+use secrecy::ExposeSecret;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -10,10 +11,17 @@ use std::time::Duration;
 /// page of comments, is a few KB).
 pub const MAX_ANSWER_BYTES: usize = 256 * 1024;
 
+/// How long connecting may take, unless said otherwise.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// A client for platform APIs: connect 2 s, total `timeout`, no redirects.
 pub fn client(timeout: Duration) -> Result<reqwest::Client, reqwest::Error> {
+    build(CONNECT_TIMEOUT, timeout)
+}
+
+fn build(connect: Duration, timeout: Duration) -> Result<reqwest::Client, reqwest::Error> {
     reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(2))
+        .connect_timeout(connect)
         .timeout(timeout)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent("reputation-guard/0.1")
@@ -26,6 +34,7 @@ pub fn client(timeout: Duration) -> Result<reqwest::Client, reqwest::Error> {
 /// clone; clones share the client once built.
 #[derive(Debug, Clone)]
 pub struct Http {
+    connect: Duration,
     timeout: Duration,
     built: Arc<OnceLock<reqwest::Client>>,
 }
@@ -33,7 +42,13 @@ pub struct Http {
 impl Http {
     /// Total `timeout` per call; nothing is built yet.
     pub fn new(timeout: Duration) -> Self {
+        Self::with_connect_timeout(CONNECT_TIMEOUT, timeout)
+    }
+
+    /// Connect within `connect`, total `timeout` per call; nothing is built yet.
+    pub fn with_connect_timeout(connect: Duration, timeout: Duration) -> Self {
         Self {
+            connect,
             timeout,
             built: Arc::new(OnceLock::new()),
         }
@@ -45,7 +60,7 @@ impl Http {
         if let Some(client) = self.built.get() {
             return Ok(client);
         }
-        let built = client(self.timeout)
+        let built = build(self.connect, self.timeout)
             .map_err(|e| ReplyError::Transient(format!("the HTTP client cannot be built: {e}")))?;
         Ok(self.built.get_or_init(|| built))
     }
@@ -70,6 +85,69 @@ pub fn harmless(e: ReplyError) -> ReplyError {
         ReplyError::Ambiguous(e) => ReplyError::Transient(e),
         other => other,
     }
+}
+
+/// What an API answered, as every client reads a plain JSON API: the JSON of a success
+/// (`Null` when empty); 401/403 reconnect, 404/410 gone, 429 transient, 5xx ambiguous,
+/// other 4xx rejected.
+pub fn json_answer(status: u16, body: &str) -> Result<serde_json::Value, ReplyError> {
+    match status {
+        200..=299 if body.trim().is_empty() => Ok(serde_json::Value::Null),
+        200..=299 => serde_json::from_str(body)
+            .map_err(|e| ReplyError::Ambiguous(format!("unreadable answer: {e}"))),
+        401 | 403 => Err(ReplyError::Reconnect(format!(
+            "HTTP {status}: access refused"
+        ))),
+        404 | 410 => Err(ReplyError::Gone(format!("HTTP {status}"))),
+        429 => Err(ReplyError::Transient("rate limited".into())),
+        s if s >= 500 => Err(ReplyError::Ambiguous(format!("HTTP {s}"))),
+        s => Err(ReplyError::Rejected(format!("HTTP {s}"))),
+    }
+}
+
+/// Send `request` with `token` as bearer: the JSON of a success (which must be JSON), else
+/// what the platform's `classify` makes of the status and body.
+pub async fn bearer_json(
+    request: reqwest::RequestBuilder,
+    token: &AccessToken,
+    classify: fn(u16, &str) -> ReplyError,
+) -> Result<serde_json::Value, ReplyError> {
+    let response = request
+        .bearer_auth(token.expose_secret())
+        .send()
+        .await
+        .map_err(transport)?;
+    let (status, body) = read_capped(response).await?;
+    if (200..300).contains(&status) {
+        serde_json::from_str(&body)
+            .map_err(|e| ReplyError::Ambiguous(format!("unreadable success body: {e}")))
+    } else {
+        Err(classify(status, &body))
+    }
+}
+
+/// The entries of a JSON list; none when it is not a list.
+pub fn entries(list: &serde_json::Value) -> impl Iterator<Item = &serde_json::Value> {
+    list.as_array().into_iter().flatten()
+}
+
+/// The `key` of the first entry of `list` that `is_ours` (our reply among others).
+pub fn first_id(
+    list: &serde_json::Value,
+    is_ours: impl Fn(&serde_json::Value) -> bool,
+    key: &str,
+) -> Option<String> {
+    entries(list)
+        .find(|entry| is_ours(entry))
+        .and_then(|entry| entry[key].as_str())
+        .map(str::to_owned)
+}
+
+/// The id a successful post answered with; a success without one leaves the outcome
+/// unknown (`missing` says what was not there).
+pub fn posted_id(id: Option<&str>, missing: &str) -> Result<String, ReplyError> {
+    id.map(str::to_owned)
+        .ok_or_else(|| ReplyError::Ambiguous(missing.to_owned()))
 }
 
 /// The status and body of an answer, the body read up to [`MAX_ANSWER_BYTES`].

@@ -41,6 +41,7 @@ pub use feedback::capabilities;
 pub mod destination;
 pub mod google;
 pub mod google_play;
+mod json;
 pub mod linkedin;
 pub mod mastodon;
 pub mod meta;
@@ -50,8 +51,11 @@ pub mod polling;
 pub mod reply;
 pub mod request;
 pub mod sample;
+mod settings;
 pub mod signature;
 pub mod standard;
+#[cfg(test)]
+mod testing;
 pub mod tiktok;
 pub mod trustpilot;
 pub mod x;
@@ -161,6 +165,36 @@ pub struct ParsedDelivery {
     pub invalid: Vec<String>,
 }
 
+/// Feedback a delivery names by id only (nothing else about it is known yet): a review to
+/// fetch, or an item removed.
+pub(crate) fn id_only_feedback(
+    platform: feedback::Platform,
+    account_id: feedback::AccountId,
+    item_id: feedback::ItemId,
+    kind: feedback::FeedbackKind,
+    raw: String,
+    received_at: OffsetDateTime,
+) -> feedback::Feedback {
+    feedback::Feedback {
+        platform,
+        account_id,
+        item_id,
+        thread_id: None,
+        parent_id: None,
+        author_id: None,
+        author_name: None,
+        text: None,
+        rating: None,
+        url: None,
+        language: None,
+        created_at: None,
+        kind,
+        from_account: false,
+        raw,
+        received_at,
+    }
+}
+
 /// A correctly authenticated delivery made by the platform module itself, for trying the
 /// product locally (`feedbackctl sign`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -238,53 +272,36 @@ pub mod registry {
     /// is a problem, and so is none at all. Every problem is reported together.
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Registry, Vec<String>> {
         let mut problems = Vec::new();
-        let mut registry = Registry::new();
-        match crate::meta::MetaWebhooks::from_lookup(get) {
-            Some(Ok(meta)) => registry = registry.with(meta),
-            Some(Err(mut p)) => problems.append(&mut p),
-            None => {}
-        }
-        match crate::google::GoogleWebhooks::from_lookup(get) {
-            Some(Ok(google)) => registry = registry.with(google),
-            Some(Err(mut p)) => problems.append(&mut p),
-            None => {}
-        }
-        match crate::trustpilot::TrustpilotWebhooks::from_lookup(get) {
-            Some(Ok(trustpilot)) => registry = registry.with(trustpilot),
-            Some(Err(mut p)) => problems.append(&mut p),
-            None => {}
-        }
-        match crate::standard::StandardWebhooks::from_lookup(get) {
-            Some(Ok(standard)) => registry = registry.with(standard),
-            Some(Err(mut p)) => problems.append(&mut p),
-            None => {}
-        }
-        match crate::tiktok::TikTokWebhooks::from_lookup(get) {
-            Some(Ok(tiktok)) => registry = registry.with(tiktok),
-            Some(Err(mut p)) => problems.append(&mut p),
-            None => {}
-        }
-        match crate::linkedin::LinkedInWebhooks::from_lookup(get) {
-            Some(Ok(linkedin)) => registry = registry.with(linkedin),
-            Some(Err(mut p)) => problems.append(&mut p),
-            None => {}
-        }
-        match crate::x::XWebhooks::from_lookup(get) {
-            Some(Ok(x)) => registry = registry.with(x),
-            Some(Err(mut p)) => problems.append(&mut p),
-            None => {}
-        }
+        let registry = Registry::new()
+            .with_configured(crate::meta::MetaWebhooks::from_lookup(get), &mut problems)
+            .with_configured(
+                crate::google::GoogleWebhooks::from_lookup(get),
+                &mut problems,
+            )
+            .with_configured(
+                crate::trustpilot::TrustpilotWebhooks::from_lookup(get),
+                &mut problems,
+            )
+            .with_configured(
+                crate::standard::StandardWebhooks::from_lookup(get),
+                &mut problems,
+            )
+            .with_configured(
+                crate::tiktok::TikTokWebhooks::from_lookup(get),
+                &mut problems,
+            )
+            .with_configured(
+                crate::linkedin::LinkedInWebhooks::from_lookup(get),
+                &mut problems,
+            )
+            .with_configured(crate::x::XWebhooks::from_lookup(get), &mut problems);
         if problems.is_empty() && registry.is_empty() {
             problems.push(
                 "no platform is configured: set the variables of at least one (META_APP_SECRETS and META_VERIFY_TOKEN for Meta, STANDARD_WEBHOOK_SECRETS for the Standard Webhooks door, …)"
                     .to_owned(),
             );
         }
-        if problems.is_empty() {
-            Ok(registry)
-        } else {
-            Err(problems)
-        }
+        crate::settings::checked(|| registry, problems)
     }
 
     /// The configured platforms, looked up by the route segment.
@@ -301,6 +318,23 @@ pub mod registry {
         pub fn with(mut self, platform: impl WebhookPlatform + 'static) -> Self {
             self.platforms.push(Arc::new(platform));
             self
+        }
+
+        /// With the platform a `from_lookup` built, when it is configured; what is wrong
+        /// with its settings is added to `problems`.
+        fn with_configured(
+            self,
+            configured: Option<Result<impl WebhookPlatform + 'static, Vec<String>>>,
+            problems: &mut Vec<String>,
+        ) -> Self {
+            match configured {
+                Some(Ok(platform)) => self.with(platform),
+                Some(Err(mut p)) => {
+                    problems.append(&mut p);
+                    self
+                }
+                None => self,
+            }
         }
 
         pub fn get(&self, route: &str) -> Option<&dyn WebhookPlatform> {

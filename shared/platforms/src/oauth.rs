@@ -11,7 +11,7 @@
 //! a token refused earlier than that is renewed on the 401 anyway. Only `access_token` is
 //! read strictly: a non-empty string of visible ASCII.
 
-use crate::calls::{Http, read_capped, transport};
+use crate::calls::{Http, json_answer, read_capped, transport};
 use crate::reply::{AccessToken, ReplyError};
 use feedback::AccountId;
 use secrecy::{ExposeSecret, SecretString};
@@ -184,11 +184,6 @@ impl TokenCache {
                 .map_err(transport)?;
             let (status, body) = read_capped(response).await?;
             match status {
-                200..=299 if body.trim().is_empty() => return Ok(serde_json::Value::Null),
-                200..=299 => {
-                    return serde_json::from_str(&body)
-                        .map_err(|e| ReplyError::Ambiguous(format!("unreadable answer: {e}")));
-                }
                 401 if attempt == 0 => match self.renew(account).await {
                     Some(Ok(fresh)) => token = fresh,
                     Some(Err(e)) => return Err(e),
@@ -196,20 +191,36 @@ impl TokenCache {
                         return Err(ReplyError::Reconnect("the access token was refused".into()));
                     }
                 },
-                401 | 403 => {
-                    return Err(ReplyError::Reconnect(format!(
-                        "HTTP {status}: access refused"
-                    )));
-                }
-                404 | 410 => return Err(ReplyError::Gone(format!("HTTP {status}"))),
-                429 => return Err(ReplyError::Transient("rate limited".into())),
-                s if s >= 500 => return Err(ReplyError::Ambiguous(format!("HTTP {s}"))),
-                s => return Err(ReplyError::Rejected(format!("HTTP {s}"))),
+                _ => return json_answer(status, &body),
             }
         }
         Err(ReplyError::Reconnect(
             "the access token was refused twice".into(),
         ))
+    }
+
+    /// [`Self::call`] with the request `build` makes from the API client and the token.
+    pub async fn send(
+        &self,
+        account: &AccountId,
+        token: &AccessToken,
+        build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
+    ) -> Result<serde_json::Value, ReplyError> {
+        let http = self.http.client()?;
+        self.call(account, token, |t| build(http, t)).await
+    }
+
+    /// A GET of `url` with the account's token.
+    pub async fn read(
+        &self,
+        account: &AccountId,
+        token: &AccessToken,
+        url: &reqwest::Url,
+    ) -> Result<serde_json::Value, ReplyError> {
+        self.send(account, token, |http, t| {
+            http.get(url.clone()).bearer_auth(t)
+        })
+        .await
     }
 
     pub fn forget(&self, account: &AccountId) {
@@ -291,7 +302,8 @@ impl TokenCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wiremock::matchers::{body_string_contains, header, method, path};
+    use crate::testing::{answer_posts_in_turn, granted, secret, stand_in_http, token_request};
+    use wiremock::matchers::{body_string_contains, header, method};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
     fn account() -> AccountId {
@@ -299,39 +311,33 @@ mod tests {
     }
 
     fn cache(server: &MockServer, auth: ClientAuth) -> TokenCache {
-        TokenCache::new(
-            crate::calls::Http::new(Duration::from_secs(2)),
-            format!("{}/token", server.uri()),
-            auth,
-        )
+        TokenCache::new(stand_in_http(), format!("{}/token", server.uri()), auth)
+    }
+
+    /// The client's id and secret sent in the form body, as Google wants them.
+    fn body_auth() -> ClientAuth {
+        ClientAuth::Body {
+            id: "cid".into(),
+            secret: secret("cs"),
+        }
     }
 
     fn refresh() -> SecretString {
-        SecretString::from("refresh-1".to_owned())
+        secret("refresh-1")
     }
 
     #[tokio::test]
     async fn a_refresh_token_is_exchanged_once_and_the_access_token_kept_until_near_expiry() {
         let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path("/token"))
+        token_request()
             .and(body_string_contains("grant_type=refresh_token"))
             .and(body_string_contains("refresh_token=refresh-1"))
             .and(body_string_contains("client_id=cid"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_json(serde_json::json!({"access_token": "at-1", "expires_in": 3600})),
-            )
+            .respond_with(granted("at-1", 3600))
             .expect(1)
             .mount(&server)
             .await;
-        let c = cache(
-            &server,
-            ClientAuth::Body {
-                id: "cid".into(),
-                secret: SecretString::from("cs".to_owned()),
-            },
-        );
+        let c = cache(&server, body_auth());
         for _ in 0..3 {
             let t = c.get(&account(), &refresh()).await.unwrap();
             assert_eq!(t.expose_secret(), "at-1");
@@ -343,10 +349,7 @@ mod tests {
         let server = MockServer::start().await;
         Mock::given(method("POST"))
             .and(header("authorization", "Basic a2V5OnNlY3JldA=="))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_json(serde_json::json!({"access_token": "short", "expires_in": 30})),
-            )
+            .respond_with(granted("short", 30))
             .expect(2)
             .mount(&server)
             .await;
@@ -354,7 +357,7 @@ mod tests {
             &server,
             ClientAuth::Basic {
                 id: "key".into(),
-                secret: SecretString::from("secret".to_owned()),
+                secret: secret("secret"),
             },
         );
         c.get(&account(), &refresh()).await.unwrap();
@@ -364,25 +367,10 @@ mod tests {
     #[tokio::test]
     async fn a_refused_refresh_token_means_reconnect_and_an_outage_means_later() {
         let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .respond_with(
-                ResponseTemplate::new(400)
-                    .set_body_json(serde_json::json!({"error": "invalid_grant"})),
-            )
-            .up_to_n_times(1)
-            .mount(&server)
-            .await;
-        Mock::given(method("POST"))
-            .respond_with(ResponseTemplate::new(503))
-            .mount(&server)
-            .await;
-        let c = cache(
-            &server,
-            ClientAuth::Body {
-                id: "cid".into(),
-                secret: SecretString::from("cs".to_owned()),
-            },
-        );
+        let refused =
+            ResponseTemplate::new(400).set_body_json(serde_json::json!({"error": "invalid_grant"}));
+        answer_posts_in_turn(&server, refused, ResponseTemplate::new(503)).await;
+        let c = cache(&server, body_auth());
         assert!(matches!(
             c.get(&account(), &refresh()).await,
             Err(ReplyError::Reconnect(_))

@@ -64,12 +64,10 @@ pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Outbound, Vec
         // Not answered here: its items get tasks for staff (the capabilities still say
         // what the platform is like).
         None => {
-            outbound = outbound.with(OutboundPlatform {
-                platform: crate::google::PLATFORM,
-                capabilities: crate::google::CAPABILITIES,
-                client: None,
-                credential_variable: "",
-            });
+            outbound = outbound.with(OutboundPlatform::by_hand(
+                crate::google::PLATFORM,
+                crate::google::CAPABILITIES,
+            ));
         }
     }
     match crate::trustpilot::replies::TrustpilotReplies::from_lookup(get) {
@@ -80,12 +78,10 @@ pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Outbound, Vec
         }
         Some(Err(mut p)) => problems.append(&mut p),
         None => {
-            outbound = outbound.with(OutboundPlatform {
-                platform: crate::trustpilot::PLATFORM,
-                capabilities: crate::trustpilot::CAPABILITIES,
-                client: None,
-                credential_variable: "",
-            });
+            outbound = outbound.with(OutboundPlatform::by_hand(
+                crate::trustpilot::PLATFORM,
+                crate::trustpilot::CAPABILITIES,
+            ));
         }
     }
     // The app stores: nothing to configure but where their APIs are; each app's key is
@@ -134,12 +130,10 @@ pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Outbound, Vec
     }
     // The Standard Webhooks door has nothing to send back through: its items are answered
     // by hand, and its capabilities say so.
-    outbound = outbound.with(OutboundPlatform {
-        platform: crate::standard::PLATFORM,
-        capabilities: crate::standard::CAPABILITIES,
-        client: None,
-        credential_variable: "",
-    });
+    outbound = outbound.with(OutboundPlatform::by_hand(
+        crate::standard::PLATFORM,
+        crate::standard::CAPABILITIES,
+    ));
     if problems.is_empty() {
         Ok(outbound)
     } else {

@@ -9,13 +9,17 @@
 //! - [`read_answer`]: what an API status means for the poller (401/403: the app must be
 //!   reconnected; 429, 5xx, timeouts: try again on a later run).
 
-use crate::calls::{read_capped, transport};
+use crate::calls::{Http, harmless, json_answer, read_capped, transport};
 use crate::reply::{AccessToken, ReplyError};
 use async_trait::async_trait;
-use feedback::{AccountId, ChangeVerb, Feedback, FeedbackChange, Platform};
+use feedback::{
+    AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId, Platform, Rating,
+};
 use secrecy::{ExposeSecret, SecretString};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
@@ -46,6 +50,59 @@ impl PolledReview {
     }
 }
 
+/// What a store's list says of one review: the rest of its feedback is the same for every
+/// store (a review, not threaded, no author id, created when written).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedReview {
+    pub item_id: ItemId,
+    pub written_at: OffsetDateTime,
+    pub author_name: Option<String>,
+    pub text: Option<String>,
+    pub rating: Option<Rating>,
+    pub language: Option<String>,
+}
+
+impl ListedReview {
+    /// The review of `app` on `platform`, `raw` being the entry as listed.
+    pub fn into_polled(
+        self,
+        platform: Platform,
+        app: &AccountId,
+        raw: &Value,
+        received_at: OffsetDateTime,
+    ) -> PolledReview {
+        PolledReview {
+            written_at: self.written_at,
+            feedback: Feedback {
+                platform,
+                account_id: app.clone(),
+                item_id: self.item_id,
+                thread_id: None,
+                parent_id: None,
+                author_id: None,
+                author_name: self.author_name,
+                text: self.text,
+                rating: self.rating,
+                url: None,
+                language: self.language,
+                created_at: Some(self.written_at),
+                kind: FeedbackKind::Review,
+                from_account: false,
+                raw: raw.to_string(),
+                received_at,
+            },
+        }
+    }
+}
+
+/// A star rating given as a JSON number from 1 to 5.
+pub fn star_rating(value: &Value) -> Option<Rating> {
+    value
+        .as_u64()
+        .and_then(|n| u8::try_from(n).ok())
+        .and_then(|n| Rating::new(n).ok())
+}
+
 /// One page of an app's reviews, newest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReviewPage {
@@ -55,6 +112,28 @@ pub struct ReviewPage {
     pub next: Option<String>,
     /// Entries that could not be used, with why (kept in the log, counted).
     pub unusable: Vec<String>,
+}
+
+impl ReviewPage {
+    /// The page of `entries`, each read by `parse` (an entry it cannot use is kept as
+    /// unusable, with why), and the `next` page.
+    pub fn read<'a>(
+        entries: impl IntoIterator<Item = &'a Value>,
+        next: Option<String>,
+        parse: impl Fn(&'a Value) -> Result<PolledReview, String>,
+    ) -> ReviewPage {
+        let mut page = ReviewPage {
+            next,
+            ..ReviewPage::default()
+        };
+        for entry in entries {
+            match parse(entry) {
+                Ok(review) => page.reviews.push(review),
+                Err(reason) => page.unusable.push(reason),
+            }
+        }
+        page
+    }
 }
 
 /// A platform whose reviews are polled.
@@ -78,18 +157,19 @@ pub async fn read_answer(
 ) -> Result<serde_json::Value, ReplyError> {
     let response = request.send().await.map_err(transport)?;
     let (status, body) = read_capped(response).await?;
-    match status {
-        200..=299 if body.trim().is_empty() => Ok(serde_json::Value::Null),
-        200..=299 => serde_json::from_str(&body)
-            .map_err(|e| ReplyError::Ambiguous(format!("unreadable answer: {e}"))),
-        401 | 403 => Err(ReplyError::Reconnect(format!(
-            "HTTP {status}: access refused"
-        ))),
-        404 | 410 => Err(ReplyError::Gone(format!("HTTP {status}"))),
-        429 => Err(ReplyError::Transient("rate limited".into())),
-        s if s >= 500 => Err(ReplyError::Ambiguous(format!("HTTP {s}"))),
-        s => Err(ReplyError::Rejected(format!("HTTP {s}"))),
-    }
+    json_answer(status, &body)
+}
+
+/// A GET with `token` as bearer, its answer read as [`read_answer`] does; a read changes
+/// nothing, so its failure is never ambiguous.
+pub async fn read_with(
+    http: &Http,
+    url: reqwest::Url,
+    token: &AccessToken,
+) -> Result<serde_json::Value, ReplyError> {
+    read_answer(http.client()?.get(url).bearer_auth(token.expose_secret()))
+        .await
+        .map_err(harmless)
 }
 
 /// A token kept: the token, the hash of the key it was made from, and until when.
@@ -136,6 +216,25 @@ impl MadeTokens {
                 ),
             );
         }
+    }
+
+    /// The token kept for `app`, else one `make` makes, kept for its life less `margin`.
+    pub async fn get_or_make<F>(
+        &self,
+        app: &AccountId,
+        stored: &SecretString,
+        margin: Duration,
+        make: impl FnOnce() -> F,
+    ) -> Result<AccessToken, ReplyError>
+    where
+        F: Future<Output = Result<(AccessToken, Duration), ReplyError>>,
+    {
+        if let Some(token) = self.get(app, stored) {
+            return Ok(token);
+        }
+        let (token, life) = make().await?;
+        self.keep(app, stored, &token, life.saturating_sub(margin));
+        Ok(token)
     }
 
     pub fn forget(&self, app: &AccountId) {

@@ -9,7 +9,7 @@
 
 use crate::capabilities::Capabilities;
 use async_trait::async_trait;
-use feedback::{AccountId, Feedback, Platform};
+use feedback::{AccountId, Feedback, FeedbackKind, Platform};
 use secrecy::SecretString;
 use std::sync::Arc;
 
@@ -35,6 +35,23 @@ impl ReplyTarget {
             reply_to: f.item_id.to_string(),
             item_id: f.item_id.to_string(),
         }
+    }
+
+    /// The account that answers, as an id.
+    pub fn account(&self) -> Result<AccountId, ReplyError> {
+        AccountId::parse(&self.account_id).map_err(|e| ReplyError::Rejected(e.to_string()))
+    }
+
+    /// Answer a reply under the comment it replies to (where comments nest one level);
+    /// anything else itself.
+    pub fn under_parent(f: &Feedback) -> ReplyTarget {
+        let mut target = ReplyTarget::item(f);
+        if f.kind == FeedbackKind::Reply
+            && let Some(parent) = &f.parent_id
+        {
+            target.reply_to = parent.clone();
+        }
+        target
     }
 }
 
@@ -190,6 +207,34 @@ pub struct OutboundPlatform {
     /// Locally (no SSM), the variable holding a page's credential: `{name}_{account}`,
     /// else `{name}`.
     pub credential_variable: &'static str,
+}
+
+impl OutboundPlatform {
+    /// A platform answered through `client`, a page's credential read locally from
+    /// `credential_variable`.
+    pub fn answered_by(
+        platform: Platform,
+        capabilities: Capabilities,
+        client: Arc<dyn ReplyClient>,
+        credential_variable: &'static str,
+    ) -> Self {
+        Self {
+            platform,
+            capabilities,
+            client: Some(client),
+            credential_variable,
+        }
+    }
+
+    /// A platform whose items staff answer by hand.
+    pub fn by_hand(platform: Platform, capabilities: Capabilities) -> Self {
+        Self {
+            platform,
+            capabilities,
+            client: None,
+            credential_variable: "",
+        }
+    }
 }
 
 impl std::fmt::Debug for OutboundPlatform {

@@ -1,5 +1,7 @@
 //! Secrets and HMAC checks shared by the platform modules.
 
+use crate::request::HeaderProblem;
+use crate::{InboundRequest, VerifiedDelivery, VerifyError};
 use hmac::{Hmac, KeyInit, Mac};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
@@ -56,6 +58,48 @@ impl SecretList {
 impl fmt::Debug for SecretList {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "SecretList([REDACTED; {}])", self.0.len())
+    }
+}
+
+/// The secrets listed in the variable `name` (comma-separated). `None`: it is not set, so
+/// the platform is not configured.
+pub(crate) fn secrets_from_lookup(
+    get: &dyn Fn(&str) -> Option<String>,
+    name: &str,
+) -> Option<Result<SecretList, Vec<String>>> {
+    let value = get(name).filter(|v| !v.trim().is_empty())?;
+    let secrets = SecretList::from_comma_separated(&value);
+    if secrets.is_empty() {
+        return Some(Err(vec![format!("{name} lists no secret")]));
+    }
+    Some(Ok(secrets))
+}
+
+/// The one value of the header `header`, which carries a signature or credential (`name`
+/// is how errors call it).
+pub(crate) fn signature_header<'r>(
+    request: &'r InboundRequest,
+    header: &str,
+    name: &'static str,
+) -> Result<&'r str, VerifyError> {
+    match request.single_header(header) {
+        Ok(Some(value)) => Ok(value),
+        Ok(None) => Err(VerifyError::MissingSignature(name)),
+        Err(HeaderProblem::Repeated) => Err(VerifyError::DuplicateSignature(name)),
+        Err(HeaderProblem::NotText) => Err(VerifyError::MalformedSignature(name, "not ASCII text")),
+    }
+}
+
+/// The request as verified for `route` when a signature `matched`, else a mismatch.
+pub(crate) fn verified_if<'r>(
+    matched: bool,
+    route: &'static str,
+    request: &'r InboundRequest,
+) -> Result<VerifiedDelivery<'r>, VerifyError> {
+    if matched {
+        Ok(VerifiedDelivery::new(route, request))
+    } else {
+        Err(VerifyError::SignatureMismatch)
     }
 }
 

@@ -15,17 +15,20 @@
 //!   being 20), made here, never exchanged. The key needs the Customer Support role (or
 //!   Admin / App Manager).
 
-use crate::calls::{Http, url};
+use crate::calls::{Http, entries, url};
 use crate::capabilities::{
     AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
 };
-use crate::polling::{MadeTokens, PolledReview, ReviewPage, ReviewSource, read_answer};
+use crate::polling::{
+    ListedReview, MadeTokens, PolledReview, ReviewPage, ReviewSource, read_answer, read_with,
+    star_rating,
+};
 use crate::reply::{
     AccessCheck, AccessToken, OutboundPlatform, PostedReply, ReplyClient, ReplyError, ReplyTarget,
-    is_safe_base_url,
 };
+use crate::settings::only_api_url;
 use async_trait::async_trait;
-use feedback::{AccountId, Feedback, FeedbackKind, ItemId, Platform, Rating};
+use feedback::{AccountId, ItemId, Platform};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -93,30 +96,15 @@ pub fn parse_review(
         (Some(title), Some(body)) => Some(format!("{title}\n\n{body}")),
         (one, other) => one.or(other).map(str::to_owned),
     };
-    Ok(PolledReview {
+    let listed = ListedReview {
+        item_id,
         written_at,
-        feedback: Feedback {
-            platform: PLATFORM,
-            account_id: app.clone(),
-            item_id,
-            thread_id: None,
-            parent_id: None,
-            author_id: None,
-            author_name: part("reviewerNickname").map(str::to_owned),
-            text,
-            rating: a["rating"]
-                .as_u64()
-                .and_then(|n| u8::try_from(n).ok())
-                .and_then(|n| Rating::new(n).ok()),
-            url: None,
-            language: None,
-            created_at: Some(written_at),
-            kind: FeedbackKind::Review,
-            from_account: false,
-            raw: review.to_string(),
-            received_at,
-        },
-    })
+        author_name: part("reviewerNickname").map(str::to_owned),
+        text,
+        rating: star_rating(&a["rating"]),
+        language: None,
+    };
+    Ok(listed.into_polled(PLATFORM, app, review, received_at))
 }
 
 /// The `cursor` of a `links.next` URL: the next page is asked of our own base URL with
@@ -132,17 +120,11 @@ fn cursor_of(next: &str) -> Option<String> {
 
 /// A `customerReviews` list answer: its reviews and the next page's cursor.
 pub fn parse_list(answer: &Value, app: &AccountId, received_at: OffsetDateTime) -> ReviewPage {
-    let mut page = ReviewPage {
-        next: answer["links"]["next"].as_str().and_then(cursor_of),
-        ..ReviewPage::default()
-    };
-    for review in answer["data"].as_array().into_iter().flatten() {
-        match parse_review(review, app, received_at) {
-            Ok(r) => page.reviews.push(r),
-            Err(reason) => page.unusable.push(reason),
-        }
-    }
-    page
+    ReviewPage::read(
+        entries(&answer["data"]),
+        answer["links"]["next"].as_str().and_then(cursor_of),
+        |review| parse_review(review, app, received_at),
+    )
 }
 
 /// What is stored for an app: the API key's ids and its private half.
@@ -173,20 +155,8 @@ impl AppStore {
     /// From `APP_STORE_API_URL` (Apple's by default). Each app's key is its stored
     /// credential.
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Vec<String>> {
-        let api = get("APP_STORE_API_URL")
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
-        let mut problems = Vec::new();
-        if !is_safe_base_url(&api) {
-            problems
-                .push("APP_STORE_API_URL must be https (or http on 127.0.0.1/localhost)".into());
-        }
-        if problems.is_empty() {
-            Ok(Self::new(Http::new(Duration::from_secs(8)), api))
-        } else {
-            Err(problems)
-        }
+        let api = only_api_url(get, "APP_STORE_API_URL", DEFAULT_API_URL)?;
+        Ok(Self::new(Http::new(Duration::from_secs(8)), api))
     }
 
     pub fn new(http: Http, api: String) -> Self {
@@ -199,12 +169,7 @@ impl AppStore {
 
     /// The App Store's outbound half, answered through `client`.
     pub fn outbound(client: Arc<AppStore>) -> OutboundPlatform {
-        OutboundPlatform {
-            platform: PLATFORM,
-            capabilities: CAPABILITIES,
-            client: Some(client),
-            credential_variable: "APP_STORE_CONNECT_KEY",
-        }
+        OutboundPlatform::answered_by(PLATFORM, CAPABILITIES, client, "APP_STORE_CONNECT_KEY")
     }
 
     /// A token signed with the stored key, made at `now`.
@@ -265,14 +230,7 @@ impl ReviewSource for AppStore {
             &["v1", "apps", app.as_str(), "customerReviews"],
             &query,
         )?;
-        let answer = read_answer(
-            self.http
-                .client()?
-                .get(url)
-                .bearer_auth(token.expose_secret()),
-        )
-        .await
-        .map_err(crate::calls::harmless)?;
+        let answer = read_with(&self.http, url, token).await?;
         Ok(parse_list(&answer, app, OffsetDateTime::now_utc()))
     }
 }
@@ -284,17 +242,15 @@ impl ReplyClient for AppStore {
         account: &AccountId,
         stored: &SecretString,
     ) -> Result<AccessToken, ReplyError> {
-        if let Some(token) = self.tokens.get(account, stored) {
-            return Ok(token);
-        }
-        let token = Self::token_at(stored, OffsetDateTime::now_utc())?;
-        self.tokens.keep(
-            account,
-            stored,
-            &token,
-            TOKEN_LIFE.saturating_sub(Duration::from_secs(120)),
-        );
-        Ok(token)
+        let margin = Duration::from_secs(120);
+        self.tokens
+            .get_or_make(account, stored, margin, || async {
+                Ok((
+                    Self::token_at(stored, OffsetDateTime::now_utc())?,
+                    TOKEN_LIFE,
+                ))
+            })
+            .await
     }
 
     fn forget_access_token(&self, account: &AccountId) {
@@ -364,14 +320,7 @@ impl ReplyClient for AppStore {
         token: &AccessToken,
     ) -> Result<Option<PostedReply>, ReplyError> {
         let url = self.review_url(&target.reply_to, &["response"])?;
-        match read_answer(
-            self.http
-                .client()?
-                .get(url)
-                .bearer_auth(token.expose_secret()),
-        )
-        .await
-        {
+        match read_with(&self.http, url, token).await {
             Ok(answer) if answer["data"].is_object() => Ok(Some(PostedReply {
                 id: answer["data"]["id"].as_str().unwrap_or_default().to_owned(),
                 text: Some(
@@ -382,7 +331,7 @@ impl ReplyClient for AppStore {
                 ),
             })),
             Ok(_) | Err(ReplyError::Gone(_)) => Ok(None),
-            Err(e) => Err(crate::calls::harmless(e)),
+            Err(e) => Err(e),
         }
     }
 }

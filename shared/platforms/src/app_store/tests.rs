@@ -1,9 +1,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::*;
+use crate::testing::{call, item_target, secret, stand_in_http};
+use feedback::Rating;
 use secrecy::SecretString;
-use wiremock::matchers::{header, method, path, query_param};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::{header, query_param};
+use wiremock::{MockServer, ResponseTemplate};
 
 const P8: &str = include_str!("testdata/test-key.p8");
 const PUBLIC_KEY: &str = include_str!("testdata/test-key.pub.pem");
@@ -108,8 +110,7 @@ fn a_stored_credential_that_is_not_a_key_means_reconnect() {
 #[tokio::test]
 async fn listing_sorts_newest_first_and_pages_on_with_the_cursor_against_our_base() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/apps/682658836/customerReviews"))
+    call("GET", "/v1/apps/682658836/customerReviews")
         .and(query_param("sort", "-createdDate"))
         .and(query_param("cursor", "AQ.x"))
         .and(header("authorization", "Bearer t"))
@@ -119,12 +120,9 @@ async fn listing_sorts_newest_first_and_pages_on_with_the_cursor_against_our_bas
         )
         .mount(&server)
         .await;
-    let store = AppStore::new(
-        crate::calls::Http::new(std::time::Duration::from_secs(2)),
-        server.uri(),
-    );
+    let store = AppStore::new(stand_in_http(), server.uri());
     let page = store
-        .list_page(&app(), Some("AQ.x"), &SecretString::from("t"))
+        .list_page(&app(), Some("AQ.x"), &secret("t"))
         .await
         .unwrap();
     assert_eq!(page.reviews[0].feedback.item_id.as_str(), "r-2");
@@ -134,30 +132,20 @@ async fn listing_sorts_newest_first_and_pages_on_with_the_cursor_against_our_bas
 #[tokio::test]
 async fn no_response_yet_is_none_and_one_there_is_read_with_its_text() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/customerReviews/r-1/response"))
+    call("GET", "/v1/customerReviews/r-1/response")
         .respond_with(ResponseTemplate::new(404))
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/customerReviews/r-2/response"))
+    call("GET", "/v1/customerReviews/r-2/response")
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "data": { "type": "customerReviewResponses", "id": "resp-2",
                       "attributes": { "responseBody": "Thanks", "state": "PUBLISHED" } }
         })))
         .mount(&server)
         .await;
-    let store = AppStore::new(
-        crate::calls::Http::new(std::time::Duration::from_secs(2)),
-        server.uri(),
-    );
-    let target = |id: &str| ReplyTarget {
-        platform: PLATFORM,
-        account_id: "682658836".into(),
-        reply_to: id.into(),
-        item_id: id.into(),
-    };
-    let token = SecretString::from("t");
+    let store = AppStore::new(stand_in_http(), server.uri());
+    let target = |id: &str| item_target(PLATFORM, "682658836", id);
+    let token = secret("t");
     assert_eq!(
         store
             .current_public_reply(&target("r-1"), &token)

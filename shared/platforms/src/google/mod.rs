@@ -26,7 +26,8 @@ pub mod replies;
 use crate::capabilities::{
     AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
 };
-use crate::request::HeaderProblem;
+use crate::settings::{any_set, api_url, require, setting};
+use crate::signature::signature_header;
 use crate::{
     HandshakeOutcome, InboundRequest, ParsedDelivery, TestDelivery, VerifiedDelivery, VerifyError,
     WebhookPlatform,
@@ -96,31 +97,22 @@ impl GoogleWebhooks {
     /// either is set), `GOOGLE_JWKS_URL` (default Google's), and, off Lambda only,
     /// `GOOGLE_LOCAL_JWKS_FILE` and `GOOGLE_LOCAL_SIGNING_KEY_FILE`.
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Option<Result<Self, Vec<String>>> {
-        let get = |k: &str| {
-            get(k)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let audience = get("GOOGLE_PUBSUB_AUDIENCE");
-        let account = get("GOOGLE_PUBSUB_SERVICE_ACCOUNT");
-        if audience.is_none() && account.is_none() {
-            return None;
-        }
+        let [audience, account] = any_set(
+            get,
+            ["GOOGLE_PUBSUB_AUDIENCE", "GOOGLE_PUBSUB_SERVICE_ACCOUNT"],
+        )?;
         let mut problems = Vec::new();
-        if audience.is_none() {
-            problems.push("GOOGLE_PUBSUB_AUDIENCE is not set".to_owned());
-        }
-        if account.is_none() {
-            problems.push("GOOGLE_PUBSUB_SERVICE_ACCOUNT is not set".to_owned());
-        }
-        let jwks_url = get("GOOGLE_JWKS_URL").unwrap_or_else(|| DEFAULT_JWKS_URL.to_owned());
-        if !crate::reply::is_safe_base_url(&jwks_url) {
-            problems
-                .push("GOOGLE_JWKS_URL must be https (or http on 127.0.0.1/localhost)".to_owned());
-        }
-        let on_lambda = get("AWS_LAMBDA_FUNCTION_NAME").is_some();
-        let local_jwks = get("GOOGLE_LOCAL_JWKS_FILE");
-        let local_key = get("GOOGLE_LOCAL_SIGNING_KEY_FILE");
+        require(
+            &[
+                ("GOOGLE_PUBSUB_AUDIENCE", &audience),
+                ("GOOGLE_PUBSUB_SERVICE_ACCOUNT", &account),
+            ],
+            &mut problems,
+        );
+        let jwks_url = api_url(get, "GOOGLE_JWKS_URL", DEFAULT_JWKS_URL, &mut problems);
+        let on_lambda = setting(get, "AWS_LAMBDA_FUNCTION_NAME").is_some();
+        let local_jwks = setting(get, "GOOGLE_LOCAL_JWKS_FILE");
+        let local_key = setting(get, "GOOGLE_LOCAL_SIGNING_KEY_FILE");
         if on_lambda && (local_jwks.is_some() || local_key.is_some()) {
             problems.push(
                 "GOOGLE_LOCAL_JWKS_FILE and GOOGLE_LOCAL_SIGNING_KEY_FILE are for local runs only, never on Lambda"
@@ -229,14 +221,7 @@ impl WebhookPlatform for GoogleWebhooks {
         now: OffsetDateTime,
     ) -> Result<VerifiedDelivery<'r>, VerifyError> {
         const NAME: &str = "Authorization";
-        let value = match request.single_header("authorization") {
-            Ok(Some(v)) => v,
-            Ok(None) => return Err(VerifyError::MissingSignature(NAME)),
-            Err(HeaderProblem::Repeated) => return Err(VerifyError::DuplicateSignature(NAME)),
-            Err(HeaderProblem::NotText) => {
-                return Err(VerifyError::MalformedSignature(NAME, "not ASCII text"));
-            }
-        };
+        let value = signature_header(request, "authorization", NAME)?;
         let token = value
             .strip_prefix("Bearer ")
             .or_else(|| value.strip_prefix("bearer "))

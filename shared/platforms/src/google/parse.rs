@@ -2,9 +2,10 @@
 //! "attributes"}, "subscription"}`. The decoded data names the review and the location;
 //! both spellings Google documents are read, and the type under any of its three names.
 
+use crate::id_only_feedback;
 use crate::{ParsedDelivery, Unsupported};
 use base64::Engine;
-use feedback::{AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId};
+use feedback::{AccountId, ChangeVerb, FeedbackChange, FeedbackKind, ItemId};
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -87,24 +88,14 @@ pub fn parse_push(body: &[u8], received_at: OffsetDateTime) -> ParsedDelivery {
     };
     out.changes.push(FeedbackChange {
         verb,
-        feedback: Feedback {
-            platform: super::PLATFORM,
+        feedback: id_only_feedback(
+            super::PLATFORM,
             account_id,
             item_id,
-            thread_id: None,
-            parent_id: None,
-            author_id: None,
-            author_name: None,
-            text: None,
-            rating: None,
-            url: None,
-            language: None,
-            created_at: None,
-            kind: FeedbackKind::Review,
-            from_account: false,
-            raw: String::from_utf8_lossy(&decoded).into_owned(),
+            FeedbackKind::Review,
+            String::from_utf8_lossy(&decoded).into_owned(),
             received_at,
-        },
+        ),
     });
     out
 }

@@ -8,8 +8,9 @@ use crate::calls::{Http, url};
 use crate::oauth::{ClientAuth, TokenCache};
 use crate::reply::{
     AccessCheck, AccessToken, FetchedItem, OutboundPlatform, PostedReply, ReplyClient, ReplyError,
-    ReplyTarget, is_safe_base_url,
+    ReplyTarget,
 };
+use crate::settings::{any_set, api_url, require};
 use async_trait::async_trait;
 use feedback::{AccountId, Feedback, Rating};
 use secrecy::SecretString;
@@ -24,7 +25,6 @@ pub const DEFAULT_TOKEN_URL: &str = "https://oauth2.googleapis.com/token";
 
 #[derive(Debug)]
 pub struct GoogleReplies {
-    http: Http,
     api: String,
     tokens: TokenCache,
 }
@@ -33,40 +33,28 @@ impl GoogleReplies {
     /// From `GOOGLE_OAUTH_CLIENT_ID` and `GOOGLE_OAUTH_CLIENT_SECRET` (both, or Google is
     /// not answered), `GOOGLE_API_URL` and `GOOGLE_OAUTH_TOKEN_URL` (Google's by default).
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Option<Result<Self, Vec<String>>> {
-        let get = |k: &str| {
-            get(k)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let id = get("GOOGLE_OAUTH_CLIENT_ID");
-        let secret = get("GOOGLE_OAUTH_CLIENT_SECRET");
-        if id.is_none() && secret.is_none() {
-            return None;
-        }
-        let api = get("GOOGLE_API_URL").unwrap_or_else(|| DEFAULT_API_URL.to_owned());
-        let token_url =
-            get("GOOGLE_OAUTH_TOKEN_URL").unwrap_or_else(|| DEFAULT_TOKEN_URL.to_owned());
+        let [id, secret] = any_set(
+            get,
+            ["GOOGLE_OAUTH_CLIENT_ID", "GOOGLE_OAUTH_CLIENT_SECRET"],
+        )?;
         let mut problems = Vec::new();
-        for (name, value) in [
-            ("GOOGLE_API_URL", &api),
-            ("GOOGLE_OAUTH_TOKEN_URL", &token_url),
-        ] {
-            if !is_safe_base_url(value) {
-                problems.push(format!(
-                    "{name} must be https (or http on 127.0.0.1/localhost)"
-                ));
-            }
-        }
-        if id.is_none() {
-            problems.push("GOOGLE_OAUTH_CLIENT_ID is not set".to_owned());
-        }
-        if secret.is_none() {
-            problems.push("GOOGLE_OAUTH_CLIENT_SECRET is not set".to_owned());
-        }
-        let http = Some(Http::new(Duration::from_secs(8)));
-        match (id, secret, http) {
-            (Some(id), Some(secret), Some(http)) if problems.is_empty() => Some(Ok(Self::new(
-                http,
+        let api = api_url(get, "GOOGLE_API_URL", DEFAULT_API_URL, &mut problems);
+        let token_url = api_url(
+            get,
+            "GOOGLE_OAUTH_TOKEN_URL",
+            DEFAULT_TOKEN_URL,
+            &mut problems,
+        );
+        require(
+            &[
+                ("GOOGLE_OAUTH_CLIENT_ID", &id),
+                ("GOOGLE_OAUTH_CLIENT_SECRET", &secret),
+            ],
+            &mut problems,
+        );
+        match (id, secret) {
+            (Some(id), Some(secret)) if problems.is_empty() => Some(Ok(Self::new(
+                Http::new(Duration::from_secs(8)),
                 api,
                 token_url,
                 ClientAuth::Body {
@@ -80,20 +68,14 @@ impl GoogleReplies {
 
     pub fn new(http: Http, api: String, token_url: String, auth: ClientAuth) -> Self {
         Self {
-            tokens: TokenCache::new(http.clone(), token_url, auth),
-            http,
+            tokens: TokenCache::new(http, token_url, auth),
             api,
         }
     }
 
     /// Google's outbound half, answered through `client`.
     pub fn outbound(client: Arc<GoogleReplies>) -> OutboundPlatform {
-        OutboundPlatform {
-            platform: PLATFORM,
-            capabilities: CAPABILITIES,
-            client: Some(client),
-            credential_variable: "GOOGLE_REFRESH_TOKEN",
-        }
+        OutboundPlatform::answered_by(PLATFORM, CAPABILITIES, client, "GOOGLE_REFRESH_TOKEN")
     }
 
     fn review_url(&self, review: &str, reply: bool) -> Result<reqwest::Url, ReplyError> {
@@ -123,20 +105,6 @@ impl GoogleReplies {
                 "not a location (accounts/{id}/locations/{id})".into(),
             )),
         }
-    }
-
-    async fn call(
-        &self,
-        account: &AccountId,
-        token: &AccessToken,
-        build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
-    ) -> Result<Value, ReplyError> {
-        let http = self.http.client()?;
-        self.tokens.call(account, token, |t| build(http, t)).await
-    }
-
-    fn account_of(target_account: &str) -> Result<AccountId, ReplyError> {
-        AccountId::parse(target_account).map_err(|e| ReplyError::Rejected(e.to_string()))
     }
 }
 
@@ -175,9 +143,8 @@ impl ReplyClient for GoogleReplies {
     ) -> Result<AccessCheck, ReplyError> {
         let url = self.reviews_url(account)?;
         let answer = self
-            .call(account, token, |http, t| {
-                http.get(url.clone()).bearer_auth(t)
-            })
+            .tokens
+            .read(account, token, &url)
             .await
             .map_err(crate::calls::harmless)?;
         let page = match answer["totalReviewCount"].as_u64() {
@@ -193,11 +160,7 @@ impl ReplyClient for GoogleReplies {
         token: &AccessToken,
     ) -> Result<FetchedItem, ReplyError> {
         let url = self.review_url(f.item_id.as_str(), false)?;
-        let review = self
-            .call(&f.account_id, token, |http, t| {
-                http.get(url.clone()).bearer_auth(t)
-            })
-            .await?;
+        let review = self.tokens.read(&f.account_id, token, &url).await?;
         let reviewer = &review["reviewer"];
         let anonymous = reviewer["isAnonymous"].as_bool() == Some(true);
         Ok(FetchedItem {
@@ -220,14 +183,15 @@ impl ReplyClient for GoogleReplies {
         text: &str,
         token: &AccessToken,
     ) -> Result<String, ReplyError> {
-        let account = Self::account_of(&target.account_id)?;
+        let account = target.account()?;
         let url = self.review_url(&target.reply_to, true)?;
-        self.call(&account, token, |http, t| {
-            http.put(url.clone())
-                .bearer_auth(t)
-                .json(&json!({ "comment": text }))
-        })
-        .await?;
+        self.tokens
+            .send(&account, token, |http, t| {
+                http.put(url.clone())
+                    .bearer_auth(t)
+                    .json(&json!({ "comment": text }))
+            })
+            .await?;
         Ok(format!("{}/reply", target.reply_to))
     }
 
@@ -249,13 +213,9 @@ impl ReplyClient for GoogleReplies {
         target: &ReplyTarget,
         token: &AccessToken,
     ) -> Result<Option<PostedReply>, ReplyError> {
-        let account = Self::account_of(&target.account_id)?;
+        let account = target.account()?;
         let url = self.review_url(&target.reply_to, false)?;
-        let review = self
-            .call(&account, token, |http, t| {
-                http.get(url.clone()).bearer_auth(t)
-            })
-            .await?;
+        let review = self.tokens.read(&account, token, &url).await?;
         Ok(review
             .get("reviewReply")
             .and_then(|r| r.get("comment"))

@@ -1,15 +1,17 @@
 use super::*;
 use crate::reply::ReplyClient;
-use bytes::Bytes;
+use crate::testing::{
+    call, granted, nothing_received, refusing_token_endpoint, secret, stand_in_http, token_request,
+};
 use feedback::{AccountId, ChangeVerb, FeedbackKind, ItemId};
-use http::{HeaderMap, HeaderValue, Method};
+use http::HeaderValue;
 use jsonwebtoken::{EncodingKey, Header};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 use time::macros::datetime;
-use wiremock::matchers::{body_json, body_string_contains, header, method, path};
+use wiremock::matchers::{body_json, body_string_contains, header, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SIGNING_KEY: &str = include_str!("../../../../infra/google-local/signing-key.pem");
@@ -22,8 +24,7 @@ const REVIEW: &str = "accounts/1234567890/locations/9876543210/reviews/AbC-123_x
 
 async fn jwks_server(expect_fetches: u64) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/oauth2/v3/certs"))
+    call("GET", "/oauth2/v3/certs")
         .respond_with(
             ResponseTemplate::new(200)
                 .insert_header("cache-control", "public, max-age=21000")
@@ -81,17 +82,11 @@ fn push(data: serde_json::Value) -> Vec<u8> {
 }
 
 fn request(authorization: Option<&str>, body: Vec<u8>) -> InboundRequest {
-    let mut headers = HeaderMap::new();
-    if let Some(a) = authorization {
-        headers.insert("authorization", HeaderValue::from_str(a).unwrap());
-    }
-    InboundRequest {
-        method: Method::POST,
-        path_tail: vec![],
-        query: vec![],
-        headers,
-        body: Bytes::from(body),
-    }
+    let headers: Vec<_> = authorization
+        .map(|a| ("authorization", a))
+        .into_iter()
+        .collect();
+    crate::testing::post(&headers, &body)
 }
 
 #[tokio::test]
@@ -307,13 +302,9 @@ fn other_notifications_and_unusable_names_are_kept_as_unsupported() {
 
 async fn api() -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/token"))
+    token_request()
         .and(body_string_contains("refresh_token=stored-refresh"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"access_token": "at-fresh", "expires_in": 3599})),
-        )
+        .respond_with(granted("at-fresh", 3599))
         .mount(&server)
         .await;
     server
@@ -321,12 +312,12 @@ async fn api() -> MockServer {
 
 fn replies(server: &MockServer) -> GoogleReplies {
     GoogleReplies::new(
-        crate::calls::Http::new(std::time::Duration::from_secs(2)),
+        stand_in_http(),
         server.uri(),
         format!("{}/token", server.uri()),
         crate::oauth::ClientAuth::Body {
             id: "client-1".into(),
-            secret: SecretString::from("client-secret".to_owned()),
+            secret: secret("client-secret"),
         },
     )
 }
@@ -345,8 +336,7 @@ use replies::GoogleReplies;
 #[tokio::test]
 async fn a_review_is_fetched_with_its_stars_and_answered_with_one_put() {
     let server = api().await;
-    Mock::given(method("GET"))
-        .and(path(format!("/v4/{REVIEW}")))
+    call("GET", format!("/v4/{REVIEW}"))
         .and(header("authorization", "Bearer at-fresh"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "name": REVIEW, "starRating": "ONE", "comment": "Koud eten.",
@@ -355,8 +345,7 @@ async fn a_review_is_fetched_with_its_stars_and_answered_with_one_put() {
         })))
         .mount(&server)
         .await;
-    Mock::given(method("PUT"))
-        .and(path(format!("/v4/{REVIEW}/reply")))
+    call("PUT", format!("/v4/{REVIEW}/reply"))
         .and(body_json(json!({"comment": "Het spijt ons."})))
         .respond_with(ResponseTemplate::new(200).set_body_json(
             json!({"comment": "Het spijt ons.", "updateTime": "2026-11-26T10:00:01Z"}),
@@ -367,10 +356,7 @@ async fn a_review_is_fetched_with_its_stars_and_answered_with_one_put() {
     let client = replies(&server);
     let f = review_feedback();
     let token = client
-        .access_token(
-            &f.account_id,
-            &SecretString::from("stored-refresh".to_owned()),
-        )
+        .access_token(&f.account_id, &secret("stored-refresh"))
         .await
         .unwrap();
     assert_eq!(token.expose_secret(), "at-fresh");
@@ -389,15 +375,13 @@ async fn a_review_is_fetched_with_its_stars_and_answered_with_one_put() {
 #[tokio::test]
 async fn an_access_token_refused_with_401_is_renewed_once_and_the_call_repeated() {
     let server = api().await;
-    Mock::given(method("GET"))
-        .and(path(format!("/v4/{REVIEW}")))
+    call("GET", format!("/v4/{REVIEW}"))
         .and(header("authorization", "Bearer stale"))
         .respond_with(ResponseTemplate::new(401))
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(format!("/v4/{REVIEW}")))
+    call("GET", format!("/v4/{REVIEW}"))
         .and(header("authorization", "Bearer at-fresh"))
         .respond_with(ResponseTemplate::new(200).set_body_json(
             json!({"name": REVIEW, "starRating": "FOUR", "reviewReply": {"comment": "Dank!"}}),
@@ -409,13 +393,10 @@ async fn an_access_token_refused_with_401_is_renewed_once_and_the_call_repeated(
     let f = review_feedback();
     // The cache learns the refresh token on the first exchange.
     client
-        .access_token(
-            &f.account_id,
-            &SecretString::from("stored-refresh".to_owned()),
-        )
+        .access_token(&f.account_id, &secret("stored-refresh"))
         .await
         .unwrap();
-    let stale = SecretString::from("stale".to_owned());
+    let stale = secret("stale");
     let found = client
         .find_public_reply(&client.target(&f), &stale)
         .await
@@ -447,10 +428,7 @@ fn location() -> AccountId {
 /// check` does.
 async fn check(client: &GoogleReplies) -> Result<crate::reply::AccessCheck, ReplyError> {
     let token = client
-        .access_token(
-            &location(),
-            &SecretString::from("stored-refresh".to_owned()),
-        )
+        .access_token(&location(), &secret("stored-refresh"))
         .await?;
     client.check_access(&location(), &token).await
 }
@@ -460,8 +438,7 @@ use crate::reply::ReplyError;
 #[tokio::test]
 async fn a_valid_google_token_lists_one_review_of_the_location() {
     let server = api().await;
-    Mock::given(method("GET"))
-        .and(path(format!("/v4/{LOCATION}/reviews")))
+    call("GET", format!("/v4/{LOCATION}/reviews"))
         .and(wiremock::matchers::query_param("pageSize", "1"))
         .and(header("authorization", "Bearer at-fresh"))
         .respond_with(
@@ -481,12 +458,7 @@ async fn a_valid_google_token_lists_one_review_of_the_location() {
 
 #[tokio::test]
 async fn a_revoked_google_refresh_token_means_the_page_must_be_reconnected() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/token"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant"})))
-        .mount(&server)
-        .await;
+    let server = refusing_token_endpoint().await;
     let checked = check(&replies(&server)).await;
     assert!(
         matches!(checked, Err(ReplyError::Reconnect(_))),
@@ -497,8 +469,7 @@ async fn a_revoked_google_refresh_token_means_the_page_must_be_reconnected() {
 #[tokio::test]
 async fn a_google_token_without_access_to_the_location_means_reconnect() {
     let server = api().await;
-    Mock::given(method("GET"))
-        .and(path(format!("/v4/{LOCATION}/reviews")))
+    call("GET", format!("/v4/{LOCATION}/reviews"))
         .respond_with(ResponseTemplate::new(403))
         .mount(&server)
         .await;
@@ -529,26 +500,19 @@ async fn a_page_that_is_not_a_location_is_never_put_in_a_url() {
     let checked = replies(&server)
         .check_access(
             &AccountId::parse("accounts/1/locations/2/reviews/3").unwrap(),
-            &SecretString::from("t".to_owned()),
+            &secret("t"),
         )
         .await;
     assert!(
         matches!(checked, Err(ReplyError::Rejected(_))),
         "{checked:?}"
     );
-    assert!(
-        server
-            .received_requests()
-            .await
-            .unwrap_or_default()
-            .is_empty()
-    );
+    assert!(nothing_received(&server).await);
 }
 
 async fn jwks_outage(expect_fetches: u64) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/oauth2/v3/certs"))
+    call("GET", "/oauth2/v3/certs")
         .respond_with(ResponseTemplate::new(503))
         .expect(expect_fetches)
         .mount(&server)
@@ -580,8 +544,7 @@ async fn while_googles_keys_answer_503_twenty_pushes_with_any_key_id_fetch_them_
 #[tokio::test]
 async fn the_last_good_keys_verify_through_an_outage_until_a_day_past_their_max_age() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/oauth2/v3/certs"))
+    call("GET", "/oauth2/v3/certs")
         .respond_with(
             ResponseTemplate::new(200)
                 .insert_header("cache-control", "public, max-age=0")
@@ -591,8 +554,7 @@ async fn the_last_good_keys_verify_through_an_outage_until_a_day_past_their_max_
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/oauth2/v3/certs"))
+    call("GET", "/oauth2/v3/certs")
         .respond_with(ResponseTemplate::new(503))
         .expect(3)
         .mount(&server)
@@ -622,8 +584,7 @@ async fn the_last_good_keys_verify_through_an_outage_until_a_day_past_their_max_
 #[tokio::test]
 async fn the_reply_standing_under_a_review_is_read_with_its_words() {
     let server = api().await;
-    Mock::given(method("GET"))
-        .and(path(format!("/v4/{REVIEW}")))
+    call("GET", format!("/v4/{REVIEW}"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "name": REVIEW, "starRating": "TWO",
             "reviewReply": {"comment": "Dag Piet, ik bel je morgen. – Anke", "updateTime": "2026-11-26T10:00:00Z"}
@@ -632,7 +593,7 @@ async fn the_reply_standing_under_a_review_is_read_with_its_words() {
         .await;
     let client = replies(&server);
     let f = review_feedback();
-    let token = SecretString::from("at-fresh".to_owned());
+    let token = secret("at-fresh");
 
     let standing = client
         .current_public_reply(&client.target(&f), &token)

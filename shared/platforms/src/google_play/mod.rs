@@ -13,17 +13,20 @@
 //!   RS256 JWT exchanged at the token URL for an access token (scope `androidpublisher`).
 //!   The service account needs the Play Console permission "Reply to reviews".
 
-use crate::calls::{Http, url};
+use crate::calls::{Http, entries, url};
 use crate::capabilities::{
     AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
 };
-use crate::polling::{MadeTokens, PolledReview, ReviewPage, ReviewSource, read_answer};
+use crate::polling::{
+    ListedReview, MadeTokens, PolledReview, ReviewPage, ReviewSource, read_answer, read_with,
+    star_rating,
+};
 use crate::reply::{
     AccessCheck, AccessToken, OutboundPlatform, PostedReply, ReplyClient, ReplyError, ReplyTarget,
-    is_safe_base_url,
 };
+use crate::settings::{api_url, checked};
 use async_trait::async_trait;
-use feedback::{AccountId, Feedback, FeedbackKind, ItemId, Platform, Rating};
+use feedback::{AccountId, ItemId, Platform};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -93,58 +96,35 @@ pub fn parse_review(
         .ok_or_else(|| format!("review {id} has no userComment"))?;
     let written_at = timestamp(&user["lastModified"])
         .ok_or_else(|| format!("review {id} has no readable lastModified"))?;
-    let rating = user["starRating"]
-        .as_u64()
-        .and_then(|n| u8::try_from(n).ok())
-        .and_then(|n| Rating::new(n).ok());
-    Ok(PolledReview {
+    let listed = ListedReview {
+        item_id,
         written_at,
-        feedback: Feedback {
-            platform: PLATFORM,
-            account_id: app.clone(),
-            item_id,
-            thread_id: None,
-            parent_id: None,
-            author_id: None,
-            author_name: review["authorName"]
-                .as_str()
-                .filter(|n| !n.trim().is_empty())
-                .map(str::to_owned),
-            text: user["text"]
-                .as_str()
-                .filter(|t| !t.trim().is_empty())
-                .map(str::to_owned),
-            rating,
-            url: None,
-            language: user["reviewerLanguage"]
-                .as_str()
-                .filter(|l| !l.is_empty())
-                .map(str::to_owned),
-            created_at: Some(written_at),
-            kind: FeedbackKind::Review,
-            from_account: false,
-            raw: review.to_string(),
-            received_at,
-        },
-    })
+        author_name: review["authorName"]
+            .as_str()
+            .filter(|n| !n.trim().is_empty())
+            .map(str::to_owned),
+        text: user["text"]
+            .as_str()
+            .filter(|t| !t.trim().is_empty())
+            .map(str::to_owned),
+        rating: star_rating(&user["starRating"]),
+        language: user["reviewerLanguage"]
+            .as_str()
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned),
+    };
+    Ok(listed.into_polled(PLATFORM, app, review, received_at))
 }
 
 /// A `reviews.list` answer: its reviews (newest first, as listed) and the next page token.
 pub fn parse_list(answer: &Value, app: &AccountId, received_at: OffsetDateTime) -> ReviewPage {
-    let mut page = ReviewPage {
-        next: answer["tokenPagination"]["nextPageToken"]
-            .as_str()
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned),
-        ..ReviewPage::default()
-    };
-    for review in answer["reviews"].as_array().into_iter().flatten() {
-        match parse_review(review, app, received_at) {
-            Ok(r) => page.reviews.push(r),
-            Err(reason) => page.unusable.push(reason),
-        }
-    }
-    page
+    let next = answer["tokenPagination"]["nextPageToken"]
+        .as_str()
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned);
+    ReviewPage::read(entries(&answer["reviews"]), next, |review| {
+        parse_review(review, app, received_at)
+    })
 }
 
 /// The fields of a service-account key we use (the JSON file Google Cloud hands out).
@@ -178,30 +158,18 @@ impl GooglePlay {
     /// From `GOOGLE_PLAY_API_URL` and `GOOGLE_PLAY_TOKEN_URL` (Google's by default). There
     /// is nothing else to configure: each app's key is its stored credential.
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Vec<String>> {
-        let get = |k: &str| {
-            get(k)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let api = get("GOOGLE_PLAY_API_URL").unwrap_or_else(|| DEFAULT_API_URL.to_owned());
-        let token_url =
-            get("GOOGLE_PLAY_TOKEN_URL").unwrap_or_else(|| DEFAULT_TOKEN_URL.to_owned());
         let mut problems = Vec::new();
-        for (name, value) in [
-            ("GOOGLE_PLAY_API_URL", &api),
-            ("GOOGLE_PLAY_TOKEN_URL", &token_url),
-        ] {
-            if !is_safe_base_url(value) {
-                problems.push(format!(
-                    "{name} must be https (or http on 127.0.0.1/localhost)"
-                ));
-            }
-        }
-        if problems.is_empty() {
-            Ok(Self::new(Http::new(Duration::from_secs(8)), api, token_url))
-        } else {
-            Err(problems)
-        }
+        let api = api_url(get, "GOOGLE_PLAY_API_URL", DEFAULT_API_URL, &mut problems);
+        let token_url = api_url(
+            get,
+            "GOOGLE_PLAY_TOKEN_URL",
+            DEFAULT_TOKEN_URL,
+            &mut problems,
+        );
+        checked(
+            || Self::new(Http::new(Duration::from_secs(8)), api, token_url),
+            problems,
+        )
     }
 
     pub fn new(http: Http, api: String, token_url: String) -> Self {
@@ -215,12 +183,12 @@ impl GooglePlay {
 
     /// Google Play's outbound half, answered through `client`.
     pub fn outbound(client: Arc<GooglePlay>) -> OutboundPlatform {
-        OutboundPlatform {
-            platform: PLATFORM,
-            capabilities: CAPABILITIES,
-            client: Some(client),
-            credential_variable: "GOOGLE_PLAY_SERVICE_ACCOUNT",
-        }
+        OutboundPlatform::answered_by(
+            PLATFORM,
+            CAPABILITIES,
+            client,
+            "GOOGLE_PLAY_SERVICE_ACCOUNT",
+        )
     }
 
     fn reviews_url(
@@ -308,14 +276,7 @@ impl ReviewSource for GooglePlay {
             query.push(("token", page));
         }
         let url = self.reviews_url(app.as_str(), None, &query)?;
-        let answer = read_answer(
-            self.http
-                .client()?
-                .get(url)
-                .bearer_auth(token.expose_secret()),
-        )
-        .await
-        .map_err(crate::calls::harmless)?;
+        let answer = read_with(&self.http, url, token).await?;
         Ok(parse_list(&answer, app, OffsetDateTime::now_utc()))
     }
 }
@@ -327,17 +288,10 @@ impl ReplyClient for GooglePlay {
         account: &AccountId,
         stored: &SecretString,
     ) -> Result<AccessToken, ReplyError> {
-        if let Some(token) = self.tokens.get(account, stored) {
-            return Ok(token);
-        }
-        let (token, life) = self.exchange(stored).await?;
-        self.tokens.keep(
-            account,
-            stored,
-            &token,
-            life.saturating_sub(Duration::from_secs(60)),
-        );
-        Ok(token)
+        let margin = Duration::from_secs(60);
+        self.tokens
+            .get_or_make(account, stored, margin, || self.exchange(stored))
+            .await
     }
 
     fn forget_access_token(&self, account: &AccountId) {
@@ -351,14 +305,7 @@ impl ReplyClient for GooglePlay {
         token: &AccessToken,
     ) -> Result<AccessCheck, ReplyError> {
         let url = self.reviews_url(account.as_str(), None, &[("maxResults", "1")])?;
-        read_answer(
-            self.http
-                .client()?
-                .get(url)
-                .bearer_auth(token.expose_secret()),
-        )
-        .await
-        .map_err(crate::calls::harmless)?;
+        read_with(&self.http, url, token).await?;
         Ok(AccessCheck::Accepted {
             page: account.to_string(),
         })
@@ -401,18 +348,8 @@ impl ReplyClient for GooglePlay {
         token: &AccessToken,
     ) -> Result<Option<PostedReply>, ReplyError> {
         let url = self.reviews_url(&target.account_id, Some(&target.reply_to), &[])?;
-        let review = read_answer(
-            self.http
-                .client()?
-                .get(url)
-                .bearer_auth(token.expose_secret()),
-        )
-        .await
-        .map_err(crate::calls::harmless)?;
-        Ok(review["comments"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        let review = read_with(&self.http, url, token).await?;
+        Ok(entries(&review["comments"])
             .find_map(|c| c.get("developerComment"))
             .map(|reply| PostedReply {
                 id: format!("{}:reply", target.reply_to),

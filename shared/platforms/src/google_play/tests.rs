@@ -1,9 +1,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::*;
+use crate::testing::{
+    call, item_target, refusing_token_endpoint, secret, stand_in_http, token_request,
+};
+use feedback::Rating;
 use secrecy::SecretString;
-use wiremock::matchers::{body_json, body_string_contains, header, method, path, query_param};
+use wiremock::matchers::{body_json, body_string_contains, header, method, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// The reviews of the test app (`com.example.app`).
+const REVIEWS: &str = "/androidpublisher/v3/applications/com.example.app/reviews";
 
 const KEY_JSON: &str = include_str!("testdata/service-account.json");
 const PUBLIC_KEY: &str = include_str!("testdata/service-account-key.pub.pem");
@@ -85,7 +92,7 @@ fn only_package_names_reach_a_url() {
 #[test]
 fn the_grant_is_an_rs256_jwt_for_the_play_scope_and_the_token_url() {
     let play = GooglePlay::new(
-        crate::calls::Http::new(std::time::Duration::from_secs(2)),
+        stand_in_http(),
         DEFAULT_API_URL.into(),
         "https://oauth2.example/token".into(),
     );
@@ -114,19 +121,19 @@ fn the_grant_is_an_rs256_jwt_for_the_play_scope_and_the_token_url() {
 #[test]
 fn a_stored_credential_that_is_not_a_key_means_reconnect() {
     let play = GooglePlay::new(
-        crate::calls::Http::new(std::time::Duration::from_secs(2)),
+        stand_in_http(),
         DEFAULT_API_URL.into(),
         DEFAULT_TOKEN_URL.into(),
     );
     assert!(matches!(
-        play.grant(&SecretString::from("not json"), now()),
+        play.grant(&secret("not json"), now()),
         Err(ReplyError::Reconnect(_))
     ));
 }
 
 async fn play_against(server: &MockServer) -> GooglePlay {
     GooglePlay::new(
-        crate::calls::Http::new(std::time::Duration::from_secs(2)),
+        stand_in_http(),
         server.uri(),
         format!("{}/token", server.uri()),
     )
@@ -135,8 +142,7 @@ async fn play_against(server: &MockServer) -> GooglePlay {
 #[tokio::test]
 async fn the_key_is_exchanged_once_then_the_token_is_kept() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/token"))
+    token_request()
         .and(body_string_contains(
             "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=",
         ))
@@ -156,12 +162,7 @@ async fn the_key_is_exchanged_once_then_the_token_is_kept() {
 
 #[tokio::test]
 async fn a_refused_service_account_means_reconnect() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/token"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant"})))
-        .mount(&server)
-        .await;
+    let server = refusing_token_endpoint().await;
     let play = play_against(&server).await;
     assert!(matches!(
         play.access_token(&app(), &SecretString::from(KEY_JSON))
@@ -173,10 +174,7 @@ async fn a_refused_service_account_means_reconnect() {
 #[tokio::test]
 async fn a_reply_is_posted_to_the_reviews_reply_method_with_the_bearer_token() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(
-            "/androidpublisher/v3/applications/com.example.app/reviews/r1:reply",
-        ))
+    call("POST", format!("{REVIEWS}/r1:reply"))
         .and(header("authorization", "Bearer ya29.t"))
         .and(body_json(json!({ "replyText": "Sorry!" })))
         .respond_with(
@@ -187,14 +185,9 @@ async fn a_reply_is_posted_to_the_reviews_reply_method_with_the_bearer_token() {
         .mount(&server)
         .await;
     let play = play_against(&server).await;
-    let target = ReplyTarget {
-        platform: PLATFORM,
-        account_id: "com.example.app".into(),
-        reply_to: "r1".into(),
-        item_id: "r1".into(),
-    };
+    let target = item_target(PLATFORM, "com.example.app", "r1");
     let id = play
-        .post_public_reply(&target, "Sorry!", &SecretString::from("ya29.t"))
+        .post_public_reply(&target, "Sorry!", &secret("ya29.t"))
         .await
         .unwrap();
     assert_eq!(id, "r1:reply");
@@ -203,10 +196,7 @@ async fn a_reply_is_posted_to_the_reviews_reply_method_with_the_bearer_token() {
 #[tokio::test]
 async fn listing_asks_for_the_most_per_page_and_pages_on_with_the_token() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(
-            "/androidpublisher/v3/applications/com.example.app/reviews",
-        ))
+    call("GET", REVIEWS)
         .and(query_param("maxResults", "100"))
         .and(query_param("token", "p2"))
         .respond_with(
@@ -217,7 +207,7 @@ async fn listing_asks_for_the_most_per_page_and_pages_on_with_the_token() {
         .await;
     let play = play_against(&server).await;
     let page = play
-        .list_page(&app(), Some("p2"), &SecretString::from("t"))
+        .list_page(&app(), Some("p2"), &secret("t"))
         .await
         .unwrap();
     assert_eq!(page.reviews[0].feedback.item_id.as_str(), "r9");
@@ -238,7 +228,7 @@ async fn list_failures_say_what_the_poller_must_do() {
             .await;
         let play = play_against(&server).await;
         let e = play
-            .list_page(&app(), None, &SecretString::from("t"))
+            .list_page(&app(), None, &secret("t"))
             .await
             .unwrap_err();
         match expect {

@@ -20,8 +20,10 @@ pub mod replies;
 use crate::capabilities::{
     AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
 };
-use crate::request::HeaderProblem;
-use crate::signature::{SecretList, hmac_sha256_hex, parse_lower_hex_digest};
+use crate::signature::{
+    SecretList, hmac_sha256_hex, parse_lower_hex_digest, secrets_from_lookup, signature_header,
+    verified_if,
+};
 use crate::{
     HandshakeOutcome, InboundRequest, ParsedDelivery, TestDelivery, VerifiedDelivery, VerifyError,
     WebhookPlatform,
@@ -72,14 +74,7 @@ impl LinkedInWebhooks {
 
     /// From `LINKEDIN_CLIENT_SECRETS` (comma-separated). `None`: not configured.
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Option<Result<Self, Vec<String>>> {
-        let value = get("LINKEDIN_CLIENT_SECRETS").filter(|v| !v.trim().is_empty())?;
-        let secrets = SecretList::from_comma_separated(&value);
-        if secrets.is_empty() {
-            return Some(Err(vec![
-                "LINKEDIN_CLIENT_SECRETS lists no secret".to_owned(),
-            ]));
-        }
-        Some(Ok(Self::new(secrets)))
+        secrets_from_lookup(get, "LINKEDIN_CLIENT_SECRETS").map(|secrets| secrets.map(Self::new))
     }
 
     /// Check `X-LI-Signature` over the raw body, in both documented forms.
@@ -91,28 +86,17 @@ impl LinkedInWebhooks {
         if self.secrets.is_empty() {
             return Err(VerifyError::NoSecretConfigured);
         }
-        let header = match request.single_header(SIGNATURE_HEADER) {
-            Ok(Some(v)) => v.trim(),
-            Ok(None) => return Err(VerifyError::MissingSignature(NAME)),
-            Err(HeaderProblem::Repeated) => return Err(VerifyError::DuplicateSignature(NAME)),
-            Err(HeaderProblem::NotText) => {
-                return Err(VerifyError::MalformedSignature(NAME, "not ASCII text"));
-            }
-        };
+        let header = signature_header(request, SIGNATURE_HEADER, NAME)?.trim();
         let hex = header.strip_prefix(PREFIX).unwrap_or(header);
         let digest = parse_lower_hex_digest(&hex.to_ascii_lowercase()).ok_or(
             VerifyError::MalformedSignature(NAME, "expected 64 hex digits"),
         )?;
         let body: &[u8] = &request.body;
-        if self.secrets.any_hmac_sha256_matches(&[body], &digest)
+        let matched = self.secrets.any_hmac_sha256_matches(&[body], &digest)
             || self
                 .secrets
-                .any_hmac_sha256_matches(&[PREFIX.as_bytes(), body], &digest)
-        {
-            Ok(VerifiedDelivery::new(ROUTE, request))
-        } else {
-            Err(VerifyError::SignatureMismatch)
-        }
+                .any_hmac_sha256_matches(&[PREFIX.as_bytes(), body], &digest);
+        verified_if(matched, ROUTE, request)
     }
 }
 

@@ -5,18 +5,11 @@
 //! | "owner", "commenter" | "actor"}}, "lastModifiedAt"}]}` (batches of up to 10). A single
 //! notification object without the list is read too.
 
+use crate::json::{delivery_body, text};
 use crate::{ParsedDelivery, Unsupported};
 use feedback::{AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId};
 use serde_json::Value;
 use time::OffsetDateTime;
-
-fn text(v: &Value, name: &str) -> Option<String> {
-    v.get(name)
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-}
 
 /// A URN of the kind given (`urn:li:{kind}:…`), printable and without `#`.
 pub fn urn_of(v: &Value, name: &str, kinds: &[&str]) -> Option<String> {
@@ -43,16 +36,11 @@ pub fn post_url(post: &str) -> String {
 }
 
 pub fn parse_delivery(body: &[u8], received_at: OffsetDateTime) -> ParsedDelivery {
-    let mut out = ParsedDelivery::default();
-    let v: Value = match serde_json::from_slice(body) {
+    let v = match delivery_body(body) {
         Ok(v) => v,
-        Err(e) => {
-            out.unsupported.push(Unsupported {
-                reason: format!("not JSON: {e}"),
-            });
-            return out;
-        }
+        Err(unreadable) => return unreadable,
     };
+    let mut out = ParsedDelivery::default();
     let notifications: Vec<&Value> = match v.get("notifications").and_then(Value::as_array) {
         Some(list) => list.iter().collect(),
         None if v.get("action").is_some() => vec![&v],

@@ -14,12 +14,11 @@
 
 use super::parse::activity_of_comment;
 use super::{CAPABILITIES, PLATFORM};
-use crate::calls::{Http, read_capped, transport};
-use crate::reply::{
-    AccessToken, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget, is_safe_base_url,
-};
+use crate::calls::{Http, entries, read_capped, transport};
+use crate::reply::{AccessToken, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget};
+use crate::settings::{api_url, checked, setting};
 use async_trait::async_trait;
-use feedback::{Feedback, FeedbackKind};
+use feedback::Feedback;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -63,35 +62,21 @@ impl LinkedInReplies {
     /// From `LINKEDIN_API_URL` and `LINKEDIN_API_VERSION` (LinkedIn's and
     /// [`DEFAULT_API_VERSION`] by default).
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Vec<String>> {
-        let get = |k: &str| {
-            get(k)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let api = get("LINKEDIN_API_URL").unwrap_or_else(|| DEFAULT_API_URL.to_owned());
-        let version = get("LINKEDIN_API_VERSION").unwrap_or_else(|| DEFAULT_API_VERSION.to_owned());
         let mut problems = Vec::new();
-        if !is_safe_base_url(&api) {
-            problems
-                .push("LINKEDIN_API_URL must be https (or http on 127.0.0.1/localhost)".to_owned());
-        }
+        let api = api_url(get, "LINKEDIN_API_URL", DEFAULT_API_URL, &mut problems);
+        let version =
+            setting(get, "LINKEDIN_API_VERSION").unwrap_or_else(|| DEFAULT_API_VERSION.to_owned());
         if version.len() != 6 || !version.bytes().all(|b| b.is_ascii_digit()) {
             problems.push("LINKEDIN_API_VERSION must be YYYYMM".to_owned());
         }
-        let http = Some(Http::new(Duration::from_secs(8)));
-        match http {
-            Some(http) if problems.is_empty() => Ok(Self::new(http, api, version)),
-            _ => Err(problems),
-        }
+        checked(
+            || Self::new(Http::new(Duration::from_secs(8)), api, version),
+            problems,
+        )
     }
 
     pub fn outbound(client: Arc<LinkedInReplies>) -> OutboundPlatform {
-        OutboundPlatform {
-            platform: PLATFORM,
-            capabilities: CAPABILITIES,
-            client: Some(client),
-            credential_variable: "LINKEDIN_ACCESS_TOKEN",
-        }
+        OutboundPlatform::answered_by(PLATFORM, CAPABILITIES, client, "LINKEDIN_ACCESS_TOKEN")
     }
 
     /// `{api}/rest/socialActions/{urn}/comments`, the URN percent-encoded (Rest.li 2.0).
@@ -125,13 +110,7 @@ impl LinkedInReplies {
 impl ReplyClient for LinkedInReplies {
     /// A reply to a comment is answered under its parent (one level of nesting).
     fn target(&self, f: &Feedback) -> ReplyTarget {
-        let mut target = ReplyTarget::item(f);
-        if f.kind == FeedbackKind::Reply
-            && let Some(parent) = &f.parent_id
-        {
-            target.reply_to = parent.clone();
-        }
-        target
+        ReplyTarget::under_parent(f)
     }
 
     async fn post_public_reply(
@@ -189,10 +168,7 @@ impl ReplyClient for LinkedInReplies {
             return Err(crate::calls::harmless(classify(status, &body)));
         }
         let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-        Ok(body["elements"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        Ok(entries(&body["elements"])
             .find(|c| c["actor"] == target.account_id.as_str())
             .and_then(|c| c["$URN"].as_str().or_else(|| c["id"].as_str()))
             .map(str::to_owned))

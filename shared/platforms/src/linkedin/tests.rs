@@ -1,16 +1,15 @@
 use super::replies::{LinkedInReplies, classify};
 use super::*;
-use crate::reply::{ReplyClient, ReplyError, ReplyTarget};
-use bytes::Bytes;
-use http::HeaderMap;
-use secrecy::SecretString;
+use crate::reply::{ReplyClient, ReplyError};
+use crate::testing::{
+    CHANGED_BODY, Refused, VECTOR_BODY, VECTOR_SECRET, assert_refusals, call, get, item_target,
+    post, rotated_vector_secrets, secret, stand_in_http,
+};
 use serde_json::json;
-use wiremock::matchers::{body_json, header, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::{body_json, header};
+use wiremock::{MockServer, ResponseTemplate};
 
 // GitHub's published vector (platforms.md): the header-prefix form is the vector itself.
-const VECTOR_SECRET: &str = "It's a Secret to Everybody";
-const VECTOR_BODY: &[u8] = b"Hello, World!";
 const VECTOR_HEX: &str = "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
 // The body-prefix form, HMAC(secret, "hmacsha256=Hello, World!"), computed apart (Python).
 const PREFIXED_BODY_HEX: &str = "b06a6cff178a492a13ab854c3ff119587788d3331e2264a2b4a2b9f0751aff9a";
@@ -20,34 +19,7 @@ const CHALLENGE_HEX: &str = "2b4da4dbe2a95a7d527d7a700d70d1682b350e24f704b7acd7b
 const ORG: &str = "urn:li:organization:2414183";
 
 fn door() -> LinkedInWebhooks {
-    LinkedInWebhooks::new(SecretList::from_comma_separated(&format!(
-        "old-secret,{VECTOR_SECRET}"
-    )))
-}
-
-fn request(
-    method: Method,
-    query: &[(&str, &str)],
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> InboundRequest {
-    let mut map = HeaderMap::new();
-    for (k, v) in headers {
-        map.append(
-            http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-            v.parse().unwrap(),
-        );
-    }
-    InboundRequest {
-        method,
-        path_tail: Vec::new(),
-        query: query
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        headers: map,
-        body: Bytes::copy_from_slice(body),
-    }
+    LinkedInWebhooks::new(rotated_vector_secrets())
 }
 
 fn now() -> OffsetDateTime {
@@ -65,12 +37,7 @@ async fn both_documented_forms_of_the_signature_verify() {
         prefixed_body.as_str(),
         &VECTOR_HEX.to_uppercase(),
     ] {
-        let req = request(
-            Method::POST,
-            &[],
-            &[(SIGNATURE_HEADER, signature)],
-            VECTOR_BODY,
-        );
+        let req = post(&[(SIGNATURE_HEADER, signature)], VECTOR_BODY);
         assert!(door().verify(&req, now()).await.is_ok(), "{signature}");
     }
 }
@@ -78,10 +45,15 @@ async fn both_documented_forms_of_the_signature_verify() {
 #[tokio::test]
 async fn forged_unsigned_doubled_and_malformed_signatures_are_refused() {
     let zero = "0".repeat(64);
-    let cases: Vec<(Vec<(&str, &str)>, VerifyError)> = vec![
-        (vec![], VerifyError::MissingSignature("X-LI-Signature")),
+    let cases: Vec<Refused> = vec![
+        (
+            vec![],
+            VECTOR_BODY,
+            VerifyError::MissingSignature("X-LI-Signature"),
+        ),
         (
             vec![(SIGNATURE_HEADER, zero.as_str())],
+            VECTOR_BODY,
             VerifyError::SignatureMismatch,
         ),
         (
@@ -89,42 +61,28 @@ async fn forged_unsigned_doubled_and_malformed_signatures_are_refused() {
                 (SIGNATURE_HEADER, VECTOR_HEX),
                 (SIGNATURE_HEADER, VECTOR_HEX),
             ],
+            VECTOR_BODY,
             VerifyError::DuplicateSignature("X-LI-Signature"),
         ),
         (
             vec![(SIGNATURE_HEADER, "sha256=abc")],
+            VECTOR_BODY,
             VerifyError::MalformedSignature("X-LI-Signature", "expected 64 hex digits"),
         ),
+        // The right signature over another body.
+        (
+            vec![(SIGNATURE_HEADER, VECTOR_HEX)],
+            CHANGED_BODY,
+            VerifyError::SignatureMismatch,
+        ),
     ];
-    for (headers, want) in cases {
-        let req = request(Method::POST, &[], &headers, VECTOR_BODY);
-        assert_eq!(
-            door().verify(&req, now()).await.unwrap_err(),
-            want,
-            "{headers:?}"
-        );
-    }
-    let req = request(
-        Method::POST,
-        &[],
-        &[(SIGNATURE_HEADER, VECTOR_HEX)],
-        b"Hello, World?",
-    );
-    assert_eq!(
-        door().verify(&req, now()).await.unwrap_err(),
-        VerifyError::SignatureMismatch
-    );
+    assert_refusals(&door(), cases, now()).await;
 }
 
 #[test]
 fn the_challenge_is_answered_with_the_hex_hmac_and_only_a_token_like_one() {
     let door = LinkedInWebhooks::new(SecretList::from_comma_separated(VECTOR_SECRET));
-    let got = door.handshake(&request(
-        Method::GET,
-        &[("challengeCode", CHALLENGE)],
-        &[],
-        b"",
-    ));
+    let got = door.handshake(&get(&[("challengeCode", CHALLENGE)]));
     assert_eq!(
         got,
         Some(HandshakeOutcome::Accept {
@@ -139,7 +97,7 @@ fn the_challenge_is_answered_with_the_hex_hmac_and_only_a_token_like_one() {
         "{\"notifications\":[]}",
         &"a".repeat(129),
     ] {
-        let got = door.handshake(&request(Method::GET, &[("challengeCode", bad)], &[], b""));
+        let got = door.handshake(&get(&[("challengeCode", bad)]));
         assert!(
             matches!(got, Some(HandshakeOutcome::Malformed { .. })),
             "{bad:?}"
@@ -157,7 +115,7 @@ fn comment(id: u64, commenter: &str) -> serde_json::Value {
 }
 
 fn parse(body: &[u8]) -> ParsedDelivery {
-    let req = request(Method::POST, &[], &[], body);
+    let req = post(&[], body);
     door().parse(&VerifiedDelivery::new(ROUTE, &req), now())
 }
 
@@ -217,10 +175,7 @@ async fn what_sign_for_test_signs_verifies() {
         .collect();
     assert!(
         door()
-            .verify(
-                &request(Method::POST, &[], &headers, body.as_bytes()),
-                now()
-            )
+            .verify(&post(&headers, body.as_bytes()), now())
             .await
             .is_ok()
     );
@@ -230,8 +185,7 @@ async fn what_sign_for_test_signs_verifies() {
 async fn a_reply_is_a_comment_by_the_organization_under_the_comment() {
     let server = MockServer::start().await;
     let comment_urn = "urn:li:comment:(urn:li:activity:6785303345617375232,1)";
-    Mock::given(method("POST"))
-        .and(path("/rest/socialActions/urn%3Ali%3Acomment%3A%28urn%3Ali%3Aactivity%3A6785303345617375232%2C1%29/comments"))
+    call("POST", "/rest/socialActions/urn%3Ali%3Acomment%3A%28urn%3Ali%3Aactivity%3A6785303345617375232%2C1%29/comments")
         .and(header("linkedin-version", "202511"))
         .and(header("x-restli-protocol-version", "2.0.0"))
         .and(header("authorization", "Bearer member-token"))
@@ -241,23 +195,10 @@ async fn a_reply_is_a_comment_by_the_organization_under_the_comment() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = LinkedInReplies::new(
-        crate::calls::Http::new(std::time::Duration::from_secs(2)),
-        server.uri(),
-        "202511".into(),
-    );
-    let target = ReplyTarget {
-        platform: PLATFORM,
-        account_id: ORG.into(),
-        reply_to: comment_urn.into(),
-        item_id: comment_urn.into(),
-    };
+    let client = LinkedInReplies::new(stand_in_http(), server.uri(), "202511".into());
+    let target = item_target(PLATFORM, ORG, comment_urn);
     let id = client
-        .post_public_reply(
-            &target,
-            "Sorry!",
-            &SecretString::from("member-token".to_owned()),
-        )
+        .post_public_reply(&target, "Sorry!", &secret("member-token"))
         .await;
     assert_eq!(
         id.as_deref(),

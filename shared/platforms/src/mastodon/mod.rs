@@ -30,7 +30,7 @@
 
 pub mod parse;
 
-use crate::calls::{Http, read_capped, transport, url};
+use crate::calls::{Http, first_id, read_capped, transport, url};
 use crate::capabilities::{
     AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
 };
@@ -255,12 +255,7 @@ impl Mastodon {
 
     /// Mastodon's outbound half, answered through `client`.
     pub fn outbound(client: Arc<Mastodon>) -> OutboundPlatform {
-        OutboundPlatform {
-            platform: PLATFORM,
-            capabilities: CAPABILITIES,
-            client: Some(client),
-            credential_variable: "MASTODON_ACCESS_TOKEN",
-        }
+        OutboundPlatform::answered_by(PLATFORM, CAPABILITIES, client, "MASTODON_ACCESS_TOKEN")
     }
 
     /// The account and its server's base URL.
@@ -521,16 +516,11 @@ impl ReplyClient for Mastodon {
             .call(self.http.client()?.get(url), Some(token))
             .await
             .map_err(crate::calls::harmless)?;
-        Ok(context["descendants"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|s| {
-                s["in_reply_to_id"].as_str() == Some(status)
-                    && s["account"]["acct"].as_str().is_some_and(|a| account.is(a))
-            })
-            .and_then(|s| s["id"].as_str())
-            .map(str::to_owned))
+        let ours = |s: &Value| {
+            s["in_reply_to_id"].as_str() == Some(status)
+                && s["account"]["acct"].as_str().is_some_and(|a| account.is(a))
+        };
+        Ok(first_id(&context["descendants"], ours, "id"))
     }
 
     /// A `direct` status to the author (not threaded under the mention, so it is never

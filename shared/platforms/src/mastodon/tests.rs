@@ -2,10 +2,10 @@
 
 use super::parse::*;
 use super::*;
-use secrecy::SecretString;
+use crate::testing::{call, secret, sent_form, stand_in_http};
 use serde_json::json;
-use wiremock::matchers::{header, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::header;
+use wiremock::{MockServer, ResponseTemplate};
 
 fn shop() -> Account {
     Account::parse("shop@example.social").unwrap()
@@ -180,8 +180,7 @@ fn the_target_carries_the_authors_acct_and_the_visibility_to_answer_with() {
 #[tokio::test]
 async fn the_servers_limit_is_read_once_and_a_reply_over_it_is_refused_unsent() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v2/instance"))
+    call("GET", "/api/v2/instance")
         .respond_with(
             ResponseTemplate::new(200).set_body_json(
                 json!({ "configuration": { "statuses": { "max_characters": 20 } } }),
@@ -190,8 +189,7 @@ async fn the_servers_limit_is_read_once_and_a_reply_over_it_is_refused_unsent() 
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/api/v1/statuses"))
+    call("POST", "/api/v1/statuses")
         .and(header(
             "idempotency-key",
             Mastodon::idempotency_key("public", "shop@example.social", "5").as_str(),
@@ -201,14 +199,14 @@ async fn the_servers_limit_is_read_once_and_a_reply_over_it_is_refused_unsent() 
         .mount(&server)
         .await;
     let servers = HashMap::from([("shop@example.social".to_owned(), server.uri())]);
-    let m = Mastodon::new(crate::calls::Http::new(Duration::from_secs(2)), servers);
+    let m = Mastodon::new(stand_in_http(), servers);
     let target = ReplyTarget {
         platform: PLATFORM,
         account_id: "shop@example.social".into(),
         reply_to: "5".into(),
         item_id: "direct:klant".into(),
     };
-    let token = SecretString::from("t");
+    let token = secret("t");
     let long = m
         .post_public_reply(&target, "this is far too long for twenty", &token)
         .await;
@@ -220,9 +218,7 @@ async fn the_servers_limit_is_read_once_and_a_reply_over_it_is_refused_unsent() 
         "6"
     );
     let posted = &server.received_requests().await.unwrap()[1];
-    let form: HashMap<String, String> = url::form_urlencoded::parse(&posted.body)
-        .into_owned()
-        .collect();
+    let form = sent_form(posted);
     assert_eq!(form["status"], "@klant sorry!");
     assert_eq!(form["visibility"], "direct");
     assert_eq!(form["in_reply_to_id"], "5");

@@ -10,13 +10,13 @@
 //! followed; connect and total timeouts bound every call.
 
 use super::{FACEBOOK, FACEBOOK_CAPABILITIES, INSTAGRAM, INSTAGRAM_CAPABILITIES};
+use crate::calls::{Http, bearer_json, first_id, posted_id};
 use crate::reply::{
     AccessCheck, AccessToken, FetchedItem, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
-    is_safe_base_url,
 };
+use crate::settings::{api_url, checked, setting};
 use async_trait::async_trait;
 use feedback::{AccountId, Feedback, FeedbackKind};
-use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -39,41 +39,31 @@ pub struct GraphConfig {
 impl GraphConfig {
     /// From `META_GRAPH_API_URL` and `META_GRAPH_API_VERSION`, both optional.
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Vec<String>> {
-        let get = |k: &str| {
-            get(k)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let config = GraphConfig {
-            base_url: get("META_GRAPH_API_URL").unwrap_or_else(|| DEFAULT_GRAPH_URL.into()),
-            version: get("META_GRAPH_API_VERSION").unwrap_or_else(|| DEFAULT_GRAPH_VERSION.into()),
-            ..GraphConfig::default()
-        };
-        if is_safe_base_url(&config.base_url) {
-            Ok(config)
-        } else {
-            Err(vec![
-                "META_GRAPH_API_URL must be https (or http on 127.0.0.1/localhost)".to_owned(),
-            ])
-        }
+        let mut problems = Vec::new();
+        let base_url = api_url(get, "META_GRAPH_API_URL", DEFAULT_GRAPH_URL, &mut problems);
+        let version =
+            setting(get, "META_GRAPH_API_VERSION").unwrap_or_else(|| DEFAULT_GRAPH_VERSION.into());
+        checked(
+            || GraphConfig {
+                base_url,
+                version,
+                ..GraphConfig::default()
+            },
+            problems,
+        )
     }
 }
 
 /// The outbound halves of Facebook and Instagram, both answered through `client`.
 pub fn outbound(client: Arc<GraphClient>) -> [OutboundPlatform; 2] {
     [
-        OutboundPlatform {
-            platform: FACEBOOK,
-            capabilities: FACEBOOK_CAPABILITIES,
-            client: Some(client.clone()),
-            credential_variable: "META_PAGE_TOKEN",
-        },
-        OutboundPlatform {
-            platform: INSTAGRAM,
-            capabilities: INSTAGRAM_CAPABILITIES,
-            client: Some(client),
-            credential_variable: "META_PAGE_TOKEN",
-        },
+        OutboundPlatform::answered_by(
+            FACEBOOK,
+            FACEBOOK_CAPABILITIES,
+            client.clone(),
+            "META_PAGE_TOKEN",
+        ),
+        OutboundPlatform::answered_by(INSTAGRAM, INSTAGRAM_CAPABILITIES, client, "META_PAGE_TOKEN"),
     ]
 }
 
@@ -90,11 +80,8 @@ impl Default for GraphConfig {
 
 #[derive(Debug, Clone)]
 pub struct GraphClient {
-    /// Built on first use, not at cold start: building it reads the system's trust store
-    /// (hundreds of files, ~5 ms), which an invocation that sends nothing should not pay.
-    http: std::sync::OnceLock<reqwest::Client>,
-    connect_timeout: Duration,
-    timeout: Duration,
+    /// Built on first use, not at cold start.
+    http: Http,
     base: String,
 }
 
@@ -141,22 +128,10 @@ fn classify(status: u16, body: &str) -> ReplyError {
     }
 }
 
-fn transport(e: reqwest::Error) -> ReplyError {
-    if e.is_connect() {
-        ReplyError::Transient(format!("could not connect: {e}"))
-    } else if e.is_timeout() {
-        ReplyError::Ambiguous(format!("timed out: {e}"))
-    } else {
-        ReplyError::Ambiguous(e.to_string())
-    }
-}
-
 impl GraphClient {
     pub fn new(config: &GraphConfig) -> Result<Self, reqwest::Error> {
         Ok(Self {
-            http: std::sync::OnceLock::new(),
-            connect_timeout: config.connect_timeout,
-            timeout: config.timeout,
+            http: Http::with_connect_timeout(config.connect_timeout, config.timeout),
             base: format!(
                 "{}/{}",
                 config.base_url.trim_end_matches('/'),
@@ -166,17 +141,7 @@ impl GraphClient {
     }
 
     fn http(&self) -> Result<&reqwest::Client, ReplyError> {
-        if let Some(http) = self.http.get() {
-            return Ok(http);
-        }
-        let http = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent("reputation-guard/0.1")
-            .build()
-            .map_err(|e| ReplyError::Transient(format!("the HTTP client cannot be built: {e}")))?;
-        Ok(self.http.get_or_init(|| http))
+        self.http.client()
     }
 
     async fn call(
@@ -184,18 +149,7 @@ impl GraphClient {
         request: reqwest::RequestBuilder,
         token: &AccessToken,
     ) -> Result<Value, ReplyError> {
-        let response = request
-            .bearer_auth(token.expose_secret())
-            .send()
-            .await
-            .map_err(transport)?;
-        let (status, body) = crate::calls::read_capped(response).await?;
-        if (200..300).contains(&status) {
-            serde_json::from_str(&body)
-                .map_err(|e| ReplyError::Ambiguous(format!("unreadable success body: {e}")))
-        } else {
-            Err(classify(status, &body))
-        }
+        bearer_json(request, token, classify).await
     }
 
     /// `{base}/{segments…}?{query}`, each segment percent-encoded as one path segment, so
@@ -241,14 +195,11 @@ fn graph_time(v: &Value, name: &str) -> Option<OffsetDateTime> {
 impl ReplyClient for GraphClient {
     /// Instagram only answers top-level comments: a reply is answered under its parent.
     fn target(&self, f: &Feedback) -> ReplyTarget {
-        let mut target = ReplyTarget::item(f);
-        if f.platform == INSTAGRAM
-            && f.kind == FeedbackKind::Reply
-            && let Some(parent) = &f.parent_id
-        {
-            target.reply_to = parent.clone();
+        if f.platform == INSTAGRAM {
+            ReplyTarget::under_parent(f)
+        } else {
+            ReplyTarget::item(f)
         }
-        target
     }
 
     /// Whose token this is, asked with the token itself (`/me`): it must be the page's own
@@ -362,10 +313,7 @@ impl ReplyClient for GraphClient {
                 token,
             )
             .await?;
-        body.get("id")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .ok_or_else(|| ReplyError::Ambiguous("success without an id".into()))
+        posted_id(body["id"].as_str(), "success without an id")
     }
 
     async fn find_public_reply(
@@ -378,21 +326,8 @@ impl ReplyClient for GraphClient {
             &[("fields", "id,from"), ("limit", "100")],
         )?;
         let body = self.call(self.http()?.get(url), token).await?;
-        let found = body
-            .get("data")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .find(|reply| {
-                reply
-                    .get("from")
-                    .and_then(|f| f.get("id"))
-                    .and_then(Value::as_str)
-                    == Some(target.account_id.as_str())
-            })
-            .and_then(|reply| reply.get("id").and_then(Value::as_str))
-            .map(str::to_owned);
-        Ok(found)
+        let ours = |reply: &Value| reply["from"]["id"].as_str() == Some(target.account_id.as_str());
+        Ok(first_id(&body["data"], ours, "id"))
     }
 
     async fn send_private_reply(
@@ -421,21 +356,17 @@ impl ReplyClient for GraphClient {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use secrecy::SecretString;
-    use wiremock::matchers::{body_json, header, method, path, query_param};
+    use crate::testing::{call, item_target, secret};
+
+    use wiremock::matchers::{body_json, header, method, query_param};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
     fn token() -> AccessToken {
-        SecretString::from("page-token".to_owned())
+        secret("page-token")
     }
 
     fn target(platform: feedback::Platform) -> ReplyTarget {
-        ReplyTarget {
-            platform,
-            account_id: "1029384756".into(),
-            reply_to: "777_9001".into(),
-            item_id: "777_9001".into(),
-        }
+        item_target(platform, "1029384756", "777_9001")
     }
 
     async fn client(server: &MockServer) -> GraphClient {
@@ -450,8 +381,7 @@ mod tests {
     #[tokio::test]
     async fn a_facebook_reply_is_posted_on_the_comments_edge_with_a_bearer_token() {
         let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path("/v26.0/777_9001/comments"))
+        call("POST", "/v26.0/777_9001/comments")
             .and(header("authorization", "Bearer page-token"))
             .and(body_json(json!({"message": "Thanks!"})))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "777_9999"})))
@@ -469,8 +399,7 @@ mod tests {
     #[tokio::test]
     async fn an_instagram_reply_is_posted_on_the_replies_edge() {
         let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path("/v26.0/777_9001/replies"))
+        call("POST", "/v26.0/777_9001/replies")
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "1789"})))
             .expect(1)
             .mount(&server)
@@ -486,8 +415,7 @@ mod tests {
     #[tokio::test]
     async fn a_private_reply_names_the_comment_as_recipient() {
         let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path("/v26.0/1029384756/messages"))
+        call("POST", "/v26.0/1029384756/messages")
             .and(body_json(
                 json!({"recipient": {"comment_id": "777_9001"}, "message": {"text": "Hi"}}),
             ))
@@ -509,8 +437,7 @@ mod tests {
     #[tokio::test]
     async fn the_page_own_reply_is_found_among_the_replies() {
         let server = MockServer::start().await;
-        Mock::given(method("GET"))
-            .and(path("/v26.0/777_9001/comments"))
+        call("GET", "/v26.0/777_9001/comments")
             .and(query_param("fields", "id,from"))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [
                 {"id": "777_1", "from": {"id": "5550002"}},
@@ -643,8 +570,7 @@ mod tests {
     #[tokio::test]
     async fn an_instagram_mention_is_fetched_through_the_account_mentioned_comment() {
         let server = MockServer::start().await;
-        Mock::given(method("GET"))
-            .and(path("/v26.0/17841400000000001"))
+        call("GET", "/v26.0/17841400000000001")
             .and(query_param(
                 "fields",
                 "mentioned_comment.comment_id(17900000000000002){text,username,timestamp}",
@@ -711,8 +637,7 @@ mod tests {
     #[tokio::test]
     async fn a_valid_page_token_is_accepted_with_the_page_name() {
         let server = MockServer::start().await;
-        Mock::given(method("GET"))
-            .and(path("/v26.0/me"))
+        call("GET", "/v26.0/me")
             .and(query_param("fields", "id,name"))
             .and(header("authorization", "Bearer page-token"))
             .respond_with(
@@ -751,16 +676,14 @@ mod tests {
     #[tokio::test]
     async fn a_valid_token_of_another_page_or_a_person_is_not_accepted_for_this_page() {
         let server = MockServer::start().await;
-        Mock::given(method("GET"))
-            .and(path("/v26.0/me"))
+        call("GET", "/v26.0/me")
             .and(query_param("fields", "id,name"))
             .respond_with(
                 ResponseTemplate::new(200).set_body_json(json!({"id": "555", "name": "Anna"})),
             )
             .mount(&server)
             .await;
-        Mock::given(method("GET"))
-            .and(path("/v26.0/me"))
+        call("GET", "/v26.0/me")
             .and(query_param("fields", "instagram_business_account"))
             .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {
                 "message": "(#100) Tried accessing nonexisting field (instagram_business_account) on node type (User)",
@@ -778,8 +701,7 @@ mod tests {
     #[tokio::test]
     async fn an_instagram_account_is_checked_with_the_token_of_its_linked_page() {
         let server = MockServer::start().await;
-        Mock::given(method("GET"))
-            .and(path("/v26.0/me"))
+        call("GET", "/v26.0/me")
             .and(query_param("fields", "id,name"))
             .respond_with(
                 ResponseTemplate::new(200)
@@ -787,8 +709,7 @@ mod tests {
             )
             .mount(&server)
             .await;
-        Mock::given(method("GET"))
-            .and(path("/v26.0/me"))
+        call("GET", "/v26.0/me")
             .and(query_param("fields", "instagram_business_account"))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({
                 "instagram_business_account": {"id": "17841400000000001"}, "id": "1029384756"

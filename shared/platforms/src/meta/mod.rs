@@ -13,10 +13,12 @@ pub mod versions;
 use crate::capabilities::{
     AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
 };
-use crate::signature::{SecretList, parse_lower_hex_digest, token_matches};
+use crate::signature::{
+    SecretList, parse_lower_hex_digest, signature_header, token_matches, verified_if,
+};
 use crate::{
     HandshakeOutcome, InboundRequest, ParsedDelivery, VerifiedDelivery, VerifyError,
-    WebhookPlatform, request::HeaderProblem,
+    WebhookPlatform,
 };
 use async_trait::async_trait;
 use feedback::Platform;
@@ -122,14 +124,7 @@ impl MetaWebhooks {
         if self.app_secrets.is_empty() {
             return Err(VerifyError::NoSecretConfigured);
         }
-        let header = match request.single_header(SIGNATURE_HEADER) {
-            Ok(Some(value)) => value,
-            Ok(None) => return Err(VerifyError::MissingSignature(NAME)),
-            Err(HeaderProblem::Repeated) => return Err(VerifyError::DuplicateSignature(NAME)),
-            Err(HeaderProblem::NotText) => {
-                return Err(VerifyError::MalformedSignature(NAME, "not ASCII text"));
-            }
-        };
+        let header = signature_header(request, SIGNATURE_HEADER, NAME)?;
         let hex = header
             .strip_prefix("sha256=")
             .ok_or(VerifyError::MalformedSignature(
@@ -140,14 +135,10 @@ impl MetaWebhooks {
             NAME,
             "expected 64 lowercase hex digits",
         ))?;
-        if self
+        let matched = self
             .app_secrets
-            .any_hmac_sha256_matches(&[&request.body], &digest)
-        {
-            Ok(VerifiedDelivery::new(ROUTE, request))
-        } else {
-            Err(VerifyError::SignatureMismatch)
-        }
+            .any_hmac_sha256_matches(&[&request.body], &digest);
+        verified_if(matched, ROUTE, request)
     }
 }
 

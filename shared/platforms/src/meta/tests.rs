@@ -1,7 +1,6 @@
 use super::*;
-use bytes::Bytes;
+use crate::testing::{get, item_ids, secret};
 use feedback::{ChangeVerb, FeedbackKind};
-use http::{HeaderMap, HeaderValue};
 use time::macros::datetime;
 
 const SECRET: &str = "It's a Secret to Everybody";
@@ -12,35 +11,13 @@ const NOW: OffsetDateTime = datetime!(2025-11-23 12:00 UTC);
 fn meta(secrets: &str) -> MetaWebhooks {
     MetaWebhooks::new(
         SecretList::from_comma_separated(secrets),
-        SecretString::from("the-verify-token".to_owned()),
+        secret("the-verify-token"),
     )
 }
 
 fn post(body: &'static [u8], signatures: &[&str]) -> InboundRequest {
-    let mut headers = HeaderMap::new();
-    for s in signatures {
-        headers.append(SIGNATURE_HEADER, HeaderValue::from_str(s).unwrap());
-    }
-    InboundRequest {
-        method: Method::POST,
-        path_tail: vec![],
-        query: vec![],
-        headers,
-        body: Bytes::from_static(body),
-    }
-}
-
-fn get(query: &[(&str, &str)]) -> InboundRequest {
-    InboundRequest {
-        method: Method::GET,
-        path_tail: vec![],
-        query: query
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        headers: HeaderMap::new(),
-        body: Bytes::new(),
-    }
+    let headers: Vec<_> = signatures.iter().map(|s| (SIGNATURE_HEADER, *s)).collect();
+    crate::testing::post(&headers, body)
 }
 
 fn signed(body: &'static [u8]) -> InboundRequest {
@@ -79,21 +56,52 @@ fn a_rotated_secret_list_accepts_either_secret() {
 }
 
 #[test]
-fn a_signature_made_with_another_secret_is_rejected() {
-    let req = post(b"Hello, World!", &[VECTOR_SIGNATURE]);
-    assert_eq!(
-        meta("another secret").verify_signature(&req).unwrap_err(),
-        VerifyError::SignatureMismatch
-    );
-}
-
-#[test]
-fn a_changed_body_is_rejected() {
-    let req = post(b"Hello, World?", &[VECTOR_SIGNATURE]);
-    assert_eq!(
-        meta(SECRET).verify_signature(&req).unwrap_err(),
-        VerifyError::SignatureMismatch
-    );
+fn deliveries_not_signed_over_their_body_with_a_configured_secret_are_rejected() {
+    let cases = [
+        (
+            "a signature made with another secret is rejected",
+            "another secret",
+            b"Hello, World!",
+            vec![VECTOR_SIGNATURE],
+            VerifyError::SignatureMismatch,
+        ),
+        (
+            "a changed body is rejected",
+            SECRET,
+            b"Hello, World?",
+            vec![VECTOR_SIGNATURE],
+            VerifyError::SignatureMismatch,
+        ),
+        (
+            "a missing signature is rejected",
+            SECRET,
+            b"Hello, World!",
+            vec![],
+            VerifyError::MissingSignature("X-Hub-Signature-256"),
+        ),
+        (
+            "a repeated signature header is rejected even if one is right",
+            SECRET,
+            b"Hello, World!",
+            vec![VECTOR_SIGNATURE, "sha256=00"],
+            VerifyError::DuplicateSignature("X-Hub-Signature-256"),
+        ),
+        (
+            "no configured secret rejects everything",
+            "",
+            b"Hello, World!",
+            vec![VECTOR_SIGNATURE],
+            VerifyError::NoSecretConfigured,
+        ),
+    ];
+    for (case, secrets, body, signatures, want) in cases {
+        let req = post(body, &signatures);
+        assert_eq!(
+            meta(secrets).verify_signature(&req).unwrap_err(),
+            want,
+            "{case}"
+        );
+    }
 }
 
 #[test]
@@ -117,33 +125,6 @@ fn wrong_prefix_wrong_case_truncated_and_empty_signatures_are_malformed() {
             "{case:?} gave {err:?}"
         );
     }
-}
-
-#[test]
-fn a_missing_signature_is_rejected() {
-    let req = post(b"Hello, World!", &[]);
-    assert_eq!(
-        meta(SECRET).verify_signature(&req).unwrap_err(),
-        VerifyError::MissingSignature("X-Hub-Signature-256")
-    );
-}
-
-#[test]
-fn a_repeated_signature_header_is_rejected_even_if_one_is_right() {
-    let req = post(b"Hello, World!", &[VECTOR_SIGNATURE, "sha256=00"]);
-    assert_eq!(
-        meta(SECRET).verify_signature(&req).unwrap_err(),
-        VerifyError::DuplicateSignature("X-Hub-Signature-256")
-    );
-}
-
-#[test]
-fn no_configured_secret_rejects_everything() {
-    let req = post(b"Hello, World!", &[VECTOR_SIGNATURE]);
-    assert_eq!(
-        meta("").verify_signature(&req).unwrap_err(),
-        VerifyError::NoSecretConfigured
-    );
 }
 
 #[test]
@@ -203,11 +184,7 @@ fn every_entry_and_change_of_a_facebook_delivery_becomes_a_change() {
         "../../fixtures/meta/facebook_three_comments.json"
     ));
     assert!(parsed.unsupported.is_empty(), "{:?}", parsed.unsupported);
-    let ids: Vec<_> = parsed
-        .changes
-        .iter()
-        .map(|c| c.feedback.item_id.as_str())
-        .collect();
+    let ids = item_ids(parsed.changes.iter().map(|c| &c.feedback));
     assert_eq!(ids, ["777_9001", "777_9002", "777_9003"]);
 
     let first = &parsed.changes[0];
@@ -418,11 +395,7 @@ fn an_array_of_envelopes_and_a_change_written_on_the_entry_are_read_like_the_usu
             {"object":"page","entry":[{"id":"1","changes":[{"field":"feed","value":{"item":"comment","verb":"add","comment_id":"1_2","post_id":"1_1","message":"hi"}}]}]}]"#,
     );
     assert!(parsed.unsupported.is_empty(), "{:?}", parsed.unsupported);
-    let ids: Vec<_> = parsed
-        .changes
-        .iter()
-        .map(|c| c.feedback.item_id.as_str())
-        .collect();
+    let ids = item_ids(parsed.changes.iter().map(|c| &c.feedback));
     assert_eq!(ids, ["17865799348089039", "1_2"]);
     assert_eq!(
         parsed.changes[0].feedback.raw,

@@ -16,7 +16,7 @@
 pub mod schema;
 
 use crate::capabilities::{AuthorNames, Capabilities, PrivateChannel, WebhookContent};
-use crate::request::HeaderProblem;
+use crate::signature::{signature_header, verified_if};
 use crate::{
     HandshakeOutcome, InboundRequest, ParsedDelivery, TestDelivery, VerifiedDelivery, VerifyError,
     WebhookPlatform,
@@ -129,14 +129,7 @@ impl StandardWebhooks {
         if self.keys.is_empty() {
             return Err(VerifyError::NoSecretConfigured);
         }
-        let header = |name: &'static str| match request.single_header(name) {
-            Ok(Some(v)) => Ok(v),
-            Ok(None) => Err(VerifyError::MissingSignature(name)),
-            Err(HeaderProblem::Repeated) => Err(VerifyError::DuplicateSignature(name)),
-            Err(HeaderProblem::NotText) => {
-                Err(VerifyError::MalformedSignature(name, "not ASCII text"))
-            }
-        };
+        let header = |name: &'static str| signature_header(request, name, name);
         let id = header("webhook-id")?;
         let timestamp = header("webhook-timestamp")?;
         let signatures = header("webhook-signature")?;
@@ -173,11 +166,7 @@ impl StandardWebhooks {
                     .is_some_and(|mac| mac.verify_slice(sig).is_ok())
             })
         });
-        if matches {
-            Ok(VerifiedDelivery::new(ROUTE, request))
-        } else {
-            Err(VerifyError::SignatureMismatch)
-        }
+        verified_if(matches, ROUTE, request)
     }
 }
 

@@ -14,25 +14,21 @@ const VECTOR_SIG: &str = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
 const OTHER_KEY: &str = "whsec_c2Vjb25kLWtleS1mb3Itcm90YXRpb24tdGVzdHM=";
 
 fn request(id: &str, ts: &str, signature: &str, body: &str) -> InboundRequest {
-    let mut headers = HeaderMap::new();
-    for (name, value) in [
+    let headers = [
         ("webhook-id", id),
         ("webhook-timestamp", ts),
         ("webhook-signature", signature),
-    ] {
-        headers.insert(name, HeaderValue::from_str(value).unwrap());
-    }
-    InboundRequest {
-        method: Method::POST,
-        path_tail: vec![],
-        query: vec![],
-        headers,
-        body: Bytes::from(body.to_owned()),
-    }
+    ];
+    crate::testing::post(&headers, body.as_bytes())
 }
 
 fn at(ts: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(ts).unwrap()
+}
+
+/// Why `door` refuses `req` at `ts`; `None` when it verifies.
+fn refusal_at(door: &StandardWebhooks, req: &InboundRequest, ts: i64) -> Option<VerifyError> {
+    door.verify_at(req, at(ts)).err()
 }
 
 #[test]
@@ -70,15 +66,15 @@ fn a_changed_body_id_or_timestamp_is_refused() {
         ),
     ] {
         assert_eq!(
-            door.verify_at(&req, at(VECTOR_TS)).map(|_| ()),
-            Err(VerifyError::SignatureMismatch)
+            refusal_at(&door, &req, VECTOR_TS),
+            Some(VerifyError::SignatureMismatch)
         );
     }
     let wrong_key = StandardWebhooks::new(&[OTHER_KEY]).unwrap();
     let req = request(VECTOR_ID, &ts, VECTOR_SIG, VECTOR_BODY);
     assert_eq!(
-        wrong_key.verify_at(&req, at(VECTOR_TS)).map(|_| ()),
-        Err(VerifyError::SignatureMismatch)
+        refusal_at(&wrong_key, &req, VECTOR_TS),
+        Some(VerifyError::SignatureMismatch)
     );
 }
 
@@ -90,8 +86,8 @@ fn a_timestamp_more_than_five_minutes_away_either_way_is_refused() {
     assert!(door.verify_at(&req, at(VECTOR_TS - 300)).is_ok());
     for now in [VECTOR_TS + 301, VECTOR_TS - 301] {
         assert_eq!(
-            door.verify_at(&req, at(now)).map(|_| ()),
-            Err(VerifyError::StaleTimestamp)
+            refusal_at(&door, &req, now),
+            Some(VerifyError::StaleTimestamp)
         );
     }
 }

@@ -18,8 +18,10 @@ pub mod replies;
 use crate::capabilities::{
     AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
 };
-use crate::request::HeaderProblem;
-use crate::signature::{SecretList, hmac_sha256_hex, parse_lower_hex_digest};
+use crate::signature::{
+    SecretList, hmac_sha256_hex, parse_lower_hex_digest, secrets_from_lookup, signature_header,
+    verified_if,
+};
 use crate::{
     HandshakeOutcome, InboundRequest, ParsedDelivery, TestDelivery, VerifiedDelivery, VerifyError,
     WebhookPlatform,
@@ -58,14 +60,7 @@ impl TikTokWebhooks {
 
     /// From `TIKTOK_CLIENT_SECRETS` (comma-separated). `None`: not configured.
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Option<Result<Self, Vec<String>>> {
-        let value = get("TIKTOK_CLIENT_SECRETS").filter(|v| !v.trim().is_empty())?;
-        let secrets = SecretList::from_comma_separated(&value);
-        if secrets.is_empty() {
-            return Some(Err(vec![
-                "TIKTOK_CLIENT_SECRETS lists no secret".to_owned(),
-            ]));
-        }
-        Some(Ok(Self::new(secrets)))
+        secrets_from_lookup(get, "TIKTOK_CLIENT_SECRETS").map(|secrets| secrets.map(Self::new))
     }
 
     /// The `TikTok-Signature` value for `body` at `t`, made with the first secret.
@@ -89,14 +84,7 @@ impl TikTokWebhooks {
         if self.secrets.is_empty() {
             return Err(VerifyError::NoSecretConfigured);
         }
-        let header = match request.single_header(SIGNATURE_HEADER) {
-            Ok(Some(v)) => v,
-            Ok(None) => return Err(VerifyError::MissingSignature(NAME)),
-            Err(HeaderProblem::Repeated) => return Err(VerifyError::DuplicateSignature(NAME)),
-            Err(HeaderProblem::NotText) => {
-                return Err(VerifyError::MalformedSignature(NAME, "not ASCII text"));
-            }
-        };
+        let header = signature_header(request, SIGNATURE_HEADER, NAME)?;
         let mut timestamp = None;
         let mut signatures = Vec::new();
         for part in header.split(',').map(str::trim).take(16) {
@@ -132,14 +120,11 @@ impl TikTokWebhooks {
         }
         let prefix = format!("{t}.");
         let body: &[u8] = &request.body;
-        if signatures.iter().any(|s| {
+        let matched = signatures.iter().any(|s| {
             self.secrets
                 .any_hmac_sha256_matches(&[prefix.as_bytes(), body], s)
-        }) {
-            Ok(VerifiedDelivery::new(ROUTE, request))
-        } else {
-            Err(VerifyError::SignatureMismatch)
-        }
+        });
+        verified_if(matched, ROUTE, request)
     }
 }
 

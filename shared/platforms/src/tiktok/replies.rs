@@ -13,10 +13,9 @@
 
 use super::parse::is_plain_id;
 use super::{CAPABILITIES, PLATFORM};
-use crate::calls::{Http, read_capped, transport};
-use crate::reply::{
-    AccessToken, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget, is_safe_base_url,
-};
+use crate::calls::{Http, first_id, posted_id, read_capped, transport};
+use crate::reply::{AccessToken, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget};
+use crate::settings::only_api_url;
 use async_trait::async_trait;
 use feedback::Feedback;
 use secrecy::ExposeSecret;
@@ -58,25 +57,12 @@ impl TikTokReplies {
 
     /// From `TIKTOK_API_URL` (TikTok's by default).
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Vec<String>> {
-        let api = get("TIKTOK_API_URL")
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
-        if !is_safe_base_url(&api) {
-            return Err(vec![
-                "TIKTOK_API_URL must be https (or http on 127.0.0.1/localhost)".to_owned(),
-            ]);
-        }
+        let api = only_api_url(get, "TIKTOK_API_URL", DEFAULT_API_URL)?;
         Ok(Self::new(Http::new(Duration::from_secs(8)), api))
     }
 
     pub fn outbound(client: Arc<TikTokReplies>) -> OutboundPlatform {
-        OutboundPlatform {
-            platform: PLATFORM,
-            capabilities: CAPABILITIES,
-            client: Some(client),
-            credential_variable: "TIKTOK_ACCESS_TOKEN",
-        }
+        OutboundPlatform::answered_by(PLATFORM, CAPABILITIES, client, "TIKTOK_ACCESS_TOKEN")
     }
 
     async fn call(
@@ -148,10 +134,10 @@ impl ReplyClient for TikTokReplies {
                 token,
             )
             .await?;
-        body["data"]["comment_id"]
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| ReplyError::Ambiguous("success without data.comment_id".into()))
+        posted_id(
+            body["data"]["comment_id"].as_str(),
+            "success without data.comment_id",
+        )
     }
 
     async fn find_public_reply(
@@ -172,12 +158,7 @@ impl ReplyClient for TikTokReplies {
             .call(self.http.client()?.get(url), token)
             .await
             .map_err(crate::calls::harmless)?;
-        Ok(body["data"]["comments"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|c| c["owner"] == true || c["user_id"] == target.account_id.as_str())
-            .and_then(|c| c["comment_id"].as_str())
-            .map(str::to_owned))
+        let ours = |c: &Value| c["owner"] == true || c["user_id"] == target.account_id.as_str();
+        Ok(first_id(&body["data"]["comments"], ours, "comment_id"))
     }
 }

@@ -1,52 +1,31 @@
 use super::replies::{TikTokReplies, classify};
 use super::*;
 use crate::reply::{ReplyClient, ReplyError};
-use bytes::Bytes;
-use http::{HeaderMap, Method};
-use secrecy::SecretString;
+use crate::testing::{
+    VECTOR_BODY, VECTOR_SECRET, call, post, rotated_vector_secrets, secret, stand_in_http,
+};
 use serde_json::json;
-use wiremock::matchers::{body_json, header, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::{body_json, header};
+use wiremock::{MockServer, ResponseTemplate};
 
 // The GitHub vector's secret and body (platforms.md) in TikTok's construction
 // "{t}.{body}", t = 1764000000; computed apart (Python's hmac).
-const VECTOR_SECRET: &str = "It's a Secret to Everybody";
-const VECTOR_BODY: &[u8] = b"Hello, World!";
 const T: i64 = 1_764_000_000;
 const VECTOR_S: &str = "e400107e54677b310c6fd8e101689566324146ff5ab3fffb9bad45981c224e38";
 const ACCOUNT: &str = "act.example12345Example12345Example";
 
 fn door() -> TikTokWebhooks {
-    TikTokWebhooks::new(SecretList::from_comma_separated(&format!(
-        "old-secret,{VECTOR_SECRET}"
-    )))
+    TikTokWebhooks::new(rotated_vector_secrets())
 }
 
 fn at(t: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(t).unwrap()
 }
 
-fn request(headers: &[(&str, &str)], body: &[u8]) -> InboundRequest {
-    let mut map = HeaderMap::new();
-    for (k, v) in headers {
-        map.append(
-            http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-            v.parse().unwrap(),
-        );
-    }
-    InboundRequest {
-        method: Method::POST,
-        path_tail: Vec::new(),
-        query: Vec::new(),
-        headers: map,
-        body: Bytes::copy_from_slice(body),
-    }
-}
-
 #[tokio::test]
 async fn the_known_answer_verifies_within_five_minutes_either_way() {
     let header = format!("t={T},s={VECTOR_S}");
-    let req = request(&[(SIGNATURE_HEADER, &header)], VECTOR_BODY);
+    let req = post(&[(SIGNATURE_HEADER, &header)], VECTOR_BODY);
     for now in [T, T + 299, T - 299] {
         assert!(door().verify(&req, at(now)).await.is_ok(), "{now}");
     }
@@ -90,7 +69,7 @@ async fn forged_unsigned_moved_and_malformed_signatures_are_refused() {
     for (headers, want) in cases {
         assert_eq!(
             door()
-                .verify(&request(&headers, VECTOR_BODY), at(T))
+                .verify(&post(&headers, VECTOR_BODY), at(T))
                 .await
                 .unwrap_err(),
             want,
@@ -98,7 +77,7 @@ async fn forged_unsigned_moved_and_malformed_signatures_are_refused() {
         );
     }
     let header = format!("t={T},s={VECTOR_S}");
-    let req = request(&[(SIGNATURE_HEADER, &header)], b"Hello, World?");
+    let req = post(&[(SIGNATURE_HEADER, &header)], b"Hello, World?");
     assert_eq!(
         door().verify(&req, at(T)).await.unwrap_err(),
         VerifyError::SignatureMismatch
@@ -118,7 +97,7 @@ fn comment_event(event: &str, author: &str, parent: Option<&str>) -> Vec<u8> {
 }
 
 fn parse(body: &[u8]) -> ParsedDelivery {
-    let req = request(&[], body);
+    let req = post(&[], body);
     door().parse(&VerifiedDelivery::new(ROUTE, &req), at(T))
 }
 
@@ -166,14 +145,13 @@ async fn what_sign_for_test_signs_verifies() {
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    assert!(door().verify(&request(&headers, &body), now).await.is_ok());
+    assert!(door().verify(&post(&headers, &body), now).await.is_ok());
 }
 
 #[tokio::test]
 async fn a_reply_goes_to_the_comment_reply_endpoint_under_the_top_level_comment() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1.3/business/comment/reply/create/"))
+    call("POST", "/v1.3/business/comment/reply/create/")
         .and(header("access-token", "business-token"))
         .and(body_json(
             json!({"business_id": ACCOUNT, "video_id": "7299999999999999999",
@@ -185,10 +163,7 @@ async fn a_reply_goes_to_the_comment_reply_endpoint_under_the_top_level_comment(
         .expect(1)
         .mount(&server)
         .await;
-    let client = TikTokReplies::new(
-        crate::calls::Http::new(std::time::Duration::from_secs(2)),
-        server.uri(),
-    );
+    let client = TikTokReplies::new(stand_in_http(), server.uri());
     let parsed = parse(&comment_event(
         "comment.create",
         "u-1",
@@ -196,11 +171,7 @@ async fn a_reply_goes_to_the_comment_reply_endpoint_under_the_top_level_comment(
     ));
     let target = client.target(&parsed.changes[0].feedback);
     let id = client
-        .post_public_reply(
-            &target,
-            "Sorry!",
-            &SecretString::from("business-token".to_owned()),
-        )
+        .post_public_reply(&target, "Sorry!", &secret("business-token"))
         .await;
     assert_eq!(id.as_deref(), Ok("7300000000000000009"));
 }

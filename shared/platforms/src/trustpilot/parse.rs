@@ -6,6 +6,8 @@
 //! Read strictly: review ids ([`is_review_id`]), the business unit id (an [`AccountId`]),
 //! and the review's URL, which is always built from the id, never taken from the body.
 
+use crate::id_only_feedback;
+pub use crate::json::text;
 use crate::{ParsedDelivery, Unsupported};
 use feedback::{AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId, Rating};
 use serde_json::Value;
@@ -45,14 +47,6 @@ pub fn time_of(v: &Value, name: &str) -> Option<OffsetDateTime> {
     PrimitiveDateTime::parse(&t, local)
         .ok()
         .map(PrimitiveDateTime::assume_utc)
-}
-
-pub fn text(v: &Value, name: &str) -> Option<String> {
-    v.get(name)
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
 }
 
 /// Title and text read together: the title often says the most ("Never again").
@@ -129,22 +123,15 @@ pub fn parse_events(
         out.changes.push(FeedbackChange {
             verb,
             feedback: Feedback {
-                platform: super::PLATFORM,
-                account_id,
-                item_id,
-                thread_id: None,
-                parent_id: None,
-                author_id: None,
-                author_name: None,
-                text: None,
-                rating: None,
                 url: Some(format!("https://www.trustpilot.com/reviews/{id}")),
-                language: None,
-                created_at: None,
-                kind: FeedbackKind::Review,
-                from_account: false,
-                raw,
-                received_at,
+                ..id_only_feedback(
+                    super::PLATFORM,
+                    account_id,
+                    item_id,
+                    FeedbackKind::Review,
+                    raw,
+                    received_at,
+                )
             },
         });
     }

@@ -8,12 +8,12 @@ use crate::calls::{Http, url};
 use crate::oauth::{ClientAuth, TokenCache};
 use crate::reply::{
     AccessCheck, AccessToken, FetchedItem, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
-    is_safe_base_url,
 };
+use crate::settings::{any_set, api_url, require};
 use async_trait::async_trait;
 use feedback::{AccountId, Feedback};
 use secrecy::SecretString;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,7 +23,6 @@ pub const DEFAULT_TOKEN_URL: &str =
 
 #[derive(Debug)]
 pub struct TrustpilotReplies {
-    http: Http,
     api: String,
     business_user: String,
     tokens: TokenCache,
@@ -34,53 +33,41 @@ impl TrustpilotReplies {
     /// (all three, or Trustpilot is not answered), `TRUSTPILOT_API_URL` and
     /// `TRUSTPILOT_TOKEN_URL` (Trustpilot's by default).
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Option<Result<Self, Vec<String>>> {
-        let get = |k: &str| {
-            get(k)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let key = get("TRUSTPILOT_API_KEY");
-        let secret = get("TRUSTPILOT_API_SECRET");
-        let user = get("TRUSTPILOT_BUSINESS_USER_ID");
-        if key.is_none() && secret.is_none() && user.is_none() {
-            return None;
-        }
-        let api = get("TRUSTPILOT_API_URL").unwrap_or_else(|| DEFAULT_API_URL.to_owned());
-        let token_url = get("TRUSTPILOT_TOKEN_URL").unwrap_or_else(|| DEFAULT_TOKEN_URL.to_owned());
+        let [key, secret, user] = any_set(
+            get,
+            [
+                "TRUSTPILOT_API_KEY",
+                "TRUSTPILOT_API_SECRET",
+                "TRUSTPILOT_BUSINESS_USER_ID",
+            ],
+        )?;
         let mut problems = Vec::new();
-        for (name, value) in [
-            ("TRUSTPILOT_API_URL", &api),
-            ("TRUSTPILOT_TOKEN_URL", &token_url),
-        ] {
-            if !is_safe_base_url(value) {
-                problems.push(format!(
-                    "{name} must be https (or http on 127.0.0.1/localhost)"
-                ));
-            }
-        }
-        for (name, value) in [
-            ("TRUSTPILOT_API_KEY", &key),
-            ("TRUSTPILOT_API_SECRET", &secret),
-            ("TRUSTPILOT_BUSINESS_USER_ID", &user),
-        ] {
-            if value.is_none() {
-                problems.push(format!("{name} is not set"));
-            }
-        }
-        let http = Some(Http::new(Duration::from_secs(8)));
-        match (key, secret, user, http) {
-            (Some(key), Some(secret), Some(user), Some(http)) if problems.is_empty() => {
-                Some(Ok(Self::new(
-                    http,
-                    api,
-                    token_url,
-                    ClientAuth::Basic {
-                        id: key,
-                        secret: SecretString::from(secret),
-                    },
-                    user,
-                )))
-            }
+        let api = api_url(get, "TRUSTPILOT_API_URL", DEFAULT_API_URL, &mut problems);
+        let token_url = api_url(
+            get,
+            "TRUSTPILOT_TOKEN_URL",
+            DEFAULT_TOKEN_URL,
+            &mut problems,
+        );
+        require(
+            &[
+                ("TRUSTPILOT_API_KEY", &key),
+                ("TRUSTPILOT_API_SECRET", &secret),
+                ("TRUSTPILOT_BUSINESS_USER_ID", &user),
+            ],
+            &mut problems,
+        );
+        match (key, secret, user) {
+            (Some(key), Some(secret), Some(user)) if problems.is_empty() => Some(Ok(Self::new(
+                Http::new(Duration::from_secs(8)),
+                api,
+                token_url,
+                ClientAuth::Basic {
+                    id: key,
+                    secret: SecretString::from(secret),
+                },
+                user,
+            ))),
             _ => Some(Err(problems)),
         }
     }
@@ -93,20 +80,14 @@ impl TrustpilotReplies {
         business_user: String,
     ) -> Self {
         Self {
-            tokens: TokenCache::new(http.clone(), token_url, auth),
-            http,
+            tokens: TokenCache::new(http, token_url, auth),
             api,
             business_user,
         }
     }
 
     pub fn outbound(client: Arc<TrustpilotReplies>) -> OutboundPlatform {
-        OutboundPlatform {
-            platform: PLATFORM,
-            capabilities: CAPABILITIES,
-            client: Some(client),
-            credential_variable: "TRUSTPILOT_REFRESH_TOKEN",
-        }
+        OutboundPlatform::answered_by(PLATFORM, CAPABILITIES, client, "TRUSTPILOT_REFRESH_TOKEN")
     }
 
     fn review_url(&self, id: &str, reply: bool) -> Result<reqwest::Url, ReplyError> {
@@ -118,20 +99,6 @@ impl TrustpilotReplies {
             segments.push("reply");
         }
         url(&self.api, &segments, &[])
-    }
-
-    async fn call(
-        &self,
-        account: &AccountId,
-        token: &AccessToken,
-        build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
-    ) -> Result<Value, ReplyError> {
-        let http = self.http.client()?;
-        self.tokens.call(account, token, |t| build(http, t)).await
-    }
-
-    fn account_of(account: &str) -> Result<AccountId, ReplyError> {
-        AccountId::parse(account).map_err(|e| ReplyError::Rejected(e.to_string()))
     }
 }
 
@@ -166,11 +133,7 @@ impl ReplyClient for TrustpilotReplies {
         token: &AccessToken,
     ) -> Result<FetchedItem, ReplyError> {
         let url = self.review_url(f.item_id.as_str(), false)?;
-        let review = self
-            .call(&f.account_id, token, |http, t| {
-                http.get(url.clone()).bearer_auth(t)
-            })
-            .await?;
+        let review = self.tokens.read(&f.account_id, token, &url).await?;
         let consumer = &review["consumer"];
         Ok(FetchedItem {
             text: title_and_text(text(&review, "title"), text(&review, "text")),
@@ -187,15 +150,16 @@ impl ReplyClient for TrustpilotReplies {
         message: &str,
         token: &AccessToken,
     ) -> Result<String, ReplyError> {
-        let account = Self::account_of(&target.account_id)?;
+        let account = target.account()?;
         let url = self.review_url(&target.reply_to, true)?;
-        self.call(&account, token, |http, t| {
-            http.post(url.clone()).bearer_auth(t).json(&json!({
-                "authorBusinessUserId": self.business_user,
-                "message": message,
-            }))
-        })
-        .await?;
+        self.tokens
+            .send(&account, token, |http, t| {
+                http.post(url.clone()).bearer_auth(t).json(&json!({
+                    "authorBusinessUserId": self.business_user,
+                    "message": message,
+                }))
+            })
+            .await?;
         Ok(format!("{}/reply", target.reply_to))
     }
 
@@ -204,13 +168,9 @@ impl ReplyClient for TrustpilotReplies {
         target: &ReplyTarget,
         token: &AccessToken,
     ) -> Result<Option<String>, ReplyError> {
-        let account = Self::account_of(&target.account_id)?;
+        let account = target.account()?;
         let url = self.review_url(&target.reply_to, false)?;
-        let review = self
-            .call(&account, token, |http, t| {
-                http.get(url.clone()).bearer_auth(t)
-            })
-            .await?;
+        let review = self.tokens.read(&account, token, &url).await?;
         Ok(text(&review["companyReply"], "text").map(|_| format!("{}/reply", target.reply_to)))
     }
 }

@@ -1,11 +1,10 @@
 use super::*;
 use crate::reply::ReplyClient;
-use bytes::Bytes;
+use crate::testing::{answer_posts_in_turn, call, secret, stand_in_http, token_request};
 use feedback::ChangeVerb;
-use http::{HeaderMap, Method};
 use serde_json::json;
 use time::macros::datetime;
-use wiremock::matchers::{body_json, header, method, path};
+use wiremock::matchers::{body_json, header};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SECRET: &str = "tp-url-secret-0123456789abcdef";
@@ -24,13 +23,7 @@ fn door() -> TrustpilotWebhooks {
 }
 
 fn request(tail: &[&str], body: serde_json::Value) -> InboundRequest {
-    InboundRequest {
-        method: Method::POST,
-        path_tail: tail.iter().map(|s| s.to_string()).collect(),
-        query: vec![],
-        headers: HeaderMap::new(),
-        body: Bytes::from(body.to_string()),
-    }
+    crate::testing::post_to(tail, body.to_string().as_bytes())
 }
 
 fn event(name: &str, stars: u8) -> serde_json::Value {
@@ -117,20 +110,20 @@ fn unknown_events_and_unusable_ids_are_kept_as_unsupported() {
     assert_eq!(parse::parse_events(b"{}", None, NOW).unsupported.len(), 1);
 }
 
+/// The token endpoint, asked with the API key and secret (HTTP Basic), answering `answer`.
+fn token_endpoint(answer: serde_json::Value) -> Mock {
+    token_request()
+        .and(header("authorization", "Basic a2V5LTE6c2VjcmV0LTE="))
+        .respond_with(ResponseTemplate::new(200).set_body_json(answer))
+}
+
 #[tokio::test]
 async fn the_review_is_fetched_and_answered_with_the_business_user() {
     let api = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/token"))
-        .and(header("authorization", "Basic a2V5LTE6c2VjcmV0LTE="))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"access_token": "tp-at", "expires_in": 359999})),
-        )
+    token_endpoint(json!({"access_token": "tp-at", "expires_in": 359999}))
         .mount(&api)
         .await;
-    Mock::given(method("GET"))
-        .and(path(format!("/v1/private/reviews/{REVIEW_ID}")))
+    call("GET", format!("/v1/private/reviews/{REVIEW_ID}"))
         .and(header("authorization", "Bearer tp-at"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "id": REVIEW_ID, "stars": 2, "title": "Traag", "text": "Twee weken gewacht.",
@@ -138,8 +131,7 @@ async fn the_review_is_fetched_and_answered_with_the_business_user() {
         })))
         .mount(&api)
         .await;
-    Mock::given(method("POST"))
-        .and(path(format!("/v1/private/reviews/{REVIEW_ID}/reply")))
+    call("POST", format!("/v1/private/reviews/{REVIEW_ID}/reply"))
         .and(body_json(
             json!({"authorBusinessUserId": "bu-user-1", "message": "Sorry, Joris."}),
         ))
@@ -147,16 +139,7 @@ async fn the_review_is_fetched_and_answered_with_the_business_user() {
         .expect(1)
         .mount(&api)
         .await;
-    let client = replies::TrustpilotReplies::new(
-        crate::calls::Http::new(std::time::Duration::from_secs(2)),
-        api.uri(),
-        format!("{}/token", api.uri()),
-        crate::oauth::ClientAuth::Basic {
-            id: "key-1".into(),
-            secret: SecretString::from("secret-1".to_owned()),
-        },
-        "bu-user-1".into(),
-    );
+    let client = replies_at(&api);
     let created = parse::parse_events(
         event("service-review-created", 1).to_string().as_bytes(),
         None,
@@ -164,7 +147,7 @@ async fn the_review_is_fetched_and_answered_with_the_business_user() {
     );
     let f = &created.changes[0].feedback;
     let token = client
-        .access_token(&f.account_id, &SecretString::from("refresh".to_owned()))
+        .access_token(&f.account_id, &secret("refresh"))
         .await
         .unwrap();
     let fetched = client.fetch_item(f, &token).await.unwrap();
@@ -183,12 +166,12 @@ async fn the_review_is_fetched_and_answered_with_the_business_user() {
 
 fn replies_at(api: &MockServer) -> replies::TrustpilotReplies {
     replies::TrustpilotReplies::new(
-        crate::calls::Http::new(std::time::Duration::from_secs(2)),
+        stand_in_http(),
         api.uri(),
         format!("{}/token", api.uri()),
         crate::oauth::ClientAuth::Basic {
             id: "key-1".into(),
-            secret: SecretString::from("secret-1".to_owned()),
+            secret: secret("secret-1"),
         },
         "bu-user-1".into(),
     )
@@ -200,19 +183,14 @@ async fn check(
     client: &replies::TrustpilotReplies,
 ) -> Result<crate::reply::AccessCheck, crate::reply::ReplyError> {
     let unit = feedback::AccountId::parse("5f1e2d3c4b5a697887766554").unwrap();
-    let token = client
-        .access_token(&unit, &SecretString::from("refresh".to_owned()))
-        .await?;
+    let token = client.access_token(&unit, &secret("refresh")).await?;
     client.check_access(&unit, &token).await
 }
 
 #[tokio::test]
 async fn a_trustpilot_refresh_token_the_token_endpoint_exchanges_is_valid() {
     let api = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/token"))
-        .and(header("authorization", "Basic a2V5LTE6c2VjcmV0LTE="))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"access_token": "tp-at"})))
+    token_endpoint(json!({"access_token": "tp-at"}))
         .expect(1)
         .mount(&api)
         .await;
@@ -225,15 +203,7 @@ async fn a_trustpilot_refresh_token_the_token_endpoint_exchanges_is_valid() {
 #[tokio::test]
 async fn a_refused_trustpilot_refresh_token_means_reconnect_and_an_outage_means_later() {
     let api = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(401))
-        .up_to_n_times(1)
-        .mount(&api)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(502))
-        .mount(&api)
-        .await;
+    answer_posts_in_turn(&api, ResponseTemplate::new(401), ResponseTemplate::new(502)).await;
     let client = replies_at(&api);
     let refused = check(&client).await;
     assert!(

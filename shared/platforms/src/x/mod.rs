@@ -22,8 +22,7 @@ pub mod replies;
 use crate::capabilities::{
     AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
 };
-use crate::request::HeaderProblem;
-use crate::signature::SecretList;
+use crate::signature::{SecretList, secrets_from_lookup, signature_header, verified_if};
 use crate::{
     HandshakeOutcome, InboundRequest, ParsedDelivery, TestDelivery, VerifiedDelivery, VerifyError,
     WebhookPlatform,
@@ -89,12 +88,7 @@ impl XWebhooks {
 
     /// From `X_CONSUMER_SECRETS` (comma-separated). `None`: X is not configured.
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Option<Result<Self, Vec<String>>> {
-        let value = get("X_CONSUMER_SECRETS").filter(|v| !v.trim().is_empty())?;
-        let secrets = SecretList::from_comma_separated(&value);
-        if secrets.is_empty() {
-            return Some(Err(vec!["X_CONSUMER_SECRETS lists no secret".to_owned()]));
-        }
-        Some(Ok(Self::new(secrets)))
+        secrets_from_lookup(get, "X_CONSUMER_SECRETS").map(|secrets| secrets.map(Self::new))
     }
 
     /// The CRC answer for `token`, made with the first secret.
@@ -112,14 +106,7 @@ impl XWebhooks {
         if self.secrets.is_empty() {
             return Err(VerifyError::NoSecretConfigured);
         }
-        let header = match request.single_header(SIGNATURE_HEADER) {
-            Ok(Some(v)) => v,
-            Ok(None) => return Err(VerifyError::MissingSignature(NAME)),
-            Err(HeaderProblem::Repeated) => return Err(VerifyError::DuplicateSignature(NAME)),
-            Err(HeaderProblem::NotText) => {
-                return Err(VerifyError::MalformedSignature(NAME, "not ASCII text"));
-            }
-        };
+        let header = signature_header(request, SIGNATURE_HEADER, NAME)?;
         let b64 = header
             .strip_prefix("sha256=")
             .ok_or(VerifyError::MalformedSignature(
@@ -129,14 +116,10 @@ impl XWebhooks {
         let digest = B64.decode(b64).ok().filter(|d| d.len() == 32).ok_or(
             VerifyError::MalformedSignature(NAME, "expected base64 of 32 bytes"),
         )?;
-        if self
+        let matched = self
             .secrets
-            .any_hmac_sha256_matches(&[&request.body], &digest)
-        {
-            Ok(VerifiedDelivery::new(ROUTE, request))
-        } else {
-            Err(VerifyError::SignatureMismatch)
-        }
+            .any_hmac_sha256_matches(&[&request.body], &digest);
+        verified_if(matched, ROUTE, request)
     }
 }
 

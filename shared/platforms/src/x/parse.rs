@@ -4,6 +4,8 @@
 //! "tweet_delete_events": [...]}`. The account is `filter.user_id` / `for_user_id`; a post
 //! by the account itself is stored as its own (never answered). Post ids are digits.
 
+use crate::id_only_feedback;
+use crate::json::{delivery_body, text};
 use crate::{ParsedDelivery, Unsupported};
 use feedback::{AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId};
 use serde_json::Value;
@@ -13,14 +15,6 @@ use time::format_description::well_known::Rfc3339;
 /// X ids are decimal digits (snowflakes).
 pub fn is_x_id(id: &str) -> bool {
     (1..=32).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit())
-}
-
-fn text(v: &Value, name: &str) -> Option<String> {
-    v.get(name)
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
 }
 
 fn id(v: &Value, name: &str) -> Option<String> {
@@ -78,16 +72,11 @@ fn change(
 }
 
 pub fn parse_delivery(body: &[u8], received_at: OffsetDateTime) -> ParsedDelivery {
-    let mut out = ParsedDelivery::default();
-    let v: Value = match serde_json::from_slice(body) {
+    let v = match delivery_body(body) {
         Ok(v) => v,
-        Err(e) => {
-            out.unsupported.push(Unsupported {
-                reason: format!("not JSON: {e}"),
-            });
-            return out;
-        }
+        Err(unreadable) => return unreadable,
     };
+    let mut out = ParsedDelivery::default();
     if let Some(data) = v.get("data").filter(|d| d.get("event_type").is_some()) {
         activity_event(data, received_at, &mut out);
     } else if v.get("for_user_id").is_some() {
@@ -210,22 +199,16 @@ fn account_activity(v: &Value, received_at: OffsetDateTime, out: &mut ParsedDeli
         out.changes.push(FeedbackChange {
             verb: ChangeVerb::Removed,
             feedback: Feedback {
-                platform: super::PLATFORM,
-                account_id,
-                item_id,
-                thread_id: None,
-                parent_id: None,
                 author_id: id(&deleted["status"], "user_id"),
-                author_name: None,
-                text: None,
-                rating: None,
                 url: Some(post_url(&post_id)),
-                language: None,
-                created_at: None,
-                kind: FeedbackKind::Mention,
-                from_account: false,
-                raw: deleted.to_string(),
-                received_at,
+                ..id_only_feedback(
+                    super::PLATFORM,
+                    account_id,
+                    item_id,
+                    FeedbackKind::Mention,
+                    deleted.to_string(),
+                    received_at,
+                )
             },
         });
     }

@@ -16,14 +16,13 @@
 
 use super::parse::is_x_id;
 use super::{CAPABILITIES, PLATFORM};
-use crate::calls::{Http, read_capped, transport, url};
+use crate::calls::{Http, bearer_json, entries, first_id, posted_id, url};
 use crate::reply::{
     AccessCheck, AccessToken, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
-    is_safe_base_url,
 };
+use crate::settings::only_api_url;
 use async_trait::async_trait;
 use feedback::Feedback;
-use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
@@ -66,25 +65,12 @@ impl XReplies {
 
     /// From `X_API_URL` (X's by default). X is always answerable once a page has a token.
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Vec<String>> {
-        let api = get("X_API_URL")
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
-        if !is_safe_base_url(&api) {
-            return Err(vec![
-                "X_API_URL must be https (or http on 127.0.0.1/localhost)".to_owned(),
-            ]);
-        }
+        let api = only_api_url(get, "X_API_URL", DEFAULT_API_URL)?;
         Ok(Self::new(Http::new(Duration::from_secs(8)), api))
     }
 
     pub fn outbound(client: Arc<XReplies>) -> OutboundPlatform {
-        OutboundPlatform {
-            platform: PLATFORM,
-            capabilities: CAPABILITIES,
-            client: Some(client),
-            credential_variable: "X_ACCESS_TOKEN",
-        }
+        OutboundPlatform::answered_by(PLATFORM, CAPABILITIES, client, "X_ACCESS_TOKEN")
     }
 
     async fn call(
@@ -92,18 +78,7 @@ impl XReplies {
         request: reqwest::RequestBuilder,
         token: &AccessToken,
     ) -> Result<Value, ReplyError> {
-        let response = request
-            .bearer_auth(token.expose_secret())
-            .send()
-            .await
-            .map_err(transport)?;
-        let (status, body) = read_capped(response).await?;
-        if (200..300).contains(&status) {
-            serde_json::from_str(&body)
-                .map_err(|e| ReplyError::Ambiguous(format!("unreadable success body: {e}")))
-        } else {
-            Err(classify(status, &body))
-        }
+        bearer_json(request, token, classify).await
     }
 
     fn checked(id: &str) -> Result<&str, ReplyError> {
@@ -169,10 +144,7 @@ impl ReplyClient for XReplies {
                 token,
             )
             .await?;
-        body["data"]["id"]
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| ReplyError::Ambiguous("success without data.id".into()))
+        posted_id(body["data"]["id"].as_str(), "success without data.id")
     }
 
     async fn find_public_reply(
@@ -191,19 +163,10 @@ impl ReplyClient for XReplies {
             .call(self.http.client()?.get(url), token)
             .await
             .map_err(crate::calls::harmless)?;
-        Ok(body["data"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|t| {
-                t["referenced_tweets"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .any(|r| r["type"] == "replied_to" && r["id"] == post)
-            })
-            .and_then(|t| t["id"].as_str())
-            .map(str::to_owned))
+        let replies_to_post = |t: &Value| {
+            entries(&t["referenced_tweets"]).any(|r| r["type"] == "replied_to" && r["id"] == post)
+        };
+        Ok(first_id(&body["data"], replies_to_post, "id"))
     }
 
     async fn send_private_reply(

@@ -1,48 +1,21 @@
 use super::replies::{XReplies, classify};
 use super::*;
 use crate::reply::{ReplyClient, ReplyError, ReplyTarget};
-use bytes::Bytes;
-use http::HeaderMap;
+use crate::testing::{
+    CHANGED_BODY, Refused, VECTOR_BODY, VECTOR_SECRET, assert_refusals, call, get,
+    nothing_received, post, rotated_vector_secrets, secret, stand_in_http,
+};
 use secrecy::SecretString;
 use serde_json::json;
-use wiremock::matchers::{body_json, header, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::{body_json, header};
+use wiremock::{MockServer, ResponseTemplate};
 
 // GitHub's published vector (platforms.md), in the base64 form X uses.
-const VECTOR_SECRET: &str = "It's a Secret to Everybody";
-const VECTOR_BODY: &[u8] = b"Hello, World!";
 const VECTOR_B64: &str = "sha256=dXEH6g6yUJ/CESIczphLijdXC211hsIsRvQ3nIsEPhc=";
 const ACCOUNT: &str = "1111111111111111111";
 
 fn door() -> XWebhooks {
-    XWebhooks::new(SecretList::from_comma_separated(&format!(
-        "old-secret,{VECTOR_SECRET}"
-    )))
-}
-
-fn request(
-    method: Method,
-    query: &[(&str, &str)],
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> InboundRequest {
-    let mut map = HeaderMap::new();
-    for (k, v) in headers {
-        map.append(
-            http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-            v.parse().unwrap(),
-        );
-    }
-    InboundRequest {
-        method,
-        path_tail: Vec::new(),
-        query: query
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        headers: map,
-        body: Bytes::copy_from_slice(body),
-    }
+    XWebhooks::new(rotated_vector_secrets())
 }
 
 fn now() -> OffsetDateTime {
@@ -51,12 +24,7 @@ fn now() -> OffsetDateTime {
 
 #[tokio::test]
 async fn the_github_vector_verifies_in_its_base64_form_with_any_configured_secret() {
-    let req = request(
-        Method::POST,
-        &[],
-        &[(SIGNATURE_HEADER, VECTOR_B64)],
-        VECTOR_BODY,
-    );
+    let req = post(&[(SIGNATURE_HEADER, VECTOR_B64)], VECTOR_BODY);
     assert!(door().verify(&req, now()).await.is_ok());
     let only_old = XWebhooks::new(SecretList::from_comma_separated("old-secret"));
     assert_eq!(
@@ -68,13 +36,15 @@ async fn the_github_vector_verifies_in_its_base64_form_with_any_configured_secre
 #[tokio::test]
 async fn forged_unsigned_doubled_and_malformed_signatures_are_refused() {
     let forged = "sha256=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
-    let cases: Vec<(Vec<(&str, &str)>, VerifyError)> = vec![
+    let cases: Vec<Refused> = vec![
         (
             vec![],
+            VECTOR_BODY,
             VerifyError::MissingSignature("x-twitter-webhooks-signature"),
         ),
         (
             vec![(SIGNATURE_HEADER, forged)],
+            VECTOR_BODY,
             VerifyError::SignatureMismatch,
         ),
         (
@@ -82,6 +52,7 @@ async fn forged_unsigned_doubled_and_malformed_signatures_are_refused() {
                 (SIGNATURE_HEADER, VECTOR_B64),
                 (SIGNATURE_HEADER, VECTOR_B64),
             ],
+            VECTOR_BODY,
             VerifyError::DuplicateSignature("x-twitter-webhooks-signature"),
         ),
         (
@@ -89,6 +60,7 @@ async fn forged_unsigned_doubled_and_malformed_signatures_are_refused() {
                 SIGNATURE_HEADER,
                 "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17",
             )],
+            VECTOR_BODY,
             VerifyError::MalformedSignature(
                 "x-twitter-webhooks-signature",
                 "does not start with \"sha256=\"",
@@ -96,31 +68,20 @@ async fn forged_unsigned_doubled_and_malformed_signatures_are_refused() {
         ),
         (
             vec![(SIGNATURE_HEADER, "sha256=not base64")],
+            VECTOR_BODY,
             VerifyError::MalformedSignature(
                 "x-twitter-webhooks-signature",
                 "expected base64 of 32 bytes",
             ),
         ),
+        // The right signature over another body.
+        (
+            vec![(SIGNATURE_HEADER, VECTOR_B64)],
+            CHANGED_BODY,
+            VerifyError::SignatureMismatch,
+        ),
     ];
-    for (headers, want) in cases {
-        let req = request(Method::POST, &[], &headers, VECTOR_BODY);
-        assert_eq!(
-            door().verify(&req, now()).await.unwrap_err(),
-            want,
-            "{headers:?}"
-        );
-    }
-    // The right signature over another body.
-    let req = request(
-        Method::POST,
-        &[],
-        &[(SIGNATURE_HEADER, VECTOR_B64)],
-        b"Hello, World?",
-    );
-    assert_eq!(
-        door().verify(&req, now()).await.unwrap_err(),
-        VerifyError::SignatureMismatch
-    );
+    assert_refusals(&door(), cases, now()).await;
 }
 
 #[test]
@@ -130,7 +91,7 @@ fn the_crc_is_answered_with_the_base64_hmac_of_the_token() {
     let token = "9b4507b3-9040-4669-9ca3-6b94edb50553";
     // Computed apart (Python's hmac and base64) from the documented construction.
     let want = "sha256=upPDg9IT3JFZnmZRJeYIbWOnbn3ll0XCbbVO7g3vKoE=";
-    let got = door.handshake(&request(Method::GET, &[("crc_token", token)], &[], b""));
+    let got = door.handshake(&get(&[("crc_token", token)]));
     assert_eq!(
         got,
         Some(HandshakeOutcome::Accept {
@@ -159,18 +120,15 @@ fn a_crc_token_that_is_not_token_like_is_never_signed() {
         "a b",
         "tok\u{e9}n",
     ] {
-        let got = door().handshake(&request(Method::GET, &[("crc_token", bad)], &[], b""));
+        let got = door().handshake(&get(&[("crc_token", bad)]));
         assert!(
             matches!(got, Some(HandshakeOutcome::Malformed { .. })),
             "{bad:?}: {got:?}"
         );
     }
-    let none = door().handshake(&request(Method::GET, &[], &[], b""));
+    let none = door().handshake(&get(&[]));
     assert!(matches!(none, Some(HandshakeOutcome::Malformed { .. })));
-    assert_eq!(
-        door().handshake(&request(Method::POST, &[], &[], b"")),
-        None
-    );
+    assert_eq!(door().handshake(&post(&[], b"")), None);
 }
 
 fn mention(author: &str, id: &str) -> Vec<u8> {
@@ -183,7 +141,7 @@ fn mention(author: &str, id: &str) -> Vec<u8> {
 }
 
 fn parse(body: &[u8]) -> ParsedDelivery {
-    let req = request(Method::POST, &[], &[], body);
+    let req = post(&[], body);
     door().parse(&VerifiedDelivery::new(ROUTE, &req), now())
 }
 
@@ -252,7 +210,7 @@ async fn what_sign_for_test_signs_verifies() {
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let req = request(Method::POST, &[], &headers, &body);
+    let req = post(&headers, &body);
     assert!(door().verify(&req, now()).await.is_ok());
 }
 
@@ -265,10 +223,7 @@ fn only_the_consumer_secrets_configure_x() {
 }
 
 fn client(server: &MockServer) -> XReplies {
-    XReplies::new(
-        crate::calls::Http::new(std::time::Duration::from_secs(2)),
-        server.uri(),
-    )
+    XReplies::new(stand_in_http(), server.uri())
 }
 
 fn target() -> ReplyTarget {
@@ -281,14 +236,13 @@ fn target() -> ReplyTarget {
 }
 
 fn token() -> SecretString {
-    SecretString::from("user-token".to_owned())
+    secret("user-token")
 }
 
 #[tokio::test]
 async fn a_public_reply_is_a_post_in_reply_to_the_item() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/2/tweets"))
+    call("POST", "/2/tweets")
         .and(header("authorization", "Bearer user-token"))
         .and(body_json(
             json!({"text": "Sorry!", "reply": {"in_reply_to_tweet_id": "2080765813578191303"}}),
@@ -309,16 +263,16 @@ async fn a_public_reply_is_a_post_in_reply_to_the_item() {
 #[tokio::test]
 async fn a_refused_dm_is_rejected_for_good_and_says_why() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(
-            "/2/dm_conversations/with/2222222222222222222/messages",
-        ))
-        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
+    call(
+        "POST",
+        "/2/dm_conversations/with/2222222222222222222/messages",
+    )
+    .respond_with(ResponseTemplate::new(403).set_body_json(json!({
             "title": "Forbidden", "detail": "You cannot send messages to this user.",
             "type": "about:blank"})))
-        .expect(1)
-        .mount(&server)
-        .await;
+    .expect(1)
+    .mount(&server)
+    .await;
     let err = client(&server)
         .send_private_reply(&target(), "Hi", &token())
         .await
@@ -355,11 +309,5 @@ async fn ids_that_are_not_x_ids_are_never_sent() {
         .await
         .unwrap_err();
     assert!(matches!(err, ReplyError::Rejected(_)));
-    assert!(
-        server
-            .received_requests()
-            .await
-            .unwrap_or_default()
-            .is_empty()
-    );
+    assert!(nothing_received(&server).await);
 }

@@ -1,37 +1,25 @@
 //! The App Store (App Store Connect API): Apple's example through the real list reader;
 //! our create-response request against the documented schema.
 
+use crate::support::testing::{call, item_target, secret, stand_in_http};
 use crate::support::{all, load};
 use feedback::{AccountId, Rating};
 use platforms::app_store::{AppStore, PLATFORM};
 use platforms::polling::ReviewSource;
-use platforms::reply::{ReplyClient, ReplyTarget};
-use secrecy::SecretString;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use platforms::reply::ReplyClient;
+use wiremock::{MockServer, ResponseTemplate};
 
 #[tokio::test]
 async fn the_documented_list_is_read_and_its_next_link_becomes_a_cursor_on_our_base() {
     let fixture = load("app-store/customer-reviews-list-answer.json");
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/apps/682658836/customerReviews"))
-        .respond_with(
-            ResponseTemplate::new(fixture.status())
-                .set_body_raw(fixture.text.clone(), "application/json"),
-        )
+    call("GET", "/v1/apps/682658836/customerReviews")
+        .respond_with(fixture.answer())
         .mount(&server)
         .await;
-    let store = AppStore::new(
-        platforms::calls::Http::new(std::time::Duration::from_secs(2)),
-        server.uri(),
-    );
+    let store = AppStore::new(stand_in_http(), server.uri());
     let page = store
-        .list_page(
-            &AccountId::parse("682658836").unwrap(),
-            None,
-            &SecretString::from("t"),
-        )
+        .list_page(&AccountId::parse("682658836").unwrap(), None, &secret("t"))
         .await
         .unwrap();
     assert!(page.unusable.is_empty(), "{:?}", page.unusable);
@@ -57,27 +45,18 @@ async fn the_documented_list_is_read_and_its_next_link_becomes_a_cursor_on_our_b
 #[tokio::test]
 async fn our_response_request_names_every_field_of_the_documented_create_request() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/customerReviewResponses"))
+    call("POST", "/v1/customerReviewResponses")
         .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({
             "data": { "type": "customerReviewResponses", "id": "resp-1" }
         })))
         .expect(1)
         .mount(&server)
         .await;
-    let store = AppStore::new(
-        platforms::calls::Http::new(std::time::Duration::from_secs(2)),
-        server.uri(),
-    );
+    let store = AppStore::new(stand_in_http(), server.uri());
     let review = "00000028-b08c-0014-729e-fbd500000000";
-    let target = ReplyTarget {
-        platform: PLATFORM,
-        account_id: "682658836".into(),
-        reply_to: review.into(),
-        item_id: review.into(),
-    };
+    let target = item_target(PLATFORM, "682658836", review);
     let id = store
-        .post_public_reply(&target, "Thank you!", &SecretString::from("t"))
+        .post_public_reply(&target, "Thank you!", &secret("t"))
         .await
         .unwrap();
     assert_eq!(id, "resp-1");

@@ -9,11 +9,10 @@
 // Test helpers outside `#[test]` functions: failing loudly is what they are for.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use crate::support::{Fixture, all, load};
+use crate::support::testing::{call, post, secret};
+use crate::support::{Fixture, all, load, sent_header};
 use base64::Engine;
-use bytes::Bytes;
 use feedback::{ChangeVerb, Feedback};
-use http::{HeaderMap, HeaderValue, Method};
 use jsonwebtoken::{EncodingKey, Header};
 use platforms::google::GoogleWebhooks;
 use platforms::google::parse::parse_push;
@@ -26,8 +25,7 @@ use serde_json::{Value, json};
 use std::time::Duration;
 use time::OffsetDateTime;
 use time::macros::datetime;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{MockServer, Request, ResponseTemplate};
 
 /// The throw-away key pair of `infra/google-local/` (never trusted on Lambda).
 const SIGNING_KEY: &str = include_str!("../../../../infra/google-local/signing-key.pem");
@@ -65,8 +63,7 @@ async fn google_keys(kid: &str, fetches: u64) -> MockServer {
         key["kid"] = json!(kid);
     }
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(CERTS_PATH))
+    call("GET", CERTS_PATH)
         .respond_with(
             ResponseTemplate::new(200)
                 .insert_header("cache-control", "public, max-age=19800, must-revalidate")
@@ -107,19 +104,13 @@ fn sign(header: &Header, claims: &Value) -> String {
 }
 
 fn push_request(authorization: &str, body: &[u8]) -> InboundRequest {
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        "authorization",
-        HeaderValue::from_str(authorization).unwrap(),
-    );
-    headers.insert("content-type", HeaderValue::from_static("application/json"));
-    InboundRequest {
-        method: Method::POST,
-        path_tail: vec![],
-        query: vec![],
-        headers,
-        body: Bytes::copy_from_slice(body),
-    }
+    post(
+        &[
+            ("authorization", authorization),
+            ("content-type", "application/json"),
+        ],
+        body,
+    )
 }
 
 fn b64(value: &Value) -> String {
@@ -324,11 +315,8 @@ fn sidecar_path(f: &Fixture) -> String {
 async fn api() -> MockServer {
     let server = MockServer::start().await;
     let answer = load("google/oauth-refresh-answer.json");
-    Mock::given(method("POST"))
-        .and(path(TOKEN_PATH))
-        .respond_with(
-            ResponseTemplate::new(answer.status()).set_body_raw(answer.text, "application/json"),
-        )
+    call("POST", TOKEN_PATH)
+        .respond_with(answer.answer())
         .mount(&server)
         .await;
     server
@@ -341,7 +329,7 @@ fn client(server: &MockServer) -> GoogleReplies {
         format!("{}{TOKEN_PATH}", server.uri()),
         ClientAuth::Body {
             id: CLIENT_ID.into(),
-            secret: SecretString::from("client-secret".to_owned()),
+            secret: secret("client-secret"),
         },
     )
 }
@@ -367,13 +355,7 @@ async fn access(client: &GoogleReplies, f: &Feedback) -> SecretString {
 }
 
 async fn serve(server: &MockServer, verb: &str, at: String, f: &Fixture) {
-    Mock::given(method(verb))
-        .and(path(at))
-        .respond_with(
-            ResponseTemplate::new(f.status()).set_body_raw(f.text.clone(), "application/json"),
-        )
-        .mount(server)
-        .await;
+    call(verb, at).respond_with(f.answer()).mount(server).await;
 }
 
 async fn sent(server: &MockServer, verb: &str) -> Vec<Request> {
@@ -461,8 +443,7 @@ async fn our_reply_is_the_documented_put_with_a_review_reply_body_of_comment_onl
     let documented = f.json();
     let review = "accounts/1234567890/locations/9876543210/reviews/AbCdEf-123_x";
     let server = api().await;
-    Mock::given(method("PUT"))
-        .and(path(format!("/v4/{review}/reply")))
+    call("PUT", format!("/v4/{review}/reply"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
         .mount(&server)
         .await;
@@ -491,12 +472,7 @@ async fn our_reply_is_the_documented_put_with_a_review_reply_body_of_comment_onl
         put.headers.get("authorization").unwrap(),
         &format!("Bearer {}", token.expose_secret())
     );
-    assert!(
-        put.headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json"))
-    );
+    assert!(sent_header(put, "content-type").is_some_and(|v| v.starts_with("application/json")));
     let body: Value = serde_json::from_slice(&put.body).unwrap();
     let ours = body.as_object().expect("a ReviewReply object");
     let theirs = documented.as_object().unwrap();
@@ -538,11 +514,8 @@ async fn the_documented_token_answer_gives_the_access_token_which_is_kept_while_
     let f = load("google/oauth-refresh-answer.json");
     let answer = f.json();
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(TOKEN_PATH))
-        .respond_with(
-            ResponseTemplate::new(f.status()).set_body_raw(f.text.clone(), "application/json"),
-        )
+    call("POST", TOKEN_PATH)
+        .respond_with(f.answer())
         .expect(1)
         .mount(&server)
         .await;
@@ -573,10 +546,7 @@ async fn our_token_request_is_the_documented_form_post_of_a_refresh_grant() {
     let request = &requests[0];
     assert_eq!(request.method.as_str(), "POST");
     assert_eq!(
-        request
-            .headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok()),
+        sent_header(request, "content-type"),
         Some("application/x-www-form-urlencoded")
     );
     assert!(
@@ -608,11 +578,8 @@ async fn a_documented_invalid_grant_means_the_page_must_be_reconnected() {
     let f = load("google/oauth-invalid-grant.json");
     assert_eq!(f.json()["error"], json!("invalid_grant"));
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(TOKEN_PATH))
-        .respond_with(
-            ResponseTemplate::new(f.status()).set_body_raw(f.text.clone(), "application/json"),
-        )
+    call("POST", TOKEN_PATH)
+        .respond_with(f.answer())
         .expect(1)
         .mount(&server)
         .await;

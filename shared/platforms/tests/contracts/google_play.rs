@@ -1,14 +1,17 @@
 //! Google Play (Android Publisher API, Reply to Reviews): the guide's examples through the
 //! real list reader and reply client.
 
-use crate::support::{Fixture, all, load};
+use crate::support::testing::{call, item_ids, item_target, secret, stand_in_http};
+use crate::support::{Fixture, all, load, sent_header};
 use feedback::{AccountId, Rating};
 use platforms::google_play::{GooglePlay, PLATFORM};
 use platforms::polling::ReviewSource;
-use platforms::reply::{ReplyClient, ReplyError, ReplyTarget};
-use secrecy::SecretString;
-use wiremock::matchers::{method, path};
+use platforms::reply::{ReplyClient, ReplyError};
+use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// The reviews of the test app (`com.example.app`).
+const REVIEWS: &str = "/androidpublisher/v3/applications/com.example.app/reviews";
 
 fn app() -> AccountId {
     AccountId::parse("com.example.app").unwrap()
@@ -17,14 +20,11 @@ fn app() -> AccountId {
 async fn serving(fixture: &Fixture, at: &str) -> (MockServer, GooglePlay) {
     let server = MockServer::start().await;
     Mock::given(path(at))
-        .respond_with(
-            ResponseTemplate::new(fixture.status())
-                .set_body_raw(fixture.text.clone(), "application/json"),
-        )
+        .respond_with(fixture.answer())
         .mount(&server)
         .await;
     let client = GooglePlay::new(
-        platforms::calls::Http::new(std::time::Duration::from_secs(2)),
+        stand_in_http(),
         server.uri(),
         format!("{}/token", server.uri()),
     );
@@ -34,22 +34,11 @@ async fn serving(fixture: &Fixture, at: &str) -> (MockServer, GooglePlay) {
 #[tokio::test]
 async fn the_documented_list_is_read_newest_first_with_stars_language_and_the_next_page() {
     let fixture = load("google-play/reviews-list-answer.json");
-    let (_server, play) = serving(
-        &fixture,
-        "/androidpublisher/v3/applications/com.example.app/reviews",
-    )
-    .await;
-    let page = play
-        .list_page(&app(), None, &SecretString::from("t"))
-        .await
-        .unwrap();
+    let (_server, play) = serving(&fixture, REVIEWS).await;
+    let page = play.list_page(&app(), None, &secret("t")).await.unwrap();
     assert!(page.unusable.is_empty(), "{:?}", page.unusable);
     assert_eq!(page.next.as_deref(), Some("12334566"));
-    let ids: Vec<_> = page
-        .reviews
-        .iter()
-        .map(|r| r.feedback.item_id.as_str())
-        .collect();
+    let ids = item_ids(page.reviews.iter().map(|r| &r.feedback));
     assert_eq!(ids, ["12345678", "11223344"]);
     let first = &page.reviews[0];
     assert_eq!(first.feedback.platform, PLATFORM);
@@ -91,29 +80,17 @@ async fn our_reply_request_is_the_documented_one_and_the_documented_answer_is_ac
     let request = load("google-play/reply-request.json");
     let answer = load("google-play/reply-answer.json");
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(
-            "/androidpublisher/v3/applications/com.example.app/reviews/12345678:reply",
-        ))
+    call("POST", format!("{REVIEWS}/12345678:reply"))
         .respond_with(
             ResponseTemplate::new(200).set_body_raw(answer.text.clone(), "application/json"),
         )
         .expect(1)
         .mount(&server)
         .await;
-    let play = GooglePlay::new(
-        platforms::calls::Http::new(std::time::Duration::from_secs(2)),
-        server.uri(),
-        server.uri(),
-    );
-    let target = ReplyTarget {
-        platform: PLATFORM,
-        account_id: "com.example.app".into(),
-        reply_to: "12345678".into(),
-        item_id: "12345678".into(),
-    };
+    let play = GooglePlay::new(stand_in_http(), server.uri(), server.uri());
+    let target = item_target(PLATFORM, "com.example.app", "12345678");
     let text = request.json()["replyText"].as_str().unwrap().to_owned();
-    play.post_public_reply(&target, &text, &SecretString::from("t"))
+    play.post_public_reply(&target, &text, &secret("t"))
         .await
         .unwrap();
     let sent = &server.received_requests().await.unwrap()[0];
@@ -123,40 +100,22 @@ async fn our_reply_request_is_the_documented_one_and_the_documented_answer_is_ac
         request.json(),
         "our body is the documented one, nothing more"
     );
-    assert_eq!(
-        sent.headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok()),
-        Some("application/json")
-    );
+    assert_eq!(sent_header(sent, "content-type"), Some("application/json"));
 }
 
 #[tokio::test]
 async fn the_error_bodies_mean_reconnect_for_403_and_refused_for_400() {
     let denied = load("google-play/api-error-permission-denied.json");
-    let (_s, play) = serving(
-        &denied,
-        "/androidpublisher/v3/applications/com.example.app/reviews",
-    )
-    .await;
+    let (_s, play) = serving(&denied, REVIEWS).await;
     assert!(matches!(
-        play.list_page(&app(), None, &SecretString::from("t")).await,
+        play.list_page(&app(), None, &secret("t")).await,
         Err(ReplyError::Reconnect(_))
     ));
     let invalid = load("google-play/api-error-invalid-argument.json");
-    let (_s, play) = serving(
-        &invalid,
-        "/androidpublisher/v3/applications/com.example.app/reviews/r1:reply",
-    )
-    .await;
-    let target = ReplyTarget {
-        platform: PLATFORM,
-        account_id: "com.example.app".into(),
-        reply_to: "r1".into(),
-        item_id: "r1".into(),
-    };
+    let (_s, play) = serving(&invalid, &format!("{REVIEWS}/r1:reply")).await;
+    let target = item_target(PLATFORM, "com.example.app", "r1");
     assert!(matches!(
-        play.post_public_reply(&target, &"x".repeat(400), &SecretString::from("t"))
+        play.post_public_reply(&target, &"x".repeat(400), &secret("t"))
             .await,
         Err(ReplyError::Rejected(_))
     ));

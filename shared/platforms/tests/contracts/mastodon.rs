@@ -1,7 +1,8 @@
 //! Mastodon (docs.joinmastodon.org): the documented examples through the real list reader,
 //! reply client and access check.
 
-use crate::support::{Fixture, all, load};
+use crate::support::testing::{call, secret, sent_form, stand_in_http};
+use crate::support::{Fixture, all, load, sent_header};
 use feedback::{AccountId, FeedbackKind};
 use platforms::mastodon::parse::{Visibility, parse_notification};
 use platforms::mastodon::{Account, Addressee, Mastodon, ServerLimits};
@@ -11,7 +12,7 @@ use secrecy::SecretString;
 use serde_json::json;
 use std::collections::HashMap;
 use time::OffsetDateTime;
-use wiremock::matchers::{method, path, query_param};
+use wiremock::matchers::{path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// The account the examples mention (`@trwnh`, id 14715, the `verify_credentials` example).
@@ -22,7 +23,7 @@ fn account_id() -> AccountId {
 }
 
 fn token() -> SecretString {
-    SecretString::from("t")
+    secret("t")
 }
 
 /// A server answering `at` with `body` (the fixture's status), and a client pointed at it.
@@ -35,7 +36,7 @@ async fn serving(fixture: &Fixture, body: String, at: &str) -> (MockServer, Mast
         .mount(&server)
         .await;
     let client = Mastodon::new(
-        platforms::calls::Http::new(std::time::Duration::from_secs(2)),
+        stand_in_http(),
         HashMap::from([(ACCOUNT.to_owned(), server.uri())]),
     );
     (server, client)
@@ -61,8 +62,7 @@ async fn the_documented_notifications_give_one_mention_as_text_and_the_next_page
         .trim()
         .to_owned();
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
+    call("GET", "/api/v1/notifications")
         .and(query_param("types[]", "mention"))
         .respond_with(
             ResponseTemplate::new(200)
@@ -75,7 +75,7 @@ async fn the_documented_notifications_give_one_mention_as_text_and_the_next_page
         .mount(&server)
         .await;
     let client = Mastodon::new(
-        platforms::calls::Http::new(std::time::Duration::from_secs(2)),
+        stand_in_http(),
         HashMap::from([(ACCOUNT.to_owned(), server.uri())]),
     );
     let page = client
@@ -111,8 +111,7 @@ async fn the_documented_notifications_give_one_mention_as_text_and_the_next_page
     );
 
     // The next page is asked with the link's max_id.
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
+    call("GET", "/api/v1/notifications")
         .and(query_param("max_id", "34975535"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
         .with_priority(1)
@@ -190,16 +189,12 @@ async fn a_reply_is_posted_with_its_mention_in_reply_to_id_visibility_and_idempo
         .iter()
         .find(|r| r.method.as_str() == "POST")
         .unwrap();
-    let form: HashMap<String, String> = url::form_urlencoded::parse(&post.body)
-        .into_owned()
-        .collect();
+    let form = sent_form(post);
     assert_eq!(form["status"], "@zsc Sorry, we are on it.");
     assert_eq!(form["in_reply_to_id"], "103186126728896492");
     assert_eq!(form["visibility"], "private");
     assert_eq!(
-        post.headers
-            .get("idempotency-key")
-            .and_then(|v| v.to_str().ok()),
+        sent_header(post, "idempotency-key"),
         Some(Mastodon::idempotency_key("public", ACCOUNT, "103186126728896492").as_str())
     );
     // The private follow-up: a direct status, not threaded under the mention.
@@ -217,8 +212,7 @@ async fn a_reply_is_posted_with_its_mention_in_reply_to_id_visibility_and_idempo
         .iter()
         .rfind(|r| r.method.as_str() == "POST")
         .unwrap();
-    let form: HashMap<String, String> =
-        url::form_urlencoded::parse(&dm.body).into_owned().collect();
+    let form = sent_form(dm);
     assert_eq!(form["visibility"], "direct");
     assert!(!form.contains_key("in_reply_to_id"));
 }
@@ -282,7 +276,7 @@ async fn the_documented_credentials_are_accepted_for_their_account_only() {
         })
     );
     let other = Mastodon::new(
-        platforms::calls::Http::new(std::time::Duration::from_secs(2)),
+        stand_in_http(),
         HashMap::from([("shop@mastodon.social".to_owned(), server.uri())]),
     );
     let refused = other

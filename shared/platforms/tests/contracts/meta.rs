@@ -7,10 +7,11 @@
 // Helpers of tests: a panic here is a failing test, as in a `#[test]` itself.
 #![allow(clippy::panic)]
 
-use crate::support::{Fixture, all, load};
+use crate::support::testing::{call, item_target, post, secret};
+use crate::support::{Fixture, all, load, sent_header};
 use bytes::Bytes;
 use feedback::{AccountId, FeedbackKind};
-use http::{HeaderMap, HeaderValue, Method};
+use http::{HeaderMap, Method};
 use platforms::meta::graph::{DEFAULT_GRAPH_VERSION, GraphClient, GraphConfig};
 use platforms::meta::{INSTAGRAM, MetaWebhooks, SIGNATURE_HEADER};
 use platforms::reply::{AccessToken, ReplyClient, ReplyError, ReplyTarget};
@@ -22,7 +23,7 @@ use secrecy::SecretString;
 use std::time::Duration;
 use time::OffsetDateTime;
 use time::macros::datetime;
-use wiremock::matchers::{method, path};
+use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SECRET: &str = "a secret made for the contract tests";
@@ -38,19 +39,8 @@ fn door(verify_token: &str) -> MetaWebhooks {
 
 /// A POST of `body` signed as Meta signs it: `sha256=<hex HMAC-SHA256(app secret, body)>`.
 fn signed(body: &[u8]) -> InboundRequest {
-    let mut headers = HeaderMap::new();
     let signature = format!("sha256={}", hmac_sha256_hex(SECRET, body));
-    headers.insert(
-        SIGNATURE_HEADER,
-        HeaderValue::from_str(&signature).unwrap_or_else(|e| panic!("{e}")),
-    );
-    InboundRequest {
-        method: Method::POST,
-        path_tail: vec![],
-        query: vec![],
-        headers,
-        body: Bytes::copy_from_slice(body),
-    }
+    post(&[(SIGNATURE_HEADER, &signature)], body)
 }
 
 /// Through the real door: verified, then parsed.
@@ -65,7 +55,7 @@ async fn deliver(body: &[u8]) -> ParsedDelivery {
 }
 
 fn token() -> AccessToken {
-    SecretString::from("page-token".to_owned())
+    secret("page-token")
 }
 
 async fn client(server: &MockServer) -> GraphClient {
@@ -92,12 +82,7 @@ async fn serving(fixture: &Fixture, verb: &str) -> MockServer {
 }
 
 fn target(platform: feedback::Platform, comment: &str) -> ReplyTarget {
-    ReplyTarget {
-        platform,
-        account_id: PAGE.into(),
-        reply_to: comment.into(),
-        item_id: comment.into(),
-    }
+    item_target(platform, PAGE, comment)
 }
 
 // ---------------------------------------------------------------- deliveries
@@ -310,11 +295,13 @@ async fn our_instagram_reply_is_the_documented_request_on_the_replies_edge() {
         .unwrap_or_default();
 
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(format!("/{DEFAULT_GRAPH_VERSION}/{comment}/replies")))
-        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"id":"1"}"#))
-        .mount(&server)
-        .await;
+    call(
+        "POST",
+        format!("/{DEFAULT_GRAPH_VERSION}/{comment}/replies"),
+    )
+    .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"id":"1"}"#))
+    .mount(&server)
+    .await;
     client(&server)
         .await
         .post_public_reply(&target(INSTAGRAM, &comment), &message, &token())
@@ -332,9 +319,7 @@ async fn our_instagram_reply_is_the_documented_request_on_the_replies_edge() {
     assert_eq!(body, serde_json::json!({ "message": "*sniff*" }));
     assert_eq!(sent.url.query(), None, "the token never travels in the URL");
     assert_eq!(
-        sent.headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok()),
+        sent_header(&sent, "authorization"),
         Some("Bearer page-token")
     );
 }
@@ -382,12 +367,7 @@ async fn our_private_reply_has_the_shape_of_the_documented_request() {
         .replace("<GRAPH-API-VERSION>", DEFAULT_GRAPH_VERSION)
         .replace("PAGE-ID", PAGE);
     assert_eq!(sent.url.path(), ours);
-    assert!(
-        sent.headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json"))
-    );
+    assert!(sent_header(&sent, "content-type").is_some_and(|v| v.starts_with("application/json")));
     let body: serde_json::Value =
         serde_json::from_slice(&sent.body).unwrap_or_else(|e| panic!("{e}"));
     let keys = |v: &serde_json::Value| -> Vec<String> {

@@ -1,12 +1,11 @@
 //! Contract tests for standard: its fixtures through the real door and client.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::support::testing::post;
 use crate::support::{all, load};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use bytes::Bytes;
 use hmac::{Hmac, KeyInit, Mac};
-use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use platforms::standard::StandardWebhooks;
 use platforms::{InboundRequest, VerifyError, WebhookPlatform};
 use sha2::Sha256;
@@ -23,21 +22,16 @@ fn at(ts: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(ts).unwrap()
 }
 
-fn request(headers: &[(&str, &str)], body: &[u8]) -> InboundRequest {
-    let mut map = HeaderMap::new();
-    for (k, v) in headers {
-        map.insert(
-            HeaderName::from_bytes(k.as_bytes()).unwrap(),
-            HeaderValue::from_str(v).unwrap(),
-        );
-    }
-    InboundRequest {
-        method: Method::POST,
-        path_tail: vec![],
-        query: vec![],
-        headers: map,
-        body: Bytes::copy_from_slice(body),
-    }
+/// A POST of `body` with the three headers of a Standard Webhooks delivery.
+fn delivery(id: &str, ts: i64, signature: &str, body: &[u8]) -> InboundRequest {
+    post(
+        &[
+            ("webhook-id", id),
+            ("webhook-timestamp", &ts.to_string()),
+            ("webhook-signature", signature),
+        ],
+        body,
+    )
 }
 
 /// The documented construction, written out here rather than taken from the door:
@@ -70,14 +64,7 @@ fn the_libraries_published_vector_verifies_and_its_non_feedback_body_is_refused_
         door.sign(id, ts, f.text.as_bytes()).as_deref(),
         Some(expected)
     );
-    let req = request(
-        &[
-            ("webhook-id", id),
-            ("webhook-timestamp", &ts.to_string()),
-            ("webhook-signature", expected),
-        ],
-        f.text.as_bytes(),
-    );
+    let req = delivery(id, ts, expected, f.text.as_bytes());
     let verified = door.verify_at(&req, at(ts)).unwrap();
     let parsed = door.parse(&verified, at(ts));
     assert!(parsed.changes.is_empty());
@@ -110,7 +97,7 @@ fn the_specs_example_headers_are_read_as_a_list_where_v1a_is_ignored_and_v1_is_t
     let body = br#"{"type":"contact.created"}"#;
     // The spec's own signatures were made with a key that is not published: read, tried,
     // and found not to match (not refused as malformed).
-    let req = request(&headers, body);
+    let req = post(&headers, body);
     assert_eq!(
         door.verify_at(&req, at(ts)).map(|_| ()),
         Err(VerifyError::SignatureMismatch)
@@ -130,7 +117,7 @@ fn the_specs_example_headers_are_read_as_a_list_where_v1a_is_ignored_and_v1_is_t
     let (_, v1a) = headers[2].1.split_once(' ').unwrap();
     assert!(v1a.starts_with("v1a,"));
     let list = format!("{v1a} {ours}");
-    let req = request(
+    let req = post(
         &[headers[0], headers[1], ("webhook-signature", list.as_str())],
         body,
     );
@@ -149,14 +136,7 @@ fn a_signature_over_the_specs_signed_content_verifies_for_its_id_timestamp_and_b
         Some(signature.as_str()),
         "our door signs exactly the documented content"
     );
-    let req = request(
-        &[
-            ("webhook-id", id),
-            ("webhook-timestamp", &ts.to_string()),
-            ("webhook-signature", &signature),
-        ],
-        body.as_bytes(),
-    );
+    let req = delivery(id, ts, &signature, body.as_bytes());
     let verified = door.verify_at(&req, at(ts - 300)).unwrap();
     // A verified body in another schema (type contact.created) is kept for later.
     let parsed = door.parse(&verified, at(ts));
@@ -171,14 +151,7 @@ fn the_specs_example_payload_signed_with_a_test_key_is_verified_and_kept_as_unsu
     let door = StandardWebhooks::new(&[&test_key()]).unwrap();
     let (id, ts) = ("msg_2KWPBgLlAfxdpx2AI54pPJ85f4W", 1674087231);
     let signature = sign(TEST_KEY_BYTES, format!("{id}.{ts}.{}", f.text).as_bytes());
-    let req = request(
-        &[
-            ("webhook-id", id),
-            ("webhook-timestamp", &ts.to_string()),
-            ("webhook-signature", &signature),
-        ],
-        f.text.as_bytes(),
-    );
+    let req = delivery(id, ts, &signature, f.text.as_bytes());
     let verified = door.verify_at(&req, at(ts)).unwrap();
     let parsed = door.parse(&verified, at(ts));
     assert!(
@@ -188,14 +161,7 @@ fn the_specs_example_payload_signed_with_a_test_key_is_verified_and_kept_as_unsu
     assert!(parsed.unsupported[0].reason.contains("example.event"));
     // One changed byte of the body (the pretty-printed JSON re-minified) no longer verifies.
     let minified = serde_json::to_string(&f.json()).unwrap();
-    let req = request(
-        &[
-            ("webhook-id", id),
-            ("webhook-timestamp", &ts.to_string()),
-            ("webhook-signature", &signature),
-        ],
-        minified.as_bytes(),
-    );
+    let req = delivery(id, ts, &signature, minified.as_bytes());
     assert_eq!(
         door.verify_at(&req, at(ts)).map(|_| ()),
         Err(VerifyError::SignatureMismatch)

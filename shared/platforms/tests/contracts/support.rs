@@ -1,8 +1,14 @@
-//! Loading the fixtures and their sidecars.
+//! Loading the fixtures and their sidecars; building webhook calls.
 #![allow(dead_code)]
 
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+
+pub use platforms::{InboundRequest, SecretList, VerifyError, WebhookPlatform, calls, reply};
+
+/// The webhook calls the unit tests build, from the same file.
+#[path = "../../src/testing.rs"]
+pub mod testing;
 
 /// `tests/contracts/` at the workspace root.
 pub fn root() -> PathBuf {
@@ -50,6 +56,12 @@ impl Fixture {
             .unwrap_or_else(|e| panic!("{} is not JSON without its elisions: {e}", self.name))
     }
 
+    /// The fixture as a stand-in API's answer: its status, and its text as a JSON body.
+    pub fn answer(&self) -> wiremock::ResponseTemplate {
+        wiremock::ResponseTemplate::new(self.status())
+            .set_body_raw(self.text.clone(), "application/json")
+    }
+
     pub fn status(&self) -> u16 {
         self.source
             .http
@@ -78,6 +90,11 @@ pub fn without_elisions(text: &str) -> String {
         out.push(*c);
     }
     out
+}
+
+/// A header of a request we sent, as text.
+pub fn sent_header<'r>(sent: &'r wiremock::Request, name: &str) -> Option<&'r str> {
+    sent.headers.get(name).and_then(|v| v.to_str().ok())
 }
 
 fn sidecar_of(path: &Path) -> PathBuf {

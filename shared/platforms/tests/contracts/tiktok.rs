@@ -3,12 +3,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::support::all;
-use bytes::Bytes;
+use crate::support::testing::post;
 use hmac::{Hmac, KeyInit, Mac};
-use http::{HeaderMap, HeaderName, HeaderValue, Method};
+use platforms::WebhookPlatform;
 use platforms::signature::SecretList;
 use platforms::tiktok::{SIGNATURE_HEADER, TikTokWebhooks};
-use platforms::{InboundRequest, WebhookPlatform};
 use sha2::Sha256;
 use time::OffsetDateTime;
 
@@ -27,18 +26,7 @@ async fn every_documented_envelope_verifies_when_signed_the_documented_way_and_i
         mac.update(format!("{t}.").as_bytes());
         mac.update(f.text.as_bytes());
         let header = format!("t={t},s={}", hex::encode(mac.finalize().into_bytes()));
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            HeaderName::from_static(SIGNATURE_HEADER),
-            HeaderValue::from_str(&header).unwrap(),
-        );
-        let req = InboundRequest {
-            method: Method::POST,
-            path_tail: vec![],
-            query: vec![],
-            headers,
-            body: Bytes::from(f.text.clone()),
-        };
+        let req = post(&[(SIGNATURE_HEADER, &header)], f.text.as_bytes());
         let verified = door
             .verify(&req, now)
             .await

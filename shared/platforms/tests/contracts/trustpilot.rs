@@ -1,10 +1,9 @@
 //! Contract tests for trustpilot: its fixtures through the real door and client.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use crate::support::{Fixture, all, load};
-use bytes::Bytes;
+use crate::support::testing::{call, post_to, secret, stand_in_http};
+use crate::support::{Fixture, all, load, sent_header};
 use feedback::{AccountId, ChangeVerb};
-use http::{HeaderMap, Method};
 use platforms::oauth::{ClientAuth, TokenCache};
 use platforms::reply::{ReplyClient, ReplyError};
 use platforms::trustpilot::TrustpilotWebhooks;
@@ -16,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use time::macros::datetime;
-use wiremock::matchers::{method, path};
+use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// A URL secret made for the test.
@@ -27,13 +26,7 @@ const TOKEN_PATH: &str = "/v1/oauth/oauth-business-users-for-applications/refres
 const BASIC: &str = "Basic a2V5LTE6c2VjcmV0LTE=";
 
 fn delivery(fixture: &Fixture, tail: &[&str]) -> InboundRequest {
-    InboundRequest {
-        method: Method::POST,
-        path_tail: tail.iter().map(|s| s.to_string()).collect(),
-        query: vec![],
-        headers: HeaderMap::new(),
-        body: Bytes::from(fixture.text.clone()),
-    }
+    post_to(tail, fixture.text.as_bytes())
 }
 
 fn account() -> AccountId {
@@ -43,7 +36,7 @@ fn account() -> AccountId {
 fn basic() -> ClientAuth {
     ClientAuth::Basic {
         id: "key-1".into(),
-        secret: SecretString::from("secret-1".to_owned()),
+        secret: secret("secret-1"),
     }
 }
 
@@ -85,8 +78,7 @@ fn quote_keys(text: &str) -> String {
 
 async fn token_endpoint_answering(fixture: &Fixture, expected_calls: u64) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(TOKEN_PATH))
+    call("POST", TOKEN_PATH)
         .respond_with(
             ResponseTemplate::new(fixture.status())
                 .insert_header("content-type", "application/json")
@@ -105,12 +97,12 @@ async fn a_documented_token_answer_is_read_and_kept_for_its_life(fixture: &Fixtu
     let server = token_endpoint_answering(fixture, 2).await;
     let (offset, clock) = clock();
     let cache = TokenCache::new(
-        platforms::calls::Http::new(Duration::from_secs(2)),
+        stand_in_http(),
         format!("{}{TOKEN_PATH}", server.uri()),
         basic(),
     )
     .with_clock(clock);
-    let refresh = SecretString::from("RefreshToken".to_owned());
+    let refresh = secret("RefreshToken");
     let token = cache.get(&account(), &refresh).await;
     assert_eq!(
         token.as_ref().map(|t| t.expose_secret().to_owned()),
@@ -187,14 +179,14 @@ async fn our_refresh_request() -> wiremock::Request {
         .mount(&server)
         .await;
     let client = TrustpilotReplies::new(
-        platforms::calls::Http::new(Duration::from_secs(2)),
+        stand_in_http(),
         server.uri(),
         format!("{}{TOKEN_PATH}", server.uri()),
         basic(),
         "bu-user-1".into(),
     );
     client
-        .access_token(&account(), &SecretString::from("RefreshToken".to_owned()))
+        .access_token(&account(), &secret("RefreshToken"))
         .await
         .unwrap();
     server.received_requests().await.unwrap().remove(0)
@@ -205,14 +197,7 @@ async fn our_token_request_carries_the_documented_basic_auth_and_form_content_ty
     let f = load("trustpilot/token-request-client-credentials.txt");
     assert_eq!(f.source.kind, "request");
     let request = our_refresh_request().await;
-    let header = |name: &str| {
-        request
-            .headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let header = |name: &str| sent_header(&request, name).unwrap_or_default().to_owned();
     // The documented headers: 'authorization: Basic <[BASE64_ENCODED(API_KEY:API_SECRET)]>'
     // and 'content-type: application/x-www-form-urlencoded'.
     assert!(
@@ -307,16 +292,14 @@ async fn our_reply_request_matches_the_documented_reply_to_a_review() {
     let review = "507f191e810c19729de860ea";
     let documented_path = http.path.as_deref().unwrap().replace("{reviewId}", review);
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(TOKEN_PATH))
+    call("POST", TOKEN_PATH)
         .respond_with(
             ResponseTemplate::new(200)
                 .set_body_string(load("trustpilot/token-password-grant-quoted.json").text),
         )
         .mount(&server)
         .await;
-    Mock::given(method("POST"))
-        .and(path(documented_path.as_str()))
+    call("POST", documented_path.as_str())
         .respond_with(ResponseTemplate::new(201))
         .expect(1)
         .mount(&server)
@@ -324,14 +307,14 @@ async fn our_reply_request_matches_the_documented_reply_to_a_review() {
     let business_user = documented["authorBusinessUserId"].as_str().unwrap();
     let message = documented["message"].as_str().unwrap();
     let client = TrustpilotReplies::new(
-        platforms::calls::Http::new(Duration::from_secs(2)),
+        stand_in_http(),
         server.uri(),
         format!("{}{TOKEN_PATH}", server.uri()),
         basic(),
         business_user.to_owned(),
     );
     let token = client
-        .access_token(&account(), &SecretString::from("RefreshToken".to_owned()))
+        .access_token(&account(), &secret("RefreshToken"))
         .await
         .unwrap();
     let target = client.target(&feedback_for(review));
@@ -347,16 +330,9 @@ async fn our_reply_request_matches_the_documented_reply_to_a_review() {
         .find(|r| r.url.path() == documented_path)
         .unwrap();
     assert_eq!(Some(sent.method.as_str()), http.method.as_deref());
+    assert_eq!(sent_header(&sent, "content-type"), Some("application/json"));
     assert_eq!(
-        sent.headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok()),
-        Some("application/json")
-    );
-    assert_eq!(
-        sent.headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok()),
+        sent_header(&sent, "authorization"),
         Some("Bearer AccessToken")
     );
     let body: Value = serde_json::from_slice(&sent.body).unwrap();
@@ -419,13 +395,11 @@ async fn a_token_refused_by_the_token_endpoint_means_reconnect_as_the_readme_ass
         .mount(&server)
         .await;
     let cache = TokenCache::new(
-        platforms::calls::Http::new(Duration::from_secs(2)),
+        stand_in_http(),
         format!("{}{TOKEN_PATH}", server.uri()),
         basic(),
     );
-    let refused = cache
-        .get(&account(), &SecretString::from("RefreshToken".to_owned()))
-        .await;
+    let refused = cache.get(&account(), &secret("RefreshToken")).await;
     assert!(
         matches!(refused, Err(ReplyError::Reconnect(_))),
         "{refused:?}"

@@ -1,23 +1,22 @@
 //! Contract tests for X: its published examples through the real door and client.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use crate::support::load;
+use crate::support::testing::{call, documented_get, post, secret, stand_in_http};
+use crate::support::{Fixture, load};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use bytes::Bytes;
 use feedback::FeedbackKind;
 use hmac::{Hmac, KeyInit, Mac};
-use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use platforms::reply::{ReplyClient, ReplyError, ReplyTarget};
 use platforms::signature::SecretList;
 use platforms::x::replies::XReplies;
 use platforms::x::{SIGNATURE_HEADER, XWebhooks};
-use platforms::{HandshakeOutcome, InboundRequest, ParsedDelivery, WebhookPlatform};
+use platforms::{HandshakeOutcome, ParsedDelivery, WebhookPlatform};
 use secrecy::SecretString;
 use serde_json::Value;
 use time::OffsetDateTime;
-use wiremock::matchers::{body_json, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::{body_json, method};
+use wiremock::{Mock, MockServer};
 
 /// A consumer secret made for these tests.
 const SECRET: &str = "contract-test-consumer-secret";
@@ -34,35 +33,8 @@ fn door() -> XWebhooks {
     XWebhooks::new(SecretList::from_comma_separated(SECRET))
 }
 
-fn request(
-    method: Method,
-    query: Vec<(String, String)>,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> InboundRequest {
-    let mut map = HeaderMap::new();
-    for (k, v) in headers {
-        map.insert(
-            HeaderName::from_bytes(k.as_bytes()).unwrap(),
-            HeaderValue::from_str(v).unwrap(),
-        );
-    }
-    InboundRequest {
-        method,
-        path_tail: vec![],
-        query,
-        headers: map,
-        body: Bytes::copy_from_slice(body),
-    }
-}
-
 async fn deliver(body: &[u8]) -> ParsedDelivery {
-    let req = request(
-        Method::POST,
-        vec![],
-        &[(SIGNATURE_HEADER, &sign(body))],
-        body,
-    );
+    let req = post(&[(SIGNATURE_HEADER, &sign(body))], body);
     let verified = door()
         .verify(&req, OffsetDateTime::now_utc())
         .await
@@ -73,20 +45,9 @@ async fn deliver(body: &[u8]) -> ParsedDelivery {
 #[test]
 fn the_documented_crc_request_is_answered_in_the_documented_shape() {
     let f = load("x/crc-request.txt");
-    let url = url::Url::parse(f.text.trim().trim_start_matches("GET ")).unwrap();
-    let query: Vec<(String, String)> = url
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    let token = query
-        .iter()
-        .find(|(k, _)| k == "crc_token")
-        .unwrap()
-        .1
-        .clone();
-    let Some(HandshakeOutcome::Accept { content_type, body }) =
-        door().handshake(&request(Method::GET, query, &[], b""))
-    else {
+    let req = documented_get(&f.text);
+    let token = req.query_param("crc_token").unwrap();
+    let Some(HandshakeOutcome::Accept { content_type, body }) = door().handshake(&req) else {
         panic!("the documented CRC was not answered");
     };
     assert_eq!(content_type, "application/json");
@@ -133,14 +94,22 @@ fn target() -> ReplyTarget {
 }
 
 fn client(server: &MockServer) -> XReplies {
-    XReplies::new(
-        platforms::calls::Http::new(std::time::Duration::from_secs(2)),
-        server.uri(),
-    )
+    XReplies::new(stand_in_http(), server.uri())
 }
 
 fn token() -> SecretString {
-    SecretString::from("user-token".to_owned())
+    secret("user-token")
+}
+
+/// The stand-in expects the documented `request` once, a POST on `path`, and gives the
+/// documented `answer`.
+async fn expect_documented(server: &MockServer, path: &str, request: &Value, answer: &Fixture) {
+    call("POST", path)
+        .and(body_json(request))
+        .respond_with(answer.answer())
+        .expect(1)
+        .mount(server)
+        .await;
 }
 
 #[tokio::test]
@@ -148,13 +117,7 @@ async fn our_reply_is_the_documented_request_and_its_documented_answer_gives_the
     let server = MockServer::start().await;
     let answer = load("x/create-post-answer.json");
     let request = load("x/reply-request.json").json();
-    Mock::given(method("POST"))
-        .and(path("/2/tweets"))
-        .and(body_json(&request))
-        .respond_with(ResponseTemplate::new(answer.status()).set_body_string(answer.text.clone()))
-        .expect(1)
-        .mount(&server)
-        .await;
+    expect_documented(&server, "/2/tweets", &request, &answer).await;
     let text = request["text"].as_str().unwrap();
     let id = client(&server)
         .post_public_reply(&target(), text, &token())
@@ -167,13 +130,8 @@ async fn our_dm_is_the_documented_request_and_a_documented_refusal_is_final() {
     let server = MockServer::start().await;
     let request = load("x/dm-request.json").json();
     let answer = load("x/dm-answer.json");
-    Mock::given(method("POST"))
-        .and(path("/2/dm_conversations/with/9876543210/messages"))
-        .and(body_json(&request))
-        .respond_with(ResponseTemplate::new(answer.status()).set_body_string(answer.text.clone()))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let dm_path = "/2/dm_conversations/with/9876543210/messages";
+    expect_documented(&server, dm_path, &request, &answer).await;
     let text = request["text"].as_str().unwrap();
     let id = client(&server)
         .send_private_reply(&target(), text, &token())
@@ -183,7 +141,7 @@ async fn our_dm_is_the_documented_request_and_a_documented_refusal_is_final() {
     let refused = MockServer::start().await;
     let error = load("x/error-answer.json");
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(error.status()).set_body_string(error.text.clone()))
+        .respond_with(error.answer())
         .mount(&refused)
         .await;
     let err = client(&refused)
@@ -200,9 +158,8 @@ async fn our_dm_is_the_documented_request_and_a_documented_refusal_is_final() {
 async fn the_documented_users_me_answer_passes_the_access_check_of_its_own_account_only() {
     let server = MockServer::start().await;
     let answer = load("x/users-me-answer.json");
-    Mock::given(method("GET"))
-        .and(path("/2/users/me"))
-        .respond_with(ResponseTemplate::new(answer.status()).set_body_string(answer.text.clone()))
+    call("GET", "/2/users/me")
+        .respond_with(answer.answer())
         .mount(&server)
         .await;
     let own = feedback::AccountId::parse("2244994945").unwrap();

@@ -1,0 +1,70 @@
+//! Reading a deployment's settings (`get` looks a variable up): values trimmed, API URLs
+//! checked before any call is made with them.
+
+use crate::reply::is_safe_base_url;
+
+/// The value of `name`, trimmed; `None` when it is unset or blank.
+pub(crate) fn setting(get: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+    get(name)
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// The settings `names`, each trimmed; `None` when not one of them is set (the platform
+/// is not configured).
+pub(crate) fn any_set<const N: usize>(
+    get: &dyn Fn(&str) -> Option<String>,
+    names: [&str; N],
+) -> Option<[Option<String>; N]> {
+    let values = names.map(|name| setting(get, name));
+    values.iter().any(Option::is_some).then_some(values)
+}
+
+/// The API URL in `name`, `default` when unset, for a client that needs nothing else.
+pub(crate) fn only_api_url(
+    get: &dyn Fn(&str) -> Option<String>,
+    name: &str,
+    default: &str,
+) -> Result<String, Vec<String>> {
+    let mut problems = Vec::new();
+    let url = api_url(get, name, default, &mut problems);
+    checked(|| url, problems)
+}
+
+/// The API URL in `name`, `default` when unset. One that is neither https nor http on this
+/// machine is named in `problems`.
+pub(crate) fn api_url(
+    get: &dyn Fn(&str) -> Option<String>,
+    name: &str,
+    default: &str,
+    problems: &mut Vec<String>,
+) -> String {
+    let url = setting(get, name).unwrap_or_else(|| default.to_owned());
+    if !is_safe_base_url(&url) {
+        problems.push(format!(
+            "{name} must be https (or http on 127.0.0.1/localhost)"
+        ));
+    }
+    url
+}
+
+/// Names in `problems` each setting of `named` that is not set.
+pub(crate) fn require(named: &[(&str, &Option<String>)], problems: &mut Vec<String>) {
+    for (name, value) in named {
+        if value.is_none() {
+            problems.push(format!("{name} is not set"));
+        }
+    }
+}
+
+/// `value` when nothing was wrong, else every problem.
+pub(crate) fn checked<T>(
+    value: impl FnOnce() -> T,
+    problems: Vec<String>,
+) -> Result<T, Vec<String>> {
+    if problems.is_empty() {
+        Ok(value())
+    } else {
+        Err(problems)
+    }
+}
