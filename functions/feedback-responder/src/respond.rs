@@ -112,6 +112,26 @@ enum Sent {
     Held,
 }
 
+/// One message being sent: what every step of an attempt needs.
+struct Attempt<'a> {
+    key: &'a FeedbackKey,
+    channel: Channel,
+    client: &'a dyn ReplyClient,
+    target: &'a ReplyTarget,
+    token: &'a AccessToken,
+    needs_approval: bool,
+    /// A new public reply replaces the standing one (one per item).
+    replaces: bool,
+}
+
+/// How an attempt ended.
+enum Attempted {
+    /// Nothing more to do in this invocation.
+    Over(Sent),
+    /// Certainly or possibly not delivered: try again (the error).
+    Again(String),
+}
+
 /// A page's settings and stored configuration.
 struct Page {
     settings: PageSettings,
@@ -1081,7 +1101,7 @@ impl Responder {
         Ok(Outcome::NeedsStaff(reason.to_owned()))
     }
 
-    /// Send one message at most once: claim it, reconcile an earlier uncertain attempt,
+    /// Send one message at most once: take it, reconcile an earlier uncertain attempt,
     /// call the platform, record the outcome; retry transient failures a few times.
     async fn send(
         &self,
@@ -1092,14 +1112,22 @@ impl Responder {
         token: &AccessToken,
         needs_approval: bool,
     ) -> Result<Sent, RespondError> {
-        // Where a new public reply replaces the one standing (one per item), what stands
-        // there is read before every post: nobody's reply is ever replaced.
-        let replaces = channel == Channel::Public
-            && self
-                .outbound
-                .capabilities(&key.platform)
-                .public_replies
-                .is_some_and(|p| p.one_per_item);
+        let attempt = Attempt {
+            key,
+            channel,
+            client,
+            target,
+            token,
+            needs_approval,
+            // Where a new public reply replaces the one standing (one per item), what
+            // stands there is read before every post: nobody's reply is ever replaced.
+            replaces: channel == Channel::Public
+                && self
+                    .outbound
+                    .capabilities(&key.platform)
+                    .public_replies
+                    .is_some_and(|p| p.one_per_item),
+        };
         let mut backoff = self.retry.backoff;
         let mut last_error = String::new();
         for round in 0..self.retry.attempts_per_invocation {
@@ -1107,246 +1135,11 @@ impl Responder {
                 tokio::time::sleep(backoff).await;
                 backoff *= 2;
             }
-            let now = OffsetDateTime::now_utc();
-            let claim = self
-                .store
-                .claim_message(key, channel, now, self.retry.lease, self.retry.max_attempts)
-                .await?;
-            let reconcile = match claim {
-                Take::Settled(MessageState::Failed) => {
-                    let failure = self
-                        .store
-                        .message(key, channel)
-                        .await?
-                        .and_then(|m| m.failure);
-                    return Ok(Sent::Failed(failure.unwrap_or_else(|| "failed".into())));
-                }
-                Take::Settled(_) => return Ok(Sent::Done),
-                Take::Busy | Take::NotYet => {
-                    return Err(RespondError::NotYetSent {
-                        channel: channel.as_str(),
-                        reason: "another invocation is sending it".into(),
-                    });
-                }
-                Take::Acquired { reconcile, .. } => reconcile,
-            };
-            let Some(message) = self.store.message(key, channel).await? else {
-                return Ok(Sent::Done);
-            };
-            if needs_approval && message.approved_by.is_none() {
-                let reason = "not approved by staff (approval mode): not sent".to_owned();
-                let finish = Delivery::Failed {
-                    reason: reason.clone(),
-                };
-                self.store
-                    .finish_message(key, channel, &finish, now)
-                    .await?;
-                warn!(channel = channel.as_str(), "unapproved message held");
-                return Ok(Sent::Failed(reason));
-            }
-            // An earlier attempt at a private message may have been delivered. Where the
-            // platform refuses a second one for the item (Meta's private replies) sending
-            // again is safe; where direct messages are ordinary, it could reach the
-            // customer twice: staff check the conversation instead.
-            if reconcile
-                && channel == Channel::Private
-                && !matches!(
-                    self.outbound.capabilities(&key.platform).private_channel,
-                    PrivateChannel::OneMessageWithin { .. }
-                )
-            {
-                let reason = "an earlier attempt may have been delivered: check the conversation before sending it by hand".to_owned();
-                let finish = Delivery::Failed {
-                    reason: reason.clone(),
-                };
-                self.store
-                    .finish_message(key, channel, &finish, now)
-                    .await?;
-                warn!(
-                    channel = channel.as_str(),
-                    "uncertain direct message not sent again"
-                );
-                return Ok(Sent::Failed(reason));
-            }
-            if reconcile && channel == Channel::Public && !replaces {
-                match client.find_public_reply(target, token).await {
-                    Ok(Some(id)) => {
-                        info!(
-                            channel = channel.as_str(),
-                            "an earlier attempt did post: reconciled"
-                        );
-                        let finish = Delivery::Sent { id: Some(id) };
-                        self.store
-                            .finish_message(key, channel, &finish, now)
-                            .await?;
-                        return Ok(Sent::Done);
-                    }
-                    Ok(None) => {}
-                    Err(ReplyError::Reconnect(reason)) => {
-                        let finish = Delivery::Failed {
-                            reason: reason.clone(),
-                        };
-                        self.store
-                            .finish_message(key, channel, &finish, now)
-                            .await?;
-                        return Ok(Sent::Reconnect(reason));
-                    }
-                    Err(e) => {
-                        // Cannot tell yet whether it was posted: stay uncertain.
-                        last_error = e.to_string();
-                        let finish = Delivery::Uncertain {
-                            error: last_error.clone(),
-                        };
-                        self.store
-                            .finish_message(key, channel, &finish, now)
-                            .await?;
-                        continue;
-                    }
-                }
-            }
-            let text = match self.text_to_send(key, channel, &message).await? {
-                Words::Send(text) => text,
-                Words::Withheld(reason) => {
-                    let finish = Delivery::Failed {
-                        reason: reason.clone(),
-                    };
-                    self.store
-                        .finish_message(key, channel, &finish, now)
-                        .await?;
-                    warn!(channel = channel.as_str(), reason, "not sent");
-                    return Ok(Sent::Failed(reason));
-                }
-            };
-            if replaces {
-                let standing = match client.current_public_reply(target, token).await {
-                    Ok(standing) => standing,
-                    Err(ReplyError::Reconnect(reason)) => {
-                        let finish = Delivery::Failed {
-                            reason: reason.clone(),
-                        };
-                        self.store
-                            .finish_message(key, channel, &finish, now)
-                            .await?;
-                        return Ok(Sent::Reconnect(reason));
-                    }
-                    Err(ReplyError::Transient(e) | ReplyError::Ambiguous(e)) => {
-                        // Nothing posted in this attempt; an earlier one stays to be checked.
-                        last_error = e.clone();
-                        let finish = if reconcile {
-                            Delivery::Uncertain { error: e }
-                        } else {
-                            Delivery::Retry { error: e, at: None }
-                        };
-                        self.store
-                            .finish_message(key, channel, &finish, now)
-                            .await?;
-                        continue;
-                    }
-                    Err(
-                        e @ (ReplyError::Rejected(_)
-                        | ReplyError::Gone(_)
-                        | ReplyError::AlreadySent),
-                    ) => {
-                        let reason = format!(
-                            "the reply standing under the item could not be read ({e}): not posted, since posting would replace it; check it on the platform and answer by hand"
-                        );
-                        let finish = Delivery::Failed {
-                            reason: reason.clone(),
-                        };
-                        self.store
-                            .finish_message(key, channel, &finish, now)
-                            .await?;
-                        warn!(reason, "not posted");
-                        return Ok(Sent::ReplyExists(reason));
-                    }
-                };
-                if let Some(reply) = standing {
-                    let ours = match &reply.text {
-                        Some(words) => words.trim() == text.trim(),
-                        // Words not shown: after an attempt that may have landed, it is
-                        // taken for that attempt's; otherwise it is someone else's.
-                        None => reconcile,
-                    };
-                    let finish = if ours {
-                        info!("our reply already stands there: recorded as sent");
-                        Delivery::Sent { id: Some(reply.id) }
-                    } else {
-                        Delivery::Failed {
-                            reason: "a reply already stands under the item that is not the one we send (someone answered or edited it on the platform); posting would replace it: not posted; check it on the platform".into(),
-                        }
-                    };
-                    self.store
-                        .finish_message(key, channel, &finish, now)
-                        .await?;
-                    return Ok(match finish {
-                        Delivery::Failed { reason } => {
-                            warn!(reason, "not posted");
-                            Sent::ReplyExists(reason)
-                        }
-                        _ => Sent::Done,
-                    });
-                }
-            }
-            // The page's crisis hold is read again at the last moment: one that began after
-            // the item was decided holds this message too (README, "Crisis hold").
-            if message.approved_by.is_none() && self.crisis_hold(target).await? {
-                let reason = CRISIS_HELD.to_owned();
-                self.store
-                    .finish_message(key, channel, &Delivery::Held { reason }, now)
-                    .await?;
-                warn!(channel = channel.as_str(), "crisis hold: back to a draft");
-                return Ok(Sent::Held);
-            }
-            let result = match channel {
-                Channel::Public => client
-                    .post_public_reply(target, &text, token)
-                    .await
-                    .map(Some),
-                Channel::Private => client.send_private_reply(target, &text, token).await,
-            };
-            let now = OffsetDateTime::now_utc();
-            let finish = match result {
-                Ok(id) => Delivery::Sent { id },
-                Err(ReplyError::AlreadySent) => Delivery::Sent { id: None },
-                Err(ReplyError::Reconnect(reason)) => {
-                    let finish = Delivery::Failed {
-                        reason: reason.clone(),
-                    };
-                    self.store
-                        .finish_message(key, channel, &finish, now)
-                        .await?;
-                    return Ok(Sent::Reconnect(reason));
-                }
-                Err(ReplyError::Rejected(reason) | ReplyError::Gone(reason)) => {
-                    Delivery::Failed { reason }
-                }
-                Err(ReplyError::Transient(error)) => {
-                    last_error = error.clone();
-                    Delivery::Retry { error, at: None }
-                }
-                Err(ReplyError::Ambiguous(error)) => {
-                    last_error = error.clone();
-                    Delivery::Uncertain { error }
-                }
-            };
-            self.store
-                .finish_message(key, channel, &finish, now)
-                .await?;
-            match finish {
-                Delivery::Sent { .. } => {
-                    info!(channel = channel.as_str(), "sent");
-                    return Ok(Sent::Done);
-                }
-                Delivery::Failed { reason } => {
-                    warn!(
-                        channel = channel.as_str(),
-                        reason, "refused by the platform; not retried"
-                    );
-                    return Ok(Sent::Failed(reason));
-                }
-                Delivery::Held { .. } => return Ok(Sent::Held),
-                Delivery::Retry { .. } | Delivery::Uncertain { .. } => {
-                    warn!(channel = channel.as_str(), error = %last_error, round, "attempt failed");
+            match self.attempt(&attempt).await? {
+                Attempted::Over(sent) => return Ok(sent),
+                Attempted::Again(error) => {
+                    warn!(channel = channel.as_str(), %error, round, "attempt failed");
+                    last_error = error;
                 }
             }
         }
@@ -1354,6 +1147,269 @@ impl Responder {
             channel: channel.as_str(),
             reason: last_error,
         })
+    }
+
+    /// One attempt, in named steps: take the message, check it may go, reconcile an
+    /// earlier attempt, read what stands under the item, read the crisis hold, post.
+    async fn attempt(&self, a: &Attempt<'_>) -> Result<Attempted, RespondError> {
+        let now = OffsetDateTime::now_utc();
+        let reconcile = match self.take(a, now).await? {
+            Ok(reconcile) => reconcile,
+            Err(over) => return Ok(over),
+        };
+        let Some(message) = self.store.message(a.key, a.channel).await? else {
+            return Ok(Attempted::Over(Sent::Done));
+        };
+        if a.needs_approval && message.approved_by.is_none() {
+            let reason = "not approved by staff (approval mode): not sent".to_owned();
+            warn!(channel = a.channel.as_str(), "unapproved message held");
+            return self.fail(a, reason, Sent::Failed, now).await;
+        }
+        if reconcile && let Some(over) = self.reconcile(a, now).await? {
+            return Ok(over);
+        }
+        let text = match self.text_to_send(a.key, a.channel, &message).await? {
+            Words::Send(text) => text,
+            Words::Withheld(reason) => {
+                warn!(channel = a.channel.as_str(), reason, "not sent");
+                return self.fail(a, reason, Sent::Failed, now).await;
+            }
+        };
+        if a.replaces
+            && let Some(over) = self.check_standing(a, &text, reconcile, now).await?
+        {
+            return Ok(over);
+        }
+        // The page's crisis hold is read again at the last moment: one that began after
+        // the item was decided holds this message too (README, "Crisis hold").
+        if message.approved_by.is_none() && self.crisis_hold(a.target).await? {
+            let held = Delivery::Held {
+                reason: CRISIS_HELD.to_owned(),
+            };
+            self.record(a, &held, now).await?;
+            warn!(channel = a.channel.as_str(), "crisis hold: back to a draft");
+            return Ok(Attempted::Over(Sent::Held));
+        }
+        self.post(a, &text).await
+    }
+
+    /// Take the message for this attempt: `Ok(reconcile)` when it is ours to send,
+    /// `Err(over)` when there is nothing (more) to do now.
+    async fn take(
+        &self,
+        a: &Attempt<'_>,
+        now: OffsetDateTime,
+    ) -> Result<Result<bool, Attempted>, RespondError> {
+        let take = self
+            .store
+            .claim_message(
+                a.key,
+                a.channel,
+                now,
+                self.retry.lease,
+                self.retry.max_attempts,
+            )
+            .await?;
+        Ok(match take {
+            Take::Acquired { reconcile, .. } => Ok(reconcile),
+            Take::Settled(MessageState::Failed) => {
+                let failure = self
+                    .store
+                    .message(a.key, a.channel)
+                    .await?
+                    .and_then(|m| m.failure);
+                Err(Attempted::Over(Sent::Failed(
+                    failure.unwrap_or_else(|| "failed".into()),
+                )))
+            }
+            Take::Settled(_) => Err(Attempted::Over(Sent::Done)),
+            Take::Busy | Take::NotYet => {
+                return Err(RespondError::NotYetSent {
+                    channel: a.channel.as_str(),
+                    reason: "another invocation is sending it".into(),
+                });
+            }
+        })
+    }
+
+    /// An earlier attempt may have reached the platform: find out before sending again.
+    /// `None`: go on and send.
+    async fn reconcile(
+        &self,
+        a: &Attempt<'_>,
+        now: OffsetDateTime,
+    ) -> Result<Option<Attempted>, RespondError> {
+        // Where the platform refuses a second private message for the item (Meta's
+        // private replies) sending again is safe; where direct messages are ordinary, it
+        // could reach the customer twice: staff check the conversation instead.
+        if a.channel == Channel::Private
+            && !matches!(
+                self.outbound.capabilities(&a.key.platform).private_channel,
+                PrivateChannel::OneMessageWithin { .. }
+            )
+        {
+            let reason = "an earlier attempt may have been delivered: check the conversation before sending it by hand".to_owned();
+            warn!(
+                channel = a.channel.as_str(),
+                "uncertain direct message not sent again"
+            );
+            return self.fail(a, reason, Sent::Failed, now).await.map(Some);
+        }
+        // A reply that replaces is checked with the standing reply's words instead.
+        if a.channel != Channel::Public || a.replaces {
+            return Ok(None);
+        }
+        match a.client.find_public_reply(a.target, a.token).await {
+            Ok(Some(id)) => {
+                info!(
+                    channel = a.channel.as_str(),
+                    "an earlier attempt did post: reconciled"
+                );
+                self.record(a, &Delivery::Sent { id: Some(id) }, now)
+                    .await?;
+                Ok(Some(Attempted::Over(Sent::Done)))
+            }
+            Ok(None) => Ok(None),
+            Err(ReplyError::Reconnect(reason)) => {
+                self.fail(a, reason, Sent::Reconnect, now).await.map(Some)
+            }
+            Err(e) => {
+                // Cannot tell yet whether it was posted: stay uncertain.
+                let error = e.to_string();
+                let uncertain = Delivery::Uncertain {
+                    error: error.clone(),
+                };
+                self.record(a, &uncertain, now).await?;
+                Ok(Some(Attempted::Again(error)))
+            }
+        }
+    }
+
+    /// Where a new reply replaces the standing one: read it first. Ours (after an attempt
+    /// that may have landed) is recorded as sent; anyone else's is never replaced.
+    /// `None`: nothing stands there, go on and post.
+    async fn check_standing(
+        &self,
+        a: &Attempt<'_>,
+        text: &str,
+        reconcile: bool,
+        now: OffsetDateTime,
+    ) -> Result<Option<Attempted>, RespondError> {
+        let standing = match a.client.current_public_reply(a.target, a.token).await {
+            Ok(standing) => standing,
+            Err(ReplyError::Reconnect(reason)) => {
+                return self.fail(a, reason, Sent::Reconnect, now).await.map(Some);
+            }
+            Err(ReplyError::Transient(e) | ReplyError::Ambiguous(e)) => {
+                // Nothing posted in this attempt; an earlier one stays to be checked.
+                let again = if reconcile {
+                    Delivery::Uncertain { error: e.clone() }
+                } else {
+                    Delivery::Retry {
+                        error: e.clone(),
+                        at: None,
+                    }
+                };
+                self.record(a, &again, now).await?;
+                return Ok(Some(Attempted::Again(e)));
+            }
+            Err(e @ (ReplyError::Rejected(_) | ReplyError::Gone(_) | ReplyError::AlreadySent)) => {
+                let reason = format!(
+                    "the reply standing under the item could not be read ({e}): not posted, since posting would replace it; check it on the platform and answer by hand"
+                );
+                warn!(reason, "not posted");
+                return self.fail(a, reason, Sent::ReplyExists, now).await.map(Some);
+            }
+        };
+        let Some(reply) = standing else {
+            return Ok(None);
+        };
+        let ours = match &reply.text {
+            Some(words) => words.trim() == text.trim(),
+            // Words not shown: after an attempt that may have landed, it is taken for
+            // that attempt's; otherwise it is someone else's.
+            None => reconcile,
+        };
+        if ours {
+            info!("our reply already stands there: recorded as sent");
+            self.record(a, &Delivery::Sent { id: Some(reply.id) }, now)
+                .await?;
+            return Ok(Some(Attempted::Over(Sent::Done)));
+        }
+        let reason = "a reply already stands under the item that is not the one we send (someone answered or edited it on the platform); posting would replace it: not posted; check it on the platform".to_owned();
+        warn!(reason, "not posted");
+        self.fail(a, reason, Sent::ReplyExists, now).await.map(Some)
+    }
+
+    /// Post the message and record how it went.
+    async fn post(&self, a: &Attempt<'_>, text: &str) -> Result<Attempted, RespondError> {
+        let result = match a.channel {
+            Channel::Public => a
+                .client
+                .post_public_reply(a.target, text, a.token)
+                .await
+                .map(Some),
+            Channel::Private => a.client.send_private_reply(a.target, text, a.token).await,
+        };
+        let now = OffsetDateTime::now_utc();
+        let delivery = match result {
+            Ok(id) => Delivery::Sent { id },
+            Err(ReplyError::AlreadySent) => Delivery::Sent { id: None },
+            Err(ReplyError::Reconnect(reason)) => {
+                return self.fail(a, reason, Sent::Reconnect, now).await;
+            }
+            Err(ReplyError::Rejected(reason) | ReplyError::Gone(reason)) => {
+                Delivery::Failed { reason }
+            }
+            Err(ReplyError::Transient(error)) => Delivery::Retry { error, at: None },
+            Err(ReplyError::Ambiguous(error)) => Delivery::Uncertain { error },
+        };
+        self.record(a, &delivery, now).await?;
+        Ok(match delivery {
+            Delivery::Sent { .. } => {
+                info!(channel = a.channel.as_str(), "sent");
+                Attempted::Over(Sent::Done)
+            }
+            Delivery::Failed { reason } => {
+                warn!(
+                    channel = a.channel.as_str(),
+                    reason, "refused by the platform; not retried"
+                );
+                Attempted::Over(Sent::Failed(reason))
+            }
+            Delivery::Held { .. } => Attempted::Over(Sent::Held),
+            Delivery::Retry { error, .. } | Delivery::Uncertain { error } => {
+                Attempted::Again(error)
+            }
+        })
+    }
+
+    /// Record how the attempt ended (only while the message is still ours).
+    async fn record(
+        &self,
+        a: &Attempt<'_>,
+        delivery: &Delivery,
+        now: OffsetDateTime,
+    ) -> Result<(), RespondError> {
+        self.store
+            .finish_message(a.key, a.channel, delivery, now)
+            .await?;
+        Ok(())
+    }
+
+    /// Fail the message for good with `reason`, and end the attempt as `sent` says.
+    async fn fail(
+        &self,
+        a: &Attempt<'_>,
+        reason: String,
+        sent: fn(String) -> Sent,
+        now: OffsetDateTime,
+    ) -> Result<Attempted, RespondError> {
+        let failed = Delivery::Failed {
+            reason: reason.clone(),
+        };
+        self.record(a, &failed, now).await?;
+        Ok(Attempted::Over(sent(reason)))
     }
 
     /// The words to send for `message`: the draft (the public reply that claims no
