@@ -176,22 +176,8 @@ pub(crate) fn id_only_feedback(
     received_at: OffsetDateTime,
 ) -> feedback::Feedback {
     feedback::Feedback {
-        platform,
-        account_id,
-        item_id,
-        thread_id: None,
-        parent_id: None,
-        author_id: None,
-        author_name: None,
-        text: None,
-        rating: None,
-        url: None,
-        language: None,
-        created_at: None,
-        kind,
-        from_account: false,
         raw,
-        received_at,
+        ..feedback::Feedback::new(platform, account_id, item_id, kind, received_at)
     }
 }
 
