@@ -11,6 +11,7 @@
 //!   platform with direct messages.
 //! - [`recording`]: a proxy in front of DynamoDB Local that records the operations.
 //! - [`moto`]: moto in server mode (SSM Parameter Store, STS), started when needed.
+//! - [`runner`]: the local runner and `feedbackctl` as processes, and a polling wait.
 //! - [`runtime_api`]: a local Lambda Runtime API that runs a built `bootstrap`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -20,5 +21,6 @@ pub mod meta;
 pub mod moto;
 pub mod recording;
 pub mod responder;
+pub mod runner;
 pub mod runtime_api;
 pub mod sweeper;

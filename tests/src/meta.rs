@@ -65,3 +65,26 @@ pub fn page_delivery(changes: Vec<serde_json::Value>) -> Vec<u8> {
     }))
     .unwrap()
 }
+
+/// A delivery of one comment by `author` on page `page`'s post `{page}_777`, as the local
+/// runner receives it over HTTP.
+pub fn comment_delivery(page: &str, item: &str, author: &str, text: &str) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({"object": "page", "entry": [{"id": page, "time": 1, "changes": [{"field": "feed", "value": {
+        "from": {"id": format!("author-{item}"), "name": author}, "post_id": format!("{page}_777"), "comment_id": item,
+        "parent_id": format!("{page}_777"), "item": "comment", "verb": "add", "message": text}}]}]}))
+    .unwrap()
+}
+
+/// POST `body` signed to `url` (a runner's `/webhooks/meta`); the status it answered.
+pub async fn post_signed(url: &str, body: &[u8]) -> u16 {
+    reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .header("x-hub-signature-256", signature(body))
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}

@@ -388,7 +388,7 @@ async fn a_platform_defined_only_in_the_tests_is_stored_answered_and_tasked_by_t
     assert_eq!(table.items_of_type("feedback").await.len(), 1);
 
     // Staff see it with the unchanged CLI.
-    let (_, cli) = crate::end_to_end::binaries().await;
+    let (_, cli) = workspace_tests::runner::binaries().await;
     let out = tokio::process::Command::new(cli)
         .args(["--local", "--table", &table.name, "tasks", "list", "--json"])
         .env("DYNAMODB_LOCAL_PORT", port().to_string())

@@ -5,25 +5,18 @@
 //! A signed delivery goes into the ingest; the stream record it writes goes to the
 //! responder; the public reply comes out at a stand-in of the platform's API.
 
-use crate::end_to_end::binaries;
 use base64::Engine;
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 use wiremock::matchers::{body_string_contains, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::dynamodb::{TestTable, endpoint};
+use workspace_tests::runner::{binaries, workspace};
 use workspace_tests::runtime_api::invoke_once;
 use workspace_tests::{moto, runtime_api};
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 /// The two functions' bootstraps (debug builds with the workspace's features, so nothing is
 /// compiled twice; the release artifacts run the same code under `sam local`).

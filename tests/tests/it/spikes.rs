@@ -799,7 +799,7 @@ async fn the_themes_report_lists_each_spike_of_its_period_and_tasks_list_shows_t
             .await
             .unwrap()
     );
-    let (_, cli) = crate::end_to_end::binaries().await;
+    let (_, cli) = workspace_tests::runner::binaries().await;
     let ctl = |args: &[&str]| {
         let mut command = tokio::process::Command::new(&cli);
         command

@@ -2,13 +2,13 @@
 //! the reports on a fixture set (table, JSON, chart), and the GDPR export and erasure
 //! (nothing of the author left).
 
-use crate::end_to_end::binaries;
 use serde_json::Value;
 use store::messages::{Finish, NewMessage};
 use store::{Channel, FeedbackKey, MessageState, TaskStatus};
 use time::{Duration, OffsetDateTime};
 use tokio::process::Command;
 use workspace_tests::dynamodb::{TestTable, port};
+use workspace_tests::runner::binaries;
 use workspace_tests::sweeper::{Fixture, PAGE_ID, WEBHOOK_SECRET, notify_targets, set_page};
 
 struct Run {
