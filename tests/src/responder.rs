@@ -167,11 +167,18 @@ pub async fn accepting_graph() -> MockServer {
         )
         .mount(&graph)
         .await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": []})))
-        .mount(&graph)
-        .await;
+    no_replies_yet(&graph).await;
     graph
+}
+
+/// `graph` answers every read of an item's replies with none: nothing was posted before.
+pub async fn no_replies_yet(graph: &MockServer) {
+    use wiremock::matchers::method;
+    use wiremock::{Mock, ResponseTemplate};
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"data": []})))
+        .mount(graph)
+        .await;
 }
 
 /// The key of a Facebook comment.

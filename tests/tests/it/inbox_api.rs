@@ -2,31 +2,24 @@
 //! bad input, unknown ids, and sign-in, through the handler Lambda runs, with requests
 //! shaped as API Gateway's JWT authorizer hands them over.
 
-use feedback::ItemId;
 use feedback::page::PageConfig;
 use platforms::meta::FACEBOOK;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use store::FeedbackKey;
 use tasks_api::{App, TasksApiConfig};
 use time::OffsetDateTime;
 use triage::{PageSettings, ReplyMode};
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::dynamodb::{TestTable, str_attr};
-use workspace_tests::responder::{PAGE_ID, dutch_page, ingest, responder, run};
+use workspace_tests::responder::{
+    PAGE_ID, dutch_page, ingest, key, no_replies_yet, responder, run,
+};
 
 const ISSUER: &str = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_InboxTest";
 const CLIENT: &str = "inboxtestclient";
 const COMPLAINT: &str =
     "Mijn bestelling is na twee weken nog steeds niet geleverd. Heel teleurstellend!";
-
-fn key(item: &str) -> FeedbackKey {
-    FeedbackKey {
-        platform: FACEBOOK,
-        item_id: ItemId::parse(item).unwrap(),
-    }
-}
 
 /// A comment by its own author (one author is answered once per thread).
 fn comment(item: &str, text: &str) -> Value {
@@ -47,10 +40,7 @@ async fn graph() -> MockServer {
         )
         .mount(&graph)
         .await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": []})))
-        .mount(&graph)
-        .await;
+    no_replies_yet(&graph).await;
     graph
 }
 

@@ -9,18 +9,18 @@
 //! Chromium is required (`apt-get install -y chromium`, or `CHROMIUM=/path`); set
 //! `INBOX_BROWSER=skip` to skip this test on a machine without it.
 
+use feedback::AccountId;
 use feedback::page::{PageConfig, ReplyMode};
-use feedback::{AccountId, ItemId};
 use platforms::meta::FACEBOOK;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use store::FeedbackKey;
 use store::local::LocalDynamo;
 use time::OffsetDateTime;
 use tokio::process::Command;
 use workspace_tests::dynamodb::{port, str_attr};
 use workspace_tests::meta::{comment_delivery, post_signed, signature};
+use workspace_tests::responder::key;
 use workspace_tests::runner::{LocalRunner, RunnerOptions, eventually, workspace};
 
 /// The page in approval mode, where the complaint arrives during the test.
@@ -74,13 +74,6 @@ async fn playwright() -> PathBuf {
         assert!(status.success(), "npm ci in tests/browser failed");
     }
     dir
-}
-
-fn key(item: &str) -> FeedbackKey {
-    FeedbackKey {
-        platform: FACEBOOK,
-        item_id: ItemId::parse(item).unwrap(),
-    }
 }
 
 async fn deliver(url: &str, body: &[u8]) {

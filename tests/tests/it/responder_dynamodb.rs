@@ -10,7 +10,8 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::dynamodb::{TestTable, str_attr};
 use workspace_tests::meta::facebook_comment;
 use workspace_tests::responder::{
-    MetaWorld, PAGE_ID, accepting_graph, calls, dutch_page, ingest, key, responder, run, text_of,
+    MetaWorld, PAGE_ID, accepting_graph, calls, dutch_page, ingest, key, no_replies_yet, responder,
+    run, text_of,
 };
 
 const COMPLAINT: &str =
@@ -153,10 +154,7 @@ async fn a_graph_500_then_200_posts_exactly_one_reply() {
         )
         .mount(&graph)
         .await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": []})))
-        .mount(&graph)
-        .await;
+    no_replies_yet(&graph).await;
     ingest(
         &table,
         vec![facebook_comment("777_3", "add", Some(COMPLAINT))],

@@ -3,8 +3,8 @@
 //! alert and holds that page only; the usual rate never alerts; two sweepers raise one
 //! alert; a stopped sweep or a redelivery loses and doubles nothing; a person ends it.
 
+use feedback::AccountId;
 use feedback::page::{PageConfig, ReplyMode};
-use feedback::{AccountId, ItemId};
 use platforms::meta::FACEBOOK;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -16,7 +16,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::dynamodb::{TestTable, port};
 use workspace_tests::meta::facebook_comment;
 use workspace_tests::responder::{
-    PAGE_ID, accepting_graph, calls, dutch_page, ingest, responder, run,
+    PAGE_ID, accepting_graph, calls, dutch_page, ingest, key, no_replies_yet, responder, run,
 };
 use workspace_tests::sweeper::{
     WEBHOOK_SECRET, config, notify_targets, set_page, sweeper, sweeper_on,
@@ -28,13 +28,6 @@ const OTHER_PAGE: &str = "5566778899";
 
 fn page() -> AccountId {
     AccountId::parse(PAGE_ID).unwrap()
-}
-
-fn key(item: &str) -> FeedbackKey {
-    FeedbackKey {
-        platform: FACEBOOK,
-        item_id: ItemId::parse(item).unwrap(),
-    }
 }
 
 /// A complaint about delivery by its own author (one answer per author per thread).
@@ -728,10 +721,7 @@ async fn messages_left_pending_when_the_hold_begins_go_to_the_approval_queue_not
         ))
         .mount(&graph)
         .await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": []})))
-        .mount(&graph)
-        .await;
+    no_replies_yet(&graph).await;
     let r = responder(&table, &graph, dutch_page());
     ingest(&table, vec![complaint("777_711", 71)]).await;
 
