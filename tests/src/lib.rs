@@ -4,6 +4,7 @@
 //!   `infra/dynamodb-local.sh` when it does not answer), and fresh tables created from
 //!   `template.yaml` so every test has its own.
 //! - [`faults`]: a proxy in front of DynamoDB Local that fails a share of the calls.
+//! - [`logs`]: what a test logs, captured, and a test run alone in a process of its own.
 //! - [`meta`]: signed Meta deliveries as API Gateway requests.
 //! - [`responder`]: a responder wired to a table and a `wiremock` Graph API, and stream
 //!   events as Lambda hands them over.
@@ -17,6 +18,7 @@
 
 pub mod dynamodb;
 pub mod faults;
+pub mod logs;
 pub mod meta;
 pub mod moto;
 pub mod recording;

@@ -6,8 +6,6 @@
 use feedback::page::PageConfig;
 use platforms::standard::StandardWebhooks;
 use serde_json::Value;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;
 use store::notify::Event;
 use store::{MessageState, NotificationEvent};
@@ -15,6 +13,7 @@ use time::{Duration, OffsetDateTime};
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::dynamodb::TestTable;
+use workspace_tests::logs::{capture, run_alone};
 use workspace_tests::responder::meta_outbound;
 use workspace_tests::sweeper::{
     Fixture, PAGE_ID, WEBHOOK_SECRET, notify_targets, set_page, sweeper,
@@ -536,57 +535,21 @@ async fn an_event_raised_twice_is_stored_once_per_target() {
     assert_eq!(store.due_notifications(now).await.unwrap().len(), 2);
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// In a process of its own, as `logs_keep_secrets` (tracing caches whether anyone listens).
 #[test]
 fn no_notification_url_or_secret_reaches_the_logs() {
-    let exe = std::env::current_exe().unwrap();
-    let out = std::process::Command::new(exe)
-        .args([
-            "notifications::sweep_with_failing_targets_at_trace_level",
-            "--exact",
-            "--ignored",
-            "--test-threads=1",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("1 passed"));
+    run_alone("notifications::sweep_with_failing_targets_at_trace_level");
 }
 
 #[tokio::test]
 #[ignore = "run by no_notification_url_or_secret_reaches_the_logs in a process of its own"]
 async fn sweep_with_failing_targets_at_trace_level() {
-    let captured = Captured::default();
-    let writer = captured.clone();
     // Everything at TRACE, except the AWS SDK's own internals at DEBUG, the most the
     // template allows (`LogLevel`): at TRACE the SDK prints whole DynamoDB responses, and
     // so the page record that holds the targets.
-    let subscriber = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(
-            "trace,aws_smithy_runtime=debug,aws_smithy_runtime_api=debug,aws_smithy_http_client=debug,aws_sdk_dynamodb=debug",
-        ))
-        .json()
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture(
+        "trace,aws_smithy_runtime=debug,aws_smithy_runtime_api=debug,aws_smithy_http_client=debug,aws_sdk_dynamodb=debug",
+    );
 
     let table = TestTable::new().await;
     let hooks = MockServer::start().await;
@@ -617,7 +580,7 @@ async fn sweep_with_failing_targets_at_trace_level() {
         .unwrap();
 
     assert!(summary.notifications_failed >= 2, "{summary:?}");
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(
         logs.contains("notification given up"),
         "the sweep was logged"
