@@ -150,3 +150,48 @@ impl LocalRunner {
         format!("http://127.0.0.1:{}", self.port)
     }
 }
+
+/// What a `feedbackctl` run printed, and whether it succeeded.
+pub struct CliRun {
+    pub ok: bool,
+    /// The exit code (none when a signal ended it).
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl CliRun {
+    /// Run `command` to its end.
+    pub async fn of(command: &mut Command) -> Self {
+        let out = command.output().await.unwrap();
+        Self {
+            ok: out.status.success(),
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// It succeeded (else fail with what it wrote to standard error).
+    pub fn succeeded(self) -> Self {
+        assert!(self.ok, "{}", self.stderr);
+        self
+    }
+
+    /// Its standard output, as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", self.stdout, self.stderr))
+    }
+}
+
+/// `feedbackctl --local --table <table>` against DynamoDB Local: add the arguments (and any
+/// variables) and run it with [`CliRun::of`].
+pub async fn feedbackctl(table: &str) -> Command {
+    let (_, cli) = binaries().await;
+    let mut command = Command::new(cli);
+    command
+        .args(["--local", "--table", table])
+        .env("DYNAMODB_LOCAL_PORT", port().to_string());
+    command
+}

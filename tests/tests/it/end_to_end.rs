@@ -4,12 +4,13 @@
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-use tokio::process::Command;
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-use workspace_tests::dynamodb::{TestTable, port};
+use workspace_tests::dynamodb::TestTable;
 use workspace_tests::meta::{comment_delivery, post_signed as post};
-use workspace_tests::runner::{HANDSHAKE, LocalRunner, RunnerOptions, eventually};
+use workspace_tests::runner::{
+    CliRun, HANDSHAKE, LocalRunner, RunnerOptions, eventually, feedbackctl,
+};
 
 const PAGE_ID: &str = "1029384756";
 
@@ -97,25 +98,13 @@ async fn wait_for_replies(graph: &MockServer, item: &str, runner: &Runner) -> Du
 }
 
 async fn tasks_json(runner: &Runner) -> Vec<Value> {
-    let out = Command::new(&runner.process.cli)
-        .args([
-            "--local",
-            "--table",
-            &runner.process.table,
-            "tasks",
-            "list",
-            "--json",
-        ])
-        .env("DYNAMODB_LOCAL_PORT", port().to_string())
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let list = CliRun::of(
+        feedbackctl(&runner.process.table)
+            .await
+            .args(["tasks", "list", "--json"]),
+    )
+    .await;
+    serde_json::from_value(list.succeeded().json()).unwrap()
 }
 
 #[tokio::test]
@@ -238,18 +227,15 @@ async fn two_thousand_deliveries_in_a_minute_a_quarter_of_them_again_are_each_st
     let complaints = (0..UNIQUE).filter(|i| i % 3 != 0).count();
     // A thousand complaints about deliveries in a minute is a spike: this page keeps
     // answering through it (alert only), so the burst measures answering, not the hold.
-    let alert_only = Command::new(&runner.process.cli)
-        .args(["--local", "--table", &runner.process.table, "pages", "set"])
-        .args([&format!("facebook:{PAGE_ID}"), "--spike-hold", "false"])
-        .env("DYNAMODB_LOCAL_PORT", port().to_string())
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        alert_only.status.success(),
-        "{}",
-        String::from_utf8_lossy(&alert_only.stderr)
-    );
+    CliRun::of(feedbackctl(&runner.process.table).await.args([
+        "pages",
+        "set",
+        &format!("facebook:{PAGE_ID}"),
+        "--spike-hold",
+        "false",
+    ]))
+    .await
+    .succeeded();
 
     let start = Instant::now();
     let per_sender = DELIVERIES / SENDERS;

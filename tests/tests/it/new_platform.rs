@@ -28,8 +28,9 @@ use store::{Channel, FeedbackKey, TaskChannel};
 use time::OffsetDateTime;
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-use workspace_tests::dynamodb::{TestTable, port};
+use workspace_tests::dynamodb::TestTable;
 use workspace_tests::responder::{dutch_page, responder_on, stream_event};
+use workspace_tests::runner::{CliRun, feedbackctl};
 
 const STARS: Platform = Platform::from_static("stars");
 const TOKEN_HEADER: &str = "x-stars-token";
@@ -388,19 +389,13 @@ async fn a_platform_defined_only_in_the_tests_is_stored_answered_and_tasked_by_t
     assert_eq!(table.items_of_type("feedback").await.len(), 1);
 
     // Staff see it with the unchanged CLI.
-    let (_, cli) = workspace_tests::runner::binaries().await;
-    let out = tokio::process::Command::new(cli)
-        .args(["--local", "--table", &table.name, "tasks", "list", "--json"])
-        .env("DYNAMODB_LOCAL_PORT", port().to_string())
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let tasks: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let list = CliRun::of(
+        feedbackctl(&table.name)
+            .await
+            .args(["tasks", "list", "--json"]),
+    )
+    .await;
+    let tasks: Vec<Value> = serde_json::from_value(list.succeeded().json()).unwrap();
     assert_eq!(tasks.len(), 1, "{tasks:?}");
     assert_eq!(tasks[0]["id"], "stars:rv-1");
     assert_eq!(tasks[0]["channel"], "manual");

@@ -18,6 +18,7 @@ use workspace_tests::meta::facebook_comment;
 use workspace_tests::responder::{
     PAGE_ID, accepting_graph, calls, dutch_page, ingest, key, no_replies_yet, responder, run,
 };
+use workspace_tests::runner::{CliRun, feedbackctl};
 use workspace_tests::sweeper::{
     WEBHOOK_SECRET, config, notify_targets, set_page, sweeper, sweeper_on,
 };
@@ -789,36 +790,20 @@ async fn the_themes_report_lists_each_spike_of_its_period_and_tasks_list_shows_t
             .await
             .unwrap()
     );
-    let (_, cli) = workspace_tests::runner::binaries().await;
-    let ctl = |args: &[&str]| {
-        let mut command = tokio::process::Command::new(&cli);
-        command
-            .args(["--local", "--table", &table.name])
-            .args(args)
-            .env("DYNAMODB_LOCAL_PORT", port().to_string());
-        command.output()
-    };
+    let ctl = async |args: &[&str]| CliRun::of(feedbackctl(&table.name).await.args(args)).await;
 
     // WHEN staff read the themes report of the last 30 days
-    let out = ctl(&["--json", "report", "themes", "--since", "30d"])
-        .await
-        .unwrap();
+    let out = ctl(&["--json", "report", "themes", "--since", "30d"]).await;
 
     // THEN the spike of the period is listed, not the older one
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = out.succeeded().json();
     let spikes = report["spikes"].as_array().unwrap();
     assert_eq!(spikes.len(), 1, "{report}");
     assert_eq!(spikes[0]["page"], format!("facebook:{PAGE_ID}"));
     assert_eq!(spikes[0]["theme"], "quality");
     assert_eq!(spikes[0]["count"], 14);
     assert_eq!(spikes[0]["ended_at"], Value::Null);
-    let text = ctl(&["report", "themes", "--since", "60d"]).await.unwrap();
-    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    let text = ctl(&["report", "themes", "--since", "60d"]).await.stdout;
     assert!(
         text.contains("Spikes of complaints in the period: 2")
             && text.contains("quality")
@@ -827,13 +812,11 @@ async fn the_themes_report_lists_each_spike_of_its_period_and_tasks_list_shows_t
     );
     let other = ctl(&["--json", "report", "themes", "--page", "facebook:1"])
         .await
-        .unwrap();
-    let other: Value = serde_json::from_slice(&other.stdout).unwrap();
+        .json();
     assert_eq!(other["spikes"], json!([]));
 
     // … `tasks list` shows the hold on top, and `pages set --crisis off` ends it
-    let list = ctl(&["tasks", "list"]).await.unwrap();
-    let list = String::from_utf8_lossy(&list.stdout).into_owned();
+    let list = ctl(&["tasks", "list"]).await.stdout;
     assert!(
         list.starts_with(&format!("CRISIS on facebook:{PAGE_ID} since"))
             && list.contains("14 complaints about quality"),
@@ -848,17 +831,11 @@ async fn the_themes_report_lists_each_spike_of_its_period_and_tasks_list_shows_t
         "--by",
         "anna",
     ])
-    .await
-    .unwrap();
-    assert!(
-        off.status.success(),
-        "{}",
-        String::from_utf8_lossy(&off.stderr)
-    );
-    let list = ctl(&["tasks", "list"]).await.unwrap();
-    assert!(!String::from_utf8_lossy(&list.stdout).contains("CRISIS"));
-    let report = ctl(&["--json", "report", "themes"]).await.unwrap();
-    let report: Value = serde_json::from_slice(&report.stdout).unwrap();
+    .await;
+    assert!(off.ok, "{}", off.stderr);
+    let list = ctl(&["tasks", "list"]).await.stdout;
+    assert!(!list.contains("CRISIS"));
+    let report = ctl(&["--json", "report", "themes"]).await.json();
     assert_eq!(report["spikes"][0]["ended_by"], "anna");
 }
 

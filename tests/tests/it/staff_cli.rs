@@ -7,39 +7,13 @@ use store::messages::{Finish, NewMessage};
 use store::{Channel, FeedbackKey, MessageState, TaskStatus};
 use time::{Duration, OffsetDateTime};
 use tokio::process::Command;
-use workspace_tests::dynamodb::{TestTable, port};
-use workspace_tests::runner::binaries;
+use workspace_tests::dynamodb::TestTable;
+use workspace_tests::runner::{CliRun, binaries, feedbackctl};
 use workspace_tests::sweeper::{Fixture, PAGE_ID, WEBHOOK_SECRET, notify_targets, set_page};
 
-struct Run {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", self.stdout, self.stderr))
-    }
-}
-
 /// `feedbackctl --local --table T ARGS…`, as `user` (the `$USER` of the session).
-async fn ctl(table: &TestTable, user: &str, args: &[&str]) -> Run {
-    let (_, cli) = binaries().await;
-    let out = Command::new(cli)
-        .args(["--local", "--table", &table.name])
-        .args(args)
-        .env("DYNAMODB_LOCAL_PORT", port().to_string())
-        .env("USER", user)
-        .output()
-        .await
-        .unwrap();
-    Run {
-        ok: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+async fn ctl(table: &TestTable, user: &str, args: &[&str]) -> CliRun {
+    CliRun::of(feedbackctl(&table.name).await.args(args).env("USER", user)).await
 }
 
 #[tokio::test]
@@ -785,27 +759,17 @@ async fn a_refresh_or_a_redelivery_after_an_erasure_never_writes_the_name_or_the
 
 /// `feedbackctl --local --table T ARGS…` with `vars` set and the page-token variables and
 /// the env file's defaults left out, so only what the test gives is there.
-async fn ctl_with(table: &TestTable, vars: &[(&str, &str)], args: &[&str]) -> (Run, Option<i32>) {
-    let (_, cli) = binaries().await;
-    let out = Command::new(cli)
-        .args(["--local", "--table", &table.name])
-        .args(args)
-        .env("DYNAMODB_LOCAL_PORT", port().to_string())
-        .env_remove("META_PAGE_TOKEN")
-        .env_remove("META_GRAPH_API_URL")
-        .env_remove("STACK_NAME")
-        .envs(vars.iter().copied())
-        .output()
-        .await
-        .unwrap();
-    (
-        Run {
-            ok: out.status.success(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        },
-        out.status.code(),
+async fn ctl_with(table: &TestTable, vars: &[(&str, &str)], args: &[&str]) -> CliRun {
+    CliRun::of(
+        feedbackctl(&table.name)
+            .await
+            .args(args)
+            .env_remove("META_PAGE_TOKEN")
+            .env_remove("META_GRAPH_API_URL")
+            .env_remove("STACK_NAME")
+            .envs(vars.iter().copied()),
     )
+    .await
 }
 
 #[tokio::test]
@@ -855,7 +819,7 @@ async fn pages_check_says_which_page_tokens_are_valid_missing_or_refused_and_fai
     ];
     let no_env_file = ["--env-file", "/nonexistent/local.env"];
 
-    let (run, code) = ctl_with(
+    let run = ctl_with(
         &table,
         &vars,
         &[&["--json", "pages", "check"][..], &no_env_file[..]].concat(),
@@ -863,7 +827,7 @@ async fn pages_check_says_which_page_tokens_are_valid_missing_or_refused_and_fai
     .await;
 
     assert!(!run.ok, "a page that is not ready fails the check");
-    assert_eq!(code, Some(1));
+    assert_eq!(run.code, Some(1));
     assert!(
         run.stderr.contains("2 of 3 page(s) not ready"),
         "{}",
@@ -924,7 +888,7 @@ async fn pages_check_says_which_page_tokens_are_valid_missing_or_refused_and_fai
         "{expired}"
     );
 
-    let (text, _) = ctl_with(
+    let text = ctl_with(
         &table,
         &vars,
         &[&["pages", "check"][..], &no_env_file[..]].concat(),
@@ -945,7 +909,7 @@ async fn pages_check_says_which_page_tokens_are_valid_missing_or_refused_and_fai
     }
 
     // One page, ready: success.
-    let (one, code) = ctl_with(
+    let one = ctl_with(
         &table,
         &vars,
         &[
@@ -956,7 +920,7 @@ async fn pages_check_says_which_page_tokens_are_valid_missing_or_refused_and_fai
     )
     .await;
     assert!(one.ok, "{}\n{}", one.stdout, one.stderr);
-    assert_eq!(code, Some(0));
+    assert_eq!(one.code, Some(0));
 }
 
 const STAFF_ARN: &str = "arn:aws:sts::123456789012:assumed-role/Staff/anna@example.com";
@@ -988,36 +952,31 @@ async fn sts() -> wiremock::MockServer {
 
 /// `feedbackctl --table T ARGS…` as on AWS (no `--local`): the standard AWS environment,
 /// with DynamoDB pointed at DynamoDB Local and STS at `sts`; `$USER` is "bert".
-async fn ctl_on_aws(table: &TestTable, sts: &str, args: &[&str]) -> Run {
+async fn ctl_on_aws(table: &TestTable, sts: &str, args: &[&str]) -> CliRun {
     let (_, cli) = binaries().await;
-    let out = Command::new(cli)
-        .args(["--table", &table.name])
-        .args(args)
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_ENDPOINT_URL")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/aws-credentials",
-        )
-        .env("AWS_REGION", "eu-west-1")
-        .env("AWS_ACCESS_KEY_ID", "local")
-        .env("AWS_SECRET_ACCESS_KEY", "local")
-        .env(
-            "AWS_ENDPOINT_URL_DYNAMODB",
-            workspace_tests::dynamodb::endpoint(),
-        )
-        .env("AWS_ENDPOINT_URL_STS", sts)
-        .env("USER", "bert")
-        .output()
-        .await
-        .unwrap();
-    Run {
-        ok: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    CliRun::of(
+        Command::new(cli)
+            .args(["--table", &table.name])
+            .args(args)
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_ENDPOINT_URL")
+            .env_remove("AWS_SESSION_TOKEN")
+            .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                "/nonexistent/aws-credentials",
+            )
+            .env("AWS_REGION", "eu-west-1")
+            .env("AWS_ACCESS_KEY_ID", "local")
+            .env("AWS_SECRET_ACCESS_KEY", "local")
+            .env(
+                "AWS_ENDPOINT_URL_DYNAMODB",
+                workspace_tests::dynamodb::endpoint(),
+            )
+            .env("AWS_ENDPOINT_URL_STS", sts)
+            .env("USER", "bert"),
+    )
+    .await
 }
 
 #[tokio::test]
