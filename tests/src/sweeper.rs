@@ -358,3 +358,14 @@ pub async fn set_page(
         .await
         .unwrap();
 }
+
+/// Save the configuration of the Facebook page `PAGE_ID`.
+pub async fn set_facebook_page(store: &DynamoStore, config: &PageConfig) {
+    set_page(store, &platforms::meta::FACEBOOK, PAGE_ID, config).await;
+}
+
+/// The Facebook page `PAGE_ID` tells Slack, Teams and a signed webhook at `hooks` (see
+/// [`notify_targets`], signed with [`WEBHOOK_SECRET`]).
+pub async fn page_with_targets(store: &DynamoStore, hooks: &wiremock::MockServer) {
+    set_facebook_page(store, &notify_targets(&hooks.uri(), WEBHOOK_SECRET)).await;
+}

@@ -1178,16 +1178,7 @@ async fn ended_notifications(inbox: &Inbox) -> usize {
 async fn a_crisis_shows_on_top_of_the_queue_and_only_an_owner_ends_it_once() {
     let inbox = Inbox::new(ReplyMode::Auto).await;
     let hooks = MockServer::start().await;
-    workspace_tests::sweeper::set_page(
-        &inbox.table.store(),
-        &FACEBOOK,
-        PAGE_ID,
-        &workspace_tests::sweeper::notify_targets(
-            &hooks.uri(),
-            workspace_tests::sweeper::WEBHOOK_SECRET,
-        ),
-    )
-    .await;
+    workspace_tests::sweeper::page_with_targets(&inbox.table.store(), &hooks).await;
     // GIVEN a page in a crisis, and a complaint drafted during the hold
     let since = OffsetDateTime::now_utc() - time::Duration::minutes(5);
     start_crisis(&inbox, since).await;

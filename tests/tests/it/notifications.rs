@@ -16,7 +16,7 @@ use workspace_tests::dynamodb::TestTable;
 use workspace_tests::logs::{capture, run_alone};
 use workspace_tests::responder::meta_outbound;
 use workspace_tests::sweeper::{
-    Fixture, PAGE_ID, WEBHOOK_SECRET, notify_targets, set_page, sweeper,
+    Fixture, PAGE_ID, WEBHOOK_SECRET, notify_targets, page_with_targets, set_facebook_page, sweeper,
 };
 
 const SLACK: &str = "/slack-url-token";
@@ -46,21 +46,11 @@ async fn targets_answering(status: u16) -> MockServer {
     hooks
 }
 
-async fn page_with_targets(table: &TestTable, hooks: &MockServer) {
-    set_page(
-        &table.store(),
-        &platforms::meta::FACEBOOK,
-        PAGE_ID,
-        &notify_targets(&hooks.uri(), WEBHOOK_SECRET),
-    )
-    .await;
-}
-
 #[tokio::test]
 async fn a_new_complaint_is_told_to_slack_teams_and_a_signed_webhook_once_each() {
     let table = TestTable::new().await;
     let hooks = targets_answering(200).await;
-    page_with_targets(&table, &hooks).await;
+    page_with_targets(&table.store(), &hooks).await;
     let key = Fixture::complaint("777_300").store(&table.store()).await;
     let graph = MockServer::start().await;
     let (a, b) = (
@@ -198,7 +188,7 @@ fn teams_shows(text: &str) -> String {
 async fn a_hostile_comment_makes_no_link_mention_or_markup_in_slack_or_teams_and_stays_readable() {
     let table = TestTable::new().await;
     let hooks = targets_answering(200).await;
-    page_with_targets(&table, &hooks).await;
+    page_with_targets(&table.store(), &hooks).await;
     let mut complaint = Fixture::complaint("777_305");
     complaint.text = Some(HOSTILE.to_owned());
     complaint.store(&table.store()).await;
@@ -270,10 +260,8 @@ async fn a_target_that_fails_for_a_moment_is_retried_with_backoff_and_told_once(
         .with_priority(2)
         .mount(&hooks)
         .await;
-    set_page(
+    set_facebook_page(
         &table.store(),
-        &platforms::meta::FACEBOOK,
-        PAGE_ID,
         &PageConfig {
             notify_slack_url: notify_targets(&hooks.uri(), WEBHOOK_SECRET).notify_slack_url,
             ..PageConfig::default()
@@ -299,10 +287,8 @@ async fn a_target_that_fails_for_a_moment_is_retried_with_backoff_and_told_once(
 async fn a_target_that_keeps_failing_waits_between_sweeps_and_is_given_up_in_the_end() {
     let table = TestTable::new().await;
     let hooks = targets_answering(503).await;
-    set_page(
+    set_facebook_page(
         &table.store(),
-        &platforms::meta::FACEBOOK,
-        PAGE_ID,
         &PageConfig {
             notify_webhook_url: notify_targets(&hooks.uri(), WEBHOOK_SECRET).notify_webhook_url,
             notify_webhook_secret: notify_targets(&hooks.uri(), WEBHOOK_SECRET)
@@ -371,10 +357,8 @@ async fn a_chat_that_does_not_answer_in_time_is_not_posted_twice_but_a_signed_we
         .mount(&hooks)
         .await;
     let targets = notify_targets(&hooks.uri(), WEBHOOK_SECRET);
-    set_page(
+    set_facebook_page(
         &table.store(),
-        &platforms::meta::FACEBOOK,
-        PAGE_ID,
         &PageConfig {
             notify_teams_url: None,
             ..targets
@@ -421,10 +405,8 @@ async fn a_page_that_must_be_reconnected_is_told_once_each_time_it_must() {
     let table = TestTable::new().await;
     let store = table.store();
     let hooks = targets_answering(200).await;
-    set_page(
+    set_facebook_page(
         &store,
-        &platforms::meta::FACEBOOK,
-        PAGE_ID,
         &PageConfig {
             notify_slack_url: notify_targets(&hooks.uri(), WEBHOOK_SECRET).notify_slack_url,
             ..PageConfig::default()
@@ -567,7 +549,7 @@ async fn sweep_with_failing_targets_at_trace_level() {
         .respond_with(ResponseTemplate::new(500))
         .mount(&hooks)
         .await;
-    page_with_targets(&table, &hooks).await;
+    page_with_targets(&table.store(), &hooks).await;
     let mut late = Fixture::complaint("777_360");
     late.at = OffsetDateTime::now_utc() - Duration::hours(2);
     late.sla_hours = 1;

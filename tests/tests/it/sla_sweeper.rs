@@ -15,7 +15,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::dynamodb::{TestTable, port};
 use workspace_tests::responder::meta_outbound;
 use workspace_tests::sweeper::{
-    CHAT, Fixture, PAGE_ID, WEBHOOK_SECRET, chat_outbound, config, notify_targets, set_page,
+    CHAT, Fixture, PAGE_ID, chat_outbound, config, page_with_targets, set_facebook_page, set_page,
     sweeper, sweeper_on,
 };
 
@@ -50,13 +50,7 @@ async fn a_task_past_its_due_time_is_escalated_once_even_by_two_sweepers_at_once
     let store = table.store();
     let hooks = MockServer::start().await;
     accepting(&hooks).await;
-    set_page(
-        &store,
-        &platforms::meta::FACEBOOK,
-        PAGE_ID,
-        &notify_targets(&hooks.uri(), WEBHOOK_SECRET),
-    )
-    .await;
+    page_with_targets(&store, &hooks).await;
     let mut late = Fixture::complaint("777_200");
     late.at = OffsetDateTime::now_utc() - Duration::hours(30);
     let key = late.store(&store).await;
@@ -192,10 +186,8 @@ async fn a_resolved_task_is_asked_only_after_the_page_delay() {
     let table = TestTable::new().await;
     let store = table.store();
     let key = Fixture::complaint("777_220").store(&store).await;
-    set_page(
+    set_facebook_page(
         &store,
-        &platforms::meta::FACEBOOK,
-        PAGE_ID,
         &PageConfig {
             update_request_delay_hours: Some(48),
             ..PageConfig::default()
@@ -365,10 +357,8 @@ async fn the_resolved_note_is_posted_once_in_the_customer_language_when_the_page
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "note_1"})))
         .mount(&graph)
         .await;
-    set_page(
+    set_facebook_page(
         &store,
-        &platforms::meta::FACEBOOK,
-        PAGE_ID,
         &PageConfig {
             resolved_reply: Some(true),
             brand_name: Some("Bakkerij Zon".into()),
@@ -466,13 +456,7 @@ async fn the_sweeper_reads_tasks_through_the_index_and_never_scans_the_table() {
     let store = table.store();
     let hooks = MockServer::start().await;
     accepting(&hooks).await;
-    set_page(
-        &store,
-        &platforms::meta::FACEBOOK,
-        PAGE_ID,
-        &notify_targets(&hooks.uri(), WEBHOOK_SECRET),
-    )
-    .await;
+    page_with_targets(&store, &hooks).await;
     let mut late = Fixture::complaint("777_250");
     late.at = OffsetDateTime::now_utc() - Duration::hours(2);
     late.sla_hours = 1;

@@ -9,7 +9,7 @@ use time::{Duration, OffsetDateTime};
 use tokio::process::Command;
 use workspace_tests::dynamodb::TestTable;
 use workspace_tests::runner::{CliRun, binaries, feedbackctl};
-use workspace_tests::sweeper::{Fixture, PAGE_ID, WEBHOOK_SECRET, notify_targets, set_page};
+use workspace_tests::sweeper::{Fixture, PAGE_ID, page_with_targets, set_page};
 
 /// `feedbackctl --local --table T ARGS…`, as `user` (the `$USER` of the session).
 async fn ctl(table: &TestTable, user: &str, args: &[&str]) -> CliRun {
@@ -21,13 +21,7 @@ async fn staff_claim_resolve_drop_reopen_and_read_the_history_from_the_command_l
     let table = TestTable::new().await;
     let store = table.store();
     let hooks = wiremock::MockServer::start().await;
-    set_page(
-        &store,
-        &platforms::meta::FACEBOOK,
-        PAGE_ID,
-        &notify_targets(&hooks.uri(), WEBHOOK_SECRET),
-    )
-    .await;
+    page_with_targets(&store, &hooks).await;
     let one = Fixture::complaint("777_400").store(&store).await;
     let two = Fixture::complaint("777_401").store(&store).await;
 
@@ -360,13 +354,7 @@ async fn a_gdpr_export_holds_everything_about_the_author_and_an_erasure_leaves_n
     let table = TestTable::new().await;
     let store = table.store();
     let hooks = wiremock::MockServer::start().await;
-    set_page(
-        &store,
-        &platforms::meta::FACEBOOK,
-        PAGE_ID,
-        &notify_targets(&hooks.uri(), WEBHOOK_SECRET),
-    )
-    .await;
+    page_with_targets(&store, &hooks).await;
     // Anke: a complaint with its messages, a notification quoting it, an edited text and an
     // "already answered" marker; and a second comment. Bram: one comment.
     let mut anke = Fixture::complaint("777_500");
