@@ -10,7 +10,9 @@
 //!   events as Lambda hands them over.
 //! - [`sweeper`]: the SLA sweeper wired to a table, feedback and task fixtures, and a
 //!   platform with direct messages.
+//! - [`poller`]: a clock the review-poller tests move by hand, and a source's cursor.
 //! - [`recording`]: a proxy in front of DynamoDB Local that records the operations.
+//! - [`mock`]: a stand-in API's answer mounted in one step.
 //! - [`moto`]: moto in server mode (SSM Parameter Store, STS), started when needed.
 //! - [`runner`]: the local runner and `feedbackctl` as processes, and a polling wait.
 //! - [`runtime_api`]: a local Lambda Runtime API that runs a built `bootstrap`.
@@ -20,9 +22,12 @@ pub mod dynamodb;
 pub mod faults;
 pub mod logs;
 pub mod meta;
+pub mod mock;
 pub mod moto;
+pub mod poller;
 pub mod recording;
 pub mod responder;
 pub mod runner;
 pub mod runtime_api;
 pub mod sweeper;
+

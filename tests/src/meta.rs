@@ -88,3 +88,28 @@ pub async fn post_signed(url: &str, body: &[u8]) -> u16 {
         .status()
         .as_u16()
 }
+
+/// A `POST /webhooks/{route}` as API Gateway hands it to Lambda, with `headers` and `body`
+/// (and no Meta signature).
+pub fn webhook_post<'h>(
+    route: &str,
+    headers: impl IntoIterator<Item = (&'h str, &'h str)>,
+    body: &[u8],
+) -> Request {
+    let mut req =
+        lambda_http::request::from_str(include_str!("../../infra/events/meta-comments.json"))
+            .expect("a valid API Gateway v2 event");
+    *req.uri_mut() = format!("https://hooks.example/webhooks/{route}")
+        .parse()
+        .unwrap();
+    *req.method_mut() = http::Method::POST;
+    *req.body_mut() = Body::Binary(body.to_vec());
+    req.headers_mut().remove("x-hub-signature-256");
+    for (k, v) in headers {
+        req.headers_mut().insert(
+            http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+            v.parse().unwrap(),
+        );
+    }
+    req
+}

@@ -150,22 +150,22 @@ pub async fn calls(graph: &MockServer, method: &str, suffix: &str) -> Vec<wiremo
 
 /// A Graph API that accepts every public and private reply.
 pub async fn accepting_graph() -> MockServer {
+    use crate::mock::Answer;
     use serde_json::json;
+    use wiremock::Mock;
     use wiremock::matchers::{method, path, path_regex};
-    use wiremock::{Mock, ResponseTemplate};
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path_regex(r"^/v26\.0/[^/]+/(comments|replies)$"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "reply_1"})))
-        .mount(&graph)
+        .answer(200, json!({"id": "reply_1"}), &graph)
         .await;
     Mock::given(method("POST"))
         .and(path(format!("/v26.0/{PAGE_ID}/messages")))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"recipient_id": "5550001", "message_id": "m_1"})),
+        .answer(
+            200,
+            json!({"recipient_id": "5550001", "message_id": "m_1"}),
+            &graph,
         )
-        .mount(&graph)
         .await;
     no_replies_yet(&graph).await;
     graph
@@ -173,11 +173,11 @@ pub async fn accepting_graph() -> MockServer {
 
 /// `graph` answers every read of an item's replies with none: nothing was posted before.
 pub async fn no_replies_yet(graph: &MockServer) {
+    use crate::mock::Answer;
+    use wiremock::Mock;
     use wiremock::matchers::method;
-    use wiremock::{Mock, ResponseTemplate};
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"data": []})))
-        .mount(graph)
+        .answer(200, serde_json::json!({"data": []}), graph)
         .await;
 }
 

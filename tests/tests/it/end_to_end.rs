@@ -5,9 +5,10 @@ use serde_json::{Value, json};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use wiremock::matchers::{method, path, path_regex};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer};
 use workspace_tests::dynamodb::TestTable;
 use workspace_tests::meta::{comment_delivery, post_signed as post};
+use workspace_tests::mock::Answer;
 use workspace_tests::runner::{
     CliRun, HANDSHAKE, LocalRunner, RunnerOptions, eventually, feedbackctl,
 };
@@ -51,13 +52,11 @@ async fn graph_api() -> MockServer {
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path_regex(r"^/v26\.0/[^/]+/comments$"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "reply_1"})))
-        .mount(&graph)
+        .answer(200, json!({"id": "reply_1"}), &graph)
         .await;
     Mock::given(method("POST"))
         .and(path(format!("/v26.0/{PAGE_ID}/messages")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"message_id": "m_1"})))
-        .mount(&graph)
+        .answer(200, json!({"message_id": "m_1"}), &graph)
         .await;
     graph
 }

@@ -15,6 +15,7 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 use workspace_tests::dynamodb::{TestTable, port, str_attr};
 use workspace_tests::faults::{Dice, start_proxy};
 use workspace_tests::meta::{ingest_app, page_delivery, signed_delivery};
+use workspace_tests::mock::Answer;
 use workspace_tests::responder::{PAGE_ID, dutch_page, run};
 
 fn comment(item: &str, verb: &str, text: &str) -> Value {
@@ -346,10 +347,7 @@ async fn a_duplicate_storm_makes_one_record_one_reply_and_one_task() {
 
     let graph = MockServer::start().await;
     Mock::given(wiremock::matchers::method("POST"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"id": "r", "message_id": "m"})),
-        )
-        .mount(&graph)
+        .answer(200, json!({"id": "r", "message_id": "m"}), &graph)
         .await;
     let responder = workspace_tests::responder::responder(&table, &graph, dutch_page());
     // Lambda may hand the same new record over again, alone or in another batch.

@@ -10,8 +10,9 @@ use tasks_api::{App, TasksApiConfig};
 use time::OffsetDateTime;
 use triage::{PageSettings, ReplyMode};
 use wiremock::matchers::{method, path_regex};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer};
 use workspace_tests::dynamodb::{TestTable, str_attr};
+use workspace_tests::mock::Answer;
 use workspace_tests::responder::{
     PAGE_ID, dutch_page, ingest, key, no_replies_yet, responder, run,
 };
@@ -35,10 +36,7 @@ async fn graph() -> MockServer {
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path_regex(r"^/v26\.0/[^/]+/(comments|replies|messages)$"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"id": "r_1", "message_id": "m_1"})),
-        )
-        .mount(&graph)
+        .answer(200, json!({"id": "r_1", "message_id": "m_1"}), &graph)
         .await;
     no_replies_yet(&graph).await;
     graph

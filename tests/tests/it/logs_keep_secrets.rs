@@ -7,12 +7,13 @@ use lambda_http::Body;
 use serde_json::json;
 use std::sync::Arc;
 use wiremock::matchers::method;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer};
 use workspace_tests::dynamodb::TestTable;
 use workspace_tests::logs::{capture, run_alone};
 use workspace_tests::meta::{
     APP_SECRET, VERIFY_TOKEN, ingest_app, page_delivery, signature, signed_delivery,
 };
+use workspace_tests::mock::Answer;
 use workspace_tests::responder::{PAGE_TOKEN, dutch_page, responder, run};
 
 /// Run in a process of its own: `tracing` caches per call site whether anyone listens, and
@@ -69,11 +70,11 @@ async fn full_run_at_trace_level() {
     // The responder, whose token the platform rejects.
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(400)
-                .set_body_json(json!({"error": {"message": "Session has expired", "code": 190}})),
+        .answer(
+            400,
+            json!({"error": {"message": "Session has expired", "code": 190}}),
+            &graph,
         )
-        .mount(&graph)
         .await;
     run(
         &responder(&table, &graph, dutch_page()),

@@ -11,7 +11,6 @@ use feedback::capabilities::{
 use feedback::{
     AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId, Platform, Rating,
 };
-use http::Method;
 use platforms::registry::Registry;
 use platforms::reply::{
     AccessToken, FetchedItem, Outbound, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
@@ -27,8 +26,10 @@ use std::sync::{Arc, Mutex};
 use store::{Channel, FeedbackKey, TaskChannel};
 use time::OffsetDateTime;
 use wiremock::matchers::{body_json, header, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer};
 use workspace_tests::dynamodb::TestTable;
+use workspace_tests::meta::webhook_post;
+use workspace_tests::mock::Answer;
 use workspace_tests::responder::{dutch_page, responder_on, stream_event};
 use workspace_tests::runner::{CliRun, feedbackctl};
 
@@ -255,42 +256,35 @@ async fn stars_api() -> MockServer {
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
         .and(body_json(json!({"refresh_token": "stored-refresh-token"})))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"access_token": "fresh-access", "expires_in": 3600})),
+        .answer(
+            200,
+            json!({"access_token": "fresh-access", "expires_in": 3600}),
+            &api,
         )
-        .mount(&api)
         .await;
     Mock::given(method("GET"))
         .and(path("/reviews/rv-1"))
         .and(header("authorization", "Bearer fresh-access"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "id": "rv-1", "stars": 1, "text": "",
-            "author": {"id": "u-7", "name": "Sanne Jansen"}
-        })))
-        .mount(&api)
+        .answer(
+            200,
+            json!({
+                "id": "rv-1", "stars": 1, "text": "",
+                "author": {"id": "u-7", "name": "Sanne Jansen"}
+            }),
+            &api,
+        )
         .await;
     Mock::given(method("PUT"))
         .and(path("/reviews/rv-1/reply"))
         .and(header("authorization", "Bearer fresh-access"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "reply-rv-1"})))
-        .mount(&api)
+        .answer(200, json!({"id": "reply-rv-1"}), &api)
         .await;
     api
 }
 
 async fn deliver(app: &webhook_ingest::App, body: Value, token: &str) -> u16 {
-    let mut req =
-        lambda_http::request::from_str(include_str!("../../../infra/events/meta-comments.json"))
-            .unwrap();
-    *req.uri_mut() = "https://example.execute-api.eu-west-1.amazonaws.com/webhooks/stars"
-        .parse()
-        .unwrap();
-    *req.method_mut() = Method::POST;
-    *req.body_mut() = lambda_http::Body::Binary(serde_json::to_vec(&body).unwrap());
-    req.headers_mut().remove("x-hub-signature-256");
-    req.headers_mut()
-        .insert(TOKEN_HEADER, token.parse().unwrap());
+    let body = serde_json::to_vec(&body).unwrap();
+    let req = webhook_post("stars", [(TOKEN_HEADER, token)], &body);
     webhook_ingest::handle(app, req)
         .await
         .unwrap()

@@ -14,6 +14,7 @@ use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::dynamodb::TestTable;
 use workspace_tests::logs::{capture, run_alone};
+use workspace_tests::mock::Answer;
 use workspace_tests::responder::meta_outbound;
 use workspace_tests::sweeper::{
     Fixture, PAGE_ID, WEBHOOK_SECRET, notify_targets, page_with_targets, set_facebook_page, sweeper,
@@ -545,10 +546,7 @@ async fn sweep_with_failing_targets_at_trace_level() {
         .respond_with(ResponseTemplate::new(200).set_delay(StdDuration::from_secs(2)))
         .mount(&hooks)
         .await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(500))
-        .mount(&hooks)
-        .await;
+    Mock::given(method("POST")).answer_status(500, &hooks).await;
     page_with_targets(&table.store(), &hooks).await;
     let mut late = Fixture::complaint("777_360");
     late.at = OffsetDateTime::now_utc() - Duration::hours(2);

@@ -13,6 +13,7 @@ use time::{Duration, OffsetDateTime};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::dynamodb::{TestTable, port};
+use workspace_tests::mock::{Answer, token_endpoint};
 use workspace_tests::responder::meta_outbound;
 use workspace_tests::sweeper::{
     CHAT, Fixture, PAGE_ID, chat_outbound, config, page_with_targets, set_facebook_page, set_page,
@@ -354,8 +355,7 @@ async fn the_resolved_note_is_posted_once_in_the_customer_language_when_the_page
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path_regex(r"^/v26\.0/[^/]+/comments$"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "note_1"})))
-        .mount(&graph)
+        .answer(200, json!({"id": "note_1"}), &graph)
         .await;
     set_facebook_page(
         &store,
@@ -506,8 +506,7 @@ async fn a_platform_refusing_the_update_request_leaves_a_step_for_staff() {
     let chat = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/messages"))
-        .respond_with(ResponseTemplate::new(403))
-        .mount(&chat)
+        .answer_status(403, &chat)
         .await;
     let mut fixture = Fixture::complaint("dm-2");
     fixture.platform = CHAT;
@@ -547,8 +546,7 @@ async fn an_instagram_username_is_never_greeted_in_the_update_request_or_the_res
     let store = table.store();
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "note_1"})))
-        .mount(&graph)
+        .answer(200, json!({"id": "note_1"}), &graph)
         .await;
     set_page(
         &store,
@@ -669,14 +667,7 @@ async fn the_resolved_note_is_added_only_to_the_reply_we_published_and_never_rep
     let theirs = format!("{GOOGLE_LOCATION}/reviews/theirs-1");
     let edit = "Dag Piet, wat vervelend! We bellen je vandaag nog. – Anke";
     let api = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/token"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"access_token": "g-at", "expires_in": 3599})),
-        )
-        .mount(&api)
-        .await;
+    token_endpoint(&api, &[], "g-at").await;
     for (review, standing) in [
         (&ours, edit),
         (
@@ -686,17 +677,19 @@ async fn the_resolved_note_is_added_only_to_the_reply_we_published_and_never_rep
     ] {
         Mock::given(method("GET"))
             .and(path(format!("/v4/{review}")))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                "name": review, "starRating": "ONE",
-                "reviewReply": {"comment": standing, "updateTime": "2026-11-26T10:00:00Z"}
-            })))
-            .mount(&api)
+            .answer(
+                200,
+                json!({
+                    "name": review, "starRating": "ONE",
+                    "reviewReply": {"comment": standing, "updateTime": "2026-11-26T10:00:00Z"}
+                }),
+                &api,
+            )
             .await;
     }
     Mock::given(method("PUT"))
         .and(path_regex(r"/reply$"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"comment": "ok"})))
-        .mount(&api)
+        .answer(200, json!({"comment": "ok"}), &api)
         .await;
     set_page(
         &store,

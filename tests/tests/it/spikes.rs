@@ -12,9 +12,10 @@ use store::spikes::{CrisisEnd, Spike, hour_of};
 use store::{FeedbackKey, MessageState};
 use time::{Duration, OffsetDateTime};
 use wiremock::matchers::method;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer};
 use workspace_tests::dynamodb::{TestTable, port};
 use workspace_tests::meta::facebook_comment;
+use workspace_tests::mock::Answer;
 use workspace_tests::responder::{
     PAGE_ID, accepting_graph, calls, dutch_page, ingest, key, no_replies_yet, responder, run,
 };
@@ -40,10 +41,7 @@ fn complaint(item: &str, author: usize) -> Value {
 
 async fn targets() -> MockServer {
     let hooks = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&hooks)
-        .await;
+    Mock::given(method("POST")).answer_status(200, &hooks).await;
     hooks
 }
 
@@ -717,10 +715,11 @@ async fn messages_left_pending_when_the_hold_begins_go_to_the_approval_queue_not
     // A Graph API that says "later" to every post.
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(429).set_body_json(
+        .answer(
+            429,
             json!({"error": {"message": "rate limited", "code": 4, "type": "OAuthException"}}),
-        ))
-        .mount(&graph)
+            &graph,
+        )
         .await;
     no_replies_yet(&graph).await;
     let r = responder(&table, &graph, dutch_page());

@@ -8,6 +8,7 @@ use store::{Channel, FeedbackKey, MessageState, TaskStatus};
 use time::{Duration, OffsetDateTime};
 use tokio::process::Command;
 use workspace_tests::dynamodb::TestTable;
+use workspace_tests::mock::Answer;
 use workspace_tests::runner::{CliRun, binaries, feedbackctl};
 use workspace_tests::sweeper::{Fixture, PAGE_ID, page_with_targets, set_page};
 
@@ -763,7 +764,7 @@ async fn ctl_with(table: &TestTable, vars: &[(&str, &str)], args: &[&str]) -> Cl
 #[tokio::test]
 async fn pages_check_says_which_page_tokens_are_valid_missing_or_refused_and_fails_until_all_are() {
     use wiremock::matchers::{header, method, path, query_param};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
+    use wiremock::{Mock, MockServer};
     const MISSING: &str = "2000000002";
     const EXPIRED: &str = "3000000003";
     let table = TestTable::new().await;
@@ -780,22 +781,23 @@ async fn pages_check_says_which_page_tokens_are_valid_missing_or_refused_and_fai
         .and(path("/v26.0/me"))
         .and(query_param("fields", "id,name"))
         .and(header("authorization", "Bearer valid-page-token"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(serde_json::json!({"id": PAGE_ID, "name": "Bakkerij Zon"})),
+        .answer(
+            200,
+            serde_json::json!({"id": PAGE_ID, "name": "Bakkerij Zon"}),
+            &graph,
         )
-        .mount(&graph)
         .await;
     Mock::given(method("GET"))
         .and(path("/v26.0/me"))
         .and(header("authorization", "Bearer expired-page-token"))
-        .respond_with(
-            ResponseTemplate::new(400).set_body_json(serde_json::json!({"error": {
+        .answer(
+            400,
+            serde_json::json!({"error": {
                 "message": "Error validating access token: Session has expired",
                 "type": "OAuthException", "code": 190, "error_subcode": 463
-            }})),
+            }}),
+            &graph,
         )
-        .mount(&graph)
         .await;
     let valid_var = format!("META_PAGE_TOKEN_{PAGE_ID}");
     let expired_var = format!("META_PAGE_TOKEN_{EXPIRED}");
