@@ -10,10 +10,7 @@ pub type Item = Value;
 
 /// DynamoDB Local's port: `DYNAMODB_LOCAL_PORT`, default 8000. Always on 127.0.0.1.
 pub fn port() -> u16 {
-    std::env::var("DYNAMODB_LOCAL_PORT")
-        .ok()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(8000)
+    crate::port_from_env("DYNAMODB_LOCAL_PORT", 8000)
 }
 
 pub fn endpoint() -> String {

@@ -4,6 +4,7 @@
 //!   `infra/dynamodb-local.sh` when it does not answer), and fresh tables created from
 //!   `template.yaml` so every test has its own.
 //! - [`faults`]: a proxy in front of DynamoDB Local that fails a share of the calls.
+//! - [`http_server`]: a small HTTP server the proxies and stand-ins run on.
 //! - [`logs`]: what a test logs, captured, and a test run alone in a process of its own.
 //! - [`meta`]: signed Meta deliveries as API Gateway requests.
 //! - [`responder`]: a responder wired to a table and a `wiremock` Graph API, and stream
@@ -20,6 +21,7 @@
 
 pub mod dynamodb;
 pub mod faults;
+pub mod http_server;
 pub mod logs;
 pub mod meta;
 pub mod mock;
@@ -31,3 +33,10 @@ pub mod runner;
 pub mod runtime_api;
 pub mod sweeper;
 
+/// The port in the variable `name`, else `default`.
+pub(crate) fn port_from_env(name: &str, default: u16) -> u16 {
+    std::env::var(name)
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(default)
+}
