@@ -110,3 +110,12 @@ impl TestTable {
 pub fn str_attr<'i>(item: &'i Item, name: &str) -> Option<&'i str> {
     item.get(name).and_then(Value::as_str)
 }
+
+/// The earlier ratings of a review, oldest first, in stars.
+pub fn stars_history(record: &store::FeedbackRecord) -> Vec<u8> {
+    record
+        .rating_history
+        .iter()
+        .map(|r| r.rating.stars())
+        .collect()
+}

@@ -48,3 +48,15 @@ pub async fn token_endpoint(server: &MockServer, form: &[&str], token: &str) {
         )
         .await;
 }
+
+/// The requests `server` received with this method whose path ends with `suffix` (`""`:
+/// any path).
+pub async fn received(server: &MockServer, method: &str, suffix: &str) -> Vec<wiremock::Request> {
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.method.as_str() == method && r.url.path().ends_with(suffix))
+        .collect()
+}

@@ -137,16 +137,7 @@ pub async fn run(
         .unwrap()
 }
 
-/// Requests the fake Graph API received with this method whose path ends with `suffix`.
-pub async fn calls(graph: &MockServer, method: &str, suffix: &str) -> Vec<wiremock::Request> {
-    graph
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|r| r.method.as_str() == method && r.url.path().ends_with(suffix))
-        .collect()
-}
+pub use crate::mock::received as calls;
 
 /// A Graph API that accepts every public and private reply.
 pub async fn accepting_graph() -> MockServer {
@@ -245,4 +236,9 @@ impl MetaWorld {
     pub async fn calls(&self, method: &str, suffix: &str) -> Vec<wiremock::Request> {
         calls(&self.graph, method, suffix).await
     }
+}
+
+/// The body of a Graph API error.
+pub fn graph_error(message: &str, code: u32) -> serde_json::Value {
+    serde_json::json!({"error": {"message": message, "code": code}})
 }

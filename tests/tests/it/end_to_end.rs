@@ -8,7 +8,7 @@ use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer};
 use workspace_tests::dynamodb::TestTable;
 use workspace_tests::meta::{comment_delivery, post_signed as post};
-use workspace_tests::mock::Answer;
+use workspace_tests::mock::{Answer, received};
 use workspace_tests::runner::{
     CliRun, HANDSHAKE, LocalRunner, RunnerOptions, eventually, feedbackctl,
 };
@@ -66,13 +66,7 @@ fn comment(item: &str, text: &str) -> Vec<u8> {
 }
 
 async fn count(graph: &MockServer, suffix: &str) -> usize {
-    graph
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .iter()
-        .filter(|r| r.method.as_str() == "POST" && r.url.path().ends_with(suffix))
-        .count()
+    received(graph, "POST", suffix).await.len()
 }
 
 /// Wait until the Graph API has a public reply to `item` and a private reply.

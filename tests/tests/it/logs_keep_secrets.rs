@@ -14,7 +14,7 @@ use workspace_tests::meta::{
     APP_SECRET, VERIFY_TOKEN, ingest_app, page_delivery, signature, signed_delivery,
 };
 use workspace_tests::mock::Answer;
-use workspace_tests::responder::{PAGE_TOKEN, dutch_page, responder, run};
+use workspace_tests::responder::{PAGE_TOKEN, dutch_page, graph_error, responder, run};
 
 /// Run in a process of its own: `tracing` caches per call site whether anyone listens, and
 /// the other tests of this binary, running at the same time without a subscriber, would
@@ -70,11 +70,7 @@ async fn full_run_at_trace_level() {
     // The responder, whose token the platform rejects.
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
-        .answer(
-            400,
-            json!({"error": {"message": "Session has expired", "code": 190}}),
-            &graph,
-        )
+        .answer(400, graph_error("Session has expired", 190), &graph)
         .await;
     run(
         &responder(&table, &graph, dutch_page()),

@@ -22,7 +22,7 @@ use triage::decide::PageSettings;
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 use workspace_tests::dynamodb::TestTable;
-use workspace_tests::mock::Answer;
+use workspace_tests::mock::{Answer, received};
 use workspace_tests::poller::{TestClock, cursor_of};
 use workspace_tests::responder::{responder_on, stream_event};
 
@@ -230,12 +230,9 @@ async fn a_mention_polled_is_stored_once_and_answered_once_under_it_with_its_vis
         others.len() <= 1 && others.iter().all(|f| f["visibility"] == "direct"),
         "{others:?}"
     );
-    let keys: Vec<String> = api
-        .received_requests()
+    let keys: Vec<String> = received(&api, "POST", "")
         .await
-        .unwrap()
         .iter()
-        .filter(|r| r.method.as_str() == "POST")
         .map(|r| r.headers["idempotency-key"].to_str().unwrap().to_owned())
         .collect();
     let mut unique = keys.clone();

@@ -27,9 +27,9 @@ use store::{Channel, FeedbackKey, TaskChannel};
 use time::OffsetDateTime;
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer};
-use workspace_tests::dynamodb::TestTable;
+use workspace_tests::dynamodb::{TestTable, stars_history};
 use workspace_tests::meta::webhook_post;
-use workspace_tests::mock::Answer;
+use workspace_tests::mock::{Answer, received};
 use workspace_tests::responder::{dutch_page, responder_on, stream_event};
 use workspace_tests::runner::{CliRun, feedbackctl};
 
@@ -335,11 +335,7 @@ async fn a_platform_defined_only_in_the_tests_is_stored_answered_and_tasked_by_t
                 .unwrap();
         assert!(res.batch_item_failures.is_empty());
     }
-    let received = api.received_requests().await.unwrap_or_default();
-    let puts: Vec<_> = received
-        .iter()
-        .filter(|r| r.method.as_str() == "PUT")
-        .collect();
+    let puts = received(&api, "PUT", "").await;
     assert_eq!(puts.len(), 1, "one reply, ever");
     let reply: Value = serde_json::from_slice(&puts[0].body).unwrap();
     let text = reply["comment"].as_str().unwrap();
@@ -374,12 +370,7 @@ async fn a_platform_defined_only_in_the_tests_is_stored_answered_and_tasked_by_t
     assert_eq!(deliver(&app, updated, WEBHOOK_TOKEN).await, 200);
     let record = store.feedback(&key).await.unwrap().unwrap();
     assert_eq!(record.feedback.rating, Rating::new(4).ok());
-    let history: Vec<u8> = record
-        .rating_history
-        .iter()
-        .map(|r| r.rating.stars())
-        .collect();
-    assert_eq!(history, [1]);
+    assert_eq!(stars_history(&record), [1]);
     assert_eq!(table.items_of_type("feedback").await.len(), 1);
 
     // Staff see it with the unchanged CLI.

@@ -17,7 +17,8 @@ use workspace_tests::logs::{capture, run_alone};
 use workspace_tests::mock::Answer;
 use workspace_tests::responder::meta_outbound;
 use workspace_tests::sweeper::{
-    Fixture, PAGE_ID, WEBHOOK_SECRET, notify_targets, page_with_targets, set_facebook_page, sweeper,
+    Fixture, PAGE_ID, WEBHOOK_SECRET, notify_targets, page_with_targets, set_facebook_page,
+    sweep_at_once, sweeper, two_sweepers,
 };
 
 const SLACK: &str = "/slack-url-token";
@@ -54,14 +55,9 @@ async fn a_new_complaint_is_told_to_slack_teams_and_a_signed_webhook_once_each()
     page_with_targets(&table.store(), &hooks).await;
     let key = Fixture::complaint("777_300").store(&table.store()).await;
     let graph = MockServer::start().await;
-    let (a, b) = (
-        sweeper(&table, meta_outbound(&graph)),
-        sweeper(&table, meta_outbound(&graph)),
-    );
+    let (a, b) = two_sweepers(&table, meta_outbound(&graph));
 
-    let now = OffsetDateTime::now_utc();
-    let (ra, rb) = tokio::join!(a.sweep(now, None), b.sweep(now, None));
-    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    let (ra, rb) = sweep_at_once(&a, &b).await;
     b.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
 
     assert_eq!(
@@ -497,9 +493,7 @@ async fn a_page_that_must_be_reconnected_is_told_once_each_time_it_must() {
 
 #[tokio::test]
 async fn an_event_raised_twice_is_stored_once_per_target() {
-    let table = TestTable::new().await;
-    let store = table.store();
-    let key = Fixture::complaint("777_350").store(&store).await;
+    let (_table, store, key) = Fixture::complaint("777_350").in_new_table().await;
     let task = store.task(&key).await.unwrap().unwrap();
     let now = OffsetDateTime::now_utc();
     let event = Event::for_task(NotificationEvent::TaskResolved, &task, None, now);

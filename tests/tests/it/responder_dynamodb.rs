@@ -11,8 +11,8 @@ use workspace_tests::dynamodb::{TestTable, str_attr};
 use workspace_tests::meta::facebook_comment;
 use workspace_tests::mock::Answer;
 use workspace_tests::responder::{
-    MetaWorld, PAGE_ID, accepting_graph, calls, dutch_page, ingest, key, no_replies_yet, responder,
-    run, text_of,
+    MetaWorld, PAGE_ID, accepting_graph, calls, dutch_page, graph_error, ingest, key,
+    no_replies_yet, responder, run, text_of,
 };
 
 const COMPLAINT: &str =
@@ -140,9 +140,7 @@ async fn a_graph_500_then_200_posts_exactly_one_reply() {
     Mock::given(method("POST"))
         .and(path("/v26.0/777_3/comments"))
         .respond_with(
-            ResponseTemplate::new(500).set_body_json(
-                json!({"error": {"message": "An unknown error occurred", "code": 1}}),
-            ),
+            ResponseTemplate::new(500).set_body_json(graph_error("An unknown error occurred", 1)),
         )
         .up_to_n_times(1)
         .with_priority(1)
@@ -425,11 +423,7 @@ async fn a_partial_batch_failure_reports_exactly_the_failed_record() {
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/v26.0/777_11/comments"))
-        .answer(
-            429,
-            json!({"error": {"message": "rate", "code": 4}}),
-            &graph,
-        )
+        .answer(429, graph_error("rate", 4), &graph)
         .await;
     Mock::given(method("POST"))
         .answer(200, json!({"id": "ok", "message_id": "m"}), &graph)
@@ -634,7 +628,7 @@ async fn a_reply_the_platform_refuses_for_good_flags_the_task_and_is_not_retried
     Mock::given(method("POST"))
         .answer(
             400,
-            json!({"error": {"message": "Object with ID '777_17' does not exist", "code": 100}}),
+            graph_error("Object with ID '777_17' does not exist", 100),
             &graph,
         )
         .await;

@@ -15,9 +15,9 @@ use store::{FeedbackKey, FeedbackStore, RecordOutcome, StoreError, UnsupportedDe
 use time::OffsetDateTime;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-use workspace_tests::dynamodb::{TestTable, str_attr};
+use workspace_tests::dynamodb::{TestTable, stars_history, str_attr};
 use workspace_tests::meta::webhook_post;
-use workspace_tests::mock::{Answer, token_endpoint};
+use workspace_tests::mock::{Answer, received, token_endpoint};
 use workspace_tests::responder::{dutch_page, responder_on, stream_event_of};
 
 /// A DynamoDB store that counts the calls that reach it.
@@ -254,13 +254,7 @@ async fn a_google_review_is_stored_once_answered_once_and_its_new_rating_kept_wi
     let pk = format!("feedback#google#{REVIEW}");
     run_stream(&responder, &pk, "feedback", "feedback", 1).await;
     run_stream(&responder, &pk, "feedback", "feedback", 2).await;
-    let puts: Vec<_> = api
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|r| r.method.as_str() == "PUT")
-        .collect();
+    let puts = received(&api, "PUT", "").await;
     assert_eq!(puts.len(), 1, "one owner reply, ever");
     let reply: Value = serde_json::from_slice(&puts[0].body).unwrap();
     let text = reply["comment"].as_str().unwrap();
@@ -313,12 +307,7 @@ async fn a_google_review_is_stored_once_answered_once_and_its_new_rating_kept_wi
     .await;
     let record = table.store().feedback(&key).await.unwrap().unwrap();
     assert_eq!(record.feedback.rating.map(|r| r.stars()), Some(4));
-    let history: Vec<u8> = record
-        .rating_history
-        .iter()
-        .map(|r| r.rating.stars())
-        .collect();
-    assert_eq!(history, [1]);
+    assert_eq!(stars_history(&record), [1]);
     let task = table.store().task(&key).await.unwrap().unwrap();
     assert!(
         task.flags.contains(&"review_updated".to_owned()),

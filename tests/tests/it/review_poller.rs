@@ -15,8 +15,8 @@ use time::{Duration, OffsetDateTime};
 use triage::decide::PageSettings;
 use wiremock::matchers::{method, path, path_regex, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-use workspace_tests::dynamodb::TestTable;
-use workspace_tests::mock::{Answer, token_endpoint};
+use workspace_tests::dynamodb::{TestTable, stars_history};
+use workspace_tests::mock::{Answer, received, token_endpoint};
 use workspace_tests::poller::{TestClock, cursor_of};
 use workspace_tests::responder::{responder_on, stream_event};
 
@@ -123,11 +123,9 @@ fn responder(
 }
 
 async fn replies(api: &MockServer) -> Vec<Value> {
-    api.received_requests()
+    received(&api, "POST", ":reply")
         .await
-        .unwrap()
         .into_iter()
-        .filter(|r| r.method.as_str() == "POST" && r.url.path().ends_with(":reply"))
         .map(|r| serde_json::from_slice(&r.body).unwrap())
         .collect()
 }
@@ -211,12 +209,7 @@ async fn an_edited_review_keeps_its_rating_history_and_is_not_answered_twice() {
     );
     let record = table.store().feedback(&key("gp-2")).await.unwrap().unwrap();
     assert_eq!(record.feedback.rating.map(|r| r.stars()), Some(4));
-    let history: Vec<u8> = record
-        .rating_history
-        .iter()
-        .map(|p| p.rating.stars())
-        .collect();
-    assert_eq!(history, [1]);
+    assert_eq!(stars_history(&record), [1]);
     assert_eq!(record.text_history[0].text, "Bestelling kwam niet aan");
     // An edit is a MODIFY the stream filter never passes; a redelivered INSERT is not
     // answered again.

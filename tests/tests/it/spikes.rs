@@ -21,7 +21,8 @@ use workspace_tests::responder::{
 };
 use workspace_tests::runner::{CliRun, feedbackctl};
 use workspace_tests::sweeper::{
-    WEBHOOK_SECRET, config, notify_targets, set_page, sweeper, sweeper_on,
+    WEBHOOK_SECRET, config, notify_targets, resolved_by_anna, set_page, sweep_at_once, sweeper,
+    sweeper_on, two_sweepers,
 };
 
 const COMPLAINT: &str =
@@ -115,13 +116,9 @@ async fn a_burst_about_one_theme_alerts_once_and_holds_that_page_only() {
     assert_eq!(public_posts(&graph).await, 6);
 
     // WHEN two sweepers look at once
-    let (a, b) = (
-        sweeper(&table, workspace_tests::responder::meta_outbound(&graph)),
-        sweeper(&table, workspace_tests::responder::meta_outbound(&graph)),
-    );
     let now = OffsetDateTime::now_utc();
-    let (ra, rb) = tokio::join!(a.sweep(now, None), b.sweep(now, None));
-    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    let (a, b) = two_sweepers(&table, workspace_tests::responder::meta_outbound(&graph));
+    let (ra, rb) = sweep_at_once(&a, &b).await;
 
     // THEN one crisis, one alert per target, on that page only
     assert_eq!(ra.spikes_detected + rb.spikes_detected, 1, "{ra:?} {rb:?}");
@@ -859,10 +856,7 @@ async fn the_resolved_note_waits_while_the_page_is_on_hold_and_goes_out_once_it_
     let now = OffsetDateTime::now_utc();
     assert!(store.start_crisis(&spike_at(now), now).await.unwrap());
     // GIVEN a complaint resolved by staff during the hold
-    store
-        .resolve_task(&key, "anna", "bezorgd", "", now)
-        .await
-        .unwrap();
+    resolved_by_anna(&store, &key, "bezorgd", now).await;
     let s = sweeper(&table, workspace_tests::responder::meta_outbound(&graph));
 
     // WHEN the sweeper runs during the hold

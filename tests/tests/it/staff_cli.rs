@@ -10,7 +10,7 @@ use tokio::process::Command;
 use workspace_tests::dynamodb::TestTable;
 use workspace_tests::mock::Answer;
 use workspace_tests::runner::{CliRun, binaries, feedbackctl};
-use workspace_tests::sweeper::{Fixture, PAGE_ID, page_with_targets, set_page};
+use workspace_tests::sweeper::{Fixture, PAGE_ID, page_with_targets, resolved_by_anna, set_page};
 
 /// `feedbackctl --local --table T ARGS…`, as `user` (the `$USER` of the session).
 async fn ctl(table: &TestTable, user: &str, args: &[&str]) -> CliRun {
@@ -300,16 +300,13 @@ async fn the_response_report_gives_the_median_the_90th_percentile_and_the_sla_sh
     for (item, hours) in [("t1", 2), ("t2", 30)] {
         let key = Fixture::complaint(item).key();
         let task = store.task(&key).await.unwrap().unwrap();
-        store
-            .resolve_task(
-                &key,
-                "anna",
-                "done",
-                "",
-                task.created_at + Duration::hours(hours),
-            )
-            .await
-            .unwrap();
+        resolved_by_anna(
+            &store,
+            &key,
+            "done",
+            task.created_at + Duration::hours(hours),
+        )
+        .await;
     }
     let chart = std::env::temp_dir().join(format!("{}-response.svg", table.name));
 
@@ -971,9 +968,7 @@ async fn ctl_on_aws(table: &TestTable, sts: &str, args: &[&str]) -> CliRun {
 
 #[tokio::test]
 async fn on_aws_who_claims_is_the_caller_aws_identity_and_a_typed_name_is_refused() {
-    let table = TestTable::new().await;
-    let store = table.store();
-    let key = Fixture::complaint("777_600").store(&store).await;
+    let (table, store, key) = Fixture::complaint("777_600").in_new_table().await;
     let sts = sts().await;
 
     let typed = ctl_on_aws(
