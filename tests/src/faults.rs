@@ -2,9 +2,9 @@
 //! calls, the ways DynamoDB fails: 500s, throttling, and answers that come too late (after
 //! the write was applied, so a retry meets its own earlier write).
 
-use crate::http_server::spawn_server;
+use crate::http_server::{read_body, spawn_server};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::client::legacy::Client;
@@ -138,11 +138,7 @@ async fn forward(
     match proxy.client.request(req).await {
         Ok(res) => {
             let (parts, body) = res.into_parts();
-            let bytes = body
-                .collect()
-                .await
-                .map(|c| c.to_bytes())
-                .unwrap_or_default();
+            let bytes = read_body(body).await;
             if let Some(reads) = reads {
                 let milli = (consumed_units(&bytes) * 1000.0).round() as u64;
                 let counter = if reads {
@@ -164,11 +160,7 @@ async fn handle(
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     proxy.stats.calls.fetch_add(1, Ordering::SeqCst);
     let (parts, body) = req.into_parts();
-    let body = body
-        .collect()
-        .await
-        .map(|c| c.to_bytes())
-        .unwrap_or_default();
+    let body = read_body(body).await;
     if proxy.dice.roll(100) >= proxy.percent {
         return Ok(forward(&proxy, parts, body).await);
     }

@@ -37,3 +37,12 @@ where
     });
     addr
 }
+
+/// A request's or an answer's body, read whole (empty when reading it fails).
+pub async fn read_body<B: hyper::body::Body<Data = Bytes>>(body: B) -> Bytes {
+    use http_body_util::BodyExt;
+    body.collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default()
+}

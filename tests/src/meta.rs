@@ -113,3 +113,12 @@ pub fn webhook_post<'h>(
     }
     req
 }
+
+/// Hand `body`, signed, to the ingest `app` as Lambda would; the status it answered.
+pub async fn ingest_signed(app: &App, body: &[u8]) -> u16 {
+    webhook_ingest::handle(app, signed_delivery(body))
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}

@@ -2,9 +2,9 @@
 //! `X-Amz-Target` of each call: `DynamoDB_20120810.Query`, `….Scan`, …), so a test can
 //! say "this never scans the table".
 
-use crate::http_server::spawn_server;
+use crate::http_server::{read_body, spawn_server};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::{Request, Response};
 use hyper_util::client::legacy::Client;
@@ -42,11 +42,7 @@ async fn handle(
         let op = target.rsplit('.').next().unwrap_or(target).to_owned();
         seen.0.lock().unwrap_or_else(|e| e.into_inner()).push(op);
     }
-    let body = body
-        .collect()
-        .await
-        .map(|c| c.to_bytes())
-        .unwrap_or_default();
+    let body = read_body(body).await;
     let uri = format!(
         "http://{upstream}{}",
         parts.uri.path_and_query().map_or("/", |p| p.as_str())
@@ -56,11 +52,7 @@ async fn handle(
     Ok(match client.request(forward).await {
         Ok(res) => {
             let (parts, body) = res.into_parts();
-            let bytes = body
-                .collect()
-                .await
-                .map(|c| c.to_bytes())
-                .unwrap_or_default();
+            let bytes = read_body(body).await;
             Response::from_parts(parts, Full::new(bytes))
         }
         Err(_) => Response::builder()

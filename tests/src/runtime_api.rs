@@ -4,9 +4,9 @@
 //! no registry here serves; `infra/sam-local.sh` runs the same functions under it (through
 //! `sam local`). Used by the cold-start harness and the shipped-binaries tests.
 
-use crate::http_server::spawn_server;
+use crate::http_server::{read_body, spawn_server};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::{Request, Response};
 use std::convert::Infallible;
@@ -72,12 +72,7 @@ async fn serve(api: Arc<Api>, req: Request<Incoming>) -> Result<Response<Full<By
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(u64::MAX);
-    let body = req
-        .into_body()
-        .collect()
-        .await
-        .map(|c| c.to_bytes())
-        .unwrap_or_default();
+    let body = read_body(req.into_body()).await;
     let _ = api.responses.send(Posted { id, ok, body });
     Ok(Response::builder()
         .status(202)

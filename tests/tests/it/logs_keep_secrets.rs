@@ -11,7 +11,7 @@ use wiremock::{Mock, MockServer};
 use workspace_tests::dynamodb::TestTable;
 use workspace_tests::logs::{capture, run_alone};
 use workspace_tests::meta::{
-    APP_SECRET, VERIFY_TOKEN, ingest_app, page_delivery, signature, signed_delivery,
+    APP_SECRET, VERIFY_TOKEN, ingest_app, ingest_signed, page_delivery, signature, signed_delivery,
 };
 use workspace_tests::mock::Answer;
 use workspace_tests::responder::{PAGE_TOKEN, dutch_page, graph_error, responder, run};
@@ -38,13 +38,7 @@ async fn full_run_at_trace_level() {
         "parent_id": "1029384756_777", "item": "comment", "verb": "add",
         "message": format!("Slechte service!\n{forged}")}})]);
     let good_signature = signature(&body);
-    assert_eq!(
-        webhook_ingest::handle(&app, signed_delivery(&body))
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(ingest_signed(&app, &body).await, 200);
 
     // A bad signature, and handshakes with the right and a wrong token.
     let mut bad = signed_delivery(&body);

@@ -424,15 +424,13 @@ async fn a_page_that_must_be_reconnected_is_told_once_each_time_it_must() {
             .await
             .unwrap();
     }
-    store
-        .mark_page_reconnect(
-            &platforms::meta::FACEBOOK,
-            &page,
-            "Session has expired",
-            now,
-        )
-        .await
-        .unwrap();
+    let token_expired = async |at| {
+        store
+            .mark_page_reconnect(&platforms::meta::FACEBOOK, &page, "Session has expired", at)
+            .await
+            .unwrap();
+    };
+    token_expired(now).await;
     let graph = MockServer::start().await;
     let s = sweeper(&table, meta_outbound(&graph));
     let reconnect = |requests: &[wiremock::Request]| {
@@ -469,15 +467,7 @@ async fn a_page_that_must_be_reconnected_is_told_once_each_time_it_must() {
         )
         .await
         .unwrap();
-    store
-        .mark_page_reconnect(
-            &platforms::meta::FACEBOOK,
-            &page,
-            "Session has expired",
-            now + Duration::seconds(5),
-        )
-        .await
-        .unwrap();
+    token_expired(now + Duration::seconds(5)).await;
     s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
     let slack = requests(&hooks, SLACK).await;
     assert_eq!(reconnect(&slack), 2);
