@@ -123,7 +123,7 @@ fn responder(
 }
 
 async fn replies(api: &MockServer) -> Vec<Value> {
-    received(&api, "POST", ":reply")
+    received(api, "POST", ":reply")
         .await
         .into_iter()
         .map(|r| serde_json::from_slice(&r.body).unwrap())
