@@ -10,10 +10,7 @@ pub type Item = Value;
 
 /// DynamoDB Local's port: `DYNAMODB_LOCAL_PORT`, default 8000. Always on 127.0.0.1.
 pub fn port() -> u16 {
-    std::env::var("DYNAMODB_LOCAL_PORT")
-        .ok()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(8000)
+    crate::port_from_env("DYNAMODB_LOCAL_PORT", 8000)
 }
 
 pub fn endpoint() -> String {
@@ -112,4 +109,13 @@ impl TestTable {
 
 pub fn str_attr<'i>(item: &'i Item, name: &str) -> Option<&'i str> {
     item.get(name).and_then(Value::as_str)
+}
+
+/// The earlier ratings of a review, oldest first, in stars.
+pub fn stars_history(record: &store::FeedbackRecord) -> Vec<u8> {
+    record
+        .rating_history
+        .iter()
+        .map(|r| r.rating.stars())
+        .collect()
 }

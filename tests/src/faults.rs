@@ -2,20 +2,18 @@
 //! calls, the ways DynamoDB fails: 500s, throttling, and answers that come too late (after
 //! the write was applied, so a retry meets its own earlier write).
 
+use crate::http_server::{read_body, spawn_server};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioExecutor;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-use tokio::net::TcpListener;
 
 /// A small deterministic generator, so a failing run can be repeated.
 pub struct Dice(std::sync::Mutex<u64>);
@@ -140,11 +138,7 @@ async fn forward(
     match proxy.client.request(req).await {
         Ok(res) => {
             let (parts, body) = res.into_parts();
-            let bytes = body
-                .collect()
-                .await
-                .map(|c| c.to_bytes())
-                .unwrap_or_default();
+            let bytes = read_body(body).await;
             if let Some(reads) = reads {
                 let milli = (consumed_units(&bytes) * 1000.0).round() as u64;
                 let counter = if reads {
@@ -166,11 +160,7 @@ async fn handle(
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     proxy.stats.calls.fetch_add(1, Ordering::SeqCst);
     let (parts, body) = req.into_parts();
-    let body = body
-        .collect()
-        .await
-        .map(|c| c.to_bytes())
-        .unwrap_or_default();
+    let body = read_body(body).await;
     if proxy.dice.roll(100) >= proxy.percent {
         return Ok(forward(&proxy, parts, body).await);
     }
@@ -206,16 +196,6 @@ pub async fn start_proxy(
     seed: u64,
     late_by: Duration,
 ) -> (String, Arc<FaultStats>) {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("bind: {e}"));
-    let url = format!(
-        "http://{}",
-        listener
-            .local_addr()
-            .map(|a| a.to_string())
-            .unwrap_or_default()
-    );
     let stats = Arc::new(FaultStats::default());
     let proxy = Arc::new(Proxy {
         upstream: upstream.to_owned(),
@@ -225,19 +205,6 @@ pub async fn start_proxy(
         late_by,
         stats: Arc::clone(&stats),
     });
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                return;
-            };
-            let proxy = Arc::clone(&proxy);
-            tokio::spawn(async move {
-                let svc = service_fn(move |req| handle(Arc::clone(&proxy), req));
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), svc)
-                    .await;
-            });
-        }
-    });
-    (url, stats)
+    let addr = spawn_server(move |req| handle(Arc::clone(&proxy), req)).await;
+    (format!("http://{addr}"), stats)
 }

@@ -4,21 +4,39 @@
 //!   `infra/dynamodb-local.sh` when it does not answer), and fresh tables created from
 //!   `template.yaml` so every test has its own.
 //! - [`faults`]: a proxy in front of DynamoDB Local that fails a share of the calls.
+//! - [`http_server`]: a small HTTP server the proxies and stand-ins run on.
+//! - [`logs`]: what a test logs, captured, and a test run alone in a process of its own.
 //! - [`meta`]: signed Meta deliveries as API Gateway requests.
 //! - [`responder`]: a responder wired to a table and a `wiremock` Graph API, and stream
 //!   events as Lambda hands them over.
 //! - [`sweeper`]: the SLA sweeper wired to a table, feedback and task fixtures, and a
 //!   platform with direct messages.
+//! - [`poller`]: a clock the review-poller tests move by hand, and a source's cursor.
 //! - [`recording`]: a proxy in front of DynamoDB Local that records the operations.
+//! - [`mock`]: a stand-in API's answer mounted in one step.
 //! - [`moto`]: moto in server mode (SSM Parameter Store, STS), started when needed.
+//! - [`runner`]: the local runner and `feedbackctl` as processes, and a polling wait.
 //! - [`runtime_api`]: a local Lambda Runtime API that runs a built `bootstrap`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod dynamodb;
 pub mod faults;
+pub mod http_server;
+pub mod logs;
 pub mod meta;
+pub mod mock;
 pub mod moto;
+pub mod poller;
 pub mod recording;
 pub mod responder;
+pub mod runner;
 pub mod runtime_api;
 pub mod sweeper;
+
+/// The port in the variable `name`, else `default`.
+pub(crate) fn port_from_env(name: &str, default: u16) -> u16 {
+    std::env::var(name)
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(default)
+}

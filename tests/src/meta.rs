@@ -65,3 +65,60 @@ pub fn page_delivery(changes: Vec<serde_json::Value>) -> Vec<u8> {
     }))
     .unwrap()
 }
+
+/// A delivery of one comment by `author` on page `page`'s post `{page}_777`, as the local
+/// runner receives it over HTTP.
+pub fn comment_delivery(page: &str, item: &str, author: &str, text: &str) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({"object": "page", "entry": [{"id": page, "time": 1, "changes": [{"field": "feed", "value": {
+        "from": {"id": format!("author-{item}"), "name": author}, "post_id": format!("{page}_777"), "comment_id": item,
+        "parent_id": format!("{page}_777"), "item": "comment", "verb": "add", "message": text}}]}]}))
+    .unwrap()
+}
+
+/// POST `body` signed to `url` (a runner's `/webhooks/meta`); the status it answered.
+pub async fn post_signed(url: &str, body: &[u8]) -> u16 {
+    reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .header("x-hub-signature-256", signature(body))
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// A `POST /webhooks/{route}` as API Gateway hands it to Lambda, with `headers` and `body`
+/// (and no Meta signature).
+pub fn webhook_post<'h>(
+    route: &str,
+    headers: impl IntoIterator<Item = (&'h str, &'h str)>,
+    body: &[u8],
+) -> Request {
+    let mut req =
+        lambda_http::request::from_str(include_str!("../../infra/events/meta-comments.json"))
+            .expect("a valid API Gateway v2 event");
+    *req.uri_mut() = format!("https://hooks.example/webhooks/{route}")
+        .parse()
+        .unwrap();
+    *req.method_mut() = http::Method::POST;
+    *req.body_mut() = Body::Binary(body.to_vec());
+    req.headers_mut().remove("x-hub-signature-256");
+    for (k, v) in headers {
+        req.headers_mut().insert(
+            http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+            v.parse().unwrap(),
+        );
+    }
+    req
+}
+
+/// Hand `body`, signed, to the ingest `app` as Lambda would; the status it answered.
+pub async fn ingest_signed(app: &App, body: &[u8]) -> u16 {
+    webhook_ingest::handle(app, signed_delivery(body))
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}

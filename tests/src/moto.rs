@@ -6,10 +6,7 @@ use std::path::PathBuf;
 use tokio::sync::OnceCell;
 
 pub fn port() -> u16 {
-    std::env::var("MOTO_PORT")
-        .ok()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(4566)
+    crate::port_from_env("MOTO_PORT", 4566)
 }
 
 pub fn endpoint() -> String {

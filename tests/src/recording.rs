@@ -2,18 +2,16 @@
 //! `X-Amz-Target` of each call: `DynamoDB_20120810.Query`, `….Scan`, …), so a test can
 //! say "this never scans the table".
 
+use crate::http_server::{read_body, spawn_server};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioExecutor;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
-use tokio::net::TcpListener;
 
 /// The operations seen, in order (`Query`, `GetItem`, …).
 #[derive(Clone, Default)]
@@ -44,11 +42,7 @@ async fn handle(
         let op = target.rsplit('.').next().unwrap_or(target).to_owned();
         seen.0.lock().unwrap_or_else(|e| e.into_inner()).push(op);
     }
-    let body = body
-        .collect()
-        .await
-        .map(|c| c.to_bytes())
-        .unwrap_or_default();
+    let body = read_body(body).await;
     let uri = format!(
         "http://{upstream}{}",
         parts.uri.path_and_query().map_or("/", |p| p.as_str())
@@ -58,11 +52,7 @@ async fn handle(
     Ok(match client.request(forward).await {
         Ok(res) => {
             let (parts, body) = res.into_parts();
-            let bytes = body
-                .collect()
-                .await
-                .map(|c| c.to_bytes())
-                .unwrap_or_default();
+            let bytes = read_body(body).await;
             Response::from_parts(parts, Full::new(bytes))
         }
         Err(_) => Response::builder()
@@ -74,36 +64,13 @@ async fn handle(
 
 /// Start a recording proxy to `upstream` (host:port); returns its URL and what it saw.
 pub async fn start(upstream: &str) -> (String, Operations) {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("bind: {e}"));
-    let url = format!(
-        "http://{}",
-        listener
-            .local_addr()
-            .map(|a| a.to_string())
-            .unwrap_or_default()
-    );
     let seen = Operations::default();
     let upstream = Arc::new(upstream.to_owned());
     let client = Client::builder(TokioExecutor::new()).build_http();
     let recorded = seen.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                return;
-            };
-            let (upstream, client, seen) =
-                (Arc::clone(&upstream), client.clone(), recorded.clone());
-            tokio::spawn(async move {
-                let svc = service_fn(move |req| {
-                    handle(Arc::clone(&upstream), client.clone(), seen.clone(), req)
-                });
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), svc)
-                    .await;
-            });
-        }
-    });
-    (url, seen)
+    let addr = spawn_server(move |req| {
+        handle(Arc::clone(&upstream), client.clone(), recorded.clone(), req)
+    })
+    .await;
+    (format!("http://{addr}"), seen)
 }

@@ -137,41 +137,39 @@ pub async fn run(
         .unwrap()
 }
 
-/// Requests the fake Graph API received with this method whose path ends with `suffix`.
-pub async fn calls(graph: &MockServer, method: &str, suffix: &str) -> Vec<wiremock::Request> {
-    graph
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|r| r.method.as_str() == method && r.url.path().ends_with(suffix))
-        .collect()
-}
+pub use crate::mock::received as calls;
 
 /// A Graph API that accepts every public and private reply.
 pub async fn accepting_graph() -> MockServer {
+    use crate::mock::Answer;
     use serde_json::json;
+    use wiremock::Mock;
     use wiremock::matchers::{method, path, path_regex};
-    use wiremock::{Mock, ResponseTemplate};
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path_regex(r"^/v26\.0/[^/]+/(comments|replies)$"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "reply_1"})))
-        .mount(&graph)
+        .answer(200, json!({"id": "reply_1"}), &graph)
         .await;
     Mock::given(method("POST"))
         .and(path(format!("/v26.0/{PAGE_ID}/messages")))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"recipient_id": "5550001", "message_id": "m_1"})),
+        .answer(
+            200,
+            json!({"recipient_id": "5550001", "message_id": "m_1"}),
+            &graph,
         )
-        .mount(&graph)
         .await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": []})))
-        .mount(&graph)
-        .await;
+    no_replies_yet(&graph).await;
     graph
+}
+
+/// `graph` answers every read of an item's replies with none: nothing was posted before.
+pub async fn no_replies_yet(graph: &MockServer) {
+    use crate::mock::Answer;
+    use wiremock::Mock;
+    use wiremock::matchers::method;
+    Mock::given(method("GET"))
+        .answer(200, serde_json::json!({"data": []}), graph)
+        .await;
 }
 
 /// The key of a Facebook comment.
@@ -238,4 +236,9 @@ impl MetaWorld {
     pub async fn calls(&self, method: &str, suffix: &str) -> Vec<wiremock::Request> {
         calls(&self.graph, method, suffix).await
     }
+}
+
+/// The body of a Graph API error.
+pub fn graph_error(message: &str, code: u32) -> serde_json::Value {
+    serde_json::json!({"error": {"message": message, "code": code}})
 }

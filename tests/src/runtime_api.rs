@@ -4,19 +4,16 @@
 //! no registry here serves; `infra/sam-local.sh` runs the same functions under it (through
 //! `sam local`). Used by the cold-start harness and the shipped-binaries tests.
 
+use crate::http_server::{read_body, spawn_server};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
 use std::convert::Infallible;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
 /// Time given to each invocation: the responder's timeout in the template (it keeps a
@@ -75,12 +72,7 @@ async fn serve(api: Arc<Api>, req: Request<Incoming>) -> Result<Response<Full<By
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(u64::MAX);
-    let body = req
-        .into_body()
-        .collect()
-        .await
-        .map(|c| c.to_bytes())
-        .unwrap_or_default();
+    let body = read_body(req.into_body()).await;
     let _ = api.responses.send(Posted { id, ok, body });
     Ok(Response::builder()
         .status(202)
@@ -91,28 +83,13 @@ async fn serve(api: Arc<Api>, req: Request<Incoming>) -> Result<Response<Full<By
 /// A Runtime API on 127.0.0.1 handing out `event` to every `next`: its address and what
 /// the function posts.
 pub async fn start(event: Bytes) -> (String, mpsc::UnboundedReceiver<Posted>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
     let (tx, rx) = mpsc::unbounded_channel();
     let api = Arc::new(Api {
         event,
         next_id: AtomicU64::new(0),
         responses: tx,
     });
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                return;
-            };
-            let api = Arc::clone(&api);
-            tokio::spawn(async move {
-                let svc = service_fn(move |req| serve(Arc::clone(&api), req));
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), svc)
-                    .await;
-            });
-        }
-    });
+    let addr = spawn_server(move |req| serve(Arc::clone(&api), req)).await;
     (addr, rx)
 }
 

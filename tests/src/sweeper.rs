@@ -50,6 +50,30 @@ pub struct ChatReplies {
     pub http: reqwest::Client,
 }
 
+impl ChatReplies {
+    /// `POST {base}/{path}` with `body`; `Ok` on 2xx, 429 transient, any other refused.
+    async fn post(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+        token: &AccessToken,
+    ) -> Result<(), ReplyError> {
+        let res = self
+            .http
+            .post(format!("{}/{path}", self.base))
+            .bearer_auth(token.expose_secret())
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| ReplyError::Ambiguous(e.without_url().to_string()))?;
+        match res.status().as_u16() {
+            200..=299 => Ok(()),
+            429 => Err(ReplyError::Transient("429".into())),
+            s => Err(ReplyError::Rejected(format!("{s}"))),
+        }
+    }
+}
+
 #[async_trait]
 impl ReplyClient for ChatReplies {
     async fn post_public_reply(
@@ -58,19 +82,9 @@ impl ReplyClient for ChatReplies {
         text: &str,
         token: &AccessToken,
     ) -> Result<String, ReplyError> {
-        let res = self
-            .http
-            .post(format!("{}/replies", self.base))
-            .bearer_auth(token.expose_secret())
-            .json(&serde_json::json!({"under": target.reply_to, "text": text}))
-            .send()
-            .await
-            .map_err(|e| ReplyError::Ambiguous(e.without_url().to_string()))?;
-        match res.status().as_u16() {
-            200..=299 => Ok("reply-1".into()),
-            429 => Err(ReplyError::Transient("429".into())),
-            s => Err(ReplyError::Rejected(format!("{s}"))),
-        }
+        let body = serde_json::json!({"under": target.reply_to, "text": text});
+        self.post("replies", body, token).await?;
+        Ok("reply-1".into())
     }
 
     async fn find_public_reply(
@@ -87,19 +101,9 @@ impl ReplyClient for ChatReplies {
         text: &str,
         token: &AccessToken,
     ) -> Result<Option<String>, ReplyError> {
-        let res = self
-            .http
-            .post(format!("{}/messages", self.base))
-            .bearer_auth(token.expose_secret())
-            .json(&serde_json::json!({"to_author_of": target.item_id, "text": text}))
-            .send()
-            .await
-            .map_err(|e| ReplyError::Ambiguous(e.without_url().to_string()))?;
-        match res.status().as_u16() {
-            200..=299 => Ok(Some("dm-1".into())),
-            429 => Err(ReplyError::Transient("429".into())),
-            s => Err(ReplyError::Rejected(format!("{s}"))),
-        }
+        let body = serde_json::json!({"to_author_of": target.item_id, "text": text});
+        self.post("messages", body, token).await?;
+        Ok(Some("dm-1".into()))
     }
 }
 
@@ -213,30 +217,35 @@ impl Fixture {
     }
 
     /// Store it as ingest and the responder would have.
+    /// It as ingest would have stored it.
+    fn feedback(&self) -> Feedback {
+        Feedback {
+        platform: self.platform.clone(),
+        account_id: AccountId::parse(&self.account).unwrap(),
+        item_id: ItemId::parse(&self.item).unwrap(),
+        thread_id: self.thread_id.clone(),
+        parent_id: self.thread_id.clone(),
+        author_id: self.author_id.clone(),
+        author_name: self.author_name.clone(),
+        text: self.text.clone(),
+        rating: self.rating.map(|r| Rating::new(r).unwrap()),
+        url: None,
+        language: None,
+        created_at: Some(self.at),
+        kind: if self.rating.is_some() {
+            FeedbackKind::Review
+        } else {
+            FeedbackKind::Comment
+        },
+        from_account: false,
+        raw: serde_json::json!({"message": self.text, "from": {"name": self.author_name, "id": self.author_id}})
+            .to_string(),
+        received_at: self.at,
+    }
+    }
+
     pub async fn store(&self, store: &DynamoStore) -> FeedbackKey {
-        let feedback = Feedback {
-            platform: self.platform.clone(),
-            account_id: AccountId::parse(&self.account).unwrap(),
-            item_id: ItemId::parse(&self.item).unwrap(),
-            thread_id: self.thread_id.clone(),
-            parent_id: self.thread_id.clone(),
-            author_id: self.author_id.clone(),
-            author_name: self.author_name.clone(),
-            text: self.text.clone(),
-            rating: self.rating.map(|r| Rating::new(r).unwrap()),
-            url: None,
-            language: None,
-            created_at: Some(self.at),
-            kind: if self.rating.is_some() {
-                FeedbackKind::Review
-            } else {
-                FeedbackKind::Comment
-            },
-            from_account: false,
-            raw: serde_json::json!({"message": self.text, "from": {"name": self.author_name, "id": self.author_id}})
-                .to_string(),
-            received_at: self.at,
-        };
+        let feedback = self.feedback();
         store
             .record_changes(&[FeedbackChange {
                 verb: ChangeVerb::Added,
@@ -288,27 +297,23 @@ impl Fixture {
 }
 
 impl Fixture {
+    /// A fresh table holding this fixture: the table, its store and the fixture's key.
+    pub async fn in_new_table(&self) -> (TestTable, DynamoStore, FeedbackKey) {
+        let table = TestTable::new().await;
+        let store = table.store();
+        let key = self.store(&store).await;
+        (table, store, key)
+    }
+
     /// The author edits the text (the old one goes to the record's text history).
     pub async fn edit(&self, store: &DynamoStore, text: &str) {
-        let mut edited = self.clone();
-        edited.text = Some(text.to_owned());
         let feedback = Feedback {
-            platform: self.platform.clone(),
-            account_id: AccountId::parse(&self.account).unwrap(),
-            item_id: ItemId::parse(&self.item).unwrap(),
-            thread_id: self.thread_id.clone(),
-            parent_id: self.thread_id.clone(),
-            author_id: self.author_id.clone(),
-            author_name: self.author_name.clone(),
             text: Some(text.to_owned()),
             rating: None,
-            url: None,
-            language: None,
-            created_at: Some(self.at),
             kind: FeedbackKind::Comment,
-            from_account: false,
             raw: serde_json::json!({"message": text}).to_string(),
             received_at: self.at + time::Duration::minutes(1),
+            ..self.feedback()
         };
         store
             .record_changes(&[FeedbackChange {
@@ -357,4 +362,40 @@ pub async fn set_page(
         )
         .await
         .unwrap();
+}
+
+/// Save the configuration of the Facebook page `PAGE_ID`.
+pub async fn set_facebook_page(store: &DynamoStore, config: &PageConfig) {
+    set_page(store, &platforms::meta::FACEBOOK, PAGE_ID, config).await;
+}
+
+/// The Facebook page `PAGE_ID` tells Slack, Teams and a signed webhook at `hooks` (see
+/// [`notify_targets`], signed with [`WEBHOOK_SECRET`]).
+pub async fn page_with_targets(store: &DynamoStore, hooks: &wiremock::MockServer) {
+    set_facebook_page(store, &notify_targets(&hooks.uri(), WEBHOOK_SECRET)).await;
+}
+
+/// Anna resolves the task of `key` at `at`, with `note` and no closing message.
+pub async fn resolved_by_anna(
+    store: &DynamoStore,
+    key: &FeedbackKey,
+    note: &str,
+    at: OffsetDateTime,
+) {
+    store.resolve_task(key, "anna", note, "", at).await.unwrap();
+}
+
+/// Two sweepers on `table`, answering through `outbound`.
+pub fn two_sweepers(table: &TestTable, outbound: Outbound) -> (Sweeper, Sweeper) {
+    (sweeper(table, outbound.clone()), sweeper(table, outbound))
+}
+
+/// `a` and `b` sweep at the same moment; what each did.
+pub async fn sweep_at_once(
+    a: &Sweeper,
+    b: &Sweeper,
+) -> (sla_sweeper::Summary, sla_sweeper::Summary) {
+    let now = OffsetDateTime::now_utc();
+    let (ra, rb) = tokio::join!(a.sweep(now, None), b.sweep(now, None));
+    (ra.unwrap(), rb.unwrap())
 }

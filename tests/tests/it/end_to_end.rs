@@ -2,204 +2,102 @@
 //! Graph API; a signed delivery over HTTP; `feedbackctl` reading the task.
 
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-use tokio::process::{Child, Command};
 use wiremock::matchers::{method, path, path_regex};
-use wiremock::{Mock, MockServer, ResponseTemplate};
-use workspace_tests::dynamodb::{TestTable, ensure_running, port};
-use workspace_tests::meta::signature;
+use wiremock::{Mock, MockServer};
+use workspace_tests::dynamodb::TestTable;
+use workspace_tests::meta::{comment_delivery, post_signed as post};
+use workspace_tests::mock::{Answer, received};
+use workspace_tests::runner::{
+    CliRun, HANDSHAKE, LocalRunner, RunnerOptions, eventually, feedbackctl,
+};
 
 const PAGE_ID: &str = "1029384756";
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-/// Build the runner and the CLI (same profile as this test), once per test binary.
-pub(crate) async fn binaries() -> (PathBuf, PathBuf) {
-    static BUILT: tokio::sync::OnceCell<(PathBuf, PathBuf)> = tokio::sync::OnceCell::const_new();
-    BUILT
-        .get_or_init(|| async {
-            let status = Command::new(env!("CARGO"))
-                .args(["build", "-q", "-p", "local-runner", "-p", "feedbackctl"])
-                .current_dir(workspace())
-                .status()
-                .await
-                .unwrap();
-            assert!(status.success(), "building local-runner and feedbackctl");
-            // target/debug/deps/end_to_end-… → target/debug
-            let dir = std::env::current_exe()
-                .unwrap()
-                .parent()
-                .unwrap()
-                .parent()
-                .unwrap()
-                .to_path_buf();
-            (dir.join("local-runner"), dir.join("feedbackctl"))
-        })
-        .await
-        .clone()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 static RUNS: AtomicUsize = AtomicUsize::new(0);
 
 struct Runner {
-    _child: Child,
+    process: LocalRunner,
+    /// Its Meta webhook.
     url: String,
-    table: String,
-    cli: PathBuf,
-    log: PathBuf,
 }
 
 async fn start_runner(graph: &MockServer) -> Runner {
-    ensure_running().await;
-    let (runner, cli) = binaries().await;
-    let http_port = free_port();
     let table = format!(
         "e2e-{}-{}",
         std::process::id(),
         RUNS.fetch_add(1, Ordering::SeqCst)
     );
-    // The runner's log, named in failure messages.
-    let log = std::env::temp_dir().join(format!("{table}.log"));
-    let child = Command::new(runner)
-        .env("TABLE_NAME", &table)
-        .env("LOCAL_PORT", http_port.to_string())
-        .env("LOCAL_SANDBOX_PORT", free_port().to_string())
-        // Only the deliveries this test sends: no app-store polling.
-        .env("REVIEW_POLL_SOURCES", "")
-        .env("DYNAMODB_LOCAL_PORT", port().to_string())
-        .env("META_GRAPH_API_URL", graph.uri())
-        .env("LOCAL_REPLIES", "send")
-        .env("META_PAGE_TOKEN", "e2e-page-token")
-        .env("RUST_LOG", "info")
-        .stdout(std::fs::File::create(&log).unwrap())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let url = format!("http://127.0.0.1:{http_port}/webhooks/meta");
-    let http = reqwest::Client::new();
-    let start = Instant::now();
-    loop {
-        let handshake =
-            format!("{url}?hub.mode=subscribe&hub.verify_token=local-verify-token&hub.challenge=7");
-        if let Ok(r) = http.get(&handshake).send().await
-            && r.status() == 200
-        {
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "the runner did not come up; see {}",
-            log.display()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    Runner {
-        _child: child,
-        url,
+    let process = LocalRunner::start(
         table,
-        cli,
-        log,
-    }
+        RunnerOptions {
+            env: vec![
+                // Only the deliveries this test sends: no app-store polling.
+                ("REVIEW_POLL_SOURCES", String::new()),
+                ("META_GRAPH_API_URL", graph.uri()),
+                ("LOCAL_REPLIES", "send".to_owned()),
+                ("META_PAGE_TOKEN", "e2e-page-token".to_owned()),
+            ],
+            in_workspace: false,
+            ready: HANDSHAKE,
+        },
+    )
+    .await;
+    let url = format!("{}/webhooks/meta", process.base());
+    Runner { process, url }
 }
 
 async fn graph_api() -> MockServer {
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path_regex(r"^/v26\.0/[^/]+/comments$"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "reply_1"})))
-        .mount(&graph)
+        .answer(200, json!({"id": "reply_1"}), &graph)
         .await;
     Mock::given(method("POST"))
         .and(path(format!("/v26.0/{PAGE_ID}/messages")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"message_id": "m_1"})))
-        .mount(&graph)
+        .answer(200, json!({"message_id": "m_1"}), &graph)
         .await;
     graph
 }
 
 fn comment(item: &str, text: &str) -> Vec<u8> {
-    serde_json::to_vec(&json!({"object": "page", "entry": [{"id": PAGE_ID, "time": 1, "changes": [{"field": "feed", "value": {
-        "from": {"id": format!("author-{item}"), "name": "Anke de Vries"}, "post_id": format!("{PAGE_ID}_777"), "comment_id": item,
-        "parent_id": format!("{PAGE_ID}_777"), "item": "comment", "verb": "add", "message": text}}]}]}))
-    .unwrap()
-}
-
-async fn post(url: &str, body: &[u8]) -> u16 {
-    reqwest::Client::new()
-        .post(url)
-        .header("content-type", "application/json")
-        .header("x-hub-signature-256", signature(body))
-        .body(body.to_vec())
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    comment_delivery(PAGE_ID, item, "Anke de Vries", text)
 }
 
 async fn count(graph: &MockServer, suffix: &str) -> usize {
-    graph
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .iter()
-        .filter(|r| r.method.as_str() == "POST" && r.url.path().ends_with(suffix))
-        .count()
+    received(graph, "POST", suffix).await.len()
 }
 
-/// Wait until the Graph API has `public` public and `private` private replies for `item`.
+/// Wait until the Graph API has a public reply to `item` and a private reply.
 async fn wait_for_replies(graph: &MockServer, item: &str, runner: &Runner) -> Duration {
     let start = Instant::now();
-    loop {
-        if count(graph, &format!("/{item}/comments")).await >= 1
-            && count(graph, "/messages").await >= 1
-        {
-            return start.elapsed();
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "no replies within 30 s; see {}",
-            runner.log.display()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually(
+        Duration::from_secs(30),
+        Duration::from_millis(20),
+        || async {
+            (count(graph, &format!("/{item}/comments")).await >= 1
+                && count(graph, "/messages").await >= 1)
+                .then(|| start.elapsed())
+        },
+        || {
+            format!(
+                "no replies within 30 s; see {}",
+                runner.process.log.display()
+            )
+        },
+    )
+    .await
 }
 
 async fn tasks_json(runner: &Runner) -> Vec<Value> {
-    let out = Command::new(&runner.cli)
-        .args([
-            "--local",
-            "--table",
-            &runner.table,
-            "tasks",
-            "list",
-            "--json",
-        ])
-        .env("DYNAMODB_LOCAL_PORT", port().to_string())
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let list = CliRun::of(
+        feedbackctl(&runner.process.table)
+            .await
+            .args(["tasks", "list", "--json"]),
+    )
+    .await;
+    serde_json::from_value(list.succeeded().json()).unwrap()
 }
 
 #[tokio::test]
@@ -309,7 +207,7 @@ async fn two_thousand_deliveries_in_a_minute_a_quarter_of_them_again_are_each_st
     const SENDERS: usize = 8;
     let graph = graph_api().await;
     let runner = start_runner(&graph).await;
-    let pid = runner._child.id().unwrap();
+    let pid = runner.process.child.id().unwrap();
     let item = |i: usize| format!("777_5{:04}", i % UNIQUE);
     // Two complaints for every praise.
     let text = |i: usize| {
@@ -322,18 +220,15 @@ async fn two_thousand_deliveries_in_a_minute_a_quarter_of_them_again_are_each_st
     let complaints = (0..UNIQUE).filter(|i| i % 3 != 0).count();
     // A thousand complaints about deliveries in a minute is a spike: this page keeps
     // answering through it (alert only), so the burst measures answering, not the hold.
-    let alert_only = Command::new(&runner.cli)
-        .args(["--local", "--table", &runner.table, "pages", "set"])
-        .args([&format!("facebook:{PAGE_ID}"), "--spike-hold", "false"])
-        .env("DYNAMODB_LOCAL_PORT", port().to_string())
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        alert_only.status.success(),
-        "{}",
-        String::from_utf8_lossy(&alert_only.stderr)
-    );
+    CliRun::of(feedbackctl(&runner.process.table).await.args([
+        "pages",
+        "set",
+        &format!("facebook:{PAGE_ID}"),
+        "--spike-hold",
+        "false",
+    ]))
+    .await
+    .succeeded();
 
     let start = Instant::now();
     let per_sender = DELIVERIES / SENDERS;
@@ -373,7 +268,7 @@ async fn two_thousand_deliveries_in_a_minute_a_quarter_of_them_again_are_each_st
         assert!(
             start.elapsed() < Duration::from_secs(1200),
             "{public}/{UNIQUE} public and {private}/{complaints} private replies after 20 minutes; see {}",
-            runner.log.display()
+            runner.process.log.display()
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
@@ -398,7 +293,7 @@ async fn two_thousand_deliveries_in_a_minute_a_quarter_of_them_again_are_each_st
         complaints,
         "every complaint messaged once"
     );
-    let records = TestTable::named(&runner.table)
+    let records = TestTable::named(&runner.process.table)
         .items_of_type("feedback")
         .await
         .len();

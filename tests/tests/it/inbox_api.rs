@@ -2,31 +2,25 @@
 //! bad input, unknown ids, and sign-in, through the handler Lambda runs, with requests
 //! shaped as API Gateway's JWT authorizer hands them over.
 
-use feedback::ItemId;
 use feedback::page::PageConfig;
 use platforms::meta::FACEBOOK;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use store::FeedbackKey;
 use tasks_api::{App, TasksApiConfig};
 use time::OffsetDateTime;
 use triage::{PageSettings, ReplyMode};
 use wiremock::matchers::{method, path_regex};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer};
 use workspace_tests::dynamodb::{TestTable, str_attr};
-use workspace_tests::responder::{PAGE_ID, dutch_page, ingest, responder, run};
+use workspace_tests::mock::Answer;
+use workspace_tests::responder::{
+    PAGE_ID, dutch_page, ingest, key, no_replies_yet, responder, run,
+};
 
 const ISSUER: &str = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_InboxTest";
 const CLIENT: &str = "inboxtestclient";
 const COMPLAINT: &str =
     "Mijn bestelling is na twee weken nog steeds niet geleverd. Heel teleurstellend!";
-
-fn key(item: &str) -> FeedbackKey {
-    FeedbackKey {
-        platform: FACEBOOK,
-        item_id: ItemId::parse(item).unwrap(),
-    }
-}
 
 /// A comment by its own author (one author is answered once per thread).
 fn comment(item: &str, text: &str) -> Value {
@@ -42,15 +36,9 @@ async fn graph() -> MockServer {
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path_regex(r"^/v26\.0/[^/]+/(comments|replies|messages)$"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"id": "r_1", "message_id": "m_1"})),
-        )
-        .mount(&graph)
+        .answer(200, json!({"id": "r_1", "message_id": "m_1"}), &graph)
         .await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": []})))
-        .mount(&graph)
-        .await;
+    no_replies_yet(&graph).await;
     graph
 }
 
@@ -1188,16 +1176,7 @@ async fn ended_notifications(inbox: &Inbox) -> usize {
 async fn a_crisis_shows_on_top_of_the_queue_and_only_an_owner_ends_it_once() {
     let inbox = Inbox::new(ReplyMode::Auto).await;
     let hooks = MockServer::start().await;
-    workspace_tests::sweeper::set_page(
-        &inbox.table.store(),
-        &FACEBOOK,
-        PAGE_ID,
-        &workspace_tests::sweeper::notify_targets(
-            &hooks.uri(),
-            workspace_tests::sweeper::WEBHOOK_SECRET,
-        ),
-    )
-    .await;
+    workspace_tests::sweeper::page_with_targets(&inbox.table.store(), &hooks).await;
     // GIVEN a page in a crisis, and a complaint drafted during the hold
     let since = OffsetDateTime::now_utc() - time::Duration::minutes(5);
     start_crisis(&inbox, since).await;

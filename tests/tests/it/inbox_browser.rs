@@ -9,19 +9,19 @@
 //! Chromium is required (`apt-get install -y chromium`, or `CHROMIUM=/path`); set
 //! `INBOX_BROWSER=skip` to skip this test on a machine without it.
 
-use crate::end_to_end::binaries;
+use feedback::AccountId;
 use feedback::page::{PageConfig, ReplyMode};
-use feedback::{AccountId, ItemId};
 use platforms::meta::FACEBOOK;
 use serde_json::json;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
-use store::FeedbackKey;
+use std::time::Duration;
 use store::local::LocalDynamo;
 use time::OffsetDateTime;
 use tokio::process::Command;
-use workspace_tests::dynamodb::{ensure_running, port, str_attr};
-use workspace_tests::meta::signature;
+use workspace_tests::dynamodb::{port, str_attr};
+use workspace_tests::meta::{comment_delivery, post_signed, signature};
+use workspace_tests::responder::key;
+use workspace_tests::runner::{LocalRunner, RunnerOptions, eventually, workspace};
 
 /// The page in approval mode, where the complaint arrives during the test.
 const PAGE_A: &str = "1029384756";
@@ -29,13 +29,6 @@ const PAGE_A: &str = "1029384756";
 const PAGE_B: &str = "2039485761";
 const EDITED: &str = "Hallo Anke, wat vervelend dat je bestelling nog niet is bezorgd. We bellen je vandaag nog om het op te lossen. – Bakkerij Zon";
 const NOTE: &str = "Gebeld; nieuwe taart morgen om 10 uur gebracht.";
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 /// `<target>/screenshots`: the target directory this test was built in.
 fn screenshots() -> PathBuf {
@@ -83,51 +76,18 @@ async fn playwright() -> PathBuf {
     dir
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn key(item: &str) -> FeedbackKey {
-    FeedbackKey {
-        platform: FACEBOOK,
-        item_id: ItemId::parse(item).unwrap(),
-    }
-}
-
-fn comment(page: &str, item: &str, author: &str, text: &str) -> Vec<u8> {
-    serde_json::to_vec(&json!({"object": "page", "entry": [{"id": page, "time": 1, "changes": [{"field": "feed", "value": {
-        "from": {"id": format!("author-{item}"), "name": author}, "post_id": format!("{page}_777"), "comment_id": item,
-        "parent_id": format!("{page}_777"), "item": "comment", "verb": "add", "message": text}}]}]}))
-    .unwrap()
-}
-
 async fn deliver(url: &str, body: &[u8]) {
-    let status = reqwest::Client::new()
-        .post(url)
-        .header("content-type", "application/json")
-        .header("x-hub-signature-256", signature(body))
-        .body(body.to_vec())
-        .send()
-        .await
-        .unwrap()
-        .status();
-    assert_eq!(status, 200);
+    assert_eq!(post_signed(url, body).await, 200);
 }
 
 async fn wait_for_task(store: &store::DynamoStore, item: &str, log: &Path) {
-    let start = Instant::now();
-    while store.task(&key(item)).await.unwrap().is_none() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "no task for {item}; see {}",
-            log.display()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(
+        Duration::from_secs(30),
+        Duration::from_millis(100),
+        || async { store.task(&key(item)).await.unwrap().map(|_| ()) },
+        || format!("no task for {item}; see {}", log.display()),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -140,42 +100,22 @@ async fn staff_sign_in_see_a_complaint_arrive_claim_it_approve_edited_drafts_and
     let chromium = chromium().expect(
         "the inbox browser test needs Chromium: apt-get install -y chromium (or set CHROMIUM=/path, or INBOX_BROWSER=skip to skip it)",
     );
-    ensure_running().await;
     let script_dir = playwright().await;
-    let (runner, _) = binaries().await;
-    let http_port = free_port();
-    let table = format!("inbox-browser-{}", std::process::id());
-    let log = std::env::temp_dir().join(format!("{table}.log"));
-    let _runner = Command::new(runner)
-        .env("TABLE_NAME", &table)
-        .env("LOCAL_PORT", http_port.to_string())
-        .env("LOCAL_SANDBOX_PORT", free_port().to_string())
-        // Only the deliveries this test sends: no app-store polling.
-        .env("REVIEW_POLL_SOURCES", "")
-        .env("DYNAMODB_LOCAL_PORT", port().to_string())
-        .env("LOCAL_SWEEP_SECONDS", "2")
-        .env("RUST_LOG", "info")
-        .stdout(std::fs::File::create(&log).unwrap())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{http_port}");
-    let http = reqwest::Client::new();
-    let start = Instant::now();
-    loop {
-        if let Ok(r) = http.get(format!("{base}/inbox")).send().await
-            && r.status() == 200
-        {
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "the runner did not come up; see {}",
-            log.display()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let store = LocalDynamo::on_port(port()).store(&table);
+    let runner = LocalRunner::start(
+        format!("inbox-browser-{}", std::process::id()),
+        RunnerOptions {
+            env: vec![
+                // Only the deliveries this test sends: no app-store polling.
+                ("REVIEW_POLL_SOURCES", String::new()),
+                ("LOCAL_SWEEP_SECONDS", "2".to_owned()),
+            ],
+            in_workspace: false,
+            ready: "/inbox",
+        },
+    )
+    .await;
+    let (table, log, base) = (&runner.table, &runner.log, runner.base());
+    let store = LocalDynamo::on_port(port()).store(table);
     let now = OffsetDateTime::now_utc();
     store
         .update_page(
@@ -198,7 +138,7 @@ async fn staff_sign_in_see_a_complaint_arrive_claim_it_approve_edited_drafts_and
     let webhook = format!("{base}/webhooks/meta");
     deliver(
         &webhook,
-        &comment(
+        &comment_delivery(
             PAGE_B,
             "777_9501",
             "Sam Taylor",
@@ -208,7 +148,7 @@ async fn staff_sign_in_see_a_complaint_arrive_claim_it_approve_edited_drafts_and
     .await;
     deliver(
         &webhook,
-        &comment(
+        &comment_delivery(
             PAGE_B,
             "777_9502",
             "Lotte Visser",
@@ -216,8 +156,8 @@ async fn staff_sign_in_see_a_complaint_arrive_claim_it_approve_edited_drafts_and
         ),
     )
     .await;
-    wait_for_task(&store, "777_9501", &log).await;
-    wait_for_task(&store, "777_9502", &log).await;
+    wait_for_task(&store, "777_9501", log).await;
+    wait_for_task(&store, "777_9502", log).await;
     store
         .claim_task(&key("777_9501"), "Bram", now)
         .await
@@ -252,7 +192,7 @@ async fn staff_sign_in_see_a_complaint_arrive_claim_it_approve_edited_drafts_and
     };
     assert!(store.start_crisis(&spike, now).await.unwrap());
     // What arrives while staff watch the queue.
-    let body = comment(
+    let body = comment_delivery(
         PAGE_A,
         "777_9503",
         "Anke de Vries",
@@ -317,24 +257,21 @@ async fn staff_sign_in_see_a_complaint_arrive_claim_it_approve_edited_drafts_and
     assert_eq!(edits[0].by, anna);
     // What reached the platform is staff's edit, word for word (the runner's dry-run
     // sink logs every public reply it would post).
-    let start = Instant::now();
-    loop {
-        let logged = std::fs::read_to_string(&log).unwrap_or_default();
-        if logged
-            .lines()
-            .any(|l| l.contains("dry-run: public reply") && l.contains(EDITED))
-        {
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "the edited reply was not posted; see {}",
-            log.display()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    eventually(
+        Duration::from_secs(30),
+        Duration::from_millis(200),
+        || async {
+            let logged = std::fs::read_to_string(log).unwrap_or_default();
+            logged
+                .lines()
+                .any(|l| l.contains("dry-run: public reply") && l.contains(EDITED))
+                .then_some(())
+        },
+        || format!("the edited reply was not posted; see {}", log.display()),
+    )
+    .await;
     let dynamo = LocalDynamo::on_port(port());
-    let items = dynamo.scan(&table).await.unwrap();
+    let items = dynamo.scan(table).await.unwrap();
     let approvals: Vec<_> = items
         .iter()
         .filter(|i| {

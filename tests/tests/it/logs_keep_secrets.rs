@@ -5,67 +5,29 @@
 use http::header;
 use lambda_http::Body;
 use serde_json::json;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use wiremock::matchers::method;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer};
 use workspace_tests::dynamodb::TestTable;
+use workspace_tests::logs::{capture, run_alone};
 use workspace_tests::meta::{
-    APP_SECRET, VERIFY_TOKEN, ingest_app, page_delivery, signature, signed_delivery,
+    APP_SECRET, VERIFY_TOKEN, ingest_app, ingest_signed, page_delivery, signature, signed_delivery,
 };
-use workspace_tests::responder::{PAGE_TOKEN, dutch_page, responder, run};
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use workspace_tests::mock::Answer;
+use workspace_tests::responder::{PAGE_TOKEN, dutch_page, graph_error, responder, run};
 
 /// Run in a process of its own: `tracing` caches per call site whether anyone listens, and
 /// the other tests of this binary, running at the same time without a subscriber, would
 /// make this one miss events.
 #[test]
 fn no_secret_token_or_signature_reaches_the_logs_and_user_text_cannot_forge_a_line() {
-    let exe = std::env::current_exe().unwrap();
-    let out = std::process::Command::new(exe)
-        .args([
-            "logs_keep_secrets::full_run_at_trace_level",
-            "--exact",
-            "--ignored",
-            "--test-threads=1",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("1 passed"),
-        "the run took place"
-    );
+    run_alone("logs_keep_secrets::full_run_at_trace_level");
 }
 
 #[tokio::test]
 #[ignore = "run by no_secret_token_or_signature_reaches_the_logs_… in a process of its own"]
 async fn full_run_at_trace_level() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new("trace"))
-        .json()
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture("trace");
 
     let table = TestTable::new().await;
     let app = ingest_app(Arc::new(table.store()));
@@ -76,13 +38,7 @@ async fn full_run_at_trace_level() {
         "parent_id": "1029384756_777", "item": "comment", "verb": "add",
         "message": format!("Slechte service!\n{forged}")}})]);
     let good_signature = signature(&body);
-    assert_eq!(
-        webhook_ingest::handle(&app, signed_delivery(&body))
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(ingest_signed(&app, &body).await, 200);
 
     // A bad signature, and handshakes with the right and a wrong token.
     let mut bad = signed_delivery(&body);
@@ -108,11 +64,7 @@ async fn full_run_at_trace_level() {
     // The responder, whose token the platform rejects.
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(400)
-                .set_body_json(json!({"error": {"message": "Session has expired", "code": 190}})),
-        )
-        .mount(&graph)
+        .answer(400, graph_error("Session has expired", 190), &graph)
         .await;
     run(
         &responder(&table, &graph, dutch_page()),
@@ -121,7 +73,7 @@ async fn full_run_at_trace_level() {
     )
     .await;
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(logs.contains("delivery stored"), "the run was logged");
     assert!(
         logs.contains("page needs to be reconnected"),

@@ -15,13 +15,15 @@ use review_poller::poll::{Poller, RunReport, Store};
 use serde_json::{Value, json};
 use service::credentials::Credentials;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use store::FeedbackKey;
 use time::{Duration, OffsetDateTime};
 use triage::decide::PageSettings;
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 use workspace_tests::dynamodb::TestTable;
+use workspace_tests::mock::{Answer, received};
+use workspace_tests::poller::{TestClock, cursor_of};
 use workspace_tests::responder::{responder_on, stream_event};
 
 /// The account the documented examples mention.
@@ -93,13 +95,11 @@ async fn server(list: Value, max_characters: Option<u64>) -> MockServer {
     }
     Mock::given(method("GET"))
         .and(path("/api/v2/instance"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(instance))
-        .mount(&server)
+        .answer(200, instance, &server)
         .await;
     Mock::given(method("POST"))
         .and(path("/api/v1/statuses"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(documented(STATUS_ANSWER)))
-        .mount(&server)
+        .answer(200, documented(STATUS_ANSWER), &server)
         .await;
     server
 }
@@ -230,12 +230,9 @@ async fn a_mention_polled_is_stored_once_and_answered_once_under_it_with_its_vis
         others.len() <= 1 && others.iter().all(|f| f["visibility"] == "direct"),
         "{others:?}"
     );
-    let keys: Vec<String> = api
-        .received_requests()
+    let keys: Vec<String> = received(&api, "POST", "")
         .await
-        .unwrap()
         .iter()
-        .filter(|r| r.method.as_str() == "POST")
         .map(|r| r.headers["idempotency-key"].to_str().unwrap().to_owned())
         .collect();
     let mut unique = keys.clone();
@@ -315,27 +312,18 @@ async fn the_cursor_moves_only_past_what_was_stored() {
         .mount(&api)
         .await;
     let now = OffsetDateTime::now_utc();
-    let clock = Arc::new(Mutex::new(now));
-    let at = {
-        let clock = clock.clone();
-        move || *clock.lock().unwrap()
-    };
-    let poller = poller(&table, &api).with_clock(Arc::new(at));
+    let clock = TestClock::at(now);
+    let poller = poller(&table, &api).with_clock(clock.clock());
     let first = run(&poller, "run-1").await;
     assert_eq!(
         (first.reviews_new, first.sources_failed),
         (1, 1),
         "{first:?}"
     );
-    let cursor = table
-        .store()
-        .source_cursor(&source().platform, &source().app)
-        .await
-        .unwrap()
-        .unwrap();
+    let cursor = cursor_of(&table, &source()).await;
     assert_eq!(cursor.newest_at, None, "not moved while a page was unread");
 
-    *clock.lock().unwrap() = now + Duration::hours(1);
+    clock.set(now + Duration::hours(1));
     let second = poller
         .run(now + Duration::hours(1) + Duration::minutes(5), "run-2")
         .await;
@@ -344,12 +332,7 @@ async fn the_cursor_moves_only_past_what_was_stored() {
         (0, 0),
         "{second:?}"
     );
-    let cursor = table
-        .store()
-        .source_cursor(&source().platform, &source().app)
-        .await
-        .unwrap()
-        .unwrap();
+    let cursor = cursor_of(&table, &source()).await;
     assert_eq!(cursor.newest_ids, [STATUS]);
     assert_eq!(table.items_of_type("feedback").await.len(), 1);
 }

@@ -11,7 +11,6 @@ use feedback::capabilities::{
 use feedback::{
     AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId, Platform, Rating,
 };
-use http::Method;
 use platforms::registry::Registry;
 use platforms::reply::{
     AccessToken, FetchedItem, Outbound, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
@@ -27,9 +26,12 @@ use std::sync::{Arc, Mutex};
 use store::{Channel, FeedbackKey, TaskChannel};
 use time::OffsetDateTime;
 use wiremock::matchers::{body_json, header, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
-use workspace_tests::dynamodb::{TestTable, port};
+use wiremock::{Mock, MockServer};
+use workspace_tests::dynamodb::{TestTable, stars_history};
+use workspace_tests::meta::webhook_post;
+use workspace_tests::mock::{Answer, received};
 use workspace_tests::responder::{dutch_page, responder_on, stream_event};
+use workspace_tests::runner::{CliRun, feedbackctl};
 
 const STARS: Platform = Platform::from_static("stars");
 const TOKEN_HEADER: &str = "x-stars-token";
@@ -254,42 +256,35 @@ async fn stars_api() -> MockServer {
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
         .and(body_json(json!({"refresh_token": "stored-refresh-token"})))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"access_token": "fresh-access", "expires_in": 3600})),
+        .answer(
+            200,
+            json!({"access_token": "fresh-access", "expires_in": 3600}),
+            &api,
         )
-        .mount(&api)
         .await;
     Mock::given(method("GET"))
         .and(path("/reviews/rv-1"))
         .and(header("authorization", "Bearer fresh-access"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "id": "rv-1", "stars": 1, "text": "",
-            "author": {"id": "u-7", "name": "Sanne Jansen"}
-        })))
-        .mount(&api)
+        .answer(
+            200,
+            json!({
+                "id": "rv-1", "stars": 1, "text": "",
+                "author": {"id": "u-7", "name": "Sanne Jansen"}
+            }),
+            &api,
+        )
         .await;
     Mock::given(method("PUT"))
         .and(path("/reviews/rv-1/reply"))
         .and(header("authorization", "Bearer fresh-access"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "reply-rv-1"})))
-        .mount(&api)
+        .answer(200, json!({"id": "reply-rv-1"}), &api)
         .await;
     api
 }
 
 async fn deliver(app: &webhook_ingest::App, body: Value, token: &str) -> u16 {
-    let mut req =
-        lambda_http::request::from_str(include_str!("../../../infra/events/meta-comments.json"))
-            .unwrap();
-    *req.uri_mut() = "https://example.execute-api.eu-west-1.amazonaws.com/webhooks/stars"
-        .parse()
-        .unwrap();
-    *req.method_mut() = Method::POST;
-    *req.body_mut() = lambda_http::Body::Binary(serde_json::to_vec(&body).unwrap());
-    req.headers_mut().remove("x-hub-signature-256");
-    req.headers_mut()
-        .insert(TOKEN_HEADER, token.parse().unwrap());
+    let body = serde_json::to_vec(&body).unwrap();
+    let req = webhook_post("stars", [(TOKEN_HEADER, token)], &body);
     webhook_ingest::handle(app, req)
         .await
         .unwrap()
@@ -340,11 +335,7 @@ async fn a_platform_defined_only_in_the_tests_is_stored_answered_and_tasked_by_t
                 .unwrap();
         assert!(res.batch_item_failures.is_empty());
     }
-    let received = api.received_requests().await.unwrap_or_default();
-    let puts: Vec<_> = received
-        .iter()
-        .filter(|r| r.method.as_str() == "PUT")
-        .collect();
+    let puts = received(&api, "PUT", "").await;
     assert_eq!(puts.len(), 1, "one reply, ever");
     let reply: Value = serde_json::from_slice(&puts[0].body).unwrap();
     let text = reply["comment"].as_str().unwrap();
@@ -379,28 +370,17 @@ async fn a_platform_defined_only_in_the_tests_is_stored_answered_and_tasked_by_t
     assert_eq!(deliver(&app, updated, WEBHOOK_TOKEN).await, 200);
     let record = store.feedback(&key).await.unwrap().unwrap();
     assert_eq!(record.feedback.rating, Rating::new(4).ok());
-    let history: Vec<u8> = record
-        .rating_history
-        .iter()
-        .map(|r| r.rating.stars())
-        .collect();
-    assert_eq!(history, [1]);
+    assert_eq!(stars_history(&record), [1]);
     assert_eq!(table.items_of_type("feedback").await.len(), 1);
 
     // Staff see it with the unchanged CLI.
-    let (_, cli) = crate::end_to_end::binaries().await;
-    let out = tokio::process::Command::new(cli)
-        .args(["--local", "--table", &table.name, "tasks", "list", "--json"])
-        .env("DYNAMODB_LOCAL_PORT", port().to_string())
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let tasks: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let list = CliRun::of(
+        feedbackctl(&table.name)
+            .await
+            .args(["tasks", "list", "--json"]),
+    )
+    .await;
+    let tasks: Vec<Value> = serde_json::from_value(list.succeeded().json()).unwrap();
     assert_eq!(tasks.len(), 1, "{tasks:?}");
     assert_eq!(tasks[0]["id"], "stars:rv-1");
     assert_eq!(tasks[0]["channel"], "manual");

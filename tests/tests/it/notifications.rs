@@ -6,8 +6,6 @@
 use feedback::page::PageConfig;
 use platforms::standard::StandardWebhooks;
 use serde_json::Value;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;
 use store::notify::Event;
 use store::{MessageState, NotificationEvent};
@@ -15,9 +13,12 @@ use time::{Duration, OffsetDateTime};
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::dynamodb::TestTable;
+use workspace_tests::logs::{capture, run_alone};
+use workspace_tests::mock::Answer;
 use workspace_tests::responder::meta_outbound;
 use workspace_tests::sweeper::{
-    Fixture, PAGE_ID, WEBHOOK_SECRET, notify_targets, set_page, sweeper,
+    Fixture, PAGE_ID, WEBHOOK_SECRET, notify_targets, page_with_targets, set_facebook_page,
+    sweep_at_once, sweeper, two_sweepers,
 };
 
 const SLACK: &str = "/slack-url-token";
@@ -47,31 +48,16 @@ async fn targets_answering(status: u16) -> MockServer {
     hooks
 }
 
-async fn page_with_targets(table: &TestTable, hooks: &MockServer) {
-    set_page(
-        &table.store(),
-        &platforms::meta::FACEBOOK,
-        PAGE_ID,
-        &notify_targets(&hooks.uri(), WEBHOOK_SECRET),
-    )
-    .await;
-}
-
 #[tokio::test]
 async fn a_new_complaint_is_told_to_slack_teams_and_a_signed_webhook_once_each() {
     let table = TestTable::new().await;
     let hooks = targets_answering(200).await;
-    page_with_targets(&table, &hooks).await;
+    page_with_targets(&table.store(), &hooks).await;
     let key = Fixture::complaint("777_300").store(&table.store()).await;
     let graph = MockServer::start().await;
-    let (a, b) = (
-        sweeper(&table, meta_outbound(&graph)),
-        sweeper(&table, meta_outbound(&graph)),
-    );
+    let (a, b) = two_sweepers(&table, meta_outbound(&graph));
 
-    let now = OffsetDateTime::now_utc();
-    let (ra, rb) = tokio::join!(a.sweep(now, None), b.sweep(now, None));
-    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    let (ra, rb) = sweep_at_once(&a, &b).await;
     b.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
 
     assert_eq!(
@@ -199,7 +185,7 @@ fn teams_shows(text: &str) -> String {
 async fn a_hostile_comment_makes_no_link_mention_or_markup_in_slack_or_teams_and_stays_readable() {
     let table = TestTable::new().await;
     let hooks = targets_answering(200).await;
-    page_with_targets(&table, &hooks).await;
+    page_with_targets(&table.store(), &hooks).await;
     let mut complaint = Fixture::complaint("777_305");
     complaint.text = Some(HOSTILE.to_owned());
     complaint.store(&table.store()).await;
@@ -271,10 +257,8 @@ async fn a_target_that_fails_for_a_moment_is_retried_with_backoff_and_told_once(
         .with_priority(2)
         .mount(&hooks)
         .await;
-    set_page(
+    set_facebook_page(
         &table.store(),
-        &platforms::meta::FACEBOOK,
-        PAGE_ID,
         &PageConfig {
             notify_slack_url: notify_targets(&hooks.uri(), WEBHOOK_SECRET).notify_slack_url,
             ..PageConfig::default()
@@ -300,10 +284,8 @@ async fn a_target_that_fails_for_a_moment_is_retried_with_backoff_and_told_once(
 async fn a_target_that_keeps_failing_waits_between_sweeps_and_is_given_up_in_the_end() {
     let table = TestTable::new().await;
     let hooks = targets_answering(503).await;
-    set_page(
+    set_facebook_page(
         &table.store(),
-        &platforms::meta::FACEBOOK,
-        PAGE_ID,
         &PageConfig {
             notify_webhook_url: notify_targets(&hooks.uri(), WEBHOOK_SECRET).notify_webhook_url,
             notify_webhook_secret: notify_targets(&hooks.uri(), WEBHOOK_SECRET)
@@ -372,10 +354,8 @@ async fn a_chat_that_does_not_answer_in_time_is_not_posted_twice_but_a_signed_we
         .mount(&hooks)
         .await;
     let targets = notify_targets(&hooks.uri(), WEBHOOK_SECRET);
-    set_page(
+    set_facebook_page(
         &table.store(),
-        &platforms::meta::FACEBOOK,
-        PAGE_ID,
         &PageConfig {
             notify_teams_url: None,
             ..targets
@@ -422,10 +402,8 @@ async fn a_page_that_must_be_reconnected_is_told_once_each_time_it_must() {
     let table = TestTable::new().await;
     let store = table.store();
     let hooks = targets_answering(200).await;
-    set_page(
+    set_facebook_page(
         &store,
-        &platforms::meta::FACEBOOK,
-        PAGE_ID,
         &PageConfig {
             notify_slack_url: notify_targets(&hooks.uri(), WEBHOOK_SECRET).notify_slack_url,
             ..PageConfig::default()
@@ -446,15 +424,13 @@ async fn a_page_that_must_be_reconnected_is_told_once_each_time_it_must() {
             .await
             .unwrap();
     }
-    store
-        .mark_page_reconnect(
-            &platforms::meta::FACEBOOK,
-            &page,
-            "Session has expired",
-            now,
-        )
-        .await
-        .unwrap();
+    let token_expired = async |at| {
+        store
+            .mark_page_reconnect(&platforms::meta::FACEBOOK, &page, "Session has expired", at)
+            .await
+            .unwrap();
+    };
+    token_expired(now).await;
     let graph = MockServer::start().await;
     let s = sweeper(&table, meta_outbound(&graph));
     let reconnect = |requests: &[wiremock::Request]| {
@@ -491,15 +467,7 @@ async fn a_page_that_must_be_reconnected_is_told_once_each_time_it_must() {
         )
         .await
         .unwrap();
-    store
-        .mark_page_reconnect(
-            &platforms::meta::FACEBOOK,
-            &page,
-            "Session has expired",
-            now + Duration::seconds(5),
-        )
-        .await
-        .unwrap();
+    token_expired(now + Duration::seconds(5)).await;
     s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
     let slack = requests(&hooks, SLACK).await;
     assert_eq!(reconnect(&slack), 2);
@@ -515,9 +483,7 @@ async fn a_page_that_must_be_reconnected_is_told_once_each_time_it_must() {
 
 #[tokio::test]
 async fn an_event_raised_twice_is_stored_once_per_target() {
-    let table = TestTable::new().await;
-    let store = table.store();
-    let key = Fixture::complaint("777_350").store(&store).await;
+    let (_table, store, key) = Fixture::complaint("777_350").in_new_table().await;
     let task = store.task(&key).await.unwrap().unwrap();
     let now = OffsetDateTime::now_utc();
     let event = Event::for_task(NotificationEvent::TaskResolved, &task, None, now);
@@ -536,57 +502,21 @@ async fn an_event_raised_twice_is_stored_once_per_target() {
     assert_eq!(store.due_notifications(now).await.unwrap().len(), 2);
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// In a process of its own, as `logs_keep_secrets` (tracing caches whether anyone listens).
 #[test]
 fn no_notification_url_or_secret_reaches_the_logs() {
-    let exe = std::env::current_exe().unwrap();
-    let out = std::process::Command::new(exe)
-        .args([
-            "notifications::sweep_with_failing_targets_at_trace_level",
-            "--exact",
-            "--ignored",
-            "--test-threads=1",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("1 passed"));
+    run_alone("notifications::sweep_with_failing_targets_at_trace_level");
 }
 
 #[tokio::test]
 #[ignore = "run by no_notification_url_or_secret_reaches_the_logs in a process of its own"]
 async fn sweep_with_failing_targets_at_trace_level() {
-    let captured = Captured::default();
-    let writer = captured.clone();
     // Everything at TRACE, except the AWS SDK's own internals at DEBUG, the most the
     // template allows (`LogLevel`): at TRACE the SDK prints whole DynamoDB responses, and
     // so the page record that holds the targets.
-    let subscriber = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(
-            "trace,aws_smithy_runtime=debug,aws_smithy_runtime_api=debug,aws_smithy_http_client=debug,aws_sdk_dynamodb=debug",
-        ))
-        .json()
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture(
+        "trace,aws_smithy_runtime=debug,aws_smithy_runtime_api=debug,aws_smithy_http_client=debug,aws_sdk_dynamodb=debug",
+    );
 
     let table = TestTable::new().await;
     let hooks = MockServer::start().await;
@@ -600,11 +530,8 @@ async fn sweep_with_failing_targets_at_trace_level() {
         .respond_with(ResponseTemplate::new(200).set_delay(StdDuration::from_secs(2)))
         .mount(&hooks)
         .await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(500))
-        .mount(&hooks)
-        .await;
-    page_with_targets(&table, &hooks).await;
+    Mock::given(method("POST")).answer_status(500, &hooks).await;
+    page_with_targets(&table.store(), &hooks).await;
     let mut late = Fixture::complaint("777_360");
     late.at = OffsetDateTime::now_utc() - Duration::hours(2);
     late.sla_hours = 1;
@@ -617,7 +544,7 @@ async fn sweep_with_failing_targets_at_trace_level() {
         .unwrap();
 
     assert!(summary.notifications_failed >= 2, "{summary:?}");
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(
         logs.contains("notification given up"),
         "the sweep was logged"

@@ -3,28 +3,12 @@
 //! every delivery is accepted, every item gets its drafted reply and its task, and every
 //! staff command works without `$USER`.
 
-use crate::end_to_end::binaries;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 use tokio::process::Command;
-use workspace_tests::dynamodb::{ensure_running, port};
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use workspace_tests::runner::{HANDSHAKE, LocalRunner, RunnerOptions, workspace};
 
 /// The shell commands of the README's "Try it" section, continuation lines joined.
 fn try_it_commands(readme: &str) -> Vec<String> {
@@ -139,51 +123,29 @@ impl Trial {
 
 #[tokio::test]
 async fn every_try_it_command_of_the_readme_works_with_samples_written_weeks_ago() {
-    ensure_running().await;
-    let (runner, cli) = binaries().await;
     let readme = std::fs::read_to_string(workspace().join("README.md")).unwrap();
     let commands = try_it_commands(&readme);
     assert!(commands.len() >= 8, "{commands:#?}");
 
-    let table = format!("tryit-{}", std::process::id());
-    let web = free_port();
-    let env = vec![
-        ("TABLE_NAME", table.clone()),
-        ("LOCAL_PORT", web.to_string()),
-        ("LOCAL_SANDBOX_PORT", free_port().to_string()),
-        ("DYNAMODB_LOCAL_PORT", port().to_string()),
-        ("RUST_LOG", "info".to_owned()),
-        ("LOCAL_POLL_SECONDS", "2".to_owned()),
-    ];
-    let samples = std::env::temp_dir().join(format!("{table}-samples"));
+    let runner = LocalRunner::start(
+        format!("tryit-{}", std::process::id()),
+        RunnerOptions {
+            env: vec![("LOCAL_POLL_SECONDS", "2".to_owned())],
+            in_workspace: true,
+            ready: HANDSHAKE,
+        },
+    )
+    .await;
+    let (web, log) = (runner.port, &runner.log);
+    let samples = std::env::temp_dir().join(format!("{}-samples", runner.table));
     std::fs::create_dir_all(&samples).unwrap();
-    let log = std::env::temp_dir().join(format!("{table}.log"));
-    let mut child = Command::new(runner);
-    child
-        .current_dir(workspace())
-        .stdout(std::fs::File::create(&log).unwrap())
-        .kill_on_drop(true);
-    for (k, v) in &env {
-        child.env(k, v);
-    }
-    let _runner = child.spawn().unwrap();
     let trial = Trial {
-        cli,
-        env,
+        cli: runner.cli.clone(),
+        env: runner.env.clone(),
         web,
         samples,
     };
     let http = reqwest::Client::new();
-    let start = Instant::now();
-    while http
-        .get(format!("http://127.0.0.1:{web}/webhooks/meta?hub.mode=subscribe&hub.verify_token=local-verify-token&hub.challenge=1"))
-        .send()
-        .await
-        .map_or(true, |r| r.status() != 200)
-    {
-        assert!(start.elapsed() < Duration::from_secs(60), "see {}", log.display());
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 
     let mut signed = 0;
     for command in &commands {
@@ -225,7 +187,7 @@ async fn every_try_it_command_of_the_readme_works_with_samples_written_weeks_ago
                 Some(route) => route,
                 None => panic!("{command}"),
             };
-            trial.wait_for_task_of(platform, &log).await;
+            trial.wait_for_task_of(platform, log).await;
         }
     }
     assert!(signed >= 4, "{commands:#?}");

@@ -9,7 +9,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 use workspace_tests::dynamodb::{TestTable, port};
 use workspace_tests::faults::start_proxy;
-use workspace_tests::meta::{facebook_comment, ingest_app, page_delivery, signed_delivery};
+use workspace_tests::meta::{facebook_comment, ingest_app, ingest_signed, page_delivery};
 use workspace_tests::responder::{
     PAGE_TOKEN, accepting_graph, dutch_page, meta_outbound, responder_on, stream_event,
 };
@@ -39,10 +39,7 @@ async fn a_settled_item_delivered_again_costs_one_dynamodb_call_and_sends_nothin
     praise["value"]["post_id"] = json!("1029384756_778");
     praise["value"]["parent_id"] = json!("1029384756_778");
     let delivery = page_delivery(vec![complaint, praise]);
-    let res = webhook_ingest::handle(&app, signed_delivery(&delivery))
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    assert_eq!(ingest_signed(&app, &delivery).await, 200);
 
     for (item, sequence) in [("777_1", 1), ("778_1", 2)] {
         let event = || stream_event(&[("facebook", item)], sequence);

@@ -9,8 +9,10 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::dynamodb::{TestTable, str_attr};
 use workspace_tests::meta::facebook_comment;
+use workspace_tests::mock::Answer;
 use workspace_tests::responder::{
-    MetaWorld, PAGE_ID, accepting_graph, calls, dutch_page, ingest, key, responder, run, text_of,
+    MetaWorld, PAGE_ID, accepting_graph, calls, dutch_page, graph_error, ingest, key,
+    no_replies_yet, responder, run, text_of,
 };
 
 const COMPLAINT: &str =
@@ -138,25 +140,16 @@ async fn a_graph_500_then_200_posts_exactly_one_reply() {
     Mock::given(method("POST"))
         .and(path("/v26.0/777_3/comments"))
         .respond_with(
-            ResponseTemplate::new(500).set_body_json(
-                json!({"error": {"message": "An unknown error occurred", "code": 1}}),
-            ),
+            ResponseTemplate::new(500).set_body_json(graph_error("An unknown error occurred", 1)),
         )
         .up_to_n_times(1)
         .with_priority(1)
         .mount(&graph)
         .await;
     Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"id": "777_3_reply", "message_id": "m"})),
-        )
-        .mount(&graph)
+        .answer(200, json!({"id": "777_3_reply", "message_id": "m"}), &graph)
         .await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": []})))
-        .mount(&graph)
-        .await;
+    no_replies_yet(&graph).await;
     ingest(
         &table,
         vec![facebook_comment("777_3", "add", Some(COMPLAINT))],
@@ -209,16 +202,18 @@ async fn a_timeout_after_the_platform_accepted_is_reconciled_without_posting_aga
         .await;
     Mock::given(method("GET"))
         .and(path("/v26.0/777_4/comments"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [
-            {"id": "777_4_other", "from": {"id": "5550009"}},
-            {"id": "777_4_reply", "from": {"id": PAGE_ID}}
-        ]})))
-        .mount(&graph)
+        .answer(
+            200,
+            json!({"data": [
+                {"id": "777_4_other", "from": {"id": "5550009"}},
+                {"id": "777_4_reply", "from": {"id": PAGE_ID}}
+            ]}),
+            &graph,
+        )
         .await;
     Mock::given(method("POST"))
         .and(path(format!("/v26.0/{PAGE_ID}/messages")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"message_id": "m"})))
-        .mount(&graph)
+        .answer(200, json!({"message_id": "m"}), &graph)
         .await;
     ingest(
         &table,
@@ -251,10 +246,8 @@ async fn an_expired_token_flags_the_task_marks_the_page_and_stops_calling() {
     let table = TestTable::new().await;
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {
-            "message": "Error validating access token: Session has expired", "type": "OAuthException", "code": 190, "error_subcode": 463}})))
-        .mount(&graph)
-        .await;
+        .answer(400, json!({"error": {
+            "message": "Error validating access token: Session has expired", "type": "OAuthException", "code": 190, "error_subcode": 463}}), &graph).await;
     ingest(
         &table,
         vec![facebook_comment("777_5", "add", Some(COMPLAINT))],
@@ -430,17 +423,10 @@ async fn a_partial_batch_failure_reports_exactly_the_failed_record() {
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/v26.0/777_11/comments"))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .set_body_json(json!({"error": {"message": "rate", "code": 4}})),
-        )
-        .mount(&graph)
+        .answer(429, graph_error("rate", 4), &graph)
         .await;
     Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"id": "ok", "message_id": "m"})),
-        )
-        .mount(&graph)
+        .answer(200, json!({"id": "ok", "message_id": "m"}), &graph)
         .await;
     ingest(&table, vec![
         facebook_comment("777_10", "add", Some(COMPLAINT)),
@@ -640,10 +626,11 @@ async fn a_reply_the_platform_refuses_for_good_flags_the_task_and_is_not_retried
     let table = TestTable::new().await;
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(
-            json!({"error": {"message": "Object with ID '777_17' does not exist", "code": 100}}),
-        ))
-        .mount(&graph)
+        .answer(
+            400,
+            graph_error("Object with ID '777_17' does not exist", 100),
+            &graph,
+        )
         .await;
     ingest(
         &table,

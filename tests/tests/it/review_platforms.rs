@@ -6,7 +6,6 @@
 use async_trait::async_trait;
 use base64::Engine;
 use feedback::{FeedbackChange, ItemId, Platform};
-use http::Method;
 use platforms::reply::Outbound;
 use serde_json::{Value, json};
 use service::credentials::Credentials;
@@ -14,9 +13,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use store::{FeedbackKey, FeedbackStore, RecordOutcome, StoreError, UnsupportedDelivery};
 use time::OffsetDateTime;
-use wiremock::matchers::{body_string_contains, method, path};
+use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-use workspace_tests::dynamodb::{TestTable, str_attr};
+use workspace_tests::dynamodb::{TestTable, stars_history, str_attr};
+use workspace_tests::meta::webhook_post;
+use workspace_tests::mock::{Answer, received, token_endpoint};
 use workspace_tests::responder::{dutch_page, responder_on, stream_event_of};
 
 /// A DynamoDB store that counts the calls that reach it.
@@ -72,21 +73,7 @@ async fn post(
     headers: &[(&str, String)],
     body: &[u8],
 ) -> (u16, Value) {
-    let mut req =
-        lambda_http::request::from_str(include_str!("../../../infra/events/meta-comments.json"))
-            .unwrap();
-    *req.uri_mut() = format!("https://hooks.example/webhooks/{route}")
-        .parse()
-        .unwrap();
-    *req.method_mut() = Method::POST;
-    *req.body_mut() = lambda_http::Body::Binary(body.to_vec());
-    req.headers_mut().remove("x-hub-signature-256");
-    for (k, v) in headers {
-        req.headers_mut().insert(
-            http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-            v.parse().unwrap(),
-        );
-    }
+    let req = webhook_post(route, headers.iter().map(|(k, v)| (*k, v.as_str())), body);
     let res = webhook_ingest::handle(&ingest.app, req).await.unwrap();
     let status = res.status().as_u16();
     let body = match res.body() {
@@ -166,27 +153,16 @@ fn google_push(kind: &str, message_id: &str) -> Vec<u8> {
 
 async fn google_api(stars: &'static str) -> MockServer {
     let api = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/token"))
-        .and(body_string_contains("refresh_token=google-refresh"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"access_token": "g-at", "expires_in": 3599})),
-        )
-        .mount(&api)
-        .await;
+    token_endpoint(&api, &["refresh_token=google-refresh"], "g-at").await;
     Mock::given(method("GET"))
         .and(path(format!("/v4/{REVIEW}")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+        .answer(200, json!({
             "name": REVIEW, "starRating": stars, "reviewer": {"displayName": "Piet de Boer"},
             "createTime": OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap()
-        })))
-        .mount(&api)
-        .await;
+        }), &api).await;
     Mock::given(method("PUT"))
         .and(path(format!("/v4/{REVIEW}/reply")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"comment": "ok"})))
-        .mount(&api)
+        .answer(200, json!({"comment": "ok"}), &api)
         .await;
     api
 }
@@ -278,13 +254,7 @@ async fn a_google_review_is_stored_once_answered_once_and_its_new_rating_kept_wi
     let pk = format!("feedback#google#{REVIEW}");
     run_stream(&responder, &pk, "feedback", "feedback", 1).await;
     run_stream(&responder, &pk, "feedback", "feedback", 2).await;
-    let puts: Vec<_> = api
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|r| r.method.as_str() == "PUT")
-        .collect();
+    let puts = received(&api, "PUT", "").await;
     assert_eq!(puts.len(), 1, "one owner reply, ever");
     let reply: Value = serde_json::from_slice(&puts[0].body).unwrap();
     let text = reply["comment"].as_str().unwrap();
@@ -337,12 +307,7 @@ async fn a_google_review_is_stored_once_answered_once_and_its_new_rating_kept_wi
     .await;
     let record = table.store().feedback(&key).await.unwrap().unwrap();
     assert_eq!(record.feedback.rating.map(|r| r.stars()), Some(4));
-    let history: Vec<u8> = record
-        .rating_history
-        .iter()
-        .map(|r| r.rating.stars())
-        .collect();
-    assert_eq!(history, [1]);
+    assert_eq!(stars_history(&record), [1]);
     let task = table.store().task(&key).await.unwrap().unwrap();
     assert!(
         task.flags.contains(&"review_updated".to_owned()),
@@ -410,11 +375,11 @@ async fn tp_api(stars: Option<u8>) -> MockServer {
     let api = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/token"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"access_token": "tp-at", "expires_in": "359999"})),
+        .answer(
+            200,
+            json!({"access_token": "tp-at", "expires_in": "359999"}),
+            &api,
         )
-        .mount(&api)
         .await;
     let created_at = tp_created();
     let review = match stars {
@@ -432,8 +397,7 @@ async fn tp_api(stars: Option<u8>) -> MockServer {
         .await;
     Mock::given(method("POST"))
         .and(path(format!("/v1/private/reviews/{TP_REVIEW}/reply")))
-        .respond_with(ResponseTemplate::new(201))
-        .mount(&api)
+        .answer_status(201, &api)
         .await;
     api
 }

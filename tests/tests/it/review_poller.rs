@@ -9,13 +9,15 @@ use review_poller::config::{Settings, Source};
 use review_poller::poll::{Poller, RunReport, Store};
 use serde_json::{Value, json};
 use service::credentials::Credentials;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use store::FeedbackKey;
 use time::{Duration, OffsetDateTime};
 use triage::decide::PageSettings;
 use wiremock::matchers::{method, path, path_regex, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-use workspace_tests::dynamodb::TestTable;
+use workspace_tests::dynamodb::{TestTable, stars_history};
+use workspace_tests::mock::{Answer, received, token_endpoint};
+use workspace_tests::poller::{TestClock, cursor_of};
 use workspace_tests::responder::{responder_on, stream_event};
 
 const APP: &str = "com.example.shop";
@@ -40,23 +42,14 @@ fn review(id: &str, text: &str, stars: u8, at: OffsetDateTime, language: &str) -
 async fn play_api(reviews: Vec<Value>) -> MockServer {
     let server = MockServer::start().await;
     serve(&server, reviews).await;
-    Mock::given(method("POST"))
-        .and(path("/token"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({ "access_token": "ya29.play", "expires_in": 3599 })),
-        )
-        .mount(&server)
-        .await;
+    token_endpoint(&server, &[], "ya29.play").await;
     Mock::given(method("POST"))
         .and(path_regex(r"/reviews/[^/]+:reply$"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "result": {} })))
-        .mount(&server)
+        .answer(200, json!({ "result": {} }), &server)
         .await;
     Mock::given(method("GET"))
         .and(path_regex(r"/reviews/[^/]+$"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "comments": [] })))
-        .mount(&server)
+        .answer(200, json!({ "comments": [] }), &server)
         .await;
     server
 }
@@ -130,11 +123,9 @@ fn responder(
 }
 
 async fn replies(api: &MockServer) -> Vec<Value> {
-    api.received_requests()
+    received(api, "POST", ":reply")
         .await
-        .unwrap()
         .into_iter()
-        .filter(|r| r.method.as_str() == "POST" && r.url.path().ends_with(":reply"))
         .map(|r| serde_json::from_slice(&r.body).unwrap())
         .collect()
 }
@@ -218,12 +209,7 @@ async fn an_edited_review_keeps_its_rating_history_and_is_not_answered_twice() {
     );
     let record = table.store().feedback(&key("gp-2")).await.unwrap().unwrap();
     assert_eq!(record.feedback.rating.map(|r| r.stars()), Some(4));
-    let history: Vec<u8> = record
-        .rating_history
-        .iter()
-        .map(|p| p.rating.stars())
-        .collect();
-    assert_eq!(history, [1]);
+    assert_eq!(stars_history(&record), [1]);
     assert_eq!(record.text_history[0].text, "Bestelling kwam niet aan");
     // An edit is a MODIFY the stream filter never passes; a redelivered INSERT is not
     // answered again.
@@ -283,12 +269,7 @@ async fn two_runs_at_once_store_each_review_once() {
     let (ra, rb) = tokio::join!(run(&a, "run-a"), run(&b, "run-b"));
     assert_eq!(ra.reviews_new + rb.reviews_new, 5, "{ra:?} {rb:?}");
     assert_eq!(table.items_of_type("feedback").await.len(), 5);
-    let cursor = table
-        .store()
-        .source_cursor(&source().platform, &source().app)
-        .await
-        .unwrap()
-        .unwrap();
+    let cursor = cursor_of(&table, &source()).await;
     assert_eq!(cursor.newest_ids, ["gp-c0"]);
     assert_eq!(cursor.lease_owner, None, "released");
 }
@@ -326,40 +307,26 @@ async fn a_run_that_dies_halfway_loses_nothing_on_the_next_run() {
         .with_priority(2)
         .mount(&api)
         .await;
-    let clock = Arc::new(Mutex::new(now));
-    let at = {
-        let clock = clock.clone();
-        move || *clock.lock().unwrap()
-    };
-    let poller = poller(&table, &api).with_clock(Arc::new(at));
-    let deadline = |clock: &Mutex<OffsetDateTime>| *clock.lock().unwrap() + Duration::minutes(5);
+    let clock = TestClock::at(now);
+    let poller = poller(&table, &api).with_clock(clock.clock());
+    let deadline = |clock: &TestClock| clock.now() + Duration::minutes(5);
     let first = run(&poller, "run-1").await;
     assert_eq!(
         (first.reviews_new, first.sources_failed),
         (1, 1),
         "{first:?}"
     );
-    let cursor = table
-        .store()
-        .source_cursor(&source().platform, &source().app)
-        .await
-        .unwrap()
-        .unwrap();
+    let cursor = cursor_of(&table, &source()).await;
     assert_eq!(cursor.newest_at, None, "not moved past what was not stored");
     assert!(cursor.retry_after.is_some_and(|t| t > now), "{cursor:?}");
 
     // A run within the backoff waits; one after it stores the rest, and nothing twice.
     assert_eq!(run(&poller, "run-2").await.sources_waiting, 1);
-    *clock.lock().unwrap() = now + Duration::hours(1);
+    clock.set(now + Duration::hours(1));
     let third = run_until(&poller, "run-3", deadline(&clock)).await;
     assert_eq!(third.reviews_new, 1, "{third:?}");
     assert_eq!(table.items_of_type("feedback").await.len(), 2);
-    let cursor = table
-        .store()
-        .source_cursor(&source().platform, &source().app)
-        .await
-        .unwrap()
-        .unwrap();
+    let cursor = cursor_of(&table, &source()).await;
     assert_eq!(cursor.newest_ids, ["gp-d1"]);
     assert_eq!(
         (cursor.failures, cursor.last_outcome.as_deref()),
@@ -385,7 +352,7 @@ async fn a_run_that_dies_halfway_loses_nothing_on_the_next_run() {
             .sources_busy,
         1
     );
-    *clock.lock().unwrap() = now + Duration::hours(2);
+    clock.set(now + Duration::hours(2));
     assert_eq!(
         run_until(&poller, "run-5", deadline(&clock))
             .await

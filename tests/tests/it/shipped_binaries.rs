@@ -5,25 +5,19 @@
 //! A signed delivery goes into the ingest; the stream record it writes goes to the
 //! responder; the public reply comes out at a stand-in of the platform's API.
 
-use crate::end_to_end::binaries;
 use base64::Engine;
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 use wiremock::matchers::{body_string_contains, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::dynamodb::{TestTable, endpoint};
+use workspace_tests::mock::{Answer, token_endpoint};
+use workspace_tests::runner::{binaries, workspace};
 use workspace_tests::runtime_api::invoke_once;
 use workspace_tests::{moto, runtime_api};
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 /// The two functions' bootstraps (debug builds with the workspace's features, so nothing is
 /// compiled twice; the release artifacts run the same code under `sam local`).
@@ -303,26 +297,23 @@ async fn a_google_push_through_the_shipped_binaries_is_fetched_and_answered_with
         ))
         .mount(&google)
         .await;
-    Mock::given(method("POST"))
-        .and(path("/token"))
-        .and(body_string_contains("refresh_token=ssm-refresh-token"))
-        .and(body_string_contains("client_secret=ssm-client-secret"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"access_token": "g-at", "expires_in": 3599})),
-        )
-        .mount(&google)
-        .await;
+    token_endpoint(
+        &google,
+        &[
+            "refresh_token=ssm-refresh-token",
+            "client_secret=ssm-client-secret",
+        ],
+        "g-at",
+    )
+    .await;
     Mock::given(method("GET"))
         .and(path(format!("/v4/{REVIEW}")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+        .answer(200, json!({
             "name": REVIEW, "reviewId": "rv-shipped_1", "starRating": "ONE",
             "reviewer": {"displayName": "Piet de Boer"},
             "comment": "Twee keer besteld en twee keer te laat bezorgd. De taart was ook nog kapot.",
             "createTime": OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap()
-        })))
-        .mount(&google)
-        .await;
+        }), &google).await;
     Mock::given(method("PUT"))
         .and(path(format!("/v4/{REVIEW}/reply")))
         .and(header("authorization", "Bearer g-at"))
@@ -412,14 +403,12 @@ async fn a_trustpilot_event_through_the_shipped_binaries_is_fetched_again_and_an
         .await;
     Mock::given(method("GET"))
         .and(path(format!("/v1/private/reviews/{REVIEW}")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+        .answer(200, json!({
             "id": REVIEW, "stars": 2, "title": "Lang wachten",
             "text": "Mijn pakket kwam pas na drie weken, zonder enig bericht.",
             "consumer": {"id": "c-1", "displayName": "Joris Visser"},
             "createdAt": OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap()
-        })))
-        .mount(&api)
-        .await;
+        }), &api).await;
     Mock::given(method("POST"))
         .and(path(format!("/v1/private/reviews/{REVIEW}/reply")))
         .and(header("authorization", "Bearer AccessToken"))

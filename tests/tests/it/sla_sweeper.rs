@@ -13,10 +13,11 @@ use time::{Duration, OffsetDateTime};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::dynamodb::{TestTable, port};
+use workspace_tests::mock::{Answer, received, token_endpoint};
 use workspace_tests::responder::meta_outbound;
 use workspace_tests::sweeper::{
-    CHAT, Fixture, PAGE_ID, WEBHOOK_SECRET, chat_outbound, config, notify_targets, set_page,
-    sweeper, sweeper_on,
+    CHAT, Fixture, PAGE_ID, chat_outbound, config, page_with_targets, resolved_by_anna,
+    set_facebook_page, set_page, sweep_at_once, sweeper, sweeper_on, two_sweepers,
 };
 
 async fn accepting(server: &MockServer) {
@@ -31,13 +32,7 @@ async fn accepting(server: &MockServer) {
 }
 
 async fn posts(server: &MockServer, suffix: &str) -> Vec<wiremock::Request> {
-    server
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|r| r.method.as_str() == "POST" && r.url.path().ends_with(suffix))
-        .collect()
+    received(server, "POST", suffix).await
 }
 
 fn body(request: &wiremock::Request) -> serde_json::Value {
@@ -50,27 +45,16 @@ async fn a_task_past_its_due_time_is_escalated_once_even_by_two_sweepers_at_once
     let store = table.store();
     let hooks = MockServer::start().await;
     accepting(&hooks).await;
-    set_page(
-        &store,
-        &platforms::meta::FACEBOOK,
-        PAGE_ID,
-        &notify_targets(&hooks.uri(), WEBHOOK_SECRET),
-    )
-    .await;
+    page_with_targets(&store, &hooks).await;
     let mut late = Fixture::complaint("777_200");
     late.at = OffsetDateTime::now_utc() - Duration::hours(30);
     let key = late.store(&store).await;
     // Due in a day: not escalated.
     let on_time = Fixture::complaint("777_201").store(&store).await;
     let graph = MockServer::start().await;
-    let (a, b) = (
-        sweeper(&table, meta_outbound(&graph)),
-        sweeper(&table, meta_outbound(&graph)),
-    );
+    let (a, b) = two_sweepers(&table, meta_outbound(&graph));
 
-    let now = OffsetDateTime::now_utc();
-    let (ra, rb) = tokio::join!(a.sweep(now, None), b.sweep(now, None));
-    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    let (ra, rb) = sweep_at_once(&a, &b).await;
     a.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
 
     assert_eq!(ra.escalated + rb.escalated, 1, "{ra:?} {rb:?}");
@@ -150,10 +134,7 @@ async fn a_resolved_meta_task_becomes_a_step_for_staff_with_the_text_ready_and_n
     accepting(&graph).await;
     let key = Fixture::complaint("777_210").store(&store).await;
     let resolved = OffsetDateTime::now_utc() - Duration::hours(25);
-    store
-        .resolve_task(&key, "anna", "nieuwe taart bezorgd", "", resolved)
-        .await
-        .unwrap();
+    resolved_by_anna(&store, &key, "nieuwe taart bezorgd", resolved).await;
 
     let summary = sweeper(&table, meta_outbound(&graph))
         .sweep(OffsetDateTime::now_utc(), None)
@@ -189,29 +170,22 @@ async fn a_resolved_meta_task_becomes_a_step_for_staff_with_the_text_ready_and_n
 
 #[tokio::test]
 async fn a_resolved_task_is_asked_only_after_the_page_delay() {
-    let table = TestTable::new().await;
-    let store = table.store();
-    let key = Fixture::complaint("777_220").store(&store).await;
-    set_page(
+    let (table, store, key) = Fixture::complaint("777_220").in_new_table().await;
+    set_facebook_page(
         &store,
-        &platforms::meta::FACEBOOK,
-        PAGE_ID,
         &PageConfig {
             update_request_delay_hours: Some(48),
             ..PageConfig::default()
         },
     )
     .await;
-    store
-        .resolve_task(
-            &key,
-            "anna",
-            "opgelost",
-            "",
-            OffsetDateTime::now_utc() - Duration::hours(30),
-        )
-        .await
-        .unwrap();
+    resolved_by_anna(
+        &store,
+        &key,
+        "opgelost",
+        OffsetDateTime::now_utc() - Duration::hours(30),
+    )
+    .await;
     let graph = MockServer::start().await;
     let s = sweeper(&table, meta_outbound(&graph));
 
@@ -242,23 +216,17 @@ async fn where_direct_messages_exist_the_update_request_is_sent_once_even_by_two
     fixture.text = Some("My parcel never arrived and nobody answers.".into());
     fixture.language = "en".into();
     let key = fixture.store(&store).await;
-    store
-        .resolve_task(
-            &key,
-            "anna",
-            "resent the parcel",
-            "",
-            OffsetDateTime::now_utc() - Duration::days(2),
-        )
-        .await
-        .unwrap();
+    resolved_by_anna(
+        &store,
+        &key,
+        "resent the parcel",
+        OffsetDateTime::now_utc() - Duration::days(2),
+    )
+    .await;
     let outbound = platforms::reply::Outbound::new().with(chat_outbound(&chat.uri()));
-    let (a, b) = (sweeper(&table, outbound.clone()), sweeper(&table, outbound));
+    let (a, b) = two_sweepers(&table, outbound);
 
-    let now = OffsetDateTime::now_utc();
-    let (ra, rb) = tokio::join!(a.sweep(now, None), b.sweep(now, None));
-    ra.unwrap();
-    rb.unwrap();
+    sweep_at_once(&a, &b).await;
     a.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
 
     let sent = posts(&chat, "/messages").await;
@@ -299,16 +267,13 @@ async fn every_resolved_case_is_asked_whatever_its_rating_and_none_twice_after_a
         let mut f = Fixture::complaint(item);
         f.rating = Some(stars);
         let key = f.store(&store).await;
-        store
-            .resolve_task(
-                &key,
-                "anna",
-                "done",
-                "",
-                OffsetDateTime::now_utc() - Duration::days(2),
-            )
-            .await
-            .unwrap();
+        resolved_by_anna(
+            &store,
+            &key,
+            "done",
+            OffsetDateTime::now_utc() - Duration::days(2),
+        )
+        .await;
         keys.push(key);
     }
     let s = sweeper(&table, meta_outbound(&graph));
@@ -362,13 +327,10 @@ async fn the_resolved_note_is_posted_once_in_the_customer_language_when_the_page
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path_regex(r"^/v26\.0/[^/]+/comments$"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "note_1"})))
-        .mount(&graph)
+        .answer(200, json!({"id": "note_1"}), &graph)
         .await;
-    set_page(
+    set_facebook_page(
         &store,
-        &platforms::meta::FACEBOOK,
-        PAGE_ID,
         &PageConfig {
             resolved_reply: Some(true),
             brand_name: Some("Bakkerij Zon".into()),
@@ -378,10 +340,7 @@ async fn the_resolved_note_is_posted_once_in_the_customer_language_when_the_page
     .await;
     let key = Fixture::complaint("777_230").store(&store).await;
     // Not asked yet (the delay), but the note goes out at once.
-    store
-        .resolve_task(&key, "anna", "bezorgd", "", OffsetDateTime::now_utc())
-        .await
-        .unwrap();
+    resolved_by_anna(&store, &key, "bezorgd", OffsetDateTime::now_utc()).await;
     let s = sweeper(&table, meta_outbound(&graph));
 
     let summary = s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
@@ -411,10 +370,7 @@ async fn pages_without_the_resolved_note_get_none() {
     let graph = MockServer::start().await;
     accepting(&graph).await;
     let key = Fixture::complaint("777_231").store(&store).await;
-    store
-        .resolve_task(&key, "anna", "bezorgd", "", OffsetDateTime::now_utc())
-        .await
-        .unwrap();
+    resolved_by_anna(&store, &key, "bezorgd", OffsetDateTime::now_utc()).await;
     sweeper(&table, meta_outbound(&graph))
         .sweep(OffsetDateTime::now_utc(), None)
         .await
@@ -430,14 +386,9 @@ async fn pages_without_the_resolved_note_get_none() {
 
 #[tokio::test]
 async fn tasks_asked_long_enough_ago_are_closed_by_the_sweeper() {
-    let table = TestTable::new().await;
-    let store = table.store();
-    let key = Fixture::complaint("777_240").store(&store).await;
+    let (table, store, key) = Fixture::complaint("777_240").in_new_table().await;
     let long_ago = OffsetDateTime::now_utc() - Duration::days(20);
-    store
-        .resolve_task(&key, "anna", "done", "", long_ago)
-        .await
-        .unwrap();
+    resolved_by_anna(&store, &key, "done", long_ago).await;
     store
         .record_update_request(
             &key,
@@ -466,28 +417,19 @@ async fn the_sweeper_reads_tasks_through_the_index_and_never_scans_the_table() {
     let store = table.store();
     let hooks = MockServer::start().await;
     accepting(&hooks).await;
-    set_page(
-        &store,
-        &platforms::meta::FACEBOOK,
-        PAGE_ID,
-        &notify_targets(&hooks.uri(), WEBHOOK_SECRET),
-    )
-    .await;
+    page_with_targets(&store, &hooks).await;
     let mut late = Fixture::complaint("777_250");
     late.at = OffsetDateTime::now_utc() - Duration::hours(2);
     late.sla_hours = 1;
     late.store(&store).await;
     let resolved = Fixture::complaint("777_251").store(&store).await;
-    store
-        .resolve_task(
-            &resolved,
-            "anna",
-            "done",
-            "",
-            OffsetDateTime::now_utc() - Duration::days(2),
-        )
-        .await
-        .unwrap();
+    resolved_by_anna(
+        &store,
+        &resolved,
+        "done",
+        OffsetDateTime::now_utc() - Duration::days(2),
+    )
+    .await;
     let (proxy, operations) =
         workspace_tests::recording::start(&format!("127.0.0.1:{}", port())).await;
     let graph = MockServer::start().await;
@@ -522,23 +464,19 @@ async fn a_platform_refusing_the_update_request_leaves_a_step_for_staff() {
     let chat = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/messages"))
-        .respond_with(ResponseTemplate::new(403))
-        .mount(&chat)
+        .answer_status(403, &chat)
         .await;
     let mut fixture = Fixture::complaint("dm-2");
     fixture.platform = CHAT;
     fixture.language = "en".into();
     let key = fixture.store(&store).await;
-    store
-        .resolve_task(
-            &key,
-            "anna",
-            "done",
-            "",
-            OffsetDateTime::now_utc() - Duration::days(2),
-        )
-        .await
-        .unwrap();
+    resolved_by_anna(
+        &store,
+        &key,
+        "done",
+        OffsetDateTime::now_utc() - Duration::days(2),
+    )
+    .await;
     let outbound = platforms::reply::Outbound::new().with(chat_outbound(&chat.uri()));
     let s = sweeper(&table, outbound);
 
@@ -563,8 +501,7 @@ async fn an_instagram_username_is_never_greeted_in_the_update_request_or_the_res
     let store = table.store();
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "note_1"})))
-        .mount(&graph)
+        .answer(200, json!({"id": "note_1"}), &graph)
         .await;
     set_page(
         &store,
@@ -582,16 +519,13 @@ async fn an_instagram_username_is_never_greeted_in_the_update_request_or_the_res
     // A username that happens to read as a name: still a handle, never echoed.
     fixture.author_name = Some("anke".into());
     let key = fixture.store(&store).await;
-    store
-        .resolve_task(
-            &key,
-            "anna",
-            "bezorgd",
-            "",
-            OffsetDateTime::now_utc() - Duration::hours(25),
-        )
-        .await
-        .unwrap();
+    resolved_by_anna(
+        &store,
+        &key,
+        "bezorgd",
+        OffsetDateTime::now_utc() - Duration::hours(25),
+    )
+    .await;
 
     let summary = sweeper(&table, meta_outbound(&graph))
         .sweep(OffsetDateTime::now_utc(), None)
@@ -685,14 +619,7 @@ async fn the_resolved_note_is_added_only_to_the_reply_we_published_and_never_rep
     let theirs = format!("{GOOGLE_LOCATION}/reviews/theirs-1");
     let edit = "Dag Piet, wat vervelend! We bellen je vandaag nog. – Anke";
     let api = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/token"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"access_token": "g-at", "expires_in": 3599})),
-        )
-        .mount(&api)
-        .await;
+    token_endpoint(&api, &[], "g-at").await;
     for (review, standing) in [
         (&ours, edit),
         (
@@ -702,17 +629,19 @@ async fn the_resolved_note_is_added_only_to_the_reply_we_published_and_never_rep
     ] {
         Mock::given(method("GET"))
             .and(path(format!("/v4/{review}")))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                "name": review, "starRating": "ONE",
-                "reviewReply": {"comment": standing, "updateTime": "2026-11-26T10:00:00Z"}
-            })))
-            .mount(&api)
+            .answer(
+                200,
+                json!({
+                    "name": review, "starRating": "ONE",
+                    "reviewReply": {"comment": standing, "updateTime": "2026-11-26T10:00:00Z"}
+                }),
+                &api,
+            )
             .await;
     }
     Mock::given(method("PUT"))
         .and(path_regex(r"/reply$"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"comment": "ok"})))
-        .mount(&api)
+        .answer(200, json!({"comment": "ok"}), &api)
         .await;
     set_page(
         &store,
@@ -728,10 +657,7 @@ async fn the_resolved_note_is_added_only_to_the_reply_we_published_and_never_rep
     let ours_key = answered_google_review(&store, &ours, Some(edit)).await;
     let theirs_key = answered_google_review(&store, &theirs, None).await;
     for key in [&ours_key, &theirs_key] {
-        store
-            .resolve_task(key, "anna", "bezorgd", "", OffsetDateTime::now_utc())
-            .await
-            .unwrap();
+        resolved_by_anna(&store, key, "bezorgd", OffsetDateTime::now_utc()).await;
     }
     let client = platforms::google::replies::GoogleReplies::new(
         platforms::calls::Http::new(StdDuration::from_secs(2)),
@@ -761,13 +687,7 @@ async fn the_resolved_note_is_added_only_to_the_reply_we_published_and_never_rep
     s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
     s.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
 
-    let puts: Vec<_> = api
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|r| r.method.as_str() == "PUT")
-        .collect();
+    let puts = received(&api, "PUT", "").await;
     assert_eq!(puts.len(), 1, "only under our own reply");
     assert!(puts[0].url.path().contains("ours-1"));
     let text = body(&puts[0])["comment"].as_str().unwrap().to_owned();

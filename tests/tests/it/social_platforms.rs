@@ -2,7 +2,6 @@
 //! (DynamoDB Local) to the reply at a `wiremock` stand-in of the platform's API; forged
 //! deliveries refused before any storage call; X's refused DM flagged on the task.
 
-use http::Method;
 use platforms::reply::Outbound;
 use serde_json::{Value, json};
 use service::credentials::Credentials;
@@ -12,6 +11,8 @@ use time::OffsetDateTime;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::dynamodb::TestTable;
+use workspace_tests::meta::webhook_post;
+use workspace_tests::mock::Answer;
 use workspace_tests::responder::{dutch_page, responder_on, stream_event};
 
 struct Ingest {
@@ -49,21 +50,11 @@ async fn post(
             .unwrap()
             .headers
     });
-    let mut req =
-        lambda_http::request::from_str(include_str!("../../../infra/events/meta-comments.json"))
-            .unwrap();
-    *req.uri_mut() = format!("https://hooks.example/webhooks/{route}")
-        .parse()
-        .unwrap();
-    *req.method_mut() = Method::POST;
-    *req.body_mut() = lambda_http::Body::Binary(body.to_vec());
-    req.headers_mut().remove("x-hub-signature-256");
-    for (k, v) in headers {
-        req.headers_mut().insert(
-            http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-            v.parse().unwrap(),
-        );
-    }
+    let req = webhook_post(
+        route,
+        headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        body,
+    );
     webhook_ingest::handle(&ingest.app, req)
         .await
         .unwrap()
@@ -140,10 +131,11 @@ async fn a_signed_tiktok_comment_is_stored_once_and_answered_through_the_comment
     let api = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/v1.3/business/comment/reply/create/"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
+        .answer(
+            200,
             json!({"code": 0, "message": "OK", "data": {"comment_id": "7300000000000000009"}}),
-        ))
-        .mount(&api)
+            &api,
+        )
         .await;
     let outbound = Outbound::new().with(platforms::tiktok::replies::TikTokReplies::outbound(
         Arc::new(platforms::tiktok::replies::TikTokReplies::new(
@@ -257,17 +249,15 @@ async fn a_signed_x_reply_is_answered_publicly_and_a_refused_dm_is_flagged_on_th
     let api = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/2/tweets"))
-        .respond_with(
-            ResponseTemplate::new(201)
-                .set_body_json(json!({"data": {"id": "2090000000000000009", "text": "…"}})),
+        .answer(
+            201,
+            json!({"data": {"id": "2090000000000000009", "text": "…"}}),
+            &api,
         )
-        .mount(&api)
         .await;
     Mock::given(method("POST"))
         .and(path("/2/dm_conversations/with/2222222222222222222/messages"))
-        .respond_with(ResponseTemplate::new(403).set_body_json(json!({"title": "Forbidden", "detail": "You cannot send messages to this user.", "type": "about:blank"})))
-        .mount(&api)
-        .await;
+        .answer(403, json!({"title": "Forbidden", "detail": "You cannot send messages to this user.", "type": "about:blank"}), &api).await;
     let outbound = || {
         Outbound::new().with(platforms::x::replies::XReplies::outbound(Arc::new(
             platforms::x::replies::XReplies::new(http_client(), api.uri()),

@@ -3,8 +3,8 @@
 //! alert and holds that page only; the usual rate never alerts; two sweepers raise one
 //! alert; a stopped sweep or a redelivery loses and doubles nothing; a person ends it.
 
+use feedback::AccountId;
 use feedback::page::{PageConfig, ReplyMode};
-use feedback::{AccountId, ItemId};
 use platforms::meta::FACEBOOK;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -12,14 +12,17 @@ use store::spikes::{CrisisEnd, Spike, hour_of};
 use store::{FeedbackKey, MessageState};
 use time::{Duration, OffsetDateTime};
 use wiremock::matchers::method;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer};
 use workspace_tests::dynamodb::{TestTable, port};
 use workspace_tests::meta::facebook_comment;
+use workspace_tests::mock::Answer;
 use workspace_tests::responder::{
-    PAGE_ID, accepting_graph, calls, dutch_page, ingest, responder, run,
+    PAGE_ID, accepting_graph, calls, dutch_page, ingest, key, no_replies_yet, responder, run,
 };
+use workspace_tests::runner::{CliRun, feedbackctl};
 use workspace_tests::sweeper::{
-    WEBHOOK_SECRET, config, notify_targets, set_page, sweeper, sweeper_on,
+    WEBHOOK_SECRET, config, notify_targets, resolved_by_anna, set_page, sweep_at_once, sweeper,
+    sweeper_on, two_sweepers,
 };
 
 const COMPLAINT: &str =
@@ -28,13 +31,6 @@ const OTHER_PAGE: &str = "5566778899";
 
 fn page() -> AccountId {
     AccountId::parse(PAGE_ID).unwrap()
-}
-
-fn key(item: &str) -> FeedbackKey {
-    FeedbackKey {
-        platform: FACEBOOK,
-        item_id: ItemId::parse(item).unwrap(),
-    }
 }
 
 /// A complaint about delivery by its own author (one answer per author per thread).
@@ -46,10 +42,7 @@ fn complaint(item: &str, author: usize) -> Value {
 
 async fn targets() -> MockServer {
     let hooks = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&hooks)
-        .await;
+    Mock::given(method("POST")).answer_status(200, &hooks).await;
     hooks
 }
 
@@ -123,13 +116,9 @@ async fn a_burst_about_one_theme_alerts_once_and_holds_that_page_only() {
     assert_eq!(public_posts(&graph).await, 6);
 
     // WHEN two sweepers look at once
-    let (a, b) = (
-        sweeper(&table, workspace_tests::responder::meta_outbound(&graph)),
-        sweeper(&table, workspace_tests::responder::meta_outbound(&graph)),
-    );
     let now = OffsetDateTime::now_utc();
-    let (ra, rb) = tokio::join!(a.sweep(now, None), b.sweep(now, None));
-    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    let (a, b) = two_sweepers(&table, workspace_tests::responder::meta_outbound(&graph));
+    let (ra, rb) = sweep_at_once(&a, &b).await;
 
     // THEN one crisis, one alert per target, on that page only
     assert_eq!(ra.spikes_detected + rb.spikes_detected, 1, "{ra:?} {rb:?}");
@@ -723,15 +712,13 @@ async fn messages_left_pending_when_the_hold_begins_go_to_the_approval_queue_not
     // A Graph API that says "later" to every post.
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(429).set_body_json(
+        .answer(
+            429,
             json!({"error": {"message": "rate limited", "code": 4, "type": "OAuthException"}}),
-        ))
-        .mount(&graph)
+            &graph,
+        )
         .await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": []})))
-        .mount(&graph)
-        .await;
+    no_replies_yet(&graph).await;
     let r = responder(&table, &graph, dutch_page());
     ingest(&table, vec![complaint("777_711", 71)]).await;
 
@@ -799,36 +786,20 @@ async fn the_themes_report_lists_each_spike_of_its_period_and_tasks_list_shows_t
             .await
             .unwrap()
     );
-    let (_, cli) = crate::end_to_end::binaries().await;
-    let ctl = |args: &[&str]| {
-        let mut command = tokio::process::Command::new(&cli);
-        command
-            .args(["--local", "--table", &table.name])
-            .args(args)
-            .env("DYNAMODB_LOCAL_PORT", port().to_string());
-        command.output()
-    };
+    let ctl = async |args: &[&str]| CliRun::of(feedbackctl(&table.name).await.args(args)).await;
 
     // WHEN staff read the themes report of the last 30 days
-    let out = ctl(&["--json", "report", "themes", "--since", "30d"])
-        .await
-        .unwrap();
+    let out = ctl(&["--json", "report", "themes", "--since", "30d"]).await;
 
     // THEN the spike of the period is listed, not the older one
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = out.succeeded().json();
     let spikes = report["spikes"].as_array().unwrap();
     assert_eq!(spikes.len(), 1, "{report}");
     assert_eq!(spikes[0]["page"], format!("facebook:{PAGE_ID}"));
     assert_eq!(spikes[0]["theme"], "quality");
     assert_eq!(spikes[0]["count"], 14);
     assert_eq!(spikes[0]["ended_at"], Value::Null);
-    let text = ctl(&["report", "themes", "--since", "60d"]).await.unwrap();
-    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    let text = ctl(&["report", "themes", "--since", "60d"]).await.stdout;
     assert!(
         text.contains("Spikes of complaints in the period: 2")
             && text.contains("quality")
@@ -837,13 +808,11 @@ async fn the_themes_report_lists_each_spike_of_its_period_and_tasks_list_shows_t
     );
     let other = ctl(&["--json", "report", "themes", "--page", "facebook:1"])
         .await
-        .unwrap();
-    let other: Value = serde_json::from_slice(&other.stdout).unwrap();
+        .json();
     assert_eq!(other["spikes"], json!([]));
 
     // … `tasks list` shows the hold on top, and `pages set --crisis off` ends it
-    let list = ctl(&["tasks", "list"]).await.unwrap();
-    let list = String::from_utf8_lossy(&list.stdout).into_owned();
+    let list = ctl(&["tasks", "list"]).await.stdout;
     assert!(
         list.starts_with(&format!("CRISIS on facebook:{PAGE_ID} since"))
             && list.contains("14 complaints about quality"),
@@ -858,17 +827,11 @@ async fn the_themes_report_lists_each_spike_of_its_period_and_tasks_list_shows_t
         "--by",
         "anna",
     ])
-    .await
-    .unwrap();
-    assert!(
-        off.status.success(),
-        "{}",
-        String::from_utf8_lossy(&off.stderr)
-    );
-    let list = ctl(&["tasks", "list"]).await.unwrap();
-    assert!(!String::from_utf8_lossy(&list.stdout).contains("CRISIS"));
-    let report = ctl(&["--json", "report", "themes"]).await.unwrap();
-    let report: Value = serde_json::from_slice(&report.stdout).unwrap();
+    .await;
+    assert!(off.ok, "{}", off.stderr);
+    let list = ctl(&["tasks", "list"]).await.stdout;
+    assert!(!list.contains("CRISIS"));
+    let report = ctl(&["--json", "report", "themes"]).await.json();
     assert_eq!(report["spikes"][0]["ended_by"], "anna");
 }
 
@@ -893,10 +856,7 @@ async fn the_resolved_note_waits_while_the_page_is_on_hold_and_goes_out_once_it_
     let now = OffsetDateTime::now_utc();
     assert!(store.start_crisis(&spike_at(now), now).await.unwrap());
     // GIVEN a complaint resolved by staff during the hold
-    store
-        .resolve_task(&key, "anna", "bezorgd", "", now)
-        .await
-        .unwrap();
+    resolved_by_anna(&store, &key, "bezorgd", now).await;
     let s = sweeper(&table, workspace_tests::responder::meta_outbound(&graph));
 
     // WHEN the sweeper runs during the hold

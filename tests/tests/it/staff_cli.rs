@@ -2,45 +2,20 @@
 //! the reports on a fixture set (table, JSON, chart), and the GDPR export and erasure
 //! (nothing of the author left).
 
-use crate::end_to_end::binaries;
 use serde_json::Value;
 use store::messages::NewMessage;
 use store::outbox::Delivery;
 use store::{Channel, FeedbackKey, MessageState, TaskStatus};
 use time::{Duration, OffsetDateTime};
 use tokio::process::Command;
-use workspace_tests::dynamodb::{TestTable, port};
-use workspace_tests::sweeper::{Fixture, PAGE_ID, WEBHOOK_SECRET, notify_targets, set_page};
-
-struct Run {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", self.stdout, self.stderr))
-    }
-}
+use workspace_tests::dynamodb::TestTable;
+use workspace_tests::mock::Answer;
+use workspace_tests::runner::{CliRun, binaries, feedbackctl};
+use workspace_tests::sweeper::{Fixture, PAGE_ID, page_with_targets, resolved_by_anna, set_page};
 
 /// `feedbackctl --local --table T ARGS…`, as `user` (the `$USER` of the session).
-async fn ctl(table: &TestTable, user: &str, args: &[&str]) -> Run {
-    let (_, cli) = binaries().await;
-    let out = Command::new(cli)
-        .args(["--local", "--table", &table.name])
-        .args(args)
-        .env("DYNAMODB_LOCAL_PORT", port().to_string())
-        .env("USER", user)
-        .output()
-        .await
-        .unwrap();
-    Run {
-        ok: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+async fn ctl(table: &TestTable, user: &str, args: &[&str]) -> CliRun {
+    CliRun::of(feedbackctl(&table.name).await.args(args).env("USER", user)).await
 }
 
 #[tokio::test]
@@ -48,13 +23,7 @@ async fn staff_claim_resolve_drop_reopen_and_read_the_history_from_the_command_l
     let table = TestTable::new().await;
     let store = table.store();
     let hooks = wiremock::MockServer::start().await;
-    set_page(
-        &store,
-        &platforms::meta::FACEBOOK,
-        PAGE_ID,
-        &notify_targets(&hooks.uri(), WEBHOOK_SECRET),
-    )
-    .await;
+    page_with_targets(&store, &hooks).await;
     let one = Fixture::complaint("777_400").store(&store).await;
     let two = Fixture::complaint("777_401").store(&store).await;
 
@@ -332,16 +301,13 @@ async fn the_response_report_gives_the_median_the_90th_percentile_and_the_sla_sh
     for (item, hours) in [("t1", 2), ("t2", 30)] {
         let key = Fixture::complaint(item).key();
         let task = store.task(&key).await.unwrap().unwrap();
-        store
-            .resolve_task(
-                &key,
-                "anna",
-                "done",
-                "",
-                task.created_at + Duration::hours(hours),
-            )
-            .await
-            .unwrap();
+        resolved_by_anna(
+            &store,
+            &key,
+            "done",
+            task.created_at + Duration::hours(hours),
+        )
+        .await;
     }
     let chart = std::env::temp_dir().join(format!("{}-response.svg", table.name));
 
@@ -387,13 +353,7 @@ async fn a_gdpr_export_holds_everything_about_the_author_and_an_erasure_leaves_n
     let table = TestTable::new().await;
     let store = table.store();
     let hooks = wiremock::MockServer::start().await;
-    set_page(
-        &store,
-        &platforms::meta::FACEBOOK,
-        PAGE_ID,
-        &notify_targets(&hooks.uri(), WEBHOOK_SECRET),
-    )
-    .await;
+    page_with_targets(&store, &hooks).await;
     // Anke: a complaint with its messages, a notification quoting it, an edited text and an
     // "already answered" marker; and a second comment. Bram: one comment.
     let mut anke = Fixture::complaint("777_500");
@@ -786,33 +746,23 @@ async fn a_refresh_or_a_redelivery_after_an_erasure_never_writes_the_name_or_the
 
 /// `feedbackctl --local --table T ARGS…` with `vars` set and the page-token variables and
 /// the env file's defaults left out, so only what the test gives is there.
-async fn ctl_with(table: &TestTable, vars: &[(&str, &str)], args: &[&str]) -> (Run, Option<i32>) {
-    let (_, cli) = binaries().await;
-    let out = Command::new(cli)
-        .args(["--local", "--table", &table.name])
-        .args(args)
-        .env("DYNAMODB_LOCAL_PORT", port().to_string())
-        .env_remove("META_PAGE_TOKEN")
-        .env_remove("META_GRAPH_API_URL")
-        .env_remove("STACK_NAME")
-        .envs(vars.iter().copied())
-        .output()
-        .await
-        .unwrap();
-    (
-        Run {
-            ok: out.status.success(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        },
-        out.status.code(),
+async fn ctl_with(table: &TestTable, vars: &[(&str, &str)], args: &[&str]) -> CliRun {
+    CliRun::of(
+        feedbackctl(&table.name)
+            .await
+            .args(args)
+            .env_remove("META_PAGE_TOKEN")
+            .env_remove("META_GRAPH_API_URL")
+            .env_remove("STACK_NAME")
+            .envs(vars.iter().copied()),
     )
+    .await
 }
 
 #[tokio::test]
 async fn pages_check_says_which_page_tokens_are_valid_missing_or_refused_and_fails_until_all_are() {
     use wiremock::matchers::{header, method, path, query_param};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
+    use wiremock::{Mock, MockServer};
     const MISSING: &str = "2000000002";
     const EXPIRED: &str = "3000000003";
     let table = TestTable::new().await;
@@ -829,22 +779,23 @@ async fn pages_check_says_which_page_tokens_are_valid_missing_or_refused_and_fai
         .and(path("/v26.0/me"))
         .and(query_param("fields", "id,name"))
         .and(header("authorization", "Bearer valid-page-token"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(serde_json::json!({"id": PAGE_ID, "name": "Bakkerij Zon"})),
+        .answer(
+            200,
+            serde_json::json!({"id": PAGE_ID, "name": "Bakkerij Zon"}),
+            &graph,
         )
-        .mount(&graph)
         .await;
     Mock::given(method("GET"))
         .and(path("/v26.0/me"))
         .and(header("authorization", "Bearer expired-page-token"))
-        .respond_with(
-            ResponseTemplate::new(400).set_body_json(serde_json::json!({"error": {
+        .answer(
+            400,
+            serde_json::json!({"error": {
                 "message": "Error validating access token: Session has expired",
                 "type": "OAuthException", "code": 190, "error_subcode": 463
-            }})),
+            }}),
+            &graph,
         )
-        .mount(&graph)
         .await;
     let valid_var = format!("META_PAGE_TOKEN_{PAGE_ID}");
     let expired_var = format!("META_PAGE_TOKEN_{EXPIRED}");
@@ -856,7 +807,7 @@ async fn pages_check_says_which_page_tokens_are_valid_missing_or_refused_and_fai
     ];
     let no_env_file = ["--env-file", "/nonexistent/local.env"];
 
-    let (run, code) = ctl_with(
+    let run = ctl_with(
         &table,
         &vars,
         &[&["--json", "pages", "check"][..], &no_env_file[..]].concat(),
@@ -864,7 +815,7 @@ async fn pages_check_says_which_page_tokens_are_valid_missing_or_refused_and_fai
     .await;
 
     assert!(!run.ok, "a page that is not ready fails the check");
-    assert_eq!(code, Some(1));
+    assert_eq!(run.code, Some(1));
     assert!(
         run.stderr.contains("2 of 3 page(s) not ready"),
         "{}",
@@ -925,7 +876,7 @@ async fn pages_check_says_which_page_tokens_are_valid_missing_or_refused_and_fai
         "{expired}"
     );
 
-    let (text, _) = ctl_with(
+    let text = ctl_with(
         &table,
         &vars,
         &[&["pages", "check"][..], &no_env_file[..]].concat(),
@@ -946,7 +897,7 @@ async fn pages_check_says_which_page_tokens_are_valid_missing_or_refused_and_fai
     }
 
     // One page, ready: success.
-    let (one, code) = ctl_with(
+    let one = ctl_with(
         &table,
         &vars,
         &[
@@ -957,7 +908,7 @@ async fn pages_check_says_which_page_tokens_are_valid_missing_or_refused_and_fai
     )
     .await;
     assert!(one.ok, "{}\n{}", one.stdout, one.stderr);
-    assert_eq!(code, Some(0));
+    assert_eq!(one.code, Some(0));
 }
 
 const STAFF_ARN: &str = "arn:aws:sts::123456789012:assumed-role/Staff/anna@example.com";
@@ -989,43 +940,36 @@ async fn sts() -> wiremock::MockServer {
 
 /// `feedbackctl --table T ARGS…` as on AWS (no `--local`): the standard AWS environment,
 /// with DynamoDB pointed at DynamoDB Local and STS at `sts`; `$USER` is "bert".
-async fn ctl_on_aws(table: &TestTable, sts: &str, args: &[&str]) -> Run {
+async fn ctl_on_aws(table: &TestTable, sts: &str, args: &[&str]) -> CliRun {
     let (_, cli) = binaries().await;
-    let out = Command::new(cli)
-        .args(["--table", &table.name])
-        .args(args)
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_ENDPOINT_URL")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/aws-credentials",
-        )
-        .env("AWS_REGION", "eu-west-1")
-        .env("AWS_ACCESS_KEY_ID", "local")
-        .env("AWS_SECRET_ACCESS_KEY", "local")
-        .env(
-            "AWS_ENDPOINT_URL_DYNAMODB",
-            workspace_tests::dynamodb::endpoint(),
-        )
-        .env("AWS_ENDPOINT_URL_STS", sts)
-        .env("USER", "bert")
-        .output()
-        .await
-        .unwrap();
-    Run {
-        ok: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    CliRun::of(
+        Command::new(cli)
+            .args(["--table", &table.name])
+            .args(args)
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_ENDPOINT_URL")
+            .env_remove("AWS_SESSION_TOKEN")
+            .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                "/nonexistent/aws-credentials",
+            )
+            .env("AWS_REGION", "eu-west-1")
+            .env("AWS_ACCESS_KEY_ID", "local")
+            .env("AWS_SECRET_ACCESS_KEY", "local")
+            .env(
+                "AWS_ENDPOINT_URL_DYNAMODB",
+                workspace_tests::dynamodb::endpoint(),
+            )
+            .env("AWS_ENDPOINT_URL_STS", sts)
+            .env("USER", "bert"),
+    )
+    .await
 }
 
 #[tokio::test]
 async fn on_aws_who_claims_is_the_caller_aws_identity_and_a_typed_name_is_refused() {
-    let table = TestTable::new().await;
-    let store = table.store();
-    let key = Fixture::complaint("777_600").store(&store).await;
+    let (table, store, key) = Fixture::complaint("777_600").in_new_table().await;
     let sts = sts().await;
 
     let typed = ctl_on_aws(

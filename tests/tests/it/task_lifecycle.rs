@@ -5,7 +5,7 @@ use store::tasks::{TaskError, UpdateRequestOutcome};
 use store::{FeedbackKey, TaskAction, TaskStatus};
 use time::{Duration, OffsetDateTime};
 use workspace_tests::dynamodb::{TestTable, str_attr};
-use workspace_tests::sweeper::Fixture;
+use workspace_tests::sweeper::{Fixture, resolved_by_anna};
 
 async fn status(table: &TestTable, key: &FeedbackKey) -> (TaskStatus, Option<String>) {
     let item = table.raw_item(key, "task").await.expect("a task");
@@ -19,9 +19,7 @@ async fn status(table: &TestTable, key: &FeedbackKey) -> (TaskStatus, Option<Str
 
 #[tokio::test]
 async fn a_task_goes_from_open_to_closed_and_keeps_who_when_and_why_at_every_step() {
-    let table = TestTable::new().await;
-    let store = table.store();
-    let key = Fixture::complaint("777_100").store(&store).await;
+    let (table, store, key) = Fixture::complaint("777_100").in_new_table().await;
     let now = OffsetDateTime::now_utc();
     assert_eq!(
         status(&table, &key).await,
@@ -109,9 +107,7 @@ async fn a_task_goes_from_open_to_closed_and_keeps_who_when_and_why_at_every_ste
 
 #[tokio::test]
 async fn two_people_cannot_claim_one_task_even_at_the_same_moment() {
-    let table = TestTable::new().await;
-    let store = table.store();
-    let key = Fixture::complaint("777_101").store(&store).await;
+    let (_table, store, key) = Fixture::complaint("777_101").in_new_table().await;
     let now = OffsetDateTime::now_utc();
 
     let (a, b) = tokio::join!(
@@ -139,14 +135,9 @@ async fn two_people_cannot_claim_one_task_even_at_the_same_moment() {
 
 #[tokio::test]
 async fn a_resolved_task_cannot_be_claimed_dropped_or_resolved_again() {
-    let table = TestTable::new().await;
-    let store = table.store();
-    let key = Fixture::complaint("777_102").store(&store).await;
+    let (_table, store, key) = Fixture::complaint("777_102").in_new_table().await;
     let now = OffsetDateTime::now_utc();
-    store
-        .resolve_task(&key, "anna", "replaced", "", now)
-        .await
-        .unwrap();
+    resolved_by_anna(&store, &key, "replaced", now).await;
 
     for refused in [
         store.claim_task(&key, "bert", now).await,
@@ -171,9 +162,7 @@ async fn a_resolved_task_cannot_be_claimed_dropped_or_resolved_again() {
 
 #[tokio::test]
 async fn a_dropped_task_keeps_its_reason_and_leaves_the_index_until_reopened() {
-    let table = TestTable::new().await;
-    let store = table.store();
-    let key = Fixture::complaint("777_103").store(&store).await;
+    let (table, store, key) = Fixture::complaint("777_103").in_new_table().await;
     let now = OffsetDateTime::now_utc();
 
     store
@@ -214,9 +203,7 @@ async fn a_dropped_task_keeps_its_reason_and_leaves_the_index_until_reopened() {
 
 #[tokio::test]
 async fn a_claimed_task_can_be_given_back_and_an_open_one_cannot_be_reopened() {
-    let table = TestTable::new().await;
-    let store = table.store();
-    let key = Fixture::complaint("777_104").store(&store).await;
+    let (_table, store, key) = Fixture::complaint("777_104").in_new_table().await;
     let now = OffsetDateTime::now_utc();
 
     let open = store
