@@ -659,3 +659,28 @@ pub(crate) fn build_err(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
         reason: e.to_string(),
     }
 }
+
+/// Every item a query finds, page after page.
+pub(crate) async fn query_items(
+    query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+) -> Result<Vec<Item>, StoreError> {
+    query
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(dynamo_err("Query"))
+}
+
+/// Every item a scan finds, page after page.
+pub(crate) async fn scan_all(
+    scan: aws_sdk_dynamodb::operation::scan::builders::ScanFluentBuilder,
+) -> Result<Vec<Item>, StoreError> {
+    scan.into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(dynamo_err("Scan"))
+}

@@ -18,9 +18,9 @@
 
 use crate::StoreError;
 use crate::codec::{Item, get_str, item_json, n, s, ts};
+use crate::dynamo::scan_all;
 use crate::dynamo::{DynamoStore, dynamo_err};
 use crate::keys::*;
-use crate::views::scan_all;
 use aws_sdk_dynamodb::types::AttributeValue;
 use feedback::records::RecordType;
 use feedback::{AccountId, ItemId, Platform};

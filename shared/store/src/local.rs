@@ -100,7 +100,7 @@ impl LocalDynamo {
     /// consistently: for tests and for looking around.
     pub async fn scan(&self, table: &str) -> Result<Vec<Value>, StoreError> {
         let scan = self.client.scan().table_name(table).consistent_read(true);
-        Ok(crate::views::scan_all(scan)
+        Ok(crate::dynamo::scan_all(scan)
             .await?
             .iter()
             .map(crate::codec::item_json)

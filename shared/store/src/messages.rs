@@ -4,10 +4,10 @@
 //! `uncertain` reconciled before the next attempt).
 
 use crate::codec::{Item, get_str, n, s, ts};
+use crate::dynamo::query_items;
 use crate::dynamo::{DynamoStore, conditional, dynamo_err};
 use crate::keys::*;
 use crate::outbox::{Delivery, OutboxKey, Take, number};
-use crate::views::query_items;
 use crate::{FeedbackKey, FeedbackRecord, StoreError};
 use feedback::records::{Channel, Decision, MessageState, RecordType, SkipReason};
 use time::{Duration, OffsetDateTime};

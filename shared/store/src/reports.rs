@@ -6,9 +6,9 @@
 use crate::StoreError;
 use crate::codec::{Item, get_str, parse_ts};
 use crate::dynamo::DynamoStore;
+use crate::dynamo::scan_all;
 use crate::keys::*;
 use crate::views::TaskView;
-use crate::views::scan_all;
 use feedback::records::{Channel, MessageState, RecordType};
 use std::collections::HashMap;
 use time::OffsetDateTime;

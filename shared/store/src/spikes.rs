@@ -15,10 +15,10 @@
 //! transaction conditional on the page having none: two sweepers start it once.
 
 use crate::codec::{Item, get_str, n, parse_ts, s, ts};
+use crate::dynamo::query_items;
 use crate::dynamo::{DynamoStore, build_err, dynamo_err, transact_canceled};
 use crate::keys::*;
 use crate::notify::{Event, event_id, one_line, targets};
-use crate::views::query_items;
 use crate::{FeedbackKey, StoreError};
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use feedback::page::PageRecord;

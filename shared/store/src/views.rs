@@ -3,11 +3,10 @@
 //! tools print; no AWS SDK type leaves this crate.
 
 use crate::codec::{self, Item, get_rating, get_str, parse_ts, s, ts};
-use crate::dynamo::{DynamoStore, dynamo_err};
+use crate::dynamo::{DynamoStore, dynamo_err, query_items, scan_all};
 use crate::keys::*;
 use crate::messages::{OutgoingMessage, parse_message};
 use crate::{FeedbackKey, FeedbackRecord, StoreError};
-use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::scan::builders::ScanFluentBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use feedback::page::ReplyMode;
@@ -488,25 +487,4 @@ pub(crate) fn notification_view(item: &Item) -> Result<NotificationView, StoreEr
         last_error: get_str(item, "last_error").map(str::to_owned),
         failure: get_str(item, "failure").map(str::to_owned),
     })
-}
-
-/// Every item a query finds, page after page.
-pub(crate) async fn query_items(query: QueryFluentBuilder) -> Result<Vec<Item>, StoreError> {
-    query
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(dynamo_err("Query"))
-}
-
-/// Every item a scan finds, page after page.
-pub(crate) async fn scan_all(scan: ScanFluentBuilder) -> Result<Vec<Item>, StoreError> {
-    scan.into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(dynamo_err("Scan"))
 }
