@@ -1223,10 +1223,17 @@ impl Responder {
                 )))
             }
             Take::Settled(_) => Err(Attempted::Over(Sent::Done)),
-            Take::Busy | Take::NotYet => {
+            Take::Busy => {
                 return Err(RespondError::NotYetSent {
                     channel: a.channel.as_str(),
                     reason: "another invocation is sending it".into(),
+                });
+            }
+            Take::NotYet => {
+                return Err(RespondError::NotYetSent {
+                    channel: a.channel.as_str(),
+                    reason: "an attempt was just recorded: it is taken again on the next try"
+                        .into(),
                 });
             }
         })

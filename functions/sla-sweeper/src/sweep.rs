@@ -623,6 +623,20 @@ impl Sweeper {
             .take_followup(key, kind, now, policy.lease, policy.max_attempts)
             .await?
         {
+            Take::Acquired {
+                reconcile: true, ..
+            } => {
+                // An earlier attempt may have reached the customer (its sender stopped
+                // mid-send): sending again could send it twice. Staff take over.
+                let reason =
+                    "an earlier attempt may have been delivered: not sent again; check on the platform"
+                        .to_owned();
+                let failed = Delivery::Failed {
+                    reason: reason.clone(),
+                };
+                self.store.finish_followup(key, kind, &failed, now).await?;
+                return Ok(FollowUpResult::Failed(reason));
+            }
             Take::Acquired { .. } => {}
             Take::Busy | Take::NotYet => return Ok(FollowUpResult::Later),
             Take::Settled(MessageState::Sent) => return Ok(FollowUpResult::Sent),
@@ -802,6 +816,17 @@ impl Sweeper {
                 .take_notification(n, now, policy.lease, policy.max_attempts)
                 .await?
             {
+                // An earlier attempt's sender stopped mid-send: a signed webhook's receiver
+                // drops a repeated webhook-id, a chat would post twice.
+                Take::Acquired {
+                    reconcile: true, ..
+                } if n.target != NotifyTarget::Webhook => {
+                    let delivery = Delivery::Failed {
+                        reason: "an earlier attempt may have been delivered: not sent again so it is not posted twice".into(),
+                    };
+                    self.store.finish_notification(n, &delivery, now).await?;
+                    return Ok(Some(false));
+                }
                 Take::Acquired { attempt, .. } => attempt,
                 Take::Settled(MessageState::Failed) => return Ok(Some(false)),
                 Take::Settled(_) | Take::Busy | Take::NotYet => return Ok(None),

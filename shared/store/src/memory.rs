@@ -319,6 +319,7 @@ impl ResponderStore for MemoryStore {
             state: m.stored.state,
             attempts: m.stored.attempts,
             lease_expired: m.lease_until.is_some_and(|until| until < now),
+            // The responder never sets a backoff on a message (`Retry { at: None }`).
             due: true,
         };
         if found.takeable(max_attempts) {

@@ -138,14 +138,16 @@ impl Found {
             // It changed since the take was refused (an attempt just ended): later.
             return Refused::Answer(Take::NotYet);
         }
+        let used_up = self.attempts >= max_attempts;
         match self.state {
-            MessageState::Pending | MessageState::Uncertain | MessageState::Sending
-                if self.attempts >= max_attempts =>
-            {
-                Refused::GiveUp {
-                    reason: format!("gave up after {} attempts", self.attempts),
-                }
-            }
+            // A sender holding the last attempt may be posting right now: it is given up
+            // only once that sender's lease ran out, never under it.
+            MessageState::Pending | MessageState::Uncertain if used_up => Refused::GiveUp {
+                reason: format!("gave up after {} attempts", self.attempts),
+            },
+            MessageState::Sending if used_up && self.lease_expired => Refused::GiveUp {
+                reason: format!("gave up after {} attempts", self.attempts),
+            },
             MessageState::Sending => Refused::Answer(Take::Busy),
             MessageState::Pending => Refused::Answer(Take::NotYet),
             other => Refused::Answer(Take::Settled(other)),
@@ -456,6 +458,17 @@ mod tests {
     #[test]
     fn a_record_that_became_takeable_after_a_refused_take_is_tried_again_later() {
         assert_eq!(found(Pending, 0).refused(5), Refused::Answer(Take::NotYet));
+    }
+
+    #[test]
+    fn a_record_on_its_last_attempt_is_never_failed_under_its_sender() {
+        let last = found(Sending, 3);
+        assert_eq!(last.refused(3), Refused::Answer(Take::Busy));
+        let abandoned = Found {
+            lease_expired: true,
+            ..last
+        };
+        assert!(matches!(abandoned.refused(3), Refused::GiveUp { .. }));
     }
 
     #[test]

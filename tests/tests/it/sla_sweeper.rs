@@ -496,6 +496,69 @@ async fn a_platform_refusing_the_update_request_leaves_a_step_for_staff() {
 }
 
 #[tokio::test]
+async fn an_update_request_whose_sender_stopped_mid_send_is_never_sent_again_and_left_to_staff() {
+    let table = TestTable::new().await;
+    let store = table.store();
+    let chat = MockServer::start().await;
+    accepting(&chat).await;
+    let mut fixture = Fixture::complaint("dm-3");
+    fixture.platform = CHAT;
+    fixture.language = "en".into();
+    let key = fixture.store(&store).await;
+    let now = OffsetDateTime::now_utc();
+    resolved_by_anna(&store, &key, "done", now - Duration::days(2)).await;
+    // GIVEN a sweeper took the update request ten minutes ago and stopped before it
+    // recorded how its post went (its one-minute lease ran out)
+    let kind = FollowUpKind::UpdateRequest;
+    store
+        .create_followup(
+            &key,
+            kind,
+            "Hi Anke, …",
+            MessageState::Pending,
+            now - Duration::minutes(10),
+        )
+        .await
+        .unwrap();
+    let taken = store
+        .take_followup(
+            &key,
+            kind,
+            now - Duration::minutes(10),
+            Duration::minutes(1),
+            5,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(taken, store::outbox::Take::Acquired { .. }));
+    let outbound = platforms::reply::Outbound::new().with(chat_outbound(&chat.uri()));
+    let s = sweeper(&table, outbound);
+
+    // WHEN the next sweeps come
+    let summary = s.sweep(now, None).await.unwrap();
+    s.sweep(now, None).await.unwrap();
+
+    // THEN nothing is sent (it may have reached the customer), and staff have the step
+    assert!(
+        posts(&chat, "/messages").await.is_empty(),
+        "never sent again"
+    );
+    assert_eq!(summary.update_requests_for_staff, 1);
+    let followup = store.followup(&key, kind).await.unwrap().unwrap();
+    assert_eq!(followup.state, MessageState::Failed);
+    assert!(
+        followup
+            .failure
+            .as_deref()
+            .is_some_and(|f| f.contains("earlier attempt may have been delivered")),
+        "{followup:?}"
+    );
+    let task = store.task(&key).await.unwrap().unwrap();
+    assert_eq!(task.update_request_channel, Some(TaskChannel::Manual));
+    assert!(task.flags.contains(&"ask_for_update".to_owned()));
+}
+
+#[tokio::test]
 async fn an_instagram_username_is_never_greeted_in_the_update_request_or_the_resolved_note() {
     let table = TestTable::new().await;
     let store = table.store();
