@@ -204,6 +204,31 @@ async fn a_resolved_task_is_asked_only_after_the_page_delay() {
     );
 }
 
+/// An English complaint on the chat platform (where direct messages exist), resolved by
+/// Anna two days ago: its update request is due.
+async fn resolved_chat_complaint(
+    store: &store::DynamoStore,
+    id: &str,
+    text: Option<&str>,
+    note: &str,
+) -> store::FeedbackKey {
+    let mut fixture = Fixture::complaint(id);
+    fixture.platform = CHAT;
+    if let Some(text) = text {
+        fixture.text = Some(text.into());
+    }
+    fixture.language = "en".into();
+    let key = fixture.store(store).await;
+    resolved_by_anna(
+        store,
+        &key,
+        note,
+        OffsetDateTime::now_utc() - Duration::days(2),
+    )
+    .await;
+    key
+}
+
 #[tokio::test]
 async fn where_direct_messages_exist_the_update_request_is_sent_once_even_by_two_sweepers_at_once()
 {
@@ -211,16 +236,11 @@ async fn where_direct_messages_exist_the_update_request_is_sent_once_even_by_two
     let store = table.store();
     let chat = MockServer::start().await;
     accepting(&chat).await;
-    let mut fixture = Fixture::complaint("dm-1");
-    fixture.platform = CHAT;
-    fixture.text = Some("My parcel never arrived and nobody answers.".into());
-    fixture.language = "en".into();
-    let key = fixture.store(&store).await;
-    resolved_by_anna(
+    let key = resolved_chat_complaint(
         &store,
-        &key,
+        "dm-1",
+        Some("My parcel never arrived and nobody answers."),
         "resent the parcel",
-        OffsetDateTime::now_utc() - Duration::days(2),
     )
     .await;
     let outbound = platforms::reply::Outbound::new().with(chat_outbound(&chat.uri()));
@@ -466,17 +486,7 @@ async fn a_platform_refusing_the_update_request_leaves_a_step_for_staff() {
         .and(path("/messages"))
         .answer_status(403, &chat)
         .await;
-    let mut fixture = Fixture::complaint("dm-2");
-    fixture.platform = CHAT;
-    fixture.language = "en".into();
-    let key = fixture.store(&store).await;
-    resolved_by_anna(
-        &store,
-        &key,
-        "done",
-        OffsetDateTime::now_utc() - Duration::days(2),
-    )
-    .await;
+    let key = resolved_chat_complaint(&store, "dm-2", None, "done").await;
     let outbound = platforms::reply::Outbound::new().with(chat_outbound(&chat.uri()));
     let s = sweeper(&table, outbound);
 
@@ -501,12 +511,8 @@ async fn an_update_request_whose_sender_stopped_mid_send_is_never_sent_again_and
     let store = table.store();
     let chat = MockServer::start().await;
     accepting(&chat).await;
-    let mut fixture = Fixture::complaint("dm-3");
-    fixture.platform = CHAT;
-    fixture.language = "en".into();
-    let key = fixture.store(&store).await;
+    let key = resolved_chat_complaint(&store, "dm-3", None, "done").await;
     let now = OffsetDateTime::now_utc();
-    resolved_by_anna(&store, &key, "done", now - Duration::days(2)).await;
     // GIVEN a sweeper took the update request ten minutes ago and stopped before it
     // recorded how its post went (its one-minute lease ran out)
     let kind = FollowUpKind::UpdateRequest;
