@@ -237,9 +237,9 @@ impl ModelRule {
     /// The rule the product decides with.
     pub const SHIPPED: ModelRule = ModelRule {
         thanks: 0.7,
-        apology: 0.7,
-        answer: 0.99,
-        lift: 0.02,
+        apology: 0.8,
+        answer: 0.95,
+        lift: 0.07,
         lift_any: true,
     };
 

@@ -4,9 +4,9 @@
 //! - `tune`: the entries the lexicons and rules were tuned on;
 //! - `seen`: held out once, measured, open to tuning since (their misses were read, so they
 //!   no longer say how the product does on comments nobody has looked at). The first fresh
-//!   set (`fresh/`, 150 items by an outsider) is `seen` now: it was measured once (13 wrong
-//!   public posts, 72.3 % automatic with the word lists alone) and is training data of the
-//!   model since;
+//!   sets (`fresh/`, 150 items, and `fresh2/`, 200, each by an outsider) are `seen` now:
+//!   each was measured once (13 wrong public posts and 72.3 % automatic with the word lists
+//!   alone; 8 and 83.3 % with the model) and is training data of the model since;
 //! - `held_out`: written by someone who has not seen the lexicons, and never tuned or
 //!   trained on: the honest figure for comments the product has not seen ([`FRESH`]).
 //!
@@ -21,7 +21,9 @@
 //!
 //! Every item is decided with a page default language that is *not* its own, so falling
 //! back to the default never counts as a hit. Run with
-//! `cargo test -p triage --test labelled_accuracy -- --nocapture` for the tables and every miss.
+//! `cargo test -p triage --test labelled_accuracy -- --nocapture` for the tables and every miss
+//! (with `TRIAGE_WORD_LISTS_ONLY=1`, the figures of the word lists without the model; the
+//! thresholds below are for both together, so some tests then fail).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "common/labelled.rs"]
@@ -36,9 +38,9 @@ use triage::{Decision, HoldReason, Label, Language, ModelUse, SkipReason, Templa
 /// The first set, then `hard/`: 280 items written independently of the lexicons to test
 /// reading the whole comment (mixed, sarcasm, a fault described without a complaint word,
 /// three stars, a rating against the text, negated complaint words, warm thanks), then
-/// `fresh/`: the first held-out set, 150 items by someone who never saw the lexicons, `seen`
-/// since it was measured. Splits `tune` and `seen` only.
-const CORPUS: [&str; 15] = [
+/// `fresh/` and `fresh2/`: the first two held-out sets, 150 and 200 items by people who
+/// never saw the lexicons, `seen` since they were measured. Splits `tune` and `seen` only.
+const CORPUS: [&str; 20] = [
     include_str!("corpus/nl.jsonl"),
     include_str!("corpus/en.jsonl"),
     include_str!("corpus/fr.jsonl"),
@@ -54,21 +56,26 @@ const CORPUS: [&str; 15] = [
     include_str!("corpus/fresh/fr.jsonl"),
     include_str!("corpus/fresh/de.jsonl"),
     include_str!("corpus/fresh/es.jsonl"),
-];
-
-// ─── FRESH HELD-OUT SET: ADD ITS FILES HERE ────────────────────────────────────────────
-/// A fresh held-out set, one file per language, split `held_out` only: written by someone
-/// who has never seen the lexicons, never read while tuning nor trained on (the trainer
-/// skips `held_out` entries; its misses print only with `TRIAGE_SHOW_HELD_OUT=1`). Empty
-/// until the next one lands (the previous one, `corpus/fresh/`, is `seen` now); then add
-/// its five files here, run this test once and record its wrong posts in
-/// [`FRESH_WRONG_POSTS_MEASURED`].
-const FRESH: &[&str] = &[
     include_str!("corpus/fresh2/nl.jsonl"),
     include_str!("corpus/fresh2/en.jsonl"),
     include_str!("corpus/fresh2/fr.jsonl"),
     include_str!("corpus/fresh2/de.jsonl"),
     include_str!("corpus/fresh2/es.jsonl"),
+];
+
+// ─── FRESH HELD-OUT SET: ADD ITS FILES HERE ────────────────────────────────────────────
+/// A fresh held-out set, one file per language, split `held_out` only: written by someone
+/// who has never seen the lexicons, never read while tuning nor trained on (the trainer
+/// skips `held_out` entries; its misses print only with `TRIAGE_SHOW_HELD_OUT=1`). When a
+/// set's misses have been read, it moves to [`CORPUS`] as `seen` and the next one lands
+/// here: add its five files, run this test once and record its wrong posts in
+/// [`FRESH_WRONG_POSTS_MEASURED`].
+const FRESH: &[&str] = &[
+    include_str!("corpus/fresh3/nl.jsonl"),
+    include_str!("corpus/fresh3/en.jsonl"),
+    include_str!("corpus/fresh3/fr.jsonl"),
+    include_str!("corpus/fresh3/de.jsonl"),
+    include_str!("corpus/fresh3/es.jsonl"),
 ];
 // ───────────────────────────────────────────────────────────────────────────────────────
 
@@ -200,7 +207,11 @@ fn judge(e: &Entry, n: usize, templates: &TemplateSet, misses: &mut String) -> O
         (&e.text, e.rating, want_lang),
         n,
         templates,
-        Some(&ModelUse::SHIPPED),
+        if std::env::var_os("TRIAGE_WORD_LISTS_ONLY").is_some() {
+            None
+        } else {
+            Some(&ModelUse::SHIPPED)
+        },
     );
     let (got_label, got_lang, answered) = match &decision {
         Decision::Answer {
@@ -616,8 +627,9 @@ fn no_tuned_or_seen_item_would_be_posted_wrongly() {
 /// Holding is cheap, not free: the goal is at least 92 % of complaints and questions
 /// answered automatically (and rightly), in every language; the rest are held with
 /// drafts. On `tune` and `seen`, which the model was trained on, word lists and model
-/// together answered 94.4 % (542/574), and at least 92.9 % in every language (Dutch);
-/// a regression below 94 % in all or 92 % in a language fails the build. The figures of
+/// together answered 93.6 % (655/700), and at least 91.3 % in every language (Dutch;
+/// 94.4 % and 92.9 % before the second fresh set, 200 harder items, became `seen`); a
+/// regression below 93 % in all or 91 % in a language fails the build. The figures of
 /// every split are printed, `held_out` too once it exists.
 #[test]
 fn most_complaints_and_questions_are_answered_automatically() {
@@ -627,13 +639,13 @@ fn most_complaints_and_questions_are_answered_automatically() {
     let f = figures_of("whole corpus", &TUNING, |_| true);
     let t = &f.total;
     assert!(
-        Tally::ratio(t.automatic, t.answerable) >= 0.94,
+        Tally::ratio(t.automatic, t.answerable) >= 0.93,
         "{}",
         t.posting_row("all")
     );
     for (lang, t) in &f.by_language {
         assert!(
-            Tally::ratio(t.automatic, t.answerable) >= 0.92,
+            Tally::ratio(t.automatic, t.answerable) >= 0.91,
             "{}",
             t.posting_row(lang)
         );
@@ -646,18 +658,15 @@ fn most_complaints_and_questions_are_answered_automatically() {
 /// whoever looks must move the set to `seen` and write a new one). This only keeps it from
 /// getting worse.
 ///
-/// `corpus/fresh2/` (200 items, 40 per language, written 2026-12-06 by someone who had
-/// seen neither the word lists, the model nor the other sets), measured after all tuning
-/// and training: **8 wrong public posts, 105 of 126 complaints and questions (83.3 %)
-/// answered automatically**. Measured twice, both times as totals only: first 10 wrong
-/// posts and 88.1 % — then a review found that the model could release holds the rules
-/// keep whatever the page's boldness (irony, praise after a complaint, stars against the
-/// words) and a cautious page's holds; the model now releases only weak or undecided
-/// holds, and never on a cautious page (a change that can only hold more), giving the
-/// figure above. The word lists alone, on the same set: 10 wrong posts, 81.0 %. (The
-/// previous set, `corpus/fresh/`, measured 13 wrong posts and 72.3 % with the word lists
-/// alone; it is `seen` training data now.)
-const FRESH_WRONG_POSTS_MEASURED: Option<usize> = Some(8);
+/// `corpus/fresh3/` (200 items, 40 per language, written 2026-12-06 by someone who had
+/// seen neither the word lists, the model nor the other sets), measured once, totals only,
+/// after all tuning and training: **7 wrong public posts, 109 of 129 complaints and
+/// questions (84.5 %) answered automatically**. The set before it, `corpus/fresh2/`,
+/// measured 8 wrong posts and 83.3 % (twice, totals only: first 10 and 88.1 %, then again
+/// after a change that could only hold more); its misses were read afterwards, so it is
+/// `seen` training data now, as `corpus/fresh/` (13 wrong posts, 72.3 %, word lists alone)
+/// is.
+const FRESH_WRONG_POSTS_MEASURED: Option<usize> = Some(7);
 
 #[test]
 fn fresh_held_out_wrong_posts_never_grow_past_what_was_measured() {
