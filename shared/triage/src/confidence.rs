@@ -143,6 +143,15 @@ pub fn assess(
             } else if text_label == Some(Label::Positive) && !e.problem() {
                 // One or two stars over words of praise only.
                 Some(HoldReason::RatingContradictsText)
+            } else if stars == Some(3)
+                && e.complaint + e.negative + e.irony == 0
+                && e.turn != Turn::ToComplaint
+            {
+                // Three stars over words that name nothing wrong and turn to nothing after
+                // a "but" ("Does the job, nothing fancy, staff pleasant enough"): content or
+                // not, the words do not say, and an apology to a content customer is a
+                // wrong answer.
+                balanced.then_some(HoldReason::RatingContradictsText)
             } else if stars.is_some_and(|s| s <= 2) && !e.problem() && e.themes == 0 {
                 // One or two stars over words that say nothing wrong: perhaps a slip.
                 balanced.then_some(HoldReason::RatingContradictsText)
@@ -407,6 +416,25 @@ mod tests {
             Some(HoldReason::WeakSignals)
         );
         assert_eq!(hold("We went on a Tuesday.", Some(3), Boldness::Bold), None);
+    }
+
+    #[test]
+    fn three_stars_over_words_that_name_nothing_wrong_are_held_rather_than_apologised_to() {
+        let text = "Fair enough for the money. The room was clean and the staff were polite.";
+        assert_eq!(
+            hold(text, Some(3), Boldness::Balanced),
+            Some(HoldReason::RatingContradictsText)
+        );
+        assert_eq!(hold(text, Some(3), Boldness::Bold), None);
+        // Something named as wrong is still answered as the mixed complaint it is.
+        assert_eq!(
+            hold(
+                "The room was clean, but the shower was broken.",
+                Some(3),
+                Boldness::Balanced
+            ),
+            None
+        );
     }
 
     /// Scores that put `p` on `class` and share the rest evenly.

@@ -54,10 +54,15 @@ pub fn decide_entry(
     )
 }
 
-/// The page an entry written in `language` is decided on.
+/// The page an entry written in `language` is decided on: balanced, unless
+/// `TRIAGE_BOLDNESS` names another boldness (`cautious`, `bold`) to measure.
 pub fn page(language: Language) -> PageSettings {
     PageSettings {
         brand_name: "Zon".into(),
+        boldness: std::env::var("TRIAGE_BOLDNESS")
+            .ok()
+            .and_then(|b| triage::confidence::Boldness::parse(&b))
+            .unwrap_or_default(),
         default_language: if language == Language::En {
             Language::Nl
         } else {
