@@ -12,7 +12,8 @@
 //!   worth every penny"), nor when the stars say praise and the text only hints.
 //!
 //! A balanced page (the default) also holds praise words beside a complaint with nothing to
-//! say which wins, and complaints or questions read from weak hints alone; a cautious page
+//! say which wins, complaints or questions read from weak hints alone, and three stars over
+//! words that name nothing wrong (content or not, the words do not say); a cautious page
 //! holds every disagreement (a complaint after "but", irony); a bold page only the rules.
 //!
 //! Then the model (`classify::model`), which reads the comment as a whole, has its say
