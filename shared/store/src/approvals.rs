@@ -11,7 +11,7 @@ use crate::dynamo::{DynamoStore, build_err, dynamo_err, transact_canceled};
 use crate::keys::*;
 use crate::tasks::TaskError;
 use crate::{FeedbackKey, StoreError};
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, TransactWriteItem};
 use feedback::records::{Channel, MessageState, RecordType, TaskStatus};
 use std::collections::HashMap;
 use time::OffsetDateTime;
@@ -134,10 +134,8 @@ impl DynamoStore {
                 .map(|(_, text)| *text)
                 // An "edit" that leaves the draft as it was is no edit.
                 .filter(|text| text != draft);
-            let mut update = Update::builder()
-                .table_name(self.table())
-                .key(PK, s(key.pk()))
-                .key(SK, s(message_sk(*channel)))
+            let mut update = self
+                .update_part(key.pk(), message_sk(*channel))
                 .condition_expression("#state = :draft")
                 .expression_attribute_names("#state", "state")
                 .expression_attribute_values(":pending", s(MessageState::Pending.as_str()))
@@ -170,11 +168,12 @@ impl DynamoStore {
             );
             approved.push(*channel);
         }
-        let mut approval = Put::builder()
-            .table_name(self.table())
-            .item(PK, s(key.pk()))
-            .item(SK, s(format!("{APPROVAL_SK_PREFIX}{}", ts(now))))
-            .item(RECORD_TYPE, s(RecordType::Approval.as_str()))
+        let mut approval = self
+            .put_part(
+                key.pk(),
+                format!("{APPROVAL_SK_PREFIX}{}", ts(now)),
+                RecordType::Approval,
+            )
             .item(attr::APPROVED_BY, s(by))
             .item("created_at", s(ts(now)))
             .condition_expression("attribute_not_exists(pk)");

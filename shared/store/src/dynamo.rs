@@ -9,7 +9,10 @@ use crate::{
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
+use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
+use aws_sdk_dynamodb::types::builders::{PutBuilder, UpdateBuilder};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, Update};
 use feedback::records::RecordType;
 use feedback::{ChangeVerb, FeedbackChange, ItemId, Platform};
 use futures::{StreamExt, TryStreamExt, stream};
@@ -202,6 +205,60 @@ impl DynamoStore {
         &self.table
     }
 
+    /// An update of the item at `pk`/`sk`, to be given its expressions.
+    pub(crate) fn update_item(
+        &self,
+        pk: impl Into<String>,
+        sk: impl Into<String>,
+    ) -> UpdateItemFluentBuilder {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key(PK, s(pk))
+            .key(SK, s(sk))
+    }
+
+    /// The put of a new record of `kind` at `pk`/`sk`, to be given its other attributes.
+    pub(crate) fn put_record(
+        &self,
+        pk: impl Into<String>,
+        sk: impl Into<String>,
+        kind: RecordType,
+    ) -> PutItemFluentBuilder {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item(PK, s(pk))
+            .item(SK, s(sk))
+            .item(RECORD_TYPE, s(kind.as_str()))
+    }
+
+    /// [`DynamoStore::update_item`] as one part of a transaction.
+    pub(crate) fn update_part(
+        &self,
+        pk: impl Into<String>,
+        sk: impl Into<String>,
+    ) -> UpdateBuilder {
+        Update::builder()
+            .table_name(&self.table)
+            .key(PK, s(pk))
+            .key(SK, s(sk))
+    }
+
+    /// [`DynamoStore::put_record`] as one part of a transaction.
+    pub(crate) fn put_part(
+        &self,
+        pk: impl Into<String>,
+        sk: impl Into<String>,
+        kind: RecordType,
+    ) -> PutBuilder {
+        Put::builder()
+            .table_name(&self.table)
+            .item(PK, s(pk))
+            .item(SK, s(sk))
+            .item(RECORD_TYPE, s(kind.as_str()))
+    }
+
     /// One feedback record, read consistently.
     pub async fn feedback(&self, key: &FeedbackKey) -> Result<Option<FeedbackRecord>, StoreError> {
         self.get(&key.pk(), FEEDBACK_SK)
@@ -365,11 +422,7 @@ impl DynamoStore {
                 return Ok(false);
             }
             let mut update = self
-                .client
-                .update_item()
-                .table_name(&self.table)
-                .key(PK, s(pk))
-                .key(SK, s(FEEDBACK_SK))
+                .update_item(pk, FEEDBACK_SK)
                 .expression_attribute_names("#text", "text")
                 .expression_attribute_values(":new", s(new_text))
                 .expression_attribute_values(":edited", AttributeValue::Bool(mark_edited))
@@ -420,11 +473,7 @@ impl DynamoStore {
                 return Ok(false);
             }
             let update = self
-                .client
-                .update_item()
-                .table_name(&self.table)
-                .key(PK, s(pk))
-                .key(SK, s(FEEDBACK_SK))
+                .update_item(pk, FEEDBACK_SK)
                 .expression_attribute_values(":new", codec::n(new.stars()))
                 .expression_attribute_values(":now", s(ts(at)));
             let update = match old {
@@ -471,11 +520,7 @@ impl DynamoStore {
         }
         let mut set = vec!["fetched_at = :now"];
         let mut update = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key(PK, s(&pk))
-            .key(SK, s(FEEDBACK_SK))
+            .update_item(&pk, FEEDBACK_SK)
             // Not on an erased item: its author's name and id stay erased.
             .condition_expression("attribute_exists(pk) AND attribute_not_exists(erased_at)")
             .expression_attribute_values(":now", s(ts(now)));
@@ -510,11 +555,7 @@ impl DynamoStore {
         now: time::OffsetDateTime,
     ) -> Result<(), StoreError> {
         let res = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key(PK, s(key.pk()))
-            .key(SK, s(FEEDBACK_SK))
+            .update_item(key.pk(), FEEDBACK_SK)
             .update_expression("SET removed = :true, removed_at = :now, updated_at = :now")
             .condition_expression("attribute_exists(pk) AND removed <> :true")
             .expression_attribute_values(":true", AttributeValue::Bool(true))
@@ -529,11 +570,7 @@ impl DynamoStore {
         let pk = feedback_pk(&f.platform, &f.item_id);
         for _ in 0..MAX_ATTEMPTS {
             let res = self
-                .client
-                .update_item()
-                .table_name(&self.table)
-                .key(PK, s(&pk))
-                .key(SK, s(FEEDBACK_SK))
+                .update_item(&pk, FEEDBACK_SK)
                 .update_expression("SET removed = :true, removed_at = :now, updated_at = :now")
                 .condition_expression("attribute_exists(pk) AND removed <> :true")
                 .expression_attribute_values(":true", AttributeValue::Bool(true))

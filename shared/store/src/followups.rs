@@ -55,12 +55,7 @@ impl DynamoStore {
         now: OffsetDateTime,
     ) -> Result<FollowUp, StoreError> {
         let res = self
-            .client()
-            .put_item()
-            .table_name(self.table())
-            .item(PK, s(key.pk()))
-            .item(SK, s(followup_sk(kind)))
-            .item(RECORD_TYPE, s(RecordType::FollowUp.as_str()))
+            .put_record(key.pk(), followup_sk(kind), RecordType::FollowUp)
             .item("kind", s(kind.as_str()))
             .item("state", s(state.as_str()))
             .item("text", s(text))

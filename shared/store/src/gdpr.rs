@@ -380,12 +380,7 @@ impl DynamoStore {
             now.unix_timestamp_nanos() as u32
         );
         let tally = |v: usize| n(v);
-        self.client()
-            .put_item()
-            .table_name(self.table())
-            .item(PK, s(&id))
-            .item(SK, s(ERASURE_SK))
-            .item(RECORD_TYPE, s(RecordType::Erasure.as_str()))
+        self.put_record(&id, ERASURE_SK, RecordType::Erasure)
             .item("platform", s(author.platform.as_str()))
             .item("requested_by", s(requested_by))
             .item("erased_at", s(ts(now)))
@@ -480,12 +475,7 @@ impl DynamoStore {
             // author.
             return Ok(());
         }
-        let mut update = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(pk))
-            .key(SK, s(sk));
+        let mut update = self.update_item(pk, sk);
         let mut parts = Vec::new();
         for (i, (name, value)) in set.into_iter().enumerate() {
             update = update

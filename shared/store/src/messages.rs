@@ -185,11 +185,7 @@ impl DynamoStore {
             expects,
         } = decided;
         let mut update = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(key.pk()))
-            .key(SK, s(FEEDBACK_SK))
+            .update_item(key.pk(), FEEDBACK_SK)
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_names("#decision", "decision")
             .expression_attribute_values(":decision", s(decision.to_stored()))
@@ -273,12 +269,11 @@ impl DynamoStore {
         author_id: &str,
     ) -> Result<bool, StoreError> {
         let res = self
-            .client()
-            .put_item()
-            .table_name(self.table())
-            .item(PK, s(answered_pk(&key.platform, thread_id, author_id)))
-            .item(SK, s("answered"))
-            .item(RECORD_TYPE, s(RecordType::AnsweredAuthor.as_str()))
+            .put_record(
+                answered_pk(&key.platform, thread_id, author_id),
+                "answered",
+                RecordType::AnsweredAuthor,
+            )
             .item("item_id", s(key.item_id.as_str()))
             .condition_expression("attribute_not_exists(pk) OR item_id = :item")
             .expression_attribute_values(":item", s(key.item_id.as_str()))
@@ -297,12 +292,7 @@ impl DynamoStore {
     ) -> Result<OutgoingMessage, StoreError> {
         let channel = message.channel;
         let mut put = self
-            .client()
-            .put_item()
-            .table_name(self.table())
-            .item(PK, s(key.pk()))
-            .item(SK, s(message_sk(channel)))
-            .item(RECORD_TYPE, s(RecordType::Message.as_str()))
+            .put_record(key.pk(), message_sk(channel), RecordType::Message)
             .item("channel", s(channel.as_str()))
             .item("state", s(message.state.as_str()))
             .item("text", s(message.text))
@@ -377,11 +367,7 @@ impl DynamoStore {
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
         let res = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(key.pk()))
-            .key(SK, s(message_sk(channel)))
+            .update_item(key.pk(), message_sk(channel))
             .update_expression("SET #state = :draft, last_error = :reason, updated_at = :now")
             .condition_expression("#state = :pending AND attribute_not_exists(#approved)")
             .expression_attribute_names("#state", "state")

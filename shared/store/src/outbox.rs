@@ -216,12 +216,7 @@ impl DynamoStore {
         lease: Duration,
         max_attempts: u32,
     ) -> Result<Take, StoreError> {
-        let res = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(key.pk))
-            .key(SK, s(key.sk))
+        let res = self.update_item(key.pk, key.sk)
             .update_expression(
                 "SET #state = :sending, lease_until = :lease, updated_at = :now ADD attempts :one",
             )
@@ -274,11 +269,7 @@ impl DynamoStore {
             " REMOVE lease_until"
         };
         let mut update = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(key.pk))
-            .key(SK, s(key.sk))
+            .update_item(key.pk, key.sk)
             .update_expression(format!(
                 "SET #state = :failed, failure = :reason, updated_at = :now{remove}"
             ))
@@ -309,11 +300,7 @@ impl DynamoStore {
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
         let mut update = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(key.pk))
-            .key(SK, s(key.sk))
+            .update_item(key.pk, key.sk)
             .condition_expression("#state = :sending")
             .expression_attribute_names("#state", "state")
             .expression_attribute_values(":sending", s(MessageState::Sending.as_str()))

@@ -20,7 +20,7 @@ use crate::dynamo::{DynamoStore, build_err, dynamo_err, transact_canceled};
 use crate::keys::*;
 use crate::notify::{Event, event_id, one_line, targets};
 use crate::{FeedbackKey, StoreError};
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use feedback::page::PageRecord;
 use feedback::records::{ComplaintTheme, NotificationEvent, RecordType};
 use feedback::{AccountId, Platform};
@@ -319,12 +319,7 @@ impl DynamoStore {
         at: OffsetDateTime,
     ) -> Result<bool, StoreError> {
         let hour = hour_key(at);
-        let res = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(page_pk(&key.platform, account)))
-            .key(SK, s(format!("{COUNT_SK_PREFIX}{hour}")))
+        let res = self.update_item(page_pk(&key.platform, account), format!("{COUNT_SK_PREFIX}{hour}"))
             .update_expression(
                 "ADD #n :one, #i :item SET record_type = :type, platform = :platform, account_id = :account, #ttl = if_not_exists(#ttl, :ttl)",
             )
@@ -343,11 +338,7 @@ impl DynamoStore {
             .await;
         let new = crate::dynamo::conditional(res, "UpdateItem")?;
         // Always (also for a redelivery): the first try may have stopped between the two.
-        self.client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(WATCH_PK))
-            .key(SK, s(format!("{WATCH_HOUR_PREFIX}{hour}")))
+        self.update_item(WATCH_PK, format!("{WATCH_HOUR_PREFIX}{hour}"))
             .update_expression(
                 "ADD pages :page SET record_type = :type, #ttl = if_not_exists(#ttl, :ttl)",
             )
@@ -466,10 +457,7 @@ impl DynamoStore {
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
         let pk = page_pk(&spike.platform, &spike.account_id);
-        let page = Update::builder()
-            .table_name(self.table())
-            .key(PK, s(&pk))
-            .key(SK, s(PAGE_SK))
+        let page = self.update_part(&pk, PAGE_SK)
             .update_expression(
                 "SET crisis_since = :since, crisis_reason = :reason, crisis_theme = :theme, crisis_hold = :hold, crisis_told = :false, updated_at = :now, record_type = :type, platform = :platform, account_id = :account",
             )
@@ -485,10 +473,8 @@ impl DynamoStore {
             .expression_attribute_values(":account", s(spike.account_id.as_str()))
             .build()
             .map_err(build_err)?;
-        let watch = Update::builder()
-            .table_name(self.table())
-            .key(PK, s(WATCH_PK))
-            .key(SK, s(CRISES_SK))
+        let watch = self
+            .update_part(WATCH_PK, CRISES_SK)
             .update_expression("ADD pages :page SET record_type = :type")
             .expression_attribute_values(":page", AttributeValue::Ss(vec![spike.page()]))
             .expression_attribute_values(":type", s(RecordType::SpikeWatch.as_str()))
@@ -499,11 +485,12 @@ impl DynamoStore {
             .iter()
             .map(|(t, c)| (t.clone(), n(c)))
             .collect();
-        let record = Put::builder()
-            .table_name(self.table())
-            .item(PK, s(&pk))
-            .item(SK, s(format!("{SPIKE_SK_PREFIX}{}", ts(spike.started_at))))
-            .item(RECORD_TYPE, s(RecordType::Spike.as_str()))
+        let record = self
+            .put_part(
+                &pk,
+                format!("{SPIKE_SK_PREFIX}{}", ts(spike.started_at)),
+                RecordType::Spike,
+            )
             .item("platform", s(spike.platform.as_str()))
             .item("account_id", s(spike.account_id.as_str()))
             .item("started_at", s(ts(spike.started_at)))
@@ -561,11 +548,7 @@ impl DynamoStore {
         since: OffsetDateTime,
     ) -> Result<(), StoreError> {
         let res = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(page_pk(platform, account)))
-            .key(SK, s(PAGE_SK))
+            .update_item(page_pk(platform, account), PAGE_SK)
             .update_expression("SET crisis_told = :true")
             .condition_expression("crisis_since = :since")
             .expression_attribute_values(":true", AttributeValue::Bool(true))
@@ -708,10 +691,7 @@ impl DynamoStore {
             return Ok(CrisisEnd::NotInCrisis);
         };
         let since = s(ts(crisis.since));
-        let page = Update::builder()
-            .table_name(self.table())
-            .key(PK, s(&pk))
-            .key(SK, s(PAGE_SK))
+        let page = self.update_part(&pk, PAGE_SK)
             .update_expression(
                 "SET crisis_ended_at = :now, crisis_ended_by = :by, crisis_last_since = :since, updated_at = :now REMOVE crisis_since, crisis_reason, crisis_theme, crisis_hold, crisis_told",
             )
@@ -721,10 +701,8 @@ impl DynamoStore {
             .expression_attribute_values(":since", since.clone())
             .build()
             .map_err(build_err)?;
-        let watch = Update::builder()
-            .table_name(self.table())
-            .key(PK, s(WATCH_PK))
-            .key(SK, s(CRISES_SK))
+        let watch = self
+            .update_part(WATCH_PK, CRISES_SK)
             .update_expression("DELETE pages :page")
             .expression_attribute_values(
                 ":page",
@@ -732,10 +710,8 @@ impl DynamoStore {
             )
             .build()
             .map_err(build_err)?;
-        let spike_record = Update::builder()
-            .table_name(self.table())
-            .key(PK, s(&pk))
-            .key(SK, s(format!("{SPIKE_SK_PREFIX}{}", ts(crisis.since))))
+        let spike_record = self
+            .update_part(&pk, format!("{SPIKE_SK_PREFIX}{}", ts(crisis.since)))
             .update_expression("SET ended_at = :now, ended_by = :by")
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_values(":now", s(ts(now)))

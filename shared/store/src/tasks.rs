@@ -177,12 +177,7 @@ impl DynamoStore {
             task.created_at,
         );
         let mut req = self
-            .client()
-            .put_item()
-            .table_name(self.table())
-            .item(PK, s(key.pk()))
-            .item(SK, s(TASK_SK))
-            .item(RECORD_TYPE, s(RecordType::Task.as_str()))
+            .put_record(key.pk(), TASK_SK, RecordType::Task)
             .item("status", s(TaskStatus::Open.as_str()))
             .item(GSI1_PK, s(OPEN_TASKS))
             .item(GSI1_SK, s(index_sk(task.due_at, key)))
@@ -219,11 +214,7 @@ impl DynamoStore {
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
         let res = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(key.pk()))
-            .key(SK, s(TASK_SK))
+            .update_item(key.pk(), TASK_SK)
             .update_expression("ADD flags :flag SET flag_reason = :reason, updated_at = :now")
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_values(
@@ -259,11 +250,7 @@ impl DynamoStore {
         now: OffsetDateTime,
     ) -> Result<(), TaskError> {
         let mut update = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(key.pk()))
-            .key(SK, s(TASK_SK))
+            .update_item(key.pk(), TASK_SK)
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":to", s(t.to.as_str()))
             .expression_attribute_values(":now", s(ts(now)))
@@ -556,12 +543,7 @@ impl DynamoStore {
             Some("past its due time and not resolved"),
             now,
         );
-        let res = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(key.pk()))
-            .key(SK, s(TASK_SK))
+        let res = self.update_item(key.pk(), TASK_SK)
             .update_expression(
                 "SET escalated_at = :now, updated_at = :now, history = list_append(if_not_exists(history, :empty), :change) ADD flags :flag",
             )
@@ -591,11 +573,7 @@ impl DynamoStore {
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
         let mut update = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(key.pk()))
-            .key(SK, s(TASK_SK))
+            .update_item(key.pk(), TASK_SK)
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_values(":now", s(ts(now)));
         let expression = match theme {
