@@ -133,6 +133,18 @@ where
     }
 }
 
+/// The key attributes of the item at `pk`/`sk`.
+fn item_key(pk: impl Into<String>, sk: impl Into<String>) -> Item {
+    HashMap::from([(PK.to_owned(), s(pk)), (SK.to_owned(), s(sk))])
+}
+
+/// The key of a new record and its kind, the attributes every record begins with.
+fn record_head(pk: impl Into<String>, sk: impl Into<String>, kind: RecordType) -> Item {
+    let mut item = item_key(pk, sk);
+    item.insert(RECORD_TYPE.to_owned(), s(kind.as_str()));
+    item
+}
+
 /// Unsupported deliveries larger than this are kept truncated (with their size and the
 /// hash of the whole body): a DynamoDB item holds at most 400 KB.
 pub const MAX_KEPT_BODY: usize = 300 * 1024;
@@ -211,11 +223,11 @@ impl DynamoStore {
         pk: impl Into<String>,
         sk: impl Into<String>,
     ) -> UpdateItemFluentBuilder {
+        let key = Some(item_key(pk, sk));
         self.client
             .update_item()
             .table_name(&self.table)
-            .key(PK, s(pk))
-            .key(SK, s(sk))
+            .set_key(key)
     }
 
     /// The put of a new record of `kind` at `pk`/`sk`, to be given its other attributes.
@@ -225,12 +237,11 @@ impl DynamoStore {
         sk: impl Into<String>,
         kind: RecordType,
     ) -> PutItemFluentBuilder {
+        let item = Some(record_head(pk, sk, kind));
         self.client
             .put_item()
             .table_name(&self.table)
-            .item(PK, s(pk))
-            .item(SK, s(sk))
-            .item(RECORD_TYPE, s(kind.as_str()))
+            .set_item(item)
     }
 
     /// [`DynamoStore::update_item`] as one part of a transaction.
@@ -239,10 +250,8 @@ impl DynamoStore {
         pk: impl Into<String>,
         sk: impl Into<String>,
     ) -> UpdateBuilder {
-        Update::builder()
-            .table_name(&self.table)
-            .key(PK, s(pk))
-            .key(SK, s(sk))
+        let key = Some(item_key(pk, sk));
+        Update::builder().table_name(&self.table).set_key(key)
     }
 
     /// [`DynamoStore::put_record`] as one part of a transaction.
@@ -252,11 +261,8 @@ impl DynamoStore {
         sk: impl Into<String>,
         kind: RecordType,
     ) -> PutBuilder {
-        Put::builder()
-            .table_name(&self.table)
-            .item(PK, s(pk))
-            .item(SK, s(sk))
-            .item(RECORD_TYPE, s(kind.as_str()))
+        let item = Some(record_head(pk, sk, kind));
+        Put::builder().table_name(&self.table).set_item(item)
     }
 
     /// One feedback record, read consistently.
