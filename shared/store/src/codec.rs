@@ -93,16 +93,24 @@ pub(crate) fn rating_entry(rating: Rating, replaced_at: OffsetDateTime) -> Attri
 }
 
 pub(crate) fn history_ratings(item: &Item) -> Vec<PreviousRating> {
-    let Some(AttributeValue::L(entries)) = item.get("rating_history") else {
+    list_of(item, "rating_history", |m| {
+        Some(PreviousRating {
+            rating: get_rating(m, "rating")?,
+            replaced_at: parse_ts(get_str(m, "replaced_at")?)?,
+        })
+    })
+}
+
+/// The entries of the list attribute `name` that `entry` reads (maps it cannot read are
+/// passed over), in order; none when the attribute is absent.
+pub(crate) fn list_of<T>(item: &Item, name: &str, entry: impl Fn(&Item) -> Option<T>) -> Vec<T> {
+    let Some(AttributeValue::L(entries)) = item.get(name) else {
         return Vec::new();
     };
     entries
         .iter()
         .filter_map(|e| match e {
-            AttributeValue::M(m) => Some(PreviousRating {
-                rating: get_rating(m, "rating")?,
-                replaced_at: parse_ts(get_str(m, "replaced_at")?)?,
-            }),
+            AttributeValue::M(m) => entry(m),
             _ => None,
         })
         .collect()
@@ -131,19 +139,12 @@ pub(crate) fn parse_ts(v: &str) -> Option<OffsetDateTime> {
 }
 
 pub(crate) fn history_texts(item: &Item) -> Vec<PreviousText> {
-    let Some(AttributeValue::L(entries)) = item.get("text_history") else {
-        return Vec::new();
-    };
-    entries
-        .iter()
-        .filter_map(|e| match e {
-            AttributeValue::M(m) => Some(PreviousText {
-                text: get_str(m, "text")?.to_owned(),
-                replaced_at: parse_ts(get_str(m, "replaced_at")?)?,
-            }),
-            _ => None,
+    list_of(item, "text_history", |m| {
+        Some(PreviousText {
+            text: get_str(m, "text")?.to_owned(),
+            replaced_at: parse_ts(get_str(m, "replaced_at")?)?,
         })
-        .collect()
+    })
 }
 
 pub(crate) fn feedback_record(item: &Item) -> Result<FeedbackRecord, StoreError> {

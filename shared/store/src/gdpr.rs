@@ -68,17 +68,7 @@ impl Author {
     /// Read `facebook:5550001` (`platform:author id`; the id may hold `:`).
     pub fn parse(s: &str) -> Option<Author> {
         let (platform, id) = s.split_once(':')?;
-        let id = id.trim();
-        if id.is_empty() {
-            return None;
-        }
-        Some(Author {
-            platform: Platform::parse(platform).ok()?,
-            by: AuthorBy::Id {
-                id: id.to_owned(),
-                account: None,
-            },
-        })
+        Self::by_id(platform, None, id)
     }
 
     /// Read `standard:brand24:u1` (`platform:account:author id`), for platforms whose
@@ -86,6 +76,11 @@ impl Author {
     pub fn parse_in_account(s: &str) -> Option<Author> {
         let (platform, rest) = s.split_once(':')?;
         let (account, id) = rest.split_once(':')?;
+        Self::by_id(platform, Some(AccountId::parse(account).ok()?), id)
+    }
+
+    /// The author `id` (trimmed, not empty) on `platform`, within `account` when given.
+    fn by_id(platform: &str, account: Option<AccountId>, id: &str) -> Option<Author> {
         let id = id.trim();
         if id.is_empty() {
             return None;
@@ -94,7 +89,7 @@ impl Author {
             platform: Platform::parse(platform).ok()?,
             by: AuthorBy::Id {
                 id: id.to_owned(),
-                account: Some(AccountId::parse(account).ok()?),
+                account,
             },
         })
     }

@@ -14,7 +14,7 @@
 //! their counts of the last 14 days (one query each), and starts a crisis with one
 //! transaction conditional on the page having none: two sweepers start it once.
 
-use crate::codec::{Item, get_str, n, parse_ts, s, ts};
+use crate::codec::{Item, get_bool, get_str, n, parse_ts, s, ts};
 use crate::dynamo::query_items;
 use crate::dynamo::{DynamoStore, build_err, dynamo_err, transact_canceled};
 use crate::keys::*;
@@ -292,7 +292,7 @@ fn spike_of(item: &Item) -> Option<Spike> {
         usual: number("usual").unwrap_or_default(),
         themes,
         excerpts: strings("excerpts"),
-        hold: matches!(item.get("hold"), Some(AttributeValue::Bool(true))),
+        hold: get_bool(item, "hold"),
         ended_at: get_str(item, "ended_at").and_then(parse_ts),
         ended_by: get_str(item, "ended_by").map(str::to_owned),
     })
