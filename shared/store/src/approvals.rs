@@ -7,7 +7,7 @@
 //! recognises a message it wrote.
 
 use crate::codec::{get_str, parse_ts, s, ts};
-use crate::dynamo::{DynamoStore, build_err, dynamo_err, transact_canceled};
+use crate::dynamo::{DynamoStore, build_err};
 use crate::keys::*;
 use crate::tasks::TaskError;
 use crate::{FeedbackKey, StoreError};
@@ -185,33 +185,24 @@ impl DynamoStore {
                 .put(approval.build().map_err(build_err)?)
                 .build(),
         );
-        let res = self
-            .client()
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await;
-        match res {
-            Ok(_) => Ok(approved),
-            Err(e) if transact_canceled(&e) => {
-                // Someone else changed the task or approved first: say what it is now.
-                let task = self
-                    .task(key)
-                    .await?
-                    .ok_or_else(|| TaskError::NotFound(key.id()))?;
-                if !task.status.is_unresolved() {
-                    return Err(TaskError::WrongStatus {
-                        id: key.id(),
-                        status: task.status,
-                        by: None,
-                        allowed: vec![TaskStatus::Open, TaskStatus::Claimed],
-                    }
-                    .into());
-                }
-                Err(TaskError::NothingToApprove(key.id()).into())
-            }
-            Err(e) => Err(dynamo_err("TransactWriteItems")(e).into()),
+        if self.transact(items).await? {
+            return Ok(approved);
         }
+        // Someone else changed the task or approved first: say what it is now.
+        let task = self
+            .task(key)
+            .await?
+            .ok_or_else(|| TaskError::NotFound(key.id()))?;
+        if !task.status.is_unresolved() {
+            return Err(TaskError::WrongStatus {
+                id: key.id(),
+                status: task.status,
+                by: None,
+                allowed: vec![TaskStatus::Open, TaskStatus::Claimed],
+            }
+            .into());
+        }
+        Err(TaskError::NothingToApprove(key.id()).into())
     }
 
     /// The staff edits kept beside an item's drafted messages.

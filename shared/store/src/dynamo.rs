@@ -12,7 +12,7 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::types::builders::{PutBuilder, UpdateBuilder};
-use aws_sdk_dynamodb::types::{AttributeValue, Put, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use feedback::records::RecordType;
 use feedback::{ChangeVerb, FeedbackChange, ItemId, Platform};
 use futures::{StreamExt, TryStreamExt, stream};
@@ -263,6 +263,22 @@ impl DynamoStore {
     ) -> PutBuilder {
         let item = Some(record_head(pk, sk, kind));
         Put::builder().table_name(&self.table).set_item(item)
+    }
+
+    /// Write `items` in one transaction. `Ok(false)`: DynamoDB cancelled it (one of its
+    /// conditions failed); nothing was written.
+    pub(crate) async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<bool, StoreError> {
+        let res = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        match res {
+            Ok(_) => Ok(true),
+            Err(e) if transact_canceled(&e) => Ok(false),
+            Err(e) => Err(dynamo_err("TransactWriteItems")(e)),
+        }
     }
 
     /// One feedback record, read consistently.
@@ -688,7 +704,7 @@ impl FeedbackStore for DynamoStore {
 }
 
 /// A transaction DynamoDB cancelled (one of its conditions failed).
-pub(crate) fn transact_canceled<R>(
+fn transact_canceled<R>(
     e: &SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError, R>,
 ) -> bool {
     e.as_service_error()

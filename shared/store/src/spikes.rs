@@ -16,7 +16,7 @@
 
 use crate::codec::{Item, get_bool, get_str, n, parse_ts, s, ts};
 use crate::dynamo::query_items;
-use crate::dynamo::{DynamoStore, build_err, dynamo_err, transact_canceled};
+use crate::dynamo::{DynamoStore, build_err, dynamo_err};
 use crate::keys::*;
 use crate::notify::{Event, event_id, one_line, targets};
 use crate::{FeedbackKey, StoreError};
@@ -319,7 +319,11 @@ impl DynamoStore {
         at: OffsetDateTime,
     ) -> Result<bool, StoreError> {
         let hour = hour_key(at);
-        let res = self.update_item(page_pk(&key.platform, account), format!("{COUNT_SK_PREFIX}{hour}"))
+        let res = self
+            .update_item(
+                page_pk(&key.platform, account),
+                format!("{COUNT_SK_PREFIX}{hour}"),
+            )
             .update_expression(
                 "ADD #n :one, #i :item SET record_type = :type, platform = :platform, account_id = :account, #ttl = if_not_exists(#ttl, :ttl)",
             )
@@ -457,7 +461,8 @@ impl DynamoStore {
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
         let pk = page_pk(&spike.platform, &spike.account_id);
-        let page = self.update_part(&pk, PAGE_SK)
+        let page = self
+            .update_part(&pk, PAGE_SK)
             .update_expression(
                 "SET crisis_since = :since, crisis_reason = :reason, crisis_theme = :theme, crisis_hold = :hold, crisis_told = :false, updated_at = :now, record_type = :type, platform = :platform, account_id = :account",
             )
@@ -506,19 +511,12 @@ impl DynamoStore {
             .condition_expression("attribute_not_exists(pk)")
             .build()
             .map_err(build_err)?;
-        let res = self
-            .client()
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().update(page).build())
-            .transact_items(TransactWriteItem::builder().update(watch).build())
-            .transact_items(TransactWriteItem::builder().put(record).build())
-            .send()
-            .await;
-        match res {
-            Ok(_) => Ok(true),
-            Err(e) if transact_canceled(&e) => Ok(false),
-            Err(e) => Err(dynamo_err("TransactWriteItems")(e)),
-        }
+        self.transact(vec![
+            TransactWriteItem::builder().update(page).build(),
+            TransactWriteItem::builder().update(watch).build(),
+            TransactWriteItem::builder().put(record).build(),
+        ])
+        .await
     }
 
     /// The spike a page's crisis began with, when its alert may not have been queued yet
@@ -691,7 +689,8 @@ impl DynamoStore {
             return Ok(CrisisEnd::NotInCrisis);
         };
         let since = s(ts(crisis.since));
-        let page = self.update_part(&pk, PAGE_SK)
+        let page = self
+            .update_part(&pk, PAGE_SK)
             .update_expression(
                 "SET crisis_ended_at = :now, crisis_ended_by = :by, crisis_last_since = :since, updated_at = :now REMOVE crisis_since, crisis_reason, crisis_theme, crisis_hold, crisis_told",
             )
@@ -718,19 +717,16 @@ impl DynamoStore {
             .expression_attribute_values(":by", s(by))
             .build()
             .map_err(build_err)?;
-        let res = self
-            .client()
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().update(page).build())
-            .transact_items(TransactWriteItem::builder().update(watch).build())
-            .transact_items(TransactWriteItem::builder().update(spike_record).build())
-            .send()
-            .await;
-        match res {
-            Ok(_) => {}
+        let ended = self
+            .transact(vec![
+                TransactWriteItem::builder().update(page).build(),
+                TransactWriteItem::builder().update(watch).build(),
+                TransactWriteItem::builder().update(spike_record).build(),
+            ])
+            .await?;
+        if !ended {
             // Someone else ended it first: theirs is the end (and the notification).
-            Err(e) if transact_canceled(&e) => return Ok(CrisisEnd::NotInCrisis),
-            Err(e) => return Err(dynamo_err("TransactWriteItems")(e)),
+            return Ok(CrisisEnd::NotInCrisis);
         }
         let mut spike = self.spike_of_crisis(platform, account, &crisis).await?;
         spike.ended_at = Some(now);

@@ -543,7 +543,8 @@ impl DynamoStore {
             Some("past its due time and not resolved"),
             now,
         );
-        let res = self.update_item(key.pk(), TASK_SK)
+        let res = self
+            .update_item(key.pk(), TASK_SK)
             .update_expression(
                 "SET escalated_at = :now, updated_at = :now, history = list_append(if_not_exists(history, :empty), :change) ADD flags :flag",
             )
