@@ -43,6 +43,23 @@ pub struct OutgoingMessage {
 }
 
 impl OutgoingMessage {
+    /// A message as first stored: `text` in `state`, not yet tried, with nobody's approval
+    /// or edit.
+    pub fn new(channel: Channel, state: MessageState, text: impl Into<String>) -> Self {
+        Self {
+            channel,
+            state,
+            text: text.into(),
+            alt_text: None,
+            attempts: 0,
+            platform_message_id: None,
+            failure: None,
+            approved_by: None,
+            edited_text: None,
+            edited_by: None,
+        }
+    }
+
     /// Whether staff approved their own edit in place of the draft. An edit counts only
     /// when the person who made it is the one who approved it (the inbox writes both in
     /// one transaction).
