@@ -64,20 +64,8 @@ impl DynamoStore {
         edits: &[(Channel, &str)],
         now: OffsetDateTime,
     ) -> Result<Vec<Channel>, ApprovalError> {
+        self.check_approvable(key).await?;
         let id = key.id();
-        let task = self
-            .task(key)
-            .await?
-            .ok_or_else(|| TaskError::NotFound(id.clone()))?;
-        if !task.status.is_unresolved() {
-            return Err(TaskError::WrongStatus {
-                id,
-                status: task.status,
-                by: None,
-                allowed: vec![TaskStatus::Open, TaskStatus::Claimed],
-            }
-            .into());
-        }
         let mut drafts = Vec::new();
         let mut states = HashMap::new();
         for channel in [Channel::Public, Channel::Private] {
@@ -189,20 +177,22 @@ impl DynamoStore {
             return Ok(approved);
         }
         // Someone else changed the task or approved first: say what it is now.
-        let task = self
-            .task(key)
-            .await?
-            .ok_or_else(|| TaskError::NotFound(key.id()))?;
+        self.check_approvable(key).await?;
+        Err(TaskError::NothingToApprove(key.id()).into())
+    }
+
+    /// The task exists and is not settled yet (open or claimed): its drafts may be approved.
+    async fn check_approvable(&self, key: &FeedbackKey) -> Result<(), TaskError> {
+        let task = self.existing_task(key).await?;
         if !task.status.is_unresolved() {
             return Err(TaskError::WrongStatus {
                 id: key.id(),
                 status: task.status,
                 by: None,
                 allowed: vec![TaskStatus::Open, TaskStatus::Claimed],
-            }
-            .into());
+            });
         }
-        Err(TaskError::NothingToApprove(key.id()).into())
+        Ok(())
     }
 
     /// The staff edits kept beside an item's drafted messages.

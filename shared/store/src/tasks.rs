@@ -275,7 +275,7 @@ impl DynamoStore {
             .transpose()
     }
 
-    async fn existing_task(&self, key: &FeedbackKey) -> Result<TaskView, TaskError> {
+    pub(crate) async fn existing_task(&self, key: &FeedbackKey) -> Result<TaskView, TaskError> {
         self.task(key)
             .await?
             .ok_or_else(|| TaskError::NotFound(key.id()))
