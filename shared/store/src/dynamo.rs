@@ -473,10 +473,7 @@ impl DynamoStore {
                 return Ok(true);
             }
         }
-        Err(StoreError::Contended {
-            key: pk.to_owned(),
-            attempts: MAX_ATTEMPTS,
-        })
+        Err(contended(pk))
     }
 
     /// Replace the rating of an existing record, keeping the old one. `false`: unchanged.
@@ -519,10 +516,7 @@ impl DynamoStore {
                 return Ok(true);
             }
         }
-        Err(StoreError::Contended {
-            key: pk.to_owned(),
-            attempts: MAX_ATTEMPTS,
-        })
+        Err(contended(pk))
     }
 
     /// Keep what was fetched for an item whose delivery carried only its id: text and
@@ -576,35 +570,29 @@ impl DynamoStore {
         key: &FeedbackKey,
         now: time::OffsetDateTime,
     ) -> Result<(), StoreError> {
+        self.set_removed(&key.pk(), now).await.map(|_| ())
+    }
+
+    /// Mark the record at `pk` removed at `at`. `false`: it is not stored, or already
+    /// removed.
+    async fn set_removed(&self, pk: &str, at: time::OffsetDateTime) -> Result<bool, StoreError> {
         let res = self
-            .update_item(key.pk(), FEEDBACK_SK)
+            .update_item(pk, FEEDBACK_SK)
             .update_expression("SET removed = :true, removed_at = :now, updated_at = :now")
             .condition_expression("attribute_exists(pk) AND removed <> :true")
             .expression_attribute_values(":true", AttributeValue::Bool(true))
-            .expression_attribute_values(":now", s(ts(now)))
+            .expression_attribute_values(":now", s(ts(at)))
             .send()
             .await;
-        conditional(res, "UpdateItem").map(|_| ())
+        conditional(res, "UpdateItem")
     }
 
     async fn apply_remove(&self, change: &FeedbackChange) -> Result<Applied, StoreError> {
         let f = &change.feedback;
         let pk = feedback_pk(&f.platform, &f.item_id);
         for _ in 0..MAX_ATTEMPTS {
-            let res = self
-                .update_item(&pk, FEEDBACK_SK)
-                .update_expression("SET removed = :true, removed_at = :now, updated_at = :now")
-                .condition_expression("attribute_exists(pk) AND removed <> :true")
-                .expression_attribute_values(":true", AttributeValue::Bool(true))
-                .expression_attribute_values(":now", s(ts(f.received_at)))
-                .send()
-                .await;
-            match res {
-                Ok(_) => return Ok(Applied::Updated),
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|se| se.is_conditional_check_failed_exception()) => {}
-                Err(e) => return Err(dynamo_err("UpdateItem")(e)),
+            if self.set_removed(&pk, f.received_at).await? {
+                return Ok(Applied::Updated);
             }
             // Either already removed, or never stored (the remove overtook its add).
             if self.get(&pk, FEEDBACK_SK).await?.is_some() {
@@ -614,10 +602,7 @@ impl DynamoStore {
                 return Ok(Applied::Inserted);
             }
         }
-        Err(StoreError::Contended {
-            key: pk,
-            attempts: MAX_ATTEMPTS,
-        })
+        Err(contended(&pk))
     }
 }
 
@@ -700,6 +685,14 @@ impl FeedbackStore for DynamoStore {
             AttributeValue::N(expires.unix_timestamp().to_string()),
         );
         self.put_new(item).await
+    }
+}
+
+/// The record at `pk` kept changing under every one of [`MAX_ATTEMPTS`] conditional writes.
+fn contended(pk: &str) -> StoreError {
+    StoreError::Contended {
+        key: pk.to_owned(),
+        attempts: MAX_ATTEMPTS,
     }
 }
 
