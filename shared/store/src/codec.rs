@@ -130,6 +130,30 @@ pub(crate) fn get_str<'i>(item: &'i Item, name: &str) -> Option<&'i str> {
     }
 }
 
+/// The stored value of attribute `name`, read with `parse`; when it is missing or
+/// unreadable the item is corrupt, and `what` says which value in the error.
+pub(crate) fn parsed<T>(
+    item: &Item,
+    name: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+    what: &str,
+) -> Result<T, StoreError> {
+    get_str(item, name)
+        .and_then(parse)
+        .ok_or_else(|| StoreError::Corrupt {
+            key: get_str(item, PK).unwrap_or("?").to_owned(),
+            reason: what.to_owned(),
+        })
+}
+
+/// A record this call just found or created is not there when read back.
+pub(crate) fn vanished(pk: String, what: &str) -> StoreError {
+    StoreError::Corrupt {
+        key: pk,
+        reason: format!("{what} vanished after create"),
+    }
+}
+
 pub(crate) fn get_bool(item: &Item, name: &str) -> bool {
     matches!(item.get(name), Some(AttributeValue::Bool(true)))
 }

@@ -3,7 +3,7 @@
 //! through the [`crate::outbox`] states (draft → pending → sending → sent, with
 //! `uncertain` reconciled before the next attempt).
 
-use crate::codec::{Item, get_str, n, s, ts};
+use crate::codec::{Item, get_str, n, parsed, s, ts, vanished};
 use crate::dynamo::query_items;
 use crate::dynamo::{DynamoStore, conditional, dynamo_err};
 use crate::keys::*;
@@ -85,12 +85,7 @@ pub enum StaffText<'m> {
 }
 
 pub(crate) fn parse_message(channel: Channel, item: &Item) -> Result<OutgoingMessage, StoreError> {
-    let state = get_str(item, "state")
-        .and_then(MessageState::parse)
-        .ok_or_else(|| StoreError::Corrupt {
-            key: get_str(item, PK).unwrap_or("?").to_owned(),
-            reason: "message state".into(),
-        })?;
+    let state = parsed(item, "state", MessageState::parse, "message state")?;
     Ok(OutgoingMessage {
         channel,
         state,
@@ -325,10 +320,7 @@ impl DynamoStore {
         conditional(res, "PutItem")?;
         self.message(key, channel)
             .await?
-            .ok_or_else(|| StoreError::Corrupt {
-                key: key.pk(),
-                reason: "message vanished after create".into(),
-            })
+            .ok_or_else(|| vanished(key.pk(), "message"))
     }
 
     pub async fn message(
