@@ -278,7 +278,7 @@ impl ResponderStore for MemoryStore {
             .entry((key.clone(), new.channel))
             .or_insert_with(|| {
                 Message::new(OutgoingMessage {
-                    alt_text: new.alt_text.filter(|a| *a != new.text).map(str::to_owned),
+                    alt_text: new.stored_alt_text().map(str::to_owned),
                     ..OutgoingMessage::new(new.channel, new.state, new.text)
                 })
             });

@@ -23,6 +23,13 @@ pub struct NewMessage<'t> {
     pub state: MessageState,
 }
 
+impl<'t> NewMessage<'t> {
+    /// What to send instead, kept only when it differs from the text.
+    pub(crate) fn stored_alt_text(&self) -> Option<&'t str> {
+        self.alt_text.filter(|alt| *alt != self.text)
+    }
+}
+
 /// One outgoing message as stored.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct OutgoingMessage {
@@ -312,7 +319,7 @@ impl DynamoStore {
             .item("created_at", s(ts(now)))
             .item("updated_at", s(ts(now)))
             .condition_expression("attribute_not_exists(pk)");
-        if let Some(alt) = message.alt_text.filter(|alt| *alt != message.text) {
+        if let Some(alt) = message.stored_alt_text() {
             put = put.item("alt_text", s(alt));
         }
         let res = put.send().await;
