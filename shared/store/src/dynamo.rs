@@ -283,17 +283,14 @@ impl DynamoStore {
 
     /// One feedback record, read consistently.
     pub async fn feedback(&self, key: &FeedbackKey) -> Result<Option<FeedbackRecord>, StoreError> {
-        self.get(&key.pk(), FEEDBACK_SK)
+        self.get_item(&key.pk(), FEEDBACK_SK)
             .await?
             .map(|item| codec::feedback_record(&item))
             .transpose()
     }
 
+    /// The item at `pk`/`sk`, read consistently.
     pub(crate) async fn get_item(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
-        self.get(pk, sk).await
-    }
-
-    async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
         let out = self
             .client
             .get_item()
@@ -356,7 +353,7 @@ impl DynamoStore {
         if f.text.is_none() && f.rating.is_none() {
             return self.apply_id_only_update(change).await;
         }
-        if self.get(&pk, FEEDBACK_SK).await?.is_none() {
+        if self.get_item(&pk, FEEDBACK_SK).await?.is_none() {
             // The edit overtook its add (or the add was never delivered).
             if self.put_new(codec::feedback_item(f, true, false)).await? {
                 return Ok(Applied::Inserted);
@@ -426,7 +423,7 @@ impl DynamoStore {
         mark_edited: bool,
     ) -> Result<bool, StoreError> {
         for _ in 0..MAX_ATTEMPTS {
-            let Some(current) = self.get(pk, FEEDBACK_SK).await? else {
+            let Some(current) = self.get_item(pk, FEEDBACK_SK).await? else {
                 return Ok(false);
             };
             // An erased item stays erased: no refresh or redelivery writes its text back.
@@ -484,7 +481,7 @@ impl DynamoStore {
         at: time::OffsetDateTime,
     ) -> Result<bool, StoreError> {
         for _ in 0..MAX_ATTEMPTS {
-            let Some(current) = self.get(pk, FEEDBACK_SK).await? else {
+            let Some(current) = self.get_item(pk, FEEDBACK_SK).await? else {
                 return Ok(false);
             };
             let old = codec::get_rating(&current, "rating");
@@ -595,7 +592,7 @@ impl DynamoStore {
                 return Ok(Applied::Updated);
             }
             // Either already removed, or never stored (the remove overtook its add).
-            if self.get(&pk, FEEDBACK_SK).await?.is_some() {
+            if self.get_item(&pk, FEEDBACK_SK).await?.is_some() {
                 return Ok(Applied::Unchanged);
             }
             if self.put_new(codec::feedback_item(f, false, true)).await? {
