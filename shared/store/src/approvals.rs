@@ -7,11 +7,11 @@
 //! recognises a message it wrote.
 
 use crate::codec::{get_str, parse_ts, s, ts};
-use crate::dynamo::{DynamoStore, build_err, dynamo_err, transact_canceled};
+use crate::dynamo::{DynamoStore, build_err};
 use crate::keys::*;
 use crate::tasks::TaskError;
 use crate::{FeedbackKey, StoreError};
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, TransactWriteItem};
 use feedback::records::{Channel, MessageState, RecordType, TaskStatus};
 use std::collections::HashMap;
 use time::OffsetDateTime;
@@ -64,20 +64,8 @@ impl DynamoStore {
         edits: &[(Channel, &str)],
         now: OffsetDateTime,
     ) -> Result<Vec<Channel>, ApprovalError> {
+        self.check_approvable(key).await?;
         let id = key.id();
-        let task = self
-            .task(key)
-            .await?
-            .ok_or_else(|| TaskError::NotFound(id.clone()))?;
-        if !task.status.is_unresolved() {
-            return Err(TaskError::WrongStatus {
-                id,
-                status: task.status,
-                by: None,
-                allowed: vec![TaskStatus::Open, TaskStatus::Claimed],
-            }
-            .into());
-        }
         let mut drafts = Vec::new();
         let mut states = HashMap::new();
         for channel in [Channel::Public, Channel::Private] {
@@ -134,10 +122,8 @@ impl DynamoStore {
                 .map(|(_, text)| *text)
                 // An "edit" that leaves the draft as it was is no edit.
                 .filter(|text| text != draft);
-            let mut update = Update::builder()
-                .table_name(self.table())
-                .key(PK, s(key.pk()))
-                .key(SK, s(message_sk(*channel)))
+            let mut update = self
+                .update_part(key.pk(), message_sk(*channel))
                 .condition_expression("#state = :draft")
                 .expression_attribute_names("#state", "state")
                 .expression_attribute_values(":pending", s(MessageState::Pending.as_str()))
@@ -170,11 +156,12 @@ impl DynamoStore {
             );
             approved.push(*channel);
         }
-        let mut approval = Put::builder()
-            .table_name(self.table())
-            .item(PK, s(key.pk()))
-            .item(SK, s(format!("{APPROVAL_SK_PREFIX}{}", ts(now))))
-            .item(RECORD_TYPE, s(RecordType::Approval.as_str()))
+        let mut approval = self
+            .put_part(
+                key.pk(),
+                format!("{APPROVAL_SK_PREFIX}{}", ts(now)),
+                RecordType::Approval,
+            )
             .item(attr::APPROVED_BY, s(by))
             .item("created_at", s(ts(now)))
             .condition_expression("attribute_not_exists(pk)");
@@ -186,33 +173,26 @@ impl DynamoStore {
                 .put(approval.build().map_err(build_err)?)
                 .build(),
         );
-        let res = self
-            .client()
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await;
-        match res {
-            Ok(_) => Ok(approved),
-            Err(e) if transact_canceled(&e) => {
-                // Someone else changed the task or approved first: say what it is now.
-                let task = self
-                    .task(key)
-                    .await?
-                    .ok_or_else(|| TaskError::NotFound(key.id()))?;
-                if !task.status.is_unresolved() {
-                    return Err(TaskError::WrongStatus {
-                        id: key.id(),
-                        status: task.status,
-                        by: None,
-                        allowed: vec![TaskStatus::Open, TaskStatus::Claimed],
-                    }
-                    .into());
-                }
-                Err(TaskError::NothingToApprove(key.id()).into())
-            }
-            Err(e) => Err(dynamo_err("TransactWriteItems")(e).into()),
+        if self.transact(items).await? {
+            return Ok(approved);
         }
+        // Someone else changed the task or approved first: say what it is now.
+        self.check_approvable(key).await?;
+        Err(TaskError::NothingToApprove(key.id()).into())
+    }
+
+    /// The task exists and is not settled yet (open or claimed): its drafts may be approved.
+    async fn check_approvable(&self, key: &FeedbackKey) -> Result<(), TaskError> {
+        let task = self.existing_task(key).await?;
+        if !task.status.is_unresolved() {
+            return Err(TaskError::WrongStatus {
+                id: key.id(),
+                status: task.status,
+                by: None,
+                allowed: vec![TaskStatus::Open, TaskStatus::Claimed],
+            });
+        }
+        Ok(())
     }
 
     /// The staff edits kept beside an item's drafted messages.

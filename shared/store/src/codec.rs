@@ -93,16 +93,24 @@ pub(crate) fn rating_entry(rating: Rating, replaced_at: OffsetDateTime) -> Attri
 }
 
 pub(crate) fn history_ratings(item: &Item) -> Vec<PreviousRating> {
-    let Some(AttributeValue::L(entries)) = item.get("rating_history") else {
+    list_of(item, "rating_history", |m| {
+        Some(PreviousRating {
+            rating: get_rating(m, "rating")?,
+            replaced_at: parse_ts(get_str(m, "replaced_at")?)?,
+        })
+    })
+}
+
+/// The entries of the list attribute `name` that `entry` reads (maps it cannot read are
+/// passed over), in order; none when the attribute is absent.
+pub(crate) fn list_of<T>(item: &Item, name: &str, entry: impl Fn(&Item) -> Option<T>) -> Vec<T> {
+    let Some(AttributeValue::L(entries)) = item.get(name) else {
         return Vec::new();
     };
     entries
         .iter()
         .filter_map(|e| match e {
-            AttributeValue::M(m) => Some(PreviousRating {
-                rating: get_rating(m, "rating")?,
-                replaced_at: parse_ts(get_str(m, "replaced_at")?)?,
-            }),
+            AttributeValue::M(m) => entry(m),
             _ => None,
         })
         .collect()
@@ -122,6 +130,30 @@ pub(crate) fn get_str<'i>(item: &'i Item, name: &str) -> Option<&'i str> {
     }
 }
 
+/// The stored value of attribute `name`, read with `parse`; when it is missing or
+/// unreadable the item is corrupt, and `what` says which value in the error.
+pub(crate) fn parsed<T>(
+    item: &Item,
+    name: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+    what: &str,
+) -> Result<T, StoreError> {
+    get_str(item, name)
+        .and_then(parse)
+        .ok_or_else(|| StoreError::Corrupt {
+            key: get_str(item, PK).unwrap_or("?").to_owned(),
+            reason: what.to_owned(),
+        })
+}
+
+/// A record this call just found or created is not there when read back.
+pub(crate) fn vanished(pk: String, what: &str) -> StoreError {
+    StoreError::Corrupt {
+        key: pk,
+        reason: format!("{what} vanished after create"),
+    }
+}
+
 pub(crate) fn get_bool(item: &Item, name: &str) -> bool {
     matches!(item.get(name), Some(AttributeValue::Bool(true)))
 }
@@ -131,19 +163,12 @@ pub(crate) fn parse_ts(v: &str) -> Option<OffsetDateTime> {
 }
 
 pub(crate) fn history_texts(item: &Item) -> Vec<PreviousText> {
-    let Some(AttributeValue::L(entries)) = item.get("text_history") else {
-        return Vec::new();
-    };
-    entries
-        .iter()
-        .filter_map(|e| match e {
-            AttributeValue::M(m) => Some(PreviousText {
-                text: get_str(m, "text")?.to_owned(),
-                replaced_at: parse_ts(get_str(m, "replaced_at")?)?,
-            }),
-            _ => None,
+    list_of(item, "text_history", |m| {
+        Some(PreviousText {
+            text: get_str(m, "text")?.to_owned(),
+            replaced_at: parse_ts(get_str(m, "replaced_at")?)?,
         })
-        .collect()
+    })
 }
 
 pub(crate) fn feedback_record(item: &Item) -> Result<FeedbackRecord, StoreError> {

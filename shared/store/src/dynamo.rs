@@ -9,7 +9,10 @@ use crate::{
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder;
+use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
+use aws_sdk_dynamodb::types::builders::{PutBuilder, UpdateBuilder};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use feedback::records::RecordType;
 use feedback::{ChangeVerb, FeedbackChange, ItemId, Platform};
 use futures::{StreamExt, TryStreamExt, stream};
@@ -130,6 +133,18 @@ where
     }
 }
 
+/// The key attributes of the item at `pk`/`sk`.
+fn item_key(pk: impl Into<String>, sk: impl Into<String>) -> Item {
+    HashMap::from([(PK.to_owned(), s(pk)), (SK.to_owned(), s(sk))])
+}
+
+/// The key of a new record and its kind, the attributes every record begins with.
+fn record_head(pk: impl Into<String>, sk: impl Into<String>, kind: RecordType) -> Item {
+    let mut item = item_key(pk, sk);
+    item.insert(RECORD_TYPE.to_owned(), s(kind.as_str()));
+    item
+}
+
 /// Unsupported deliveries larger than this are kept truncated (with their size and the
 /// hash of the whole body): a DynamoDB item holds at most 400 KB.
 pub const MAX_KEPT_BODY: usize = 300 * 1024;
@@ -202,19 +217,80 @@ impl DynamoStore {
         &self.table
     }
 
+    /// An update of the item at `pk`/`sk`, to be given its expressions.
+    pub(crate) fn update_item(
+        &self,
+        pk: impl Into<String>,
+        sk: impl Into<String>,
+    ) -> UpdateItemFluentBuilder {
+        let key = Some(item_key(pk, sk));
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(key)
+    }
+
+    /// The put of a new record of `kind` at `pk`/`sk`, to be given its other attributes.
+    pub(crate) fn put_record(
+        &self,
+        pk: impl Into<String>,
+        sk: impl Into<String>,
+        kind: RecordType,
+    ) -> PutItemFluentBuilder {
+        let item = Some(record_head(pk, sk, kind));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(item)
+    }
+
+    /// [`DynamoStore::update_item`] as one part of a transaction.
+    pub(crate) fn update_part(
+        &self,
+        pk: impl Into<String>,
+        sk: impl Into<String>,
+    ) -> UpdateBuilder {
+        let key = Some(item_key(pk, sk));
+        Update::builder().table_name(&self.table).set_key(key)
+    }
+
+    /// [`DynamoStore::put_record`] as one part of a transaction.
+    pub(crate) fn put_part(
+        &self,
+        pk: impl Into<String>,
+        sk: impl Into<String>,
+        kind: RecordType,
+    ) -> PutBuilder {
+        let item = Some(record_head(pk, sk, kind));
+        Put::builder().table_name(&self.table).set_item(item)
+    }
+
+    /// Write `items` in one transaction. `Ok(false)`: DynamoDB cancelled it (one of its
+    /// conditions failed); nothing was written.
+    pub(crate) async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<bool, StoreError> {
+        let res = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        match res {
+            Ok(_) => Ok(true),
+            Err(e) if transact_canceled(&e) => Ok(false),
+            Err(e) => Err(dynamo_err("TransactWriteItems")(e)),
+        }
+    }
+
     /// One feedback record, read consistently.
     pub async fn feedback(&self, key: &FeedbackKey) -> Result<Option<FeedbackRecord>, StoreError> {
-        self.get(&key.pk(), FEEDBACK_SK)
+        self.get_item(&key.pk(), FEEDBACK_SK)
             .await?
             .map(|item| codec::feedback_record(&item))
             .transpose()
     }
 
+    /// The item at `pk`/`sk`, read consistently.
     pub(crate) async fn get_item(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
-        self.get(pk, sk).await
-    }
-
-    async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
         let out = self
             .client
             .get_item()
@@ -277,7 +353,7 @@ impl DynamoStore {
         if f.text.is_none() && f.rating.is_none() {
             return self.apply_id_only_update(change).await;
         }
-        if self.get(&pk, FEEDBACK_SK).await?.is_none() {
+        if self.get_item(&pk, FEEDBACK_SK).await?.is_none() {
             // The edit overtook its add (or the add was never delivered).
             if self.put_new(codec::feedback_item(f, true, false)).await? {
                 return Ok(Applied::Inserted);
@@ -347,7 +423,7 @@ impl DynamoStore {
         mark_edited: bool,
     ) -> Result<bool, StoreError> {
         for _ in 0..MAX_ATTEMPTS {
-            let Some(current) = self.get(pk, FEEDBACK_SK).await? else {
+            let Some(current) = self.get_item(pk, FEEDBACK_SK).await? else {
                 return Ok(false);
             };
             // An erased item stays erased: no refresh or redelivery writes its text back.
@@ -365,11 +441,7 @@ impl DynamoStore {
                 return Ok(false);
             }
             let mut update = self
-                .client
-                .update_item()
-                .table_name(&self.table)
-                .key(PK, s(pk))
-                .key(SK, s(FEEDBACK_SK))
+                .update_item(pk, FEEDBACK_SK)
                 .expression_attribute_names("#text", "text")
                 .expression_attribute_values(":new", s(new_text))
                 .expression_attribute_values(":edited", AttributeValue::Bool(mark_edited))
@@ -398,10 +470,7 @@ impl DynamoStore {
                 return Ok(true);
             }
         }
-        Err(StoreError::Contended {
-            key: pk.to_owned(),
-            attempts: MAX_ATTEMPTS,
-        })
+        Err(contended(pk))
     }
 
     /// Replace the rating of an existing record, keeping the old one. `false`: unchanged.
@@ -412,7 +481,7 @@ impl DynamoStore {
         at: time::OffsetDateTime,
     ) -> Result<bool, StoreError> {
         for _ in 0..MAX_ATTEMPTS {
-            let Some(current) = self.get(pk, FEEDBACK_SK).await? else {
+            let Some(current) = self.get_item(pk, FEEDBACK_SK).await? else {
                 return Ok(false);
             };
             let old = codec::get_rating(&current, "rating");
@@ -420,11 +489,7 @@ impl DynamoStore {
                 return Ok(false);
             }
             let update = self
-                .client
-                .update_item()
-                .table_name(&self.table)
-                .key(PK, s(pk))
-                .key(SK, s(FEEDBACK_SK))
+                .update_item(pk, FEEDBACK_SK)
                 .expression_attribute_values(":new", codec::n(new.stars()))
                 .expression_attribute_values(":now", s(ts(at)));
             let update = match old {
@@ -448,10 +513,7 @@ impl DynamoStore {
                 return Ok(true);
             }
         }
-        Err(StoreError::Contended {
-            key: pk.to_owned(),
-            attempts: MAX_ATTEMPTS,
-        })
+        Err(contended(pk))
     }
 
     /// Keep what was fetched for an item whose delivery carried only its id: text and
@@ -471,11 +533,7 @@ impl DynamoStore {
         }
         let mut set = vec!["fetched_at = :now"];
         let mut update = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key(PK, s(&pk))
-            .key(SK, s(FEEDBACK_SK))
+            .update_item(&pk, FEEDBACK_SK)
             // Not on an erased item: its author's name and id stay erased.
             .condition_expression("attribute_exists(pk) AND attribute_not_exists(erased_at)")
             .expression_attribute_values(":now", s(ts(now)));
@@ -509,56 +567,39 @@ impl DynamoStore {
         key: &FeedbackKey,
         now: time::OffsetDateTime,
     ) -> Result<(), StoreError> {
+        self.set_removed(&key.pk(), now).await.map(|_| ())
+    }
+
+    /// Mark the record at `pk` removed at `at`. `false`: it is not stored, or already
+    /// removed.
+    async fn set_removed(&self, pk: &str, at: time::OffsetDateTime) -> Result<bool, StoreError> {
         let res = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key(PK, s(key.pk()))
-            .key(SK, s(FEEDBACK_SK))
+            .update_item(pk, FEEDBACK_SK)
             .update_expression("SET removed = :true, removed_at = :now, updated_at = :now")
             .condition_expression("attribute_exists(pk) AND removed <> :true")
             .expression_attribute_values(":true", AttributeValue::Bool(true))
-            .expression_attribute_values(":now", s(ts(now)))
+            .expression_attribute_values(":now", s(ts(at)))
             .send()
             .await;
-        conditional(res, "UpdateItem").map(|_| ())
+        conditional(res, "UpdateItem")
     }
 
     async fn apply_remove(&self, change: &FeedbackChange) -> Result<Applied, StoreError> {
         let f = &change.feedback;
         let pk = feedback_pk(&f.platform, &f.item_id);
         for _ in 0..MAX_ATTEMPTS {
-            let res = self
-                .client
-                .update_item()
-                .table_name(&self.table)
-                .key(PK, s(&pk))
-                .key(SK, s(FEEDBACK_SK))
-                .update_expression("SET removed = :true, removed_at = :now, updated_at = :now")
-                .condition_expression("attribute_exists(pk) AND removed <> :true")
-                .expression_attribute_values(":true", AttributeValue::Bool(true))
-                .expression_attribute_values(":now", s(ts(f.received_at)))
-                .send()
-                .await;
-            match res {
-                Ok(_) => return Ok(Applied::Updated),
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|se| se.is_conditional_check_failed_exception()) => {}
-                Err(e) => return Err(dynamo_err("UpdateItem")(e)),
+            if self.set_removed(&pk, f.received_at).await? {
+                return Ok(Applied::Updated);
             }
             // Either already removed, or never stored (the remove overtook its add).
-            if self.get(&pk, FEEDBACK_SK).await?.is_some() {
+            if self.get_item(&pk, FEEDBACK_SK).await?.is_some() {
                 return Ok(Applied::Unchanged);
             }
             if self.put_new(codec::feedback_item(f, false, true)).await? {
                 return Ok(Applied::Inserted);
             }
         }
-        Err(StoreError::Contended {
-            key: pk,
-            attempts: MAX_ATTEMPTS,
-        })
+        Err(contended(&pk))
     }
 }
 
@@ -644,8 +685,16 @@ impl FeedbackStore for DynamoStore {
     }
 }
 
+/// The record at `pk` kept changing under every one of [`MAX_ATTEMPTS`] conditional writes.
+fn contended(pk: &str) -> StoreError {
+    StoreError::Contended {
+        key: pk.to_owned(),
+        attempts: MAX_ATTEMPTS,
+    }
+}
+
 /// A transaction DynamoDB cancelled (one of its conditions failed).
-pub(crate) fn transact_canceled<R>(
+fn transact_canceled<R>(
     e: &SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError, R>,
 ) -> bool {
     e.as_service_error()

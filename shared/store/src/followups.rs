@@ -3,7 +3,7 @@
 //! the optional public "resolved" note. Each is created once (the first draft wins) and
 //! sent at most once, through the [`crate::outbox`] states.
 
-use crate::codec::{Item, get_str, n, s, ts};
+use crate::codec::{Item, get_str, n, parsed, s, ts, vanished};
 use crate::dynamo::{DynamoStore, conditional};
 use crate::keys::*;
 use crate::outbox::{Delivery, OutboxKey, Take, number, time_of};
@@ -26,12 +26,7 @@ pub struct FollowUp {
 }
 
 pub(crate) fn followup_view(kind: FollowUpKind, item: &Item) -> Result<FollowUp, StoreError> {
-    let state = get_str(item, "state")
-        .and_then(MessageState::parse)
-        .ok_or_else(|| StoreError::Corrupt {
-            key: get_str(item, PK).unwrap_or("?").to_owned(),
-            reason: "follow-up state".into(),
-        })?;
+    let state = parsed(item, "state", MessageState::parse, "follow-up state")?;
     Ok(FollowUp {
         kind,
         state,
@@ -55,12 +50,7 @@ impl DynamoStore {
         now: OffsetDateTime,
     ) -> Result<FollowUp, StoreError> {
         let res = self
-            .client()
-            .put_item()
-            .table_name(self.table())
-            .item(PK, s(key.pk()))
-            .item(SK, s(followup_sk(kind)))
-            .item(RECORD_TYPE, s(RecordType::FollowUp.as_str()))
+            .put_record(key.pk(), followup_sk(kind), RecordType::FollowUp)
             .item("kind", s(kind.as_str()))
             .item("state", s(state.as_str()))
             .item("text", s(text))
@@ -73,10 +63,7 @@ impl DynamoStore {
         conditional(res, "PutItem")?;
         self.followup(key, kind)
             .await?
-            .ok_or_else(|| StoreError::Corrupt {
-                key: key.pk(),
-                reason: "follow-up vanished after create".into(),
-            })
+            .ok_or_else(|| vanished(key.pk(), "follow-up"))
     }
 
     pub async fn followup(

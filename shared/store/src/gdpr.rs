@@ -68,17 +68,7 @@ impl Author {
     /// Read `facebook:5550001` (`platform:author id`; the id may hold `:`).
     pub fn parse(s: &str) -> Option<Author> {
         let (platform, id) = s.split_once(':')?;
-        let id = id.trim();
-        if id.is_empty() {
-            return None;
-        }
-        Some(Author {
-            platform: Platform::parse(platform).ok()?,
-            by: AuthorBy::Id {
-                id: id.to_owned(),
-                account: None,
-            },
-        })
+        Self::by_id(platform, None, id)
     }
 
     /// Read `standard:brand24:u1` (`platform:account:author id`), for platforms whose
@@ -86,6 +76,11 @@ impl Author {
     pub fn parse_in_account(s: &str) -> Option<Author> {
         let (platform, rest) = s.split_once(':')?;
         let (account, id) = rest.split_once(':')?;
+        Self::by_id(platform, Some(AccountId::parse(account).ok()?), id)
+    }
+
+    /// The author `id` (trimmed, not empty) on `platform`, within `account` when given.
+    fn by_id(platform: &str, account: Option<AccountId>, id: &str) -> Option<Author> {
         let id = id.trim();
         if id.is_empty() {
             return None;
@@ -94,7 +89,7 @@ impl Author {
             platform: Platform::parse(platform).ok()?,
             by: AuthorBy::Id {
                 id: id.to_owned(),
-                account: Some(AccountId::parse(account).ok()?),
+                account,
             },
         })
     }
@@ -380,12 +375,7 @@ impl DynamoStore {
             now.unix_timestamp_nanos() as u32
         );
         let tally = |v: usize| n(v);
-        self.client()
-            .put_item()
-            .table_name(self.table())
-            .item(PK, s(&id))
-            .item(SK, s(ERASURE_SK))
-            .item(RECORD_TYPE, s(RecordType::Erasure.as_str()))
+        self.put_record(&id, ERASURE_SK, RecordType::Erasure)
             .item("platform", s(author.platform.as_str()))
             .item("requested_by", s(requested_by))
             .item("erased_at", s(ts(now)))
@@ -480,12 +470,7 @@ impl DynamoStore {
             // author.
             return Ok(());
         }
-        let mut update = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(pk))
-            .key(SK, s(sk));
+        let mut update = self.update_item(pk, sk);
         let mut parts = Vec::new();
         for (i, (name, value)) in set.into_iter().enumerate() {
             update = update

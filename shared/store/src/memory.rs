@@ -21,6 +21,16 @@ struct Message {
     lease_until: Option<OffsetDateTime>,
 }
 
+impl Message {
+    /// A message nobody is sending.
+    fn new(stored: OutgoingMessage) -> Self {
+        Self {
+            stored,
+            lease_until: None,
+        }
+    }
+}
+
 /// A task as the responder opened and flagged it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemoryTask {
@@ -100,24 +110,13 @@ impl MemoryStore {
         state: MessageState,
         approved_by: Option<&str>,
     ) {
-        self.lock().messages.insert(
-            (key.clone(), channel),
-            Message {
-                stored: OutgoingMessage {
-                    channel,
-                    state,
-                    text: text.to_owned(),
-                    alt_text: None,
-                    attempts: 0,
-                    platform_message_id: None,
-                    failure: None,
-                    approved_by: approved_by.map(str::to_owned),
-                    edited_text: None,
-                    edited_by: None,
-                },
-                lease_until: None,
-            },
-        );
+        let stored = OutgoingMessage {
+            approved_by: approved_by.map(str::to_owned),
+            ..OutgoingMessage::new(channel, state, text)
+        };
+        self.lock()
+            .messages
+            .insert((key.clone(), channel), Message::new(stored));
     }
 
     /// Approve a drafted message as the inbox does: a draft only, becomes `pending`, with
@@ -277,20 +276,11 @@ impl ResponderStore for MemoryStore {
         let message = state
             .messages
             .entry((key.clone(), new.channel))
-            .or_insert_with(|| Message {
-                stored: OutgoingMessage {
-                    channel: new.channel,
-                    state: new.state,
-                    text: new.text.to_owned(),
-                    alt_text: new.alt_text.filter(|a| *a != new.text).map(str::to_owned),
-                    attempts: 0,
-                    platform_message_id: None,
-                    failure: None,
-                    approved_by: None,
-                    edited_text: None,
-                    edited_by: None,
-                },
-                lease_until: None,
+            .or_insert_with(|| {
+                Message::new(OutgoingMessage {
+                    alt_text: new.stored_alt_text().map(str::to_owned),
+                    ..OutgoingMessage::new(new.channel, new.state, new.text)
+                })
             });
         Ok(message.stored.clone())
     }

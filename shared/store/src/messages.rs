@@ -3,7 +3,7 @@
 //! through the [`crate::outbox`] states (draft → pending → sending → sent, with
 //! `uncertain` reconciled before the next attempt).
 
-use crate::codec::{Item, get_str, n, s, ts};
+use crate::codec::{Item, get_str, n, parsed, s, ts, vanished};
 use crate::dynamo::query_items;
 use crate::dynamo::{DynamoStore, conditional, dynamo_err};
 use crate::keys::*;
@@ -21,6 +21,13 @@ pub struct NewMessage<'t> {
     /// reply that claims none).
     pub alt_text: Option<&'t str>,
     pub state: MessageState,
+}
+
+impl<'t> NewMessage<'t> {
+    /// What to send instead, kept only when it differs from the text.
+    pub(crate) fn stored_alt_text(&self) -> Option<&'t str> {
+        self.alt_text.filter(|alt| *alt != self.text)
+    }
 }
 
 /// One outgoing message as stored.
@@ -43,6 +50,23 @@ pub struct OutgoingMessage {
 }
 
 impl OutgoingMessage {
+    /// A message as first stored: `text` in `state`, not yet tried, with nobody's approval
+    /// or edit.
+    pub fn new(channel: Channel, state: MessageState, text: impl Into<String>) -> Self {
+        Self {
+            channel,
+            state,
+            text: text.into(),
+            alt_text: None,
+            attempts: 0,
+            platform_message_id: None,
+            failure: None,
+            approved_by: None,
+            edited_text: None,
+            edited_by: None,
+        }
+    }
+
     /// Whether staff approved their own edit in place of the draft. An edit counts only
     /// when the person who made it is the one who approved it (the inbox writes both in
     /// one transaction).
@@ -68,12 +92,7 @@ pub enum StaffText<'m> {
 }
 
 pub(crate) fn parse_message(channel: Channel, item: &Item) -> Result<OutgoingMessage, StoreError> {
-    let state = get_str(item, "state")
-        .and_then(MessageState::parse)
-        .ok_or_else(|| StoreError::Corrupt {
-            key: get_str(item, PK).unwrap_or("?").to_owned(),
-            reason: "message state".into(),
-        })?;
+    let state = parsed(item, "state", MessageState::parse, "message state")?;
     Ok(OutgoingMessage {
         channel,
         state,
@@ -185,11 +204,7 @@ impl DynamoStore {
             expects,
         } = decided;
         let mut update = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(key.pk()))
-            .key(SK, s(FEEDBACK_SK))
+            .update_item(key.pk(), FEEDBACK_SK)
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_names("#decision", "decision")
             .expression_attribute_values(":decision", s(decision.to_stored()))
@@ -273,12 +288,11 @@ impl DynamoStore {
         author_id: &str,
     ) -> Result<bool, StoreError> {
         let res = self
-            .client()
-            .put_item()
-            .table_name(self.table())
-            .item(PK, s(answered_pk(&key.platform, thread_id, author_id)))
-            .item(SK, s("answered"))
-            .item(RECORD_TYPE, s(RecordType::AnsweredAuthor.as_str()))
+            .put_record(
+                answered_pk(&key.platform, thread_id, author_id),
+                "answered",
+                RecordType::AnsweredAuthor,
+            )
             .item("item_id", s(key.item_id.as_str()))
             .condition_expression("attribute_not_exists(pk) OR item_id = :item")
             .expression_attribute_values(":item", s(key.item_id.as_str()))
@@ -297,12 +311,7 @@ impl DynamoStore {
     ) -> Result<OutgoingMessage, StoreError> {
         let channel = message.channel;
         let mut put = self
-            .client()
-            .put_item()
-            .table_name(self.table())
-            .item(PK, s(key.pk()))
-            .item(SK, s(message_sk(channel)))
-            .item(RECORD_TYPE, s(RecordType::Message.as_str()))
+            .put_record(key.pk(), message_sk(channel), RecordType::Message)
             .item("channel", s(channel.as_str()))
             .item("state", s(message.state.as_str()))
             .item("text", s(message.text))
@@ -310,7 +319,7 @@ impl DynamoStore {
             .item("created_at", s(ts(now)))
             .item("updated_at", s(ts(now)))
             .condition_expression("attribute_not_exists(pk)");
-        if let Some(alt) = message.alt_text.filter(|alt| *alt != message.text) {
+        if let Some(alt) = message.stored_alt_text() {
             put = put.item("alt_text", s(alt));
         }
         let res = put.send().await;
@@ -318,10 +327,7 @@ impl DynamoStore {
         conditional(res, "PutItem")?;
         self.message(key, channel)
             .await?
-            .ok_or_else(|| StoreError::Corrupt {
-                key: key.pk(),
-                reason: "message vanished after create".into(),
-            })
+            .ok_or_else(|| vanished(key.pk(), "message"))
     }
 
     pub async fn message(
@@ -377,11 +383,7 @@ impl DynamoStore {
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
         let res = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(key.pk()))
-            .key(SK, s(message_sk(channel)))
+            .update_item(key.pk(), message_sk(channel))
             .update_expression("SET #state = :draft, last_error = :reason, updated_at = :now")
             .condition_expression("#state = :pending AND attribute_not_exists(#approved)")
             .expression_attribute_names("#state", "state")

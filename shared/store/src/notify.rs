@@ -381,12 +381,7 @@ impl DynamoStore {
             let sk = event.sk(*target);
             let (ipk, isk) = index_keys(now, &event.pk, &sk);
             let res = self
-                .client()
-                .put_item()
-                .table_name(self.table())
-                .item(PK, s(&event.pk))
-                .item(SK, s(&sk))
-                .item(RECORD_TYPE, s(RecordType::Notification.as_str()))
+                .put_record(&event.pk, &sk, RecordType::Notification)
                 .item("event", s(event.kind.as_str()))
                 .item("target", s(target.as_str()))
                 .item("event_id", s(&event.id))

@@ -217,11 +217,7 @@ impl DynamoStore {
         max_attempts: u32,
     ) -> Result<Take, StoreError> {
         let res = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(key.pk))
-            .key(SK, s(key.sk))
+            .update_item(key.pk, key.sk)
             .update_expression(
                 "SET #state = :sending, lease_until = :lease, updated_at = :now ADD attempts :one",
             )
@@ -274,11 +270,7 @@ impl DynamoStore {
             " REMOVE lease_until"
         };
         let mut update = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(key.pk))
-            .key(SK, s(key.sk))
+            .update_item(key.pk, key.sk)
             .update_expression(format!(
                 "SET #state = :failed, failure = :reason, updated_at = :now{remove}"
             ))
@@ -309,11 +301,7 @@ impl DynamoStore {
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
         let mut update = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(key.pk))
-            .key(SK, s(key.sk))
+            .update_item(key.pk, key.sk)
             .condition_expression("#state = :sending")
             .expression_attribute_names("#state", "state")
             .expression_attribute_values(":sending", s(MessageState::Sending.as_str()))
@@ -400,11 +388,21 @@ mod tests {
         }
     }
 
+    /// `f` is taken under a cap of `max_attempts`, as `expected`.
+    fn assert_taken(f: Found, max_attempts: u32, expected: Take) {
+        assert!(f.takeable(max_attempts), "{f:?}");
+        assert_eq!(f.acquired(), expected, "{f:?}");
+    }
+
+    /// `f` is not taken under a cap of `max_attempts`, and is refused as `expected`.
+    fn assert_refused(f: Found, max_attempts: u32, expected: Refused) {
+        assert!(!f.takeable(max_attempts), "{f:?}");
+        assert_eq!(f.refused(max_attempts), expected, "{f:?}");
+    }
+
     #[test]
     fn a_due_pending_record_is_taken_as_the_next_attempt_without_looking_first() {
-        let f = found(Pending, 2);
-        assert!(f.takeable(5));
-        assert_eq!(f.acquired(), taken(3, false));
+        assert_taken(found(Pending, 2), 5, taken(3, false));
     }
 
     #[test]
@@ -413,28 +411,23 @@ mod tests {
             due: false,
             ..found(Pending, 1)
         };
-        assert!(!f.takeable(5));
-        assert_eq!(f.refused(5), Refused::Answer(Take::NotYet));
+        assert_refused(f, 5, Refused::Answer(Take::NotYet));
     }
 
     #[test]
     fn an_uncertain_record_is_taken_and_reconciled_before_sending_again() {
-        let f = found(Uncertain, 1);
-        assert!(f.takeable(5));
-        assert_eq!(f.acquired(), taken(2, true));
+        assert_taken(found(Uncertain, 1), 5, taken(2, true));
     }
 
     #[test]
     fn a_record_being_sent_is_busy_until_its_lease_runs_out_then_taken_over_and_reconciled() {
         let live = found(Sending, 1);
-        assert!(!live.takeable(5));
-        assert_eq!(live.refused(5), Refused::Answer(Take::Busy));
+        assert_refused(live, 5, Refused::Answer(Take::Busy));
         let expired = Found {
             lease_expired: true,
             ..live
         };
-        assert!(expired.takeable(5));
-        assert_eq!(expired.acquired(), taken(2, true));
+        assert_taken(expired, 5, taken(2, true));
     }
 
     #[test]
@@ -444,14 +437,10 @@ mod tests {
                 lease_expired: true,
                 ..found(state, 3)
             };
-            assert!(!f.takeable(3), "{state:?}");
-            assert_eq!(
-                f.refused(3),
-                Refused::GiveUp {
-                    reason: "gave up after 3 attempts".into()
-                },
-                "{state:?}"
-            );
+            let give_up = Refused::GiveUp {
+                reason: "gave up after 3 attempts".into(),
+            };
+            assert_refused(f, 3, give_up);
         }
     }
 
@@ -478,8 +467,7 @@ mod tests {
                 lease_expired: true,
                 ..found(state, 0)
             };
-            assert!(!f.takeable(5), "{state:?}");
-            assert_eq!(f.refused(5), Refused::Answer(Take::Settled(state)));
+            assert_refused(f, 5, Refused::Answer(Take::Settled(state)));
         }
     }
 

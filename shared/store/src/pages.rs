@@ -306,11 +306,7 @@ impl DynamoStore {
     ) -> Result<bool, StoreError> {
         let config = &change.set;
         let mut update = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(page_pk(platform, account)))
-            .key(SK, s(PAGE_SK))
+            .update_item(page_pk(platform, account), PAGE_SK)
             .expression_attribute_values(":now", s(ts(now)))
             .expression_attribute_values(":type", s(RecordType::Page.as_str()))
             .expression_attribute_values(":platform", s(platform.as_str()))
@@ -431,11 +427,7 @@ impl DynamoStore {
         reason: &str,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        self.client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(page_pk(platform, account)))
-            .key(SK, s(PAGE_SK))
+        self.update_item(page_pk(platform, account), PAGE_SK)
             .update_expression(
                 "SET needs_reconnect = :true, reconnect_reason = :reason, reconnect_since = if_not_exists(reconnect_since, :now), updated_at = :now, record_type = :type, platform = :platform, account_id = :account",
             )
@@ -480,11 +472,7 @@ impl DynamoStore {
             let old = (!recent.is_empty()).then(|| AttributeValue::L(stored(&recent)));
             let list = stored(&with_recent_reply(&recent, item_id, digest));
             let mut update = self
-                .client()
-                .update_item()
-                .table_name(self.table())
-                .key(PK, s(&pk))
-                .key(SK, s(PAGE_SK))
+                .update_item(&pk, PAGE_SK)
                 .update_expression("SET recent_replies = :list")
                 .expression_attribute_values(":list", AttributeValue::L(list));
             update = match old {

@@ -129,7 +129,7 @@ fn classify(
     code: &str,
     invalid_key: bool,
 ) -> ParameterError {
-    let described = runtime_chain(e);
+    let described = logging::error_chain(e);
     if invalid_key
         || matches!(
             code,
@@ -140,17 +140,6 @@ fn classify(
     } else {
         ParameterError::Unavailable(described)
     }
-}
-
-fn runtime_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
 }
 
 /// What every function reads once at start-up: its secrets from SSM SecureString

@@ -26,17 +26,20 @@ pub struct TaskFacts {
 }
 
 impl DynamoStore {
+    /// Every record of `record_type`, with only the attributes named (each through a
+    /// placeholder, as some are reserved words).
     async fn scan_projected(
         &self,
         record_type: RecordType,
-        projection: &str,
-        names: &[(&str, &str)],
+        attributes: &[&str],
     ) -> Result<Vec<Item>, StoreError> {
-        let mut scan = self.scan_of(record_type).projection_expression(projection);
-        for (placeholder, name) in names {
-            scan = scan.expression_attribute_names(*placeholder, *name);
+        let mut scan = self.scan_of(record_type);
+        let mut projection = Vec::new();
+        for (i, name) in attributes.iter().enumerate() {
+            scan = scan.expression_attribute_names(format!("#p{i}"), *name);
+            projection.push(format!("#p{i}"));
         }
-        scan_all(scan).await
+        scan_all(scan.projection_expression(projection.join(", "))).await
     }
 
     /// Every task opened at or after `since`, with its facts.
@@ -51,11 +54,7 @@ impl DynamoStore {
             return Ok(Vec::new());
         }
         let feedback = self
-            .scan_projected(
-                RecordType::Feedback,
-                "pk, received_at, #text",
-                &[("#text", "text")],
-            )
+            .scan_projected(RecordType::Feedback, &["pk", "received_at", "text"])
             .await?;
         let feedback: HashMap<&str, &Item> = feedback
             .iter()
@@ -63,11 +62,7 @@ impl DynamoStore {
             .collect();
         let public_sk = message_sk(Channel::Public);
         let messages = self
-            .scan_projected(
-                RecordType::Message,
-                "pk, sk, #state, sent_at",
-                &[("#state", "state")],
-            )
+            .scan_projected(RecordType::Message, &["pk", "sk", "state", "sent_at"])
             .await?;
         let replied: HashMap<&str, OffsetDateTime> = messages
             .iter()

@@ -13,30 +13,81 @@ use feedback::records::Channel;
 use feedback::{AccountId, ItemContent, Platform};
 use time::{Duration, OffsetDateTime};
 
-#[async_trait]
-pub trait ResponderStore: Send + Sync {
+/// Declares the port and implements it for [`DynamoStore`], each method passing its
+/// arguments on to the adapter's own method of the same name: the port's signatures are
+/// written once, and [`ResponderStore::count_complaint`] (which has a default) by hand.
+macro_rules! responder_port {
+    ($(
+        $(#[$doc:meta])*
+        fn $name:ident(&self $(, $arg:ident: $ty:ty)* $(,)?) -> $ret:ty;
+    )*) => {
+        #[async_trait]
+        pub trait ResponderStore: Send + Sync {
+            $(
+                $(#[$doc])*
+                async fn $name(&self $(, $arg: $ty)*) -> $ret;
+            )*
+
+            /// Count a complaint (or abusive comment) of the page under `theme` in the hour it
+            /// arrived, once per item ([`crate::spikes`]). Adapters without spike detection
+            /// count nothing.
+            async fn count_complaint(
+                &self,
+                _key: &FeedbackKey,
+                _account: &AccountId,
+                _theme: &str,
+                _at: OffsetDateTime,
+            ) -> Result<(), StoreError> {
+                Ok(())
+            }
+        }
+
+        #[async_trait]
+        impl ResponderStore for DynamoStore {
+            $(
+                async fn $name(&self $(, $arg: $ty)*) -> $ret {
+                    DynamoStore::$name(self $(, $arg)*).await
+                }
+            )*
+
+            async fn count_complaint(
+                &self,
+                key: &FeedbackKey,
+                account: &AccountId,
+                theme: &str,
+                at: OffsetDateTime,
+            ) -> Result<(), StoreError> {
+                DynamoStore::count_complaint(self, key, account, theme, at)
+                    .await
+                    .map(|_| ())
+            }
+        }
+    };
+}
+
+responder_port! {
     /// One feedback record, read consistently.
-    async fn feedback(&self, key: &FeedbackKey) -> Result<Option<FeedbackRecord>, StoreError>;
+    fn feedback(&self, key: &FeedbackKey) -> Result<Option<FeedbackRecord>, StoreError>;
 
     /// The record with its messages' states, whether its task exists, and what its
     /// decision expected: one read, so a record delivered again costs little.
-    async fn snapshot(&self, key: &FeedbackKey) -> Result<Option<ItemSnapshot>, StoreError>;
+    fn snapshot(&self, key: &FeedbackKey) -> Result<Option<ItemSnapshot>, StoreError>;
 
-    async fn page(
+    fn page(
         &self,
         platform: &Platform,
         account: &AccountId,
     ) -> Result<Option<PageRecord>, StoreError>;
 
     /// Keep what was fetched for an item whose delivery carried only its id.
-    async fn record_fetched(
+    fn record_fetched(
         &self,
         key: &FeedbackKey,
         content: &ItemContent,
         now: OffsetDateTime,
     ) -> Result<(), StoreError>;
 
-    async fn record_decision(
+    fn record_decision(
         &self,
         key: &FeedbackKey,
         decided: Decided<'_>,
@@ -45,7 +96,7 @@ pub trait ResponderStore: Send + Sync {
 
     /// Hold "we answered this author in this thread" for `key`: `true` when this item
     /// holds it (now or already), `false` when another item of the same author does.
-    async fn claim_author_in_thread(
+    fn claim_author_in_thread(
         &self,
         key: &FeedbackKey,
         thread_id: &str,
@@ -53,21 +104,21 @@ pub trait ResponderStore: Send + Sync {
     ) -> Result<bool, StoreError>;
 
     /// Create the message unless it exists; returns it as stored (the first draft wins).
-    async fn create_message(
+    fn create_message(
         &self,
         key: &FeedbackKey,
         message: &NewMessage<'_>,
         now: OffsetDateTime,
     ) -> Result<OutgoingMessage, StoreError>;
 
-    async fn message(
+    fn message(
         &self,
         key: &FeedbackKey,
         channel: Channel,
     ) -> Result<Option<OutgoingMessage>, StoreError>;
 
     /// Take a message for one sending attempt, at most `max_attempts` in all.
-    async fn claim_message(
+    fn claim_message(
         &self,
         key: &FeedbackKey,
         channel: Channel,
@@ -78,7 +129,7 @@ pub trait ResponderStore: Send + Sync {
 
     /// Record how an attempt ended; only the holder of the take (state `sending`) can
     /// (`false`: it was not ours any more).
-    async fn finish_message(
+    fn finish_message(
         &self,
         key: &FeedbackKey,
         channel: Channel,
@@ -87,7 +138,7 @@ pub trait ResponderStore: Send + Sync {
     ) -> Result<bool, StoreError>;
 
     /// Mark a message that will never be sent.
-    async fn fail_message(
+    fn fail_message(
         &self,
         key: &FeedbackKey,
         channel: Channel,
@@ -97,7 +148,7 @@ pub trait ResponderStore: Send + Sync {
 
     /// A crisis hold began: a `pending` message nobody approved goes back to a draft
     /// ([`DynamoStore::hold_message`]); `true` when this call held it.
-    async fn hold_message(
+    fn hold_message(
         &self,
         key: &FeedbackKey,
         channel: Channel,
@@ -106,9 +157,9 @@ pub trait ResponderStore: Send + Sync {
     ) -> Result<bool, StoreError>;
 
     /// Open the follow-up task unless it exists; `true` when this call opened it.
-    async fn create_task(&self, key: &FeedbackKey, task: &NewTask) -> Result<bool, StoreError>;
+    fn create_task(&self, key: &FeedbackKey, task: &NewTask) -> Result<bool, StoreError>;
 
-    async fn flag_task(
+    fn flag_task(
         &self,
         key: &FeedbackKey,
         flag: feedback::records::TaskFlag,
@@ -116,7 +167,7 @@ pub trait ResponderStore: Send + Sync {
         now: OffsetDateTime,
     ) -> Result<(), StoreError>;
 
-    async fn mark_page_reconnect(
+    fn mark_page_reconnect(
         &self,
         platform: &Platform,
         account: &AccountId,
@@ -125,24 +176,11 @@ pub trait ResponderStore: Send + Sync {
     ) -> Result<(), StoreError>;
 
     /// The platform says the item is gone (fetching it answered 404/410): mark it removed.
-    async fn mark_removed(&self, key: &FeedbackKey, now: OffsetDateTime) -> Result<(), StoreError>;
-
-    /// Count a complaint (or abusive comment) of the page under `theme` in the hour it
-    /// arrived, once per item ([`crate::spikes`]). Adapters without spike detection
-    /// count nothing.
-    async fn count_complaint(
-        &self,
-        _key: &FeedbackKey,
-        _account: &AccountId,
-        _theme: &str,
-        _at: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        Ok(())
-    }
+    fn mark_removed(&self, key: &FeedbackKey, now: OffsetDateTime) -> Result<(), StoreError>;
 
     /// Remember the public reply drafted for `item_id` among its page's latest, so the
     /// next replies there are worded differently.
-    async fn remember_reply(
+    fn remember_reply(
         &self,
         platform: &Platform,
         account: &AccountId,
@@ -150,159 +188,4 @@ pub trait ResponderStore: Send + Sync {
         digest: &str,
         known: &[feedback::page::RecentReply],
     ) -> Result<(), StoreError>;
-}
-
-#[async_trait]
-impl ResponderStore for DynamoStore {
-    async fn feedback(&self, key: &FeedbackKey) -> Result<Option<FeedbackRecord>, StoreError> {
-        DynamoStore::feedback(self, key).await
-    }
-
-    async fn snapshot(&self, key: &FeedbackKey) -> Result<Option<ItemSnapshot>, StoreError> {
-        DynamoStore::snapshot(self, key).await
-    }
-
-    async fn page(
-        &self,
-        platform: &Platform,
-        account: &AccountId,
-    ) -> Result<Option<PageRecord>, StoreError> {
-        DynamoStore::page(self, platform, account).await
-    }
-
-    async fn record_fetched(
-        &self,
-        key: &FeedbackKey,
-        content: &ItemContent,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        DynamoStore::record_fetched(self, key, content, now).await
-    }
-
-    async fn record_decision(
-        &self,
-        key: &FeedbackKey,
-        decided: Decided<'_>,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        DynamoStore::record_decision(self, key, decided, now).await
-    }
-
-    async fn claim_author_in_thread(
-        &self,
-        key: &FeedbackKey,
-        thread_id: &str,
-        author_id: &str,
-    ) -> Result<bool, StoreError> {
-        DynamoStore::claim_author_in_thread(self, key, thread_id, author_id).await
-    }
-
-    async fn create_message(
-        &self,
-        key: &FeedbackKey,
-        message: &NewMessage<'_>,
-        now: OffsetDateTime,
-    ) -> Result<OutgoingMessage, StoreError> {
-        DynamoStore::create_message(self, key, message, now).await
-    }
-
-    async fn message(
-        &self,
-        key: &FeedbackKey,
-        channel: Channel,
-    ) -> Result<Option<OutgoingMessage>, StoreError> {
-        DynamoStore::message(self, key, channel).await
-    }
-
-    async fn claim_message(
-        &self,
-        key: &FeedbackKey,
-        channel: Channel,
-        now: OffsetDateTime,
-        lease: Duration,
-        max_attempts: u32,
-    ) -> Result<Take, StoreError> {
-        DynamoStore::claim_message(self, key, channel, now, lease, max_attempts).await
-    }
-
-    async fn finish_message(
-        &self,
-        key: &FeedbackKey,
-        channel: Channel,
-        delivery: &Delivery,
-        now: OffsetDateTime,
-    ) -> Result<bool, StoreError> {
-        DynamoStore::finish_message(self, key, channel, delivery, now).await
-    }
-
-    async fn fail_message(
-        &self,
-        key: &FeedbackKey,
-        channel: Channel,
-        reason: &str,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        DynamoStore::fail_message(self, key, channel, reason, now).await
-    }
-
-    async fn hold_message(
-        &self,
-        key: &FeedbackKey,
-        channel: Channel,
-        reason: &str,
-        now: OffsetDateTime,
-    ) -> Result<bool, StoreError> {
-        DynamoStore::hold_message(self, key, channel, reason, now).await
-    }
-
-    async fn create_task(&self, key: &FeedbackKey, task: &NewTask) -> Result<bool, StoreError> {
-        DynamoStore::create_task(self, key, task).await
-    }
-
-    async fn flag_task(
-        &self,
-        key: &FeedbackKey,
-        flag: feedback::records::TaskFlag,
-        reason: &str,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        DynamoStore::flag_task(self, key, flag, reason, now).await
-    }
-
-    async fn mark_page_reconnect(
-        &self,
-        platform: &Platform,
-        account: &AccountId,
-        reason: &str,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        DynamoStore::mark_page_reconnect(self, platform, account, reason, now).await
-    }
-
-    async fn count_complaint(
-        &self,
-        key: &FeedbackKey,
-        account: &AccountId,
-        theme: &str,
-        at: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        DynamoStore::count_complaint(self, key, account, theme, at)
-            .await
-            .map(|_| ())
-    }
-
-    async fn mark_removed(&self, key: &FeedbackKey, now: OffsetDateTime) -> Result<(), StoreError> {
-        DynamoStore::mark_removed(self, key, now).await
-    }
-
-    async fn remember_reply(
-        &self,
-        platform: &Platform,
-        account: &AccountId,
-        item_id: &str,
-        digest: &str,
-        known: &[feedback::page::RecentReply],
-    ) -> Result<(), StoreError> {
-        DynamoStore::remember_reply(self, platform, account, item_id, digest, known).await
-    }
 }

@@ -12,7 +12,7 @@
 
 use crate::codec::{Item, get_str, n, parse_ts, s, ts};
 use crate::dynamo::{conditional, dynamo_err};
-use crate::keys::{PK, RECORD_TYPE, SK};
+use crate::keys::RECORD_TYPE;
 use crate::{DynamoStore, StoreError};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use feedback::records::RecordType;
@@ -132,11 +132,7 @@ impl DynamoStore {
         lease: Duration,
     ) -> Result<Option<SourceCursor>, StoreError> {
         let result = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(source_pk(platform, app)))
-            .key(SK, s(CURSOR_SK))
+            .update_item(source_pk(platform, app), CURSOR_SK)
             .update_expression(
                 "SET lease_until = :until, lease_owner = :owner, #type = :type, \
                  platform = :platform, account_id = :app, version = if_not_exists(version, :zero)",
@@ -191,11 +187,7 @@ impl DynamoStore {
         ];
         let mut remove = vec!["lease_until", "lease_owner", "retry_after", "last_error"];
         let mut update = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(source_pk(&platform, &app)))
-            .key(SK, s(CURSOR_SK))
+            .update_item(source_pk(&platform, &app), CURSOR_SK)
             .condition_expression("lease_owner = :owner AND version = :version")
             .expression_attribute_values(":owner", s(owner))
             .expression_attribute_values(":version", n(claimed.version))
@@ -237,11 +229,7 @@ impl DynamoStore {
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
         let mut update = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(source_pk(platform, app)))
-            .key(SK, s(CURSOR_SK))
+            .update_item(source_pk(platform, app), CURSOR_SK)
             .condition_expression("lease_owner = :owner")
             .expression_attribute_values(":owner", s(owner))
             .expression_attribute_values(":now", s(ts(now)))

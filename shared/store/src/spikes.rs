@@ -14,13 +14,13 @@
 //! their counts of the last 14 days (one query each), and starts a crisis with one
 //! transaction conditional on the page having none: two sweepers start it once.
 
-use crate::codec::{Item, get_str, n, parse_ts, s, ts};
+use crate::codec::{Item, get_bool, get_str, n, parse_ts, s, ts};
 use crate::dynamo::query_items;
-use crate::dynamo::{DynamoStore, build_err, dynamo_err, transact_canceled};
+use crate::dynamo::{DynamoStore, build_err, dynamo_err};
 use crate::keys::*;
 use crate::notify::{Event, event_id, one_line, targets};
 use crate::{FeedbackKey, StoreError};
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use feedback::page::PageRecord;
 use feedback::records::{ComplaintTheme, NotificationEvent, RecordType};
 use feedback::{AccountId, Platform};
@@ -292,7 +292,7 @@ fn spike_of(item: &Item) -> Option<Spike> {
         usual: number("usual").unwrap_or_default(),
         themes,
         excerpts: strings("excerpts"),
-        hold: matches!(item.get("hold"), Some(AttributeValue::Bool(true))),
+        hold: get_bool(item, "hold"),
         ended_at: get_str(item, "ended_at").and_then(parse_ts),
         ended_by: get_str(item, "ended_by").map(str::to_owned),
     })
@@ -320,11 +320,10 @@ impl DynamoStore {
     ) -> Result<bool, StoreError> {
         let hour = hour_key(at);
         let res = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(page_pk(&key.platform, account)))
-            .key(SK, s(format!("{COUNT_SK_PREFIX}{hour}")))
+            .update_item(
+                page_pk(&key.platform, account),
+                format!("{COUNT_SK_PREFIX}{hour}"),
+            )
             .update_expression(
                 "ADD #n :one, #i :item SET record_type = :type, platform = :platform, account_id = :account, #ttl = if_not_exists(#ttl, :ttl)",
             )
@@ -343,11 +342,7 @@ impl DynamoStore {
             .await;
         let new = crate::dynamo::conditional(res, "UpdateItem")?;
         // Always (also for a redelivery): the first try may have stopped between the two.
-        self.client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(WATCH_PK))
-            .key(SK, s(format!("{WATCH_HOUR_PREFIX}{hour}")))
+        self.update_item(WATCH_PK, format!("{WATCH_HOUR_PREFIX}{hour}"))
             .update_expression(
                 "ADD pages :page SET record_type = :type, #ttl = if_not_exists(#ttl, :ttl)",
             )
@@ -466,10 +461,8 @@ impl DynamoStore {
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
         let pk = page_pk(&spike.platform, &spike.account_id);
-        let page = Update::builder()
-            .table_name(self.table())
-            .key(PK, s(&pk))
-            .key(SK, s(PAGE_SK))
+        let page = self
+            .update_part(&pk, PAGE_SK)
             .update_expression(
                 "SET crisis_since = :since, crisis_reason = :reason, crisis_theme = :theme, crisis_hold = :hold, crisis_told = :false, updated_at = :now, record_type = :type, platform = :platform, account_id = :account",
             )
@@ -485,10 +478,8 @@ impl DynamoStore {
             .expression_attribute_values(":account", s(spike.account_id.as_str()))
             .build()
             .map_err(build_err)?;
-        let watch = Update::builder()
-            .table_name(self.table())
-            .key(PK, s(WATCH_PK))
-            .key(SK, s(CRISES_SK))
+        let watch = self
+            .update_part(WATCH_PK, CRISES_SK)
             .update_expression("ADD pages :page SET record_type = :type")
             .expression_attribute_values(":page", AttributeValue::Ss(vec![spike.page()]))
             .expression_attribute_values(":type", s(RecordType::SpikeWatch.as_str()))
@@ -499,11 +490,12 @@ impl DynamoStore {
             .iter()
             .map(|(t, c)| (t.clone(), n(c)))
             .collect();
-        let record = Put::builder()
-            .table_name(self.table())
-            .item(PK, s(&pk))
-            .item(SK, s(format!("{SPIKE_SK_PREFIX}{}", ts(spike.started_at))))
-            .item(RECORD_TYPE, s(RecordType::Spike.as_str()))
+        let record = self
+            .put_part(
+                &pk,
+                format!("{SPIKE_SK_PREFIX}{}", ts(spike.started_at)),
+                RecordType::Spike,
+            )
             .item("platform", s(spike.platform.as_str()))
             .item("account_id", s(spike.account_id.as_str()))
             .item("started_at", s(ts(spike.started_at)))
@@ -519,19 +511,12 @@ impl DynamoStore {
             .condition_expression("attribute_not_exists(pk)")
             .build()
             .map_err(build_err)?;
-        let res = self
-            .client()
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().update(page).build())
-            .transact_items(TransactWriteItem::builder().update(watch).build())
-            .transact_items(TransactWriteItem::builder().put(record).build())
-            .send()
-            .await;
-        match res {
-            Ok(_) => Ok(true),
-            Err(e) if transact_canceled(&e) => Ok(false),
-            Err(e) => Err(dynamo_err("TransactWriteItems")(e)),
-        }
+        self.transact(vec![
+            TransactWriteItem::builder().update(page).build(),
+            TransactWriteItem::builder().update(watch).build(),
+            TransactWriteItem::builder().put(record).build(),
+        ])
+        .await
     }
 
     /// The spike a page's crisis began with, when its alert may not have been queued yet
@@ -561,11 +546,7 @@ impl DynamoStore {
         since: OffsetDateTime,
     ) -> Result<(), StoreError> {
         let res = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(page_pk(platform, account)))
-            .key(SK, s(PAGE_SK))
+            .update_item(page_pk(platform, account), PAGE_SK)
             .update_expression("SET crisis_told = :true")
             .condition_expression("crisis_since = :since")
             .expression_attribute_values(":true", AttributeValue::Bool(true))
@@ -708,10 +689,8 @@ impl DynamoStore {
             return Ok(CrisisEnd::NotInCrisis);
         };
         let since = s(ts(crisis.since));
-        let page = Update::builder()
-            .table_name(self.table())
-            .key(PK, s(&pk))
-            .key(SK, s(PAGE_SK))
+        let page = self
+            .update_part(&pk, PAGE_SK)
             .update_expression(
                 "SET crisis_ended_at = :now, crisis_ended_by = :by, crisis_last_since = :since, updated_at = :now REMOVE crisis_since, crisis_reason, crisis_theme, crisis_hold, crisis_told",
             )
@@ -721,10 +700,8 @@ impl DynamoStore {
             .expression_attribute_values(":since", since.clone())
             .build()
             .map_err(build_err)?;
-        let watch = Update::builder()
-            .table_name(self.table())
-            .key(PK, s(WATCH_PK))
-            .key(SK, s(CRISES_SK))
+        let watch = self
+            .update_part(WATCH_PK, CRISES_SK)
             .update_expression("DELETE pages :page")
             .expression_attribute_values(
                 ":page",
@@ -732,29 +709,24 @@ impl DynamoStore {
             )
             .build()
             .map_err(build_err)?;
-        let spike_record = Update::builder()
-            .table_name(self.table())
-            .key(PK, s(&pk))
-            .key(SK, s(format!("{SPIKE_SK_PREFIX}{}", ts(crisis.since))))
+        let spike_record = self
+            .update_part(&pk, format!("{SPIKE_SK_PREFIX}{}", ts(crisis.since)))
             .update_expression("SET ended_at = :now, ended_by = :by")
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_values(":now", s(ts(now)))
             .expression_attribute_values(":by", s(by))
             .build()
             .map_err(build_err)?;
-        let res = self
-            .client()
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().update(page).build())
-            .transact_items(TransactWriteItem::builder().update(watch).build())
-            .transact_items(TransactWriteItem::builder().update(spike_record).build())
-            .send()
-            .await;
-        match res {
-            Ok(_) => {}
+        let ended = self
+            .transact(vec![
+                TransactWriteItem::builder().update(page).build(),
+                TransactWriteItem::builder().update(watch).build(),
+                TransactWriteItem::builder().update(spike_record).build(),
+            ])
+            .await?;
+        if !ended {
             // Someone else ended it first: theirs is the end (and the notification).
-            Err(e) if transact_canceled(&e) => return Ok(CrisisEnd::NotInCrisis),
-            Err(e) => return Err(dynamo_err("TransactWriteItems")(e)),
+            return Ok(CrisisEnd::NotInCrisis);
         }
         let mut spike = self.spike_of_crisis(platform, account, &crisis).await?;
         spike.ended_at = Some(now);

@@ -104,7 +104,7 @@ enum Index {
 
 /// One status change: from one of `from` to `to`, with its history entry.
 struct Transition<'a> {
-    from: &'a [TaskStatus],
+    from: &'static [TaskStatus],
     to: TaskStatus,
     action: TaskAction,
     by: &'a str,
@@ -119,18 +119,57 @@ struct Transition<'a> {
     increment_round: bool,
 }
 
+/// One kind of status change: what the history calls it, the statuses it may start from,
+/// and the status it leads to.
+struct Move {
+    action: TaskAction,
+    from: &'static [TaskStatus],
+    to: TaskStatus,
+}
+
+const CLAIM: Move = Move {
+    action: TaskAction::Claim,
+    from: &[TaskStatus::Open],
+    to: TaskStatus::Claimed,
+};
+const RESOLVE: Move = Move {
+    action: TaskAction::Resolve,
+    from: &[TaskStatus::Open, TaskStatus::Claimed],
+    to: TaskStatus::Resolved,
+};
+const DROP: Move = Move {
+    action: TaskAction::Drop,
+    from: &[TaskStatus::Open, TaskStatus::Claimed],
+    to: TaskStatus::Dropped,
+};
+const REOPEN: Move = Move {
+    action: TaskAction::Reopen,
+    from: &[
+        TaskStatus::Claimed,
+        TaskStatus::Resolved,
+        TaskStatus::UpdateRequested,
+        TaskStatus::Closed,
+        TaskStatus::Dropped,
+    ],
+    to: TaskStatus::Open,
+};
+const CLOSE: Move = Move {
+    action: TaskAction::Close,
+    from: &[TaskStatus::UpdateRequested],
+    to: TaskStatus::Closed,
+};
+const REQUEST_UPDATE: Move = Move {
+    action: TaskAction::RequestUpdate,
+    from: &[TaskStatus::Resolved],
+    to: TaskStatus::UpdateRequested,
+};
+
 impl<'a> Transition<'a> {
-    fn new(
-        from: &'a [TaskStatus],
-        to: TaskStatus,
-        action: TaskAction,
-        by: &'a str,
-        note: Option<&'a str>,
-    ) -> Self {
+    fn new(m: Move, by: &'a str, note: Option<&'a str>) -> Self {
         Self {
-            from,
-            to,
-            action,
+            from: m.from,
+            to: m.to,
+            action: m.action,
             by,
             note,
             set: Vec::new(),
@@ -177,12 +216,7 @@ impl DynamoStore {
             task.created_at,
         );
         let mut req = self
-            .client()
-            .put_item()
-            .table_name(self.table())
-            .item(PK, s(key.pk()))
-            .item(SK, s(TASK_SK))
-            .item(RECORD_TYPE, s(RecordType::Task.as_str()))
+            .put_record(key.pk(), TASK_SK, RecordType::Task)
             .item("status", s(TaskStatus::Open.as_str()))
             .item(GSI1_PK, s(OPEN_TASKS))
             .item(GSI1_SK, s(index_sk(task.due_at, key)))
@@ -219,11 +253,7 @@ impl DynamoStore {
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
         let res = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(key.pk()))
-            .key(SK, s(TASK_SK))
+            .update_item(key.pk(), TASK_SK)
             .update_expression("ADD flags :flag SET flag_reason = :reason, updated_at = :now")
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_values(
@@ -245,7 +275,7 @@ impl DynamoStore {
             .transpose()
     }
 
-    async fn existing_task(&self, key: &FeedbackKey) -> Result<TaskView, TaskError> {
+    pub(crate) async fn existing_task(&self, key: &FeedbackKey) -> Result<TaskView, TaskError> {
         self.task(key)
             .await?
             .ok_or_else(|| TaskError::NotFound(key.id()))
@@ -259,11 +289,7 @@ impl DynamoStore {
         now: OffsetDateTime,
     ) -> Result<(), TaskError> {
         let mut update = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(key.pk()))
-            .key(SK, s(TASK_SK))
+            .update_item(key.pk(), TASK_SK)
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":to", s(t.to.as_str()))
             .expression_attribute_values(":now", s(ts(now)))
@@ -361,13 +387,7 @@ impl DynamoStore {
         by: &str,
         now: OffsetDateTime,
     ) -> Result<(), TaskError> {
-        let mut t = Transition::new(
-            &[TaskStatus::Open],
-            TaskStatus::Claimed,
-            TaskAction::Claim,
-            by,
-            None,
-        );
+        let mut t = Transition::new(CLAIM, by, None);
         t.set = vec![("assignee", s(by)), ("claimed_at", s(ts(now)))];
         self.transition(key, t, now).await
     }
@@ -383,13 +403,7 @@ impl DynamoStore {
         update_request: &str,
         now: OffsetDateTime,
     ) -> Result<(), TaskError> {
-        let mut t = Transition::new(
-            &[TaskStatus::Open, TaskStatus::Claimed],
-            TaskStatus::Resolved,
-            TaskAction::Resolve,
-            by,
-            Some(note),
-        );
+        let mut t = Transition::new(RESOLVE, by, Some(note));
         t.set = vec![
             ("resolution", s(note)),
             ("resolved_at", s(ts(now))),
@@ -411,13 +425,7 @@ impl DynamoStore {
         reason: &str,
         now: OffsetDateTime,
     ) -> Result<(), TaskError> {
-        let mut t = Transition::new(
-            &[TaskStatus::Open, TaskStatus::Claimed],
-            TaskStatus::Dropped,
-            TaskAction::Drop,
-            by,
-            Some(reason),
-        );
+        let mut t = Transition::new(DROP, by, Some(reason));
         t.set = vec![("drop_reason", s(reason)), ("dropped_at", s(ts(now)))];
         t.index = Index::Remove;
         self.transition(key, t, now).await
@@ -434,19 +442,7 @@ impl DynamoStore {
         due_at: OffsetDateTime,
         now: OffsetDateTime,
     ) -> Result<(), TaskError> {
-        let mut t = Transition::new(
-            &[
-                TaskStatus::Claimed,
-                TaskStatus::Resolved,
-                TaskStatus::UpdateRequested,
-                TaskStatus::Closed,
-                TaskStatus::Dropped,
-            ],
-            TaskStatus::Open,
-            TaskAction::Reopen,
-            by,
-            note,
-        );
+        let mut t = Transition::new(REOPEN, by, note);
         t.set = vec![("due_at", s(ts(due_at))), ("reopened_at", s(ts(now)))];
         t.remove = vec![
             "assignee",
@@ -476,13 +472,7 @@ impl DynamoStore {
         note: Option<&str>,
         now: OffsetDateTime,
     ) -> Result<(), TaskError> {
-        let mut t = Transition::new(
-            &[TaskStatus::UpdateRequested],
-            TaskStatus::Closed,
-            TaskAction::Close,
-            by,
-            note,
-        );
+        let mut t = Transition::new(CLOSE, by, note);
         t.set = vec![("closed_at", s(ts(now)))];
         t.unflag = vec![TaskFlag::AskForUpdate.as_str()];
         t.index = Index::Remove;
@@ -516,13 +506,7 @@ impl DynamoStore {
                 ("the customer was asked before; not asked again", None)
             }
         };
-        let mut t = Transition::new(
-            &[TaskStatus::Resolved],
-            TaskStatus::UpdateRequested,
-            TaskAction::RequestUpdate,
-            SWEEPER,
-            Some(note),
-        );
+        let mut t = Transition::new(REQUEST_UPDATE, SWEEPER, Some(note));
         if let Some(channel) = channel {
             t.set.push(("update_requested_at", s(ts(now))));
             t.set.push(("update_request_channel", s(channel.as_str())));
@@ -557,11 +541,7 @@ impl DynamoStore {
             now,
         );
         let res = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(key.pk()))
-            .key(SK, s(TASK_SK))
+            .update_item(key.pk(), TASK_SK)
             .update_expression(
                 "SET escalated_at = :now, updated_at = :now, history = list_append(if_not_exists(history, :empty), :change) ADD flags :flag",
             )
@@ -591,11 +571,7 @@ impl DynamoStore {
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
         let mut update = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .key(PK, s(key.pk()))
-            .key(SK, s(TASK_SK))
+            .update_item(key.pk(), TASK_SK)
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_values(":now", s(ts(now)));
         let expression = match theme {

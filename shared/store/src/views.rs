@@ -416,28 +416,21 @@ fn summary(item: &Item) -> FeedbackSummary {
         text: get_str(item, "text").map(str::to_owned),
         rating: get_rating(item, "rating"),
         kind: get_str(item, "kind").map(str::to_owned),
-        removed: matches!(item.get("removed"), Some(AttributeValue::Bool(true))),
+        removed: codec::get_bool(item, "removed"),
     }
 }
 
 /// The history of a stored task, oldest first.
 pub(crate) fn history_of(item: &Item) -> Vec<TaskChange> {
-    let Some(AttributeValue::L(entries)) = item.get("history") else {
-        return Vec::new();
-    };
-    entries
-        .iter()
-        .filter_map(|e| match e {
-            AttributeValue::M(m) => Some(TaskChange {
-                at: parse_ts(get_str(m, "at")?)?,
-                by: get_str(m, "by").unwrap_or_default().to_owned(),
-                action: get_str(m, "action").and_then(TaskAction::parse)?,
-                to: get_str(m, "to").and_then(TaskStatus::parse),
-                note: get_str(m, "note").map(str::to_owned),
-            }),
-            _ => None,
+    codec::list_of(item, "history", |m| {
+        Some(TaskChange {
+            at: parse_ts(get_str(m, "at")?)?,
+            by: get_str(m, "by").unwrap_or_default().to_owned(),
+            action: get_str(m, "action").and_then(TaskAction::parse)?,
+            to: get_str(m, "to").and_then(TaskStatus::parse),
+            note: get_str(m, "note").map(str::to_owned),
         })
-        .collect()
+    })
 }
 
 /// A notification as stored, for staff and exports.
