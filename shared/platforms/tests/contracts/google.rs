@@ -10,7 +10,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::support::testing::{call, post, secret};
-use crate::support::{Fixture, all, load, sent_header};
+use crate::support::{
+    Fixture, assert_every_fixture_tested, assert_reconnect, assert_rejected, load, sent_header,
+};
 use base64::Engine;
 use feedback::{ChangeVerb, Feedback};
 use jsonwebtoken::{EncodingKey, Header};
@@ -18,7 +20,7 @@ use platforms::google::GoogleWebhooks;
 use platforms::google::parse::parse_push;
 use platforms::google::replies::GoogleReplies;
 use platforms::oauth::ClientAuth;
-use platforms::reply::{ReplyClient, ReplyError};
+use platforms::reply::ReplyClient;
 use platforms::{InboundRequest, VerifyError, WebhookPlatform};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
@@ -358,6 +360,26 @@ async fn serve(server: &MockServer, verb: &str, at: String, f: &Fixture) {
     call(verb, at).respond_with(f.answer()).mount(server).await;
 }
 
+/// The API serving `f` for `verb` on the review `name` (its reply for PUT), a client
+/// pointed at it, the pushed review and an access token.
+async fn reviewing(
+    f: &Fixture,
+    verb: &str,
+    name: &str,
+) -> (MockServer, GoogleReplies, Feedback, SecretString) {
+    let server = api().await;
+    let at = if verb == "PUT" {
+        format!("/v4/{name}/reply")
+    } else {
+        format!("/v4/{name}")
+    };
+    serve(&server, verb, at, f).await;
+    let client = client(&server);
+    let feedback = pushed(name);
+    let token = access(&client, &feedback).await;
+    (server, client, feedback, token)
+}
+
 async fn sent(server: &MockServer, verb: &str) -> Vec<Request> {
     server
         .received_requests()
@@ -373,11 +395,7 @@ async fn a_documented_review_is_read_with_its_stars_text_author_and_time_and_its
     let f = load("google/review.json");
     let review = f.json();
     let name = review["name"].as_str().unwrap();
-    let server = api().await;
-    serve(&server, "GET", format!("/v4/{name}"), &f).await;
-    let client = client(&server);
-    let feedback = pushed(name);
-    let token = access(&client, &feedback).await;
+    let (server, client, feedback, token) = reviewing(&f, "GET", name).await;
 
     let item = client.fetch_item(&feedback, &token).await.unwrap();
     assert_eq!(item.rating.map(|r| r.stars()), Some(5));
@@ -414,11 +432,7 @@ async fn a_documented_review_is_read_with_its_stars_text_author_and_time_and_its
 async fn a_documented_anonymous_star_only_review_has_no_author_no_text_and_no_reply() {
     let f = load("google/review-anonymous-rating-only.json");
     let name = f.json()["name"].as_str().unwrap().to_owned();
-    let server = api().await;
-    serve(&server, "GET", format!("/v4/{name}"), &f).await;
-    let client = client(&server);
-    let feedback = pushed(&name);
-    let token = access(&client, &feedback).await;
+    let (_server, client, feedback, token) = reviewing(&f, "GET", &name).await;
 
     let item = client.fetch_item(&feedback, &token).await.unwrap();
     assert_eq!(item.rating.map(|r| r.stars()), Some(1));
@@ -493,11 +507,7 @@ async fn our_reply_is_the_documented_put_with_a_review_reply_body_of_comment_onl
 async fn the_documented_reply_answer_is_taken_as_the_reply_posted() {
     let f = load("google/review-reply-answer.json");
     let review = "accounts/1234567890/locations/9876543210/reviews/AbCdEf-123_x";
-    let server = api().await;
-    serve(&server, "PUT", format!("/v4/{review}/reply"), &f).await;
-    let client = client(&server);
-    let feedback = pushed(review);
-    let token = access(&client, &feedback).await;
+    let (_server, client, feedback, token) = reviewing(&f, "PUT", review).await;
     let id = client
         .post_public_reply(
             &client.target(&feedback),
@@ -591,10 +601,7 @@ async fn a_documented_invalid_grant_means_the_page_must_be_reconnected() {
             &SecretString::from(STORED_REFRESH.to_owned()),
         )
         .await;
-    assert!(
-        matches!(refused, Err(ReplyError::Reconnect(_))),
-        "{refused:?}"
-    );
+    assert_reconnect(&refused);
 }
 
 /// The error body's own code agrees with the status it is served with.
@@ -615,16 +622,9 @@ async fn a_documented_permission_denied_on_a_review_fetch_means_reconnect() {
     assert_eq!(error_status(&f), 403);
     assert_eq!(f.json()["error"]["status"], json!("PERMISSION_DENIED"));
     let review = "accounts/1234567890/locations/9876543210/reviews/AbCdEf-123_x";
-    let server = api().await;
-    serve(&server, "GET", format!("/v4/{review}"), &f).await;
-    let client = client(&server);
-    let feedback = pushed(review);
-    let token = access(&client, &feedback).await;
+    let (_server, client, feedback, token) = reviewing(&f, "GET", review).await;
     let fetched = client.fetch_item(&feedback, &token).await;
-    assert!(
-        matches!(fetched, Err(ReplyError::Reconnect(_))),
-        "{fetched:?}"
-    );
+    assert_reconnect(&fetched);
 }
 
 #[tokio::test]
@@ -633,35 +633,32 @@ async fn a_documented_invalid_argument_on_a_reply_is_refused_for_good() {
     assert_eq!(error_status(&f), 400);
     assert_eq!(f.json()["error"]["status"], json!("INVALID_ARGUMENT"));
     let review = "accounts/1234567890/locations/9876543210/reviews/AbCdEf-123_x";
-    let server = api().await;
-    serve(&server, "PUT", format!("/v4/{review}/reply"), &f).await;
-    let client = client(&server);
-    let feedback = pushed(review);
-    let token = access(&client, &feedback).await;
+    let (server, client, feedback, token) = reviewing(&f, "PUT", review).await;
     let posted = client
         .post_public_reply(&client.target(&feedback), "Dank u wel.", &token)
         .await;
-    assert!(matches!(posted, Err(ReplyError::Rejected(_))), "{posted:?}");
+    assert_rejected(&posted);
     assert_eq!(sent(&server, "PUT").await.len(), 1, "never retried");
 }
 
 #[test]
 fn every_google_fixture_has_a_test_above() {
-    let tested = [
-        "google/api-error-invalid-argument.json",
-        "google/api-error-permission-denied.json",
-        "google/oauth-invalid-grant.json",
-        "google/oauth-refresh-answer.json",
-        "google/oauth-refresh-request.json",
-        "google/pubsub-push-authorization.txt",
-        "google/pubsub-push-body.json",
-        "google/pubsub-push-token-claims.json",
-        "google/pubsub-push-token-header.json",
-        "google/review-anonymous-rating-only.json",
-        "google/review-reply-answer.json",
-        "google/review-reply-request.json",
-        "google/review.json",
-    ];
-    let found: Vec<String> = all("google").into_iter().map(|f| f.name).collect();
-    assert_eq!(found, tested);
+    assert_every_fixture_tested(
+        "google",
+        &[
+            "google/api-error-invalid-argument.json",
+            "google/api-error-permission-denied.json",
+            "google/oauth-invalid-grant.json",
+            "google/oauth-refresh-answer.json",
+            "google/oauth-refresh-request.json",
+            "google/pubsub-push-authorization.txt",
+            "google/pubsub-push-body.json",
+            "google/pubsub-push-token-claims.json",
+            "google/pubsub-push-token-header.json",
+            "google/review-anonymous-rating-only.json",
+            "google/review-reply-answer.json",
+            "google/review-reply-request.json",
+            "google/review.json",
+        ],
+    );
 }
