@@ -20,7 +20,7 @@ use platforms::google::GoogleWebhooks;
 use platforms::google::parse::parse_push;
 use platforms::google::replies::GoogleReplies;
 use platforms::oauth::ClientAuth;
-use platforms::reply::ReplyClient;
+use platforms::reply::{ReplyClient, ReplyError};
 use platforms::{InboundRequest, VerifyError, WebhookPlatform};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
@@ -36,6 +36,8 @@ const CERTS_PATH: &str = "/oauth2/v3/certs";
 const TOKEN_PATH: &str = "/token";
 const STORED_REFRESH: &str = "stored-refresh-token";
 const CLIENT_ID: &str = "client-1.apps.googleusercontent.com";
+/// A review the tests name.
+const REVIEW: &str = "accounts/1234567890/locations/9876543210/reviews/AbCdEf-123_x";
 
 // ---------------------------------------------------------------------------------------
 // Deliveries: the Pub/Sub push door.
@@ -145,11 +147,10 @@ async fn the_documented_push_body_passes_the_door_and_carries_no_review_but_its_
 
     // The same envelope (message_id only, no publishTime) carrying a notification under
     // each documented spelling of its fields: v4 camelCase and v1 snake_case.
-    let review = "accounts/1234567890/locations/9876543210/reviews/AbCdEf-123_x";
     let location = "accounts/1234567890/locations/9876543210";
     for data in [
-        json!({"reviewName": review, "locationName": location}),
-        json!({"review_name": review, "location_name": location}),
+        json!({"reviewName": REVIEW, "locationName": location}),
+        json!({"review_name": REVIEW, "location_name": location}),
     ] {
         let mut envelope = body.json();
         envelope["message"]["data"] = json!(b64(&data));
@@ -158,7 +159,7 @@ async fn the_documented_push_body_passes_the_door_and_carries_no_review_but_its_
         let change = &parsed.changes[0];
         // No type key is documented: fetched again if known, new if not (the store decides).
         assert_eq!(change.verb, ChangeVerb::Edited, "{data}");
-        assert_eq!(change.feedback.item_id.as_str(), review);
+        assert_eq!(change.feedback.item_id.as_str(), REVIEW);
         assert_eq!(change.feedback.account_id.as_str(), location);
         assert_eq!(change.feedback.received_at, now);
     }
@@ -346,14 +347,32 @@ fn pushed(review: &str) -> Feedback {
     parsed.changes[0].feedback.clone()
 }
 
-async fn access(client: &GoogleReplies, f: &Feedback) -> SecretString {
+async fn try_access(client: &GoogleReplies, f: &Feedback) -> Result<SecretString, ReplyError> {
     client
         .access_token(
             &f.account_id,
             &SecretString::from(STORED_REFRESH.to_owned()),
         )
         .await
+}
+
+async fn access(client: &GoogleReplies, f: &Feedback) -> SecretString {
+    try_access(client, f)
+        .await
         .expect("the documented token answer is read")
+}
+
+/// A token endpoint answering `f` and expecting one call, a client pointed at it, and a
+/// pushed review to ask a token for.
+async fn token_answering_once(f: &Fixture) -> (MockServer, GoogleReplies, Feedback) {
+    let server = MockServer::start().await;
+    call("POST", TOKEN_PATH)
+        .respond_with(f.answer())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    (server, client, pushed("accounts/1/locations/2/reviews/3"))
 }
 
 async fn serve(server: &MockServer, verb: &str, at: String, f: &Fixture) {
@@ -380,6 +399,18 @@ async fn reviewing(
     (server, client, feedback, token)
 }
 
+/// The reply to `feedback` that the client finds.
+async fn reply_found(
+    client: &GoogleReplies,
+    feedback: &Feedback,
+    token: &SecretString,
+) -> Option<String> {
+    client
+        .find_public_reply(&client.target(feedback), token)
+        .await
+        .unwrap()
+}
+
 async fn sent(server: &MockServer, verb: &str) -> Vec<Request> {
     server
         .received_requests()
@@ -404,10 +435,7 @@ async fn a_documented_review_is_read_with_its_stars_text_author_and_time_and_its
     // "2014-10-02T15:01:23+05:30": an offset other than Z, as the reference allows.
     assert_eq!(item.created_at, Some(datetime!(2014-10-02 09:31:23 UTC)));
     assert_eq!(
-        client
-            .find_public_reply(&client.target(&feedback), &token)
-            .await
-            .unwrap(),
+        reply_found(&client, &feedback, &token).await,
         Some(format!("{name}/reply"))
     );
 
@@ -442,27 +470,20 @@ async fn a_documented_anonymous_star_only_review_has_no_author_no_text_and_no_re
         "an anonymous reviewer's displayName is not a name"
     );
     assert_eq!(item.created_at, Some(datetime!(2014-10-02 15:01:23 UTC)));
-    assert_eq!(
-        client
-            .find_public_reply(&client.target(&feedback), &token)
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(reply_found(&client, &feedback, &token).await, None);
 }
 
 #[tokio::test]
 async fn our_reply_is_the_documented_put_with_a_review_reply_body_of_comment_only() {
     let f = load("google/review-reply-request.json");
     let documented = f.json();
-    let review = "accounts/1234567890/locations/9876543210/reviews/AbCdEf-123_x";
     let server = api().await;
-    call("PUT", format!("/v4/{review}/reply"))
+    call("PUT", format!("/v4/{REVIEW}/reply"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
         .mount(&server)
         .await;
     let client = client(&server);
-    let feedback = pushed(review);
+    let feedback = pushed(REVIEW);
     let token = access(&client, &feedback).await;
     let text = documented["comment"].as_str().unwrap();
     client
@@ -506,8 +527,7 @@ async fn our_reply_is_the_documented_put_with_a_review_reply_body_of_comment_onl
 #[tokio::test]
 async fn the_documented_reply_answer_is_taken_as_the_reply_posted() {
     let f = load("google/review-reply-answer.json");
-    let review = "accounts/1234567890/locations/9876543210/reviews/AbCdEf-123_x";
-    let (_server, client, feedback, token) = reviewing(&f, "PUT", review).await;
+    let (_server, client, feedback, token) = reviewing(&f, "PUT", REVIEW).await;
     let id = client
         .post_public_reply(
             &client.target(&feedback),
@@ -516,21 +536,14 @@ async fn the_documented_reply_answer_is_taken_as_the_reply_posted() {
         )
         .await
         .unwrap();
-    assert_eq!(id, format!("{review}/reply"));
+    assert_eq!(id, format!("{REVIEW}/reply"));
 }
 
 #[tokio::test]
 async fn the_documented_token_answer_gives_the_access_token_which_is_kept_while_it_lasts() {
     let f = load("google/oauth-refresh-answer.json");
     let answer = f.json();
-    let server = MockServer::start().await;
-    call("POST", TOKEN_PATH)
-        .respond_with(f.answer())
-        .expect(1)
-        .mount(&server)
-        .await;
-    let client = client(&server);
-    let feedback = pushed("accounts/1/locations/2/reviews/3");
+    let (_server, client, feedback) = token_answering_once(&f).await;
     for _ in 0..3 {
         let token = access(&client, &feedback).await;
         assert_eq!(
@@ -587,53 +600,41 @@ async fn our_token_request_is_the_documented_form_post_of_a_refresh_grant() {
 async fn a_documented_invalid_grant_means_the_page_must_be_reconnected() {
     let f = load("google/oauth-invalid-grant.json");
     assert_eq!(f.json()["error"], json!("invalid_grant"));
-    let server = MockServer::start().await;
-    call("POST", TOKEN_PATH)
-        .respond_with(f.answer())
-        .expect(1)
-        .mount(&server)
-        .await;
-    let client = client(&server);
-    let feedback = pushed("accounts/1/locations/2/reviews/3");
-    let refused = client
-        .access_token(
-            &feedback.account_id,
-            &SecretString::from(STORED_REFRESH.to_owned()),
-        )
-        .await;
-    assert_reconnect(&refused);
+    let (_server, client, feedback) = token_answering_once(&f).await;
+    assert_reconnect(&try_access(&client, &feedback).await);
 }
 
-/// The error body's own code agrees with the status it is served with.
-fn error_status(f: &Fixture) -> u16 {
+/// The API error fixture of the error `code` (`google/api-error-<code in kebab case>.json`):
+/// served with `status`, which its body's own code agrees with, and naming `code`.
+fn api_error(status: u16, code: &str) -> Fixture {
+    let f = load(&format!(
+        "google/api-error-{}.json",
+        code.to_lowercase().replace('_', "-")
+    ));
     let body = f.json();
+    assert_eq!(f.status(), status, "{}", f.name);
     assert_eq!(
         body["error"]["code"].as_u64(),
-        Some(u64::from(f.status())),
+        Some(u64::from(status)),
         "{}",
         f.name
     );
-    f.status()
+    assert_eq!(body["error"]["status"], json!(code));
+    f
 }
 
 #[tokio::test]
 async fn a_documented_permission_denied_on_a_review_fetch_means_reconnect() {
-    let f = load("google/api-error-permission-denied.json");
-    assert_eq!(error_status(&f), 403);
-    assert_eq!(f.json()["error"]["status"], json!("PERMISSION_DENIED"));
-    let review = "accounts/1234567890/locations/9876543210/reviews/AbCdEf-123_x";
-    let (_server, client, feedback, token) = reviewing(&f, "GET", review).await;
+    let f = api_error(403, "PERMISSION_DENIED");
+    let (_server, client, feedback, token) = reviewing(&f, "GET", REVIEW).await;
     let fetched = client.fetch_item(&feedback, &token).await;
     assert_reconnect(&fetched);
 }
 
 #[tokio::test]
 async fn a_documented_invalid_argument_on_a_reply_is_refused_for_good() {
-    let f = load("google/api-error-invalid-argument.json");
-    assert_eq!(error_status(&f), 400);
-    assert_eq!(f.json()["error"]["status"], json!("INVALID_ARGUMENT"));
-    let review = "accounts/1234567890/locations/9876543210/reviews/AbCdEf-123_x";
-    let (server, client, feedback, token) = reviewing(&f, "PUT", review).await;
+    let f = api_error(400, "INVALID_ARGUMENT");
+    let (server, client, feedback, token) = reviewing(&f, "PUT", REVIEW).await;
     let posted = client
         .post_public_reply(&client.target(&feedback), "Dank u wel.", &token)
         .await;
