@@ -98,6 +98,50 @@ impl TestTable {
             .find(|i| str_attr(i, "pk") == Some(pk.as_str()) && str_attr(i, "sk") == Some(sk))
     }
 
+    /// The feedback stored under `key` (there must be one).
+    pub async fn feedback(&self, key: &store::FeedbackKey) -> store::FeedbackRecord {
+        self.store()
+            .feedback(key)
+            .await
+            .unwrap()
+            .expect("the feedback is stored")
+    }
+
+    /// The task of the feedback under `key` (there must be one).
+    pub async fn task(&self, key: &store::FeedbackKey) -> store::views::TaskView {
+        self.store()
+            .task(key)
+            .await
+            .unwrap()
+            .expect("the feedback has a task")
+    }
+
+    /// The outgoing message on `channel` for the feedback under `key` (there must be one).
+    pub async fn message(
+        &self,
+        key: &store::FeedbackKey,
+        channel: store::Channel,
+    ) -> store::messages::OutgoingMessage {
+        self.store()
+            .message(key, channel)
+            .await
+            .unwrap()
+            .expect("the message is stored")
+    }
+
+    /// The record of the page `account` on `platform` (there must be one).
+    pub async fn page(
+        &self,
+        platform: &feedback::Platform,
+        account: &feedback::AccountId,
+    ) -> feedback::page::PageRecord {
+        self.store()
+            .page(platform, account)
+            .await
+            .unwrap()
+            .expect("the page has a record")
+    }
+
     pub async fn items_of_type(&self, record_type: &str) -> Vec<Item> {
         self.scan()
             .await
@@ -109,6 +153,23 @@ impl TestTable {
 
 pub fn str_attr<'i>(item: &'i Item, name: &str) -> Option<&'i str> {
     item.get(name).and_then(Value::as_str)
+}
+
+/// `task` carries `flag`.
+#[track_caller]
+pub fn assert_flag(task: &store::views::TaskView, flag: &str) {
+    assert!(
+        task.flags.iter().any(|f| f == flag),
+        "no {flag} in {:?}",
+        task.flags
+    );
+}
+
+/// `task` carries `flag`, for a reason that says `reason`.
+#[track_caller]
+pub fn assert_flagged(task: &store::views::TaskView, flag: &str, reason: &str) {
+    assert_flag(task, flag);
+    crate::assert_says(task.flag_reason.as_deref(), reason, task);
 }
 
 /// The earlier ratings of a review, oldest first, in stars.

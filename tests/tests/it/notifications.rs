@@ -115,7 +115,7 @@ async fn a_new_complaint_is_told_to_slack_teams_and_a_signed_webhook_once_each()
     );
     assert!(payload["timestamp"].as_str().unwrap().ends_with('Z'));
 
-    let task = table.store().task(&key).await.unwrap().unwrap();
+    let task = table.task(&key).await;
     assert!(task.announced_at.is_some());
     assert_eq!(task.theme, Some(store::ComplaintTheme::Delivery));
     let stored = table.store().item(&key).await.unwrap().notifications;

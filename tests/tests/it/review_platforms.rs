@@ -15,6 +15,7 @@ use store::{FeedbackKey, FeedbackStore, RecordOutcome, StoreError, UnsupportedDe
 use time::OffsetDateTime;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+use workspace_tests::dynamodb::assert_flag;
 use workspace_tests::dynamodb::{TestTable, stars_history, str_attr};
 use workspace_tests::meta::webhook_post;
 use workspace_tests::mock::{Answer, received, token_endpoint};
@@ -269,11 +270,7 @@ async fn a_google_review_is_stored_once_answered_once_and_its_new_rating_kept_wi
     let bundle = table.store().item(&key).await.unwrap();
     let task = bundle.task.unwrap();
     assert_eq!(task.channel, store::TaskChannel::Manual);
-    assert!(
-        task.flags.contains(&"set_contact_line".to_owned()),
-        "{:?}",
-        task.flags
-    );
+    assert_flag(&task, "set_contact_line");
 
     // The reviewer comes back with four stars: the update is fetched, the record keeps
     // the history and the task says so; nothing is posted again.
@@ -305,15 +302,11 @@ async fn a_google_review_is_stored_once_answered_once_and_its_new_rating_kept_wi
         3,
     )
     .await;
-    let record = table.store().feedback(&key).await.unwrap().unwrap();
+    let record = table.feedback(&key).await;
     assert_eq!(record.feedback.rating.map(|r| r.stars()), Some(4));
     assert_eq!(stars_history(&record), [1]);
-    let task = table.store().task(&key).await.unwrap().unwrap();
-    assert!(
-        task.flags.contains(&"review_updated".to_owned()),
-        "{:?}",
-        task.flags
-    );
+    let task = table.task(&key).await;
+    assert_flag(&task, "review_updated");
     assert!(
         !api4
             .received_requests()
@@ -448,7 +441,7 @@ async fn a_trustpilot_delivery_only_says_look_again_what_the_api_serves_is_store
     // Created, with a planted name, time, text and five stars: only the id is kept.
     let created = tp_forged("service-review-created", 5, "Great! http://evil.example");
     assert_eq!(post(&ingest, &route, &[], &created).await.0, 200);
-    let record = table.store().feedback(&key).await.unwrap().unwrap();
+    let record = table.feedback(&key).await;
     assert_eq!(record.feedback.text, None);
     assert_eq!(record.feedback.rating, None);
     assert_eq!(record.feedback.author_name, None);
@@ -460,7 +453,7 @@ async fn a_trustpilot_delivery_only_says_look_again_what_the_api_serves_is_store
     // The responder fetches it: what the API says is stored and answered.
     let api = tp_api(Some(2)).await;
     run_stream(&tp_responder(&table, &api), &pk, "feedback", "feedback", 1).await;
-    let record = table.store().feedback(&key).await.unwrap().unwrap();
+    let record = table.feedback(&key).await;
     assert_eq!(record.feedback.rating.map(|r| r.stars()), Some(2));
     assert_eq!(record.feedback.author_name.as_deref(), Some("Joris V."));
     // The API's time (an hour ago), not the delivery's 2020.
@@ -474,7 +467,7 @@ async fn a_trustpilot_delivery_only_says_look_again_what_the_api_serves_is_store
     // Updated with a planted link and five stars: nothing of it is stored; one refresh.
     let updated = tp_forged("service-review-updated", 5, "Visit http://evil.example");
     assert_eq!(post(&ingest, &route, &[], &updated).await.0, 200);
-    let record = table.store().feedback(&key).await.unwrap().unwrap();
+    let record = table.feedback(&key).await;
     assert_eq!(record.feedback.rating.map(|r| r.stars()), Some(2));
     assert!(!record.feedback.text.unwrap_or_default().contains("evil"));
     let refreshes = table.items_of_type("refresh").await;
@@ -483,19 +476,15 @@ async fn a_trustpilot_delivery_only_says_look_again_what_the_api_serves_is_store
     let api3 = tp_api(Some(3)).await;
     let sk = str_attr(&refreshes[0], "sk").unwrap().to_owned();
     run_stream(&tp_responder(&table, &api3), &pk, &sk, "refresh", 2).await;
-    let record = table.store().feedback(&key).await.unwrap().unwrap();
+    let record = table.feedback(&key).await;
     assert_eq!(record.feedback.rating.map(|r| r.stars()), Some(3));
-    let task = table.store().task(&key).await.unwrap().unwrap();
-    assert!(
-        task.flags.contains(&"review_updated".to_owned()),
-        "{:?}",
-        task.flags
-    );
+    let task = table.task(&key).await;
+    assert_flag(&task, "review_updated");
 
     // Deleted while the API still serves it: not removed.
     let deleted = tp_forged("service-review-deleted", 1, "gone");
     assert_eq!(post(&ingest, &route, &[], &deleted).await.0, 200);
-    assert!(!table.store().feedback(&key).await.unwrap().unwrap().removed);
+    assert!(!table.feedback(&key).await.removed);
     let refresh = table
         .items_of_type("refresh")
         .await
@@ -504,11 +493,11 @@ async fn a_trustpilot_delivery_only_says_look_again_what_the_api_serves_is_store
         .find(|s| *s != sk)
         .unwrap();
     run_stream(&tp_responder(&table, &api3), &pk, &refresh, "refresh", 3).await;
-    assert!(!table.store().feedback(&key).await.unwrap().unwrap().removed);
+    assert!(!table.feedback(&key).await.removed);
     // The API answers 404: now it is removed.
     let gone = tp_api(None).await;
     run_stream(&tp_responder(&table, &gone), &pk, &refresh, "refresh", 4).await;
-    assert!(table.store().feedback(&key).await.unwrap().unwrap().removed);
+    assert!(table.feedback(&key).await.removed);
 }
 
 // ---------------------------------------------------------------- Standard Webhooks

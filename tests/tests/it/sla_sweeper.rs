@@ -12,6 +12,8 @@ use store::{MessageState, TaskAction, TaskChannel, TaskStatus};
 use time::{Duration, OffsetDateTime};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+use workspace_tests::assert_says;
+use workspace_tests::dynamodb::assert_flag;
 use workspace_tests::dynamodb::{TestTable, port};
 use workspace_tests::mock::{Answer, received, token_endpoint};
 use workspace_tests::responder::meta_outbound;
@@ -145,7 +147,7 @@ async fn a_resolved_meta_task_becomes_a_step_for_staff_with_the_text_ready_and_n
     let task = store.task(&key).await.unwrap().unwrap();
     assert_eq!(task.status, TaskStatus::UpdateRequested);
     assert_eq!(task.update_request_channel, Some(TaskChannel::Manual));
-    assert!(task.flags.contains(&"ask_for_update".to_owned()));
+    assert_flag(&task, "ask_for_update");
     let text = task.update_request.unwrap();
     assert!(
         text.starts_with("Hallo Anke,") && text.contains("review"),
@@ -501,8 +503,8 @@ async fn a_platform_refusing_the_update_request_leaves_a_step_for_staff() {
     );
     let task = store.task(&key).await.unwrap().unwrap();
     assert_eq!(task.update_request_channel, Some(TaskChannel::Manual));
-    assert!(task.flags.contains(&"update_request_failed".to_owned()));
-    assert!(task.flags.contains(&"ask_for_update".to_owned()));
+    assert_flag(&task, "update_request_failed");
+    assert_flag(&task, "ask_for_update");
 }
 
 #[tokio::test]
@@ -552,16 +554,14 @@ async fn an_update_request_whose_sender_stopped_mid_send_is_never_sent_again_and
     assert_eq!(summary.update_requests_for_staff, 1);
     let followup = store.followup(&key, kind).await.unwrap().unwrap();
     assert_eq!(followup.state, MessageState::Failed);
-    assert!(
-        followup
-            .failure
-            .as_deref()
-            .is_some_and(|f| f.contains("earlier attempt may have been delivered")),
-        "{followup:?}"
+    assert_says(
+        followup.failure.as_deref(),
+        "earlier attempt may have been delivered",
+        &followup,
     );
     let task = store.task(&key).await.unwrap().unwrap();
     assert_eq!(task.update_request_channel, Some(TaskChannel::Manual));
-    assert!(task.flags.contains(&"ask_for_update".to_owned()));
+    assert_flag(&task, "ask_for_update");
 }
 
 #[tokio::test]
@@ -765,11 +765,7 @@ async fn the_resolved_note_is_added_only_to_the_reply_we_published_and_never_rep
         "the note follows staff's reply as published: {text}"
     );
     let theirs_task = store.task(&theirs_key).await.unwrap().unwrap();
-    assert!(
-        theirs_task.flags.contains(&"reply_exists".to_owned()),
-        "{:?}",
-        theirs_task.flags
-    );
+    assert_flag(&theirs_task, "reply_exists");
     assert_eq!(
         store
             .followup(&theirs_key, FollowUpKind::ResolvedReply)
