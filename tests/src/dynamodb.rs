@@ -100,20 +100,12 @@ impl TestTable {
 
     /// The feedback stored under `key` (there must be one).
     pub async fn feedback(&self, key: &store::FeedbackKey) -> store::FeedbackRecord {
-        self.store()
-            .feedback(key)
-            .await
-            .unwrap()
-            .expect("the feedback is stored")
+        stored(self.store().feedback(key).await, "feedback")
     }
 
     /// The task of the feedback under `key` (there must be one).
     pub async fn task(&self, key: &store::FeedbackKey) -> store::views::TaskView {
-        self.store()
-            .task(key)
-            .await
-            .unwrap()
-            .expect("the feedback has a task")
+        stored(self.store().task(key).await, "task")
     }
 
     /// The outgoing message on `channel` for the feedback under `key` (there must be one).
@@ -122,11 +114,7 @@ impl TestTable {
         key: &store::FeedbackKey,
         channel: store::Channel,
     ) -> store::messages::OutgoingMessage {
-        self.store()
-            .message(key, channel)
-            .await
-            .unwrap()
-            .expect("the message is stored")
+        stored(self.store().message(key, channel).await, "message")
     }
 
     /// The record of the page `account` on `platform` (there must be one).
@@ -135,11 +123,7 @@ impl TestTable {
         platform: &feedback::Platform,
         account: &feedback::AccountId,
     ) -> feedback::page::PageRecord {
-        self.store()
-            .page(platform, account)
-            .await
-            .unwrap()
-            .expect("the page has a record")
+        stored(self.store().page(platform, account).await, "page")
     }
 
     pub async fn items_of_type(&self, record_type: &str) -> Vec<Item> {
@@ -149,6 +133,12 @@ impl TestTable {
             .filter(|i| str_attr(i, "record_type") == Some(record_type))
             .collect()
     }
+}
+
+/// What a read found, which must be there.
+fn stored<T>(read: Result<Option<T>, store::StoreError>, what: &str) -> T {
+    read.unwrap()
+        .unwrap_or_else(|| panic!("no {what} is stored"))
 }
 
 pub fn str_attr<'i>(item: &'i Item, name: &str) -> Option<&'i str> {

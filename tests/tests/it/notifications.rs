@@ -12,6 +12,7 @@ use store::{MessageState, NotificationEvent};
 use time::{Duration, OffsetDateTime};
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+use workspace_tests::assert_says;
 use workspace_tests::dynamodb::TestTable;
 use workspace_tests::logs::{capture, run_alone};
 use workspace_tests::mock::Answer;
@@ -40,9 +41,14 @@ fn body(request: &wiremock::Request) -> Value {
 }
 
 async fn targets_answering(status: u16) -> MockServer {
+    targets_with(ResponseTemplate::new(status).set_delay(StdDuration::from_millis(50))).await
+}
+
+/// Notification targets answering every POST with `answer`.
+async fn targets_with(answer: ResponseTemplate) -> MockServer {
     let hooks = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(status).set_delay(StdDuration::from_millis(50)))
+        .respond_with(answer)
         .mount(&hooks)
         .await;
     hooks
@@ -348,11 +354,8 @@ async fn a_target_that_keeps_failing_waits_between_sweeps_and_is_given_up_in_the
 #[tokio::test]
 async fn a_chat_that_does_not_answer_in_time_is_not_posted_twice_but_a_signed_webhook_is_retried() {
     let table = TestTable::new().await;
-    let hooks = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_delay(StdDuration::from_millis(900)))
-        .mount(&hooks)
-        .await;
+    let hooks =
+        targets_with(ResponseTemplate::new(200).set_delay(StdDuration::from_millis(900))).await;
     let targets = notify_targets(&hooks.uri(), WEBHOOK_SECRET);
     set_facebook_page(
         &table.store(),
@@ -378,14 +381,7 @@ async fn a_chat_that_does_not_answer_in_time_is_not_posted_twice_but_a_signed_we
         .find(|n| n.target == store::NotifyTarget::Slack)
         .unwrap();
     assert_eq!(slack.state, MessageState::Failed);
-    assert!(
-        slack
-            .failure
-            .as_deref()
-            .unwrap()
-            .contains("outcome unknown"),
-        "{slack:?}"
-    );
+    assert_says(slack.failure.as_deref(), "outcome unknown", &slack);
     let hook = stored
         .iter()
         .find(|n| n.target == store::NotifyTarget::Webhook)

@@ -18,6 +18,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::dynamodb::assert_flag;
 use workspace_tests::dynamodb::{TestTable, stars_history, str_attr};
 use workspace_tests::meta::webhook_post;
+use workspace_tests::mock::api_answering;
 use workspace_tests::mock::{Answer, received, token_endpoint};
 use workspace_tests::responder::{dutch_page, responder_on, stream_event_of};
 
@@ -274,22 +275,13 @@ async fn a_google_review_is_stored_once_answered_once_and_its_new_rating_kept_wi
 
     // The reviewer comes back with four stars: the update is fetched, the record keeps
     // the history and the task says so; nothing is posted again.
-    let (status, _) = post(
+    delivered_twice(
         &ingest,
         "google",
         &auth,
         &google_push("UPDATED_REVIEW", "m-2"),
     )
     .await;
-    assert_eq!(status, 200);
-    let (status, _) = post(
-        &ingest,
-        "google",
-        &auth,
-        &google_push("UPDATED_REVIEW", "m-2"),
-    )
-    .await;
-    assert_eq!(status, 200);
     let refreshes = table.items_of_type("refresh").await;
     assert_eq!(refreshes.len(), 1, "one refresh per delivery");
     let api4 = google_api("FOUR").await;
@@ -345,10 +337,7 @@ async fn trustpilot_deliveries_need_the_url_secret_and_are_stored_once() {
     }
     assert_eq!(ingest.counting.calls.load(Ordering::SeqCst), 0);
     let route = format!("trustpilot/{TP_SECRET}");
-    for _ in 0..2 {
-        let (status, _) = post(&ingest, &route, &[], &tp_event("service-review-created", 1)).await;
-        assert_eq!(status, 200);
-    }
+    delivered_twice(&ingest, &route, &[], &tp_event("service-review-created", 1)).await;
     assert_eq!(table.items_of_type("feedback").await.len(), 1);
     // What a deleted event does (nothing until the API says the review is gone) is in
     // `a_trustpilot_delivery_only_says_look_again_…`.
@@ -365,15 +354,13 @@ fn tp_created() -> String {
 
 /// Trustpilot's API serving the review with `stars` (or 404 when `None`), and a token.
 async fn tp_api(stars: Option<u8>) -> MockServer {
-    let api = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/token"))
-        .answer(
-            200,
-            json!({"access_token": "tp-at", "expires_in": "359999"}),
-            &api,
-        )
-        .await;
+    let api = api_answering(
+        "POST",
+        "/token",
+        200,
+        json!({"access_token": "tp-at", "expires_in": "359999"}),
+    )
+    .await;
     let created_at = tp_created();
     let review = match stars {
         Some(stars) => ResponseTemplate::new(200).set_body_json(json!({
@@ -511,6 +498,14 @@ fn signed(id: &str, at: i64, body: &[u8]) -> Vec<(&'static str, String)> {
         ("webhook-timestamp", at.to_string()),
         ("webhook-signature", door.sign(id, at, body).unwrap()),
     ]
+}
+
+/// The same delivery posted twice (a redelivery), accepted both times.
+async fn delivered_twice(ingest: &Ingest, route: &str, headers: &[(&str, String)], body: &[u8]) {
+    for _ in 0..2 {
+        let (status, _) = post(ingest, route, headers, body).await;
+        assert_eq!(status, 200);
+    }
 }
 
 async fn post_signed(

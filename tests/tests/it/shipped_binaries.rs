@@ -11,9 +11,10 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
-use wiremock::matchers::{body_string_contains, header, method, path};
+use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::dynamodb::{TestTable, endpoint};
+use workspace_tests::mock::with_bearer;
 use workspace_tests::mock::{Answer, token_endpoint};
 use workspace_tests::runner::{binaries, workspace};
 use workspace_tests::runtime_api::invoke_once;
@@ -190,6 +191,16 @@ async fn received(server: &MockServer) -> Vec<wiremock::Request> {
     server.received_requests().await.unwrap_or_default()
 }
 
+/// The JSON body of the first request `server` received that `which` picks.
+async fn body_sent(server: &MockServer, which: impl Fn(&wiremock::Request) -> bool) -> Value {
+    let calls = received(server).await;
+    let request = calls
+        .iter()
+        .find(|r| which(r))
+        .expect("the request was sent");
+    serde_json::from_slice(&request.body).unwrap()
+}
+
 #[tokio::test]
 async fn a_signed_meta_comment_through_the_shipped_binaries_is_answered_with_secrets_from_ssm() {
     let stack = Stack::new().await;
@@ -199,9 +210,7 @@ async fn a_signed_meta_comment_through_the_shipped_binaries_is_answered_with_sec
         .page_token("facebook/1029384756", "ssm-page-token")
         .await;
     let graph = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v26.0/777_5501/comments"))
-        .and(header("authorization", "Bearer ssm-page-token"))
+    with_bearer("POST", "/v26.0/777_5501/comments", "ssm-page-token")
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "777_5501_1"})))
         .expect(1)
         .mount(&graph)
@@ -262,12 +271,7 @@ async fn a_signed_meta_comment_through_the_shipped_binaries_is_answered_with_sec
     stack
         .respond(records, &[("META_GRAPH_API_URL", graph.uri())])
         .await;
-    let calls = received(&graph).await;
-    let public = calls
-        .iter()
-        .find(|r| r.url.path().ends_with("/777_5501/comments"))
-        .unwrap();
-    let text: Value = serde_json::from_slice(&public.body).unwrap();
+    let text = body_sent(&graph, |r| r.url.path().ends_with("/777_5501/comments")).await;
     assert!(
         text["message"].as_str().is_some_and(|m| m.contains("Anke")),
         "{text}"
@@ -314,9 +318,7 @@ async fn a_google_push_through_the_shipped_binaries_is_fetched_and_answered_with
             "comment": "Twee keer besteld en twee keer te laat bezorgd. De taart was ook nog kapot.",
             "createTime": OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap()
         }), &google).await;
-    Mock::given(method("PUT"))
-        .and(path(format!("/v4/{REVIEW}/reply")))
-        .and(header("authorization", "Bearer g-at"))
+    with_bearer("PUT", &format!("/v4/{REVIEW}/reply"), "g-at")
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"comment": "ok"})))
         .expect(1)
         .mount(&google)
@@ -364,9 +366,7 @@ async fn a_google_push_through_the_shipped_binaries_is_fetched_and_answered_with
             ],
         )
         .await;
-    let calls = received(&google).await;
-    let put = calls.iter().find(|r| r.method.as_str() == "PUT").unwrap();
-    let reply: Value = serde_json::from_slice(&put.body).unwrap();
+    let reply = body_sent(&google, |r| r.method.as_str() == "PUT").await;
     assert!(
         reply["comment"].as_str().is_some_and(|c| !c.is_empty()),
         "{reply}"
@@ -409,13 +409,15 @@ async fn a_trustpilot_event_through_the_shipped_binaries_is_fetched_again_and_an
             "consumer": {"id": "c-1", "displayName": "Joris Visser"},
             "createdAt": OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap()
         }), &api).await;
-    Mock::given(method("POST"))
-        .and(path(format!("/v1/private/reviews/{REVIEW}/reply")))
-        .and(header("authorization", "Bearer AccessToken"))
-        .respond_with(ResponseTemplate::new(201))
-        .expect(1)
-        .mount(&api)
-        .await;
+    with_bearer(
+        "POST",
+        &format!("/v1/private/reviews/{REVIEW}/reply"),
+        "AccessToken",
+    )
+    .respond_with(ResponseTemplate::new(201))
+    .expect(1)
+    .mount(&api)
+    .await;
     let mut reader = stack.table.dynamo.stream(&stack.table.name).await.unwrap();
     // What the delivery says is never trusted (Trustpilot signs nothing): planted stars.
     let body = json!({"events": [{"eventName": "service-review-created", "eventData": {
@@ -448,12 +450,7 @@ async fn a_trustpilot_event_through_the_shipped_binaries_is_fetched_again_and_an
             ],
         )
         .await;
-    let calls = received(&api).await;
-    let reply = calls
-        .iter()
-        .find(|r| r.url.path().ends_with("/reply"))
-        .expect("a reply");
-    let reply: Value = serde_json::from_slice(&reply.body).unwrap();
+    let reply = body_sent(&api, |r| r.url.path().ends_with("/reply")).await;
     let message = reply["message"].as_str().unwrap_or_default();
     // Answered as the two stars the API serves (an apology, in Dutch), not the planted five.
     assert!(

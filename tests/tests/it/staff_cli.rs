@@ -10,6 +10,7 @@ use time::{Duration, OffsetDateTime};
 use tokio::process::Command;
 use workspace_tests::dynamodb::TestTable;
 use workspace_tests::mock::Answer;
+use workspace_tests::mock::with_bearer;
 use workspace_tests::runner::{CliRun, binaries, feedbackctl};
 use workspace_tests::sweeper::{Fixture, PAGE_ID, page_with_targets, resolved_by_anna, set_page};
 
@@ -761,8 +762,8 @@ async fn ctl_with(table: &TestTable, vars: &[(&str, &str)], args: &[&str]) -> Cl
 
 #[tokio::test]
 async fn pages_check_says_which_page_tokens_are_valid_missing_or_refused_and_fails_until_all_are() {
-    use wiremock::matchers::{header, method, path, query_param};
-    use wiremock::{Mock, MockServer};
+    use wiremock::MockServer;
+    use wiremock::matchers::query_param;
     const MISSING: &str = "2000000002";
     const EXPIRED: &str = "3000000003";
     let table = TestTable::new().await;
@@ -775,19 +776,15 @@ async fn pages_check_says_which_page_tokens_are_valid_missing_or_refused_and_fai
         set_page(&store, &platforms::meta::FACEBOOK, page, &config).await;
     }
     let graph = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v26.0/me"))
+    with_bearer("GET", "/v26.0/me", "valid-page-token")
         .and(query_param("fields", "id,name"))
-        .and(header("authorization", "Bearer valid-page-token"))
         .answer(
             200,
             serde_json::json!({"id": PAGE_ID, "name": "Bakkerij Zon"}),
             &graph,
         )
         .await;
-    Mock::given(method("GET"))
-        .and(path("/v26.0/me"))
-        .and(header("authorization", "Bearer expired-page-token"))
+    with_bearer("GET", "/v26.0/me", "expired-page-token")
         .answer(
             400,
             serde_json::json!({"error": {
