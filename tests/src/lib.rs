@@ -34,6 +34,31 @@ pub mod runner;
 pub mod runtime_api;
 pub mod sweeper;
 
+/// A spike of `count` delivery complaints in the hour (usually `usual`; two about billing
+/// besides) on the Facebook page `account`, started at `started_at`, one of them quoted:
+/// replies held, not ended.
+pub fn delivery_spike(
+    account: &str,
+    started_at: time::OffsetDateTime,
+    count: u32,
+    usual: f64,
+    excerpt: &str,
+) -> store::spikes::Spike {
+    store::spikes::Spike {
+        platform: platforms::meta::FACEBOOK,
+        account_id: feedback::AccountId::parse(account).unwrap(),
+        started_at,
+        theme: "delivery".into(),
+        count,
+        usual,
+        themes: vec![("delivery".into(), count), ("billing".into(), 2)],
+        excerpts: vec![excerpt.into()],
+        hold: true,
+        ended_at: None,
+        ended_by: None,
+    }
+}
+
 /// `text` is there and says `part`; `context` is shown when it does not.
 #[track_caller]
 pub fn assert_says(text: Option<&str>, part: &str, context: &impl std::fmt::Debug) {

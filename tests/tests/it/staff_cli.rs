@@ -29,8 +29,9 @@ async fn staff_claim_resolve_drop_reopen_and_read_the_history_from_the_command_l
     let two = Fixture::complaint("777_401").store(&store).await;
 
     // Claimed by the session's user when --by is left out.
-    let claim = ctl(&table, "anna", &["tasks", "claim", "facebook:777_400"]).await;
-    assert!(claim.ok, "{}", claim.stderr);
+    ctl(&table, "anna", &["tasks", "claim", "facebook:777_400"])
+        .await
+        .succeeded();
     let taken = ctl(&table, "bert", &["tasks", "claim", "facebook:777_400"]).await;
     assert!(!taken.ok);
     assert!(
@@ -50,8 +51,8 @@ async fn staff_claim_resolve_drop_reopen_and_read_the_history_from_the_command_l
             "nieuwe taart bezorgd",
         ],
     )
-    .await;
-    assert!(resolve.ok, "{}", resolve.stderr);
+    .await
+    .succeeded();
     let resolved = resolve.json();
     assert_eq!(resolved["status"], "resolved");
     assert_eq!(resolved["notifications"], 3, "the page's targets are told");
@@ -75,7 +76,7 @@ async fn staff_claim_resolve_drop_reopen_and_read_the_history_from_the_command_l
         again.stderr
     );
 
-    let drop = ctl(
+    ctl(
         &table,
         "bert",
         &[
@@ -86,9 +87,9 @@ async fn staff_claim_resolve_drop_reopen_and_read_the_history_from_the_command_l
             "duplicate of 777_400",
         ],
     )
-    .await;
-    assert!(drop.ok, "{}", drop.stderr);
-    let reopen = ctl(
+    .await
+    .succeeded();
+    ctl(
         &table,
         "bert",
         &[
@@ -101,8 +102,8 @@ async fn staff_claim_resolve_drop_reopen_and_read_the_history_from_the_command_l
             "4",
         ],
     )
-    .await;
-    assert!(reopen.ok, "{}", reopen.stderr);
+    .await
+    .succeeded();
     let task = store.task(&two).await.unwrap().unwrap();
     assert_eq!(task.status, TaskStatus::Open);
     assert!(task.due_at > OffsetDateTime::now_utc() + Duration::hours(3));
@@ -242,9 +243,8 @@ async fn the_theme_report_counts_complaints_per_theme_against_the_period_before(
             chart.to_str().unwrap(),
         ],
     )
-    .await;
-
-    assert!(run.ok, "{}", run.stderr);
+    .await
+    .succeeded();
     let report = run.json();
     assert_eq!(report["complaints"], 4);
     assert_eq!(report["previous_complaints"], 3);
@@ -323,9 +323,8 @@ async fn the_response_report_gives_the_median_the_90th_percentile_and_the_sla_sh
             chart.to_str().unwrap(),
         ],
     )
-    .await;
-
-    assert!(run.ok, "{}", run.stderr);
+    .await
+    .succeeded();
     let all = &run.json()["rows"][0];
     assert_eq!(all["scope"], "all");
     // t1–t4 replied after 5, 10, 15 and 20 minutes; the question has no reply.
@@ -427,8 +426,8 @@ async fn a_gdpr_export_holds_everything_about_the_author_and_an_erasure_leaves_n
         "dpo",
         &["gdpr", "export", "--author", "facebook:anke-4242"],
     )
-    .await;
-    assert!(export.ok, "{}", export.stderr);
+    .await
+    .succeeded();
     let exported = export.json();
     let ids: Vec<&str> = exported["items"]
         .as_array()
@@ -483,8 +482,8 @@ async fn a_gdpr_export_holds_everything_about_the_author_and_an_erasure_leaves_n
             "--yes",
         ],
     )
-    .await;
-    assert!(erase.ok, "{}", erase.stderr);
+    .await
+    .succeeded();
     let erasure = erase.json()["erasure"].clone();
     assert_eq!(erasure["counts"]["feedback"], 2);
     assert_eq!(erasure["counts"]["tasks"], 1);
@@ -580,8 +579,8 @@ async fn a_google_reviewer_without_an_author_id_is_exported_by_their_review_and_
         "dpo",
         &["gdpr", "export", "--item", &format!("google:{REVIEW}")],
     )
-    .await;
-    assert!(by_review.ok, "{}", by_review.stderr);
+    .await
+    .succeeded();
     let ids: Vec<String> = by_review.json()["items"]
         .as_array()
         .unwrap()
@@ -596,8 +595,8 @@ async fn a_google_reviewer_without_an_author_id_is_exported_by_their_review_and_
         "dpo",
         &["gdpr", "export", "--name", "google:piet DE boer"],
     )
-    .await;
-    assert!(by_name.ok, "{}", by_name.stderr);
+    .await
+    .succeeded();
     assert_eq!(by_name.json()["items"].as_array().unwrap().len(), 2);
     assert!(!by_name.stdout.contains("Sanne"), "only this author");
 
@@ -615,8 +614,8 @@ async fn a_google_reviewer_without_an_author_id_is_exported_by_their_review_and_
             "--yes",
         ],
     )
-    .await;
-    assert!(erase.ok, "{}", erase.stderr);
+    .await
+    .succeeded();
     assert_eq!(erase.json()["erasure"]["counts"]["feedback"], 2);
     for key in [&piet, &again] {
         let left = feedback_text(&store, key).await;
@@ -656,8 +655,8 @@ async fn a_standard_webhooks_author_is_one_person_per_source_and_not_everyone_wi
         "dpo",
         &["gdpr", "export", "--author", "standard:brand24:u1"],
     )
-    .await;
-    assert!(export.ok, "{}", export.stderr);
+    .await
+    .succeeded();
     assert_eq!(export.json()["items"].as_array().unwrap().len(), 1);
     assert!(export.stdout.contains("Sanne") && !export.stdout.contains("Joris"));
     // Without the source it could be anyone's u1: refused, with the form to use.
@@ -673,7 +672,7 @@ async fn a_standard_webhooks_author_is_one_person_per_source_and_not_everyone_wi
         ambiguous.stderr
     );
 
-    let erase = ctl(
+    ctl(
         &table,
         "x",
         &[
@@ -686,8 +685,8 @@ async fn a_standard_webhooks_author_is_one_person_per_source_and_not_everyone_wi
             "--yes",
         ],
     )
-    .await;
-    assert!(erase.ok, "{}", erase.stderr);
+    .await
+    .succeeded();
     assert!(!feedback_text(&store, &sanne).await.contains("Sanne"));
     assert!(feedback_text(&store, &joris).await.contains("Joris Bakker"));
 }
@@ -698,7 +697,7 @@ async fn a_refresh_or_a_redelivery_after_an_erasure_never_writes_the_name_or_the
     let store = table.store();
     let review = google_review(REVIEW, "Piet de Boer");
     let key = review.store(&store).await;
-    let erase = ctl(
+    ctl(
         &table,
         "x",
         &[
@@ -711,8 +710,8 @@ async fn a_refresh_or_a_redelivery_after_an_erasure_never_writes_the_name_or_the
             "--yes",
         ],
     )
-    .await;
-    assert!(erase.ok, "{}", erase.stderr);
+    .await
+    .succeeded();
 
     // Google says the review was updated: it is fetched again, with the name and text.
     let fetched = feedback::ItemContent {
@@ -987,8 +986,9 @@ async fn on_aws_who_claims_is_the_caller_aws_identity_and_a_typed_name_is_refuse
         "nothing was done"
     );
 
-    let claim = ctl_on_aws(&table, &sts.uri(), &["tasks", "claim", "facebook:777_600"]).await;
-    assert!(claim.ok, "{}", claim.stderr);
+    ctl_on_aws(&table, &sts.uri(), &["tasks", "claim", "facebook:777_600"])
+        .await
+        .succeeded();
     let task = store.task(&key).await.unwrap().unwrap();
     assert_eq!(task.status, TaskStatus::Claimed);
     assert_eq!(task.assignee.as_deref(), Some(STAFF_ARN));
