@@ -517,6 +517,11 @@ async fn post_signed(
     post(ingest, "standard", &headers, body).await
 }
 
+/// `body` posted to the Standard Webhooks door, signed as message `id` sent at `at`.
+async fn post_standard(ingest: &Ingest, id: &str, at: i64, body: &str) -> (u16, Value) {
+    post_signed(ingest, signed(id, at, body.as_bytes()), body.as_bytes()).await
+}
+
 #[tokio::test]
 async fn the_standard_door_refuses_bad_signatures_and_stale_timestamps_and_explains_invalid_items()
 {
@@ -530,26 +535,12 @@ async fn the_standard_door_refuses_bad_signatures_and_stale_timestamps_and_expla
     assert_eq!(post_signed(&ingest, bad, item.as_bytes()).await.0, 401);
     // Well outside the 5-minute window, so a slow machine cannot bring it back inside.
     for at in [now - 400, now + 400] {
-        assert_eq!(
-            post_signed(
-                &ingest,
-                signed("msg_1", at, item.as_bytes()),
-                item.as_bytes()
-            )
-            .await
-            .0,
-            401
-        );
+        assert_eq!(post_standard(&ingest, "msg_1", at, &item).await.0, 401);
     }
     assert_eq!(ingest.counting.calls.load(Ordering::SeqCst), 0);
 
     let invalid = json!({"type": "feedback.v1", "source": "brand24", "rating": 9}).to_string();
-    let (status, body) = post_signed(
-        &ingest,
-        signed("msg_2", now, invalid.as_bytes()),
-        invalid.as_bytes(),
-    )
-    .await;
+    let (status, body) = post_standard(&ingest, "msg_2", now, &invalid).await;
     assert_eq!(status, 400);
     let problems = body["problems"].as_array().unwrap();
     assert!(
@@ -570,15 +561,13 @@ async fn the_standard_door_refuses_bad_signatures_and_stale_timestamps_and_expla
         "kept raw"
     );
 
-    for _ in 0..2 {
-        let (status, _) = post_signed(
-            &ingest,
-            signed("msg_3", now, item.as_bytes()),
-            item.as_bytes(),
-        )
-        .await;
-        assert_eq!(status, 200);
-    }
+    delivered_twice(
+        &ingest,
+        "standard",
+        &signed("msg_3", now, item.as_bytes()),
+        item.as_bytes(),
+    )
+    .await;
     assert_eq!(table.items_of_type("feedback").await.len(), 1);
 
     let responder = responder_on(
