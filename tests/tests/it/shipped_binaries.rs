@@ -109,6 +109,21 @@ impl Stack {
 
     /// POST `body` with `headers` to `/webhooks/{route}` through the ingest bootstrap, as
     /// API Gateway hands it over; the ingest's answer.
+    /// `body` delivered to the Meta door, signed with the app secret `secret`.
+    async fn deliver_meta(&self, body: &[u8], secret: &str) -> Value {
+        let signature = format!(
+            "sha256={}",
+            platforms::signature::hmac_sha256_hex(secret, body)
+        );
+        self.deliver(
+            "meta",
+            &[("X-Hub-Signature-256".into(), signature)],
+            body,
+            &[],
+        )
+        .await
+    }
+
     async fn deliver(
         &self,
         route: &str,
@@ -162,7 +177,14 @@ impl Stack {
         records
     }
 
-    async fn respond(&self, records: Vec<Value>, extra: &[(&str, String)]) -> runtime_api::Posted {
+    /// The new stream records `reader` sees, handed to the shipped responder with `extra`
+    /// variables; no record fails.
+    async fn respond(
+        &self,
+        reader: &mut store::local::StreamReader,
+        extra: &[(&str, String)],
+    ) -> runtime_api::Posted {
+        let records = self.stream_records(reader).await;
         let (_, responder) = bootstraps().await;
         let posted = invoke_once(
             &responder,
@@ -201,6 +223,19 @@ async fn body_sent(server: &MockServer, which: impl Fn(&wiremock::Request) -> bo
     serde_json::from_slice(&request.body).unwrap()
 }
 
+/// The reply `server` received (the request `which` picks) has a text `field` that `says`,
+/// and `server` was asked all it expected.
+async fn assert_replied(
+    server: &MockServer,
+    which: impl Fn(&wiremock::Request) -> bool,
+    field: &str,
+    says: impl Fn(&str) -> bool,
+) {
+    let reply = body_sent(server, which).await;
+    assert!(reply[field].as_str().is_some_and(says), "{reply}");
+    server.verify().await;
+}
+
 #[tokio::test]
 async fn a_signed_meta_comment_through_the_shipped_binaries_is_answered_with_secrets_from_ssm() {
     let stack = Stack::new().await;
@@ -231,22 +266,9 @@ async fn a_signed_meta_comment_through_the_shipped_binaries_is_answered_with_sec
         "created_time": OffsetDateTime::now_utc().unix_timestamp(),
         "message": "Mijn bestelling is na twee weken nog steeds niet geleverd. Heel teleurstellend!"}}]}]}))
     .unwrap();
-    let signature = |secret: &str| {
-        format!(
-            "sha256={}",
-            platforms::signature::hmac_sha256_hex(secret, &body)
-        )
-    };
 
     // Signed with a secret the stack does not hold: refused, nothing stored.
-    let forged = stack
-        .deliver(
-            "meta",
-            &[("X-Hub-Signature-256".into(), signature("local-app-secret"))],
-            &body,
-            &[],
-        )
-        .await;
+    let forged = stack.deliver_meta(&body, "local-app-secret").await;
     assert_eq!(forged["statusCode"], 401, "{forged}");
     assert!(
         stack
@@ -258,25 +280,18 @@ async fn a_signed_meta_comment_through_the_shipped_binaries_is_answered_with_sec
             .is_empty()
     );
 
-    let answer = stack
-        .deliver(
-            "meta",
-            &[("X-Hub-Signature-256".into(), signature("ssm-app-secret"))],
-            &body,
-            &[],
-        )
-        .await;
+    let answer = stack.deliver_meta(&body, "ssm-app-secret").await;
     assert_eq!(answer["statusCode"], 200, "{answer}");
-    let records = stack.stream_records(&mut reader).await;
     stack
-        .respond(records, &[("META_GRAPH_API_URL", graph.uri())])
+        .respond(&mut reader, &[("META_GRAPH_API_URL", graph.uri())])
         .await;
-    let text = body_sent(&graph, |r| r.url.path().ends_with("/777_5501/comments")).await;
-    assert!(
-        text["message"].as_str().is_some_and(|m| m.contains("Anke")),
-        "{text}"
-    );
-    graph.verify().await;
+    assert_replied(
+        &graph,
+        |r| r.url.path().ends_with("/777_5501/comments"),
+        "message",
+        |m| m.contains("Anke"),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -355,10 +370,9 @@ async fn a_google_push_through_the_shipped_binaries_is_fetched_and_answered_with
             .is_some_and(|s| (200..300).contains(&s)),
         "{answer}"
     );
-    let records = stack.stream_records(&mut reader).await;
     stack
         .respond(
-            records,
+            &mut reader,
             &[
                 ("GOOGLE_API_URL", google.uri()),
                 ("GOOGLE_OAUTH_TOKEN_URL", format!("{}/token", google.uri())),
@@ -366,12 +380,13 @@ async fn a_google_push_through_the_shipped_binaries_is_fetched_and_answered_with
             ],
         )
         .await;
-    let reply = body_sent(&google, |r| r.method.as_str() == "PUT").await;
-    assert!(
-        reply["comment"].as_str().is_some_and(|c| !c.is_empty()),
-        "{reply}"
-    );
-    google.verify().await;
+    assert_replied(
+        &google,
+        |r| r.method.as_str() == "PUT",
+        "comment",
+        |c| !c.is_empty(),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -438,10 +453,9 @@ async fn a_trustpilot_event_through_the_shipped_binaries_is_fetched_again_and_an
         .deliver(&format!("trustpilot/{URL_SECRET}"), &[], &body, &ingest_env)
         .await;
     assert_eq!(answer["statusCode"], 200, "{answer}");
-    let records = stack.stream_records(&mut reader).await;
     stack
         .respond(
-            records,
+            &mut reader,
             &[
                 ("TRUSTPILOT_API_URL", api.uri()),
                 ("TRUSTPILOT_TOKEN_URL", format!("{}/token", api.uri())),
