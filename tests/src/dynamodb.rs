@@ -67,6 +67,13 @@ impl TestTable {
         Self { dynamo, name }
     }
 
+    /// A new table (as [`TestTable::new`]) and its store.
+    pub async fn with_store() -> (Self, DynamoStore) {
+        let table = Self::new().await;
+        let store = table.store();
+        (table, store)
+    }
+
     /// A table another process created (the local runner's), to read it.
     pub fn named(name: &str) -> Self {
         Self {

@@ -395,8 +395,7 @@ async fn a_chat_that_does_not_answer_in_time_is_not_posted_twice_but_a_signed_we
 
 #[tokio::test]
 async fn a_page_that_must_be_reconnected_is_told_once_each_time_it_must() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let hooks = targets_answering(200).await;
     set_facebook_page(
         &store,

@@ -470,8 +470,7 @@ async fn a_reply_the_platform_refuses_for_good_flags_the_task_and_is_not_retried
 
 #[tokio::test]
 async fn a_page_remembers_its_last_twenty_replies_even_when_two_writers_race() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (_table, store) = TestTable::with_store().await;
     let (platform, account) = (FACEBOOK, feedback::AccountId::parse(PAGE_ID).unwrap());
     // Nothing is kept for a page without a record.
     store

@@ -43,8 +43,7 @@ fn body(request: &wiremock::Request) -> serde_json::Value {
 
 #[tokio::test]
 async fn a_task_past_its_due_time_is_escalated_once_even_by_two_sweepers_at_once() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let hooks = MockServer::start().await;
     accepting(&hooks).await;
     page_with_targets(&store, &hooks).await;
@@ -130,8 +129,7 @@ async fn a_task_past_its_due_time_is_escalated_once_even_by_two_sweepers_at_once
 
 #[tokio::test]
 async fn a_resolved_meta_task_becomes_a_step_for_staff_with_the_text_ready_and_nothing_is_sent() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let graph = MockServer::start().await;
     accepting(&graph).await;
     let key = Fixture::complaint("777_210").store(&store).await;
@@ -234,8 +232,7 @@ async fn resolved_chat_complaint(
 #[tokio::test]
 async fn where_direct_messages_exist_the_update_request_is_sent_once_even_by_two_sweepers_at_once()
 {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let chat = MockServer::start().await;
     accepting(&chat).await;
     let key = resolved_chat_complaint(
@@ -281,8 +278,7 @@ async fn where_direct_messages_exist_the_update_request_is_sent_once_even_by_two
 
 #[tokio::test]
 async fn every_resolved_case_is_asked_whatever_its_rating_and_none_twice_after_a_reopen() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let graph = MockServer::start().await;
     let mut keys = Vec::new();
     for (item, stars) in [("r-1", 1), ("r-2", 2), ("r-5", 5)] {
@@ -344,8 +340,7 @@ async fn every_resolved_case_is_asked_whatever_its_rating_and_none_twice_after_a
 
 #[tokio::test]
 async fn the_resolved_note_is_posted_once_in_the_customer_language_when_the_page_wants_it() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path_regex(r"^/v26\.0/[^/]+/comments$"))
@@ -387,8 +382,7 @@ async fn the_resolved_note_is_posted_once_in_the_customer_language_when_the_page
 
 #[tokio::test]
 async fn pages_without_the_resolved_note_get_none() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let graph = MockServer::start().await;
     accepting(&graph).await;
     let key = Fixture::complaint("777_231").store(&store).await;
@@ -435,8 +429,7 @@ async fn tasks_asked_long_enough_ago_are_closed_by_the_sweeper() {
 
 #[tokio::test]
 async fn the_sweeper_reads_tasks_through_the_index_and_never_scans_the_table() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let hooks = MockServer::start().await;
     accepting(&hooks).await;
     page_with_targets(&store, &hooks).await;
@@ -481,8 +474,7 @@ async fn the_sweeper_reads_tasks_through_the_index_and_never_scans_the_table() {
 
 #[tokio::test]
 async fn a_platform_refusing_the_update_request_leaves_a_step_for_staff() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let chat = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/messages"))
@@ -509,8 +501,7 @@ async fn a_platform_refusing_the_update_request_leaves_a_step_for_staff() {
 
 #[tokio::test]
 async fn an_update_request_whose_sender_stopped_mid_send_is_never_sent_again_and_left_to_staff() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let chat = MockServer::start().await;
     accepting(&chat).await;
     let key = resolved_chat_complaint(&store, "dm-3", None, "done").await;
@@ -566,8 +557,7 @@ async fn an_update_request_whose_sender_stopped_mid_send_is_never_sent_again_and
 
 #[tokio::test]
 async fn an_instagram_username_is_never_greeted_in_the_update_request_or_the_resolved_note() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
         .answer(200, json!({"id": "note_1"}), &graph)
@@ -682,8 +672,7 @@ async fn answered_google_review(
 #[tokio::test]
 async fn the_resolved_note_is_added_only_to_the_reply_we_published_and_never_replaces_a_reply_a_person_wrote()
  {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let ours = format!("{GOOGLE_LOCATION}/reviews/ours-1");
     let theirs = format!("{GOOGLE_LOCATION}/reviews/theirs-1");
     let edit = "Dag Piet, wat vervelend! We bellen je vandaag nog. – Anke";

@@ -78,8 +78,7 @@ async fn public_posts(graph: &MockServer) -> usize {
 
 #[tokio::test]
 async fn a_burst_about_one_theme_alerts_once_and_holds_that_page_only() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let graph = accepting_graph().await;
     let hooks = targets().await;
     auto_page(&table, &hooks, PageConfig::default()).await;
@@ -214,8 +213,7 @@ async fn a_burst_about_one_theme_alerts_once_and_holds_that_page_only() {
 
 #[tokio::test]
 async fn a_page_that_opted_out_of_the_hold_is_alerted_and_keeps_answering() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let graph = accepting_graph().await;
     let hooks = targets().await;
     auto_page(
@@ -262,8 +260,7 @@ async fn a_page_that_opted_out_of_the_hold_is_alerted_and_keeps_answering() {
 
 #[tokio::test]
 async fn everyday_complaints_at_the_pages_usual_rate_never_alert() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let hooks = targets().await;
     auto_page(&table, &hooks, PageConfig::default()).await;
     let graph = MockServer::start().await;
@@ -333,8 +330,7 @@ async fn everyday_complaints_at_the_pages_usual_rate_never_alert() {
 
 #[tokio::test]
 async fn a_sweep_stopped_after_starting_a_crisis_still_tells_once_and_redeliveries_count_once() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let graph = accepting_graph().await;
     let hooks = targets().await;
     auto_page(&table, &hooks, PageConfig::default()).await;
@@ -401,8 +397,7 @@ async fn a_sweep_stopped_after_starting_a_crisis_still_tells_once_and_redeliveri
 
 #[tokio::test]
 async fn the_sweeper_finds_spikes_on_known_keys_and_never_scans() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let hooks = targets().await;
     auto_page(&table, &hooks, PageConfig::default()).await;
     let now = OffsetDateTime::now_utc();
@@ -639,8 +634,7 @@ async fn post_count(graph: &MockServer) -> usize {
 
 #[tokio::test]
 async fn praise_about_to_be_posted_when_the_hold_begins_is_not_posted_and_waits_on_a_task() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let graph = accepting_graph().await;
     let hooks = targets().await;
     auto_page(&table, &hooks, PageConfig::default()).await;
@@ -694,8 +688,7 @@ async fn praise_about_to_be_posted_when_the_hold_begins_is_not_posted_and_waits_
 
 #[tokio::test]
 async fn messages_left_pending_when_the_hold_begins_go_to_the_approval_queue_not_out() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let hooks = targets().await;
     auto_page(&table, &hooks, PageConfig::default()).await;
     // A Graph API that says "later" to every post.
@@ -747,8 +740,7 @@ async fn messages_left_pending_when_the_hold_begins_go_to_the_approval_queue_not
 
 #[tokio::test]
 async fn the_themes_report_lists_each_spike_of_its_period_and_tasks_list_shows_the_hold() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let hooks = targets().await;
     auto_page(&table, &hooks, PageConfig::default()).await;
     let now = OffsetDateTime::now_utc();
@@ -826,8 +818,7 @@ async fn the_themes_report_lists_each_spike_of_its_period_and_tasks_list_shows_t
 
 #[tokio::test]
 async fn the_resolved_note_waits_while_the_page_is_on_hold_and_goes_out_once_it_ended() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let graph = accepting_graph().await;
     let hooks = targets().await;
     auto_page(

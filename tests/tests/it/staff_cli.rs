@@ -21,8 +21,7 @@ async fn ctl(table: &TestTable, user: &str, args: &[&str]) -> CliRun {
 
 #[tokio::test]
 async fn staff_claim_resolve_drop_reopen_and_read_the_history_from_the_command_line() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let hooks = wiremock::MockServer::start().await;
     page_with_targets(&store, &hooks).await;
     let one = Fixture::complaint("777_400").store(&store).await;
@@ -350,8 +349,7 @@ async fn the_response_report_gives_the_median_the_90th_percentile_and_the_sla_sh
 
 #[tokio::test]
 async fn a_gdpr_export_holds_everything_about_the_author_and_an_erasure_leaves_nothing_of_them() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let hooks = wiremock::MockServer::start().await;
     page_with_targets(&store, &hooks).await;
     // Anke: a complaint with its messages, a notification quoting it, an edited text and an
@@ -565,8 +563,7 @@ async fn feedback_text(store: &store::DynamoStore, key: &FeedbackKey) -> String 
 #[tokio::test]
 async fn a_google_reviewer_without_an_author_id_is_exported_by_their_review_and_erased_by_their_display_name()
  {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let piet = google_review(REVIEW, "Piet de Boer").store(&store).await;
     let second = format!("{REVIEW}2");
     let again = google_review(&second, "Piet de Boer").store(&store).await;
@@ -635,8 +632,7 @@ async fn a_google_reviewer_without_an_author_id_is_exported_by_their_review_and_
 
 #[tokio::test]
 async fn a_standard_webhooks_author_is_one_person_per_source_and_not_everyone_with_the_same_id() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let mention = |source: &str, name: &str| {
         let mut f = Fixture::complaint(&format!("{source}:m-1"));
         f.platform = platforms::standard::PLATFORM;
@@ -693,8 +689,7 @@ async fn a_standard_webhooks_author_is_one_person_per_source_and_not_everyone_wi
 
 #[tokio::test]
 async fn a_refresh_or_a_redelivery_after_an_erasure_never_writes_the_name_or_the_text_back() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let review = google_review(REVIEW, "Piet de Boer");
     let key = review.store(&store).await;
     ctl(
@@ -765,8 +760,7 @@ async fn pages_check_says_which_page_tokens_are_valid_missing_or_refused_and_fai
     use wiremock::matchers::query_param;
     const MISSING: &str = "2000000002";
     const EXPIRED: &str = "3000000003";
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     for page in [PAGE_ID, MISSING, EXPIRED] {
         let config = feedback::page::PageConfig {
             brand_name: Some("Bakkerij Zon".into()),
