@@ -41,6 +41,15 @@ fn body(request: &wiremock::Request) -> serde_json::Value {
     serde_json::from_slice(&request.body).unwrap()
 }
 
+/// A page that posts the resolved note, signed Bakkerij Zon.
+fn resolved_note_page() -> PageConfig {
+    PageConfig {
+        resolved_reply: Some(true),
+        brand_name: Some("Bakkerij Zon".into()),
+        ..PageConfig::default()
+    }
+}
+
 #[tokio::test]
 async fn a_task_past_its_due_time_is_escalated_once_even_by_two_sweepers_at_once() {
     let (table, store) = TestTable::with_store().await;
@@ -346,15 +355,7 @@ async fn the_resolved_note_is_posted_once_in_the_customer_language_when_the_page
         .and(path_regex(r"^/v26\.0/[^/]+/comments$"))
         .answer(200, json!({"id": "note_1"}), &graph)
         .await;
-    set_facebook_page(
-        &store,
-        &PageConfig {
-            resolved_reply: Some(true),
-            brand_name: Some("Bakkerij Zon".into()),
-            ..PageConfig::default()
-        },
-    )
-    .await;
+    set_facebook_page(&store, &resolved_note_page()).await;
     let key = Fixture::complaint("777_230").store(&store).await;
     // Not asked yet (the delay), but the note goes out at once.
     resolved_by_anna(&store, &key, "bezorgd", OffsetDateTime::now_utc()).await;
@@ -566,11 +567,7 @@ async fn an_instagram_username_is_never_greeted_in_the_update_request_or_the_res
         &store,
         &platforms::meta::INSTAGRAM,
         PAGE_ID,
-        &PageConfig {
-            resolved_reply: Some(true),
-            brand_name: Some("Bakkerij Zon".into()),
-            ..PageConfig::default()
-        },
+        &resolved_note_page(),
     )
     .await;
     let mut fixture = Fixture::complaint("17890000000000001");
@@ -705,11 +702,7 @@ async fn the_resolved_note_is_added_only_to_the_reply_we_published_and_never_rep
         &store,
         &platforms::google::PLATFORM,
         GOOGLE_LOCATION,
-        &PageConfig {
-            resolved_reply: Some(true),
-            brand_name: Some("Bakkerij Zon".into()),
-            ..PageConfig::default()
-        },
+        &resolved_note_page(),
     )
     .await;
     let ours_key = answered_google_review(&store, &ours, Some(edit)).await;
