@@ -67,6 +67,13 @@ impl TestTable {
         Self { dynamo, name }
     }
 
+    /// A new table (as [`TestTable::new`]) and its store.
+    pub async fn with_store() -> (Self, DynamoStore) {
+        let table = Self::new().await;
+        let store = table.store();
+        (table, store)
+    }
+
     /// A table another process created (the local runner's), to read it.
     pub fn named(name: &str) -> Self {
         Self {
@@ -98,6 +105,34 @@ impl TestTable {
             .find(|i| str_attr(i, "pk") == Some(pk.as_str()) && str_attr(i, "sk") == Some(sk))
     }
 
+    /// The feedback stored under `key` (there must be one).
+    pub async fn feedback(&self, key: &store::FeedbackKey) -> store::FeedbackRecord {
+        stored(self.store().feedback(key).await, "feedback")
+    }
+
+    /// The task of the feedback under `key` (there must be one).
+    pub async fn task(&self, key: &store::FeedbackKey) -> store::views::TaskView {
+        stored(self.store().task(key).await, "task")
+    }
+
+    /// The outgoing message on `channel` for the feedback under `key` (there must be one).
+    pub async fn message(
+        &self,
+        key: &store::FeedbackKey,
+        channel: store::Channel,
+    ) -> store::messages::OutgoingMessage {
+        stored(self.store().message(key, channel).await, "message")
+    }
+
+    /// The record of the page `account` on `platform` (there must be one).
+    pub async fn page(
+        &self,
+        platform: &feedback::Platform,
+        account: &feedback::AccountId,
+    ) -> feedback::page::PageRecord {
+        stored(self.store().page(platform, account).await, "page")
+    }
+
     pub async fn items_of_type(&self, record_type: &str) -> Vec<Item> {
         self.scan()
             .await
@@ -107,8 +142,31 @@ impl TestTable {
     }
 }
 
+/// What a read found, which must be there.
+fn stored<T>(read: Result<Option<T>, store::StoreError>, what: &str) -> T {
+    read.unwrap()
+        .unwrap_or_else(|| panic!("no {what} is stored"))
+}
+
 pub fn str_attr<'i>(item: &'i Item, name: &str) -> Option<&'i str> {
     item.get(name).and_then(Value::as_str)
+}
+
+/// `task` carries `flag`.
+#[track_caller]
+pub fn assert_flag(task: &store::views::TaskView, flag: &str) {
+    assert!(
+        task.flags.iter().any(|f| f == flag),
+        "no {flag} in {:?}",
+        task.flags
+    );
+}
+
+/// `task` carries `flag`, for a reason that says `reason`.
+#[track_caller]
+pub fn assert_flagged(task: &store::views::TaskView, flag: &str, reason: &str) {
+    assert_flag(task, flag);
+    crate::assert_says(task.flag_reason.as_deref(), reason, task);
 }
 
 /// The earlier ratings of a review, oldest first, in stars.

@@ -57,6 +57,21 @@ pub fn facebook_comment(comment_id: &str, verb: &str, message: Option<&str>) -> 
     serde_json::json!({"field": "feed", "value": value})
 }
 
+/// A Facebook comment `comment_id` saying `message`, by `author` (id, name) on the page's
+/// post `post`.
+pub fn facebook_comment_by(
+    comment_id: &str,
+    (id, name): (&str, &str),
+    post: &str,
+    message: &str,
+) -> serde_json::Value {
+    let mut change = facebook_comment(comment_id, "add", Some(message));
+    change["value"]["from"] = serde_json::json!({"id": id, "name": name});
+    change["value"]["post_id"] = serde_json::json!(post);
+    change["value"]["parent_id"] = serde_json::json!(post);
+    change
+}
+
 /// A page delivery carrying the given changes in one entry.
 pub fn page_delivery(changes: Vec<serde_json::Value>) -> Vec<u8> {
     serde_json::to_vec(&serde_json::json!({

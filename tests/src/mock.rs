@@ -49,6 +49,30 @@ pub async fn token_endpoint(server: &MockServer, form: &[&str], token: &str) {
         .await;
 }
 
+/// A stand-in API answering the `verb` requests to `at` with `status` and `body` as JSON.
+pub async fn api_answering(
+    verb: &str,
+    at: &str,
+    status: u16,
+    body: serde_json::Value,
+) -> MockServer {
+    use wiremock::matchers::{method, path};
+    let server = MockServer::start().await;
+    wiremock::Mock::given(method(verb))
+        .and(path(at))
+        .answer(status, body, &server)
+        .await;
+    server
+}
+
+/// The `verb` requests to `at` that carry the bearer token `token`, to answer.
+pub fn with_bearer(verb: &str, at: &str, token: &str) -> wiremock::MockBuilder {
+    use wiremock::matchers::{header, method, path};
+    wiremock::Mock::given(method(verb))
+        .and(path(at))
+        .and(header("authorization", format!("Bearer {token}")))
+}
+
 /// The requests `server` received with this method whose path ends with `suffix` (`""`:
 /// any path).
 pub async fn received(server: &MockServer, method: &str, suffix: &str) -> Vec<wiremock::Request> {

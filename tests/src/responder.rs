@@ -137,6 +137,13 @@ pub async fn run(
         .unwrap()
 }
 
+/// The stream hands the new feedback `item` on `platform` to `responder` as record
+/// `sequence`, and no record fails.
+pub async fn answer(responder: &Responder, platform: &str, item: &str, sequence: u64) {
+    let res = run(responder, &[(platform, item)], sequence).await;
+    assert!(res.batch_item_failures.is_empty(), "{res:?}");
+}
+
 pub use crate::mock::received as calls;
 
 /// A Graph API that accepts every public and private reply.
@@ -174,8 +181,13 @@ pub async fn no_replies_yet(graph: &MockServer) {
 
 /// The key of a Facebook comment.
 pub fn key(item: &str) -> store::FeedbackKey {
+    key_on(platforms::meta::FACEBOOK, item)
+}
+
+/// The key of `item` on `platform`.
+pub fn key_on(platform: feedback::Platform, item: &str) -> store::FeedbackKey {
     store::FeedbackKey {
-        platform: platforms::meta::FACEBOOK,
+        platform,
         item_id: feedback::ItemId::parse(item).unwrap(),
     }
 }
@@ -218,24 +230,106 @@ impl MetaWorld {
         }
     }
 
+    /// A Graph API that must not be called at all ([`MetaWorld::verify`] checks), and pages
+    /// read as `defaults`.
+    pub async fn silent(defaults: PageSettings) -> Self {
+        let graph = MockServer::start().await;
+        wiremock::Mock::given(wiremock::matchers::any())
+            .respond_with(wiremock::ResponseTemplate::new(200))
+            .expect(0)
+            .mount(&graph)
+            .await;
+        Self::on(graph, defaults).await
+    }
+
     /// A comment on the page, delivered as Meta delivers it.
     pub async fn comment(&self, item: &str, text: &str) {
-        ingest(
-            &self.table,
-            vec![crate::meta::facebook_comment(item, "add", Some(text))],
-        )
-        .await;
+        self.deliver(vec![crate::meta::facebook_comment(item, "add", Some(text))])
+            .await;
+    }
+
+    /// `changes` delivered as Meta delivers them.
+    pub async fn deliver(&self, changes: Vec<serde_json::Value>) {
+        ingest(&self.table, changes).await;
     }
 
     /// Its stream record handed to the responder.
     pub async fn respond(&self, item: &str, sequence: u64) -> DynamoDbEventResponse {
-        run(&self.responder, &[("facebook", item)], sequence).await
+        self.respond_all(&[item], sequence).await
+    }
+
+    /// The stream records of these Facebook comments handed to the responder in one batch,
+    /// numbered from `first_sequence`.
+    pub async fn respond_all(&self, items: &[&str], first_sequence: u64) -> DynamoDbEventResponse {
+        let items: Vec<(&str, &str)> = items.iter().map(|item| ("facebook", *item)).collect();
+        run(&self.responder, &items, first_sequence).await
+    }
+
+    /// The approval of `item`'s drafts, as the stream hands it to the responder.
+    pub async fn respond_to_approval(&self, item: &str, sequence: u64) {
+        let approval = self
+            .table
+            .items_of_type("approval")
+            .await
+            .into_iter()
+            .next()
+            .expect("an approval record");
+        let sk = crate::dynamodb::str_attr(&approval, "sk")
+            .unwrap()
+            .to_owned();
+        let event = stream_event_of(&[(key(item).pk(), sk, "approval")], sequence);
+        handle(&self.responder, event).await.unwrap();
+    }
+
+    /// The public reply to `item` (there must be one).
+    pub async fn public_message(&self, item: &str) -> store::messages::OutgoingMessage {
+        self.table.message(&key(item), store::Channel::Public).await
+    }
+
+    /// The task of `item` (there must be one).
+    pub async fn task(&self, item: &str) -> store::views::TaskView {
+        self.table.task(&key(item)).await
+    }
+
+    /// The replies posted under `item`.
+    pub async fn replies_to(&self, item: &str) -> Vec<wiremock::Request> {
+        self.calls("POST", &format!("/{item}/comments")).await
+    }
+
+    /// The private messages sent.
+    pub async fn messages(&self) -> Vec<wiremock::Request> {
+        self.calls("POST", "/messages").await
+    }
+
+    /// The Graph API's expectations are met (a silent one was not called).
+    pub async fn verify(&self) {
+        self.graph.verify().await;
     }
 
     /// Requests to the Graph API with this method whose path ends with `suffix`.
     pub async fn calls(&self, method: &str, suffix: &str) -> Vec<wiremock::Request> {
         calls(&self.graph, method, suffix).await
     }
+}
+
+/// `message` is in `state`, and (when it was sent) known on the platform as `id`.
+#[track_caller]
+pub fn assert_message(
+    message: &store::messages::OutgoingMessage,
+    state: store::MessageState,
+    id: Option<&str>,
+) {
+    assert_eq!(
+        (message.state, message.platform_message_id.as_deref()),
+        (state, id),
+        "{message:?}"
+    );
+}
+
+/// The Graph API requests posting a reply under `item`, to answer in a test.
+pub fn reply_under(item: &str) -> wiremock::MockBuilder {
+    wiremock::Mock::given(wiremock::matchers::method("POST"))
+        .and(wiremock::matchers::path(format!("/v26.0/{item}/comments")))
 }
 
 /// The body of a Graph API error.

@@ -1,24 +1,19 @@
 //! Any signed body: parsing never panics and always accounts for the delivery.
 #![no_main]
 
-use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method};
+mod common;
+
+use http::{HeaderMap, HeaderValue};
 use libfuzzer_sys::fuzz_target;
 use platforms::meta::{MetaWebhooks, SIGNATURE_HEADER};
-use platforms::{InboundRequest, SecretList, WebhookPlatform};
+use platforms::{SecretList, WebhookPlatform};
 use secrecy::SecretString;
 
 fuzz_target!(|body: &[u8]| {
     let signature = format!("sha256={}", platforms::signature::hmac_sha256_hex("s", body));
     let mut headers = HeaderMap::new();
     headers.insert(SIGNATURE_HEADER, HeaderValue::from_str(&signature).expect("hex is a valid header"));
-    let request = InboundRequest {
-        method: Method::POST,
-        path_tail: vec![],
-        query: vec![],
-        headers,
-        body: Bytes::copy_from_slice(body),
-    };
+    let request = common::post(headers, body);
     let meta = MetaWebhooks::new(SecretList::from_comma_separated("s"), SecretString::from("t".to_owned()));
     let verified = meta.verify_signature(&request).expect("signed with the configured secret");
     let parsed = meta.parse(&verified, time::OffsetDateTime::UNIX_EPOCH);

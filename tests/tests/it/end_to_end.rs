@@ -1,19 +1,17 @@
 //! End to end: the local runner as a process, against DynamoDB Local and a `wiremock`
 //! Graph API; a signed delivery over HTTP; `feedbackctl` reading the task.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-use wiremock::matchers::{method, path, path_regex};
-use wiremock::{Mock, MockServer};
+use wiremock::MockServer;
 use workspace_tests::dynamodb::TestTable;
 use workspace_tests::meta::{comment_delivery, post_signed as post};
-use workspace_tests::mock::{Answer, received};
+use workspace_tests::mock::received;
+use workspace_tests::responder::{PAGE_ID, accepting_graph};
 use workspace_tests::runner::{
     CliRun, HANDSHAKE, LocalRunner, RunnerOptions, eventually, feedbackctl,
 };
-
-const PAGE_ID: &str = "1029384756";
 
 static RUNS: AtomicUsize = AtomicUsize::new(0);
 
@@ -46,19 +44,6 @@ async fn start_runner(graph: &MockServer) -> Runner {
     .await;
     let url = format!("{}/webhooks/meta", process.base());
     Runner { process, url }
-}
-
-async fn graph_api() -> MockServer {
-    let graph = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path_regex(r"^/v26\.0/[^/]+/comments$"))
-        .answer(200, json!({"id": "reply_1"}), &graph)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(format!("/v26.0/{PAGE_ID}/messages")))
-        .answer(200, json!({"message_id": "m_1"}), &graph)
-        .await;
-    graph
 }
 
 fn comment(item: &str, text: &str) -> Vec<u8> {
@@ -102,7 +87,7 @@ async fn tasks_json(runner: &Runner) -> Vec<Value> {
 
 #[tokio::test]
 async fn a_signed_comment_over_http_gets_one_public_reply_one_private_reply_and_an_open_task() {
-    let graph = graph_api().await;
+    let graph = accepting_graph().await;
     let runner = start_runner(&graph).await;
 
     let status = post(
@@ -128,7 +113,7 @@ async fn a_signed_comment_over_http_gets_one_public_reply_one_private_reply_and_
 
 #[tokio::test]
 async fn the_same_delivery_five_times_still_gets_one_reply_of_each() {
-    let graph = graph_api().await;
+    let graph = accepting_graph().await;
     let runner = start_runner(&graph).await;
     let body = comment("777_9202", "Slechte service en koud eten, nooit meer.");
 
@@ -149,7 +134,7 @@ async fn the_same_delivery_five_times_still_gets_one_reply_of_each() {
 #[tokio::test]
 #[ignore = "a measurement, run by hand"]
 async fn measure_post_to_public_reply_median_of_twenty() {
-    let graph = graph_api().await;
+    let graph = accepting_graph().await;
     let runner = start_runner(&graph).await;
     let mut times = Vec::new();
     for i in 0..20 {
@@ -205,7 +190,7 @@ async fn two_thousand_deliveries_in_a_minute_a_quarter_of_them_again_are_each_st
     const UNIQUE: usize = 1_500;
     const DELIVERIES: usize = 2_000;
     const SENDERS: usize = 8;
-    let graph = graph_api().await;
+    let graph = accepting_graph().await;
     let runner = start_runner(&graph).await;
     let pid = runner.process.child.id().unwrap();
     let item = |i: usize| format!("777_5{:04}", i % UNIQUE);

@@ -363,13 +363,7 @@ async fn two_people_claiming_one_task_at_once_get_one_claim_and_one_conflict() {
     let mut statuses = [a.0, b.0];
     statuses.sort();
     assert_eq!(statuses, [200, 409]);
-    let task = inbox
-        .table
-        .store()
-        .task(&key("777_141"))
-        .await
-        .unwrap()
-        .unwrap();
+    let task = inbox.table.task(&key("777_141")).await;
     let claims = task
         .history
         .iter()
@@ -758,13 +752,7 @@ async fn requests_without_verified_claims_or_with_another_pools_claims_are_refus
             assert_eq!(response.status(), 401, "{label}");
         }
     }
-    let task = inbox
-        .table
-        .store()
-        .task(&key("777_211"))
-        .await
-        .unwrap()
-        .unwrap();
+    let task = inbox.table.task(&key("777_211")).await;
     assert_eq!(task.status.as_str(), "open", "nothing changed");
     assert_eq!(task.history.len(), 1);
     assert!(inbox.table.items_of_type("page").await.is_empty());
@@ -808,11 +796,8 @@ async fn page_settings_show_the_defaults_change_conditionally_and_a_stale_change
     // What the responder and sweeper read is what was saved.
     let stored = inbox
         .table
-        .store()
         .page(&FACEBOOK, &feedback::AccountId::parse(PAGE_ID).unwrap())
         .await
-        .unwrap()
-        .unwrap()
         .config;
     assert_eq!(
         stored,
@@ -959,13 +944,7 @@ async fn a_token_whose_email_is_not_verified_is_refused_and_changes_nothing() {
             assert_eq!(response.status(), 401, "{m} {path} with {verified:?}");
         }
     }
-    let task = inbox
-        .table
-        .store()
-        .task(&key("777_301"))
-        .await
-        .unwrap()
-        .unwrap();
+    let task = inbox.table.task(&key("777_301")).await;
     assert_eq!(task.status.as_str(), "open");
 }
 
@@ -1049,13 +1028,7 @@ async fn a_viewer_reads_the_queue_tasks_pages_and_reports_but_changes_nothing() 
         )
         .await;
     assert_eq!(status, 403, "{body}");
-    let task = inbox
-        .table
-        .store()
-        .task(&key("777_321"))
-        .await
-        .unwrap()
-        .unwrap();
+    let task = inbox.table.task(&key("777_321")).await;
     assert_eq!(task.status.as_str(), "open");
     assert!(inbox.table.items_of_type("approval").await.is_empty());
     assert!(inbox.table.items_of_type("page").await.is_empty());
@@ -1153,11 +1126,8 @@ async fn start_crisis(inbox: &Inbox, since: OffsetDateTime) {
 async fn draft_state(inbox: &Inbox, item: &str) -> store::MessageState {
     inbox
         .table
-        .store()
         .message(&key(item), store::Channel::Public)
         .await
-        .unwrap()
-        .unwrap()
         .state
 }
 
@@ -1234,11 +1204,8 @@ async fn a_crisis_shows_on_top_of_the_queue_and_only_an_owner_ends_it_once() {
     }
     let page = inbox
         .table
-        .store()
         .page(&FACEBOOK, &feedback::AccountId::parse(PAGE_ID).unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+        .await;
     assert!(page.crisis.is_some(), "still on");
 
     // WHEN an owner ends it
@@ -1250,11 +1217,8 @@ async fn a_crisis_shows_on_top_of_the_queue_and_only_an_owner_ends_it_once() {
     assert_eq!(body["ended_by"], by("anna"));
     let page = inbox
         .table
-        .store()
         .page(&FACEBOOK, &feedback::AccountId::parse(PAGE_ID).unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+        .await;
     assert_eq!(page.crisis, None);
     assert_eq!(page.crisis_ended_by, Some(by("anna")));
     assert_eq!(

@@ -177,19 +177,13 @@ async fn staff_sign_in_see_a_complaint_arrive_claim_it_approve_edited_drafts_and
         .await
         .unwrap();
     // PAGE_B is in a crisis: the banner is on top, and Anna ends it.
-    let spike = store::spikes::Spike {
-        platform: FACEBOOK,
-        account_id: AccountId::parse(PAGE_B).unwrap(),
-        started_at: now - time::Duration::minutes(20),
-        theme: "delivery".into(),
-        count: 12,
-        usual: 0.3,
-        themes: vec![("delivery".into(), 12), ("billing".into(), 2)],
-        excerpts: vec!["two hours late".into()],
-        hold: true,
-        ended_at: None,
-        ended_by: None,
-    };
+    let spike = workspace_tests::delivery_spike(
+        PAGE_B,
+        now - time::Duration::minutes(20),
+        12,
+        0.3,
+        "two hours late",
+    );
     assert!(store.start_crisis(&spike, now).await.unwrap());
     // What arrives while staff watch the queue.
     let body = comment_delivery(

@@ -7,13 +7,12 @@
 //! The examples get, when used, their times (moved to just before now), and per test the
 //! status's visibility, author or words after the documented mention.
 
-use feedback::{AccountId, Platform};
+use feedback::AccountId;
 use platforms::mastodon::Mastodon;
 use platforms::reply::Outbound;
-use review_poller::config::{Settings, Source};
-use review_poller::poll::{Poller, RunReport, Store};
+use review_poller::config::Source;
+use review_poller::poll::Poller;
 use serde_json::{Value, json};
-use service::credentials::Credentials;
 use std::collections::HashMap;
 use std::sync::Arc;
 use store::FeedbackKey;
@@ -23,8 +22,11 @@ use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 use workspace_tests::dynamodb::TestTable;
 use workspace_tests::mock::{Answer, received};
-use workspace_tests::poller::{TestClock, cursor_of};
-use workspace_tests::responder::{responder_on, stream_event};
+use workspace_tests::poller::{
+    TestClock, assert_one_stored_then_failed, assert_stored_once, credential, cursor_of,
+    fails_once_then, poller_on, run,
+};
+use workspace_tests::responder::{key_on, responder_on};
 
 /// The account the documented examples mention.
 const ACCOUNT: &str = "trwnh@mastodon.social";
@@ -118,50 +120,39 @@ fn source() -> Source {
     }
 }
 
-fn token(k: &str) -> Option<String> {
-    (k == "MASTODON_ACCESS_TOKEN").then(|| "mastodon-token".to_owned())
-}
+const VARIABLE: &str = "MASTODON_ACCESS_TOKEN";
+const TOKEN: &str = "mastodon-token";
 
 fn poller(table: &TestTable, api: &MockServer) -> Poller {
-    let client = client(api);
-    Poller::new(
-        table.store(),
-        vec![Store {
-            platform: platforms::mastodon::PLATFORM,
-            reviews: client.clone(),
-            client,
-            credential_variable: "MASTODON_ACCESS_TOKEN",
-        }],
-        vec![source()],
-        Credentials::local(token),
-        Settings::default(),
-    )
-}
-
-async fn run(poller: &Poller, id: &str) -> RunReport {
-    poller
-        .run(OffsetDateTime::now_utc() + Duration::minutes(5), id)
-        .await
+    poller_on(table, client(api), source(), VARIABLE, TOKEN)
 }
 
 fn key() -> FeedbackKey {
-    FeedbackKey {
-        platform: Platform::from_static("mastodon"),
-        item_id: feedback::ItemId::parse(STATUS).unwrap(),
-    }
+    key_on(platforms::mastodon::PLATFORM, STATUS)
 }
 
 async fn answer(table: &TestTable, api: &MockServer, seq: u64) {
     let responder = responder_on(
         Arc::new(table.store()),
         Outbound::new().with(Mastodon::outbound(client(api))),
-        Credentials::local(token),
+        credential(VARIABLE, TOKEN),
         PageSettings::default(),
     );
-    let res = feedback_responder::handle(&responder, stream_event(&[("mastodon", STATUS)], seq))
-        .await
-        .unwrap();
-    assert!(res.batch_item_failures.is_empty(), "{res:?}");
+    workspace_tests::responder::answer(&responder, "mastodon", STATUS, seq).await;
+}
+
+/// A poll that stores the documented mention, shown as `visibility`, from a server
+/// limiting statuses to `max_characters` (when given), and the stream handing it to the
+/// responder.
+async fn mention_answered(
+    visibility: &str,
+    max_characters: Option<u64>,
+) -> (TestTable, MockServer) {
+    let table = TestTable::new().await;
+    let api = server(notifications(visibility, COMPLAINT), max_characters).await;
+    assert_eq!(run(&poller(&table, &api), "run-1").await.reviews_new, 1);
+    answer(&table, &api, 1).await;
+    (table, api)
 }
 
 fn form(r: &Request) -> HashMap<String, String> {
@@ -192,14 +183,8 @@ async fn a_mention_polled_is_stored_once_and_answered_once_under_it_with_its_vis
     let table = TestTable::new().await;
     let api = server(notifications("private", COMPLAINT), None).await;
     let poller = poller(&table, &api);
-    let first = run(&poller, "run-1").await;
-    let second = run(&poller, "run-2").await;
-    assert_eq!(
-        (first.reviews_new, second.reviews_new),
-        (1, 0),
-        "{first:?} {second:?}"
-    );
-    let record = table.store().feedback(&key()).await.unwrap().unwrap();
+    assert_stored_once(&poller).await;
+    let record = table.feedback(&key()).await;
     assert_eq!(record.feedback.text.as_deref(), Some(COMPLAINT));
     assert_eq!(
         record.feedback.author_name.as_deref(),
@@ -242,10 +227,7 @@ async fn a_mention_polled_is_stored_once_and_answered_once_under_it_with_its_vis
 
 #[tokio::test]
 async fn a_direct_mention_is_answered_only_as_direct() {
-    let table = TestTable::new().await;
-    let api = server(notifications("direct", COMPLAINT), None).await;
-    assert_eq!(run(&poller(&table, &api), "run-1").await.reviews_new, 1);
-    answer(&table, &api, 1).await;
+    let (_table, api) = mention_answered("direct", None).await;
     let all = posted(&api).await;
     assert!(!all.is_empty());
     assert!(all.iter().all(|f| f["visibility"] == "direct"), "{all:?}");
@@ -253,10 +235,7 @@ async fn a_direct_mention_is_answered_only_as_direct() {
 
 #[tokio::test]
 async fn a_public_mention_is_answered_unlisted() {
-    let table = TestTable::new().await;
-    let api = server(notifications("public", COMPLAINT), None).await;
-    assert_eq!(run(&poller(&table, &api), "run-1").await.reviews_new, 1);
-    answer(&table, &api, 1).await;
+    let (_table, api) = mention_answered("public", None).await;
     let replies = replies(&api).await;
     assert_eq!(replies.len(), 1, "{replies:?}");
     assert_eq!(replies[0]["visibility"], "unlisted");
@@ -296,32 +275,24 @@ async fn the_cursor_moves_only_past_what_was_stored() {
         .with_priority(1)
         .mount(&api)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .and(query_param("max_id", "34975535"))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&api)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/notifications"))
-        .and(query_param("max_id", "34975535"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
-        .with_priority(2)
-        .mount(&api)
-        .await;
+    fails_once_then(
+        &api,
+        "/api/v1/notifications",
+        ("max_id", "34975535"),
+        ResponseTemplate::new(200).set_body_json(json!([])),
+    )
+    .await;
     let now = OffsetDateTime::now_utc();
     let clock = TestClock::at(now);
     let poller = poller(&table, &api).with_clock(clock.clock());
     let first = run(&poller, "run-1").await;
-    assert_eq!(
-        (first.reviews_new, first.sources_failed),
-        (1, 1),
-        "{first:?}"
-    );
-    let cursor = cursor_of(&table, &source()).await;
-    assert_eq!(cursor.newest_at, None, "not moved while a page was unread");
+    assert_one_stored_then_failed(
+        &table,
+        &source(),
+        &first,
+        "not moved while a page was unread",
+    )
+    .await;
 
     clock.set(now + Duration::hours(1));
     let second = poller
@@ -348,12 +319,7 @@ async fn a_refused_token_flags_the_account_for_reconnecting_and_stores_nothing()
         .await;
     let report = run(&poller(&table, &api), "run-1").await;
     assert_eq!(report.sources_reconnect, 1, "{report:?}");
-    let page = table
-        .store()
-        .page(&source().platform, &source().app)
-        .await
-        .unwrap()
-        .unwrap();
+    let page = table.page(&source().platform, &source().app).await;
     assert!(page.needs_reconnect);
     assert!(table.items_of_type("feedback").await.is_empty());
     // Flagged: the next run does not ask again.
@@ -362,12 +328,9 @@ async fn a_refused_token_flags_the_account_for_reconnecting_and_stores_nothing()
 
 #[tokio::test]
 async fn a_reply_longer_than_the_servers_own_limit_is_not_posted_and_the_task_says_so() {
-    let table = TestTable::new().await;
-    let api = server(notifications("public", COMPLAINT), Some(40)).await;
-    assert_eq!(run(&poller(&table, &api), "run-1").await.reviews_new, 1);
-    answer(&table, &api, 1).await;
+    let (table, api) = mention_answered("public", Some(40)).await;
     assert!(posted(&api).await.is_empty());
-    let task = table.store().task(&key()).await.unwrap().unwrap();
+    let task = table.task(&key()).await;
     assert_eq!(task.flags, ["reply_failed"]);
     let reason = task.flag_reason.unwrap_or_default();
     assert!(reason.contains("at most 40 characters"), "{reason}");

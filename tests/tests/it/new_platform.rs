@@ -25,10 +25,11 @@ use service::credentials::Credentials;
 use std::sync::{Arc, Mutex};
 use store::{Channel, FeedbackKey, TaskChannel};
 use time::OffsetDateTime;
-use wiremock::matchers::{body_json, header, method, path};
+use wiremock::matchers::{body_json, method, path};
 use wiremock::{Mock, MockServer};
 use workspace_tests::dynamodb::{TestTable, stars_history};
 use workspace_tests::meta::webhook_post;
+use workspace_tests::mock::with_bearer;
 use workspace_tests::mock::{Answer, received};
 use workspace_tests::responder::{dutch_page, responder_on, stream_event};
 use workspace_tests::runner::{CliRun, feedbackctl};
@@ -262,9 +263,7 @@ async fn stars_api() -> MockServer {
             &api,
         )
         .await;
-    Mock::given(method("GET"))
-        .and(path("/reviews/rv-1"))
-        .and(header("authorization", "Bearer fresh-access"))
+    with_bearer("GET", "/reviews/rv-1", "fresh-access")
         .answer(
             200,
             json!({
@@ -274,9 +273,7 @@ async fn stars_api() -> MockServer {
             &api,
         )
         .await;
-    Mock::given(method("PUT"))
-        .and(path("/reviews/rv-1/reply"))
-        .and(header("authorization", "Bearer fresh-access"))
+    with_bearer("PUT", "/reviews/rv-1/reply", "fresh-access")
         .answer(200, json!({"id": "reply-rv-1"}), &api)
         .await;
     api

@@ -12,6 +12,7 @@ use store::{MessageState, NotificationEvent};
 use time::{Duration, OffsetDateTime};
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+use workspace_tests::assert_says;
 use workspace_tests::dynamodb::TestTable;
 use workspace_tests::logs::{capture, run_alone};
 use workspace_tests::mock::Answer;
@@ -40,9 +41,14 @@ fn body(request: &wiremock::Request) -> Value {
 }
 
 async fn targets_answering(status: u16) -> MockServer {
+    targets_with(ResponseTemplate::new(status).set_delay(StdDuration::from_millis(50))).await
+}
+
+/// Notification targets answering every POST with `answer`.
+async fn targets_with(answer: ResponseTemplate) -> MockServer {
     let hooks = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(status).set_delay(StdDuration::from_millis(50)))
+        .respond_with(answer)
         .mount(&hooks)
         .await;
     hooks
@@ -115,7 +121,7 @@ async fn a_new_complaint_is_told_to_slack_teams_and_a_signed_webhook_once_each()
     );
     assert!(payload["timestamp"].as_str().unwrap().ends_with('Z'));
 
-    let task = table.store().task(&key).await.unwrap().unwrap();
+    let task = table.task(&key).await;
     assert!(task.announced_at.is_some());
     assert_eq!(task.theme, Some(store::ComplaintTheme::Delivery));
     let stored = table.store().item(&key).await.unwrap().notifications;
@@ -348,11 +354,8 @@ async fn a_target_that_keeps_failing_waits_between_sweeps_and_is_given_up_in_the
 #[tokio::test]
 async fn a_chat_that_does_not_answer_in_time_is_not_posted_twice_but_a_signed_webhook_is_retried() {
     let table = TestTable::new().await;
-    let hooks = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_delay(StdDuration::from_millis(900)))
-        .mount(&hooks)
-        .await;
+    let hooks =
+        targets_with(ResponseTemplate::new(200).set_delay(StdDuration::from_millis(900))).await;
     let targets = notify_targets(&hooks.uri(), WEBHOOK_SECRET);
     set_facebook_page(
         &table.store(),
@@ -378,14 +381,7 @@ async fn a_chat_that_does_not_answer_in_time_is_not_posted_twice_but_a_signed_we
         .find(|n| n.target == store::NotifyTarget::Slack)
         .unwrap();
     assert_eq!(slack.state, MessageState::Failed);
-    assert!(
-        slack
-            .failure
-            .as_deref()
-            .unwrap()
-            .contains("outcome unknown"),
-        "{slack:?}"
-    );
+    assert_says(slack.failure.as_deref(), "outcome unknown", &slack);
     let hook = stored
         .iter()
         .find(|n| n.target == store::NotifyTarget::Webhook)
@@ -399,8 +395,7 @@ async fn a_chat_that_does_not_answer_in_time_is_not_posted_twice_but_a_signed_we
 
 #[tokio::test]
 async fn a_page_that_must_be_reconnected_is_told_once_each_time_it_must() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let hooks = targets_answering(200).await;
     set_facebook_page(
         &store,

@@ -15,8 +15,10 @@ use store::{FeedbackKey, FeedbackStore, RecordOutcome, StoreError, UnsupportedDe
 use time::OffsetDateTime;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+use workspace_tests::dynamodb::assert_flag;
 use workspace_tests::dynamodb::{TestTable, stars_history, str_attr};
 use workspace_tests::meta::webhook_post;
+use workspace_tests::mock::api_answering;
 use workspace_tests::mock::{Answer, received, token_endpoint};
 use workspace_tests::responder::{dutch_page, responder_on, stream_event_of};
 
@@ -269,30 +271,17 @@ async fn a_google_review_is_stored_once_answered_once_and_its_new_rating_kept_wi
     let bundle = table.store().item(&key).await.unwrap();
     let task = bundle.task.unwrap();
     assert_eq!(task.channel, store::TaskChannel::Manual);
-    assert!(
-        task.flags.contains(&"set_contact_line".to_owned()),
-        "{:?}",
-        task.flags
-    );
+    assert_flag(&task, "set_contact_line");
 
     // The reviewer comes back with four stars: the update is fetched, the record keeps
     // the history and the task says so; nothing is posted again.
-    let (status, _) = post(
+    delivered_twice(
         &ingest,
         "google",
         &auth,
         &google_push("UPDATED_REVIEW", "m-2"),
     )
     .await;
-    assert_eq!(status, 200);
-    let (status, _) = post(
-        &ingest,
-        "google",
-        &auth,
-        &google_push("UPDATED_REVIEW", "m-2"),
-    )
-    .await;
-    assert_eq!(status, 200);
     let refreshes = table.items_of_type("refresh").await;
     assert_eq!(refreshes.len(), 1, "one refresh per delivery");
     let api4 = google_api("FOUR").await;
@@ -305,15 +294,11 @@ async fn a_google_review_is_stored_once_answered_once_and_its_new_rating_kept_wi
         3,
     )
     .await;
-    let record = table.store().feedback(&key).await.unwrap().unwrap();
+    let record = table.feedback(&key).await;
     assert_eq!(record.feedback.rating.map(|r| r.stars()), Some(4));
     assert_eq!(stars_history(&record), [1]);
-    let task = table.store().task(&key).await.unwrap().unwrap();
-    assert!(
-        task.flags.contains(&"review_updated".to_owned()),
-        "{:?}",
-        task.flags
-    );
+    let task = table.task(&key).await;
+    assert_flag(&task, "review_updated");
     assert!(
         !api4
             .received_requests()
@@ -352,10 +337,7 @@ async fn trustpilot_deliveries_need_the_url_secret_and_are_stored_once() {
     }
     assert_eq!(ingest.counting.calls.load(Ordering::SeqCst), 0);
     let route = format!("trustpilot/{TP_SECRET}");
-    for _ in 0..2 {
-        let (status, _) = post(&ingest, &route, &[], &tp_event("service-review-created", 1)).await;
-        assert_eq!(status, 200);
-    }
+    delivered_twice(&ingest, &route, &[], &tp_event("service-review-created", 1)).await;
     assert_eq!(table.items_of_type("feedback").await.len(), 1);
     // What a deleted event does (nothing until the API says the review is gone) is in
     // `a_trustpilot_delivery_only_says_look_again_…`.
@@ -372,15 +354,13 @@ fn tp_created() -> String {
 
 /// Trustpilot's API serving the review with `stars` (or 404 when `None`), and a token.
 async fn tp_api(stars: Option<u8>) -> MockServer {
-    let api = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/token"))
-        .answer(
-            200,
-            json!({"access_token": "tp-at", "expires_in": "359999"}),
-            &api,
-        )
-        .await;
+    let api = api_answering(
+        "POST",
+        "/token",
+        200,
+        json!({"access_token": "tp-at", "expires_in": "359999"}),
+    )
+    .await;
     let created_at = tp_created();
     let review = match stars {
         Some(stars) => ResponseTemplate::new(200).set_body_json(json!({
@@ -448,7 +428,7 @@ async fn a_trustpilot_delivery_only_says_look_again_what_the_api_serves_is_store
     // Created, with a planted name, time, text and five stars: only the id is kept.
     let created = tp_forged("service-review-created", 5, "Great! http://evil.example");
     assert_eq!(post(&ingest, &route, &[], &created).await.0, 200);
-    let record = table.store().feedback(&key).await.unwrap().unwrap();
+    let record = table.feedback(&key).await;
     assert_eq!(record.feedback.text, None);
     assert_eq!(record.feedback.rating, None);
     assert_eq!(record.feedback.author_name, None);
@@ -460,7 +440,7 @@ async fn a_trustpilot_delivery_only_says_look_again_what_the_api_serves_is_store
     // The responder fetches it: what the API says is stored and answered.
     let api = tp_api(Some(2)).await;
     run_stream(&tp_responder(&table, &api), &pk, "feedback", "feedback", 1).await;
-    let record = table.store().feedback(&key).await.unwrap().unwrap();
+    let record = table.feedback(&key).await;
     assert_eq!(record.feedback.rating.map(|r| r.stars()), Some(2));
     assert_eq!(record.feedback.author_name.as_deref(), Some("Joris V."));
     // The API's time (an hour ago), not the delivery's 2020.
@@ -474,7 +454,7 @@ async fn a_trustpilot_delivery_only_says_look_again_what_the_api_serves_is_store
     // Updated with a planted link and five stars: nothing of it is stored; one refresh.
     let updated = tp_forged("service-review-updated", 5, "Visit http://evil.example");
     assert_eq!(post(&ingest, &route, &[], &updated).await.0, 200);
-    let record = table.store().feedback(&key).await.unwrap().unwrap();
+    let record = table.feedback(&key).await;
     assert_eq!(record.feedback.rating.map(|r| r.stars()), Some(2));
     assert!(!record.feedback.text.unwrap_or_default().contains("evil"));
     let refreshes = table.items_of_type("refresh").await;
@@ -483,19 +463,15 @@ async fn a_trustpilot_delivery_only_says_look_again_what_the_api_serves_is_store
     let api3 = tp_api(Some(3)).await;
     let sk = str_attr(&refreshes[0], "sk").unwrap().to_owned();
     run_stream(&tp_responder(&table, &api3), &pk, &sk, "refresh", 2).await;
-    let record = table.store().feedback(&key).await.unwrap().unwrap();
+    let record = table.feedback(&key).await;
     assert_eq!(record.feedback.rating.map(|r| r.stars()), Some(3));
-    let task = table.store().task(&key).await.unwrap().unwrap();
-    assert!(
-        task.flags.contains(&"review_updated".to_owned()),
-        "{:?}",
-        task.flags
-    );
+    let task = table.task(&key).await;
+    assert_flag(&task, "review_updated");
 
     // Deleted while the API still serves it: not removed.
     let deleted = tp_forged("service-review-deleted", 1, "gone");
     assert_eq!(post(&ingest, &route, &[], &deleted).await.0, 200);
-    assert!(!table.store().feedback(&key).await.unwrap().unwrap().removed);
+    assert!(!table.feedback(&key).await.removed);
     let refresh = table
         .items_of_type("refresh")
         .await
@@ -504,11 +480,11 @@ async fn a_trustpilot_delivery_only_says_look_again_what_the_api_serves_is_store
         .find(|s| *s != sk)
         .unwrap();
     run_stream(&tp_responder(&table, &api3), &pk, &refresh, "refresh", 3).await;
-    assert!(!table.store().feedback(&key).await.unwrap().unwrap().removed);
+    assert!(!table.feedback(&key).await.removed);
     // The API answers 404: now it is removed.
     let gone = tp_api(None).await;
     run_stream(&tp_responder(&table, &gone), &pk, &refresh, "refresh", 4).await;
-    assert!(table.store().feedback(&key).await.unwrap().unwrap().removed);
+    assert!(table.feedback(&key).await.removed);
 }
 
 // ---------------------------------------------------------------- Standard Webhooks
@@ -524,6 +500,14 @@ fn signed(id: &str, at: i64, body: &[u8]) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The same delivery posted twice (a redelivery), accepted both times.
+async fn delivered_twice(ingest: &Ingest, route: &str, headers: &[(&str, String)], body: &[u8]) {
+    for _ in 0..2 {
+        let (status, _) = post(ingest, route, headers, body).await;
+        assert_eq!(status, 200);
+    }
+}
+
 async fn post_signed(
     ingest: &Ingest,
     headers: Vec<(&'static str, String)>,
@@ -531,6 +515,11 @@ async fn post_signed(
 ) -> (u16, Value) {
     let headers: Vec<(&str, String)> = headers.into_iter().collect();
     post(ingest, "standard", &headers, body).await
+}
+
+/// `body` posted to the Standard Webhooks door, signed as message `id` sent at `at`.
+async fn post_standard(ingest: &Ingest, id: &str, at: i64, body: &str) -> (u16, Value) {
+    post_signed(ingest, signed(id, at, body.as_bytes()), body.as_bytes()).await
 }
 
 #[tokio::test]
@@ -546,26 +535,12 @@ async fn the_standard_door_refuses_bad_signatures_and_stale_timestamps_and_expla
     assert_eq!(post_signed(&ingest, bad, item.as_bytes()).await.0, 401);
     // Well outside the 5-minute window, so a slow machine cannot bring it back inside.
     for at in [now - 400, now + 400] {
-        assert_eq!(
-            post_signed(
-                &ingest,
-                signed("msg_1", at, item.as_bytes()),
-                item.as_bytes()
-            )
-            .await
-            .0,
-            401
-        );
+        assert_eq!(post_standard(&ingest, "msg_1", at, &item).await.0, 401);
     }
     assert_eq!(ingest.counting.calls.load(Ordering::SeqCst), 0);
 
     let invalid = json!({"type": "feedback.v1", "source": "brand24", "rating": 9}).to_string();
-    let (status, body) = post_signed(
-        &ingest,
-        signed("msg_2", now, invalid.as_bytes()),
-        invalid.as_bytes(),
-    )
-    .await;
+    let (status, body) = post_standard(&ingest, "msg_2", now, &invalid).await;
     assert_eq!(status, 400);
     let problems = body["problems"].as_array().unwrap();
     assert!(
@@ -586,15 +561,13 @@ async fn the_standard_door_refuses_bad_signatures_and_stale_timestamps_and_expla
         "kept raw"
     );
 
-    for _ in 0..2 {
-        let (status, _) = post_signed(
-            &ingest,
-            signed("msg_3", now, item.as_bytes()),
-            item.as_bytes(),
-        )
-        .await;
-        assert_eq!(status, 200);
-    }
+    delivered_twice(
+        &ingest,
+        "standard",
+        &signed("msg_3", now, item.as_bytes()),
+        item.as_bytes(),
+    )
+    .await;
     assert_eq!(table.items_of_type("feedback").await.len(), 1);
 
     let responder = responder_on(

@@ -2,27 +2,31 @@
 //! stored once and answered once, edits kept with their history and never answered again,
 //! old reviews given a task only, two runs at once and a run that dies losing nothing.
 
-use feedback::{AccountId, Platform};
+use feedback::AccountId;
 use platforms::google_play::GooglePlay;
 use platforms::reply::Outbound;
-use review_poller::config::{Settings, Source};
-use review_poller::poll::{Poller, RunReport, Store};
+use review_poller::config::Source;
+use review_poller::poll::{Poller, RunReport};
 use serde_json::{Value, json};
-use service::credentials::Credentials;
 use std::sync::Arc;
 use store::FeedbackKey;
 use time::{Duration, OffsetDateTime};
 use triage::decide::PageSettings;
-use wiremock::matchers::{method, path, path_regex, query_param, query_param_is_missing};
+use wiremock::matchers::{method, path, path_regex, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+use workspace_tests::dynamodb::assert_flagged;
 use workspace_tests::dynamodb::{TestTable, stars_history};
 use workspace_tests::mock::{Answer, received, token_endpoint};
-use workspace_tests::poller::{TestClock, cursor_of};
-use workspace_tests::responder::{responder_on, stream_event};
+use workspace_tests::poller::{
+    TestClock, assert_one_stored_then_failed, assert_stored_once, credential, cursor_of,
+    fails_once_then, poller_on, run,
+};
+use workspace_tests::responder::{key_on, responder_on};
 
 const APP: &str = "com.example.shop";
 const KEY: &str =
     include_str!("../../../shared/platforms/src/google_play/testdata/service-account.json");
+const VARIABLE: &str = "GOOGLE_PLAY_SERVICE_ACCOUNT";
 const LIST: &str = "/androidpublisher/v3/applications/com.example.shop/reviews";
 
 fn review(id: &str, text: &str, stars: u8, at: OffsetDateTime, language: &str) -> Value {
@@ -72,19 +76,7 @@ fn play(api: &MockServer) -> Arc<GooglePlay> {
 }
 
 fn poller(table: &TestTable, api: &MockServer) -> Poller {
-    let play = play(api);
-    Poller::new(
-        table.store(),
-        vec![Store {
-            platform: platforms::google_play::PLATFORM,
-            reviews: play.clone(),
-            client: play,
-            credential_variable: "GOOGLE_PLAY_SERVICE_ACCOUNT",
-        }],
-        vec![source()],
-        Credentials::local(|k| (k == "GOOGLE_PLAY_SERVICE_ACCOUNT").then(|| KEY.to_owned())),
-        Settings::default(),
-    )
+    poller_on(table, play(api), source(), VARIABLE, KEY)
 }
 
 fn source() -> Source {
@@ -95,14 +87,7 @@ fn source() -> Source {
 }
 
 fn key(id: &str) -> FeedbackKey {
-    FeedbackKey {
-        platform: Platform::from_static("google-play"),
-        item_id: feedback::ItemId::parse(id).unwrap(),
-    }
-}
-
-async fn run(poller: &Poller, id: &str) -> RunReport {
-    run_until(poller, id, OffsetDateTime::now_utc() + Duration::minutes(5)).await
+    key_on(platforms::google_play::PLATFORM, id)
 }
 
 async fn run_until(poller: &Poller, id: &str, deadline: OffsetDateTime) -> RunReport {
@@ -117,7 +102,7 @@ fn responder(
     responder_on(
         Arc::new(table.store()),
         Outbound::new().with(GooglePlay::outbound(play(api))),
-        Credentials::local(|k| (k == "GOOGLE_PLAY_SERVICE_ACCOUNT").then(|| KEY.to_owned())),
+        credential(VARIABLE, KEY),
         page,
     )
 }
@@ -130,34 +115,34 @@ async fn replies(api: &MockServer) -> Vec<Value> {
         .collect()
 }
 
+/// A fresh table and a Play API serving one Dutch review, changed `age` ago; and now.
+async fn one_dutch_review(
+    id: &str,
+    text: &str,
+    stars: u8,
+    age: Duration,
+) -> (TestTable, MockServer, OffsetDateTime) {
+    let now = OffsetDateTime::now_utc();
+    let api = play_api(vec![review(id, text, stars, now - age, "nl")]).await;
+    (TestTable::new().await, api, now)
+}
+
 async fn answer(responder: &feedback_responder::Responder, id: &str, seq: u64) {
-    let res = feedback_responder::handle(responder, stream_event(&[("google-play", id)], seq))
-        .await
-        .unwrap();
-    assert!(res.batch_item_failures.is_empty(), "{res:?}");
+    workspace_tests::responder::answer(responder, "google-play", id, seq).await;
 }
 
 #[tokio::test]
 async fn a_new_one_star_review_is_stored_once_and_answered_once_in_its_language() {
-    let table = TestTable::new().await;
-    let now = OffsetDateTime::now_utc();
-    let api = play_api(vec![review(
+    let (table, api, _) = one_dutch_review(
         "gp-1",
         "De app crasht elke keer bij het afrekenen, heel slecht",
         1,
-        now - Duration::hours(1),
-        "nl",
-    )])
+        Duration::hours(1),
+    )
     .await;
     let poller = poller(&table, &api);
-    let first = run(&poller, "run-1").await;
-    let second = run(&poller, "run-2").await;
-    assert_eq!(
-        (first.reviews_new, second.reviews_new),
-        (1, 0),
-        "{first:?} {second:?}"
-    );
-    let record = table.store().feedback(&key("gp-1")).await.unwrap().unwrap();
+    assert_stored_once(&poller).await;
+    let record = table.feedback(&key("gp-1")).await;
     assert_eq!(record.feedback.rating.map(|r| r.stars()), Some(1));
     assert_eq!(record.feedback.language.as_deref(), Some("nl"));
 
@@ -170,22 +155,14 @@ async fn a_new_one_star_review_is_stored_once_and_answered_once_in_its_language(
     assert_eq!(posted.len(), 1, "{posted:?}");
     let text = posted[0]["replyText"].as_str().unwrap();
     assert!(text.chars().count() <= 350, "{text}");
-    let record = table.store().feedback(&key("gp-1")).await.unwrap().unwrap();
+    let record = table.feedback(&key("gp-1")).await;
     assert_eq!(record.language.as_deref(), Some("nl"), "{text}");
 }
 
 #[tokio::test]
 async fn an_edited_review_keeps_its_rating_history_and_is_not_answered_twice() {
-    let table = TestTable::new().await;
-    let now = OffsetDateTime::now_utc();
-    let api = play_api(vec![review(
-        "gp-2",
-        "Bestelling kwam niet aan",
-        1,
-        now - Duration::hours(3),
-        "nl",
-    )])
-    .await;
+    let (table, api, now) =
+        one_dutch_review("gp-2", "Bestelling kwam niet aan", 1, Duration::hours(3)).await;
     let poller = poller(&table, &api);
     run(&poller, "run-1").await;
     let responder = responder(&table, &api, PageSettings::default());
@@ -207,7 +184,7 @@ async fn an_edited_review_keeps_its_rating_history_and_is_not_answered_twice() {
         (0, 1),
         "{report:?}"
     );
-    let record = table.store().feedback(&key("gp-2")).await.unwrap().unwrap();
+    let record = table.feedback(&key("gp-2")).await;
     assert_eq!(record.feedback.rating.map(|r| r.stars()), Some(4));
     assert_eq!(stars_history(&record), [1]);
     assert_eq!(record.text_history[0].text, "Bestelling kwam niet aan");
@@ -219,16 +196,8 @@ async fn an_edited_review_keeps_its_rating_history_and_is_not_answered_twice() {
 
 #[tokio::test]
 async fn a_review_older_than_the_page_max_age_gets_a_task_with_drafts_but_no_reply() {
-    let table = TestTable::new().await;
-    let now = OffsetDateTime::now_utc();
-    let api = play_api(vec![review(
-        "gp-3",
-        "Slechte service, nooit meer",
-        1,
-        now - Duration::days(5),
-        "nl",
-    )])
-    .await;
+    let (table, api, _) =
+        one_dutch_review("gp-3", "Slechte service, nooit meer", 1, Duration::days(5)).await;
     assert_eq!(run(&poller(&table, &api), "run-1").await.reviews_new, 1);
     let page = PageSettings {
         max_age_hours: 48,
@@ -236,16 +205,10 @@ async fn a_review_older_than_the_page_max_age_gets_a_task_with_drafts_but_no_rep
     };
     answer(&responder(&table, &api, page), "gp-3", 1).await;
     assert!(replies(&api).await.is_empty());
-    let record = table.store().feedback(&key("gp-3")).await.unwrap().unwrap();
+    let record = table.feedback(&key("gp-3")).await;
     assert_eq!(record.decision, Some(store::Decision::Answer));
-    let task = table.store().task(&key("gp-3")).await.unwrap().unwrap();
-    assert!(task.flags.iter().any(|f| f == "needs_review"), "{task:?}");
-    assert!(
-        task.flag_reason
-            .as_deref()
-            .is_some_and(|r| r.contains("maximum age")),
-        "{task:?}"
-    );
+    let task = table.task(&key("gp-3")).await;
+    assert_flagged(&task, "needs_review", "maximum age");
     assert!(!task.draft_public.is_empty());
 }
 
@@ -290,34 +253,27 @@ async fn a_run_that_dies_halfway_loses_nothing_on_the_next_run() {
         .with_priority(1)
         .mount(&api)
         .await;
-    Mock::given(method("GET"))
-        .and(path(LIST))
-        .and(query_param("token", "p2"))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&api)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(LIST))
-        .and(query_param("token", "p2"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+    fails_once_then(
+        &api,
+        LIST,
+        ("token", "p2"),
+        ResponseTemplate::new(200).set_body_json(json!({
             "reviews": [review("gp-d2", "Slecht", 1, now - Duration::minutes(30), "nl")]
-        })))
-        .with_priority(2)
-        .mount(&api)
-        .await;
+        })),
+    )
+    .await;
     let clock = TestClock::at(now);
     let poller = poller(&table, &api).with_clock(clock.clock());
     let deadline = |clock: &TestClock| clock.now() + Duration::minutes(5);
     let first = run(&poller, "run-1").await;
-    assert_eq!(
-        (first.reviews_new, first.sources_failed),
-        (1, 1),
-        "{first:?}"
-    );
+    assert_one_stored_then_failed(
+        &table,
+        &source(),
+        &first,
+        "not moved past what was not stored",
+    )
+    .await;
     let cursor = cursor_of(&table, &source()).await;
-    assert_eq!(cursor.newest_at, None, "not moved past what was not stored");
     assert!(cursor.retry_after.is_some_and(|t| t > now), "{cursor:?}");
 
     // A run within the backoff waits; one after it stores the rest, and nothing twice.

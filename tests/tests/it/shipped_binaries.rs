@@ -11,9 +11,10 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
-use wiremock::matchers::{body_string_contains, header, method, path};
+use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::dynamodb::{TestTable, endpoint};
+use workspace_tests::mock::with_bearer;
 use workspace_tests::mock::{Answer, token_endpoint};
 use workspace_tests::runner::{binaries, workspace};
 use workspace_tests::runtime_api::invoke_once;
@@ -108,6 +109,21 @@ impl Stack {
 
     /// POST `body` with `headers` to `/webhooks/{route}` through the ingest bootstrap, as
     /// API Gateway hands it over; the ingest's answer.
+    /// `body` delivered to the Meta door, signed with the app secret `secret`.
+    async fn deliver_meta(&self, body: &[u8], secret: &str) -> Value {
+        let signature = format!(
+            "sha256={}",
+            platforms::signature::hmac_sha256_hex(secret, body)
+        );
+        self.deliver(
+            "meta",
+            &[("X-Hub-Signature-256".into(), signature)],
+            body,
+            &[],
+        )
+        .await
+    }
+
     async fn deliver(
         &self,
         route: &str,
@@ -161,7 +177,14 @@ impl Stack {
         records
     }
 
-    async fn respond(&self, records: Vec<Value>, extra: &[(&str, String)]) -> runtime_api::Posted {
+    /// The new stream records `reader` sees, handed to the shipped responder with `extra`
+    /// variables; no record fails.
+    async fn respond(
+        &self,
+        reader: &mut store::local::StreamReader,
+        extra: &[(&str, String)],
+    ) -> runtime_api::Posted {
+        let records = self.stream_records(reader).await;
         let (_, responder) = bootstraps().await;
         let posted = invoke_once(
             &responder,
@@ -190,6 +213,29 @@ async fn received(server: &MockServer) -> Vec<wiremock::Request> {
     server.received_requests().await.unwrap_or_default()
 }
 
+/// The JSON body of the first request `server` received that `which` picks.
+async fn body_sent(server: &MockServer, which: impl Fn(&wiremock::Request) -> bool) -> Value {
+    let calls = received(server).await;
+    let request = calls
+        .iter()
+        .find(|r| which(r))
+        .expect("the request was sent");
+    serde_json::from_slice(&request.body).unwrap()
+}
+
+/// The reply `server` received (the request `which` picks) has a text `field` that `says`,
+/// and `server` was asked all it expected.
+async fn assert_replied(
+    server: &MockServer,
+    which: impl Fn(&wiremock::Request) -> bool,
+    field: &str,
+    says: impl Fn(&str) -> bool,
+) {
+    let reply = body_sent(server, which).await;
+    assert!(reply[field].as_str().is_some_and(says), "{reply}");
+    server.verify().await;
+}
+
 #[tokio::test]
 async fn a_signed_meta_comment_through_the_shipped_binaries_is_answered_with_secrets_from_ssm() {
     let stack = Stack::new().await;
@@ -199,9 +245,7 @@ async fn a_signed_meta_comment_through_the_shipped_binaries_is_answered_with_sec
         .page_token("facebook/1029384756", "ssm-page-token")
         .await;
     let graph = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v26.0/777_5501/comments"))
-        .and(header("authorization", "Bearer ssm-page-token"))
+    with_bearer("POST", "/v26.0/777_5501/comments", "ssm-page-token")
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "777_5501_1"})))
         .expect(1)
         .mount(&graph)
@@ -222,22 +266,9 @@ async fn a_signed_meta_comment_through_the_shipped_binaries_is_answered_with_sec
         "created_time": OffsetDateTime::now_utc().unix_timestamp(),
         "message": "Mijn bestelling is na twee weken nog steeds niet geleverd. Heel teleurstellend!"}}]}]}))
     .unwrap();
-    let signature = |secret: &str| {
-        format!(
-            "sha256={}",
-            platforms::signature::hmac_sha256_hex(secret, &body)
-        )
-    };
 
     // Signed with a secret the stack does not hold: refused, nothing stored.
-    let forged = stack
-        .deliver(
-            "meta",
-            &[("X-Hub-Signature-256".into(), signature("local-app-secret"))],
-            &body,
-            &[],
-        )
-        .await;
+    let forged = stack.deliver_meta(&body, "local-app-secret").await;
     assert_eq!(forged["statusCode"], 401, "{forged}");
     assert!(
         stack
@@ -249,30 +280,18 @@ async fn a_signed_meta_comment_through_the_shipped_binaries_is_answered_with_sec
             .is_empty()
     );
 
-    let answer = stack
-        .deliver(
-            "meta",
-            &[("X-Hub-Signature-256".into(), signature("ssm-app-secret"))],
-            &body,
-            &[],
-        )
-        .await;
+    let answer = stack.deliver_meta(&body, "ssm-app-secret").await;
     assert_eq!(answer["statusCode"], 200, "{answer}");
-    let records = stack.stream_records(&mut reader).await;
     stack
-        .respond(records, &[("META_GRAPH_API_URL", graph.uri())])
+        .respond(&mut reader, &[("META_GRAPH_API_URL", graph.uri())])
         .await;
-    let calls = received(&graph).await;
-    let public = calls
-        .iter()
-        .find(|r| r.url.path().ends_with("/777_5501/comments"))
-        .unwrap();
-    let text: Value = serde_json::from_slice(&public.body).unwrap();
-    assert!(
-        text["message"].as_str().is_some_and(|m| m.contains("Anke")),
-        "{text}"
-    );
-    graph.verify().await;
+    assert_replied(
+        &graph,
+        |r| r.url.path().ends_with("/777_5501/comments"),
+        "message",
+        |m| m.contains("Anke"),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -314,9 +333,7 @@ async fn a_google_push_through_the_shipped_binaries_is_fetched_and_answered_with
             "comment": "Twee keer besteld en twee keer te laat bezorgd. De taart was ook nog kapot.",
             "createTime": OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap()
         }), &google).await;
-    Mock::given(method("PUT"))
-        .and(path(format!("/v4/{REVIEW}/reply")))
-        .and(header("authorization", "Bearer g-at"))
+    with_bearer("PUT", &format!("/v4/{REVIEW}/reply"), "g-at")
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"comment": "ok"})))
         .expect(1)
         .mount(&google)
@@ -353,10 +370,9 @@ async fn a_google_push_through_the_shipped_binaries_is_fetched_and_answered_with
             .is_some_and(|s| (200..300).contains(&s)),
         "{answer}"
     );
-    let records = stack.stream_records(&mut reader).await;
     stack
         .respond(
-            records,
+            &mut reader,
             &[
                 ("GOOGLE_API_URL", google.uri()),
                 ("GOOGLE_OAUTH_TOKEN_URL", format!("{}/token", google.uri())),
@@ -364,14 +380,13 @@ async fn a_google_push_through_the_shipped_binaries_is_fetched_and_answered_with
             ],
         )
         .await;
-    let calls = received(&google).await;
-    let put = calls.iter().find(|r| r.method.as_str() == "PUT").unwrap();
-    let reply: Value = serde_json::from_slice(&put.body).unwrap();
-    assert!(
-        reply["comment"].as_str().is_some_and(|c| !c.is_empty()),
-        "{reply}"
-    );
-    google.verify().await;
+    assert_replied(
+        &google,
+        |r| r.method.as_str() == "PUT",
+        "comment",
+        |c| !c.is_empty(),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -409,13 +424,15 @@ async fn a_trustpilot_event_through_the_shipped_binaries_is_fetched_again_and_an
             "consumer": {"id": "c-1", "displayName": "Joris Visser"},
             "createdAt": OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap()
         }), &api).await;
-    Mock::given(method("POST"))
-        .and(path(format!("/v1/private/reviews/{REVIEW}/reply")))
-        .and(header("authorization", "Bearer AccessToken"))
-        .respond_with(ResponseTemplate::new(201))
-        .expect(1)
-        .mount(&api)
-        .await;
+    with_bearer(
+        "POST",
+        &format!("/v1/private/reviews/{REVIEW}/reply"),
+        "AccessToken",
+    )
+    .respond_with(ResponseTemplate::new(201))
+    .expect(1)
+    .mount(&api)
+    .await;
     let mut reader = stack.table.dynamo.stream(&stack.table.name).await.unwrap();
     // What the delivery says is never trusted (Trustpilot signs nothing): planted stars.
     let body = json!({"events": [{"eventName": "service-review-created", "eventData": {
@@ -436,10 +453,9 @@ async fn a_trustpilot_event_through_the_shipped_binaries_is_fetched_again_and_an
         .deliver(&format!("trustpilot/{URL_SECRET}"), &[], &body, &ingest_env)
         .await;
     assert_eq!(answer["statusCode"], 200, "{answer}");
-    let records = stack.stream_records(&mut reader).await;
     stack
         .respond(
-            records,
+            &mut reader,
             &[
                 ("TRUSTPILOT_API_URL", api.uri()),
                 ("TRUSTPILOT_TOKEN_URL", format!("{}/token", api.uri())),
@@ -448,12 +464,7 @@ async fn a_trustpilot_event_through_the_shipped_binaries_is_fetched_again_and_an
             ],
         )
         .await;
-    let calls = received(&api).await;
-    let reply = calls
-        .iter()
-        .find(|r| r.url.path().ends_with("/reply"))
-        .expect("a reply");
-    let reply: Value = serde_json::from_slice(&reply.body).unwrap();
+    let reply = body_sent(&api, |r| r.url.path().ends_with("/reply")).await;
     let message = reply["message"].as_str().unwrap_or_default();
     // Answered as the two stars the API serves (an apology, in Dutch), not the planted five.
     assert!(

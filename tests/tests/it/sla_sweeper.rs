@@ -12,6 +12,8 @@ use store::{MessageState, TaskAction, TaskChannel, TaskStatus};
 use time::{Duration, OffsetDateTime};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+use workspace_tests::assert_says;
+use workspace_tests::dynamodb::assert_flag;
 use workspace_tests::dynamodb::{TestTable, port};
 use workspace_tests::mock::{Answer, received, token_endpoint};
 use workspace_tests::responder::meta_outbound;
@@ -39,10 +41,18 @@ fn body(request: &wiremock::Request) -> serde_json::Value {
     serde_json::from_slice(&request.body).unwrap()
 }
 
+/// A page that posts the resolved note, signed Bakkerij Zon.
+fn resolved_note_page() -> PageConfig {
+    PageConfig {
+        resolved_reply: Some(true),
+        brand_name: Some("Bakkerij Zon".into()),
+        ..PageConfig::default()
+    }
+}
+
 #[tokio::test]
 async fn a_task_past_its_due_time_is_escalated_once_even_by_two_sweepers_at_once() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let hooks = MockServer::start().await;
     accepting(&hooks).await;
     page_with_targets(&store, &hooks).await;
@@ -128,8 +138,7 @@ async fn a_task_past_its_due_time_is_escalated_once_even_by_two_sweepers_at_once
 
 #[tokio::test]
 async fn a_resolved_meta_task_becomes_a_step_for_staff_with_the_text_ready_and_nothing_is_sent() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let graph = MockServer::start().await;
     accepting(&graph).await;
     let key = Fixture::complaint("777_210").store(&store).await;
@@ -145,7 +154,7 @@ async fn a_resolved_meta_task_becomes_a_step_for_staff_with_the_text_ready_and_n
     let task = store.task(&key).await.unwrap().unwrap();
     assert_eq!(task.status, TaskStatus::UpdateRequested);
     assert_eq!(task.update_request_channel, Some(TaskChannel::Manual));
-    assert!(task.flags.contains(&"ask_for_update".to_owned()));
+    assert_flag(&task, "ask_for_update");
     let text = task.update_request.unwrap();
     assert!(
         text.starts_with("Hallo Anke,") && text.contains("review"),
@@ -232,8 +241,7 @@ async fn resolved_chat_complaint(
 #[tokio::test]
 async fn where_direct_messages_exist_the_update_request_is_sent_once_even_by_two_sweepers_at_once()
 {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let chat = MockServer::start().await;
     accepting(&chat).await;
     let key = resolved_chat_complaint(
@@ -279,8 +287,7 @@ async fn where_direct_messages_exist_the_update_request_is_sent_once_even_by_two
 
 #[tokio::test]
 async fn every_resolved_case_is_asked_whatever_its_rating_and_none_twice_after_a_reopen() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let graph = MockServer::start().await;
     let mut keys = Vec::new();
     for (item, stars) in [("r-1", 1), ("r-2", 2), ("r-5", 5)] {
@@ -342,22 +349,13 @@ async fn every_resolved_case_is_asked_whatever_its_rating_and_none_twice_after_a
 
 #[tokio::test]
 async fn the_resolved_note_is_posted_once_in_the_customer_language_when_the_page_wants_it() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path_regex(r"^/v26\.0/[^/]+/comments$"))
         .answer(200, json!({"id": "note_1"}), &graph)
         .await;
-    set_facebook_page(
-        &store,
-        &PageConfig {
-            resolved_reply: Some(true),
-            brand_name: Some("Bakkerij Zon".into()),
-            ..PageConfig::default()
-        },
-    )
-    .await;
+    set_facebook_page(&store, &resolved_note_page()).await;
     let key = Fixture::complaint("777_230").store(&store).await;
     // Not asked yet (the delay), but the note goes out at once.
     resolved_by_anna(&store, &key, "bezorgd", OffsetDateTime::now_utc()).await;
@@ -385,8 +383,7 @@ async fn the_resolved_note_is_posted_once_in_the_customer_language_when_the_page
 
 #[tokio::test]
 async fn pages_without_the_resolved_note_get_none() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let graph = MockServer::start().await;
     accepting(&graph).await;
     let key = Fixture::complaint("777_231").store(&store).await;
@@ -433,8 +430,7 @@ async fn tasks_asked_long_enough_ago_are_closed_by_the_sweeper() {
 
 #[tokio::test]
 async fn the_sweeper_reads_tasks_through_the_index_and_never_scans_the_table() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let hooks = MockServer::start().await;
     accepting(&hooks).await;
     page_with_targets(&store, &hooks).await;
@@ -479,8 +475,7 @@ async fn the_sweeper_reads_tasks_through_the_index_and_never_scans_the_table() {
 
 #[tokio::test]
 async fn a_platform_refusing_the_update_request_leaves_a_step_for_staff() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let chat = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/messages"))
@@ -501,14 +496,13 @@ async fn a_platform_refusing_the_update_request_leaves_a_step_for_staff() {
     );
     let task = store.task(&key).await.unwrap().unwrap();
     assert_eq!(task.update_request_channel, Some(TaskChannel::Manual));
-    assert!(task.flags.contains(&"update_request_failed".to_owned()));
-    assert!(task.flags.contains(&"ask_for_update".to_owned()));
+    assert_flag(&task, "update_request_failed");
+    assert_flag(&task, "ask_for_update");
 }
 
 #[tokio::test]
 async fn an_update_request_whose_sender_stopped_mid_send_is_never_sent_again_and_left_to_staff() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let chat = MockServer::start().await;
     accepting(&chat).await;
     let key = resolved_chat_complaint(&store, "dm-3", None, "done").await;
@@ -552,22 +546,19 @@ async fn an_update_request_whose_sender_stopped_mid_send_is_never_sent_again_and
     assert_eq!(summary.update_requests_for_staff, 1);
     let followup = store.followup(&key, kind).await.unwrap().unwrap();
     assert_eq!(followup.state, MessageState::Failed);
-    assert!(
-        followup
-            .failure
-            .as_deref()
-            .is_some_and(|f| f.contains("earlier attempt may have been delivered")),
-        "{followup:?}"
+    assert_says(
+        followup.failure.as_deref(),
+        "earlier attempt may have been delivered",
+        &followup,
     );
     let task = store.task(&key).await.unwrap().unwrap();
     assert_eq!(task.update_request_channel, Some(TaskChannel::Manual));
-    assert!(task.flags.contains(&"ask_for_update".to_owned()));
+    assert_flag(&task, "ask_for_update");
 }
 
 #[tokio::test]
 async fn an_instagram_username_is_never_greeted_in_the_update_request_or_the_resolved_note() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
         .answer(200, json!({"id": "note_1"}), &graph)
@@ -576,11 +567,7 @@ async fn an_instagram_username_is_never_greeted_in_the_update_request_or_the_res
         &store,
         &platforms::meta::INSTAGRAM,
         PAGE_ID,
-        &PageConfig {
-            resolved_reply: Some(true),
-            brand_name: Some("Bakkerij Zon".into()),
-            ..PageConfig::default()
-        },
+        &resolved_note_page(),
     )
     .await;
     let mut fixture = Fixture::complaint("17890000000000001");
@@ -682,8 +669,7 @@ async fn answered_google_review(
 #[tokio::test]
 async fn the_resolved_note_is_added_only_to_the_reply_we_published_and_never_replaces_a_reply_a_person_wrote()
  {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let ours = format!("{GOOGLE_LOCATION}/reviews/ours-1");
     let theirs = format!("{GOOGLE_LOCATION}/reviews/theirs-1");
     let edit = "Dag Piet, wat vervelend! We bellen je vandaag nog. – Anke";
@@ -716,11 +702,7 @@ async fn the_resolved_note_is_added_only_to_the_reply_we_published_and_never_rep
         &store,
         &platforms::google::PLATFORM,
         GOOGLE_LOCATION,
-        &PageConfig {
-            resolved_reply: Some(true),
-            brand_name: Some("Bakkerij Zon".into()),
-            ..PageConfig::default()
-        },
+        &resolved_note_page(),
     )
     .await;
     let ours_key = answered_google_review(&store, &ours, Some(edit)).await;
@@ -765,11 +747,7 @@ async fn the_resolved_note_is_added_only_to_the_reply_we_published_and_never_rep
         "the note follows staff's reply as published: {text}"
     );
     let theirs_task = store.task(&theirs_key).await.unwrap().unwrap();
-    assert!(
-        theirs_task.flags.contains(&"reply_exists".to_owned()),
-        "{:?}",
-        theirs_task.flags
-    );
+    assert_flag(&theirs_task, "reply_exists");
     assert_eq!(
         store
             .followup(&theirs_key, FollowUpKind::ResolvedReply)

@@ -13,6 +13,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::dynamodb::TestTable;
 use workspace_tests::meta::webhook_post;
 use workspace_tests::mock::Answer;
+use workspace_tests::mock::api_answering;
 use workspace_tests::responder::{dutch_page, responder_on, stream_event};
 
 struct Ingest {
@@ -128,15 +129,13 @@ async fn a_signed_tiktok_comment_is_stored_once_and_answered_through_the_comment
     }
     assert_eq!(table.items_of_type("feedback").await.len(), 1);
 
-    let api = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1.3/business/comment/reply/create/"))
-        .answer(
-            200,
-            json!({"code": 0, "message": "OK", "data": {"comment_id": "7300000000000000009"}}),
-            &api,
-        )
-        .await;
+    let api = api_answering(
+        "POST",
+        "/v1.3/business/comment/reply/create/",
+        200,
+        json!({"code": 0, "message": "OK", "data": {"comment_id": "7300000000000000009"}}),
+    )
+    .await;
     let outbound = Outbound::new().with(platforms::tiktok::replies::TikTokReplies::outbound(
         Arc::new(platforms::tiktok::replies::TikTokReplies::new(
             http_client(),
@@ -246,15 +245,13 @@ async fn a_signed_x_reply_is_answered_publicly_and_a_refused_dm_is_flagged_on_th
     assert_eq!(post(&app, "x", None, own.as_bytes()).await, 200);
     assert_eq!(table.items_of_type("feedback").await.len(), 2);
 
-    let api = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/2/tweets"))
-        .answer(
-            201,
-            json!({"data": {"id": "2090000000000000009", "text": "…"}}),
-            &api,
-        )
-        .await;
+    let api = api_answering(
+        "POST",
+        "/2/tweets",
+        201,
+        json!({"data": {"id": "2090000000000000009", "text": "…"}}),
+    )
+    .await;
     Mock::given(method("POST"))
         .and(path("/2/dm_conversations/with/2222222222222222222/messages"))
         .answer(403, json!({"title": "Forbidden", "detail": "You cannot send messages to this user.", "type": "about:blank"}), &api).await;

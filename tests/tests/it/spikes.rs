@@ -58,10 +58,8 @@ async fn auto_page(table: &TestTable, hooks: &MockServer, extra: PageConfig) {
 
 /// The spike alerts the targets received, per target path suffix.
 async fn alerts(hooks: &MockServer, kind: &str) -> Vec<Value> {
-    hooks
-        .received_requests()
+    workspace_tests::mock::received(hooks, "POST", "")
         .await
-        .unwrap_or_default()
         .iter()
         .filter_map(|r| serde_json::from_slice::<Value>(&r.body).ok())
         .filter(|b| {
@@ -80,8 +78,7 @@ async fn public_posts(graph: &MockServer) -> usize {
 
 #[tokio::test]
 async fn a_burst_about_one_theme_alerts_once_and_holds_that_page_only() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let graph = accepting_graph().await;
     let hooks = targets().await;
     auto_page(&table, &hooks, PageConfig::default()).await;
@@ -216,8 +213,7 @@ async fn a_burst_about_one_theme_alerts_once_and_holds_that_page_only() {
 
 #[tokio::test]
 async fn a_page_that_opted_out_of_the_hold_is_alerted_and_keeps_answering() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let graph = accepting_graph().await;
     let hooks = targets().await;
     auto_page(
@@ -264,8 +260,7 @@ async fn a_page_that_opted_out_of_the_hold_is_alerted_and_keeps_answering() {
 
 #[tokio::test]
 async fn everyday_complaints_at_the_pages_usual_rate_never_alert() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let hooks = targets().await;
     auto_page(&table, &hooks, PageConfig::default()).await;
     let graph = MockServer::start().await;
@@ -335,8 +330,7 @@ async fn everyday_complaints_at_the_pages_usual_rate_never_alert() {
 
 #[tokio::test]
 async fn a_sweep_stopped_after_starting_a_crisis_still_tells_once_and_redeliveries_count_once() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let graph = accepting_graph().await;
     let hooks = targets().await;
     auto_page(&table, &hooks, PageConfig::default()).await;
@@ -403,8 +397,7 @@ async fn a_sweep_stopped_after_starting_a_crisis_still_tells_once_and_redeliveri
 
 #[tokio::test]
 async fn the_sweeper_finds_spikes_on_known_keys_and_never_scans() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let hooks = targets().await;
     auto_page(&table, &hooks, PageConfig::default()).await;
     let now = OffsetDateTime::now_utc();
@@ -445,19 +438,7 @@ async fn the_sweeper_finds_spikes_on_known_keys_and_never_scans() {
 
 /// A spike on the page starting `now`, as the sweeper starts it.
 fn spike_at(now: OffsetDateTime) -> Spike {
-    Spike {
-        platform: FACEBOOK,
-        account_id: page(),
-        started_at: now,
-        theme: "delivery".into(),
-        count: 9,
-        usual: 0.5,
-        themes: vec![("delivery".into(), 9), ("billing".into(), 2)],
-        excerpts: vec!["te laat".into()],
-        hold: true,
-        ended_at: None,
-        ended_by: None,
-    }
+    workspace_tests::delivery_spike(PAGE_ID, now, 9, 0.5, "te laat")
 }
 
 /// The responder's store, where the sweeper puts the page on hold at the last moment: as
@@ -653,8 +634,7 @@ async fn post_count(graph: &MockServer) -> usize {
 
 #[tokio::test]
 async fn praise_about_to_be_posted_when_the_hold_begins_is_not_posted_and_waits_on_a_task() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let graph = accepting_graph().await;
     let hooks = targets().await;
     auto_page(&table, &hooks, PageConfig::default()).await;
@@ -708,8 +688,7 @@ async fn praise_about_to_be_posted_when_the_hold_begins_is_not_posted_and_waits_
 
 #[tokio::test]
 async fn messages_left_pending_when_the_hold_begins_go_to_the_approval_queue_not_out() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let hooks = targets().await;
     auto_page(&table, &hooks, PageConfig::default()).await;
     // A Graph API that says "later" to every post.
@@ -761,8 +740,7 @@ async fn messages_left_pending_when_the_hold_begins_go_to_the_approval_queue_not
 
 #[tokio::test]
 async fn the_themes_report_lists_each_spike_of_its_period_and_tasks_list_shows_the_hold() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let hooks = targets().await;
     auto_page(&table, &hooks, PageConfig::default()).await;
     let now = OffsetDateTime::now_utc();
@@ -821,7 +799,7 @@ async fn the_themes_report_lists_each_spike_of_its_period_and_tasks_list_shows_t
             && list.contains("14 complaints about quality"),
         "{list}"
     );
-    let off = ctl(&[
+    ctl(&[
         "pages",
         "set",
         &format!("facebook:{PAGE_ID}"),
@@ -830,8 +808,8 @@ async fn the_themes_report_lists_each_spike_of_its_period_and_tasks_list_shows_t
         "--by",
         "anna",
     ])
-    .await;
-    assert!(off.ok, "{}", off.stderr);
+    .await
+    .succeeded();
     let list = ctl(&["tasks", "list"]).await.stdout;
     assert!(!list.contains("CRISIS"));
     let report = ctl(&["--json", "report", "themes"]).await.json();
@@ -840,8 +818,7 @@ async fn the_themes_report_lists_each_spike_of_its_period_and_tasks_list_shows_t
 
 #[tokio::test]
 async fn the_resolved_note_waits_while_the_page_is_on_hold_and_goes_out_once_it_ended() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let graph = accepting_graph().await;
     let hooks = targets().await;
     auto_page(

@@ -10,6 +10,7 @@ use time::{Duration, OffsetDateTime};
 use tokio::process::Command;
 use workspace_tests::dynamodb::TestTable;
 use workspace_tests::mock::Answer;
+use workspace_tests::mock::with_bearer;
 use workspace_tests::runner::{CliRun, binaries, feedbackctl};
 use workspace_tests::sweeper::{Fixture, PAGE_ID, page_with_targets, resolved_by_anna, set_page};
 
@@ -20,16 +21,16 @@ async fn ctl(table: &TestTable, user: &str, args: &[&str]) -> CliRun {
 
 #[tokio::test]
 async fn staff_claim_resolve_drop_reopen_and_read_the_history_from_the_command_line() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let hooks = wiremock::MockServer::start().await;
     page_with_targets(&store, &hooks).await;
     let one = Fixture::complaint("777_400").store(&store).await;
     let two = Fixture::complaint("777_401").store(&store).await;
 
     // Claimed by the session's user when --by is left out.
-    let claim = ctl(&table, "anna", &["tasks", "claim", "facebook:777_400"]).await;
-    assert!(claim.ok, "{}", claim.stderr);
+    ctl(&table, "anna", &["tasks", "claim", "facebook:777_400"])
+        .await
+        .succeeded();
     let taken = ctl(&table, "bert", &["tasks", "claim", "facebook:777_400"]).await;
     assert!(!taken.ok);
     assert!(
@@ -49,8 +50,8 @@ async fn staff_claim_resolve_drop_reopen_and_read_the_history_from_the_command_l
             "nieuwe taart bezorgd",
         ],
     )
-    .await;
-    assert!(resolve.ok, "{}", resolve.stderr);
+    .await
+    .succeeded();
     let resolved = resolve.json();
     assert_eq!(resolved["status"], "resolved");
     assert_eq!(resolved["notifications"], 3, "the page's targets are told");
@@ -74,7 +75,7 @@ async fn staff_claim_resolve_drop_reopen_and_read_the_history_from_the_command_l
         again.stderr
     );
 
-    let drop = ctl(
+    ctl(
         &table,
         "bert",
         &[
@@ -85,9 +86,9 @@ async fn staff_claim_resolve_drop_reopen_and_read_the_history_from_the_command_l
             "duplicate of 777_400",
         ],
     )
-    .await;
-    assert!(drop.ok, "{}", drop.stderr);
-    let reopen = ctl(
+    .await
+    .succeeded();
+    ctl(
         &table,
         "bert",
         &[
@@ -100,8 +101,8 @@ async fn staff_claim_resolve_drop_reopen_and_read_the_history_from_the_command_l
             "4",
         ],
     )
-    .await;
-    assert!(reopen.ok, "{}", reopen.stderr);
+    .await
+    .succeeded();
     let task = store.task(&two).await.unwrap().unwrap();
     assert_eq!(task.status, TaskStatus::Open);
     assert!(task.due_at > OffsetDateTime::now_utc() + Duration::hours(3));
@@ -241,9 +242,8 @@ async fn the_theme_report_counts_complaints_per_theme_against_the_period_before(
             chart.to_str().unwrap(),
         ],
     )
-    .await;
-
-    assert!(run.ok, "{}", run.stderr);
+    .await
+    .succeeded();
     let report = run.json();
     assert_eq!(report["complaints"], 4);
     assert_eq!(report["previous_complaints"], 3);
@@ -322,9 +322,8 @@ async fn the_response_report_gives_the_median_the_90th_percentile_and_the_sla_sh
             chart.to_str().unwrap(),
         ],
     )
-    .await;
-
-    assert!(run.ok, "{}", run.stderr);
+    .await
+    .succeeded();
     let all = &run.json()["rows"][0];
     assert_eq!(all["scope"], "all");
     // t1–t4 replied after 5, 10, 15 and 20 minutes; the question has no reply.
@@ -350,8 +349,7 @@ async fn the_response_report_gives_the_median_the_90th_percentile_and_the_sla_sh
 
 #[tokio::test]
 async fn a_gdpr_export_holds_everything_about_the_author_and_an_erasure_leaves_nothing_of_them() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let hooks = wiremock::MockServer::start().await;
     page_with_targets(&store, &hooks).await;
     // Anke: a complaint with its messages, a notification quoting it, an edited text and an
@@ -426,8 +424,8 @@ async fn a_gdpr_export_holds_everything_about_the_author_and_an_erasure_leaves_n
         "dpo",
         &["gdpr", "export", "--author", "facebook:anke-4242"],
     )
-    .await;
-    assert!(export.ok, "{}", export.stderr);
+    .await
+    .succeeded();
     let exported = export.json();
     let ids: Vec<&str> = exported["items"]
         .as_array()
@@ -482,8 +480,8 @@ async fn a_gdpr_export_holds_everything_about_the_author_and_an_erasure_leaves_n
             "--yes",
         ],
     )
-    .await;
-    assert!(erase.ok, "{}", erase.stderr);
+    .await
+    .succeeded();
     let erasure = erase.json()["erasure"].clone();
     assert_eq!(erasure["counts"]["feedback"], 2);
     assert_eq!(erasure["counts"]["tasks"], 1);
@@ -565,8 +563,7 @@ async fn feedback_text(store: &store::DynamoStore, key: &FeedbackKey) -> String 
 #[tokio::test]
 async fn a_google_reviewer_without_an_author_id_is_exported_by_their_review_and_erased_by_their_display_name()
  {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let piet = google_review(REVIEW, "Piet de Boer").store(&store).await;
     let second = format!("{REVIEW}2");
     let again = google_review(&second, "Piet de Boer").store(&store).await;
@@ -579,8 +576,8 @@ async fn a_google_reviewer_without_an_author_id_is_exported_by_their_review_and_
         "dpo",
         &["gdpr", "export", "--item", &format!("google:{REVIEW}")],
     )
-    .await;
-    assert!(by_review.ok, "{}", by_review.stderr);
+    .await
+    .succeeded();
     let ids: Vec<String> = by_review.json()["items"]
         .as_array()
         .unwrap()
@@ -595,8 +592,8 @@ async fn a_google_reviewer_without_an_author_id_is_exported_by_their_review_and_
         "dpo",
         &["gdpr", "export", "--name", "google:piet DE boer"],
     )
-    .await;
-    assert!(by_name.ok, "{}", by_name.stderr);
+    .await
+    .succeeded();
     assert_eq!(by_name.json()["items"].as_array().unwrap().len(), 2);
     assert!(!by_name.stdout.contains("Sanne"), "only this author");
 
@@ -614,8 +611,8 @@ async fn a_google_reviewer_without_an_author_id_is_exported_by_their_review_and_
             "--yes",
         ],
     )
-    .await;
-    assert!(erase.ok, "{}", erase.stderr);
+    .await
+    .succeeded();
     assert_eq!(erase.json()["erasure"]["counts"]["feedback"], 2);
     for key in [&piet, &again] {
         let left = feedback_text(&store, key).await;
@@ -635,8 +632,7 @@ async fn a_google_reviewer_without_an_author_id_is_exported_by_their_review_and_
 
 #[tokio::test]
 async fn a_standard_webhooks_author_is_one_person_per_source_and_not_everyone_with_the_same_id() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let mention = |source: &str, name: &str| {
         let mut f = Fixture::complaint(&format!("{source}:m-1"));
         f.platform = platforms::standard::PLATFORM;
@@ -655,8 +651,8 @@ async fn a_standard_webhooks_author_is_one_person_per_source_and_not_everyone_wi
         "dpo",
         &["gdpr", "export", "--author", "standard:brand24:u1"],
     )
-    .await;
-    assert!(export.ok, "{}", export.stderr);
+    .await
+    .succeeded();
     assert_eq!(export.json()["items"].as_array().unwrap().len(), 1);
     assert!(export.stdout.contains("Sanne") && !export.stdout.contains("Joris"));
     // Without the source it could be anyone's u1: refused, with the form to use.
@@ -672,7 +668,7 @@ async fn a_standard_webhooks_author_is_one_person_per_source_and_not_everyone_wi
         ambiguous.stderr
     );
 
-    let erase = ctl(
+    ctl(
         &table,
         "x",
         &[
@@ -685,19 +681,18 @@ async fn a_standard_webhooks_author_is_one_person_per_source_and_not_everyone_wi
             "--yes",
         ],
     )
-    .await;
-    assert!(erase.ok, "{}", erase.stderr);
+    .await
+    .succeeded();
     assert!(!feedback_text(&store, &sanne).await.contains("Sanne"));
     assert!(feedback_text(&store, &joris).await.contains("Joris Bakker"));
 }
 
 #[tokio::test]
 async fn a_refresh_or_a_redelivery_after_an_erasure_never_writes_the_name_or_the_text_back() {
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     let review = google_review(REVIEW, "Piet de Boer");
     let key = review.store(&store).await;
-    let erase = ctl(
+    ctl(
         &table,
         "x",
         &[
@@ -710,8 +705,8 @@ async fn a_refresh_or_a_redelivery_after_an_erasure_never_writes_the_name_or_the
             "--yes",
         ],
     )
-    .await;
-    assert!(erase.ok, "{}", erase.stderr);
+    .await
+    .succeeded();
 
     // Google says the review was updated: it is fetched again, with the name and text.
     let fetched = feedback::ItemContent {
@@ -761,12 +756,11 @@ async fn ctl_with(table: &TestTable, vars: &[(&str, &str)], args: &[&str]) -> Cl
 
 #[tokio::test]
 async fn pages_check_says_which_page_tokens_are_valid_missing_or_refused_and_fails_until_all_are() {
-    use wiremock::matchers::{header, method, path, query_param};
-    use wiremock::{Mock, MockServer};
+    use wiremock::MockServer;
+    use wiremock::matchers::query_param;
     const MISSING: &str = "2000000002";
     const EXPIRED: &str = "3000000003";
-    let table = TestTable::new().await;
-    let store = table.store();
+    let (table, store) = TestTable::with_store().await;
     for page in [PAGE_ID, MISSING, EXPIRED] {
         let config = feedback::page::PageConfig {
             brand_name: Some("Bakkerij Zon".into()),
@@ -775,19 +769,15 @@ async fn pages_check_says_which_page_tokens_are_valid_missing_or_refused_and_fai
         set_page(&store, &platforms::meta::FACEBOOK, page, &config).await;
     }
     let graph = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v26.0/me"))
+    with_bearer("GET", "/v26.0/me", "valid-page-token")
         .and(query_param("fields", "id,name"))
-        .and(header("authorization", "Bearer valid-page-token"))
         .answer(
             200,
             serde_json::json!({"id": PAGE_ID, "name": "Bakkerij Zon"}),
             &graph,
         )
         .await;
-    Mock::given(method("GET"))
-        .and(path("/v26.0/me"))
-        .and(header("authorization", "Bearer expired-page-token"))
+    with_bearer("GET", "/v26.0/me", "expired-page-token")
         .answer(
             400,
             serde_json::json!({"error": {
@@ -990,8 +980,9 @@ async fn on_aws_who_claims_is_the_caller_aws_identity_and_a_typed_name_is_refuse
         "nothing was done"
     );
 
-    let claim = ctl_on_aws(&table, &sts.uri(), &["tasks", "claim", "facebook:777_600"]).await;
-    assert!(claim.ok, "{}", claim.stderr);
+    ctl_on_aws(&table, &sts.uri(), &["tasks", "claim", "facebook:777_600"])
+        .await
+        .succeeded();
     let task = store.task(&key).await.unwrap().unwrap();
     assert_eq!(task.status, TaskStatus::Claimed);
     assert_eq!(task.assignee.as_deref(), Some(STAFF_ARN));

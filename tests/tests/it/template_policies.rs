@@ -18,6 +18,15 @@ fn functions(t: &Value) -> Vec<(String, Value)> {
         .collect()
 }
 
+/// The function `name` of the template.
+fn function(t: &Value, name: &str) -> Value {
+    functions(t)
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("no function {name}"))
+        .1
+}
+
 /// The (action, resource-as-YAML) pairs of a function's inline policies; any other kind of
 /// policy (a SAM policy template or a managed policy) fails the test.
 fn grants(function: &Value) -> Vec<(String, String)> {
@@ -70,11 +79,7 @@ fn no_function_has_a_wildcard_action_a_wildcard_resource_or_a_crud_policy() {
 fn each_function_may_do_exactly_what_it_uses() {
     let t = template();
     let actions = |name: &str| -> BTreeSet<String> {
-        let f = functions(&t)
-            .into_iter()
-            .find(|(n, _)| n == name)
-            .unwrap()
-            .1;
+        let f = function(&t, name);
         grants(&f).into_iter().map(|(a, _)| a).collect()
     };
     let set = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
@@ -156,11 +161,7 @@ fn secrets_are_neither_template_parameters_nor_environment_variables() {
 fn table_writes_are_held_to_the_keys_each_function_owns() {
     let t = template();
     let leading = |name: &str| -> BTreeSet<String> {
-        let f = functions(&t)
-            .into_iter()
-            .find(|(n, _)| n == name)
-            .unwrap()
-            .1;
+        let f = function(&t, name);
         let mut keys = BTreeSet::new();
         for policy in f["Properties"]["Policies"].as_sequence().unwrap() {
             for s in policy["Statement"].as_sequence().unwrap() {
@@ -202,11 +203,7 @@ fn only_staff_tooling_may_write_an_approval_or_an_edited_reply() {
         "SlaSweeperFunction",
         "ReviewPollerFunction",
     ] {
-        let f = functions(&t)
-            .into_iter()
-            .find(|(n, _)| n == name)
-            .unwrap()
-            .1;
+        let f = function(&t, name);
         let mut denied_writes = BTreeSet::new();
         let mut denied_attributes = BTreeSet::new();
         for policy in f["Properties"]["Policies"].as_sequence().unwrap() {
@@ -272,11 +269,7 @@ fn the_table_cannot_be_deleted_and_the_stream_lag_and_refusals_alarm() {
 #[test]
 fn the_sweeper_may_do_exactly_what_it_uses_and_never_scans() {
     let t = template();
-    let sweeper = functions(&t)
-        .into_iter()
-        .find(|(n, _)| n == "SlaSweeperFunction")
-        .expect("the template has the SLA sweeper")
-        .1;
+    let sweeper = function(&t, "SlaSweeperFunction");
     let grants = grants(&sweeper);
     let actions: BTreeSet<&str> = grants.iter().map(|(a, _)| a.as_str()).collect();
     assert_eq!(
@@ -365,11 +358,7 @@ fn yaml(v: &Value) -> String {
 #[test]
 fn the_tasks_api_may_do_exactly_what_the_inbox_uses_and_writes_only_items_and_pages() {
     let t = template();
-    let inbox = functions(&t)
-        .into_iter()
-        .find(|(n, _)| n == "TasksApiFunction")
-        .expect("the template has the tasks API")
-        .1;
+    let inbox = function(&t, "TasksApiFunction");
     let actions: BTreeSet<String> = grants(&inbox).into_iter().map(|(a, _)| a).collect();
     let expected: BTreeSet<String> = [
         "dynamodb:BatchGetItem",

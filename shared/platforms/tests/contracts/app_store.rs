@@ -2,7 +2,7 @@
 //! our create-response request against the documented schema.
 
 use crate::support::testing::{call, item_target, secret, stand_in_http};
-use crate::support::{all, load};
+use crate::support::{assert_every_fixture_tested, load};
 use feedback::{AccountId, Rating};
 use platforms::app_store::{AppStore, PLATFORM};
 use platforms::polling::ReviewSource;
@@ -77,6 +77,8 @@ async fn our_response_request_names_every_field_of_the_documented_create_request
 
 #[test]
 fn every_app_store_fixture_has_a_test() {
-    let names: Vec<String> = all("app-store").into_iter().map(|f| f.name).collect();
-    assert_eq!(names, ["app-store/customer-reviews-list-answer.json"]);
+    assert_every_fixture_tested(
+        "app-store",
+        &["app-store/customer-reviews-list-answer.json"],
+    );
 }

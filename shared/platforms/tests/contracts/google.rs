@@ -10,7 +10,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::support::testing::{call, post, secret};
-use crate::support::{Fixture, all, load, sent_header};
+use crate::support::{
+    Fixture, assert_every_fixture_tested, assert_reconnect, assert_rejected, load, sent_header,
+};
 use base64::Engine;
 use feedback::{ChangeVerb, Feedback};
 use jsonwebtoken::{EncodingKey, Header};
@@ -34,6 +36,8 @@ const CERTS_PATH: &str = "/oauth2/v3/certs";
 const TOKEN_PATH: &str = "/token";
 const STORED_REFRESH: &str = "stored-refresh-token";
 const CLIENT_ID: &str = "client-1.apps.googleusercontent.com";
+/// A review the tests name.
+const REVIEW: &str = "accounts/1234567890/locations/9876543210/reviews/AbCdEf-123_x";
 
 // ---------------------------------------------------------------------------------------
 // Deliveries: the Pub/Sub push door.
@@ -143,11 +147,10 @@ async fn the_documented_push_body_passes_the_door_and_carries_no_review_but_its_
 
     // The same envelope (message_id only, no publishTime) carrying a notification under
     // each documented spelling of its fields: v4 camelCase and v1 snake_case.
-    let review = "accounts/1234567890/locations/9876543210/reviews/AbCdEf-123_x";
     let location = "accounts/1234567890/locations/9876543210";
     for data in [
-        json!({"reviewName": review, "locationName": location}),
-        json!({"review_name": review, "location_name": location}),
+        json!({"reviewName": REVIEW, "locationName": location}),
+        json!({"review_name": REVIEW, "location_name": location}),
     ] {
         let mut envelope = body.json();
         envelope["message"]["data"] = json!(b64(&data));
@@ -156,7 +159,7 @@ async fn the_documented_push_body_passes_the_door_and_carries_no_review_but_its_
         let change = &parsed.changes[0];
         // No type key is documented: fetched again if known, new if not (the store decides).
         assert_eq!(change.verb, ChangeVerb::Edited, "{data}");
-        assert_eq!(change.feedback.item_id.as_str(), review);
+        assert_eq!(change.feedback.item_id.as_str(), REVIEW);
         assert_eq!(change.feedback.account_id.as_str(), location);
         assert_eq!(change.feedback.received_at, now);
     }
@@ -344,18 +347,68 @@ fn pushed(review: &str) -> Feedback {
     parsed.changes[0].feedback.clone()
 }
 
-async fn access(client: &GoogleReplies, f: &Feedback) -> SecretString {
+async fn try_access(client: &GoogleReplies, f: &Feedback) -> Result<SecretString, ReplyError> {
     client
         .access_token(
             &f.account_id,
             &SecretString::from(STORED_REFRESH.to_owned()),
         )
         .await
+}
+
+async fn access(client: &GoogleReplies, f: &Feedback) -> SecretString {
+    try_access(client, f)
+        .await
         .expect("the documented token answer is read")
+}
+
+/// A token endpoint answering `f` and expecting one call, a client pointed at it, and a
+/// pushed review to ask a token for.
+async fn token_answering_once(f: &Fixture) -> (MockServer, GoogleReplies, Feedback) {
+    let server = MockServer::start().await;
+    call("POST", TOKEN_PATH)
+        .respond_with(f.answer())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    (server, client, pushed("accounts/1/locations/2/reviews/3"))
 }
 
 async fn serve(server: &MockServer, verb: &str, at: String, f: &Fixture) {
     call(verb, at).respond_with(f.answer()).mount(server).await;
+}
+
+/// The API serving `f` for `verb` on the review `name` (its reply for PUT), a client
+/// pointed at it, the pushed review and an access token.
+async fn reviewing(
+    f: &Fixture,
+    verb: &str,
+    name: &str,
+) -> (MockServer, GoogleReplies, Feedback, SecretString) {
+    let server = api().await;
+    let at = if verb == "PUT" {
+        format!("/v4/{name}/reply")
+    } else {
+        format!("/v4/{name}")
+    };
+    serve(&server, verb, at, f).await;
+    let client = client(&server);
+    let feedback = pushed(name);
+    let token = access(&client, &feedback).await;
+    (server, client, feedback, token)
+}
+
+/// The reply to `feedback` that the client finds.
+async fn reply_found(
+    client: &GoogleReplies,
+    feedback: &Feedback,
+    token: &SecretString,
+) -> Option<String> {
+    client
+        .find_public_reply(&client.target(feedback), token)
+        .await
+        .unwrap()
 }
 
 async fn sent(server: &MockServer, verb: &str) -> Vec<Request> {
@@ -373,11 +426,7 @@ async fn a_documented_review_is_read_with_its_stars_text_author_and_time_and_its
     let f = load("google/review.json");
     let review = f.json();
     let name = review["name"].as_str().unwrap();
-    let server = api().await;
-    serve(&server, "GET", format!("/v4/{name}"), &f).await;
-    let client = client(&server);
-    let feedback = pushed(name);
-    let token = access(&client, &feedback).await;
+    let (server, client, feedback, token) = reviewing(&f, "GET", name).await;
 
     let item = client.fetch_item(&feedback, &token).await.unwrap();
     assert_eq!(item.rating.map(|r| r.stars()), Some(5));
@@ -386,10 +435,7 @@ async fn a_documented_review_is_read_with_its_stars_text_author_and_time_and_its
     // "2014-10-02T15:01:23+05:30": an offset other than Z, as the reference allows.
     assert_eq!(item.created_at, Some(datetime!(2014-10-02 09:31:23 UTC)));
     assert_eq!(
-        client
-            .find_public_reply(&client.target(&feedback), &token)
-            .await
-            .unwrap(),
+        reply_found(&client, &feedback, &token).await,
         Some(format!("{name}/reply"))
     );
 
@@ -414,11 +460,7 @@ async fn a_documented_review_is_read_with_its_stars_text_author_and_time_and_its
 async fn a_documented_anonymous_star_only_review_has_no_author_no_text_and_no_reply() {
     let f = load("google/review-anonymous-rating-only.json");
     let name = f.json()["name"].as_str().unwrap().to_owned();
-    let server = api().await;
-    serve(&server, "GET", format!("/v4/{name}"), &f).await;
-    let client = client(&server);
-    let feedback = pushed(&name);
-    let token = access(&client, &feedback).await;
+    let (_server, client, feedback, token) = reviewing(&f, "GET", &name).await;
 
     let item = client.fetch_item(&feedback, &token).await.unwrap();
     assert_eq!(item.rating.map(|r| r.stars()), Some(1));
@@ -428,27 +470,20 @@ async fn a_documented_anonymous_star_only_review_has_no_author_no_text_and_no_re
         "an anonymous reviewer's displayName is not a name"
     );
     assert_eq!(item.created_at, Some(datetime!(2014-10-02 15:01:23 UTC)));
-    assert_eq!(
-        client
-            .find_public_reply(&client.target(&feedback), &token)
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(reply_found(&client, &feedback, &token).await, None);
 }
 
 #[tokio::test]
 async fn our_reply_is_the_documented_put_with_a_review_reply_body_of_comment_only() {
     let f = load("google/review-reply-request.json");
     let documented = f.json();
-    let review = "accounts/1234567890/locations/9876543210/reviews/AbCdEf-123_x";
     let server = api().await;
-    call("PUT", format!("/v4/{review}/reply"))
+    call("PUT", format!("/v4/{REVIEW}/reply"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
         .mount(&server)
         .await;
     let client = client(&server);
-    let feedback = pushed(review);
+    let feedback = pushed(REVIEW);
     let token = access(&client, &feedback).await;
     let text = documented["comment"].as_str().unwrap();
     client
@@ -492,12 +527,7 @@ async fn our_reply_is_the_documented_put_with_a_review_reply_body_of_comment_onl
 #[tokio::test]
 async fn the_documented_reply_answer_is_taken_as_the_reply_posted() {
     let f = load("google/review-reply-answer.json");
-    let review = "accounts/1234567890/locations/9876543210/reviews/AbCdEf-123_x";
-    let server = api().await;
-    serve(&server, "PUT", format!("/v4/{review}/reply"), &f).await;
-    let client = client(&server);
-    let feedback = pushed(review);
-    let token = access(&client, &feedback).await;
+    let (_server, client, feedback, token) = reviewing(&f, "PUT", REVIEW).await;
     let id = client
         .post_public_reply(
             &client.target(&feedback),
@@ -506,21 +536,14 @@ async fn the_documented_reply_answer_is_taken_as_the_reply_posted() {
         )
         .await
         .unwrap();
-    assert_eq!(id, format!("{review}/reply"));
+    assert_eq!(id, format!("{REVIEW}/reply"));
 }
 
 #[tokio::test]
 async fn the_documented_token_answer_gives_the_access_token_which_is_kept_while_it_lasts() {
     let f = load("google/oauth-refresh-answer.json");
     let answer = f.json();
-    let server = MockServer::start().await;
-    call("POST", TOKEN_PATH)
-        .respond_with(f.answer())
-        .expect(1)
-        .mount(&server)
-        .await;
-    let client = client(&server);
-    let feedback = pushed("accounts/1/locations/2/reviews/3");
+    let (_server, client, feedback) = token_answering_once(&f).await;
     for _ in 0..3 {
         let token = access(&client, &feedback).await;
         assert_eq!(
@@ -577,91 +600,66 @@ async fn our_token_request_is_the_documented_form_post_of_a_refresh_grant() {
 async fn a_documented_invalid_grant_means_the_page_must_be_reconnected() {
     let f = load("google/oauth-invalid-grant.json");
     assert_eq!(f.json()["error"], json!("invalid_grant"));
-    let server = MockServer::start().await;
-    call("POST", TOKEN_PATH)
-        .respond_with(f.answer())
-        .expect(1)
-        .mount(&server)
-        .await;
-    let client = client(&server);
-    let feedback = pushed("accounts/1/locations/2/reviews/3");
-    let refused = client
-        .access_token(
-            &feedback.account_id,
-            &SecretString::from(STORED_REFRESH.to_owned()),
-        )
-        .await;
-    assert!(
-        matches!(refused, Err(ReplyError::Reconnect(_))),
-        "{refused:?}"
-    );
+    let (_server, client, feedback) = token_answering_once(&f).await;
+    assert_reconnect(&try_access(&client, &feedback).await);
 }
 
-/// The error body's own code agrees with the status it is served with.
-fn error_status(f: &Fixture) -> u16 {
+/// The API error fixture of the error `code` (`google/api-error-<code in kebab case>.json`):
+/// served with `status`, which its body's own code agrees with, and naming `code`.
+fn api_error(status: u16, code: &str) -> Fixture {
+    let f = load(&format!(
+        "google/api-error-{}.json",
+        code.to_lowercase().replace('_', "-")
+    ));
     let body = f.json();
+    assert_eq!(f.status(), status, "{}", f.name);
     assert_eq!(
         body["error"]["code"].as_u64(),
-        Some(u64::from(f.status())),
+        Some(u64::from(status)),
         "{}",
         f.name
     );
-    f.status()
+    assert_eq!(body["error"]["status"], json!(code));
+    f
 }
 
 #[tokio::test]
 async fn a_documented_permission_denied_on_a_review_fetch_means_reconnect() {
-    let f = load("google/api-error-permission-denied.json");
-    assert_eq!(error_status(&f), 403);
-    assert_eq!(f.json()["error"]["status"], json!("PERMISSION_DENIED"));
-    let review = "accounts/1234567890/locations/9876543210/reviews/AbCdEf-123_x";
-    let server = api().await;
-    serve(&server, "GET", format!("/v4/{review}"), &f).await;
-    let client = client(&server);
-    let feedback = pushed(review);
-    let token = access(&client, &feedback).await;
+    let f = api_error(403, "PERMISSION_DENIED");
+    let (_server, client, feedback, token) = reviewing(&f, "GET", REVIEW).await;
     let fetched = client.fetch_item(&feedback, &token).await;
-    assert!(
-        matches!(fetched, Err(ReplyError::Reconnect(_))),
-        "{fetched:?}"
-    );
+    assert_reconnect(&fetched);
 }
 
 #[tokio::test]
 async fn a_documented_invalid_argument_on_a_reply_is_refused_for_good() {
-    let f = load("google/api-error-invalid-argument.json");
-    assert_eq!(error_status(&f), 400);
-    assert_eq!(f.json()["error"]["status"], json!("INVALID_ARGUMENT"));
-    let review = "accounts/1234567890/locations/9876543210/reviews/AbCdEf-123_x";
-    let server = api().await;
-    serve(&server, "PUT", format!("/v4/{review}/reply"), &f).await;
-    let client = client(&server);
-    let feedback = pushed(review);
-    let token = access(&client, &feedback).await;
+    let f = api_error(400, "INVALID_ARGUMENT");
+    let (server, client, feedback, token) = reviewing(&f, "PUT", REVIEW).await;
     let posted = client
         .post_public_reply(&client.target(&feedback), "Dank u wel.", &token)
         .await;
-    assert!(matches!(posted, Err(ReplyError::Rejected(_))), "{posted:?}");
+    assert_rejected(&posted);
     assert_eq!(sent(&server, "PUT").await.len(), 1, "never retried");
 }
 
 #[test]
 fn every_google_fixture_has_a_test_above() {
-    let tested = [
-        "google/api-error-invalid-argument.json",
-        "google/api-error-permission-denied.json",
-        "google/oauth-invalid-grant.json",
-        "google/oauth-refresh-answer.json",
-        "google/oauth-refresh-request.json",
-        "google/pubsub-push-authorization.txt",
-        "google/pubsub-push-body.json",
-        "google/pubsub-push-token-claims.json",
-        "google/pubsub-push-token-header.json",
-        "google/review-anonymous-rating-only.json",
-        "google/review-reply-answer.json",
-        "google/review-reply-request.json",
-        "google/review.json",
-    ];
-    let found: Vec<String> = all("google").into_iter().map(|f| f.name).collect();
-    assert_eq!(found, tested);
+    assert_every_fixture_tested(
+        "google",
+        &[
+            "google/api-error-invalid-argument.json",
+            "google/api-error-permission-denied.json",
+            "google/oauth-invalid-grant.json",
+            "google/oauth-refresh-answer.json",
+            "google/oauth-refresh-request.json",
+            "google/pubsub-push-authorization.txt",
+            "google/pubsub-push-body.json",
+            "google/pubsub-push-token-claims.json",
+            "google/pubsub-push-token-header.json",
+            "google/review-anonymous-rating-only.json",
+            "google/review-reply-answer.json",
+            "google/review-reply-request.json",
+            "google/review.json",
+        ],
+    );
 }

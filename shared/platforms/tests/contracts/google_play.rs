@@ -2,11 +2,13 @@
 //! real list reader and reply client.
 
 use crate::support::testing::{call, item_ids, item_target, secret, stand_in_http};
-use crate::support::{Fixture, all, load, sent_header};
+use crate::support::{
+    Fixture, assert_every_fixture_tested, assert_reconnect, assert_rejected, load, sent_header,
+};
 use feedback::{AccountId, Rating};
 use platforms::google_play::{GooglePlay, PLATFORM};
 use platforms::polling::ReviewSource;
-use platforms::reply::{ReplyClient, ReplyError};
+use platforms::reply::ReplyClient;
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -107,30 +109,28 @@ async fn our_reply_request_is_the_documented_one_and_the_documented_answer_is_ac
 async fn the_error_bodies_mean_reconnect_for_403_and_refused_for_400() {
     let denied = load("google-play/api-error-permission-denied.json");
     let (_s, play) = serving(&denied, REVIEWS).await;
-    assert!(matches!(
-        play.list_page(&app(), None, &secret("t")).await,
-        Err(ReplyError::Reconnect(_))
-    ));
+    assert_reconnect(&play.list_page(&app(), None, &secret("t")).await);
     let invalid = load("google-play/api-error-invalid-argument.json");
     let (_s, play) = serving(&invalid, &format!("{REVIEWS}/r1:reply")).await;
     let target = item_target(PLATFORM, "com.example.app", "r1");
-    assert!(matches!(
-        play.post_public_reply(&target, &"x".repeat(400), &secret("t"))
+    assert_rejected(
+        &play
+            .post_public_reply(&target, &"x".repeat(400), &secret("t"))
             .await,
-        Err(ReplyError::Rejected(_))
-    ));
+    );
 }
 
 #[test]
 fn every_google_play_fixture_has_a_test() {
-    let tested = [
-        "google-play/api-error-invalid-argument.json",
-        "google-play/api-error-permission-denied.json",
-        "google-play/reply-answer.json",
-        "google-play/reply-request.json",
-        "google-play/review-answer.json",
-        "google-play/reviews-list-answer.json",
-    ];
-    let names: Vec<String> = all("google-play").into_iter().map(|f| f.name).collect();
-    assert_eq!(names, tested);
+    assert_every_fixture_tested(
+        "google-play",
+        &[
+            "google-play/api-error-invalid-argument.json",
+            "google-play/api-error-permission-denied.json",
+            "google-play/reply-answer.json",
+            "google-play/reply-request.json",
+            "google-play/review-answer.json",
+            "google-play/reviews-list-answer.json",
+        ],
+    );
 }

@@ -2,7 +2,7 @@
 //! reply client and access check.
 
 use crate::support::testing::{call, secret, sent_form, stand_in_http};
-use crate::support::{Fixture, all, load, sent_header};
+use crate::support::{Fixture, assert_every_fixture_tested, assert_reconnect, load, sent_header};
 use feedback::{AccountId, FeedbackKind};
 use platforms::mastodon::parse::{Visibility, parse_notification};
 use platforms::mastodon::{Account, Addressee, Mastodon, ServerLimits};
@@ -42,11 +42,45 @@ async fn serving(fixture: &Fixture, body: String, at: &str) -> (MockServer, Mast
     (server, client)
 }
 
+/// The status the examples answer (`:id` in a documented path).
+const STATUS: &str = "103186126728896492";
+
+/// The documented path of `fixture`, `:id` standing for [`STATUS`].
+fn documented_path(fixture: &Fixture) -> String {
+    let http = fixture.source.http.as_ref();
+    http.and_then(|h| h.path.as_deref())
+        .unwrap_or_else(|| panic!("{}: no http.path", fixture.name))
+        .replace(":id", STATUS)
+}
+
+/// A server answering the documented path of the fixture `name` with it as it is, and a
+/// client pointed at it.
+async fn serving_fixture(name: &str) -> (MockServer, Mastodon) {
+    let fixture = load(name);
+    serving(&fixture, fixture.text.clone(), &documented_path(&fixture)).await
+}
+
+/// The same for the example `name`, without its `// ...` elisions.
+async fn serving_example(name: &str) -> (MockServer, Mastodon) {
+    let fixture = load(name);
+    let body = fixture.json_without_elisions().to_string();
+    serving(&fixture, body, &documented_path(&fixture)).await
+}
+
+/// The POST requests `server` received, in order.
+async fn posts(server: &MockServer) -> Vec<wiremock::Request> {
+    let requests = server.received_requests().await.unwrap();
+    requests
+        .into_iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .collect()
+}
+
 fn target(item_id: &str) -> ReplyTarget {
     ReplyTarget {
         platform: platforms::mastodon::PLATFORM,
         account_id: ACCOUNT.into(),
-        reply_to: "103186126728896492".into(),
+        reply_to: STATUS.into(),
         item_id: item_id.into(),
     }
 }
@@ -126,8 +160,7 @@ async fn the_documented_notifications_give_one_mention_as_text_and_the_next_page
 
 #[tokio::test]
 async fn the_documented_401_flags_the_account_for_reconnecting() {
-    let fixture = load("mastodon/notifications-unauthorized.json");
-    let (_server, client) = serving(&fixture, fixture.text.clone(), "/api/v1/notifications").await;
+    let (_server, client) = serving_fixture("mastodon/notifications-unauthorized.json").await;
     let read = client.list_page(&account_id(), None, &token()).await;
     assert!(
         matches!(read, Err(ReplyError::Reconnect(ref e)) if e.contains("The access token is invalid")),
@@ -172,30 +205,21 @@ fn the_documented_status_reads_with_its_entities_decoded_and_its_visibility() {
 
 #[tokio::test]
 async fn a_reply_is_posted_with_its_mention_in_reply_to_id_visibility_and_idempotency_key() {
-    let fixture = load("mastodon/status-create-answer.txt");
-    let (server, client) = serving(
-        &fixture,
-        fixture.json_without_elisions().to_string(),
-        "/api/v1/statuses",
-    )
-    .await;
+    let (server, client) = serving_example("mastodon/status-create-answer.txt").await;
     let id = client
         .post_public_reply(&target("private:zsc"), "Sorry, we are on it.", &token())
         .await
         .unwrap();
     assert_eq!(id, "103254962155278888");
-    let requests = server.received_requests().await.unwrap();
-    let post = requests
-        .iter()
-        .find(|r| r.method.as_str() == "POST")
-        .unwrap();
+    let sent_posts = posts(&server).await;
+    let post = &sent_posts[0];
     let form = sent_form(post);
     assert_eq!(form["status"], "@zsc Sorry, we are on it.");
-    assert_eq!(form["in_reply_to_id"], "103186126728896492");
+    assert_eq!(form["in_reply_to_id"], STATUS);
     assert_eq!(form["visibility"], "private");
     assert_eq!(
         sent_header(post, "idempotency-key"),
-        Some(Mastodon::idempotency_key("public", ACCOUNT, "103186126728896492").as_str())
+        Some(Mastodon::idempotency_key("public", ACCOUNT, STATUS).as_str())
     );
     // The private follow-up: a direct status, not threaded under the mention.
     let sent = client
@@ -207,20 +231,14 @@ async fn a_reply_is_posted_with_its_mention_in_reply_to_id_visibility_and_idempo
         .await
         .unwrap();
     assert_eq!(sent.as_deref(), Some("103254962155278888"));
-    let requests = server.received_requests().await.unwrap();
-    let dm = requests
-        .iter()
-        .rfind(|r| r.method.as_str() == "POST")
-        .unwrap();
-    let form = sent_form(dm);
+    let form = sent_form(posts(&server).await.last().unwrap());
     assert_eq!(form["visibility"], "direct");
     assert!(!form.contains_key("in_reply_to_id"));
 }
 
 #[tokio::test]
 async fn the_documented_422_is_refused_for_good() {
-    let fixture = load("mastodon/status-create-unprocessable.json");
-    let (_server, client) = serving(&fixture, fixture.text.clone(), "/api/v1/statuses").await;
+    let (_server, client) = serving_fixture("mastodon/status-create-unprocessable.json").await;
     let posted = client
         .post_public_reply(&target("direct:zsc"), "x", &token())
         .await;
@@ -232,13 +250,7 @@ async fn the_documented_422_is_refused_for_good() {
 
 #[tokio::test]
 async fn the_documented_context_holds_no_reply_of_ours() {
-    let fixture = load("mastodon/status-context-answer.txt");
-    let (_server, client) = serving(
-        &fixture,
-        fixture.json_without_elisions().to_string(),
-        "/api/v1/statuses/103186126728896492/context",
-    )
-    .await;
+    let (_server, client) = serving_example("mastodon/status-context-answer.txt").await;
     assert_eq!(
         client
             .find_public_reply(&target("direct:zsc"), &token())
@@ -249,8 +261,7 @@ async fn the_documented_context_holds_no_reply_of_ours() {
 
 #[tokio::test]
 async fn the_documented_instance_gives_the_servers_limits() {
-    let fixture = load("mastodon/instance-v2-answer.json");
-    let (server, client) = serving(&fixture, fixture.text.clone(), "/api/v2/instance").await;
+    let (server, client) = serving_fixture("mastodon/instance-v2-answer.json").await;
     assert_eq!(
         client.limits(&server.uri()).await,
         ServerLimits {
@@ -262,13 +273,7 @@ async fn the_documented_instance_gives_the_servers_limits() {
 
 #[tokio::test]
 async fn the_documented_credentials_are_accepted_for_their_account_only() {
-    let fixture = load("mastodon/verify-credentials-answer.json");
-    let (server, client) = serving(
-        &fixture,
-        fixture.text.clone(),
-        "/api/v1/accounts/verify_credentials",
-    )
-    .await;
+    let (server, client) = serving_fixture("mastodon/verify-credentials-answer.json").await;
     assert_eq!(
         client.check_access(&account_id(), &token()).await,
         Ok(AccessCheck::Accepted {
@@ -282,41 +287,30 @@ async fn the_documented_credentials_are_accepted_for_their_account_only() {
     let refused = other
         .check_access(&AccountId::parse("shop@mastodon.social").unwrap(), &token())
         .await;
-    assert!(
-        matches!(refused, Err(ReplyError::Reconnect(_))),
-        "{refused:?}"
-    );
+    assert_reconnect(&refused);
 }
 
 #[tokio::test]
 async fn the_documented_401_on_the_access_check_asks_for_a_new_token() {
-    let fixture = load("mastodon/verify-credentials-unauthorized.json");
-    let (_server, client) = serving(
-        &fixture,
-        fixture.text.clone(),
-        "/api/v1/accounts/verify_credentials",
-    )
-    .await;
-    assert!(matches!(
-        client.check_access(&account_id(), &token()).await,
-        Err(ReplyError::Reconnect(_))
-    ));
+    let (_server, client) = serving_fixture("mastodon/verify-credentials-unauthorized.json").await;
+    assert_reconnect(&client.check_access(&account_id(), &token()).await);
 }
 
 #[test]
 fn every_mastodon_fixture_has_a_test() {
-    let tested = [
-        "mastodon/instance-v2-answer.json",
-        "mastodon/notifications-answer.txt",
-        "mastodon/notifications-link-header.txt",
-        "mastodon/notifications-unauthorized.json",
-        "mastodon/status-context-answer.txt",
-        "mastodon/status-create-answer.txt",
-        "mastodon/status-create-unprocessable.json",
-        "mastodon/status-entity.json",
-        "mastodon/verify-credentials-answer.json",
-        "mastodon/verify-credentials-unauthorized.json",
-    ];
-    let names: Vec<String> = all("mastodon").into_iter().map(|f| f.name).collect();
-    assert_eq!(names, tested);
+    assert_every_fixture_tested(
+        "mastodon",
+        &[
+            "mastodon/instance-v2-answer.json",
+            "mastodon/notifications-answer.txt",
+            "mastodon/notifications-link-header.txt",
+            "mastodon/notifications-unauthorized.json",
+            "mastodon/status-context-answer.txt",
+            "mastodon/status-create-answer.txt",
+            "mastodon/status-create-unprocessable.json",
+            "mastodon/status-entity.json",
+            "mastodon/verify-credentials-answer.json",
+            "mastodon/verify-credentials-unauthorized.json",
+        ],
+    );
 }

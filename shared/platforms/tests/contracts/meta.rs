@@ -8,12 +8,12 @@
 #![allow(clippy::panic)]
 
 use crate::support::testing::{call, item_target, post, secret};
-use crate::support::{Fixture, all, load, sent_header};
+use crate::support::{Fixture, assert_every_fixture_tested, assert_reconnect, load, sent_header};
 use bytes::Bytes;
 use feedback::{AccountId, FeedbackKind};
 use http::{HeaderMap, Method};
 use platforms::meta::graph::{DEFAULT_GRAPH_VERSION, GraphClient, GraphConfig};
-use platforms::meta::{INSTAGRAM, MetaWebhooks, SIGNATURE_HEADER};
+use platforms::meta::{FACEBOOK, INSTAGRAM, MetaWebhooks, SIGNATURE_HEADER};
 use platforms::reply::{AccessToken, ReplyClient, ReplyError, ReplyTarget};
 use platforms::{
     HandshakeOutcome, InboundRequest, ParsedDelivery, SecretList, WebhookPlatform,
@@ -83,6 +83,27 @@ async fn serving(fixture: &Fixture, verb: &str) -> MockServer {
 
 fn target(platform: feedback::Platform, comment: &str) -> ReplyTarget {
     item_target(platform, PAGE, comment)
+}
+
+/// A public reply with `text` to `comment` on `platform`, through the Graph API at `server`.
+async fn public_reply(
+    server: &MockServer,
+    platform: feedback::Platform,
+    comment: &str,
+    text: &str,
+) -> Result<String, ReplyError> {
+    client(server)
+        .await
+        .post_public_reply(&target(platform, comment), text, &token())
+        .await
+}
+
+/// A private reply, "Hi", to the Facebook comment 777_9001, through the Graph API at `server`.
+async fn private_hi(server: &MockServer) -> Result<Option<String>, ReplyError> {
+    client(server)
+        .await
+        .send_private_reply(&target(FACEBOOK, "777_9001"), "Hi", &token())
+        .await
 }
 
 // ---------------------------------------------------------------- deliveries
@@ -187,10 +208,7 @@ async fn the_documented_instagram_comment_example_is_refused_when_its_signature_
 async fn a_documented_instagram_reply_answer_gives_the_new_reply_id() {
     let f = load("meta/ig_comment_replies_response.json");
     let server = serving(&f, "POST").await;
-    let id = client(&server)
-        .await
-        .post_public_reply(&target(INSTAGRAM, "17870913679156914"), "*sniff*", &token())
-        .await;
+    let id = public_reply(&server, INSTAGRAM, "17870913679156914", "*sniff*").await;
     assert_eq!(id.as_deref(), Ok("17873440459141021"));
 }
 
@@ -198,14 +216,7 @@ async fn a_documented_instagram_reply_answer_gives_the_new_reply_id() {
 async fn a_documented_send_api_answer_gives_the_message_id_as_it_is() {
     let f = load("meta/send_api_response.json");
     let server = serving(&f, "POST").await;
-    let sent = client(&server)
-        .await
-        .send_private_reply(
-            &target(platforms::meta::FACEBOOK, "777_9001"),
-            "Hi",
-            &token(),
-        )
-        .await;
+    let sent = private_hi(&server).await;
     assert_eq!(sent, Ok(Some("AG5Hz2U...".to_owned())));
 }
 
@@ -213,14 +224,7 @@ async fn a_documented_send_api_answer_gives_the_message_id_as_it_is() {
 async fn a_documented_expired_token_error_asks_for_a_reconnect() {
     let f = load("meta/graph_error_response.json");
     let server = serving(&f, "POST").await;
-    let err = client(&server)
-        .await
-        .post_public_reply(
-            &target(platforms::meta::FACEBOOK, "777_9001"),
-            "Thanks!",
-            &token(),
-        )
-        .await;
+    let err = public_reply(&server, FACEBOOK, "777_9001", "Thanks!").await;
     assert!(
         matches!(&err, Err(ReplyError::Reconnect(why)) if why.contains("Message describing the error") && why.contains("190")),
         "{err:?}"
@@ -238,24 +242,14 @@ async fn a_documented_expired_token_error_fails_the_page_check_with_a_reconnect(
             &token(),
         )
         .await;
-    assert!(
-        matches!(&checked, Err(ReplyError::Reconnect(_))),
-        "{checked:?}"
-    );
+    assert_reconnect(&checked);
 }
 
 #[tokio::test]
 async fn a_documented_messenger_token_error_on_a_private_reply_asks_for_a_reconnect() {
     let f = load("meta/messenger_error_response.json");
     let server = serving(&f, "POST").await;
-    let err = client(&server)
-        .await
-        .send_private_reply(
-            &target(platforms::meta::FACEBOOK, "777_9001"),
-            "Hi",
-            &token(),
-        )
-        .await;
+    let err = private_hi(&server).await;
     assert!(
         matches!(&err, Err(ReplyError::Reconnect(why)) if why.contains("Invalid OAuth access token.")),
         "{err:?}"
@@ -302,9 +296,7 @@ async fn our_instagram_reply_is_the_documented_request_on_the_replies_edge() {
     .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"id":"1"}"#))
     .mount(&server)
     .await;
-    client(&server)
-        .await
-        .post_public_reply(&target(INSTAGRAM, &comment), &message, &token())
+    public_reply(&server, INSTAGRAM, &comment, &message)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let sent = the_request(&server).await;
@@ -351,15 +343,7 @@ async fn our_private_reply_has_the_shape_of_the_documented_request() {
         )
         .mount(&server)
         .await;
-    client(&server)
-        .await
-        .send_private_reply(
-            &target(platforms::meta::FACEBOOK, "777_9001"),
-            "Hi",
-            &token(),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    private_hi(&server).await.unwrap_or_else(|e| panic!("{e}"));
     let sent = the_request(&server).await;
     assert_eq!(sent.method.as_str(), "POST");
     // `/<GRAPH-API-VERSION>/PAGE-ID/messages`, with our version and page.
@@ -393,19 +377,17 @@ async fn our_private_reply_has_the_shape_of_the_documented_request() {
 
 #[test]
 fn every_meta_fixture_has_a_test_here() {
-    let tested = [
-        "meta/graph_error_response.json",
-        "meta/ig_comment_replies_request.txt",
-        "meta/ig_comment_replies_response.json",
-        "meta/instagram_comments_example.txt",
-        "meta/messenger_error_response.json",
-        "meta/private_reply_request.txt",
-        "meta/send_api_response.json",
-        "meta/webhook_verification_request.txt",
-    ];
-    let found: Vec<String> = all("meta").into_iter().map(|f| f.name).collect();
-    assert_eq!(
-        found, tested,
-        "a meta fixture was added or removed: test it here"
+    assert_every_fixture_tested(
+        "meta",
+        &[
+            "meta/graph_error_response.json",
+            "meta/ig_comment_replies_request.txt",
+            "meta/ig_comment_replies_response.json",
+            "meta/instagram_comments_example.txt",
+            "meta/messenger_error_response.json",
+            "meta/private_reply_request.txt",
+            "meta/send_api_response.json",
+            "meta/webhook_verification_request.txt",
+        ],
     );
 }

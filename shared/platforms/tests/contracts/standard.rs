@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::support::testing::post;
-use crate::support::{all, load};
+use crate::support::{assert_every_fixture_tested, load};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use hmac::{Hmac, KeyInit, Mac};
@@ -170,14 +170,13 @@ fn the_specs_example_payload_signed_with_a_test_key_is_verified_and_kept_as_unsu
 
 #[test]
 fn every_standard_fixture_has_a_test() {
-    let found: Vec<String> = all("standard").into_iter().map(|f| f.name).collect();
-    assert_eq!(
-        found,
-        [
+    assert_every_fixture_tested(
+        "standard",
+        &[
             "standard/library-test-vector.json",
             "standard/spec-example-headers.txt",
             "standard/spec-example-payload.json",
             "standard/spec-signed-content.txt",
-        ]
+        ],
     );
 }

@@ -92,6 +92,24 @@ pub fn without_elisions(text: &str) -> String {
     out
 }
 
+/// `result` asks for the page to be reconnected.
+#[track_caller]
+pub fn assert_reconnect<T: std::fmt::Debug>(result: &Result<T, reply::ReplyError>) {
+    assert!(
+        matches!(result, Err(reply::ReplyError::Reconnect(_))),
+        "{result:?}"
+    );
+}
+
+/// `result` is refused for good.
+#[track_caller]
+pub fn assert_rejected<T: std::fmt::Debug>(result: &Result<T, reply::ReplyError>) {
+    assert!(
+        matches!(result, Err(reply::ReplyError::Rejected(_))),
+        "{result:?}"
+    );
+}
+
 /// A header of a request we sent, as text.
 pub fn sent_header<'r>(sent: &'r wiremock::Request, name: &str) -> Option<&'r str> {
     sent.headers.get(name).and_then(|v| v.to_str().ok())
@@ -141,6 +159,16 @@ pub fn all(platform: &str) -> Vec<Fixture> {
         .collect();
     names.sort();
     names.iter().map(|n| load(n)).collect()
+}
+
+/// The fixtures of `platform` are exactly `tested` (as `<platform>/<file name>`, sorted): a
+/// fixture added or removed needs its test.
+pub fn assert_every_fixture_tested(platform: &str, tested: &[&str]) {
+    let found: Vec<String> = all(platform).into_iter().map(|f| f.name).collect();
+    assert_eq!(
+        found, tested,
+        "a {platform} fixture was added or removed: test it"
+    );
 }
 
 #[test]

@@ -2,10 +2,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::support::testing::{call, post_to, secret, stand_in_http};
-use crate::support::{Fixture, all, load, sent_header};
+use crate::support::{Fixture, assert_every_fixture_tested, assert_reconnect, load, sent_header};
 use feedback::{AccountId, ChangeVerb};
 use platforms::oauth::{ClientAuth, TokenCache};
-use platforms::reply::{ReplyClient, ReplyError};
+use platforms::reply::ReplyClient;
 use platforms::trustpilot::TrustpilotWebhooks;
 use platforms::trustpilot::replies::TrustpilotReplies;
 use platforms::{InboundRequest, VerifyError, WebhookPlatform};
@@ -372,18 +372,19 @@ fn feedback_for(review: &str) -> feedback::Feedback {
 
 #[test]
 fn every_trustpilot_fixture_has_a_test() {
-    let tested = [
-        "trustpilot/reply-request.json",
-        "trustpilot/token-client-credentials-quoted.json",
-        "trustpilot/token-client-credentials.txt",
-        "trustpilot/token-password-grant-quoted.json",
-        "trustpilot/token-password-grant.txt",
-        "trustpilot/token-request-client-credentials.txt",
-        "trustpilot/token-request-refresh.txt",
-        "trustpilot/webhook-service-review-created.json",
-    ];
-    let found: Vec<String> = all("trustpilot").into_iter().map(|f| f.name).collect();
-    assert_eq!(found, tested);
+    assert_every_fixture_tested(
+        "trustpilot",
+        &[
+            "trustpilot/reply-request.json",
+            "trustpilot/token-client-credentials-quoted.json",
+            "trustpilot/token-client-credentials.txt",
+            "trustpilot/token-password-grant-quoted.json",
+            "trustpilot/token-password-grant.txt",
+            "trustpilot/token-request-client-credentials.txt",
+            "trustpilot/token-request-refresh.txt",
+            "trustpilot/webhook-service-review-created.json",
+        ],
+    );
 }
 
 #[tokio::test]
@@ -400,8 +401,5 @@ async fn a_token_refused_by_the_token_endpoint_means_reconnect_as_the_readme_ass
         basic(),
     );
     let refused = cache.get(&account(), &secret("RefreshToken")).await;
-    assert!(
-        matches!(refused, Err(ReplyError::Reconnect(_))),
-        "{refused:?}"
-    );
+    assert_reconnect(&refused);
 }
