@@ -33,6 +33,45 @@
 //! Adding a platform is adding one module (both halves: webhook and replies) and one line
 //! in each of [`registry::from_lookup`] and [`outbound::from_lookup`].
 
+/// The [`WebhookPlatform`] of a platform module: served on the module's `ROUTE`, checked by
+/// `verify` (given the platform, the request and the time) and read by `parse` (given the
+/// platform, the verified body and the time of receipt); the items after them (a
+/// handshake, test signing) are the platform's own.
+macro_rules! webhook_platform {
+    (
+        $platform:ty,
+        verify: |$this:ident, $request:ident, $now:ident| $verify:expr,
+        parse: |$reader:ident, $body:ident, $received_at:ident| $parse:expr
+        $(, $item:item)* $(,)?
+    ) => {
+        #[async_trait::async_trait]
+        impl $crate::WebhookPlatform for $platform {
+            fn route(&self) -> &'static str {
+                ROUTE
+            }
+
+            async fn verify<'r>(
+                &$this,
+                $request: &'r $crate::InboundRequest,
+                $now: time::OffsetDateTime,
+            ) -> Result<$crate::VerifiedDelivery<'r>, $crate::VerifyError> {
+                $verify
+            }
+
+            fn parse(
+                &$reader,
+                delivery: &$crate::VerifiedDelivery<'_>,
+                $received_at: time::OffsetDateTime,
+            ) -> $crate::ParsedDelivery {
+                let $body = delivery.body();
+                $parse
+            }
+
+            $($item)*
+        }
+    };
+}
+
 pub mod app_store;
 pub mod calls;
 /// What a platform allows when answering: declared here by each platform module, defined with
@@ -203,8 +242,11 @@ pub trait WebhookPlatform: Send + Sync {
     /// The route segment this platform is served on: `/webhooks/{route}`.
     fn route(&self) -> &'static str;
 
-    /// Answer a `GET` on the route. `None`: this platform has no handshake (405).
-    fn handshake(&self, request: &InboundRequest) -> Option<HandshakeOutcome>;
+    /// Answer a `GET` on the route. `None` (the default): this platform has no handshake
+    /// (405).
+    fn handshake(&self, _request: &InboundRequest) -> Option<HandshakeOutcome> {
+        None
+    }
 
     /// Prove the delivery came from the platform.
     async fn verify<'r>(

@@ -1,4 +1,5 @@
 use super::*;
+use crate::WebhookPlatform;
 use crate::reply::ReplyClient;
 use crate::testing::{
     call, granted, nothing_received, refusing_token_endpoint, secret, stand_in_http, token_request,

@@ -24,11 +24,7 @@ use crate::signature::{
     SecretList, hmac_sha256_hex, parse_lower_hex_digest, secrets_from_lookup, signature_header,
     verified_if,
 };
-use crate::{
-    HandshakeOutcome, InboundRequest, ParsedDelivery, TestDelivery, VerifiedDelivery, VerifyError,
-    WebhookPlatform,
-};
-use async_trait::async_trait;
+use crate::{HandshakeOutcome, InboundRequest, TestDelivery, VerifiedDelivery, VerifyError};
 use feedback::Platform;
 use http::Method;
 use secrecy::ExposeSecret;
@@ -100,12 +96,10 @@ impl LinkedInWebhooks {
     }
 }
 
-#[async_trait]
-impl WebhookPlatform for LinkedInWebhooks {
-    fn route(&self) -> &'static str {
-        ROUTE
-    }
-
+webhook_platform!(
+    LinkedInWebhooks,
+    verify: |self, request, _now| self.verify_signature(request),
+    parse: |self, body, received_at| parse::parse_delivery(body, received_at),
     fn handshake(&self, request: &InboundRequest) -> Option<HandshakeOutcome> {
         if request.method != Method::GET {
             return None;
@@ -131,24 +125,7 @@ impl WebhookPlatform for LinkedInWebhooks {
             })
             .to_string(),
         })
-    }
-
-    async fn verify<'r>(
-        &self,
-        request: &'r InboundRequest,
-        _now: OffsetDateTime,
-    ) -> Result<VerifiedDelivery<'r>, VerifyError> {
-        self.verify_signature(request)
-    }
-
-    fn parse(
-        &self,
-        delivery: &VerifiedDelivery<'_>,
-        received_at: OffsetDateTime,
-    ) -> ParsedDelivery {
-        parse::parse_delivery(delivery.body(), received_at)
-    }
-
+    },
     /// Signed the header-prefix way (`hmacsha256=<hex of HMAC(body)>`).
     fn sign_for_test(&self, body: &[u8], _now: OffsetDateTime) -> Option<TestDelivery> {
         let secret = self.secrets.first()?;
@@ -159,8 +136,8 @@ impl WebhookPlatform for LinkedInWebhooks {
                 format!("{PREFIX}{}", hmac_sha256_hex(secret.expose_secret(), body)),
             )],
         })
-    }
-}
+    },
+);
 
 #[cfg(test)]
 mod tests;

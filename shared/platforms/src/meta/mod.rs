@@ -16,11 +16,7 @@ use crate::capabilities::{
 use crate::signature::{
     SecretList, parse_lower_hex_digest, signature_header, token_matches, verified_if,
 };
-use crate::{
-    HandshakeOutcome, InboundRequest, ParsedDelivery, VerifiedDelivery, VerifyError,
-    WebhookPlatform,
-};
-use async_trait::async_trait;
+use crate::{HandshakeOutcome, InboundRequest, VerifiedDelivery, VerifyError};
 use feedback::Platform;
 use http::Method;
 use secrecy::SecretString;
@@ -150,12 +146,11 @@ fn is_token_like(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
-#[async_trait]
-impl WebhookPlatform for MetaWebhooks {
-    fn route(&self) -> &'static str {
-        ROUTE
-    }
-
+// Meta signs no timestamp: replays are harmless because storage dedupes on item id.
+webhook_platform!(
+    MetaWebhooks,
+    verify: |self, request, _now| self.verify_signature(request),
+    parse: |self, body, received_at| parse::parse_delivery(body, received_at),
     fn handshake(&self, request: &InboundRequest) -> Option<HandshakeOutcome> {
         if request.method != Method::GET {
             return None;
@@ -177,25 +172,7 @@ impl WebhookPlatform for MetaWebhooks {
             }),
             _ => refuse("hub.challenge is missing or not token-like"),
         }
-    }
-
-    async fn verify<'r>(
-        &self,
-        request: &'r InboundRequest,
-        _now: OffsetDateTime,
-    ) -> Result<VerifiedDelivery<'r>, VerifyError> {
-        // Meta signs no timestamp: replays are harmless because storage dedupes on item id.
-        self.verify_signature(request)
-    }
-
-    fn parse(
-        &self,
-        delivery: &VerifiedDelivery<'_>,
-        received_at: OffsetDateTime,
-    ) -> ParsedDelivery {
-        parse::parse_delivery(delivery.body(), received_at)
-    }
-
+    },
     fn sign_for_test(&self, body: &[u8], _now: OffsetDateTime) -> Option<crate::TestDelivery> {
         use secrecy::ExposeSecret;
         let secret = self.app_secrets.first()?;
@@ -204,8 +181,8 @@ impl WebhookPlatform for MetaWebhooks {
             path_tail: Vec::new(),
             headers: vec![(SIGNATURE_HEADER.to_owned(), format!("sha256={digest}"))],
         })
-    }
-}
+    },
+);
 
 #[cfg(test)]
 mod tests;

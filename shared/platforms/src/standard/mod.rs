@@ -17,11 +17,7 @@ pub mod schema;
 
 use crate::capabilities::{AuthorNames, Capabilities, PrivateChannel, WebhookContent};
 use crate::signature::{signature_header, verified_if};
-use crate::{
-    HandshakeOutcome, InboundRequest, ParsedDelivery, TestDelivery, VerifiedDelivery, VerifyError,
-    WebhookPlatform,
-};
-use async_trait::async_trait;
+use crate::{InboundRequest, TestDelivery, VerifiedDelivery, VerifyError};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use feedback::Platform;
@@ -170,32 +166,10 @@ impl StandardWebhooks {
     }
 }
 
-#[async_trait]
-impl WebhookPlatform for StandardWebhooks {
-    fn route(&self) -> &'static str {
-        ROUTE
-    }
-
-    fn handshake(&self, _request: &InboundRequest) -> Option<HandshakeOutcome> {
-        None
-    }
-
-    async fn verify<'r>(
-        &self,
-        request: &'r InboundRequest,
-        now: OffsetDateTime,
-    ) -> Result<VerifiedDelivery<'r>, VerifyError> {
-        self.verify_at(request, now)
-    }
-
-    fn parse(
-        &self,
-        delivery: &VerifiedDelivery<'_>,
-        received_at: OffsetDateTime,
-    ) -> ParsedDelivery {
-        schema::parse(delivery.body(), received_at)
-    }
-
+webhook_platform!(
+    StandardWebhooks,
+    verify: |self, request, now| self.verify_at(request, now),
+    parse: |self, body, received_at| schema::parse(body, received_at),
     fn sign_for_test(&self, body: &[u8], now: OffsetDateTime) -> Option<TestDelivery> {
         use sha2::Digest;
         let id = format!("msg_{}", &hex::encode(Sha256::digest(body))[..24]);
@@ -209,8 +183,8 @@ impl WebhookPlatform for StandardWebhooks {
                 ("webhook-signature".to_owned(), signature),
             ],
         })
-    }
-}
+    },
+);
 
 #[cfg(test)]
 mod tests;

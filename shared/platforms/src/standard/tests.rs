@@ -1,4 +1,5 @@
 use super::*;
+use crate::{ParsedDelivery, WebhookPlatform};
 use bytes::Bytes;
 use feedback::{ChangeVerb, FeedbackKind};
 use http::{HeaderMap, HeaderValue, Method};

@@ -22,11 +22,7 @@ use crate::signature::{
     SecretList, hmac_sha256_hex, parse_lower_hex_digest, secrets_from_lookup, signature_header,
     verified_if,
 };
-use crate::{
-    HandshakeOutcome, InboundRequest, ParsedDelivery, TestDelivery, VerifiedDelivery, VerifyError,
-    WebhookPlatform,
-};
-use async_trait::async_trait;
+use crate::{InboundRequest, TestDelivery, VerifiedDelivery, VerifyError};
 use feedback::Platform;
 use secrecy::ExposeSecret;
 use time::{Duration, OffsetDateTime};
@@ -128,32 +124,10 @@ impl TikTokWebhooks {
     }
 }
 
-#[async_trait]
-impl WebhookPlatform for TikTokWebhooks {
-    fn route(&self) -> &'static str {
-        ROUTE
-    }
-
-    fn handshake(&self, _request: &InboundRequest) -> Option<HandshakeOutcome> {
-        None
-    }
-
-    async fn verify<'r>(
-        &self,
-        request: &'r InboundRequest,
-        now: OffsetDateTime,
-    ) -> Result<VerifiedDelivery<'r>, VerifyError> {
-        self.verify_at(request, now)
-    }
-
-    fn parse(
-        &self,
-        delivery: &VerifiedDelivery<'_>,
-        received_at: OffsetDateTime,
-    ) -> ParsedDelivery {
-        parse::parse_delivery(delivery.body(), received_at)
-    }
-
+webhook_platform!(
+    TikTokWebhooks,
+    verify: |self, request, now| self.verify_at(request, now),
+    parse: |self, body, received_at| parse::parse_delivery(body, received_at),
     fn sign_for_test(&self, body: &[u8], now: OffsetDateTime) -> Option<TestDelivery> {
         Some(TestDelivery {
             path_tail: Vec::new(),
@@ -162,8 +136,8 @@ impl WebhookPlatform for TikTokWebhooks {
                 self.sign(now.unix_timestamp(), body)?,
             )],
         })
-    }
-}
+    },
+);
 
 #[cfg(test)]
 mod tests;

@@ -20,11 +20,7 @@ pub mod replies;
 use crate::capabilities::{
     AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
 };
-use crate::{
-    HandshakeOutcome, InboundRequest, ParsedDelivery, TestDelivery, VerifiedDelivery, VerifyError,
-    WebhookPlatform,
-};
-use async_trait::async_trait;
+use crate::{InboundRequest, TestDelivery, VerifiedDelivery, VerifyError};
 use feedback::Platform;
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
@@ -103,22 +99,11 @@ impl TrustpilotWebhooks {
             business_unit,
         )))
     }
-}
 
-#[async_trait]
-impl WebhookPlatform for TrustpilotWebhooks {
-    fn route(&self) -> &'static str {
-        ROUTE
-    }
-
-    fn handshake(&self, _request: &InboundRequest) -> Option<HandshakeOutcome> {
-        None
-    }
-
-    async fn verify<'r>(
+    /// Check the secret in the URL (the one path segment after the route).
+    pub fn verify_secret<'r>(
         &self,
         request: &'r InboundRequest,
-        _now: OffsetDateTime,
     ) -> Result<VerifiedDelivery<'r>, VerifyError> {
         if self.secrets.is_empty() {
             return Err(VerifyError::NoSecretConfigured);
@@ -137,22 +122,21 @@ impl WebhookPlatform for TrustpilotWebhooks {
             Err(VerifyError::BadCredential)
         }
     }
+}
 
-    fn parse(
-        &self,
-        delivery: &VerifiedDelivery<'_>,
-        received_at: OffsetDateTime,
-    ) -> ParsedDelivery {
-        parse::parse_events(delivery.body(), self.business_unit.as_deref(), received_at)
-    }
-
+webhook_platform!(
+    TrustpilotWebhooks,
+    verify: |self, request, _now| self.verify_secret(request),
+    parse: |self, body, received_at| {
+        parse::parse_events(body, self.business_unit.as_deref(), received_at)
+    },
     fn sign_for_test(&self, _body: &[u8], _now: OffsetDateTime) -> Option<TestDelivery> {
         Some(TestDelivery {
             path_tail: vec![self.secrets.first()?.expose_secret().to_owned()],
             headers: Vec::new(),
         })
-    }
-}
+    },
+);
 
 #[cfg(test)]
 mod tests;

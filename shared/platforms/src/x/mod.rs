@@ -23,11 +23,7 @@ use crate::capabilities::{
     AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
 };
 use crate::signature::{SecretList, secrets_from_lookup, signature_header, verified_if};
-use crate::{
-    HandshakeOutcome, InboundRequest, ParsedDelivery, TestDelivery, VerifiedDelivery, VerifyError,
-    WebhookPlatform,
-};
-use async_trait::async_trait;
+use crate::{HandshakeOutcome, InboundRequest, TestDelivery, VerifiedDelivery, VerifyError};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use feedback::Platform;
@@ -123,12 +119,10 @@ impl XWebhooks {
     }
 }
 
-#[async_trait]
-impl WebhookPlatform for XWebhooks {
-    fn route(&self) -> &'static str {
-        ROUTE
-    }
-
+webhook_platform!(
+    XWebhooks,
+    verify: |self, request, _now| self.verify_signature(request),
+    parse: |self, body, received_at| parse::parse_delivery(body, received_at),
     fn handshake(&self, request: &InboundRequest) -> Option<HandshakeOutcome> {
         if request.method != Method::GET {
             return None;
@@ -147,24 +141,7 @@ impl WebhookPlatform for XWebhooks {
                 reason: "crc_token is missing or not token-like",
             }),
         }
-    }
-
-    async fn verify<'r>(
-        &self,
-        request: &'r InboundRequest,
-        _now: OffsetDateTime,
-    ) -> Result<VerifiedDelivery<'r>, VerifyError> {
-        self.verify_signature(request)
-    }
-
-    fn parse(
-        &self,
-        delivery: &VerifiedDelivery<'_>,
-        received_at: OffsetDateTime,
-    ) -> ParsedDelivery {
-        parse::parse_delivery(delivery.body(), received_at)
-    }
-
+    },
     fn sign_for_test(&self, body: &[u8], _now: OffsetDateTime) -> Option<TestDelivery> {
         let secret = self.secrets.first()?;
         let b64 = hmac_b64(secret.expose_secret(), body)?;
@@ -172,8 +149,8 @@ impl WebhookPlatform for XWebhooks {
             path_tail: Vec::new(),
             headers: vec![(SIGNATURE_HEADER.to_owned(), format!("sha256={b64}"))],
         })
-    }
-}
+    },
+);
 
 #[cfg(test)]
 mod tests;
