@@ -21,7 +21,7 @@ use crate::capabilities::{
     AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
 };
 use crate::signature::{
-    SecretList, hmac_sha256_hex, parse_lower_hex_digest, secrets_from_lookup, signature_header,
+    SecretList, hmac_sha256_hex, parse_lower_hex_digest, secrets_from_lookup, signature_for,
     verified_if,
 };
 use crate::{HandshakeOutcome, InboundRequest, TestDelivery, VerifiedDelivery, VerifyError};
@@ -79,10 +79,7 @@ impl LinkedInWebhooks {
         request: &'r InboundRequest,
     ) -> Result<VerifiedDelivery<'r>, VerifyError> {
         const NAME: &str = "X-LI-Signature";
-        if self.secrets.is_empty() {
-            return Err(VerifyError::NoSecretConfigured);
-        }
-        let header = signature_header(request, SIGNATURE_HEADER, NAME)?.trim();
+        let header = signature_for(&self.secrets, request, SIGNATURE_HEADER, NAME)?.trim();
         let hex = header.strip_prefix(PREFIX).unwrap_or(header);
         let digest = parse_lower_hex_digest(&hex.to_ascii_lowercase()).ok_or(
             VerifyError::MalformedSignature(NAME, "expected 64 hex digits"),

@@ -144,14 +144,6 @@ impl GraphClient {
         self.http.client()
     }
 
-    async fn call(
-        &self,
-        request: reqwest::RequestBuilder,
-        token: &AccessToken,
-    ) -> Result<Value, ReplyError> {
-        bearer_json(request, token, classify).await
-    }
-
     /// `{base}/{segments…}?{query}`, each segment percent-encoded as one path segment, so
     /// an id can never add a path or a query of its own.
     fn url(&self, segments: &[&str], query: &[(&str, &str)]) -> Result<reqwest::Url, ReplyError> {
@@ -212,8 +204,7 @@ impl ReplyClient for GraphClient {
         token: &AccessToken,
     ) -> Result<AccessCheck, ReplyError> {
         let url = self.url(&["me"], &[("fields", "id,name")])?;
-        let me = self
-            .call(self.http()?.get(url), token)
+        let me = bearer_json(self.http()?.get(url), token, classify)
             .await
             .map_err(crate::calls::harmless)?;
         let id = text_of(&me, "id").unwrap_or_default();
@@ -226,7 +217,7 @@ impl ReplyClient for GraphClient {
         // An Instagram account is answered with the token of its Facebook page. A user
         // token has no such field (an error here only means "not linked").
         let url = self.url(&["me"], &[("fields", "instagram_business_account")])?;
-        let linked = match self.call(self.http()?.get(url), token).await {
+        let linked = match bearer_json(self.http()?.get(url), token, classify).await {
             Ok(body) => body
                 .get("instagram_business_account")
                 .and_then(|a| text_of(a, "id")),
@@ -267,7 +258,7 @@ impl ReplyClient for GraphClient {
             };
             let query = format!("{field}.{sub}({}){{{fields}}}", f.item_id);
             let url = self.url(&[f.account_id.as_str()], &[("fields", &query)])?;
-            let body = self.call(self.http()?.get(url), token).await?;
+            let body = bearer_json(self.http()?.get(url), token, classify).await?;
             let item = body
                 .get(field)
                 .ok_or_else(|| ReplyError::Rejected(format!("no {field} in the answer")))?;
@@ -286,7 +277,7 @@ impl ReplyClient for GraphClient {
                 "message,text,from,username,created_time,timestamp",
             )],
         )?;
-        let body = self.call(self.http()?.get(url), token).await?;
+        let body = bearer_json(self.http()?.get(url), token, classify).await?;
         Ok(FetchedItem {
             text: text_of(&body, "message").or_else(|| text_of(&body, "text")),
             author_id: body.get("from").and_then(|f| text_of(f, "id")),
@@ -307,12 +298,12 @@ impl ReplyClient for GraphClient {
         token: &AccessToken,
     ) -> Result<String, ReplyError> {
         let url = self.url(&[&target.reply_to, Self::replies_edge(target)], &[])?;
-        let body = self
-            .call(
-                self.http()?.post(url).json(&json!({ "message": text })),
-                token,
-            )
-            .await?;
+        let body = bearer_json(
+            self.http()?.post(url).json(&json!({ "message": text })),
+            token,
+            classify,
+        )
+        .await?;
         posted_id(body["id"].as_str(), "success without an id")
     }
 
@@ -325,7 +316,7 @@ impl ReplyClient for GraphClient {
             &[&target.reply_to, Self::replies_edge(target)],
             &[("fields", "id,from"), ("limit", "100")],
         )?;
-        let body = self.call(self.http()?.get(url), token).await?;
+        let body = bearer_json(self.http()?.get(url), token, classify).await?;
         let ours = |reply: &Value| reply["from"]["id"].as_str() == Some(target.account_id.as_str());
         Ok(first_id(&body["data"], ours, "id"))
     }
@@ -337,15 +328,15 @@ impl ReplyClient for GraphClient {
         token: &AccessToken,
     ) -> Result<Option<String>, ReplyError> {
         let url = self.url(&[&target.account_id, "messages"], &[])?;
-        let body = self
-            .call(
-                self.http()?.post(url).json(&json!({
-                    "recipient": { "comment_id": target.item_id },
-                    "message": { "text": text },
-                })),
-                token,
-            )
-            .await?;
+        let body = bearer_json(
+            self.http()?.post(url).json(&json!({
+                "recipient": { "comment_id": target.item_id },
+                "message": { "text": text },
+            })),
+            token,
+            classify,
+        )
+        .await?;
         Ok(body
             .get("message_id")
             .and_then(Value::as_str)

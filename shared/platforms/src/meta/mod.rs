@@ -14,7 +14,7 @@ use crate::capabilities::{
     AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
 };
 use crate::signature::{
-    SecretList, parse_lower_hex_digest, signature_header, token_matches, verified_if,
+    SecretList, after_sha256, parse_lower_hex_digest, signature_for, token_matches, verified_if,
 };
 use crate::{HandshakeOutcome, InboundRequest, VerifiedDelivery, VerifyError};
 use feedback::Platform;
@@ -117,16 +117,8 @@ impl MetaWebhooks {
         request: &'r InboundRequest,
     ) -> Result<VerifiedDelivery<'r>, VerifyError> {
         const NAME: &str = "X-Hub-Signature-256";
-        if self.app_secrets.is_empty() {
-            return Err(VerifyError::NoSecretConfigured);
-        }
-        let header = signature_header(request, SIGNATURE_HEADER, NAME)?;
-        let hex = header
-            .strip_prefix("sha256=")
-            .ok_or(VerifyError::MalformedSignature(
-                NAME,
-                "does not start with \"sha256=\"",
-            ))?;
+        let header = signature_for(&self.app_secrets, request, SIGNATURE_HEADER, NAME)?;
+        let hex = after_sha256(header, NAME)?;
         let digest = parse_lower_hex_digest(hex).ok_or(VerifyError::MalformedSignature(
             NAME,
             "expected 64 lowercase hex digits",

@@ -19,7 +19,7 @@ use crate::capabilities::{
     AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
 };
 use crate::signature::{
-    SecretList, hmac_sha256_hex, parse_lower_hex_digest, secrets_from_lookup, signature_header,
+    SecretList, hmac_sha256_hex, parse_lower_hex_digest, secrets_from_lookup, signature_for,
     verified_if,
 };
 use crate::{InboundRequest, TestDelivery, VerifiedDelivery, VerifyError};
@@ -77,10 +77,7 @@ impl TikTokWebhooks {
         now: OffsetDateTime,
     ) -> Result<VerifiedDelivery<'r>, VerifyError> {
         const NAME: &str = "TikTok-Signature";
-        if self.secrets.is_empty() {
-            return Err(VerifyError::NoSecretConfigured);
-        }
-        let header = signature_header(request, SIGNATURE_HEADER, NAME)?;
+        let header = signature_for(&self.secrets, request, SIGNATURE_HEADER, NAME)?;
         let mut timestamp = None;
         let mut signatures = Vec::new();
         for part in header.split(',').map(str::trim).take(16) {

@@ -22,7 +22,7 @@ pub mod replies;
 use crate::capabilities::{
     AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
 };
-use crate::signature::{SecretList, secrets_from_lookup, signature_header, verified_if};
+use crate::signature::{SecretList, after_sha256, secrets_from_lookup, signature_for, verified_if};
 use crate::{HandshakeOutcome, InboundRequest, TestDelivery, VerifiedDelivery, VerifyError};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -99,16 +99,8 @@ impl XWebhooks {
         request: &'r InboundRequest,
     ) -> Result<VerifiedDelivery<'r>, VerifyError> {
         const NAME: &str = "x-twitter-webhooks-signature";
-        if self.secrets.is_empty() {
-            return Err(VerifyError::NoSecretConfigured);
-        }
-        let header = signature_header(request, SIGNATURE_HEADER, NAME)?;
-        let b64 = header
-            .strip_prefix("sha256=")
-            .ok_or(VerifyError::MalformedSignature(
-                NAME,
-                "does not start with \"sha256=\"",
-            ))?;
+        let header = signature_for(&self.secrets, request, SIGNATURE_HEADER, NAME)?;
+        let b64 = after_sha256(header, NAME)?;
         let digest = B64.decode(b64).ok().filter(|d| d.len() == 32).ok_or(
             VerifyError::MalformedSignature(NAME, "expected base64 of 32 bytes"),
         )?;
