@@ -51,6 +51,32 @@ impl<'a> Scalar<'a> {
     }
 }
 
+/// A struct read from webhook JSON, borrowing from the body, whose every field is optional
+/// and lenient: those listed in `scalars` are [`Scalar`]s, the others of the type given.
+macro_rules! lenient_struct {
+    (
+        $(#[$attr:meta])*
+        struct $name:ident<$lt:lifetime> {
+            scalars: [$($scalar:ident),* $(,)?],
+            $($field:ident: $ty:ty,)*
+        }
+    ) => {
+        $(#[$attr])*
+        #[derive(serde::Deserialize)]
+        struct $name<$lt> {
+            $(
+                #[serde(borrow)]
+                $scalar: Option<$crate::meta::lenient::Scalar<$lt>>,
+            )*
+            $(
+                #[serde(borrow)]
+                $field: Option<$ty>,
+            )*
+        }
+    };
+}
+pub(crate) use lenient_struct;
+
 /// Drains whatever a visitor was handed that it does not want, so parsing goes on.
 macro_rules! read_other_types_as {
     ($other:expr) => {
@@ -200,23 +226,20 @@ pub(crate) fn is_meta_id(id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde::Deserialize;
     use serde_json::value::RawValue;
 
-    #[derive(Deserialize)]
-    struct Sample<'a> {
-        #[serde(borrow)]
-        a: Option<Scalar<'a>>,
-        #[serde(borrow)]
-        b: Option<Obj<Inner<'a>>>,
-        #[serde(borrow)]
-        c: Option<List<&'a RawValue>>,
+    lenient_struct! {
+        struct Sample<'a> {
+            scalars: [a],
+            b: Obj<Inner<'a>>,
+            c: List<&'a RawValue>,
+        }
     }
 
-    #[derive(Deserialize)]
-    struct Inner<'a> {
-        #[serde(borrow)]
-        id: Option<Scalar<'a>>,
+    lenient_struct! {
+        struct Inner<'a> {
+            scalars: [id],
+        }
     }
 
     fn sample(json: &str) -> Sample<'_> {

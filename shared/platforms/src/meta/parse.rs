@@ -12,7 +12,7 @@
 //! wrapped in an array (`[{"object": …}]`), and an entry carrying `field`/`value` itself
 //! instead of a `changes` list (Instagram's "Comments payload"). Both are read the same way.
 
-use super::lenient::{List, Obj, Scalar};
+use super::lenient::{List, Obj, Scalar, lenient_struct};
 use super::{FACEBOOK, INSTAGRAM};
 use crate::{ParsedDelivery, Unsupported};
 use feedback::{AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId};
@@ -50,59 +50,35 @@ struct Entry<'a> {
     value: Option<&'a RawValue>,
 }
 
-#[derive(Deserialize)]
-struct Change<'a> {
-    #[serde(borrow)]
-    field: Option<Scalar<'a>>,
-    #[serde(borrow)]
-    value: Option<Obj<Value<'a>>>,
+lenient_struct! {
+    struct Change<'a> {
+        scalars: [field],
+        value: Obj<Value<'a>>,
+    }
 }
 
-/// The fields of a change's `value` that any handled kind of change uses.
-#[derive(Deserialize)]
-struct Value<'a> {
-    #[serde(borrow)]
-    item: Option<Scalar<'a>>,
-    #[serde(borrow)]
-    verb: Option<Scalar<'a>>,
-    #[serde(borrow)]
-    id: Option<Scalar<'a>>,
-    #[serde(borrow)]
-    comment_id: Option<Scalar<'a>>,
-    #[serde(borrow)]
-    media_id: Option<Scalar<'a>>,
-    #[serde(borrow)]
-    post_id: Option<Scalar<'a>>,
-    #[serde(borrow)]
-    parent_id: Option<Scalar<'a>>,
-    #[serde(borrow)]
-    from: Option<Obj<Author<'a>>>,
-    #[serde(borrow)]
-    media: Option<Obj<Media<'a>>>,
-    #[serde(borrow)]
-    message: Option<Scalar<'a>>,
-    #[serde(borrow)]
-    text: Option<Scalar<'a>>,
-    #[serde(borrow)]
-    created_time: Option<Scalar<'a>>,
-    #[serde(borrow)]
-    timestamp: Option<Scalar<'a>>,
+lenient_struct! {
+    /// The fields of a change's `value` that any handled kind of change uses.
+    struct Value<'a> {
+        scalars: [
+            item, verb, id, comment_id, media_id, post_id, parent_id, message, text,
+            created_time, timestamp,
+        ],
+        from: Obj<Author<'a>>,
+        media: Obj<Media<'a>>,
+    }
 }
 
-#[derive(Deserialize)]
-struct Author<'a> {
-    #[serde(borrow)]
-    id: Option<Scalar<'a>>,
-    #[serde(borrow)]
-    name: Option<Scalar<'a>>,
-    #[serde(borrow)]
-    username: Option<Scalar<'a>>,
+lenient_struct! {
+    struct Author<'a> {
+        scalars: [id, name, username],
+    }
 }
 
-#[derive(Deserialize)]
-struct Media<'a> {
-    #[serde(borrow)]
-    id: Option<Scalar<'a>>,
+lenient_struct! {
+    struct Media<'a> {
+        scalars: [id],
+    }
 }
 
 /// Which of Meta's webhook objects a delivery is about.
