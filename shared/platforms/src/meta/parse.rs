@@ -15,7 +15,7 @@
 use super::lenient::{List, Obj, Scalar, lenient_struct};
 use super::{FACEBOOK, INSTAGRAM};
 use crate::{ParsedDelivery, Unsupported};
-use feedback::{AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId};
+use feedback::{AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId, Platform};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
@@ -224,6 +224,38 @@ fn parse_change(ctx: &Context<'_>) -> Result<FeedbackChange, String> {
     }
 }
 
+impl Context<'_> {
+    /// The feedback of this change, on `platform`: its raw text and the delivery's account
+    /// and time of receipt; the rest is filled in with struct update syntax.
+    fn feedback(&self, platform: Platform, item_id: ItemId, kind: FeedbackKind) -> Feedback {
+        Feedback {
+            raw: self.raw.to_owned(),
+            ..Feedback::new(
+                platform,
+                self.account_id.clone(),
+                item_id,
+                kind,
+                self.received_at,
+            )
+        }
+    }
+
+    /// Who wrote a change (`from`), the id of that author, and whether it is the account
+    /// itself.
+    fn author<'v>(
+        &self,
+        from: Option<Obj<Author<'v>>>,
+    ) -> (Option<Author<'v>>, Option<String>, bool) {
+        let from = from.and_then(Obj::into_inner);
+        let author_id = from
+            .as_ref()
+            .and_then(|f| f.id.as_ref())
+            .and_then(Scalar::to_id);
+        let from_account = author_id.as_deref() == Some(self.account_id.as_str());
+        (from, author_id, from_account)
+    }
+}
+
 fn facebook_feed(ctx: &Context<'_>, v: Value<'_>) -> Result<FeedbackChange, String> {
     let item = str_of(&v.item);
     if item != "comment" {
@@ -242,31 +274,18 @@ fn facebook_feed(ctx: &Context<'_>, v: Value<'_>) -> Result<FeedbackChange, Stri
         (Some(parent), Some(post)) if parent != post => FeedbackKind::Reply,
         _ => FeedbackKind::Comment,
     };
-    let from = v.from.and_then(Obj::into_inner);
-    let author_id = from
-        .as_ref()
-        .and_then(|f| f.id.as_ref())
-        .and_then(Scalar::to_id);
-    let from_account = author_id.as_deref() == Some(ctx.account_id.as_str());
+    let (from, author_id, from_account) = ctx.author(v.from);
     Ok(FeedbackChange {
         verb,
         feedback: Feedback {
-            platform: FACEBOOK,
-            account_id: ctx.account_id.clone(),
-            item_id,
             thread_id,
             parent_id,
             author_id,
             author_name: from.and_then(|f| f.name).and_then(Scalar::into_string),
             text: v.message.and_then(Scalar::into_string),
-            rating: None,
-            url: None,
-            language: None,
             created_at: v.created_time.as_ref().and_then(meta_time),
-            kind,
             from_account,
-            raw: ctx.raw.to_owned(),
-            received_at: ctx.received_at,
+            ..ctx.feedback(FACEBOOK, item_id, kind)
         },
     })
 }
@@ -274,41 +293,29 @@ fn facebook_feed(ctx: &Context<'_>, v: Value<'_>) -> Result<FeedbackChange, Stri
 fn instagram_comment(ctx: &Context<'_>, v: Value<'_>) -> Result<FeedbackChange, String> {
     let item_id = item_id(&[("id", &v.id), ("comment_id", &v.comment_id)])?;
     let parent_id = v.parent_id.as_ref().and_then(Scalar::to_id);
-    let from = v.from.and_then(Obj::into_inner);
-    let author_id = from
-        .as_ref()
-        .and_then(|f| f.id.as_ref())
-        .and_then(Scalar::to_id);
-    let from_account = author_id.as_deref() == Some(ctx.account_id.as_str());
+    let (from, author_id, from_account) = ctx.author(v.from);
     let thread_id = v
         .media
         .and_then(Obj::into_inner)
         .and_then(|m| m.id)
         .as_ref()
         .and_then(Scalar::to_id);
+    let kind = if parent_id.is_some() {
+        FeedbackKind::Reply
+    } else {
+        FeedbackKind::Comment
+    };
     Ok(FeedbackChange {
         verb: ChangeVerb::Added,
         feedback: Feedback {
-            platform: INSTAGRAM,
-            account_id: ctx.account_id.clone(),
-            item_id,
             thread_id,
-            kind: if parent_id.is_some() {
-                FeedbackKind::Reply
-            } else {
-                FeedbackKind::Comment
-            },
             parent_id,
             author_id,
             author_name: from.and_then(|f| f.username).and_then(Scalar::into_string),
             text: v.text.and_then(Scalar::into_string),
-            rating: None,
-            url: None,
-            language: None,
             created_at: v.timestamp.or(v.created_time).as_ref().and_then(meta_time),
             from_account,
-            raw: ctx.raw.to_owned(),
-            received_at: ctx.received_at,
+            ..ctx.feedback(INSTAGRAM, item_id, kind)
         },
     })
 }
@@ -319,22 +326,9 @@ fn instagram_mention(ctx: &Context<'_>, v: Value<'_>) -> Result<FeedbackChange, 
     Ok(FeedbackChange {
         verb: ChangeVerb::Added,
         feedback: Feedback {
-            platform: INSTAGRAM,
-            account_id: ctx.account_id.clone(),
-            item_id,
             thread_id: v.media_id.as_ref().and_then(Scalar::to_id),
-            parent_id: None,
-            author_id: None,
-            author_name: None,
             text: v.text.and_then(Scalar::into_string),
-            rating: None,
-            created_at: None,
-            url: None,
-            language: None,
-            kind: FeedbackKind::Mention,
-            from_account: false,
-            raw: ctx.raw.to_owned(),
-            received_at: ctx.received_at,
+            ..ctx.feedback(INSTAGRAM, item_id, FeedbackKind::Mention)
         },
     })
 }
