@@ -360,27 +360,30 @@ mod tests {
         item_target(platform, "1029384756", "777_9001")
     }
 
-    async fn client(server: &MockServer) -> GraphClient {
-        GraphClient::new(&GraphConfig {
+    /// A stand-in Graph API answering with `mocks`, and a client of it.
+    async fn stand_in(mocks: impl IntoIterator<Item = Mock>) -> (MockServer, GraphClient) {
+        let server = MockServer::start().await;
+        for mock in mocks {
+            mock.mount(&server).await;
+        }
+        let client = GraphClient::new(&GraphConfig {
             base_url: server.uri(),
             timeout: Duration::from_millis(500),
             ..GraphConfig::default()
         })
-        .unwrap()
+        .unwrap();
+        (server, client)
     }
 
     #[tokio::test]
     async fn a_facebook_reply_is_posted_on_the_comments_edge_with_a_bearer_token() {
-        let server = MockServer::start().await;
-        call("POST", "/v26.0/777_9001/comments")
+        let (_server, graph) = stand_in([call("POST", "/v26.0/777_9001/comments")
             .and(header("authorization", "Bearer page-token"))
             .and(body_json(json!({"message": "Thanks!"})))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "777_9999"})))
-            .expect(1)
-            .mount(&server)
-            .await;
-        let id = client(&server)
-            .await
+            .expect(1)])
+        .await;
+        let id = graph
             .post_public_reply(&target(FACEBOOK), "Thanks!", &token())
             .await
             .unwrap();
@@ -389,14 +392,11 @@ mod tests {
 
     #[tokio::test]
     async fn an_instagram_reply_is_posted_on_the_replies_edge() {
-        let server = MockServer::start().await;
-        call("POST", "/v26.0/777_9001/replies")
+        let (_server, graph) = stand_in([call("POST", "/v26.0/777_9001/replies")
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "1789"})))
-            .expect(1)
-            .mount(&server)
-            .await;
-        let id = client(&server)
-            .await
+            .expect(1)])
+        .await;
+        let id = graph
             .post_public_reply(&target(INSTAGRAM), "Merci !", &token())
             .await
             .unwrap();
@@ -405,8 +405,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_private_reply_names_the_comment_as_recipient() {
-        let server = MockServer::start().await;
-        call("POST", "/v26.0/1029384756/messages")
+        let (_server, graph) = stand_in([call("POST", "/v26.0/1029384756/messages")
             .and(body_json(
                 json!({"recipient": {"comment_id": "777_9001"}, "message": {"text": "Hi"}}),
             ))
@@ -414,11 +413,9 @@ mod tests {
                 ResponseTemplate::new(200)
                     .set_body_json(json!({"recipient_id": "1", "message_id": "m_1"})),
             )
-            .expect(1)
-            .mount(&server)
-            .await;
-        let id = client(&server)
-            .await
+            .expect(1)])
+        .await;
+        let id = graph
             .send_private_reply(&target(FACEBOOK), "Hi", &token())
             .await
             .unwrap();
@@ -427,17 +424,14 @@ mod tests {
 
     #[tokio::test]
     async fn the_page_own_reply_is_found_among_the_replies() {
-        let server = MockServer::start().await;
-        call("GET", "/v26.0/777_9001/comments")
+        let (_server, graph) = stand_in([call("GET", "/v26.0/777_9001/comments")
             .and(query_param("fields", "id,from"))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [
                 {"id": "777_1", "from": {"id": "5550002"}},
                 {"id": "777_2", "from": {"id": "1029384756"}}
-            ]})))
-            .mount(&server)
-            .await;
-        let found = client(&server)
-            .await
+            ]})))])
+        .await;
+        let found = graph
             .find_public_reply(&target(FACEBOOK), &token())
             .await
             .unwrap();
@@ -494,13 +488,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_timeout_is_ambiguous_and_a_refused_connection_transient() {
-        let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(2)))
-            .mount(&server)
-            .await;
-        let err = client(&server)
-            .await
+        let (_server, graph) = stand_in([Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(2)))])
+        .await;
+        let err = graph
             .post_public_reply(&target(FACEBOOK), "x", &token())
             .await
             .unwrap_err();
@@ -546,34 +537,33 @@ mod tests {
     #[tokio::test]
     async fn an_instagram_reply_is_answered_under_its_top_level_comment_and_a_facebook_one_itself()
     {
-        let server = MockServer::start().await;
-        let c = client(&server).await;
+        let (_server, graph) = stand_in([]).await;
         let ig = instagram_reply();
-        assert_eq!(c.target(&ig).reply_to, "17900000000000001");
-        assert_eq!(c.target(&ig).item_id, "17900000000000002");
+        assert_eq!(graph.target(&ig).reply_to, "17900000000000001");
+        assert_eq!(graph.target(&ig).item_id, "17900000000000002");
         let fb = Feedback {
             platform: FACEBOOK,
             ..ig
         };
-        assert_eq!(c.target(&fb).reply_to, "17900000000000002");
+        assert_eq!(graph.target(&fb).reply_to, "17900000000000002");
     }
 
     #[tokio::test]
     async fn an_instagram_mention_is_fetched_through_the_account_mentioned_comment() {
-        let server = MockServer::start().await;
-        call("GET", "/v26.0/17841400000000001")
-            .and(query_param(
-                "fields",
-                "mentioned_comment.comment_id(17900000000000002){text,username,timestamp}",
-            ))
-            .and(header("authorization", "Bearer page-token"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                "mentioned_comment": {"id": "17900000000000002", "text": "@bakkerij nog steeds niets ontvangen", "username": "sanne_j", "timestamp": "2025-11-23T10:00:00+0000"},
-                "id": "17841400000000001"
-            })))
-            .expect(1)
-            .mount(&server)
-            .await;
+        let (_server, graph) = stand_in([
+            call("GET", "/v26.0/17841400000000001")
+                .and(query_param(
+                    "fields",
+                    "mentioned_comment.comment_id(17900000000000002){text,username,timestamp}",
+                ))
+                .and(header("authorization", "Bearer page-token"))
+                .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                    "mentioned_comment": {"id": "17900000000000002", "text": "@bakkerij nog steeds niets ontvangen", "username": "sanne_j", "timestamp": "2025-11-23T10:00:00+0000"},
+                    "id": "17841400000000001"
+                })))
+                .expect(1),
+        ])
+        .await;
         let mention = Feedback {
             url: None,
             language: None,
@@ -582,11 +572,7 @@ mod tests {
             parent_id: None,
             ..instagram_reply()
         };
-        let fetched = client(&server)
-            .await
-            .fetch_item(&mention, &token())
-            .await
-            .unwrap();
+        let fetched = graph.fetch_item(&mention, &token()).await.unwrap();
         assert_eq!(
             fetched.text.as_deref(),
             Some("@bakkerij nog steeds niets ontvangen")
@@ -600,18 +586,12 @@ mod tests {
 
     #[tokio::test]
     async fn an_id_with_path_characters_stays_one_encoded_path_segment() {
-        let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "1"})))
-            .mount(&server)
-            .await;
+        let (server, graph) = stand_in([Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "1"})))])
+        .await;
         let mut t = target(FACEBOOK);
         t.reply_to = "../me/feed?x=1".into();
-        client(&server)
-            .await
-            .post_public_reply(&t, "x", &token())
-            .await
-            .unwrap();
+        graph.post_public_reply(&t, "x", &token()).await.unwrap();
         let received = server.received_requests().await.unwrap_or_default();
         assert_eq!(received.len(), 1);
         assert_eq!(
@@ -627,18 +607,16 @@ mod tests {
 
     #[tokio::test]
     async fn a_valid_page_token_is_accepted_with_the_page_name() {
-        let server = MockServer::start().await;
-        call("GET", "/v26.0/me")
+        let (_server, graph) = stand_in([call("GET", "/v26.0/me")
             .and(query_param("fields", "id,name"))
             .and(header("authorization", "Bearer page-token"))
             .respond_with(
                 ResponseTemplate::new(200)
                     .set_body_json(json!({"id": "1029384756", "name": "Bakkerij Zon"})),
             )
-            .expect(1)
-            .mount(&server)
-            .await;
-        let checked = client(&server).await.check_access(&page(), &token()).await;
+            .expect(1)])
+        .await;
+        let checked = graph.check_access(&page(), &token()).await;
         assert_eq!(
             checked,
             Ok(AccessCheck::Accepted {
@@ -649,15 +627,14 @@ mod tests {
 
     #[tokio::test]
     async fn an_expired_page_token_means_the_page_must_be_reconnected() {
-        let server = MockServer::start().await;
-        Mock::given(method("GET"))
-            .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {
+        let (_server, graph) = stand_in([Mock::given(method("GET")).respond_with(
+            ResponseTemplate::new(400).set_body_json(json!({"error": {
                 "message": "Error validating access token: Session has expired",
                 "type": "OAuthException", "code": 190, "error_subcode": 463
-            }})))
-            .mount(&server)
-            .await;
-        let checked = client(&server).await.check_access(&page(), &token()).await;
+            }})),
+        )])
+        .await;
+        let checked = graph.check_access(&page(), &token()).await;
         assert!(
             matches!(&checked, Err(ReplyError::Reconnect(why)) if why.contains("expired")),
             "{checked:?}"
@@ -666,23 +643,21 @@ mod tests {
 
     #[tokio::test]
     async fn a_valid_token_of_another_page_or_a_person_is_not_accepted_for_this_page() {
-        let server = MockServer::start().await;
-        call("GET", "/v26.0/me")
-            .and(query_param("fields", "id,name"))
-            .respond_with(
-                ResponseTemplate::new(200).set_body_json(json!({"id": "555", "name": "Anna"})),
-            )
-            .mount(&server)
-            .await;
-        call("GET", "/v26.0/me")
-            .and(query_param("fields", "instagram_business_account"))
-            .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {
-                "message": "(#100) Tried accessing nonexisting field (instagram_business_account) on node type (User)",
-                "type": "OAuthException", "code": 100
-            }})))
-            .mount(&server)
-            .await;
-        let checked = client(&server).await.check_access(&page(), &token()).await;
+        let (_server, graph) = stand_in([
+            call("GET", "/v26.0/me")
+                .and(query_param("fields", "id,name"))
+                .respond_with(
+                    ResponseTemplate::new(200).set_body_json(json!({"id": "555", "name": "Anna"})),
+                ),
+            call("GET", "/v26.0/me")
+                .and(query_param("fields", "instagram_business_account"))
+                .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {
+                    "message": "(#100) Tried accessing nonexisting field (instagram_business_account) on node type (User)",
+                    "type": "OAuthException", "code": 100
+                }}))),
+        ])
+        .await;
+        let checked = graph.check_access(&page(), &token()).await;
         assert!(
             matches!(&checked, Err(ReplyError::Reconnect(why)) if why.contains("belongs to Anna (555)")),
             "{checked:?}"
@@ -691,27 +666,22 @@ mod tests {
 
     #[tokio::test]
     async fn an_instagram_account_is_checked_with_the_token_of_its_linked_page() {
-        let server = MockServer::start().await;
-        call("GET", "/v26.0/me")
-            .and(query_param("fields", "id,name"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_json(json!({"id": "1029384756", "name": "Bakkerij Zon"})),
-            )
-            .mount(&server)
-            .await;
-        call("GET", "/v26.0/me")
-            .and(query_param("fields", "instagram_business_account"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                "instagram_business_account": {"id": "17841400000000001"}, "id": "1029384756"
-            })))
-            .mount(&server)
-            .await;
+        let (_server, graph) = stand_in([
+            call("GET", "/v26.0/me")
+                .and(query_param("fields", "id,name"))
+                .respond_with(
+                    ResponseTemplate::new(200)
+                        .set_body_json(json!({"id": "1029384756", "name": "Bakkerij Zon"})),
+                ),
+            call("GET", "/v26.0/me")
+                .and(query_param("fields", "instagram_business_account"))
+                .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                    "instagram_business_account": {"id": "17841400000000001"}, "id": "1029384756"
+                }))),
+        ])
+        .await;
         let instagram = AccountId::parse("17841400000000001").unwrap();
-        let checked = client(&server)
-            .await
-            .check_access(&instagram, &token())
-            .await;
+        let checked = graph.check_access(&instagram, &token()).await;
         assert_eq!(
             checked,
             Ok(AccessCheck::Accepted {
@@ -722,12 +692,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_graph_api_outage_during_a_check_is_not_the_token_fault() {
-        let server = MockServer::start().await;
-        Mock::given(method("GET"))
-            .respond_with(ResponseTemplate::new(503))
-            .mount(&server)
-            .await;
-        let checked = client(&server).await.check_access(&page(), &token()).await;
+        let (_server, graph) =
+            stand_in([Mock::given(method("GET")).respond_with(ResponseTemplate::new(503))]).await;
+        let checked = graph.check_access(&page(), &token()).await;
         assert!(
             matches!(checked, Err(ReplyError::Transient(_))),
             "{checked:?}"
@@ -736,15 +703,11 @@ mod tests {
 
     #[tokio::test]
     async fn redirects_are_not_followed() {
-        let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .respond_with(
-                ResponseTemplate::new(302).insert_header("location", "http://127.0.0.1:9/steal"),
-            )
-            .mount(&server)
-            .await;
-        let err = client(&server)
-            .await
+        let (_server, graph) = stand_in([Mock::given(method("POST")).respond_with(
+            ResponseTemplate::new(302).insert_header("location", "http://127.0.0.1:9/steal"),
+        )])
+        .await;
+        let err = graph
             .post_public_reply(&target(FACEBOOK), "x", &token())
             .await
             .unwrap_err();
