@@ -376,31 +376,34 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_facebook_reply_is_posted_on_the_comments_edge_with_a_bearer_token() {
-        let (_server, graph) = stand_in([call("POST", "/v26.0/777_9001/comments")
-            .and(header("authorization", "Bearer page-token"))
-            .and(body_json(json!({"message": "Thanks!"})))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "777_9999"})))
-            .expect(1)])
-        .await;
-        let id = graph
-            .post_public_reply(&target(FACEBOOK), "Thanks!", &token())
-            .await
-            .unwrap();
-        assert_eq!(id, "777_9999");
-    }
-
-    #[tokio::test]
-    async fn an_instagram_reply_is_posted_on_the_replies_edge() {
-        let (_server, graph) = stand_in([call("POST", "/v26.0/777_9001/replies")
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "1789"})))
-            .expect(1)])
-        .await;
-        let id = graph
-            .post_public_reply(&target(INSTAGRAM), "Merci !", &token())
-            .await
-            .unwrap();
-        assert_eq!(id, "1789");
+    async fn public_replies_are_posted_on_the_edge_of_their_platform_with_a_bearer_token() {
+        for (case, platform, edge, text, id) in [
+            (
+                "a_facebook_reply_is_posted_on_the_comments_edge_with_a_bearer_token",
+                FACEBOOK,
+                "comments",
+                "Thanks!",
+                "777_9999",
+            ),
+            (
+                "an_instagram_reply_is_posted_on_the_replies_edge",
+                INSTAGRAM,
+                "replies",
+                "Merci !",
+                "1789",
+            ),
+        ] {
+            let (_server, graph) = stand_in([call("POST", format!("/v26.0/777_9001/{edge}"))
+                .and(header("authorization", "Bearer page-token"))
+                .and(body_json(json!({ "message": text })))
+                .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "id": id })))
+                .expect(1)])
+            .await;
+            let posted = graph
+                .post_public_reply(&target(platform), text, &token())
+                .await;
+            assert_eq!(posted.as_deref(), Ok(id), "{case}");
+        }
     }
 
     #[tokio::test]
@@ -601,6 +604,13 @@ mod tests {
         assert_eq!(received[0].url.query(), None);
     }
 
+    /// `GET /me?fields={fields}` answered `status` with `body`.
+    fn me(fields: &str, status: u16, body: Value) -> Mock {
+        call("GET", "/v26.0/me")
+            .and(query_param("fields", fields))
+            .respond_with(ResponseTemplate::new(status).set_body_json(body))
+    }
+
     fn page() -> AccountId {
         AccountId::parse("1029384756").unwrap()
     }
@@ -644,17 +654,11 @@ mod tests {
     #[tokio::test]
     async fn a_valid_token_of_another_page_or_a_person_is_not_accepted_for_this_page() {
         let (_server, graph) = stand_in([
-            call("GET", "/v26.0/me")
-                .and(query_param("fields", "id,name"))
-                .respond_with(
-                    ResponseTemplate::new(200).set_body_json(json!({"id": "555", "name": "Anna"})),
-                ),
-            call("GET", "/v26.0/me")
-                .and(query_param("fields", "instagram_business_account"))
-                .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {
+            me("id,name", 200, json!({"id": "555", "name": "Anna"})),
+            me("instagram_business_account", 400, json!({"error": {
                     "message": "(#100) Tried accessing nonexisting field (instagram_business_account) on node type (User)",
                     "type": "OAuthException", "code": 100
-                }}))),
+                }})),
         ])
         .await;
         let checked = graph.check_access(&page(), &token()).await;
@@ -667,17 +671,18 @@ mod tests {
     #[tokio::test]
     async fn an_instagram_account_is_checked_with_the_token_of_its_linked_page() {
         let (_server, graph) = stand_in([
-            call("GET", "/v26.0/me")
-                .and(query_param("fields", "id,name"))
-                .respond_with(
-                    ResponseTemplate::new(200)
-                        .set_body_json(json!({"id": "1029384756", "name": "Bakkerij Zon"})),
-                ),
-            call("GET", "/v26.0/me")
-                .and(query_param("fields", "instagram_business_account"))
-                .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            me(
+                "id,name",
+                200,
+                json!({"id": "1029384756", "name": "Bakkerij Zon"}),
+            ),
+            me(
+                "instagram_business_account",
+                200,
+                json!({
                     "instagram_business_account": {"id": "17841400000000001"}, "id": "1029384756"
-                }))),
+                }),
+            ),
         ])
         .await;
         let instagram = AccountId::parse("17841400000000001").unwrap();
