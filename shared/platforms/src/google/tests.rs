@@ -12,8 +12,8 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 use time::macros::datetime;
-use wiremock::matchers::{body_json, body_string_contains, header, method};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::{body_json, body_string_contains, header};
+use wiremock::{MockServer, ResponseTemplate};
 
 const SIGNING_KEY: &str = include_str!("../../../../infra/google-local/signing-key.pem");
 const JWKS: &str = include_str!("../../../../infra/google-local/jwks.json");
@@ -468,31 +468,32 @@ async fn a_revoked_google_refresh_token_means_the_page_must_be_reconnected() {
 }
 
 #[tokio::test]
-async fn a_google_token_without_access_to_the_location_means_reconnect() {
-    let server = api().await;
-    call("GET", format!("/v4/{LOCATION}/reviews"))
-        .respond_with(ResponseTemplate::new(403))
-        .mount(&server)
-        .await;
-    let checked = check(&replies(&server)).await;
-    assert!(
-        matches!(checked, Err(ReplyError::Reconnect(_))),
-        "{checked:?}"
-    );
-}
-
-#[tokio::test]
-async fn a_google_outage_during_a_check_is_worth_trying_again() {
-    let server = api().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(503))
-        .mount(&server)
-        .await;
-    let checked = check(&replies(&server)).await;
-    assert!(
-        matches!(checked, Err(ReplyError::Transient(_))),
-        "{checked:?}"
-    );
+async fn a_refused_google_check_says_what_should_happen_next() {
+    for (case, status, wanted) in [
+        (
+            "a_google_token_without_access_to_the_location_means_reconnect",
+            403,
+            "reconnect",
+        ),
+        (
+            "a_google_outage_during_a_check_is_worth_trying_again",
+            503,
+            "transient",
+        ),
+    ] {
+        let server = api().await;
+        call("GET", format!("/v4/{LOCATION}/reviews"))
+            .respond_with(ResponseTemplate::new(status))
+            .mount(&server)
+            .await;
+        let checked = check(&replies(&server)).await;
+        let got = match &checked {
+            Err(ReplyError::Reconnect(_)) => "reconnect",
+            Err(ReplyError::Transient(_)) => "transient",
+            _ => "something else",
+        };
+        assert_eq!(got, wanted, "{case}: {checked:?}");
+    }
 }
 
 #[tokio::test]
