@@ -72,6 +72,7 @@ macro_rules! webhook_platform {
     };
 }
 
+mod allowed;
 pub mod app_store;
 pub mod calls;
 /// What a platform allows when answering: declared here by each platform module, defined with

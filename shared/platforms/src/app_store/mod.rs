@@ -16,9 +16,7 @@
 //!   Admin / App Manager).
 
 use crate::calls::{Http, entries, url};
-use crate::capabilities::{
-    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
-};
+use crate::capabilities::{Capabilities, TextLimit, WebhookContent};
 use crate::polling::{
     ListedReview, MadeTokens, PolledReview, ReviewPage, ReviewSource, read_answer, read_with,
     star_rating,
@@ -48,16 +46,8 @@ pub const PAGE_SIZE: &str = "200";
 /// Stars and text arrive with the list; one response per review (a new one replaces it),
 /// up to 5,970 characters (not stated by Apple's API reference: see
 /// `tests/contracts/app-store/README.md`); no private channel.
-pub const CAPABILITIES: Capabilities = Capabilities {
-    private_channel: PrivateChannel::None,
-    public_replies: Some(PublicReplies {
-        limit: TextLimit::Chars(5970),
-        one_per_item: true,
-    }),
-    ratings: true,
-    content: WebhookContent::Included,
-    author_names: AuthorNames::DisplayNames,
-};
+pub const CAPABILITIES: Capabilities =
+    crate::allowed::review_site(TextLimit::Chars(5970), WebhookContent::Included);
 
 /// An App Store app id: digits.
 pub fn is_app_id(id: &str) -> bool {

@@ -23,9 +23,7 @@ mod jwks;
 pub mod parse;
 pub mod replies;
 
-use crate::capabilities::{
-    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
-};
+use crate::capabilities::{Capabilities, TextLimit, WebhookContent};
 use crate::settings::{any_set, api_url, require, setting};
 use crate::signature::signature_header;
 use crate::{InboundRequest, TestDelivery, VerifiedDelivery, VerifyError, WebhookPlatform};
@@ -44,16 +42,8 @@ pub const LEEWAY_SECONDS: u64 = 60;
 
 /// Reviews with stars, one owner reply per review (a new one replaces it, ≤ 4,096 bytes),
 /// no private channel, and webhooks that carry only the review's name.
-pub const CAPABILITIES: Capabilities = Capabilities {
-    private_channel: PrivateChannel::None,
-    public_replies: Some(PublicReplies {
-        limit: TextLimit::Bytes(4096),
-        one_per_item: true,
-    }),
-    ratings: true,
-    content: WebhookContent::IdOnly,
-    author_names: AuthorNames::DisplayNames,
-};
+pub const CAPABILITIES: Capabilities =
+    crate::allowed::review_site(TextLimit::Bytes(4096), WebhookContent::IdOnly);
 
 /// The claims of a Pub/Sub push token we check.
 #[derive(Debug, Serialize, Deserialize)]

@@ -17,9 +17,7 @@
 pub mod parse;
 pub mod replies;
 
-use crate::capabilities::{
-    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
-};
+use crate::capabilities::{AuthorNames, Capabilities, PrivateChannel, TextLimit};
 use crate::signature::{
     SecretList, hmac_sha256_hex, parse_lower_hex_digest, secrets_from_lookup, signature_for,
     verified_if,
@@ -38,16 +36,11 @@ pub const PREFIX: &str = "hmacsha256=";
 
 /// Comments of about 1,250 characters (a third-party figure, unconfirmed); no private
 /// channel; members are named by their real names, but notifications carry only URNs.
-pub const CAPABILITIES: Capabilities = Capabilities {
-    private_channel: PrivateChannel::None,
-    public_replies: Some(PublicReplies {
-        limit: TextLimit::Chars(1250),
-        one_per_item: false,
-    }),
-    ratings: false,
-    content: WebhookContent::Included,
-    author_names: AuthorNames::DisplayNames,
-};
+pub const CAPABILITIES: Capabilities = crate::allowed::comments(
+    TextLimit::Chars(1250),
+    PrivateChannel::None,
+    AuthorNames::DisplayNames,
+);
 
 /// The client secrets of the LinkedIn app.
 #[derive(Debug, Clone)]

@@ -10,9 +10,7 @@ mod lenient;
 mod parse;
 pub mod versions;
 
-use crate::capabilities::{
-    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
-};
+use crate::capabilities::{AuthorNames, Capabilities, PrivateChannel, TextLimit};
 use crate::signature::{
     SecretList, after_sha256, parse_lower_hex_digest, signature_for, token_matches, verified_if,
 };
@@ -35,19 +33,14 @@ pub const INSTAGRAM: Platform = Platform::from_static("instagram");
 /// rating; the webhook carries the text except for mentions (fetched). Facebook names
 /// are people's names; Instagram's are usernames.
 const fn capabilities(max_chars: usize, author_names: AuthorNames) -> Capabilities {
-    Capabilities {
-        private_channel: PrivateChannel::OneMessageWithin {
+    crate::allowed::comments(
+        TextLimit::Chars(max_chars),
+        PrivateChannel::OneMessageWithin {
             window: Duration::days(7),
             limit: PRIVATE_MESSAGE_LIMIT,
         },
-        public_replies: Some(PublicReplies {
-            limit: TextLimit::Chars(max_chars),
-            one_per_item: false,
-        }),
-        ratings: false,
-        content: WebhookContent::Included,
         author_names,
-    }
+    )
 }
 
 /// Facebook comments are limited to 8,000 characters.

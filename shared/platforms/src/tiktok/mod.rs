@@ -15,9 +15,7 @@
 pub mod parse;
 pub mod replies;
 
-use crate::capabilities::{
-    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
-};
+use crate::capabilities::{AuthorNames, Capabilities, PrivateChannel, TextLimit};
 use crate::signature::{
     SecretList, hmac_sha256_hex, parse_lower_hex_digest, secrets_from_lookup, signature_for,
     verified_if,
@@ -32,16 +30,11 @@ pub const PLATFORM: Platform = Platform::from_static("tiktok");
 pub const SIGNATURE_HEADER: &str = "tiktok-signature";
 pub const TOLERANCE: Duration = Duration::minutes(5);
 
-pub const CAPABILITIES: Capabilities = Capabilities {
-    private_channel: PrivateChannel::None,
-    public_replies: Some(PublicReplies {
-        limit: TextLimit::Chars(150),
-        one_per_item: false,
-    }),
-    ratings: false,
-    content: WebhookContent::Included,
-    author_names: AuthorNames::Handles,
-};
+pub const CAPABILITIES: Capabilities = crate::allowed::comments(
+    TextLimit::Chars(150),
+    PrivateChannel::None,
+    AuthorNames::Handles,
+);
 
 /// The client secrets of the TikTok app.
 #[derive(Debug, Clone)]

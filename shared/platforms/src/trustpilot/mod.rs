@@ -17,9 +17,7 @@
 pub mod parse;
 pub mod replies;
 
-use crate::capabilities::{
-    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
-};
+use crate::capabilities::{Capabilities, TextLimit, WebhookContent};
 use crate::{InboundRequest, TestDelivery, VerifiedDelivery, VerifyError};
 use feedback::Platform;
 use secrecy::{ExposeSecret, SecretString};
@@ -33,16 +31,8 @@ pub const MIN_SECRET_LEN: usize = 24;
 
 /// Reviews with stars, one company reply per review, no private channel, and deliveries
 /// that are not signed (so the review is always fetched before it is answered).
-pub const CAPABILITIES: Capabilities = Capabilities {
-    private_channel: PrivateChannel::None,
-    public_replies: Some(PublicReplies {
-        limit: TextLimit::Chars(2048),
-        one_per_item: true,
-    }),
-    ratings: true,
-    content: WebhookContent::IdOnly,
-    author_names: AuthorNames::DisplayNames,
-};
+pub const CAPABILITIES: Capabilities =
+    crate::allowed::review_site(TextLimit::Chars(2048), WebhookContent::IdOnly);
 
 pub struct TrustpilotWebhooks {
     secrets: Vec<SecretString>,

@@ -19,9 +19,7 @@
 pub mod parse;
 pub mod replies;
 
-use crate::capabilities::{
-    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
-};
+use crate::capabilities::{AuthorNames, Capabilities, PrivateChannel, TextLimit};
 use crate::signature::{SecretList, after_sha256, secrets_from_lookup, signature_for, verified_if};
 use crate::{HandshakeOutcome, InboundRequest, TestDelivery, VerifiedDelivery, VerifyError};
 use base64::Engine;
@@ -42,18 +40,13 @@ pub const MAX_CRC_TOKEN: usize = 128;
 /// Posts are 280 characters; DMs may be refused by the author's settings, so they are
 /// "direct messages" that can fail, never promised in the public reply before they went
 /// out (the responder's rule).
-pub const CAPABILITIES: Capabilities = Capabilities {
-    private_channel: PrivateChannel::DirectMessages {
+pub const CAPABILITIES: Capabilities = crate::allowed::comments(
+    TextLimit::Chars(280),
+    PrivateChannel::DirectMessages {
         limit: TextLimit::Chars(10_000),
     },
-    public_replies: Some(PublicReplies {
-        limit: TextLimit::Chars(280),
-        one_per_item: false,
-    }),
-    ratings: false,
-    content: WebhookContent::Included,
-    author_names: AuthorNames::Handles,
-};
+    AuthorNames::Handles,
+);
 
 /// The consumer secrets (API secret keys) of the X app.
 #[derive(Debug, Clone)]
