@@ -10,6 +10,20 @@ pub(crate) fn setting(get: &dyn Fn(&str) -> Option<String>, name: &str) -> Optio
         .filter(|v| !v.is_empty())
 }
 
+/// The entries of the comma-separated list in `name`, each trimmed, blanks dropped; `None`
+/// when it is unset or blank (the platform is not configured).
+pub(crate) fn listed(get: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<Vec<String>> {
+    let value = setting(get, name)?;
+    Some(
+        value
+            .split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    )
+}
+
 /// The settings `names`, each trimmed; `None` when not one of them is set (the platform
 /// is not configured).
 pub(crate) fn any_set<const N: usize>(

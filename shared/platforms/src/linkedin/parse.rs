@@ -5,7 +5,7 @@
 //! | "owner", "commenter" | "actor"}}, "lastModifiedAt"}]}` (batches of up to 10). A single
 //! notification object without the list is read too.
 
-use crate::json::{delivery_body, text};
+use crate::json::{comment_event, delivery_body, text};
 use crate::{ParsedDelivery, Unsupported};
 use feedback::{AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId};
 use serde_json::Value;
@@ -64,13 +64,9 @@ pub fn parse_delivery(body: &[u8], received_at: OffsetDateTime) -> ParsedDeliver
 
 fn notification(n: &Value, received_at: OffsetDateTime) -> Result<FeedbackChange, String> {
     let action = text(n, "action").unwrap_or_default();
-    let (verb, kind) = match action.as_str() {
-        "COMMENT" => (ChangeVerb::Added, FeedbackKind::Comment),
-        "COMMENT_EDIT" => (ChangeVerb::Edited, FeedbackKind::Comment),
-        "COMMENT_DELETE" => (ChangeVerb::Removed, FeedbackKind::Comment),
-        "SHARE_MENTION" => (ChangeVerb::Added, FeedbackKind::Mention),
-        other => return Err(format!("action {other:?} is not handled")),
-    };
+    let names = ["COMMENT", "COMMENT_EDIT", "COMMENT_DELETE", "SHARE_MENTION"];
+    let (verb, kind) =
+        comment_event(&action, names).ok_or_else(|| format!("action {action:?} is not handled"))?;
     let organization =
         urn_of(n, "organizationalEntity", &["organization"]).ok_or("no organizationalEntity")?;
     let decorated = &n["decoratedGeneratedActivity"];

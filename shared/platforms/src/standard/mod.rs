@@ -16,6 +16,7 @@
 pub mod schema;
 
 use crate::capabilities::{AuthorNames, Capabilities, PrivateChannel, WebhookContent};
+use crate::settings::listed;
 use crate::signature::{signature_header, verified_if};
 use crate::{InboundRequest, TestDelivery, VerifiedDelivery, VerifyError};
 use base64::Engine;
@@ -86,17 +87,13 @@ impl StandardWebhooks {
     /// From `STANDARD_WEBHOOK_SECRETS` (comma-separated `whsec_` keys). `None`: not set,
     /// the door is closed.
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Option<Result<Self, Vec<String>>> {
-        let value = get("STANDARD_WEBHOOK_SECRETS").filter(|v| !v.trim().is_empty())?;
-        let keys: Vec<&str> = value
-            .split(',')
-            .map(str::trim)
-            .filter(|k| !k.is_empty())
-            .collect();
+        let keys = listed(get, "STANDARD_WEBHOOK_SECRETS")?;
         if keys.is_empty() {
             return Some(Err(vec![
                 "STANDARD_WEBHOOK_SECRETS lists no key".to_owned(),
             ]));
         }
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         Some(Self::new(&keys).map_err(|e| vec![format!("STANDARD_WEBHOOK_SECRETS: {e}")]))
     }
 

@@ -4,6 +4,7 @@
 //! `username`, `create_time`. `user_openid` is the business account. Ids are kept only
 //! when they are plain (letters, digits, `_ . -`), as they travel in reply requests.
 
+use crate::json::comment_event;
 use crate::{ParsedDelivery, Unsupported};
 use feedback::{AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId};
 use serde_json::Value;
@@ -40,13 +41,14 @@ pub fn parse_delivery(body: &[u8], received_at: OffsetDateTime) -> ParsedDeliver
 fn event(body: &[u8], received_at: OffsetDateTime) -> Result<FeedbackChange, String> {
     let envelope: Value = serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
     let name = text(&envelope, "event").unwrap_or_default();
-    let (verb, kind) = match name.as_str() {
-        "comment.create" => (ChangeVerb::Added, FeedbackKind::Comment),
-        "comment.update" => (ChangeVerb::Edited, FeedbackKind::Comment),
-        "comment.delete" => (ChangeVerb::Removed, FeedbackKind::Comment),
-        "mention.create" => (ChangeVerb::Added, FeedbackKind::Mention),
-        other => return Err(format!("event {other:?} is not handled")),
-    };
+    let names = [
+        "comment.create",
+        "comment.update",
+        "comment.delete",
+        "mention.create",
+    ];
+    let (verb, kind) =
+        comment_event(&name, names).ok_or_else(|| format!("event {name:?} is not handled"))?;
     let account = plain(&envelope, "user_openid").ok_or("no usable user_openid")?;
     // `content` is JSON inside a JSON string.
     let content: Value = envelope

@@ -18,6 +18,7 @@ pub mod parse;
 pub mod replies;
 
 use crate::capabilities::{Capabilities, TextLimit, WebhookContent};
+use crate::settings::listed;
 use crate::{InboundRequest, TestDelivery, VerifiedDelivery, VerifyError};
 use feedback::Platform;
 use secrecy::{ExposeSecret, SecretString};
@@ -57,12 +58,7 @@ impl TrustpilotWebhooks {
     /// From `TRUSTPILOT_URL_SECRETS` (comma-separated) and optionally
     /// `TRUSTPILOT_BUSINESS_UNIT_ID`. `None`: Trustpilot is not configured.
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Option<Result<Self, Vec<String>>> {
-        let value = get("TRUSTPILOT_URL_SECRETS").filter(|v| !v.trim().is_empty())?;
-        let secrets: Vec<&str> = value
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect();
+        let secrets = listed(get, "TRUSTPILOT_URL_SECRETS")?;
         let mut problems = Vec::new();
         if secrets.is_empty() {
             problems.push("TRUSTPILOT_URL_SECRETS lists no secret".to_owned());
@@ -82,10 +78,7 @@ impl TrustpilotWebhooks {
         }
         let business_unit = get("TRUSTPILOT_BUSINESS_UNIT_ID").filter(|v| !v.trim().is_empty());
         Some(Ok(Self::new(
-            secrets
-                .into_iter()
-                .map(|s| SecretString::from(s.to_owned()))
-                .collect(),
+            secrets.into_iter().map(SecretString::from).collect(),
             business_unit,
         )))
     }
