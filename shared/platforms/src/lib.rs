@@ -281,6 +281,13 @@ pub trait WebhookPlatform: Send + Sync {
 /// The platforms served, chosen by route.
 pub mod registry {
     use super::WebhookPlatform;
+    use crate::google::GoogleWebhooks;
+    use crate::linkedin::LinkedInWebhooks;
+    use crate::meta::MetaWebhooks;
+    use crate::standard::StandardWebhooks;
+    use crate::tiktok::TikTokWebhooks;
+    use crate::trustpilot::TrustpilotWebhooks;
+    use crate::x::XWebhooks;
     use std::sync::Arc;
 
     /// The variables of the webhook platforms that hold secrets: on AWS they are read from
@@ -302,28 +309,13 @@ pub mod registry {
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Registry, Vec<String>> {
         let mut problems = Vec::new();
         let registry = Registry::new()
-            .with_configured(crate::meta::MetaWebhooks::from_lookup(get), &mut problems)
-            .with_configured(
-                crate::google::GoogleWebhooks::from_lookup(get),
-                &mut problems,
-            )
-            .with_configured(
-                crate::trustpilot::TrustpilotWebhooks::from_lookup(get),
-                &mut problems,
-            )
-            .with_configured(
-                crate::standard::StandardWebhooks::from_lookup(get),
-                &mut problems,
-            )
-            .with_configured(
-                crate::tiktok::TikTokWebhooks::from_lookup(get),
-                &mut problems,
-            )
-            .with_configured(
-                crate::linkedin::LinkedInWebhooks::from_lookup(get),
-                &mut problems,
-            )
-            .with_configured(crate::x::XWebhooks::from_lookup(get), &mut problems);
+            .with_configured(MetaWebhooks::from_lookup(get), &mut problems)
+            .with_configured(GoogleWebhooks::from_lookup(get), &mut problems)
+            .with_configured(TrustpilotWebhooks::from_lookup(get), &mut problems)
+            .with_configured(StandardWebhooks::from_lookup(get), &mut problems)
+            .with_configured(TikTokWebhooks::from_lookup(get), &mut problems)
+            .with_configured(LinkedInWebhooks::from_lookup(get), &mut problems)
+            .with_configured(XWebhooks::from_lookup(get), &mut problems);
         if problems.is_empty() && registry.is_empty() {
             problems.push(
                 "no platform is configured: set the variables of at least one (META_APP_SECRETS and META_VERIFY_TOKEN for Meta, STANDARD_WEBHOOK_SECRETS for the Standard Webhooks door, …)"
