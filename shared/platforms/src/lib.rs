@@ -231,6 +231,19 @@ pub struct TestDelivery {
     pub headers: Vec<(String, String)>,
 }
 
+impl TestDelivery {
+    /// A delivery to the route itself, authenticated by `headers` (name, value).
+    pub fn with_headers<const N: usize>(headers: [(&str, String); N]) -> Self {
+        Self {
+            path_tail: Vec::new(),
+            headers: headers
+                .into_iter()
+                .map(|(name, value)| (name.to_owned(), value))
+                .collect(),
+        }
+    }
+}
+
 /// One platform's webhook knowledge. Implementations hold their own secrets.
 ///
 /// The shape fits every platform in `platforms.md`: `handshake` covers Meta's hub challenge

@@ -236,10 +236,7 @@ webhook_platform!(
             iat: Some(now.unix_timestamp()),
         };
         let token = jsonwebtoken::encode(&header, &claims, key).ok()?;
-        Some(TestDelivery {
-            path_tail: Vec::new(),
-            headers: vec![("authorization".to_owned(), format!("Bearer {token}"))],
-        })
+        Some(TestDelivery::with_headers([("authorization", format!("Bearer {token}"))]))
     },
 );
 

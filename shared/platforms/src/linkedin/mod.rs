@@ -119,13 +119,8 @@ webhook_platform!(
     /// Signed the header-prefix way (`hmacsha256=<hex of HMAC(body)>`).
     fn sign_for_test(&self, body: &[u8], _now: OffsetDateTime) -> Option<TestDelivery> {
         let secret = self.secrets.first()?;
-        Some(TestDelivery {
-            path_tail: Vec::new(),
-            headers: vec![(
-                SIGNATURE_HEADER.to_owned(),
-                format!("{PREFIX}{}", hmac_sha256_hex(secret.expose_secret(), body)),
-            )],
-        })
+        let hex = hmac_sha256_hex(secret.expose_secret(), body);
+        Some(TestDelivery::with_headers([(SIGNATURE_HEADER, format!("{PREFIX}{hex}"))]))
     },
 );
 

@@ -162,10 +162,7 @@ webhook_platform!(
         use secrecy::ExposeSecret;
         let secret = self.app_secrets.first()?;
         let digest = crate::signature::hmac_sha256_hex(secret.expose_secret(), body);
-        Some(crate::TestDelivery {
-            path_tail: Vec::new(),
-            headers: vec![(SIGNATURE_HEADER.to_owned(), format!("sha256={digest}"))],
-        })
+        Some(crate::TestDelivery::with_headers([(SIGNATURE_HEADER, format!("sha256={digest}"))]))
     },
 );
 

@@ -172,14 +172,11 @@ webhook_platform!(
         let id = format!("msg_{}", &hex::encode(Sha256::digest(body))[..24]);
         let timestamp = now.unix_timestamp();
         let signature = self.sign(&id, timestamp, body)?;
-        Some(TestDelivery {
-            path_tail: Vec::new(),
-            headers: vec![
-                ("webhook-id".to_owned(), id),
-                ("webhook-timestamp".to_owned(), timestamp.to_string()),
-                ("webhook-signature".to_owned(), signature),
-            ],
-        })
+        Some(TestDelivery::with_headers([
+            ("webhook-id", id),
+            ("webhook-timestamp", timestamp.to_string()),
+            ("webhook-signature", signature),
+        ]))
     },
 );
 

@@ -119,13 +119,8 @@ webhook_platform!(
     verify: |self, request, now| self.verify_at(request, now),
     parse: |self, body, received_at| parse::parse_delivery(body, received_at),
     fn sign_for_test(&self, body: &[u8], now: OffsetDateTime) -> Option<TestDelivery> {
-        Some(TestDelivery {
-            path_tail: Vec::new(),
-            headers: vec![(
-                SIGNATURE_HEADER.to_owned(),
-                self.sign(now.unix_timestamp(), body)?,
-            )],
-        })
+        let signature = self.sign(now.unix_timestamp(), body)?;
+        Some(TestDelivery::with_headers([(SIGNATURE_HEADER, signature)]))
     },
 );
 

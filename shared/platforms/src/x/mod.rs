@@ -130,10 +130,7 @@ webhook_platform!(
     fn sign_for_test(&self, body: &[u8], _now: OffsetDateTime) -> Option<TestDelivery> {
         let secret = self.secrets.first()?;
         let b64 = hmac_b64(secret.expose_secret(), body)?;
-        Some(TestDelivery {
-            path_tail: Vec::new(),
-            headers: vec![(SIGNATURE_HEADER.to_owned(), format!("sha256={b64}"))],
-        })
+        Some(TestDelivery::with_headers([(SIGNATURE_HEADER, format!("sha256={b64}"))]))
     },
 );
 
