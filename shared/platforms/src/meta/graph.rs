@@ -636,36 +636,45 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn an_expired_page_token_means_the_page_must_be_reconnected() {
-        let (_server, graph) = stand_in([Mock::given(method("GET")).respond_with(
-            ResponseTemplate::new(400).set_body_json(json!({"error": {
-                "message": "Error validating access token: Session has expired",
-                "type": "OAuthException", "code": 190, "error_subcode": 463
-            }})),
-        )])
-        .await;
-        let checked = graph.check_access(&page(), &token()).await;
-        assert!(
-            matches!(&checked, Err(ReplyError::Reconnect(why)) if why.contains("expired")),
-            "{checked:?}"
-        );
-    }
-
-    #[tokio::test]
-    async fn a_valid_token_of_another_page_or_a_person_is_not_accepted_for_this_page() {
-        let (_server, graph) = stand_in([
-            me("id,name", 200, json!({"id": "555", "name": "Anna"})),
-            me("instagram_business_account", 400, json!({"error": {
-                    "message": "(#100) Tried accessing nonexisting field (instagram_business_account) on node type (User)",
-                    "type": "OAuthException", "code": 100
-                }})),
-        ])
-        .await;
-        let checked = graph.check_access(&page(), &token()).await;
-        assert!(
-            matches!(&checked, Err(ReplyError::Reconnect(why)) if why.contains("belongs to Anna (555)")),
-            "{checked:?}"
-        );
+    async fn a_failed_page_check_says_what_should_happen_next() {
+        type Wanted = fn(&Result<AccessCheck, ReplyError>) -> bool;
+        let cases: [(&str, Vec<Mock>, Wanted); 3] = [
+            (
+                "an_expired_page_token_means_the_page_must_be_reconnected",
+                vec![Mock::given(method("GET")).respond_with(
+                    ResponseTemplate::new(400).set_body_json(json!({"error": {
+                        "message": "Error validating access token: Session has expired",
+                        "type": "OAuthException", "code": 190, "error_subcode": 463
+                    }})),
+                )],
+                |checked| matches!(checked, Err(ReplyError::Reconnect(why)) if why.contains("expired")),
+            ),
+            (
+                "a_valid_token_of_another_page_or_a_person_is_not_accepted_for_this_page",
+                vec![
+                    me("id,name", 200, json!({"id": "555", "name": "Anna"})),
+                    me(
+                        "instagram_business_account",
+                        400,
+                        json!({"error": {
+                            "message": "(#100) Tried accessing nonexisting field (instagram_business_account) on node type (User)",
+                            "type": "OAuthException", "code": 100
+                        }}),
+                    ),
+                ],
+                |checked| matches!(checked, Err(ReplyError::Reconnect(why)) if why.contains("belongs to Anna (555)")),
+            ),
+            (
+                "a_graph_api_outage_during_a_check_is_not_the_token_fault",
+                vec![Mock::given(method("GET")).respond_with(ResponseTemplate::new(503))],
+                |checked| matches!(checked, Err(ReplyError::Transient(_))),
+            ),
+        ];
+        for (case, mocks, wanted) in cases {
+            let (_server, graph) = stand_in(mocks).await;
+            let checked = graph.check_access(&page(), &token()).await;
+            assert!(wanted(&checked), "{case}: {checked:?}");
+        }
     }
 
     #[tokio::test]
@@ -692,17 +701,6 @@ mod tests {
             Ok(AccessCheck::Accepted {
                 page: "Bakkerij Zon (its Instagram account)".into()
             })
-        );
-    }
-
-    #[tokio::test]
-    async fn a_graph_api_outage_during_a_check_is_not_the_token_fault() {
-        let (_server, graph) =
-            stand_in([Mock::given(method("GET")).respond_with(ResponseTemplate::new(503))]).await;
-        let checked = graph.check_access(&page(), &token()).await;
-        assert!(
-            matches!(checked, Err(ReplyError::Transient(_))),
-            "{checked:?}"
         );
     }
 
