@@ -145,8 +145,7 @@ impl AppStore {
     /// From `APP_STORE_API_URL` (Apple's by default). Each app's key is its stored
     /// credential.
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Vec<String>> {
-        let api = only_api_url(get, "APP_STORE_API_URL", DEFAULT_API_URL)?;
-        Ok(Self::new(Http::new(Duration::from_secs(8)), api))
+        only_api_url(get, "APP_STORE_API_URL", DEFAULT_API_URL, Self::new)
     }
 
     pub fn new(http: Http, api: String) -> Self {

@@ -25,7 +25,6 @@ use async_trait::async_trait;
 use feedback::Feedback;
 use serde_json::{Value, json};
 use std::sync::Arc;
-use std::time::Duration;
 
 pub const DEFAULT_API_URL: &str = "https://api.x.com";
 
@@ -65,8 +64,7 @@ impl XReplies {
 
     /// From `X_API_URL` (X's by default). X is always answerable once a page has a token.
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Vec<String>> {
-        let api = only_api_url(get, "X_API_URL", DEFAULT_API_URL)?;
-        Ok(Self::new(Http::new(Duration::from_secs(8)), api))
+        only_api_url(get, "X_API_URL", DEFAULT_API_URL, Self::new)
     }
 
     pub fn outbound(client: Arc<XReplies>) -> OutboundPlatform {
