@@ -441,6 +441,11 @@ mod tests {
         assert_eq!(found.as_deref(), Some("777_2"));
     }
 
+    /// A Graph API error answer: `code` and `message`.
+    fn graph_error(code: u32, message: &str) -> Value {
+        json!({"error": {"message": message, "code": code}})
+    }
+
     #[tokio::test]
     async fn errors_are_classified_by_what_should_happen_next() {
         let cases = [
@@ -449,33 +454,17 @@ mod tests {
                 json!({"error": {"message": "Session has expired", "code": 190, "error_subcode": 463}}),
                 "reconnect",
             ),
-            (
-                403,
-                json!({"error": {"message": "Permission", "code": 200}}),
-                "reconnect",
-            ),
-            (
-                400,
-                json!({"error": {"message": "Too many calls", "code": 4}}),
-                "transient",
-            ),
+            (403, graph_error(200, "Permission"), "reconnect"),
+            (400, graph_error(4, "Too many calls"), "transient"),
             (429, json!({}), "transient"),
-            (
-                500,
-                json!({"error": {"message": "Unknown", "code": 1}}),
-                "ambiguous",
-            ),
+            (500, graph_error(1, "Unknown"), "ambiguous"),
             (503, json!({}), "ambiguous"),
             (
                 400,
-                json!({"error": {"message": "Activity already replied to", "code": 10900}}),
+                graph_error(10900, "Activity already replied to"),
                 "already",
             ),
-            (
-                400,
-                json!({"error": {"message": "Object does not exist", "code": 100}}),
-                "rejected",
-            ),
+            (400, graph_error(100, "Object does not exist"), "rejected"),
         ];
         for (status, body, want) in cases {
             let got = match classify(status, &body.to_string()) {
