@@ -478,15 +478,18 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn a_timeout_is_ambiguous_and_a_refused_connection_transient() {
-        let (_server, graph) = stand_in([Mock::given(method("POST"))
-            .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(2)))])
-        .await;
-        let err = graph
+    /// How a public reply fails when the stand-in answers every POST with `answer`.
+    async fn failed_post(answer: ResponseTemplate) -> ReplyError {
+        let (_server, graph) = stand_in([Mock::given(method("POST")).respond_with(answer)]).await;
+        graph
             .post_public_reply(&target(FACEBOOK), "x", &token())
             .await
-            .unwrap_err();
+            .unwrap_err()
+    }
+
+    #[tokio::test]
+    async fn a_timeout_is_ambiguous_and_a_refused_connection_transient() {
+        let err = failed_post(ResponseTemplate::new(200).set_delay(Duration::from_secs(2))).await;
         assert!(matches!(err, ReplyError::Ambiguous(_)), "{err:?}");
 
         let closed = {
@@ -695,14 +698,10 @@ mod tests {
 
     #[tokio::test]
     async fn redirects_are_not_followed() {
-        let (_server, graph) = stand_in([Mock::given(method("POST")).respond_with(
+        let err = failed_post(
             ResponseTemplate::new(302).insert_header("location", "http://127.0.0.1:9/steal"),
-        )])
+        )
         .await;
-        let err = graph
-            .post_public_reply(&target(FACEBOOK), "x", &token())
-            .await
-            .unwrap_err();
         assert!(matches!(err, ReplyError::Rejected(_)), "{err:?}");
     }
 }
