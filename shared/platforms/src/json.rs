@@ -1,7 +1,7 @@
 //! Reading the JSON platforms send: fields that may be missing, blank or of another type.
 
 use crate::{ParsedDelivery, Unsupported};
-use feedback::{ChangeVerb, FeedbackKind};
+use feedback::{AccountId, ChangeVerb, Feedback, FeedbackKind, ItemId, Platform};
 use serde_json::Value;
 
 /// The string field `name`, trimmed; `None` when missing, blank or not a string.
@@ -34,4 +34,27 @@ pub(crate) fn comment_event(name: &str, names: [&str; 4]) -> Option<(ChangeVerb,
         n if n == mentioned => Some((ChangeVerb::Added, FeedbackKind::Mention)),
         _ => None,
     }
+}
+
+/// The text kept of a comment event: none once the comment is removed.
+pub(crate) fn text_unless_removed(verb: ChangeVerb, text: Option<String>) -> Option<String> {
+    text.filter(|_| verb != ChangeVerb::Removed)
+}
+
+/// The feedback `item` of `account` on `platform`, of `kind` (the rest filled in with
+/// struct update syntax); either id unusable is why the change is not.
+pub(crate) fn feedback_of(
+    platform: Platform,
+    account: &str,
+    item: &str,
+    kind: FeedbackKind,
+    received_at: time::OffsetDateTime,
+) -> Result<Feedback, String> {
+    Ok(Feedback::new(
+        platform,
+        AccountId::parse(account).map_err(|e| e.to_string())?,
+        ItemId::parse(item).map_err(|e| e.to_string())?,
+        kind,
+        received_at,
+    ))
 }

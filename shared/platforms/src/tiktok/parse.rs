@@ -4,9 +4,9 @@
 //! `username`, `create_time`. `user_openid` is the business account. Ids are kept only
 //! when they are plain (letters, digits, `_ . -`), as they travel in reply requests.
 
-use crate::json::comment_event;
+use crate::json::{comment_event, feedback_of, text_unless_removed};
 use crate::{ParsedDelivery, Unsupported};
-use feedback::{AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId};
+use feedback::{Feedback, FeedbackChange, FeedbackKind};
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -74,27 +74,16 @@ fn event(body: &[u8], received_at: OffsetDateTime) -> Result<FeedbackChange, Str
     Ok(FeedbackChange {
         verb,
         feedback: Feedback {
-            platform: super::PLATFORM,
-            account_id: AccountId::parse(account.as_str()).map_err(|e| e.to_string())?,
-            item_id: ItemId::parse(comment.as_str()).map_err(|e| e.to_string())?,
             thread_id: Some(video),
             parent_id: parent,
             from_account: author_id.as_deref() == Some(account.as_str())
                 || content.get("is_owner").and_then(Value::as_bool) == Some(true),
             author_id,
             author_name: text(&content, "username"),
-            text: if verb == ChangeVerb::Removed {
-                None
-            } else {
-                text(&content, "text")
-            },
-            rating: None,
-            url: None,
-            language: None,
+            text: text_unless_removed(verb, text(&content, "text")),
             created_at,
-            kind,
             raw,
-            received_at,
+            ..feedback_of(super::PLATFORM, &account, &comment, kind, received_at)?
         },
     })
 }
