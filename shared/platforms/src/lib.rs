@@ -33,6 +33,46 @@
 //! Adding a platform is adding one module (both halves: webhook and replies) and one line
 //! in each of [`registry::from_lookup`] and [`outbound::from_lookup`].
 
+/// The [`WebhookPlatform`] of a platform module: served on the module's `ROUTE`, checked by
+/// `verify` (given the platform, the request and the time) and read by `parse` (given the
+/// platform, the verified body and the time of receipt); the items after them (a
+/// handshake, test signing) are the platform's own.
+macro_rules! webhook_platform {
+    (
+        $platform:ty,
+        verify: |$this:ident, $request:ident, $now:ident| $verify:expr,
+        parse: |$reader:ident, $body:ident, $received_at:ident| $parse:expr
+        $(, $item:item)* $(,)?
+    ) => {
+        #[async_trait::async_trait]
+        impl $crate::WebhookPlatform for $platform {
+            fn route(&self) -> &'static str {
+                ROUTE
+            }
+
+            async fn verify<'r>(
+                &$this,
+                $request: &'r $crate::InboundRequest,
+                $now: time::OffsetDateTime,
+            ) -> Result<$crate::VerifiedDelivery<'r>, $crate::VerifyError> {
+                $verify
+            }
+
+            fn parse(
+                &$reader,
+                delivery: &$crate::VerifiedDelivery<'_>,
+                $received_at: time::OffsetDateTime,
+            ) -> $crate::ParsedDelivery {
+                let $body = delivery.body();
+                $parse
+            }
+
+            $($item)*
+        }
+    };
+}
+
+mod allowed;
 pub mod app_store;
 pub mod calls;
 /// What a platform allows when answering: declared here by each platform module, defined with
@@ -191,6 +231,19 @@ pub struct TestDelivery {
     pub headers: Vec<(String, String)>,
 }
 
+impl TestDelivery {
+    /// A delivery to the route itself, authenticated by `headers` (name, value).
+    pub fn with_headers<const N: usize>(headers: [(&str, String); N]) -> Self {
+        Self {
+            path_tail: Vec::new(),
+            headers: headers
+                .into_iter()
+                .map(|(name, value)| (name.to_owned(), value))
+                .collect(),
+        }
+    }
+}
+
 /// One platform's webhook knowledge. Implementations hold their own secrets.
 ///
 /// The shape fits every platform in `platforms.md`: `handshake` covers Meta's hub challenge
@@ -203,8 +256,11 @@ pub trait WebhookPlatform: Send + Sync {
     /// The route segment this platform is served on: `/webhooks/{route}`.
     fn route(&self) -> &'static str;
 
-    /// Answer a `GET` on the route. `None`: this platform has no handshake (405).
-    fn handshake(&self, request: &InboundRequest) -> Option<HandshakeOutcome>;
+    /// Answer a `GET` on the route. `None` (the default): this platform has no handshake
+    /// (405).
+    fn handshake(&self, _request: &InboundRequest) -> Option<HandshakeOutcome> {
+        None
+    }
 
     /// Prove the delivery came from the platform.
     async fn verify<'r>(
@@ -238,6 +294,13 @@ pub trait WebhookPlatform: Send + Sync {
 /// The platforms served, chosen by route.
 pub mod registry {
     use super::WebhookPlatform;
+    use crate::google::GoogleWebhooks;
+    use crate::linkedin::LinkedInWebhooks;
+    use crate::meta::MetaWebhooks;
+    use crate::standard::StandardWebhooks;
+    use crate::tiktok::TikTokWebhooks;
+    use crate::trustpilot::TrustpilotWebhooks;
+    use crate::x::XWebhooks;
     use std::sync::Arc;
 
     /// The variables of the webhook platforms that hold secrets: on AWS they are read from
@@ -259,28 +322,13 @@ pub mod registry {
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Registry, Vec<String>> {
         let mut problems = Vec::new();
         let registry = Registry::new()
-            .with_configured(crate::meta::MetaWebhooks::from_lookup(get), &mut problems)
-            .with_configured(
-                crate::google::GoogleWebhooks::from_lookup(get),
-                &mut problems,
-            )
-            .with_configured(
-                crate::trustpilot::TrustpilotWebhooks::from_lookup(get),
-                &mut problems,
-            )
-            .with_configured(
-                crate::standard::StandardWebhooks::from_lookup(get),
-                &mut problems,
-            )
-            .with_configured(
-                crate::tiktok::TikTokWebhooks::from_lookup(get),
-                &mut problems,
-            )
-            .with_configured(
-                crate::linkedin::LinkedInWebhooks::from_lookup(get),
-                &mut problems,
-            )
-            .with_configured(crate::x::XWebhooks::from_lookup(get), &mut problems);
+            .with_configured(MetaWebhooks::from_lookup(get), &mut problems)
+            .with_configured(GoogleWebhooks::from_lookup(get), &mut problems)
+            .with_configured(TrustpilotWebhooks::from_lookup(get), &mut problems)
+            .with_configured(StandardWebhooks::from_lookup(get), &mut problems)
+            .with_configured(TikTokWebhooks::from_lookup(get), &mut problems)
+            .with_configured(LinkedInWebhooks::from_lookup(get), &mut problems)
+            .with_configured(XWebhooks::from_lookup(get), &mut problems);
         if problems.is_empty() && registry.is_empty() {
             problems.push(
                 "no platform is configured: set the variables of at least one (META_APP_SECRETS and META_VERIFY_TOKEN for Meta, STANDARD_WEBHOOK_SECRETS for the Standard Webhooks door, …)"

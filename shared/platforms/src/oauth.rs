@@ -12,7 +12,7 @@
 //! read strictly: a non-empty string of visible ASCII.
 
 use crate::calls::{Http, json_answer, read_capped, transport};
-use crate::reply::{AccessToken, ReplyError};
+use crate::reply::{AccessToken, ReplyError, TokenExchange};
 use feedback::AccountId;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
@@ -109,6 +109,23 @@ pub struct TokenCache {
     auth: ClientAuth,
     cached: Mutex<HashMap<AccountId, Cached>>,
     clock: Clock,
+}
+
+#[async_trait::async_trait]
+impl TokenExchange for TokenCache {
+    async fn token(
+        &self,
+        account: &AccountId,
+        stored: &SecretString,
+    ) -> Result<AccessToken, ReplyError> {
+        self.get(account, stored).await
+    }
+
+    fn forget(&self, account: &AccountId) {
+        if let Ok(mut cached) = self.cached.lock() {
+            cached.remove(account);
+        }
+    }
 }
 
 impl fmt::Debug for TokenCache {
@@ -221,12 +238,6 @@ impl TokenCache {
             http.get(url.clone()).bearer_auth(t)
         })
         .await
-    }
-
-    pub fn forget(&self, account: &AccountId) {
-        if let Ok(mut cached) = self.cached.lock() {
-            cached.remove(account);
-        }
     }
 
     async fn exchange(

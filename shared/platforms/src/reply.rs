@@ -110,6 +110,21 @@ pub enum AccessCheck {
 /// been sent, never shown as sent.
 pub const DRY_RUN_ID_PREFIX: &str = "dry-run:";
 
+/// Where a client exchanges a page's stored credential for access tokens and keeps them
+/// ([`crate::oauth::TokenCache`]).
+#[async_trait]
+pub trait TokenExchange: Send + Sync {
+    /// A valid access token for `account`, exchanging `stored` when none is kept.
+    async fn token(
+        &self,
+        account: &AccountId,
+        stored: &SecretString,
+    ) -> Result<AccessToken, ReplyError>;
+
+    /// Forget the access token kept for `account`.
+    fn forget(&self, account: &AccountId);
+}
+
 #[async_trait]
 pub trait ReplyClient: Send + Sync {
     /// Where replies to this item go. By default the item itself.
@@ -117,19 +132,32 @@ pub trait ReplyClient: Send + Sync {
         ReplyTarget::item(feedback)
     }
 
+    /// Where this client exchanges a page's stored OAuth refresh token for access tokens
+    /// and keeps them; `None` (the default): the stored credential is the token.
+    fn token_cache(&self) -> Option<&dyn TokenExchange> {
+        None
+    }
+
     /// The token for calls, from the credential stored for the page. By default the stored
-    /// credential is the token; OAuth platforms exchange a stored refresh token here and
-    /// keep the access token until shortly before it expires.
+    /// credential is the token, or, with a [`Self::token_cache`], the stored refresh token
+    /// is exchanged there and the access token kept until shortly before it expires.
     async fn access_token(
         &self,
-        _account: &AccountId,
+        account: &AccountId,
         stored: &SecretString,
     ) -> Result<AccessToken, ReplyError> {
-        Ok(stored.clone())
+        match self.token_cache() {
+            Some(tokens) => tokens.token(account, stored).await,
+            None => Ok(stored.clone()),
+        }
     }
 
     /// The platform refused the page's token: forget any access token kept for it.
-    fn forget_access_token(&self, _account: &AccountId) {}
+    fn forget_access_token(&self, account: &AccountId) {
+        if let Some(tokens) = self.token_cache() {
+            tokens.forget(account);
+        }
+    }
 
     /// Prove `token` (what [`Self::access_token`] returned) is accepted for the page, with
     /// one call that changes nothing, before the page is subscribed. A token the platform

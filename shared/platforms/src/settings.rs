@@ -1,13 +1,29 @@
 //! Reading a deployment's settings (`get` looks a variable up): values trimmed, API URLs
 //! checked before any call is made with them.
 
+use crate::calls::Http;
 use crate::reply::is_safe_base_url;
+use std::time::Duration;
 
 /// The value of `name`, trimmed; `None` when it is unset or blank.
 pub(crate) fn setting(get: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<String> {
     get(name)
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty())
+}
+
+/// The entries of the comma-separated list in `name`, each trimmed, blanks dropped; `None`
+/// when it is unset or blank (the platform is not configured).
+pub(crate) fn listed(get: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<Vec<String>> {
+    let value = setting(get, name)?;
+    Some(
+        value
+            .split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    )
 }
 
 /// The settings `names`, each trimmed; `None` when not one of them is set (the platform
@@ -20,15 +36,17 @@ pub(crate) fn any_set<const N: usize>(
     values.iter().any(Option::is_some).then_some(values)
 }
 
-/// The API URL in `name`, `default` when unset, for a client that needs nothing else.
-pub(crate) fn only_api_url(
+/// A client that needs nothing but its API URL (in `name`, `default` when unset): made by
+/// `new` with that URL and an HTTP client that gives a call 8 s.
+pub(crate) fn only_api_url<T>(
     get: &dyn Fn(&str) -> Option<String>,
     name: &str,
     default: &str,
-) -> Result<String, Vec<String>> {
+    new: fn(Http, String) -> T,
+) -> Result<T, Vec<String>> {
     let mut problems = Vec::new();
     let url = api_url(get, name, default, &mut problems);
-    checked(|| url, problems)
+    checked(|| new(Http::new(Duration::from_secs(8)), url), problems)
 }
 
 /// The API URL in `name`, `default` when unset. One that is neither https nor http on this

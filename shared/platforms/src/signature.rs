@@ -90,6 +90,33 @@ pub(crate) fn signature_header<'r>(
     }
 }
 
+/// The one value of the signature header `header` (`name` is how errors call it), when
+/// there is a secret in `secrets` to check it with.
+pub(crate) fn signature_for<'r>(
+    secrets: &SecretList,
+    request: &'r InboundRequest,
+    header: &str,
+    name: &'static str,
+) -> Result<&'r str, VerifyError> {
+    if secrets.is_empty() {
+        return Err(VerifyError::NoSecretConfigured);
+    }
+    signature_header(request, header, name)
+}
+
+/// What follows `sha256=` in the signature header `name` (Meta's hex, X's base64).
+pub(crate) fn after_sha256<'h>(
+    header: &'h str,
+    name: &'static str,
+) -> Result<&'h str, VerifyError> {
+    header
+        .strip_prefix("sha256=")
+        .ok_or(VerifyError::MalformedSignature(
+            name,
+            "does not start with \"sha256=\"",
+        ))
+}
+
 /// The request as verified for `route` when a signature `matched`, else a mismatch.
 pub(crate) fn verified_if<'r>(
     matched: bool,

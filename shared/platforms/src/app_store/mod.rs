@@ -16,9 +16,7 @@
 //!   Admin / App Manager).
 
 use crate::calls::{Http, entries, url};
-use crate::capabilities::{
-    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
-};
+use crate::capabilities::{Capabilities, TextLimit, WebhookContent};
 use crate::polling::{
     ListedReview, MadeTokens, PolledReview, ReviewPage, ReviewSource, read_answer, read_with,
     star_rating,
@@ -48,16 +46,8 @@ pub const PAGE_SIZE: &str = "200";
 /// Stars and text arrive with the list; one response per review (a new one replaces it),
 /// up to 5,970 characters (not stated by Apple's API reference: see
 /// `tests/contracts/app-store/README.md`); no private channel.
-pub const CAPABILITIES: Capabilities = Capabilities {
-    private_channel: PrivateChannel::None,
-    public_replies: Some(PublicReplies {
-        limit: TextLimit::Chars(5970),
-        one_per_item: true,
-    }),
-    ratings: true,
-    content: WebhookContent::Included,
-    author_names: AuthorNames::DisplayNames,
-};
+pub const CAPABILITIES: Capabilities =
+    crate::allowed::review_site(TextLimit::Chars(5970), WebhookContent::Included);
 
 /// An App Store app id: digits.
 pub fn is_app_id(id: &str) -> bool {
@@ -155,8 +145,7 @@ impl AppStore {
     /// From `APP_STORE_API_URL` (Apple's by default). Each app's key is its stored
     /// credential.
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Vec<String>> {
-        let api = only_api_url(get, "APP_STORE_API_URL", DEFAULT_API_URL)?;
-        Ok(Self::new(Http::new(Duration::from_secs(8)), api))
+        only_api_url(get, "APP_STORE_API_URL", DEFAULT_API_URL, Self::new)
     }
 
     pub fn new(http: Http, api: String) -> Self {

@@ -23,16 +23,10 @@ mod jwks;
 pub mod parse;
 pub mod replies;
 
-use crate::capabilities::{
-    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
-};
+use crate::capabilities::{Capabilities, TextLimit, WebhookContent};
 use crate::settings::{any_set, api_url, require, setting};
 use crate::signature::signature_header;
-use crate::{
-    HandshakeOutcome, InboundRequest, ParsedDelivery, TestDelivery, VerifiedDelivery, VerifyError,
-    WebhookPlatform,
-};
-use async_trait::async_trait;
+use crate::{InboundRequest, TestDelivery, VerifiedDelivery, VerifyError, WebhookPlatform};
 use feedback::Platform;
 use jsonwebtoken::{Algorithm, Validation};
 use serde::{Deserialize, Serialize};
@@ -48,16 +42,8 @@ pub const LEEWAY_SECONDS: u64 = 60;
 
 /// Reviews with stars, one owner reply per review (a new one replaces it, ≤ 4,096 bytes),
 /// no private channel, and webhooks that carry only the review's name.
-pub const CAPABILITIES: Capabilities = Capabilities {
-    private_channel: PrivateChannel::None,
-    public_replies: Some(PublicReplies {
-        limit: TextLimit::Bytes(4096),
-        one_per_item: true,
-    }),
-    ratings: true,
-    content: WebhookContent::IdOnly,
-    author_names: AuthorNames::DisplayNames,
-};
+pub const CAPABILITIES: Capabilities =
+    crate::allowed::review_site(TextLimit::Bytes(4096), WebhookContent::IdOnly);
 
 /// The claims of a Pub/Sub push token we check.
 #[derive(Debug, Serialize, Deserialize)]
@@ -203,19 +189,9 @@ impl GoogleWebhooks {
         }
         Ok(())
     }
-}
 
-#[async_trait]
-impl WebhookPlatform for GoogleWebhooks {
-    fn route(&self) -> &'static str {
-        ROUTE
-    }
-
-    fn handshake(&self, _request: &InboundRequest) -> Option<HandshakeOutcome> {
-        None
-    }
-
-    async fn verify<'r>(
+    /// Check the push token in `Authorization: Bearer …` at `now`.
+    pub async fn verify_push<'r>(
         &self,
         request: &'r InboundRequest,
         now: OffsetDateTime,
@@ -232,26 +208,21 @@ impl WebhookPlatform for GoogleWebhooks {
         self.verify_token(token.trim(), now).await?;
         Ok(VerifiedDelivery::new(ROUTE, request))
     }
+}
 
-    fn parse(
-        &self,
-        delivery: &VerifiedDelivery<'_>,
-        received_at: OffsetDateTime,
-    ) -> ParsedDelivery {
-        parse::parse_push(delivery.body(), received_at)
-    }
-
+webhook_platform!(
+    GoogleWebhooks,
+    verify: |self, request, now| self.verify_push(request, now).await,
+    parse: |self, body, received_at| parse::parse_push(body, received_at),
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         Some(self)
-    }
-
+    },
     /// Google's keys are not secrets: a reload keeps them rather than fetching them again.
     fn keep_state_of(&mut self, previous: &dyn WebhookPlatform) {
         if let Some(previous) = previous.as_any().and_then(|p| p.downcast_ref::<Self>()) {
             self.keys.keep_cache_of(&previous.keys);
         }
-    }
-
+    },
     fn sign_for_test(&self, _body: &[u8], now: OffsetDateTime) -> Option<TestDelivery> {
         let (kid, key) = self.signing_key.as_ref()?;
         let mut header = jsonwebtoken::Header::new(Algorithm::RS256);
@@ -265,12 +236,9 @@ impl WebhookPlatform for GoogleWebhooks {
             iat: Some(now.unix_timestamp()),
         };
         let token = jsonwebtoken::encode(&header, &claims, key).ok()?;
-        Some(TestDelivery {
-            path_tail: Vec::new(),
-            headers: vec![("authorization".to_owned(), format!("Bearer {token}"))],
-        })
-    }
-}
+        Some(TestDelivery::with_headers([("authorization", format!("Bearer {token}"))]))
+    },
+);
 
 #[cfg(test)]
 mod tests;

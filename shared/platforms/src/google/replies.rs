@@ -8,7 +8,7 @@ use crate::calls::{Http, url};
 use crate::oauth::{ClientAuth, TokenCache};
 use crate::reply::{
     AccessCheck, AccessToken, FetchedItem, OutboundPlatform, PostedReply, ReplyClient, ReplyError,
-    ReplyTarget,
+    ReplyTarget, TokenExchange,
 };
 use crate::settings::{any_set, api_url, require};
 use async_trait::async_trait;
@@ -122,16 +122,8 @@ fn stars(value: &Value) -> Option<Rating> {
 
 #[async_trait]
 impl ReplyClient for GoogleReplies {
-    async fn access_token(
-        &self,
-        account: &AccountId,
-        stored: &SecretString,
-    ) -> Result<AccessToken, ReplyError> {
-        self.tokens.get(account, stored).await
-    }
-
-    fn forget_access_token(&self, account: &AccountId) {
-        self.tokens.forget(account);
+    fn token_cache(&self) -> Option<&dyn TokenExchange> {
+        Some(&self.tokens)
     }
 
     /// One review of the location listed with the access token: the API the replies go

@@ -1,4 +1,5 @@
 use super::*;
+use crate::WebhookPlatform;
 use crate::reply::ReplyClient;
 use crate::testing::{
     call, granted, nothing_received, refusing_token_endpoint, secret, stand_in_http, token_request,
@@ -11,7 +12,7 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 use time::macros::datetime;
-use wiremock::matchers::{body_json, body_string_contains, header, method};
+use wiremock::matchers::{body_json, body_string_contains, header};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SIGNING_KEY: &str = include_str!("../../../../infra/google-local/signing-key.pem");
@@ -22,14 +23,23 @@ const PUSHER: &str = "pubsub-push@shop-1.iam.gserviceaccount.com";
 const NOW: OffsetDateTime = datetime!(2026-11-26 10:00 UTC);
 const REVIEW: &str = "accounts/1234567890/locations/9876543210/reviews/AbC-123_x";
 
+/// Google's keys URL answering with the test keys, to be kept `max_age` seconds.
+fn keys_answer(max_age: u32) -> Mock {
+    call("GET", "/oauth2/v3/certs").respond_with(
+        ResponseTemplate::new(200)
+            .insert_header("cache-control", format!("public, max-age={max_age}"))
+            .set_body_raw(JWKS, "application/json"),
+    )
+}
+
+/// Google's keys URL answering 503.
+fn keys_outage() -> Mock {
+    call("GET", "/oauth2/v3/certs").respond_with(ResponseTemplate::new(503))
+}
+
 async fn jwks_server(expect_fetches: u64) -> MockServer {
     let server = MockServer::start().await;
-    call("GET", "/oauth2/v3/certs")
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("cache-control", "public, max-age=21000")
-                .set_body_raw(JWKS, "application/json"),
-        )
+    keys_answer(21000)
         .expect(expect_fetches)
         .mount(&server)
         .await;
@@ -467,31 +477,32 @@ async fn a_revoked_google_refresh_token_means_the_page_must_be_reconnected() {
 }
 
 #[tokio::test]
-async fn a_google_token_without_access_to_the_location_means_reconnect() {
-    let server = api().await;
-    call("GET", format!("/v4/{LOCATION}/reviews"))
-        .respond_with(ResponseTemplate::new(403))
-        .mount(&server)
-        .await;
-    let checked = check(&replies(&server)).await;
-    assert!(
-        matches!(checked, Err(ReplyError::Reconnect(_))),
-        "{checked:?}"
-    );
-}
-
-#[tokio::test]
-async fn a_google_outage_during_a_check_is_worth_trying_again() {
-    let server = api().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(503))
-        .mount(&server)
-        .await;
-    let checked = check(&replies(&server)).await;
-    assert!(
-        matches!(checked, Err(ReplyError::Transient(_))),
-        "{checked:?}"
-    );
+async fn a_refused_google_check_says_what_should_happen_next() {
+    for (case, status, wanted) in [
+        (
+            "a_google_token_without_access_to_the_location_means_reconnect",
+            403,
+            "reconnect",
+        ),
+        (
+            "a_google_outage_during_a_check_is_worth_trying_again",
+            503,
+            "transient",
+        ),
+    ] {
+        let server = api().await;
+        call("GET", format!("/v4/{LOCATION}/reviews"))
+            .respond_with(ResponseTemplate::new(status))
+            .mount(&server)
+            .await;
+        let checked = check(&replies(&server)).await;
+        let got = match &checked {
+            Err(ReplyError::Reconnect(_)) => "reconnect",
+            Err(ReplyError::Transient(_)) => "transient",
+            _ => "something else",
+        };
+        assert_eq!(got, wanted, "{case}: {checked:?}");
+    }
 }
 
 #[tokio::test]
@@ -512,11 +523,7 @@ async fn a_page_that_is_not_a_location_is_never_put_in_a_url() {
 
 async fn jwks_outage(expect_fetches: u64) -> MockServer {
     let server = MockServer::start().await;
-    call("GET", "/oauth2/v3/certs")
-        .respond_with(ResponseTemplate::new(503))
-        .expect(expect_fetches)
-        .mount(&server)
-        .await;
+    keys_outage().expect(expect_fetches).mount(&server).await;
     server
 }
 
@@ -544,21 +551,12 @@ async fn while_googles_keys_answer_503_twenty_pushes_with_any_key_id_fetch_them_
 #[tokio::test]
 async fn the_last_good_keys_verify_through_an_outage_until_a_day_past_their_max_age() {
     let server = MockServer::start().await;
-    call("GET", "/oauth2/v3/certs")
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("cache-control", "public, max-age=0")
-                .set_body_raw(JWKS, "application/json"),
-        )
+    keys_answer(0)
         .up_to_n_times(1)
         .expect(1)
         .mount(&server)
         .await;
-    call("GET", "/oauth2/v3/certs")
-        .respond_with(ResponseTemplate::new(503))
-        .expect(3)
-        .mount(&server)
-        .await;
+    keys_outage().expect(3).mount(&server).await;
     let mut google = webhooks(&server);
     google.keys = google
         .keys

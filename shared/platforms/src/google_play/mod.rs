@@ -14,9 +14,7 @@
 //!   The service account needs the Play Console permission "Reply to reviews".
 
 use crate::calls::{Http, entries, url};
-use crate::capabilities::{
-    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
-};
+use crate::capabilities::{Capabilities, TextLimit, WebhookContent};
 use crate::polling::{
     ListedReview, MadeTokens, PolledReview, ReviewPage, ReviewSource, read_answer, read_with,
     star_rating,
@@ -43,16 +41,8 @@ pub const PAGE_SIZE: &str = "100";
 
 /// Stars and text arrive with the list; one public reply per review (a new one replaces
 /// it), at most 350 characters; no private channel.
-pub const CAPABILITIES: Capabilities = Capabilities {
-    private_channel: PrivateChannel::None,
-    public_replies: Some(PublicReplies {
-        limit: TextLimit::Chars(350),
-        one_per_item: true,
-    }),
-    ratings: true,
-    content: WebhookContent::Included,
-    author_names: AuthorNames::DisplayNames,
-};
+pub const CAPABILITIES: Capabilities =
+    crate::allowed::review_site(TextLimit::Chars(350), WebhookContent::Included);
 
 /// A package name (`com.example.app`): two or more parts joined by `.`, each a letter then
 /// letters, digits or `_`; anything else never reaches a URL.

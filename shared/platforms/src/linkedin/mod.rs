@@ -17,18 +17,12 @@
 pub mod parse;
 pub mod replies;
 
-use crate::capabilities::{
-    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
-};
+use crate::capabilities::{AuthorNames, Capabilities, PrivateChannel, TextLimit};
 use crate::signature::{
-    SecretList, hmac_sha256_hex, parse_lower_hex_digest, secrets_from_lookup, signature_header,
+    SecretList, hmac_sha256_hex, parse_lower_hex_digest, secrets_from_lookup, signature_for,
     verified_if,
 };
-use crate::{
-    HandshakeOutcome, InboundRequest, ParsedDelivery, TestDelivery, VerifiedDelivery, VerifyError,
-    WebhookPlatform,
-};
-use async_trait::async_trait;
+use crate::{HandshakeOutcome, InboundRequest, TestDelivery, VerifiedDelivery, VerifyError};
 use feedback::Platform;
 use http::Method;
 use secrecy::ExposeSecret;
@@ -42,16 +36,11 @@ pub const PREFIX: &str = "hmacsha256=";
 
 /// Comments of about 1,250 characters (a third-party figure, unconfirmed); no private
 /// channel; members are named by their real names, but notifications carry only URNs.
-pub const CAPABILITIES: Capabilities = Capabilities {
-    private_channel: PrivateChannel::None,
-    public_replies: Some(PublicReplies {
-        limit: TextLimit::Chars(1250),
-        one_per_item: false,
-    }),
-    ratings: false,
-    content: WebhookContent::Included,
-    author_names: AuthorNames::DisplayNames,
-};
+pub const CAPABILITIES: Capabilities = crate::allowed::comments(
+    TextLimit::Chars(1250),
+    PrivateChannel::None,
+    AuthorNames::DisplayNames,
+);
 
 /// The client secrets of the LinkedIn app.
 #[derive(Debug, Clone)]
@@ -83,10 +72,7 @@ impl LinkedInWebhooks {
         request: &'r InboundRequest,
     ) -> Result<VerifiedDelivery<'r>, VerifyError> {
         const NAME: &str = "X-LI-Signature";
-        if self.secrets.is_empty() {
-            return Err(VerifyError::NoSecretConfigured);
-        }
-        let header = signature_header(request, SIGNATURE_HEADER, NAME)?.trim();
+        let header = signature_for(&self.secrets, request, SIGNATURE_HEADER, NAME)?.trim();
         let hex = header.strip_prefix(PREFIX).unwrap_or(header);
         let digest = parse_lower_hex_digest(&hex.to_ascii_lowercase()).ok_or(
             VerifyError::MalformedSignature(NAME, "expected 64 hex digits"),
@@ -100,12 +86,10 @@ impl LinkedInWebhooks {
     }
 }
 
-#[async_trait]
-impl WebhookPlatform for LinkedInWebhooks {
-    fn route(&self) -> &'static str {
-        ROUTE
-    }
-
+webhook_platform!(
+    LinkedInWebhooks,
+    verify: |self, request, _now| self.verify_signature(request),
+    parse: |self, body, received_at| parse::parse_delivery(body, received_at),
     fn handshake(&self, request: &InboundRequest) -> Option<HandshakeOutcome> {
         if request.method != Method::GET {
             return None;
@@ -131,36 +115,14 @@ impl WebhookPlatform for LinkedInWebhooks {
             })
             .to_string(),
         })
-    }
-
-    async fn verify<'r>(
-        &self,
-        request: &'r InboundRequest,
-        _now: OffsetDateTime,
-    ) -> Result<VerifiedDelivery<'r>, VerifyError> {
-        self.verify_signature(request)
-    }
-
-    fn parse(
-        &self,
-        delivery: &VerifiedDelivery<'_>,
-        received_at: OffsetDateTime,
-    ) -> ParsedDelivery {
-        parse::parse_delivery(delivery.body(), received_at)
-    }
-
+    },
     /// Signed the header-prefix way (`hmacsha256=<hex of HMAC(body)>`).
     fn sign_for_test(&self, body: &[u8], _now: OffsetDateTime) -> Option<TestDelivery> {
         let secret = self.secrets.first()?;
-        Some(TestDelivery {
-            path_tail: Vec::new(),
-            headers: vec![(
-                SIGNATURE_HEADER.to_owned(),
-                format!("{PREFIX}{}", hmac_sha256_hex(secret.expose_secret(), body)),
-            )],
-        })
-    }
-}
+        let hex = hmac_sha256_hex(secret.expose_secret(), body);
+        Some(TestDelivery::with_headers([(SIGNATURE_HEADER, format!("{PREFIX}{hex}"))]))
+    },
+);
 
 #[cfg(test)]
 mod tests;

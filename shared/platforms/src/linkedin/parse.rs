@@ -5,9 +5,9 @@
 //! | "owner", "commenter" | "actor"}}, "lastModifiedAt"}]}` (batches of up to 10). A single
 //! notification object without the list is read too.
 
-use crate::json::{delivery_body, text};
+use crate::json::{comment_event, delivery_body, feedback_of, text, text_unless_removed};
 use crate::{ParsedDelivery, Unsupported};
-use feedback::{AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId};
+use feedback::{Feedback, FeedbackChange, FeedbackKind};
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -64,13 +64,9 @@ pub fn parse_delivery(body: &[u8], received_at: OffsetDateTime) -> ParsedDeliver
 
 fn notification(n: &Value, received_at: OffsetDateTime) -> Result<FeedbackChange, String> {
     let action = text(n, "action").unwrap_or_default();
-    let (verb, kind) = match action.as_str() {
-        "COMMENT" => (ChangeVerb::Added, FeedbackKind::Comment),
-        "COMMENT_EDIT" => (ChangeVerb::Edited, FeedbackKind::Comment),
-        "COMMENT_DELETE" => (ChangeVerb::Removed, FeedbackKind::Comment),
-        "SHARE_MENTION" => (ChangeVerb::Added, FeedbackKind::Mention),
-        other => return Err(format!("action {other:?} is not handled")),
-    };
+    let names = ["COMMENT", "COMMENT_EDIT", "COMMENT_DELETE", "SHARE_MENTION"];
+    let (verb, kind) =
+        comment_event(&action, names).ok_or_else(|| format!("action {action:?} is not handled"))?;
     let organization =
         urn_of(n, "organizationalEntity", &["organization"]).ok_or("no organizationalEntity")?;
     let decorated = &n["decoratedGeneratedActivity"];
@@ -110,33 +106,23 @@ fn notification(n: &Value, received_at: OffsetDateTime) -> Result<FeedbackChange
         "author": author,
     })
     .to_string();
+    let kind = if kind == FeedbackKind::Comment && parent_is_set(content) {
+        FeedbackKind::Reply
+    } else {
+        kind
+    };
     Ok(FeedbackChange {
         verb,
         feedback: Feedback {
-            platform: super::PLATFORM,
-            account_id: AccountId::parse(organization.as_str()).map_err(|e| e.to_string())?,
-            item_id: ItemId::parse(item.as_str()).map_err(|e| e.to_string())?,
             thread_id: post,
             from_account: author.as_deref() == Some(organization.as_str()),
             author_id: author,
-            author_name: None,
             parent_id: parent,
-            text: if verb == ChangeVerb::Removed {
-                None
-            } else {
-                text
-            },
-            rating: None,
+            text: text_unless_removed(verb, text),
             url,
-            language: None,
             created_at,
-            kind: if kind == FeedbackKind::Comment && parent_is_set(content) {
-                FeedbackKind::Reply
-            } else {
-                kind
-            },
             raw,
-            received_at,
+            ..feedback_of(super::PLATFORM, &organization, &item, kind, received_at)?
         },
     })
 }

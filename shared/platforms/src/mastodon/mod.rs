@@ -31,9 +31,7 @@
 pub mod parse;
 
 use crate::calls::{Http, first_id, read_capped, transport, url};
-use crate::capabilities::{
-    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
-};
+use crate::capabilities::{AuthorNames, Capabilities, PrivateChannel, TextLimit};
 use crate::polling::{ReviewPage, ReviewSource};
 use crate::reply::{
     AccessCheck, AccessToken, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
@@ -66,18 +64,13 @@ pub const SERVERS_VARIABLE: &str = "MASTODON_SERVERS";
 
 /// A reply and a direct follow-up are statuses: what a default server takes (500) less the
 /// mention put first. A server that takes less is honoured when posting.
-pub const CAPABILITIES: Capabilities = Capabilities {
-    private_channel: PrivateChannel::DirectMessages {
+pub const CAPABILITIES: Capabilities = crate::allowed::comments(
+    TextLimit::Chars(DEFAULT_MAX_CHARACTERS - MENTION_ROOM),
+    PrivateChannel::DirectMessages {
         limit: TextLimit::Chars(DEFAULT_MAX_CHARACTERS - MENTION_ROOM),
     },
-    public_replies: Some(PublicReplies {
-        limit: TextLimit::Chars(DEFAULT_MAX_CHARACTERS - MENTION_ROOM),
-        one_per_item: false,
-    }),
-    ratings: false,
-    content: WebhookContent::Included,
-    author_names: AuthorNames::Handles,
-};
+    AuthorNames::Handles,
+);
 
 /// A business account: its username and its server's domain.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -144,14 +144,6 @@ impl GraphClient {
         self.http.client()
     }
 
-    async fn call(
-        &self,
-        request: reqwest::RequestBuilder,
-        token: &AccessToken,
-    ) -> Result<Value, ReplyError> {
-        bearer_json(request, token, classify).await
-    }
-
     /// `{base}/{segments…}?{query}`, each segment percent-encoded as one path segment, so
     /// an id can never add a path or a query of its own.
     fn url(&self, segments: &[&str], query: &[(&str, &str)]) -> Result<reqwest::Url, ReplyError> {
@@ -212,8 +204,7 @@ impl ReplyClient for GraphClient {
         token: &AccessToken,
     ) -> Result<AccessCheck, ReplyError> {
         let url = self.url(&["me"], &[("fields", "id,name")])?;
-        let me = self
-            .call(self.http()?.get(url), token)
+        let me = bearer_json(self.http()?.get(url), token, classify)
             .await
             .map_err(crate::calls::harmless)?;
         let id = text_of(&me, "id").unwrap_or_default();
@@ -226,7 +217,7 @@ impl ReplyClient for GraphClient {
         // An Instagram account is answered with the token of its Facebook page. A user
         // token has no such field (an error here only means "not linked").
         let url = self.url(&["me"], &[("fields", "instagram_business_account")])?;
-        let linked = match self.call(self.http()?.get(url), token).await {
+        let linked = match bearer_json(self.http()?.get(url), token, classify).await {
             Ok(body) => body
                 .get("instagram_business_account")
                 .and_then(|a| text_of(a, "id")),
@@ -267,7 +258,7 @@ impl ReplyClient for GraphClient {
             };
             let query = format!("{field}.{sub}({}){{{fields}}}", f.item_id);
             let url = self.url(&[f.account_id.as_str()], &[("fields", &query)])?;
-            let body = self.call(self.http()?.get(url), token).await?;
+            let body = bearer_json(self.http()?.get(url), token, classify).await?;
             let item = body
                 .get(field)
                 .ok_or_else(|| ReplyError::Rejected(format!("no {field} in the answer")))?;
@@ -286,7 +277,7 @@ impl ReplyClient for GraphClient {
                 "message,text,from,username,created_time,timestamp",
             )],
         )?;
-        let body = self.call(self.http()?.get(url), token).await?;
+        let body = bearer_json(self.http()?.get(url), token, classify).await?;
         Ok(FetchedItem {
             text: text_of(&body, "message").or_else(|| text_of(&body, "text")),
             author_id: body.get("from").and_then(|f| text_of(f, "id")),
@@ -307,12 +298,12 @@ impl ReplyClient for GraphClient {
         token: &AccessToken,
     ) -> Result<String, ReplyError> {
         let url = self.url(&[&target.reply_to, Self::replies_edge(target)], &[])?;
-        let body = self
-            .call(
-                self.http()?.post(url).json(&json!({ "message": text })),
-                token,
-            )
-            .await?;
+        let body = bearer_json(
+            self.http()?.post(url).json(&json!({ "message": text })),
+            token,
+            classify,
+        )
+        .await?;
         posted_id(body["id"].as_str(), "success without an id")
     }
 
@@ -325,7 +316,7 @@ impl ReplyClient for GraphClient {
             &[&target.reply_to, Self::replies_edge(target)],
             &[("fields", "id,from"), ("limit", "100")],
         )?;
-        let body = self.call(self.http()?.get(url), token).await?;
+        let body = bearer_json(self.http()?.get(url), token, classify).await?;
         let ours = |reply: &Value| reply["from"]["id"].as_str() == Some(target.account_id.as_str());
         Ok(first_id(&body["data"], ours, "id"))
     }
@@ -337,15 +328,15 @@ impl ReplyClient for GraphClient {
         token: &AccessToken,
     ) -> Result<Option<String>, ReplyError> {
         let url = self.url(&[&target.account_id, "messages"], &[])?;
-        let body = self
-            .call(
-                self.http()?.post(url).json(&json!({
-                    "recipient": { "comment_id": target.item_id },
-                    "message": { "text": text },
-                })),
-                token,
-            )
-            .await?;
+        let body = bearer_json(
+            self.http()?.post(url).json(&json!({
+                "recipient": { "comment_id": target.item_id },
+                "message": { "text": text },
+            })),
+            token,
+            classify,
+        )
+        .await?;
         Ok(body
             .get("message_id")
             .and_then(Value::as_str)
@@ -369,53 +360,55 @@ mod tests {
         item_target(platform, "1029384756", "777_9001")
     }
 
-    async fn client(server: &MockServer) -> GraphClient {
-        GraphClient::new(&GraphConfig {
+    /// A stand-in Graph API answering with `mocks`, and a client of it.
+    async fn stand_in(mocks: impl IntoIterator<Item = Mock>) -> (MockServer, GraphClient) {
+        let server = MockServer::start().await;
+        for mock in mocks {
+            mock.mount(&server).await;
+        }
+        let client = GraphClient::new(&GraphConfig {
             base_url: server.uri(),
             timeout: Duration::from_millis(500),
             ..GraphConfig::default()
         })
-        .unwrap()
+        .unwrap();
+        (server, client)
     }
 
     #[tokio::test]
-    async fn a_facebook_reply_is_posted_on_the_comments_edge_with_a_bearer_token() {
-        let server = MockServer::start().await;
-        call("POST", "/v26.0/777_9001/comments")
-            .and(header("authorization", "Bearer page-token"))
-            .and(body_json(json!({"message": "Thanks!"})))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "777_9999"})))
-            .expect(1)
-            .mount(&server)
+    async fn public_replies_are_posted_on_the_edge_of_their_platform_with_a_bearer_token() {
+        for (case, platform, edge, text, id) in [
+            (
+                "a_facebook_reply_is_posted_on_the_comments_edge_with_a_bearer_token",
+                FACEBOOK,
+                "comments",
+                "Thanks!",
+                "777_9999",
+            ),
+            (
+                "an_instagram_reply_is_posted_on_the_replies_edge",
+                INSTAGRAM,
+                "replies",
+                "Merci !",
+                "1789",
+            ),
+        ] {
+            let (_server, graph) = stand_in([call("POST", format!("/v26.0/777_9001/{edge}"))
+                .and(header("authorization", "Bearer page-token"))
+                .and(body_json(json!({ "message": text })))
+                .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "id": id })))
+                .expect(1)])
             .await;
-        let id = client(&server)
-            .await
-            .post_public_reply(&target(FACEBOOK), "Thanks!", &token())
-            .await
-            .unwrap();
-        assert_eq!(id, "777_9999");
-    }
-
-    #[tokio::test]
-    async fn an_instagram_reply_is_posted_on_the_replies_edge() {
-        let server = MockServer::start().await;
-        call("POST", "/v26.0/777_9001/replies")
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "1789"})))
-            .expect(1)
-            .mount(&server)
-            .await;
-        let id = client(&server)
-            .await
-            .post_public_reply(&target(INSTAGRAM), "Merci !", &token())
-            .await
-            .unwrap();
-        assert_eq!(id, "1789");
+            let posted = graph
+                .post_public_reply(&target(platform), text, &token())
+                .await;
+            assert_eq!(posted.as_deref(), Ok(id), "{case}");
+        }
     }
 
     #[tokio::test]
     async fn a_private_reply_names_the_comment_as_recipient() {
-        let server = MockServer::start().await;
-        call("POST", "/v26.0/1029384756/messages")
+        let (_server, graph) = stand_in([call("POST", "/v26.0/1029384756/messages")
             .and(body_json(
                 json!({"recipient": {"comment_id": "777_9001"}, "message": {"text": "Hi"}}),
             ))
@@ -423,11 +416,9 @@ mod tests {
                 ResponseTemplate::new(200)
                     .set_body_json(json!({"recipient_id": "1", "message_id": "m_1"})),
             )
-            .expect(1)
-            .mount(&server)
-            .await;
-        let id = client(&server)
-            .await
+            .expect(1)])
+        .await;
+        let id = graph
             .send_private_reply(&target(FACEBOOK), "Hi", &token())
             .await
             .unwrap();
@@ -436,21 +427,23 @@ mod tests {
 
     #[tokio::test]
     async fn the_page_own_reply_is_found_among_the_replies() {
-        let server = MockServer::start().await;
-        call("GET", "/v26.0/777_9001/comments")
+        let (_server, graph) = stand_in([call("GET", "/v26.0/777_9001/comments")
             .and(query_param("fields", "id,from"))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [
                 {"id": "777_1", "from": {"id": "5550002"}},
                 {"id": "777_2", "from": {"id": "1029384756"}}
-            ]})))
-            .mount(&server)
-            .await;
-        let found = client(&server)
-            .await
+            ]})))])
+        .await;
+        let found = graph
             .find_public_reply(&target(FACEBOOK), &token())
             .await
             .unwrap();
         assert_eq!(found.as_deref(), Some("777_2"));
+    }
+
+    /// A Graph API error answer: `code` and `message`.
+    fn graph_error(code: u32, message: &str) -> Value {
+        json!({"error": {"message": message, "code": code}})
     }
 
     #[tokio::test]
@@ -461,33 +454,17 @@ mod tests {
                 json!({"error": {"message": "Session has expired", "code": 190, "error_subcode": 463}}),
                 "reconnect",
             ),
-            (
-                403,
-                json!({"error": {"message": "Permission", "code": 200}}),
-                "reconnect",
-            ),
-            (
-                400,
-                json!({"error": {"message": "Too many calls", "code": 4}}),
-                "transient",
-            ),
+            (403, graph_error(200, "Permission"), "reconnect"),
+            (400, graph_error(4, "Too many calls"), "transient"),
             (429, json!({}), "transient"),
-            (
-                500,
-                json!({"error": {"message": "Unknown", "code": 1}}),
-                "ambiguous",
-            ),
+            (500, graph_error(1, "Unknown"), "ambiguous"),
             (503, json!({}), "ambiguous"),
             (
                 400,
-                json!({"error": {"message": "Activity already replied to", "code": 10900}}),
+                graph_error(10900, "Activity already replied to"),
                 "already",
             ),
-            (
-                400,
-                json!({"error": {"message": "Object does not exist", "code": 100}}),
-                "rejected",
-            ),
+            (400, graph_error(100, "Object does not exist"), "rejected"),
         ];
         for (status, body, want) in cases {
             let got = match classify(status, &body.to_string()) {
@@ -501,18 +478,18 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn a_timeout_is_ambiguous_and_a_refused_connection_transient() {
-        let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(2)))
-            .mount(&server)
-            .await;
-        let err = client(&server)
-            .await
+    /// How a public reply fails when the stand-in answers every POST with `answer`.
+    async fn failed_post(answer: ResponseTemplate) -> ReplyError {
+        let (_server, graph) = stand_in([Mock::given(method("POST")).respond_with(answer)]).await;
+        graph
             .post_public_reply(&target(FACEBOOK), "x", &token())
             .await
-            .unwrap_err();
+            .unwrap_err()
+    }
+
+    #[tokio::test]
+    async fn a_timeout_is_ambiguous_and_a_refused_connection_transient() {
+        let err = failed_post(ResponseTemplate::new(200).set_delay(Duration::from_secs(2))).await;
         assert!(matches!(err, ReplyError::Ambiguous(_)), "{err:?}");
 
         let closed = {
@@ -555,34 +532,33 @@ mod tests {
     #[tokio::test]
     async fn an_instagram_reply_is_answered_under_its_top_level_comment_and_a_facebook_one_itself()
     {
-        let server = MockServer::start().await;
-        let c = client(&server).await;
+        let (_server, graph) = stand_in([]).await;
         let ig = instagram_reply();
-        assert_eq!(c.target(&ig).reply_to, "17900000000000001");
-        assert_eq!(c.target(&ig).item_id, "17900000000000002");
+        assert_eq!(graph.target(&ig).reply_to, "17900000000000001");
+        assert_eq!(graph.target(&ig).item_id, "17900000000000002");
         let fb = Feedback {
             platform: FACEBOOK,
             ..ig
         };
-        assert_eq!(c.target(&fb).reply_to, "17900000000000002");
+        assert_eq!(graph.target(&fb).reply_to, "17900000000000002");
     }
 
     #[tokio::test]
     async fn an_instagram_mention_is_fetched_through_the_account_mentioned_comment() {
-        let server = MockServer::start().await;
-        call("GET", "/v26.0/17841400000000001")
-            .and(query_param(
-                "fields",
-                "mentioned_comment.comment_id(17900000000000002){text,username,timestamp}",
-            ))
-            .and(header("authorization", "Bearer page-token"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                "mentioned_comment": {"id": "17900000000000002", "text": "@bakkerij nog steeds niets ontvangen", "username": "sanne_j", "timestamp": "2025-11-23T10:00:00+0000"},
-                "id": "17841400000000001"
-            })))
-            .expect(1)
-            .mount(&server)
-            .await;
+        let (_server, graph) = stand_in([
+            call("GET", "/v26.0/17841400000000001")
+                .and(query_param(
+                    "fields",
+                    "mentioned_comment.comment_id(17900000000000002){text,username,timestamp}",
+                ))
+                .and(header("authorization", "Bearer page-token"))
+                .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                    "mentioned_comment": {"id": "17900000000000002", "text": "@bakkerij nog steeds niets ontvangen", "username": "sanne_j", "timestamp": "2025-11-23T10:00:00+0000"},
+                    "id": "17841400000000001"
+                })))
+                .expect(1),
+        ])
+        .await;
         let mention = Feedback {
             url: None,
             language: None,
@@ -591,11 +567,7 @@ mod tests {
             parent_id: None,
             ..instagram_reply()
         };
-        let fetched = client(&server)
-            .await
-            .fetch_item(&mention, &token())
-            .await
-            .unwrap();
+        let fetched = graph.fetch_item(&mention, &token()).await.unwrap();
         assert_eq!(
             fetched.text.as_deref(),
             Some("@bakkerij nog steeds niets ontvangen")
@@ -609,18 +581,12 @@ mod tests {
 
     #[tokio::test]
     async fn an_id_with_path_characters_stays_one_encoded_path_segment() {
-        let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "1"})))
-            .mount(&server)
-            .await;
+        let (server, graph) = stand_in([Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "1"})))])
+        .await;
         let mut t = target(FACEBOOK);
         t.reply_to = "../me/feed?x=1".into();
-        client(&server)
-            .await
-            .post_public_reply(&t, "x", &token())
-            .await
-            .unwrap();
+        graph.post_public_reply(&t, "x", &token()).await.unwrap();
         let received = server.received_requests().await.unwrap_or_default();
         assert_eq!(received.len(), 1);
         assert_eq!(
@@ -630,24 +596,29 @@ mod tests {
         assert_eq!(received[0].url.query(), None);
     }
 
+    /// `GET /me?fields={fields}` answered `status` with `body`.
+    fn me(fields: &str, status: u16, body: Value) -> Mock {
+        call("GET", "/v26.0/me")
+            .and(query_param("fields", fields))
+            .respond_with(ResponseTemplate::new(status).set_body_json(body))
+    }
+
     fn page() -> AccountId {
         AccountId::parse("1029384756").unwrap()
     }
 
     #[tokio::test]
     async fn a_valid_page_token_is_accepted_with_the_page_name() {
-        let server = MockServer::start().await;
-        call("GET", "/v26.0/me")
+        let (_server, graph) = stand_in([call("GET", "/v26.0/me")
             .and(query_param("fields", "id,name"))
             .and(header("authorization", "Bearer page-token"))
             .respond_with(
                 ResponseTemplate::new(200)
                     .set_body_json(json!({"id": "1029384756", "name": "Bakkerij Zon"})),
             )
-            .expect(1)
-            .mount(&server)
-            .await;
-        let checked = client(&server).await.check_access(&page(), &token()).await;
+            .expect(1)])
+        .await;
+        let checked = graph.check_access(&page(), &token()).await;
         assert_eq!(
             checked,
             Ok(AccessCheck::Accepted {
@@ -657,70 +628,66 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn an_expired_page_token_means_the_page_must_be_reconnected() {
-        let server = MockServer::start().await;
-        Mock::given(method("GET"))
-            .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {
-                "message": "Error validating access token: Session has expired",
-                "type": "OAuthException", "code": 190, "error_subcode": 463
-            }})))
-            .mount(&server)
-            .await;
-        let checked = client(&server).await.check_access(&page(), &token()).await;
-        assert!(
-            matches!(&checked, Err(ReplyError::Reconnect(why)) if why.contains("expired")),
-            "{checked:?}"
-        );
-    }
-
-    #[tokio::test]
-    async fn a_valid_token_of_another_page_or_a_person_is_not_accepted_for_this_page() {
-        let server = MockServer::start().await;
-        call("GET", "/v26.0/me")
-            .and(query_param("fields", "id,name"))
-            .respond_with(
-                ResponseTemplate::new(200).set_body_json(json!({"id": "555", "name": "Anna"})),
-            )
-            .mount(&server)
-            .await;
-        call("GET", "/v26.0/me")
-            .and(query_param("fields", "instagram_business_account"))
-            .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {
-                "message": "(#100) Tried accessing nonexisting field (instagram_business_account) on node type (User)",
-                "type": "OAuthException", "code": 100
-            }})))
-            .mount(&server)
-            .await;
-        let checked = client(&server).await.check_access(&page(), &token()).await;
-        assert!(
-            matches!(&checked, Err(ReplyError::Reconnect(why)) if why.contains("belongs to Anna (555)")),
-            "{checked:?}"
-        );
+    async fn a_failed_page_check_says_what_should_happen_next() {
+        type Wanted = fn(&Result<AccessCheck, ReplyError>) -> bool;
+        let cases: [(&str, Vec<Mock>, Wanted); 3] = [
+            (
+                "an_expired_page_token_means_the_page_must_be_reconnected",
+                vec![Mock::given(method("GET")).respond_with(
+                    ResponseTemplate::new(400).set_body_json(json!({"error": {
+                        "message": "Error validating access token: Session has expired",
+                        "type": "OAuthException", "code": 190, "error_subcode": 463
+                    }})),
+                )],
+                |checked| matches!(checked, Err(ReplyError::Reconnect(why)) if why.contains("expired")),
+            ),
+            (
+                "a_valid_token_of_another_page_or_a_person_is_not_accepted_for_this_page",
+                vec![
+                    me("id,name", 200, json!({"id": "555", "name": "Anna"})),
+                    me(
+                        "instagram_business_account",
+                        400,
+                        json!({"error": {
+                            "message": "(#100) Tried accessing nonexisting field (instagram_business_account) on node type (User)",
+                            "type": "OAuthException", "code": 100
+                        }}),
+                    ),
+                ],
+                |checked| matches!(checked, Err(ReplyError::Reconnect(why)) if why.contains("belongs to Anna (555)")),
+            ),
+            (
+                "a_graph_api_outage_during_a_check_is_not_the_token_fault",
+                vec![Mock::given(method("GET")).respond_with(ResponseTemplate::new(503))],
+                |checked| matches!(checked, Err(ReplyError::Transient(_))),
+            ),
+        ];
+        for (case, mocks, wanted) in cases {
+            let (_server, graph) = stand_in(mocks).await;
+            let checked = graph.check_access(&page(), &token()).await;
+            assert!(wanted(&checked), "{case}: {checked:?}");
+        }
     }
 
     #[tokio::test]
     async fn an_instagram_account_is_checked_with_the_token_of_its_linked_page() {
-        let server = MockServer::start().await;
-        call("GET", "/v26.0/me")
-            .and(query_param("fields", "id,name"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_json(json!({"id": "1029384756", "name": "Bakkerij Zon"})),
-            )
-            .mount(&server)
-            .await;
-        call("GET", "/v26.0/me")
-            .and(query_param("fields", "instagram_business_account"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                "instagram_business_account": {"id": "17841400000000001"}, "id": "1029384756"
-            })))
-            .mount(&server)
-            .await;
+        let (_server, graph) = stand_in([
+            me(
+                "id,name",
+                200,
+                json!({"id": "1029384756", "name": "Bakkerij Zon"}),
+            ),
+            me(
+                "instagram_business_account",
+                200,
+                json!({
+                    "instagram_business_account": {"id": "17841400000000001"}, "id": "1029384756"
+                }),
+            ),
+        ])
+        .await;
         let instagram = AccountId::parse("17841400000000001").unwrap();
-        let checked = client(&server)
-            .await
-            .check_access(&instagram, &token())
-            .await;
+        let checked = graph.check_access(&instagram, &token()).await;
         assert_eq!(
             checked,
             Ok(AccessCheck::Accepted {
@@ -730,33 +697,11 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_graph_api_outage_during_a_check_is_not_the_token_fault() {
-        let server = MockServer::start().await;
-        Mock::given(method("GET"))
-            .respond_with(ResponseTemplate::new(503))
-            .mount(&server)
-            .await;
-        let checked = client(&server).await.check_access(&page(), &token()).await;
-        assert!(
-            matches!(checked, Err(ReplyError::Transient(_))),
-            "{checked:?}"
-        );
-    }
-
-    #[tokio::test]
     async fn redirects_are_not_followed() {
-        let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .respond_with(
-                ResponseTemplate::new(302).insert_header("location", "http://127.0.0.1:9/steal"),
-            )
-            .mount(&server)
-            .await;
-        let err = client(&server)
-            .await
-            .post_public_reply(&target(FACEBOOK), "x", &token())
-            .await
-            .unwrap_err();
+        let err = failed_post(
+            ResponseTemplate::new(302).insert_header("location", "http://127.0.0.1:9/steal"),
+        )
+        .await;
         assert!(matches!(err, ReplyError::Rejected(_)), "{err:?}");
     }
 }

@@ -51,6 +51,32 @@ impl<'a> Scalar<'a> {
     }
 }
 
+/// A struct read from webhook JSON, borrowing from the body, whose every field is optional
+/// and lenient: those listed in `scalars` are [`Scalar`]s, the others of the type given.
+macro_rules! lenient_struct {
+    (
+        $(#[$attr:meta])*
+        struct $name:ident<$lt:lifetime> {
+            scalars: [$($scalar:ident),* $(,)?],
+            $($field:ident: $ty:ty,)*
+        }
+    ) => {
+        $(#[$attr])*
+        #[derive(serde::Deserialize)]
+        struct $name<$lt> {
+            $(
+                #[serde(borrow)]
+                $scalar: Option<$crate::meta::lenient::Scalar<$lt>>,
+            )*
+            $(
+                #[serde(borrow)]
+                $field: Option<$ty>,
+            )*
+        }
+    };
+}
+pub(crate) use lenient_struct;
+
 /// Drains whatever a visitor was handed that it does not want, so parsing goes on.
 macro_rules! read_other_types_as {
     ($other:expr) => {
@@ -92,6 +118,27 @@ macro_rules! drain_map_as {
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
             while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
             Ok($other)
+        }
+    };
+}
+
+/// `Deserialize` for the lenient container `$name<T>`, which reads any JSON value: the
+/// visitor methods given read what it holds; any other value reads as `$name(None)`.
+macro_rules! read_any_json_value {
+    ($name:ident<$de:lifetime>, $($visit:tt)*) => {
+        impl<$de, T: Deserialize<$de>> Deserialize<$de> for $name<T> {
+            fn deserialize<D: Deserializer<$de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct V<T>(PhantomData<T>);
+                impl<$de, T: Deserialize<$de>> Visitor<$de> for V<T> {
+                    type Value = $name<T>;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("any JSON value")
+                    }
+                    $($visit)*
+                    read_other_types_as!($name(None));
+                }
+                deserializer.deserialize_any(V(PhantomData))
+            }
         }
     };
 }
@@ -148,49 +195,27 @@ impl<T> Obj<T> {
     }
 }
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
-            type Value = Obj<T>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                T::deserialize(MapAccessDeserializer::new(map)).map(|t| Obj(Some(t)))
-            }
-            read_other_types_as!(Obj(None));
-            drain_seq_as!(Obj(None));
-        }
-        deserializer.deserialize_any(V(PhantomData))
+read_any_json_value!(Obj<'de>,
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        T::deserialize(MapAccessDeserializer::new(map)).map(|t| Obj(Some(t)))
     }
-}
+    drain_seq_as!(Obj(None));
+);
 
 /// A JSON array read as a list of `T`; any other value reads as `None`.
 #[derive(Debug)]
 pub(crate) struct List<T>(pub(crate) Option<Vec<T>>);
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
-            type Value = List<T>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-                while let Some(item) = seq.next_element()? {
-                    items.push(item);
-                }
-                Ok(List(Some(items)))
-            }
-            read_other_types_as!(List(None));
-            drain_map_as!(List(None));
+read_any_json_value!(List<'de>,
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
         }
-        deserializer.deserialize_any(V(PhantomData))
+        Ok(List(Some(items)))
     }
-}
+    drain_map_as!(List(None));
+);
 
 /// Digits and underscores, 1 to 64 of them.
 pub(crate) fn is_meta_id(id: &str) -> bool {
@@ -200,23 +225,20 @@ pub(crate) fn is_meta_id(id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde::Deserialize;
     use serde_json::value::RawValue;
 
-    #[derive(Deserialize)]
-    struct Sample<'a> {
-        #[serde(borrow)]
-        a: Option<Scalar<'a>>,
-        #[serde(borrow)]
-        b: Option<Obj<Inner<'a>>>,
-        #[serde(borrow)]
-        c: Option<List<&'a RawValue>>,
+    lenient_struct! {
+        struct Sample<'a> {
+            scalars: [a],
+            b: Obj<Inner<'a>>,
+            c: List<&'a RawValue>,
+        }
     }
 
-    #[derive(Deserialize)]
-    struct Inner<'a> {
-        #[serde(borrow)]
-        id: Option<Scalar<'a>>,
+    lenient_struct! {
+        struct Inner<'a> {
+            scalars: [id],
+        }
     }
 
     fn sample(json: &str) -> Sample<'_> {

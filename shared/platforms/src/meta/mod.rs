@@ -10,17 +10,11 @@ mod lenient;
 mod parse;
 pub mod versions;
 
-use crate::capabilities::{
-    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
-};
+use crate::capabilities::{AuthorNames, Capabilities, PrivateChannel, TextLimit};
 use crate::signature::{
-    SecretList, parse_lower_hex_digest, signature_header, token_matches, verified_if,
+    SecretList, after_sha256, parse_lower_hex_digest, signature_for, token_matches, verified_if,
 };
-use crate::{
-    HandshakeOutcome, InboundRequest, ParsedDelivery, VerifiedDelivery, VerifyError,
-    WebhookPlatform,
-};
-use async_trait::async_trait;
+use crate::{HandshakeOutcome, InboundRequest, VerifiedDelivery, VerifyError};
 use feedback::Platform;
 use http::Method;
 use secrecy::SecretString;
@@ -39,19 +33,14 @@ pub const INSTAGRAM: Platform = Platform::from_static("instagram");
 /// rating; the webhook carries the text except for mentions (fetched). Facebook names
 /// are people's names; Instagram's are usernames.
 const fn capabilities(max_chars: usize, author_names: AuthorNames) -> Capabilities {
-    Capabilities {
-        private_channel: PrivateChannel::OneMessageWithin {
+    crate::allowed::comments(
+        TextLimit::Chars(max_chars),
+        PrivateChannel::OneMessageWithin {
             window: Duration::days(7),
             limit: PRIVATE_MESSAGE_LIMIT,
         },
-        public_replies: Some(PublicReplies {
-            limit: TextLimit::Chars(max_chars),
-            one_per_item: false,
-        }),
-        ratings: false,
-        content: WebhookContent::Included,
         author_names,
-    }
+    )
 }
 
 /// Facebook comments are limited to 8,000 characters.
@@ -121,16 +110,8 @@ impl MetaWebhooks {
         request: &'r InboundRequest,
     ) -> Result<VerifiedDelivery<'r>, VerifyError> {
         const NAME: &str = "X-Hub-Signature-256";
-        if self.app_secrets.is_empty() {
-            return Err(VerifyError::NoSecretConfigured);
-        }
-        let header = signature_header(request, SIGNATURE_HEADER, NAME)?;
-        let hex = header
-            .strip_prefix("sha256=")
-            .ok_or(VerifyError::MalformedSignature(
-                NAME,
-                "does not start with \"sha256=\"",
-            ))?;
+        let header = signature_for(&self.app_secrets, request, SIGNATURE_HEADER, NAME)?;
+        let hex = after_sha256(header, NAME)?;
         let digest = parse_lower_hex_digest(hex).ok_or(VerifyError::MalformedSignature(
             NAME,
             "expected 64 lowercase hex digits",
@@ -150,12 +131,11 @@ fn is_token_like(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
-#[async_trait]
-impl WebhookPlatform for MetaWebhooks {
-    fn route(&self) -> &'static str {
-        ROUTE
-    }
-
+// Meta signs no timestamp: replays are harmless because storage dedupes on item id.
+webhook_platform!(
+    MetaWebhooks,
+    verify: |self, request, _now| self.verify_signature(request),
+    parse: |self, body, received_at| parse::parse_delivery(body, received_at),
     fn handshake(&self, request: &InboundRequest) -> Option<HandshakeOutcome> {
         if request.method != Method::GET {
             return None;
@@ -177,35 +157,14 @@ impl WebhookPlatform for MetaWebhooks {
             }),
             _ => refuse("hub.challenge is missing or not token-like"),
         }
-    }
-
-    async fn verify<'r>(
-        &self,
-        request: &'r InboundRequest,
-        _now: OffsetDateTime,
-    ) -> Result<VerifiedDelivery<'r>, VerifyError> {
-        // Meta signs no timestamp: replays are harmless because storage dedupes on item id.
-        self.verify_signature(request)
-    }
-
-    fn parse(
-        &self,
-        delivery: &VerifiedDelivery<'_>,
-        received_at: OffsetDateTime,
-    ) -> ParsedDelivery {
-        parse::parse_delivery(delivery.body(), received_at)
-    }
-
+    },
     fn sign_for_test(&self, body: &[u8], _now: OffsetDateTime) -> Option<crate::TestDelivery> {
         use secrecy::ExposeSecret;
         let secret = self.app_secrets.first()?;
         let digest = crate::signature::hmac_sha256_hex(secret.expose_secret(), body);
-        Some(crate::TestDelivery {
-            path_tail: Vec::new(),
-            headers: vec![(SIGNATURE_HEADER.to_owned(), format!("sha256={digest}"))],
-        })
-    }
-}
+        Some(crate::TestDelivery::with_headers([(SIGNATURE_HEADER, format!("sha256={digest}"))]))
+    },
+);
 
 #[cfg(test)]
 mod tests;

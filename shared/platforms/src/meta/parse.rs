@@ -12,10 +12,10 @@
 //! wrapped in an array (`[{"object": …}]`), and an entry carrying `field`/`value` itself
 //! instead of a `changes` list (Instagram's "Comments payload"). Both are read the same way.
 
-use super::lenient::{List, Obj, Scalar};
+use super::lenient::{List, Obj, Scalar, lenient_struct};
 use super::{FACEBOOK, INSTAGRAM};
 use crate::{ParsedDelivery, Unsupported};
-use feedback::{AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId};
+use feedback::{AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId, Platform};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
@@ -50,59 +50,35 @@ struct Entry<'a> {
     value: Option<&'a RawValue>,
 }
 
-#[derive(Deserialize)]
-struct Change<'a> {
-    #[serde(borrow)]
-    field: Option<Scalar<'a>>,
-    #[serde(borrow)]
-    value: Option<Obj<Value<'a>>>,
+lenient_struct! {
+    struct Change<'a> {
+        scalars: [field],
+        value: Obj<Value<'a>>,
+    }
 }
 
-/// The fields of a change's `value` that any handled kind of change uses.
-#[derive(Deserialize)]
-struct Value<'a> {
-    #[serde(borrow)]
-    item: Option<Scalar<'a>>,
-    #[serde(borrow)]
-    verb: Option<Scalar<'a>>,
-    #[serde(borrow)]
-    id: Option<Scalar<'a>>,
-    #[serde(borrow)]
-    comment_id: Option<Scalar<'a>>,
-    #[serde(borrow)]
-    media_id: Option<Scalar<'a>>,
-    #[serde(borrow)]
-    post_id: Option<Scalar<'a>>,
-    #[serde(borrow)]
-    parent_id: Option<Scalar<'a>>,
-    #[serde(borrow)]
-    from: Option<Obj<Author<'a>>>,
-    #[serde(borrow)]
-    media: Option<Obj<Media<'a>>>,
-    #[serde(borrow)]
-    message: Option<Scalar<'a>>,
-    #[serde(borrow)]
-    text: Option<Scalar<'a>>,
-    #[serde(borrow)]
-    created_time: Option<Scalar<'a>>,
-    #[serde(borrow)]
-    timestamp: Option<Scalar<'a>>,
+lenient_struct! {
+    /// The fields of a change's `value` that any handled kind of change uses.
+    struct Value<'a> {
+        scalars: [
+            item, verb, id, comment_id, media_id, post_id, parent_id, message, text,
+            created_time, timestamp,
+        ],
+        from: Obj<Author<'a>>,
+        media: Obj<Media<'a>>,
+    }
 }
 
-#[derive(Deserialize)]
-struct Author<'a> {
-    #[serde(borrow)]
-    id: Option<Scalar<'a>>,
-    #[serde(borrow)]
-    name: Option<Scalar<'a>>,
-    #[serde(borrow)]
-    username: Option<Scalar<'a>>,
+lenient_struct! {
+    struct Author<'a> {
+        scalars: [id, name, username],
+    }
 }
 
-#[derive(Deserialize)]
-struct Media<'a> {
-    #[serde(borrow)]
-    id: Option<Scalar<'a>>,
+lenient_struct! {
+    struct Media<'a> {
+        scalars: [id],
+    }
 }
 
 /// Which of Meta's webhook objects a delivery is about.
@@ -248,6 +224,38 @@ fn parse_change(ctx: &Context<'_>) -> Result<FeedbackChange, String> {
     }
 }
 
+impl Context<'_> {
+    /// The feedback of this change, on `platform`: its raw text and the delivery's account
+    /// and time of receipt; the rest is filled in with struct update syntax.
+    fn feedback(&self, platform: Platform, item_id: ItemId, kind: FeedbackKind) -> Feedback {
+        Feedback {
+            raw: self.raw.to_owned(),
+            ..Feedback::new(
+                platform,
+                self.account_id.clone(),
+                item_id,
+                kind,
+                self.received_at,
+            )
+        }
+    }
+
+    /// Who wrote a change (`from`), the id of that author, and whether it is the account
+    /// itself.
+    fn author<'v>(
+        &self,
+        from: Option<Obj<Author<'v>>>,
+    ) -> (Option<Author<'v>>, Option<String>, bool) {
+        let from = from.and_then(Obj::into_inner);
+        let author_id = from
+            .as_ref()
+            .and_then(|f| f.id.as_ref())
+            .and_then(Scalar::to_id);
+        let from_account = author_id.as_deref() == Some(self.account_id.as_str());
+        (from, author_id, from_account)
+    }
+}
+
 fn facebook_feed(ctx: &Context<'_>, v: Value<'_>) -> Result<FeedbackChange, String> {
     let item = str_of(&v.item);
     if item != "comment" {
@@ -266,31 +274,18 @@ fn facebook_feed(ctx: &Context<'_>, v: Value<'_>) -> Result<FeedbackChange, Stri
         (Some(parent), Some(post)) if parent != post => FeedbackKind::Reply,
         _ => FeedbackKind::Comment,
     };
-    let from = v.from.and_then(Obj::into_inner);
-    let author_id = from
-        .as_ref()
-        .and_then(|f| f.id.as_ref())
-        .and_then(Scalar::to_id);
-    let from_account = author_id.as_deref() == Some(ctx.account_id.as_str());
+    let (from, author_id, from_account) = ctx.author(v.from);
     Ok(FeedbackChange {
         verb,
         feedback: Feedback {
-            platform: FACEBOOK,
-            account_id: ctx.account_id.clone(),
-            item_id,
             thread_id,
             parent_id,
             author_id,
             author_name: from.and_then(|f| f.name).and_then(Scalar::into_string),
             text: v.message.and_then(Scalar::into_string),
-            rating: None,
-            url: None,
-            language: None,
             created_at: v.created_time.as_ref().and_then(meta_time),
-            kind,
             from_account,
-            raw: ctx.raw.to_owned(),
-            received_at: ctx.received_at,
+            ..ctx.feedback(FACEBOOK, item_id, kind)
         },
     })
 }
@@ -298,41 +293,29 @@ fn facebook_feed(ctx: &Context<'_>, v: Value<'_>) -> Result<FeedbackChange, Stri
 fn instagram_comment(ctx: &Context<'_>, v: Value<'_>) -> Result<FeedbackChange, String> {
     let item_id = item_id(&[("id", &v.id), ("comment_id", &v.comment_id)])?;
     let parent_id = v.parent_id.as_ref().and_then(Scalar::to_id);
-    let from = v.from.and_then(Obj::into_inner);
-    let author_id = from
-        .as_ref()
-        .and_then(|f| f.id.as_ref())
-        .and_then(Scalar::to_id);
-    let from_account = author_id.as_deref() == Some(ctx.account_id.as_str());
+    let (from, author_id, from_account) = ctx.author(v.from);
     let thread_id = v
         .media
         .and_then(Obj::into_inner)
         .and_then(|m| m.id)
         .as_ref()
         .and_then(Scalar::to_id);
+    let kind = if parent_id.is_some() {
+        FeedbackKind::Reply
+    } else {
+        FeedbackKind::Comment
+    };
     Ok(FeedbackChange {
         verb: ChangeVerb::Added,
         feedback: Feedback {
-            platform: INSTAGRAM,
-            account_id: ctx.account_id.clone(),
-            item_id,
             thread_id,
-            kind: if parent_id.is_some() {
-                FeedbackKind::Reply
-            } else {
-                FeedbackKind::Comment
-            },
             parent_id,
             author_id,
             author_name: from.and_then(|f| f.username).and_then(Scalar::into_string),
             text: v.text.and_then(Scalar::into_string),
-            rating: None,
-            url: None,
-            language: None,
             created_at: v.timestamp.or(v.created_time).as_ref().and_then(meta_time),
             from_account,
-            raw: ctx.raw.to_owned(),
-            received_at: ctx.received_at,
+            ..ctx.feedback(INSTAGRAM, item_id, kind)
         },
     })
 }
@@ -343,22 +326,9 @@ fn instagram_mention(ctx: &Context<'_>, v: Value<'_>) -> Result<FeedbackChange, 
     Ok(FeedbackChange {
         verb: ChangeVerb::Added,
         feedback: Feedback {
-            platform: INSTAGRAM,
-            account_id: ctx.account_id.clone(),
-            item_id,
             thread_id: v.media_id.as_ref().and_then(Scalar::to_id),
-            parent_id: None,
-            author_id: None,
-            author_name: None,
             text: v.text.and_then(Scalar::into_string),
-            rating: None,
-            created_at: None,
-            url: None,
-            language: None,
-            kind: FeedbackKind::Mention,
-            from_account: false,
-            raw: ctx.raw.to_owned(),
-            received_at: ctx.received_at,
+            ..ctx.feedback(INSTAGRAM, item_id, FeedbackKind::Mention)
         },
     })
 }

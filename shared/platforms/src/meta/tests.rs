@@ -1,5 +1,6 @@
 use super::*;
 use crate::testing::{get, item_ids, secret};
+use crate::{ParsedDelivery, WebhookPlatform};
 use feedback::{ChangeVerb, FeedbackKind};
 use time::macros::datetime;
 

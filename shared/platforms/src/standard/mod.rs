@@ -16,12 +16,9 @@
 pub mod schema;
 
 use crate::capabilities::{AuthorNames, Capabilities, PrivateChannel, WebhookContent};
+use crate::settings::listed;
 use crate::signature::{signature_header, verified_if};
-use crate::{
-    HandshakeOutcome, InboundRequest, ParsedDelivery, TestDelivery, VerifiedDelivery, VerifyError,
-    WebhookPlatform,
-};
-use async_trait::async_trait;
+use crate::{InboundRequest, TestDelivery, VerifiedDelivery, VerifyError};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use feedback::Platform;
@@ -90,17 +87,13 @@ impl StandardWebhooks {
     /// From `STANDARD_WEBHOOK_SECRETS` (comma-separated `whsec_` keys). `None`: not set,
     /// the door is closed.
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Option<Result<Self, Vec<String>>> {
-        let value = get("STANDARD_WEBHOOK_SECRETS").filter(|v| !v.trim().is_empty())?;
-        let keys: Vec<&str> = value
-            .split(',')
-            .map(str::trim)
-            .filter(|k| !k.is_empty())
-            .collect();
+        let keys = listed(get, "STANDARD_WEBHOOK_SECRETS")?;
         if keys.is_empty() {
             return Some(Err(vec![
                 "STANDARD_WEBHOOK_SECRETS lists no key".to_owned(),
             ]));
         }
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         Some(Self::new(&keys).map_err(|e| vec![format!("STANDARD_WEBHOOK_SECRETS: {e}")]))
     }
 
@@ -170,47 +163,22 @@ impl StandardWebhooks {
     }
 }
 
-#[async_trait]
-impl WebhookPlatform for StandardWebhooks {
-    fn route(&self) -> &'static str {
-        ROUTE
-    }
-
-    fn handshake(&self, _request: &InboundRequest) -> Option<HandshakeOutcome> {
-        None
-    }
-
-    async fn verify<'r>(
-        &self,
-        request: &'r InboundRequest,
-        now: OffsetDateTime,
-    ) -> Result<VerifiedDelivery<'r>, VerifyError> {
-        self.verify_at(request, now)
-    }
-
-    fn parse(
-        &self,
-        delivery: &VerifiedDelivery<'_>,
-        received_at: OffsetDateTime,
-    ) -> ParsedDelivery {
-        schema::parse(delivery.body(), received_at)
-    }
-
+webhook_platform!(
+    StandardWebhooks,
+    verify: |self, request, now| self.verify_at(request, now),
+    parse: |self, body, received_at| schema::parse(body, received_at),
     fn sign_for_test(&self, body: &[u8], now: OffsetDateTime) -> Option<TestDelivery> {
         use sha2::Digest;
         let id = format!("msg_{}", &hex::encode(Sha256::digest(body))[..24]);
         let timestamp = now.unix_timestamp();
         let signature = self.sign(&id, timestamp, body)?;
-        Some(TestDelivery {
-            path_tail: Vec::new(),
-            headers: vec![
-                ("webhook-id".to_owned(), id),
-                ("webhook-timestamp".to_owned(), timestamp.to_string()),
-                ("webhook-signature".to_owned(), signature),
-            ],
-        })
-    }
-}
+        Some(TestDelivery::with_headers([
+            ("webhook-id", id),
+            ("webhook-timestamp", timestamp.to_string()),
+            ("webhook-signature", signature),
+        ]))
+    },
+);
 
 #[cfg(test)]
 mod tests;

@@ -1,4 +1,5 @@
 use super::*;
+use crate::{ParsedDelivery, WebhookPlatform};
 use bytes::Bytes;
 use feedback::{ChangeVerb, FeedbackKind};
 use http::{HeaderMap, HeaderValue, Method};
@@ -27,13 +28,18 @@ fn at(ts: i64) -> OffsetDateTime {
 }
 
 /// Why `door` refuses `req` at `ts`; `None` when it verifies.
+/// The door holding the published vector's key.
+fn vector_door() -> StandardWebhooks {
+    StandardWebhooks::new(&[VECTOR_KEY]).unwrap()
+}
+
 fn refusal_at(door: &StandardWebhooks, req: &InboundRequest, ts: i64) -> Option<VerifyError> {
     door.verify_at(req, at(ts)).err()
 }
 
 #[test]
 fn the_published_vector_signs_and_verifies() {
-    let door = StandardWebhooks::new(&[VECTOR_KEY]).unwrap();
+    let door = vector_door();
     assert_eq!(
         door.sign(VECTOR_ID, VECTOR_TS, VECTOR_BODY.as_bytes())
             .as_deref(),
@@ -53,7 +59,7 @@ fn any_configured_key_and_any_v1_signature_in_the_header_is_accepted() {
 
 #[test]
 fn a_changed_body_id_or_timestamp_is_refused() {
-    let door = StandardWebhooks::new(&[VECTOR_KEY]).unwrap();
+    let door = vector_door();
     let ts = VECTOR_TS.to_string();
     for req in [
         request(VECTOR_ID, &ts, VECTOR_SIG, r#"{"test": 2432232315}"#),
@@ -80,7 +86,7 @@ fn a_changed_body_id_or_timestamp_is_refused() {
 
 #[test]
 fn a_timestamp_more_than_five_minutes_away_either_way_is_refused() {
-    let door = StandardWebhooks::new(&[VECTOR_KEY]).unwrap();
+    let door = vector_door();
     let req = request(VECTOR_ID, &VECTOR_TS.to_string(), VECTOR_SIG, VECTOR_BODY);
     assert!(door.verify_at(&req, at(VECTOR_TS + 300)).is_ok());
     assert!(door.verify_at(&req, at(VECTOR_TS - 300)).is_ok());
@@ -94,7 +100,7 @@ fn a_timestamp_more_than_five_minutes_away_either_way_is_refused() {
 
 #[test]
 fn missing_repeated_or_malformed_headers_are_refused_before_any_hashing() {
-    let door = StandardWebhooks::new(&[VECTOR_KEY]).unwrap();
+    let door = vector_door();
     let ts = VECTOR_TS.to_string();
     let mut missing = request(VECTOR_ID, &ts, VECTOR_SIG, VECTOR_BODY);
     missing.headers.remove("webhook-signature");
@@ -140,13 +146,13 @@ fn keys_must_be_whsec_base64_of_at_least_24_bytes() {
         StandardWebhooks::new(&["whsec_c2hvcnQ="]).err(),
         Some(KeyError::Short)
     );
-    let shown = format!("{:?}", StandardWebhooks::new(&[VECTOR_KEY]).unwrap());
+    let shown = format!("{:?}", vector_door());
     assert!(!shown.contains("MfKQ"), "{shown}");
 }
 
 #[test]
 fn a_signed_test_delivery_verifies() {
-    let door = StandardWebhooks::new(&[VECTOR_KEY]).unwrap();
+    let door = vector_door();
     let now = datetime!(2026-11-26 10:00 UTC);
     let delivery = door.sign_for_test(b"{}", now).unwrap();
     let mut headers = HeaderMap::new();

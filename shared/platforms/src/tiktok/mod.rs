@@ -15,18 +15,12 @@
 pub mod parse;
 pub mod replies;
 
-use crate::capabilities::{
-    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
-};
+use crate::capabilities::{AuthorNames, Capabilities, PrivateChannel, TextLimit};
 use crate::signature::{
-    SecretList, hmac_sha256_hex, parse_lower_hex_digest, secrets_from_lookup, signature_header,
+    SecretList, hmac_sha256_hex, parse_lower_hex_digest, secrets_from_lookup, signature_for,
     verified_if,
 };
-use crate::{
-    HandshakeOutcome, InboundRequest, ParsedDelivery, TestDelivery, VerifiedDelivery, VerifyError,
-    WebhookPlatform,
-};
-use async_trait::async_trait;
+use crate::{InboundRequest, TestDelivery, VerifiedDelivery, VerifyError};
 use feedback::Platform;
 use secrecy::ExposeSecret;
 use time::{Duration, OffsetDateTime};
@@ -36,16 +30,11 @@ pub const PLATFORM: Platform = Platform::from_static("tiktok");
 pub const SIGNATURE_HEADER: &str = "tiktok-signature";
 pub const TOLERANCE: Duration = Duration::minutes(5);
 
-pub const CAPABILITIES: Capabilities = Capabilities {
-    private_channel: PrivateChannel::None,
-    public_replies: Some(PublicReplies {
-        limit: TextLimit::Chars(150),
-        one_per_item: false,
-    }),
-    ratings: false,
-    content: WebhookContent::Included,
-    author_names: AuthorNames::Handles,
-};
+pub const CAPABILITIES: Capabilities = crate::allowed::comments(
+    TextLimit::Chars(150),
+    PrivateChannel::None,
+    AuthorNames::Handles,
+);
 
 /// The client secrets of the TikTok app.
 #[derive(Debug, Clone)]
@@ -81,10 +70,7 @@ impl TikTokWebhooks {
         now: OffsetDateTime,
     ) -> Result<VerifiedDelivery<'r>, VerifyError> {
         const NAME: &str = "TikTok-Signature";
-        if self.secrets.is_empty() {
-            return Err(VerifyError::NoSecretConfigured);
-        }
-        let header = signature_header(request, SIGNATURE_HEADER, NAME)?;
+        let header = signature_for(&self.secrets, request, SIGNATURE_HEADER, NAME)?;
         let mut timestamp = None;
         let mut signatures = Vec::new();
         for part in header.split(',').map(str::trim).take(16) {
@@ -128,42 +114,15 @@ impl TikTokWebhooks {
     }
 }
 
-#[async_trait]
-impl WebhookPlatform for TikTokWebhooks {
-    fn route(&self) -> &'static str {
-        ROUTE
-    }
-
-    fn handshake(&self, _request: &InboundRequest) -> Option<HandshakeOutcome> {
-        None
-    }
-
-    async fn verify<'r>(
-        &self,
-        request: &'r InboundRequest,
-        now: OffsetDateTime,
-    ) -> Result<VerifiedDelivery<'r>, VerifyError> {
-        self.verify_at(request, now)
-    }
-
-    fn parse(
-        &self,
-        delivery: &VerifiedDelivery<'_>,
-        received_at: OffsetDateTime,
-    ) -> ParsedDelivery {
-        parse::parse_delivery(delivery.body(), received_at)
-    }
-
+webhook_platform!(
+    TikTokWebhooks,
+    verify: |self, request, now| self.verify_at(request, now),
+    parse: |self, body, received_at| parse::parse_delivery(body, received_at),
     fn sign_for_test(&self, body: &[u8], now: OffsetDateTime) -> Option<TestDelivery> {
-        Some(TestDelivery {
-            path_tail: Vec::new(),
-            headers: vec![(
-                SIGNATURE_HEADER.to_owned(),
-                self.sign(now.unix_timestamp(), body)?,
-            )],
-        })
-    }
-}
+        let signature = self.sign(now.unix_timestamp(), body)?;
+        Some(TestDelivery::with_headers([(SIGNATURE_HEADER, signature)]))
+    },
+);
 
 #[cfg(test)]
 mod tests;

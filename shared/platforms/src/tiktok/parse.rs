@@ -4,8 +4,9 @@
 //! `username`, `create_time`. `user_openid` is the business account. Ids are kept only
 //! when they are plain (letters, digits, `_ . -`), as they travel in reply requests.
 
+use crate::json::{comment_event, feedback_of, text_unless_removed};
 use crate::{ParsedDelivery, Unsupported};
-use feedback::{AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId};
+use feedback::{Feedback, FeedbackChange, FeedbackKind};
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -40,13 +41,14 @@ pub fn parse_delivery(body: &[u8], received_at: OffsetDateTime) -> ParsedDeliver
 fn event(body: &[u8], received_at: OffsetDateTime) -> Result<FeedbackChange, String> {
     let envelope: Value = serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
     let name = text(&envelope, "event").unwrap_or_default();
-    let (verb, kind) = match name.as_str() {
-        "comment.create" => (ChangeVerb::Added, FeedbackKind::Comment),
-        "comment.update" => (ChangeVerb::Edited, FeedbackKind::Comment),
-        "comment.delete" => (ChangeVerb::Removed, FeedbackKind::Comment),
-        "mention.create" => (ChangeVerb::Added, FeedbackKind::Mention),
-        other => return Err(format!("event {other:?} is not handled")),
-    };
+    let names = [
+        "comment.create",
+        "comment.update",
+        "comment.delete",
+        "mention.create",
+    ];
+    let (verb, kind) =
+        comment_event(&name, names).ok_or_else(|| format!("event {name:?} is not handled"))?;
     let account = plain(&envelope, "user_openid").ok_or("no usable user_openid")?;
     // `content` is JSON inside a JSON string.
     let content: Value = envelope
@@ -72,27 +74,16 @@ fn event(body: &[u8], received_at: OffsetDateTime) -> Result<FeedbackChange, Str
     Ok(FeedbackChange {
         verb,
         feedback: Feedback {
-            platform: super::PLATFORM,
-            account_id: AccountId::parse(account.as_str()).map_err(|e| e.to_string())?,
-            item_id: ItemId::parse(comment.as_str()).map_err(|e| e.to_string())?,
             thread_id: Some(video),
             parent_id: parent,
             from_account: author_id.as_deref() == Some(account.as_str())
                 || content.get("is_owner").and_then(Value::as_bool) == Some(true),
             author_id,
             author_name: text(&content, "username"),
-            text: if verb == ChangeVerb::Removed {
-                None
-            } else {
-                text(&content, "text")
-            },
-            rating: None,
-            url: None,
-            language: None,
+            text: text_unless_removed(verb, text(&content, "text")),
             created_at,
-            kind,
             raw,
-            received_at,
+            ..feedback_of(super::PLATFORM, &account, &comment, kind, received_at)?
         },
     })
 }

@@ -21,7 +21,6 @@ use feedback::Feedback;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use std::sync::Arc;
-use std::time::Duration;
 
 pub const DEFAULT_API_URL: &str = "https://business-api.tiktok.com/open_api";
 
@@ -57,8 +56,7 @@ impl TikTokReplies {
 
     /// From `TIKTOK_API_URL` (TikTok's by default).
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Vec<String>> {
-        let api = only_api_url(get, "TIKTOK_API_URL", DEFAULT_API_URL)?;
-        Ok(Self::new(Http::new(Duration::from_secs(8)), api))
+        only_api_url(get, "TIKTOK_API_URL", DEFAULT_API_URL, Self::new)
     }
 
     pub fn outbound(client: Arc<TikTokReplies>) -> OutboundPlatform {

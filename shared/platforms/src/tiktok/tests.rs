@@ -4,6 +4,7 @@ use crate::reply::{ReplyClient, ReplyError};
 use crate::testing::{
     VECTOR_BODY, VECTOR_SECRET, call, post, rotated_vector_secrets, secret, stand_in_http,
 };
+use crate::{ParsedDelivery, WebhookPlatform};
 use serde_json::json;
 use wiremock::matchers::{body_json, header};
 use wiremock::{MockServer, ResponseTemplate};

@@ -17,14 +17,9 @@
 pub mod parse;
 pub mod replies;
 
-use crate::capabilities::{
-    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
-};
-use crate::{
-    HandshakeOutcome, InboundRequest, ParsedDelivery, TestDelivery, VerifiedDelivery, VerifyError,
-    WebhookPlatform,
-};
-use async_trait::async_trait;
+use crate::capabilities::{Capabilities, TextLimit, WebhookContent};
+use crate::settings::listed;
+use crate::{InboundRequest, TestDelivery, VerifiedDelivery, VerifyError};
 use feedback::Platform;
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
@@ -37,16 +32,8 @@ pub const MIN_SECRET_LEN: usize = 24;
 
 /// Reviews with stars, one company reply per review, no private channel, and deliveries
 /// that are not signed (so the review is always fetched before it is answered).
-pub const CAPABILITIES: Capabilities = Capabilities {
-    private_channel: PrivateChannel::None,
-    public_replies: Some(PublicReplies {
-        limit: TextLimit::Chars(2048),
-        one_per_item: true,
-    }),
-    ratings: true,
-    content: WebhookContent::IdOnly,
-    author_names: AuthorNames::DisplayNames,
-};
+pub const CAPABILITIES: Capabilities =
+    crate::allowed::review_site(TextLimit::Chars(2048), WebhookContent::IdOnly);
 
 pub struct TrustpilotWebhooks {
     secrets: Vec<SecretString>,
@@ -71,12 +58,7 @@ impl TrustpilotWebhooks {
     /// From `TRUSTPILOT_URL_SECRETS` (comma-separated) and optionally
     /// `TRUSTPILOT_BUSINESS_UNIT_ID`. `None`: Trustpilot is not configured.
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Option<Result<Self, Vec<String>>> {
-        let value = get("TRUSTPILOT_URL_SECRETS").filter(|v| !v.trim().is_empty())?;
-        let secrets: Vec<&str> = value
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect();
+        let secrets = listed(get, "TRUSTPILOT_URL_SECRETS")?;
         let mut problems = Vec::new();
         if secrets.is_empty() {
             problems.push("TRUSTPILOT_URL_SECRETS lists no secret".to_owned());
@@ -96,29 +78,15 @@ impl TrustpilotWebhooks {
         }
         let business_unit = get("TRUSTPILOT_BUSINESS_UNIT_ID").filter(|v| !v.trim().is_empty());
         Some(Ok(Self::new(
-            secrets
-                .into_iter()
-                .map(|s| SecretString::from(s.to_owned()))
-                .collect(),
+            secrets.into_iter().map(SecretString::from).collect(),
             business_unit,
         )))
     }
-}
 
-#[async_trait]
-impl WebhookPlatform for TrustpilotWebhooks {
-    fn route(&self) -> &'static str {
-        ROUTE
-    }
-
-    fn handshake(&self, _request: &InboundRequest) -> Option<HandshakeOutcome> {
-        None
-    }
-
-    async fn verify<'r>(
+    /// Check the secret in the URL (the one path segment after the route).
+    pub fn verify_secret<'r>(
         &self,
         request: &'r InboundRequest,
-        _now: OffsetDateTime,
     ) -> Result<VerifiedDelivery<'r>, VerifyError> {
         if self.secrets.is_empty() {
             return Err(VerifyError::NoSecretConfigured);
@@ -137,22 +105,21 @@ impl WebhookPlatform for TrustpilotWebhooks {
             Err(VerifyError::BadCredential)
         }
     }
+}
 
-    fn parse(
-        &self,
-        delivery: &VerifiedDelivery<'_>,
-        received_at: OffsetDateTime,
-    ) -> ParsedDelivery {
-        parse::parse_events(delivery.body(), self.business_unit.as_deref(), received_at)
-    }
-
+webhook_platform!(
+    TrustpilotWebhooks,
+    verify: |self, request, _now| self.verify_secret(request),
+    parse: |self, body, received_at| {
+        parse::parse_events(body, self.business_unit.as_deref(), received_at)
+    },
     fn sign_for_test(&self, _body: &[u8], _now: OffsetDateTime) -> Option<TestDelivery> {
         Some(TestDelivery {
             path_tail: vec![self.secrets.first()?.expose_secret().to_owned()],
             headers: Vec::new(),
         })
-    }
-}
+    },
+);
 
 #[cfg(test)]
 mod tests;

@@ -8,6 +8,7 @@ use crate::calls::{Http, url};
 use crate::oauth::{ClientAuth, TokenCache};
 use crate::reply::{
     AccessCheck, AccessToken, FetchedItem, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
+    TokenExchange,
 };
 use crate::settings::{any_set, api_url, require};
 use async_trait::async_trait;
@@ -104,16 +105,8 @@ impl TrustpilotReplies {
 
 #[async_trait]
 impl ReplyClient for TrustpilotReplies {
-    async fn access_token(
-        &self,
-        account: &AccountId,
-        stored: &SecretString,
-    ) -> Result<AccessToken, ReplyError> {
-        self.tokens.get(account, stored).await
-    }
-
-    fn forget_access_token(&self, account: &AccountId) {
-        self.tokens.forget(account);
+    fn token_cache(&self) -> Option<&dyn TokenExchange> {
+        Some(&self.tokens)
     }
 
     /// Trustpilot's token endpoint exchanged the page's refresh token (with this

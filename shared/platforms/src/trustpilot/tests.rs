@@ -1,4 +1,5 @@
 use super::*;
+use crate::WebhookPlatform;
 use crate::reply::ReplyClient;
 use crate::testing::{answer_posts_in_turn, call, secret, stand_in_http, token_request};
 use feedback::ChangeVerb;

@@ -19,15 +19,9 @@
 pub mod parse;
 pub mod replies;
 
-use crate::capabilities::{
-    AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
-};
-use crate::signature::{SecretList, secrets_from_lookup, signature_header, verified_if};
-use crate::{
-    HandshakeOutcome, InboundRequest, ParsedDelivery, TestDelivery, VerifiedDelivery, VerifyError,
-    WebhookPlatform,
-};
-use async_trait::async_trait;
+use crate::capabilities::{AuthorNames, Capabilities, PrivateChannel, TextLimit};
+use crate::signature::{SecretList, after_sha256, secrets_from_lookup, signature_for, verified_if};
+use crate::{HandshakeOutcome, InboundRequest, TestDelivery, VerifiedDelivery, VerifyError};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use feedback::Platform;
@@ -46,18 +40,13 @@ pub const MAX_CRC_TOKEN: usize = 128;
 /// Posts are 280 characters; DMs may be refused by the author's settings, so they are
 /// "direct messages" that can fail, never promised in the public reply before they went
 /// out (the responder's rule).
-pub const CAPABILITIES: Capabilities = Capabilities {
-    private_channel: PrivateChannel::DirectMessages {
+pub const CAPABILITIES: Capabilities = crate::allowed::comments(
+    TextLimit::Chars(280),
+    PrivateChannel::DirectMessages {
         limit: TextLimit::Chars(10_000),
     },
-    public_replies: Some(PublicReplies {
-        limit: TextLimit::Chars(280),
-        one_per_item: false,
-    }),
-    ratings: false,
-    content: WebhookContent::Included,
-    author_names: AuthorNames::Handles,
-};
+    AuthorNames::Handles,
+);
 
 /// The consumer secrets (API secret keys) of the X app.
 #[derive(Debug, Clone)]
@@ -103,16 +92,8 @@ impl XWebhooks {
         request: &'r InboundRequest,
     ) -> Result<VerifiedDelivery<'r>, VerifyError> {
         const NAME: &str = "x-twitter-webhooks-signature";
-        if self.secrets.is_empty() {
-            return Err(VerifyError::NoSecretConfigured);
-        }
-        let header = signature_header(request, SIGNATURE_HEADER, NAME)?;
-        let b64 = header
-            .strip_prefix("sha256=")
-            .ok_or(VerifyError::MalformedSignature(
-                NAME,
-                "does not start with \"sha256=\"",
-            ))?;
+        let header = signature_for(&self.secrets, request, SIGNATURE_HEADER, NAME)?;
+        let b64 = after_sha256(header, NAME)?;
         let digest = B64.decode(b64).ok().filter(|d| d.len() == 32).ok_or(
             VerifyError::MalformedSignature(NAME, "expected base64 of 32 bytes"),
         )?;
@@ -123,12 +104,10 @@ impl XWebhooks {
     }
 }
 
-#[async_trait]
-impl WebhookPlatform for XWebhooks {
-    fn route(&self) -> &'static str {
-        ROUTE
-    }
-
+webhook_platform!(
+    XWebhooks,
+    verify: |self, request, _now| self.verify_signature(request),
+    parse: |self, body, received_at| parse::parse_delivery(body, received_at),
     fn handshake(&self, request: &InboundRequest) -> Option<HandshakeOutcome> {
         if request.method != Method::GET {
             return None;
@@ -147,33 +126,13 @@ impl WebhookPlatform for XWebhooks {
                 reason: "crc_token is missing or not token-like",
             }),
         }
-    }
-
-    async fn verify<'r>(
-        &self,
-        request: &'r InboundRequest,
-        _now: OffsetDateTime,
-    ) -> Result<VerifiedDelivery<'r>, VerifyError> {
-        self.verify_signature(request)
-    }
-
-    fn parse(
-        &self,
-        delivery: &VerifiedDelivery<'_>,
-        received_at: OffsetDateTime,
-    ) -> ParsedDelivery {
-        parse::parse_delivery(delivery.body(), received_at)
-    }
-
+    },
     fn sign_for_test(&self, body: &[u8], _now: OffsetDateTime) -> Option<TestDelivery> {
         let secret = self.secrets.first()?;
         let b64 = hmac_b64(secret.expose_secret(), body)?;
-        Some(TestDelivery {
-            path_tail: Vec::new(),
-            headers: vec![(SIGNATURE_HEADER.to_owned(), format!("sha256={b64}"))],
-        })
-    }
-}
+        Some(TestDelivery::with_headers([(SIGNATURE_HEADER, format!("sha256={b64}"))]))
+    },
+);
 
 #[cfg(test)]
 mod tests;

@@ -25,7 +25,6 @@ use async_trait::async_trait;
 use feedback::Feedback;
 use serde_json::{Value, json};
 use std::sync::Arc;
-use std::time::Duration;
 
 pub const DEFAULT_API_URL: &str = "https://api.x.com";
 
@@ -65,20 +64,11 @@ impl XReplies {
 
     /// From `X_API_URL` (X's by default). X is always answerable once a page has a token.
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Vec<String>> {
-        let api = only_api_url(get, "X_API_URL", DEFAULT_API_URL)?;
-        Ok(Self::new(Http::new(Duration::from_secs(8)), api))
+        only_api_url(get, "X_API_URL", DEFAULT_API_URL, Self::new)
     }
 
     pub fn outbound(client: Arc<XReplies>) -> OutboundPlatform {
         OutboundPlatform::answered_by(PLATFORM, CAPABILITIES, client, "X_ACCESS_TOKEN")
-    }
-
-    async fn call(
-        &self,
-        request: reqwest::RequestBuilder,
-        token: &AccessToken,
-    ) -> Result<Value, ReplyError> {
-        bearer_json(request, token, classify).await
     }
 
     fn checked(id: &str) -> Result<&str, ReplyError> {
@@ -109,8 +99,7 @@ impl ReplyClient for XReplies {
         token: &AccessToken,
     ) -> Result<AccessCheck, ReplyError> {
         let url = url(&self.api, &["2", "users", "me"], &[])?;
-        let me = self
-            .call(self.http.client()?.get(url), token)
+        let me = bearer_json(self.http.client()?.get(url), token, classify)
             .await
             .map_err(crate::calls::harmless)?;
         let id = me["data"]["id"].as_str().unwrap_or_default();
@@ -135,15 +124,15 @@ impl ReplyClient for XReplies {
     ) -> Result<String, ReplyError> {
         let post = Self::checked(&target.reply_to)?;
         let url = url(&self.api, &["2", "tweets"], &[])?;
-        let body = self
-            .call(
-                self.http.client()?.post(url).json(&json!({
-                    "text": text,
-                    "reply": { "in_reply_to_tweet_id": post },
-                })),
-                token,
-            )
-            .await?;
+        let body = bearer_json(
+            self.http.client()?.post(url).json(&json!({
+                "text": text,
+                "reply": { "in_reply_to_tweet_id": post },
+            })),
+            token,
+            classify,
+        )
+        .await?;
         posted_id(body["data"]["id"].as_str(), "success without data.id")
     }
 
@@ -159,8 +148,7 @@ impl ReplyClient for XReplies {
             &["2", "users", account, "tweets"],
             &[("max_results", "20"), ("tweet.fields", "referenced_tweets")],
         )?;
-        let body = self
-            .call(self.http.client()?.get(url), token)
+        let body = bearer_json(self.http.client()?.get(url), token, classify)
             .await
             .map_err(crate::calls::harmless)?;
         let replies_to_post = |t: &Value| {
@@ -182,18 +170,18 @@ impl ReplyClient for XReplies {
             &["2", "dm_conversations", "with", author, "messages"],
             &[],
         )?;
-        let body = self
-            .call(
-                self.http.client()?.post(url).json(&json!({ "text": text })),
-                token,
-            )
-            .await
-            .map_err(|e| match e {
-                ReplyError::Rejected(why) | ReplyError::Gone(why) => ReplyError::Rejected(format!(
-                    "X refused the DM (the author may not accept DMs from this account): {why}"
-                )),
-                other => other,
-            })?;
+        let body = bearer_json(
+            self.http.client()?.post(url).json(&json!({ "text": text })),
+            token,
+            classify,
+        )
+        .await
+        .map_err(|e| match e {
+            ReplyError::Rejected(why) | ReplyError::Gone(why) => ReplyError::Rejected(format!(
+                "X refused the DM (the author may not accept DMs from this account): {why}"
+            )),
+            other => other,
+        })?;
         Ok(body["data"]["dm_event_id"].as_str().map(str::to_owned))
     }
 }

@@ -5,6 +5,7 @@ use crate::testing::{
     CHANGED_BODY, Refused, VECTOR_BODY, VECTOR_SECRET, assert_refusals, call, get,
     nothing_received, post, rotated_vector_secrets, secret, stand_in_http,
 };
+use crate::{ParsedDelivery, WebhookPlatform};
 use secrecy::SecretString;
 use serde_json::json;
 use wiremock::matchers::{body_json, header};
