@@ -251,7 +251,9 @@ impl Sweeper {
         if task.announced_at.is_none() {
             let record = self.feedback_of(&task).await?;
             // The theme of a complaint opened without one (by an older responder).
-            task.theme = task.theme.or_else(|| theme_of(&task, record.as_ref()));
+            task.theme = task
+                .theme
+                .or_else(|| theme_of(&task.label, &task.language, record.as_ref()));
             let recent = task.created_at >= now - self.config.announce_window;
             if recent && !targets.is_empty() {
                 let event =
@@ -898,11 +900,15 @@ impl Sweeper {
     }
 }
 
-/// The theme of a complaint task, from its feedback's text (`other` when none is
-/// recognised); `None` for tasks that are not complaints.
-pub fn theme_of(task: &TaskView, record: Option<&FeedbackRecord>) -> Option<ComplaintTheme> {
-    (Label::parse(&task.label) == Some(Label::Negative)).then(|| {
-        let language = Language::parse(&task.language).unwrap_or(Language::En);
+/// The theme of a complaint task (its `label` and `language`), from its feedback's text
+/// (`other` when none is recognised); `None` for tasks that are not complaints.
+pub fn theme_of(
+    label: &str,
+    language: &str,
+    record: Option<&FeedbackRecord>,
+) -> Option<ComplaintTheme> {
+    (Label::parse(label) == Some(Label::Negative)).then(|| {
+        let language = Language::parse(language).unwrap_or(Language::En);
         triage::complaint_theme(record.and_then(|r| r.feedback.text.as_deref()), language)
     })
 }
@@ -912,42 +918,6 @@ mod tests {
     use super::*;
     use feedback::{AccountId, FeedbackKind, ItemId};
     use time::macros::datetime;
-
-    fn task(label: &str, language: &str) -> TaskView {
-        TaskView {
-            id: "facebook:1".into(),
-            platform: Platform::from_static("facebook"),
-            item_id: ItemId::parse("1").unwrap(),
-            account_id: AccountId::parse("p").unwrap(),
-            status: store::TaskStatus::Open,
-            due_at: datetime!(2026-11-27 10:00 UTC),
-            channel: store::TaskChannel::Manual,
-            next_step: String::new(),
-            label: label.into(),
-            language: language.into(),
-            mode: ReplyMode::Auto,
-            draft_public: String::new(),
-            draft_private: None,
-            assignee: None,
-            claimed_at: None,
-            resolution: None,
-            resolved_at: None,
-            resolved_by: None,
-            update_request: None,
-            update_requested_at: None,
-            update_request_channel: None,
-            closed_at: None,
-            drop_reason: None,
-            escalated_at: None,
-            announced_at: None,
-            theme: None,
-            round: 0,
-            flags: Vec::new(),
-            flag_reason: None,
-            created_at: datetime!(2026-11-26 10:00 UTC),
-            history: Vec::new(),
-        }
-    }
 
     fn record(text: Option<&str>) -> FeedbackRecord {
         FeedbackRecord::new(Feedback {
@@ -969,18 +939,18 @@ mod tests {
             "The website keeps crashing and the app does not load.",
         ));
         assert_eq!(
-            theme_of(&task("negative", "en"), Some(&website)),
+            theme_of("negative", "en", Some(&website)),
             Some(ComplaintTheme::Website)
         );
         assert_eq!(
-            theme_of(&task("negative", "en"), Some(&record(Some("Not happy.")))),
+            theme_of("negative", "en", Some(&record(Some("Not happy.")))),
             Some(ComplaintTheme::Other)
         );
         assert_eq!(
-            theme_of(&task("negative", "en"), Some(&record(None))),
+            theme_of("negative", "en", Some(&record(None))),
             Some(ComplaintTheme::Other),
             "stars without words"
         );
-        assert_eq!(theme_of(&task("question", "en"), Some(&website)), None);
+        assert_eq!(theme_of("question", "en", Some(&website)), None);
     }
 }

@@ -4,10 +4,12 @@
 //! - [`config`]: the answering configuration every one of them reads the same way (the
 //!   table, the platforms' reply clients, the built-in wording, the pages' defaults).
 //! - [`credentials`]: page credentials (SSM on AWS, variables or files locally).
+//! - [`headers`]: what the HTTP functions read from a request's headers.
 //! - [`texts`]: what the customer is told after their case is resolved.
 
 pub mod config;
 pub mod credentials;
+pub mod headers;
 pub mod texts;
 
 pub use config::{AnsweringConfig, ConfigError};

@@ -40,6 +40,15 @@ fn author_of(args: &AuthorArgs) -> Words<Author> {
     Err("name the author with --author, --item or --name".to_owned())
 }
 
+/// `value` as JSON with `--json`, else the text for people.
+fn print(cli: &Cli, value: &impl serde::Serialize, text: impl FnOnce() -> String) {
+    if cli.json {
+        println!("{}", json(value));
+    } else {
+        println!("{}", text());
+    }
+}
+
 fn counts_table(counts: &ErasureCounts) -> String {
     let rows = [
         ("feedback records", counts.feedback),
@@ -75,17 +84,16 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &GdprCommand) -> Re
                     .erasure_preview(&author)
                     .await
                     .map_err(|e| store_err(cli, e))?;
-                if cli.json {
-                    println!(
-                        "{}",
-                        json(&serde_json::json!({"erased": false, "would_erase": counts}))
-                    );
-                } else {
-                    println!(
-                        "Would erase the personal data of {author} in:\n{}\nNothing was changed: run again with --yes to erase.",
-                        counts_table(&counts)
-                    );
-                }
+                print(
+                    cli,
+                    &serde_json::json!({"erased": false, "would_erase": counts}),
+                    || {
+                        format!(
+                            "Would erase the personal data of {author} in:\n{}\nNothing was changed: run again with --yes to erase.",
+                            counts_table(&counts)
+                        )
+                    },
+                );
                 return Ok(());
             }
             let by = who(cli, by).await?;
@@ -93,19 +101,18 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &GdprCommand) -> Re
                 .erase_author(&author, &by, now)
                 .await
                 .map_err(|e| store_err(cli, e))?;
-            if cli.json {
-                println!(
-                    "{}",
-                    json(&serde_json::json!({"erased": true, "erasure": erasure}))
-                );
-            } else {
-                println!(
-                    "Erased. Recorded as {} (by {}, without the erased data):\n{}",
-                    erasure.id,
-                    erasure.requested_by,
-                    counts_table(&erasure.counts)
-                );
-            }
+            print(
+                cli,
+                &serde_json::json!({"erased": true, "erasure": erasure}),
+                || {
+                    format!(
+                        "Erased. Recorded as {} (by {}, without the erased data):\n{}",
+                        erasure.id,
+                        erasure.requested_by,
+                        counts_table(&erasure.counts)
+                    )
+                },
+            );
             Ok(())
         }
     }

@@ -29,29 +29,13 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &ReportCommand) -> 
                 .map(SpikeSummary::from)
                 .filter(|s| args.page.as_ref().is_none_or(|p| &s.page == p))
                 .collect();
-            if cli.json {
-                println!("{}", json(&report));
-            } else {
-                print!("{}", report.table());
-            }
-            if let Some(path) = &args.chart {
-                write_chart(path, &report.chart())?;
-            }
-            Ok(())
+            show(cli, &report, args)
         }
         ReportCommand::Response(args) => {
             let since = parse_since(&args.since, now)?;
             let facts = facts(cli, store, since, args).await?;
             let report = response(&facts, since, now, args.page.clone());
-            if cli.json {
-                println!("{}", json(&report));
-            } else {
-                print!("{}", report.table());
-            }
-            if let Some(path) = &args.chart {
-                write_chart(path, &report.chart())?;
-            }
-            Ok(())
+            show(cli, &report, args)
         }
     }
 }
@@ -73,6 +57,19 @@ async fn facts(
                 .is_none_or(|p| super::tasks::is_page(&f.task, p))
         })
         .collect())
+}
+
+/// A report as `--json` or a table, and its chart where `--chart` asks for one.
+fn show(cli: &Cli, report: &(impl Printed + serde::Serialize), args: &ReportArgs) -> Result<()> {
+    if cli.json {
+        println!("{}", json(report));
+    } else {
+        print!("{}", report.table());
+    }
+    if let Some(path) = &args.chart {
+        write_chart(path, &report.chart())?;
+    }
+    Ok(())
 }
 
 fn write_chart(path: &std::path::Path, svg: &str) -> Result<()> {
