@@ -5,6 +5,7 @@
 use feedback::settings::number;
 use platforms::reply::Outbound;
 use service::AnsweringConfig;
+pub use service::ConfigError;
 use std::time::Duration;
 use triage::{PageSettings, TemplateSet};
 
@@ -65,12 +66,6 @@ pub struct SweeperConfig {
     /// replay every old open task).
     pub announce_window: time::Duration,
     pub delivery: DeliveryPolicy,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid configuration: {}", problems.join("; "))]
-pub struct ConfigError {
-    pub problems: Vec<String>,
 }
 
 impl SweeperConfig {

@@ -916,20 +916,18 @@ pub fn theme_of(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use feedback::{AccountId, FeedbackKind, ItemId};
     use time::macros::datetime;
 
     fn record(text: Option<&str>) -> FeedbackRecord {
         FeedbackRecord::new(Feedback {
             text: text.map(str::to_owned),
-            raw: "{}".into(),
-            ..Feedback::new(
+            ..Feedback::example_comment(
                 Platform::from_static("facebook"),
-                AccountId::parse("p").unwrap(),
-                ItemId::parse("1").unwrap(),
-                FeedbackKind::Comment,
+                "p",
+                "1",
                 datetime!(2026-11-26 10:00 UTC),
             )
+            .unwrap()
         })
     }
 

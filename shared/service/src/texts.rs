@@ -139,7 +139,7 @@ pub fn resolved_note(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use feedback::{AccountId, Feedback, FeedbackKind, ItemId, Platform};
+    use feedback::{Feedback, Platform};
     use time::macros::datetime;
 
     fn record(text: &str, name: &str) -> FeedbackRecord {
@@ -147,14 +147,13 @@ mod tests {
             author_id: Some("9".into()),
             author_name: Some(name.into()),
             text: Some(text.into()),
-            raw: "{}".into(),
-            ..Feedback::new(
+            ..Feedback::example_comment(
                 Platform::from_static("facebook"),
-                AccountId::parse("1").unwrap(),
-                ItemId::parse("1_2").unwrap(),
-                FeedbackKind::Comment,
+                "1",
+                "1_2",
                 datetime!(2026-11-20 10:00 UTC),
             )
+            .unwrap()
         };
         FeedbackRecord {
             label: Some("negative".into()),

@@ -425,14 +425,13 @@ mod tests {
             author_name: Some("Anke de Vries".into()),
             text: Some(text.into()),
             created_at: Some(NOW - Duration::minutes(1)),
-            raw: "{}".into(),
-            ..Feedback::new(
+            ..Feedback::example_comment(
                 Platform::from_static("facebook"),
-                AccountId::parse("1029384756").unwrap(),
-                ItemId::parse("777_1").unwrap(),
-                FeedbackKind::Comment,
+                "1029384756",
+                "777_1",
                 NOW,
             )
+            .unwrap()
         }
     }
 

@@ -358,7 +358,7 @@ fn describe(key: &FeedbackKey, bundle: &ItemBundle, now: OffsetDateTime) -> Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use feedback::{AccountId, Feedback, FeedbackKind, ItemId};
+    use feedback::Feedback;
     use store::messages::OutgoingMessage;
     use store::{Decision, MessageState};
     use time::macros::datetime;
@@ -367,14 +367,7 @@ mod tests {
         let feedback = Feedback {
             author_name: Some("Eve \u{1b}[2J\u{202E}Mallory".into()),
             text: Some("Rotten\u{7}\r\nservice \u{1b}]0;pwned\u{7}😡".into()),
-            raw: "{}".into(),
-            ..Feedback::new(
-                Platform::parse(platform).unwrap(),
-                AccountId::parse("p1").unwrap(),
-                ItemId::parse(item).unwrap(),
-                FeedbackKind::Comment,
-                at,
-            )
+            ..Feedback::example_comment(Platform::parse(platform).unwrap(), "p1", item, at).unwrap()
         };
         FeedbackRecord {
             decision: Some(Decision::Answer),
