@@ -916,18 +916,14 @@ pub fn theme_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use platforms::meta::FACEBOOK;
     use time::macros::datetime;
 
     fn record(text: Option<&str>) -> FeedbackRecord {
         FeedbackRecord::new(Feedback {
             text: text.map(str::to_owned),
-            ..Feedback::example_comment(
-                Platform::from_static("facebook"),
-                "p",
-                "1",
-                datetime!(2026-11-26 10:00 UTC),
-            )
-            .unwrap()
+            ..Feedback::example_comment(FACEBOOK, "p", "1", datetime!(2026-11-26 10:00 UTC))
+                .unwrap()
         })
     }
 

@@ -89,6 +89,11 @@ fn minute(t: OffsetDateTime) -> String {
     format!("{} {:02}:{:02} UTC", day(t), t.hour(), t.minute())
 }
 
+/// ", page P" when the report is of one page.
+fn of_page(page: Option<&str>) -> String {
+    page.map(|p| format!(", page {p}")).unwrap_or_default()
+}
+
 /// How a report reads: its period, a table, a chart.
 trait Printed {
     fn period(&self) -> String;
@@ -104,10 +109,7 @@ impl Printed for ThemesReport {
             day(self.until),
             day(self.previous_since),
             day(self.since),
-            self.page
-                .as_deref()
-                .map(|p| format!(", page {p}"))
-                .unwrap_or_default()
+            of_page(self.page.as_deref())
         )
     }
 
@@ -212,10 +214,7 @@ impl Printed for ResponseReport {
             "{} – {}{}",
             day(self.since),
             day(self.until),
-            self.page
-                .as_deref()
-                .map(|p| format!(", page {p}"))
-                .unwrap_or_default()
+            of_page(self.page.as_deref())
         )
     }
 
