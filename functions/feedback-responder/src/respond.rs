@@ -233,12 +233,7 @@ impl Responder {
     ) -> Result<AccessToken, TokenProblem> {
         let stored = self
             .credentials
-            .get(
-                &f.platform,
-                &f.account_id,
-                page.config.token_source.as_deref(),
-                out.platform.credential_variable,
-            )
+            .for_item(f, &page.config, out.platform.credential_variable)
             .await
             .map_err(|e| match e {
                 CredentialError::Unavailable(e) => TokenProblem::Later(e),

@@ -439,23 +439,13 @@ impl Sweeper {
             Some(limit) => limit.fit(text.to_owned()),
             None => text.to_owned(),
         };
-        let stored = self
-            .store
-            .create_followup(
-                key,
-                FollowUpKind::UpdateRequest,
-                &text,
-                Self::initial_state(page),
-                now,
-            )
-            .await?;
         self.send_followup(
             key,
             FollowUpKind::UpdateRequest,
             &record.feedback,
             page,
             platform,
-            stored.state,
+            &text,
             None,
             now,
         )
@@ -503,16 +493,6 @@ impl Sweeper {
             (note.to_owned(), None)
         };
         let text = public.limit.fit(text);
-        let stored = self
-            .store
-            .create_followup(
-                key,
-                FollowUpKind::ResolvedReply,
-                &text,
-                Self::initial_state(page),
-                now,
-            )
-            .await?;
         Ok(matches!(
             self.send_followup(
                 key,
@@ -520,7 +500,7 @@ impl Sweeper {
                 &record.feedback,
                 page,
                 platform,
-                stored.state,
+                &text,
                 standing.as_ref(),
                 now
             )
@@ -566,12 +546,7 @@ impl Sweeper {
     ) -> Result<AccessToken, FollowUpResult> {
         let stored = self
             .credentials
-            .get(
-                &f.platform,
-                &f.account_id,
-                page.record.config.token_source.as_deref(),
-                platform.credential_variable,
-            )
+            .for_item(f, &page.record.config, platform.credential_variable)
             .await
             .map_err(|e| match e {
                 CredentialError::Unavailable(_) => FollowUpResult::Later,
@@ -586,8 +561,9 @@ impl Sweeper {
             })
     }
 
-    /// Send one follow-up at most once: take it, call the platform, record the outcome.
-    /// `replaces`: the public reply replaces the one standing, which must be this.
+    /// Record one follow-up (once: held for approval where the page wants that) and send it
+    /// at most once: take it, call the platform, record the outcome. `replaces`: the public
+    /// reply replaces the one standing, which must be this.
     #[allow(clippy::too_many_arguments)]
     async fn send_followup(
         &self,
@@ -596,10 +572,15 @@ impl Sweeper {
         f: &Feedback,
         page: &Page,
         platform: &OutboundPlatform,
-        state: MessageState,
+        text: &str,
         replaces: Option<&Standing>,
         now: OffsetDateTime,
     ) -> Result<FollowUpResult, StoreError> {
+        let state = self
+            .store
+            .create_followup(key, kind, text, Self::initial_state(page), now)
+            .await?
+            .state;
         match state {
             MessageState::DryRun => return Ok(FollowUpResult::DryRun),
             MessageState::Sent => return Ok(FollowUpResult::Sent),

@@ -150,6 +150,18 @@ impl Credentials {
         Ok(token)
     }
 
+    /// The credential of the page `f` was written to, where `page` says it is (see
+    /// [`Credentials::get`]).
+    pub async fn for_item(
+        &self,
+        f: &feedback::Feedback,
+        page: &feedback::page::PageConfig,
+        variable: &str,
+    ) -> Result<SecretString, CredentialError> {
+        let source = page.token_source.as_deref();
+        self.get(&f.platform, &f.account_id, source, variable).await
+    }
+
     /// Forget the cached credential of one page (after the platform rejected it).
     pub fn forget(&self, platform: &Platform, account: &AccountId) {
         if let Ok(mut cache) = self.cache.lock() {
