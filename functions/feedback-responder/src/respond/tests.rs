@@ -196,6 +196,25 @@ fn item(platform: Platform, id: &str, text: Option<&str>) -> Feedback {
     }
 }
 
+/// A review on the review platform (under no post), as its delivery carried it.
+fn review(id: &str, text: Option<&str>) -> Feedback {
+    Feedback {
+        kind: FeedbackKind::Review,
+        thread_id: None,
+        ..item(REVIEWS, id, text)
+    }
+}
+
+/// What the review platform returns for Piet's one-star review, with `text` if it has words.
+fn piets_one_star(text: Option<&str>) -> Result<FetchedItem, ReplyError> {
+    Ok(FetchedItem {
+        text: text.map(str::to_owned),
+        rating: Rating::new(1).ok(),
+        author_name: Some("Piet".into()),
+        ..FetchedItem::default()
+    })
+}
+
 fn stored(w: &World, f: Feedback) -> FeedbackKey {
     let key = FeedbackKey::of(&f);
     w.store.insert_feedback(f);
@@ -304,18 +323,8 @@ async fn a_revoked_token_fails_what_is_unsent_flags_the_task_and_marks_the_page(
 async fn a_bare_one_star_review_on_a_platform_without_private_channel_gets_a_public_reply_and_a_manual_task()
  {
     let w = world(ReplyMode::Auto);
-    let mut review = item(REVIEWS, "r1", None);
-    review.kind = FeedbackKind::Review;
-    review.thread_id = None;
-    let key = stored(&w, review);
-    script(
-        &w.platform.fetch,
-        Ok(FetchedItem {
-            rating: Rating::new(1).ok(),
-            author_name: Some("Piet".into()),
-            ..FetchedItem::default()
-        }),
-    );
+    let key = stored(&w, review("r1", None));
+    script(&w.platform.fetch, piets_one_star(None));
 
     let outcome = w.responder.respond(&key).await.unwrap();
 
@@ -731,9 +740,7 @@ async fn an_unapproved_draft_set_to_uncertain_is_never_posted_in_approval_mode()
 }
 
 fn unread_review(w: &World, id: &str, url: Option<&str>) -> FeedbackKey {
-    let mut review = item(REVIEWS, id, None);
-    review.kind = FeedbackKind::Review;
-    review.thread_id = None;
+    let mut review = review(id, None);
     review.author_name = None;
     review.url = url.map(str::to_owned);
     stored(w, review)
@@ -801,18 +808,8 @@ async fn a_review_the_platform_refuses_to_return_gets_a_task_saying_so_with_its_
 async fn a_reply_someone_already_wrote_under_a_one_reply_review_is_never_replaced_and_the_task_says_so()
  {
     let w = world(ReplyMode::Auto);
-    let mut review = item(REVIEWS, "r11", None);
-    review.kind = FeedbackKind::Review;
-    review.thread_id = None;
-    let key = stored(&w, review);
-    script(
-        &w.platform.fetch,
-        Ok(FetchedItem {
-            rating: Rating::new(1).ok(),
-            author_name: Some("Piet".into()),
-            ..FetchedItem::default()
-        }),
-    );
+    let key = stored(&w, review("r11", None));
+    script(&w.platform.fetch, piets_one_star(None));
     // The owner already answered it on the platform, by hand.
     script(
         &w.platform.current,
@@ -841,19 +838,8 @@ async fn a_reply_someone_already_wrote_under_a_one_reply_review_is_never_replace
 async fn a_one_reply_review_whose_reply_is_already_ours_is_recorded_as_sent_without_posting_again()
 {
     let w = world(ReplyMode::Approval);
-    let mut review = item(REVIEWS, "r12", Some(COMPLAINT));
-    review.kind = FeedbackKind::Review;
-    review.thread_id = None;
-    let key = stored(&w, review);
-    script(
-        &w.platform.fetch,
-        Ok(FetchedItem {
-            text: Some(COMPLAINT.into()),
-            rating: Rating::new(1).ok(),
-            author_name: Some("Piet".into()),
-            ..FetchedItem::default()
-        }),
-    );
+    let key = stored(&w, review("r12", Some(COMPLAINT)));
+    script(&w.platform.fetch, piets_one_star(Some(COMPLAINT)));
     assert_eq!(w.responder.respond(&key).await.unwrap(), Outcome::Drafted);
     w.store.approve(&key, Channel::Public, "anke", None);
     // An earlier attempt timed out, yet landed: the reply standing there is ours.
