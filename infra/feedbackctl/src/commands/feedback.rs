@@ -416,18 +416,11 @@ mod tests {
         let key = FeedbackKey::of(&r.feedback);
         let bundle = ItemBundle {
             feedback: Some(r),
-            messages: vec![OutgoingMessage {
-                channel: Channel::Private,
-                state: MessageState::Draft,
-                text: "Hi Eve\u{1b}[31m, sorry".into(),
-                alt_text: None,
-                attempts: 0,
-                platform_message_id: None,
-                failure: None,
-                approved_by: None,
-                edited_text: None,
-                edited_by: None,
-            }],
+            messages: vec![OutgoingMessage::new(
+                Channel::Private,
+                MessageState::Draft,
+                "Hi Eve\u{1b}[31m, sorry",
+            )],
             task: None,
             approvals: Vec::new(),
             followups: Vec::new(),
