@@ -481,16 +481,9 @@ mod tests {
         );
 
         let sent = |id: &str| OutgoingMessage {
-            channel: Channel::Public,
-            state: MessageState::Sent,
-            text: "Sorry!".into(),
-            alt_text: None,
             attempts: 1,
             platform_message_id: Some(id.into()),
-            failure: None,
-            approved_by: None,
-            edited_text: None,
-            edited_by: None,
+            ..OutgoingMessage::new(Channel::Public, MessageState::Sent, "Sorry!")
         };
         let dry = ItemBundle {
             messages: vec![sent("dry-run:public:mention-1")],
