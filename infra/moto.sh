@@ -22,6 +22,8 @@ PID_FILE=$CACHE/moto-$PORT.pid
 LOG_FILE=$CACHE/moto-$PORT.log
 # Listen where it is reached from: 127.0.0.1, or the Docker bridge for `sam local`.
 HOST=${MOTO_HOST:-127.0.0.1}
+# shellcheck source=infra/local-server.sh
+source "$(dirname "${BASH_SOURCE[0]}")/local-server.sh"
 
 say() { printf 'moto: %s\n' "$*" >&2; }
 
@@ -59,28 +61,13 @@ start() {
     say "starting on $HOST:$PORT (log: $LOG_FILE)"
     nohup "$VENV/bin/moto_server" -H "$HOST" -p "$PORT" >"$LOG_FILE" 2>&1 9>&- &
     echo $! >"$PID_FILE"
-    for _ in $(seq 1 120); do
-      answers && break
-      kill -0 "$(cat "$PID_FILE")" 2>/dev/null || { say "it exited; see $LOG_FILE"; tail -n 20 "$LOG_FILE" >&2; exit 1; }
-      sleep 0.25
-    done
+    await_answer 120 0.25
     answers || { say "it did not answer within 30 s; see $LOG_FILE"; kill "$(cat "$PID_FILE")" 2>/dev/null; exit 1; }
   fi
   flock -u 9
 }
 
-stop() {
-  if [ -f "$PID_FILE" ] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; then
-    kill "$(cat "$PID_FILE")" && rm -f "$PID_FILE" && say "stopped"
-  else
-    say "not started by this script"
-  fi
-}
-
 case "${1:-start}" in
-  start) start ;;
-  stop) stop ;;
-  status) if answers; then say "answering on $HOST:$PORT"; else say "not answering on $HOST:$PORT"; exit 1; fi ;;
   put) shift; put "$@" ;;
-  *) echo "usage: $0 [start|stop|status]" >&2; exit 2 ;;
+  *) serve "$HOST:$PORT" "$@" ;;
 esac

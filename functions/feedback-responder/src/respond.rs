@@ -22,7 +22,7 @@ use store::{Decided, Expected, FeedbackKey, ItemSnapshot, ResponderStore, StoreE
 use time::OffsetDateTime;
 use tracing::{info, instrument, warn};
 use triage::{
-    Decision, Drafts, ItemState, PageSettings, ReplyMode, TaskDraft, TemplateSet, decide,
+    Decision, Drafts, ItemState, Language, PageSettings, ReplyMode, TaskDraft, TemplateSet, decide,
 };
 
 /// What happened to an item.
@@ -233,12 +233,7 @@ impl Responder {
     ) -> Result<AccessToken, TokenProblem> {
         let stored = self
             .credentials
-            .get(
-                &f.platform,
-                &f.account_id,
-                page.config.token_source.as_deref(),
-                out.platform.credential_variable,
-            )
+            .for_item(f, &page.config, out.platform.credential_variable)
             .await
             .map_err(|e| match e {
                 CredentialError::Unavailable(e) => TokenProblem::Later(e),
@@ -329,22 +324,15 @@ impl Responder {
                         .store
                         .create_task(
                             key,
-                            &NewTask {
-                                account_id: f.account_id.clone(),
-                                due_at: task.due_at,
-                                channel: TaskChannel::Manual,
-                                next_step: task.next_step,
-                                label: label.map_or("threat", |l| l.as_str()).into(),
-                                language: language
-                                    .unwrap_or(page.settings.default_language)
-                                    .code()
-                                    .into(),
-                                mode: page.settings.mode,
-                                draft_public: String::new(),
-                                draft_private: None,
-                                created_at: now,
-                                theme: None,
-                            },
+                            &by_hand(
+                                &f,
+                                &page,
+                                task.due_at,
+                                task.next_step,
+                                label.map_or("threat", |l| l.as_str()),
+                                language,
+                                now,
+                            ),
                         )
                         .await?;
                     if opened {
@@ -523,11 +511,7 @@ impl Responder {
         }
         if !mismatched.is_empty() {
             let reason = "a stored message differs from the drafted reply: not sent; check it and send it by hand";
-            for channel in &mismatched {
-                self.store.fail_message(key, *channel, reason, now).await?;
-            }
-            self.store
-                .flag_task(key, TaskFlag::MessageMismatch, reason, now)
+            self.fail_and_flag(key, &mismatched, TaskFlag::MessageMismatch, reason, now)
                 .await?;
             warn!(channels = ?mismatched, "a stored message differs from the draft: held for a person");
         }
@@ -666,7 +650,7 @@ impl Responder {
                         .await?;
                     Ok(Completed::Settled(skipped))
                 }
-                Some(Fetched::Reconnect(reason)) => {
+                Some(Fetched::Refused(refused)) => {
                     self.store
                         .record_decision(
                             key,
@@ -674,24 +658,10 @@ impl Responder {
                             now,
                         )
                         .await?;
-                    let missing = format!("the platform refused the page's access ({reason})");
-                    self.open_unread_task(key, &f, page, &missing, "reconnect the page", now)
+                    let (missing, todo) = refused.for_staff();
+                    self.open_unread_task(key, &f, page, &missing, todo, now)
                         .await?;
-                    let outcome = self.needs_reconnect(key, &f, &[], &reason, true).await?;
-                    Ok(Completed::Settled(outcome))
-                }
-                Some(Fetched::Setup(reason)) => {
-                    self.store
-                        .record_decision(
-                            key,
-                            Decided::skip(SkipReason::Unfetchable, None, None),
-                            now,
-                        )
-                        .await?;
-                    let missing = format!("the deployment cannot use the page's access ({reason})");
-                    self.open_unread_task(key, &f, page, &missing, "fix the deployment", now)
-                        .await?;
-                    let outcome = self.needs_setup(key, &[], &reason).await?;
+                    let outcome = self.refused(key, &f, &refused).await?;
                     Ok(Completed::Settled(outcome))
                 }
             }
@@ -722,20 +692,15 @@ impl Responder {
             .store
             .create_task(
                 key,
-                &NewTask {
-                    account_id: f.account_id.clone(),
-                    due_at: f.received_at
-                        + time::Duration::hours(i64::from(page.settings.sla_hours)),
-                    channel: TaskChannel::Manual,
+                &by_hand(
+                    f,
+                    page,
+                    f.received_at + time::Duration::hours(i64::from(page.settings.sla_hours)),
                     next_step,
-                    label: UNREAD_LABEL.into(),
-                    language: page.settings.default_language.code().into(),
-                    mode: page.settings.mode,
-                    draft_public: String::new(),
-                    draft_private: None,
-                    created_at: now,
-                    theme: None,
-                },
+                    UNREAD_LABEL,
+                    None,
+                    now,
+                ),
             )
             .await?;
         if opened {
@@ -768,9 +733,9 @@ impl Responder {
         now: OffsetDateTime,
     ) -> Result<Fetched, RespondError> {
         if page.needs_reconnect {
-            return Ok(Fetched::Reconnect(
+            return Ok(Fetched::Refused(Refused::Reconnect(
                 "the page must be reconnected first".into(),
-            ));
+            )));
         }
         let token = match self.token(f, page, out).await {
             Ok(token) => token,
@@ -781,8 +746,8 @@ impl Responder {
                     .await?;
                 return Err(RespondError::NotYetFetched(e));
             }
-            Err(TokenProblem::Setup(e)) => return Ok(Fetched::Setup(e)),
-            Err(TokenProblem::Staff(e)) => return Ok(Fetched::Reconnect(e)),
+            Err(TokenProblem::Setup(e)) => return Ok(Fetched::Refused(Refused::Setup(e))),
+            Err(TokenProblem::Staff(e)) => return Ok(Fetched::Refused(Refused::Reconnect(e))),
         };
         match out.client.fetch_item(f, &token).await {
             Ok(content) => {
@@ -796,7 +761,7 @@ impl Responder {
             Err(ReplyError::Reconnect(e)) => {
                 self.credentials.forget(&f.platform, &f.account_id);
                 out.client.forget_access_token(&f.account_id);
-                Ok(Fetched::Reconnect(e))
+                Ok(Fetched::Refused(Refused::Reconnect(e)))
             }
             Err(ReplyError::Rejected(e)) => Ok(Fetched::Unfetchable(format!(
                 "the platform refused to return it ({e})"
@@ -857,8 +822,7 @@ impl Responder {
                 Ok(Outcome::Refreshed)
             }
             Fetched::Unfetchable(_) => Ok(Outcome::Ignored),
-            Fetched::Reconnect(reason) => self.needs_reconnect(key, &f, &[], &reason, true).await,
-            Fetched::Setup(reason) => self.needs_setup(key, &[], &reason).await,
+            Fetched::Refused(refused) => self.refused(key, &f, &refused).await,
         }
     }
 
@@ -937,11 +901,7 @@ impl Responder {
             let now = OffsetDateTime::now_utc();
             let reason =
                 "a stored message is not the drafted reply staff approved: not sent; check it";
-            for channel in &held {
-                self.store.fail_message(key, *channel, reason, now).await?;
-            }
-            self.store
-                .flag_task(key, TaskFlag::MessageMismatch, reason, now)
+            self.fail_and_flag(key, &held, TaskFlag::MessageMismatch, reason, now)
                 .await?;
             warn!(channels = ?held, "approval for a message we did not draft: held for a person");
         }
@@ -1005,41 +965,30 @@ impl Responder {
         let mut failures = Vec::new();
         let mut held = false;
         for channel in channels {
-            match self
+            let (flag, reason) = match self
                 .send(key, *channel, out.client, &target, &token, needs_approval)
                 .await?
             {
-                Sent::Done => {}
-                Sent::Held => held = true,
-                Sent::ReplyExists(reason) => {
-                    self.store
-                        .flag_task(
-                            key,
-                            TaskFlag::ReplyExists,
-                            &reason,
-                            OffsetDateTime::now_utc(),
-                        )
-                        .await?;
-                    failures.push(reason);
+                Sent::Done => continue,
+                Sent::Held => {
+                    held = true;
+                    continue;
                 }
-                Sent::Failed(reason) => {
-                    let reason = format!("{} message not sent: {reason}", channel.as_str());
-                    self.store
-                        .flag_task(
-                            key,
-                            TaskFlag::ReplyFailed,
-                            &reason,
-                            OffsetDateTime::now_utc(),
-                        )
-                        .await?;
-                    failures.push(reason);
-                }
+                Sent::ReplyExists(reason) => (TaskFlag::ReplyExists, reason),
+                Sent::Failed(reason) => (
+                    TaskFlag::ReplyFailed,
+                    format!("{} message not sent: {reason}", channel.as_str()),
+                ),
                 Sent::Reconnect(reason) => {
                     self.credentials.forget(&f.platform, &f.account_id);
                     out.client.forget_access_token(&f.account_id);
                     return self.needs_reconnect(key, f, channels, &reason, true).await;
                 }
-            }
+            };
+            self.store
+                .flag_task(key, flag, &reason, OffsetDateTime::now_utc())
+                .await?;
+            failures.push(reason);
         }
         if failures.is_empty() {
             Ok(if held {
@@ -1049,6 +998,36 @@ impl Responder {
             })
         } else {
             Ok(Outcome::NeedsStaff(failures.join("; ")))
+        }
+    }
+
+    /// Fail what is unsent on `channels` and flag the task, both saying why.
+    async fn fail_and_flag(
+        &self,
+        key: &FeedbackKey,
+        channels: &[Channel],
+        flag: TaskFlag,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), RespondError> {
+        for channel in channels {
+            self.store.fail_message(key, *channel, reason, now).await?;
+        }
+        self.store.flag_task(key, flag, reason, now).await?;
+        Ok(())
+    }
+
+    /// The page's access was refused while reading an item: the page to reconnect, or the
+    /// deployment to fix.
+    async fn refused(
+        &self,
+        key: &FeedbackKey,
+        f: &Feedback,
+        refused: &Refused,
+    ) -> Result<Outcome, RespondError> {
+        match refused {
+            Refused::Reconnect(reason) => self.needs_reconnect(key, f, &[], reason, true).await,
+            Refused::Setup(reason) => self.needs_setup(key, &[], reason).await,
         }
     }
 
@@ -1066,11 +1045,7 @@ impl Responder {
             reason,
             "the deployment must be fixed before this page can be answered"
         );
-        for channel in channels {
-            self.store.fail_message(key, *channel, reason, now).await?;
-        }
-        self.store
-            .flag_task(key, TaskFlag::FixSetup, reason, now)
+        self.fail_and_flag(key, channels, TaskFlag::FixSetup, reason, now)
             .await?;
         Ok(Outcome::NeedsStaff(reason.to_owned()))
     }
@@ -1087,11 +1062,7 @@ impl Responder {
     ) -> Result<Outcome, RespondError> {
         let now = OffsetDateTime::now_utc();
         warn!(reason, "page needs to be reconnected");
-        for channel in channels {
-            self.store.fail_message(key, *channel, reason, now).await?;
-        }
-        self.store
-            .flag_task(key, TaskFlag::ReconnectPage, reason, now)
+        self.fail_and_flag(key, channels, TaskFlag::ReconnectPage, reason, now)
             .await?;
         if mark_page {
             self.store
@@ -1487,12 +1458,64 @@ enum Words {
     Withheld(String),
 }
 
+/// A task for a person to handle by hand, nothing drafted (a threat; an item that could
+/// not be read); in `language`, else the page's.
+fn by_hand(
+    f: &Feedback,
+    page: &Page,
+    due_at: OffsetDateTime,
+    next_step: String,
+    label: &str,
+    language: Option<Language>,
+    now: OffsetDateTime,
+) -> NewTask {
+    NewTask {
+        account_id: f.account_id.clone(),
+        due_at,
+        channel: TaskChannel::Manual,
+        next_step,
+        label: label.into(),
+        language: language
+            .unwrap_or(page.settings.default_language)
+            .code()
+            .into(),
+        mode: page.settings.mode,
+        draft_public: String::new(),
+        draft_private: None,
+        created_at: now,
+        theme: None,
+    }
+}
+
 enum Fetched {
     Content(ItemContent),
     /// Cannot be read, for good: what is missing, in words for staff.
     Unfetchable(String),
+    /// The page's access did not serve.
+    Refused(Refused),
+}
+
+enum Refused {
+    /// The page must be reconnected.
     Reconnect(String),
+    /// The deployment must be fixed.
     Setup(String),
+}
+
+impl Refused {
+    /// What is missing and what to do about it, in words for staff.
+    fn for_staff(&self) -> (String, &'static str) {
+        match self {
+            Refused::Reconnect(reason) => (
+                format!("the platform refused the page's access ({reason})"),
+                "reconnect the page",
+            ),
+            Refused::Setup(reason) => (
+                format!("the deployment cannot use the page's access ({reason})"),
+                "fix the deployment",
+            ),
+        }
+    }
 }
 
 enum TokenProblem {

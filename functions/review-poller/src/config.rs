@@ -5,6 +5,7 @@
 //! function that key), made with the template's parameter; each app's page record (made by
 //! `feedbackctl pages set` like any page) still says how it is answered.
 
+use feedback::settings;
 use feedback::{AccountId, Platform};
 use platforms::app_store::AppStore;
 use platforms::google_play::GooglePlay;
@@ -106,11 +107,7 @@ pub fn parse_sources(value: &str) -> Result<Vec<Source>, Vec<String>> {
 
 impl PollerConfig {
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |k: &str| {
-            get(k)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
+        let get = |k: &str| settings::value(&get, k);
         let mut problems = Vec::new();
         let table_name = get("TABLE_NAME");
         if table_name.is_none() {

@@ -5,18 +5,13 @@
 use lambda_runtime::{Error, LambdaEvent, run, service_fn};
 use review_poller::config::PollerConfig;
 use review_poller::handle;
-use service::config::TOKEN_PREFIX_VARIABLE;
-use service::credentials::Credentials;
 use std::sync::Arc;
-use store::parameters::Startup;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    logging::init_tracing();
     // The apps' and accounts' keys from SSM when this runs on AWS (no secrets of its own).
-    let startup = Startup::load(&[], &[TOKEN_PREFIX_VARIABLE]).await?;
-    let config = PollerConfig::from_lookup(|k| startup.get(k))?;
-    let keys = Credentials::for_deployment(config.token_ssm_prefix.as_deref(), &startup);
+    let (config, keys) =
+        service::startup::cold_start(&[], |get| PollerConfig::from_lookup(get)).await?;
     let sources: Vec<String> = config.sources.iter().map(ToString::to_string).collect();
     tracing::info!(?sources, "polling these sources");
     let table = store::DynamoStore::from_env(&config.table_name).await;

@@ -2,8 +2,10 @@
 //! and wording are the responder's own settings (the same variables), so both functions
 //! write to customers the same way; the sweeper adds its timings.
 
+use feedback::settings::number;
 use platforms::reply::Outbound;
 use service::AnsweringConfig;
+pub use service::ConfigError;
 use std::time::Duration;
 use triage::{PageSettings, TemplateSet};
 
@@ -66,12 +68,6 @@ pub struct SweeperConfig {
     pub delivery: DeliveryPolicy,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid configuration: {}", problems.join("; "))]
-pub struct ConfigError {
-    pub problems: Vec<String>,
-}
-
 impl SweeperConfig {
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|k| std::env::var(k).ok())
@@ -81,21 +77,9 @@ impl SweeperConfig {
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut problems = Vec::new();
         let responder = AnsweringConfig::from_lookup(&get).map_err(|e| e.problems);
-        let value = |k: &str| {
-            get(k)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let mut number = |name: &str, default: u32| match value(name) {
-            None => default,
-            Some(v) => v.parse().unwrap_or_else(|_| {
-                problems.push(format!("{name} must be a whole number, not {v:?}"));
-                default
-            }),
-        };
-        let delay_hours = number("UPDATE_REQUEST_DELAY_HOURS", 24);
-        let close_days = number("CLOSE_AFTER_DAYS", 14);
-        let announce_hours = number("ANNOUNCE_WINDOW_HOURS", 24);
+        let delay_hours = number(&get, "UPDATE_REQUEST_DELAY_HOURS", 24, &mut problems);
+        let close_days = number(&get, "CLOSE_AFTER_DAYS", 14, &mut problems);
+        let announce_hours = number(&get, "ANNOUNCE_WINDOW_HOURS", 24, &mut problems);
         let responder = match responder {
             Ok(r) if problems.is_empty() => r,
             Ok(_) => return Err(ConfigError { problems }),

@@ -251,7 +251,9 @@ impl Sweeper {
         if task.announced_at.is_none() {
             let record = self.feedback_of(&task).await?;
             // The theme of a complaint opened without one (by an older responder).
-            task.theme = task.theme.or_else(|| theme_of(&task, record.as_ref()));
+            task.theme = task
+                .theme
+                .or_else(|| theme_of(&task.label, &task.language, record.as_ref()));
             let recent = task.created_at >= now - self.config.announce_window;
             if recent && !targets.is_empty() {
                 let event =
@@ -437,23 +439,13 @@ impl Sweeper {
             Some(limit) => limit.fit(text.to_owned()),
             None => text.to_owned(),
         };
-        let stored = self
-            .store
-            .create_followup(
-                key,
-                FollowUpKind::UpdateRequest,
-                &text,
-                Self::initial_state(page),
-                now,
-            )
-            .await?;
         self.send_followup(
             key,
             FollowUpKind::UpdateRequest,
             &record.feedback,
             page,
             platform,
-            stored.state,
+            &text,
             None,
             now,
         )
@@ -501,16 +493,6 @@ impl Sweeper {
             (note.to_owned(), None)
         };
         let text = public.limit.fit(text);
-        let stored = self
-            .store
-            .create_followup(
-                key,
-                FollowUpKind::ResolvedReply,
-                &text,
-                Self::initial_state(page),
-                now,
-            )
-            .await?;
         Ok(matches!(
             self.send_followup(
                 key,
@@ -518,7 +500,7 @@ impl Sweeper {
                 &record.feedback,
                 page,
                 platform,
-                stored.state,
+                &text,
                 standing.as_ref(),
                 now
             )
@@ -564,12 +546,7 @@ impl Sweeper {
     ) -> Result<AccessToken, FollowUpResult> {
         let stored = self
             .credentials
-            .get(
-                &f.platform,
-                &f.account_id,
-                page.record.config.token_source.as_deref(),
-                platform.credential_variable,
-            )
+            .for_item(f, &page.record.config, platform.credential_variable)
             .await
             .map_err(|e| match e {
                 CredentialError::Unavailable(_) => FollowUpResult::Later,
@@ -584,8 +561,9 @@ impl Sweeper {
             })
     }
 
-    /// Send one follow-up at most once: take it, call the platform, record the outcome.
-    /// `replaces`: the public reply replaces the one standing, which must be this.
+    /// Record one follow-up (once: held for approval where the page wants that) and send it
+    /// at most once: take it, call the platform, record the outcome. `replaces`: the public
+    /// reply replaces the one standing, which must be this.
     #[allow(clippy::too_many_arguments)]
     async fn send_followup(
         &self,
@@ -594,10 +572,15 @@ impl Sweeper {
         f: &Feedback,
         page: &Page,
         platform: &OutboundPlatform,
-        state: MessageState,
+        text: &str,
         replaces: Option<&Standing>,
         now: OffsetDateTime,
     ) -> Result<FollowUpResult, StoreError> {
+        let state = self
+            .store
+            .create_followup(key, kind, text, Self::initial_state(page), now)
+            .await?
+            .state;
         match state {
             MessageState::DryRun => return Ok(FollowUpResult::DryRun),
             MessageState::Sent => return Ok(FollowUpResult::Sent),
@@ -898,11 +881,15 @@ impl Sweeper {
     }
 }
 
-/// The theme of a complaint task, from its feedback's text (`other` when none is
-/// recognised); `None` for tasks that are not complaints.
-pub fn theme_of(task: &TaskView, record: Option<&FeedbackRecord>) -> Option<ComplaintTheme> {
-    (Label::parse(&task.label) == Some(Label::Negative)).then(|| {
-        let language = Language::parse(&task.language).unwrap_or(Language::En);
+/// The theme of a complaint task (its `label` and `language`), from its feedback's text
+/// (`other` when none is recognised); `None` for tasks that are not complaints.
+pub fn theme_of(
+    label: &str,
+    language: &str,
+    record: Option<&FeedbackRecord>,
+) -> Option<ComplaintTheme> {
+    (Label::parse(label) == Some(Label::Negative)).then(|| {
+        let language = Language::parse(language).unwrap_or(Language::En);
         triage::complaint_theme(record.and_then(|r| r.feedback.text.as_deref()), language)
     })
 }
@@ -910,56 +897,14 @@ pub fn theme_of(task: &TaskView, record: Option<&FeedbackRecord>) -> Option<Comp
 #[cfg(test)]
 mod tests {
     use super::*;
-    use feedback::{AccountId, FeedbackKind, ItemId};
+    use platforms::meta::FACEBOOK;
     use time::macros::datetime;
-
-    fn task(label: &str, language: &str) -> TaskView {
-        TaskView {
-            id: "facebook:1".into(),
-            platform: Platform::from_static("facebook"),
-            item_id: ItemId::parse("1").unwrap(),
-            account_id: AccountId::parse("p").unwrap(),
-            status: store::TaskStatus::Open,
-            due_at: datetime!(2026-11-27 10:00 UTC),
-            channel: store::TaskChannel::Manual,
-            next_step: String::new(),
-            label: label.into(),
-            language: language.into(),
-            mode: ReplyMode::Auto,
-            draft_public: String::new(),
-            draft_private: None,
-            assignee: None,
-            claimed_at: None,
-            resolution: None,
-            resolved_at: None,
-            resolved_by: None,
-            update_request: None,
-            update_requested_at: None,
-            update_request_channel: None,
-            closed_at: None,
-            drop_reason: None,
-            escalated_at: None,
-            announced_at: None,
-            theme: None,
-            round: 0,
-            flags: Vec::new(),
-            flag_reason: None,
-            created_at: datetime!(2026-11-26 10:00 UTC),
-            history: Vec::new(),
-        }
-    }
 
     fn record(text: Option<&str>) -> FeedbackRecord {
         FeedbackRecord::new(Feedback {
             text: text.map(str::to_owned),
-            raw: "{}".into(),
-            ..Feedback::new(
-                Platform::from_static("facebook"),
-                AccountId::parse("p").unwrap(),
-                ItemId::parse("1").unwrap(),
-                FeedbackKind::Comment,
-                datetime!(2026-11-26 10:00 UTC),
-            )
+            ..Feedback::example_comment(FACEBOOK, "p", "1", datetime!(2026-11-26 10:00 UTC))
+                .unwrap()
         })
     }
 
@@ -969,18 +914,18 @@ mod tests {
             "The website keeps crashing and the app does not load.",
         ));
         assert_eq!(
-            theme_of(&task("negative", "en"), Some(&website)),
+            theme_of("negative", "en", Some(&website)),
             Some(ComplaintTheme::Website)
         );
         assert_eq!(
-            theme_of(&task("negative", "en"), Some(&record(Some("Not happy.")))),
+            theme_of("negative", "en", Some(&record(Some("Not happy.")))),
             Some(ComplaintTheme::Other)
         );
         assert_eq!(
-            theme_of(&task("negative", "en"), Some(&record(None))),
+            theme_of("negative", "en", Some(&record(None))),
             Some(ComplaintTheme::Other),
             "stars without words"
         );
-        assert_eq!(theme_of(&task("question", "en"), Some(&website)), None);
+        assert_eq!(theme_of("question", "en", Some(&website)), None);
     }
 }

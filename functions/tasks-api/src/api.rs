@@ -24,7 +24,7 @@ use crate::input::{self, ListQuery, MAX_BODY_BYTES};
 use crate::views::{self, Facets, TaskList};
 use feedback::records::{Channel, TaskStatus};
 use feedback::{AccountId, Platform};
-use http::{HeaderMap, Method, StatusCode, header};
+use http::{Method, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use staff::view::TaskShow;
@@ -93,21 +93,13 @@ fn query(request: &Request) -> HashMap<String, String> {
     map
 }
 
-fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
-}
-
 /// The JSON object of the body (`{}` when there is none).
 fn body_object(request: &Request) -> Result<serde_json::Map<String, serde_json::Value>, ApiError> {
     let body: &[u8] = request.body().as_ref();
     if body.len() > MAX_BODY_BYTES {
         return Err(ApiError::TooLarge(MAX_BODY_BYTES));
     }
-    if !body.iter().all(u8::is_ascii_whitespace) && !is_json(request.headers()) {
+    if !body.iter().all(u8::is_ascii_whitespace) && !service::headers::is_json(request.headers()) {
         return Err(ApiError::NotJson);
     }
     input::object(body)

@@ -338,30 +338,21 @@ mod tests {
 
     #[test]
     fn claims_of_another_pool_client_or_kind_of_token_are_refused() {
-        let mut other_pool = id_token_claims();
-        other_pool["iss"] = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Other".into();
-        assert_eq!(
-            identity(&request(other_pool), &trust()),
-            Err(AuthError::WrongIssuer)
-        );
-        let mut other_client = id_token_claims();
-        other_client["aud"] = "someoneelse".into();
-        assert_eq!(
-            identity(&request(other_client), &trust()),
-            Err(AuthError::WrongClient)
-        );
-        let mut refresh = id_token_claims();
-        refresh["token_use"] = "refresh".into();
-        assert_eq!(
-            identity(&request(refresh), &trust()),
-            Err(AuthError::WrongTokenUse)
-        );
-        let mut no_subject = id_token_claims();
-        no_subject["sub"] = "".into();
-        assert_eq!(
-            identity(&request(no_subject), &trust()),
-            Err(AuthError::NoSubject)
-        );
+        for (case, claim, value, refused) in [
+            (
+                "other pool",
+                "iss",
+                "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Other",
+                AuthError::WrongIssuer,
+            ),
+            ("other client", "aud", "someoneelse", AuthError::WrongClient),
+            ("refresh", "token_use", "refresh", AuthError::WrongTokenUse),
+            ("no subject", "sub", "", AuthError::NoSubject),
+        ] {
+            let mut claims = id_token_claims();
+            claims[claim] = value.into();
+            assert_eq!(identity(&request(claims), &trust()), Err(refused), "{case}");
+        }
     }
 
     #[test]

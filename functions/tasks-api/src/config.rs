@@ -5,6 +5,7 @@
 //! runner's sign-in ([`SignIn::Local`]) cannot be configured from the environment at all,
 //! and [`TasksApiConfig::local`] refuses to build it inside Lambda.
 
+use feedback::settings;
 use triage::{PageSettings, TemplateSet};
 
 /// How the page signs staff in.
@@ -66,10 +67,7 @@ fn page_defaults(
     get: &impl Fn(&str) -> Option<String>,
     problems: &mut Vec<String>,
 ) -> Option<(String, PageSettings, TemplateSet)> {
-    let table = get("TABLE_NAME")
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty());
-    let Some(table) = table else {
+    let Some(table) = settings::value(get, "TABLE_NAME") else {
         problems.push("TABLE_NAME is not set".to_owned());
         return None;
     };
@@ -91,20 +89,18 @@ impl TasksApiConfig {
     /// The Lambda's configuration: Cognito, always. Every problem reported together.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut problems = Vec::new();
-        let mut required = |name: &str, rule: fn(&str) -> bool, what: &str| match get(name)
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-        {
-            Some(v) if rule(&v) => v,
-            Some(v) => {
-                problems.push(format!("{name} must be {what}, not {v:?}"));
-                String::new()
-            }
-            None => {
-                problems.push(format!("{name} is not set"));
-                String::new()
-            }
-        };
+        let mut required =
+            |name: &str, rule: fn(&str) -> bool, what: &str| match settings::value(&get, name) {
+                Some(v) if rule(&v) => v,
+                Some(v) => {
+                    problems.push(format!("{name} must be {what}, not {v:?}"));
+                    String::new()
+                }
+                None => {
+                    problems.push(format!("{name} is not set"));
+                    String::new()
+                }
+            };
         let https = |v: &str| v.starts_with("https://") && !v.ends_with('/');
         let issuer = required(
             "COGNITO_ISSUER",

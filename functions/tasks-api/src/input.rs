@@ -151,12 +151,8 @@ pub struct Resolve {
 }
 
 pub fn resolve(body: Map<String, Value>) -> Result<Resolve, ApiError> {
-    let mut f = Fields::new(body, &["note"]);
-    let note = f.text("note", true, MAX_NOTE_CHARS);
-    f.finish(())?;
-    Ok(Resolve {
-        note: note.unwrap_or_default(),
-    })
+    let note = one_text(body, "note", MAX_NOTE_CHARS)?;
+    Ok(Resolve { note })
 }
 
 /// `POST …/drop`
@@ -165,12 +161,16 @@ pub struct Drop {
 }
 
 pub fn drop(body: Map<String, Value>) -> Result<Drop, ApiError> {
-    let mut f = Fields::new(body, &["reason"]);
-    let reason = f.text("reason", true, MAX_REASON_CHARS);
+    let reason = one_text(body, "reason", MAX_REASON_CHARS)?;
+    Ok(Drop { reason })
+}
+
+/// A body of one field, the required text `name` of at most `max_chars` characters.
+fn one_text(body: Map<String, Value>, name: &str, max_chars: usize) -> Result<String, ApiError> {
+    let mut f = Fields::new(body, &[name]);
+    let text = f.text(name, true, max_chars);
     f.finish(())?;
-    Ok(Drop {
-        reason: reason.unwrap_or_default(),
-    })
+    Ok(text.unwrap_or_default())
 }
 
 /// `POST …/reopen`

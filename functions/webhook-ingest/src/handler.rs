@@ -1,7 +1,7 @@
 //! The HTTP handler: route, check, verify, parse, store, answer.
 
 use bytes::Bytes;
-use http::{HeaderMap, Method, StatusCode, header};
+use http::{Method, StatusCode, header};
 use lambda_http::{Body, Request, Response};
 use logging::error_chain;
 use platforms::registry::Registry;
@@ -129,14 +129,6 @@ fn split_route(path: &str) -> Option<(&str, Vec<String>)> {
     Some((route, segments.map(str::to_owned).collect()))
 }
 
-fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
-}
-
 /// What became of a call, for deciding whether fresh secrets might change it.
 enum Served {
     Done(Response<Body>),
@@ -229,7 +221,7 @@ fn handshake(platform: &dyn WebhookPlatform, inbound: &InboundRequest) -> Respon
 }
 
 async fn deliver(app: &App, platform: &dyn WebhookPlatform, inbound: &InboundRequest) -> Served {
-    if !is_json(&inbound.headers) {
+    if !service::headers::is_json(&inbound.headers) {
         return Served::Done(error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Content-Type must be application/json",

@@ -294,6 +294,26 @@ impl Feedback {
             received_at,
         }
     }
+
+    /// A comment for tests and examples: on `platform`, to page `account`, item `item`,
+    /// received at `received_at`, its raw JSON an empty object; the rest as [`Feedback::new`].
+    pub fn example_comment(
+        platform: Platform,
+        account: &str,
+        item: &str,
+        received_at: OffsetDateTime,
+    ) -> Result<Self, IdError> {
+        Ok(Self {
+            raw: "{}".into(),
+            ..Self::new(
+                platform,
+                AccountId::parse(account)?,
+                ItemId::parse(item)?,
+                FeedbackKind::Comment,
+                received_at,
+            )
+        })
+    }
 }
 
 /// What a platform says an item holds, fetched by its id when the webhook carried only

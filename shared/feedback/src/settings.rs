@@ -12,6 +12,30 @@ pub fn fixed(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> 
     move |name| map.get(name).cloned()
 }
 
+/// A setting as given, trimmed; `None` when it is not set or blank.
+pub fn value(get: &impl Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+    get(name)
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// A whole-number setting; `default` when it is not set, and when it is not a number (then
+/// said in `problems`).
+pub fn number(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    default: u32,
+    problems: &mut Vec<String>,
+) -> u32 {
+    match value(get, name) {
+        None => default,
+        Some(v) => v.parse().unwrap_or_else(|_| {
+            problems.push(format!("{name} must be a whole number, not {v:?}"));
+            default
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

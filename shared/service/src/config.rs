@@ -1,6 +1,7 @@
 //! The answering configuration: read once per cold start by the responder and the
 //! sweeper (the same variables), and by the staff tools that word texts.
 
+use feedback::settings;
 use platforms::reply::Outbound;
 use triage::{PageSettings, TemplateSet};
 
@@ -34,11 +35,7 @@ pub const TOKEN_PREFIX_VARIABLE: &str = "PAGE_TOKEN_SSM_PREFIX";
 impl AnsweringConfig {
     /// Every problem reported together, added to `problems`; `None` when there was one.
     pub fn read(get: &impl Fn(&str) -> Option<String>, problems: &mut Vec<String>) -> Option<Self> {
-        let value = |k: &str| {
-            get(k)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
+        let value = |k: &str| settings::value(get, k);
         let table_name = value("TABLE_NAME").unwrap_or_else(|| {
             problems.push("TABLE_NAME is not set".to_owned());
             String::new()

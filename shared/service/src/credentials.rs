@@ -94,33 +94,12 @@ impl Credentials {
         {
             return Ok(token.clone());
         }
-        let token = self.read(platform, account, page_source, variable).await?;
-        if let Ok(mut cache) = self.cache.lock() {
-            cache.insert(key, (token.clone(), Instant::now()));
-        }
-        Ok(token)
-    }
-
-    /// Forget the cached credential of one page (after the platform rejected it).
-    pub fn forget(&self, platform: &Platform, account: &AccountId) {
-        if let Ok(mut cache) = self.cache.lock() {
-            cache.remove(&(platform.clone(), account.clone()));
-        }
-    }
-
-    async fn read(
-        &self,
-        platform: &Platform,
-        account: &AccountId,
-        page_source: Option<&str>,
-        variable: &str,
-    ) -> Result<SecretString, CredentialError> {
         let present = |v: Option<String>| {
             v.map(|t| t.trim().to_owned())
                 .filter(|t| !t.is_empty())
                 .map(SecretString::from)
         };
-        match &self.source {
+        let token = match &self.source {
             CredentialSource::Ssm { parameters, prefix } => {
                 let own = ssm_name(prefix, platform, account);
                 if let Some(source) = page_source
@@ -164,6 +143,29 @@ impl Credentials {
                         })
                 }
             },
+        }?;
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.insert(key, (token.clone(), Instant::now()));
+        }
+        Ok(token)
+    }
+
+    /// The credential of the page `f` was written to, where `page` says it is (see
+    /// [`Credentials::get`]).
+    pub async fn for_item(
+        &self,
+        f: &feedback::Feedback,
+        page: &feedback::page::PageConfig,
+        variable: &str,
+    ) -> Result<SecretString, CredentialError> {
+        let source = page.token_source.as_deref();
+        self.get(&f.platform, &f.account_id, source, variable).await
+    }
+
+    /// Forget the cached credential of one page (after the platform rejected it).
+    pub fn forget(&self, platform: &Platform, account: &AccountId) {
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.remove(&(platform.clone(), account.clone()));
         }
     }
 }

@@ -139,7 +139,8 @@ pub fn resolved_note(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use feedback::{AccountId, Feedback, FeedbackKind, ItemId, Platform};
+    use feedback::Feedback;
+    use platforms::meta::FACEBOOK;
     use time::macros::datetime;
 
     fn record(text: &str, name: &str) -> FeedbackRecord {
@@ -147,14 +148,8 @@ mod tests {
             author_id: Some("9".into()),
             author_name: Some(name.into()),
             text: Some(text.into()),
-            raw: "{}".into(),
-            ..Feedback::new(
-                Platform::from_static("facebook"),
-                AccountId::parse("1").unwrap(),
-                ItemId::parse("1_2").unwrap(),
-                FeedbackKind::Comment,
-                datetime!(2026-11-20 10:00 UTC),
-            )
+            ..Feedback::example_comment(FACEBOOK, "1", "1_2", datetime!(2026-11-20 10:00 UTC))
+                .unwrap()
         };
         FeedbackRecord {
             label: Some("negative".into()),

@@ -445,79 +445,52 @@ mod tests {
         s
     }
 
+    /// What the shipped model rule makes of `held` on a balanced page, the model reading
+    /// `p` on `class`.
+    fn balanced(
+        label: Label,
+        held: Option<HoldReason>,
+        class: Class,
+        p: f32,
+    ) -> Option<HoldReason> {
+        weigh_model(
+            label,
+            held,
+            &reading(class, p),
+            &ModelRule::SHIPPED,
+            Boldness::Balanced,
+        )
+    }
+
     #[test]
     fn praise_the_model_reads_as_a_complaint_is_held_and_praise_it_agrees_with_is_thanked() {
-        let rule = ModelRule::SHIPPED;
         assert_eq!(
-            weigh_model(
-                Label::Positive,
-                None,
-                &reading(Class::Complaint, 0.9),
-                &rule,
-                Boldness::Balanced
-            ),
+            balanced(Label::Positive, None, Class::Complaint, 0.9),
             Some(HoldReason::ModelDisagrees)
         );
-        assert_eq!(
-            weigh_model(
-                Label::Positive,
-                None,
-                &reading(Class::Praise, 0.9),
-                &rule,
-                Boldness::Balanced
-            ),
-            None
-        );
+        assert_eq!(balanced(Label::Positive, None, Class::Praise, 0.9), None);
     }
 
     #[test]
     fn an_apology_the_model_reads_as_praise_is_held() {
         assert_eq!(
-            weigh_model(
-                Label::Negative,
-                None,
-                &reading(Class::Praise, 0.95),
-                &ModelRule::SHIPPED,
-                Boldness::Balanced
-            ),
+            balanced(Label::Negative, None, Class::Praise, 0.95),
             Some(HoldReason::ModelDisagrees)
         );
     }
 
     #[test]
     fn a_complaint_held_by_the_word_lists_is_answered_only_when_the_model_is_sure_of_it() {
-        let rule = ModelRule::SHIPPED;
         let held = Some(HoldReason::WeakSignals);
         assert_eq!(
-            weigh_model(
-                Label::Negative,
-                held,
-                &reading(Class::Complaint, 0.999),
-                &rule,
-                Boldness::Balanced
-            ),
+            balanced(Label::Negative, held, Class::Complaint, 0.999),
             None
         );
-        assert_eq!(
-            weigh_model(
-                Label::Negative,
-                held,
-                &reading(Class::Complaint, 0.6),
-                &rule,
-                Boldness::Balanced
-            ),
-            held
-        );
+        assert_eq!(balanced(Label::Negative, held, Class::Complaint, 0.6), held);
         // Praise held by the word lists is never answered by the model.
         let praise_held = Some(HoldReason::PraiseAndComplaint);
         assert_eq!(
-            weigh_model(
-                Label::Positive,
-                praise_held,
-                &reading(Class::Praise, 1.0),
-                &rule,
-                Boldness::Balanced
-            ),
+            balanced(Label::Positive, praise_held, Class::Praise, 1.0),
             praise_held
         );
     }
@@ -564,16 +537,7 @@ mod tests {
     #[test]
     fn an_old_item_stays_held_whatever_the_model_reads() {
         let old = Some(HoldReason::TooOld);
-        assert_eq!(
-            weigh_model(
-                Label::Negative,
-                old,
-                &reading(Class::Complaint, 1.0),
-                &ModelRule::SHIPPED,
-                Boldness::Balanced
-            ),
-            old
-        );
+        assert_eq!(balanced(Label::Negative, old, Class::Complaint, 1.0), old);
     }
 
     #[test]
@@ -581,16 +545,7 @@ mod tests {
         for label in [Label::Spam, Label::Abusive, Label::Threat] {
             for class in Class::ALL {
                 assert_eq!(risk(label, &reading(class, 1.0)), None);
-                assert_eq!(
-                    weigh_model(
-                        label,
-                        None,
-                        &reading(class, 1.0),
-                        &ModelRule::SHIPPED,
-                        Boldness::Balanced
-                    ),
-                    None
-                );
+                assert_eq!(balanced(label, None, class, 1.0), None);
             }
         }
     }

@@ -11,6 +11,7 @@ use feedback::capabilities::Capabilities;
 use feedback::page::PageConfig;
 pub use feedback::page::ReplyMode;
 pub use feedback::records::SkipReason;
+use feedback::settings;
 use feedback::{Feedback, FeedbackKind, Rating};
 use time::{Duration, OffsetDateTime};
 
@@ -53,20 +54,9 @@ impl PageSettings {
         get: &impl Fn(&str) -> Option<String>,
         problems: &mut Vec<String>,
     ) -> Self {
-        let get = |k: &str| {
-            get(k)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let mut number = |name: &str, default: u32| match get(name) {
-            None => default,
-            Some(v) => v.parse().unwrap_or_else(|_| {
-                problems.push(format!("{name} must be a whole number, not {v:?}"));
-                default
-            }),
-        };
-        let sla_hours = number("SLA_HOURS", 24);
-        let max_age_hours = number("MAX_REPLY_AGE_HOURS", 72);
+        let sla_hours = settings::number(get, "SLA_HOURS", 24, problems);
+        let max_age_hours = settings::number(get, "MAX_REPLY_AGE_HOURS", 72, problems);
+        let get = |k: &str| settings::value(get, k);
         Self {
             brand_name: get("BRAND_NAME").unwrap_or_else(|| "our team".into()),
             default_language: match get("DEFAULT_LANGUAGE") {
@@ -435,14 +425,13 @@ mod tests {
             author_name: Some("Anke de Vries".into()),
             text: Some(text.into()),
             created_at: Some(NOW - Duration::minutes(1)),
-            raw: "{}".into(),
-            ..Feedback::new(
+            ..Feedback::example_comment(
                 Platform::from_static("facebook"),
-                AccountId::parse("1029384756").unwrap(),
-                ItemId::parse("777_1").unwrap(),
-                FeedbackKind::Comment,
+                "1029384756",
+                "777_1",
                 NOW,
             )
+            .unwrap()
         }
     }
 

@@ -15,6 +15,20 @@
 //!   from the item, the page's settings and the platform's capabilities (never its name).
 //!   For reviews the rating leads and the text refines.
 
+/// The compiled-in JSON file of `lang` in the folder `dir` (named from the file that uses
+/// this), one file per language: the lexicons, the templates.
+macro_rules! per_language_json {
+    ($lang:expr, $dir:literal) => {
+        match $lang {
+            $crate::Language::Nl => include_str!(concat!($dir, "/nl.json")),
+            $crate::Language::En => include_str!(concat!($dir, "/en.json")),
+            $crate::Language::Fr => include_str!(concat!($dir, "/fr.json")),
+            $crate::Language::De => include_str!(concat!($dir, "/de.json")),
+            $crate::Language::Es => include_str!(concat!($dir, "/es.json")),
+        }
+    };
+}
+
 pub mod classify;
 pub mod confidence;
 pub mod decide;

@@ -233,13 +233,7 @@ pub enum TemplateError {
 }
 
 fn builtin(lang: Language) -> &'static str {
-    match lang {
-        Language::Nl => include_str!("../templates/nl.json"),
-        Language::En => include_str!("../templates/en.json"),
-        Language::Fr => include_str!("../templates/fr.json"),
-        Language::De => include_str!("../templates/de.json"),
-        Language::Es => include_str!("../templates/es.json"),
-    }
+    per_language_json!(lang, "../templates")
 }
 
 fn merge(base: &mut Value, over: &Value) {

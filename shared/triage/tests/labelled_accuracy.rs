@@ -563,24 +563,42 @@ fn the_corpus_is_large_varied_and_every_entry_has_a_known_split() {
     }
 }
 
-#[test]
-fn the_tuned_part_is_routed_and_classified_accurately() {
-    let f = figures("tune");
-    let t = f.total;
-    assert!(Tally::ratio(t.routed, t.n) >= 0.99, "routing");
-    assert!(Tally::ratio(t.label, t.n) >= 0.99, "classification");
+/// `split`'s routing, classification, apologies, not answered, language and register at
+/// least as good as the floors given; at most one in `themes_wrong_one_in` named themes
+/// wrong; no private message claimed but not drafted.
+fn assert_accurate(
+    split: &str,
+    [
+        routing,
+        classification,
+        apologies,
+        not_answered,
+        language,
+        register,
+    ]: [f64; 6],
+    themes_wrong_one_in: usize,
+) {
+    let t = figures(split).total;
+    assert!(Tally::ratio(t.routed, t.n) >= routing, "routing");
     assert!(
-        Tally::ratio(t.apologised, t.complaints) >= 0.99,
+        Tally::ratio(t.label, t.n) >= classification,
+        "classification"
+    );
+    assert!(
+        Tally::ratio(t.apologised, t.complaints) >= apologies,
         "apologies"
     );
     assert!(
-        Tally::ratio(t.not_answered, t.not_answerable) >= 0.99,
+        Tally::ratio(t.not_answered, t.not_answerable) >= not_answered,
         "not answered"
     );
-    assert!(Tally::ratio(t.language, t.n) >= 0.90, "language");
-    assert!(Tally::ratio(t.register_ok, t.registers) >= 0.95, "register");
+    assert!(Tally::ratio(t.language, t.n) >= language, "language");
     assert!(
-        t.themes_wrong * 10 <= t.themes_named,
+        Tally::ratio(t.register_ok, t.registers) >= register,
+        "register"
+    );
+    assert!(
+        t.themes_wrong * themes_wrong_one_in <= t.themes_named,
         "themes named wrongly"
     );
     assert_eq!(
@@ -589,30 +607,17 @@ fn the_tuned_part_is_routed_and_classified_accurately() {
     );
 }
 
+#[test]
+fn the_tuned_part_is_routed_and_classified_accurately() {
+    assert_accurate("tune", [0.99, 0.99, 0.99, 0.99, 0.90, 0.95], 10);
+}
+
 /// The part that was held out last round, measured (routed 151/158, label 150/158,
 /// apologised 65/69, not answered 29/32, language 144/158, register 18/18, themes named 47
 /// with 8 wrong) and open to tuning since: a regression fails the build.
 #[test]
 fn the_seen_part_is_routed_and_classified_accurately() {
-    let f = figures("seen");
-    let t = f.total;
-    assert!(Tally::ratio(t.routed, t.n) >= 0.95, "routing");
-    assert!(Tally::ratio(t.label, t.n) >= 0.94, "classification");
-    assert!(
-        Tally::ratio(t.apologised, t.complaints) >= 0.94,
-        "apologies"
-    );
-    assert!(
-        Tally::ratio(t.not_answered, t.not_answerable) >= 0.90,
-        "not answered"
-    );
-    assert!(Tally::ratio(t.language, t.n) >= 0.90, "language");
-    assert!(Tally::ratio(t.register_ok, t.registers) >= 0.95, "register");
-    assert!(t.themes_wrong * 5 <= t.themes_named, "themes named wrongly");
-    assert_eq!(
-        t.false_claims, 0,
-        "a private message claimed but not drafted"
-    );
+    assert_accurate("seen", [0.95, 0.94, 0.94, 0.90, 0.90, 0.95], 5);
 }
 
 /// No item the rules may be tuned on (`tune` and `seen`, the first fresh set included)

@@ -46,6 +46,21 @@ impl Scripted {
     fn count(&self, f: impl Fn(&Call) -> bool) -> usize {
         self.calls().iter().filter(|c| f(c)).count()
     }
+
+    /// Note the call, and answer what is scripted next for its kind, else `unscripted`.
+    fn answer<T>(
+        &self,
+        call: Call,
+        script: &Mutex<VecDeque<Result<T, ReplyError>>>,
+        unscripted: impl FnOnce() -> Result<T, ReplyError>,
+    ) -> Result<T, ReplyError> {
+        self.calls.lock().unwrap().push(call);
+        script
+            .lock()
+            .unwrap()
+            .pop_front()
+            .unwrap_or_else(unscripted)
+    }
 }
 
 #[async_trait]
@@ -56,15 +71,9 @@ impl ReplyClient for Scripted {
         text: &str,
         _token: &AccessToken,
     ) -> Result<String, ReplyError> {
-        self.calls
-            .lock()
-            .unwrap()
-            .push(Call::Public(text.to_owned()));
-        self.public
-            .lock()
-            .unwrap()
-            .pop_front()
-            .unwrap_or_else(|| Ok("reply-1".into()))
+        self.answer(Call::Public(text.to_owned()), &self.public, || {
+            Ok("reply-1".into())
+        })
     }
 
     async fn find_public_reply(
@@ -72,8 +81,7 @@ impl ReplyClient for Scripted {
         _target: &ReplyTarget,
         _token: &AccessToken,
     ) -> Result<Option<String>, ReplyError> {
-        self.calls.lock().unwrap().push(Call::Find);
-        self.find.lock().unwrap().pop_front().unwrap_or(Ok(None))
+        self.answer(Call::Find, &self.find, || Ok(None))
     }
 
     async fn current_public_reply(
@@ -81,8 +89,7 @@ impl ReplyClient for Scripted {
         _target: &ReplyTarget,
         _token: &AccessToken,
     ) -> Result<Option<PostedReply>, ReplyError> {
-        self.calls.lock().unwrap().push(Call::Current);
-        self.current.lock().unwrap().pop_front().unwrap_or(Ok(None))
+        self.answer(Call::Current, &self.current, || Ok(None))
     }
 
     async fn send_private_reply(
@@ -91,15 +98,9 @@ impl ReplyClient for Scripted {
         text: &str,
         _token: &AccessToken,
     ) -> Result<Option<String>, ReplyError> {
-        self.calls
-            .lock()
-            .unwrap()
-            .push(Call::Private(text.to_owned()));
-        self.private
-            .lock()
-            .unwrap()
-            .pop_front()
-            .unwrap_or_else(|| Ok(Some("m-1".into())))
+        self.answer(Call::Private(text.to_owned()), &self.private, || {
+            Ok(Some("m-1".into()))
+        })
     }
 
     async fn fetch_item(
@@ -107,13 +108,15 @@ impl ReplyClient for Scripted {
         _feedback: &Feedback,
         _token: &AccessToken,
     ) -> Result<FetchedItem, ReplyError> {
-        self.calls.lock().unwrap().push(Call::Fetch);
-        self.fetch
-            .lock()
-            .unwrap()
-            .pop_front()
-            .unwrap_or_else(|| Err(ReplyError::Rejected("nothing scripted".into())))
+        self.answer(Call::Fetch, &self.fetch, || {
+            Err(ReplyError::Rejected("nothing scripted".into()))
+        })
     }
+}
+
+/// The next answer of one kind of call.
+fn script<T>(queue: &Mutex<VecDeque<T>>, answer: T) {
+    queue.lock().unwrap().push_back(answer);
 }
 
 fn social_capabilities() -> Capabilities {
@@ -193,6 +196,25 @@ fn item(platform: Platform, id: &str, text: Option<&str>) -> Feedback {
     }
 }
 
+/// A review on the review platform (under no post), as its delivery carried it.
+fn review(id: &str, text: Option<&str>) -> Feedback {
+    Feedback {
+        kind: FeedbackKind::Review,
+        thread_id: None,
+        ..item(REVIEWS, id, text)
+    }
+}
+
+/// What the review platform returns for Piet's one-star review, with `text` if it has words.
+fn piets_one_star(text: Option<&str>) -> Result<FetchedItem, ReplyError> {
+    Ok(FetchedItem {
+        text: text.map(str::to_owned),
+        rating: Rating::new(1).ok(),
+        author_name: Some("Piet".into()),
+        ..FetchedItem::default()
+    })
+}
+
 fn stored(w: &World, f: Feedback) -> FeedbackKey {
     let key = FeedbackKey::of(&f);
     w.store.insert_feedback(f);
@@ -219,16 +241,11 @@ async fn a_complaint_is_acknowledged_and_messaged_once_even_when_handled_twice()
 async fn a_post_with_an_unknown_outcome_is_reconciled_before_any_second_post() {
     let w = world(ReplyMode::Auto);
     let key = stored(&w, item(SOCIAL, "c2", Some(COMPLAINT)));
-    w.platform
-        .public
-        .lock()
-        .unwrap()
-        .push_back(Err(ReplyError::Ambiguous("timed out".into())));
-    w.platform
-        .find
-        .lock()
-        .unwrap()
-        .push_back(Ok(Some("reply-found".into())));
+    script(
+        &w.platform.public,
+        Err(ReplyError::Ambiguous("timed out".into())),
+    );
+    script(&w.platform.find, Ok(Some("reply-found".into())));
 
     let outcome = w.responder.respond(&key).await.unwrap();
 
@@ -244,11 +261,7 @@ async fn a_post_with_an_unknown_outcome_is_reconciled_before_any_second_post() {
 async fn a_rate_limited_post_is_retried_and_then_sent() {
     let w = world(ReplyMode::Auto);
     let key = stored(&w, item(SOCIAL, "c3", Some(COMPLAINT)));
-    w.platform
-        .public
-        .lock()
-        .unwrap()
-        .push_back(Err(ReplyError::Transient("429".into())));
+    script(&w.platform.public, Err(ReplyError::Transient("429".into())));
 
     assert_eq!(w.responder.respond(&key).await.unwrap(), Outcome::Answered);
     assert_eq!(w.platform.count(|c| matches!(c, Call::Public(_))), 2);
@@ -260,11 +273,7 @@ async fn a_message_that_keeps_failing_is_given_up_after_the_attempt_cap_and_flag
     let w = world(ReplyMode::Auto);
     let key = stored(&w, item(SOCIAL, "c4", Some(COMPLAINT)));
     for _ in 0..10 {
-        w.platform
-            .public
-            .lock()
-            .unwrap()
-            .push_back(Err(ReplyError::Transient("429".into())));
+        script(&w.platform.public, Err(ReplyError::Transient("429".into())));
     }
 
     // Three attempts per invocation, five in all.
@@ -283,11 +292,10 @@ async fn a_message_that_keeps_failing_is_given_up_after_the_attempt_cap_and_flag
 async fn a_revoked_token_fails_what_is_unsent_flags_the_task_and_marks_the_page() {
     let w = world(ReplyMode::Auto);
     let key = stored(&w, item(SOCIAL, "c5", Some(COMPLAINT)));
-    w.platform
-        .private
-        .lock()
-        .unwrap()
-        .push_back(Err(ReplyError::Reconnect("token expired".into())));
+    script(
+        &w.platform.private,
+        Err(ReplyError::Reconnect("token expired".into())),
+    );
 
     let outcome = w.responder.respond(&key).await.unwrap();
 
@@ -315,15 +323,8 @@ async fn a_revoked_token_fails_what_is_unsent_flags_the_task_and_marks_the_page(
 async fn a_bare_one_star_review_on_a_platform_without_private_channel_gets_a_public_reply_and_a_manual_task()
  {
     let w = world(ReplyMode::Auto);
-    let mut review = item(REVIEWS, "r1", None);
-    review.kind = FeedbackKind::Review;
-    review.thread_id = None;
-    let key = stored(&w, review);
-    w.platform.fetch.lock().unwrap().push_back(Ok(FetchedItem {
-        rating: Rating::new(1).ok(),
-        author_name: Some("Piet".into()),
-        ..FetchedItem::default()
-    }));
+    let key = stored(&w, review("r1", None));
+    script(&w.platform.fetch, piets_one_star(None));
 
     let outcome = w.responder.respond(&key).await.unwrap();
 
@@ -349,21 +350,16 @@ async fn an_item_the_platform_cannot_return_is_skipped_and_one_it_cannot_return_
     let w = world(ReplyMode::Auto);
     let gone = stored(&w, item(SOCIAL, "m1", None));
     let later = stored(&w, item(SOCIAL, "m2", None));
-    w.platform
-        .fetch
-        .lock()
-        .unwrap()
-        .push_back(Err(ReplyError::Rejected("does not exist".into())));
+    script(
+        &w.platform.fetch,
+        Err(ReplyError::Rejected("does not exist".into())),
+    );
 
     assert_eq!(
         w.responder.respond(&gone).await.unwrap(),
         Outcome::Skipped(SkipReason::Unfetchable)
     );
-    w.platform
-        .fetch
-        .lock()
-        .unwrap()
-        .push_back(Err(ReplyError::Transient("503".into())));
+    script(&w.platform.fetch, Err(ReplyError::Transient("503".into())));
     assert!(matches!(
         w.responder.respond(&later).await,
         Err(RespondError::NotYetFetched(_))
@@ -502,11 +498,10 @@ async fn a_token_not_stored_yet_hands_the_item_back_without_marking_the_page() {
 async fn when_the_private_message_is_refused_the_public_reply_does_not_claim_it() {
     let w = world(ReplyMode::Auto);
     let key = stored(&w, item(SOCIAL, "h1", Some(COMPLAINT)));
-    w.platform
-        .private
-        .lock()
-        .unwrap()
-        .push_back(Err(ReplyError::Rejected("outside the window".into())));
+    script(
+        &w.platform.private,
+        Err(ReplyError::Rejected("outside the window".into())),
+    );
 
     w.responder.respond(&key).await.unwrap();
 
@@ -628,11 +623,10 @@ async fn an_edited_public_reply_is_not_posted_when_the_private_message_it_expect
     let w = world(ReplyMode::Approval);
     let key = stored(&w, item(SOCIAL, "e4", Some(COMPLAINT)));
     w.responder.respond(&key).await.unwrap();
-    w.platform
-        .private
-        .lock()
-        .unwrap()
-        .push_back(Err(ReplyError::Rejected("outside the window".into())));
+    script(
+        &w.platform.private,
+        Err(ReplyError::Rejected("outside the window".into())),
+    );
     let edit = "Hoi Sanne, we hebben je een privébericht gestuurd.";
     w.store
         .approve(&key, Channel::Public, "anke", Some((edit, "anke")));
@@ -668,11 +662,10 @@ async fn a_planted_wording_for_when_no_private_message_went_out_is_never_posted(
     w.store.approve(&key, Channel::Public, "anke", None);
     w.store.approve(&key, Channel::Private, "anke", None);
     // The private message is refused, so the second wording would be the one posted.
-    w.platform
-        .private
-        .lock()
-        .unwrap()
-        .push_back(Err(ReplyError::Rejected("outside the window".into())));
+    script(
+        &w.platform.private,
+        Err(ReplyError::Rejected("outside the window".into())),
+    );
 
     w.responder.deliver_approved(&key).await.unwrap();
 
@@ -747,9 +740,7 @@ async fn an_unapproved_draft_set_to_uncertain_is_never_posted_in_approval_mode()
 }
 
 fn unread_review(w: &World, id: &str, url: Option<&str>) -> FeedbackKey {
-    let mut review = item(REVIEWS, id, None);
-    review.kind = FeedbackKind::Review;
-    review.thread_id = None;
+    let mut review = review(id, None);
     review.author_name = None;
     review.url = url.map(str::to_owned);
     stored(w, review)
@@ -791,11 +782,10 @@ async fn a_review_that_cannot_be_read_because_the_platform_is_not_connected_gets
 async fn a_review_the_platform_refuses_to_return_gets_a_task_saying_so_with_its_link() {
     let w = world(ReplyMode::Auto);
     let key = unread_review(&w, "r10", Some("https://reviews.example/r10"));
-    w.platform
-        .fetch
-        .lock()
-        .unwrap()
-        .push_back(Err(ReplyError::Rejected("404 not found".into())));
+    script(
+        &w.platform.fetch,
+        Err(ReplyError::Rejected("404 not found".into())),
+    );
 
     let outcome = w.responder.respond(&key).await.unwrap();
 
@@ -818,24 +808,16 @@ async fn a_review_the_platform_refuses_to_return_gets_a_task_saying_so_with_its_
 async fn a_reply_someone_already_wrote_under_a_one_reply_review_is_never_replaced_and_the_task_says_so()
  {
     let w = world(ReplyMode::Auto);
-    let mut review = item(REVIEWS, "r11", None);
-    review.kind = FeedbackKind::Review;
-    review.thread_id = None;
-    let key = stored(&w, review);
-    w.platform.fetch.lock().unwrap().push_back(Ok(FetchedItem {
-        rating: Rating::new(1).ok(),
-        author_name: Some("Piet".into()),
-        ..FetchedItem::default()
-    }));
+    let key = stored(&w, review("r11", None));
+    script(&w.platform.fetch, piets_one_star(None));
     // The owner already answered it on the platform, by hand.
-    w.platform
-        .current
-        .lock()
-        .unwrap()
-        .push_back(Ok(Some(PostedReply {
+    script(
+        &w.platform.current,
+        Ok(Some(PostedReply {
             id: "r11/reply".into(),
             text: Some("Dag Piet, ik bel je morgen. – Anke".into()),
-        })));
+        })),
+    );
 
     let outcome = w.responder.respond(&key).await.unwrap();
 
@@ -856,30 +838,21 @@ async fn a_reply_someone_already_wrote_under_a_one_reply_review_is_never_replace
 async fn a_one_reply_review_whose_reply_is_already_ours_is_recorded_as_sent_without_posting_again()
 {
     let w = world(ReplyMode::Approval);
-    let mut review = item(REVIEWS, "r12", Some(COMPLAINT));
-    review.kind = FeedbackKind::Review;
-    review.thread_id = None;
-    let key = stored(&w, review);
-    w.platform.fetch.lock().unwrap().push_back(Ok(FetchedItem {
-        text: Some(COMPLAINT.into()),
-        rating: Rating::new(1).ok(),
-        author_name: Some("Piet".into()),
-        ..FetchedItem::default()
-    }));
+    let key = stored(&w, review("r12", Some(COMPLAINT)));
+    script(&w.platform.fetch, piets_one_star(Some(COMPLAINT)));
     assert_eq!(w.responder.respond(&key).await.unwrap(), Outcome::Drafted);
     w.store.approve(&key, Channel::Public, "anke", None);
     // An earlier attempt timed out, yet landed: the reply standing there is ours.
     w.store
         .force_state(&key, Channel::Public, MessageState::Uncertain);
     let draft = w.store.stored_message(&key, Channel::Public).unwrap();
-    w.platform
-        .current
-        .lock()
-        .unwrap()
-        .push_back(Ok(Some(PostedReply {
+    script(
+        &w.platform.current,
+        Ok(Some(PostedReply {
             id: "r12/reply".into(),
             text: Some(draft.alt_text.unwrap_or(draft.text)),
-        })));
+        })),
+    );
 
     w.responder.deliver_approved(&key).await.unwrap();
 
@@ -997,11 +970,10 @@ async fn a_direct_message_that_may_have_been_delivered_is_never_sent_a_second_ti
         })
     });
     let key = stored(&w, item(SOCIAL, "dm1", Some(COMPLAINT)));
-    w.platform
-        .private
-        .lock()
-        .unwrap()
-        .push_back(Err(ReplyError::Ambiguous("timed out".into())));
+    script(
+        &w.platform.private,
+        Err(ReplyError::Ambiguous("timed out".into())),
+    );
 
     w.responder.respond(&key).await.unwrap();
     let _ = w.responder.respond(&key).await;

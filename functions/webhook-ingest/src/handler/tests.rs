@@ -99,6 +99,14 @@ async fn call(app: &App, req: Request) -> (StatusCode, String) {
     (res.status(), body)
 }
 
+/// `req` answered with `status` and nothing stored; the body, for more checks.
+async fn stores_nothing(store: &Arc<RecordingStore>, req: Request, status: StatusCode) -> String {
+    let (got, body) = call(&app(store.clone()), req).await;
+    assert_eq!(got, status);
+    assert!(store.changes.lock().unwrap().is_empty());
+    body
+}
+
 const COMMENTS: &str = include_str!("../../../../infra/events/meta-comments.json");
 const BASE64: &str = include_str!("../../../../infra/events/meta-instagram-base64.json");
 const UMLAUTS: &str = include_str!("../../../../infra/events/meta-escaped-umlauts.json");
@@ -164,9 +172,7 @@ async fn a_missing_signature_is_401_and_nothing_reaches_storage() {
     let store = Arc::new(RecordingStore::default());
     let mut req = event(COMMENTS);
     req.headers_mut().remove("x-hub-signature-256");
-    let (status, _) = call(&app(store.clone()), req).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert!(store.changes.lock().unwrap().is_empty());
+    stores_nothing(&store, req, StatusCode::UNAUTHORIZED).await;
 }
 
 #[tokio::test]
@@ -230,13 +236,10 @@ async fn an_unknown_platform_is_404() {
     let store = Arc::new(RecordingStore::default());
     let mut req = event(COMMENTS);
     *req.uri_mut() = "https://abc123.example/webhooks/myspace".parse().unwrap();
-    let (status, _) = call(&app(store.clone()), req).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    stores_nothing(&store, req, StatusCode::NOT_FOUND).await;
     let mut req = event(COMMENTS);
     *req.uri_mut() = "https://abc123.example/somewhere/else".parse().unwrap();
-    let (status, _) = call(&app(store.clone()), req).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(store.changes.lock().unwrap().is_empty());
+    stores_nothing(&store, req, StatusCode::NOT_FOUND).await;
 }
 
 #[tokio::test]
@@ -330,9 +333,7 @@ async fn a_huge_signature_header_is_401_and_stores_nothing() {
     let huge = format!("sha256={}", "a".repeat(64 * 1024));
     req.headers_mut()
         .insert("x-hub-signature-256", huge.parse().unwrap());
-    let (status, _) = call(&app(store.clone()), req).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert!(store.changes.lock().unwrap().is_empty());
+    stores_nothing(&store, req, StatusCode::UNAUTHORIZED).await;
 }
 
 #[tokio::test]
@@ -343,10 +344,8 @@ async fn a_duplicated_signature_header_is_401_even_when_one_is_right() {
         "x-hub-signature-256",
         format!("sha256={}", "0".repeat(64)).parse().unwrap(),
     );
-    let (status, body) = call(&app(store.clone()), req).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let body = stores_nothing(&store, req, StatusCode::UNAUTHORIZED).await;
     assert!(!body.contains("more than once"), "{body}");
-    assert!(store.changes.lock().unwrap().is_empty());
 }
 
 #[tokio::test]

@@ -466,6 +466,11 @@ mod tests {
         }
     }
 
+    /// The verdict on the page's token on AWS, the platform having answered `checked`.
+    fn checked_on_aws(checked: std::result::Result<AccessCheck, ReplyError>) -> PageCheck {
+        verdict(&page(None), &aws(), "META_PAGE_TOKEN", checked)
+    }
+
     #[test]
     fn on_aws_the_stack_names_where_tokens_are_and_is_required() {
         assert_eq!(Place::of(Some("guard"), false), Ok(aws()));
@@ -502,22 +507,12 @@ mod tests {
 
     #[test]
     fn a_refused_token_means_reconnect_and_an_outage_is_not_checked() {
-        let refused = verdict(
-            &page(None),
-            &aws(),
-            "META_PAGE_TOKEN",
-            Err(ReplyError::Reconnect(
-                "Session has expired (code 190)".into(),
-            )),
-        );
+        let refused = checked_on_aws(Err(ReplyError::Reconnect(
+            "Session has expired (code 190)".into(),
+        )));
         assert_eq!((refused.valid, refused.ready), (Valid::No, false));
         assert!(refused.next.unwrap_or_default().starts_with("reconnect"));
-        let later = verdict(
-            &page(None),
-            &aws(),
-            "META_PAGE_TOKEN",
-            Err(ReplyError::Transient("HTTP 503".into())),
-        );
+        let later = checked_on_aws(Err(ReplyError::Transient("HTTP 503".into())));
         assert_eq!((later.valid, later.ready), (Valid::NotChecked, false));
     }
 
@@ -536,14 +531,9 @@ mod tests {
         assert_eq!(found.valid, Valid::Yes);
         assert!(!found.ready);
         assert!(found.next.unwrap_or_default().contains("--reconnected"));
-        let fine = verdict(
-            &page(None),
-            &aws(),
-            "META_PAGE_TOKEN",
-            Ok(AccessCheck::Accepted {
-                page: "Bakkerij Zon".into(),
-            }),
-        );
+        let fine = checked_on_aws(Ok(AccessCheck::Accepted {
+            page: "Bakkerij Zon".into(),
+        }));
         assert!(fine.ready && fine.next.is_none());
         assert_eq!(fine.row()[2], "yes: Bakkerij Zon");
     }
@@ -566,12 +556,7 @@ mod tests {
 
     #[test]
     fn a_stored_token_a_platform_cannot_check_is_not_called_valid_but_does_not_fail() {
-        let unchecked = verdict(
-            &page(None),
-            &aws(),
-            "META_PAGE_TOKEN",
-            Ok(AccessCheck::Unchecked),
-        );
+        let unchecked = checked_on_aws(Ok(AccessCheck::Unchecked));
         assert_eq!(
             (unchecked.valid, unchecked.ready),
             (Valid::NotChecked, true)

@@ -358,7 +358,7 @@ fn describe(key: &FeedbackKey, bundle: &ItemBundle, now: OffsetDateTime) -> Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use feedback::{AccountId, Feedback, FeedbackKind, ItemId};
+    use feedback::Feedback;
     use store::messages::OutgoingMessage;
     use store::{Decision, MessageState};
     use time::macros::datetime;
@@ -367,14 +367,7 @@ mod tests {
         let feedback = Feedback {
             author_name: Some("Eve \u{1b}[2J\u{202E}Mallory".into()),
             text: Some("Rotten\u{7}\r\nservice \u{1b}]0;pwned\u{7}😡".into()),
-            raw: "{}".into(),
-            ..Feedback::new(
-                Platform::parse(platform).unwrap(),
-                AccountId::parse("p1").unwrap(),
-                ItemId::parse(item).unwrap(),
-                FeedbackKind::Comment,
-                at,
-            )
+            ..Feedback::example_comment(Platform::parse(platform).unwrap(), "p1", item, at).unwrap()
         };
         FeedbackRecord {
             decision: Some(Decision::Answer),
@@ -423,18 +416,11 @@ mod tests {
         let key = FeedbackKey::of(&r.feedback);
         let bundle = ItemBundle {
             feedback: Some(r),
-            messages: vec![OutgoingMessage {
-                channel: Channel::Private,
-                state: MessageState::Draft,
-                text: "Hi Eve\u{1b}[31m, sorry".into(),
-                alt_text: None,
-                attempts: 0,
-                platform_message_id: None,
-                failure: None,
-                approved_by: None,
-                edited_text: None,
-                edited_by: None,
-            }],
+            messages: vec![OutgoingMessage::new(
+                Channel::Private,
+                MessageState::Draft,
+                "Hi Eve\u{1b}[31m, sorry",
+            )],
             task: None,
             approvals: Vec::new(),
             followups: Vec::new(),
@@ -495,16 +481,9 @@ mod tests {
         );
 
         let sent = |id: &str| OutgoingMessage {
-            channel: Channel::Public,
-            state: MessageState::Sent,
-            text: "Sorry!".into(),
-            alt_text: None,
             attempts: 1,
             platform_message_id: Some(id.into()),
-            failure: None,
-            approved_by: None,
-            edited_text: None,
-            edited_by: None,
+            ..OutgoingMessage::new(Channel::Public, MessageState::Sent, "Sorry!")
         };
         let dry = ItemBundle {
             messages: vec![sent("dry-run:public:mention-1")],

@@ -70,41 +70,38 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &GdprCommand) -> Re
         }
         GdprCommand::Erase { author, yes, by } => {
             let author = author_of(author)?;
-            if !yes {
+            let (value, text) = if !yes {
                 let counts = store
                     .erasure_preview(&author)
                     .await
                     .map_err(|e| store_err(cli, e))?;
-                if cli.json {
-                    println!(
-                        "{}",
-                        json(&serde_json::json!({"erased": false, "would_erase": counts}))
-                    );
-                } else {
-                    println!(
+                (
+                    serde_json::json!({"erased": false, "would_erase": counts}),
+                    format!(
                         "Would erase the personal data of {author} in:\n{}\nNothing was changed: run again with --yes to erase.",
                         counts_table(&counts)
-                    );
-                }
-                return Ok(());
-            }
-            let by = who(cli, by).await?;
-            let erasure = store
-                .erase_author(&author, &by, now)
-                .await
-                .map_err(|e| store_err(cli, e))?;
-            if cli.json {
-                println!(
-                    "{}",
-                    json(&serde_json::json!({"erased": true, "erasure": erasure}))
-                );
+                    ),
+                )
             } else {
-                println!(
-                    "Erased. Recorded as {} (by {}, without the erased data):\n{}",
-                    erasure.id,
-                    erasure.requested_by,
-                    counts_table(&erasure.counts)
-                );
+                let by = who(cli, by).await?;
+                let erasure = store
+                    .erase_author(&author, &by, now)
+                    .await
+                    .map_err(|e| store_err(cli, e))?;
+                (
+                    serde_json::json!({"erased": true, "erasure": erasure}),
+                    format!(
+                        "Erased. Recorded as {} (by {}, without the erased data):\n{}",
+                        erasure.id,
+                        erasure.requested_by,
+                        counts_table(&erasure.counts)
+                    ),
+                )
+            };
+            if cli.json {
+                println!("{}", json(&value));
+            } else {
+                println!("{text}");
             }
             Ok(())
         }

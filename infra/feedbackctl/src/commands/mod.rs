@@ -82,32 +82,19 @@ impl Texts {
 const LOCAL_PORT: u16 = 8000;
 
 pub async fn run(cli: Cli) -> Result<()> {
+    // Every command but `sign` works on the table.
+    if let Command::Sign(args) = &cli.command {
+        return sign::run(args).await;
+    }
+    let store = connect(&cli).await?;
     match &cli.command {
-        Command::Sign(args) => sign::run(args).await,
-        Command::Tasks(cmd) => {
-            let store = connect(&cli).await?;
-            tasks::run(&cli, &store, cmd).await
-        }
-        Command::Feedback(cmd) => {
-            let store = connect(&cli).await?;
-            feedback::run(&cli, &store, cmd).await
-        }
-        Command::Pages(cmd) => {
-            let store = connect(&cli).await?;
-            pages::run(&cli, &store, cmd).await
-        }
-        Command::Report(cmd) => {
-            let store = connect(&cli).await?;
-            report::run(&cli, &store, cmd).await
-        }
-        Command::Gdpr(cmd) => {
-            let store = connect(&cli).await?;
-            gdpr::run(&cli, &store, cmd).await
-        }
-        Command::Sources => {
-            let store = connect(&cli).await?;
-            sources::run(&cli, &store).await
-        }
+        Command::Sign(_) => unreachable!("`sign` has returned above"),
+        Command::Tasks(cmd) => tasks::run(&cli, &store, cmd).await,
+        Command::Feedback(cmd) => feedback::run(&cli, &store, cmd).await,
+        Command::Pages(cmd) => pages::run(&cli, &store, cmd).await,
+        Command::Report(cmd) => report::run(&cli, &store, cmd).await,
+        Command::Gdpr(cmd) => gdpr::run(&cli, &store, cmd).await,
+        Command::Sources => sources::run(&cli, &store).await,
     }
 }
 

@@ -29,29 +29,13 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore, cmd: &ReportCommand) -> 
                 .map(SpikeSummary::from)
                 .filter(|s| args.page.as_ref().is_none_or(|p| &s.page == p))
                 .collect();
-            if cli.json {
-                println!("{}", json(&report));
-            } else {
-                print!("{}", report.table());
-            }
-            if let Some(path) = &args.chart {
-                write_chart(path, &report.chart())?;
-            }
-            Ok(())
+            show(cli, &report, args)
         }
         ReportCommand::Response(args) => {
             let since = parse_since(&args.since, now)?;
             let facts = facts(cli, store, since, args).await?;
             let report = response(&facts, since, now, args.page.clone());
-            if cli.json {
-                println!("{}", json(&report));
-            } else {
-                print!("{}", report.table());
-            }
-            if let Some(path) = &args.chart {
-                write_chart(path, &report.chart())?;
-            }
-            Ok(())
+            show(cli, &report, args)
         }
     }
 }
@@ -75,6 +59,19 @@ async fn facts(
         .collect())
 }
 
+/// A report as `--json` or a table, and its chart where `--chart` asks for one.
+fn show(cli: &Cli, report: &(impl Printed + serde::Serialize), args: &ReportArgs) -> Result<()> {
+    if cli.json {
+        println!("{}", json(report));
+    } else {
+        print!("{}", report.table());
+    }
+    if let Some(path) = &args.chart {
+        write_chart(path, &report.chart())?;
+    }
+    Ok(())
+}
+
 fn write_chart(path: &std::path::Path, svg: &str) -> Result<()> {
     std::fs::write(path, svg).map_err(|e| format!("--chart {}: {e}", path.display()))?;
     eprintln!("Chart written to {}.", path.display());
@@ -92,6 +89,11 @@ fn minute(t: OffsetDateTime) -> String {
     format!("{} {:02}:{:02} UTC", day(t), t.hour(), t.minute())
 }
 
+/// ", page P" when the report is of one page.
+fn of_page(page: Option<&str>) -> String {
+    page.map(|p| format!(", page {p}")).unwrap_or_default()
+}
+
 /// How a report reads: its period, a table, a chart.
 trait Printed {
     fn period(&self) -> String;
@@ -107,10 +109,7 @@ impl Printed for ThemesReport {
             day(self.until),
             day(self.previous_since),
             day(self.since),
-            self.page
-                .as_deref()
-                .map(|p| format!(", page {p}"))
-                .unwrap_or_default()
+            of_page(self.page.as_deref())
         )
     }
 
@@ -215,10 +214,7 @@ impl Printed for ResponseReport {
             "{} – {}{}",
             day(self.since),
             day(self.until),
-            self.page
-                .as_deref()
-                .map(|p| format!(", page {p}"))
-                .unwrap_or_default()
+            of_page(self.page.as_deref())
         )
     }
 

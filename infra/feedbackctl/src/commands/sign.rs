@@ -101,6 +101,16 @@ fn sign(
     Ok((platform.route(), delivery))
 }
 
+/// The non-empty segments of a URL's path, as they read in it (percent-encoded).
+fn segments(url: &Url) -> Vec<String> {
+    url.path_segments()
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Where to send: `url` as given when it already ends with `/webhooks/{route}` (and the
 /// path tail, if any); else with what is missing of `/webhooks/{route}/{tail…}` appended.
 fn target(url: &str, route: &str, tail: &[String]) -> Words<Url> {
@@ -117,20 +127,8 @@ fn target(url: &str, route: &str, tail: &[String]) -> Words<Url> {
         .map_err(|()| bad("not a base URL".into()))?
         .clear()
         .extend(tail);
-    let tail_encoded: Vec<String> = probe
-        .path_segments()
-        .into_iter()
-        .flatten()
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
-    let path: Vec<String> = parsed
-        .path_segments()
-        .into_iter()
-        .flatten()
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let tail_encoded = segments(&probe);
+    let path = segments(&parsed);
     let webhook = ["webhooks".to_owned(), route.to_owned()];
     let full: Vec<String> = webhook.iter().cloned().chain(tail_encoded).collect();
     if path.ends_with(&full) {

@@ -111,13 +111,7 @@ pub(super) enum LexiconError {
 
 /// The lexicon files, compiled in.
 pub(super) fn builtin(lang: Language) -> &'static str {
-    match lang {
-        Language::Nl => include_str!("../../lexicons/nl.json"),
-        Language::En => include_str!("../../lexicons/en.json"),
-        Language::Fr => include_str!("../../lexicons/fr.json"),
-        Language::De => include_str!("../../lexicons/de.json"),
-        Language::Es => include_str!("../../lexicons/es.json"),
-    }
+    per_language_json!(lang, "../../lexicons")
 }
 
 /// Lists that may be empty: English has no second register.

@@ -19,48 +19,53 @@ fn registers() -> [Register; 2] {
     [Register::Informal, Register::Formal]
 }
 
+/// Every language, in both registers.
+fn languages_and_registers() -> impl Iterator<Item = (Language, Register)> {
+    Language::ALL
+        .into_iter()
+        .flat_map(|lang| registers().map(|register| (lang, register)))
+}
+
 /// Every way a reply can be drafted: language, register, label, theme, with or without a
 /// private message, name, brand and contact.
 fn every_draft(set: &TemplateSet, mut check: impl FnMut(&str, &Drafts, Language, Register)) {
     let themes = std::iter::once(None).chain(Theme::ALL.map(Some));
     let themes: Vec<_> = themes.collect();
-    for lang in Language::ALL {
-        for register in registers() {
-            for label in [
-                Label::Negative,
-                Label::Question,
-                Label::Neutral,
-                Label::Positive,
-            ] {
-                let themes = if label == Label::Negative {
-                    &themes[..]
-                } else {
-                    &themes[..1]
-                };
-                for &theme in themes {
-                    for private in [true, false] {
-                        for name in [Some("Sanne de Vries"), None] {
-                            for brand in ["Bakkerij Zon", "", "our team"] {
-                                for contact in ["+31 20 123 4567", ""] {
-                                    for id in ["1", "2", "3", "4", "5", "6", "7"] {
-                                        let item = Item {
-                                            language: lang,
-                                            register: Some(register),
-                                            label,
-                                            theme,
-                                            // One in seven mixed ("Good X, but Y").
-                                            mixed: id == "7",
-                                            id,
-                                            avoid: &[],
-                                            prefer: None,
-                                        };
-                                        let p = placeholders(name, brand, contact);
-                                        let d = draft(set, item, &p, private);
-                                        let case = format!(
-                                            "{lang} {register} {label} {theme:?} private={private} name={name:?} brand={brand:?} contact={contact:?} id={id}"
-                                        );
-                                        check(&case, &d, lang, register);
-                                    }
+    for (lang, register) in languages_and_registers() {
+        for label in [
+            Label::Negative,
+            Label::Question,
+            Label::Neutral,
+            Label::Positive,
+        ] {
+            let themes = if label == Label::Negative {
+                &themes[..]
+            } else {
+                &themes[..1]
+            };
+            for &theme in themes {
+                for private in [true, false] {
+                    for name in [Some("Sanne de Vries"), None] {
+                        for brand in ["Bakkerij Zon", "", "our team"] {
+                            for contact in ["+31 20 123 4567", ""] {
+                                for id in ["1", "2", "3", "4", "5", "6", "7"] {
+                                    let item = Item {
+                                        language: lang,
+                                        register: Some(register),
+                                        label,
+                                        theme,
+                                        // One in seven mixed ("Good X, but Y").
+                                        mixed: id == "7",
+                                        id,
+                                        avoid: &[],
+                                        prefer: None,
+                                    };
+                                    let p = placeholders(name, brand, contact);
+                                    let d = draft(set, item, &p, private);
+                                    let case = format!(
+                                        "{lang} {register} {label} {theme:?} private={private} name={name:?} brand={brand:?} contact={contact:?} id={id}"
+                                    );
+                                    check(&case, &d, lang, register);
                                 }
                             }
                         }
@@ -397,28 +402,26 @@ fn the_private_message_asks_for_what_staff_need_not_the_story_again() {
 #[test]
 fn a_recognised_theme_is_named_in_the_apology() {
     let set = TemplateSet::builtin().unwrap();
-    for lang in Language::ALL {
-        for register in registers() {
-            let t = set.templates(lang, Some(register));
-            for theme in Theme::ALL {
-                let item = Item {
-                    language: lang,
-                    register: Some(register),
-                    label: Label::Negative,
-                    theme: Some(theme),
-                    mixed: false,
-                    id: "42",
-                    avoid: &[],
-                    prefer: None,
-                };
-                let d = draft(&set, item, &placeholders(Some("Sam"), "Zon", ""), true);
-                let named = t.apology.of(Some(theme));
-                for text in [&d.public, &d.public_without_private] {
-                    assert!(
-                        named.iter().any(|a| text.contains(a.as_str())),
-                        "{lang} {register} {theme}: {text}"
-                    );
-                }
+    for (lang, register) in languages_and_registers() {
+        let t = set.templates(lang, Some(register));
+        for theme in Theme::ALL {
+            let item = Item {
+                language: lang,
+                register: Some(register),
+                label: Label::Negative,
+                theme: Some(theme),
+                mixed: false,
+                id: "42",
+                avoid: &[],
+                prefer: None,
+            };
+            let d = draft(&set, item, &placeholders(Some("Sam"), "Zon", ""), true);
+            let named = t.apology.of(Some(theme));
+            for text in [&d.public, &d.public_without_private] {
+                assert!(
+                    named.iter().any(|a| text.contains(a.as_str())),
+                    "{lang} {register} {theme}: {text}"
+                );
             }
         }
     }
@@ -427,36 +430,34 @@ fn a_recognised_theme_is_named_in_the_apology() {
 #[test]
 fn there_are_six_variants_per_class_language_and_register() {
     let set = TemplateSet::builtin().unwrap();
-    for lang in Language::ALL {
-        for register in registers() {
-            let t = set.templates(lang, Some(register));
-            for (name, list) in t.lists() {
-                let minimum = if name == "apology" { 2 } else { 6 };
-                assert!(
-                    list.len() >= minimum,
-                    "{lang} {register} {name}: {}",
-                    list.len()
-                );
-                let distinct: std::collections::HashSet<_> = list.iter().collect();
-                assert_eq!(
-                    distinct.len(),
-                    list.len(),
-                    "{lang} {register} {name}: duplicates"
-                );
-            }
-            for step in [
-                &t.next_step.negative,
-                &t.next_step.question,
-                &t.next_step.question_manual,
-                &t.next_step.neutral,
-                &t.next_step.manual,
-                &t.next_step.threat,
-                &t.resolution.negative,
-                &t.resolution.question,
-                &t.resolution.neutral,
-            ] {
-                assert!(!step.trim().is_empty(), "{lang} {register}");
-            }
+    for (lang, register) in languages_and_registers() {
+        let t = set.templates(lang, Some(register));
+        for (name, list) in t.lists() {
+            let minimum = if name == "apology" { 2 } else { 6 };
+            assert!(
+                list.len() >= minimum,
+                "{lang} {register} {name}: {}",
+                list.len()
+            );
+            let distinct: std::collections::HashSet<_> = list.iter().collect();
+            assert_eq!(
+                distinct.len(),
+                list.len(),
+                "{lang} {register} {name}: duplicates"
+            );
+        }
+        for step in [
+            &t.next_step.negative,
+            &t.next_step.question,
+            &t.next_step.question_manual,
+            &t.next_step.neutral,
+            &t.next_step.manual,
+            &t.next_step.threat,
+            &t.resolution.negative,
+            &t.resolution.question,
+            &t.resolution.neutral,
+        ] {
+            assert!(!step.trim().is_empty(), "{lang} {register}");
         }
     }
 }
@@ -464,29 +465,27 @@ fn there_are_six_variants_per_class_language_and_register() {
 #[test]
 fn every_resolution_renders_cleanly_and_asks_every_complainant_to_update() {
     let set = TemplateSet::builtin().unwrap();
-    for lang in Language::ALL {
-        for register in registers() {
-            for label in Label::ALL {
-                for name in [Some("Sanne"), None] {
-                    for brand in ["Zon", ""] {
-                        let p = placeholders(name, brand, "");
-                        let text = resolution(&set, lang, Some(register), label, &p);
-                        check_text(&format!("{lang} {register} {label}"), &text, lang);
-                    }
+    for (lang, register) in languages_and_registers() {
+        for label in Label::ALL {
+            for name in [Some("Sanne"), None] {
+                for brand in ["Zon", ""] {
+                    let p = placeholders(name, brand, "");
+                    let text = resolution(&set, lang, Some(register), label, &p);
+                    check_text(&format!("{lang} {register} {label}"), &text, lang);
                 }
             }
-            let t = set.templates(lang, Some(register));
-            assert_eq!(t.resolved, t.resolution.negative);
-            // Never "if you are happy…": asking only satisfied customers is review gating.
-            for gating in [
-                "If you're happy",
-                "Ben je tevreden",
-                "Si vous êtes satisfait",
-                "Wenn du mit",
-                "Si estás satisfecho",
-            ] {
-                assert!(!t.resolved.contains(gating), "{lang}: {}", t.resolved);
-            }
+        }
+        let t = set.templates(lang, Some(register));
+        assert_eq!(t.resolved, t.resolution.negative);
+        // Never "if you are happy…": asking only satisfied customers is review gating.
+        for gating in [
+            "If you're happy",
+            "Ben je tevreden",
+            "Si vous êtes satisfait",
+            "Wenn du mit",
+            "Si estás satisfecho",
+        ] {
+            assert!(!t.resolved.contains(gating), "{lang}: {}", t.resolved);
         }
     }
 }
@@ -494,18 +493,16 @@ fn every_resolution_renders_cleanly_and_asks_every_complainant_to_update() {
 #[test]
 fn known_wording_errors_are_gone() {
     let set = TemplateSet::builtin().unwrap();
-    for lang in Language::ALL {
-        for register in registers() {
-            let mut t = set.templates(lang, Some(register)).clone();
-            for text in t.texts_mut() {
-                for wrong in [
-                    "Zodat we dit snel kunnen oplossen",
-                    "help you further",
-                    "verder helpen",
-                    "Hola {name}:",
-                ] {
-                    assert!(!text.contains(wrong), "{lang}: {text}");
-                }
+    for (lang, register) in languages_and_registers() {
+        let mut t = set.templates(lang, Some(register)).clone();
+        for text in t.texts_mut() {
+            for wrong in [
+                "Zodat we dit snel kunnen oplossen",
+                "help you further",
+                "verder helpen",
+                "Hola {name}:",
+            ] {
+                assert!(!text.contains(wrong), "{lang}: {text}");
             }
         }
     }
