@@ -2,6 +2,7 @@
 //! the reports on a fixture set (table, JSON, chart), and the GDPR export and erasure
 //! (nothing of the author left).
 
+use feedback::{AccountId, ItemId, Rating};
 use serde_json::Value;
 use store::messages::NewMessage;
 use store::outbox::Delivery;
@@ -210,16 +211,16 @@ async fn report_fixtures(table: &TestTable) {
     ];
     for (i, (item, days, text)) in texts.into_iter().enumerate() {
         let mut f = Fixture::complaint(item);
-        f.at = now - Duration::days(days);
-        f.text = Some(text.to_owned());
-        f.author_id = Some(format!("author-{item}"));
+        f.feedback.received_at = now - Duration::days(days);
+        f.feedback.text = Some(text.to_owned());
+        f.feedback.author_id = Some(format!("author-{item}"));
         let key = f.store(&store).await;
-        replied(table, &key, f.at, Duration::minutes(5 * (i as i64 + 1))).await;
+        replied(table, &key, f.at(), Duration::minutes(5 * (i as i64 + 1))).await;
     }
     // A question is not a complaint.
     let mut q = Fixture::complaint("q1");
     q.label = "question".into();
-    q.text = Some("Wanneer zijn jullie open?".into());
+    q.feedback.text = Some("Wanneer zijn jullie open?".into());
     q.store(&store).await;
 }
 
@@ -355,13 +356,13 @@ async fn a_gdpr_export_holds_everything_about_the_author_and_an_erasure_leaves_n
     // Anke: a complaint with its messages, a notification quoting it, an edited text and an
     // "already answered" marker; and a second comment. Bram: one comment.
     let mut anke = Fixture::complaint("777_500");
-    anke.author_name = Some("Anke Zonnebloem".into());
-    anke.author_id = Some("anke-4242".into());
-    anke.text = Some("Zonnebloem hier: mijn taart is nooit geleverd!".into());
+    anke.feedback.author_name = Some("Anke Zonnebloem".into());
+    anke.feedback.author_id = Some("anke-4242".into());
+    anke.feedback.text = Some("Zonnebloem hier: mijn taart is nooit geleverd!".into());
     let one = anke.store(&store).await;
     anke.edit(&store, "Zonnebloem: taart nooit geleverd, ordernummer 8812")
         .await;
-    replied(&table, &one, anke.at, Duration::minutes(3)).await;
+    replied(&table, &one, anke.at(), Duration::minutes(3)).await;
     // Staff edited the private message before approving it: the edit names her too.
     store
         .create_message(
@@ -372,7 +373,7 @@ async fn a_gdpr_export_holds_everything_about_the_author_and_an_erasure_leaves_n
                 alt_text: None,
                 state: MessageState::Draft,
             },
-            anke.at,
+            anke.at(),
         )
         .await
         .unwrap();
@@ -389,18 +390,22 @@ async fn a_gdpr_export_holds_everything_about_the_author_and_an_erasure_leaves_n
         .await
         .unwrap();
     store
-        .claim_author_in_thread(&one, anke.thread_id.as_deref().unwrap(), "anke-4242")
+        .claim_author_in_thread(
+            &one,
+            anke.feedback.thread_id.as_deref().unwrap(),
+            "anke-4242",
+        )
         .await
         .unwrap();
     let mut second = anke.clone();
-    second.item = "777_501".into();
+    second.feedback.item_id = ItemId::parse("777_501").unwrap();
     second.task = false;
-    second.text = Some("Nog steeds niets gehoord, Anke".into());
+    second.feedback.text = Some("Nog steeds niets gehoord, Anke".into());
     second.store(&store).await;
     let mut bram = Fixture::complaint("777_502");
-    bram.author_name = Some("Bram Visser".into());
-    bram.author_id = Some("bram-77".into());
-    bram.text = Some("Heerlijke taart, dank!".into());
+    bram.feedback.author_name = Some("Bram Visser".into());
+    bram.feedback.author_id = Some("bram-77".into());
+    bram.feedback.text = Some("Heerlijke taart, dank!".into());
     let b = bram.store(&store).await;
     // The task was announced to the page's targets, quoting the comment.
     let graph = wiremock::MockServer::start().await;
@@ -546,13 +551,14 @@ const REVIEW: &str = "accounts/1234567890/locations/9876543210/reviews/AbC-123_x
 /// notifications and reviews carry none), the display name from the fetched review.
 fn google_review(item: &str, name: &str) -> Fixture {
     let mut review = Fixture::complaint(item);
-    review.platform = platforms::google::PLATFORM;
-    review.account = "accounts/1234567890/locations/9876543210".into();
-    review.author_id = None;
-    review.author_name = Some(name.into());
-    review.thread_id = None;
-    review.rating = Some(1);
-    review.text = Some(format!("{name} hier: de taart was oud."));
+    review.feedback.platform = platforms::google::PLATFORM;
+    review.feedback.account_id =
+        AccountId::parse("accounts/1234567890/locations/9876543210").unwrap();
+    review.feedback.author_id = None;
+    review.feedback.author_name = Some(name.into());
+    review.feedback.thread_id = None;
+    review.feedback.rating = Some(Rating::new(1).unwrap());
+    review.feedback.text = Some(format!("{name} hier: de taart was oud."));
     review
 }
 
@@ -635,12 +641,12 @@ async fn a_standard_webhooks_author_is_one_person_per_source_and_not_everyone_wi
     let (table, store) = TestTable::with_store().await;
     let mention = |source: &str, name: &str| {
         let mut f = Fixture::complaint(&format!("{source}:m-1"));
-        f.platform = platforms::standard::PLATFORM;
-        f.account = source.to_owned();
-        f.author_id = Some("u1".into());
-        f.author_name = Some(name.into());
-        f.thread_id = None;
-        f.text = Some(format!("{name}: waar blijft mijn bestelling?"));
+        f.feedback.platform = platforms::standard::PLATFORM;
+        f.feedback.account_id = AccountId::parse(source).unwrap();
+        f.feedback.author_id = Some("u1".into());
+        f.feedback.author_name = Some(name.into());
+        f.feedback.thread_id = None;
+        f.feedback.text = Some(format!("{name}: waar blijft mijn bestelling?"));
         f
     };
     let sanne = mention("brand24", "Sanne Jansen").store(&store).await;
@@ -714,7 +720,7 @@ async fn a_refresh_or_a_redelivery_after_an_erasure_never_writes_the_name_or_the
         author_id: Some("piet-1".into()),
         author_name: Some("Piet de Boer".into()),
         rating: Some(feedback::Rating::new(2).unwrap()),
-        created_at: Some(review.at),
+        created_at: Some(review.at()),
     };
     store
         .record_fetched(&key, &fetched, OffsetDateTime::now_utc())
