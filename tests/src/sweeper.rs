@@ -48,6 +48,22 @@ pub struct ChatReplies {
     pub http: reqwest::Client,
 }
 
+/// Send `request` to a test platform's API: the response on 2xx, `refused(status)` on any
+/// other status; a request that got no answer is ambiguous.
+pub async fn send_api_call(
+    request: reqwest::RequestBuilder,
+    refused: impl FnOnce(u16) -> ReplyError,
+) -> Result<reqwest::Response, ReplyError> {
+    let response = request
+        .send()
+        .await
+        .map_err(|e| ReplyError::Ambiguous(e.without_url().to_string()))?;
+    match response.status().as_u16() {
+        200..=299 => Ok(response),
+        s => Err(refused(s)),
+    }
+}
+
 impl ChatReplies {
     /// `POST {base}/{path}` with `body`; `Ok` on 2xx, 429 transient, any other refused.
     async fn post(
@@ -56,19 +72,17 @@ impl ChatReplies {
         body: serde_json::Value,
         token: &AccessToken,
     ) -> Result<(), ReplyError> {
-        let res = self
+        let request = self
             .http
             .post(format!("{}/{path}", self.base))
             .bearer_auth(token.expose_secret())
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| ReplyError::Ambiguous(e.without_url().to_string()))?;
-        match res.status().as_u16() {
-            200..=299 => Ok(()),
-            429 => Err(ReplyError::Transient("429".into())),
-            s => Err(ReplyError::Rejected(format!("{s}"))),
-        }
+            .json(&body);
+        send_api_call(request, |s| match s {
+            429 => ReplyError::Transient("429".into()),
+            s => ReplyError::Rejected(format!("{s}")),
+        })
+        .await
+        .map(drop)
     }
 }
 
@@ -369,6 +383,21 @@ pub async fn resolved_by_anna(
     at: OffsetDateTime,
 ) {
     store.resolve_task(key, "anna", note, "", at).await.unwrap();
+}
+
+/// `by` reopens the task of `key` at `now` with `note`, due `due_in` from then.
+pub async fn reopened(
+    store: &DynamoStore,
+    key: &FeedbackKey,
+    by: &str,
+    note: Option<&str>,
+    now: OffsetDateTime,
+    due_in: time::Duration,
+) {
+    store
+        .reopen_task(key, by, note, now + due_in, now)
+        .await
+        .unwrap();
 }
 
 /// Two sweepers on `table`, answering through `outbound`.

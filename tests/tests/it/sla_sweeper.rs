@@ -19,7 +19,7 @@ use workspace_tests::dynamodb::{TestTable, port};
 use workspace_tests::mock::{Answer, received, token_endpoint};
 use workspace_tests::responder::meta_outbound;
 use workspace_tests::sweeper::{
-    CHAT, Fixture, PAGE_ID, chat_outbound, config, page_with_targets, resolved_by_anna,
+    CHAT, Fixture, PAGE_ID, chat_outbound, config, page_with_targets, reopened, resolved_by_anna,
     set_facebook_page, set_page, sweep_at_once, sweeper, sweeper_on, two_sweepers,
 };
 
@@ -314,16 +314,15 @@ async fn every_resolved_case_is_asked_whatever_its_rating_and_none_twice_after_a
 
     // One comes back, is resolved again: not asked a second time.
     let now = OffsetDateTime::now_utc();
-    store
-        .reopen_task(
-            &keys[0],
-            "bert",
-            Some("came back"),
-            now + Duration::hours(4),
-            now,
-        )
-        .await
-        .unwrap();
+    reopened(
+        &store,
+        &keys[0],
+        "bert",
+        Some("came back"),
+        now,
+        Duration::hours(4),
+    )
+    .await;
     store
         .resolve_task(
             &keys[0],
