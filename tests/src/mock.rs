@@ -16,6 +16,14 @@ pub trait Answer {
 
     /// Answer them with `status` and no body, on `server`.
     fn answer_status(self, status: u16, server: &MockServer) -> impl Future<Output = ()>;
+
+    /// Like [`Answer::answer`], expecting exactly one such request (`server.verify()`).
+    fn answer_once(
+        self,
+        status: u16,
+        body: serde_json::Value,
+        server: &MockServer,
+    ) -> impl Future<Output = ()>;
 }
 
 impl Answer for MockBuilder {
@@ -27,6 +35,13 @@ impl Answer for MockBuilder {
 
     async fn answer_status(self, status: u16, server: &MockServer) {
         self.respond_with(ResponseTemplate::new(status))
+            .mount(server)
+            .await;
+    }
+
+    async fn answer_once(self, status: u16, body: serde_json::Value, server: &MockServer) {
+        self.respond_with(ResponseTemplate::new(status).set_body_json(body))
+            .expect(1)
             .mount(server)
             .await;
     }

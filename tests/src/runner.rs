@@ -178,6 +178,17 @@ impl CliRun {
         self
     }
 
+    /// Its standard output holds each of `parts` (else fail showing it).
+    pub fn says(&self, parts: &[&str]) {
+        for part in parts {
+            assert!(
+                self.stdout.contains(part),
+                "no {part:?} in:\n{}",
+                self.stdout
+            );
+        }
+    }
+
     /// Its standard output, as JSON.
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)

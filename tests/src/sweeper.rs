@@ -8,9 +8,7 @@ use feedback::capabilities::{
     AuthorNames, Capabilities, PrivateChannel, PublicReplies, TextLimit, WebhookContent,
 };
 use feedback::page::{PageConfig, Secret};
-use feedback::{
-    AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId, Platform, Rating,
-};
+use feedback::{AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId, Platform};
 use platforms::reply::{
     AccessToken, Outbound, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
 };
@@ -50,6 +48,22 @@ pub struct ChatReplies {
     pub http: reqwest::Client,
 }
 
+/// Send `request` to a test platform's API: the response on 2xx, `refused(status)` on any
+/// other status; a request that got no answer is ambiguous.
+pub async fn send_api_call(
+    request: reqwest::RequestBuilder,
+    refused: impl FnOnce(u16) -> ReplyError,
+) -> Result<reqwest::Response, ReplyError> {
+    let response = request
+        .send()
+        .await
+        .map_err(|e| ReplyError::Ambiguous(e.without_url().to_string()))?;
+    match response.status().as_u16() {
+        200..=299 => Ok(response),
+        s => Err(refused(s)),
+    }
+}
+
 impl ChatReplies {
     /// `POST {base}/{path}` with `body`; `Ok` on 2xx, 429 transient, any other refused.
     async fn post(
@@ -58,19 +72,17 @@ impl ChatReplies {
         body: serde_json::Value,
         token: &AccessToken,
     ) -> Result<(), ReplyError> {
-        let res = self
+        let request = self
             .http
             .post(format!("{}/{path}", self.base))
             .bearer_auth(token.expose_secret())
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| ReplyError::Ambiguous(e.without_url().to_string()))?;
-        match res.status().as_u16() {
-            200..=299 => Ok(()),
-            429 => Err(ReplyError::Transient("429".into())),
-            s => Err(ReplyError::Rejected(format!("{s}"))),
-        }
+            .json(&body);
+        send_api_call(request, |s| match s {
+            429 => ReplyError::Transient("429".into()),
+            s => ReplyError::Rejected(format!("{s}")),
+        })
+        .await
+        .map(drop)
     }
 }
 
@@ -172,19 +184,12 @@ pub fn sweeper(table: &TestTable, outbound: Outbound) -> Sweeper {
 /// One piece of feedback with its decision and (unless `task` is false) its task.
 #[derive(Debug, Clone)]
 pub struct Fixture {
-    pub platform: Platform,
-    pub item: String,
-    pub account: String,
-    pub author_id: Option<String>,
-    pub author_name: Option<String>,
-    pub thread_id: Option<String>,
-    pub text: Option<String>,
-    pub rating: Option<u8>,
+    /// The feedback; its `received_at` is when it arrived (and the task was opened).
+    /// `parent_id`, `created_at`, `kind` and `raw` follow from the rest when stored.
+    pub feedback: Feedback,
     pub label: String,
     pub language: String,
-    /// When it arrived (and the task was opened).
-    pub at: OffsetDateTime,
-    /// Hours from `at` to the task's due time.
+    /// Hours from `received_at` to the task's due time.
     pub sla_hours: i64,
     pub task: bool,
 }
@@ -193,59 +198,54 @@ impl Fixture {
     /// A Dutch complaint on Facebook, arrived now, due in 24 hours.
     pub fn complaint(item: &str) -> Fixture {
         Fixture {
-            platform: platforms::meta::FACEBOOK,
-            item: item.to_owned(),
-            account: PAGE_ID.to_owned(),
-            author_id: Some("5550001".to_owned()),
-            author_name: Some("Anke de Vries".to_owned()),
-            thread_id: Some(format!("{PAGE_ID}_777")),
-            text: Some("Mijn bestelling is na twee weken nog steeds niet geleverd.".to_owned()),
-            rating: None,
+            feedback: Feedback {
+                thread_id: Some(format!("{PAGE_ID}_777")),
+                author_id: Some("5550001".to_owned()),
+                author_name: Some("Anke de Vries".to_owned()),
+                text: Some("Mijn bestelling is na twee weken nog steeds niet geleverd.".to_owned()),
+                ..Feedback::new(
+                    platforms::meta::FACEBOOK,
+                    AccountId::parse(PAGE_ID).unwrap(),
+                    ItemId::parse(item).unwrap(),
+                    FeedbackKind::Comment,
+                    OffsetDateTime::now_utc(),
+                )
+            },
             label: "negative".to_owned(),
             language: "nl".to_owned(),
-            at: OffsetDateTime::now_utc(),
             sla_hours: 24,
             task: true,
         }
     }
 
+    /// When it arrived (and the task was opened).
+    pub fn at(&self) -> OffsetDateTime {
+        self.feedback.received_at
+    }
+
     pub fn key(&self) -> FeedbackKey {
-        FeedbackKey {
-            platform: self.platform.clone(),
-            item_id: ItemId::parse(&self.item).unwrap(),
+        FeedbackKey::of(&self.feedback)
+    }
+
+    /// It as ingest would have stored it.
+    fn ingested(&self) -> Feedback {
+        let f = &self.feedback;
+        Feedback {
+            parent_id: f.thread_id.clone(),
+            created_at: Some(f.received_at),
+            kind: if f.rating.is_some() {
+                FeedbackKind::Review
+            } else {
+                FeedbackKind::Comment
+            },
+            raw: serde_json::json!({"message": f.text, "from": {"name": f.author_name, "id": f.author_id}})
+                .to_string(),
+            ..f.clone()
         }
     }
 
-    /// Store it as ingest and the responder would have.
-    /// It as ingest would have stored it.
-    fn feedback(&self) -> Feedback {
-        Feedback {
-        platform: self.platform.clone(),
-        account_id: AccountId::parse(&self.account).unwrap(),
-        item_id: ItemId::parse(&self.item).unwrap(),
-        thread_id: self.thread_id.clone(),
-        parent_id: self.thread_id.clone(),
-        author_id: self.author_id.clone(),
-        author_name: self.author_name.clone(),
-        text: self.text.clone(),
-        rating: self.rating.map(|r| Rating::new(r).unwrap()),
-        url: None,
-        language: None,
-        created_at: Some(self.at),
-        kind: if self.rating.is_some() {
-            FeedbackKind::Review
-        } else {
-            FeedbackKind::Comment
-        },
-        from_account: false,
-        raw: serde_json::json!({"message": self.text, "from": {"name": self.author_name, "id": self.author_id}})
-            .to_string(),
-        received_at: self.at,
-    }
-    }
-
     pub async fn store(&self, store: &DynamoStore) -> FeedbackKey {
-        let feedback = self.feedback();
+        let feedback = self.ingested();
         store
             .record_changes(&[FeedbackChange {
                 verb: ChangeVerb::Added,
@@ -264,7 +264,7 @@ impl Fixture {
                     confidence: None,
                     expects: None,
                 },
-                self.at,
+                self.at(),
             )
             .await
             .unwrap();
@@ -273,8 +273,8 @@ impl Fixture {
                 .create_task(
                     &key,
                     &NewTask {
-                        account_id: AccountId::parse(&self.account).unwrap(),
-                        due_at: self.at + time::Duration::hours(self.sla_hours),
+                        account_id: self.feedback.account_id.clone(),
+                        due_at: self.at() + time::Duration::hours(self.sla_hours),
                         channel: TaskChannel::PlatformMessage,
                         next_step: "Lees het privébericht van de klant.".into(),
                         label: self.label.clone(),
@@ -282,10 +282,10 @@ impl Fixture {
                         mode: feedback::page::ReplyMode::Auto,
                         draft_public: format!(
                             "Hallo {}, bedankt voor je bericht.",
-                            self.author_name.as_deref().unwrap_or("daar")
+                            self.feedback.author_name.as_deref().unwrap_or("daar")
                         ),
                         draft_private: Some("Wat is je bestelnummer?".into()),
-                        created_at: self.at,
+                        created_at: self.at(),
                         theme: None,
                     },
                 )
@@ -312,8 +312,8 @@ impl Fixture {
             rating: None,
             kind: FeedbackKind::Comment,
             raw: serde_json::json!({"message": text}).to_string(),
-            received_at: self.at + time::Duration::minutes(1),
-            ..self.feedback()
+            received_at: self.at() + time::Duration::minutes(1),
+            ..self.ingested()
         };
         store
             .record_changes(&[FeedbackChange {
@@ -383,6 +383,21 @@ pub async fn resolved_by_anna(
     at: OffsetDateTime,
 ) {
     store.resolve_task(key, "anna", note, "", at).await.unwrap();
+}
+
+/// `by` reopens the task of `key` at `now` with `note`, due `due_in` from then.
+pub async fn reopened(
+    store: &DynamoStore,
+    key: &FeedbackKey,
+    by: &str,
+    note: Option<&str>,
+    now: OffsetDateTime,
+    due_in: time::Duration,
+) {
+    store
+        .reopen_task(key, by, note, now + due_in, now)
+        .await
+        .unwrap();
 }
 
 /// Two sweepers on `table`, answering through `outbound`.

@@ -33,6 +33,7 @@ use workspace_tests::mock::with_bearer;
 use workspace_tests::mock::{Answer, received};
 use workspace_tests::responder::{dutch_page, responder_on, stream_event};
 use workspace_tests::runner::{CliRun, feedbackctl};
+use workspace_tests::sweeper::send_api_call;
 
 const STARS: Platform = Platform::from_static("stars");
 const TOKEN_HEADER: &str = "x-stars-token";
@@ -146,14 +147,26 @@ fn transport(e: reqwest::Error) -> ReplyError {
 }
 
 impl StarsReplies {
+    /// `{method} {base}/{path}` with the access token.
+    fn authorized(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &AccessToken,
+    ) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, format!("{}/{path}", self.base))
+            .bearer_auth(token.expose_secret())
+    }
+
     async fn json(&self, request: reqwest::RequestBuilder) -> Result<Value, ReplyError> {
-        let response = request.send().await.map_err(transport)?;
-        match response.status().as_u16() {
-            200..=299 => response.json().await.map_err(transport),
-            401 => Err(ReplyError::Reconnect("token refused".into())),
-            404 => Err(ReplyError::Rejected("no such review".into())),
-            s => Err(ReplyError::Ambiguous(format!("HTTP {s}"))),
-        }
+        let response = send_api_call(request, |s| match s {
+            401 => ReplyError::Reconnect("token refused".into()),
+            404 => ReplyError::Rejected("no such review".into()),
+            s => ReplyError::Ambiguous(format!("HTTP {s}")),
+        })
+        .await?;
+        response.json().await.map_err(transport)
     }
 }
 
@@ -184,11 +197,11 @@ impl ReplyClient for StarsReplies {
         token: &AccessToken,
     ) -> Result<FetchedItem, ReplyError> {
         let review = self
-            .json(
-                self.http
-                    .get(format!("{}/reviews/{}", self.base, f.item_id))
-                    .bearer_auth(token.expose_secret()),
-            )
+            .json(self.authorized(
+                reqwest::Method::GET,
+                &format!("reviews/{}", f.item_id),
+                token,
+            ))
             .await?;
         Ok(FetchedItem {
             text: review["text"].as_str().map(str::to_owned),
@@ -210,10 +223,12 @@ impl ReplyClient for StarsReplies {
     ) -> Result<String, ReplyError> {
         let body = self
             .json(
-                self.http
-                    .put(format!("{}/reviews/{}/reply", self.base, target.reply_to))
-                    .bearer_auth(token.expose_secret())
-                    .json(&json!({"comment": text})),
+                self.authorized(
+                    reqwest::Method::PUT,
+                    &format!("reviews/{}/reply", target.reply_to),
+                    token,
+                )
+                .json(&json!({"comment": text})),
             )
             .await?;
         Ok(body["id"].as_str().unwrap_or("reply").to_owned())
@@ -225,11 +240,11 @@ impl ReplyClient for StarsReplies {
         token: &AccessToken,
     ) -> Result<Option<String>, ReplyError> {
         match self
-            .json(
-                self.http
-                    .get(format!("{}/reviews/{}/reply", self.base, target.reply_to))
-                    .bearer_auth(token.expose_secret()),
-            )
+            .json(self.authorized(
+                reqwest::Method::GET,
+                &format!("reviews/{}/reply", target.reply_to),
+                token,
+            ))
             .await
         {
             Ok(body) => Ok(body["id"].as_str().map(str::to_owned)),

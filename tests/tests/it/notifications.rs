@@ -193,7 +193,7 @@ async fn a_hostile_comment_makes_no_link_mention_or_markup_in_slack_or_teams_and
     let hooks = targets_answering(200).await;
     page_with_targets(&table.store(), &hooks).await;
     let mut complaint = Fixture::complaint("777_305");
-    complaint.text = Some(HOSTILE.to_owned());
+    complaint.feedback.text = Some(HOSTILE.to_owned());
     complaint.store(&table.store()).await;
     let graph = MockServer::start().await;
 
@@ -528,7 +528,7 @@ async fn sweep_with_failing_targets_at_trace_level() {
     Mock::given(method("POST")).answer_status(500, &hooks).await;
     page_with_targets(&table.store(), &hooks).await;
     let mut late = Fixture::complaint("777_360");
-    late.at = OffsetDateTime::now_utc() - Duration::hours(2);
+    late.feedback.received_at = OffsetDateTime::now_utc() - Duration::hours(2);
     late.sla_hours = 1;
     late.store(&table.store()).await;
     let graph = MockServer::start().await;

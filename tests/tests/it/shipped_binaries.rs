@@ -246,18 +246,15 @@ async fn a_signed_meta_comment_through_the_shipped_binaries_is_answered_with_sec
         .await;
     let graph = MockServer::start().await;
     with_bearer("POST", "/v26.0/777_5501/comments", "ssm-page-token")
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "777_5501_1"})))
-        .expect(1)
-        .mount(&graph)
+        .answer_once(200, json!({"id": "777_5501_1"}), &graph)
         .await;
     Mock::given(method("POST"))
         .and(path("/v26.0/1029384756/messages"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"recipient_id": "1", "message_id": "m_1"})),
+        .answer_once(
+            200,
+            json!({"recipient_id": "1", "message_id": "m_1"}),
+            &graph,
         )
-        .expect(1)
-        .mount(&graph)
         .await;
     let mut reader = stack.table.dynamo.stream(&stack.table.name).await.unwrap();
     let body = serde_json::to_vec(&json!({"object": "page", "entry": [{"id": "1029384756", "time": 1, "changes": [{"field": "feed", "value": {
@@ -334,9 +331,7 @@ async fn a_google_push_through_the_shipped_binaries_is_fetched_and_answered_with
             "createTime": OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap()
         }), &google).await;
     with_bearer("PUT", &format!("/v4/{REVIEW}/reply"), "g-at")
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"comment": "ok"})))
-        .expect(1)
-        .mount(&google)
+        .answer_once(200, json!({"comment": "ok"}), &google)
         .await;
     let mut reader = stack.table.dynamo.stream(&stack.table.name).await.unwrap();
     let data = json!({"type": "NEW_REVIEW", "reviewName": REVIEW, "locationName": "accounts/111/locations/222"});

@@ -6,6 +6,7 @@
 use feedback::page::PageConfig;
 use feedback::records::FollowUpKind;
 use feedback::records::TaskFlag;
+use feedback::{AccountId, Rating};
 use serde_json::json;
 use std::time::Duration as StdDuration;
 use store::{MessageState, TaskAction, TaskChannel, TaskStatus};
@@ -18,7 +19,7 @@ use workspace_tests::dynamodb::{TestTable, port};
 use workspace_tests::mock::{Answer, received, token_endpoint};
 use workspace_tests::responder::meta_outbound;
 use workspace_tests::sweeper::{
-    CHAT, Fixture, PAGE_ID, chat_outbound, config, page_with_targets, resolved_by_anna,
+    CHAT, Fixture, PAGE_ID, chat_outbound, config, page_with_targets, reopened, resolved_by_anna,
     set_facebook_page, set_page, sweep_at_once, sweeper, sweeper_on, two_sweepers,
 };
 
@@ -57,7 +58,7 @@ async fn a_task_past_its_due_time_is_escalated_once_even_by_two_sweepers_at_once
     accepting(&hooks).await;
     page_with_targets(&store, &hooks).await;
     let mut late = Fixture::complaint("777_200");
-    late.at = OffsetDateTime::now_utc() - Duration::hours(30);
+    late.feedback.received_at = OffsetDateTime::now_utc() - Duration::hours(30);
     let key = late.store(&store).await;
     // Due in a day: not escalated.
     let on_time = Fixture::complaint("777_201").store(&store).await;
@@ -222,9 +223,9 @@ async fn resolved_chat_complaint(
     note: &str,
 ) -> store::FeedbackKey {
     let mut fixture = Fixture::complaint(id);
-    fixture.platform = CHAT;
+    fixture.feedback.platform = CHAT;
     if let Some(text) = text {
-        fixture.text = Some(text.into());
+        fixture.feedback.text = Some(text.into());
     }
     fixture.language = "en".into();
     let key = fixture.store(store).await;
@@ -292,7 +293,7 @@ async fn every_resolved_case_is_asked_whatever_its_rating_and_none_twice_after_a
     let mut keys = Vec::new();
     for (item, stars) in [("r-1", 1), ("r-2", 2), ("r-5", 5)] {
         let mut f = Fixture::complaint(item);
-        f.rating = Some(stars);
+        f.feedback.rating = Some(Rating::new(stars).unwrap());
         let key = f.store(&store).await;
         resolved_by_anna(
             &store,
@@ -313,16 +314,15 @@ async fn every_resolved_case_is_asked_whatever_its_rating_and_none_twice_after_a
 
     // One comes back, is resolved again: not asked a second time.
     let now = OffsetDateTime::now_utc();
-    store
-        .reopen_task(
-            &keys[0],
-            "bert",
-            Some("came back"),
-            now + Duration::hours(4),
-            now,
-        )
-        .await
-        .unwrap();
+    reopened(
+        &store,
+        &keys[0],
+        "bert",
+        Some("came back"),
+        now,
+        Duration::hours(4),
+    )
+    .await;
     store
         .resolve_task(
             &keys[0],
@@ -435,7 +435,7 @@ async fn the_sweeper_reads_tasks_through_the_index_and_never_scans_the_table() {
     accepting(&hooks).await;
     page_with_targets(&store, &hooks).await;
     let mut late = Fixture::complaint("777_250");
-    late.at = OffsetDateTime::now_utc() - Duration::hours(2);
+    late.feedback.received_at = OffsetDateTime::now_utc() - Duration::hours(2);
     late.sla_hours = 1;
     late.store(&store).await;
     let resolved = Fixture::complaint("777_251").store(&store).await;
@@ -571,9 +571,9 @@ async fn an_instagram_username_is_never_greeted_in_the_update_request_or_the_res
     )
     .await;
     let mut fixture = Fixture::complaint("17890000000000001");
-    fixture.platform = platforms::meta::INSTAGRAM;
+    fixture.feedback.platform = platforms::meta::INSTAGRAM;
     // A username that happens to read as a name: still a handle, never echoed.
-    fixture.author_name = Some("anke".into());
+    fixture.feedback.author_name = Some("anke".into());
     let key = fixture.store(&store).await;
     resolved_by_anna(
         &store,
@@ -619,11 +619,11 @@ async fn answered_google_review(
     edit: Option<&str>,
 ) -> store::FeedbackKey {
     let mut fixture = Fixture::complaint(review);
-    fixture.platform = platforms::google::PLATFORM;
-    fixture.account = GOOGLE_LOCATION.into();
-    fixture.author_name = Some("Piet de Boer".into());
-    fixture.thread_id = None;
-    fixture.rating = Some(1);
+    fixture.feedback.platform = platforms::google::PLATFORM;
+    fixture.feedback.account_id = AccountId::parse(GOOGLE_LOCATION).unwrap();
+    fixture.feedback.author_name = Some("Piet de Boer".into());
+    fixture.feedback.thread_id = None;
+    fixture.feedback.rating = Some(Rating::new(1).unwrap());
     let key = fixture.store(store).await;
     let now = OffsetDateTime::now_utc();
     let draft = "Hallo Piet, het spijt ons. – Bakkerij Zon";

@@ -9,7 +9,7 @@ use platforms::meta::FACEBOOK;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use store::spikes::{CrisisEnd, Spike, hour_of};
-use store::{FeedbackKey, MessageState};
+use store::{DynamoStore, FeedbackKey, MessageState};
 use time::{Duration, OffsetDateTime};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer};
@@ -40,20 +40,41 @@ fn complaint(item: &str, author: usize) -> Value {
     change
 }
 
-async fn targets() -> MockServer {
-    let hooks = MockServer::start().await;
-    Mock::given(method("POST")).answer_status(200, &hooks).await;
-    hooks
+/// Complaints `777_{n}` for each `n` in `numbers`, each by its own author (numbered from
+/// `first_author`), delivered to ingest; their ids.
+async fn complaints_arrive(
+    table: &TestTable,
+    numbers: std::ops::RangeInclusive<usize>,
+    first_author: usize,
+) -> Vec<String> {
+    let ids: Vec<String> = numbers.map(|n| format!("777_{n}")).collect();
+    let changes = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| complaint(id, first_author + i))
+        .collect();
+    ingest(table, changes).await;
+    ids
 }
 
-/// An auto-answering page telling Slack, Teams and a signed webhook.
-async fn auto_page(table: &TestTable, hooks: &MockServer, extra: PageConfig) {
+/// The Facebook items `ids`, as the responder is handed them.
+fn on_facebook(ids: &[String]) -> Vec<(&str, &str)> {
+    ids.iter().map(|id| ("facebook", id.as_str())).collect()
+}
+
+/// A fresh table with an auto-answering page (and `extra`) telling Slack, Teams and a
+/// signed webhook, all at the returned server.
+async fn auto_page(extra: PageConfig) -> (TestTable, DynamoStore, MockServer) {
+    let (table, store) = TestTable::with_store().await;
+    let hooks = MockServer::start().await;
+    Mock::given(method("POST")).answer_status(200, &hooks).await;
     let config = PageConfig {
         mode: Some(ReplyMode::Auto),
         ..notify_targets(&hooks.uri(), WEBHOOK_SECRET)
     };
-    set_page(&table.store(), &FACEBOOK, PAGE_ID, &config).await;
-    set_page(&table.store(), &FACEBOOK, PAGE_ID, &extra).await;
+    set_page(&store, &FACEBOOK, PAGE_ID, &config).await;
+    set_page(&store, &FACEBOOK, PAGE_ID, &extra).await;
+    (table, store, hooks)
 }
 
 /// The spike alerts the targets received, per target path suffix.
@@ -78,10 +99,8 @@ async fn public_posts(graph: &MockServer) -> usize {
 
 #[tokio::test]
 async fn a_burst_about_one_theme_alerts_once_and_holds_that_page_only() {
-    let (table, store) = TestTable::with_store().await;
+    let (table, store, hooks) = auto_page(PageConfig::default()).await;
     let graph = accepting_graph().await;
-    let hooks = targets().await;
-    auto_page(&table, &hooks, PageConfig::default()).await;
     // Another page with a few complaints of its own.
     let other = AccountId::parse(OTHER_PAGE).unwrap();
     for i in 0..2 {
@@ -98,17 +117,8 @@ async fn a_burst_about_one_theme_alerts_once_and_holds_that_page_only() {
     let r = responder(&table, &graph, dutch_page());
 
     // GIVEN six complaints answered automatically, as the page is set
-    let first: Vec<String> = (1..=6).map(|i| format!("777_{}", 400 + i)).collect();
-    ingest(
-        &table,
-        first
-            .iter()
-            .enumerate()
-            .map(|(i, id)| complaint(id, i))
-            .collect(),
-    )
-    .await;
-    let items: Vec<(&str, &str)> = first.iter().map(|id| ("facebook", id.as_str())).collect();
+    let first = complaints_arrive(&table, 401..=406, 0).await;
+    let items = on_facebook(&first);
     assert!(run(&r, &items, 1).await.batch_item_failures.is_empty());
     assert_eq!(public_posts(&graph).await, 6);
 
@@ -144,16 +154,8 @@ async fn a_burst_about_one_theme_alerts_once_and_holds_that_page_only() {
     assert!(excerpts[0].as_str().unwrap().starts_with("Mijn bestelling"));
 
     // WHEN six more arrive during the hold (twelve within minutes)
-    let more: Vec<String> = (7..=12).map(|i| format!("777_{}", 400 + i)).collect();
-    ingest(
-        &table,
-        more.iter()
-            .enumerate()
-            .map(|(i, id)| complaint(id, 10 + i))
-            .collect(),
-    )
-    .await;
-    let items: Vec<(&str, &str)> = more.iter().map(|id| ("facebook", id.as_str())).collect();
+    let more = complaints_arrive(&table, 407..=412, 10).await;
+    let items = on_facebook(&more);
     assert!(run(&r, &items, 100).await.batch_item_failures.is_empty());
     a.sweep(OffsetDateTime::now_utc(), None).await.unwrap();
 
@@ -213,29 +215,15 @@ async fn a_burst_about_one_theme_alerts_once_and_holds_that_page_only() {
 
 #[tokio::test]
 async fn a_page_that_opted_out_of_the_hold_is_alerted_and_keeps_answering() {
-    let (table, store) = TestTable::with_store().await;
+    let (table, store, _hooks) = auto_page(PageConfig {
+        spike_hold: Some(false),
+        ..PageConfig::default()
+    })
+    .await;
     let graph = accepting_graph().await;
-    let hooks = targets().await;
-    auto_page(
-        &table,
-        &hooks,
-        PageConfig {
-            spike_hold: Some(false),
-            ..PageConfig::default()
-        },
-    )
-    .await;
     let r = responder(&table, &graph, dutch_page());
-    let ids: Vec<String> = (1..=6).map(|i| format!("777_{}", 500 + i)).collect();
-    ingest(
-        &table,
-        ids.iter()
-            .enumerate()
-            .map(|(i, id)| complaint(id, i))
-            .collect(),
-    )
-    .await;
-    let items: Vec<(&str, &str)> = ids.iter().map(|id| ("facebook", id.as_str())).collect();
+    let ids = complaints_arrive(&table, 501..=506, 0).await;
+    let items = on_facebook(&ids);
     run(&r, &items, 1).await;
 
     let s = sweeper(&table, workspace_tests::responder::meta_outbound(&graph));
@@ -260,9 +248,7 @@ async fn a_page_that_opted_out_of_the_hold_is_alerted_and_keeps_answering() {
 
 #[tokio::test]
 async fn everyday_complaints_at_the_pages_usual_rate_never_alert() {
-    let (table, store) = TestTable::with_store().await;
-    let hooks = targets().await;
-    auto_page(&table, &hooks, PageConfig::default()).await;
+    let (table, store, hooks) = auto_page(PageConfig::default()).await;
     let graph = MockServer::start().await;
     let s = sweeper(&table, workspace_tests::responder::meta_outbound(&graph));
     // GIVEN 16 days of a busy page: 2–5 complaints an hour in the day, 0–1 at night,
@@ -330,21 +316,11 @@ async fn everyday_complaints_at_the_pages_usual_rate_never_alert() {
 
 #[tokio::test]
 async fn a_sweep_stopped_after_starting_a_crisis_still_tells_once_and_redeliveries_count_once() {
-    let (table, store) = TestTable::with_store().await;
+    let (table, store, hooks) = auto_page(PageConfig::default()).await;
     let graph = accepting_graph().await;
-    let hooks = targets().await;
-    auto_page(&table, &hooks, PageConfig::default()).await;
     let r = responder(&table, &graph, dutch_page());
-    let ids: Vec<String> = (1..=3).map(|i| format!("777_{}", 600 + i)).collect();
-    ingest(
-        &table,
-        ids.iter()
-            .enumerate()
-            .map(|(i, id)| complaint(id, i))
-            .collect(),
-    )
-    .await;
-    let items: Vec<(&str, &str)> = ids.iter().map(|id| ("facebook", id.as_str())).collect();
+    let ids = complaints_arrive(&table, 601..=603, 0).await;
+    let items = on_facebook(&ids);
 
     // GIVEN the same items handed to the responder three times over
     for round in 0..3 {
@@ -397,9 +373,7 @@ async fn a_sweep_stopped_after_starting_a_crisis_still_tells_once_and_redeliveri
 
 #[tokio::test]
 async fn the_sweeper_finds_spikes_on_known_keys_and_never_scans() {
-    let (table, store) = TestTable::with_store().await;
-    let hooks = targets().await;
-    auto_page(&table, &hooks, PageConfig::default()).await;
+    let (table, store, _hooks) = auto_page(PageConfig::default()).await;
     let now = OffsetDateTime::now_utc();
     for i in 0..8 {
         store
@@ -634,10 +608,8 @@ async fn post_count(graph: &MockServer) -> usize {
 
 #[tokio::test]
 async fn praise_about_to_be_posted_when_the_hold_begins_is_not_posted_and_waits_on_a_task() {
-    let (table, store) = TestTable::with_store().await;
+    let (table, store, _hooks) = auto_page(PageConfig::default()).await;
     let graph = accepting_graph().await;
-    let hooks = targets().await;
-    auto_page(&table, &hooks, PageConfig::default()).await;
     let shop = Arc::new(HoldAsItSends {
         inner: table.store(),
         held_at: std::sync::Mutex::new(None),
@@ -688,9 +660,7 @@ async fn praise_about_to_be_posted_when_the_hold_begins_is_not_posted_and_waits_
 
 #[tokio::test]
 async fn messages_left_pending_when_the_hold_begins_go_to_the_approval_queue_not_out() {
-    let (table, store) = TestTable::with_store().await;
-    let hooks = targets().await;
-    auto_page(&table, &hooks, PageConfig::default()).await;
+    let (table, store, _hooks) = auto_page(PageConfig::default()).await;
     // A Graph API that says "later" to every post.
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
@@ -740,9 +710,7 @@ async fn messages_left_pending_when_the_hold_begins_go_to_the_approval_queue_not
 
 #[tokio::test]
 async fn the_themes_report_lists_each_spike_of_its_period_and_tasks_list_shows_the_hold() {
-    let (table, store) = TestTable::with_store().await;
-    let hooks = targets().await;
-    auto_page(&table, &hooks, PageConfig::default()).await;
+    let (table, store, _hooks) = auto_page(PageConfig::default()).await;
     let now = OffsetDateTime::now_utc();
     // GIVEN a spike 40 days ago, ended, and one now, still on
     let old = spike_at(now - Duration::days(40));
@@ -818,18 +786,12 @@ async fn the_themes_report_lists_each_spike_of_its_period_and_tasks_list_shows_t
 
 #[tokio::test]
 async fn the_resolved_note_waits_while_the_page_is_on_hold_and_goes_out_once_it_ended() {
-    let (table, store) = TestTable::with_store().await;
-    let graph = accepting_graph().await;
-    let hooks = targets().await;
-    auto_page(
-        &table,
-        &hooks,
-        PageConfig {
-            resolved_reply: Some(true),
-            ..PageConfig::default()
-        },
-    )
+    let (table, store, _hooks) = auto_page(PageConfig {
+        resolved_reply: Some(true),
+        ..PageConfig::default()
+    })
     .await;
+    let graph = accepting_graph().await;
     let key = workspace_tests::sweeper::Fixture::complaint("777_731")
         .store(&store)
         .await;

@@ -2,6 +2,7 @@
 //! the reports on a fixture set (table, JSON, chart), and the GDPR export and erasure
 //! (nothing of the author left).
 
+use feedback::{AccountId, ItemId, Rating};
 use serde_json::Value;
 use store::messages::NewMessage;
 use store::outbox::Delivery;
@@ -17,6 +18,27 @@ use workspace_tests::sweeper::{Fixture, PAGE_ID, page_with_targets, resolved_by_
 /// `feedbackctl --local --table T ARGS…`, as `user` (the `$USER` of the session).
 async fn ctl(table: &TestTable, user: &str, args: &[&str]) -> CliRun {
     CliRun::of(feedbackctl(&table.name).await.args(args).env("USER", user)).await
+}
+
+/// `gdpr export <by> <who>` by the DPO, which succeeds: the run and the ids of the items
+/// it lists.
+async fn gdpr_export(table: &TestTable, by: &str, who: &str) -> (CliRun, Vec<String>) {
+    let run = ctl(table, "dpo", &["gdpr", "export", by, who])
+        .await
+        .succeeded();
+    let ids = run.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect();
+    (run, ids)
+}
+
+/// `--json gdpr erase <by> <who> --by dpo --yes`, which succeeds: the erasure it reports.
+async fn gdpr_erase(table: &TestTable, by: &str, who: &str) -> Value {
+    let args = ["--json", "gdpr", "erase", by, who, "--by", "dpo", "--yes"];
+    ctl(table, "x", &args).await.succeeded().json()["erasure"].clone()
 }
 
 #[tokio::test]
@@ -134,11 +156,7 @@ async fn staff_claim_resolve_drop_reopen_and_read_the_history_from_the_command_l
         ]
     );
     let table_out = ctl(&table, "x", &["tasks", "history", "facebook:777_401"]).await;
-    assert!(
-        table_out.stdout.contains("duplicate of 777_400") && table_out.stdout.contains("bert"),
-        "{}",
-        table_out.stdout
-    );
+    table_out.says(&["duplicate of 777_400", "bert"]);
     let list = ctl(
         &table,
         "x",
@@ -147,7 +165,7 @@ async fn staff_claim_resolve_drop_reopen_and_read_the_history_from_the_command_l
     .await;
     assert_eq!(list.json().as_array().unwrap().len(), 1);
     let show = ctl(&table, "x", &["tasks", "show", "facebook:777_400"]).await;
-    assert!(show.stdout.contains("resolve by anna"), "{}", show.stdout);
+    show.says(&["resolve by anna"]);
 }
 
 /// A public reply sent `after` the feedback arrived.
@@ -210,41 +228,45 @@ async fn report_fixtures(table: &TestTable) {
     ];
     for (i, (item, days, text)) in texts.into_iter().enumerate() {
         let mut f = Fixture::complaint(item);
-        f.at = now - Duration::days(days);
-        f.text = Some(text.to_owned());
-        f.author_id = Some(format!("author-{item}"));
+        f.feedback.received_at = now - Duration::days(days);
+        f.feedback.text = Some(text.to_owned());
+        f.feedback.author_id = Some(format!("author-{item}"));
         let key = f.store(&store).await;
-        replied(table, &key, f.at, Duration::minutes(5 * (i as i64 + 1))).await;
+        replied(table, &key, f.at(), Duration::minutes(5 * (i as i64 + 1))).await;
     }
     // A question is not a complaint.
     let mut q = Fixture::complaint("q1");
     q.label = "question".into();
-    q.text = Some("Wanneer zijn jullie open?".into());
+    q.feedback.text = Some("Wanneer zijn jullie open?".into());
     q.store(&store).await;
+}
+
+/// `--json report <args> --chart <file>`: the report and the chart it drew (the file is
+/// removed).
+async fn report_with_chart(table: &TestTable, args: &[&str]) -> (Value, String) {
+    let chart = std::env::temp_dir().join(format!("{}-{}.svg", table.name, args[0]));
+    let run = ctl(
+        table,
+        "x",
+        &[
+            &["--json", "report"][..],
+            args,
+            &["--chart", chart.to_str().unwrap()],
+        ]
+        .concat(),
+    )
+    .await
+    .succeeded();
+    let svg = std::fs::read_to_string(&chart).unwrap();
+    let _ = std::fs::remove_file(chart);
+    (run.json(), svg)
 }
 
 #[tokio::test]
 async fn the_theme_report_counts_complaints_per_theme_against_the_period_before() {
     let table = TestTable::new().await;
     report_fixtures(&table).await;
-    let chart = std::env::temp_dir().join(format!("{}-themes.svg", table.name));
-
-    let run = ctl(
-        &table,
-        "x",
-        &[
-            "--json",
-            "report",
-            "themes",
-            "--since",
-            "30d",
-            "--chart",
-            chart.to_str().unwrap(),
-        ],
-    )
-    .await
-    .succeeded();
-    let report = run.json();
+    let (report, svg) = report_with_chart(&table, &["themes", "--since", "30d"]).await;
     assert_eq!(report["complaints"], 4);
     assert_eq!(report["previous_complaints"], 3);
     let theme = |name: &str| {
@@ -273,16 +295,10 @@ async fn the_theme_report_counts_complaints_per_theme_against_the_period_before(
         (Some(1), Some(2))
     );
     assert_eq!(theme("delivery")["trend"], "down");
-    let svg = std::fs::read_to_string(&chart).unwrap();
     assert!(svg.starts_with("<svg") && svg.contains(">website<") && svg.contains("this period"));
-    let _ = std::fs::remove_file(chart);
 
     let text = ctl(&table, "x", &["report", "themes"]).await;
-    assert!(
-        text.stdout.contains("website") && text.stdout.contains("↑ +2 (+200%)"),
-        "{}",
-        text.stdout
-    );
+    text.says(&["website", "↑ +2 (+200%)"]);
     let other_page = ctl(
         &table,
         "x",
@@ -309,22 +325,8 @@ async fn the_response_report_gives_the_median_the_90th_percentile_and_the_sla_sh
         )
         .await;
     }
-    let chart = std::env::temp_dir().join(format!("{}-response.svg", table.name));
-
-    let run = ctl(
-        &table,
-        "x",
-        &[
-            "--json",
-            "report",
-            "response",
-            "--chart",
-            chart.to_str().unwrap(),
-        ],
-    )
-    .await
-    .succeeded();
-    let all = &run.json()["rows"][0];
+    let (report, svg) = report_with_chart(&table, &["response"]).await;
+    let all = &report["rows"][0];
     assert_eq!(all["scope"], "all");
     // t1–t4 replied after 5, 10, 15 and 20 minutes; the question has no reply.
     assert_eq!(all["tasks"], 5);
@@ -336,15 +338,9 @@ async fn the_response_report_gives_the_median_the_90th_percentile_and_the_sla_sh
         (Some(4), Some(1))
     );
     assert_eq!(all["within_sla_share"], 0.25);
-    let svg = std::fs::read_to_string(&chart).unwrap();
     assert!(svg.contains("Time to the first public reply") && svg.contains("25% within SLA"));
-    let _ = std::fs::remove_file(chart);
     let text = ctl(&table, "x", &["report", "response"]).await;
-    assert!(
-        text.stdout.contains("12m") && text.stdout.contains("25% (1 of 4)"),
-        "{}",
-        text.stdout
-    );
+    text.says(&["12m", "25% (1 of 4)"]);
 }
 
 #[tokio::test]
@@ -355,13 +351,13 @@ async fn a_gdpr_export_holds_everything_about_the_author_and_an_erasure_leaves_n
     // Anke: a complaint with its messages, a notification quoting it, an edited text and an
     // "already answered" marker; and a second comment. Bram: one comment.
     let mut anke = Fixture::complaint("777_500");
-    anke.author_name = Some("Anke Zonnebloem".into());
-    anke.author_id = Some("anke-4242".into());
-    anke.text = Some("Zonnebloem hier: mijn taart is nooit geleverd!".into());
+    anke.feedback.author_name = Some("Anke Zonnebloem".into());
+    anke.feedback.author_id = Some("anke-4242".into());
+    anke.feedback.text = Some("Zonnebloem hier: mijn taart is nooit geleverd!".into());
     let one = anke.store(&store).await;
     anke.edit(&store, "Zonnebloem: taart nooit geleverd, ordernummer 8812")
         .await;
-    replied(&table, &one, anke.at, Duration::minutes(3)).await;
+    replied(&table, &one, anke.at(), Duration::minutes(3)).await;
     // Staff edited the private message before approving it: the edit names her too.
     store
         .create_message(
@@ -372,7 +368,7 @@ async fn a_gdpr_export_holds_everything_about_the_author_and_an_erasure_leaves_n
                 alt_text: None,
                 state: MessageState::Draft,
             },
-            anke.at,
+            anke.at(),
         )
         .await
         .unwrap();
@@ -389,18 +385,22 @@ async fn a_gdpr_export_holds_everything_about_the_author_and_an_erasure_leaves_n
         .await
         .unwrap();
     store
-        .claim_author_in_thread(&one, anke.thread_id.as_deref().unwrap(), "anke-4242")
+        .claim_author_in_thread(
+            &one,
+            anke.feedback.thread_id.as_deref().unwrap(),
+            "anke-4242",
+        )
         .await
         .unwrap();
     let mut second = anke.clone();
-    second.item = "777_501".into();
+    second.feedback.item_id = ItemId::parse("777_501").unwrap();
     second.task = false;
-    second.text = Some("Nog steeds niets gehoord, Anke".into());
+    second.feedback.text = Some("Nog steeds niets gehoord, Anke".into());
     second.store(&store).await;
     let mut bram = Fixture::complaint("777_502");
-    bram.author_name = Some("Bram Visser".into());
-    bram.author_id = Some("bram-77".into());
-    bram.text = Some("Heerlijke taart, dank!".into());
+    bram.feedback.author_name = Some("Bram Visser".into());
+    bram.feedback.author_id = Some("bram-77".into());
+    bram.feedback.text = Some("Heerlijke taart, dank!".into());
     let b = bram.store(&store).await;
     // The task was announced to the page's targets, quoting the comment.
     let graph = wiremock::MockServer::start().await;
@@ -419,20 +419,7 @@ async fn a_gdpr_export_holds_everything_about_the_author_and_an_erasure_leaves_n
         .await
         .unwrap();
 
-    let export = ctl(
-        &table,
-        "dpo",
-        &["gdpr", "export", "--author", "facebook:anke-4242"],
-    )
-    .await
-    .succeeded();
-    let exported = export.json();
-    let ids: Vec<&str> = exported["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap())
-        .collect();
+    let (export, ids) = gdpr_export(&table, "--author", "facebook:anke-4242").await;
     assert_eq!(ids, ["facebook:777_500", "facebook:777_501"]);
     let everything = export.stdout.clone();
     for held in [
@@ -448,7 +435,10 @@ async fn a_gdpr_export_holds_everything_about_the_author_and_an_erasure_leaves_n
         );
     }
     assert!(!everything.contains("Bram"), "only this author");
-    assert_eq!(exported["answered_markers"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        export.json()["answered_markers"].as_array().unwrap().len(),
+        1
+    );
 
     let dry = ctl(
         &table,
@@ -466,23 +456,7 @@ async fn a_gdpr_export_holds_everything_about_the_author_and_an_erasure_leaves_n
         "nothing changed yet"
     );
 
-    let erase = ctl(
-        &table,
-        "x",
-        &[
-            "--json",
-            "gdpr",
-            "erase",
-            "--author",
-            "facebook:anke-4242",
-            "--by",
-            "dpo",
-            "--yes",
-        ],
-    )
-    .await
-    .succeeded();
-    let erasure = erase.json()["erasure"].clone();
+    let erasure = gdpr_erase(&table, "--author", "facebook:anke-4242").await;
     assert_eq!(erasure["counts"]["feedback"], 2);
     assert_eq!(erasure["counts"]["tasks"], 1);
     assert_eq!(erasure["counts"]["answered_markers"], 1);
@@ -546,13 +520,14 @@ const REVIEW: &str = "accounts/1234567890/locations/9876543210/reviews/AbC-123_x
 /// notifications and reviews carry none), the display name from the fetched review.
 fn google_review(item: &str, name: &str) -> Fixture {
     let mut review = Fixture::complaint(item);
-    review.platform = platforms::google::PLATFORM;
-    review.account = "accounts/1234567890/locations/9876543210".into();
-    review.author_id = None;
-    review.author_name = Some(name.into());
-    review.thread_id = None;
-    review.rating = Some(1);
-    review.text = Some(format!("{name} hier: de taart was oud."));
+    review.feedback.platform = platforms::google::PLATFORM;
+    review.feedback.account_id =
+        AccountId::parse("accounts/1234567890/locations/9876543210").unwrap();
+    review.feedback.author_id = None;
+    review.feedback.author_name = Some(name.into());
+    review.feedback.thread_id = None;
+    review.feedback.rating = Some(Rating::new(1).unwrap());
+    review.feedback.text = Some(format!("{name} hier: de taart was oud."));
     review
 }
 
@@ -571,49 +546,16 @@ async fn a_google_reviewer_without_an_author_id_is_exported_by_their_review_and_
         .store(&store)
         .await;
 
-    let by_review = ctl(
-        &table,
-        "dpo",
-        &["gdpr", "export", "--item", &format!("google:{REVIEW}")],
-    )
-    .await
-    .succeeded();
-    let ids: Vec<String> = by_review.json()["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap().to_owned())
-        .collect();
+    let (by_review, ids) = gdpr_export(&table, "--item", &format!("google:{REVIEW}")).await;
     assert_eq!(ids, [format!("google:{REVIEW}")]);
     assert!(by_review.stdout.contains("Piet de Boer"));
 
-    let by_name = ctl(
-        &table,
-        "dpo",
-        &["gdpr", "export", "--name", "google:piet DE boer"],
-    )
-    .await
-    .succeeded();
-    assert_eq!(by_name.json()["items"].as_array().unwrap().len(), 2);
+    let (by_name, ids) = gdpr_export(&table, "--name", "google:piet DE boer").await;
+    assert_eq!(ids.len(), 2);
     assert!(!by_name.stdout.contains("Sanne"), "only this author");
 
-    let erase = ctl(
-        &table,
-        "x",
-        &[
-            "--json",
-            "gdpr",
-            "erase",
-            "--name",
-            "google:Piet de Boer",
-            "--by",
-            "dpo",
-            "--yes",
-        ],
-    )
-    .await
-    .succeeded();
-    assert_eq!(erase.json()["erasure"]["counts"]["feedback"], 2);
+    let erasure = gdpr_erase(&table, "--name", "google:Piet de Boer").await;
+    assert_eq!(erasure["counts"]["feedback"], 2);
     for key in [&piet, &again] {
         let left = feedback_text(&store, key).await;
         assert!(!left.contains("Piet") && !left.contains("taart"), "{left}");
@@ -635,25 +577,19 @@ async fn a_standard_webhooks_author_is_one_person_per_source_and_not_everyone_wi
     let (table, store) = TestTable::with_store().await;
     let mention = |source: &str, name: &str| {
         let mut f = Fixture::complaint(&format!("{source}:m-1"));
-        f.platform = platforms::standard::PLATFORM;
-        f.account = source.to_owned();
-        f.author_id = Some("u1".into());
-        f.author_name = Some(name.into());
-        f.thread_id = None;
-        f.text = Some(format!("{name}: waar blijft mijn bestelling?"));
+        f.feedback.platform = platforms::standard::PLATFORM;
+        f.feedback.account_id = AccountId::parse(source).unwrap();
+        f.feedback.author_id = Some("u1".into());
+        f.feedback.author_name = Some(name.into());
+        f.feedback.thread_id = None;
+        f.feedback.text = Some(format!("{name}: waar blijft mijn bestelling?"));
         f
     };
     let sanne = mention("brand24", "Sanne Jansen").store(&store).await;
     let joris = mention("mention", "Joris Bakker").store(&store).await;
 
-    let export = ctl(
-        &table,
-        "dpo",
-        &["gdpr", "export", "--author", "standard:brand24:u1"],
-    )
-    .await
-    .succeeded();
-    assert_eq!(export.json()["items"].as_array().unwrap().len(), 1);
+    let (export, ids) = gdpr_export(&table, "--author", "standard:brand24:u1").await;
+    assert_eq!(ids.len(), 1);
     assert!(export.stdout.contains("Sanne") && !export.stdout.contains("Joris"));
     // Without the source it could be anyone's u1: refused, with the form to use.
     let ambiguous = ctl(
@@ -714,7 +650,7 @@ async fn a_refresh_or_a_redelivery_after_an_erasure_never_writes_the_name_or_the
         author_id: Some("piet-1".into()),
         author_name: Some("Piet de Boer".into()),
         rating: Some(feedback::Rating::new(2).unwrap()),
-        created_at: Some(review.at),
+        created_at: Some(review.at()),
     };
     store
         .record_fetched(&key, &fetched, OffsetDateTime::now_utc())
@@ -821,30 +757,24 @@ async fn pages_check_says_which_page_tokens_are_valid_missing_or_refused_and_fai
             .cloned()
             .unwrap_or_else(|| panic!("facebook:{account} is not in {checks}"))
     };
-    let valid = of(PAGE_ID);
-    assert_eq!(
-        (
-            &valid["token"],
-            &valid["valid"],
-            &valid["detail"],
-            &valid["ready"]
-        ),
-        (
-            &Value::from("present"),
-            &Value::from("yes"),
-            &Value::from("Bakkerij Zon"),
-            &Value::from(true)
-        )
-    );
+    for (account, token, valid, ready) in [
+        (PAGE_ID, "present", "yes", true),
+        (MISSING, "missing", "not_checked", false),
+        (EXPIRED, "present", "no", false),
+    ] {
+        let check = of(account);
+        assert_eq!(
+            (&check["token"], &check["valid"], &check["ready"]),
+            (
+                &Value::from(token),
+                &Value::from(valid),
+                &Value::from(ready)
+            ),
+            "{check}"
+        );
+    }
+    assert_eq!(of(PAGE_ID)["detail"], "Bakkerij Zon");
     let missing = of(MISSING);
-    assert_eq!(
-        (&missing["token"], &missing["valid"], &missing["ready"]),
-        (
-            &Value::from("missing"),
-            &Value::from("not_checked"),
-            &Value::from(false)
-        )
-    );
     assert!(
         missing["next"]
             .as_str()
@@ -853,14 +783,6 @@ async fn pages_check_says_which_page_tokens_are_valid_missing_or_refused_and_fai
         "{missing}"
     );
     let expired = of(EXPIRED);
-    assert_eq!(
-        (&expired["token"], &expired["valid"], &expired["ready"]),
-        (
-            &Value::from("present"),
-            &Value::from("no"),
-            &Value::from(false)
-        )
-    );
     assert!(
         expired["next"].as_str().unwrap().starts_with("reconnect"),
         "{expired}"
@@ -872,13 +794,11 @@ async fn pages_check_says_which_page_tokens_are_valid_missing_or_refused_and_fai
         &[&["pages", "check"][..], &no_env_file[..]].concat(),
     )
     .await;
-    assert!(
-        text.stdout.contains("yes: Bakkerij Zon")
-            && text.stdout.contains("store the token")
-            && text.stdout.contains("Session has expired"),
-        "{}",
-        text.stdout
-    );
+    text.says(&[
+        "yes: Bakkerij Zon",
+        "store the token",
+        "Session has expired",
+    ]);
     for shown in [&run.stdout, &run.stderr, &text.stdout, &text.stderr] {
         assert!(
             !shown.contains("valid-page-token") && !shown.contains("expired-page-token"),

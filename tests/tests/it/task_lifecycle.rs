@@ -5,7 +5,7 @@ use store::tasks::{TaskError, UpdateRequestOutcome};
 use store::{FeedbackKey, TaskAction, TaskStatus};
 use time::{Duration, OffsetDateTime};
 use workspace_tests::dynamodb::{TestTable, str_attr};
-use workspace_tests::sweeper::{Fixture, resolved_by_anna};
+use workspace_tests::sweeper::{Fixture, reopened, resolved_by_anna};
 
 async fn status(table: &TestTable, key: &FeedbackKey) -> (TaskStatus, Option<String>) {
     let item = table.raw_item(key, "task").await.expect("a task");
@@ -221,16 +221,15 @@ async fn a_claimed_task_can_be_given_back_and_an_open_one_cannot_be_reopened() {
     );
 
     store.claim_task(&key, "anna", now).await.unwrap();
-    store
-        .reopen_task(
-            &key,
-            "anna",
-            Some("on holiday"),
-            now + Duration::hours(1),
-            now,
-        )
-        .await
-        .unwrap();
+    reopened(
+        &store,
+        &key,
+        "anna",
+        Some("on holiday"),
+        now,
+        Duration::hours(1),
+    )
+    .await;
     let task = store.task(&key).await.unwrap().unwrap();
     assert_eq!((task.status, task.assignee), (TaskStatus::Open, None));
     store.claim_task(&key, "bert", now).await.unwrap();
