@@ -16,8 +16,7 @@ use platforms::reply::{
     AccessToken, FetchedItem, Outbound, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
 };
 use platforms::{
-    HandshakeOutcome, InboundRequest, ParsedDelivery, Unsupported, VerifiedDelivery, VerifyError,
-    WebhookPlatform,
+    InboundRequest, ParsedDelivery, Unsupported, VerifiedDelivery, VerifyError, WebhookPlatform,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
@@ -48,10 +47,6 @@ struct StarsWebhooks {
 impl WebhookPlatform for StarsWebhooks {
     fn route(&self) -> &'static str {
         "stars"
-    }
-
-    fn handshake(&self, _request: &InboundRequest) -> Option<HandshakeOutcome> {
-        None
     }
 
     async fn verify<'r>(
