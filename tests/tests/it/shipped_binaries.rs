@@ -107,8 +107,6 @@ impl Stack {
         self.env(&all)
     }
 
-    /// POST `body` with `headers` to `/webhooks/{route}` through the ingest bootstrap, as
-    /// API Gateway hands it over; the ingest's answer.
     /// `body` delivered to the Meta door, signed with the app secret `secret`.
     async fn deliver_meta(&self, body: &[u8], secret: &str) -> Value {
         let signature = format!(
@@ -124,6 +122,8 @@ impl Stack {
         .await
     }
 
+    /// POST `body` with `headers` to `/webhooks/{route}` through the ingest bootstrap, as
+    /// API Gateway hands it over; the ingest's answer.
     async fn deliver(
         &self,
         route: &str,

@@ -27,12 +27,12 @@ fn at(ts: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(ts).unwrap()
 }
 
-/// Why `door` refuses `req` at `ts`; `None` when it verifies.
 /// The door holding the published vector's key.
 fn vector_door() -> StandardWebhooks {
     StandardWebhooks::new(&[VECTOR_KEY]).unwrap()
 }
 
+/// Why `door` refuses `req` at `ts`; `None` when it verifies.
 fn refusal_at(door: &StandardWebhooks, req: &InboundRequest, ts: i64) -> Option<VerifyError> {
     door.verify_at(req, at(ts)).err()
 }
