@@ -19,8 +19,10 @@
 //! are those of the combination the product uses. Printed: (a) the word lists alone, (b)
 //! the model alone at a few thresholds, (c) word lists and model by
 //! [`ModelRule::SHIPPED`], then the best rules of a small grid (by the same pure function,
-//! [`weigh_model`]) for each number of wrong posts, holding at most 40 % of praise. The
-//! shipped rule is chosen from that grid by hand. Then the model is trained on everything,
+//! [`weigh_model`]) for each number of wrong posts, holding at most 60 % of praise, judged
+//! on the `bulk` entries: the word lists were tuned on the others, so only there do their
+//! misses show as often as on comments nobody has read. The shipped rule is chosen from
+//! that grid by hand. Then the model is trained on everything,
 //! measured on what it was trained on, and written.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -31,7 +33,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use triage::classify::model::{self, BUCKETS, CLASSES, Class, MODEL_LEN, Model, Scores};
-use triage::confidence::{Boldness, weigh_model};
+use triage::confidence::{Boldness, plain_complaint, weigh_model};
 use triage::{Decision, Label, Language, ModelRule, ModelUse, TemplateSet};
 
 const FOLDS: usize = 5;
@@ -48,6 +50,8 @@ const SEED: u64 = 0x5eed_2026;
 
 struct Entry {
     text: String,
+    /// `bulk` entries were never read while tuning the word lists: the honest part.
+    untuned: bool,
     label: Label,
     language: Language,
     rating: Option<u8>,
@@ -77,6 +81,7 @@ fn corpus(dir: &Path) -> Vec<Entry> {
                 continue;
             }
             entries.push(Entry {
+                untuned: field("split") == "bulk",
                 text: field("text").to_owned(),
                 label: Label::parse(field("label")).unwrap(),
                 language: Language::parse(field("language")).unwrap(),
@@ -113,6 +118,7 @@ fn lexicon_documents(dir: &Path) -> Vec<Entry> {
                     .replace(['*'], "")
                     .replace("..", " ");
                 documents.push(Entry {
+                    untuned: false,
                     text,
                     label,
                     language: lang,
@@ -259,8 +265,21 @@ struct Figures(BTreeMap<&'static str, Tally>);
 
 impl Figures {
     fn of(entries: &[Entry], done: impl Fn(usize) -> Done) -> Figures {
+        Self::of_some(entries, |_| true, done)
+    }
+
+    /// The figures of the `bulk` entries only: the word lists were never tuned on them.
+    fn untuned(entries: &[Entry], done: impl Fn(usize) -> Done) -> Figures {
+        Self::of_some(entries, |e| e.untuned, done)
+    }
+
+    fn of_some(
+        entries: &[Entry],
+        keep: impl Fn(&Entry) -> bool,
+        done: impl Fn(usize) -> Done,
+    ) -> Figures {
         let mut f = BTreeMap::new();
-        for (i, e) in entries.iter().enumerate() {
+        for (i, e) in entries.iter().enumerate().filter(|(_, e)| keep(e)) {
             let (wrong, automatic) = judge(e.label, done(i));
             for key in [e.language.code(), "all"] {
                 let t: &mut Tally = f.entry(key).or_default();
@@ -336,8 +355,9 @@ fn model_alone(e: &Entry, s: &Scores, threshold: f32) -> Done {
     Done::Posted { label, private }
 }
 
-/// The combination by the pure rule, from the word lists' decision and the model's scores.
-fn combined(lexicons: &Decision, s: &Scores, rule: &ModelRule) -> Done {
+/// The combination by the pure rule, from the word lists' decision (and whether it read a
+/// plain complaint) and the model's scores.
+fn combined(lexicons: &Decision, plain: bool, s: &Scores, rule: &ModelRule) -> Done {
     match (done(lexicons), lexicons) {
         (Done::NotAnswered, _) => Done::NotAnswered,
         (
@@ -348,7 +368,7 @@ fn combined(lexicons: &Decision, s: &Scores, rule: &ModelRule) -> Done {
                 drafts,
                 ..
             },
-        ) => match weigh_model(*label, confidence.hold, s, rule, Boldness::Balanced) {
+        ) => match weigh_model(*label, confidence.hold, plain, s, rule, Boldness::Balanced) {
             Some(_) => Done::Held,
             None => Done::Posted {
                 label: *label,
@@ -377,6 +397,14 @@ fn main() {
         Decision::Answer { language, .. } => *language,
         Decision::Skip { language, .. } => language.unwrap_or(entries[i].language),
     };
+    // Whether the word lists read a plain complaint, as `decide` reads the text.
+    let plain: Vec<bool> = entries
+        .iter()
+        .map(|e| {
+            let fallback = labelled::page(e.language).default_language;
+            plain_complaint(&triage::decide::read(&e.text, fallback).1.evidence)
+        })
+        .collect();
     let mut buffer = Vec::new();
     // The corpus first (indexed like `entries`), then the word lists, which every fold
     // trains on and none is measured on.
@@ -420,6 +448,7 @@ fn main() {
         let usage = ModelUse {
             model: m,
             rule: ModelRule::SHIPPED,
+            bold: ModelRule::BOLD,
         };
         for i in (0..entries.len()).filter(|&i| fold[i] == f) {
             let e = &entries[i];
@@ -442,6 +471,7 @@ fn main() {
     );
 
     Figures::of(&entries, |i| done(&lexicons[i])).print("(a) word lists alone");
+    Figures::untuned(&entries, |i| done(&lexicons[i])).print("(a) word lists alone, untuned part");
     for t in [0.0, 0.5, 0.6, 0.7, 0.8, 0.9] {
         Figures::of(&entries, |i| model_alone(&entries[i], &scores[i], t))
             .print(&format!("(b) model alone, best class ≥ {t}"));
@@ -451,8 +481,10 @@ fn main() {
         "(c) combined, shipped rule {:?}",
         ModelRule::SHIPPED
     ));
+    Figures::untuned(&entries, |i| done(shipped[i].as_ref().unwrap()))
+        .print("(c) combined, shipped rule, untuned part");
     let pure = Figures::of(&entries, |i| {
-        combined(&lexicons[i], &scores[i], &ModelRule::SHIPPED)
+        combined(&lexicons[i], plain[i], &scores[i], &ModelRule::SHIPPED)
     });
     assert_eq!(
         (pure.wrong(), pure.0["all"].automatic),
@@ -460,46 +492,53 @@ fn main() {
         "the pure rule and the decision path disagree"
     );
 
-    // A small grid: the fewest wrong posts with every language ≥ 92 % automatic.
+    // A small grid, judged on the untuned part (the word lists were tuned on the rest, so
+    // their misses there are too few to tell a rule by): the fewest wrong posts, then the
+    // best worst language.
     let steps = [0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.97, f32::INFINITY];
     let mut grid = Vec::new();
     for thanks in steps {
         for apology in steps {
-            for answer in steps {
-                for lift in [0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.07, 0.1] {
-                    for lift_any in [false, true] {
-                        let rule = ModelRule {
-                            thanks,
-                            apology,
-                            answer,
-                            lift,
-                            lift_any,
-                        };
-                        let f =
-                            Figures::of(&entries, |i| combined(&lexicons[i], &scores[i], &rule));
-                        grid.push((rule, f));
+            for apology_plain in steps.into_iter().filter(|&p| p >= apology) {
+                for answer in [0.7, 0.9, 0.95, f32::INFINITY] {
+                    for lift in [0.0, 0.03, 0.07, 0.1] {
+                        for lift_any in [false, true] {
+                            let rule = ModelRule {
+                                thanks,
+                                apology,
+                                apology_plain,
+                                answer,
+                                lift,
+                                lift_any,
+                            };
+                            let pick =
+                                |i: usize| combined(&lexicons[i], plain[i], &scores[i], &rule);
+                            let f = Figures::untuned(&entries, pick);
+                            grid.push((rule, f, Figures::of(&entries, pick)));
+                        }
                     }
                 }
             }
         }
     }
-    grid.sort_by(|(_, a), (_, b)| {
+    grid.sort_by(|(_, a, _), (_, b, _)| {
         a.wrong()
             .cmp(&b.wrong())
             .then(b.worst_rate().total_cmp(&a.worst_rate()))
             .then(b.0["all"].automatic.cmp(&a.0["all"].automatic))
     });
     // Holding praise costs no automatic answer to a complaint, but it costs staff: at most
-    // 40 % of it may be held.
-    grid.retain(|(_, f)| f.0["all"].praise_held * 10 <= f.0["all"].praise * 4);
+    // 60 % of it may be held.
+    grid.retain(|(_, f, _)| f.0["all"].praise_held * 10 <= f.0["all"].praise * 6);
     println!(
-        "the grid, at most 40 % of praise held: for each number of wrong posts, the rule with the best worst language"
+        "the grid on the untuned part, at most 60 % of praise held: for each number of wrong posts, the rule with the best worst language"
     );
     let mut last = usize::MAX;
-    for (rule, f) in &grid {
+    for (rule, f, whole) in &grid {
         if f.wrong() != last {
             last = f.wrong();
-            f.print(&format!("  {rule:?}"));
+            f.print(&format!("  {rule:?}, untuned part"));
+            whole.print("      the whole corpus");
         }
     }
     let all: Vec<usize> = (0..data.len()).collect();
@@ -508,6 +547,7 @@ fn main() {
     let usage = ModelUse {
         model: m,
         rule: ModelRule::SHIPPED,
+        bold: ModelRule::BOLD,
     };
     Figures::of(&entries, |i| {
         done(&decision(&entries[i], i, &templates, Some(&usage)))

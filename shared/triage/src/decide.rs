@@ -208,6 +208,13 @@ fn label_of(analysis: Option<&Analysis>, rating: Option<Rating>) -> Option<Label
     })
 }
 
+/// How [`decide`] reads a text: its language (detected, else `fallback`) and what its words
+/// say. A text too short to tell its language is read with every language's words.
+pub fn read(text: &str, fallback: Language) -> (Language, Analysis) {
+    let (language, sure) = detect(text, fallback);
+    (language, analyse_unsure(text, language, !sure))
+}
+
 /// Decide what to do with one item. Pure: the same item, page and clock give the same
 /// decision, so a redelivered stream record drafts the same words. The word lists decide,
 /// and the shipped model may hold what they would answer, or answer what they hold as too
@@ -231,18 +238,22 @@ pub fn decide(
     )
 }
 
-/// A model and the rule its probabilities are weighed by.
+/// A model and the rules its probabilities are weighed by.
 #[derive(Debug, Clone, Copy)]
 pub struct ModelUse<'a> {
     pub model: Model<'a>,
+    /// The rule of balanced and cautious pages.
     pub rule: ModelRule,
+    /// The rule of bold pages.
+    pub bold: ModelRule,
 }
 
 impl ModelUse<'static> {
-    /// The shipped model, weighed by the shipped rule: what [`decide`] uses.
+    /// The shipped model, weighed by the shipped rules: what [`decide`] uses.
     pub const SHIPPED: ModelUse<'static> = ModelUse {
         model: model::SHIPPED,
         rule: ModelRule::SHIPPED,
+        bold: ModelRule::BOLD,
     };
 }
 
@@ -282,9 +293,9 @@ pub fn decide_with(
         .as_deref()
         .and_then(Language::parse)
         .unwrap_or(page.default_language);
-    let (language, sure) = text.map_or((fallback, false), |t| detect(t, fallback));
-    // A text too short to tell its language is read with every language's words.
-    let analysis = text.map(|t| analyse_unsure(t, language, !sure));
+    let reading = text.map(|t| read(t, fallback));
+    let language = reading.map_or(fallback, |(language, _)| language);
+    let analysis = reading.map(|(_, analysis)| analysis);
     let text_label = analysis.map(|a| a.label);
     let Some(label) = label_of(analysis.as_ref(), feedback.rating) else {
         return skip(SkipReason::NoText, None, None);
@@ -346,8 +357,20 @@ pub fn decide_with(
         let stars = feedback.rating.map(Rating::stars);
         let scores = model.model.scores(text, language, stars);
         let before = confidence.hold;
-        confidence.hold =
-            confidence::weigh_model(label, before, &scores, &model.rule, page.boldness);
+        confidence.hold = confidence::weigh_model(
+            label,
+            before,
+            analysis
+                .as_ref()
+                .is_some_and(|a| confidence::plain_complaint(&a.evidence)),
+            &scores,
+            if page.boldness == Boldness::Bold {
+                &model.bold
+            } else {
+                &model.rule
+            },
+            page.boldness,
+        );
         if let Some(risk) = confidence::risk(label, &scores) {
             confidence.signals = format!(
                 "{}; model: {:.0}% that this answer is wrong",
@@ -603,6 +626,7 @@ mod tests {
         let model = ModelUse {
             model: Model::from_bytes(&bytes).unwrap(),
             rule: ModelRule::SHIPPED,
+            bold: ModelRule::BOLD,
         };
         let templates = TemplateSet::builtin().unwrap();
         decide_with(
