@@ -18,7 +18,7 @@
 //! loaded (narrow no-break space, no-break space before `:`), never to inserted values,
 //! and filling never collapses it.
 
-use crate::classify::{Register, Theme};
+use crate::classify::{ByTheme, Register, Theme};
 use crate::{Label, Language};
 use feedback::capabilities::AuthorNames;
 use serde::Deserialize;
@@ -82,12 +82,9 @@ pub struct PrivateTemplates {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct Apologies {
     pub general: Vec<String>,
-    pub delivery: Vec<String>,
-    pub billing: Vec<String>,
-    pub quality: Vec<String>,
-    pub service: Vec<String>,
-    pub website: Vec<String>,
-    pub price: Vec<String>,
+    /// `delivery`, `billing`, … beside `general` in the file.
+    #[serde(flatten)]
+    pub themes: ByTheme<Vec<String>>,
     /// For mixed feedback ("Good X, but Y"): one short clause thanking for the good part,
     /// put before the apology. Empty: the apology alone.
     #[serde(default)]
@@ -98,25 +95,13 @@ impl Apologies {
     fn of(&self, theme: Option<Theme>) -> &[String] {
         match theme {
             None => &self.general,
-            Some(Theme::Delivery) => &self.delivery,
-            Some(Theme::Billing) => &self.billing,
-            Some(Theme::Quality) => &self.quality,
-            Some(Theme::Service) => &self.service,
-            Some(Theme::Website) => &self.website,
-            Some(Theme::Price) => &self.price,
+            Some(theme) => self.themes.of(theme),
         }
     }
 
-    fn lists(&self) -> [&Vec<String>; 7] {
-        [
-            &self.general,
-            &self.delivery,
-            &self.billing,
-            &self.quality,
-            &self.service,
-            &self.website,
-            &self.price,
-        ]
+    /// `general`, then each theme's.
+    fn lists(&self) -> impl Iterator<Item = &Vec<String>> {
+        std::iter::once(&self.general).chain(Theme::ALL.map(|theme| self.themes.of(theme)))
     }
 }
 
@@ -220,14 +205,9 @@ impl LanguageTemplates {
             &mut self.private.negative,
             &mut self.private.question,
             &mut a.general,
-            &mut a.delivery,
-            &mut a.billing,
-            &mut a.quality,
-            &mut a.service,
-            &mut a.website,
-            &mut a.price,
             &mut a.mixed,
         ];
+        lists.extend(a.themes.each_mut());
         lists.extend(self.public.by_label.each_mut());
         lists.extend(self.public_no_private.each_mut());
         for list in lists {

@@ -1,8 +1,8 @@
 //! Loading the lexicons: the per-language word lists of `lexicons/*.json`, checked when
 //! parsed, compiled into [`Pattern`]s once on first use, and the lists each text is read with.
 
-use super::Theme;
 use super::tokens::{Token, fold, is_emoji};
+use super::{ByTheme, Theme};
 use crate::language::Language;
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -11,6 +11,9 @@ use std::sync::LazyLock;
 /// Entries are borrowed from the compiled-in file (no copies at start-up), so they are
 /// written without JSON escapes (characters as they are).
 pub(super) type Entries<'a> = Vec<&'a str>;
+
+/// The words that name what a complaint is about, one list per theme.
+pub(super) type Themes<'a> = ByTheme<Entries<'a>>;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -35,13 +38,6 @@ macro_rules! word_lists {
         then_per_language: [$($(#[$then_doc:meta])* $then:ident),* $(,)?],
         themes: [$($theme:ident),* $(,)?] $(,)?
     ) => {
-        /// The words that name what a complaint is about, one list per theme.
-        #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-        #[serde(deny_unknown_fields)]
-        pub(super) struct Themes<'a> {
-            $(#[serde(borrow)] $theme: Entries<'a>,)*
-        }
-
         /// The words of one language, as written in `lexicons/<code>.json`.
         #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
         #[serde(deny_unknown_fields)]
@@ -105,7 +101,7 @@ macro_rules! word_lists {
                 Self {
                     $($list: Patterns::new(&lexicon.$list),)*
                     $($then: Patterns::new(&lexicon.$then),)*
-                    themes: lexicon.themes.compiled(),
+                    themes: THEME_ORDER.map(|t| (t, Patterns::new(lexicon.themes.of(t)))),
                     formal: Patterns::new(&lexicon.register.formal),
                     informal: Patterns::new(&lexicon.register.informal),
                     formal_capitalised: lexicon.register.formal_capitalised.clone(),
@@ -137,19 +133,15 @@ word_lists! {
     themes: [delivery, billing, quality, service, website, price],
 }
 
-impl Themes<'static> {
-    /// Compiled, the most specific first: a word counts for the first theme that has it.
-    fn compiled(&self) -> [(Theme, Patterns); 6] {
-        [
-            (Theme::Price, Patterns::new(&self.price)),
-            (Theme::Billing, Patterns::new(&self.billing)),
-            (Theme::Website, Patterns::new(&self.website)),
-            (Theme::Delivery, Patterns::new(&self.delivery)),
-            (Theme::Quality, Patterns::new(&self.quality)),
-            (Theme::Service, Patterns::new(&self.service)),
-        ]
-    }
-}
+/// The themes, the most specific first: a word counts for the first theme that has it.
+const THEME_ORDER: [Theme; 6] = [
+    Theme::Price,
+    Theme::Billing,
+    Theme::Website,
+    Theme::Delivery,
+    Theme::Quality,
+    Theme::Service,
+];
 
 /// Why a lexicon file cannot be used.
 #[derive(Debug, thiserror::Error)]
