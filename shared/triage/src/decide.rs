@@ -233,15 +233,27 @@ pub fn decide(
     templates: &TemplateSet,
     now: OffsetDateTime,
 ) -> Decision {
-    decide_with(
+    let case = Case {
         feedback,
         state,
         page,
         capabilities,
         templates,
         now,
-        Some(&ModelUse::SHIPPED),
-    )
+    };
+    decide_with(case, Some(&ModelUse::SHIPPED))
+}
+
+/// What one decision is made on: the item, what happened to it, its page, its platform's
+/// capabilities, the wording and the clock.
+#[derive(Debug, Clone)]
+pub struct Case<'a> {
+    pub feedback: &'a Feedback,
+    pub state: ItemState,
+    pub page: &'a PageSettings,
+    pub capabilities: &'a Capabilities,
+    pub templates: &'a TemplateSet,
+    pub now: OffsetDateTime,
 }
 
 /// A model and the rule its probabilities are weighed by.
@@ -261,15 +273,8 @@ impl ModelUse<'static> {
 
 /// [`decide`] with another model and rule, or with the word lists alone (`None`): what
 /// the trainer measures candidates with, by the same path as the product.
-pub fn decide_with(
-    feedback: &Feedback,
-    state: ItemState,
-    page: &PageSettings,
-    capabilities: &Capabilities,
-    templates: &TemplateSet,
-    now: OffsetDateTime,
-    model: Option<&ModelUse<'_>>,
-) -> Decision {
+pub fn decide_with(case: Case<'_>, model: Option<&ModelUse<'_>>) -> Decision {
+    let (feedback, page, capabilities) = (case.feedback, case.page, case.capabilities);
     let skip = |reason, label, language| Decision::Skip {
         reason,
         label,
@@ -278,16 +283,16 @@ pub fn decide_with(
     if feedback.from_account {
         return skip(SkipReason::OwnAccount, None, None);
     }
-    if state.removed {
+    if case.state.removed {
         return skip(SkipReason::Removed, None, None);
     }
-    if state.edited {
+    if case.state.edited {
         return skip(SkipReason::Edited, None, None);
     }
     let written = feedback.created_at.unwrap_or(feedback.received_at);
     // An old item is still read, drafted and given a task; it is only never answered on
     // its own (held below).
-    let too_old = now - written > Duration::hours(i64::from(page.max_age_hours));
+    let too_old = case.now - written > Duration::hours(i64::from(page.max_age_hours));
     let text = feedback.text.as_deref().filter(|t| !t.trim().is_empty());
     // The platform's or sender's word on the language beats the page's default.
     let fallback = feedback
@@ -315,7 +320,7 @@ pub fn decide_with(
     // someone else's post or caption has none to refer to.
     let private_allowed = label != Label::Positive
         && feedback.kind != FeedbackKind::Mention
-        && capabilities.private_message_allowed(written, now);
+        && capabilities.private_message_allowed(written, case.now);
     let placeholders = Placeholders {
         // A handle is never echoed; a display name only when it reads as a name.
         name: templates::greeting_name(feedback.author_name.as_deref(), capabilities.author_names),
@@ -338,9 +343,9 @@ pub fn decide_with(
         }),
         id: feedback.item_id.as_str(),
         avoid: &page.recent_replies,
-        prefer: state.replied_with.as_deref(),
+        prefer: case.state.replied_with.as_deref(),
     };
-    let mut drafts = templates::draft(templates, item, &placeholders, private_allowed);
+    let mut drafts = templates::draft(case.templates, item, &placeholders, private_allowed);
     if let Some(public) = capabilities.public_replies {
         drafts.public = public.limit.fit(drafts.public);
         drafts.public_without_private = public.limit.fit(drafts.public_without_private);
@@ -573,16 +578,15 @@ mod tests {
             model: Model::from_bytes(&bytes).unwrap(),
             rule: ModelRule::SHIPPED,
         };
-        let templates = TemplateSet::builtin().unwrap();
-        decide_with(
-            f,
-            ItemState::default(),
-            &page(),
-            &SOCIAL,
-            &templates,
-            NOW,
-            Some(&model),
-        )
+        let case = Case {
+            feedback: f,
+            state: ItemState::default(),
+            page: &page(),
+            capabilities: &SOCIAL,
+            templates: &TemplateSet::builtin().unwrap(),
+            now: NOW,
+        };
+        decide_with(case, Some(&model))
     }
 
     #[test]
