@@ -77,6 +77,44 @@ feedback::stored_enum!(
     }
 );
 
+/// One value for each [`Theme`], named as in the data files (`delivery`, `billing`, …).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ByTheme<T> {
+    pub delivery: T,
+    pub billing: T,
+    pub quality: T,
+    pub service: T,
+    pub website: T,
+    pub price: T,
+}
+
+impl<T> ByTheme<T> {
+    /// The value for `theme`.
+    pub fn of(&self, theme: Theme) -> &T {
+        match theme {
+            Theme::Delivery => &self.delivery,
+            Theme::Billing => &self.billing,
+            Theme::Quality => &self.quality,
+            Theme::Service => &self.service,
+            Theme::Website => &self.website,
+            Theme::Price => &self.price,
+        }
+    }
+
+    /// Each theme's value, to change in place.
+    pub fn each_mut(&mut self) -> [&mut T; 6] {
+        [
+            &mut self.delivery,
+            &mut self.billing,
+            &mut self.quality,
+            &mut self.service,
+            &mut self.website,
+            &mut self.price,
+        ]
+    }
+}
+
 /// Everything read from one text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Analysis {

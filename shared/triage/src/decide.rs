@@ -56,44 +56,57 @@ impl PageSettings {
     ) -> Self {
         let sla_hours = settings::number(get, "SLA_HOURS", 24, problems);
         let max_age_hours = settings::number(get, "MAX_REPLY_AGE_HOURS", 72, problems);
-        let get = |k: &str| settings::value(get, k);
+        let value = |k: &str| settings::value(get, k);
         Self {
-            brand_name: get("BRAND_NAME").unwrap_or_else(|| "our team".into()),
-            default_language: match get("DEFAULT_LANGUAGE") {
-                None => Language::En,
-                Some(v) => Language::parse(&v).unwrap_or_else(|| {
-                    problems.push(format!(
-                        "DEFAULT_LANGUAGE must be one of nl, en, fr, de, es, not {v:?}"
-                    ));
-                    Language::En
-                }),
-            },
-            mode: match get("REPLY_MODE") {
-                None => ReplyMode::Auto,
-                Some(v) => ReplyMode::parse(&v).unwrap_or_else(|| {
-                    problems.push(format!(
-                        "REPLY_MODE must be auto, approval or dry-run, not {v:?}"
-                    ));
-                    ReplyMode::Auto
-                }),
-            },
-            thank_positive: match get("THANK_POSITIVE").as_deref() {
-                None | Some("true") => true,
-                Some("false") => false,
-                Some(v) => {
-                    problems.push(format!("THANK_POSITIVE must be true or false, not {v:?}"));
-                    true
-                }
-            },
+            brand_name: value("BRAND_NAME").unwrap_or_else(|| "our team".into()),
+            default_language: parsed(
+                get,
+                ("DEFAULT_LANGUAGE", "one of nl, en, fr, de, es"),
+                Language::parse,
+                Language::En,
+                problems,
+            ),
+            mode: parsed(
+                get,
+                ("REPLY_MODE", "auto, approval or dry-run"),
+                ReplyMode::parse,
+                ReplyMode::Auto,
+                problems,
+            ),
+            thank_positive: parsed(
+                get,
+                ("THANK_POSITIVE", "true or false"),
+                |v| v.parse().ok(),
+                true,
+                problems,
+            ),
             sla_hours,
-            signature: get("SIGNATURE").unwrap_or_else(|| "– {brand}".into()),
-            contact: get("CONTACT").unwrap_or_default(),
+            signature: value("SIGNATURE").unwrap_or_else(|| "– {brand}".into()),
+            contact: value("CONTACT").unwrap_or_default(),
             max_age_hours,
             // Per page (`feedbackctl pages set PAGE --boldness …`); balanced by default.
             boldness: Boldness::default(),
             recent_replies: Vec::new(),
         }
     }
+}
+
+/// A setting read with `parse`; `default` when it is not set, and when `parse` cannot read
+/// it (then said in `problems`: "`name` must be `expected`, not …").
+fn parsed<T>(
+    get: &impl Fn(&str) -> Option<String>,
+    (name, expected): (&str, &str),
+    parse: impl Fn(&str) -> Option<T>,
+    default: T,
+    problems: &mut Vec<String>,
+) -> T {
+    let Some(v) = settings::value(get, name) else {
+        return default;
+    };
+    parse(&v).unwrap_or_else(|| {
+        problems.push(format!("{name} must be {expected}, not {v:?}"));
+        default
+    })
 }
 
 impl Default for PageSettings {
@@ -227,15 +240,27 @@ pub fn decide(
     templates: &TemplateSet,
     now: OffsetDateTime,
 ) -> Decision {
-    decide_with(
+    let case = Case {
         feedback,
         state,
         page,
         capabilities,
         templates,
         now,
-        Some(&ModelUse::SHIPPED),
-    )
+    };
+    decide_with(case, Some(&ModelUse::SHIPPED))
+}
+
+/// What one decision is made on: the item, what happened to it, its page, its platform's
+/// capabilities, the wording and the clock.
+#[derive(Debug, Clone)]
+pub struct Case<'a> {
+    pub feedback: &'a Feedback,
+    pub state: ItemState,
+    pub page: &'a PageSettings,
+    pub capabilities: &'a Capabilities,
+    pub templates: &'a TemplateSet,
+    pub now: OffsetDateTime,
 }
 
 /// A model and the rules its probabilities are weighed by.
@@ -259,15 +284,8 @@ impl ModelUse<'static> {
 
 /// [`decide`] with another model and rule, or with the word lists alone (`None`): what
 /// the trainer measures candidates with, by the same path as the product.
-pub fn decide_with(
-    feedback: &Feedback,
-    state: ItemState,
-    page: &PageSettings,
-    capabilities: &Capabilities,
-    templates: &TemplateSet,
-    now: OffsetDateTime,
-    model: Option<&ModelUse<'_>>,
-) -> Decision {
+pub fn decide_with(case: Case<'_>, model: Option<&ModelUse<'_>>) -> Decision {
+    let (feedback, page, capabilities) = (case.feedback, case.page, case.capabilities);
     let skip = |reason, label, language| Decision::Skip {
         reason,
         label,
@@ -276,16 +294,16 @@ pub fn decide_with(
     if feedback.from_account {
         return skip(SkipReason::OwnAccount, None, None);
     }
-    if state.removed {
+    if case.state.removed {
         return skip(SkipReason::Removed, None, None);
     }
-    if state.edited {
+    if case.state.edited {
         return skip(SkipReason::Edited, None, None);
     }
     let written = feedback.created_at.unwrap_or(feedback.received_at);
     // An old item is still read, drafted and given a task; it is only never answered on
     // its own (held below).
-    let too_old = now - written > Duration::hours(i64::from(page.max_age_hours));
+    let too_old = case.now - written > Duration::hours(i64::from(page.max_age_hours));
     let text = feedback.text.as_deref().filter(|t| !t.trim().is_empty());
     // The platform's or sender's word on the language beats the page's default.
     let fallback = feedback
@@ -313,7 +331,7 @@ pub fn decide_with(
     // someone else's post or caption has none to refer to.
     let private_allowed = label != Label::Positive
         && feedback.kind != FeedbackKind::Mention
-        && capabilities.private_message_allowed(written, now);
+        && capabilities.private_message_allowed(written, case.now);
     let placeholders = Placeholders {
         // A handle is never echoed; a display name only when it reads as a name.
         name: templates::greeting_name(feedback.author_name.as_deref(), capabilities.author_names),
@@ -336,9 +354,9 @@ pub fn decide_with(
         }),
         id: feedback.item_id.as_str(),
         avoid: &page.recent_replies,
-        prefer: state.replied_with.as_deref(),
+        prefer: case.state.replied_with.as_deref(),
     };
-    let mut drafts = templates::draft(templates, item, &placeholders, private_allowed);
+    let mut drafts = templates::draft(case.templates, item, &placeholders, private_allowed);
     if let Some(public) = capabilities.public_replies {
         drafts.public = public.limit.fit(drafts.public);
         drafts.public_without_private = public.limit.fit(drafts.public_without_private);
@@ -489,22 +507,9 @@ mod tests {
 
     #[test]
     fn a_dutch_complaint_gets_a_dutch_apology_a_private_message_and_a_task() {
-        let d = decide_now(
-            &comment(
-                "Mijn bestelling is na twee weken nog steeds niet geleverd. Heel teleurstellend!",
-            ),
-            &page(),
+        let (label, language, drafts, task) = answered(
+            "Mijn bestelling is na twee weken nog steeds niet geleverd. Heel teleurstellend!",
         );
-        let Decision::Answer {
-            label,
-            language,
-            drafts,
-            task,
-            ..
-        } = d
-        else {
-            panic!("expected an answer, got {d:?}");
-        };
         assert_eq!((label, language), (Label::Negative, Language::Nl));
         assert!(
             drafts.public.starts_with("Hallo Anke,"),
@@ -524,13 +529,9 @@ mod tests {
         };
         let mut f = comment("Mijn bestelling is na twee weken nog steeds niet geleverd.");
         f.author_name = Some("anke".into());
-        let Decision::Answer { drafts, .. } = decide_on(&f, &page(), &handles) else {
-            panic!("expected an answer");
-        };
+        let drafts = answer(decide_on(&f, &page(), &handles)).2;
         assert!(!drafts.public.contains("anke"), "{}", drafts.public);
-        let Decision::Answer { drafts, .. } = decide_on(&f, &page(), &SOCIAL) else {
-            panic!("expected an answer");
-        };
+        let drafts = answer(decide_on(&f, &page(), &SOCIAL)).2;
         assert!(
             drafts.public.starts_with("Hallo anke,"),
             "{}",
@@ -542,37 +543,23 @@ mod tests {
     fn own_removed_edited_and_old_items_are_skipped() {
         let mut own = comment("Bedankt voor je bericht");
         own.from_account = true;
-        assert!(matches!(
-            decide_now(&own, &page()),
-            Decision::Skip {
-                reason: SkipReason::OwnAccount,
-                ..
-            }
-        ));
+        assert_eq!(skipped(decide_now(&own, &page())).0, SkipReason::OwnAccount);
         let t = TemplateSet::builtin().unwrap();
         let c = comment("Slecht!");
-        let removed = ItemState {
-            removed: true,
-            ..ItemState::default()
-        };
-        assert!(matches!(
-            decide(&c, removed, &page(), &SOCIAL, &t, NOW),
-            Decision::Skip {
-                reason: SkipReason::Removed,
-                ..
-            }
-        ));
-        let edited = ItemState {
-            edited: true,
-            ..ItemState::default()
-        };
-        assert!(matches!(
-            decide(&c, edited, &page(), &SOCIAL, &t, NOW),
-            Decision::Skip {
-                reason: SkipReason::Edited,
-                ..
-            }
-        ));
+        for (removed, edited, reason) in [
+            (true, false, SkipReason::Removed),
+            (false, true, SkipReason::Edited),
+        ] {
+            let state = ItemState {
+                removed,
+                edited,
+                ..ItemState::default()
+            };
+            assert_eq!(
+                skipped(decide(&c, state, &page(), &SOCIAL, &t, NOW)).0,
+                reason
+            );
+        }
         // Older than the page's maximum age: drafted, given a task, held for a person.
         let later = NOW + Duration::hours(73);
         match decide(&c, ItemState::default(), &page(), &SOCIAL, &t, later) {
@@ -595,22 +582,9 @@ mod tests {
             &comment("Free followers!! click here https://x.example"),
             &page(),
         );
-        assert!(matches!(
-            spam,
-            Decision::Skip {
-                reason: SkipReason::Spam,
-                label: Some(Label::Spam),
-                ..
-            }
-        ));
+        assert_eq!(skipped(spam), (SkipReason::Spam, Some(Label::Spam)));
         let abuse = decide_now(&comment("Stelletje klootzakken, rot op"), &page());
-        assert!(matches!(
-            abuse,
-            Decision::Skip {
-                reason: SkipReason::Abusive,
-                ..
-            }
-        ));
+        assert_eq!(skipped(abuse).0, SkipReason::Abusive);
     }
 
     /// A model that reads everything as `class`, sure of it: its bias alone.
@@ -628,16 +602,15 @@ mod tests {
             rule: ModelRule::SHIPPED,
             bold: ModelRule::BOLD,
         };
-        let templates = TemplateSet::builtin().unwrap();
-        decide_with(
-            f,
-            ItemState::default(),
-            &page(),
-            &SOCIAL,
-            &templates,
-            NOW,
-            Some(&model),
-        )
+        let case = Case {
+            feedback: f,
+            state: ItemState::default(),
+            page: &page(),
+            capabilities: &SOCIAL,
+            templates: &TemplateSet::builtin().unwrap(),
+            now: NOW,
+        };
+        decide_with(case, Some(&model))
     }
 
     #[test]
@@ -707,13 +680,7 @@ mod tests {
             thank_positive: false,
             ..page()
         };
-        assert!(matches!(
-            decide_now(&praise, &off),
-            Decision::Skip {
-                reason: SkipReason::ThanksOff,
-                ..
-            }
-        ));
+        assert_eq!(skipped(decide_now(&praise, &off)).0, SkipReason::ThanksOff);
     }
 
     #[test]
@@ -734,16 +701,8 @@ mod tests {
 
     #[test]
     fn a_one_star_review_without_text_is_answered_as_a_complaint_without_a_private_message() {
-        let Decision::Answer {
-            label,
-            language,
-            drafts,
-            task,
-            ..
-        } = decide_on(&review(1, None), &page(), &REVIEWS)
-        else {
-            panic!("a bare one-star review is answered");
-        };
+        let (label, language, drafts, task) =
+            answer(decide_on(&review(1, None), &page(), &REVIEWS));
         assert_eq!((label, language), (Label::Negative, Language::Nl));
         assert!(drafts.private.is_none());
         assert!(!drafts.public.contains("privébericht"), "{}", drafts.public);
@@ -821,13 +780,7 @@ mod tests {
     fn a_comment_without_text_or_rating_is_skipped() {
         let mut empty = comment("");
         empty.text = None;
-        assert!(matches!(
-            decide_now(&empty, &page()),
-            Decision::Skip {
-                reason: SkipReason::NoText,
-                ..
-            }
-        ));
+        assert_eq!(skipped(decide_now(&empty, &page())).0, SkipReason::NoText);
     }
 
     #[test]
@@ -983,14 +936,24 @@ mod tests {
         }
     }
 
+    /// The answer to a comment saying `text` on the usual page.
+    fn answered(text: &str) -> (Label, Language, Drafts, Option<TaskDraft>) {
+        answer(decide_now(&comment(text), &page()))
+    }
+
+    /// Why `d` skips its item, and the label read from it.
+    fn skipped(d: Decision) -> (SkipReason, Option<Label>) {
+        match d {
+            Decision::Skip { reason, label, .. } => (reason, label),
+            Decision::Answer { .. } => panic!("expected a skip, got {d:?}"),
+        }
+    }
+
     #[test]
     fn a_sarcastic_complaint_gets_an_apology_and_a_private_message() {
-        let (label, language, drafts, _) = answer(decide_now(
-            &comment(
-                "Great, the third time my delivery is 'on its way' and it never shows up. Thanks a lot.",
-            ),
-            &page(),
-        ));
+        let (label, language, drafts, _) = answered(
+            "Great, the third time my delivery is 'on its way' and it never shows up. Thanks a lot.",
+        );
         assert_eq!((label, language), (Label::Negative, Language::En));
         assert!(drafts.public.contains("sorry"), "{}", drafts.public);
         assert!(drafts.public.contains("delivery") || drafts.public.contains("order"));
@@ -1005,13 +968,7 @@ mod tests {
             &comment("Gagnez de l'argent facilement !!! Cliquez ici http://argent-facile.example"),
             &page(),
         );
-        assert!(matches!(
-            spam,
-            Decision::Skip {
-                reason: SkipReason::Spam,
-                ..
-            }
-        ));
+        assert_eq!(skipped(spam).0, SkipReason::Spam);
         let threat = comment("Ik weet waar jullie eigenaar woont. Pas maar op.");
         let d = decide_now(&threat, &page());
         let Decision::Skip {
@@ -1032,32 +989,24 @@ mod tests {
 
     #[test]
     fn praise_with_an_emoji_is_thanked_without_a_private_message() {
-        let (label, _, drafts, task) = answer(decide_now(&comment("Top! 👍"), &page()));
+        let (label, _, drafts, task) = answered("Top! 👍");
         assert_eq!(label, Label::Positive);
         assert!(drafts.private.is_none() && task.is_none());
     }
 
     #[test]
     fn the_customer_s_register_is_answered_in_kind() {
-        let (_, language, drafts, _) = answer(decide_now(
-            &comment("Haben Sie am Sonntag geöffnet?"),
-            &page(),
-        ));
+        let (_, language, drafts, _) = answered("Haben Sie am Sonntag geöffnet?");
         assert_eq!(language, Language::De);
         assert!(drafts.public.contains("Ihre Frage"), "{}", drafts.public);
         assert!(!drafts.public.contains(" du "), "{}", drafts.public);
-        let (_, _, drafts, _) = answer(decide_now(&comment("Habt ihr am Sonntag offen?"), &page()));
+        let (_, _, drafts, _) = answered("Habt ihr am Sonntag offen?");
         assert!(drafts.public.contains("deine Frage"), "{}", drafts.public);
         // No sign of a register: the language's default (Dutch: je).
-        let (_, _, drafts, _) = answer(decide_now(
-            &comment("Mijn pakket is nog steeds niet geleverd"),
-            &page(),
-        ));
+        let (_, _, drafts, _) = answered("Mijn pakket is nog steeds niet geleverd");
         assert!(drafts.public.contains(" je "), "{}", drafts.public);
-        let (_, _, drafts, _) = answer(decide_now(
-            &comment("Mijn pakket is nog steeds niet geleverd, kunt u mij helpen?"),
-            &page(),
-        ));
+        let (_, _, drafts, _) =
+            answered("Mijn pakket is nog steeds niet geleverd, kunt u mij helpen?");
         assert!(drafts.public.contains(" u "), "{}", drafts.public);
     }
 
@@ -1079,10 +1028,7 @@ mod tests {
 
     #[test]
     fn when_the_private_message_fails_there_is_a_public_reply_that_claims_none() {
-        let (_, _, drafts, _) = answer(decide_now(
-            &comment("Mijn bestelling is nooit aangekomen, heel slecht"),
-            &page(),
-        ));
+        let (_, _, drafts, _) = answered("Mijn bestelling is nooit aangekomen, heel slecht");
         assert!(drafts.private.is_some());
         assert!(drafts.public.contains("privébericht"));
         assert!(
@@ -1095,10 +1041,7 @@ mod tests {
 
     #[test]
     fn neutral_comments_get_a_public_word_and_no_private_message() {
-        let (label, _, drafts, _) = answer(decide_now(
-            &comment("Ik was er gisteren met mijn zus"),
-            &page(),
-        ));
+        let (label, _, drafts, _) = answered("Ik was er gisteren met mijn zus");
         assert_eq!(label, Label::Neutral);
         assert!(drafts.private.is_none());
         assert!(!drafts.public.contains("privé"), "{}", drafts.public);

@@ -185,9 +185,13 @@ mod tests {
 
     #[test]
     fn language_codes_parse_with_regions_and_case() {
-        assert_eq!(Language::parse("nl-BE"), Some(Language::Nl));
-        assert_eq!(Language::parse("EN_us"), Some(Language::En));
-        assert_eq!(Language::parse("it"), None);
+        for (code, language) in [
+            ("nl-BE", Some(Language::Nl)),
+            ("EN_us", Some(Language::En)),
+            ("it", None),
+        ] {
+            assert_eq!(Language::parse(code), language, "{code}");
+        }
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub mod language;
 pub mod templates;
 
 pub use decide::{
-    Decision, ItemState, ModelUse, PageSettings, ReplyMode, SkipReason, TaskDraft, decide,
+    Case, Decision, ItemState, ModelUse, PageSettings, ReplyMode, SkipReason, TaskDraft, decide,
     decide_with, task_for_skip,
 };
 pub use templates::{Drafts, TemplateSet};

@@ -18,7 +18,7 @@
 //! loaded (narrow no-break space, no-break space before `:`), never to inserted values,
 //! and filling never collapses it.
 
-use crate::classify::{Register, Theme};
+use crate::classify::{ByTheme, Register, Theme};
 use crate::{Label, Language};
 use feedback::capabilities::AuthorNames;
 use serde::Deserialize;
@@ -26,6 +26,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::sync::{Arc, OnceLock};
 
+/// One value for each class that staff follow up: complaints, questions, neutral comments.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct ByLabel<T> {
     pub negative: T,
@@ -33,12 +34,41 @@ pub struct ByLabel<T> {
     pub neutral: T,
 }
 
+impl<T> ByLabel<T> {
+    /// The value for `label`; spam, abuse and threats (never drafted) have the neutral one.
+    fn of(&self, label: Label) -> &T {
+        match label {
+            Label::Negative => &self.negative,
+            Label::Question => &self.question,
+            Label::Neutral | Label::Positive | Label::Spam | Label::Abusive | Label::Threat => {
+                &self.neutral
+            }
+        }
+    }
+
+    /// Each class's value, to change in place.
+    fn each_mut(&mut self) -> [&mut T; 3] {
+        [&mut self.negative, &mut self.question, &mut self.neutral]
+    }
+}
+
+/// Public replies when a private message is drafted: the classes staff follow up, and praise.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct PublicTemplates {
-    pub negative: Vec<String>,
-    pub question: Vec<String>,
-    pub neutral: Vec<String>,
+    /// `negative`, `question` and `neutral`, beside `positive` in the file.
+    #[serde(flatten)]
+    pub by_label: ByLabel<Vec<String>>,
     pub positive: Vec<String>,
+}
+
+impl PublicTemplates {
+    /// The variants for `label`.
+    fn of(&self, label: Label) -> &Vec<String> {
+        match label {
+            Label::Positive => &self.positive,
+            label => self.by_label.of(label),
+        }
+    }
 }
 
 /// The one private message. Neutral comments and praise get none.
@@ -52,12 +82,9 @@ pub struct PrivateTemplates {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct Apologies {
     pub general: Vec<String>,
-    pub delivery: Vec<String>,
-    pub billing: Vec<String>,
-    pub quality: Vec<String>,
-    pub service: Vec<String>,
-    pub website: Vec<String>,
-    pub price: Vec<String>,
+    /// `delivery`, `billing`, … beside `general` in the file.
+    #[serde(flatten)]
+    pub themes: ByTheme<Vec<String>>,
     /// For mixed feedback ("Good X, but Y"): one short clause thanking for the good part,
     /// put before the apology. Empty: the apology alone.
     #[serde(default)]
@@ -68,25 +95,13 @@ impl Apologies {
     fn of(&self, theme: Option<Theme>) -> &[String] {
         match theme {
             None => &self.general,
-            Some(Theme::Delivery) => &self.delivery,
-            Some(Theme::Billing) => &self.billing,
-            Some(Theme::Quality) => &self.quality,
-            Some(Theme::Service) => &self.service,
-            Some(Theme::Website) => &self.website,
-            Some(Theme::Price) => &self.price,
+            Some(theme) => self.themes.of(theme),
         }
     }
 
-    fn lists(&self) -> [&Vec<String>; 7] {
-        [
-            &self.general,
-            &self.delivery,
-            &self.billing,
-            &self.quality,
-            &self.service,
-            &self.website,
-            &self.price,
-        ]
+    /// `general`, then each theme's.
+    fn lists(&self) -> impl Iterator<Item = &Vec<String>> {
+        std::iter::once(&self.general).chain(Theme::ALL.map(|theme| self.themes.of(theme)))
     }
 }
 
@@ -107,14 +122,9 @@ pub struct NextSteps {
     pub threat: String,
 }
 
-/// Sent when a task is resolved, per class.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-pub struct Resolutions {
-    /// Asks every customer (never only the happy ones) to update their comment or review.
-    pub negative: String,
-    pub question: String,
-    pub neutral: String,
-}
+/// Sent when a task is resolved, per class. `negative` asks every customer (never only the
+/// happy ones) to update their comment or review.
+pub type Resolutions = ByLabel<String>;
 
 /// The wording of one language in one register.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -156,9 +166,9 @@ impl LanguageTemplates {
     /// Every list of variants, named, for the checks.
     fn lists(&self) -> Vec<(&'static str, &Vec<String>)> {
         let mut lists = vec![
-            ("public.negative", &self.public.negative),
-            ("public.question", &self.public.question),
-            ("public.neutral", &self.public.neutral),
+            ("public.negative", &self.public.by_label.negative),
+            ("public.question", &self.public.by_label.question),
+            ("public.neutral", &self.public.by_label.neutral),
             ("public.positive", &self.public.positive),
             (
                 "public_no_private.negative",
@@ -184,33 +194,23 @@ impl LanguageTemplates {
             &mut self.sign_off,
             &mut self.contact_line,
             &mut self.reach_us,
-            &mut self.resolution.negative,
-            &mut self.resolution.question,
-            &mut self.resolution.neutral,
             &mut self.resolved,
         ];
+        texts.extend(self.resolution.each_mut());
         let a = &mut self.apology;
-        for list in [
+        let mut lists = vec![
             &mut self.greeting_more,
             &mut self.greeting_anonymous_more,
-            &mut self.public.negative,
-            &mut self.public.question,
-            &mut self.public.neutral,
             &mut self.public.positive,
-            &mut self.public_no_private.negative,
-            &mut self.public_no_private.question,
-            &mut self.public_no_private.neutral,
             &mut self.private.negative,
             &mut self.private.question,
             &mut a.general,
-            &mut a.delivery,
-            &mut a.billing,
-            &mut a.quality,
-            &mut a.service,
-            &mut a.website,
-            &mut a.price,
             &mut a.mixed,
-        ] {
+        ];
+        lists.extend(a.themes.each_mut());
+        lists.extend(self.public.by_label.each_mut());
+        lists.extend(self.public_no_private.each_mut());
+        for list in lists {
             texts.extend(list.iter_mut());
         }
         texts
@@ -760,13 +760,7 @@ pub(crate) fn draft(
     private_allowed: bool,
 ) -> Drafts {
     let t = set.templates(item.language, item.register);
-    let publics = match item.label {
-        Label::Negative => t.public.negative.len(),
-        Label::Question => t.public.question.len(),
-        Label::Positive => t.public.positive.len(),
-        _ => t.public.neutral.len(),
-    }
-    .max(1);
+    let publics = t.public.of(item.label).len().max(1);
     let apologies = t.apology.of(item.theme).len().max(1);
     let named = placeholders.name.as_deref().and_then(first_name).is_some();
     let greetings = greetings(t, named);
@@ -848,37 +842,27 @@ fn draft_variant(
             greeting,
         )
     };
-    let (with_private, alone, private, step, step_alone) = match item.label {
+    let with_private = t.public.of(item.label);
+    let alone = match item.label {
+        Label::Positive => with_private,
+        label => t.public_no_private.of(label),
+    };
+    let (private, step, step_alone) = match item.label {
         Label::Negative => (
-            &t.public.negative,
-            &t.public_no_private.negative,
             Some(&t.private.negative),
             &t.next_step.negative,
             &t.next_step.manual,
         ),
         Label::Question => (
-            &t.public.question,
-            &t.public_no_private.question,
             Some(&t.private.question),
             &t.next_step.question,
             &t.next_step.question_manual,
         ),
-        Label::Positive => (
-            &t.public.positive,
-            &t.public.positive,
-            None,
-            &t.next_step.neutral,
-            &t.next_step.neutral,
-        ),
-        // Neutral comments get a public word and no private message; spam, abuse and
-        // threats are never drafted (the decision skips them before).
-        Label::Neutral | Label::Spam | Label::Abusive | Label::Threat => (
-            &t.public.neutral,
-            &t.public_no_private.neutral,
-            None,
-            &t.next_step.neutral,
-            &t.next_step.neutral,
-        ),
+        // Neutral comments get a public word and no private message, and praise a thank-you;
+        // spam, abuse and threats are never drafted (the decision skips them before).
+        Label::Positive | Label::Neutral | Label::Spam | Label::Abusive | Label::Threat => {
+            (None, &t.next_step.neutral, &t.next_step.neutral)
+        }
     };
     let private = private
         .filter(|_| private_allowed)

@@ -1,8 +1,8 @@
 //! Loading the lexicons: the per-language word lists of `lexicons/*.json`, checked when
 //! parsed, compiled into [`Pattern`]s once on first use, and the lists each text is read with.
 
-use super::Theme;
 use super::tokens::{Token, fold, is_emoji};
+use super::{ByTheme, Theme};
 use crate::language::Language;
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -12,22 +12,8 @@ use std::sync::LazyLock;
 /// written without JSON escapes (characters as they are).
 pub(super) type Entries<'a> = Vec<&'a str>;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct Themes<'a> {
-    #[serde(borrow)]
-    delivery: Entries<'a>,
-    #[serde(borrow)]
-    billing: Entries<'a>,
-    #[serde(borrow)]
-    quality: Entries<'a>,
-    #[serde(borrow)]
-    service: Entries<'a>,
-    #[serde(borrow)]
-    website: Entries<'a>,
-    #[serde(borrow)]
-    price: Entries<'a>,
-}
+/// The words that name what a complaint is about, one list per theme.
+pub(super) type Themes<'a> = ByTheme<Entries<'a>>;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -42,49 +28,120 @@ pub(super) struct RegisterWords<'a> {
     formal_capitalised: Entries<'a>,
 }
 
-/// The words of one language, as written in `lexicons/<code>.json`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct Lexicon<'a> {
-    /// A note for whoever reviews the words; not used.
-    #[serde(rename = "about")]
-    _about: String,
-    /// The language the file is for, as a check that it is in the right place.
-    language: Language,
-    #[serde(borrow)]
-    negative: Entries<'a>,
-    #[serde(borrow)]
-    complaint: Entries<'a>,
-    #[serde(borrow)]
-    positive: Entries<'a>,
-    #[serde(borrow)]
-    sarcasm: Entries<'a>,
-    /// Words that turn a comment ("but", "maar", "mais", "aber", "pero"): what follows the
-    /// last one outweighs what came before.
-    #[serde(borrow)]
-    contrast: Entries<'a>,
-    #[serde(borrow)]
-    hints: Entries<'a>,
-    #[serde(borrow)]
-    insults: Entries<'a>,
-    #[serde(borrow)]
-    profanity: Entries<'a>,
-    #[serde(borrow)]
-    threats: Entries<'a>,
-    #[serde(borrow)]
-    spam: Entries<'a>,
-    #[serde(borrow)]
-    negations: Entries<'a>,
-    #[serde(borrow)]
-    question_openers: Entries<'a>,
-    /// Words that may come before a question opener ("Hi, do you…", "Buenas, ¿tienen…").
-    #[serde(borrow)]
-    greetings: Entries<'a>,
-    #[serde(borrow)]
-    themes: Themes<'a>,
-    #[serde(borrow)]
-    register: RegisterWords<'a>,
+/// Declares the word lists once, in the file's order: as the file's fields ([`Lexicon`]),
+/// empty ([`Lexicon::empty`]), named for the checks ([`Lexicon::lists`]), and, except the
+/// lists pooled over every file (in [`Lexicons`]), compiled per language ([`Compiled`]).
+macro_rules! word_lists {
+    (
+        per_language: [$($(#[$doc:meta])* $list:ident),* $(,)?],
+        pooled: [$($pooled:ident),* $(,)?],
+        then_per_language: [$($(#[$then_doc:meta])* $then:ident),* $(,)?],
+        themes: [$($theme:ident),* $(,)?] $(,)?
+    ) => {
+        /// The words of one language, as written in `lexicons/<code>.json`.
+        #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub(super) struct Lexicon<'a> {
+            /// A note for whoever reviews the words; not used.
+            #[serde(rename = "about")]
+            _about: String,
+            /// The language the file is for, as a check that it is in the right place.
+            language: Language,
+            $($(#[$doc])* #[serde(borrow)] $list: Entries<'a>,)*
+            $(#[serde(borrow)] $pooled: Entries<'a>,)*
+            $($(#[$then_doc])* #[serde(borrow)] $then: Entries<'a>,)*
+            #[serde(borrow)]
+            themes: Themes<'a>,
+            #[serde(borrow)]
+            register: RegisterWords<'a>,
+        }
+
+        impl<'a> Lexicon<'a> {
+            /// What a broken file is replaced with: nothing matches.
+            fn empty(language: Language) -> Self {
+                Self {
+                    _about: String::new(),
+                    language,
+                    $($list: Vec::new(),)*
+                    $($pooled: Vec::new(),)*
+                    $($then: Vec::new(),)*
+                    themes: Themes::default(),
+                    register: RegisterWords::default(),
+                }
+            }
+
+            /// Every list, named as in the file.
+            fn lists(&self) -> Vec<(&'static str, &[&'a str])> {
+                vec![
+                    $((stringify!($list), &self.$list),)*
+                    $((stringify!($pooled), &self.$pooled),)*
+                    $((stringify!($then), &self.$then),)*
+                    $((concat!("themes.", stringify!($theme)), &self.themes.$theme),)*
+                    ("register.formal", &self.register.formal),
+                    ("register.informal", &self.register.informal),
+                    ("register.capitalised", &self.register.formal_capitalised),
+                ]
+            }
+        }
+
+        /// One language's compiled lists.
+        #[derive(Debug, Clone)]
+        pub(super) struct Compiled {
+            $(pub(super) $list: Patterns,)*
+            $(pub(super) $then: Patterns,)*
+            /// The most specific first: a word counts for the first theme that has it.
+            pub(super) themes: [(Theme, Patterns); 6],
+            pub(super) formal: Patterns,
+            pub(super) informal: Patterns,
+            pub(super) formal_capitalised: Vec<&'static str>,
+        }
+
+        impl Compiled {
+            pub(super) fn new(lexicon: &Lexicon<'static>) -> Self {
+                Self {
+                    $($list: Patterns::new(&lexicon.$list),)*
+                    $($then: Patterns::new(&lexicon.$then),)*
+                    themes: THEME_ORDER.map(|t| (t, Patterns::new(lexicon.themes.of(t)))),
+                    formal: Patterns::new(&lexicon.register.formal),
+                    informal: Patterns::new(&lexicon.register.informal),
+                    formal_capitalised: lexicon.register.formal_capitalised.clone(),
+                }
+            }
+        }
+    };
 }
+
+word_lists! {
+    per_language: [
+        negative,
+        complaint,
+        positive,
+        sarcasm,
+        /// Words that turn a comment ("but", "maar", "mais", "aber", "pero"): what follows the
+        /// last one outweighs what came before.
+        contrast,
+        hints,
+        insults,
+        profanity,
+    ],
+    pooled: [threats, spam, negations],
+    then_per_language: [
+        question_openers,
+        /// Words that may come before a question opener ("Hi, do you…", "Buenas, ¿tienen…").
+        greetings,
+    ],
+    themes: [delivery, billing, quality, service, website, price],
+}
+
+/// The themes, the most specific first: a word counts for the first theme that has it.
+const THEME_ORDER: [Theme; 6] = [
+    Theme::Price,
+    Theme::Billing,
+    Theme::Website,
+    Theme::Delivery,
+    Theme::Quality,
+    Theme::Service,
+];
 
 /// Why a lexicon file cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -156,56 +213,6 @@ impl<'a> Lexicon<'a> {
             }
         }
         Ok(lexicon)
-    }
-
-    /// What a broken file is replaced with: nothing matches.
-    fn empty(language: Language) -> Self {
-        Self {
-            _about: String::new(),
-            language,
-            negative: Vec::new(),
-            complaint: Vec::new(),
-            positive: Vec::new(),
-            sarcasm: Vec::new(),
-            contrast: Vec::new(),
-            hints: Vec::new(),
-            insults: Vec::new(),
-            profanity: Vec::new(),
-            threats: Vec::new(),
-            spam: Vec::new(),
-            negations: Vec::new(),
-            question_openers: Vec::new(),
-            greetings: Vec::new(),
-            themes: Themes::default(),
-            register: RegisterWords::default(),
-        }
-    }
-
-    fn lists(&self) -> Vec<(&'static str, &[&'a str])> {
-        vec![
-            ("negative", &self.negative),
-            ("complaint", &self.complaint),
-            ("positive", &self.positive),
-            ("sarcasm", &self.sarcasm),
-            ("contrast", &self.contrast),
-            ("hints", &self.hints),
-            ("insults", &self.insults),
-            ("profanity", &self.profanity),
-            ("threats", &self.threats),
-            ("spam", &self.spam),
-            ("negations", &self.negations),
-            ("question_openers", &self.question_openers),
-            ("greetings", &self.greetings),
-            ("themes.delivery", &self.themes.delivery),
-            ("themes.billing", &self.themes.billing),
-            ("themes.quality", &self.themes.quality),
-            ("themes.service", &self.themes.service),
-            ("themes.website", &self.themes.website),
-            ("themes.price", &self.themes.price),
-            ("register.formal", &self.register.formal),
-            ("register.informal", &self.register.informal),
-            ("register.capitalised", &self.register.formal_capitalised),
-        ]
     }
 }
 
@@ -305,55 +312,6 @@ pub(super) struct Patterns(pub(super) Vec<Pattern>);
 impl Patterns {
     pub(super) fn new<'e>(entries: impl IntoIterator<Item = &'e &'static str>) -> Self {
         Patterns(entries.into_iter().map(|e| Pattern::new(e)).collect())
-    }
-}
-
-/// One language's compiled lists.
-#[derive(Debug, Clone)]
-pub(super) struct Compiled {
-    pub(super) negative: Patterns,
-    pub(super) complaint: Patterns,
-    pub(super) positive: Patterns,
-    pub(super) sarcasm: Patterns,
-    pub(super) contrast: Patterns,
-    pub(super) hints: Patterns,
-    pub(super) insults: Patterns,
-    pub(super) profanity: Patterns,
-    pub(super) question_openers: Patterns,
-    pub(super) greetings: Patterns,
-    /// The most specific first: a word counts for the first theme that has it.
-    pub(super) themes: [(Theme, Patterns); 6],
-    pub(super) formal: Patterns,
-    pub(super) informal: Patterns,
-    pub(super) formal_capitalised: Vec<&'static str>,
-}
-
-impl Compiled {
-    pub(super) fn new(lexicon: &Lexicon<'static>) -> Self {
-        let t = &lexicon.themes;
-        Self {
-            negative: Patterns::new(&lexicon.negative),
-            complaint: Patterns::new(&lexicon.complaint),
-            positive: Patterns::new(&lexicon.positive),
-            sarcasm: Patterns::new(&lexicon.sarcasm),
-            contrast: Patterns::new(&lexicon.contrast),
-            hints: Patterns::new(&lexicon.hints),
-            insults: Patterns::new(&lexicon.insults),
-            profanity: Patterns::new(&lexicon.profanity),
-            question_openers: Patterns::new(&lexicon.question_openers),
-            greetings: Patterns::new(&lexicon.greetings),
-            themes: [
-                (Theme::Price, Patterns::new(&t.price)),
-                (Theme::Billing, Patterns::new(&t.billing)),
-                (Theme::Website, Patterns::new(&t.website)),
-                (Theme::Delivery, Patterns::new(&t.delivery)),
-                (Theme::Quality, Patterns::new(&t.quality)),
-                (Theme::Service, Patterns::new(&t.service)),
-            ],
-            formal: Patterns::new(&lexicon.register.formal),
-            informal: Patterns::new(&lexicon.register.informal),
-            formal_capitalised: lexicon.register.formal_capitalised.clone(),
-        }
     }
 }
 

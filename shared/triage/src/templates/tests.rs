@@ -538,7 +538,7 @@ fn placeholders_are_filled_and_the_first_name_greets() {
     let set = TemplateSet::builtin().unwrap();
     let nl = set.language(Language::Nl);
     let text = render(
-        &nl.public.negative[0],
+        &nl.public.by_label.negative[0],
         nl,
         &Placeholders {
             signature: "– Team {brand}".into(),
@@ -652,10 +652,11 @@ fn a_page_override_replaces_only_what_it_names_in_every_register() {
         let nl = set.templates(Language::Nl, Some(register));
         assert_eq!(nl.public.positive, ["Top {name}!"]);
         assert_eq!(
-            nl.public.negative,
+            nl.public.by_label.negative,
             builtin
                 .templates(Language::Nl, Some(register))
                 .public
+                .by_label
                 .negative
         );
     }
@@ -735,7 +736,7 @@ fn a_lazily_read_built_in_set_equals_one_read_whole_and_its_clones_share_what_wa
     std::thread::scope(|s| {
         for lang in Language::ALL {
             let copy = &copy;
-            s.spawn(move || copy.language(lang).public.negative.len());
+            s.spawn(move || copy.language(lang).public.by_label.negative.len());
         }
     });
     assert!(
@@ -744,7 +745,7 @@ fn a_lazily_read_built_in_set_equals_one_read_whole_and_its_clones_share_what_wa
             .all(|l| lazy.languages[slot(l)].get().is_some())
     );
     assert_eq!(
-        lazy.language(Language::Fr).public.negative,
-        whole.language(Language::Fr).public.negative
+        lazy.language(Language::Fr).public.by_label.negative,
+        whole.language(Language::Fr).public.by_label.negative
     );
 }

@@ -7,7 +7,9 @@
 use feedback::capabilities::Capabilities;
 use feedback::{AccountId, Feedback, FeedbackKind, ItemId, Platform, Rating};
 use time::{Duration, OffsetDateTime};
-use triage::{Decision, ItemState, Language, ModelUse, PageSettings, TemplateSet, decide_with};
+use triage::{
+    Case, Decision, ItemState, Language, ModelUse, PageSettings, TemplateSet, decide_with,
+};
 
 pub const NOW: OffsetDateTime = time::macros::datetime!(2026-03-02 12:00 UTC);
 
@@ -43,15 +45,15 @@ pub fn decide_entry(
     templates: &TemplateSet,
     model: Option<&ModelUse<'_>>,
 ) -> Decision {
-    decide_with(
-        &item(text, rating, n),
-        ItemState::default(),
-        &page(language),
-        capabilities(rating),
+    let case = Case {
+        feedback: &item(text, rating, n),
+        state: ItemState::default(),
+        page: &page(language),
+        capabilities: capabilities(rating),
         templates,
-        NOW,
-        model,
-    )
+        now: NOW,
+    };
+    decide_with(case, model)
 }
 
 /// The page an entry written in `language` is decided on: balanced, unless
