@@ -19,6 +19,20 @@ use store::spikes::{Spike, SpikeSummary};
 use time::OffsetDateTime;
 use triage::{Label, Language};
 
+/// A report row reads as the counts it embeds (`row.count`, `row.tasks`), which its JSON
+/// shows flattened beside the row's own fields.
+macro_rules! reads_as {
+    ($row:ty => $field:ident: $counts:ty) => {
+        impl std::ops::Deref for $row {
+            type Target = $counts;
+
+            fn deref(&self) -> &$counts {
+                &self.$field
+            }
+        }
+    };
+}
+
 /// The theme a complaint task is counted under.
 fn theme(f: &TaskFacts) -> ComplaintTheme {
     f.task.theme.unwrap_or_else(|| {
@@ -51,13 +65,7 @@ pub struct ThemeRow {
     pub trend: Trend,
 }
 
-impl std::ops::Deref for ThemeRow {
-    type Target = ThemeCount;
-
-    fn deref(&self) -> &ThemeCount {
-        &self.counts
-    }
-}
+reads_as!(ThemeRow => counts: ThemeCount);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ThemesReport {
@@ -163,13 +171,7 @@ pub struct ResponseRow {
     pub within_sla_share: Option<f64>,
 }
 
-impl std::ops::Deref for ResponseRow {
-    type Target = Response;
-
-    fn deref(&self) -> &Response {
-        &self.response
-    }
-}
+reads_as!(ResponseRow => response: Response);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ResponseReport {
