@@ -225,13 +225,17 @@ mod tests {
 
     #[test]
     fn a_status_filter_reads_active_all_or_one_status_and_matches_accordingly() {
-        assert_eq!(StatusFilter::parse("active"), Some(StatusFilter::Active));
-        assert_eq!(StatusFilter::parse("all"), Some(StatusFilter::All));
-        assert_eq!(
-            StatusFilter::parse("update_requested"),
-            Some(StatusFilter::Only(TaskStatus::UpdateRequested))
-        );
-        assert_eq!(StatusFilter::parse("later"), None);
+        for (typed, wanted) in [
+            ("active", Some(StatusFilter::Active)),
+            ("all", Some(StatusFilter::All)),
+            (
+                "update_requested",
+                Some(StatusFilter::Only(TaskStatus::UpdateRequested)),
+            ),
+            ("later", None),
+        ] {
+            assert_eq!(StatusFilter::parse(typed), wanted, "{typed}");
+        }
         assert!(StatusFilter::Active.matches(TaskStatus::Claimed));
         assert!(!StatusFilter::Active.matches(TaskStatus::Resolved));
         assert!(StatusFilter::All.matches(TaskStatus::Dropped));
