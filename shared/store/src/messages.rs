@@ -7,7 +7,7 @@ use crate::codec::{Item, get_str, n, parsed, s, ts, vanished};
 use crate::dynamo::query_items;
 use crate::dynamo::{DynamoStore, conditional, dynamo_err};
 use crate::keys::*;
-use crate::outbox::{Delivery, OutboxKey, Take, number};
+use crate::outbox::{Delivery, OutboxKey, Settle, Take, number};
 use crate::{FeedbackKey, FeedbackRecord, StoreError};
 use feedback::records::{Channel, Decision, MessageState, RecordType, SkipReason};
 use time::{Duration, OffsetDateTime};
@@ -357,7 +357,7 @@ impl DynamoStore {
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
         let (pk, sk) = (key.pk(), message_sk(channel));
-        self.fail_outbox(OutboxKey::plain(&pk, &sk), reason, now)
+        self.settle_outbox(OutboxKey::plain(&pk, &sk), Settle::Failed(reason), now)
             .await
             .map(|_| ())
     }
@@ -399,7 +399,7 @@ impl DynamoStore {
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
         let (pk, sk) = (key.pk(), message_sk(channel));
-        self.finish_outbox(OutboxKey::plain(&pk, &sk), delivery, now)
+        self.settle_outbox(OutboxKey::plain(&pk, &sk), Settle::Finished(delivery), now)
             .await
     }
 }
