@@ -303,29 +303,42 @@ impl Serialize for Decision {
 mod tests {
     use super::*;
 
+    /// Every value of a stored enum parses back from its one string form.
+    fn assert_round_trips<T: Copy + PartialEq + fmt::Debug>(
+        all: &[T],
+        as_str: fn(T) -> &'static str,
+        parse: fn(&str) -> Option<T>,
+    ) {
+        for value in all {
+            assert_eq!(parse(as_str(*value)), Some(*value));
+        }
+    }
+
     #[test]
     fn every_stored_form_parses_back_to_its_value() {
-        for t in RecordType::ALL {
-            assert_eq!(RecordType::parse(t.as_str()), Some(t));
-        }
-        for s in MessageState::ALL {
-            assert_eq!(MessageState::parse(s.as_str()), Some(s));
-        }
+        assert_round_trips(&RecordType::ALL, RecordType::as_str, RecordType::parse);
+        assert_round_trips(
+            &MessageState::ALL,
+            MessageState::as_str,
+            MessageState::parse,
+        );
         for r in SkipReason::ALL {
             let d = Decision::Skip(r);
             assert_eq!(Decision::parse(&d.to_stored()), Some(d));
         }
         assert_eq!(Decision::parse("answer"), Some(Decision::Answer));
         assert_eq!(Decision::parse("skip:nonsense"), None);
-        for s in TaskStatus::ALL {
-            assert_eq!(TaskStatus::parse(s.as_str()), Some(s));
-        }
-        for t in ComplaintTheme::ALL {
-            assert_eq!(ComplaintTheme::parse(t.as_str()), Some(t));
-        }
-        for e in NotificationEvent::ALL {
-            assert_eq!(NotificationEvent::parse(e.as_str()), Some(e));
-        }
+        assert_round_trips(&TaskStatus::ALL, TaskStatus::as_str, TaskStatus::parse);
+        assert_round_trips(
+            &ComplaintTheme::ALL,
+            ComplaintTheme::as_str,
+            ComplaintTheme::parse,
+        );
+        assert_round_trips(
+            &NotificationEvent::ALL,
+            NotificationEvent::as_str,
+            NotificationEvent::parse,
+        );
         assert_eq!(TaskStatus::parse("done"), None);
     }
 

@@ -19,6 +19,20 @@ use store::spikes::{Spike, SpikeSummary};
 use time::OffsetDateTime;
 use triage::{Label, Language};
 
+/// A report row reads as the counts it embeds (`row.count`, `row.tasks`), which its JSON
+/// shows flattened beside the row's own fields.
+macro_rules! reads_as {
+    ($row:ty => $field:ident: $counts:ty) => {
+        impl std::ops::Deref for $row {
+            type Target = $counts;
+
+            fn deref(&self) -> &$counts {
+                &self.$field
+            }
+        }
+    };
+}
+
 /// The theme a complaint task is counted under.
 fn theme(f: &TaskFacts) -> ComplaintTheme {
     f.task.theme.unwrap_or_else(|| {
@@ -41,14 +55,17 @@ pub enum Trend {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ThemeRow {
-    pub theme: ComplaintTheme,
-    pub count: usize,
-    pub previous: usize,
+    /// The theme and its counts, in the JSON beside the change (and readable as the row's
+    /// own).
+    #[serde(flatten)]
+    pub counts: ThemeCount,
     pub change: i64,
     /// `None` when the period before had none.
     pub change_percent: Option<f64>,
     pub trend: Trend,
 }
+
+reads_as!(ThemeRow => counts: ThemeCount);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ThemesReport {
@@ -95,9 +112,11 @@ pub fn themes(
             let previous = before.get(t.as_str()).copied().unwrap_or(0);
             let change = count as i64 - previous as i64;
             ThemeRow {
-                theme: *t,
-                count,
-                previous,
+                counts: ThemeCount {
+                    theme: *t,
+                    count,
+                    previous,
+                },
                 change,
                 change_percent: (previous > 0)
                     .then(|| (change as f64 * 1000.0 / previous as f64).round() / 10.0),
@@ -146,16 +165,13 @@ fn percentile(sorted: &[i64], p: u32) -> Option<i64> {
 pub struct ResponseRow {
     /// A platform, or `all`.
     pub scope: String,
-    pub tasks: usize,
-    /// Tasks whose item got a public reply.
-    pub replied: usize,
-    pub first_reply_median_seconds: Option<i64>,
-    pub first_reply_p90_seconds: Option<i64>,
-    /// Tasks whose SLA is decided (resolved, or open past their due time).
-    pub sla_decided: usize,
-    pub within_sla: usize,
+    /// The counts and times, in the JSON beside `scope` (and readable as the row's own).
+    #[serde(flatten)]
+    pub response: Response,
     pub within_sla_share: Option<f64>,
 }
+
+reads_as!(ResponseRow => response: Response);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ResponseReport {
@@ -194,12 +210,14 @@ fn response_row(scope: &str, facts: &[&TaskFacts], now: OffsetDateTime) -> Respo
     }
     ResponseRow {
         scope: scope.to_owned(),
-        tasks: facts.len(),
-        replied: waits.len(),
-        first_reply_median_seconds: median(&waits),
-        first_reply_p90_seconds: percentile(&waits, 90),
-        sla_decided: decided,
-        within_sla: within,
+        response: Response {
+            tasks: facts.len(),
+            replied: waits.len(),
+            first_reply_median_seconds: median(&waits),
+            first_reply_p90_seconds: percentile(&waits, 90),
+            sla_decided: decided,
+            within_sla: within,
+        },
         within_sla_share: (decided > 0)
             .then(|| (within as f64 * 1000.0 / decided as f64).round() / 1000.0),
     }
@@ -234,8 +252,9 @@ pub fn response(
     }
 }
 
-/// One theme in the inbox's report: this period and the one before.
-#[derive(Debug, Serialize, PartialEq)]
+/// One theme's complaints, this period and the one before: a row of the inbox's report,
+/// and the start of each [`ThemeRow`].
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ThemeCount {
     pub theme: ComplaintTheme,
     pub count: usize,
@@ -253,7 +272,9 @@ pub struct Themes {
     pub spikes: Vec<SpikeSummary>,
 }
 
-#[derive(Debug, Serialize, PartialEq)]
+/// The response times and SLA counts of a set of tasks: the inbox report's `response`, and
+/// each row of [`ResponseReport`] (with its scope and share).
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Response {
     pub tasks: usize,
     /// Tasks whose item got a public reply.
@@ -304,25 +325,10 @@ pub fn overview(
         themes: Themes {
             complaints: themes.complaints,
             previous_complaints: themes.previous_complaints,
-            rows: themes
-                .themes
-                .into_iter()
-                .map(|r| ThemeCount {
-                    theme: r.theme,
-                    count: r.count,
-                    previous: r.previous,
-                })
-                .collect(),
+            rows: themes.themes.into_iter().map(|r| r.counts).collect(),
             spikes,
         },
-        response: Response {
-            tasks: all.as_ref().map_or(0, |r| r.tasks),
-            replied: all.as_ref().map_or(0, |r| r.replied),
-            first_reply_median_seconds: all.as_ref().and_then(|r| r.first_reply_median_seconds),
-            first_reply_p90_seconds: all.as_ref().and_then(|r| r.first_reply_p90_seconds),
-            sla_decided: all.as_ref().map_or(0, |r| r.sla_decided),
-            within_sla: all.as_ref().map_or(0, |r| r.within_sla),
-        },
+        response: all.map(|r| r.response).unwrap_or_default(),
     }
 }
 

@@ -6,7 +6,7 @@
 use crate::codec::{Item, get_str, n, parsed, s, ts, vanished};
 use crate::dynamo::{DynamoStore, conditional};
 use crate::keys::*;
-use crate::outbox::{Delivery, OutboxKey, Take, number, time_of};
+use crate::outbox::{Delivery, OutboxKey, Settle, Take, number, time_of};
 use crate::{FeedbackKey, StoreError};
 use feedback::records::{FollowUpKind, MessageState, RecordType};
 use serde::Serialize;
@@ -100,7 +100,7 @@ impl DynamoStore {
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
         let (pk, sk) = (key.pk(), followup_sk(kind));
-        self.finish_outbox(OutboxKey::plain(&pk, &sk), delivery, now)
+        self.settle_outbox(OutboxKey::plain(&pk, &sk), Settle::Finished(delivery), now)
             .await
     }
 }

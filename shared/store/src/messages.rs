@@ -7,7 +7,7 @@ use crate::codec::{Item, get_str, n, parsed, s, ts, vanished};
 use crate::dynamo::query_items;
 use crate::dynamo::{DynamoStore, conditional, dynamo_err};
 use crate::keys::*;
-use crate::outbox::{Delivery, OutboxKey, Take, number};
+use crate::outbox::{Delivery, OutboxKey, Settle, Take, number};
 use crate::{FeedbackKey, FeedbackRecord, StoreError};
 use feedback::records::{Channel, Decision, MessageState, RecordType, SkipReason};
 use time::{Duration, OffsetDateTime};
@@ -196,39 +196,31 @@ impl DynamoStore {
         decided: Decided<'_>,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        let Decided {
-            decision,
-            label,
-            language,
-            confidence,
-            expects,
-        } = decided;
         let mut update = self
             .update_item(key.pk(), FEEDBACK_SK)
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_names("#decision", "decision")
-            .expression_attribute_values(":decision", s(decision.to_stored()))
+            .expression_attribute_values(":decision", s(decided.decision.to_stored()))
             .expression_attribute_values(":now", s(ts(now)));
-        let mut set = vec!["#decision = :decision", "decided_at = :now"];
-        if let Some(label) = label {
-            update = update
-                .expression_attribute_names("#label", "label")
-                .expression_attribute_values(":label", s(label));
-            set.push("#label = :label");
-        }
-        if let Some(language) = language {
-            update = update
-                .expression_attribute_names("#language", "language")
-                .expression_attribute_values(":language", s(language));
-            set.push("#language = :language");
-        }
-        if let Some(confidence) = confidence {
-            update = update.expression_attribute_values(":confidence", s(confidence));
-            set.push("confidence = :confidence");
-        }
-        if let Some(expects) = expects {
-            update = update.expression_attribute_values(":expects", s(expects.to_stored()));
-            set.push("expects = :expects");
+        let mut set = vec![
+            "#decision = :decision".to_owned(),
+            "decided_at = :now".to_owned(),
+        ];
+        // What else the decision keeps, each set only when there is one.
+        let expects = decided.expects.map(Expected::to_stored);
+        let kept = [
+            ("label", decided.label),
+            ("language", decided.language),
+            ("confidence", decided.confidence),
+            ("expects", expects.as_deref()),
+        ];
+        for (name, value) in kept {
+            if let Some(value) = value {
+                update = update
+                    .expression_attribute_names(format!("#{name}"), name)
+                    .expression_attribute_values(format!(":{name}"), s(value));
+                set.push(format!("#{name} = :{name}"));
+            }
         }
         update
             .update_expression(format!("SET {}", set.join(", ")))
@@ -365,7 +357,7 @@ impl DynamoStore {
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
         let (pk, sk) = (key.pk(), message_sk(channel));
-        self.fail_outbox(OutboxKey::plain(&pk, &sk), reason, now)
+        self.settle_outbox(OutboxKey::plain(&pk, &sk), Settle::Failed(reason), now)
             .await
             .map(|_| ())
     }
@@ -407,7 +399,7 @@ impl DynamoStore {
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
         let (pk, sk) = (key.pk(), message_sk(channel));
-        self.finish_outbox(OutboxKey::plain(&pk, &sk), delivery, now)
+        self.settle_outbox(OutboxKey::plain(&pk, &sk), Settle::Finished(delivery), now)
             .await
     }
 }

@@ -14,7 +14,7 @@
 use crate::codec::{Item, get_str, n, s, ts};
 use crate::dynamo::{DynamoStore, conditional};
 use crate::keys::*;
-use crate::outbox::{Delivery, OutboxKey, Take, index_keys, number};
+use crate::outbox::{Delivery, OutboxKey, Settle, Take, index_keys, number};
 pub use crate::views::NotificationView;
 use crate::views::TaskView;
 use crate::views::{corrupt, notification_view};
@@ -443,7 +443,8 @@ impl DynamoStore {
         delivery: &Delivery,
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
-        self.finish_outbox(n.key(), delivery, now).await
+        self.settle_outbox(n.key(), Settle::Finished(delivery), now)
+            .await
     }
 
     /// Every notification stored under one partition (an item's or a page's).

@@ -83,6 +83,18 @@ impl Delivery {
     }
 }
 
+/// How a record is settled, and from which states.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Settle<'a> {
+    /// How an attempt ended. Only the holder of the take (state `sending`) can; refused
+    /// when it was not ours any more (the lease ran out and another sender took over: its
+    /// word counts).
+    Finished(&'a Delivery),
+    /// Failed for good with this reason, from any state it may be failed from
+    /// ([`FAILABLE`]); refused when it was already settled.
+    Failed(&'a str),
+}
+
 /// The states a record may be failed from (it gave up, or can never be sent).
 const FAILABLE: [MessageState; 4] = [
     MessageState::Pending,
@@ -246,7 +258,8 @@ impl DynamoStore {
                 };
                 match found(key, &current, now)?.refused(max_attempts) {
                     Refused::GiveUp { reason } => {
-                        self.fail_outbox(key, &reason, now).await?;
+                        self.settle_outbox(key, Settle::Failed(&reason), now)
+                            .await?;
                         Ok(Take::Settled(MessageState::Failed))
                     }
                     Refused::Answer(take) => Ok(take),
@@ -256,57 +269,36 @@ impl DynamoStore {
         }
     }
 
-    /// Fail a record for good, from any state it may be failed from; `false`: it was
-    /// already settled.
-    pub(crate) async fn fail_outbox(
+    /// Settle a record: record how an attempt ended, or fail it for good. `false`: it
+    /// was in none of the states that allow it (see [`Settle`]).
+    pub(crate) async fn settle_outbox(
         &self,
         key: OutboxKey<'_>,
-        reason: &str,
+        settle: Settle<'_>,
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
-        let remove = if key.indexed {
-            " REMOVE lease_until, gsi1pk, gsi1sk"
-        } else {
-            " REMOVE lease_until"
+        let failed;
+        let (delivery, from): (&Delivery, &[MessageState]) = match settle {
+            Settle::Finished(delivery) => (delivery, &[MessageState::Sending]),
+            Settle::Failed(reason) => {
+                failed = Delivery::Failed {
+                    reason: reason.to_owned(),
+                };
+                (&failed, &FAILABLE)
+            }
         };
         let mut update = self
             .update_item(key.pk, key.sk)
-            .update_expression(format!(
-                "SET #state = :failed, failure = :reason, updated_at = :now{remove}"
-            ))
             .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":failed", s(MessageState::Failed.as_str()))
-            .expression_attribute_values(":reason", s(reason))
-            .expression_attribute_values(":now", s(ts(now)));
-        let mut names = Vec::new();
-        for state in FAILABLE {
-            let name = format!(":from_{}", state.as_str());
-            update = update.expression_attribute_values(&name, s(state.as_str()));
-            names.push(name);
-        }
-        let res = update
-            .condition_expression(format!("#state IN ({})", names.join(", ")))
-            .send()
-            .await;
-        conditional(res, "UpdateItem")
-    }
-
-    /// Record how an attempt ended. Only the holder of the take (state `sending`) can;
-    /// `false`: it was not ours any more (the lease ran out and another sender took
-    /// over: its word counts).
-    pub(crate) async fn finish_outbox(
-        &self,
-        key: OutboxKey<'_>,
-        delivery: &Delivery,
-        now: OffsetDateTime,
-    ) -> Result<bool, StoreError> {
-        let mut update = self
-            .update_item(key.pk, key.sk)
-            .condition_expression("#state = :sending")
-            .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":sending", s(MessageState::Sending.as_str()))
             .expression_attribute_values(":to", s(delivery.state().as_str()))
             .expression_attribute_values(":now", s(ts(now)));
+        let mut allowed = Vec::new();
+        for state in from {
+            let name = format!(":from_{}", state.as_str());
+            update = update.expression_attribute_values(&name, s(state.as_str()));
+            allowed.push(name);
+        }
+        update = update.condition_expression(format!("#state IN ({})", allowed.join(", ")));
         let mut set = vec!["#state = :to", "updated_at = :now"];
         let mut remove = vec!["lease_until"];
         match delivery {
