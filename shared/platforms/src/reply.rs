@@ -90,6 +90,13 @@ pub struct PostedReply {
     pub text: Option<String>,
 }
 
+impl PostedReply {
+    /// A reply known by its id alone: its words are not shown.
+    pub fn id_only(id: String) -> Self {
+        Self { id, text: None }
+    }
+}
+
 /// An access token for calls on behalf of a page. Never printed.
 pub type AccessToken = SecretString;
 
@@ -178,26 +185,27 @@ pub trait ReplyClient: Send + Sync {
         token: &AccessToken,
     ) -> Result<String, ReplyError>;
 
-    /// A reply by the account under the target, if one exists (to reconcile a post whose
-    /// outcome was unknown).
-    async fn find_public_reply(
-        &self,
-        target: &ReplyTarget,
-        token: &AccessToken,
-    ) -> Result<Option<String>, ReplyError>;
-
     /// The reply standing under the target now, with its text where the platform shows it
     /// (read before posting where a new reply replaces the old one, so nobody's reply is
-    /// overwritten). By default from [`Self::find_public_reply`], text unknown.
+    /// overwritten); [`PostedReply::id_only`] where the platform shows only which reply
+    /// is ours.
     async fn current_public_reply(
         &self,
         target: &ReplyTarget,
         token: &AccessToken,
-    ) -> Result<Option<PostedReply>, ReplyError> {
+    ) -> Result<Option<PostedReply>, ReplyError>;
+
+    /// A reply by the account under the target, if one exists (to reconcile a post whose
+    /// outcome was unknown). By default the id of [`Self::current_public_reply`].
+    async fn find_public_reply(
+        &self,
+        target: &ReplyTarget,
+        token: &AccessToken,
+    ) -> Result<Option<String>, ReplyError> {
         Ok(self
-            .find_public_reply(target, token)
+            .current_public_reply(target, token)
             .await?
-            .map(|id| PostedReply { id, text: None }))
+            .map(|reply| reply.id))
     }
 
     /// Send the private message the platform allows for the item; returns its id when the

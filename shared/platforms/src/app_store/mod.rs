@@ -291,17 +291,6 @@ impl ReplyClient for AppStore {
             .map_or_else(|| format!("{}/response", target.reply_to), str::to_owned))
     }
 
-    async fn find_public_reply(
-        &self,
-        target: &ReplyTarget,
-        token: &AccessToken,
-    ) -> Result<Option<String>, ReplyError> {
-        Ok(self
-            .current_public_reply(target, token)
-            .await?
-            .map(|reply| reply.id))
-    }
-
     /// `GET /v1/customerReviews/{id}/response`: the response there is (404: none).
     async fn current_public_reply(
         &self,

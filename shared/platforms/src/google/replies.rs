@@ -187,17 +187,6 @@ impl ReplyClient for GoogleReplies {
         Ok(format!("{}/reply", target.reply_to))
     }
 
-    async fn find_public_reply(
-        &self,
-        target: &ReplyTarget,
-        token: &AccessToken,
-    ) -> Result<Option<String>, ReplyError> {
-        Ok(self
-            .current_public_reply(target, token)
-            .await?
-            .map(|reply| reply.id))
-    }
-
     /// The owner reply of the review (`reviewReply.comment`): whoever wrote it, the next
     /// `PUT` replaces it.
     async fn current_public_reply(

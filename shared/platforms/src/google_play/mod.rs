@@ -320,17 +320,6 @@ impl ReplyClient for GooglePlay {
         Ok(last)
     }
 
-    async fn find_public_reply(
-        &self,
-        target: &ReplyTarget,
-        token: &AccessToken,
-    ) -> Result<Option<String>, ReplyError> {
-        Ok(self
-            .current_public_reply(target, token)
-            .await?
-            .map(|reply| reply.id))
-    }
-
     /// The review's `developerComment`: whoever wrote it, the next reply replaces it.
     async fn current_public_reply(
         &self,

@@ -7,8 +7,8 @@ use super::{CAPABILITIES, PLATFORM};
 use crate::calls::{Http, url};
 use crate::oauth::{ClientAuth, TokenCache};
 use crate::reply::{
-    AccessCheck, AccessToken, FetchedItem, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
-    TokenExchange,
+    AccessCheck, AccessToken, FetchedItem, OutboundPlatform, PostedReply, ReplyClient, ReplyError,
+    ReplyTarget, TokenExchange,
 };
 use crate::settings::{any_set, api_url, require};
 use async_trait::async_trait;
@@ -156,14 +156,15 @@ impl ReplyClient for TrustpilotReplies {
         Ok(format!("{}/reply", target.reply_to))
     }
 
-    async fn find_public_reply(
+    async fn current_public_reply(
         &self,
         target: &ReplyTarget,
         token: &AccessToken,
-    ) -> Result<Option<String>, ReplyError> {
+    ) -> Result<Option<PostedReply>, ReplyError> {
         let account = target.account()?;
         let url = self.review_url(&target.reply_to, false)?;
         let review = self.tokens.read(&account, token, &url).await?;
-        Ok(text(&review["companyReply"], "text").map(|_| format!("{}/reply", target.reply_to)))
+        Ok(text(&review["companyReply"], "text")
+            .map(|_| PostedReply::id_only(format!("{}/reply", target.reply_to))))
     }
 }
