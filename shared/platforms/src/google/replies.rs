@@ -10,7 +10,7 @@ use crate::reply::{
     AccessCheck, AccessToken, FetchedItem, OutboundPlatform, PostedReply, ReplyClient, ReplyError,
     ReplyTarget, TokenExchange,
 };
-use crate::settings::{any_set, api_url, require};
+use crate::settings::{any_set, require, token_api_urls};
 use async_trait::async_trait;
 use feedback::{AccountId, Feedback, Rating};
 use secrecy::SecretString;
@@ -37,13 +37,10 @@ impl GoogleReplies {
             get,
             ["GOOGLE_OAUTH_CLIENT_ID", "GOOGLE_OAUTH_CLIENT_SECRET"],
         )?;
-        let mut problems = Vec::new();
-        let api = api_url(get, "GOOGLE_API_URL", DEFAULT_API_URL, &mut problems);
-        let token_url = api_url(
+        let ([api, token_url], mut problems) = token_api_urls(
             get,
-            "GOOGLE_OAUTH_TOKEN_URL",
-            DEFAULT_TOKEN_URL,
-            &mut problems,
+            ("GOOGLE_API_URL", DEFAULT_API_URL),
+            ("GOOGLE_OAUTH_TOKEN_URL", DEFAULT_TOKEN_URL),
         );
         require(
             &[

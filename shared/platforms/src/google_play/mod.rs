@@ -22,7 +22,7 @@ use crate::polling::{
 use crate::reply::{
     AccessCheck, AccessToken, OutboundPlatform, PostedReply, ReplyClient, ReplyError, ReplyTarget,
 };
-use crate::settings::{api_url, checked};
+use crate::settings::{checked, token_api_urls};
 use async_trait::async_trait;
 use feedback::{AccountId, ItemId, Platform};
 use secrecy::{ExposeSecret, SecretString};
@@ -148,13 +148,10 @@ impl GooglePlay {
     /// From `GOOGLE_PLAY_API_URL` and `GOOGLE_PLAY_TOKEN_URL` (Google's by default). There
     /// is nothing else to configure: each app's key is its stored credential.
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Vec<String>> {
-        let mut problems = Vec::new();
-        let api = api_url(get, "GOOGLE_PLAY_API_URL", DEFAULT_API_URL, &mut problems);
-        let token_url = api_url(
+        let ([api, token_url], problems) = token_api_urls(
             get,
-            "GOOGLE_PLAY_TOKEN_URL",
-            DEFAULT_TOKEN_URL,
-            &mut problems,
+            ("GOOGLE_PLAY_API_URL", DEFAULT_API_URL),
+            ("GOOGLE_PLAY_TOKEN_URL", DEFAULT_TOKEN_URL),
         );
         checked(
             || Self::new(Http::new(Duration::from_secs(8)), api, token_url),

@@ -10,7 +10,7 @@ use crate::reply::{
     AccessCheck, AccessToken, FetchedItem, OutboundPlatform, PostedReply, ReplyClient, ReplyError,
     ReplyTarget, TokenExchange,
 };
-use crate::settings::{any_set, api_url, require};
+use crate::settings::{any_set, require, token_api_urls};
 use async_trait::async_trait;
 use feedback::{AccountId, Feedback};
 use secrecy::SecretString;
@@ -42,13 +42,10 @@ impl TrustpilotReplies {
                 "TRUSTPILOT_BUSINESS_USER_ID",
             ],
         )?;
-        let mut problems = Vec::new();
-        let api = api_url(get, "TRUSTPILOT_API_URL", DEFAULT_API_URL, &mut problems);
-        let token_url = api_url(
+        let ([api, token_url], mut problems) = token_api_urls(
             get,
-            "TRUSTPILOT_TOKEN_URL",
-            DEFAULT_TOKEN_URL,
-            &mut problems,
+            ("TRUSTPILOT_API_URL", DEFAULT_API_URL),
+            ("TRUSTPILOT_TOKEN_URL", DEFAULT_TOKEN_URL),
         );
         require(
             &[
