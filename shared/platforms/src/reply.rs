@@ -37,6 +37,12 @@ impl ReplyTarget {
         }
     }
 
+    /// The id of the one reply of a review where the platform addresses it as the review's
+    /// `reply` (Google, Trustpilot): `{review}/reply`.
+    pub fn reply_resource(&self) -> String {
+        format!("{}/reply", self.reply_to)
+    }
+
     /// The account that answers, as an id.
     pub fn account(&self) -> Result<AccountId, ReplyError> {
         AccountId::parse(&self.account_id).map_err(|e| ReplyError::Rejected(e.to_string()))

@@ -181,7 +181,7 @@ impl ReplyClient for GoogleReplies {
                     .json(&json!({ "comment": text }))
             })
             .await?;
-        Ok(format!("{}/reply", target.reply_to))
+        Ok(target.reply_resource())
     }
 
     /// The owner reply of the review (`reviewReply.comment`): whoever wrote it, the next
@@ -198,7 +198,7 @@ impl ReplyClient for GoogleReplies {
             .get("reviewReply")
             .and_then(|r| r.get("comment"))
             .map(|comment| PostedReply {
-                id: format!("{}/reply", target.reply_to),
+                id: target.reply_resource(),
                 // A comment that is not text is a reply of unknown words: never ours.
                 text: Some(comment.as_str().unwrap_or_default().to_owned()),
             }))

@@ -150,7 +150,7 @@ impl ReplyClient for TrustpilotReplies {
                 }))
             })
             .await?;
-        Ok(format!("{}/reply", target.reply_to))
+        Ok(target.reply_resource())
     }
 
     async fn current_public_reply(
@@ -162,6 +162,6 @@ impl ReplyClient for TrustpilotReplies {
         let url = self.review_url(&target.reply_to, false)?;
         let review = self.tokens.read(&account, token, &url).await?;
         Ok(text(&review["companyReply"], "text")
-            .map(|_| PostedReply::id_only(format!("{}/reply", target.reply_to))))
+            .map(|_| PostedReply::id_only(target.reply_resource())))
     }
 }
