@@ -53,6 +53,21 @@ impl SecretList {
             mac.verify_slice(expected).is_ok()
         })
     }
+
+    /// The request as verified for `route` when `digest` is the HMAC-SHA256 under one of the
+    /// secrets of one of `messages` (each the parts signed, in order), else a mismatch.
+    pub(crate) fn verify_hmac_sha256<'r>(
+        &self,
+        route: &'static str,
+        request: &'r InboundRequest,
+        messages: &[&[&[u8]]],
+        digest: &[u8],
+    ) -> Result<VerifiedDelivery<'r>, VerifyError> {
+        let matched = messages
+            .iter()
+            .any(|message| self.any_hmac_sha256_matches(message, digest));
+        verified_if(matched, route, request)
+    }
 }
 
 impl fmt::Debug for SecretList {
