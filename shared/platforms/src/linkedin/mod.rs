@@ -80,7 +80,7 @@ impl LinkedInWebhooks {
             ROUTE,
             request,
             &[&[body], &[PREFIX.as_bytes(), body]],
-            &digest,
+            &[digest],
         )
     }
 }

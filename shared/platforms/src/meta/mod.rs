@@ -116,7 +116,7 @@ impl MetaWebhooks {
             "expected 64 lowercase hex digits",
         ))?;
         self.app_secrets
-            .verify_hmac_sha256(ROUTE, request, &[&[&request.body]], &digest)
+            .verify_hmac_sha256(ROUTE, request, &[&[&request.body]], &[digest])
     }
 }
 

@@ -96,7 +96,7 @@ impl XWebhooks {
             VerifyError::MalformedSignature(SIGNATURE_HEADER, "expected base64 of 32 bytes"),
         )?;
         self.secrets
-            .verify_hmac_sha256(ROUTE, request, &[&[&request.body]], &digest)
+            .verify_hmac_sha256(ROUTE, request, &[&[&request.body]], &[digest])
     }
 }
 
