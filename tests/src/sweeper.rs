@@ -10,7 +10,7 @@ use feedback::capabilities::{
 use feedback::page::{PageConfig, Secret};
 use feedback::{AccountId, ChangeVerb, Feedback, FeedbackChange, FeedbackKind, ItemId, Platform};
 use platforms::reply::{
-    AccessToken, Outbound, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
+    AccessToken, Outbound, OutboundPlatform, PostedReply, ReplyClient, ReplyError, ReplyTarget,
 };
 use secrecy::ExposeSecret;
 use service::credentials::Credentials;
@@ -99,11 +99,11 @@ impl ReplyClient for ChatReplies {
         Ok("reply-1".into())
     }
 
-    async fn find_public_reply(
+    async fn current_public_reply(
         &self,
         _target: &ReplyTarget,
         _token: &AccessToken,
-    ) -> Result<Option<String>, ReplyError> {
+    ) -> Result<Option<PostedReply>, ReplyError> {
         Ok(None)
     }
 

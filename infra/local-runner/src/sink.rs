@@ -7,7 +7,7 @@
 use async_trait::async_trait;
 use feedback::{AccountId, Feedback};
 use platforms::reply::{
-    AccessToken, DRY_RUN_ID_PREFIX, FetchedItem, ReplyClient, ReplyError, ReplyTarget,
+    AccessToken, DRY_RUN_ID_PREFIX, FetchedItem, PostedReply, ReplyClient, ReplyError, ReplyTarget,
 };
 use secrecy::SecretString;
 use std::sync::Arc;
@@ -63,11 +63,11 @@ impl ReplyClient for DryRunReplies {
         Ok(format!("{DRY_RUN_ID_PREFIX}public:{}", target.item_id))
     }
 
-    async fn find_public_reply(
+    async fn current_public_reply(
         &self,
         _target: &ReplyTarget,
         _token: &AccessToken,
-    ) -> Result<Option<String>, ReplyError> {
+    ) -> Result<Option<PostedReply>, ReplyError> {
         Ok(None)
     }
 

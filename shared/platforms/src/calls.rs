@@ -2,7 +2,7 @@
 //! no redirects, and answers read with a size cap, so a platform (or something posing as
 //! one) can neither hang a function nor fill its memory.
 
-use crate::reply::{AccessToken, ReplyError};
+use crate::reply::{AccessToken, PostedReply, ReplyError};
 use secrecy::ExposeSecret;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -131,16 +131,16 @@ pub fn entries(list: &serde_json::Value) -> impl Iterator<Item = &serde_json::Va
     list.as_array().into_iter().flatten()
 }
 
-/// The `key` of the first entry of `list` that `is_ours` (our reply among others).
-pub fn first_id(
+/// The first entry of `list` that `is_ours` (our reply among others), known by its `key`.
+pub fn first_reply(
     list: &serde_json::Value,
     is_ours: impl Fn(&serde_json::Value) -> bool,
     key: &str,
-) -> Option<String> {
+) -> Option<PostedReply> {
     entries(list)
         .find(|entry| is_ours(entry))
         .and_then(|entry| entry[key].as_str())
-        .map(str::to_owned)
+        .map(|id| PostedReply::id_only(id.to_owned()))
 }
 
 /// The id a successful post answered with; a success without one leaves the outcome

@@ -35,9 +35,33 @@
 
 /// The [`WebhookPlatform`] of a platform module: served on the module's `ROUTE`, checked by
 /// `verify` (given the platform, the request and the time) and read by `parse` (given the
-/// platform, the verified body and the time of receipt); the items after them (a
-/// handshake, test signing) are the platform's own.
+/// platform, the verified body and the time of receipt); a `handshake` (given the platform
+/// and the request) is asked only of a `GET`, any other call being none; the items after
+/// them (test signing, kept state) are the platform's own.
 macro_rules! webhook_platform {
+    (
+        $platform:ty,
+        verify: |$this:ident, $request:ident, $now:ident| $verify:expr,
+        parse: |$reader:ident, $body:ident, $received_at:ident| $parse:expr,
+        handshake: |$greeter:ident, $greeting:ident| $handshake:expr
+        $(, $item:item)* $(,)?
+    ) => {
+        webhook_platform!(
+            $platform,
+            verify: |$this, $request, $now| $verify,
+            parse: |$reader, $body, $received_at| $parse,
+            fn handshake(
+                &$greeter,
+                $greeting: &$crate::InboundRequest,
+            ) -> Option<$crate::HandshakeOutcome> {
+                if $greeting.method != ::http::Method::GET {
+                    return None;
+                }
+                $handshake
+            }
+            $(, $item)*
+        );
+    };
     (
         $platform:ty,
         verify: |$this:ident, $request:ident, $now:ident| $verify:expr,

@@ -33,6 +33,31 @@ pub struct PolledReview {
 }
 
 impl PolledReview {
+    /// The feedback of review `item_id` of `app` on `platform` as a store's list shows it,
+    /// `raw` being the entry as listed: what is the same for every store (a review, not
+    /// threaded, no author id, created when written at `written_at`). What the list says
+    /// besides (author, text, rating, language) is filled in with struct update syntax.
+    pub fn listed_feedback(
+        platform: Platform,
+        app: &AccountId,
+        item_id: ItemId,
+        written_at: OffsetDateTime,
+        raw: &Value,
+        received_at: OffsetDateTime,
+    ) -> Feedback {
+        Feedback {
+            created_at: Some(written_at),
+            raw: raw.to_string(),
+            ..Feedback::new(
+                platform,
+                app.clone(),
+                item_id,
+                FeedbackKind::Review,
+                received_at,
+            )
+        }
+    }
+
     /// What storing it means, whether or not it is known: added when it is new (and only
     /// then answered), then edited, which changes nothing for a review just added and keeps
     /// the old text and rating in the history of one that changed. Both are idempotent.
@@ -47,51 +72,6 @@ impl PolledReview {
                 feedback: self.feedback.clone(),
             },
         ]
-    }
-}
-
-/// What a store's list says of one review: the rest of its feedback is the same for every
-/// store (a review, not threaded, no author id, created when written).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListedReview {
-    pub item_id: ItemId,
-    pub written_at: OffsetDateTime,
-    pub author_name: Option<String>,
-    pub text: Option<String>,
-    pub rating: Option<Rating>,
-    pub language: Option<String>,
-}
-
-impl ListedReview {
-    /// The review of `app` on `platform`, `raw` being the entry as listed.
-    pub fn into_polled(
-        self,
-        platform: Platform,
-        app: &AccountId,
-        raw: &Value,
-        received_at: OffsetDateTime,
-    ) -> PolledReview {
-        PolledReview {
-            written_at: self.written_at,
-            feedback: Feedback {
-                platform,
-                account_id: app.clone(),
-                item_id: self.item_id,
-                thread_id: None,
-                parent_id: None,
-                author_id: None,
-                author_name: self.author_name,
-                text: self.text,
-                rating: self.rating,
-                url: None,
-                language: self.language,
-                created_at: Some(self.written_at),
-                kind: FeedbackKind::Review,
-                from_account: false,
-                raw: raw.to_string(),
-                received_at,
-            },
-        }
     }
 }
 

@@ -37,6 +37,12 @@ impl ReplyTarget {
         }
     }
 
+    /// The id of the one reply of a review where the platform addresses it as the review's
+    /// `reply` (Google, Trustpilot): `{review}/reply`.
+    pub fn reply_resource(&self) -> String {
+        format!("{}/reply", self.reply_to)
+    }
+
     /// The account that answers, as an id.
     pub fn account(&self) -> Result<AccountId, ReplyError> {
         AccountId::parse(&self.account_id).map_err(|e| ReplyError::Rejected(e.to_string()))
@@ -88,6 +94,13 @@ pub struct PostedReply {
     pub id: String,
     /// Its words, when the platform shows them; `None`: a reply is there, of unknown text.
     pub text: Option<String>,
+}
+
+impl PostedReply {
+    /// A reply known by its id alone: its words are not shown.
+    pub fn id_only(id: String) -> Self {
+        Self { id, text: None }
+    }
 }
 
 /// An access token for calls on behalf of a page. Never printed.
@@ -178,26 +191,27 @@ pub trait ReplyClient: Send + Sync {
         token: &AccessToken,
     ) -> Result<String, ReplyError>;
 
-    /// A reply by the account under the target, if one exists (to reconcile a post whose
-    /// outcome was unknown).
-    async fn find_public_reply(
-        &self,
-        target: &ReplyTarget,
-        token: &AccessToken,
-    ) -> Result<Option<String>, ReplyError>;
-
     /// The reply standing under the target now, with its text where the platform shows it
     /// (read before posting where a new reply replaces the old one, so nobody's reply is
-    /// overwritten). By default from [`Self::find_public_reply`], text unknown.
+    /// overwritten); [`PostedReply::id_only`] where the platform shows only which reply
+    /// is ours.
     async fn current_public_reply(
         &self,
         target: &ReplyTarget,
         token: &AccessToken,
-    ) -> Result<Option<PostedReply>, ReplyError> {
+    ) -> Result<Option<PostedReply>, ReplyError>;
+
+    /// A reply by the account under the target, if one exists (to reconcile a post whose
+    /// outcome was unknown). By default the id of [`Self::current_public_reply`].
+    async fn find_public_reply(
+        &self,
+        target: &ReplyTarget,
+        token: &AccessToken,
+    ) -> Result<Option<String>, ReplyError> {
         Ok(self
-            .find_public_reply(target, token)
+            .current_public_reply(target, token)
             .await?
-            .map(|id| PostedReply { id, text: None }))
+            .map(|reply| reply.id))
     }
 
     /// Send the private message the platform allows for the item; returns its id when the

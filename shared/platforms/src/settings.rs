@@ -66,6 +66,22 @@ pub(crate) fn api_url(
     url
 }
 
+/// The URLs of an API called with OAuth access tokens: the API's and its token endpoint's,
+/// each read as [`api_url`] reads it from its setting (name, default when unset); with what
+/// is wrong with them.
+pub(crate) fn token_api_urls(
+    get: &dyn Fn(&str) -> Option<String>,
+    (api, default_api): (&str, &str),
+    (token, default_token): (&str, &str),
+) -> ([String; 2], Vec<String>) {
+    let mut problems = Vec::new();
+    let urls = [
+        api_url(get, api, default_api, &mut problems),
+        api_url(get, token, default_token, &mut problems),
+    ];
+    (urls, problems)
+}
+
 /// Names in `problems` each setting of `named` that is not set.
 pub(crate) fn require(named: &[(&str, &Option<String>)], problems: &mut Vec<String>) {
     for (name, value) in named {

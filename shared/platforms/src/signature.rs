@@ -53,6 +53,23 @@ impl SecretList {
             mac.verify_slice(expected).is_ok()
         })
     }
+
+    /// The request as verified for `route` when one of `digests` is the HMAC-SHA256 under one
+    /// of the secrets of one of `messages` (each the parts signed, in order), else a mismatch.
+    pub(crate) fn verify_hmac_sha256<'r>(
+        &self,
+        route: &'static str,
+        request: &'r InboundRequest,
+        messages: &[&[&[u8]]],
+        digests: &[impl AsRef<[u8]>],
+    ) -> Result<VerifiedDelivery<'r>, VerifyError> {
+        let matched = messages.iter().any(|message| {
+            digests
+                .iter()
+                .any(|digest| self.any_hmac_sha256_matches(message, digest.as_ref()))
+        });
+        verified_if(matched, route, request)
+    }
 }
 
 impl fmt::Debug for SecretList {

@@ -70,6 +70,20 @@ pub fn stand_in_http() -> Http {
     Http::new(std::time::Duration::from_secs(2))
 }
 
+/// A client made by `new` for the stand-in at `server` as an API whose calls take OAuth
+/// access tokens: the stand-in HTTP client, the API at the stand-in's root, its token
+/// endpoint at `POST /token` (what [`token_request`] answers).
+pub fn token_api_at<T>(
+    server: &wiremock::MockServer,
+    new: impl FnOnce(Http, String, String) -> T,
+) -> T {
+    new(
+        stand_in_http(),
+        server.uri(),
+        format!("{}/token", server.uri()),
+    )
+}
+
 /// A call the stand-in answers: `method` on `path` (more matchers and the answer follow).
 pub fn call(method: &str, path: impl Into<String>) -> wiremock::MockBuilder {
     wiremock::Mock::given(wiremock::matchers::method(method)).and(wiremock::matchers::path(path))

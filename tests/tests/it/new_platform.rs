@@ -13,7 +13,8 @@ use feedback::{
 };
 use platforms::registry::Registry;
 use platforms::reply::{
-    AccessToken, FetchedItem, Outbound, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
+    AccessToken, FetchedItem, Outbound, OutboundPlatform, PostedReply, ReplyClient, ReplyError,
+    ReplyTarget,
 };
 use platforms::{
     InboundRequest, ParsedDelivery, Unsupported, VerifiedDelivery, VerifyError, WebhookPlatform,
@@ -229,11 +230,11 @@ impl ReplyClient for StarsReplies {
         Ok(body["id"].as_str().unwrap_or("reply").to_owned())
     }
 
-    async fn find_public_reply(
+    async fn current_public_reply(
         &self,
         target: &ReplyTarget,
         token: &AccessToken,
-    ) -> Result<Option<String>, ReplyError> {
+    ) -> Result<Option<PostedReply>, ReplyError> {
         match self
             .json(self.authorized(
                 reqwest::Method::GET,
@@ -242,7 +243,9 @@ impl ReplyClient for StarsReplies {
             ))
             .await
         {
-            Ok(body) => Ok(body["id"].as_str().map(str::to_owned)),
+            Ok(body) => Ok(body["id"]
+                .as_str()
+                .map(|id| PostedReply::id_only(id.to_owned()))),
             Err(ReplyError::Rejected(_)) => Ok(None),
             Err(e) => Err(e),
         }

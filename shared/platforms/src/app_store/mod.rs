@@ -18,15 +18,14 @@
 use crate::calls::{Http, entries, url};
 use crate::capabilities::{Capabilities, TextLimit, WebhookContent};
 use crate::polling::{
-    ListedReview, MadeTokens, PolledReview, ReviewPage, ReviewSource, read_answer, read_with,
-    star_rating,
+    MadeTokens, PolledReview, ReviewPage, ReviewSource, read_answer, read_with, star_rating,
 };
 use crate::reply::{
     AccessCheck, AccessToken, OutboundPlatform, PostedReply, ReplyClient, ReplyError, ReplyTarget,
 };
 use crate::settings::only_api_url;
 use async_trait::async_trait;
-use feedback::{AccountId, ItemId, Platform};
+use feedback::{AccountId, Feedback, ItemId, Platform};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -86,15 +85,16 @@ pub fn parse_review(
         (Some(title), Some(body)) => Some(format!("{title}\n\n{body}")),
         (one, other) => one.or(other).map(str::to_owned),
     };
-    let listed = ListedReview {
-        item_id,
-        written_at,
+    let feedback = Feedback {
         author_name: part("reviewerNickname").map(str::to_owned),
         text,
         rating: star_rating(&a["rating"]),
-        language: None,
+        ..PolledReview::listed_feedback(PLATFORM, app, item_id, written_at, review, received_at)
     };
-    Ok(listed.into_polled(PLATFORM, app, review, received_at))
+    Ok(PolledReview {
+        feedback,
+        written_at,
+    })
 }
 
 /// The `cursor` of a `links.next` URL: the next page is asked of our own base URL with
@@ -289,17 +289,6 @@ impl ReplyClient for AppStore {
         Ok(answer["data"]["id"]
             .as_str()
             .map_or_else(|| format!("{}/response", target.reply_to), str::to_owned))
-    }
-
-    async fn find_public_reply(
-        &self,
-        target: &ReplyTarget,
-        token: &AccessToken,
-    ) -> Result<Option<String>, ReplyError> {
-        Ok(self
-            .current_public_reply(target, token)
-            .await?
-            .map(|reply| reply.id))
     }
 
     /// `GET /v1/customerReviews/{id}/response`: the response there is (404: none).

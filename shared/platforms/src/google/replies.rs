@@ -10,7 +10,7 @@ use crate::reply::{
     AccessCheck, AccessToken, FetchedItem, OutboundPlatform, PostedReply, ReplyClient, ReplyError,
     ReplyTarget, TokenExchange,
 };
-use crate::settings::{any_set, api_url, require};
+use crate::settings::{any_set, require, token_api_urls};
 use async_trait::async_trait;
 use feedback::{AccountId, Feedback, Rating};
 use secrecy::SecretString;
@@ -37,13 +37,10 @@ impl GoogleReplies {
             get,
             ["GOOGLE_OAUTH_CLIENT_ID", "GOOGLE_OAUTH_CLIENT_SECRET"],
         )?;
-        let mut problems = Vec::new();
-        let api = api_url(get, "GOOGLE_API_URL", DEFAULT_API_URL, &mut problems);
-        let token_url = api_url(
+        let ([api, token_url], mut problems) = token_api_urls(
             get,
-            "GOOGLE_OAUTH_TOKEN_URL",
-            DEFAULT_TOKEN_URL,
-            &mut problems,
+            ("GOOGLE_API_URL", DEFAULT_API_URL),
+            ("GOOGLE_OAUTH_TOKEN_URL", DEFAULT_TOKEN_URL),
         );
         require(
             &[
@@ -184,18 +181,7 @@ impl ReplyClient for GoogleReplies {
                     .json(&json!({ "comment": text }))
             })
             .await?;
-        Ok(format!("{}/reply", target.reply_to))
-    }
-
-    async fn find_public_reply(
-        &self,
-        target: &ReplyTarget,
-        token: &AccessToken,
-    ) -> Result<Option<String>, ReplyError> {
-        Ok(self
-            .current_public_reply(target, token)
-            .await?
-            .map(|reply| reply.id))
+        Ok(target.reply_resource())
     }
 
     /// The owner reply of the review (`reviewReply.comment`): whoever wrote it, the next
@@ -212,7 +198,7 @@ impl ReplyClient for GoogleReplies {
             .get("reviewReply")
             .and_then(|r| r.get("comment"))
             .map(|comment| PostedReply {
-                id: format!("{}/reply", target.reply_to),
+                id: target.reply_resource(),
                 // A comment that is not text is a reply of unknown words: never ours.
                 text: Some(comment.as_str().unwrap_or_default().to_owned()),
             }))

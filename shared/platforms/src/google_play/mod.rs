@@ -16,15 +16,14 @@
 use crate::calls::{Http, entries, url};
 use crate::capabilities::{Capabilities, TextLimit, WebhookContent};
 use crate::polling::{
-    ListedReview, MadeTokens, PolledReview, ReviewPage, ReviewSource, read_answer, read_with,
-    star_rating,
+    MadeTokens, PolledReview, ReviewPage, ReviewSource, read_answer, read_with, star_rating,
 };
 use crate::reply::{
     AccessCheck, AccessToken, OutboundPlatform, PostedReply, ReplyClient, ReplyError, ReplyTarget,
 };
-use crate::settings::{api_url, checked};
+use crate::settings::{checked, token_api_urls};
 use async_trait::async_trait;
-use feedback::{AccountId, ItemId, Platform};
+use feedback::{AccountId, Feedback, ItemId, Platform};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -86,9 +85,7 @@ pub fn parse_review(
         .ok_or_else(|| format!("review {id} has no userComment"))?;
     let written_at = timestamp(&user["lastModified"])
         .ok_or_else(|| format!("review {id} has no readable lastModified"))?;
-    let listed = ListedReview {
-        item_id,
-        written_at,
+    let feedback = Feedback {
         author_name: review["authorName"]
             .as_str()
             .filter(|n| !n.trim().is_empty())
@@ -102,8 +99,12 @@ pub fn parse_review(
             .as_str()
             .filter(|l| !l.is_empty())
             .map(str::to_owned),
+        ..PolledReview::listed_feedback(PLATFORM, app, item_id, written_at, review, received_at)
     };
-    Ok(listed.into_polled(PLATFORM, app, review, received_at))
+    Ok(PolledReview {
+        feedback,
+        written_at,
+    })
 }
 
 /// A `reviews.list` answer: its reviews (newest first, as listed) and the next page token.
@@ -148,13 +149,10 @@ impl GooglePlay {
     /// From `GOOGLE_PLAY_API_URL` and `GOOGLE_PLAY_TOKEN_URL` (Google's by default). There
     /// is nothing else to configure: each app's key is its stored credential.
     pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Vec<String>> {
-        let mut problems = Vec::new();
-        let api = api_url(get, "GOOGLE_PLAY_API_URL", DEFAULT_API_URL, &mut problems);
-        let token_url = api_url(
+        let ([api, token_url], problems) = token_api_urls(
             get,
-            "GOOGLE_PLAY_TOKEN_URL",
-            DEFAULT_TOKEN_URL,
-            &mut problems,
+            ("GOOGLE_PLAY_API_URL", DEFAULT_API_URL),
+            ("GOOGLE_PLAY_TOKEN_URL", DEFAULT_TOKEN_URL),
         );
         checked(
             || Self::new(Http::new(Duration::from_secs(8)), api, token_url),
@@ -318,17 +316,6 @@ impl ReplyClient for GooglePlay {
         )
         .await?;
         Ok(last)
-    }
-
-    async fn find_public_reply(
-        &self,
-        target: &ReplyTarget,
-        token: &AccessToken,
-    ) -> Result<Option<String>, ReplyError> {
-        Ok(self
-            .current_public_reply(target, token)
-            .await?
-            .map(|reply| reply.id))
     }
 
     /// The review's `developerComment`: whoever wrote it, the next reply replaces it.

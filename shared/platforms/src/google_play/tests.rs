@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::testing::{
-    call, item_target, refusing_token_endpoint, secret, stand_in_http, token_request,
+    call, item_target, refusing_token_endpoint, secret, stand_in_http, token_api_at, token_request,
 };
 use feedback::Rating;
 use secrecy::SecretString;
@@ -132,11 +132,7 @@ fn a_stored_credential_that_is_not_a_key_means_reconnect() {
 }
 
 async fn play_against(server: &MockServer) -> GooglePlay {
-    GooglePlay::new(
-        stand_in_http(),
-        server.uri(),
-        format!("{}/token", server.uri()),
-    )
+    token_api_at(server, GooglePlay::new)
 }
 
 #[tokio::test]

@@ -20,11 +20,9 @@ pub mod replies;
 use crate::capabilities::{AuthorNames, Capabilities, PrivateChannel, TextLimit};
 use crate::signature::{
     SecretList, hmac_sha256_hex, parse_lower_hex_digest, secrets_from_lookup, signature_for,
-    verified_if,
 };
 use crate::{HandshakeOutcome, InboundRequest, TestDelivery, VerifiedDelivery, VerifyError};
 use feedback::Platform;
-use http::Method;
 use secrecy::ExposeSecret;
 use time::OffsetDateTime;
 
@@ -78,11 +76,12 @@ impl LinkedInWebhooks {
             VerifyError::MalformedSignature(NAME, "expected 64 hex digits"),
         )?;
         let body: &[u8] = &request.body;
-        let matched = self.secrets.any_hmac_sha256_matches(&[body], &digest)
-            || self
-                .secrets
-                .any_hmac_sha256_matches(&[PREFIX.as_bytes(), body], &digest);
-        verified_if(matched, ROUTE, request)
+        self.secrets.verify_hmac_sha256(
+            ROUTE,
+            request,
+            &[&[body], &[PREFIX.as_bytes(), body]],
+            &[digest],
+        )
     }
 }
 
@@ -90,10 +89,7 @@ webhook_platform!(
     LinkedInWebhooks,
     verify: |self, request, _now| self.verify_signature(request),
     parse: |self, body, received_at| parse::parse_delivery(body, received_at),
-    fn handshake(&self, request: &InboundRequest) -> Option<HandshakeOutcome> {
-        if request.method != Method::GET {
-            return None;
-        }
+    handshake: |self, request| {
         let Some(code) = request
             .query_param("challengeCode")
             .filter(|c| is_challenge_code(c))

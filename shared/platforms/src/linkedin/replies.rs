@@ -15,7 +15,9 @@
 use super::parse::activity_of_comment;
 use super::{CAPABILITIES, PLATFORM};
 use crate::calls::{Http, entries, read_capped, transport};
-use crate::reply::{AccessToken, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget};
+use crate::reply::{
+    AccessToken, OutboundPlatform, PostedReply, ReplyClient, ReplyError, ReplyTarget,
+};
 use crate::settings::{api_url, checked, setting};
 use async_trait::async_trait;
 use feedback::Feedback;
@@ -151,11 +153,11 @@ impl ReplyClient for LinkedInReplies {
             .ok_or_else(|| ReplyError::Ambiguous("created, but no id came back".into()))
     }
 
-    async fn find_public_reply(
+    async fn current_public_reply(
         &self,
         target: &ReplyTarget,
         token: &AccessToken,
-    ) -> Result<Option<String>, ReplyError> {
+    ) -> Result<Option<PostedReply>, ReplyError> {
         let url = self.comments_url(&target.reply_to)?;
         let response = self
             .request(self.http.client()?.get(url), token)
@@ -171,6 +173,6 @@ impl ReplyClient for LinkedInReplies {
         Ok(entries(&body["elements"])
             .find(|c| c["actor"] == target.account_id.as_str())
             .and_then(|c| c["$URN"].as_str().or_else(|| c["id"].as_str()))
-            .map(str::to_owned))
+            .map(|id| PostedReply::id_only(id.to_owned())))
     }
 }

@@ -30,11 +30,11 @@
 
 pub mod parse;
 
-use crate::calls::{Http, first_id, read_capped, transport, url};
+use crate::calls::{Http, first_reply, read_capped, transport, url};
 use crate::capabilities::{AuthorNames, Capabilities, PrivateChannel, TextLimit};
 use crate::polling::{ReviewPage, ReviewSource};
 use crate::reply::{
-    AccessCheck, AccessToken, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
+    AccessCheck, AccessToken, OutboundPlatform, PostedReply, ReplyClient, ReplyError, ReplyTarget,
     is_safe_base_url,
 };
 use async_trait::async_trait;
@@ -497,11 +497,11 @@ impl ReplyClient for Mastodon {
     }
 
     /// Our reply among the status's descendants (`GET /api/v1/statuses/:id/context`).
-    async fn find_public_reply(
+    async fn current_public_reply(
         &self,
         target: &ReplyTarget,
         token: &AccessToken,
-    ) -> Result<Option<String>, ReplyError> {
+    ) -> Result<Option<PostedReply>, ReplyError> {
         let status = checked_id(&target.reply_to)?;
         let (account, base) = self.server(&target.account_id)?;
         let url = url(&base, &["api", "v1", "statuses", status, "context"], &[])?;
@@ -513,7 +513,7 @@ impl ReplyClient for Mastodon {
             s["in_reply_to_id"].as_str() == Some(status)
                 && s["account"]["acct"].as_str().is_some_and(|a| account.is(a))
         };
-        Ok(first_id(&context["descendants"], ours, "id"))
+        Ok(first_reply(&context["descendants"], ours, "id"))
     }
 
     /// A `direct` status to the author (not threaded under the mention, so it is never

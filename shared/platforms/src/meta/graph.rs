@@ -10,9 +10,10 @@
 //! followed; connect and total timeouts bound every call.
 
 use super::{FACEBOOK, FACEBOOK_CAPABILITIES, INSTAGRAM, INSTAGRAM_CAPABILITIES};
-use crate::calls::{Http, bearer_json, first_id, posted_id};
+use crate::calls::{Http, bearer_json, first_reply, posted_id};
 use crate::reply::{
-    AccessCheck, AccessToken, FetchedItem, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
+    AccessCheck, AccessToken, FetchedItem, OutboundPlatform, PostedReply, ReplyClient, ReplyError,
+    ReplyTarget,
 };
 use crate::settings::{api_url, checked, setting};
 use async_trait::async_trait;
@@ -307,18 +308,18 @@ impl ReplyClient for GraphClient {
         posted_id(body["id"].as_str(), "success without an id")
     }
 
-    async fn find_public_reply(
+    async fn current_public_reply(
         &self,
         target: &ReplyTarget,
         token: &AccessToken,
-    ) -> Result<Option<String>, ReplyError> {
+    ) -> Result<Option<PostedReply>, ReplyError> {
         let url = self.url(
             &[&target.reply_to, Self::replies_edge(target)],
             &[("fields", "id,from"), ("limit", "100")],
         )?;
         let body = bearer_json(self.http()?.get(url), token, classify).await?;
         let ours = |reply: &Value| reply["from"]["id"].as_str() == Some(target.account_id.as_str());
-        Ok(first_id(&body["data"], ours, "id"))
+        Ok(first_reply(&body["data"], ours, "id"))
     }
 
     async fn send_private_reply(

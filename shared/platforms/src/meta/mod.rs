@@ -12,11 +12,10 @@ pub mod versions;
 
 use crate::capabilities::{AuthorNames, Capabilities, PrivateChannel, TextLimit};
 use crate::signature::{
-    SecretList, after_sha256, parse_lower_hex_digest, signature_for, token_matches, verified_if,
+    SecretList, after_sha256, parse_lower_hex_digest, signature_for, token_matches,
 };
 use crate::{HandshakeOutcome, InboundRequest, VerifiedDelivery, VerifyError};
 use feedback::Platform;
-use http::Method;
 use secrecy::SecretString;
 use std::fmt;
 use time::{Duration, OffsetDateTime};
@@ -116,10 +115,8 @@ impl MetaWebhooks {
             NAME,
             "expected 64 lowercase hex digits",
         ))?;
-        let matched = self
-            .app_secrets
-            .any_hmac_sha256_matches(&[&request.body], &digest);
-        verified_if(matched, ROUTE, request)
+        self.app_secrets
+            .verify_hmac_sha256(ROUTE, request, &[&[&request.body]], &[digest])
     }
 }
 
@@ -136,10 +133,7 @@ webhook_platform!(
     MetaWebhooks,
     verify: |self, request, _now| self.verify_signature(request),
     parse: |self, body, received_at| parse::parse_delivery(body, received_at),
-    fn handshake(&self, request: &InboundRequest) -> Option<HandshakeOutcome> {
-        if request.method != Method::GET {
-            return None;
-        }
+    handshake: |self, request| {
         let refuse = |reason| Some(HandshakeOutcome::Refuse { reason });
         if request.query_param("hub.mode") != Some("subscribe") {
             return refuse("hub.mode is not \"subscribe\"");

@@ -18,7 +18,6 @@ pub mod replies;
 use crate::capabilities::{AuthorNames, Capabilities, PrivateChannel, TextLimit};
 use crate::signature::{
     SecretList, hmac_sha256_hex, parse_lower_hex_digest, secrets_from_lookup, signature_for,
-    verified_if,
 };
 use crate::{InboundRequest, TestDelivery, VerifiedDelivery, VerifyError};
 use feedback::Platform;
@@ -106,11 +105,8 @@ impl TikTokWebhooks {
         }
         let prefix = format!("{t}.");
         let body: &[u8] = &request.body;
-        let matched = signatures.iter().any(|s| {
-            self.secrets
-                .any_hmac_sha256_matches(&[prefix.as_bytes(), body], s)
-        });
-        verified_if(matched, ROUTE, request)
+        self.secrets
+            .verify_hmac_sha256(ROUTE, request, &[&[prefix.as_bytes(), body]], &signatures)
     }
 }
 

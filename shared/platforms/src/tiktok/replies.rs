@@ -13,8 +13,10 @@
 
 use super::parse::is_plain_id;
 use super::{CAPABILITIES, PLATFORM};
-use crate::calls::{Http, first_id, posted_id, read_capped, transport};
-use crate::reply::{AccessToken, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget};
+use crate::calls::{Http, first_reply, posted_id, read_capped, transport};
+use crate::reply::{
+    AccessToken, OutboundPlatform, PostedReply, ReplyClient, ReplyError, ReplyTarget,
+};
 use crate::settings::only_api_url;
 use async_trait::async_trait;
 use feedback::Feedback;
@@ -138,11 +140,11 @@ impl ReplyClient for TikTokReplies {
         )
     }
 
-    async fn find_public_reply(
+    async fn current_public_reply(
         &self,
         target: &ReplyTarget,
         token: &AccessToken,
-    ) -> Result<Option<String>, ReplyError> {
+    ) -> Result<Option<PostedReply>, ReplyError> {
         let (video, comment) = Self::split(target)?;
         let url = self.endpoint(
             "list",
@@ -157,6 +159,6 @@ impl ReplyClient for TikTokReplies {
             .await
             .map_err(crate::calls::harmless)?;
         let ours = |c: &Value| c["owner"] == true || c["user_id"] == target.account_id.as_str();
-        Ok(first_id(&body["data"]["comments"], ours, "comment_id"))
+        Ok(first_reply(&body["data"]["comments"], ours, "comment_id"))
     }
 }

@@ -7,10 +7,10 @@ use super::{CAPABILITIES, PLATFORM};
 use crate::calls::{Http, url};
 use crate::oauth::{ClientAuth, TokenCache};
 use crate::reply::{
-    AccessCheck, AccessToken, FetchedItem, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
-    TokenExchange,
+    AccessCheck, AccessToken, FetchedItem, OutboundPlatform, PostedReply, ReplyClient, ReplyError,
+    ReplyTarget, TokenExchange,
 };
-use crate::settings::{any_set, api_url, require};
+use crate::settings::{any_set, require, token_api_urls};
 use async_trait::async_trait;
 use feedback::{AccountId, Feedback};
 use secrecy::SecretString;
@@ -42,13 +42,10 @@ impl TrustpilotReplies {
                 "TRUSTPILOT_BUSINESS_USER_ID",
             ],
         )?;
-        let mut problems = Vec::new();
-        let api = api_url(get, "TRUSTPILOT_API_URL", DEFAULT_API_URL, &mut problems);
-        let token_url = api_url(
+        let ([api, token_url], mut problems) = token_api_urls(
             get,
-            "TRUSTPILOT_TOKEN_URL",
-            DEFAULT_TOKEN_URL,
-            &mut problems,
+            ("TRUSTPILOT_API_URL", DEFAULT_API_URL),
+            ("TRUSTPILOT_TOKEN_URL", DEFAULT_TOKEN_URL),
         );
         require(
             &[
@@ -153,17 +150,18 @@ impl ReplyClient for TrustpilotReplies {
                 }))
             })
             .await?;
-        Ok(format!("{}/reply", target.reply_to))
+        Ok(target.reply_resource())
     }
 
-    async fn find_public_reply(
+    async fn current_public_reply(
         &self,
         target: &ReplyTarget,
         token: &AccessToken,
-    ) -> Result<Option<String>, ReplyError> {
+    ) -> Result<Option<PostedReply>, ReplyError> {
         let account = target.account()?;
         let url = self.review_url(&target.reply_to, false)?;
         let review = self.tokens.read(&account, token, &url).await?;
-        Ok(text(&review["companyReply"], "text").map(|_| format!("{}/reply", target.reply_to)))
+        Ok(text(&review["companyReply"], "text")
+            .map(|_| PostedReply::id_only(target.reply_resource())))
     }
 }

@@ -20,13 +20,12 @@ pub mod parse;
 pub mod replies;
 
 use crate::capabilities::{AuthorNames, Capabilities, PrivateChannel, TextLimit};
-use crate::signature::{SecretList, after_sha256, secrets_from_lookup, signature_for, verified_if};
+use crate::signature::{SecretList, after_sha256, secrets_from_lookup, signature_for};
 use crate::{HandshakeOutcome, InboundRequest, TestDelivery, VerifiedDelivery, VerifyError};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use feedback::Platform;
 use hmac::{Hmac, KeyInit, Mac};
-use http::Method;
 use secrecy::ExposeSecret;
 use sha2::Sha256;
 use time::OffsetDateTime;
@@ -91,16 +90,13 @@ impl XWebhooks {
         &self,
         request: &'r InboundRequest,
     ) -> Result<VerifiedDelivery<'r>, VerifyError> {
-        const NAME: &str = "x-twitter-webhooks-signature";
-        let header = signature_for(&self.secrets, request, SIGNATURE_HEADER, NAME)?;
-        let b64 = after_sha256(header, NAME)?;
+        let header = signature_for(&self.secrets, request, SIGNATURE_HEADER, SIGNATURE_HEADER)?;
+        let b64 = after_sha256(header, SIGNATURE_HEADER)?;
         let digest = B64.decode(b64).ok().filter(|d| d.len() == 32).ok_or(
-            VerifyError::MalformedSignature(NAME, "expected base64 of 32 bytes"),
+            VerifyError::MalformedSignature(SIGNATURE_HEADER, "expected base64 of 32 bytes"),
         )?;
-        let matched = self
-            .secrets
-            .any_hmac_sha256_matches(&[&request.body], &digest);
-        verified_if(matched, ROUTE, request)
+        self.secrets
+            .verify_hmac_sha256(ROUTE, request, &[&[&request.body]], &[digest])
     }
 }
 
@@ -108,24 +104,19 @@ webhook_platform!(
     XWebhooks,
     verify: |self, request, _now| self.verify_signature(request),
     parse: |self, body, received_at| parse::parse_delivery(body, received_at),
-    fn handshake(&self, request: &InboundRequest) -> Option<HandshakeOutcome> {
-        if request.method != Method::GET {
-            return None;
-        }
-        match request.query_param("crc_token") {
-            Some(token) if is_crc_token(token) => match self.crc_response(token) {
-                Some(response_token) => Some(HandshakeOutcome::Accept {
-                    content_type: "application/json",
-                    body: serde_json::json!({ "response_token": response_token }).to_string(),
-                }),
-                None => Some(HandshakeOutcome::Refuse {
-                    reason: "no consumer secret is configured",
-                }),
-            },
-            _ => Some(HandshakeOutcome::Malformed {
-                reason: "crc_token is missing or not token-like",
+    handshake: |self, request| match request.query_param("crc_token") {
+        Some(token) if is_crc_token(token) => match self.crc_response(token) {
+            Some(response_token) => Some(HandshakeOutcome::Accept {
+                content_type: "application/json",
+                body: serde_json::json!({ "response_token": response_token }).to_string(),
             }),
-        }
+            None => Some(HandshakeOutcome::Refuse {
+                reason: "no consumer secret is configured",
+            }),
+        },
+        _ => Some(HandshakeOutcome::Malformed {
+            reason: "crc_token is missing or not token-like",
+        }),
     },
     fn sign_for_test(&self, body: &[u8], _now: OffsetDateTime) -> Option<TestDelivery> {
         let secret = self.secrets.first()?;

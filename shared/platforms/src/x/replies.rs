@@ -16,9 +16,9 @@
 
 use super::parse::is_x_id;
 use super::{CAPABILITIES, PLATFORM};
-use crate::calls::{Http, bearer_json, entries, first_id, posted_id, url};
+use crate::calls::{Http, bearer_json, entries, first_reply, posted_id, url};
 use crate::reply::{
-    AccessCheck, AccessToken, OutboundPlatform, ReplyClient, ReplyError, ReplyTarget,
+    AccessCheck, AccessToken, OutboundPlatform, PostedReply, ReplyClient, ReplyError, ReplyTarget,
 };
 use crate::settings::only_api_url;
 use async_trait::async_trait;
@@ -136,11 +136,11 @@ impl ReplyClient for XReplies {
         posted_id(body["data"]["id"].as_str(), "success without data.id")
     }
 
-    async fn find_public_reply(
+    async fn current_public_reply(
         &self,
         target: &ReplyTarget,
         token: &AccessToken,
-    ) -> Result<Option<String>, ReplyError> {
+    ) -> Result<Option<PostedReply>, ReplyError> {
         let account = Self::checked(&target.account_id)?;
         let post = Self::checked(&target.reply_to)?;
         let url = url(
@@ -154,7 +154,7 @@ impl ReplyClient for XReplies {
         let replies_to_post = |t: &Value| {
             entries(&t["referenced_tweets"]).any(|r| r["type"] == "replied_to" && r["id"] == post)
         };
-        Ok(first_id(&body["data"], replies_to_post, "id"))
+        Ok(first_reply(&body["data"], replies_to_post, "id"))
     }
 
     async fn send_private_reply(

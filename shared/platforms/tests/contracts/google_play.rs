@@ -1,7 +1,7 @@
 //! Google Play (Android Publisher API, Reply to Reviews): the guide's examples through the
 //! real list reader and reply client.
 
-use crate::support::testing::{call, item_ids, item_target, secret, stand_in_http};
+use crate::support::testing::{call, item_ids, item_target, secret, stand_in_http, token_api_at};
 use crate::support::{
     Fixture, assert_every_fixture_tested, assert_reconnect, assert_rejected, load, sent_header,
 };
@@ -25,11 +25,7 @@ async fn serving(fixture: &Fixture, at: &str) -> (MockServer, GooglePlay) {
         .respond_with(fixture.answer())
         .mount(&server)
         .await;
-    let client = GooglePlay::new(
-        stand_in_http(),
-        server.uri(),
-        format!("{}/token", server.uri()),
-    );
+    let client = token_api_at(&server, GooglePlay::new);
     (server, client)
 }
 
