@@ -6,14 +6,13 @@ use platforms::reply::Outbound;
 use serde_json::{Value, json};
 use service::credentials::Credentials;
 use std::sync::Arc;
-use std::time::Duration;
 use time::OffsetDateTime;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::dynamodb::TestTable;
 use workspace_tests::meta::webhook_post;
 use workspace_tests::mock::Answer;
-use workspace_tests::mock::api_answering;
+use workspace_tests::mock::{api_answering, stand_in_http};
 use workspace_tests::responder::{dutch_page, responder_on, stream_event};
 
 struct Ingest {
@@ -92,10 +91,6 @@ async fn bodies(api: &MockServer, suffix: &str) -> Vec<Value> {
         .collect()
 }
 
-fn http_client() -> platforms::calls::Http {
-    platforms::calls::Http::new(Duration::from_secs(2))
-}
-
 #[tokio::test]
 async fn a_signed_tiktok_comment_is_stored_once_and_answered_through_the_comment_reply_endpoint() {
     let table = TestTable::new().await;
@@ -138,7 +133,7 @@ async fn a_signed_tiktok_comment_is_stored_once_and_answered_through_the_comment
     .await;
     let outbound = Outbound::new().with(platforms::tiktok::replies::TikTokReplies::outbound(
         Arc::new(platforms::tiktok::replies::TikTokReplies::new(
-            http_client(),
+            stand_in_http(),
             api.uri(),
         )),
     ));
@@ -201,7 +196,7 @@ async fn a_signed_linkedin_comment_is_answered_by_the_organization_and_the_valid
         .await;
     let outbound = Outbound::new().with(platforms::linkedin::replies::LinkedInReplies::outbound(
         Arc::new(platforms::linkedin::replies::LinkedInReplies::new(
-            http_client(),
+            stand_in_http(),
             api.uri(),
             "202511".into(),
         )),
@@ -257,7 +252,7 @@ async fn a_signed_x_reply_is_answered_publicly_and_a_refused_dm_is_flagged_on_th
         .answer(403, json!({"title": "Forbidden", "detail": "You cannot send messages to this user.", "type": "about:blank"}), &api).await;
     let outbound = || {
         Outbound::new().with(platforms::x::replies::XReplies::outbound(Arc::new(
-            platforms::x::replies::XReplies::new(http_client(), api.uri()),
+            platforms::x::replies::XReplies::new(stand_in_http(), api.uri()),
         )))
     };
     respond(
