@@ -62,6 +62,19 @@ async fn post(
         .as_u16()
 }
 
+/// `body`, signed for `route`, is taken (200) each of the two times it is delivered, and
+/// stored as one record.
+async fn stored_once(ingest: &Ingest, table: &TestTable, route: &str, body: &str) {
+    for _ in 0..2 {
+        assert_eq!(post(ingest, route, None, body.as_bytes()).await, 200);
+    }
+    assert_eq!(
+        table.items_of_type("feedback").await.len(),
+        1,
+        "a delivery made again is one record"
+    );
+}
+
 async fn respond(
     table: &TestTable,
     outbound: Outbound,
@@ -119,10 +132,7 @@ async fn a_signed_tiktok_comment_is_stored_once_and_answered_through_the_comment
         table.scan().await.is_empty(),
         "nothing stored for a refused delivery"
     );
-    for _ in 0..2 {
-        assert_eq!(post(&app, "tiktok", None, body.as_bytes()).await, 200);
-    }
-    assert_eq!(table.items_of_type("feedback").await.len(), 1);
+    stored_once(&app, &table, "tiktok", &body).await;
 
     let api = api_answering(
         "POST",
@@ -177,14 +187,7 @@ async fn a_signed_linkedin_comment_is_answered_by_the_organization_and_the_valid
         401
     );
     assert!(table.scan().await.is_empty());
-    for _ in 0..2 {
-        assert_eq!(post(&app, "linkedin", None, body.as_bytes()).await, 200);
-    }
-    assert_eq!(
-        table.items_of_type("feedback").await.len(),
-        1,
-        "a notification delivered again is one record"
-    );
+    stored_once(&app, &table, "linkedin", &body).await;
 
     let api = MockServer::start().await;
     Mock::given(method("POST"))
