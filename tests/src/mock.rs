@@ -1,6 +1,7 @@
 //! Stand-in APIs' answers mounted in one step: `Mock::given(…).and(…)` then
 //! `.answer(200, json!(…), &server).await`.
 
+use platforms::oauth::ClientAuth;
 use std::future::Future;
 use wiremock::{MockBuilder, MockServer, ResponseTemplate};
 
@@ -98,4 +99,38 @@ pub async fn received(server: &MockServer, method: &str, suffix: &str) -> Vec<wi
         .into_iter()
         .filter(|r| r.method.as_str() == method && r.url.path().ends_with(suffix))
         .collect()
+}
+
+/// The HTTP client a platform's client calls a stand-in API with: a call gives up after
+/// 2 s.
+pub fn stand_in_http() -> platforms::calls::Http {
+    platforms::calls::Http::new(std::time::Duration::from_secs(2))
+}
+
+/// The stand-in's OAuth token endpoint, `POST {server}/token` (see [`token_endpoint`]).
+pub fn token_url(server: &MockServer) -> String {
+    format!("{}/token", server.uri())
+}
+
+/// A platform client made by `new(http, API base URL, token URL, auth)`, the way the
+/// OAuth platforms' clients are made, calling the stand-in `api` with its token endpoint
+/// at [`token_url`].
+pub fn oauth_client<C>(
+    api: &MockServer,
+    auth: ClientAuth,
+    new: impl FnOnce(platforms::calls::Http, String, String, ClientAuth) -> C,
+) -> C {
+    new(stand_in_http(), api.uri(), token_url(api), auth)
+}
+
+/// The Google reply client's outbound half, calling the stand-in `api`, with the OAuth
+/// client `client`/`secret` (in the token request's body).
+pub fn google_outbound(api: &MockServer) -> platforms::reply::Outbound {
+    use platforms::google::replies::GoogleReplies;
+    let auth = ClientAuth::Body {
+        id: "client".into(),
+        secret: secrecy::SecretString::from("secret".to_owned()),
+    };
+    let client = oauth_client(api, auth, GoogleReplies::new);
+    platforms::reply::Outbound::new().with(GoogleReplies::outbound(std::sync::Arc::new(client)))
 }

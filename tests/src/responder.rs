@@ -35,17 +35,17 @@ pub fn responder_on(
     credentials: Credentials,
     defaults: PageSettings,
 ) -> Responder {
-    Responder::new(
+    Responder {
         store,
         outbound,
         credentials,
         defaults,
-        RetryPolicy {
+        retry: RetryPolicy {
             backoff: Duration::from_millis(20),
             ..RetryPolicy::default()
         },
-        TemplateSet::builtin().unwrap(),
-    )
+        templates: TemplateSet::builtin().unwrap(),
+    }
 }
 
 /// A responder on `table`, calling the Graph API at `graph`, with a token for the page.

@@ -15,14 +15,14 @@ async fn main() -> Result<(), Error> {
     let platforms: Vec<String> = config.outbound.platforms().map(|p| p.to_string()).collect();
     tracing::info!(?platforms, "answering on these platforms");
     let store = store::DynamoStore::from_env(&config.table_name).await;
-    let responder = Arc::new(Responder::new(
-        Arc::new(store),
-        config.outbound,
+    let responder = Arc::new(Responder {
+        store: Arc::new(store),
+        outbound: config.outbound,
         credentials,
-        config.defaults,
-        config.retry,
-        config.templates,
-    ));
+        defaults: config.defaults,
+        retry: config.retry,
+        templates: config.templates,
+    });
     run(service_fn(move |event: LambdaEvent<_>| {
         let responder = Arc::clone(&responder);
         async move { handle(&responder, event).await }

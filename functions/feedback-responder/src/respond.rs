@@ -87,12 +87,14 @@ pub enum RespondError {
 
 /// Everything the responder needs, built once per cold start.
 pub struct Responder {
-    store: Arc<dyn ResponderStore>,
-    outbound: Outbound,
-    credentials: Credentials,
-    defaults: PageSettings,
-    retry: RetryPolicy,
-    templates: TemplateSet,
+    pub store: Arc<dyn ResponderStore>,
+    pub outbound: Outbound,
+    pub credentials: Credentials,
+    /// Settings of pages that have no stored configuration (and defaults for the ones
+    /// that leave a setting out).
+    pub defaults: PageSettings,
+    pub retry: RetryPolicy,
+    pub templates: TemplateSet,
 }
 
 /// Why a message waits for approval that would have gone out by itself.
@@ -162,24 +164,6 @@ struct Channeled<'o> {
 }
 
 impl Responder {
-    pub fn new(
-        store: Arc<dyn ResponderStore>,
-        outbound: Outbound,
-        credentials: Credentials,
-        defaults: PageSettings,
-        retry: RetryPolicy,
-        templates: TemplateSet,
-    ) -> Self {
-        Self {
-            store,
-            outbound,
-            credentials,
-            defaults,
-            retry,
-            templates,
-        }
-    }
-
     /// Is the page of `target` in a crisis hold now?
     async fn crisis_hold(&self, target: &ReplyTarget) -> Result<bool, StoreError> {
         // An account that does not read as one is held: never let a message out unchecked.

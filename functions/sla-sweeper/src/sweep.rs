@@ -76,6 +76,15 @@ struct Page {
     settings: PageSettings,
 }
 
+/// The item a follow-up (the "resolved" note, the update request) is about, at `now`.
+#[derive(Clone, Copy)]
+struct Followed<'a> {
+    key: &'a FeedbackKey,
+    record: &'a FeedbackRecord,
+    page: &'a Page,
+    now: OffsetDateTime,
+}
+
 /// What must stand under an item before a reply that replaces it may be posted: nothing,
 /// or our own reply exactly as we published it.
 enum Standing {
@@ -335,12 +344,18 @@ impl Sweeper {
         let record = self.feedback_of(task).await?;
         let templates = texts::page_templates(&page.record, &self.config.templates);
         let names = self.outbound.capabilities(&task.platform).author_names;
+        let followed = |record| Followed {
+            key: &key,
+            record,
+            page: &page,
+            now,
+        };
 
         if wants_note
             && let Some(record) = &record
             && let Some(note) =
                 texts::resolved_note(&templates, &page.settings, Some(record), Some(task), names)
-            && self.resolved_reply(&key, record, &page, &note, now).await?
+            && self.resolved_reply(&followed(record), &note).await?
         {
             summary.resolved_replies += 1;
         }
@@ -365,7 +380,7 @@ impl Sweeper {
         );
         let outcome = match &record {
             Some(record) if self.can_message(record, &page) => {
-                match self.update_request(&key, record, &page, &text, now).await? {
+                match self.update_request(&followed(record), &text).await? {
                     FollowUpResult::Sent => UpdateRequestOutcome::Sent,
                     FollowUpResult::DryRun => UpdateRequestOutcome::DryRun,
                     FollowUpResult::Later => return Ok(()),
@@ -424,13 +439,10 @@ impl Sweeper {
 
     async fn update_request(
         &self,
-        key: &FeedbackKey,
-        record: &FeedbackRecord,
-        page: &Page,
+        item: &Followed<'_>,
         text: &str,
-        now: OffsetDateTime,
     ) -> Result<FollowUpResult, StoreError> {
-        let Some(platform) = self.outbound.get(&record.feedback.platform) else {
+        let Some(platform) = self.outbound.get(&item.record.feedback.platform) else {
             return Ok(FollowUpResult::Failed(
                 "the platform is not configured".into(),
             ));
@@ -439,28 +451,15 @@ impl Sweeper {
             Some(limit) => limit.fit(text.to_owned()),
             None => text.to_owned(),
         };
-        self.send_followup(
-            key,
-            FollowUpKind::UpdateRequest,
-            &record.feedback,
-            page,
-            platform,
-            &text,
-            None,
-            now,
-        )
-        .await
+        self.send_followup(item, FollowUpKind::UpdateRequest, platform, &text, None)
+            .await
     }
 
     /// Post the public "resolved" note once; `true` when this sweep posted it.
-    async fn resolved_reply(
-        &self,
-        key: &FeedbackKey,
-        record: &FeedbackRecord,
-        page: &Page,
-        note: &str,
-        now: OffsetDateTime,
-    ) -> Result<bool, StoreError> {
+    async fn resolved_reply(&self, item: &Followed<'_>, note: &str) -> Result<bool, StoreError> {
+        let Followed {
+            key, record, page, ..
+        } = *item;
         let Some(platform) = self.outbound.get(&record.feedback.platform) else {
             return Ok(false);
         };
@@ -495,14 +494,11 @@ impl Sweeper {
         let text = public.limit.fit(text);
         Ok(matches!(
             self.send_followup(
-                key,
+                item,
                 FollowUpKind::ResolvedReply,
-                &record.feedback,
-                page,
                 platform,
                 &text,
-                standing.as_ref(),
-                now
+                standing.as_ref()
             )
             .await?,
             FollowUpResult::Sent
@@ -564,18 +560,21 @@ impl Sweeper {
     /// Record one follow-up (once: held for approval where the page wants that) and send it
     /// at most once: take it, call the platform, record the outcome. `replaces`: the public
     /// reply replaces the one standing, which must be this.
-    #[allow(clippy::too_many_arguments)]
     async fn send_followup(
         &self,
-        key: &FeedbackKey,
+        item: &Followed<'_>,
         kind: FollowUpKind,
-        f: &Feedback,
-        page: &Page,
         platform: &OutboundPlatform,
         text: &str,
         replaces: Option<&Standing>,
-        now: OffsetDateTime,
     ) -> Result<FollowUpResult, StoreError> {
+        let Followed {
+            key,
+            record,
+            page,
+            now,
+        } = *item;
+        let f = &record.feedback;
         let state = self
             .store
             .create_followup(key, kind, text, Self::initial_state(page), now)

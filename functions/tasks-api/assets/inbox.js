@@ -707,6 +707,9 @@
 
   // ---------------------------------------------------------------- the queue
   const STATUSES = ['active', 'open', 'claimed', 'resolved', 'update_requested', 'closed', 'dropped', 'all'];
+  // The queue's filter menus, in the order shown: each is the select `f-<name>`, labelled
+  // `queue.<name>`, and sets the query parameter `<name>`.
+  const QUEUE_FILTERS = ['status', 'page', 'platform', 'label'];
   let cursor = null;
   let knownIds = new Set();
   let pollTimer = null;
@@ -717,9 +720,17 @@
     select.value = options.some(([value]) => value === keep) ? keep : options[0][0];
   }
 
+  // The filter menus, after the fieldset's legend (before the check boxes).
+  function addQueueFilters() {
+    const fields = QUEUE_FILTERS.map((name) => el('div', { class: 'field' },
+      el('label', { for: `f-${name}`, 'data-i18n': `queue.${name}` }),
+      el('select', { id: `f-${name}`, name })));
+    $('filters').querySelector('legend').after(...fields);
+  }
+
   function queueQuery() {
     const q = new URLSearchParams();
-    for (const name of ['status', 'page', 'platform', 'label']) {
+    for (const name of QUEUE_FILTERS) {
       const value = $(`f-${name}`).value;
       if (value) q.set(name, value);
     }
@@ -1244,6 +1255,7 @@
   }
 
   async function main() {
+    addQueueFilters();
     translatePage();
     $('local-sign-in').addEventListener('submit', localSignIn);
     $('cognito-button').addEventListener('click', () => { startCognito(); });

@@ -137,6 +137,26 @@ enum Served {
 }
 
 /// Handle one webhook call. Never fails: every outcome is a response.
+/// The call as a platform sees it: its method, the path segments after the route, its
+/// query parameters, headers and body.
+pub fn inbound_request(
+    parts: http::request::Parts,
+    path_tail: Vec<String>,
+    body: &[u8],
+) -> InboundRequest {
+    InboundRequest {
+        method: parts.method,
+        path_tail,
+        query: parts
+            .uri
+            .query()
+            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .unwrap_or_default(),
+        headers: parts.headers,
+        body: Bytes::copy_from_slice(body),
+    }
+}
+
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
     let Some((route, path_tail)) = split_route(request.uri().path()) else {
         return Ok(error(
@@ -154,17 +174,7 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Infal
             "body is larger than 1 MiB",
         ));
     }
-    let inbound = InboundRequest {
-        method: parts.method.clone(),
-        path_tail,
-        query: parts
-            .uri
-            .query()
-            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-            .unwrap_or_default(),
-        headers: parts.headers,
-        body: Bytes::copy_from_slice(body),
-    };
+    let inbound = inbound_request(parts, path_tail, body);
     let first = serve(app, &app.registry(), &route, &inbound).await;
     Ok(match first {
         Served::Done(response) => response,

@@ -70,6 +70,11 @@ pub fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
     t.to_string()
 }
 
+/// A table of `items`, a row each as `row` writes it; every cell is cleaned.
+pub fn table_of<T>(header: &[&str], items: &[T], row: impl FnMut(&T) -> Vec<String>) -> String {
+    table(header, items.iter().map(row).collect())
+}
+
 pub fn json(value: &impl Serialize) -> String {
     serde_json::to_string_pretty(value)
         .unwrap_or_else(|e| format!("{{\"error\": \"cannot write JSON: {e}\"}}"))

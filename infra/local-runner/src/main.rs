@@ -134,14 +134,14 @@ async fn run(args: Args) -> Result<(), String> {
         notifier,
         sweeper_config,
     ));
-    let responder = Arc::new(Responder::new(
-        Arc::new(store.clone()),
+    let responder = Arc::new(Responder {
+        store: Arc::new(store.clone()),
         outbound,
-        Credentials::local(vars.lookup()),
-        responder_config.defaults.clone(),
-        responder_config.retry.clone(),
-        responder_config.templates.clone(),
-    ));
+        credentials: Credentials::local(vars.lookup()),
+        defaults: responder_config.defaults.clone(),
+        retry: responder_config.retry.clone(),
+        templates: responder_config.templates.clone(),
+    });
     let routes: Vec<&str> = ingest_config.platforms.routes().collect();
     let inbox = Arc::new(inbox::Inbox::new(store.clone(), vars.lookup())?);
     let app = Arc::new(App::new(ingest_config.platforms.clone(), Arc::new(store)));

@@ -252,20 +252,20 @@ async fn a_hundred_complaints_through_a_failing_graph_api_get_exactly_one_reply_
             platforms::reply::Outbound::new(),
             platforms::reply::Outbound::with,
         );
-    let responder = feedback_responder::Responder::new(
-        Arc::new(table.store()),
+    let responder = feedback_responder::Responder {
+        store: Arc::new(table.store()),
         outbound,
-        service::credentials::Credentials::local(|k| {
+        credentials: service::credentials::Credentials::local(|k| {
             (k == "META_PAGE_TOKEN").then(|| "t".to_owned())
         }),
-        dutch_page(),
-        RetryPolicy {
+        defaults: dutch_page(),
+        retry: RetryPolicy {
             backoff: Duration::from_millis(10),
             max_attempts: 10,
             ..RetryPolicy::default()
         },
-        triage::TemplateSet::builtin().unwrap(),
-    );
+        templates: triage::TemplateSet::builtin().unwrap(),
+    };
 
     // The stream hands batches of 10; failed records come back until they succeed.
     let mut pending: Vec<String> = items.clone();

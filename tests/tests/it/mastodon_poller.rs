@@ -21,7 +21,7 @@ use triage::decide::PageSettings;
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 use workspace_tests::dynamodb::TestTable;
-use workspace_tests::mock::{Answer, received};
+use workspace_tests::mock::{Answer, received, stand_in_http};
 use workspace_tests::poller::{
     TestClock, assert_one_stored_then_failed, assert_stored_once, credential, cursor_of,
     fails_once_then, poller_on, run,
@@ -108,7 +108,7 @@ async fn server(list: Value, max_characters: Option<u64>) -> MockServer {
 
 fn client(api: &MockServer) -> Arc<Mastodon> {
     Arc::new(Mastodon::new(
-        platforms::calls::Http::new(std::time::Duration::from_secs(2)),
+        stand_in_http(),
         HashMap::from([(ACCOUNT.to_owned(), api.uri())]),
     ))
 }

@@ -19,7 +19,7 @@ use workspace_tests::dynamodb::assert_flag;
 use workspace_tests::dynamodb::{TestTable, stars_history, str_attr};
 use workspace_tests::meta::webhook_post;
 use workspace_tests::mock::api_answering;
-use workspace_tests::mock::{Answer, received, token_endpoint};
+use workspace_tests::mock::{Answer, google_outbound, oauth_client, received, token_endpoint};
 use workspace_tests::responder::{dutch_page, responder_on, stream_event_of};
 
 /// A DynamoDB store that counts the calls that reach it.
@@ -170,21 +170,14 @@ async fn google_api(stars: &'static str) -> MockServer {
 }
 
 fn google_responder(table: &TestTable, api: &MockServer) -> feedback_responder::Responder {
-    let client = platforms::google::replies::GoogleReplies::new(
-        platforms::calls::Http::new(std::time::Duration::from_secs(2)),
-        api.uri(),
-        format!("{}/token", api.uri()),
-        platforms::oauth::ClientAuth::Body {
-            id: "client".into(),
-            secret: secrecy::SecretString::from("secret".to_owned()),
-        },
-    );
-    let outbound = Outbound::new().with(platforms::google::replies::GoogleReplies::outbound(
-        Arc::new(client),
-    ));
     let credentials =
         Credentials::local(|k| (k == "GOOGLE_REFRESH_TOKEN").then(|| "google-refresh".to_owned()));
-    responder_on(Arc::new(table.store()), outbound, credentials, dutch_page())
+    responder_on(
+        Arc::new(table.store()),
+        google_outbound(api),
+        credentials,
+        dutch_page(),
+    )
 }
 
 #[tokio::test]
@@ -383,20 +376,17 @@ async fn tp_api(stars: Option<u8>) -> MockServer {
 }
 
 fn tp_responder(table: &TestTable, api: &MockServer) -> feedback_responder::Responder {
+    use platforms::trustpilot::replies::TrustpilotReplies;
+    let auth = platforms::oauth::ClientAuth::Basic {
+        id: "k".into(),
+        secret: secrecy::SecretString::from("s".to_owned()),
+    };
+    let client = oauth_client(api, auth, |http, base, token_url, auth| {
+        TrustpilotReplies::new(http, base, token_url, auth, "bu-1".into())
+    });
     responder_on(
         Arc::new(table.store()),
-        Outbound::new().with(platforms::trustpilot::replies::TrustpilotReplies::outbound(
-            Arc::new(platforms::trustpilot::replies::TrustpilotReplies::new(
-                platforms::calls::Http::new(std::time::Duration::from_secs(2)),
-                api.uri(),
-                format!("{}/token", api.uri()),
-                platforms::oauth::ClientAuth::Basic {
-                    id: "k".into(),
-                    secret: secrecy::SecretString::from("s".to_owned()),
-                },
-                "bu-1".into(),
-            )),
-        )),
+        Outbound::new().with(TrustpilotReplies::outbound(Arc::new(client))),
         Credentials::local(|_| Some("tp-refresh".to_owned())),
         dutch_page(),
     )

@@ -16,7 +16,7 @@ use wiremock::matchers::{method, path, path_regex, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::dynamodb::assert_flagged;
 use workspace_tests::dynamodb::{TestTable, stars_history};
-use workspace_tests::mock::{Answer, received, token_endpoint};
+use workspace_tests::mock::{Answer, received, stand_in_http, token_endpoint, token_url};
 use workspace_tests::poller::{
     TestClock, assert_one_stored_then_failed, assert_stored_once, credential, cursor_of,
     fails_once_then, poller_on, run,
@@ -68,11 +68,7 @@ async fn serve(server: &MockServer, reviews: Vec<Value>) {
 }
 
 fn play(api: &MockServer) -> Arc<GooglePlay> {
-    Arc::new(GooglePlay::new(
-        platforms::calls::Http::new(std::time::Duration::from_secs(2)),
-        api.uri(),
-        format!("{}/token", api.uri()),
-    ))
+    Arc::new(GooglePlay::new(stand_in_http(), api.uri(), token_url(api)))
 }
 
 fn poller(table: &TestTable, api: &MockServer) -> Poller {

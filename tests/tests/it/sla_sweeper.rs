@@ -16,7 +16,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::assert_says;
 use workspace_tests::dynamodb::assert_flag;
 use workspace_tests::dynamodb::{TestTable, port};
-use workspace_tests::mock::{Answer, received, token_endpoint};
+use workspace_tests::mock::{Answer, google_outbound, received, token_endpoint};
 use workspace_tests::responder::meta_outbound;
 use workspace_tests::sweeper::{
     CHAT, Fixture, PAGE_ID, chat_outbound, config, page_with_targets, reopened, resolved_by_anna,
@@ -710,18 +710,7 @@ async fn the_resolved_note_is_added_only_to_the_reply_we_published_and_never_rep
     for key in [&ours_key, &theirs_key] {
         resolved_by_anna(&store, key, "bezorgd", OffsetDateTime::now_utc()).await;
     }
-    let client = platforms::google::replies::GoogleReplies::new(
-        platforms::calls::Http::new(StdDuration::from_secs(2)),
-        api.uri(),
-        format!("{}/token", api.uri()),
-        platforms::oauth::ClientAuth::Body {
-            id: "client".into(),
-            secret: secrecy::SecretString::from("secret".to_owned()),
-        },
-    );
-    let outbound = platforms::reply::Outbound::new().with(
-        platforms::google::replies::GoogleReplies::outbound(std::sync::Arc::new(client)),
-    );
+    let outbound = google_outbound(&api);
     let config = config(&table.name, outbound.clone());
     let s = sla_sweeper::Sweeper::new(
         table.store(),

@@ -6,14 +6,13 @@ use platforms::reply::Outbound;
 use serde_json::{Value, json};
 use service::credentials::Credentials;
 use std::sync::Arc;
-use std::time::Duration;
 use time::OffsetDateTime;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::dynamodb::TestTable;
 use workspace_tests::meta::webhook_post;
 use workspace_tests::mock::Answer;
-use workspace_tests::mock::api_answering;
+use workspace_tests::mock::{api_answering, stand_in_http};
 use workspace_tests::responder::{dutch_page, responder_on, stream_event};
 
 struct Ingest {
@@ -63,6 +62,19 @@ async fn post(
         .as_u16()
 }
 
+/// `body`, signed for `route`, is taken (200) each of the two times it is delivered, and
+/// stored as one record.
+async fn stored_once(ingest: &Ingest, table: &TestTable, route: &str, body: &str) {
+    for _ in 0..2 {
+        assert_eq!(post(ingest, route, None, body.as_bytes()).await, 200);
+    }
+    assert_eq!(
+        table.items_of_type("feedback").await.len(),
+        1,
+        "a delivery made again is one record"
+    );
+}
+
 async fn respond(
     table: &TestTable,
     outbound: Outbound,
@@ -90,10 +102,6 @@ async fn bodies(api: &MockServer, suffix: &str) -> Vec<Value> {
         .filter(|r| r.method.as_str() == "POST" && r.url.path().ends_with(suffix))
         .map(|r| serde_json::from_slice(&r.body).unwrap())
         .collect()
-}
-
-fn http_client() -> platforms::calls::Http {
-    platforms::calls::Http::new(Duration::from_secs(2))
 }
 
 #[tokio::test]
@@ -124,10 +132,7 @@ async fn a_signed_tiktok_comment_is_stored_once_and_answered_through_the_comment
         table.scan().await.is_empty(),
         "nothing stored for a refused delivery"
     );
-    for _ in 0..2 {
-        assert_eq!(post(&app, "tiktok", None, body.as_bytes()).await, 200);
-    }
-    assert_eq!(table.items_of_type("feedback").await.len(), 1);
+    stored_once(&app, &table, "tiktok", &body).await;
 
     let api = api_answering(
         "POST",
@@ -138,7 +143,7 @@ async fn a_signed_tiktok_comment_is_stored_once_and_answered_through_the_comment
     .await;
     let outbound = Outbound::new().with(platforms::tiktok::replies::TikTokReplies::outbound(
         Arc::new(platforms::tiktok::replies::TikTokReplies::new(
-            http_client(),
+            stand_in_http(),
             api.uri(),
         )),
     ));
@@ -182,14 +187,7 @@ async fn a_signed_linkedin_comment_is_answered_by_the_organization_and_the_valid
         401
     );
     assert!(table.scan().await.is_empty());
-    for _ in 0..2 {
-        assert_eq!(post(&app, "linkedin", None, body.as_bytes()).await, 200);
-    }
-    assert_eq!(
-        table.items_of_type("feedback").await.len(),
-        1,
-        "a notification delivered again is one record"
-    );
+    stored_once(&app, &table, "linkedin", &body).await;
 
     let api = MockServer::start().await;
     Mock::given(method("POST"))
@@ -201,7 +199,7 @@ async fn a_signed_linkedin_comment_is_answered_by_the_organization_and_the_valid
         .await;
     let outbound = Outbound::new().with(platforms::linkedin::replies::LinkedInReplies::outbound(
         Arc::new(platforms::linkedin::replies::LinkedInReplies::new(
-            http_client(),
+            stand_in_http(),
             api.uri(),
             "202511".into(),
         )),
@@ -257,7 +255,7 @@ async fn a_signed_x_reply_is_answered_publicly_and_a_refused_dm_is_flagged_on_th
         .answer(403, json!({"title": "Forbidden", "detail": "You cannot send messages to this user.", "type": "about:blank"}), &api).await;
     let outbound = || {
         Outbound::new().with(platforms::x::replies::XReplies::outbound(Arc::new(
-            platforms::x::replies::XReplies::new(http_client(), api.uri()),
+            platforms::x::replies::XReplies::new(stand_in_http(), api.uri()),
         )))
     };
     respond(

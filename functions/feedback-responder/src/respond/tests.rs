@@ -136,22 +136,22 @@ struct World {
 fn world_with(mode: ReplyMode, outbound: impl FnOnce(Arc<Scripted>) -> Outbound) -> World {
     let store = Arc::new(MemoryStore::new());
     let platform = Arc::new(Scripted::default());
-    let responder = Responder::new(
-        store.clone(),
-        outbound(platform.clone()),
-        Credentials::local(|k| (k == "SOCIAL_TOKEN").then(|| "token".to_owned())),
-        PageSettings {
+    let responder = Responder {
+        store: store.clone(),
+        outbound: outbound(platform.clone()),
+        credentials: Credentials::local(|k| (k == "SOCIAL_TOKEN").then(|| "token".to_owned())),
+        defaults: PageSettings {
             brand_name: "Bakkerij Zon".into(),
             default_language: triage::Language::Nl,
             mode,
             ..PageSettings::default()
         },
-        RetryPolicy {
+        retry: RetryPolicy {
             backoff: std::time::Duration::from_millis(1),
             ..RetryPolicy::default()
         },
-        TemplateSet::builtin().unwrap(),
-    );
+        templates: TemplateSet::builtin().unwrap(),
+    };
     World {
         store,
         platform,

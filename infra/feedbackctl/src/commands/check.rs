@@ -7,7 +7,7 @@
 use super::sign::EnvFile;
 use super::{Result, Words, is_local, page_of, store_err};
 use crate::cli::{Cli, LOCAL_ENV};
-use crate::output::{json, table};
+use crate::output::{json, table_of};
 use feedback::{AccountId, Platform};
 use platforms::reply::{AccessCheck, Outbound, ReplyError};
 use secrecy::ExposeSecret;
@@ -203,10 +203,7 @@ pub(super) async fn run(
     } else {
         println!(
             "{}",
-            table(
-                &["PAGE", "TOKEN", "VALID", "NEXT"],
-                checks.iter().map(PageCheck::row).collect()
-            )
+            table_of(&["PAGE", "TOKEN", "VALID", "NEXT"], &checks, PageCheck::row)
         );
     }
     let not_ready = checks.iter().filter(|c| !c.ready).count();

@@ -2,7 +2,7 @@
 
 use super::{Result, key_of, parse_since, store_err};
 use crate::cli::{Cli, FeedbackCommand};
-use crate::output::{clean, json, short, table, when};
+use crate::output::{clean, json, short, table_of, when};
 use feedback::Platform;
 use platforms::reply::DRY_RUN_ID_PREFIX as DRY_RUN_PREFIX;
 use serde::Serialize;
@@ -103,34 +103,26 @@ fn list(cli: &Cli, records: &[FeedbackRecord]) {
         println!("No feedback.");
         return;
     }
-    let rows = records
-        .iter()
-        .map(|r| {
-            let f = &r.feedback;
-            let rating = f.rating.map(|s| format!("★{s} ")).unwrap_or_default();
-            vec![
-                FeedbackKey::of(f).id(),
-                when(f.received_at),
-                short(f.author_name.as_deref().unwrap_or_default(), 20),
-                r.label.clone().unwrap_or_default(),
-                r.language.clone().unwrap_or_default(),
-                r.decision.map(|d| d.to_string()).unwrap_or_default(),
-                short(
-                    &format!("{rating}{}", f.text.as_deref().unwrap_or_default()),
-                    60,
-                ),
-            ]
-        })
-        .collect();
-    println!(
-        "{}",
-        table(
-            &[
-                "ID", "RECEIVED", "AUTHOR", "LABEL", "LANG", "DECISION", "TEXT"
-            ],
-            rows
-        )
-    );
+    let header = [
+        "ID", "RECEIVED", "AUTHOR", "LABEL", "LANG", "DECISION", "TEXT",
+    ];
+    let table = table_of(&header, records, |r| {
+        let f = &r.feedback;
+        let rating = f.rating.map(|s| format!("★{s} ")).unwrap_or_default();
+        vec![
+            FeedbackKey::of(f).id(),
+            when(f.received_at),
+            short(f.author_name.as_deref().unwrap_or_default(), 20),
+            r.label.clone().unwrap_or_default(),
+            r.language.clone().unwrap_or_default(),
+            r.decision.map(|d| d.to_string()).unwrap_or_default(),
+            short(
+                &format!("{rating}{}", f.text.as_deref().unwrap_or_default()),
+                60,
+            ),
+        ]
+    });
+    println!("{table}");
 }
 
 /// Customer text, cleaned, with its later lines indented under the first.

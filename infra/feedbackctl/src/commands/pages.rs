@@ -2,7 +2,7 @@
 
 use super::{Result, Words, page_of, store_err};
 use crate::cli::{Cli, PageCommand, PageSettingsArgs};
-use crate::output::{json, table};
+use crate::output::{json, table, table_of};
 use feedback::page::{PageConfig, PageRecord, ReplyMode, Secret};
 use feedback::{AccountId, Platform};
 use serde::Serialize;
@@ -224,42 +224,34 @@ async fn list(cli: &Cli, store: &DynamoStore) -> Result<()> {
         println!("No pages configured: pages without configuration use the deployment's defaults.");
     } else {
         let dash = || "–".to_owned();
-        let rows = pages
-            .iter()
-            .map(|p| {
-                let c = &p.record.config;
-                vec![
-                    format!("{}:{}", p.platform, p.account_id),
-                    c.brand_name.clone().unwrap_or_else(dash),
-                    c.default_language.clone().unwrap_or_else(dash),
-                    c.mode.map_or_else(dash, |m| m.as_str().to_owned()),
-                    c.sla_hours.map_or_else(dash, |h| h.to_string()),
-                    {
-                        let targets: Vec<&str> = store::notify::targets(c)
-                            .iter()
-                            .map(|t| t.as_str())
-                            .collect();
-                        if targets.is_empty() {
-                            dash()
-                        } else {
-                            targets.join(",")
-                        }
-                    },
-                    if p.record.needs_reconnect {
-                        "RECONNECT".into()
+        let header = ["PAGE", "BRAND", "LANG", "MODE", "SLA H", "NOTIFY", "TOKEN"];
+        let table = table_of(&header, &pages, |p| {
+            let c = &p.record.config;
+            vec![
+                format!("{}:{}", p.platform, p.account_id),
+                c.brand_name.clone().unwrap_or_else(dash),
+                c.default_language.clone().unwrap_or_else(dash),
+                c.mode.map_or_else(dash, |m| m.as_str().to_owned()),
+                c.sla_hours.map_or_else(dash, |h| h.to_string()),
+                {
+                    let targets: Vec<&str> = store::notify::targets(c)
+                        .iter()
+                        .map(|t| t.as_str())
+                        .collect();
+                    if targets.is_empty() {
+                        dash()
                     } else {
-                        "ok".into()
-                    },
-                ]
-            })
-            .collect();
-        println!(
-            "{}",
-            table(
-                &["PAGE", "BRAND", "LANG", "MODE", "SLA H", "NOTIFY", "TOKEN"],
-                rows
-            )
-        );
+                        targets.join(",")
+                    }
+                },
+                if p.record.needs_reconnect {
+                    "RECONNECT".into()
+                } else {
+                    "ok".into()
+                },
+            ]
+        });
+        println!("{table}");
     }
     Ok(())
 }

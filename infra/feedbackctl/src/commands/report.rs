@@ -6,7 +6,7 @@
 use super::{Result, parse_since, store_err};
 use crate::chart::{Group, Series, grouped_bars};
 use crate::cli::{Cli, ReportArgs, ReportCommand};
-use crate::output::{json, table};
+use crate::output::{json, table_of};
 use staff::reports::{ResponseReport, ThemesReport, Trend, response, themes};
 use store::DynamoStore;
 use store::reports::TaskFacts;
@@ -114,57 +114,48 @@ impl Printed for ThemesReport {
     }
 
     fn table(&self) -> String {
-        let rows = self
-            .themes
-            .iter()
-            .map(|r| {
-                let arrow = match r.trend {
-                    Trend::Up => "↑",
-                    Trend::Down => "↓",
-                    Trend::Flat => "→",
-                };
-                let change = match r.change_percent {
-                    _ if r.change == 0 => format!("{arrow} 0"),
-                    Some(p) => format!("{arrow} {:+} ({p:+}%)", r.change),
-                    None if r.count > 0 => format!("{arrow} {:+} (new)", r.change),
-                    None => arrow.to_owned(),
-                };
-                vec![
-                    r.theme.to_string(),
-                    r.count.to_string(),
-                    r.previous.to_string(),
-                    change,
-                ]
-            })
-            .collect();
+        let themes = table_of(&["THEME", "NOW", "BEFORE", "TREND"], &self.themes, |r| {
+            let arrow = match r.trend {
+                Trend::Up => "↑",
+                Trend::Down => "↓",
+                Trend::Flat => "→",
+            };
+            let change = match r.change_percent {
+                _ if r.change == 0 => format!("{arrow} 0"),
+                Some(p) => format!("{arrow} {:+} ({p:+}%)", r.change),
+                None if r.count > 0 => format!("{arrow} {:+} (new)", r.change),
+                None => arrow.to_owned(),
+            };
+            vec![
+                r.theme.to_string(),
+                r.count.to_string(),
+                r.previous.to_string(),
+                change,
+            ]
+        });
         let spikes = if self.spikes.is_empty() {
             "No spikes of complaints in the period.\n".to_owned()
         } else {
-            let rows = self
-                .spikes
-                .iter()
-                .map(|s| {
-                    vec![
-                        s.page.clone(),
-                        s.theme.clone(),
-                        minute(s.started_at),
-                        s.ended_at.map_or_else(|| "ongoing".to_owned(), minute),
-                        format!("{} (usually {:.1})", s.count, s.usual),
-                    ]
-                })
-                .collect();
+            let header = ["PAGE", "THEME", "STARTED", "ENDED", "COMPLAINTS"];
+            let rows = table_of(&header, &self.spikes, |s| {
+                vec![
+                    s.page.clone(),
+                    s.theme.clone(),
+                    minute(s.started_at),
+                    s.ended_at.map_or_else(|| "ongoing".to_owned(), minute),
+                    format!("{} (usually {:.1})", s.count, s.usual),
+                ]
+            });
             format!(
-                "Spikes of complaints in the period: {}\n{}\n",
+                "Spikes of complaints in the period: {}\n{rows}\n",
                 self.spikes.len(),
-                table(&["PAGE", "THEME", "STARTED", "ENDED", "COMPLAINTS"], rows)
             )
         };
         format!(
-            "Complaints by theme, {}: {} (before: {})\n{}\n{spikes}",
+            "Complaints by theme, {}: {} (before: {})\n{themes}\n{spikes}",
             self.period(),
             self.complaints,
             self.previous_complaints,
-            table(&["THEME", "NOW", "BEFORE", "TREND"], rows)
         )
     }
 
@@ -220,37 +211,27 @@ impl Printed for ResponseReport {
 
     fn table(&self) -> String {
         let dash = || "–".to_owned();
-        let rows = self
-            .rows
-            .iter()
-            .map(|r| {
-                vec![
-                    r.scope.clone(),
-                    r.tasks.to_string(),
-                    r.replied.to_string(),
-                    r.first_reply_median_seconds.map_or_else(dash, duration),
-                    r.first_reply_p90_seconds.map_or_else(dash, duration),
-                    r.within_sla_share.map_or_else(dash, |s| {
-                        format!("{:.0}% ({} of {})", s * 100.0, r.within_sla, r.sla_decided)
-                    }),
-                ]
-            })
-            .collect();
-        format!(
-            "Response times, {}\n{}\n",
-            self.period(),
-            table(
-                &[
-                    "SCOPE",
-                    "TASKS",
-                    "REPLIED",
-                    "FIRST REPLY (MEDIAN)",
-                    "FIRST REPLY (P90)",
-                    "RESOLVED WITHIN SLA"
-                ],
-                rows
-            )
-        )
+        let header = [
+            "SCOPE",
+            "TASKS",
+            "REPLIED",
+            "FIRST REPLY (MEDIAN)",
+            "FIRST REPLY (P90)",
+            "RESOLVED WITHIN SLA",
+        ];
+        let rows = table_of(&header, &self.rows, |r| {
+            vec![
+                r.scope.clone(),
+                r.tasks.to_string(),
+                r.replied.to_string(),
+                r.first_reply_median_seconds.map_or_else(dash, duration),
+                r.first_reply_p90_seconds.map_or_else(dash, duration),
+                r.within_sla_share.map_or_else(dash, |s| {
+                    format!("{:.0}% ({} of {})", s * 100.0, r.within_sla, r.sla_decided)
+                }),
+            ]
+        });
+        format!("Response times, {}\n{rows}\n", self.period())
     }
 
     fn chart(&self) -> String {

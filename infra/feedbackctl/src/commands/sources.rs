@@ -3,7 +3,7 @@
 
 use super::{Result, store_err};
 use crate::cli::Cli;
-use crate::output::{json, table, when};
+use crate::output::{json, table_of, when};
 use store::DynamoStore;
 use store::sources::SourceCursor;
 use time::OffsetDateTime;
@@ -27,44 +27,36 @@ pub(super) async fn run(cli: &Cli, store: &DynamoStore) -> Result<()> {
 
 fn describe(cursors: &[SourceCursor], now: OffsetDateTime) -> String {
     let opt = |t: Option<OffsetDateTime>| t.map_or_else(|| "–".to_owned(), when);
-    let rows = cursors
-        .iter()
-        .map(|c| {
-            let next = match c.retry_after {
-                Some(at) if at > now => format!("after {}", when(at)),
-                _ => "next run".to_owned(),
-            };
-            let outcome = match (&c.last_outcome, &c.last_error) {
-                (Some(o), Some(e)) => format!("{o}: {e}"),
-                (Some(o), None) => o.clone(),
-                (None, _) => "–".to_owned(),
-            };
-            vec![
-                format!("{}:{}", c.platform, c.app),
-                opt(c.newest_at),
-                opt(c.last_run_at),
-                outcome,
-                c.failures.to_string(),
-                next,
-                c.stored_total.to_string(),
-            ]
-        })
-        .collect();
-    format!(
-        "{}\n",
-        table(
-            &[
-                "source",
-                "newest review",
-                "last run",
-                "outcome",
-                "failures in a row",
-                "polled",
-                "stored"
-            ],
-            rows,
-        )
-    )
+    let header = [
+        "source",
+        "newest review",
+        "last run",
+        "outcome",
+        "failures in a row",
+        "polled",
+        "stored",
+    ];
+    let table = table_of(&header, cursors, |c| {
+        let next = match c.retry_after {
+            Some(at) if at > now => format!("after {}", when(at)),
+            _ => "next run".to_owned(),
+        };
+        let outcome = match (&c.last_outcome, &c.last_error) {
+            (Some(o), Some(e)) => format!("{o}: {e}"),
+            (Some(o), None) => o.clone(),
+            (None, _) => "–".to_owned(),
+        };
+        vec![
+            format!("{}:{}", c.platform, c.app),
+            opt(c.newest_at),
+            opt(c.last_run_at),
+            outcome,
+            c.failures.to_string(),
+            next,
+            c.stored_total.to_string(),
+        ]
+    });
+    format!("{table}\n")
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use super::{CliError, Result, Texts, key_of, staff_err, store_err, who};
 use crate::cli::{Cli, StatusFilter, TaskCommand};
-use crate::output::{clean, json, short, table, when};
+use crate::output::{clean, json, short, table_of, when};
 use serde::Serialize;
 use staff::{Staff, StaffError};
 use store::views::TaskView;
@@ -146,23 +146,17 @@ async fn history(cli: &Cli, store: &DynamoStore, key: &FeedbackKey) -> Result<()
             .map(|a| format!(" (by {})", clean(a)))
             .unwrap_or_default()
     );
-    let rows = task
-        .history
-        .iter()
-        .map(|c| {
-            vec![
-                when(c.at),
-                c.by.clone(),
-                c.action.to_string(),
-                c.to.map(|s| s.to_string()).unwrap_or_default(),
-                c.note.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
-    println!(
-        "{}",
-        table(&["WHEN", "BY", "ACTION", "STATUS", "NOTE"], rows)
-    );
+    let header = ["WHEN", "BY", "ACTION", "STATUS", "NOTE"];
+    let rows = table_of(&header, &task.history, |c| {
+        vec![
+            when(c.at),
+            c.by.clone(),
+            c.action.to_string(),
+            c.to.map(|s| s.to_string()).unwrap_or_default(),
+            c.note.clone().unwrap_or_default(),
+        ]
+    });
+    println!("{rows}");
     Ok(())
 }
 
@@ -240,45 +234,37 @@ async fn list(
         println!("No {overdue}{which}tasks.");
         return Ok(());
     }
-    let cells = rows
-        .iter()
-        .map(|TaskRow { task: t, overdue }| {
-            vec![
-                t.id.clone(),
-                t.status.to_string(),
-                format!(
-                    "{}{}",
-                    when(t.due_at),
-                    if *overdue { " (overdue)" } else { "" }
-                ),
-                t.label.clone(),
-                t.theme.map(|t| t.to_string()).unwrap_or_default(),
-                t.language.clone(),
-                t.channel.to_string(),
-                t.assignee.clone().unwrap_or_default(),
-                t.flags.join(","),
-                short(&t.next_step, 50),
-            ]
-        })
-        .collect();
-    println!(
-        "{}",
-        table(
-            &[
-                "ID",
-                "STATUS",
-                "DUE",
-                "LABEL",
-                "THEME",
-                "LANG",
-                "CHANNEL",
-                "ASSIGNEE",
-                "FLAGS",
-                "NEXT STEP"
-            ],
-            cells
-        )
-    );
+    let header = [
+        "ID",
+        "STATUS",
+        "DUE",
+        "LABEL",
+        "THEME",
+        "LANG",
+        "CHANNEL",
+        "ASSIGNEE",
+        "FLAGS",
+        "NEXT STEP",
+    ];
+    let table = table_of(&header, &rows, |TaskRow { task: t, overdue }| {
+        vec![
+            t.id.clone(),
+            t.status.to_string(),
+            format!(
+                "{}{}",
+                when(t.due_at),
+                if *overdue { " (overdue)" } else { "" }
+            ),
+            t.label.clone(),
+            t.theme.map(|t| t.to_string()).unwrap_or_default(),
+            t.language.clone(),
+            t.channel.to_string(),
+            t.assignee.clone().unwrap_or_default(),
+            t.flags.join(","),
+            short(&t.next_step, 50),
+        ]
+    });
+    println!("{table}");
     Ok(())
 }
 
