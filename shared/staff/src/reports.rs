@@ -19,20 +19,6 @@ use store::spikes::{Spike, SpikeSummary};
 use time::OffsetDateTime;
 use triage::{Label, Language};
 
-/// A report row reads as the counts it embeds (`row.count`, `row.tasks`), which its JSON
-/// shows flattened beside the row's own fields.
-macro_rules! reads_as {
-    ($row:ty => $field:ident: $counts:ty) => {
-        impl std::ops::Deref for $row {
-            type Target = $counts;
-
-            fn deref(&self) -> &$counts {
-                &self.$field
-            }
-        }
-    };
-}
-
 /// The theme a complaint task is counted under.
 fn theme(f: &TaskFacts) -> ComplaintTheme {
     f.task.theme.unwrap_or_else(|| {
@@ -55,8 +41,7 @@ pub enum Trend {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ThemeRow {
-    /// The theme and its counts, in the JSON beside the change (and readable as the row's
-    /// own).
+    /// The theme and its counts, in the JSON beside the change.
     #[serde(flatten)]
     pub counts: ThemeCount,
     pub change: i64,
@@ -64,8 +49,6 @@ pub struct ThemeRow {
     pub change_percent: Option<f64>,
     pub trend: Trend,
 }
-
-reads_as!(ThemeRow => counts: ThemeCount);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ThemesReport {
@@ -129,7 +112,12 @@ pub fn themes(
         })
         .collect();
     // Most complaints now first; ties by the period before, then the themes' order.
-    rows.sort_by_key(|r| (std::cmp::Reverse(r.count), std::cmp::Reverse(r.previous)));
+    rows.sort_by_key(|r| {
+        (
+            std::cmp::Reverse(r.counts.count),
+            std::cmp::Reverse(r.counts.previous),
+        )
+    });
     ThemesReport {
         since,
         until,
@@ -165,13 +153,11 @@ fn percentile(sorted: &[i64], p: u32) -> Option<i64> {
 pub struct ResponseRow {
     /// A platform, or `all`.
     pub scope: String,
-    /// The counts and times, in the JSON beside `scope` (and readable as the row's own).
+    /// The counts and times, in the JSON beside `scope`.
     #[serde(flatten)]
     pub response: Response,
     pub within_sla_share: Option<f64>,
 }
-
-reads_as!(ResponseRow => response: Response);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ResponseReport {

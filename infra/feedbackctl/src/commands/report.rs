@@ -123,13 +123,13 @@ impl Printed for ThemesReport {
             let change = match r.change_percent {
                 _ if r.change == 0 => format!("{arrow} 0"),
                 Some(p) => format!("{arrow} {:+} ({p:+}%)", r.change),
-                None if r.count > 0 => format!("{arrow} {:+} (new)", r.change),
+                None if r.counts.count > 0 => format!("{arrow} {:+} (new)", r.change),
                 None => arrow.to_owned(),
             };
             vec![
-                r.theme.to_string(),
-                r.count.to_string(),
-                r.previous.to_string(),
+                r.counts.theme.to_string(),
+                r.counts.count.to_string(),
+                r.counts.previous.to_string(),
                 change,
             ]
         });
@@ -164,9 +164,9 @@ impl Printed for ThemesReport {
             .themes
             .iter()
             .map(|r| Group {
-                label: r.theme.to_string(),
-                values: vec![r.previous as f64, r.count as f64],
-                shown: vec![r.previous.to_string(), r.count.to_string()],
+                label: r.counts.theme.to_string(),
+                values: vec![r.counts.previous as f64, r.counts.count as f64],
+                shown: vec![r.counts.previous.to_string(), r.counts.count.to_string()],
             })
             .collect();
         grouped_bars(
@@ -222,12 +222,21 @@ impl Printed for ResponseReport {
         let rows = table_of(&header, &self.rows, |r| {
             vec![
                 r.scope.clone(),
-                r.tasks.to_string(),
-                r.replied.to_string(),
-                r.first_reply_median_seconds.map_or_else(dash, duration),
-                r.first_reply_p90_seconds.map_or_else(dash, duration),
+                r.response.tasks.to_string(),
+                r.response.replied.to_string(),
+                r.response
+                    .first_reply_median_seconds
+                    .map_or_else(dash, duration),
+                r.response
+                    .first_reply_p90_seconds
+                    .map_or_else(dash, duration),
                 r.within_sla_share.map_or_else(dash, |s| {
-                    format!("{:.0}% ({} of {})", s * 100.0, r.within_sla, r.sla_decided)
+                    format!(
+                        "{:.0}% ({} of {})",
+                        s * 100.0,
+                        r.response.within_sla,
+                        r.response.sla_decided
+                    )
                 }),
             ]
         });
@@ -248,12 +257,12 @@ impl Printed for ResponseReport {
                 Group {
                     label: r.scope.clone(),
                     values: vec![
-                        minutes(r.first_reply_median_seconds),
-                        minutes(r.first_reply_p90_seconds),
+                        minutes(r.response.first_reply_median_seconds),
+                        minutes(r.response.first_reply_p90_seconds),
                     ],
                     shown: vec![
-                        shown(r.first_reply_median_seconds),
-                        format!("{}{sla}", shown(r.first_reply_p90_seconds)),
+                        shown(r.response.first_reply_median_seconds),
+                        format!("{}{sla}", shown(r.response.first_reply_p90_seconds)),
                     ],
                 }
             })
@@ -344,16 +353,30 @@ mod tests {
         ];
         let report = themes(&facts, before, since, NOW, None);
         assert_eq!((report.complaints, report.previous_complaints), (3, 2));
-        let row = |t: ComplaintTheme| report.themes.iter().find(|r| r.theme == t).unwrap().clone();
-        assert_eq!(report.themes[0].theme, ComplaintTheme::Website);
+        let row = |t: ComplaintTheme| {
+            report
+                .themes
+                .iter()
+                .find(|r| r.counts.theme == t)
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(report.themes[0].counts.theme, ComplaintTheme::Website);
         let website = row(ComplaintTheme::Website);
-        assert_eq!((website.count, website.previous, website.change), (2, 1, 1));
+        assert_eq!(
+            (
+                website.counts.count,
+                website.counts.previous,
+                website.change
+            ),
+            (2, 1, 1)
+        );
         assert_eq!(website.change_percent, Some(100.0));
         assert_eq!(website.trend, Trend::Up);
         assert_eq!(row(ComplaintTheme::Delivery).trend, Trend::Down);
-        assert_eq!(row(ComplaintTheme::Billing).count, 1);
+        assert_eq!(row(ComplaintTheme::Billing).counts.count, 1);
         assert_eq!(
-            row(ComplaintTheme::Price).count + row(ComplaintTheme::Price).previous,
+            row(ComplaintTheme::Price).counts.count + row(ComplaintTheme::Price).counts.previous,
             0
         );
         assert_eq!(report.themes.len(), ComplaintTheme::ALL.len());
@@ -389,11 +412,11 @@ mod tests {
         let report = response(&facts, since, NOW, None);
         let all = &report.rows[0];
         assert_eq!(all.scope, "all");
-        assert_eq!((all.tasks, all.replied), (10, 10));
-        assert_eq!(all.first_reply_median_seconds, Some(330));
-        assert_eq!(all.first_reply_p90_seconds, Some(9 * 60));
+        assert_eq!((all.response.tasks, all.response.replied), (10, 10));
+        assert_eq!(all.response.first_reply_median_seconds, Some(330));
+        assert_eq!(all.response.first_reply_p90_seconds, Some(9 * 60));
         // Decided: 0 (in time), 1 (late), 2, 5–9 (open and past due): 8; within: 1.
-        assert_eq!((all.sla_decided, all.within_sla), (8, 1));
+        assert_eq!((all.response.sla_decided, all.response.within_sla), (8, 1));
         assert_eq!(all.within_sla_share, Some(0.125));
         assert_eq!(report.rows[1].scope, "facebook");
         assert!(report.table().contains("5m"), "{}", report.table());
