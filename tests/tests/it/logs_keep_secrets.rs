@@ -6,6 +6,7 @@ use http::header;
 use lambda_http::Body;
 use serde_json::json;
 use std::sync::Arc;
+use triage::{Boldness, PageSettings};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer};
 use workspace_tests::dynamodb::TestTable;
@@ -61,13 +62,19 @@ async fn full_run_at_trace_level() {
         webhook_ingest::handle(&app, get).await.unwrap();
     }
 
-    // The responder, whose token the platform rejects.
+    // The responder, whose token the platform rejects. The page answers boldly, so that
+    // the comment with a forged line inside, which a balanced page holds for a person, is
+    // posted and the rejected token logged.
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
         .answer(400, graph_error("Session has expired", 190), &graph)
         .await;
+    let bold = PageSettings {
+        boldness: Boldness::Bold,
+        ..dutch_page()
+    };
     run(
-        &responder(&table, &graph, dutch_page()),
+        &responder(&table, &graph, bold),
         &[("facebook", "777_9500")],
         1,
     )
