@@ -636,6 +636,60 @@ mod tests {
         }
     }
 
+    /// A model that reads everything two thirds as a complaint and a quarter as praise: its
+    /// bias alone (complaint 3, praise 2, the rest 0).
+    fn doubting_model() -> Vec<u8> {
+        use crate::classify::model::Class;
+        let mut bytes = vec![0u8; model::MODEL_LEN];
+        bytes[..4].copy_from_slice(&1f32.to_le_bytes());
+        bytes[4 + Class::Complaint as usize] = 3;
+        bytes[4 + Class::Praise as usize] = 2;
+        bytes
+    }
+
+    #[test]
+    fn an_apology_the_model_doubts_is_held_on_a_balanced_page_but_not_on_a_bold_one_nor_for_a_plain_complaint()
+     {
+        let bytes = doubting_model();
+        let model = ModelUse {
+            model: Model::from_bytes(&bytes).unwrap(),
+            ..ModelUse::SHIPPED
+        };
+        let templates = TemplateSet::builtin().unwrap();
+        let hold = |text: &str, boldness: Boldness| {
+            let page = PageSettings { boldness, ..page() };
+            let case = Case {
+                feedback: &comment(text),
+                state: ItemState::default(),
+                page: &page,
+                capabilities: &SOCIAL,
+                templates: &templates,
+                now: NOW,
+            };
+            let Decision::Answer {
+                label, confidence, ..
+            } = decide_with(case, Some(&model))
+            else {
+                panic!("{text}: a complaint is answered");
+            };
+            assert_eq!(label, Label::Negative, "{text}");
+            confidence.hold
+        };
+        // One negative word about the service: the word lists read a complaint, but not
+        // one way only, so the model's quarter of praise holds the apology.
+        let weak = "Slechte service!";
+        assert_eq!(
+            hold(weak, Boldness::Balanced),
+            Some(crate::confidence::HoldReason::ModelDisagrees)
+        );
+        // A bold page weighs the model by its own rule: only a likely wrong answer is held.
+        assert_eq!(hold(weak, Boldness::Bold), None);
+        // A plain complaint (a complaint word and another, nothing else) is held only when
+        // the model reads it as praise at half.
+        let plain = "Mijn pakket is nooit aangekomen, echt slecht en ik wil mijn geld terug";
+        assert_eq!(hold(plain, Boldness::Balanced), None);
+    }
+
     #[test]
     fn praise_the_model_reads_as_a_complaint_is_held_not_thanked() {
         use crate::classify::model::Class;
