@@ -16,7 +16,7 @@ use crate::Label;
 use crate::language::Language;
 
 /// Hash buckets of the feature space (a power of two).
-pub const BUCKETS: usize = 1 << 16;
+pub const BUCKETS: usize = 1 << 17;
 
 /// The classes the model tells apart: what matters for answering.
 pub const CLASSES: usize = 5;
