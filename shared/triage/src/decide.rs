@@ -230,8 +230,9 @@ pub fn read(text: &str, fallback: Language) -> (Language, Analysis) {
 
 /// Decide what to do with one item. Pure: the same item, page and clock give the same
 /// decision, so a redelivered stream record drafts the same words. The word lists decide,
-/// and the shipped model may hold what they would answer, or answer what they hold as too
-/// weak to tell ([`crate::confidence::weigh_model`]).
+/// and the shipped model may hold what they would answer, answer what they hold as too
+/// weak to tell ([`crate::confidence::weigh_model`]), or answer as a complaint what it is
+/// sure is one ([`crate::confidence::answer_as_complaint`]).
 pub fn decide(
     feedback: &Feedback,
     state: ItemState,

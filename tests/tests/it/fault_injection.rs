@@ -310,14 +310,13 @@ async fn a_hundred_complaints_through_a_failing_graph_api_get_exactly_one_reply_
 async fn a_duplicate_storm_makes_one_record_one_reply_and_one_task() {
     let table = TestTable::new().await;
     let app = Arc::new(ingest_app(Arc::new(table.store())));
-    let storm = page_delivery(vec![comment(
-        "960_1",
-        "add",
-        "Nooit meer, slechte service!",
-    )]);
+    // A complaint the shipped model answers on a balanced page (a short exclamation such
+    // as "Nooit meer, slechte service!" reads partly as praise to it and is held).
+    let complaint = "Mijn pakket is nooit aangekomen, echt slecht en ik wil mijn geld terug";
+    let storm = page_delivery(vec![comment("960_1", "add", complaint)]);
     let other_batch = page_delivery(vec![
         comment("960_2", "add", "Wanneer zijn jullie open?"),
-        comment("960_1", "add", "Nooit meer, slechte service!"),
+        comment("960_1", "add", complaint),
     ]);
     let statuses = futures::future::join_all((0..20).map(|_| {
         let app = Arc::clone(&app);

@@ -857,7 +857,7 @@ async fn reports_count_complaints_by_theme_and_the_time_to_the_first_public_repl
     inbox
         .comment(
             "777_222",
-            "De bezorger was weer te laat, pakket kwam niet aan.",
+            "De bezorger was weer te laat en mijn pakket is nooit aangekomen. Slechte service.",
         )
         .await;
     inbox
