@@ -740,8 +740,8 @@ fn most_complaints_and_questions_are_answered_automatically() {
 /// `fresh10/` was measured twice, never read: 0 wrong posts and 76.6 % with the final model
 /// before stars against the words could be answered by it, 0 and 84.1 % after. `fresh8/`
 /// and `fresh9/` were first measured with an earlier model of the same day (3 wrong posts,
-/// 81.0 %); `fresh5/` to `fresh7/` with the models of the day before (1 wrong post,
-/// 72.0 %). Word lists alone: 79 wrong posts and 80.8 %; every page bold: 8 and 93.7 %;
+/// 81.0 %; with the final model 3 and 91.0 %); `fresh5/` to `fresh7/` with the models of
+/// the day before (1 wrong post, 72.0 %; with the final model 1 and 84.8 %). Word lists alone: 79 wrong posts and 80.8 %; every page bold: 8 and 93.7 %;
 /// every page cautious: 3 and 30.7 %.
 /// The sets before them were each measured once and are `seen` training data since:
 /// `corpus/fresh4/` 9 wrong posts and 81.7 % (word lists alone 14, 77.9 %),
