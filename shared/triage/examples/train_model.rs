@@ -2,7 +2,7 @@
 //! cross-validation and writes `src/classify/model.bin`:
 //! `cargo run -p triage --release --example train_model` (add `-- --dry-run` to measure
 //! without writing; `-- --grid FILE` also writes every rule tried and its figures). About
-//! four minutes on two cores, most of it the grid.
+//! eight minutes on two cores, most of it the grid.
 //!
 //! Every `*.jsonl` under `tests/corpus/` is read; entries of split `held_out` are never
 //! trained on (they are the honest measure of a set nobody has looked at). The word lists
