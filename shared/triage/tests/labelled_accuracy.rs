@@ -8,7 +8,7 @@
 //!   `seen` now: each was measured once (13 wrong public posts and 72.3 % automatic with the
 //!   word lists alone; 8 and 83.3 %, 7 and 84.5 %, 9 and 81.7 % with the model) and is
 //!   training data of the model since;
-//! - `bulk`: 18,454 items written for training by 63 outsiders ([`BULK`]): trained on,
+//! - `bulk`: 29,299 items written for training by 100 outsiders ([`BULK`]): trained on,
 //!   never read, and the word lists were never tuned on them, so the trainer chooses the
 //!   model's rule by its cross-validated figures there;
 //! - `held_out`: written by someone who has not seen the lexicons, and never tuned or
@@ -78,12 +78,13 @@ const CORPUS: [&str; 30] = [
     include_str!("corpus/fresh4/es.jsonl"),
 ];
 
-/// `bulk/`: 18,454 items (about 3,690 per language) written for training by 63 people who
+/// `bulk/`: 29,299 items (about 5,860 per language) written for training by 100 people who
 /// never saw the word lists, the model or the other sets, each 60 per language for a group
 /// of sectors or a kind of writing (food and drink; travel; shops and utilities; local
 /// services; health; apps; public services; social comments; very short items; phone
-/// typing; regional varieties; older writers; sarcasm; praise that reads like a
-/// complaint; the hardest kinds …). Trained on by the model and never read: the word
+/// typing; regional varieties; older writers; formal letters; sarcasm; praise that reads
+/// like a complaint; questions that are complaints; long weighed reviews; the hardest
+/// kinds …). Trained on by the model and never read: the word
 /// lists were not tuned on them. Exact repeats of an earlier text are left out.
 const BULK: [&str; 5] = [
     include_str!("corpus/bulk/nl.jsonl"),
@@ -131,6 +132,16 @@ const FRESH: &[&str] = &[
     include_str!("corpus/fresh10/fr.jsonl"),
     include_str!("corpus/fresh10/de.jsonl"),
     include_str!("corpus/fresh10/es.jsonl"),
+    include_str!("corpus/fresh11/nl.jsonl"),
+    include_str!("corpus/fresh11/en.jsonl"),
+    include_str!("corpus/fresh11/fr.jsonl"),
+    include_str!("corpus/fresh11/de.jsonl"),
+    include_str!("corpus/fresh11/es.jsonl"),
+    include_str!("corpus/fresh12/nl.jsonl"),
+    include_str!("corpus/fresh12/en.jsonl"),
+    include_str!("corpus/fresh12/fr.jsonl"),
+    include_str!("corpus/fresh12/de.jsonl"),
+    include_str!("corpus/fresh12/es.jsonl"),
 ];
 // ───────────────────────────────────────────────────────────────────────────────────────
 
@@ -675,7 +686,7 @@ fn the_seen_part_is_routed_and_classified_accurately() {
 /// question thanked, no praise apologised to or sent a private message, nothing posted to
 /// spam or abuse, no private message claimed that was not sent; in any language. (The
 /// word lists alone post 43 of them wrongly.) Of the `bulk` items, which the model was
-/// trained on but the word lists never tuned on, 11 of 18,454 are posted wrongly; that may
+/// trained on but the word lists never tuned on, 10 of 29,299 are posted wrongly; that may
 /// not grow.
 #[test]
 fn no_tuned_or_seen_item_would_be_posted_wrongly() {
@@ -688,7 +699,7 @@ fn no_tuned_or_seen_item_would_be_posted_wrongly() {
     }
     let bulk = figures_of("whole corpus", &["bulk"], |_| true);
     assert!(
-        bulk.total.wrong_posts <= 11,
+        bulk.total.wrong_posts <= 10,
         "bulk: {} wrong public posts",
         bulk.total.wrong_posts
     );
@@ -697,13 +708,13 @@ fn no_tuned_or_seen_item_would_be_posted_wrongly() {
 /// Holding is cheap, not free: the goal is at least 92 % of complaints and questions
 /// answered automatically (and rightly), in every language; the rest are held with
 /// drafts. On `tune` and `seen`, which the model was trained on, word lists and model
-/// together answered 89.0 % (854/960), and at least 86.6 % in every language (English);
-/// a regression below 88.5 % in all or 86 % in a language fails the build. (These
-/// trained-on figures fell from 92.9 % as the model's rule became stricter and its training
-/// less tight (a smaller learning rate, more data it was never tuned on); on comments
-/// nobody had read, the same changes took the automatic answers from 72 % to 86.7 % and
-/// kept the wrong posts at about three in a thousand.) The figures of every split are
-/// printed, `held_out` too once it exists.
+/// together answered 89.6 % (860/960), and at least 83.4 % in every language (French);
+/// a regression below 89 % in all or 83 % in a language fails the build. (The French
+/// floor fell from 86 % when the rule began to hold answers to questions and remarks the
+/// model gives a fifth of complaint, a wrong post when it is one; on comments nobody had
+/// read, the same rule and a model trained on more data took the automatic answers from
+/// 86.7 % to 88.1 % on the same sets, with fewer wrong posts.) The figures of every split
+/// are printed, `held_out` too once it exists.
 #[test]
 fn most_complaints_and_questions_are_answered_automatically() {
     for split in SPLITS {
@@ -712,13 +723,13 @@ fn most_complaints_and_questions_are_answered_automatically() {
     let f = figures_of("whole corpus", &TUNING, |_| true);
     let t = &f.total;
     assert!(
-        Tally::ratio(t.automatic, t.answerable) >= 0.885,
+        Tally::ratio(t.automatic, t.answerable) >= 0.89,
         "{}",
         t.posting_row("all")
     );
     for (lang, t) in &f.by_language {
         assert!(
-            Tally::ratio(t.automatic, t.answerable) >= 0.86,
+            Tally::ratio(t.automatic, t.answerable) >= 0.83,
             "{}",
             t.posting_row(lang)
         );
@@ -731,23 +742,26 @@ fn most_complaints_and_questions_are_answered_automatically() {
 /// whoever looks must move the set to `seen` and write a new one). This only keeps it from
 /// getting worse.
 ///
-/// `corpus/fresh5/` to `corpus/fresh10/` (1,177 items: 200 per set, 40 per language, less
+/// `corpus/fresh5/` to `corpus/fresh12/` (1,566 items: 200 per set, 40 per language, less
 /// exact repeats of earlier texts; written 2026-12-06 and 2026-12-07 by people who had seen
 /// neither the word lists, the model nor the other sets; reviews and social comments from
 /// any sector, very short and long ones), after all tuning and training, totals only:
-/// **4 wrong public posts in 1,177 (nl 2, en 1, es 1), 582 of 671 complaints and questions
-/// (86.7 %) answered automatically** (nl 90.8, en 89.1, fr 85.3, de 87.3, es 81.3 %).
-/// `fresh10/` was measured twice, never read: 0 wrong posts and 76.6 % with the final model
-/// before stars against the words could be answered by it, 0 and 84.1 % after. `fresh8/`
-/// and `fresh9/` were first measured with an earlier model of the same day (3 wrong posts,
-/// 81.0 %; with the final model 3 and 91.0 %); `fresh5/` to `fresh7/` with the models of
-/// the day before (1 wrong post, 72.0 %; with the final model 1 and 84.8 %). Word lists alone: 79 wrong posts and 80.8 %; every page bold: 8 and 93.7 %;
-/// every page cautious: 3 and 30.7 %.
+/// **5 wrong public posts in 1,566 (nl 2, en 1, de 1, es 1), 768 of 897 complaints and
+/// questions (85.6 %) answered automatically** (nl 88.6, en 86.9, es 85.5, fr 84.0, de
+/// 83.2 %). `fresh11/` (one item per sector, across a year of businesses) and `fresh12/`
+/// (comments under social-media posts) were written on 2026-12-07 while the model was
+/// retrained on 10,845 more `bulk` items, and measured once, at the end: 2 wrong posts in
+/// 389, 177/226 (78.3 %). `fresh5/` to `fresh10/` with the same model: 3 wrong posts in
+/// 1,177 and 591/671 (88.1 %); the model and rule before gave them 4 and 86.7 %, and
+/// earlier models 1 wrong post and 72.0 % (`fresh5/` to `fresh7/`), 3 and 81.0 %
+/// (`fresh8/`, `fresh9/`), 0 and 76.6 % then 84.1 % (`fresh10/`). Word lists alone: 101
+/// wrong posts and 79.9 %; every page bold: 8 and 90.9 %; every page cautious: 3 and
+/// 30.1 %.
 /// The sets before them were each measured once and are `seen` training data since:
 /// `corpus/fresh4/` 9 wrong posts and 81.7 % (word lists alone 14, 77.9 %),
 /// `corpus/fresh3/` 7 and 84.5 % (12, 81.4 %), `corpus/fresh2/` 8 and 83.3 %,
 /// `corpus/fresh/` 13 and 72.3 % (word lists alone).
-const FRESH_WRONG_POSTS_MEASURED: Option<usize> = Some(4);
+const FRESH_WRONG_POSTS_MEASURED: Option<usize> = Some(5);
 
 #[test]
 fn fresh_held_out_wrong_posts_never_grow_past_what_was_measured() {
