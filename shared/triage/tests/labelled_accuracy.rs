@@ -708,13 +708,14 @@ fn no_tuned_or_seen_item_would_be_posted_wrongly() {
 /// Holding is cheap, not free: the goal is at least 92 % of complaints and questions
 /// answered automatically (and rightly), in every language; the rest are held with
 /// drafts. On `tune` and `seen`, which the model was trained on, word lists and model
-/// together answered 89.6 % (860/960), and at least 83.4 % in every language (French);
-/// a regression below 89 % in all or 83 % in a language fails the build. (The French
-/// floor fell from 86 % when the rule began to hold answers to questions and remarks the
-/// model gives a fifth of complaint, a wrong post when it is one; on comments nobody had
-/// read, the same rule and a model trained on more data took the automatic answers from
-/// 86.7 % to 88.1 % on the same sets, with fewer wrong posts.) The figures of every split
-/// are printed, `held_out` too once it exists.
+/// together answered 81.6 % (783/960), and at least 76.7 % in every language (French);
+/// a regression below 81 % in all or 76 % in a language fails the build. (These floors
+/// were 88.5 % and 86 % under the rule before, which apologised more readily: the rule
+/// now holds an apology when the model gives praise a tenth, and any answer to a question
+/// the model gives a complaint 30 %, because on the cross-validated unread items that
+/// rule posted 46 wrong answers where the one before posted 71, and no more of the worst
+/// kind, a complaint thanked or praise apologised to.) The figures of every split are
+/// printed, `held_out` too once it exists.
 #[test]
 fn most_complaints_and_questions_are_answered_automatically() {
     for split in SPLITS {
@@ -723,13 +724,13 @@ fn most_complaints_and_questions_are_answered_automatically() {
     let f = figures_of("whole corpus", &TUNING, |_| true);
     let t = &f.total;
     assert!(
-        Tally::ratio(t.automatic, t.answerable) >= 0.89,
+        Tally::ratio(t.automatic, t.answerable) >= 0.81,
         "{}",
         t.posting_row("all")
     );
     for (lang, t) in &f.by_language {
         assert!(
-            Tally::ratio(t.automatic, t.answerable) >= 0.83,
+            Tally::ratio(t.automatic, t.answerable) >= 0.76,
             "{}",
             t.posting_row(lang)
         );
@@ -746,22 +747,23 @@ fn most_complaints_and_questions_are_answered_automatically() {
 /// exact repeats of earlier texts; written 2026-12-06 and 2026-12-07 by people who had seen
 /// neither the word lists, the model nor the other sets; reviews and social comments from
 /// any sector, very short and long ones), after all tuning and training, totals only:
-/// **5 wrong public posts in 1,566 (nl 2, en 1, de 1, es 1), 768 of 897 complaints and
-/// questions (85.6 %) answered automatically** (nl 88.6, en 86.9, es 85.5, fr 84.0, de
-/// 83.2 %). `fresh11/` (one item per sector, across a year of businesses) and `fresh12/`
+/// **3 wrong public posts in 1,566 (nl 1, de 1, es 1), 720 of 897 complaints and
+/// questions (80.3 %) answered automatically** (nl 86.3, de 79.9, es 79.3, en 79.2, fr
+/// 76.8 %). `fresh11/` (one item per sector, across a year of businesses) and `fresh12/`
 /// (comments under social-media posts) were written on 2026-12-07 while the model was
-/// retrained on 10,845 more `bulk` items, and measured once, at the end: 2 wrong posts in
-/// 389, 177/226 (78.3 %). `fresh5/` to `fresh10/` with the same model: 3 wrong posts in
-/// 1,177 and 591/671 (88.1 %); the model and rule before gave them 4 and 86.7 %, and
-/// earlier models 1 wrong post and 72.0 % (`fresh5/` to `fresh7/`), 3 and 81.0 %
-/// (`fresh8/`, `fresh9/`), 0 and 76.6 % then 84.1 % (`fresh10/`). Word lists alone: 101
-/// wrong posts and 79.9 %; every page bold: 8 and 90.9 %; every page cautious: 3 and
-/// 30.1 %.
+/// retrained on 10,845 more `bulk` items: 1 wrong post in 389, 163/226 (72.1 %);
+/// `fresh5/` to `fresh10/`: 2 wrong posts in 1,177, 557/671 (83.0 %). Each set was
+/// measured twice with the final model: first under a rule that answered more and
+/// apologised more readily (5 wrong posts, 85.6 %), then under the shipped one, chosen
+/// on the cross-validated `bulk/` set for posting fewer wrong answers of the worst kind.
+/// Earlier models gave `fresh5/` to `fresh10/` 4 wrong posts and 86.7 %. Word lists alone:
+/// 101 wrong posts and 79.9 %; every page bold: 8 and 90.0 %; every page cautious: 2 and
+/// 28.3 %.
 /// The sets before them were each measured once and are `seen` training data since:
 /// `corpus/fresh4/` 9 wrong posts and 81.7 % (word lists alone 14, 77.9 %),
 /// `corpus/fresh3/` 7 and 84.5 % (12, 81.4 %), `corpus/fresh2/` 8 and 83.3 %,
 /// `corpus/fresh/` 13 and 72.3 % (word lists alone).
-const FRESH_WRONG_POSTS_MEASURED: Option<usize> = Some(5);
+const FRESH_WRONG_POSTS_MEASURED: Option<usize> = Some(3);
 
 #[test]
 fn fresh_held_out_wrong_posts_never_grow_past_what_was_measured() {
