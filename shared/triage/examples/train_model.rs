@@ -307,15 +307,17 @@ impl Figures {
     ) -> Figures {
         let mut f = BTreeMap::new();
         for (i, e) in entries.iter().enumerate().filter(|(_, e)| keep(e)) {
-            let (wrong, automatic) = judge(e.label, done(i));
-            let misread = misread(e.label, done(i));
+            // Once per entry: in the grid, `done` decides the entry by the rule.
+            let d = done(i);
+            let (wrong, automatic) = judge(e.label, d);
+            let misread = misread(e.label, d);
             for key in [e.language.code(), "all"] {
                 let t: &mut Tally = f.entry(key).or_default();
                 t.wrong += usize::from(wrong);
                 t.misread += usize::from(misread);
                 if e.label == Label::Positive {
                     t.praise += 1;
-                    t.praise_held += usize::from(matches!(done(i), Done::Held));
+                    t.praise_held += usize::from(matches!(d, Done::Held));
                 }
                 if matches!(e.label, Label::Negative | Label::Question) {
                     t.answerable += 1;
