@@ -649,28 +649,28 @@ mod tests {
         }
     }
 
-    /// A model that reads everything three quarters as a complaint, a tenth as praise and
-    /// a little as each other class: its bias alone (complaint 3, praise 1, the rest 0;
-    /// the risk of an apology is 14 %).
-    fn doubting_model() -> Vec<u8> {
+    /// A model that reads everything mostly as a complaint and somewhat as praise, by its
+    /// bias alone (complaint 3, praise `praise`, the rest 0): with praise 1 the risk of an
+    /// apology (praise or unanswerable) is 14 %, with praise 2 it is 27 %.
+    fn doubting_model(praise: u8) -> Vec<u8> {
         use crate::classify::model::Class;
         let mut bytes = vec![0u8; model::MODEL_LEN];
         bytes[..4].copy_from_slice(&0.5f32.to_le_bytes());
         bytes[4 + Class::Complaint as usize] = 6;
-        bytes[4 + Class::Praise as usize] = 2;
+        bytes[4 + Class::Praise as usize] = 2 * praise;
         bytes
     }
 
     #[test]
-    fn an_apology_the_model_doubts_is_held_on_a_balanced_page_but_not_on_a_bold_one_nor_for_a_plain_complaint()
+    fn an_apology_the_model_doubts_is_held_on_a_balanced_page_and_on_a_bold_one_only_for_a_weak_complaint()
      {
-        let bytes = doubting_model();
-        let model = ModelUse {
-            model: Model::from_bytes(&bytes).unwrap(),
-            ..ModelUse::SHIPPED
-        };
         let templates = TemplateSet::builtin().unwrap();
-        let hold = |text: &str, boldness: Boldness| {
+        let hold = |text: &str, boldness: Boldness, praise: u8| {
+            let bytes = doubting_model(praise);
+            let model = ModelUse {
+                model: Model::from_bytes(&bytes).unwrap(),
+                ..ModelUse::SHIPPED
+            };
             let page = PageSettings { boldness, ..page() };
             let case = Case {
                 feedback: &comment(text),
@@ -689,19 +689,21 @@ mod tests {
             assert_eq!(label, Label::Negative, "{text}");
             confidence.hold
         };
+        let disagrees = Some(crate::confidence::HoldReason::ModelDisagrees);
         // One negative word about the service: the word lists read a complaint, but not
-        // one way only, so the model's tenth of praise holds the apology.
+        // one way only.
         let weak = "Slechte service!";
-        assert_eq!(
-            hold(weak, Boldness::Balanced),
-            Some(crate::confidence::HoldReason::ModelDisagrees)
-        );
-        // A bold page weighs the model by its own rule: only a likely wrong answer is held.
-        assert_eq!(hold(weak, Boldness::Bold), None);
-        // A plain complaint (a complaint word and another, nothing else) is held only when
-        // the model reads it as praise (or unanswerable) at 30 %.
+        // A plain complaint: a complaint word and another, nothing else.
         let plain = "Mijn pakket is nooit aangekomen, echt slecht en ik wil mijn geld terug";
-        assert_eq!(hold(plain, Boldness::Balanced), None);
+        // A balanced page holds an apology from 5 % of doubt, plain or not.
+        assert_eq!(hold(weak, Boldness::Balanced, 1), disagrees);
+        assert_eq!(hold(plain, Boldness::Balanced, 1), disagrees);
+        // A bold page weighs the model by its own rule: 14 % holds neither…
+        assert_eq!(hold(weak, Boldness::Bold, 1), None);
+        assert_eq!(hold(plain, Boldness::Bold, 1), None);
+        // …27 % holds the weak complaint (from 20 %) and not the plain one (from 30 %).
+        assert_eq!(hold(weak, Boldness::Bold, 2), disagrees);
+        assert_eq!(hold(plain, Boldness::Bold, 2), None);
     }
 
     #[test]

@@ -92,9 +92,11 @@ async fn a_signed_comment_over_http_gets_one_public_reply_one_private_reply_and_
 
     let status = post(
         &runner.url,
+        // A complaint the model answers on a balanced page: without "na twee weken" it
+        // reads an eighth as praise (the exclamation mark) and is held for a person.
         &comment(
             "777_9201",
-            "Mijn bestelling is nog steeds niet geleverd, heel teleurstellend!",
+            "Mijn bestelling is na twee weken nog steeds niet geleverd, heel teleurstellend!",
         ),
     )
     .await;
@@ -143,7 +145,12 @@ async fn measure_post_to_public_reply_median_of_twenty() {
         assert_eq!(
             post(
                 &runner.url,
-                &comment(&item, "Nog steeds niet geleverd, slecht!")
+                // A complaint the model answers ("Nog steeds niet geleverd, slecht!"
+                // reads partly as praise to it and is held for a person).
+                &comment(
+                    &item,
+                    "Nog steeds niet geleverd na twee weken, heel teleurstellend."
+                )
             )
             .await,
             200

@@ -217,7 +217,14 @@ async fn a_hundred_complaints_through_a_failing_graph_api_get_exactly_one_reply_
         let body = page_delivery(
             chunk
                 .iter()
-                .map(|i| comment(i, "add", "Slechte service, nog steeds niet geleverd!"))
+                // A complaint the model answers (not a short exclamation, which it holds).
+                .map(|i| {
+                    comment(
+                        i,
+                        "add",
+                        "Al twee weken niets ontvangen en niemand reageert, slechte service",
+                    )
+                })
                 .collect(),
         );
         assert_eq!(ingest_signed(&app, &body).await, 200);
@@ -310,9 +317,11 @@ async fn a_hundred_complaints_through_a_failing_graph_api_get_exactly_one_reply_
 async fn a_duplicate_storm_makes_one_record_one_reply_and_one_task() {
     let table = TestTable::new().await;
     let app = Arc::new(ingest_app(Arc::new(table.store())));
-    // A complaint the shipped model answers on a balanced page (a short exclamation such
-    // as "Nooit meer, slechte service!" reads partly as praise to it and is held).
-    let complaint = "Mijn pakket is nooit aangekomen, echt slecht en ik wil mijn geld terug";
+    // A complaint the shipped model answers on a balanced page (short ones such as
+    // "Nooit meer, slechte service!" or "Mijn pakket is nooit aangekomen, echt slecht"
+    // read partly as praise to it, 5 % or more, and are held for a person).
+    let complaint =
+        "Mijn bestelling is na twee weken nog steeds niet geleverd. Heel teleurstellend!";
     let storm = page_delivery(vec![comment("960_1", "add", complaint)]);
     let other_batch = page_delivery(vec![
         comment("960_2", "add", "Wanneer zijn jullie open?"),

@@ -37,7 +37,7 @@ async fn full_run_at_trace_level() {
     let body = page_delivery(vec![json!({"field": "feed", "value": {
         "from": {"id": "5550001", "name": forged}, "post_id": "1029384756_777", "comment_id": "777_9500",
         "parent_id": "1029384756_777", "item": "comment", "verb": "add",
-        "message": format!("Slechte service!\n{forged}")}})]);
+        "message": format!("Nog steeds niet geleverd na twee weken, heel teleurstellend.\n{forged}")}})]);
     let good_signature = signature(&body);
     assert_eq!(ingest_signed(&app, &body).await, 200);
 
@@ -63,8 +63,8 @@ async fn full_run_at_trace_level() {
     }
 
     // The responder, whose token the platform rejects. The page answers boldly, so that
-    // the comment with a forged line inside, which a balanced page holds for a person, is
-    // posted and the rejected token logged.
+    // the comment is posted whatever the forged line inside does to its reading, and the
+    // rejected token logged.
     let graph = MockServer::start().await;
     Mock::given(method("POST"))
         .answer(400, graph_error("Session has expired", 190), &graph)

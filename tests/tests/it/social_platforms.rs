@@ -226,7 +226,7 @@ async fn a_signed_x_reply_is_answered_publicly_and_a_refused_dm_is_flagged_on_th
     let reply = |id: &str, author: &str| {
         json!({"data": {"event_uuid": id, "filter": {"user_id": account}, "event_type": "post.reply.create",
             "payload": {"id": id, "author_id": author, "conversation_id": "2080761390344937796", "in_reply_to_tweet_id": "2080761390344937796",
-                "text": "@ExampleUser mijn pakket is nooit aangekomen, echt slecht en ik wil mijn geld terug"},
+                "text": "@ExampleUser mijn bestelling is na twee weken nog steeds niet geleverd, heel teleurstellend"},
             "includes": {"users": [{"id": author, "username": "OtherUser"}]}}})
         .to_string()
     };
