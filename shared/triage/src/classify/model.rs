@@ -3,6 +3,8 @@
 //! 2 to 5 within words, word unigrams, bigrams and trigrams, the words of the last clause,
 //! the words after the last contrast word of the word lists, the words within reach of a
 //! negation, the stars, the language and a few marks: "?", "!", emoji, quotes, length).
+//! The contrast and negation words are the word lists' (`lexicons/*.json`): edit those
+//! lists and the model reads differently, so retrain it after.
 //!
 //! It is trained offline on the labelled corpus by `examples/train_model.rs`
 //! (`cargo run -p triage --release --example train_model`), which also measures it by
