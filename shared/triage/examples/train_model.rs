@@ -595,30 +595,29 @@ fn main() {
     // A small grid, judged on the untuned part (the word lists were tuned on the rest, so
     // their misses there are too few to tell a rule by): the fewest wrong posts, then the
     // best worst language.
-    // `--small-grid`: about 2,700 rules around the shipped ones (to compare models quickly).
+    // `--small-grid`: about 2,700 rules around the shipped ones (to compare models quickly);
+    // `--no-grid`: none.
     let small = std::env::args().any(|a| a == "--small-grid");
-    let steps: &[f32] = if small {
-        &[0.05, 0.1, 0.2, 0.3, 0.5]
+    type Steps = &'static [f32];
+    let (steps, answers, lifts, complaints): (Steps, Steps, Steps, Steps) = if no_grid {
+        (&[], &[], &[], &[])
+    } else if small {
+        (
+            &[0.05, 0.1, 0.2, 0.3, 0.5],
+            &[0.2, 0.3, 0.5],
+            &[0.1, 0.2],
+            &[0.85, 0.9, 0.95],
+        )
     } else {
-        &[0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, f32::INFINITY]
-    };
-    let answers: &[f32] = if small {
-        &[0.2, 0.3, 0.5]
-    } else {
-        &[0.1, 0.2, 0.3, 0.5, 0.7, f32::INFINITY]
-    };
-    let lifts: &[f32] = if small {
-        &[0.1, 0.2]
-    } else {
-        &[0.0, 0.05, 0.1, 0.15, 0.2]
-    };
-    let complaints: &[f32] = if small {
-        &[0.85, 0.9, 0.95]
-    } else {
-        &COMPLAINT_STEPS
+        (
+            &[0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, f32::INFINITY],
+            &[0.1, 0.2, 0.3, 0.5, 0.7, f32::INFINITY],
+            &[0.0, 0.05, 0.1, 0.15, 0.2],
+            &COMPLAINT_STEPS,
+        )
     };
     let mut rules = Vec::new();
-    for &thanks in steps.iter().filter(|_| !no_grid) {
+    for &thanks in steps {
         for &apology in steps {
             for &apology_plain in steps.iter().filter(|&&p| p >= apology) {
                 for &answer in answers {
