@@ -695,7 +695,7 @@ mod tests {
         let weak = "Slechte service!";
         // A plain complaint: a complaint word and another, nothing else.
         let plain = "Mijn pakket is nooit aangekomen, echt slecht en ik wil mijn geld terug";
-        // A balanced page holds an apology from 5 % of doubt, plain or not.
+        // A balanced page holds an apology from 10 % of doubt, plain or not: 14 % holds both.
         assert_eq!(hold(weak, Boldness::Balanced, 1), disagrees);
         assert_eq!(hold(plain, Boldness::Balanced, 1), disagrees);
         // A bold page weighs the model by its own rule: 14 % holds neither…

@@ -8,7 +8,7 @@
 //!   `seen` now: each was measured once (13 wrong public posts and 72.3 % automatic with the
 //!   word lists alone; 8 and 83.3 %, 7 and 84.5 %, 9 and 81.7 % with the model) and is
 //!   training data of the model since;
-//! - `bulk`: 30,162 items written for training by 103 outsiders ([`BULK`]): trained on,
+//! - `bulk`: 31,873 items written for training by 109 outsiders ([`BULK`]): trained on,
 //!   never read, and the word lists were never tuned on them, so the trainer chooses the
 //!   model's rule by its cross-validated figures there;
 //! - `held_out`: written by someone who has not seen the lexicons, and never tuned or
@@ -78,14 +78,15 @@ const CORPUS: [&str; 30] = [
     include_str!("corpus/fresh4/es.jsonl"),
 ];
 
-/// `bulk/`: 30,162 items (about 6,030 per language) written for training by 103 people who
+/// `bulk/`: 31,873 items (about 6,375 per language) written for training by 109 people who
 /// never saw the word lists, the model or the other sets, each 60 per language for a group
 /// of sectors or a kind of writing (food and drink; travel; shops and utilities; local
 /// services; health and care; tradespeople; leisure; apps; public services; social
 /// comments; very short items; phone
 /// typing; regional varieties; older writers; formal letters; sarcasm; praise that reads
 /// like a complaint; questions that are complaints; long weighed reviews; the hardest
-/// kinds …). Trained on by the model and never read: the word
+/// kinds; very short complaints built on a negation and an exclamation mark, beside as
+/// much short praise and negated praise …). Trained on by the model and never read: the word
 /// lists were not tuned on them. Exact repeats of an earlier text are left out.
 const BULK: [&str; 5] = [
     include_str!("corpus/bulk/nl.jsonl"),
@@ -148,6 +149,11 @@ const FRESH: &[&str] = &[
     include_str!("corpus/fresh13/fr.jsonl"),
     include_str!("corpus/fresh13/de.jsonl"),
     include_str!("corpus/fresh13/es.jsonl"),
+    include_str!("corpus/fresh14/nl.jsonl"),
+    include_str!("corpus/fresh14/en.jsonl"),
+    include_str!("corpus/fresh14/fr.jsonl"),
+    include_str!("corpus/fresh14/de.jsonl"),
+    include_str!("corpus/fresh14/es.jsonl"),
 ];
 // ───────────────────────────────────────────────────────────────────────────────────────
 
@@ -692,8 +698,8 @@ fn the_seen_part_is_routed_and_classified_accurately() {
 /// question thanked, no praise apologised to or sent a private message, nothing posted to
 /// spam or abuse, no private message claimed that was not sent; in any language. (The
 /// word lists alone post 43 of them wrongly.) Of the `bulk` items, which the model was
-/// trained on but the word lists never tuned on, 11 of 30,162 are posted wrongly; that may
-/// not grow.
+/// trained on but the word lists never tuned on, 12 of 31,873 are posted wrongly (11 of
+/// 30,162 with the model before); that may not grow.
 #[test]
 fn no_tuned_or_seen_item_would_be_posted_wrongly() {
     for split in TUNING {
@@ -705,7 +711,7 @@ fn no_tuned_or_seen_item_would_be_posted_wrongly() {
     }
     let bulk = figures_of("whole corpus", &["bulk"], |_| true);
     assert!(
-        bulk.total.wrong_posts <= 11,
+        bulk.total.wrong_posts <= 12,
         "bulk: {} wrong public posts",
         bulk.total.wrong_posts
     );
@@ -714,10 +720,11 @@ fn no_tuned_or_seen_item_would_be_posted_wrongly() {
 /// Holding is cheap, not free: the goal is at least 92 % of complaints and questions
 /// answered automatically (and rightly), in every language; the rest are held with
 /// drafts. On `tune` and `seen`, which the model was trained on, word lists and model
-/// together answered 91.6 % (879/960), and at least 88.6 % in every language (French);
-/// a regression below 91 % in all or 88 % in a language fails the build. (These floors
-/// were 81 % and 76 % with the model before, which read with fewer features and coarser
-/// weights, and so was less often sure.) The figures of every split are printed,
+/// together answered 92.5 % (888/960), and at least 90.2 % in every language (English and
+/// French); a regression below 92 % in all or 90 % in a language fails the build. (These
+/// floors were 91 % and 88 % with the model before, and 81 % and 76 % with the one
+/// before it, which read with fewer features and coarser weights, and so was less often
+/// sure.) The figures of every split are printed,
 /// `held_out` too once it exists.
 #[test]
 fn most_complaints_and_questions_are_answered_automatically() {
@@ -727,13 +734,13 @@ fn most_complaints_and_questions_are_answered_automatically() {
     let f = figures_of("whole corpus", &TUNING, |_| true);
     let t = &f.total;
     assert!(
-        Tally::ratio(t.automatic, t.answerable) >= 0.91,
+        Tally::ratio(t.automatic, t.answerable) >= 0.92,
         "{}",
         t.posting_row("all")
     );
     for (lang, t) in &f.by_language {
         assert!(
-            Tally::ratio(t.automatic, t.answerable) >= 0.88,
+            Tally::ratio(t.automatic, t.answerable) >= 0.90,
             "{}",
             t.posting_row(lang)
         );
@@ -746,24 +753,26 @@ fn most_complaints_and_questions_are_answered_automatically() {
 /// whoever looks must move the set to `seen` and write a new one). This only keeps it from
 /// getting worse.
 ///
-/// `corpus/fresh5/` to `corpus/fresh13/` (2,149 items: 200 per set, 40 per language, less
-/// exact repeats of earlier texts; written 2026-12-06 and 2026-12-07 by people who had seen
-/// neither the word lists, the model nor the other sets; reviews and social comments from
-/// any sector, very short and long ones), after all tuning and training, totals only:
-/// **6 wrong public posts in 2,149 (de 2, es 3, nl 1), 1,032 of 1,247 complaints and
-/// questions (82.8 %) answered automatically** (nl 87.0, de 84.8, es 83.5, en 79.8, fr
-/// 78.8 %). `fresh13/` (583 items: village businesses on a map, comments under brands'
-/// posts, reviews of online services), written before this model was trained and measured
-/// once: 2 wrong posts, 252/350 (72.0 %); the model and rule before, measured on it once for
-/// comparison: 1 and 62.9 %. `fresh5/` to `fresh12/` with this model: 4 wrong posts in
-/// 1,566, 780/897 (87.0 %); with the model before, 3 and 80.3 %. The rule was chosen on the
-/// cross-validated `bulk/` set before this measurement. Word lists alone: 149 wrong posts
-/// and 76.3 %; every page bold: 14 and 90.6 %; every page cautious: 4 and 29.7 %.
+/// `corpus/fresh5/` to `corpus/fresh14/` (2,746 items: 200 per set up to `fresh12/`, 40
+/// per language, about 600 in `fresh13/` and `fresh14/`, less exact repeats of earlier
+/// texts; written by people who had seen neither the word lists, the model nor the other
+/// sets; reviews and social comments from any sector, very short and long ones), after
+/// all tuning and training, totals only: **7 wrong public posts in 2,746 (de 2, es 2, nl
+/// 2, en 1), 1,287 of 1,566 complaints and questions (82.2 %) answered automatically**
+/// (nl 86.2, de 82.2, es 82.0, fr 81.5, en 79.1 %); the model and rule before, measured
+/// on the same 2,746 once for comparison: 8 and 81.6 %. `fresh14/` (597 items: comments
+/// under local businesses' posts, reviews of services on a map, reviews of online
+/// companies), written before this model was trained and measured once: 1 wrong post,
+/// 252/319 (79.0 %); the model and rule before: 2 and 77.1 %. `fresh5/` to `fresh13/`
+/// with this model: 6 wrong posts in 2,149, 1,035/1,247 (83.0 %); with the model before,
+/// 6 and 82.8 %. The rule was chosen on the cross-validated `bulk/` set before this
+/// measurement. Word lists alone: 189 wrong posts and 76.2 %; every page bold: 15 and
+/// 90.1 %; every page cautious: 5 and 29.2 %.
 /// The sets before them were each measured once and are `seen` training data since:
 /// `corpus/fresh4/` 9 wrong posts and 81.7 % (word lists alone 14, 77.9 %),
 /// `corpus/fresh3/` 7 and 84.5 % (12, 81.4 %), `corpus/fresh2/` 8 and 83.3 %,
 /// `corpus/fresh/` 13 and 72.3 % (word lists alone).
-const FRESH_WRONG_POSTS_MEASURED: Option<usize> = Some(6);
+const FRESH_WRONG_POSTS_MEASURED: Option<usize> = Some(7);
 
 #[test]
 fn fresh_held_out_wrong_posts_never_grow_past_what_was_measured() {

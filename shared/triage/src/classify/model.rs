@@ -2,7 +2,8 @@
 //! multinomial logistic regression over hashed features (lower-cased character n-grams of
 //! 2 to 5 within words, word unigrams, bigrams and trigrams, the words of the last clause,
 //! the words after the last contrast word of the word lists, the words within reach of a
-//! negation, the stars, the language and a few marks: "?", "!", emoji, quotes, length).
+//! negation and, apart, those outside any, the words of very short comments apart, the
+//! stars, the language and a few marks: "?", "!", emoji, quotes, length).
 //! The contrast and negation words are the word lists' (`lexicons/*.json`): edit those
 //! lists and the model reads differently, so retrain it after.
 //!
@@ -264,9 +265,13 @@ pub fn features(text: &str, lang: Language, rating: Option<u8>, out: &mut Vec<(u
         while mark.next_if(|&&m| m <= i).is_some() {
             reach = 0;
         }
+        // A word a negation reaches, or one no negation reaches: "déçu" after "jamais" is
+        // praise, "très déçu" is not, and the plain word alone cannot tell them apart.
         if reach > 0 {
             push(hash(b'n', &[w]));
             reach -= 1;
+        } else {
+            push(hash(b'u', &[w]));
         }
         if i >= contrast {
             push(hash(b'a', &[w]));
@@ -275,6 +280,11 @@ pub fn features(text: &str, lang: Language, rating: Option<u8>, out: &mut Vec<(u
             reach = 3;
         }
         push(hash(b'w', &[w]));
+        // The words of a very short comment ("Heel teleurstellend!", "Nooit meer!") weigh
+        // on their own: there is no sentence around them to read.
+        if words.len() <= 6 {
+            push(hash(b's', &[w]));
+        }
         if let Some(next) = words.get(i + 1) {
             push(hash(b'b', &[w, next]));
             if let Some(third) = words.get(i + 2) {
