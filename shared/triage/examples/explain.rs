@@ -1,10 +1,16 @@
 //! Why a comment gets its label, theme and register: every lexicon entry that matched.
 //! For whoever reviews `lexicons/*.json`:
 //! `cargo run -p triage --example explain -- nl "Jullie website werkt al dagen niet"` (a
-//! third argument, the stars, is read by the model, whose probabilities are printed last).
+//! third argument, the stars, is read by the model, whose probabilities are printed, then
+//! what a balanced page would do with it (`TRIAGE_BOLDNESS=cautious|bold` for another).
 
-use triage::Language;
+// Test support: its corpus fixtures unwrap identifiers known to be valid.
+#[allow(clippy::unwrap_used)]
+#[path = "../tests/common/labelled.rs"]
+mod labelled;
+
 use triage::classify::explain;
+use triage::{Decision, Language, ModelUse, TemplateSet};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -24,4 +30,25 @@ fn main() {
         .map(|(c, p)| format!("{} {:.0}%", c.as_str(), p * 100.0))
         .collect();
     println!("model: {}", scores.join(", "));
+    let Ok(templates) = TemplateSet::builtin() else {
+        eprintln!("the built-in templates do not load");
+        std::process::exit(1);
+    };
+    let page = labelled::page(lang);
+    let decision = labelled::decide_entry(
+        (&text, stars, lang),
+        0,
+        &templates,
+        Some(&ModelUse::SHIPPED),
+    );
+    let done = match decision {
+        Decision::Skip { reason, .. } => format!("not answered ({reason:?})"),
+        Decision::Answer {
+            label, confidence, ..
+        } => match confidence.hold {
+            Some(hold) => format!("held for a person, drafted as {label:?}: {}", hold.words()),
+            None => format!("answered as {label:?}"),
+        },
+    };
+    println!("{:?} page: {done}", page.boldness);
 }
