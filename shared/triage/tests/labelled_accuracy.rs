@@ -704,7 +704,7 @@ fn the_seen_part_is_routed_and_classified_accurately() {
 /// spam or abuse, no private message claimed that was not sent; in any language. (The
 /// word lists alone post 43 of them wrongly.) Of the `bulk` items, which the model was
 /// trained on but the word lists never tuned on, 12 of 33,063 are posted wrongly (11 of
-/// 30,162 with the model two rounds before); that may not grow.
+/// 30,162 with the model of the round before); that may not grow.
 #[test]
 fn no_tuned_or_seen_item_would_be_posted_wrongly() {
     for split in TUNING {
@@ -727,8 +727,9 @@ fn no_tuned_or_seen_item_would_be_posted_wrongly() {
 /// drafts. On `tune` and `seen`, which the model was trained on, word lists and model
 /// together answered 91.2 % (876/960), and at least 89.1 % in every language (French);
 /// a regression below 91 % in all or 89 % in a language fails the build. (These floors
-/// were 91 % and 88 % with the model before, and 81 % and 76 % with the one before it,
-/// which read with fewer features and coarser weights, and so was less often sure.) The figures of every split are printed,
+/// were 91 % and 88 % with the model of the round before, and 81 % and 76 % with the one
+/// before it, which read with fewer features and coarser weights, and so was less often
+/// sure.) The figures of every split are printed,
 /// `held_out` too once it exists.
 #[test]
 fn most_complaints_and_questions_are_answered_automatically() {
@@ -764,7 +765,7 @@ fn most_complaints_and_questions_are_answered_automatically() {
 /// ones), after all tuning and training, totals only: **6 wrong public posts in 3,341 (de
 /// 2, es 2, nl 2), 1,523 of 1,889 complaints and questions (80.6 %) answered
 /// automatically** (nl 84.3, en 79.8, es 79.8, fr 79.8, de 79.4 %); the model and rule
-/// before, measured on the same 3,341 once: 9 and 82.6 %. `fresh15/` (595 items:
+/// before (the first of this round), measured on the same 3,341 once: 9 and 82.6 %. `fresh15/` (595 items:
 /// comments under brands' posts, reviews of health and public services and of
 /// subscriptions and travel), written before this model was trained: 0 wrong posts,
 /// 261/323 (80.8 %); the model and rule before: 2 and 84.8 %. `fresh5/` to `fresh14/`
