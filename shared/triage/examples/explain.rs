@@ -21,8 +21,17 @@ fn main() {
         eprintln!("usage: explain <nl|en|fr|de|es> <text> [stars]");
         std::process::exit(2);
     };
+    let stars = match args.next() {
+        None => None,
+        Some(s) => match s.parse::<u8>() {
+            Ok(n @ 1..=5) => Some(n),
+            _ => {
+                eprintln!("the stars are a whole number from 1 to 5, not {s:?}");
+                std::process::exit(2);
+            }
+        },
+    };
     print!("{}", explain(&text, lang));
-    let stars = args.next().and_then(|s| s.parse().ok());
     let scores = triage::classify::model::scores(&text, lang, stars);
     let scores: Vec<String> = triage::classify::model::Class::ALL
         .iter()
