@@ -159,6 +159,11 @@ const FRESH: &[&str] = &[
     include_str!("corpus/fresh15/fr.jsonl"),
     include_str!("corpus/fresh15/de.jsonl"),
     include_str!("corpus/fresh15/es.jsonl"),
+    include_str!("corpus/fresh16/nl.jsonl"),
+    include_str!("corpus/fresh16/en.jsonl"),
+    include_str!("corpus/fresh16/fr.jsonl"),
+    include_str!("corpus/fresh16/de.jsonl"),
+    include_str!("corpus/fresh16/es.jsonl"),
 ];
 // ───────────────────────────────────────────────────────────────────────────────────────
 
@@ -703,8 +708,8 @@ fn the_seen_part_is_routed_and_classified_accurately() {
 /// question thanked, no praise apologised to or sent a private message, nothing posted to
 /// spam or abuse, no private message claimed that was not sent; in any language. (The
 /// word lists alone post 43 of them wrongly.) Of the `bulk` items, which the model was
-/// trained on but the word lists never tuned on, 12 of 33,063 are posted wrongly (11 of
-/// 30,162 with the model of the round before); that may not grow.
+/// trained on but the word lists never tuned on, 12 of 33,063 are posted wrongly (as with
+/// the model before; 11 of 30,162 with the one before it); that may not grow.
 #[test]
 fn no_tuned_or_seen_item_would_be_posted_wrongly() {
     for split in TUNING {
@@ -725,10 +730,10 @@ fn no_tuned_or_seen_item_would_be_posted_wrongly() {
 /// Holding is cheap, not free: the goal is at least 92 % of complaints and questions
 /// answered automatically (and rightly), in every language; the rest are held with
 /// drafts. On `tune` and `seen`, which the model was trained on, word lists and model
-/// together answered 91.2 % (876/960), and at least 89.1 % in every language (French);
-/// a regression below 91 % in all or 89 % in a language fails the build. (These floors
-/// were 91 % and 88 % with the model of the round before, and 81 % and 76 % with the one
-/// before it, which read with fewer features and coarser weights, and so was less often
+/// together answered 93.3 % (896/960), and at least 91.2 % in every language (French);
+/// a regression below 93 % in all or 91 % in a language fails the build. (These floors
+/// were 91 % and 89 % with the model of the round before, and 81 % and 76 % with an
+/// earlier one, which read with fewer features and coarser weights, and so was less often
 /// sure.) The figures of every split are printed,
 /// `held_out` too once it exists.
 #[test]
@@ -739,13 +744,13 @@ fn most_complaints_and_questions_are_answered_automatically() {
     let f = figures_of("whole corpus", &TUNING, |_| true);
     let t = &f.total;
     assert!(
-        Tally::ratio(t.automatic, t.answerable) >= 0.91,
+        Tally::ratio(t.automatic, t.answerable) >= 0.93,
         "{}",
         t.posting_row("all")
     );
     for (lang, t) in &f.by_language {
         assert!(
-            Tally::ratio(t.automatic, t.answerable) >= 0.89,
+            Tally::ratio(t.automatic, t.answerable) >= 0.91,
             "{}",
             t.posting_row(lang)
         );
@@ -758,26 +763,27 @@ fn most_complaints_and_questions_are_answered_automatically() {
 /// whoever looks must move the set to `seen` and write a new one). This only keeps it from
 /// getting worse.
 ///
-/// `corpus/fresh5/` to `corpus/fresh15/` (3,341 items: 200 per set up to `fresh12/`, 40
-/// per language, about 600 in each of `fresh13/` to `fresh15/`, less exact repeats of
+/// `corpus/fresh5/` to `corpus/fresh16/` (3,938 items: 200 per set up to `fresh12/`, 40
+/// per language, about 600 in each of `fresh13/` to `fresh16/`, less exact repeats of
 /// earlier texts; written by people who had seen neither the word lists, the model nor
 /// the other sets; reviews and social comments from any sector, very short and long
-/// ones), after all tuning and training, totals only: **6 wrong public posts in 3,341 (de
-/// 2, es 2, nl 2), 1,523 of 1,889 complaints and questions (80.6 %) answered
-/// automatically** (nl 84.3, en 79.8, es 79.8, fr 79.8, de 79.4 %); the model and rule
-/// before (the first of this round), measured on the same 3,341 once: 9 and 82.6 %. `fresh15/` (595 items:
-/// comments under brands' posts, reviews of health and public services and of
-/// subscriptions and travel), written before this model was trained: 0 wrong posts,
-/// 261/323 (80.8 %); the model and rule before: 2 and 84.8 %. `fresh5/` to `fresh14/`
-/// with this model: 6 wrong posts in 2,746, 1,262/1,566 (80.6 %); with the model before,
-/// 7 and 82.2 %; with the one before it, 8 and 81.6 %. The rule was chosen on the
-/// cross-validated `bulk/` set before this measurement. Word lists alone: 237 wrong posts
-/// and 77.0 %; every page bold: 16 and 89.5 %; every page cautious: 4 and 28.9 %.
+/// ones), after all tuning and training, totals only: **8 wrong public posts in 3,938 (es
+/// 3, nl 3, de 1, fr 1), 1,802 of 2,212 complaints and questions (81.5 %) answered
+/// automatically** (nl 83.9, en 82.1, es 81.7, fr 81.4, de 78.2 %); the model and rule
+/// before, on the same 3,938: 9 and 80.6 %. `fresh16/` (597 items: comments under posts
+/// of restaurants, takeaways and delivery apps, reviews of trades and home services, of
+/// leisure and culture), written before this model was trained: 2 wrong posts, 262/323
+/// (81.1 %); the model and rule before: 3 and 80.5 %. `fresh5/` to `fresh15/` with this
+/// model: 6 wrong posts in 3,341, 1,540/1,889 (81.5 %); with the model before, 6 and
+/// 80.6 %; with the one before it (the first of last round), 9 and 82.6 %. The rule was
+/// chosen on the cross-validated `bulk/` set before this measurement. Word lists alone:
+/// 289 wrong posts and 77.1 %; every page bold: 19 and 90.1 %; every page cautious: 5 and
+/// 28.7 %.
 /// The sets before them were each measured once and are `seen` training data since:
 /// `corpus/fresh4/` 9 wrong posts and 81.7 % (word lists alone 14, 77.9 %),
 /// `corpus/fresh3/` 7 and 84.5 % (12, 81.4 %), `corpus/fresh2/` 8 and 83.3 %,
 /// `corpus/fresh/` 13 and 72.3 % (word lists alone).
-const FRESH_WRONG_POSTS_MEASURED: Option<usize> = Some(6);
+const FRESH_WRONG_POSTS_MEASURED: Option<usize> = Some(8);
 
 #[test]
 fn fresh_held_out_wrong_posts_never_grow_past_what_was_measured() {

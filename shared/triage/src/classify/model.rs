@@ -1,6 +1,7 @@
 //! A small linear model that reads a comment as a whole, beside the word lists: a
 //! multinomial logistic regression over hashed features (lower-cased character n-grams of
-//! 2 to 5 within words, word unigrams, bigrams and trigrams, the words of the last clause,
+//! 2 to 5 within words, apart for words a negation reaches and again for the words after
+//! the last contrast word, word unigrams, bigrams and trigrams, the words of the last clause,
 //! the words after the last contrast word of the word lists, the words within reach of a
 //! negation and, apart, those outside any, the words of very short comments apart, the
 //! stars, the language and a few marks: "?", "!", emoji, quotes, length).
@@ -21,7 +22,7 @@ use crate::language::Language;
 
 /// Hash buckets of the feature space (a power of two). 2^18 against 2^17: by
 /// cross-validation on 31,747 entries, the same wrong posts with one to two points more
-/// answered automatically, and the model zips to 241 KB (248 KB with the features added
+/// answered automatically, and the model zips to 241 KB (242 KB with the features added
 /// since; the responder's zip stays under 4 MiB; see `LEVELS` in
 /// `examples/train_model.rs`).
 pub const BUCKETS: usize = 1 << 18;
@@ -268,7 +269,8 @@ pub fn features(text: &str, lang: Language, rating: Option<u8>, out: &mut Vec<(u
         }
         // A word a negation reaches, or one no negation reaches: "déçu" after "jamais" is
         // praise, "très déçu" is not, and the plain word alone cannot tell them apart.
-        if reach > 0 {
+        let negated = reach > 0;
+        if negated {
             push(hash(b'n', &[w]));
             reach -= 1;
         } else {
@@ -295,7 +297,14 @@ pub fn features(text: &str, lang: Language, rating: Option<u8>, out: &mut Vec<(u
         if i >= last_clause {
             push(hash(b'e', &[w]));
         }
-        // Character n-grams of the word between boundary marks.
+        // Character n-grams of the word between boundary marks, apart when a negation
+        // reaches the word (the stem of "schlecht" in "gar nicht schlecht" is praise, in
+        // "Schlechter Service" it is not), and once more after the last contrast word
+        // ("…, aber die Verkäuferin war pampig"), where inflected complaint words carry the
+        // comment. By cross-validation on 34,648 entries: log-loss 0.147 → 0.138; with a
+        // small grid of rules, automatic answers at 1.5 and 2 misreads per 1,000 of the
+        // untuned entries 78.7 → 82.3 % and 82.0 → 84.8 %. (The same again for the last
+        // clause was worse: 0.146.)
         buf.clear();
         buf.push('<');
         buf.push_str(w);
@@ -305,7 +314,11 @@ pub fn features(text: &str, lang: Language, rating: Option<u8>, out: &mut Vec<(u
         bounds.push(buf.len());
         for n in 2..=5 {
             for start in 0..bounds.len().saturating_sub(n) {
-                push(hash(b'c', &[&buf[bounds[start]..bounds[start + n]]]));
+                let kind = if negated { b'k' } else { b'c' };
+                push(hash(kind, &[&buf[bounds[start]..bounds[start + n]]]));
+                if i >= contrast {
+                    push(hash(b'x', &[&buf[bounds[start]..bounds[start + n]]]));
+                }
             }
         }
     }
