@@ -3,7 +3,9 @@
 //! `cargo run -p triage --release --example train_model` (add `-- --dry-run` to measure
 //! without writing; `-- --grid FILE` also writes every rule tried and its figures;
 //! `-- --no-grid` skips the grid and `-- --small-grid` tries about 2,700 rules around the
-//! shipped ones, to compare models). About seven minutes on two cores (416 s for 34,648
+//! shipped ones, to compare models; `-- --judge-as-of REV` judges rules and figures on the
+//! `bulk` entries already there at git revision REV only, to compare with the rule chosen
+//! then on the same items). About seven minutes on two cores (416 s for 34,648
 //! entries), half of it the grid; the folds and the grid run on every core.
 //!
 //! Every `*.jsonl` under `tests/corpus/` is read; entries of split `held_out` are never
@@ -500,7 +502,41 @@ fn main() {
     let dry_run = std::env::args().any(|a| a == "--dry-run");
     let start = Instant::now();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let entries = corpus(&root.join("tests/corpus"));
+    let mut entries = corpus(&root.join("tests/corpus"));
+    // `--judge-as-of REV`: judge the rules on the `bulk` entries already there at git
+    // revision REV only (the ones added since are still trained on), to compare a rule with
+    // the one chosen then on the same items when the items added since are harder or
+    // easier than the rest.
+    if let Some(rev) = std::env::args().skip_while(|a| a != "--judge-as-of").nth(1) {
+        let mut then = std::collections::HashSet::new();
+        for lang in Language::ALL {
+            let out = std::process::Command::new("git")
+                .arg("-C")
+                .arg(&root)
+                .arg("show")
+                .arg(format!("{rev}:./tests/corpus/bulk/{}.jsonl", lang.code()))
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "git show {rev}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            for line in String::from_utf8(out.stdout).unwrap().lines() {
+                if !line.trim().is_empty() {
+                    let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                    then.insert(v["text"].as_str().unwrap().to_owned());
+                }
+            }
+        }
+        for e in &mut entries {
+            e.untuned &= then.contains(&e.text);
+        }
+        eprintln!(
+            "judged on the {} bulk entries there at {rev}",
+            entries.iter().filter(|e| e.untuned).count()
+        );
+    }
     let words = lexicon_documents(&root.join("lexicons"));
     let templates = TemplateSet::builtin().unwrap();
 
