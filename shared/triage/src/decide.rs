@@ -695,10 +695,10 @@ mod tests {
         let weak = "Slechte service!";
         // A plain complaint: a complaint word and another, nothing else.
         let plain = "Mijn pakket is nooit aangekomen, echt slecht en ik wil mijn geld terug";
-        // A balanced page holds an apology from 10 % of doubt, a plain complaint's from
-        // 20 %: 14 % holds the weak one only, 27 % both.
+        // A balanced page holds an apology from 10 % of doubt, a plain complaint's too:
+        // 14 % holds both, and so does 27 %.
         assert_eq!(hold(weak, Boldness::Balanced, 1), disagrees);
-        assert_eq!(hold(plain, Boldness::Balanced, 1), None);
+        assert_eq!(hold(plain, Boldness::Balanced, 1), disagrees);
         assert_eq!(hold(weak, Boldness::Balanced, 2), disagrees);
         assert_eq!(hold(plain, Boldness::Balanced, 2), disagrees);
         // A bold page weighs the model by its own rule: 14 % holds neither…

@@ -4,7 +4,8 @@
 //! the last contrast word, word unigrams, bigrams and trigrams, the words of the last clause,
 //! the words after the last contrast word of the word lists, the words within reach of a
 //! negation and, apart, those outside any, the words of very short comments apart, the
-//! stars, the language and a few marks: "?", "!", emoji, quotes, length).
+//! words again beside a coarse star rating, the stars, the language and a few marks: "?",
+//! "!", emoji, quotes, length).
 //! The contrast and negation words are the word lists' (`lexicons/*.json`): edit those
 //! lists and the model reads differently, so retrain it after.
 //!
@@ -259,6 +260,14 @@ pub fn features(text: &str, lang: Language, rating: Option<u8>, out: &mut Vec<(u
             })
             .map_or(words.len(), |j| j + 1)
     });
+    // The stars, coarsely, for the words read beside them ("wait" under five stars is
+    // another comment than under one).
+    let star_bucket = match rating {
+        Some(0..=2) => Some("low"),
+        Some(3) => Some("mid"),
+        Some(_) => Some("high"),
+        None => None,
+    };
     // Words within three of a negation word ("not", "niet", "pas", "nicht", "no"), in
     // the same clause: "no complaints" is not a complaint.
     let mut reach = 0usize;
@@ -283,6 +292,17 @@ pub fn features(text: &str, lang: Language, rating: Option<u8>, out: &mut Vec<(u
             reach = 3;
         }
         push(hash(b'w', &[w]));
+        // Beside stars, each word once more with how many: the same words mean another
+        // thing under five stars than under one or three ("not as fast as last time" is
+        // a remark in a happy review, the complaint of a poor one). By cross-validation on
+        // 36,135 entries: log-loss 0.147 → 0.141; with a small grid of rules, automatic
+        // answers at 1.5 and 2 misreads per 1,000 of the untuned entries 77.8 → 80.9 % and
+        // 82.5 → 83.5 %. (Words read once more beside the word lists' praise, or a flag
+        // for praise and complaint words together, added nothing: 0.140 and a lower
+        // frontier.)
+        if let Some(stars) = star_bucket {
+            push(hash(b'R', &[stars, w]));
+        }
         // The words of a very short comment ("Heel teleurstellend!", "Nooit meer!") weigh
         // on their own: there is no sentence around them to read.
         if words.len() <= 6 {
@@ -410,6 +430,27 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(a.last(), Some(&(0, 1.0)));
         assert!(a.iter().all(|&(bucket, _)| (bucket as usize) < BUCKETS));
+    }
+
+    #[test]
+    fn the_words_of_a_review_are_read_again_beside_its_stars() {
+        let text = "Pas aussi rapide que la dernière fois";
+        let (mut none, mut one, mut five) = (Vec::new(), Vec::new(), Vec::new());
+        features(text, Language::Fr, None, &mut none);
+        features(text, Language::Fr, Some(1), &mut one);
+        features(text, Language::Fr, Some(5), &mut five);
+        // Seven words once more each, and the stars twice (alone, with the language)
+        // where a comment without stars has one feature for that.
+        assert_eq!(one.len(), none.len() + 7 + 1);
+        assert_eq!(five.len(), one.len());
+        let buckets = |f: &[(u32, f32)]| {
+            f.iter()
+                .map(|&(b, _)| b)
+                .collect::<std::collections::BTreeSet<_>>()
+        };
+        let (one, five) = (buckets(&one), buckets(&five));
+        // More than the two star features differ: the words beside them do too.
+        assert!(one.symmetric_difference(&five).count() > 2 * 2);
     }
 
     #[test]
