@@ -286,9 +286,10 @@ impl ModelRule {
     /// The rule of bold pages: more answered, more wrong (on the same 34,550
     /// cross-validated items, 116 wrong posts, 3.4 per 1,000, 105 of them the wrong way
     /// round, and 87.4 % answered automatically; with the model before, 133 (121) and
-    /// 87.5 %). Kept as it was: a page chooses it for more answers at a known risk. Thanks held at 10 %, an apology at 20 % (a plain complaint 30 %),
-    /// other answers at 30 %; any hold of the word lists lifted below 20 %; answered as a
-    /// complaint at 80 %.
+    /// 87.5 %). Kept as it was: a page chooses it for more answers at a known risk.
+    /// Thanks held at 10 %, an apology at 20 % (a plain complaint 30 %), other answers at
+    /// 30 %; any hold of the word lists lifted below 20 %; answered as a complaint at
+    /// 80 %.
     pub const BOLD: ModelRule = ModelRule {
         thanks: 0.1,
         apology: 0.2,
