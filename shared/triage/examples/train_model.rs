@@ -312,36 +312,28 @@ struct Figures(BTreeMap<&'static str, Tally>);
 
 impl Figures {
     fn of(entries: &[Entry], done: impl Fn(usize) -> Done) -> Figures {
-        Self::of_some(entries, 1, |_| true, done)
+        Self::over(entries, 1, false, done)
     }
 
     /// The figures of the `bulk` entries only: the word lists were never tuned on them.
     fn untuned(entries: &[Entry], done: impl Fn(usize) -> Done) -> Figures {
-        Self::of_some(entries, 1, |e| e.untuned, done)
+        Self::over(entries, 1, true, done)
     }
 
-    /// The same summed over `repeats` cross-validations: `done(r * entries.len() + i)`
-    /// decides entry `i` as the folds of repetition `r` read it.
+    /// The figures summed over `repeats` cross-validations (of the `bulk` entries only if
+    /// `untuned_only`): `done(r * entries.len() + i)` decides entry `i` as the folds of
+    /// repetition `r` read it.
     fn over(
         entries: &[Entry],
         repeats: usize,
-        untuned: bool,
-        done: impl Fn(usize) -> Done,
-    ) -> Figures {
-        Self::of_some(entries, repeats, |e| e.untuned || !untuned, done)
-    }
-
-    fn of_some(
-        entries: &[Entry],
-        repeats: usize,
-        keep: impl Fn(&Entry) -> bool,
+        untuned_only: bool,
         done: impl Fn(usize) -> Done,
     ) -> Figures {
         let mut f = BTreeMap::new();
         let n = entries.len();
         let all =
             (0..repeats).flat_map(|r| entries.iter().enumerate().map(move |(i, e)| (r * n + i, e)));
-        for (i, e) in all.filter(|(_, e)| keep(e)) {
+        for (i, e) in all.filter(|(_, e)| e.untuned || !untuned_only) {
             // Once per entry: in the grid, `done` decides the entry by the rule.
             let d = done(i);
             let (wrong, automatic) = judge(e.label, d);
@@ -690,7 +682,11 @@ fn main() {
     let repeats: usize = std::env::args()
         .skip_while(|a| a != "--repeats")
         .nth(1)
-        .map_or(1, |n| n.parse().unwrap());
+        .map_or(1, |n| {
+            n.parse()
+                .expect("--repeats takes a number of cross-validations")
+        })
+        .max(1);
     let mut every: Vec<Scores> = scores.clone();
     for r in 1..repeats {
         let (fold, fold_bytes) = cross_validate(&entries, &data, r as u64);

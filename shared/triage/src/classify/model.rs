@@ -189,8 +189,8 @@ pub fn features(text: &str, lang: Language, rating: Option<u8>, out: &mut Vec<(u
     let (mut clause, mut previous_clause) = (0, 0);
     let mut current = String::new();
     let (mut questions, mut exclamations, mut emoji, mut quotes) = (0u32, 0u32, 0u32, 0u32);
-    // Each distinct emoji and symbol, read by itself below (a joiner or a variation
-    // selector is part of another, not one of its own).
+    // The emoji and symbols, each distinct one read by itself below (a joiner or a
+    // variation selector is part of another, not one of its own).
     let mut symbols: Vec<char> = Vec::new();
     for c in lower.chars().chain(std::iter::once(' ')) {
         if c.is_alphanumeric() {
@@ -206,7 +206,7 @@ pub fn features(text: &str, lang: Language, rating: Option<u8>, out: &mut Vec<(u
             '"' | '“' | '”' | '«' | '»' | '„' => quotes += 1,
             _ if u32::from(c) >= 0x2190 && !c.is_whitespace() => {
                 emoji += 1;
-                if !matches!(c, '\u{fe0f}' | '\u{200d}') && !symbols.contains(&c) {
+                if !matches!(c, '\u{fe0f}' | '\u{200d}') {
                     symbols.push(c);
                 }
             }
@@ -246,6 +246,8 @@ pub fn features(text: &str, lang: Language, rating: Option<u8>, out: &mut Vec<(u
     push(hash(b'p', &["quotes", count(quotes)]));
     // Which emoji, not only how many: 🙄 and 🙏 are not the same comment. By
     // cross-validation on 39,063 entries: log-loss 0.151 → 0.148.
+    symbols.sort_unstable();
+    symbols.dedup();
     let mut symbol = [0u8; 4];
     for c in &symbols {
         push(hash(b'm', &[c.encode_utf8(&mut symbol)]));
