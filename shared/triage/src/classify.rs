@@ -258,7 +258,7 @@ fn analyse_in(text: &str, lang: Language, unsure: bool, trace: bool) -> (Analysi
             s.matched.push("complaint: two clock times (a wait)".into());
         }
     }
-    let theme = leading_theme(&s.themes);
+    let theme = leading_theme(&s.complaint_themes);
     let label = decide_label(&tokens, &marks, &s);
     let small = |n: usize| u8::try_from(n).unwrap_or(u8::MAX);
     let evidence = Evidence {
@@ -381,7 +381,7 @@ pub fn detect_register(text: &str, lang: Language) -> Option<Register> {
 /// still say what went wrong), else `other`, as it is for a complaint without text.
 pub fn complaint_theme(text: Option<&str>, lang: Language) -> feedback::records::ComplaintTheme {
     use feedback::records::ComplaintTheme;
-    text.and_then(|t| leading_theme(&analyse_in(t, lang, false, false).1.themes))
+    text.and_then(|t| leading_theme(&analyse_in(t, lang, false, false).1.complaint_themes))
         .and_then(|theme| ComplaintTheme::parse(theme.as_str()))
         .unwrap_or(ComplaintTheme::Other)
 }
@@ -571,6 +571,66 @@ mod tests {
             Some(Theme::Billing)
         );
         assert_eq!(theme("Heerlijk gegeten!", Language::Nl), None);
+    }
+
+    #[test]
+    fn the_theme_named_is_what_went_wrong_not_what_was_praised() {
+        let theme = |text, lang| analyse(text, lang).theme;
+        // Food and delivery named once each: before, neither led; the complaint is the
+        // delivery, after "but".
+        for (text, lang) in [
+            (
+                "The food was great but the delivery was two hours late.",
+                Language::En,
+            ),
+            (
+                "Het eten was top, maar de bezorging duurde twee uur.",
+                Language::Nl,
+            ),
+        ] {
+            assert_eq!(theme(text, lang), Some(Theme::Delivery), "{text}");
+        }
+        // Without a contrast word, clauses that only praise name nothing (before, the
+        // food and coffee praised outnumbered the late delivery).
+        for (text, lang) in [
+            (
+                "Great food, amazing coffee, lovely meal. Delivery was late.",
+                Language::En,
+            ),
+            (
+                "Heerlijk eten, lekkere koffie. Bezorging was te laat.",
+                Language::Nl,
+            ),
+        ] {
+            assert_eq!(theme(text, lang), Some(Theme::Delivery), "{text}");
+        }
+    }
+
+    #[test]
+    fn english_false_friends_keep_their_meaning_in_other_languages() {
+        let label = |text, lang| analyse(text, lang).label;
+        // French "retard" is a delay, not the English insult.
+        assert_eq!(
+            label(
+                "Les plats étaient délicieux, mais la livraison est arrivée avec deux heures de retard.",
+                Language::Fr
+            ),
+            Label::Negative
+        );
+        // Dutch "even" and "af" are not English; German "groß" is not "gross", "Bad" a bathroom.
+        assert_eq!(
+            label(
+                "Ik haal het pakket morgen even af, top service!",
+                Language::Nl
+            ),
+            Label::Positive
+        );
+        assert_eq!(
+            label("Das Bad war groß und sauber, tolles Hotel.", Language::De),
+            Label::Positive
+        );
+        // In English the insult is still one.
+        assert_eq!(label("Shut up you retard", Language::En), Label::Abusive);
     }
 
     #[test]

@@ -189,6 +189,11 @@ const FRESH: &[&str] = &[
     include_str!("corpus/fresh21/fr.jsonl"),
     include_str!("corpus/fresh21/de.jsonl"),
     include_str!("corpus/fresh21/es.jsonl"),
+    include_str!("corpus/fresh22/nl.jsonl"),
+    include_str!("corpus/fresh22/en.jsonl"),
+    include_str!("corpus/fresh22/fr.jsonl"),
+    include_str!("corpus/fresh22/de.jsonl"),
+    include_str!("corpus/fresh22/es.jsonl"),
 ];
 // ───────────────────────────────────────────────────────────────────────────────────────
 
@@ -788,28 +793,37 @@ fn most_complaints_and_questions_are_answered_automatically() {
 /// whoever looks must move the set to `seen` and write a new one). This only keeps it from
 /// getting worse.
 ///
-/// `corpus/fresh5/` to `corpus/fresh21/` (6,904 items: 200 per set up to `fresh12/`, 40
-/// per language, about 600 in each of `fresh13/` to `fresh21/`, less exact repeats of
+/// `corpus/fresh5/` to `corpus/fresh22/` (7,498 items: 200 per set up to `fresh12/`, 40
+/// per language, about 600 in each of `fresh13/` to `fresh22/`, less exact repeats of
 /// earlier texts; written by people who had seen neither the word lists, the model nor
 /// the other sets; reviews and social comments from any sector, very short and long
-/// ones), after all tuning and training, totals only: **14 wrong public posts in 6,904 (nl
-/// 5, es 4, de 3, en 1, fr 1), 3,199 of 3,812 complaints and questions (83.9 %) answered
-/// automatically** (nl 86.2, es 85.6, de 83.5, fr 82.3, en 82.0 %); the pair before on the
-/// same: 16 and 84.6 %. `fresh20/` (589 items: laundrettes, tailors, repairers and
-/// second-hand sellers; sports shops, climbing halls, studios and water-sports schools;
-/// tea rooms, lunch places, wine bars, breweries and caterers) was written before this
-/// model was trained and measured first with the pair before (3 wrong posts, 270/317,
-/// 85.2 %), then with this one (3, 262/317, 82.6 %): the ship decision looked at it (and
-/// at `fresh5/` to `fresh19/`: 10 wrong posts and 84.1 % against 12 and 84.8 %).
-/// `fresh21/` (590 items: dentists, hearing care, physiotherapy and home care; electronics
-/// web shops, installers and energy suppliers; box offices, concert halls, stadium
-/// catering, ferries and coaches) was written before the training too and measured only
-/// after the decision: 1 wrong post and 267/320 (83.4 %) against 1 and 264/320 (82.5 %)
-/// for the pair before. The rule was chosen on the cross-validated `bulk/` set before any
-/// of these measurements. Word lists alone: 493 wrong posts and 77.3 %; every page bold:
-/// 20 and 89.1 %; every page cautious: 11 and 27.7 %. (With the model before: 12 wrong
-/// posts in the 5,725 of `fresh5/` to `fresh19/`, 84.8 %; a model trained after it was
-/// not shipped for 16 there.)
+/// ones), after all tuning and training, totals only: **14 wrong public posts in 7,498 (nl
+/// 5, es 4, de 3, en 1, fr 1), 3,457 of 4,138 complaints and questions (83.5 %) answered
+/// automatically** (nl 85.6, es 85.5, de 82.7, en 82.2, fr 81.7 %). `fresh22/` (594
+/// items: hairdressers, barbers, nail and tattoo studios, beauty salons; bookshops, toy
+/// and pet shops, garden centres, library cafés; car washes, bike repairers, driving
+/// schools, car parks and fuel stations) was written after the shipped model and rule
+/// were chosen and measured once with them: 0 wrong posts, 258 of 326 (79.1 %) answered
+/// automatically; every page bold: 1 wrong post more on it; cautious: none. Then the
+/// theme a reply names was taken from the part that says what went wrong, and English
+/// words that are other words in French, Dutch and German were no longer read there: the
+/// held-out wrong posts and automatic answers did not change (a few more French and Dutch
+/// comments routed right). On `fresh5/` to `fresh21/` (6,904), measured before this set:
+/// 14 wrong posts, 83.9 %; the pair before: 16 and 84.6 %. `fresh20/` (589 items:
+/// laundrettes, tailors, repairers and second-hand sellers; sports shops, climbing halls,
+/// studios and water-sports schools; tea rooms, lunch places, wine bars, breweries and
+/// caterers) was written before this model was trained and measured first with the pair
+/// before (3 wrong posts, 270/317, 85.2 %), then with this one (3, 262/317, 82.6 %): the
+/// ship decision looked at it (and at `fresh5/` to `fresh19/`: 10 wrong posts and 84.1 %
+/// against 12 and 84.8 %). `fresh21/` (590 items: dentists, hearing care, physiotherapy
+/// and home care; electronics web shops, installers and energy suppliers; box offices,
+/// concert halls, stadium catering, ferries and coaches) was written before the training
+/// too and measured only after the decision: 1 wrong post and 267/320 (83.4 %) against 1
+/// and 264/320 (82.5 %) for the pair before. The rule was chosen on the cross-validated
+/// `bulk/` set before any of these measurements. On all 7,498: word lists alone 529 wrong
+/// posts and 76.7 %; every page bold: 21 and 88.9 %; every page cautious: 11 and 27.4 %.
+/// (With the model before: 12 wrong posts in the 5,725 of `fresh5/` to `fresh19/`, 84.8
+/// %; a model trained after it was not shipped for 16 there.)
 /// The sets before them were each measured once and are `seen` training data since:
 /// `corpus/fresh4/` 9 wrong posts and 81.7 % (word lists alone 14, 77.9 %),
 /// `corpus/fresh3/` 7 and 84.5 % (12, 81.4 %), `corpus/fresh2/` 8 and 83.3 %,

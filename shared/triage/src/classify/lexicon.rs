@@ -54,6 +54,11 @@ macro_rules! word_lists {
             themes: Themes<'a>,
             #[serde(borrow)]
             register: RegisterWords<'a>,
+            /// Entries of the English lists (which every language is read with) that are
+            /// other words in this language and are not read in its texts: French "retard"
+            /// is a delay, not an insult; Dutch "af" is not "as f…".
+            #[serde(default, borrow)]
+            english_false_friends: Entries<'a>,
         }
 
         impl<'a> Lexicon<'a> {
@@ -67,6 +72,7 @@ macro_rules! word_lists {
                     $($then: Vec::new(),)*
                     themes: Themes::default(),
                     register: RegisterWords::default(),
+                    english_false_friends: Vec::new(),
                 }
             }
 
@@ -105,6 +111,21 @@ macro_rules! word_lists {
                     formal: Patterns::new(&lexicon.register.formal),
                     informal: Patterns::new(&lexicon.register.informal),
                     formal_capitalised: lexicon.register.formal_capitalised.clone(),
+                }
+            }
+
+            /// The same lists without `entries` (as written in the file).
+            pub(super) fn without(&self, entries: &[&str]) -> Self {
+                let keep = |p: &Patterns| {
+                    Patterns(p.0.iter().filter(|x| !entries.contains(&x.entry)).cloned().collect())
+                };
+                Self {
+                    $($list: keep(&self.$list),)*
+                    $($then: keep(&self.$then),)*
+                    themes: self.themes.clone().map(|(t, p)| (t, keep(&p))),
+                    formal: self.formal.clone(),
+                    informal: self.informal.clone(),
+                    formal_capitalised: self.formal_capitalised.clone(),
                 }
             }
         }
@@ -319,6 +340,9 @@ impl Patterns {
 #[derive(Debug)]
 pub(super) struct Lexicons {
     pub(super) languages: Vec<(Language, Compiled)>,
+    /// English's lists as read in another language's texts: without that language's
+    /// `english_false_friends` (only for the languages that have some).
+    english_in: Vec<(Language, Compiled)>,
     pub(super) threats: Patterns,
     pub(super) spam: Patterns,
     pub(super) negations: Vec<String>,
@@ -342,11 +366,21 @@ impl Lexicons {
         let pooled = |list: for<'l> fn(&'l Lexicon<'static>) -> &'l Entries<'static>| {
             Patterns::new(files.iter().flat_map(list))
         };
+        let languages: Vec<(Language, Compiled)> = files
+            .iter()
+            .map(|l| (l.language, Compiled::new(l)))
+            .collect();
+        let english = languages.iter().find(|(l, _)| *l == Language::En);
+        let english_in = files
+            .iter()
+            .filter(|l| l.language != Language::En && !l.english_false_friends.is_empty())
+            .filter_map(|l| {
+                english.map(|(_, en)| (l.language, en.without(&l.english_false_friends)))
+            })
+            .collect();
         Self {
-            languages: files
-                .iter()
-                .map(|l| (l.language, Compiled::new(l)))
-                .collect(),
+            languages,
+            english_in,
             threats: pooled(|l| &l.threats),
             spam: pooled(|l| &l.spam),
             negations: files
@@ -370,11 +404,18 @@ impl Lexicons {
         if unsure {
             return self.languages.iter().map(|(_, c)| c).collect();
         }
-        [Some(lang), (lang != Language::En).then_some(Language::En)]
-            .into_iter()
-            .flatten()
-            .filter_map(|l| self.of(l))
-            .collect()
+        let english = self
+            .english_in
+            .iter()
+            .find(|(l, _)| *l == lang)
+            .map(|(_, c)| c)
+            .or_else(|| self.of(Language::En));
+        let own = self.of(lang);
+        if lang == Language::En {
+            own.into_iter().collect()
+        } else {
+            own.into_iter().chain(english).collect()
+        }
     }
 }
 
@@ -400,6 +441,49 @@ mod tests {
                 assert!(!lexicon.register.informal.is_empty(), "{lang}: informal");
             }
         }
+    }
+
+    #[test]
+    fn every_english_false_friend_is_an_english_entry_and_is_not_read_in_its_language() {
+        let en = Lexicon::builtin(Language::En).unwrap();
+        let english: Vec<&str> = en
+            .lists()
+            .into_iter()
+            .flat_map(|(_, e)| e)
+            .copied()
+            .collect();
+        assert!(
+            en.english_false_friends.is_empty(),
+            "English has no false friends of its own"
+        );
+        let lexicons = &*LEXICONS;
+        for lang in Language::ALL {
+            let lexicon = Lexicon::builtin(lang).unwrap();
+            for friend in &lexicon.english_false_friends {
+                assert!(
+                    english.contains(friend),
+                    "{lang}: {friend} is no English entry"
+                );
+                let read = lexicons.sources(lang, false);
+                assert!(
+                    read.iter().all(|c| c
+                        .insults
+                        .0
+                        .iter()
+                        .chain(&c.profanity.0)
+                        .chain(&c.negative.0)
+                        .chain(&c.hints.0)
+                        .all(|p| p.entry != *friend)),
+                    "{lang}: {friend} is still read"
+                );
+            }
+        }
+        // English texts, and texts too short to tell their language, still read them all.
+        let read = lexicons.sources(Language::En, false);
+        assert!(
+            read.iter()
+                .any(|c| c.insults.0.iter().any(|p| p.entry == "retard*"))
+        );
     }
 
     #[test]

@@ -27,6 +27,11 @@ pub(super) struct Signals {
     pub(super) turn: Turn,
     pub(super) complaint_before_turn: bool,
     pub(super) themes: Vec<(Theme, usize)>,
+    /// The themes of the part that says what went wrong: after the last contrast word when
+    /// the comment turns to a complaint there, else without the clauses that only praise
+    /// ("Lovely food, but we waited an hour" is about the wait, not the food). The reply
+    /// names the one that leads here ([`leading_theme`]).
+    pub(super) complaint_themes: Vec<(Theme, usize)>,
     pub(super) matched: Vec<String>,
 }
 
@@ -134,29 +139,64 @@ pub(super) fn signals(
             Turn::None
         };
     }
+    let (themes, mut matched) = theme_counts(tokens, lexicons, sources, trace);
+    s.themes = themes;
+    s.matched.append(&mut matched);
+    s.complaint_themes = s.themes.clone();
+    if s.themes.iter().any(|(_, n)| *n > 0) {
+        let part: Option<Vec<Token>> = match last_contrast {
+            Some((_, end)) if s.turn == Turn::ToComplaint && end < tokens.len() => {
+                Some(tokens[end..].to_vec())
+            }
+            _ => {
+                let clauses: Vec<&[Token]> = tokens.chunk_by(|a, b| a.clause == b.clause).collect();
+                let praise_only = |clause: &[Token]| {
+                    let c = sentiment(clause, lexicons, sources, false);
+                    c.positive > 0 && c.complaint + c.negative + c.sarcasm + c.hints == 0
+                };
+                let kept: Vec<&[Token]> = clauses
+                    .iter()
+                    .copied()
+                    .filter(|c| !praise_only(c))
+                    .collect();
+                (kept.len() < clauses.len() && !kept.is_empty()).then(|| kept.concat())
+            }
+        };
+        if let Some(part) = part {
+            s.complaint_themes = theme_counts(&part, lexicons, sources, false).0;
+        }
+    }
+    s
+}
+
+/// How often each theme's words occur in `tokens`, and which entries matched (when
+/// `trace`). Themes may share words with sentiment ("late", "rude"): counted on their own,
+/// all together, phrases first (and worth two: they are the more specific).
+fn theme_counts(
+    tokens: &[Token],
+    lexicons: &Lexicons,
+    sources: &[&Compiled],
+    trace: bool,
+) -> (Vec<(Theme, usize)>, Vec<String>) {
     let mut m = Matcher {
         tokens,
         negations: &lexicons.negations,
         trace,
         matched: Vec::new(),
     };
-    // Themes may share words with sentiment ("late", "rude"): counted on their own, all
-    // together, phrases first (and worth two: they are the more specific).
     let mut used = vec![false; tokens.len()];
-    s.themes = Theme::ALL.iter().map(|t| (*t, 0)).collect();
+    let mut themes: Vec<(Theme, usize)> = Theme::ALL.iter().map(|t| (*t, 0)).collect();
     for (phrases, weight) in [(true, 2), (false, 1)] {
         for i in 0..6 {
             let theme = sources.first().map_or(Theme::ALL[i], |c| c.themes[i].0);
             let patterns = sources.iter().flat_map(|c| &c.themes[i].1.0);
             let (plain, negated) = m.count(theme.as_str(), patterns, &mut used, phrases);
-            let hits = plain + negated;
-            if let Some((_, n)) = s.themes.iter_mut().find(|(t, _)| *t == theme) {
-                *n += weight * hits;
+            if let Some((_, n)) = themes.iter_mut().find(|(t, _)| *t == theme) {
+                *n += weight * (plain + negated);
             }
         }
     }
-    s.matched.append(&mut m.matched);
-    s
+    (themes, m.matched)
 }
 
 /// The sentiment signals of `tokens` (no themes, no contrast): of a whole text, or of the
