@@ -40,7 +40,7 @@ mod tokens;
 
 use crate::language::Language;
 use lexicon::LEXICONS;
-use signals::{Signals, leading_theme, register_of, sentiment, signals};
+use signals::{Signals, complaint_themes, leading_theme, register_of, sentiment, signals};
 use tokens::{DURATIONS, Marks, Token, tokenize};
 
 feedback::stored_enum!(
@@ -258,8 +258,11 @@ fn analyse_in(text: &str, lang: Language, unsure: bool, trace: bool) -> (Analysi
             s.matched.push("complaint: two clock times (a wait)".into());
         }
     }
-    let theme = leading_theme(&s.complaint_themes);
     let label = decide_label(&tokens, &marks, &s);
+    // The theme a reply names: only a complaint's, read from what went wrong.
+    let theme = (label == Label::Negative)
+        .then(|| leading_theme(&complaint_themes(&tokens, &s, lexicons, &sources)))
+        .flatten();
     let small = |n: usize| u8::try_from(n).unwrap_or(u8::MAX);
     let evidence = Evidence {
         complaint: small(s.complaint),
@@ -280,7 +283,7 @@ fn analyse_in(text: &str, lang: Language, unsure: bool, trace: bool) -> (Analysi
     };
     let analysis = Analysis {
         label,
-        theme: theme.filter(|_| label == Label::Negative),
+        theme,
         register,
         evidence,
     };
@@ -381,9 +384,16 @@ pub fn detect_register(text: &str, lang: Language) -> Option<Register> {
 /// still say what went wrong), else `other`, as it is for a complaint without text.
 pub fn complaint_theme(text: Option<&str>, lang: Language) -> feedback::records::ComplaintTheme {
     use feedback::records::ComplaintTheme;
-    text.and_then(|t| leading_theme(&analyse_in(t, lang, false, false).1.complaint_themes))
-        .and_then(|theme| ComplaintTheme::parse(theme.as_str()))
-        .unwrap_or(ComplaintTheme::Other)
+    text.and_then(|t| {
+        let (analysis, s) = analyse_in(t, lang, false, false);
+        if analysis.label == Label::Negative {
+            analysis.theme
+        } else {
+            leading_theme(&s.themes)
+        }
+    })
+    .and_then(|theme| ComplaintTheme::parse(theme.as_str()))
+    .unwrap_or(ComplaintTheme::Other)
 }
 
 /// Why a text gets its label: every entry that matched, and the label, theme and register,

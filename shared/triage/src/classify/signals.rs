@@ -27,11 +27,9 @@ pub(super) struct Signals {
     pub(super) turn: Turn,
     pub(super) complaint_before_turn: bool,
     pub(super) themes: Vec<(Theme, usize)>,
-    /// The themes of the part that says what went wrong: after the last contrast word when
-    /// the comment turns to a complaint there, else without the clauses that only praise
-    /// ("Lovely food, but we waited an hour" is about the wait, not the food). The reply
-    /// names the one that leads here ([`leading_theme`]).
-    pub(super) complaint_themes: Vec<(Theme, usize)>,
+    /// Where the words after the last contrast word begin, when the comment turns to a
+    /// complaint there ([`Turn::ToComplaint`]).
+    pub(super) complaint_from: Option<usize>,
     pub(super) matched: Vec<String>,
 }
 
@@ -127,6 +125,7 @@ pub(super) fn signals(
         let head_praise =
             before.positive > 0 && before.complaint + before.negative + before.hints == 0;
         s.complaint_before_turn = head.complaint > 0 && head.complaint + head.negative >= 2;
+        s.complaint_from = Some(end);
         s.turn = if complaint_after {
             Turn::ToComplaint
         } else if praise_after && head_bad {
@@ -139,34 +138,59 @@ pub(super) fn signals(
             Turn::None
         };
     }
+    if s.turn != Turn::ToComplaint {
+        s.complaint_from = None;
+    }
     let (themes, mut matched) = theme_counts(tokens, lexicons, sources, trace);
     s.themes = themes;
     s.matched.append(&mut matched);
-    s.complaint_themes = s.themes.clone();
-    if s.themes.iter().any(|(_, n)| *n > 0) {
-        let part: Option<Vec<Token>> = match last_contrast {
-            Some((_, end)) if s.turn == Turn::ToComplaint && end < tokens.len() => {
-                Some(tokens[end..].to_vec())
+    s
+}
+
+/// The themes of the part of a complaint that says what went wrong: after the last
+/// contrast word when it turns to a complaint there, else without the clauses that only
+/// praise ("Lovely food, but we waited an hour" is about the wait, not the food). The reply
+/// names the one that leads here ([`leading_theme`]).
+pub(super) fn complaint_themes(
+    tokens: &[Token],
+    s: &Signals,
+    lexicons: &Lexicons,
+    sources: &[&Compiled],
+) -> Vec<(Theme, usize)> {
+    if s.themes.iter().all(|(_, n)| *n == 0) {
+        return s.themes.clone();
+    }
+    if let Some(from) = s.complaint_from {
+        return theme_counts(&tokens[from..], lexicons, sources, false).0;
+    }
+    // Clause by clause: only a clause that names a theme can change which one leads, so
+    // only those are read for praise.
+    let praise_only = |clause: &[Token]| {
+        let c = sentiment(clause, lexicons, sources, false);
+        c.positive > 0 && c.complaint + c.negative + c.sarcasm + c.hints == 0
+    };
+    let mut kept: Vec<(Theme, usize)> = Theme::ALL.iter().map(|t| (*t, 0)).collect();
+    let (mut dropped, mut named) = (false, false);
+    let mut quiet = Vec::new();
+    for clause in tokens.chunk_by(|a, b| a.clause == b.clause) {
+        let themes = theme_counts(clause, lexicons, sources, false).0;
+        if themes.iter().all(|(_, n)| *n == 0) {
+            quiet.push(clause);
+        } else if praise_only(clause) {
+            dropped = true;
+        } else {
+            named = true;
+            for ((_, total), (_, n)) in kept.iter_mut().zip(themes) {
+                *total += n;
             }
-            _ => {
-                let clauses: Vec<&[Token]> = tokens.chunk_by(|a, b| a.clause == b.clause).collect();
-                let praise_only = |clause: &[Token]| {
-                    let c = sentiment(clause, lexicons, sources, false);
-                    c.positive > 0 && c.complaint + c.negative + c.sarcasm + c.hints == 0
-                };
-                let kept: Vec<&[Token]> = clauses
-                    .iter()
-                    .copied()
-                    .filter(|c| !praise_only(c))
-                    .collect();
-                (kept.len() < clauses.len() && !kept.is_empty()).then(|| kept.concat())
-            }
-        };
-        if let Some(part) = part {
-            s.complaint_themes = theme_counts(&part, lexicons, sources, false).0;
         }
     }
-    s
+    // Nothing dropped, or every clause praise (irony says the problem, "Great delivery 🙄"):
+    // the whole text's themes.
+    if !dropped || (!named && quiet.iter().all(|c| praise_only(c))) {
+        return s.themes.clone();
+    }
+    kept
 }
 
 /// How often each theme's words occur in `tokens`, and which entries matched (when
