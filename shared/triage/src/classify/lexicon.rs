@@ -478,7 +478,7 @@ mod tests {
                 );
             }
         }
-        // English texts, and texts too short to tell their language, still read them all.
+        // English texts still read them all.
         let read = lexicons.sources(Language::En, false);
         assert!(
             read.iter()
