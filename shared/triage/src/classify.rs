@@ -586,8 +586,9 @@ mod tests {
     #[test]
     fn the_theme_named_is_what_went_wrong_not_what_was_praised() {
         let theme = |text, lang| analyse(text, lang).theme;
-        // Food and delivery named once each: before, neither led; the complaint is the
-        // delivery, after "but".
+        // Food and delivery named once each, the complaint after "but" (before, neither
+        // led); without a contrast word, clauses that only praise name nothing (before,
+        // the food and coffee praised outnumbered the late delivery).
         for (text, lang) in [
             (
                 "The food was great but the delivery was two hours late.",
@@ -597,12 +598,6 @@ mod tests {
                 "Het eten was top, maar de bezorging duurde twee uur.",
                 Language::Nl,
             ),
-        ] {
-            assert_eq!(theme(text, lang), Some(Theme::Delivery), "{text}");
-        }
-        // Without a contrast word, clauses that only praise name nothing (before, the
-        // food and coffee praised outnumbered the late delivery).
-        for (text, lang) in [
             (
                 "Great food, amazing coffee, lovely meal. Delivery was late.",
                 Language::En,

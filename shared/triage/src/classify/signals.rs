@@ -125,7 +125,6 @@ pub(super) fn signals(
         let head_praise =
             before.positive > 0 && before.complaint + before.negative + before.hints == 0;
         s.complaint_before_turn = head.complaint > 0 && head.complaint + head.negative >= 2;
-        s.complaint_from = Some(end);
         s.turn = if complaint_after {
             Turn::ToComplaint
         } else if praise_after && head_bad {
@@ -137,9 +136,7 @@ pub(super) fn signals(
         } else {
             Turn::None
         };
-    }
-    if s.turn != Turn::ToComplaint {
-        s.complaint_from = None;
+        s.complaint_from = (s.turn == Turn::ToComplaint).then_some(end);
     }
     let (themes, mut matched) = theme_counts(tokens, lexicons, sources, trace);
     s.themes = themes;
